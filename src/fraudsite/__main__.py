@@ -1,0 +1,3 @@
+from fraudsite.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,106 @@
+"""``fraudsite build``: read, check, plan every channel, render, then write OUT in one step."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from fraudsite.channels import web
+from fraudsite.config import Config, load_config
+from fraudsite.content import load_content
+from fraudsite.errors import BuildFailed, Problem, problem
+from fraudsite.faults import checkpoint
+from fraudsite.lock import build_lock
+from fraudsite.output import WriteStats, check_output_dir, write_site
+from fraudsite.render import Copy, Data, Output, Page, make_environment, render_page
+from fraudsite.site import Site
+from fraudsite.theme import static_files
+
+CHANNELS = (web,)
+CACHE_DIR = ".fraudsite-cache"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the command line decides for one build."""
+
+    site_dir: Path
+    out_dir: Path
+    config_path: Path
+    now: datetime | None = None  # None: the real clock, in the site's time zone
+    drafts: bool = False
+    future: bool = False
+    base_url: str | None = None
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """The summary line's numbers."""
+
+    items: int
+    pages: int
+    stats: WriteStats
+    warnings: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    next_change: datetime | None = None
+
+
+def load_site(options: BuildOptions) -> tuple[Site, list[Problem]]:
+    """Configuration and content as one immutable Site; raise BuildFailed on any error."""
+    config = load_config(options.config_path, options.base_url)
+    checkpoint("parse")
+    content = load_content(options.site_dir, config)
+    if content.errors:
+        raise BuildFailed(list(content.problems))
+    now = options.now or datetime.now(config.tz)
+    site = Site(config, content.items, now.astimezone(config.tz), options.drafts, options.future)
+    return site, [p for p in content.problems if p.severity == "warning"]
+
+
+def plan_outputs(site: Site, site_dir: Path) -> list[Output]:
+    """Every channel's outputs, plus the theme's static files and the files content refers to."""
+    outputs: list[Output] = []
+    for channel in CHANNELS:
+        outputs += channel.plan(site)
+    outputs += [Copy(path, source) for path, source in static_files(site_dir).items()]
+    used = {output for item in site.published + site.withdrawn for output in item.files}
+    outputs += [Copy(out, site_dir / source) for source, out in sorted(used)]
+    return outputs
+
+
+def render_outputs(outputs: list[Output], site: Site, site_dir: Path) -> dict[str, bytes | Path]:
+    """Turn planned outputs into bytes (or files to copy), refusing two outputs at one path."""
+    env = make_environment(site_dir, site.config)
+    files: dict[str, bytes | Path] = {}
+    for output in outputs:
+        if output.path in files:
+            raise BuildFailed([problem(output.path, 0, "E220", "", "两个输出写到了同一个路径（可能是 aliases 与现有页面冲突）；"
+                                                                    "请修改其中一个的 slug 或 aliases")])
+        if isinstance(output, Page):
+            files[output.path] = render_page(env, output)
+        elif isinstance(output, Data):
+            files[output.path] = output.content
+        else:
+            files[output.path] = output.source
+    checkpoint("render")
+    return files
+
+
+def build(options: BuildOptions) -> BuildReport:
+    """Build the site into OUT; with any error nothing is written and OUT stays as it was."""
+    started = time.perf_counter()
+    check_output_dir(options.out_dir, options.site_dir, options.force)
+    site, warnings = load_site(options)
+    files = render_outputs(plan_outputs(site, options.site_dir), site, options.site_dir)
+    with build_lock(options.site_dir / CACHE_DIR):
+        stats = write_site(files, options.out_dir)
+    pages = sum(1 for path in files if path.endswith(".html"))
+    return BuildReport(len(site.published), pages, stats, warnings, time.perf_counter() - started, site.next_change())
+
+
+def config_of(options: BuildOptions) -> Config:
+    """Just the configuration (for commands that need no content)."""
+    return load_config(options.config_path, options.base_url)

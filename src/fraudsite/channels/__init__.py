@@ -1,0 +1,1 @@
+"""Output channels. Each plans its pages from the Site without reading or writing files."""

@@ -1,0 +1,164 @@
+"""The website column: lists, item pages, types, audiences, tags, archive, feeds and sitemap."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Sequence
+
+from fraudsite.feeds import Feed, FeedEntry, absolute_urls, clean_text, feed_page
+from fraudsite.model import Case, Item
+from fraudsite.render import Data, Output, Page
+from fraudsite.site import Site
+from fraudsite.urls import index_file, list_path, tag_slug
+from fraudsite.views import ItemView, view_item
+
+SECTION_NAMES = {"cases": "典型案例", "notices": "通知公告"}
+
+
+def plan(site: Site) -> list[Output]:
+    """Every output of the website channel."""
+    views = {id(item): view_item(item, site) for item in site.items}
+
+    def view(items: Sequence[Item]) -> list[ItemView]:
+        return [views[id(i)] for i in items]
+
+    feeds = plan_feeds(site)
+    outputs: list[Output] = [page("", "home.html", site, "首页", feeds=[feeds[0]],
+                                  urgent=view([n for n in site.current_notices if n.urgent]),
+                                  pinned=view([n for n in site.current_notices if n.pinned and not n.urgent]),
+                                  current=view([n for n in site.current_notices if not n.pinned and not n.urgent]),
+                                  latest=view(site.cases[: site.config.page_size]),
+                                  types=type_counts(site))]
+    section_feeds = {"cases/": feeds[1], "notices/": feeds[2]}
+    for section in ("cases", "notices"):
+        items = site.cases if section == "cases" else site.notices
+        outputs += paginate(site, f"{section}/", SECTION_NAMES[section], view(items), [section_feeds[f"{section}/"]])
+        for item in items:
+            outputs.append(item_page(site, views[id(item)], view))
+    for item in site.withdrawn:
+        outputs.append(page(item.path, "withdrawn.html", site, item.title, item=views[id(item)], noindex=True))
+    outputs.append(page("types/", "types.html", site, "诈骗类型", types=type_counts(site)))
+    for fraud_type in site.config.types:
+        type_feed = next(f for f in feeds if f.path == f"types/{fraud_type.key}/feed.xml")
+        outputs += paginate(site, f"types/{fraud_type.key}/", fraud_type.name, view(site.cases_of_type(fraud_type.key)),
+                            [type_feed], fraud_type=fraud_type)
+    for audience in site.config.audiences:
+        audience_feed = next(f for f in feeds if f.path == f"audiences/{audience.key}/feed.xml")
+        outputs += paginate(site, f"audiences/{audience.key}/", f"面向{audience.name}",
+                            view(site.for_audience(audience.key)), [audience_feed], audience=audience)
+    tags = [(tag, tag_slug(tag), items) for tag, items in site.tags.items()]
+    outputs.append(page("tags/", "tags.html", site, "标签", tags=[(t, f"tags/{s}/", len(i)) for t, s, i in tags]))
+    for tag, slug, items in tags:
+        outputs += paginate(site, f"tags/{slug}/", f"标签：{tag}", view(items), [feeds[0]], tag=tag)
+    outputs.append(page("archive/", "archive.html", site, "归档", years=archive_years(view(site.published))))
+    outputs += [feed_page(feed) for feed in feeds]
+    outputs += alias_pages(site)
+    outputs.append(Page("404.html", "404.html", base_context(site, "页面不存在", "404.html", [feeds[0]], noindex=True)))
+    outputs.append(Page("sitemap.xml", "sitemap.xml", {"entries": sitemap_entries(outputs)}))
+    outputs.append(Data("robots.txt", robots(site).encode()))
+    return outputs
+
+
+def base_context(site: Site, title: str, path: str, feeds: list[Feed], **extra) -> dict:
+    """What every page template gets."""
+    return {"site": site.config, "title": title, "path": path, "feeds": feeds, "description": extra.pop("description", ""),
+            "noindex": extra.pop("noindex", False), **extra}
+
+
+def page(path: str, template: str, site: Site, title: str, feeds: list[Feed] | None = None, **extra) -> Page:
+    """A website page at a directory URL."""
+    return Page(index_file(path), template, base_context(site, title, path, feeds or [], **extra))
+
+
+def paginate(site: Site, base: str, title: str, items: list[ItemView], feeds: list[Feed], **extra) -> list[Page]:
+    """A list split into pages of ``page_size``: ``base`` then ``base/page/N/``."""
+    size = site.config.page_size
+    chunks = [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        path = list_path(base, number)
+        pager = {"number": number, "count": len(chunks), "total": len(items),
+                 "previous": list_path(base, number - 1) if number > 1 else None,
+                 "next": list_path(base, number + 1) if number < len(chunks) else None}
+        shown = title if number == 1 else f"{title}（第 {number} 页）"
+        pages.append(page(path, "list.html", site, shown, feeds, items=chunk, pager=pager, heading=title, **extra))
+    return pages
+
+
+def item_page(site: Site, item: ItemView, view) -> Page:
+    """A case or notice page, with related items and previous/next links."""
+    older, newer = site.neighbours(item.item)
+    related = view(site.related_cases(item.item)) if isinstance(item.item, Case) else []
+    template = "case.html" if item.is_case else "notice.html"
+    return page(item.path, template, site, item.title, feeds=[], item=item, related=related,
+                older=view([older])[0] if older else None, newer=view([newer])[0] if newer else None,
+                description=item.summary, og_type="article")
+
+
+def type_counts(site: Site) -> list[tuple]:
+    """Each fraud type with its number of published cases."""
+    return [(t, len(site.cases_of_type(t.key))) for t in site.config.types]
+
+
+def archive_years(items: list[ItemView]) -> list[tuple[int, list[ItemView]]]:
+    """Items grouped by year, newest year first."""
+    return [(year, list(group)) for year, group in groupby(items, key=lambda v: v.date.year)]
+
+
+def entry(site: Site, item: ItemView) -> FeedEntry:
+    """A website feed entry: summary as description, full body as content."""
+    categories = ((item.type.name,) if item.type else ()) + tuple(a.name for a in item.audiences)
+    return FeedEntry(title=clean_text(item.title), path=item.path, guid=item.id, published=item.date,
+                     description=clean_text(item.summary), categories=categories,
+                     content_html=clean_text(absolute_urls(item.body_html, site.config.base_url)))
+
+
+def plan_feeds(site: Site) -> list[Feed]:
+    """Whole site, cases, notices, then one per fraud type and per audience; the first three in this order."""
+    size = site.config.feed_size
+    title = site.config.title
+
+    def make(path: str, name: str, description: str, link: str, items: Sequence[Item]) -> Feed:
+        entries = tuple(entry(site, view_item(i, site)) for i in items[:size])
+        return Feed(path, f"{title} · {name}" if name else title, description, link, entries)
+
+    feeds = [make("feed.xml", "", f"{title}：典型案例与通知公告", "", site.published),
+             make("cases/feed.xml", "典型案例", "真实诈骗案例与识别要点、防范提示", "cases/", site.cases),
+             make("notices/feed.xml", "通知公告", "反诈宣传活动的通知与公告", "notices/", site.notices)]
+    for t in site.config.types:
+        feeds.append(make(f"types/{t.key}/feed.xml", t.name, t.description or f"{t.name}类诈骗案例",
+                          f"types/{t.key}/", site.cases_of_type(t.key)))
+    for a in site.config.audiences:
+        feeds.append(make(f"audiences/{a.key}/feed.xml", f"面向{a.name}", f"与{a.name}相关的案例和通知",
+                          f"audiences/{a.key}/", site.for_audience(a.key)))
+    return feeds
+
+
+def alias_pages(site: Site) -> list[Page]:
+    """Old paths that redirect to an item's current page."""
+    pages = []
+    for item in site.items:
+        if item.draft and not site.drafts:
+            continue
+        for alias in item.aliases:
+            path = alias if alias.endswith(".html") else index_file(alias if alias.endswith("/") else alias + "/")
+            pages.append(Page(path, "alias.html", {"target": item.path, "title": item.title}))
+    return pages
+
+
+def sitemap_entries(outputs: list[Output]) -> list[tuple[str, str]]:
+    """Indexable HTML pages with their last modification date where known."""
+    entries = []
+    for output in outputs:
+        if not isinstance(output, Page) or not output.path.endswith("index.html") or output.template == "alias.html":
+            continue
+        if output.context.get("noindex"):
+            continue
+        item = output.context.get("item")
+        entries.append((output.context["path"], item.modified.strftime("%Y-%m-%d") if item else ""))
+    return sorted(entries)
+
+
+def robots(site: Site) -> str:
+    """Allow everything and point at the sitemap."""
+    return f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}sitemap.xml\n"

@@ -1,0 +1,183 @@
+"""The ``fraudsite`` command line. Imports stay inside commands so ``--version`` starts fast."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from fraudsite import __version__
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; expected failures print a Chinese reason and return non-zero."""
+    _utf8_console()
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    from fraudsite.errors import BuildFailed, FraudsiteError
+
+    try:
+        return args.run(args)
+    except BuildFailed as failure:
+        for item in failure.problems:
+            print(item, file=sys.stderr)
+        print(f"错误：{failure}", file=sys.stderr)
+        return 1
+    except FraudsiteError as failure:
+        print(f"错误：{failure}", file=sys.stderr)
+        if args.debug:
+            raise
+        return 1
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except Exception as failure:  # an unexpected bug: one line by default, the traceback with --debug
+        if args.debug:
+            raise
+        print(f"内部错误：{type(failure).__name__}: {failure}（加 --debug 查看详细信息，并请报告此问题）", file=sys.stderr)
+        return 2
+
+
+def _utf8_console() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """All commands and their options."""
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR", help="网站目录（默认：当前目录）")
+    shared.add_argument("--config", type=Path, help="配置文件（默认：SITE_DIR/fraudsite.yaml）")
+    shared.add_argument("--now", help="把当前时间固定为 \"YYYY-MM-DD HH:MM\"（测试、预览未来某天）")
+    shared.add_argument("--drafts", action="store_true", help="包含草稿")
+    shared.add_argument("--future", action="store_true", help="包含尚未到发布时间的内容")
+    shared.add_argument("--quiet", action="store_true", help="只输出错误")
+    shared.add_argument("--debug", action="store_true", help="出错时显示详细的调用栈")
+
+    parser = argparse.ArgumentParser(prog="fraudsite", description="反诈防骗宣传专栏的静态网站生成器")
+    parser.add_argument("--version", action="version", version=f"fraudsite {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = commands.add_parser("build", parents=[shared], help="生成网站到输出目录")
+    build.add_argument("-o", "--output", type=Path, help="输出目录（默认：SITE_DIR/build）")
+    build.add_argument("--base-url", help="覆盖配置中的 base_url")
+    build.add_argument("--force", action="store_true", help="允许替换不是 fraudsite 生成的输出目录")
+    build.add_argument("--json", action="store_true", help="以 JSON 输出构建摘要")
+    build.set_defaults(run=run_build)
+
+    init = commands.add_parser("init", help="创建一个新网站（配置和两篇示例）")
+    init.add_argument("directory", type=Path, help="新网站的目录")
+    init.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    init.set_defaults(run=run_init)
+
+    clean = commands.add_parser("clean", parents=[shared], help="删除输出目录和缓存")
+    clean.add_argument("-o", "--output", type=Path, help="输出目录（默认：SITE_DIR/build）")
+    clean.set_defaults(run=run_clean)
+    return parser
+
+
+def build_options(args: argparse.Namespace):
+    """BuildOptions from the shared command-line options."""
+    from fraudsite.build import BuildOptions
+
+    site_dir = args.site_dir
+    config_path = args.config or site_dir / "fraudsite.yaml"
+    return BuildOptions(
+        site_dir=site_dir,
+        out_dir=getattr(args, "output", None) or site_dir / "build",
+        config_path=config_path,
+        now=parse_now_option(args.now, config_path, getattr(args, "base_url", None)) if args.now else None,
+        drafts=args.drafts,
+        future=args.future,
+        base_url=getattr(args, "base_url", None),
+        force=getattr(args, "force", False),
+    )
+
+
+def parse_now_option(text: str, config_path: Path, base_url: str | None):
+    """``--now`` in the site's time zone."""
+    from fraudsite.clock import BadWhen, parse_now
+    from fraudsite.config import load_config
+    from fraudsite.errors import FraudsiteError
+
+    config = load_config(config_path, base_url)
+    try:
+        return parse_now(text, config.tz)
+    except BadWhen as error:
+        raise FraudsiteError(f"--now：{error}") from None
+
+
+def run_build(args: argparse.Namespace) -> int:
+    """``fraudsite build``"""
+    from fraudsite.build import build
+
+    report = build(build_options(args))
+    if args.json:
+        print(json.dumps(summary_data(report), ensure_ascii=False, sort_keys=True))
+    elif not args.quiet:
+        for item in report.warnings:
+            print(item, file=sys.stderr)
+        print(summary_line(report))
+    return 0
+
+
+def summary_data(report) -> dict:
+    """The build summary as plain data (for ``--json``)."""
+    return {
+        "items": report.items,
+        "pages": report.pages,
+        "written": report.stats.written,
+        "unchanged": report.stats.unchanged,
+        "removed": report.stats.removed,
+        "warnings": len(report.warnings),
+        "seconds": round(report.seconds, 3),
+        "next_change": report.next_change.isoformat() if report.next_change else None,
+    }
+
+
+def summary_line(report) -> str:
+    """One line: what was built, and when the clock alone will change the site next."""
+    from fraudsite.clock import chinese_datetime
+
+    stats = report.stats
+    line = (f"完成：{report.items} 篇内容，{report.pages} 个页面；写入 {stats.written}，未变 {stats.unchanged}，"
+            f"删除 {stats.removed}；警告 {len(report.warnings)}；用时 {report.seconds:.2f} 秒。")
+    if report.next_change:
+        line += f"下次因时间变化需重新构建：{chinese_datetime(report.next_change)}"
+        line += f"（{report.next_change.isoformat()}）。"
+    return line
+
+
+def run_init(args: argparse.Namespace) -> int:
+    """``fraudsite init DIR``"""
+    from fraudsite.scaffold import create_site
+
+    for path in create_site(args.directory):
+        print(f"已创建 {path}")
+    print(f"下一步：fraudsite build {args.directory}")
+    return 0
+
+
+def run_clean(args: argparse.Namespace) -> int:
+    """``fraudsite clean``"""
+    import shutil
+
+    from fraudsite.build import CACHE_DIR
+    from fraudsite.output import remove_output
+
+    out_dir = args.output or args.site_dir / "build"
+    removed = remove_output(out_dir)
+    cache = args.site_dir / CACHE_DIR
+    if cache.is_dir():
+        shutil.rmtree(cache)
+        removed = True
+    if not args.quiet:
+        print("已删除输出目录和缓存。" if removed else "没有需要删除的内容。")
+    return 0

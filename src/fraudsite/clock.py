@@ -1,0 +1,64 @@
+"""Dates and times: parsing front-matter dates in the site time zone, and formatting them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from email.utils import format_datetime
+from zoneinfo import ZoneInfo
+
+_WHEN = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?\Z")
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
+
+
+class BadWhen(ValueError):
+    """A date that cannot be used; the message says what is expected."""
+
+
+def parse_when(text: object, tz: ZoneInfo, end_of_day: bool = False) -> datetime:
+    """Parse ``YYYY-MM-DD`` or ``YYYY-MM-DD HH:MM`` as a time in ``tz``.
+
+    With ``end_of_day`` a bare date means 24:00 of that day (an expiry includes it).
+    """
+    if not isinstance(text, str):
+        raise BadWhen("应为日期，格式 YYYY-MM-DD 或 YYYY-MM-DD HH:MM")
+    match = _WHEN.match(text.strip())
+    if not match:
+        raise BadWhen(f"“{text}”不是有效日期；格式应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM")
+    year, month, day, hour, minute = (int(g) if g else None for g in match.groups())
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise BadWhen(f"年份 {year} 超出范围；应在 {EARLIEST_YEAR} 到 {LATEST_YEAR} 之间")
+    try:
+        day_start = datetime(year, month, day, tzinfo=tz)
+        if hour is None:
+            return day_start + timedelta(days=1) if end_of_day else day_start
+        return datetime(year, month, day, hour, minute, tzinfo=tz)
+    except ValueError:
+        raise BadWhen(f"“{text}”是不存在的日期或时间；请检查月、日、时、分") from None
+
+
+def parse_now(text: str, tz: ZoneInfo) -> datetime:
+    """Parse the ``--now`` option."""
+    return parse_when(text, tz)
+
+
+def chinese_date(moment: datetime) -> str:
+    """2026年11月28日"""
+    return f"{moment.year}年{moment.month}月{moment.day}日"
+
+
+def chinese_datetime(moment: datetime) -> str:
+    """2026年11月28日 08:30, or just the date at midnight."""
+    if moment.hour == 0 and moment.minute == 0:
+        return chinese_date(moment)
+    return f"{chinese_date(moment)} {moment:%H:%M}"
+
+
+def iso_date(moment: datetime | date) -> str:
+    """2026-11-28"""
+    return moment.strftime("%Y-%m-%d")
+
+
+def rfc822(moment: datetime) -> str:
+    """RFC 822 date for RSS, with the numeric offset such as +0800."""
+    return format_datetime(moment)

@@ -1,0 +1,242 @@
+"""The site configuration, ``fraudsite.yaml``: every key checked, with a default where sensible."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fraudsite.errors import BuildFailed, Problem, did_you_mean, problem
+from fraudsite.yamltext import Located, YamlProblem, read_yaml
+
+
+@dataclass(frozen=True)
+class FraudType:
+    """A fraud type (诈骗类型) that cases are sorted into."""
+
+    key: str  # ASCII, used in URLs: /types/<key>/
+    name: str  # Chinese name shown to readers
+    description: str = ""  # one line under the name
+    warning: str = ""  # the single warning that matters most
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A group of readers (受众) the campaign targets separately."""
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Office:
+    """The campaign office: default issuer, contact line, its phone is never a privacy finding."""
+
+    name: str = "保卫处（无诈校园创建办公室）"
+    phone: str = ""
+    email: str = ""
+
+
+DEFAULT_TYPES = (
+    FraudType("shuadan", "刷单返利", "以兼职刷单、点赞返利为诱饵，先小额返利再诱导大额垫付。", "凡是要求先垫付资金的刷单兼职都是诈骗。"),
+    FraudType("gambling", "网络赌博", "诱导参与境外赌博网站或 App，先让你赢再让你输光。", "网络赌博违法，所谓“稳赚平台”都是骗局。"),
+    FraudType("exam-answers", "购买试题答案", "声称能提供考试真题或答案，收钱后失联。", "考试答案不可能提前买到，买答案既违纪又被骗。"),
+    FraudType("ghostwriting", "代写代发论文", "以代写、代发论文为名收取费用，交付造假或卷款消失。", "代写代发论文是学术不端，付款后往往钱稿两空。"),
+    FraudType("two-cards", "出租出借两卡", "收购、租借学生的手机卡和银行卡，用于转移诈骗资金。", "出租出借手机卡、银行卡违法，会被追究刑事责任。"),
+    FraudType("tuition", "学费诈骗", "开学季冒充学校或老师，发送假缴费通知或二维码。", "学费只通过学校官方渠道缴纳，不向个人账户转账。"),
+    FraudType("fake-service", "冒充客服", "冒充电商、快递客服，以退款、理赔为名骗取转账。", "正规客服不会让你下载会议软件或转账“解冻”。"),
+    FraudType("fake-police", "冒充公检法", "冒充公安、检察院、法院，以涉案为名要求转入“安全账户”。", "公检法机关没有“安全账户”，不会电话办案要求转账。"),
+    FraudType("loan", "网络贷款", "以无抵押、低利息贷款为名，收取手续费、保证金。", "放款前要求交任何费用的贷款都是诈骗。"),
+    FraudType("game-trade", "网络游戏交易", "以买卖游戏账号、装备为名，引到虚假平台付款。", "游戏交易只走官方平台，不私下转账。"),
+    FraudType("impersonation", "冒充熟人领导", "冒充亲友、老师或领导，以急事为由借钱。", "凡是网上借钱，先打电话或当面核实身份。"),
+    FraudType("fake-shop", "虚假购物", "低价商品引流到私下交易，付款后不发货。", "远低于市价的商品要警惕，拒绝私下转账交易。"),
+)
+
+DEFAULT_AUDIENCES = (
+    Audience("freshmen", "新生"),
+    Audience("students", "在校生"),
+    Audience("staff", "教职工"),
+    Audience("retirees", "离退休人员"),
+    Audience("parents", "家长"),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything ``fraudsite.yaml`` sets; channel sections are read by their channels."""
+
+    title: str
+    base_url: str  # absolute, ends with "/", may carry a sub-path
+    language: str = "zh-CN"
+    timezone: str = "Asia/Shanghai"
+    office: Office = field(default_factory=Office)
+    types: tuple[FraudType, ...] = DEFAULT_TYPES
+    audiences: tuple[Audience, ...] = DEFAULT_AUDIENCES
+    page_size: int = 10
+    feed_size: int = 50
+    notice_lifetime_days: int = 30
+    trusted_html: bool = False  # website only: keep raw HTML as written
+    screen: dict[str, Any] = field(default_factory=dict)
+    wechat: dict[str, Any] = field(default_factory=dict)
+    privacy: dict[str, Any] = field(default_factory=dict)
+    search: dict[str, Any] = field(default_factory=dict)
+    path: str = "fraudsite.yaml"  # where it was read from, for messages
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The site's time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under, such as ``/fzzl/``."""
+        return urlsplit(self.base_url).path
+
+    def type_by_key(self, key: str) -> FraudType:
+        """Look up a fraud type; the key has been validated."""
+        return next(t for t in self.types if t.key == key)
+
+    def audience_by_key(self, key: str) -> Audience:
+        """Look up an audience; the key has been validated."""
+        return next(a for a in self.audiences if a.key == key)
+
+
+_KEYS = {f for f in Config.__dataclass_fields__ if f != "path"}
+_REQUIRED = ("title", "base_url")
+_ASCII_KEY = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+
+
+def load_config(path: Path, base_url: str | None = None) -> Config:
+    """Read and check ``fraudsite.yaml``; raise BuildFailed listing every problem."""
+    shown = path.name
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise BuildFailed([problem(shown, 0, "E101", "", "找不到配置文件；请在网站目录中创建 fraudsite.yaml，或用 --config 指定")])
+    except OSError as error:
+        raise BuildFailed([problem(shown, 0, "E101", "", f"无法读取配置文件（{error.strerror}）")])
+    try:
+        located = read_yaml(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise BuildFailed([problem(shown, 0, "E010", "", "配置文件不是 UTF-8 编码；请以 UTF-8 重新保存")])
+    except YamlProblem as error:
+        raise BuildFailed([problem(shown, error.line, "E003", "", error.message)])
+    problems: list[Problem] = []
+    config = parse_config(located, shown, problems)
+    if config is not None and base_url:
+        config = replace(config, base_url=_normalise_base_url(base_url))
+    if problems:
+        raise BuildFailed(problems)
+    assert config is not None
+    return config
+
+
+def parse_config(located: Located, shown: str, problems: list[Problem]) -> Config | None:
+    """Turn parsed YAML into a Config, appending a Problem for each bad key."""
+    data = located.data if located.data is not None else {}
+    if not isinstance(data, dict):
+        problems.append(problem(shown, 1, "E102", "", "配置应为“键: 值”形式"))
+        return None
+
+    def bad(key: str, message: str, code: str = "E103") -> None:
+        problems.append(problem(shown, located.line_of(key, 1), code, key, message))
+
+    for key in data:
+        if key not in _KEYS:
+            bad(key, f"未知的配置项；{did_you_mean(key, sorted(_KEYS))}", "E104")
+    for key in _REQUIRED:
+        if not data.get(key):
+            bad(key, "缺少必填配置项；请填写", "E105")
+    values: dict[str, Any] = {"path": shown}
+    for key in ("title", "language", "timezone"):
+        if key in data:
+            if not isinstance(data[key], str) or not data[key].strip():
+                bad(key, "应为非空文字")
+            else:
+                values[key] = data[key].strip()
+    if isinstance(data.get("base_url"), str):
+        url = _normalise_base_url(data["base_url"])
+        if not url:
+            bad("base_url", "应为完整网址，例如 https://www.example.edu.cn/fzzl/")
+        values["base_url"] = url
+    if "timezone" in values:
+        try:
+            ZoneInfo(values["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            bad("timezone", "未知的时区；例如 Asia/Shanghai")
+            del values["timezone"]
+    for key in ("page_size", "feed_size", "notice_lifetime_days"):
+        if key in data:
+            if type(data[key]) is not int or not 1 <= data[key] <= 10_000:
+                bad(key, "应为 1 到 10000 之间的整数")
+            else:
+                values[key] = data[key]
+    if "trusted_html" in data:
+        if type(data["trusted_html"]) is not bool:
+            bad("trusted_html", "应为 true 或 false")
+        else:
+            values["trusted_html"] = data["trusted_html"]
+    for key in ("screen", "wechat", "privacy", "search"):
+        if key in data:
+            if not isinstance(data[key], dict):
+                bad(key, "应为“键: 值”形式的一组设置")
+            else:
+                values[key] = data[key]
+    if "office" in data:
+        values["office"] = _parse_office(data["office"], bad)
+    if "types" in data:
+        values["types"] = _parse_named_list(data["types"], "types", ("key", "name", "description", "warning"), located, shown, problems, FraudType)
+    if "audiences" in data:
+        values["audiences"] = _parse_named_list(data["audiences"], "audiences", ("key", "name"), located, shown, problems, Audience)
+    if "title" not in values or "base_url" not in values:
+        return None
+    return Config(**values)
+
+
+def _normalise_base_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return url.strip() if url.strip().endswith("/") else url.strip() + "/"
+
+
+def _parse_office(data: Any, bad) -> Office:
+    if not isinstance(data, dict):
+        bad("office", "应包含 name、phone、email")
+        return Office()
+    for key in data:
+        if key not in ("name", "phone", "email"):
+            bad(f"office.{key}", f"未知的配置项；{did_you_mean(key, ['name', 'phone', 'email'])}", "E104")
+    values = {k: str(v) for k, v in data.items() if k in ("name", "phone", "email") and v is not None}
+    return Office(**values)
+
+
+def _parse_named_list(data: Any, key: str, fields: tuple[str, ...], located: Located, shown: str, problems: list[Problem], kind):
+    if not isinstance(data, list) or not data:
+        problems.append(problem(shown, located.line_of(key, 1), "E103", key, "应为非空列表，每项含 " + "、".join(fields)))
+        return ()
+    result = []
+    seen: set[str] = set()
+    for index, entry in enumerate(data):
+        where = located.line_of(f"{key}.{index}", 1)
+        if not isinstance(entry, dict):
+            problems.append(problem(shown, where, "E103", key, "每项应为“键: 值”形式，含 " + "、".join(fields)))
+            continue
+        for name in entry:
+            if name not in fields:
+                problems.append(problem(shown, where, "E104", f"{key}.{name}", f"未知的字段；{did_you_mean(name, list(fields))}"))
+        item_key, item_name = entry.get("key"), entry.get("name")
+        if not isinstance(item_key, str) or not _ASCII_KEY.match(item_key):
+            problems.append(problem(shown, where, "E106", f"{key}.key", "应为小写英文字母、数字和连字符组成的键，例如 shuadan"))
+            continue
+        if item_key in seen:
+            problems.append(problem(shown, where, "E107", f"{key}.key", f"键“{item_key}”重复；每个键只能定义一次"))
+        if not isinstance(item_name, str) or not item_name.strip():
+            problems.append(problem(shown, where, "E105", f"{key}.name", "缺少中文名称"))
+            continue
+        seen.add(item_key)
+        result.append(kind(**{f: str(entry.get(f) or "").strip() for f in fields}))
+    return tuple(result)

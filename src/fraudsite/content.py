@@ -1,0 +1,353 @@
+"""Read ``content/``: every file parsed and checked, every problem collected, bodies rendered."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fraudsite.clock import BadWhen, parse_when
+from fraudsite.config import Config
+from fraudsite.errors import Problem, did_you_mean, problem, warning
+from fraudsite.frontmatter import SourceFile, decode_source, split_front_matter
+from fraudsite.markup import MORE, LinkContext, asset_output_path, plain_text, render_body, shorten
+from fraudsite.model import Attachment, Case, Item, Notice
+
+SECTIONS = ("cases", "notices")
+COMMON_KEYS = {"title", "date", "slug", "id", "updated", "draft", "withdrawn", "aliases", "audience", "tags",
+               "summary", "cover", "issuer", "screen_title", "scam_urls", "wechat", "privacy_allow"}
+CASE_KEYS = COMMON_KEYS | {"type", "amount", "signs", "advice"}
+NOTICE_KEYS = COMMON_KEYS | {"expires", "priority", "pinned", "attachments"}
+WECHAT_KEYS = ("title", "digest", "author")
+_SLUG = re.compile(r"[a-z0-9\u4e00-\u9fff][a-z0-9\u4e00-\u9fff-]*\Z")
+_ATTACHMENT_KINDS = {".pdf": "PDF", ".doc": "Word", ".docx": "Word", ".xls": "Excel", ".xlsx": "Excel",
+                     ".ppt": "PowerPoint", ".pptx": "PowerPoint", ".zip": "ZIP", ".jpg": "图片", ".jpeg": "图片",
+                     ".png": "图片", ".txt": "文本", ".odt": "文档", ".wps": "WPS"}
+
+
+@dataclass(frozen=True)
+class Content:
+    """All items of the site, including drafts, future and withdrawn ones."""
+
+    items: tuple[Item, ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that stop a build."""
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def load_content(site_dir: Path, config: Config) -> Content:
+    """Read, check and render every content file; collect every problem instead of stopping."""
+    problems: list[Problem] = []
+    sources = read_sources(site_dir, problems)
+    items = [item for section, source in sources if (item := parse_item(section, source, config, site_dir, problems))]
+    problems += check_identities(items)
+    item_paths = {item.source: item.path for item in items}
+    rendered = [render_item(item, sources_by_path(sources)[item.source], config, site_dir, item_paths, problems)
+                for item in items]
+    return Content(tuple(sorted(rendered, key=sort_key)), tuple(sorted(problems)))
+
+
+def sort_key(item: Item) -> tuple:
+    """Newest first; ties broken by source path so order never depends on the file system."""
+    return (-item.date.timestamp(), item.source)
+
+
+def sources_by_path(sources: list[tuple[str, SourceFile]]) -> dict[str, SourceFile]:
+    """Index sources by their relative path."""
+    return {source.path: source for _, source in sources}
+
+
+def read_sources(site_dir: Path, problems: list[Problem]) -> list[tuple[str, SourceFile]]:
+    """Find every ``.md`` file under ``content/cases`` and ``content/notices`` and split it."""
+    found = []
+    root = site_dir.resolve()
+    for section in SECTIONS:
+        folder = site_dir / "content" / section
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*.md")):
+            relative = path.relative_to(site_dir).as_posix()
+            if not _inside(path, root):
+                problems.append(problem(relative, 0, "E013", "", "这是指向网站目录以外的符号链接；请把文件本身放进 content 目录"))
+                continue
+            if not path.is_file():
+                continue
+            try:
+                raw = path.read_bytes()
+            except OSError as error:
+                problems.append(problem(relative, 0, "E014", "", f"无法读取文件（{error.strerror}）；请检查文件权限"))
+                continue
+            text, trouble = decode_source(relative, raw)
+            if trouble is None:
+                source, trouble = split_front_matter(relative, text or "")
+                if source is not None:
+                    found.append((section, source))
+            if trouble is not None:
+                problems.append(trouble)
+    return found
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+class _Fields:
+    """Typed access to one file's front matter, recording a Problem for each bad value."""
+
+    def __init__(self, source: SourceFile, config: Config, problems: list[Problem]):
+        self.source, self.config, self.problems = source, config, problems
+        self.data: dict[str, Any] = source.meta.data
+        self.ok = True
+
+    def line(self, key: str) -> int:
+        return self.source.meta.line_of(key, 2)
+
+    def fail(self, key: str, code: str, message: str, line: int | None = None) -> None:
+        self.ok = False
+        self.problems.append(problem(self.source.path, line or self.line(key), code, key, message))
+
+    def warn(self, key: str, code: str, message: str) -> None:
+        self.problems.append(warning(self.source.path, self.line(key), code, key, message))
+
+    def text(self, key: str, required: bool = False) -> str:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.fail(key, "E201", "缺少必填字段；请补上", line=2)
+            return ""
+        if isinstance(value, (list, dict)):
+            self.fail(key, "E202", "应为一段文字，而不是列表或多项设置")
+            return ""
+        if isinstance(value, bool):
+            self.fail(key, "E202", "应为一段文字；若本意是文字，请加引号")
+            return ""
+        text = str(value).strip()
+        if required and not text:
+            self.fail(key, "E201", "不能为空；请填写")
+        return text
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key, False)
+        if value is None:
+            return False
+        if type(value) is not bool:
+            self.fail(key, "E203", "应为 true 或 false")
+            return False
+        return value
+
+    def when(self, key: str, required: bool = False, end_of_day: bool = False) -> datetime | None:
+        if self.data.get(key) is None:
+            if required:
+                self.fail(key, "E201", "缺少必填字段；请写发布日期，格式 YYYY-MM-DD 或 YYYY-MM-DD HH:MM", line=2)
+            return None
+        try:
+            return parse_when(self.data[key], self.config.tz, end_of_day)
+        except BadWhen as error:
+            self.fail(key, "E204", str(error))
+            return None
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            value = [value]
+        if not isinstance(value, list) or any(isinstance(v, (list, dict)) or v is None for v in value):
+            self.fail(key, "E205", "应为文字列表，每项一行，以“- ”开头")
+            return ()
+        return tuple(str(v).strip() for v in value if str(v).strip())
+
+    def keys(self, key: str, valid: list[str], code: str, what: str) -> tuple[str, ...]:
+        values = self.texts(key)
+        for index, value in enumerate(values):
+            if value not in valid:
+                line = self.source.meta.line_of(f"{key}.{index}", self.line(key))
+                self.fail(key, code, f"未知的{what}“{value}”；{did_you_mean(value, valid)}", line=line)
+        return values
+
+
+def parse_item(section: str, source: SourceFile, config: Config, site_dir: Path, problems: list[Problem]) -> Item | None:
+    """Check one file's front matter and build its Case or Notice (body not yet rendered)."""
+    fields = _Fields(source, config, problems)
+    allowed = CASE_KEYS if section == "cases" else NOTICE_KEYS
+    for key in fields.data:
+        if key not in allowed:
+            fields.fail(key, "E206", f"未知的字段；{did_you_mean(key, sorted(allowed))}")
+    common = _common_fields(section, source, fields, config, site_dir)
+    if section == "cases":
+        specific = _case_fields(fields, config)
+    else:
+        specific = _notice_fields(fields, common, site_dir)
+    if not fields.ok or common["date"] is None:
+        return None
+    kind = Case if section == "cases" else Notice
+    return kind(**common, **specific)
+
+
+def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Config, site_dir: Path) -> dict:
+    audiences = [a.key for a in config.audiences]
+    slug = fields.text("slug") or _slug_from_filename(source.path)
+    if fields.data.get("slug") is not None:
+        _check_slug(fields, slug)
+    identity = fields.text("id")
+    if not identity:
+        fields.warn("id", "W201", "缺少 id；订阅源用它识别同一篇内容，建议补上，例如 id: " + f"{section[:-1]}-{slug}")
+        identity = source.path
+    files: list[tuple[str, str]] = []
+    cover = fields.text("cover")
+    cover_path = _asset(fields, "cover", cover, site_dir, files) if cover else ""
+    wechat = fields.data.get("wechat")
+    wechat_pairs: tuple[tuple[str, str], ...] = ()
+    if wechat is not None:
+        if not isinstance(wechat, dict) or any(k not in WECHAT_KEYS for k in wechat):
+            fields.fail("wechat", "E207", "应为一组设置，只能含 title、digest、author")
+        else:
+            wechat_pairs = tuple((k, str(v)) for k, v in sorted(wechat.items()) if v is not None)
+    return {
+        "section": section,
+        "source": source.path,
+        "id": identity,
+        "slug": slug,
+        "title": fields.text("title", required=True),
+        "date": fields.when("date", required=True),
+        "updated": fields.when("updated"),
+        "draft": fields.flag("draft"),
+        "withdrawn": fields.flag("withdrawn"),
+        "aliases": tuple(_alias(fields, a) for a in fields.texts("aliases")),
+        "audience": fields.keys("audience", audiences, "E208", "受众"),
+        "tags": fields.texts("tags"),
+        "summary": shorten(fields.text("summary")),
+        "cover": cover_path,
+        "issuer": fields.text("issuer", required=(section == "notices")) or config.office.name,
+        "screen_title": fields.text("screen_title"),
+        "scam_urls": fields.texts("scam_urls"),
+        "wechat": wechat_pairs,
+        "privacy_allow": fields.texts("privacy_allow"),
+        "line_of": tuple(sorted(source.meta.lines.items())),
+        "files": tuple(files),
+    }
+
+
+def _case_fields(fields: _Fields, config: Config) -> dict:
+    types = [t.key for t in config.types]
+    type_key = fields.text("type", required=True)
+    if type_key and type_key not in types:
+        fields.fail("type", "E209", f"未知的诈骗类型“{type_key}”；{did_you_mean(type_key, types)}")
+    if fields.data.get("audience") is None:
+        fields.fail("audience", "E201", "缺少必填字段；请写受众，例如 audience: [students]", line=2)
+    amount = fields.data.get("amount")
+    if amount is not None and (type(amount) is not int or amount < 0):
+        fields.fail("amount", "E210", "应为不小于 0 的整数（单位：元），不要写“元”或逗号")
+        amount = None
+    return {"type": type_key, "amount": amount, "signs": fields.texts("signs"), "advice": fields.texts("advice")}
+
+
+def _notice_fields(fields: _Fields, common: dict, site_dir: Path) -> dict:
+    expires = fields.when("expires", end_of_day=True)
+    priority = fields.text("priority") or "normal"
+    if priority not in ("normal", "urgent"):
+        fields.fail("priority", "E211", f"“{priority}”无效；应为 normal 或 urgent")
+    if priority == "urgent" and expires is None and "expires" not in fields.data:
+        fields.fail("priority", "E212", "紧急通知必须写 expires（失效时间），以免一直占据首位")
+    if expires is not None and common["date"] is not None and expires <= common["date"]:
+        fields.fail("expires", "E213", "失效时间早于或等于发布时间；请检查 expires 与 date")
+    files: list[tuple[str, str]] = []
+    attachments = []
+    for index, name in enumerate(fields.texts("attachments")):
+        output = _asset(fields, "attachments", name, site_dir, files, index)
+        if output:
+            source = files[-1][0]
+            suffix = Path(name).suffix.lower()
+            attachments.append(Attachment(source, Path(name).name, output, _ATTACHMENT_KINDS.get(suffix, "文件"),
+                                          (site_dir / source).stat().st_size))
+    common["files"] = common["files"] + tuple(files)
+    return {"expires": expires, "priority": priority, "pinned": fields.flag("pinned"), "attachments": tuple(attachments)}
+
+
+def _slug_from_filename(path: str) -> str:
+    stem = Path(path).stem
+    text = unicodedata.normalize("NFKC", stem).lower()
+    text = re.sub(r"[\s_.]+", "-", text)
+    text = re.sub(r"[^a-z0-9\u4e00-\u9fff-]", "", text)
+    return re.sub(r"-{2,}", "-", text).strip("-") or "item"
+
+
+def _check_slug(fields: _Fields, slug: str) -> None:
+    if "/" in slug or "\\" in slug or ".." in slug:
+        fields.fail("slug", "E214", "不能含 /、\\ 或 ..，否则页面会写到输出目录以外；请只用小写字母、数字和连字符")
+    elif not _SLUG.match(slug):
+        fields.fail("slug", "E215", f"“{slug}”含不允许的字符；请只用小写字母、数字、连字符（或汉字）")
+
+
+def _alias(fields: _Fields, alias: str) -> str:
+    path = alias.strip().lstrip("/")
+    if "\\" in path or ".." in path.split("/") or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", path) or not path:
+        fields.fail("aliases", "E216", f"“{alias}”不是网站内的相对路径；请写旧页面的路径，例如 cases/old-name/")
+    return path
+
+
+def _asset(fields: _Fields, key: str, name: str, site_dir: Path, files: list, index: int | None = None) -> str:
+    line = fields.source.meta.line_of(f"{key}.{index}" if index is not None else key, fields.line(key))
+    if "\\" in name or name.startswith("/") or re.match(r"[a-zA-Z]:", name) or "://" in name:
+        fields.fail(key, "E217", f"“{name}”应为相对于本文件的路径，用 / 分隔，例如 images/cover.jpg", line=line)
+        return ""
+    base = Path(fields.source.path).parent
+    import posixpath
+
+    source = posixpath.normpath((base / name).as_posix())
+    if not source.startswith("content/") or not _inside(site_dir / source, (site_dir / "content").resolve()):
+        fields.fail(key, "E303", f"“{name}”指向了 content 目录以外；请把文件放进 content 目录", line=line)
+        return ""
+    if not (site_dir / source).is_file():
+        fields.fail(key, "E304", f"找不到文件“{name}”；请把它放到 {base.as_posix()}/ 下，或改正路径", line=line)
+        return ""
+    output = asset_output_path(source)
+    files.append((source, output))
+    return output
+
+
+def check_identities(items: list[Item]) -> list[Problem]:
+    """Every page path and id must be unique, also when letter case is ignored."""
+    problems = []
+    seen: dict[str, Item] = {}
+    for item in sorted(items, key=lambda i: i.source):
+        key = item.path.lower()
+        if key in seen:
+            other = seen[key]
+            same_case = other.path == item.path
+            reason = "网址（slug）相同" if same_case else "网址（slug）只有大小写不同，在 Windows 上会互相覆盖"
+            problems.append(problem(item.source, item.line("slug"), "E218", "slug",
+                                    f"与 {other.source} 的{reason}；请为其中一篇设置不同的 slug"))
+        else:
+            seen[key] = item
+    ids: dict[str, Item] = {}
+    for item in sorted(items, key=lambda i: i.source):
+        if item.id in ids:
+            problems.append(problem(item.source, item.line("id"), "E219", "id",
+                                    f"与 {ids[item.id].source} 的 id 相同；每篇内容的 id 必须唯一"))
+        ids.setdefault(item.id, item)
+    return problems
+
+
+def render_item(item: Item, source: SourceFile, config: Config, site_dir: Path, item_paths: dict[str, str],
+                problems: list[Problem]) -> Item:
+    """Render the body and derive the summary: ``summary``, else the teaser, else the opening text."""
+    if item.withdrawn:
+        return item
+    context = LinkContext(source.path, source.body, source.body_line, config.base_path, item_paths,
+                          lambda relative: (site_dir / relative).is_file())
+    body = render_body(context, trusted_html=config.trusted_html)
+    problems += body.problems
+    summary = item.summary or shorten(plain_text(body.teaser_html if MORE in source.body else body.html))
+    files = tuple(dict.fromkeys(item.files + tuple(body.assets)))
+    return replace(item, body_html=body.html, summary=summary, files=files)

@@ -1,0 +1,68 @@
+"""Errors shown to editors: each names a file, a line, a field and what to do.
+
+Messages read ``path:line: 字段: 问题；应当怎样 [E代码]``. Codes are stable so the
+editor guide can explain each one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem found in the input; several are collected before giving up."""
+
+    path: str
+    line: int
+    code: str
+    field: str
+    message: str
+    severity: str = "error"  # "error" stops the build, "warning" does not
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        field = f" {self.field}:" if self.field else ""
+        label = "" if self.severity == "error" else "（警告）"
+        return f"{where}:{field} {label}{self.message} [{self.code}]"
+
+
+class FraudsiteError(Exception):
+    """Base class: an expected failure with a one-line Chinese reason, never a traceback."""
+
+
+class BuildFailed(FraudsiteError):
+    """The input has errors; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        super().__init__(f"发现 {len(errors)} 个错误，未生成网站，原有输出保持不变。")
+
+
+class ConfigError(FraudsiteError):
+    """The configuration file cannot be used."""
+
+
+class OutputError(FraudsiteError):
+    """The output folder cannot be written or replaced safely."""
+
+
+def problem(path: str, line: int, code: str, field: str, message: str) -> Problem:
+    """Make an error-level problem."""
+    return Problem(path, line, code, field, message)
+
+
+def warning(path: str, line: int, code: str, field: str, message: str) -> Problem:
+    """Make a warning-level problem: reported, but the build goes on."""
+    return Problem(path, line, code, field, message, "warning")
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """A Chinese hint naming the closest valid choices, or all of them if none is close."""
+    import difflib
+
+    close = difflib.get_close_matches(word, choices, n=3, cutoff=0.5)
+    if close:
+        return "是否想写 " + "、".join(f"“{c}”" for c in close) + "？"
+    return "可选：" + "、".join(choices)

@@ -1,0 +1,59 @@
+"""Split a content file into its YAML front matter and Markdown body."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fraudsite.errors import Problem, problem
+from fraudsite.yamltext import Located, YamlProblem, read_yaml
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A content file's front matter (with lines) and body, as read from disk."""
+
+    path: str  # relative to the site folder, with forward slashes
+    meta: Located
+    body: str
+    body_line: int  # 1-based line where the body starts
+
+
+def decode_source(path: str, raw: bytes) -> tuple[str | None, Problem | None]:
+    """Decode bytes as UTF-8 (BOM and CRLF accepted) or explain what to do."""
+    if len(raw) > MAX_FILE_BYTES:
+        size = len(raw) // 1024 // 1024
+        return None, problem(path, 0, "E012", "", f"文件过大（约 {size} MB）；单篇内容请控制在 2 MB 以内，图片等请作为单独文件引用")
+    if b"\x00" in raw[:8192]:
+        return None, problem(path, 0, "E011", "", "这不是文本文件（可能是图片或其他二进制文件被命名为 .md）；请改回原来的扩展名")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return None, problem(path, line, "E010", "", "文件不是 UTF-8 编码（可能是 GBK）；请在编辑器中以 UTF-8 编码重新保存")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+def split_front_matter(path: str, text: str) -> tuple[SourceFile | None, Problem | None]:
+    """Separate the ``---`` delimited YAML header from the body and parse it."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None, problem(path, 1, "E001", "", "缺少头部信息；文件第一行应为 ---，随后是 title、date 等字段，再以 --- 结束")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "..."))
+    except StopIteration:
+        return None, problem(path, 1, "E002", "", "头部信息没有结束；请在字段之后单独一行写 ---")
+    header = "\n".join(lines[1:end])
+    try:
+        meta = read_yaml(header)
+    except YamlProblem as error:
+        return None, problem(path, error.line + 1, "E003", "", error.message)
+    for key, line in list(meta.lines.items()):
+        meta.lines[key] = line + 1  # header starts on the file's second line
+    if not isinstance(meta.data, dict):
+        return None, problem(path, 2, "E004", "", "头部信息应为“键: 值”形式的字段列表，而不是单个值或列表")
+    body = "\n".join(lines[end + 1 :])
+    return SourceFile(path, meta, body, end + 2), None

@@ -1,0 +1,238 @@
+"""Markdown to safe HTML, with Chinese typography, content links resolved and assets collected."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Callable
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.tables import TableExtension
+from markdown.extensions.toc import TocExtension, slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+
+from fraudsite.errors import Problem, problem
+
+MORE = "<!--more-->"
+SUMMARY_LENGTH = 120
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_CJK_SOFT_BREAK = re.compile(f"(?<=[{_CJK}])[ \\t]*\\n[ \\t]*(?=[{_CJK}])")
+_SENTENCE_END = "。！？；…"
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
+    "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd",
+    "li", "mark", "ol", "p", "pre", "s", "section", "small", "span", "strong", "sub", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "title", "lang"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "th": {"style", "colspan", "rowspan"},
+    "td": {"style", "colspan", "rowspan"},
+    "ol": {"start"},
+}
+ALLOWED_CLASSES = {
+    "div": {"footnote"},
+    "a": {"footnote-ref", "footnote-backref"},
+    "sup": set(),
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+@dataclass
+class RenderedBody:
+    """A body rendered to HTML, with what it refers to."""
+
+    html: str
+    teaser_html: str  # the part before <!--more-->, if any
+    assets: list[tuple[str, str]] = field(default_factory=list)  # (source path, output path)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LinkContext:
+    """What rendering one body needs to know about the rest of the site."""
+
+    source: str  # the file being rendered, relative to the site folder
+    body: str
+    body_line: int
+    base_path: str  # such as /fzzl/
+    item_paths: dict[str, str]  # content source path -> site-relative page path
+    asset_exists: Callable[[str], bool]
+
+
+def render_body(context: LinkContext, trusted_html: bool = False) -> RenderedBody:
+    """Render a Markdown body; links to other content files become their page URLs."""
+    result = RenderedBody("", "")
+    converter = _make_converter(context, result)
+    html = converter.convert(context.body)
+    if MORE in context.body:
+        converter.reset()
+        result.teaser_html = sanitise(converter.convert(context.body.split(MORE, 1)[0]))
+    result.html = html if trusted_html else sanitise(html)
+    return result
+
+
+def sanitise(html: str) -> str:
+    """Keep only harmless tags and attributes: no scripts, event handlers, forms, frames or styles."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes=URL_SCHEMES,
+        filter_style_properties={"text-align"},
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+def _make_converter(context: LinkContext, result: RenderedBody) -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=[
+            TableExtension(),
+            "fenced_code",
+            FootnoteExtension(BACKLINK_TITLE="返回正文第 %d 处引用", SUPERSCRIPT_TEXT="{}"),
+            TocExtension(slugify=slugify_unicode, toc_depth="2-4"),
+            _SiteExtension(context, result),
+        ],
+        output_format="html",
+    )
+
+
+class _SiteExtension(Extension):
+    def __init__(self, context: LinkContext, result: RenderedBody):
+        super().__init__()
+        self.context, self.result = context, result
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown API)
+        md.treeprocessors.register(_ChineseLineJoiner(md), "cjk_soft_break", 5)
+        md.treeprocessors.register(_LinkResolver(md, self.context, self.result), "site_links", 4)
+
+
+class _ChineseLineJoiner(Treeprocessor):
+    """A line break between two Chinese characters is not a space: join the lines."""
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if element.tag in ("pre", "code"):
+                continue
+            if element.text:
+                element.text = _CJK_SOFT_BREAK.sub("", element.text)
+            if element.tail:
+                element.tail = _CJK_SOFT_BREAK.sub("", element.tail)
+
+
+class _LinkResolver(Treeprocessor):
+    """Turn links to content files into page URLs and local images into copied assets."""
+
+    def __init__(self, md: markdown.Markdown, context: LinkContext, result: RenderedBody):
+        super().__init__(md)
+        self.context, self.result = context, result
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if element.tag == "a" and element.get("href"):
+                element.set("href", self._resolve(element.get("href", ""), page=True))
+            elif element.tag == "img" and element.get("src"):
+                element.set("src", self._resolve(element.get("src", ""), page=False))
+
+    def _resolve(self, target: str, page: bool) -> str:
+        if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//|#|/", target):
+            return target  # external, anchor or already site-absolute: leave as written
+        path, _, fragment = target.partition("#")
+        ctx = self.context
+        field_name = "链接" if page else "图片"
+        if "\\" in path:
+            self._fail("E302", field_name, target, "路径中不能用反斜杠；请改用 /")
+            return ""
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(ctx.source), path))
+        if not resolved.startswith("content/"):
+            self._fail("E303", field_name, target, "指向了 content 目录以外；请只引用 content 中的文件")
+            return ""
+        if path.endswith(".md"):
+            if resolved not in ctx.item_paths:
+                self._fail("E301", field_name, target, "链接的内容文件不存在；请检查文件名，或删除这个链接")
+                return ""
+            anchor = f"#{fragment}" if fragment else ""
+            return ctx.base_path + ctx.item_paths[resolved] + anchor
+        if not ctx.asset_exists(resolved):
+            self._fail("E304", field_name, target, "引用的文件不存在；请把文件放到 content 目录中，或改正路径")
+            return ""
+        output = asset_output_path(resolved)
+        self.result.assets.append((resolved, output))
+        return ctx.base_path + output
+
+    def _fail(self, code: str, field_name: str, target: str, message: str) -> None:
+        self.result.problems.append(
+            problem(self.context.source, self._line_of(target), code, field_name, f"“{target}”{message}")
+        )
+
+    def _line_of(self, target: str) -> int:
+        index = self.context.body.find(target)
+        if index < 0:
+            return self.context.body_line
+        return self.context.body_line + self.context.body.count("\n", 0, index)
+
+
+def asset_output_path(source: str) -> str:
+    """Where a referenced file is copied: ``content/cases/img/a.png`` -> ``media/cases/img/a.png``."""
+    return "media/" + source.removeprefix("content/")
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in ("script", "style") or (tag == "div" and ("class", "footnote") in attrs) or tag == "sup":
+            self.skip += 1
+        elif tag in ("p", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "blockquote", "pre"):
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skip and tag in ("script", "style", "div", "sup"):
+            self.skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+def plain_text(html: str) -> str:
+    """The readable text of an HTML fragment, whitespace folded, footnotes left out."""
+    extractor = _TextExtractor()
+    extractor.feed(html)
+    extractor.close()
+    text = re.sub(r"\s+", " ", "".join(extractor.parts)).strip()
+    return _CJK_SPACE.sub("", text)
+
+
+_CJK_SPACE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+
+
+def shorten(text: str, limit: int = SUMMARY_LENGTH) -> str:
+    """Cut text to about ``limit`` characters, at the last Chinese sentence end if there is one."""
+    text = strip_control(text.strip())
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    cut = max(head.rfind(mark) for mark in _SENTENCE_END)
+    if cut >= limit // 3:
+        return head[: cut + 1]
+    return head.rstrip("，、,;；：: ") + "…"
+
+
+def strip_control(text: str) -> str:
+    """Remove control characters that XML cannot carry (tab and newline stay)."""
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]", "", text)

@@ -1,0 +1,108 @@
+"""The content model: one case or notice, parsed, validated and rendered once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file listed under a notice, copied beside its page."""
+
+    source: str  # path relative to the site folder
+    name: str  # file name shown to readers
+    url_path: str  # site-relative output path
+    kind: str  # "PDF", "Word", ...
+    size: int  # bytes
+
+
+@dataclass(frozen=True, kw_only=True)
+class Item:
+    """What cases and notices share."""
+
+    section: str  # "cases" or "notices"
+    source: str  # path relative to the site folder, forward slashes
+    id: str  # stable identity for feed guids; falls back to the source path
+    slug: str  # ASCII-safe last URL segment
+    title: str
+    date: datetime  # publication time, site time zone
+    updated: datetime | None = None
+    draft: bool = False
+    withdrawn: bool = False  # pulled from every list and channel; page says 已撤下
+    aliases: tuple[str, ...] = ()  # old site-relative paths that redirect here
+    audience: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    summary: str = ""  # plain text, never HTML
+    cover: str = ""  # site-relative output path of the cover image
+    issuer: str = ""
+    body_html: str = ""  # sanitised HTML, site-relative URLs as root paths
+    screen_title: str = ""
+    scam_urls: tuple[str, ...] = ()
+    wechat: tuple[tuple[str, str], ...] = ()  # per-item WeChat overrides (title, digest, author)
+    privacy_allow: tuple[str, ...] = ()
+    files: tuple[tuple[str, str], ...] = ()  # (source, output) of every image and attachment used
+    line_of: tuple[tuple[str, int], ...] = ()  # front-matter key -> line, for later checks
+
+    @property
+    def path(self) -> str:
+        """Site-relative URL path of the item's page, such as ``cases/my-slug/``."""
+        return f"{self.section}/{self.slug}/"
+
+    @property
+    def display_date(self) -> datetime:
+        """The date shown to readers."""
+        return self.date
+
+    def line(self, key: str) -> int:
+        """The front-matter line of ``key``, or 1."""
+        return dict(self.line_of).get(key, 1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Case(Item):
+    """A real fraud incident (典型案例), used as a warning."""
+
+    type: str  # a fraud type key
+    amount: int | None = None  # loss in yuan
+    signs: tuple[str, ...] = ()  # 识别要点
+    advice: tuple[str, ...] = ()  # 防范提示
+
+
+@dataclass(frozen=True, kw_only=True)
+class Notice(Item):
+    """An announcement (通知/公告) of the campaign."""
+
+    expires: datetime | None = None  # end of validity; a bare date ends at 24:00
+    priority: str = "normal"  # "normal" or "urgent"
+    pinned: bool = False
+    attachments: tuple[Attachment, ...] = ()
+
+    @property
+    def urgent(self) -> bool:
+        """An urgent notice (a live scam wave) is shown first everywhere."""
+        return self.priority == "urgent"
+
+
+def is_published(item: Item, now: datetime, drafts: bool = False, future: bool = False) -> bool:
+    """Published means: not a draft, not withdrawn, and its date has come (unless asked otherwise)."""
+    if item.withdrawn:
+        return False
+    if item.draft and not drafts:
+        return False
+    return future or item.date <= now
+
+
+def notice_end(notice: Notice, lifetime_days: int) -> datetime:
+    """When a notice stops being current: its expiry, or its date plus the default lifetime."""
+    return notice.expires or notice.date + timedelta(days=lifetime_days)
+
+
+def is_current(notice: Notice, now: datetime, lifetime_days: int) -> bool:
+    """Current means: started and not yet ended."""
+    return notice.date <= now < notice_end(notice, lifetime_days)
+
+
+def is_expired(notice: Notice, now: datetime) -> bool:
+    """Expired means: it had an explicit expiry, and that has passed (the page shows 已过期)."""
+    return notice.expires is not None and notice.expires <= now

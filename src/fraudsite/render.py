@@ -1,0 +1,110 @@
+"""Jinja rendering shared by every channel: one environment, strict about undefined names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from fraudsite import clock
+from fraudsite.config import Config
+from fraudsite.errors import BuildFailed, problem
+from fraudsite.theme import theme_dirs
+
+
+@dataclass(frozen=True)
+class Page:
+    """An output made from a template and the values it needs."""
+
+    path: str  # site-relative output path, such as cases/x/index.html
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Copy:
+    """An output copied from a file as is (theme static files, images, attachments)."""
+
+    path: str
+    source: Path
+
+
+@dataclass(frozen=True)
+class Data:
+    """An output whose bytes are already made."""
+
+    path: str
+    content: bytes
+
+
+Output = Page | Copy | Data
+
+
+def make_environment(site_dir: Path, config: Config) -> jinja2.Environment:
+    """The Jinja environment: site theme over default theme, autoescaping, StrictUndefined."""
+    loader = jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs(site_dir)])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    base_path, base_url = config.base_path, config.base_url
+    env.globals.update(
+        config=config,
+        url=lambda path="": base_path + path,
+        abs_url=lambda path="": base_url + path,
+    )
+    env.filters.update(
+        date_zh=clock.chinese_date,
+        datetime_zh=clock.chinese_datetime,
+        iso_date=clock.iso_date,
+        rfc822=clock.rfc822,
+        isoformat=lambda moment: moment.isoformat(),
+        yuan=format_yuan,
+        filesize=format_size,
+    )
+    return env
+
+
+def format_yuan(amount: int) -> str:
+    """12345 -> 12,345 元; large amounts in 万元."""
+    if amount >= 100_000:
+        return f"{amount / 10_000:,.2f}".rstrip("0").rstrip(".") + " 万元"
+    return f"{amount:,} 元"
+
+
+def format_size(size: int) -> str:
+    """A file size for readers: 532 KB, 1.2 MB."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def render_page(env: jinja2.Environment, page: Page) -> bytes:
+    """Render one page to UTF-8 bytes; a template mistake names the template and line."""
+    try:
+        return env.get_template(page.template).render(page.context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as error:
+        raise BuildFailed([problem(f"theme/templates/{error.name or page.template}", error.lineno or 0, "E401", "",
+                                   f"模板语法错误：{error.message}")]) from None
+    except jinja2.UndefinedError as error:
+        raise BuildFailed([problem(f"theme/templates/{page.template}", _template_line(error), "E402", "",
+                                   f"模板使用了不存在的变量（{error.message}）；请检查拼写")]) from None
+    except jinja2.TemplateNotFound as error:
+        raise BuildFailed([problem(f"theme/templates/{error.name}", 0, "E403", "", "找不到模板文件")]) from None
+
+
+def _template_line(error: Exception) -> int:
+    traceback = error.__traceback__
+    line = 0
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename.endswith(".html") or "template" in traceback.tb_frame.f_code.co_name:
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    return line

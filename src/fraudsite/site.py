@@ -1,0 +1,96 @@
+"""The site at one moment: configuration, items and "now", with the queries every channel needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+from fraudsite.config import Config
+from fraudsite.model import Case, Item, Notice, is_current, is_published, notice_end
+
+
+@dataclass(frozen=True)
+class Site:
+    """Immutable: everything the channels plan from. The clock enters only through ``now``."""
+
+    config: Config
+    items: tuple[Item, ...]  # every parsed item, newest first
+    now: datetime
+    drafts: bool = False
+    future: bool = False
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def published(self) -> tuple[Item, ...]:
+        """Items readers may see, newest first."""
+        return tuple(i for i in self.items if is_published(i, self.now, self.drafts, self.future))
+
+    @cached_property
+    def withdrawn(self) -> tuple[Item, ...]:
+        """Items pulled from every list; each keeps a short 已撤下 page."""
+        return tuple(i for i in self.items if i.withdrawn)
+
+    @cached_property
+    def cases(self) -> tuple[Case, ...]:
+        """Published cases, newest first."""
+        return tuple(i for i in self.published if isinstance(i, Case))
+
+    @cached_property
+    def notices(self) -> tuple[Notice, ...]:
+        """Published notices, newest first."""
+        return tuple(i for i in self.published if isinstance(i, Notice))
+
+    @cached_property
+    def current_notices(self) -> tuple[Notice, ...]:
+        """Notices valid now: urgent first, then pinned, then newest."""
+        current = [n for n in self.notices if is_current(n, self.now, self.config.notice_lifetime_days)]
+        return tuple(sorted(current, key=lambda n: (not n.urgent, not n.pinned)))
+
+    def is_current(self, notice: Notice) -> bool:
+        """Whether a notice is valid now."""
+        return is_current(notice, self.now, self.config.notice_lifetime_days)
+
+    def cases_of_type(self, key: str) -> tuple[Case, ...]:
+        """Published cases of one fraud type."""
+        return tuple(c for c in self.cases if c.type == key)
+
+    def for_audience(self, key: str) -> tuple[Item, ...]:
+        """Published items aimed at one audience."""
+        return tuple(i for i in self.published if key in i.audience)
+
+    @cached_property
+    def tags(self) -> dict[str, tuple[Item, ...]]:
+        """Published items by tag, tags in first-seen order of a stable sort."""
+        result: dict[str, list[Item]] = {}
+        for item in self.published:
+            for tag in item.tags:
+                result.setdefault(tag, []).append(item)
+        return {tag: tuple(result[tag]) for tag in sorted(result)}
+
+    def related_cases(self, case: Case, limit: int = 4) -> tuple[Case, ...]:
+        """Other cases of the same type, newest first."""
+        return tuple(c for c in self.cases_of_type(case.type) if c is not case)[:limit]
+
+    def neighbours(self, item: Item) -> tuple[Item | None, Item | None]:
+        """The previous (older) and next (newer) item of the same section."""
+        siblings = self.cases if isinstance(item, Case) else self.notices
+        if item not in siblings:
+            return None, None
+        index = siblings.index(item)
+        newer = siblings[index - 1] if index > 0 else None
+        older = siblings[index + 1] if index + 1 < len(siblings) else None
+        return older, newer
+
+    def next_change(self) -> datetime | None:
+        """The next moment the output changes by the clock alone: a start, an expiry or an end of life."""
+        moments = []
+        for item in self.items:
+            if item.withdrawn or (item.draft and not self.drafts):
+                continue
+            if item.date > self.now and not self.future:
+                moments.append(item.date)
+            if isinstance(item, Notice):
+                moments += [m for m in (notice_end(item, self.config.notice_lifetime_days), item.expires)
+                            if m is not None and m > self.now]
+        return min(moments, default=None)

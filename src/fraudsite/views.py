@@ -1,0 +1,59 @@
+"""What templates see of an item: its fields plus names, URLs and states worked out once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from fraudsite.config import Audience, FraudType
+from fraudsite.model import Case, Item, Notice, is_expired
+from fraudsite.site import Site
+from fraudsite.urls import tag_slug
+
+
+@dataclass(frozen=True)
+class TagLink:
+    """A tag with the path of its page."""
+
+    name: str
+    path: str
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """An item as templates need it; no template reaches into the model or the clock."""
+
+    item: Item
+    path: str  # site-relative, such as cases/x/
+    kind: str  # 案例 or 通知
+    type: FraudType | None
+    audiences: tuple[Audience, ...]
+    tags: tuple[TagLink, ...]
+    current: bool
+    expired: bool
+    modified: datetime  # updated if given, else date
+
+    def __getattr__(self, name: str):
+        return getattr(self.item, name)
+
+    @property
+    def is_case(self) -> bool:
+        """Cases and notices share templates in lists."""
+        return isinstance(self.item, Case)
+
+
+def view_item(item: Item, site: Site) -> ItemView:
+    """Work out everything a template shows about one item."""
+    config = site.config
+    notice = isinstance(item, Notice)
+    return ItemView(
+        item=item,
+        path=item.path,
+        kind="通知" if notice else "案例",
+        type=None if notice else config.type_by_key(item.type),  # type: ignore[attr-defined]
+        audiences=tuple(config.audience_by_key(key) for key in item.audience),
+        tags=tuple(TagLink(tag, f"tags/{tag_slug(tag)}/") for tag in item.tags),
+        current=notice and site.is_current(item),  # type: ignore[arg-type]
+        expired=notice and is_expired(item, site.now),  # type: ignore[arg-type]
+        modified=max(item.date, item.updated or item.date),
+    )

@@ -1,0 +1,102 @@
+"""A strict YAML reader for front matter and configuration.
+
+PyYAML's ``safe_load`` turns ``no`` into False, ``1.10`` into 1.1 and an impossible
+date into a bare ValueError without a line. We compose nodes ourselves instead: only
+``true``/``false`` are booleans, only plain integers are numbers, every other scalar
+stays text (dates included, checked later with their line), and each value keeps the
+line it came from. Aliases are refused, which also rules out "billion laughs".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_NULL = {"", "~", "null", "Null", "NULL"}
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+MAX_NODES = 20_000
+MAX_DEPTH = 50
+
+
+class YamlProblem(Exception):
+    """YAML that cannot be read; ``line`` is 1-based within the YAML text."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass
+class Located:
+    """A parsed mapping plus the line of every key and list element (``key`` or ``key.N``)."""
+
+    data: Any
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str, default: int = 0) -> int:
+        """The 1-based line of a key, or ``default`` if the key is absent."""
+        return self.lines.get(key, default)
+
+
+def read_yaml(text: str) -> Located:
+    """Parse YAML text into plain Python values with line numbers; raise YamlProblem."""
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise YamlProblem(event.start_mark.line + 1, "不支持 YAML 锚点和别名（& 与 *）；请直接写出内容")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        reason = error.problem or "格式错误"
+        raise YamlProblem(line, f"YAML 格式错误（{reason}）；请检查缩进、冒号后的空格和引号是否成对") from None
+    except yaml.YAMLError as error:
+        raise YamlProblem(1, f"YAML 无法读取（{error}）；请检查格式") from None
+    located = Located(None)
+    if node is not None:
+        counter = [0]
+        located.data = _convert(node, "", located.lines, counter, 0)
+    return located
+
+
+def _convert(node: yaml.Node, path: str, lines: dict[str, int], counter: list[int], depth: int) -> Any:
+    counter[0] += 1
+    if counter[0] > MAX_NODES or depth > MAX_DEPTH:
+        raise YamlProblem(node.start_mark.line + 1, "YAML 内容过多或嵌套过深；请精简头部信息")
+    if path:
+        lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(child, f"{path}.{i}", lines, counter, depth + 1) for i, child in enumerate(node.value)]
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlProblem(key_node.start_mark.line + 1, "键必须是简单文字；请检查这一行的格式")
+            key = str(key_node.value)
+            if key in result:
+                raise YamlProblem(key_node.start_mark.line + 1, f"键“{key}”重复出现；每个键只能写一次")
+            child_path = f"{path}.{key}" if path else key
+            lines[child_path] = key_node.start_mark.line + 1
+            result[key] = _convert(value_node, child_path, lines, counter, depth + 1)
+        return result
+    raise YamlProblem(node.start_mark.line + 1, "无法识别的 YAML 内容")
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    text = node.value
+    if node.style:  # quoted or block scalars are always text
+        return text
+    if text in _NULL:
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _INT.match(text):
+        return int(text)
+    return text
