@@ -30,14 +30,15 @@ def plan(site: Site) -> list[Output]:
                                   latest=view(site.cases[: site.config.page_size]),
                                   types=type_counts(site))]
     section_feeds = {"cases/": feeds[1], "notices/": feeds[2]}
+    site_feed = [feeds[0]]
     for section in ("cases", "notices"):
         items = site.cases if section == "cases" else site.notices
         outputs += paginate(site, f"{section}/", SECTION_NAMES[section], view(items), [section_feeds[f"{section}/"]])
         for item in items:
-            outputs.append(item_page(site, views[id(item)], view))
+            outputs.append(item_page(site, views[id(item)], view, [feeds[0], section_feeds[f"{section}/"]]))
     for item in site.withdrawn:
-        outputs.append(page(item.path, "withdrawn.html", site, item.title, item=views[id(item)], noindex=True))
-    outputs.append(page("types/", "types.html", site, "诈骗类型", types=type_counts(site)))
+        outputs.append(page(item.path, "withdrawn.html", site, item.title, site_feed, item=views[id(item)], noindex=True))
+    outputs.append(page("types/", "types.html", site, "诈骗类型", site_feed, types=type_counts(site)))
     for fraud_type in site.config.types:
         type_feed = next(f for f in feeds if f.path == f"types/{fraud_type.key}/feed.xml")
         outputs += paginate(site, f"types/{fraud_type.key}/", fraud_type.name, view(site.cases_of_type(fraud_type.key)),
@@ -47,13 +48,13 @@ def plan(site: Site) -> list[Output]:
         outputs += paginate(site, f"audiences/{audience.key}/", f"面向{audience.name}",
                             view(site.for_audience(audience.key)), [audience_feed], audience=audience)
     tags = [(tag, tag_slug(tag), items) for tag, items in site.tags.items()]
-    outputs.append(page("tags/", "tags.html", site, "标签", tags=[(t, f"tags/{s}/", len(i)) for t, s, i in tags]))
+    outputs.append(page("tags/", "tags.html", site, "标签", site_feed, tags=[(t, f"tags/{s}/", len(i)) for t, s, i in tags]))
     for tag, slug, items in tags:
-        outputs += paginate(site, f"tags/{slug}/", f"标签：{tag}", view(items), [feeds[0]], tag=tag)
-    outputs.append(page("archive/", "archive.html", site, "归档", years=archive_years(view(site.published))))
+        outputs += paginate(site, f"tags/{slug}/", f"标签：{tag}", view(items), site_feed, tag=tag)
+    outputs.append(page("archive/", "archive.html", site, "归档", site_feed, years=archive_years(view(site.published))))
     outputs += [feed_page(feed) for feed in feeds]
     outputs += alias_pages(site)
-    outputs.append(Page("404.html", "404.html", base_context(site, "页面不存在", "404.html", [feeds[0]], noindex=True)))
+    outputs.append(Page("404.html", "404.html", base_context(site, "页面不存在", "404.html", site_feed, noindex=True)))
     outputs.append(Page("sitemap.xml", "sitemap.xml", {"entries": sitemap_entries(outputs)}))
     outputs.append(Data("robots.txt", robots(site).encode()))
     return outputs
@@ -85,12 +86,12 @@ def paginate(site: Site, base: str, title: str, items: list[ItemView], feeds: li
     return pages
 
 
-def item_page(site: Site, item: ItemView, view) -> Page:
+def item_page(site: Site, item: ItemView, view, feeds: list[Feed]) -> Page:
     """A case or notice page, with related items and previous/next links."""
     older, newer = site.neighbours(item.item)
     related = view(site.related_cases(item.item)) if isinstance(item.item, Case) else []
     template = "case.html" if item.is_case else "notice.html"
-    return page(item.path, template, site, item.title, feeds=[], item=item, related=related,
+    return page(item.path, template, site, item.title, feeds, item=item, related=related,
                 older=view([older])[0] if older else None, newer=view([newer])[0] if newer else None,
                 description=item.summary, og_type="article")
 
