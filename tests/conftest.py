@@ -1,0 +1,76 @@
+"""Shared fixtures. Helpers (run_vnu, run_axe, parse_es5, run_fraudsite, serve_directory, require)
+live in tests/tools.py: `from tools import ...` works because pytest puts this folder on sys.path."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+
+import pytest
+
+from tools import CHROMIUM, CHROMIUM_ARGS, in_ci, require, serve_directory
+
+
+def pytest_report_header(config):
+    found = {name: bool(shutil.which(name)) for name in ("java", "node")}
+    found["chromium"] = CHROMIUM.exists()
+    missing = [name for name, ok in found.items() if not ok]
+    return [f"CI={in_ci()}; external tools missing: {', '.join(missing) or 'none'}"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium launched headless by Playwright (sync API), shared by the whole session."""
+    require(f"Chromium at {CHROMIUM} (apt package chromium)", CHROMIUM.exists())
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require("playwright (pip install -e '.[test]')", False)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Factory: new_page(**context_options) -> a page in a fresh browser context (closed after the test),
+    e.g. new_page(viewport={"width": 1920, "height": 1080}) for a campus screen.
+    Collected on the page for assertions (lists of str):
+      page.js_errors      uncaught exceptions and console.error() messages;
+      page.bad_responses  "STATUS URL" for every response >= 400 (missing CSS, images, scripts ...)."""
+    contexts = []
+
+    def make(**context_options):
+        context = browser.new_context(**{"locale": "zh-CN", **context_options})
+        contexts.append(context)
+        page = context.new_page()
+        page.js_errors, page.bad_responses = [], []
+        page.on("pageerror", lambda exc: page.js_errors.append(f"pageerror: {exc}"))
+
+        def on_console(msg):
+            # Chromium also logs every failed load as a console error; those go to bad_responses instead.
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+                page.js_errors.append(f"console: {msg.text}")
+
+        page.on("console", on_console)
+        page.on("response", lambda r: r.status >= 400 and page.bad_responses.append(f"{r.status} {r.url}"))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A fresh page (Playwright's default 1280x720 viewport, locale zh-CN); see new_page."""
+    return new_page()
+
+
+@pytest.fixture
+def static_server():
+    """Factory: static_server(root, prefix="/fzzl/") -> base URL (see tools.serve_directory);
+    every server is stopped at the end of the test."""
+    with contextlib.ExitStack() as stack:
+        yield lambda root, prefix="/fzzl/": stack.enter_context(serve_directory(root, prefix))
