@@ -58,7 +58,7 @@ def make_parser() -> argparse.ArgumentParser:
     shared.add_argument("--now", help="把当前时间固定为 \"YYYY-MM-DD HH:MM\"（测试、预览未来某天）")
     shared.add_argument("--drafts", action="store_true", help="包含草稿")
     shared.add_argument("--future", action="store_true", help="包含尚未到发布时间的内容")
-    shared.add_argument("--quiet", action="store_true", help="只输出错误")
+    shared.add_argument("-q", "--quiet", action="store_true", help="只输出错误")
     shared.add_argument("--debug", action="store_true", help="出错时显示详细的调用栈")
 
     parser = argparse.ArgumentParser(prog="fraudsite", description="反诈防骗宣传专栏的静态网站生成器")

@@ -123,7 +123,7 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
     except UnicodeDecodeError:
         raise BuildFailed([problem(shown, 0, "E010", "", "配置文件不是 UTF-8 编码；请以 UTF-8 重新保存")])
     except YamlProblem as error:
-        raise BuildFailed([problem(shown, error.line, "E003", "", error.message)])
+        raise BuildFailed([problem(shown, error.line, error.code, "", error.message)])
     problems: list[Problem] = []
     config = parse_config(located, shown, problems)
     if config is not None and base_url:

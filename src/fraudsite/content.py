@@ -348,6 +348,6 @@ def render_item(item: Item, source: SourceFile, config: Config, site_dir: Path, 
                           lambda relative: (site_dir / relative).is_file())
     body = render_body(context, trusted_html=config.trusted_html)
     problems += body.problems
-    summary = item.summary or shorten(plain_text(body.teaser_html if MORE in source.body else body.html))
+    summary = item.summary or shorten(plain_text(body.teaser_html if MORE in source.body else body.html, prose_only=True))
     files = tuple(dict.fromkeys(item.files + tuple(body.assets)))
     return replace(item, body_html=body.html, summary=summary, files=files)

@@ -50,7 +50,7 @@ def split_front_matter(path: str, text: str) -> tuple[SourceFile | None, Problem
     try:
         meta = read_yaml(header)
     except YamlProblem as error:
-        return None, problem(path, error.line + 1, "E003", "", error.message)
+        return None, problem(path, error.line + 1, error.code, "", error.message)
     for key, line in list(meta.lines.items()):
         meta.lines[key] = line + 1  # header starts on the file's second line
     if not isinstance(meta.data, dict):

@@ -188,30 +188,42 @@ def asset_output_path(source: str) -> str:
     return "media/" + source.removeprefix("content/")
 
 
+_BLOCKS = {"p", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "blockquote", "pre", "dt", "dd"}
+_NOT_PROSE = {"h1", "h2", "h3", "h4", "h5", "h6", "table", "pre", "figcaption"}
+
+
 class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, prose_only: bool) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
-        self.skip = 0
+        self.skipping: list[str] = []  # open elements whose text is left out
+        self.skip_tags = {"script", "style", "sup"} | (_NOT_PROSE if prose_only else set())
 
     def handle_starttag(self, tag: str, attrs) -> None:
-        if tag in ("script", "style") or (tag == "div" and ("class", "footnote") in attrs) or tag == "sup":
-            self.skip += 1
-        elif tag in ("p", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "blockquote", "pre"):
+        if tag in self.skip_tags or (tag == "div" and ("class", "footnote") in attrs):
+            self.skipping.append(tag)
+        elif tag in _BLOCKS:
             self.parts.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
-        if self.skip and tag in ("script", "style", "div", "sup"):
-            self.skip -= 1
+        if self.skipping and self.skipping[-1] == tag:
+            self.skipping.pop()
+
+    @property
+    def skip(self) -> bool:
+        return bool(self.skipping)
 
     def handle_data(self, data: str) -> None:
         if not self.skip:
             self.parts.append(data)
 
 
-def plain_text(html: str) -> str:
-    """The readable text of an HTML fragment, whitespace folded, footnotes left out."""
-    extractor = _TextExtractor()
+def plain_text(html: str, prose_only: bool = False) -> str:
+    """The readable text of an HTML fragment, whitespace folded, footnotes left out.
+
+    With ``prose_only`` headings, tables and code are left out too, as a summary wants.
+    """
+    extractor = _TextExtractor(prose_only)
     extractor.feed(html)
     extractor.close()
     text = re.sub(r"\s+", " ", "".join(extractor.parts)).strip()

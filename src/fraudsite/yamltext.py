@@ -25,10 +25,11 @@ MAX_DEPTH = 50
 class YamlProblem(Exception):
     """YAML that cannot be read; ``line`` is 1-based within the YAML text."""
 
-    def __init__(self, line: int, message: str):
+    def __init__(self, line: int, message: str, code: str = "E003"):
         super().__init__(message)
         self.line = line
         self.message = message
+        self.code = code
 
 
 @dataclass
@@ -48,7 +49,7 @@ def read_yaml(text: str) -> Located:
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise YamlProblem(event.start_mark.line + 1, "不支持 YAML 锚点和别名（& 与 *）；请直接写出内容")
+                raise YamlProblem(event.start_mark.line + 1, "不支持 YAML 锚点和别名（& 与 *）；请直接写出内容", "E005")
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -67,7 +68,7 @@ def read_yaml(text: str) -> Located:
 def _convert(node: yaml.Node, path: str, lines: dict[str, int], counter: list[int], depth: int) -> Any:
     counter[0] += 1
     if counter[0] > MAX_NODES or depth > MAX_DEPTH:
-        raise YamlProblem(node.start_mark.line + 1, "YAML 内容过多或嵌套过深；请精简头部信息")
+        raise YamlProblem(node.start_mark.line + 1, "YAML 内容过多或嵌套过深；请精简头部信息", "E006")
     if path:
         lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.ScalarNode):
@@ -81,7 +82,7 @@ def _convert(node: yaml.Node, path: str, lines: dict[str, int], counter: list[in
                 raise YamlProblem(key_node.start_mark.line + 1, "键必须是简单文字；请检查这一行的格式")
             key = str(key_node.value)
             if key in result:
-                raise YamlProblem(key_node.start_mark.line + 1, f"键“{key}”重复出现；每个键只能写一次")
+                raise YamlProblem(key_node.start_mark.line + 1, f"键“{key}”重复出现；每个键只能写一次", "E007")
             child_path = f"{path}.{key}" if path else key
             lines[child_path] = key_node.start_mark.line + 1
             result[key] = _convert(value_node, child_path, lines, counter, depth + 1)

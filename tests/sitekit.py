@@ -1,0 +1,53 @@
+"""Helpers for tests that build small sites: copy a fixture, write files, build in process."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from fraudsite.build import BuildOptions, BuildReport, build
+
+FIXTURE = Path(__file__).parent / "fixtures" / "site"
+SAMPLE = Path(__file__).parent.parent  # the repository is the sample site
+FIXTURE_NOW = "2026-03-15 12:00"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(text: str) -> datetime:
+    """A moment in Shanghai time, as --now takes it."""
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
+
+
+def copy_fixture(tmp_path: Path, source: Path = FIXTURE) -> Path:
+    """A private copy of a site, so a test may edit it."""
+    site = tmp_path / "site"
+    shutil.copytree(source, site, ignore=shutil.ignore_patterns("build", ".fraudsite-cache"))
+    return site
+
+
+def write(site: Path, relative: str, text: str) -> Path:
+    """Write a file (dedented, UTF-8) into a site."""
+    path = site / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def build_site(site: Path, out: Path | None = None, now: str = FIXTURE_NOW, **options) -> BuildReport:
+    """Build in process with a fixed clock."""
+    return build(BuildOptions(site_dir=site, out_dir=out or site / "build", config_path=site / "fraudsite.yaml",
+                              now=at(now), **options))
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under root with its bytes, by relative path."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def stamps(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file's inode and modification time, to prove a build touched nothing."""
+    return {p.relative_to(root).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(root.rglob("*")) if p.is_file()}

@@ -1,0 +1,159 @@
+"""Every validation error names the file, the line and what to do, and nothing is written."""
+
+from __future__ import annotations
+
+import pytest
+
+from fraudsite.errors import BuildFailed
+from sitekit import build_site, copy_fixture, tree, write
+from tools import run_fraudsite
+
+CONFIG = """\
+title: 测试专栏
+base_url: https://www.example.edu.cn/fzzl/
+"""
+
+GOOD_CASE = """\
+---
+title: 正常案例
+date: 2026-01-01
+type: shuadan
+audience: [students]
+---
+正文。
+"""
+
+
+def failures(tmp_path, files: dict[str, str | bytes], config: str = CONFIG) -> list[str]:
+    """Build a tiny site made of ``files`` and return its error lines."""
+    site = tmp_path / "site"
+    write(site, "fraudsite.yaml", config)
+    for name, text in files.items():
+        if isinstance(text, bytes):
+            (site / name).parent.mkdir(parents=True, exist_ok=True)
+            (site / name).write_bytes(text)
+        else:
+            write(site, name, text)
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site)
+    assert not (site / "build").exists(), "a failed build must write nothing"
+    return [str(p) for p in failure.value.problems if p.severity == "error"]
+
+
+CASES = {
+    "unknown type with suggestion": (
+        {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadna\naudience: [students]\n---\n正文\n"},
+        "content/cases/a.md:4: type: 未知的诈骗类型“shuadna”；是否想写 “shuadan”？ [E209]"),
+    "unknown audience": (
+        {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [studnets]\n---\n"},
+        "content/cases/a.md:5: audience: 未知的受众“studnets”；是否想写 “students”？ [E208]"),
+    "impossible date": (
+        {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-02-30\ntype: shuadan\naudience: [students]\n---\n"},
+        "content/cases/a.md:3: date: “2026-02-30”是不存在的日期或时间；请检查月、日、时、分 [E204]"),
+    "malformed date": (
+        {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026/01/01\ntype: shuadan\naudience: [students]\n---\n"},
+        "content/cases/a.md:3: date: “2026/01/01”不是有效日期；格式应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM [E204]"),
+    "missing required field": (
+        {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\naudience: [students]\n---\n"},
+        "content/cases/a.md:2: type: 缺少必填字段；请补上 [E201]"),
+    "amount with unit": (
+        {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\namount: 3000元\n---\n"},
+        "content/cases/a.md:6: amount: 应为不小于 0 的整数（单位：元），不要写“元”或逗号 [E210]"),
+    "unknown key with suggestion": (
+        {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\nsumary: 摘要\n---\n"},
+        "content/cases/a.md:6: sumary: 未知的字段；是否想写 “summary”"),
+    "malformed yaml": (
+        {"content/cases/a.md": "---\ntitle: 甲\ndate: [2026\n---\n"},
+        "content/cases/a.md:3: YAML 格式错误"),
+    "missing front matter": (
+        {"content/cases/a.md": "只有正文\n"},
+        "content/cases/a.md:1: 缺少头部信息；文件第一行应为 ---，随后是 title、date 等字段，再以 --- 结束 [E001]"),
+    "unterminated front matter": (
+        {"content/cases/a.md": "---\ntitle: 甲\n"},
+        "content/cases/a.md:1: 头部信息没有结束；请在字段之后单独一行写 --- [E002]"),
+    "front matter is a list": (
+        {"content/cases/a.md": "---\n- 甲\n- 乙\n---\n"},
+        "content/cases/a.md:2: 头部信息应为“键: 值”形式的字段列表，而不是单个值或列表 [E004]"),
+    "not utf-8": (
+        {"content/cases/a.md": "---\ntitle: 反诈\n---\n".encode("gbk")},
+        "content/cases/a.md:2: 文件不是 UTF-8 编码（可能是 GBK）；请在编辑器中以 UTF-8 编码重新保存 [E010]"),
+    "binary named .md": (
+        {"content/cases/a.md": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"},
+        "content/cases/a.md: 这不是文本文件（可能是图片或其他二进制文件被命名为 .md）；请改回原来的扩展名 [E011]"),
+    "duplicate slugs name both files": (
+        {"content/cases/a.md": GOOD_CASE, "content/cases/b.md": GOOD_CASE.replace("title: 正常案例", "title: 乙\nslug: a")},
+        "content/cases/b.md:3: slug: 与 content/cases/a.md 的网址（slug）相同；请为其中一篇设置不同的 slug [E218]"),
+    "slugs differing only in case": (
+        {"content/cases/Foo.md": GOOD_CASE, "content/cases/b.md": GOOD_CASE.replace("title: 正常案例", "title: 乙\nslug: foo")},
+        "content/cases/b.md:3: slug: 与 content/cases/Foo.md 的网址（slug）相同；请为其中一篇设置不同的 slug [E218]"),
+    "slug leaving the output folder": (
+        {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "title: 甲\nslug: ../../etc")},
+        "content/cases/a.md:3: slug: 不能含 /、\\ 或 ..，否则页面会写到输出目录以外；请只用小写字母、数字和连字符 [E214]"),
+    "link to a missing content file": (
+        {"content/cases/a.md": GOOD_CASE + "\n见[另一篇](missing.md)。\n"},
+        "content/cases/a.md:9: 链接: “missing.md”链接的内容文件不存在；请检查文件名，或删除这个链接 [E301]"),
+    "missing attachment": (
+        {"content/notices/n.md": "---\ntitle: 通知\ndate: 2026-01-01\nissuer: 保卫处\nattachments: [files/x.pdf]\n---\n"},
+        "content/notices/n.md:5: attachments: 找不到文件“files/x.pdf”；请把它放到 content/notices/ 下，或改正路径 [E304]"),
+    "urgent notice without expiry": (
+        {"content/notices/n.md": "---\ntitle: 通知\ndate: 2026-01-01\nissuer: 保卫处\npriority: urgent\n---\n"},
+        "content/notices/n.md:5: priority: 紧急通知必须写 expires（失效时间），以免一直占据首位 [E212]"),
+    "yaml alias": (
+        {"content/cases/a.md": "---\ntitle: &t 甲\nsummary: *t\n---\n"},
+        "content/cases/a.md:2: 不支持 YAML 锚点和别名（& 与 *）；请直接写出内容 [E005]"),
+    "unknown config key": (
+        {"content/cases/a.md": GOOD_CASE},
+        "fraudsite.yaml:3: page_sise: 未知的配置项；是否想写 “page_size”"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bad_input_gets_a_clear_message_and_writes_nothing(tmp_path, name):
+    files, expected = CASES[name]
+    config = CONFIG + "page_sise: 5\n" if name == "unknown config key" else CONFIG
+    lines = failures(tmp_path, files, config)
+    assert any(line.startswith(expected) for line in lines), "\n".join(lines)
+
+
+def test_every_problem_in_every_file_is_reported_in_one_run(tmp_path):
+    lines = failures(tmp_path, {
+        "content/cases/a.md": "---\ntitle: 甲\ndate: 2026-13-01\ntype: nope\naudience: [students]\n---\n",
+        "content/cases/b.md": "---\ntitle: 乙\ndate: 2026-01-01\ntype: shuadan\naudience: [nobody]\n---\n",
+        "content/notices/c.md": "---\ntitle: 丙\ndate: 2026-01-01\n---\n",
+    })
+    assert [line.split(":")[0] + ":" + line.split(":")[1] for line in lines] == [
+        "content/cases/a.md:3", "content/cases/a.md:4", "content/cases/b.md:5", "content/notices/c.md:2"]
+
+
+def test_pyyaml_traps_are_avoided(tmp_path):
+    """``no`` stays text, ``1.10`` stays 1.10: titles are taken as written."""
+    site = tmp_path / "site"
+    write(site, "fraudsite.yaml", CONFIG)
+    write(site, "content/cases/a.md", GOOD_CASE.replace("title: 正常案例", "title: 1.10"))
+    write(site, "content/cases/b.md", GOOD_CASE.replace("title: 正常案例", "title: no").replace("a.md", ""))
+    write(site, "content/cases/b.md", GOOD_CASE.replace("title: 正常案例", "title: no\nslug: b"))
+    build_site(site)
+    assert "<h1>1.10</h1>" in (site / "build/cases/a/index.html").read_text()
+    assert "<h1>no</h1>" in (site / "build/cases/b/index.html").read_text()
+
+
+def test_bom_crlf_and_empty_body_are_accepted(tmp_path):
+    site = tmp_path / "site"
+    write(site, "fraudsite.yaml", CONFIG)
+    (site / "content/cases").mkdir(parents=True)
+    (site / "content/cases/a.md").write_bytes(b"\xef\xbb\xbf" + GOOD_CASE.split("正文")[0].replace("\n", "\r\n").encode())
+    build_site(site)
+    assert "正常案例" in (site / "build/cases/a/index.html").read_text()
+
+
+def test_command_line_prints_problems_and_exits_1_without_traceback(tmp_path):
+    site = copy_fixture(tmp_path)
+    before_build = run_fraudsite("build", site, "--now", "2026-03-15 12:00")
+    assert before_build.returncode == 0, before_build.stderr
+    before = tree(site / "build")
+    write(site, "content/cases/older.md", "---\ntitle: 坏\ndate: 2026-01-01\ntype: nope\naudience: [students]\n---\n")
+    result = run_fraudsite("build", site, "--now", "2026-03-15 12:00")
+    assert result.returncode == 1
+    assert "content/cases/older.md:4: type: 未知的诈骗类型“nope”" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert tree(site / "build") == before, "a failed build must leave the previous site intact"
