@@ -84,6 +84,8 @@ class Config:
     privacy: dict[str, Any] = field(default_factory=dict)
     search: dict[str, Any] = field(default_factory=dict)
     path: str = "fraudsite.yaml"  # where it was read from, for messages
+    # Lines of the keys inside channel sections ("wechat.author" -> 12), so channels can name the line.
+    section_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -104,7 +106,7 @@ class Config:
         return next(a for a in self.audiences if a.key == key)
 
 
-_KEYS = {f for f in Config.__dataclass_fields__ if f != "path"}
+_KEYS = {f for f in Config.__dataclass_fields__ if f not in ("path", "section_lines")}
 _REQUIRED = ("title", "base_url")
 _ASCII_KEY = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 
@@ -185,6 +187,8 @@ def parse_config(located: Located, shown: str, problems: list[Problem]) -> Confi
                 bad(key, "应为“键: 值”形式的一组设置")
             else:
                 values[key] = data[key]
+                values.setdefault("section_lines", {}).update(
+                    {name: line for name, line in located.lines.items() if name == key or name.startswith(key + ".")})
     if "office" in data:
         values["office"] = _parse_office(data["office"], bad)
     if "types" in data:
