@@ -13,7 +13,7 @@ from fraudsite.clock import BadWhen, parse_when
 from fraudsite.config import Config
 from fraudsite.errors import Problem, did_you_mean, problem, warning
 from fraudsite.frontmatter import SourceFile, decode_source, split_front_matter
-from fraudsite.markup import MORE, LinkContext, asset_output_path, plain_text, render_body, shorten
+from fraudsite.markup import MORE, LinkContext, asset_output_path, plain_text, render_body, shorten, strip_control
 from fraudsite.model import Attachment, Case, Item, Notice
 
 SECTIONS = ("cases", "notices")
@@ -131,7 +131,7 @@ class _Fields:
         if isinstance(value, bool):
             self.fail(key, "E202", "应为一段文字；若本意是文字，请加引号")
             return ""
-        text = str(value).strip()
+        text = strip_control(str(value)).strip()
         if required and not text:
             self.fail(key, "E201", "不能为空；请填写")
         return text
@@ -165,7 +165,7 @@ class _Fields:
         if not isinstance(value, list) or any(isinstance(v, (list, dict)) or v is None for v in value):
             self.fail(key, "E205", "应为文字列表，每项一行，以“- ”开头")
             return ()
-        return tuple(str(v).strip() for v in value if str(v).strip())
+        return tuple(strip_control(str(v)).strip() for v in value if strip_control(str(v)).strip())
 
     def keys(self, key: str, valid: list[str], code: str, what: str) -> tuple[str, ...]:
         values = self.texts(key)

@@ -57,7 +57,8 @@ def write_site(files: dict[str, bytes | Path], out_dir: Path) -> WriteStats:
     staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
     remove_tree(staging)
     try:
-        fill_staging(staging, files, old, set(changed))
+        fill_staging(staging, {**files, MARKER: MARKER_TEXT}, {**old, MARKER: out_dir / MARKER},
+                     {*changed, *([] if same_content(out_dir / MARKER, MARKER_TEXT) else [MARKER])})
         checkpoint("staging")
         swap_in(staging, out_dir)
     except OSError as error:
@@ -112,7 +113,6 @@ def fill_staging(staging: Path, files: dict[str, bytes | Path], old: dict[str, P
             shutil.copyfile(content, target)
         else:
             target.write_bytes(content)
-    (staging / MARKER).write_bytes(MARKER_TEXT)
 
 
 def link_or_copy(source: Path, target: Path) -> None:

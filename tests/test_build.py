@@ -1,0 +1,169 @@
+"""Building: determinism, the sub-path, atomic replacement, and what a build leaves behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from fraudsite.errors import OutputError
+from sitekit import FIXTURE, FIXTURE_NOW, build_site, copy_fixture, stamps, tree, write
+from tools import run_fraudsite
+
+
+def test_same_input_and_clock_give_identical_bytes(tmp_path):
+    build_site(FIXTURE, tmp_path / "a")
+    build_site(FIXTURE, tmp_path / "b")
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+def test_second_build_without_changes_touches_no_file(tmp_path):
+    out = tmp_path / "out"
+    build_site(FIXTURE, out)
+    before = stamps(out)
+    report = build_site(FIXTURE, out)
+    assert report.stats.written == 0 and report.stats.removed == 0
+    assert stamps(out) == before
+
+
+def test_one_edit_rewrites_only_the_files_whose_bytes_change(tmp_path):
+    site = copy_fixture(tmp_path)
+    build_site(site)
+    before, before_stamps = tree(site / "build"), stamps(site / "build")
+    path = site / "content/notices/expired.md"
+    path.write_text(path.read_text().replace("不要购买所谓考试答案。", "不要购买任何考试答案。"), encoding="utf-8")
+    report = build_site(site)
+    after, after_stamps = tree(site / "build"), stamps(site / "build")
+    changed = {p for p in after if before.get(p) != after[p]}
+    assert changed and report.stats.written == len(changed)
+    assert {p for p in after if after_stamps[p] != before_stamps.get(p)} == changed
+
+
+def test_sub_path_base_url_is_in_every_link(tmp_path):
+    build_site(FIXTURE, tmp_path / "out", base_url="https://intranet.example.edu.cn/a/b/")
+    home = (tmp_path / "out/index.html").read_text()
+    assert 'href="/a/b/static/style.css"' in home and 'href="/a/b/cases/"' in home
+    assert "https://intranet.example.edu.cn/a/b/feed.xml" in home
+    for path, data in tree(tmp_path / "out").items():
+        if path.endswith(".html"):
+            text = data.decode()
+            assert 'href="/fzzl/' not in text and 'src="/fzzl/' not in text, path
+            assert 'href="/cases' not in text and 'href="/static' not in text, path
+
+
+def test_pages_of_deleted_items_do_not_linger(tmp_path):
+    site = copy_fixture(tmp_path)
+    build_site(site)
+    assert (site / "build/cases/older/index.html").exists()
+    (site / "content/cases/older.md").unlink()
+    report = build_site(site)
+    assert not (site / "build/cases/older").exists()
+    assert report.stats.removed >= 1
+
+
+def test_withdrawn_item_keeps_a_short_page_and_leaves_every_list(tmp_path):
+    build_site(FIXTURE, tmp_path / "out")
+    page = (tmp_path / "out/cases/withdrawn/index.html").read_text()
+    assert "本文已撤下" in page and "此案例因当事人要求撤下" not in page
+    assert '<meta name="robots" content="noindex">' in page
+    for path, data in tree(tmp_path / "out").items():
+        if path != "cases/withdrawn/index.html":
+            assert "已撤下的案例" not in data.decode(errors="ignore"), path
+
+
+def test_aliases_redirect_to_the_current_page(tmp_path):
+    build_site(FIXTURE, tmp_path / "out")
+    for alias in ("anli/old-refund.html", "cases/refund-2025/index.html"):
+        page = (tmp_path / "out" / alias).read_text()
+        assert '<meta http-equiv="refresh" content="0; url=/fzzl/cases/fake-refund/">' in page
+        assert '<link rel="canonical" href="https://www.example.edu.cn/fzzl/cases/fake-refund/">' in page
+
+
+def test_expired_notice_stays_marked_and_urgent_notice_leads_the_home_page(tmp_path):
+    build_site(FIXTURE, tmp_path / "out")
+    assert "已过期" in (tmp_path / "out/notices/expired/index.html").read_text()
+    home = (tmp_path / "out/index.html").read_text()
+    assert home.index("紧急提醒：谨防假冒学费缴费通知") < home.index("致家长的一封信") < home.index("点赞兼职先返后骗")
+    assert "考试季防骗提醒" not in home  # expired: not current
+    build_site(FIXTURE, tmp_path / "later", now="2026-04-01 00:00")
+    assert "紧急提醒" not in (tmp_path / "later/index.html").read_text()
+
+
+def test_drafts_and_future_items_appear_only_when_asked(tmp_path):
+    build_site(FIXTURE, tmp_path / "plain")
+    assert not (tmp_path / "plain/cases/draft").exists() and not (tmp_path / "plain/notices/future").exists()
+    build_site(FIXTURE, tmp_path / "all", drafts=True, future=True)
+    assert "草稿" in (tmp_path / "all/cases/draft/index.html").read_text()
+    assert (tmp_path / "all/notices/future/index.html").exists()
+
+
+def test_summary_line_and_json_name_the_next_change(tmp_path):
+    result = run_fraudsite("build", FIXTURE, "-o", tmp_path / "out", "--now", FIXTURE_NOW, "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["items"] == 6 and summary["written"] > 0 and summary["removed"] == 0
+    # The pinned letter (2026-02-20 09:00, no expiry) stops being current after 30 days.
+    assert summary["next_change"] == "2026-03-22T09:00:00+08:00"
+    text = run_fraudsite("build", FIXTURE, "-o", tmp_path / "out", "--now", FIXTURE_NOW)
+    assert text.stdout.startswith("完成：6 篇内容") and "写入 0，未变" in text.stdout
+    assert "2026年3月22日 09:00" in text.stdout
+
+
+def test_refuses_to_replace_a_folder_it_did_not_create(tmp_path):
+    out = tmp_path / "precious"
+    out.mkdir()
+    (out / "thesis.docx").write_text("irreplaceable")
+    with pytest.raises(OutputError):
+        build_site(FIXTURE, out)
+    assert (out / "thesis.docx").read_text() == "irreplaceable"
+    result = run_fraudsite("build", FIXTURE, "-o", out, "--now", FIXTURE_NOW)
+    assert result.returncode == 1 and "--force" in result.stderr
+    build_site(FIXTURE, out, force=True)
+    assert not (out / "thesis.docx").exists() and (out / "index.html").exists()
+
+
+def test_never_uses_the_site_folder_as_output(tmp_path):
+    site = copy_fixture(tmp_path)
+    with pytest.raises(OutputError):
+        build_site(site, site, force=True)
+    assert (site / "content/cases/part-time.md").exists()
+
+
+@pytest.mark.parametrize("point", ["parse", "render", "staging", "swap"])
+def test_a_build_killed_at_any_point_leaves_the_old_site_whole(tmp_path, point):
+    site = copy_fixture(tmp_path)
+    build_site(site)
+    before = tree(site / "build")
+    path = site / "content/cases/older.md"
+    path.write_text(path.read_text().replace("冲单", "刷单冲单"), encoding="utf-8")
+    env = {**os.environ, "FRAUDSITE_FAULT": point}
+    killed = subprocess.run([sys.executable, "-m", "fraudsite", "build", str(site), "--now", FIXTURE_NOW],
+                            env=env, capture_output=True, text=True)
+    assert killed.returncode == 137
+    current = tree(site / "build")
+    if point == "swap":  # killed just after the exchange: the new site is complete instead
+        assert current != before and "刷单冲单" in current["cases/older/index.html"].decode()
+        assert ".fraudsite-output" in current
+    else:
+        assert current == before
+    result = run_fraudsite("build", site, "--now", FIXTURE_NOW)
+    assert result.returncode == 0, result.stderr
+    assert "刷单冲单" in (site / "build/cases/older/index.html").read_text()
+    assert not list(site.glob(".build.*")), "leftover staging folders must be cleaned up"
+
+
+def test_disk_full_while_staging_gives_a_clear_message_and_keeps_the_site(tmp_path):
+    site = copy_fixture(tmp_path)
+    build_site(site)
+    before = tree(site / "build")
+    write(site, "content/cases/new.md", "---\ntitle: 新案例\ndate: 2026-03-01\ntype: shuadan\naudience: [students]\n---\n")
+    env = {**os.environ, "FRAUDSITE_FAULT": "staging:enospc"}
+    result = subprocess.run([sys.executable, "-m", "fraudsite", "build", str(site), "--now", FIXTURE_NOW],
+                            env=env, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "磁盘空间不足" in result.stderr and "原有网站保持不变" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree(site / "build") == before

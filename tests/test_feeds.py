@@ -1,0 +1,118 @@
+"""RSS 2.0 feeds: the rules readers and validators rely on, checked on the fixture site."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from email.utils import parsedate_to_datetime
+
+import feedparser
+import pytest
+
+from sitekit import FIXTURE, build_site, copy_fixture, write
+
+NS = {"atom": "http://www.w3.org/2005/Atom", "content": "http://purl.org/rss/1.0/modules/content/"}
+BASE = "https://www.example.edu.cn/fzzl/"
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("feeds") / "out"
+    build_site(FIXTURE, out)
+    return out
+
+
+def all_feeds(out):
+    return sorted(p for p in out.rglob("feed.xml") if not p.relative_to(out).as_posix().startswith(("screen/", "wechat/")))
+
+
+def test_every_web_feed_exists(out):
+    names = {p.relative_to(out).as_posix() for p in all_feeds(out)}
+    assert {"feed.xml", "cases/feed.xml", "notices/feed.xml", "types/shuadan/feed.xml",
+            "types/fake-service/feed.xml", "audiences/students/feed.xml", "audiences/parents/feed.xml"} <= names
+
+
+def test_feeds_follow_the_rss_rules(out):
+    for path in all_feeds(out):
+        relative = path.relative_to(out).as_posix()
+        raw = path.read_bytes()
+        assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]", raw), f"{relative}: control character"
+        channel = ET.fromstring(raw).find("channel")
+        assert channel.findtext("title") and channel.findtext("link", "").startswith(BASE)
+        assert channel.findtext("description").strip(), f"{relative}: empty description"
+        assert channel.findtext("language") == "zh-CN"
+        assert channel.find("atom:link", NS).get("href") == BASE + relative
+        assert channel.find("atom:link", NS).get("rel") == "self"
+        items = channel.findall("item")
+        assert len(items) <= 3  # feed_size of the fixture
+        dates = []
+        for item in items:
+            assert item.findtext("title")
+            assert item.findtext("link").startswith(BASE)
+            assert item.find("guid").get("isPermaLink") == "false"
+            published = item.findtext("pubDate")
+            assert published.endswith("+0800"), published
+            dates.append(parsedate_to_datetime(published))
+            assert "<" not in item.findtext("description"), "description must be plain text"
+            content = item.findtext("content:encoded", default="", namespaces=NS)
+            for url in re.findall(r'(?:href|src)="([^"]*)"', content):
+                assert url.startswith(("https://", "http://", "mailto:", "tel:", "#")), f"{relative}: relative URL {url}"
+        assert dates == sorted(dates, reverse=True)
+        if items:
+            assert parsedate_to_datetime(channel.findtext("lastBuildDate")) == max(dates)
+        parsed = feedparser.parse(raw)
+        assert not parsed.bozo, f"{relative}: {parsed.get('bozo_exception')}"
+
+
+def test_item_content_is_full_html_with_absolute_urls(out):
+    channel = ET.parse(out / "cases/feed.xml").getroot().find("channel")
+    item = next(i for i in channel.findall("item") if i.findtext("guid") == "case-1")
+    content = item.findtext("content:encoded", namespaces=NS)
+    assert f'src="{BASE}media/cases/images/warning.svg"' in content
+    assert f'href="{BASE}cases/fake-refund/"' in content
+    assert item.findtext("description") == "学生小李在社交平台看到点赞兼职，前几单拿到返利后被要求垫付。另见客服诈骗案例。"
+
+
+def test_withdrawn_draft_and_future_items_are_in_no_feed(out):
+    text = "".join(p.read_text() for p in all_feeds(out))
+    for title in ("已撤下的案例", "草稿案例", "寒假防骗提醒"):
+        assert title not in text
+
+
+def test_guid_survives_edits_of_title_text_and_slug(tmp_path):
+    site = copy_fixture(tmp_path)
+    build_site(site)
+    first = feedparser.parse((site / "build/cases/feed.xml").read_bytes())
+    source = (site / "content/cases/part-time.md").read_text()
+    write(site, "content/cases/part-time.md", source.replace("title: 点赞兼职先返后骗", "title: 改过的标题\nslug: renamed")
+          .replace("学生小李", "某学生"))
+    build_site(site)
+    second = feedparser.parse((site / "build/cases/feed.xml").read_bytes())
+    before = {e.id: e.link for e in first.entries}
+    after = {e.id: e.link for e in second.entries}
+    assert before.keys() == after.keys()
+    assert after["case-1"] == BASE + "cases/renamed/" != before["case-1"]
+
+
+def test_hostile_titles_stay_text_and_the_feed_stays_valid(tmp_path):
+    site = copy_fixture(tmp_path)
+    write(site, "content/cases/evil.md", """\
+        ---
+        id: "evil]]>&<x>"
+        title: "<script>alert(1)</script></title>&\\"quotes\\" ]]> 😀\\x07"
+        date: 2026-03-10
+        type: shuadan
+        audience: [students]
+        summary: "a < b && c ]]> d"
+        ---
+        正文 <script>alert(2)</script> ]]> &amp;
+        """)
+    build_site(site)
+    raw = (site / "build/feed.xml").read_bytes()
+    parsed = feedparser.parse(raw)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    entry = next(e for e in parsed.entries if e.id == "evil]]>&<x>")
+    assert entry.title.startswith("<script>alert(1)</script></title>&\"quotes\" ]]> 😀")
+    assert "<script" not in entry.content[0].value
+    page = (site / "build/cases/evil/index.html").read_text()
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)" in page
