@@ -7,18 +7,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from fraudsite.channels import web
+from fraudsite.channels import search, web
 from fraudsite.config import Config, load_config
 from fraudsite.content import load_content
 from fraudsite.errors import BuildFailed, Problem, problem
 from fraudsite.faults import checkpoint
 from fraudsite.lock import build_lock
 from fraudsite.output import WriteStats, check_output_dir, write_site
+from fraudsite.privacy import privacy_rules, scan_items
 from fraudsite.render import Copy, Data, Output, Page, make_environment, render_page
 from fraudsite.site import Site
 from fraudsite.theme import static_files
 
-CHANNELS = (web,)
+CHANNELS = (web, search)
 CACHE_DIR = ".fraudsite-cache"
 
 
@@ -57,6 +58,10 @@ def load_site(options: BuildOptions) -> tuple[Site, list[Problem]]:
         raise BuildFailed(list(content.problems))
     now = options.now or datetime.now(config.tz)
     site = Site(config, content.items, now.astimezone(config.tz), options.drafts, options.future)
+    # Every build re-reads what it publishes for personal data: a cached parse never skips this.
+    leaks = scan_items(options.site_dir, list(site.published), privacy_rules(config), site.withdrawn)
+    if leaks:
+        raise BuildFailed(leaks + [p for p in content.problems if p.severity == "warning"])
     return site, [p for p in content.problems if p.severity == "warning"]
 
 

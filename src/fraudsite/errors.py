@@ -19,9 +19,11 @@ class Problem:
     field: str
     message: str
     severity: str = "error"  # "error" stops the build, "warning" does not
+    column: int = 0  # 1-based character column where known (privacy findings), else 0
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
+        where += f":{self.column}" if self.line and self.column else ""
         field = f" {self.field}:" if self.field else ""
         label = "" if self.severity == "error" else "（警告）"
         return f"{where}:{field} {label}{self.message} [{self.code}]"

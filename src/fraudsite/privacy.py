@@ -1,0 +1,278 @@
+"""The privacy scan: victims' phone, ID-card, bank-card, QQ, e-mail and student numbers never get published.
+
+Every text a reader sees (title, summary, signs, advice, body, ...) is scanned in the source file itself,
+so a finding points at ``path:line:column`` (1-based, columns in characters) and no cache can skip it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from fraudsite.config import Config
+from fraudsite.errors import BuildFailed, Problem, problem, warning
+from fraudsite.frontmatter import SourceFile, decode_source, split_front_matter
+from fraudsite.model import Item
+
+# Numbers the campaign itself publishes everywhere: the anti-fraud hotline, police, complaint lines.
+PUBLIC_NUMBERS = frozenset({"96110", "110", "12321", "12381"})
+# Front-matter keys whose values readers see; list keys are scanned element by element.
+SCANNED_KEYS = ("title", "summary", "screen_title", "issuer", "tags", "signs", "advice", "wechat")
+KINDS = {  # kind -> (code, Chinese name)
+    "id_card": ("E602", "身份证号"),
+    "bank_card": ("E603", "银行卡号"),
+    "mobile": ("E601", "手机号"),
+    "email": ("E605", "电子邮箱"),
+    "qq": ("E604", "QQ 号"),
+    "student_number": ("E606", "学号"),
+}
+
+# Full-width forms (０-９, ＋, －, ＠, ＱＱ, ideographic space) read as ASCII, one character for one,
+# so positions in the normalised text are positions in the original.
+_WIDE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_DASHES = {code: 0x2D for code in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212)}
+_NORMALISE = _WIDE | _DASHES
+_SEP = "[ -]?"  # one optional space or dash between digits: 138 1234 5678, 138-1234-5678
+_NOT_AFTER_DIGIT = r"(?<!\d)(?<!\d[ -])"
+_NOT_BEFORE_DIGIT = r"(?![ -]?\d)"
+_PATTERNS = {
+    "id_card": re.compile(_NOT_AFTER_DIGIT + r"(\d{6}[ -]?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+                          r"[ -]?\d{3}[\dXx])(?![ -]?[\dXx])"),
+    "bank_card": re.compile(_NOT_AFTER_DIGIT + r"([2-6]\d{3}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?)" + _NOT_BEFORE_DIGIT),
+    "mobile": re.compile(_NOT_AFTER_DIGIT + rf"((?:(?:\+|00)?86{_SEP})?1[3-9]\d(?:{_SEP}\d){{8}})" + _NOT_BEFORE_DIGIT),
+    "email": re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"),
+    "qq": re.compile(r"(?i)(?:qq|扣扣|企鹅号)(?:号码|账号|号|群号|群)?[ \t]*(?:[:：]|是|为)?[ \t]*([1-9]\d{4,10})(?!\d)"),
+}
+_AMOUNT_AFTER = re.compile(r"[ \t]*(?:元|块|万|亿|角|余元|多元|美元|人民币|rmb|RMB)")
+_AMOUNT_BEFORE = re.compile(r"(?:[¥￥$]|人民币)[ \t]*\Z")
+_DATE = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\Z")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One piece of personal data found in a text."""
+
+    kind: str  # a key of KINDS
+    start: int  # character offsets in the scanned text
+    end: int
+    value: str  # as written
+
+    @property
+    def masked(self) -> str:
+        """The match with its middle hidden, safe to print in a report."""
+        return mask(self.kind, self.value)
+
+
+@dataclass(frozen=True)
+class PrivacyRules:
+    """What counts as personal data for this site, and what is public."""
+
+    student_number: re.Pattern[str] | None = None
+    public: frozenset[str] = PUBLIC_NUMBERS  # normalised values never flagged (office phone, e-mail, hotlines)
+
+
+def privacy_rules(config: Config) -> PrivacyRules:
+    """Rules from ``fraudsite.yaml``: the ``privacy.student_number`` pattern and the office's own contacts."""
+    public = set(PUBLIC_NUMBERS)
+    for contact in (config.office.phone, config.office.email):
+        if contact:
+            public.add(normalise_value(contact))
+    pattern = config.privacy.get("student_number")
+    unknown = sorted(set(config.privacy) - {"student_number"})
+    problems = [problem(config.path, 0, "E609", f"privacy.{key}", "未知的配置项；privacy 下只能写 student_number")
+                for key in unknown]
+    compiled = None
+    if pattern is not None:
+        try:
+            compiled = re.compile(rf"(?<![0-9A-Za-z])(?:{pattern})(?![0-9A-Za-z])") if isinstance(pattern, (str, int)) else None
+        except re.error as error:
+            problems.append(problem(config.path, 0, "E609", "privacy.student_number",
+                                    f"不是有效的正则表达式（{error}）；例如 '20\\d{{8}}'（用单引号）"))
+        if isinstance(pattern, (str, int)) and compiled is not None and compiled.fullmatch(""):
+            problems.append(problem(config.path, 0, "E609", "privacy.student_number", "不能匹配空文字；请写学号的格式"))
+            compiled = None
+        if not isinstance(pattern, (str, int)):
+            problems.append(problem(config.path, 0, "E609", "privacy.student_number", "应为一个正则表达式文字"))
+    if problems:
+        raise BuildFailed(problems)
+    return PrivacyRules(compiled, frozenset(public))
+
+
+def normalise_value(value: str) -> str:
+    """The form values are compared in: e-mails in lower case, numbers as bare digits (no +86)."""
+    text = str(value).translate(_NORMALISE).strip()
+    if "@" in text:
+        return text.lower()
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits or text.lower()
+
+
+def find_personal_data(text: str, rules: PrivacyRules, allowed: frozenset[str] = frozenset()) -> list[Finding]:
+    """Every finding in ``text``, in order; public numbers, amounts, dates and allowed values left out."""
+    normal = text.translate(_NORMALISE)
+    findings: list[Finding] = []
+    taken: list[tuple[int, int]] = []
+    for kind, start, end in _candidates(normal, rules):
+        if any(start < stop and begin < end for begin, stop in taken):
+            continue  # an ID-card number is not also a bank card; the longest, most specific kind wins
+        value = text[start:end]
+        key = normalise_value(value)
+        if key in rules.public or key in allowed or not _is_personal(kind, normal, start, end):
+            continue
+        taken.append((start, end))
+        findings.append(Finding(kind, start, end, value))
+    return sorted(findings, key=lambda f: f.start)
+
+
+def _candidates(normal: str, rules: PrivacyRules) -> Iterator[tuple[str, int, int]]:
+    for kind, pattern in _PATTERNS.items():
+        for match in pattern.finditer(normal):
+            yield kind, match.start(1), match.end(1)
+    if rules.student_number is not None:
+        for match in rules.student_number.finditer(normal):
+            if match.end() > match.start():
+                yield "student_number", match.start(), match.end()
+
+
+def _is_personal(kind: str, normal: str, start: int, end: int) -> bool:
+    digits = re.sub(r"\D", "", normal[start:end])
+    if kind == "email":
+        return True
+    if _DATE.match(digits) or _AMOUNT_AFTER.match(normal, end) or _AMOUNT_BEFORE.search(normal, 0, start):
+        return False
+    if kind == "id_card":
+        return id_checksum_ok(re.sub(r"[ -]", "", normal[start:end]))
+    if kind == "bank_card":
+        # 2-series Mastercard starts 2221-2720; "20…" and "19…" are dates and order numbers, not cards
+        return luhn_ok(digits) and (digits[0] != "2" or 2221 <= int(digits[:4]) <= 2720)
+    return True
+
+
+def id_checksum_ok(number: str) -> bool:
+    """GB 11643: the 18th character is the weighted sum of the first 17 digits, mod 11, mapped."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def luhn_ok(digits: str) -> bool:
+    """The Luhn check every bank card number passes."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        digit = int(char)
+        if index % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def mask(kind: str, value: str) -> str:
+    """Hide the middle: 13812345678 -> 138****5678, zhang.san@qq.com -> z***@qq.com."""
+    if kind == "email":
+        local, _, domain = value.translate(_NORMALISE).partition("@")
+        return f"{local[:1]}***@{domain}"
+    chars = normalise_value(value) if kind in ("mobile", "bank_card") else re.sub(r"[ -]", "", value.translate(_NORMALISE))
+    keep_head, keep_tail = (3, 4) if len(chars) >= 11 else (2, 2)
+    return chars[:keep_head] + "*" * (len(chars) - keep_head - keep_tail) + chars[-keep_tail:]
+
+
+# --------------------------------------------------------------------------- items in their files
+
+
+@dataclass(frozen=True)
+class Located:
+    """A finding placed in its file."""
+
+    finding: Finding
+    path: str
+    line: int
+    column: int
+    field: str
+
+
+def read_source(site_dir: Path, item: Item) -> tuple[SourceFile, list[str]] | None:
+    """Re-read an item's file, with its lines: the scan never trusts a cached copy."""
+    try:
+        text, trouble = decode_source(item.source, (site_dir / item.source).read_bytes())
+    except OSError:
+        return None
+    if trouble is not None or text is None:
+        return None
+    source, _ = split_front_matter(item.source, text)
+    return (source, text.split("\n")) if source is not None else None
+
+
+def scan_source(source: SourceFile, lines: list[str], rules: PrivacyRules, allowed: frozenset[str],
+                title_only: bool = False) -> list[Located]:
+    """Every finding in the published fields and the body of one file."""
+    found: list[Located] = []
+    for key, value in _published_values(source.meta.data, title_only):
+        start_line = source.meta.line_of(key, source.meta.line_of(key.split(".")[0], 2))
+        for finding in find_personal_data(value, rules, allowed):
+            line, column = _locate(lines, start_line, finding.value)
+            found.append(Located(finding, source.path, line, column, key.split(".")[0]))
+    if not title_only:
+        for finding in find_personal_data(source.body, rules, allowed):
+            line = source.body_line + source.body.count("\n", 0, finding.start)
+            column = finding.start - (source.body.rfind("\n", 0, finding.start) + 1) + 1
+            found.append(Located(finding, source.path, line, column, "正文"))
+    return found
+
+
+def _published_values(data: Any, title_only: bool) -> Iterator[tuple[str, str]]:
+    keys = ("title",) if title_only else SCANNED_KEYS
+    for key in keys:
+        value = data.get(key) if isinstance(data, dict) else None
+        if isinstance(value, list):
+            yield from ((f"{key}.{i}", str(v)) for i, v in enumerate(value) if isinstance(v, (str, int)))
+        elif isinstance(value, dict):
+            yield from ((f"{key}.{k}", str(v)) for k, v in sorted(value.items()) if isinstance(v, (str, int)))
+        elif isinstance(value, (str, int)) and not isinstance(value, bool):
+            yield key, str(value)
+
+
+def _locate(lines: list[str], start_line: int, needle: str) -> tuple[int, int]:
+    """Line and column of ``needle`` in the front matter, at or after the line of its key."""
+    for number in range(start_line, min(start_line + 40, len(lines)) + 1):
+        column = lines[number - 1].find(needle)
+        if column >= 0:
+            return number, column + 1
+    return start_line, 1  # written with YAML escapes or folded across lines: the field's line
+
+
+def scan_item(site_dir: Path, item: Item, rules: PrivacyRules, title_only: bool = False) -> list[Located]:
+    """Findings in one item, re-read from its file; values in its ``privacy_allow`` are let through."""
+    read = read_source(site_dir, item)
+    if read is None:
+        return []
+    allowed = frozenset(normalise_value(v) for v in item.privacy_allow)
+    return scan_source(*read, rules, allowed, title_only)
+
+
+def finding_problem(hit: Located, draft: bool = False) -> Problem:
+    """A finding as a Problem at ``path:line:column``; findings in drafts are warnings until published."""
+    code, name = KINDS[hit.finding.kind]
+    message = (f"疑似{name}“{hit.finding.masked}”，含个人信息的内容不能发布；请删除或打码（如 138****5678），"
+               f"确属公开信息请把该值写进本篇的 privacy_allow")
+    make = warning if draft else problem
+    return replace(make(hit.path, hit.line, code, hit.field, message), column=hit.column)
+
+
+def scan_items(site_dir: Path, items: list[Item], rules: PrivacyRules, withdrawn: tuple[Item, ...] = (),
+               drafts_warn: bool = False) -> list[Problem]:
+    """Problems for every finding in ``items`` (whole text) and ``withdrawn`` (the title their page still shows)."""
+    problems = []
+    for item in items:
+        draft = drafts_warn and item.draft
+        problems += [finding_problem(hit, draft) for hit in scan_item(site_dir, item, rules)]
+    for item in withdrawn:
+        problems += [finding_problem(hit) for hit in scan_item(site_dir, item, rules, title_only=True)]
+    return sorted(problems)

@@ -1,0 +1,166 @@
+"""The privacy scan: every detector's real positives and look-alike negatives, positions, and the build's refusal."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from fraudsite.privacy import PUBLIC_NUMBERS, PrivacyRules, find_personal_data, id_checksum_ok, luhn_ok, mask
+from tools import run_fraudsite
+
+RULES = PrivacyRules(
+    student_number=re.compile(r"(?<![0-9A-Za-z])(?:20\d{2}[0-9]{6})(?![0-9A-Za-z])"),
+    public=PUBLIC_NUMBERS | {"13900001111", "fzb@example.edu.cn"},
+)
+
+CONFIG = """title: 测试专栏
+base_url: https://www.example.edu.cn/fzzl/
+office:
+  name: 保卫处
+  phone: 139-0000-1111
+  email: fzb@example.edu.cn
+privacy:
+  student_number: '20\\d{2}[0-9]{6}'
+"""
+
+
+def kinds(text: str, allowed: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """(kind, masked) of every finding."""
+    return [(f.kind, f.masked) for f in find_personal_data(text, RULES, allowed)]
+
+
+@pytest.mark.parametrize("text, kind, masked", [
+    ("受害人手机13812345678已停机", "mobile", "138****5678"),
+    ("电话 138 1234 5678。", "mobile", "138****5678"),
+    ("电话：138-1234-5678", "mobile", "138****5678"),
+    ("电话１３８１２３４５６７８", "mobile", "138****5678"),
+    ("电话 １３８　１２３４　５６７８", "mobile", "138****5678"),
+    ("+86 186 0000 1234", "mobile", "186****1234"),
+    ("身份证号11010519491231002X", "id_card", "110***********002X"),
+    ("身份证号 110105 19491231 002x", "id_card", "110***********002x"),
+    ("身份证号４４０３０４１９９００３０７４７４８", "id_card", "440***********4748"),
+    ("银行卡 6222 0202 0011 2233 446 被冻结", "bank_card", "622************3446"),
+    ("卡号4111111111111111", "bank_card", "411*********1111"),
+    ("卡号 4111-1111-1111-1111", "bank_card", "411*********1111"),
+    ("加了对方QQ：123456789", "qq", "12*****89"),
+    ("ＱＱ号 987654321", "qq", "98*****21"),
+    ("qq号码是 55123456", "qq", "55****56"),
+    ("扣扣 10001", "qq", "10*01"),
+    ("发邮件到 zhang.san@qq.com 索要", "email", "z***@qq.com"),
+    ("邮箱ｌｉｓｉ＠163.com", "email", "l***@163.com"),
+    ("学号2021123456的同学", "student_number", "20******56"),
+])
+def test_each_detector_finds_its_kind_also_spaced_dashed_and_full_width(text, kind, masked):
+    assert kinds(text) == [(kind, masked)]
+
+
+@pytest.mark.parametrize("text", [
+    "遇到诈骗请拨打96110或110，举报垃圾短信打12321，不良信息举报12381",
+    "学校保卫处电话 139-0000-1111，邮箱 fzb@example.edu.cn",
+    "学校保卫处电话 13900001111",
+    "三天被骗13812345678元",  # an amount, however long
+    "损失 ¥ 13812345678",
+    "2021年9月，2021-09-18",
+    "案发日期20210918，QQ 20210918",  # a date, also after "QQ"
+    "订单号 4111111111111112",  # 16 digits failing Luhn
+    "订单号 2021091812345678",  # date-prefixed order number, no card range
+    "对方手机号 138****5678",  # already masked
+    "手机 138xxxx5678",
+    "身份证 110105194912310021",  # checksum fails
+    "流水号 1381234567890",  # 13 digits: not a mobile
+    "QQ私聊要求转账",
+    "学号 202112345",  # one digit short of the configured pattern
+])
+def test_look_alikes_are_never_flagged(text):
+    assert kinds(text) == []
+
+
+def test_privacy_allow_lets_through_that_value_in_any_form_and_nothing_else():
+    text = "诈骗分子冒用的号码 138 1234 5678，另一个 13987654321"
+    allowed = frozenset({"13812345678"})
+    assert kinds(text, allowed) == [("mobile", "139****4321")]
+
+
+def test_checksums_and_masking():
+    assert id_checksum_ok("11010519491231002X") and not id_checksum_ok("110105194912310021")
+    assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112")
+    assert mask("email", "ab@qq.com") == "a***@qq.com"
+    assert mask("mobile", "+86 138 1234 5678") == "138****5678"
+
+
+# --------------------------------------------------------------------------- the build refuses
+
+
+def make_site(root: Path, files: dict[str, str], config: str = CONFIG) -> Path:
+    """A tiny site: config plus content files."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "fraudsite.yaml").write_text(config, encoding="utf-8")
+    for name, text in files.items():
+        path = root / "content" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+CASE = """---
+id: case-1
+title: 冒充客服退款诈骗
+date: 2026-11-02
+type: fake-service
+audience: [students]
+signs:
+  - 对方自称客服
+  - 让受害人拨回 138-1234-5678
+---
+
+第一段，没有问题。
+
+受害人小王（手机１３８１２３４５６７８）报警。
+"""
+
+
+def test_build_refuses_an_item_with_personal_data_and_points_at_line_and_column(tmp_path):
+    site = make_site(tmp_path / "site", {"cases/leak.md": CASE})
+    out = tmp_path / "out"
+    result = run_fraudsite("build", site, "-o", out, "--now", "2026-11-28 09:00")
+    assert result.returncode == 1
+    # signs.1 is line 9; "138-1234-5678" starts after "  - 让受害人拨回 " (col 12: four characters of "  - ", six Chinese, one space)
+    assert "content/cases/leak.md:9:12: signs: 疑似手机号“138****5678”" in result.stderr
+    # the body starts on line 12; line 14 is the third body line, the number after "受害人小王（手机"
+    assert "content/cases/leak.md:14:9: 正文: 疑似手机号“138****5678”" in result.stderr
+    assert "13812345678" not in result.stderr and "１３８１２３４５６７８" not in result.stderr
+    assert not out.exists()
+
+
+def test_privacy_allow_in_the_item_lets_the_build_through(tmp_path):
+    allowed = CASE.replace("signs:", "privacy_allow: ['13812345678']\nsigns:")
+    site = make_site(tmp_path / "site", {"cases/leak.md": allowed})
+    result = run_fraudsite("build", site, "-o", tmp_path / "out", "--now", "2026-11-28 09:00")
+    assert result.returncode == 0, result.stderr
+
+
+def test_drafts_are_scanned_when_published_and_withdrawn_items_only_by_their_title(tmp_path):
+    draft = CASE.replace("title:", "draft: true\ntitle:")
+    withdrawn = CASE.replace("id: case-1", "id: case-2\nwithdrawn: true")
+    site = make_site(tmp_path / "site", {"cases/draft.md": draft, "cases/gone.md": withdrawn})
+    assert run_fraudsite("build", site, "-o", tmp_path / "a", "--now", "2026-11-28 09:00").returncode == 0
+    with_drafts = run_fraudsite("build", site, "-o", tmp_path / "b", "--now", "2026-11-28 09:00", "--drafts")
+    assert with_drafts.returncode == 1 and "content/cases/draft.md:10:12" in with_drafts.stderr
+    leaky_title = withdrawn.replace("冒充客服退款诈骗", "受害人13812345678的遭遇")
+    (site / "content/cases/gone.md").write_text(leaky_title, encoding="utf-8")
+    result = run_fraudsite("build", site, "-o", tmp_path / "c", "--now", "2026-11-28 09:00")
+    assert result.returncode == 1
+    assert "content/cases/gone.md:4:11: title:" in result.stderr
+    assert "gone.md:10" not in result.stderr  # the withdrawn body is not published
+
+
+def test_student_number_pattern_comes_from_the_config_and_a_bad_one_is_reported(tmp_path):
+    case = CASE.replace("138-1234-5678", "辅导员").replace("（手机１３８１２３４５６７８）", "（学号2023104567）")
+    site = make_site(tmp_path / "site", {"cases/a.md": case})
+    result = run_fraudsite("build", site, "-o", tmp_path / "out", "--now", "2026-11-28 09:00")
+    assert result.returncode == 1 and "content/cases/a.md:14:9: 正文: 疑似学号“20******67”" in result.stderr
+    (site / "fraudsite.yaml").write_text(CONFIG.replace("'20\\d{2}[0-9]{6}'", "'20(\\d'"), encoding="utf-8")
+    result = run_fraudsite("build", site, "-o", tmp_path / "out", "--now", "2026-11-28 09:00")
+    assert result.returncode == 1 and "privacy.student_number: 不是有效的正则表达式" in result.stderr
