@@ -1,0 +1,273 @@
+"""The static search index: character n-gram postings in hashed shards, one plain-text file per item.
+
+Chinese has no spaces, so words are not segmented: every single character and every pair of adjacent
+characters is a key. A query term of one or two characters is answered exactly by its own key; a longer
+term by intersecting its pairs, and the reader's browser then checks the exact substring in the item's
+text before showing it. ``theme/static/search/search.js`` implements the same rules as ``run_query``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+TITLE, SUMMARY, BODY = 1, 2, 4  # field bits in a posting; a lower bit ranks higher
+MASK_BITS = 3
+SHARD_TARGET_BYTES = 24_000  # raw JSON per gram shard: a few shards per query, few enough files
+DOC_FIELDS = ("path", "title", "summary", "body", "date", "section", "type")
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """One item as the index carries it: plain text only, scam addresses defanged."""
+
+    path: str  # site-relative URL path, such as cases/x/
+    title: str
+    summary: str
+    body: str  # body text, then signs, advice, tags and type name
+    date: str  # YYYY-MM-DD, shown beside the result
+    section: str  # cases or notices
+    type: str  # fraud type key, "" for notices
+
+
+@dataclass
+class SearchIndex:
+    """Everything the search page loads: meta, gram shards, one file per item."""
+
+    meta: dict[str, Any]
+    gram_shards: list[dict[str, list[int]]]
+    docs: list[SearchDoc]
+    files: dict[str, bytes] = field(default_factory=dict)  # index-relative path -> bytes
+
+
+def fold(text: str) -> str:
+    """Fold for matching without changing length: full-width letters and digits to ASCII, ASCII to lower case."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+            code -= 0xFEE0
+        if 0x41 <= code <= 0x5A:
+            code += 0x20
+        out.append(chr(code))
+    return "".join(out)
+
+
+def is_gram_char(ch: str) -> bool:
+    """Characters that make keys (after folding): ASCII letters and digits, Latin letters, CJK and other scripts.
+
+    Spaces and punctuation make none: a term containing them is looked up by its letter runs and checked whole.
+    """
+    code = ord(ch)
+    if code < 0x80:
+        return ch.isascii() and ch.isalnum()
+    if code < 0x2E80:
+        return 0xC0 <= code <= 0x24F and code not in (0xD7, 0xF7)
+    return not (0x3000 <= code <= 0x303F or 0xFE10 <= code <= 0xFE6F or 0xFF00 <= code <= 0xFF65)
+
+
+def runs(text: str) -> list[str]:
+    """Maximal runs of key characters in folded text."""
+    found, current = [], []
+    for ch in text:
+        if is_gram_char(ch):
+            current.append(ch)
+        elif current:
+            found.append("".join(current))
+            current = []
+    if current:
+        found.append("".join(current))
+    return found
+
+
+def text_grams(text: str) -> set[str]:
+    """Every key of a text: each key character, and each pair of adjacent key characters."""
+    grams: set[str] = set()
+    for run in runs(fold(text)):
+        grams.update(run)
+        grams.update(run[i : i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+def term_grams(term: str) -> list[str]:
+    """The fewest keys whose postings contain every item with ``term``: pairs of each run, or the lone character."""
+    grams: list[str] = []
+    for run in runs(fold(term)):
+        pairs = [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+        grams += [g for g in pairs if g not in grams]
+    return grams
+
+
+def is_exact(term: str) -> bool:
+    """Whether a term's postings are exactly the items containing it: one run of at most two characters."""
+    folded = fold(term)
+    return len(folded) <= 2 and runs(folded) == [folded]
+
+
+def gram_hash(gram: str) -> int:
+    """FNV-1a over code points, 32 bits; search.js computes the same."""
+    value = 0x811C9DC5
+    for ch in gram:
+        value = ((value ^ ord(ch)) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def split_terms(query: str) -> list[str]:
+    """Space-separated terms (ASCII or ideographic spaces), duplicates dropped, order kept."""
+    terms: list[str] = []
+    for term in re.split(r"[\s\u3000]+", query.strip()):
+        if term and fold(term) not in [fold(t) for t in terms]:
+            terms.append(term)
+    return terms
+
+
+def build_index(docs: list[SearchDoc], sections: list[tuple[str, str]], types: list[tuple[str, str]]) -> SearchIndex:
+    """Postings for every key, sharded by hash so one query loads only the shards of its keys."""
+    postings: dict[str, list[int]] = {}
+    for number, doc in enumerate(docs):
+        masks: dict[str, int] = {}
+        for bit, text in ((TITLE, doc.title), (SUMMARY, doc.summary), (BODY, doc.body)):
+            for gram in text_grams(text):
+                masks[gram] = masks.get(gram, 0) | bit
+        for gram, mask in masks.items():
+            postings.setdefault(gram, []).extend((number, mask))
+    encoded = {gram: encode_postings(pairs) for gram, pairs in postings.items()}
+    total = sum(len(g.encode()) + len(json.dumps(v)) for g, v in encoded.items())
+    shard_count = max(1, math.ceil(total / SHARD_TARGET_BYTES))
+    shards: list[dict[str, list[int]]] = [{} for _ in range(shard_count)]
+    for gram in sorted(encoded):
+        shards[gram_hash(gram) % shard_count][gram] = encoded[gram]
+    type_index = {key: number + 1 for number, (key, _) in enumerate(types)}
+    meta = {
+        "version": 1,
+        "count": len(docs),
+        "shards": shard_count,
+        "sections": [list(s) for s in sections],
+        "types": [list(t) for t in types],
+        "facets": [type_index.get(doc.type, 0) if doc.section == "cases" else 0 for doc in docs],
+    }
+    index = SearchIndex(meta, shards, docs)
+    index.files["meta.json"] = dump_json(meta)
+    for number, shard in enumerate(shards):
+        index.files[f"grams/{number}.json"] = dump_json(shard)
+    for number, doc in enumerate(docs):
+        index.files[f"docs/{number}.json"] = dump_json([getattr(doc, name) for name in DOC_FIELDS])
+    return index
+
+
+def encode_postings(pairs: list[int]) -> list[int]:
+    """``[doc, mask, doc, mask, ...]`` (docs ascending) as ``(doc - previous doc) << 3 | mask``; previous starts at -1."""
+    encoded, previous = [], -1
+    for i in range(0, len(pairs), 2):
+        encoded.append(((pairs[i] - previous) << MASK_BITS) | pairs[i + 1])
+        previous = pairs[i]
+    return encoded
+
+
+def decode_postings(encoded: list[int]) -> dict[int, int]:
+    """Doc number -> field mask."""
+    result, previous = {}, -1
+    for value in encoded:
+        previous += value >> MASK_BITS
+        result[previous] = value & 0b111
+    return result
+
+
+_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def dump_json(value: Any) -> bytes:
+    """Compact UTF-8 JSON, safe to inline in HTML or a script: ``< > &`` and U+2028/9 escaped."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return re.sub("[<>&\u2028\u2029]", lambda m: _UNSAFE[m.group()], text).encode("utf-8")
+
+
+_URL = re.compile(r"(?i)\b(?:(https?|ftp)://|www\.)[^\s\u3000-\u303f\uff00-\uffef\"'<>]+")
+
+
+def defang(text: str, scam_urls: tuple[str, ...] = ()) -> str:
+    """Make addresses unclickable everywhere: ``http`` -> ``hxxp``, dots in the host as ``[.]``."""
+    for address in sorted(scam_urls, key=len, reverse=True):
+        if address:
+            text = text.replace(address, _defang_address(address))
+    return _URL.sub(lambda m: _defang_address(m.group()), text)
+
+
+def _defang_address(address: str) -> str:
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "", address
+    host, slash, path = rest.partition("/")
+    host = re.sub(r"(?<!\[)\.(?!\])", "[.]", host)
+    scheme = re.sub("(?i)^(h)tt(ps?)$", r"\1xx\2", scheme).replace("ftp", "fxp")
+    return f"{scheme}{sep}{host}{slash}{path}"
+
+
+@dataclass
+class QueryResult:
+    """What the search page shows: the matching docs in rank order and their count."""
+
+    docs: list[int]  # doc numbers, best first
+    levels: dict[int, int]  # doc -> rank score (sum over terms of 0 title, 1 summary, 2 body)
+
+
+def field_level(mask: int) -> int:
+    """0 for a title match, 1 for summary, 2 for body."""
+    return 0 if mask & TITLE else 1 if mask & SUMMARY else 2
+
+
+def run_query(query: str, load: Callable[[str], Any], section: str = "", fraud_type: str = "") -> QueryResult:
+    """The reference search (search.js does the same): candidates from postings, then exact substring checks.
+
+    ``load(path)`` returns the parsed JSON of an index file such as ``meta.json``; every doc is verified
+    here, while the browser verifies lazily, page by page.
+    """
+    meta = load("meta.json")
+    terms = split_terms(query)
+    if not terms:
+        return QueryResult([], {})
+    shards: dict[int, dict[str, list[int]]] = {}
+    per_term: list[dict[int, int]] = []
+    for term in terms:
+        grams = term_grams(term)
+        if not grams:
+            return QueryResult([], {})
+        found: dict[int, int] | None = None
+        for gram in grams:
+            number = gram_hash(gram) % meta["shards"]
+            if number not in shards:
+                shards[number] = load(f"grams/{number}.json")
+            postings = decode_postings(shards[number].get(gram, []))
+            found = postings if found is None else {d: m & postings[d] for d, m in found.items() if m & postings.get(d, 0)}
+        per_term.append(found or {})
+    candidates = set.intersection(*(set(t) for t in per_term))
+    candidates = {d for d in candidates if _facet_ok(meta, d, section, fraud_type)}
+    levels: dict[int, int] = {}
+    for doc_number in candidates:
+        masks = [t[doc_number] for t in per_term]
+        if not all(is_exact(term) for term in terms):
+            doc = load(f"docs/{doc_number}.json")
+            masks = [text_mask(term, doc[1], doc[2], doc[3]) for term in terms]
+        if all(masks):
+            levels[doc_number] = sum(field_level(m) for m in masks)
+    return QueryResult(sorted(levels, key=lambda d: (levels[d], d)), levels)
+
+
+def text_mask(term: str, title: str, summary: str, body: str) -> int:
+    """The fields that contain ``term`` as an exact (folded) substring."""
+    needle = fold(term)
+    return sum(bit for bit, text in ((TITLE, title), (SUMMARY, summary), (BODY, body)) if needle in fold(text))
+
+
+def _facet_ok(meta: dict, doc_number: int, section: str, fraud_type: str) -> bool:
+    facet = meta["facets"][doc_number]
+    if section == "cases" and facet == 0 or section == "notices" and facet != 0:
+        return False
+    if fraud_type:
+        keys = [key for key, _ in meta["types"]]
+        return fraud_type in keys and facet == keys.index(fraud_type) + 1
+    return True

@@ -1,0 +1,249 @@
+"""The search index: Chinese substring matching, ranking, filters, safe JSON, and what never gets in."""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fraudsite.build import BuildOptions, build
+from fraudsite.searchindex import (
+    SearchDoc,
+    build_index,
+    decode_postings,
+    defang,
+    dump_json,
+    encode_postings,
+    fold,
+    gram_hash,
+    run_query,
+    term_grams,
+)
+
+TYPES = [("shuadan", "刷单返利"), ("fake-service", "冒充客服")]
+SECTIONS = [("cases", "典型案例"), ("notices", "通知公告")]
+
+
+def doc(title: str, summary: str = "", body: str = "", section: str = "cases", fraud_type: str = "shuadan",
+        date: str = "2026-01-01") -> SearchDoc:
+    """A search document with defaults for what a test does not care about."""
+    return SearchDoc(f"{section}/{title}/", title, summary, body, date, section,
+                     fraud_type if section == "cases" else "")
+
+
+def search(docs: list[SearchDoc], query: str, **filters) -> list[str]:
+    """Titles of the results, best first, through the index files (as the browser reads them)."""
+    index = build_index(docs, SECTIONS, TYPES)
+    result = run_query(query, lambda path: json.loads(index.files[path]), **filters)
+    return [docs[number].title for number in result.docs]
+
+
+def naive(docs: list[SearchDoc], query: str) -> list[str]:
+    """The obvious answer: every doc containing every term, ranked by field, then by position (newest first)."""
+    terms = [fold(t) for t in dict.fromkeys(query.split())]
+    scored = []
+    for number, d in enumerate(docs):
+        levels = []
+        for term in terms:
+            fields = [i for i, text in enumerate((d.title, d.summary, d.body)) if term in fold(text)]
+            levels.append(fields[0] if fields else None)
+        if terms and None not in levels:
+            scored.append((sum(levels), number, d.title))
+    return [title for _, _, title in sorted(scored)]
+
+
+CORPUS = [
+    doc("兼职刷单返利骗局", body="先小额返利，再诱导垫资。"),
+    doc("冒充快递客服退款", summary="自称客服，说可以退款。", fraud_type="fake-service"),
+    doc("校园里的借贷陷阱", summary="园贷两个字不连在一起：校园生活、借贷。"),
+    doc("开学交学费提醒", body="学费只通过官方平台缴纳，校园贷都是陷阱。", section="notices"),
+    doc("点赞任务", summary="一种新型刷单。"),
+    doc("老同学借钱", body="对方说自己在做刷单，让我垫付。"),
+]
+
+
+def test_two_character_query_finds_every_item_containing_it_as_a_substring():
+    assert search(CORPUS, "刷单") == ["兼职刷单返利骗局", "点赞任务", "老同学借钱"]
+    assert search(CORPUS, "单返") == ["兼职刷单返利骗局"]
+
+
+def test_ranking_is_title_then_summary_then_body_and_newer_first_on_ties():
+    docs = [doc("新闻一", body="客服"), doc("客服二"), doc("新闻三", summary="客服"), doc("客服四")]
+    assert search(docs, "客服") == ["客服二", "客服四", "新闻三", "新闻一"]
+
+
+def test_longer_terms_are_checked_as_exact_substrings():
+    # 校园 and 园贷 both occur in the third doc, but never 校园贷.
+    assert search(CORPUS, "校园贷") == ["开学交学费提醒"]
+
+
+def test_space_separated_words_narrow_the_results():
+    assert search(CORPUS, "客服") == ["冒充快递客服退款"]
+    assert search(CORPUS, "客服 退款") == ["冒充快递客服退款"]
+    assert search(CORPUS, "刷单 垫") == ["兼职刷单返利骗局", "老同学借钱"]
+    assert search(CORPUS, "刷单 客服") == []
+
+
+def test_single_characters_full_width_letters_and_case_are_found():
+    docs = [doc("下载APP领红包"), doc("ＡＰＰ大写全角"), doc("无关")]
+    assert search(docs, "app") == ["下载APP领红包", "ＡＰＰ大写全角"]
+    assert search(docs, "红") == ["下载APP领红包"]
+
+
+def test_terms_with_punctuation_match_exactly():
+    docs = [doc("拨打96110咨询"), doc("电话：0517-83550110"), doc("编号 0517 与 83550110 分开")]
+    assert search(docs, "0517-83550110") == ["电话：0517-83550110"]
+
+
+def test_filters_by_section_and_fraud_type():
+    assert search(CORPUS, "学费") == ["开学交学费提醒"]
+    assert search(CORPUS, "学费", section="cases") == []
+    assert search(CORPUS, "客服", fraud_type="fake-service") == ["冒充快递客服退款"]
+    assert search(CORPUS, "刷单", fraud_type="fake-service") == []
+    assert search(CORPUS, "刷单", section="notices") == []
+
+
+def test_empty_and_punctuation_only_queries_find_nothing():
+    assert search(CORPUS, "   ") == []
+    assert search(CORPUS, "，。") == []
+
+
+ALPHABET = "刷单客服退款校园贷ab1，"
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(st.tuples(*[st.text(ALPHABET, max_size=12)] * 3), min_size=1, max_size=8),
+       query=st.lists(st.text(ALPHABET, min_size=1, max_size=4), min_size=1, max_size=2))
+def test_results_equal_a_plain_substring_scan(texts, query):
+    docs = [doc(f"{n}{title}", summary, body) for n, (title, summary, body) in enumerate(texts)]
+    assert search(docs, " ".join(query)) == naive(docs, " ".join(query))
+
+
+def test_postings_round_trip_and_hashes_are_stable():
+    assert decode_postings(encode_postings([0, 1, 5, 4, 6, 7])) == {0: 1, 5: 4, 6: 7}
+    # FNV-1a 32-bit test vectors (code points equal bytes for ASCII); search.js computes the same.
+    assert gram_hash("a") == 0xE40C292C and gram_hash("foobar") == 0xBF9CF968
+    assert term_grams("校园贷") == ["校园", "园贷"]
+    assert term_grams("a") == ["a"]
+
+
+def test_json_is_safe_to_inline_in_html():
+    text = dump_json(["</script><b>&", "\u2028\u2029"]).decode()
+    assert not re.search("[<>&\u2028\u2029]", text)
+    assert json.loads(text) == ["</script><b>&", "\u2028\u2029"]
+
+
+def test_addresses_are_defanged():
+    assert defang("访问 http://pay.evil.example/x 或 www.evil.example") == "访问 hxxp://pay[.]evil[.]example/x 或 www[.]evil[.]example"
+    assert defang("假网址 refund-evil.cn 已处理", ("refund-evil.cn",)) == "假网址 refund-evil[.]cn 已处理"
+
+
+# ------------------------------------------------------------------ the channel on a real build
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def write_site(root: Path) -> Path:
+    """A small site with a published, a draft, a future, a withdrawn and an HTML-bearing item."""
+    files = {
+        "fraudsite.yaml": """\
+            title: 测试专栏
+            base_url: https://www.example.edu.cn/fzzl/
+            """,
+        "content/cases/published.md": """\
+            ---
+            id: c1
+            title: 刷单返利公开案例
+            date: 2026-01-05
+            type: shuadan
+            audience: [students]
+            tags: [兼职]
+            scam_urls: [evil-shop.example]
+            ---
+            骗子发来 **网址** http://evil-shop.example/pay 和 <em>evil-shop.example</em>，诱导垫付。
+            """,
+        "content/cases/draft.md": """\
+            ---
+            id: c2
+            title: 刷单草稿案例
+            date: 2026-01-06
+            type: shuadan
+            audience: [students]
+            draft: true
+            ---
+            草稿正文。
+            """,
+        "content/cases/future.md": """\
+            ---
+            id: c3
+            title: 刷单未来案例
+            date: 2026-12-06
+            type: shuadan
+            audience: [students]
+            ---
+            未来正文。
+            """,
+        "content/notices/withdrawn.md": """\
+            ---
+            id: n1
+            title: 刷单撤下通知
+            date: 2026-01-04
+            issuer: 保卫处
+            withdrawn: true
+            ---
+            撤下正文。
+            """,
+    }
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def built_index(tmp_path: Path, **options) -> dict[str, bytes]:
+    """Build the small site and return its search data files."""
+    site = write_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build(BuildOptions(site_dir=site, out_dir=out, config_path=site / "fraudsite.yaml",
+                       now=datetime(2026, 3, 1, 9, tzinfo=SHANGHAI), **options))
+    data = out / "search" / "data"
+    return {p.relative_to(data).as_posix(): p.read_bytes() for p in sorted(data.rglob("*.json"))}
+
+
+def test_only_published_items_are_indexed_even_in_a_preview_build(tmp_path):
+    files = built_index(tmp_path, drafts=True, future=True)
+    result = run_query("刷单", lambda path: json.loads(files[path]))
+    assert [json.loads(files[f"docs/{n}.json"])[1] for n in result.docs] == ["刷单返利公开案例"]
+    everything = b"".join(files.values()).decode()
+    for hidden in ("草稿", "未来", "撤下"):
+        assert hidden not in everything
+
+
+def test_index_holds_plain_text_and_no_live_addresses(tmp_path):
+    files = built_index(tmp_path)
+    body = json.loads(files["docs/0.json"])[3]
+    assert "网址 hxxp://evil-shop[.]example/pay 和 evil-shop[.]example" in body
+    assert "标签：兼职" in body and "诈骗类型：刷单返利" in body
+    everything = b"".join(files.values()).decode()
+    assert "<" not in everything and "evil-shop.example" not in everything and "http://" not in everything
+
+
+def test_every_page_has_a_search_form_that_works_without_javascript(tmp_path):
+    site = write_site(tmp_path / "site")
+    out = tmp_path / "out"
+    build(BuildOptions(site_dir=site, out_dir=out, config_path=site / "fraudsite.yaml",
+                       now=datetime(2026, 3, 1, 9, tzinfo=SHANGHAI)))
+    for page in ("index.html", "cases/published/index.html", "archive/index.html", "404.html"):
+        html = (out / page).read_text(encoding="utf-8")
+        assert re.search(r'<form class="site-search" action="/fzzl/search/" method="get" role="search">', html), page
+        assert 'name="q"' in html
+    results = (out / "search" / "index.html").read_text(encoding="utf-8")
+    assert 'data-index="/fzzl/search/data/"' in results and 'aria-live="polite"' in results
+    assert results.count('role="search"') == 1

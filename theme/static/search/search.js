@@ -1,0 +1,536 @@
+/* Site search on static files. Matching rules mirror src/fraudsite/searchindex.py (run_query):
+   keys are single characters and adjacent pairs; a longer term is checked as an exact substring
+   in the item's own text before it is shown. Plain ES5, no outside requests. */
+(function () {
+  "use strict";
+
+  var app = document.getElementById("search-app");
+  if (!app || !window.XMLHttpRequest || !window.Promise) {
+    return;
+  }
+  var INDEX = app.getAttribute("data-index");
+  var BASE = app.getAttribute("data-base");
+  var PAGE_SIZE = 10;
+  var TITLE = 1, SUMMARY = 2, BODY = 4;
+  var form = app.querySelector("form");
+  var input = document.getElementById("search-q");
+  var sectionSelect = document.getElementById("search-section");
+  var typeSelect = document.getElementById("search-type");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var more = document.getElementById("search-more");
+  var cache = {};
+  var current = null; // the search being shown; a newer one replaces it
+  var timer = null;
+
+  var MESSAGES = {
+    missing: "搜索索引不存在，可能网站正在更新。请稍后再试，或按诈骗类型、归档浏览。",
+    network: "网络连接中断，搜索没有完成。请检查网络后再搜索一次。",
+    broken: "搜索索引文件不完整，请稍后再试。"
+  };
+
+  function SearchError(kind) {
+    this.kind = kind;
+  }
+
+  function load(path) {
+    if (!cache[path]) {
+      cache[path] = new Promise(function (resolve, reject) {
+        var request = new XMLHttpRequest();
+        request.open("GET", INDEX + path);
+        request.timeout = 20000;
+        request.onload = function () {
+          if (request.status !== 200) {
+            reject(new SearchError(request.status === 404 ? "missing" : "network"));
+            return;
+          }
+          try {
+            resolve(JSON.parse(request.responseText));
+          } catch (error) {
+            reject(new SearchError("broken"));
+          }
+        };
+        request.onerror = request.ontimeout = request.onabort = function () {
+          reject(new SearchError("network"));
+        };
+        request.send();
+      });
+      // A failed file is fetched again next time (the network may be back).
+      cache[path].then(null, function () {
+        delete cache[path];
+      });
+    }
+    return cache[path];
+  }
+
+  /* ---- matching rules (same as searchindex.py) ---- */
+
+  function fold(text) {
+    var out = "";
+    for (var i = 0; i < text.length; i++) {
+      var code = text.charCodeAt(i);
+      if ((code >= 0xFF10 && code <= 0xFF19) || (code >= 0xFF21 && code <= 0xFF3A) || (code >= 0xFF41 && code <= 0xFF5A)) {
+        code -= 0xFEE0;
+      }
+      if (code >= 0x41 && code <= 0x5A) {
+        code += 0x20;
+      }
+      out += String.fromCharCode(code);
+    }
+    return out;
+  }
+
+  function codePoints(text) {
+    var points = [];
+    for (var i = 0; i < text.length; i++) {
+      var code = text.charCodeAt(i);
+      if (code >= 0xD800 && code <= 0xDBFF && i + 1 < text.length) {
+        var low = text.charCodeAt(i + 1);
+        if (low >= 0xDC00 && low <= 0xDFFF) {
+          points.push(text.charAt(i) + text.charAt(i + 1));
+          i++;
+          continue;
+        }
+      }
+      points.push(text.charAt(i));
+    }
+    return points;
+  }
+
+  function codeOf(ch) {
+    if (ch.length === 2) {
+      return (ch.charCodeAt(0) - 0xD800) * 0x400 + (ch.charCodeAt(1) - 0xDC00) + 0x10000;
+    }
+    return ch.charCodeAt(0);
+  }
+
+  function isGramChar(ch) {
+    var code = codeOf(ch);
+    if (code < 0x80) {
+      return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5A) || (code >= 0x61 && code <= 0x7A);
+    }
+    if (code < 0x2E80) {
+      return code >= 0xC0 && code <= 0x24F && code !== 0xD7 && code !== 0xF7;
+    }
+    return !((code >= 0x3000 && code <= 0x303F) || (code >= 0xFE10 && code <= 0xFE6F) || (code >= 0xFF00 && code <= 0xFF65));
+  }
+
+  function runs(text) {
+    var found = [], current = [];
+    var points = codePoints(text);
+    for (var i = 0; i < points.length; i++) {
+      if (isGramChar(points[i])) {
+        current.push(points[i]);
+      } else if (current.length) {
+        found.push(current);
+        current = [];
+      }
+    }
+    if (current.length) {
+      found.push(current);
+    }
+    return found;
+  }
+
+  function termGrams(term) {
+    var grams = [];
+    var found = runs(fold(term));
+    for (var r = 0; r < found.length; r++) {
+      var run = found[r];
+      var pairs = [];
+      if (run.length === 1) {
+        pairs.push(run[0]);
+      }
+      for (var i = 0; i + 1 < run.length; i++) {
+        pairs.push(run[i] + run[i + 1]);
+      }
+      for (var p = 0; p < pairs.length; p++) {
+        if (grams.indexOf(pairs[p]) < 0) {
+          grams.push(pairs[p]);
+        }
+      }
+    }
+    return grams;
+  }
+
+  function isExact(term) {
+    var folded = fold(term);
+    var found = runs(folded);
+    return found.length === 1 && found[0].length <= 2 && found[0].join("") === folded;
+  }
+
+  function gramHash(gram) {
+    var value = 0x811C9DC5;
+    var points = codePoints(gram);
+    for (var i = 0; i < points.length; i++) {
+      value = Math.imul((value ^ codeOf(points[i])) >>> 0, 0x01000193) >>> 0;
+    }
+    return value;
+  }
+
+  function splitTerms(query) {
+    var terms = [], folded = [];
+    var parts = query.replace(/^[\s\u3000]+|[\s\u3000]+$/g, "").split(/[\s\u3000]+/);
+    for (var i = 0; i < parts.length; i++) {
+      if (parts[i] && folded.indexOf(fold(parts[i])) < 0) {
+        terms.push(parts[i]);
+        folded.push(fold(parts[i]));
+      }
+    }
+    return terms;
+  }
+
+  function decodePostings(encoded) {
+    var result = {}, previous = -1;
+    for (var i = 0; i < encoded.length; i++) {
+      previous += Math.floor(encoded[i] / 8);
+      result[previous] = encoded[i] % 8;
+    }
+    return result;
+  }
+
+  function fieldLevel(mask) {
+    return mask & TITLE ? 0 : mask & SUMMARY ? 1 : 2;
+  }
+
+  function textMask(needle, doc) {
+    return (fold(doc[1]).indexOf(needle) >= 0 ? TITLE : 0) + (fold(doc[2]).indexOf(needle) >= 0 ? SUMMARY : 0) +
+      (fold(doc[3]).indexOf(needle) >= 0 ? BODY : 0);
+  }
+
+  function facetAllows(meta, number, section, type) {
+    var facet = meta.facets[number];
+    if ((section === "cases" && facet === 0) || (section === "notices" && facet !== 0)) {
+      return false;
+    }
+    if (type) {
+      for (var i = 0; i < meta.types.length; i++) {
+        if (meta.types[i][0] === type) {
+          return facet === i + 1;
+        }
+      }
+      return false;
+    }
+    return true;
+  }
+
+  /* ---- one search: candidates, then exact checks page by page ---- */
+
+  function findCandidates(meta, terms, section, type) {
+    var gramsOf = [], shardNumbers = [];
+    for (var t = 0; t < terms.length; t++) {
+      gramsOf.push(termGrams(terms[t]));
+      if (!gramsOf[t].length) {
+        return Promise.resolve([]);
+      }
+      for (var g = 0; g < gramsOf[t].length; g++) {
+        var number = gramHash(gramsOf[t][g]) % meta.shards;
+        if (shardNumbers.indexOf(number) < 0) {
+          shardNumbers.push(number);
+        }
+      }
+    }
+    return Promise.all(shardNumbers.map(function (n) { return load("grams/" + n + ".json"); })).then(function (shards) {
+      var byNumber = {};
+      for (var s = 0; s < shards.length; s++) {
+        byNumber[shardNumbers[s]] = shards[s];
+      }
+      var perTerm = gramsOf.map(function (grams) {
+        var found = null;
+        for (var g = 0; g < grams.length; g++) {
+          var shard = byNumber[gramHash(grams[g]) % meta.shards];
+          var postings = decodePostings(Object.prototype.hasOwnProperty.call(shard, grams[g]) ? shard[grams[g]] : []);
+          if (found === null) {
+            found = postings;
+          } else {
+            var next = {};
+            for (var key in found) {
+              if (found[key] & (postings[key] || 0)) {
+                next[key] = found[key] & postings[key];
+              }
+            }
+            found = next;
+          }
+        }
+        return found;
+      });
+      var candidates = [];
+      for (var key in perTerm[0]) {
+        var number = Number(key), level = 0, ok = facetAllows(meta, number, section, type);
+        for (var t = 0; ok && t < perTerm.length; t++) {
+          ok = perTerm[t][key] > 0;
+          level += ok ? fieldLevel(perTerm[t][key]) : 0;
+        }
+        if (ok) {
+          candidates.push({ doc: number, level: level, checked: false, data: null });
+        }
+      }
+      return sortCandidates(candidates);
+    });
+  }
+
+  function sortCandidates(candidates) {
+    return candidates.sort(function (a, b) { return a.level - b.level || a.doc - b.doc; });
+  }
+
+  // Load and check candidates from the top until `want` confirmed results lead the queue.
+  function confirm(search, want) {
+    var queue = search.queue;
+    var pending = [];
+    for (var i = 0; i < queue.length && i < want; i++) {
+      if (!queue[i].checked) {
+        pending.push(queue[i]);
+      }
+    }
+    if (!pending.length) {
+      return Promise.resolve(queue.slice(0, want));
+    }
+    return Promise.all(pending.map(function (c) { return load("docs/" + c.doc + ".json"); })).then(function (docs) {
+      for (var i = 0; i < pending.length; i++) {
+        var candidate = pending[i], level = 0, ok = true;
+        candidate.data = docs[i];
+        candidate.checked = true;
+        if (!search.exact) {
+          for (var t = 0; ok && t < search.needles.length; t++) {
+            var mask = textMask(search.needles[t], docs[i]);
+            ok = mask > 0;
+            level += fieldLevel(mask);
+          }
+          candidate.level = level;
+          if (!ok) {
+            queue.splice(queue.indexOf(candidate), 1);
+          }
+        }
+      }
+      sortCandidates(queue);
+      return confirm(search, want);
+    });
+  }
+
+  /* ---- showing results ---- */
+
+  function highlight(parent, text, needles) {
+    var folded = fold(text), ranges = [];
+    for (var n = 0; n < needles.length; n++) {
+      var at = folded.indexOf(needles[n]);
+      while (at >= 0 && needles[n]) {
+        ranges.push([at, at + needles[n].length]);
+        at = folded.indexOf(needles[n], at + needles[n].length);
+      }
+    }
+    ranges.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
+    var position = 0;
+    for (var r = 0; r < ranges.length; r++) {
+      var start = Math.max(ranges[r][0], position), end = ranges[r][1];
+      if (end <= position) {
+        continue;
+      }
+      parent.appendChild(document.createTextNode(text.slice(position, start)));
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(start, end);
+      parent.appendChild(mark);
+      position = end;
+    }
+    parent.appendChild(document.createTextNode(text.slice(position)));
+  }
+
+  function passage(doc, needles) {
+    var body = doc[3], folded = fold(body), first = -1;
+    for (var n = 0; n < needles.length; n++) {
+      var at = folded.indexOf(needles[n]);
+      if (at >= 0 && (first < 0 || at < first)) {
+        first = at;
+      }
+    }
+    if (first < 0) {
+      return doc[2] || body.slice(0, 110) + (body.length > 110 ? "…" : "");
+    }
+    var start = Math.max(0, first - 30), end = Math.min(body.length, start + 110);
+    start = Math.max(0, Math.min(start, end - 110));
+    return (start > 0 ? "…" : "") + body.slice(start, end) + (end < body.length ? "…" : "");
+  }
+
+  function formatDate(iso) {
+    var parts = iso.split("-");
+    return Number(parts[0]) + "年" + Number(parts[1]) + "月" + Number(parts[2]) + "日";
+  }
+
+  function typeName(meta, key) {
+    for (var i = 0; i < meta.types.length; i++) {
+      if (meta.types[i][0] === key) {
+        return meta.types[i][1];
+      }
+    }
+    return "";
+  }
+
+  function renderResult(meta, doc, needles) {
+    var item = document.createElement("li");
+    item.className = "search-result";
+    var heading = document.createElement("h2");
+    var link = document.createElement("a");
+    link.href = BASE + doc[0];
+    highlight(link, doc[1], needles);
+    heading.appendChild(link);
+    item.appendChild(heading);
+    var info = document.createElement("p");
+    info.className = "meta";
+    var kind = document.createElement("span");
+    kind.className = "badge";
+    kind.textContent = doc[5] === "cases" ? "案例" : "通知";
+    info.appendChild(kind);
+    if (doc[6]) {
+      var type = document.createElement("span");
+      type.className = "badge type";
+      type.textContent = typeName(meta, doc[6]);
+      info.appendChild(document.createTextNode(" "));
+      info.appendChild(type);
+    }
+    var time = document.createElement("time");
+    time.setAttribute("datetime", doc[4]);
+    time.textContent = formatDate(doc[4]);
+    info.appendChild(document.createTextNode(" "));
+    info.appendChild(time);
+    item.appendChild(info);
+    var text = document.createElement("p");
+    text.className = "passage";
+    highlight(text, passage(doc, needles), needles);
+    item.appendChild(text);
+    return item;
+  }
+
+  function setStatus(text) {
+    status.textContent = text;
+  }
+
+  function countText(search) {
+    var settled = search.exact || search.queue.every(function (c) { return c.checked; });
+    if (!search.queue.length) {
+      return "没有找到包含“" + search.terms.join(" ") + "”的内容。请换个说法，或减少关键词、放宽筛选条件。";
+    }
+    return "找到" + (settled ? " " : "约 ") + search.queue.length + " 条结果";
+  }
+
+  function showNext(search) {
+    var want = search.shown + PAGE_SIZE;
+    more.hidden = true;
+    return confirm(search, want).then(function (confirmed) {
+      if (search !== current) {
+        return;
+      }
+      for (var i = search.shown; i < confirmed.length; i++) {
+        list.appendChild(renderResult(search.meta, confirmed[i].data, search.needles));
+      }
+      search.shown = confirmed.length;
+      setStatus(countText(search) + (search.shown < search.queue.length ? "，已显示前 " + search.shown + " 条" : ""));
+      more.hidden = search.shown >= search.queue.length;
+    });
+  }
+
+  function fail(search, error) {
+    if (search !== current) {
+      return;
+    }
+    var kind = error instanceof SearchError ? error.kind : "broken";
+    app.setAttribute("data-state", "error");
+    setStatus(MESSAGES[kind]);
+    more.hidden = true;
+  }
+
+  function run() {
+    var query = input.value, section = sectionSelect.value, type = typeSelect.value;
+    rememberInUrl(query, section, type);
+    var terms = splitTerms(query);
+    var search = { terms: terms, needles: terms.map(fold), exact: terms.every(isExact), queue: [], shown: 0, meta: null };
+    current = search;
+    list.textContent = "";
+    more.hidden = true;
+    app.removeAttribute("data-state");
+    if (!terms.length) {
+      setStatus("");
+      return;
+    }
+    setStatus("正在搜索……");
+    app.setAttribute("data-state", "busy");
+    load("meta.json").then(function (meta) {
+      search.meta = meta;
+      return findCandidates(meta, terms, section, type);
+    }).then(function (candidates) {
+      search.queue = candidates;
+      return showNext(search);
+    }).then(function () {
+      if (search === current) {
+        app.setAttribute("data-state", "done");
+      }
+    }, function (error) {
+      fail(search, error);
+    });
+  }
+
+  function rememberInUrl(query, section, type) {
+    if (!window.history || !history.replaceState) {
+      return;
+    }
+    var params = [["q", query], ["section", section], ["type", type]].filter(function (p) { return p[1]; });
+    var search = params.map(function (p) { return p[0] + "=" + encodeURIComponent(p[1]); }).join("&");
+    history.replaceState(null, "", location.pathname + (search ? "?" + search : ""));
+  }
+
+  function readUrl() {
+    var values = {};
+    var pairs = location.search.replace(/^\?/, "").split("&");
+    for (var i = 0; i < pairs.length; i++) {
+      var at = pairs[i].indexOf("=");
+      if (at > 0) {
+        try {
+          values[pairs[i].slice(0, at)] = decodeURIComponent(pairs[i].slice(at + 1).replace(/\+/g, " "));
+        } catch (error) {
+          values[pairs[i].slice(0, at)] = "";
+        }
+      }
+    }
+    return values;
+  }
+
+  function choose(select, value) {
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].value === value) {
+        select.value = value;
+      }
+    }
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    clearTimeout(timer);
+    run();
+  });
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(run, 250);
+  });
+  sectionSelect.addEventListener("change", run);
+  typeSelect.addEventListener("change", run);
+  more.addEventListener("click", function () {
+    var search = current;
+    var first = search.shown;
+    showNext(search).then(function () {
+      // Keyboard users continue at the first new result rather than at the top.
+      var added = list.children[first];
+      if (added) {
+        added.querySelector("a").focus();
+      }
+    }, function (error) {
+      fail(search, error);
+    });
+  });
+
+  var initial = readUrl();
+  input.value = initial.q || "";
+  choose(sectionSelect, initial.section || "");
+  choose(typeSelect, initial.type || "");
+  app.setAttribute("data-state", "ready");
+  if (input.value) {
+    run();
+  }
+}());
