@@ -77,6 +77,17 @@ def make_parser() -> argparse.ArgumentParser:
     init.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     init.set_defaults(run=run_init)
 
+    check = commands.add_parser("check", parents=[shared], help="检查全部内容（含个人信息扫描），不写任何文件")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
+    check.add_argument("--strict", action="store_true", help="有警告也以 1 退出")
+    check.set_defaults(run=run_check)
+
+    report = commands.add_parser("report", parents=[shared], help="宣传工作月报：每周发布、案例与损失、当前通知")
+    report.add_argument("--from", dest="start", metavar="DATE", help="起始日期 YYYY-MM-DD（默认：本月 1 日）")
+    report.add_argument("--to", dest="end", metavar="DATE", help="截止日期 YYYY-MM-DD，含当天（默认：今天）")
+    report.add_argument("--format", choices=("text", "csv", "json", "html"), default="text", help="输出格式（默认 text）")
+    report.set_defaults(run=run_report)
+
     clean = commands.add_parser("clean", parents=[shared], help="删除输出目录和缓存")
     clean.add_argument("-o", "--output", type=Path, help="输出目录（默认：SITE_DIR/build）")
     clean.set_defaults(run=run_clean)
@@ -153,6 +164,30 @@ def summary_line(report) -> str:
         line += f"下次因时间变化需重新构建：{chinese_datetime(report.next_change)}"
         line += f"（{report.next_change.isoformat()}）。"
     return line
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """``fraudsite check``"""
+    from fraudsite.check import check_site, result_data, summary_line
+
+    result = check_site(build_options(args))
+    if args.format == "json":
+        print(json.dumps(result_data(result, args.strict), ensure_ascii=False, indent=2))
+    else:
+        for item in result.problems:
+            if not args.quiet or item.severity == "error":
+                print(item)
+        if not args.quiet:
+            print(summary_line(result))
+    return result.exit_code(args.strict)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """``fraudsite report``"""
+    from fraudsite.report import write_report
+
+    sys.stdout.write(write_report(build_options(args), args.start, args.end, args.format))
+    return 0
 
 
 def run_init(args: argparse.Namespace) -> int:

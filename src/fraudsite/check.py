@@ -1,0 +1,217 @@
+"""``fraudsite check``: every validation the build makes, plus editorial checks, without writing anything."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from fraudsite.build import BuildOptions, plan_outputs, render_outputs
+from fraudsite.config import Config, load_config
+from fraudsite.content import load_content
+from fraudsite.errors import BuildFailed, Problem, warning
+from fraudsite.model import Item
+from fraudsite.privacy import privacy_rules, read_source, scan_items
+from fraudsite.site import Site
+from fraudsite.weeks import day_start, week_start
+
+JSON_FORMAT = 1  # bump when a key of the JSON output changes meaning
+SCREEN_SUMMARY_LENGTH = 60  # characters a campus screen shows under a title; ``screen: summary_length`` overrides
+_EMPTY_ALT_MARKDOWN = re.compile(r"!\[\s*\]\s*[(\[]")
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_ALT_ATTRIBUTE = re.compile(r"""\salt\s*=\s*(?:"\s*\S[^"]*"|'\s*\S[^']*'|[^\s"'>]+)""", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Everything ``check`` found, sorted by file, line and column."""
+
+    problems: tuple[Problem, ...]
+    items: int
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that would stop a build."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems worth fixing that do not stop a build."""
+        return [p for p in self.problems if p.severity != "error"]
+
+    def exit_code(self, strict: bool) -> int:
+        """0 when clean, 1 on errors; warnings count only when ``strict``."""
+        return 1 if self.errors or (strict and self.warnings) else 0
+
+
+def check_site(options: BuildOptions) -> CheckResult:
+    """Run every check on the site; nothing is written, not even the cache."""
+    try:
+        config = load_config(options.config_path, options.base_url)
+    except BuildFailed as failure:
+        return CheckResult(tuple(failure.problems), 0)
+    content = load_content(options.site_dir, config)
+    now = (options.now or datetime.now(config.tz)).astimezone(config.tz)
+    site = Site(config, content.items, now, options.drafts, options.future)
+    problems = list(content.problems)
+    problems += privacy_problems(options.site_dir, site)
+    problems += duplicate_titles(site.items)
+    problems += links_to_unpublished(options.site_dir, site)
+    problems += images_without_alt(options.site_dir, site.items)
+    problems += long_screen_summaries(site)
+    problems += weekly_cadence(site)
+    problems += wechat_problems(site)
+    if not content.errors:
+        try:
+            render_outputs(plan_outputs(site, options.site_dir), site, options.site_dir)
+        except BuildFailed as failure:
+            problems += failure.problems
+    return CheckResult(tuple(sorted(set(problems), key=problem_order)), len(content.items))
+
+
+def problem_order(found: Problem) -> tuple:
+    """File, line, column, then code: the order editors fix things in."""
+    return (found.path, found.line, found.column, found.code, found.field, found.message)
+
+
+def privacy_problems(site_dir: Path, site: Site) -> list[Problem]:
+    """The build's privacy scan over everything that is or will be published; drafts only warn."""
+    try:
+        rules = privacy_rules(site.config)
+    except BuildFailed as failure:
+        return list(failure.problems)
+    upcoming = [item for item in site.items if not item.withdrawn]
+    return scan_items(site_dir, upcoming, rules, site.withdrawn, drafts_warn=not site.drafts)
+
+
+def duplicate_titles(items: tuple[Item, ...]) -> list[Problem]:
+    """Two live items with one title confuse readers and every list."""
+    seen: dict[str, Item] = {}
+    problems = []
+    for item in sorted((i for i in items if not i.withdrawn), key=lambda i: i.source):
+        key = re.sub(r"\s+", "", item.title)
+        if key in seen:
+            problems.append(warning(item.source, item.line("title"), "W610", "title",
+                                    f"与 {seen[key].source} 的标题相同；请让标题能区分两篇内容"))
+        seen.setdefault(key, item)
+    return problems
+
+
+def links_to_unpublished(site_dir: Path, site: Site) -> list[Problem]:
+    """A published page linking to a draft, a scheduled or a withdrawn item sends readers to nothing."""
+    published = set(site.published)
+    unpublished = [i for i in site.items if i not in published]
+    problems = []
+    for item in site.published:
+        for target in unpublished:
+            href = f'href="{site.config.base_path}{target.path}'
+            if href not in item.body_html:
+                continue
+            if target.withdrawn:
+                why = "已撤下"
+            elif target.draft and not site.drafts:
+                why = "还是草稿"
+            else:
+                why = f"要到 {target.date:%Y-%m-%d %H:%M} 才发布"
+            line = _body_line_of(site_dir, item, Path(target.source).name)
+            problems.append(warning(item.source, line, "W611", "链接",
+                                    f"链接的 {target.source}《{target.title}》{why}，读者点开会找不到；请等它发布后再链接，或删除链接"))
+    return problems
+
+
+def _body_line_of(site_dir: Path, item: Item, needle: str) -> int:
+    read = read_source(site_dir, item)
+    if read is None:
+        return 0
+    source, _ = read
+    index = source.body.find(needle)
+    return source.body_line + (source.body.count("\n", 0, index) if index >= 0 else 0)
+
+
+def images_without_alt(site_dir: Path, items: tuple[Item, ...]) -> list[Problem]:
+    """Every body image needs a description for screen readers: ``![说明](图片.png)``."""
+    problems = []
+    for item in items:
+        read = None if item.withdrawn else read_source(site_dir, item)
+        if read is None:
+            continue
+        source, _ = read
+        spans = [m.start() for m in _EMPTY_ALT_MARKDOWN.finditer(source.body)]
+        spans += [m.start() for m in _IMG_TAG.finditer(source.body) if not _ALT_ATTRIBUTE.search(m.group())]
+        for start in sorted(spans):
+            line = source.body_line + source.body.count("\n", 0, start)
+            column = start - (source.body.rfind("\n", 0, start) + 1) + 1
+            found = warning(item.source, line, "W612", "图片",
+                            "图片缺少替代文字，读屏软件无法告诉视障读者图中内容；请写成 ![图片内容说明](路径)")
+            problems.append(replace(found, column=column))
+    return problems
+
+
+def screen_summary_length(config: Config) -> int:
+    """How many characters of a summary a campus screen shows."""
+    length = config.screen.get("summary_length")
+    return length if type(length) is int and length > 0 else SCREEN_SUMMARY_LENGTH
+
+
+def long_screen_summaries(site: Site) -> list[Problem]:
+    """A summary longer than a screen shows gets cut mid-sentence in front of a whole hall."""
+    limit = screen_summary_length(site.config)
+    problems = []
+    for item in site.items:
+        if item.withdrawn or len(item.summary) <= limit:
+            continue
+        written = "summary" in dict(item.line_of)
+        advice = "请缩短 summary" if written else "请写一个简短的 summary 字段"
+        problems.append(warning(item.source, item.line("summary") if written else 2, "W613", "summary",
+                                f"摘要有 {len(item.summary)} 个字，大屏只显示 {limit} 个字；{advice}"))
+    return problems
+
+
+def weekly_cadence(site: Site) -> list[Problem]:
+    """The office publishes at least once a week: warn while the current ISO week has nothing, not even scheduled."""
+    tz = site.config.tz
+    monday = week_start(site.now, tz)
+    start, end = day_start(monday, tz), day_start(monday + timedelta(days=7), tz)
+    this_week = [i for i in site.items if start <= i.date < end and not i.withdrawn and (site.drafts or not i.draft)]
+    if this_week:
+        return []
+    sunday = monday + timedelta(days=6)
+    return [warning("content", 0, "W614", "",
+                    f"本周（{monday.month}月{monday.day}日至{sunday.month}月{sunday.day}日）还没有发布或定时发布任何内容；"
+                    "专栏每周至少发布一篇，请安排一篇案例或通知")]
+
+
+def wechat_problems(site: Site) -> list[Problem]:
+    """The WeChat channel's own limits (title and digest length, ...), when that channel is installed."""
+    try:
+        wechat = importlib.import_module("fraudsite.channels.wechat")
+    except ModuleNotFoundError as missing:
+        if missing.name in ("fraudsite.channels.wechat",):
+            return []
+        raise
+    check = getattr(wechat, "check", None)
+    return list(check(site)) if callable(check) else []
+
+
+def result_data(result: CheckResult, strict: bool) -> dict:
+    """The documented JSON form of a check (README: "fraudsite check")."""
+    return {
+        "format": JSON_FORMAT,
+        "ok": result.exit_code(strict) == 0,
+        "strict": strict,
+        "items": result.items,
+        "errors": len(result.errors),
+        "warnings": len(result.warnings),
+        "problems": [
+            {"path": p.path, "line": p.line, "column": p.column, "severity": p.severity, "code": p.code,
+             "field": p.field, "message": p.message}
+            for p in result.problems
+        ],
+    }
+
+
+def summary_line(result: CheckResult) -> str:
+    """One closing line for the text form."""
+    return f"检查完成：{result.items} 篇内容，{len(result.errors)} 个错误，{len(result.warnings)} 个警告。"

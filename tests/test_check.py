@@ -1,0 +1,164 @@
+"""``fraudsite check``: every problem reported with its place, exit codes, stable JSON, and nothing written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+import types
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from fraudsite.build import BuildOptions
+from fraudsite.check import check_site
+from fraudsite.errors import warning
+from test_privacy import CONFIG, make_site
+from tools import REPO, run_fraudsite
+
+NOW = "2026-11-25 09:00"  # a Wednesday; the ISO week runs from Monday 23 to Sunday 29 November
+
+
+def case(title: str = "刷单诈骗", date: str = "2026-11-24", extra: str = "", body: str = "正文。") -> str:
+    """A valid case file."""
+    return (f"---\nid: {title}-{date}\ntitle: {title}\ndate: {date}\ntype: shuadan\naudience: [students]\n"
+            f"summary: 简短摘要。\n{extra}---\n\n{body}\n")
+
+
+def notice(title: str = "讲座通知", date: str = "2026-11-24", extra: str = "", body: str = "正文。") -> str:
+    """A valid notice file."""
+    return f"---\nid: {title}-{date}\ntitle: {title}\ndate: {date}\nissuer: 保卫处\nsummary: 简短。\n{extra}---\n\n{body}\n"
+
+
+def check(site: Path, *args: str):
+    """Run ``fraudsite check`` as a user does."""
+    return run_fraudsite("check", site, "--now", NOW, *args)
+
+
+def codes(result) -> list[str]:
+    """The codes in a JSON check result."""
+    return [p["code"] for p in json.loads(result.stdout)["problems"]]
+
+
+def snapshot(root: Path) -> dict[str, tuple[str, int]]:
+    """Every file and folder under root with its content hash and modification time."""
+    state = {}
+    for path in sorted(root.rglob("*")):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
+        state[path.relative_to(root).as_posix()] = (digest, path.stat().st_mtime_ns)
+    return state
+
+
+def test_check_writes_nothing_on_the_sample_site_and_on_a_broken_one(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "fraudsite.yaml", site / "fraudsite.yaml")
+    before = snapshot(tmp_path)
+    result = run_fraudsite("check", site, "--now", "2026-11-28 09:00")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "检查完成：" in result.stdout
+    (site / "content/cases/broken.md").write_text(case(body="电话13812345678 ![](missing.png)"), encoding="utf-8")
+    before = snapshot(tmp_path)
+    result = run_fraudsite("check", site, "--now", "2026-11-28 09:00", "--format", "json")
+    assert result.returncode == 1
+    assert snapshot(tmp_path) == before  # no build/, no .fraudsite-cache/, no touched file
+
+
+def test_exit_codes_clean_warnings_strict_and_errors(tmp_path):
+    site = make_site(tmp_path / "s", {"cases/a.md": case()})
+    assert check(site).returncode == 0
+    (site / "content/cases/b.md").write_text(case(date="2026-11-23"), encoding="utf-8")  # same title: a warning
+    assert check(site).returncode == 0
+    strict = check(site, "--strict")
+    assert strict.returncode == 1 and "content/cases/b.md:3: title: （警告）与 content/cases/a.md 的标题相同" in strict.stdout
+    (site / "content/cases/c.md").write_text(case("别的", extra="type: nonsense\n"), encoding="utf-8")
+    assert check(site).returncode == 1
+
+
+def test_json_output_is_stable_and_documented(tmp_path):
+    site = make_site(tmp_path / "s", {"cases/a.md": case(body="第一行\n\n受害人电话 138 1234 5678。"),
+                                      "cases/b.md": case(date="2026-11-23")})
+    first, second = check(site, "--format", "json"), check(site, "--format", "json")
+    assert first.stdout == second.stdout
+    data = json.loads(first.stdout)
+    assert list(data) == ["format", "ok", "strict", "items", "errors", "warnings", "problems"]
+    assert (data["format"], data["ok"], data["strict"], data["items"], data["errors"], data["warnings"]) == (1, False, False, 2, 1, 1)
+    leak = data["problems"][0]
+    assert leak == {"path": "content/cases/a.md", "line": 12, "column": 7, "severity": "error", "code": "E601",
+                    "field": "正文", "message": leak["message"]}
+    assert "138****5678" in leak["message"] and "1234" not in leak["message"].replace("138****5678", "")
+    assert data["problems"][1]["code"] == "W610"
+
+
+def test_notice_expiring_before_it_starts_missing_files_and_images_without_alt(tmp_path):
+    site = make_site(tmp_path / "s", {
+        "notices/n.md": notice(extra="expires: 2026-11-20\n"),
+        "notices/m.md": notice("附件通知", extra="attachments:\n  - files/none.pdf\n"),
+        "cases/a.md": case(body="说明\n\n文字 ![](img/x.png) 与 <img src=\"img/x.png\">\n\n![骗子的截图](img/x.png)\n"
+                                "\n![](img/gone.png)"),
+    })
+    (site / "content/cases/img").mkdir()
+    (site / "content/cases/img/x.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    data = json.loads(check(site, "--format", "json").stdout)
+    found = {(p["path"], p["line"], p["column"], p["code"]) for p in data["problems"]}
+    assert ("content/notices/n.md", 7, 0, "E213") in found
+    assert ("content/notices/m.md", 8, 0, "E304") in found
+    assert ("content/cases/a.md", 12, 4, "W612") in found  # ![](…) after "文字 "
+    assert ("content/cases/a.md", 12, 21, "W612") in found  # the <img> without alt
+    assert ("content/cases/a.md", 16, 1, "W612") in found
+    assert ("content/cases/a.md", 16, 0, "E304") in found  # and the missing image itself
+    assert not any(p[1] == 14 for p in found)  # the image with a description is fine
+
+
+def test_links_between_content_files_resolve_both_ways_and_bad_ones_are_reported(tmp_path):
+    site = make_site(tmp_path / "s", {
+        "cases/a.md": case(body="见[讲座通知](../notices/n.md#时间)。"),
+        "notices/n.md": notice(body="案例：[刷单诈骗](../cases/a.md)\n\n另见[草稿](../cases/d.md)与[不存在](../cases/none.md)"),
+        "cases/d.md": case("草稿案例", extra="draft: true\n"),
+    })
+    out = tmp_path / "out"
+    result = run_fraudsite("build", site, "-o", out, "--now", NOW)
+    assert result.returncode == 1 and "content/notices/n.md:11: 链接: “../cases/none.md”链接的内容文件不存在" in result.stderr
+    (site / "content/notices/n.md").write_text(notice(body="案例：[刷单诈骗](../cases/a.md)\n\n另见[草稿](../cases/d.md)"),
+                                               encoding="utf-8")
+    assert run_fraudsite("build", site, "-o", out, "--now", NOW).returncode == 0
+    assert 'href="/fzzl/notices/n/#时间"' in (out / "cases/a/index.html").read_text(encoding="utf-8")
+    assert 'href="/fzzl/cases/a/"' in (out / "notices/n/index.html").read_text(encoding="utf-8")
+    data = json.loads(check(site, "--format", "json").stdout)
+    draft_link = [p for p in data["problems"] if p["code"] == "W611"]
+    assert [(p["path"], p["line"]) for p in draft_link] == [("content/notices/n.md", 11)]
+    assert "还是草稿" in draft_link[0]["message"]
+
+
+def test_weekly_cadence_counts_monday_0030_in_the_site_time_zone(tmp_path):
+    # Monday 23 Nov 00:30 +08:00 is Sunday 22 Nov 16:30 UTC: it belongs to this week, not the last.
+    site = make_site(tmp_path / "s", {"cases/a.md": case(date="2026-11-23 00:30")})
+    assert "W614" not in codes(check(site, "--format", "json"))
+    (site / "content/cases/a.md").write_text(case(date="2026-11-22 23:59"), encoding="utf-8")
+    result = check(site, "--format", "json")
+    assert codes(result) == ["W614"] and "11月23日至11月29日" in result.stdout
+    (site / "content/cases/b.md").write_text(case("定时发布", date="2026-11-29 20:00"), encoding="utf-8")
+    assert "W614" not in codes(check(site, "--format", "json"))  # scheduled later this week counts
+    (site / "content/cases/b.md").write_text(case("下周", date="2026-11-30 00:00"), encoding="utf-8")
+    assert "W614" in codes(check(site, "--format", "json"))
+
+
+def test_screen_summary_length_defaults_to_60_and_follows_the_config(tmp_path):
+    long_case = case(extra="").replace("summary: 简短摘要。", "summary: " + "长" * 61)
+    site = make_site(tmp_path / "s", {"cases/a.md": long_case})
+    result = json.loads(check(site, "--format", "json").stdout)
+    assert [(p["code"], p["line"]) for p in result["problems"]] == [("W613", 7)]
+    (site / "fraudsite.yaml").write_text(CONFIG + "screen:\n  summary_length: 80\n", encoding="utf-8")
+    assert "W613" not in codes(check(site, "--format", "json"))
+
+
+def test_the_wechat_channel_checks_run_when_the_channel_exists(tmp_path, monkeypatch):
+    site = make_site(tmp_path / "s", {"cases/a.md": case()})
+    fake = types.ModuleType("fraudsite.channels.wechat")
+    fake.check = lambda s: [warning(s.items[0].source, 3, "W999", "title", "微信标题过长")]
+    monkeypatch.setitem(sys.modules, "fraudsite.channels.wechat", fake)
+    options = BuildOptions(site, tmp_path / "out", site / "fraudsite.yaml",
+                           now=datetime(2026, 11, 25, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
+    result = check_site(options)
+    assert [p.code for p in result.problems] == ["W999"]
