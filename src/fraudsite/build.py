@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from fraudsite.channels import search, web
+from fraudsite.channels import screen, search, web
 from fraudsite.config import Config, load_config
 from fraudsite.content import load_content
 from fraudsite.errors import BuildFailed, Problem, problem
@@ -15,11 +15,11 @@ from fraudsite.faults import checkpoint
 from fraudsite.lock import build_lock
 from fraudsite.output import WriteStats, check_output_dir, write_site
 from fraudsite.privacy import privacy_rules, scan_items
-from fraudsite.render import Copy, Data, Output, Page, make_environment, render_page
+from fraudsite.render import Bundle, Copy, Data, Output, Page, make_environment, render_page
 from fraudsite.site import Site
 from fraudsite.theme import static_files
 
-CHANNELS = (web, search)
+CHANNELS = (web, screen, search)
 CACHE_DIR = ".fraudsite-cache"
 
 
@@ -80,6 +80,7 @@ def render_outputs(outputs: list[Output], site: Site, site_dir: Path) -> dict[st
     """Turn planned outputs into bytes (or files to copy), refusing two outputs at one path."""
     env = make_environment(site_dir, site.config)
     files: dict[str, bytes | Path] = {}
+    bundles: list[Bundle] = []
     for output in outputs:
         if output.path in files:
             raise BuildFailed([problem(output.path, 0, "E220", "", "两个输出写到了同一个路径（可能是 aliases 与现有页面冲突）；"
@@ -88,8 +89,12 @@ def render_outputs(outputs: list[Output], site: Site, site_dir: Path) -> dict[st
             files[output.path] = render_page(env, output)
         elif isinstance(output, Data):
             files[output.path] = output.content
+        elif isinstance(output, Bundle):
+            files[output.path], bundles = b"", bundles + [output]
         else:
             files[output.path] = output.source
+    for bundle in bundles:  # after every page, since a bundle packs rendered pages
+        files[bundle.path] = bundle.make(files)
     checkpoint("render")
     return files
 

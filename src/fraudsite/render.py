@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,15 @@ class Data:
     content: bytes
 
 
-Output = Page | Copy | Data
+@dataclass(frozen=True)
+class Bundle:
+    """An output made from other outputs once they are rendered (such as a zip of a page)."""
+
+    path: str
+    make: Callable[[Mapping[str, bytes | Path]], bytes]  # gets every rendered output by path
+
+
+Output = Page | Copy | Data | Bundle
 
 
 def make_environment(site_dir: Path, config: Config) -> jinja2.Environment:

@@ -1,0 +1,156 @@
+"""Campus screens: a self-running slideshow per profile, single-slide pages, feed, ticker, playlist and zip."""
+
+from __future__ import annotations
+
+import io
+import json
+import mimetypes
+import zipfile
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from fraudsite.feeds import Feed, FeedEntry, clean_text, feed_page
+from fraudsite.markup import shorten
+from fraudsite.model import Case
+from fraudsite.qrcode import qr_svg
+from fraudsite.render import Bundle, Data, Output, Page
+from fraudsite.screen_profiles import Profile, ScreenSettings, load_screen_settings
+from fraudsite.screen_slides import Slide, select_slides
+from fraudsite.site import Site
+
+# Zip entries carry this time stamp so the same input gives the same bytes.
+ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def plan(site: Site) -> list[Output]:
+    """Every output of the screen channel."""
+    settings = load_screen_settings(site.config)
+    outputs: list[Output] = []
+    single: dict[str, Slide] = {}
+    for profile in settings.profiles:
+        slides = select_slides(site, profile, settings)
+        single.update({slide.id: slide for slide in slides})
+        outputs += plan_profile(site, settings, profile, slides)
+    for slide in sorted(single.values(), key=lambda s: s.id):
+        outputs.append(slide_page(site, settings, slide))
+    return outputs
+
+
+def plan_profile(site: Site, settings: ScreenSettings, profile: Profile, slides: list[Slide]) -> list[Output]:
+    """A profile's slideshow page, its data file, feed, ticker, playlist and offline zip."""
+    context = page_context(site, settings, profile, slides, data_src="data.json")
+    title = profile.title or "校园大屏"
+    current = [slide for slide in slides if slide.current(site.now)]
+    page = Page(profile.path + "index.html", "screen/page.html", {**context, "title": title})
+    return [
+        page,
+        Page(profile.path + "data.json", "screen/data.json", context),
+        feed_page(screen_feed(site, settings, profile, current)),
+        Data(profile.path + "ticker.txt", ticker_text(current, settings).encode("utf-8")),
+        Data(profile.path + "playlist.json", playlist_json(site, profile, slides).encode("utf-8")),
+        Bundle(profile.zip_path, lambda files, path=page.path: zip_package({"index.html": files[path]})),
+    ]
+
+
+def slide_page(site: Site, settings: ScreenSettings, slide: Slide) -> Page:
+    """One slide on its own page, for players that rotate URLs themselves; its window still applies."""
+    profile = Profile("", "")
+    context = page_context(site, settings, profile, [slide], data_src="")
+    return Page(slide.page_path + "index.html", "screen/page.html", {**context, "title": slide.title})
+
+
+def page_context(site: Site, settings: ScreenSettings, profile: Profile, slides: list[Slide],
+                 data_src: str) -> dict[str, Any]:
+    """What the page and data templates need: slides with their QR codes, timing, escaping helpers."""
+    base_url = site.config.base_url
+    offset = site.now.utcoffset()
+    return {
+        "site": site.config,
+        "profile": profile,
+        "slides": [(slide, Markup(qr_svg(base_url + slide.item.path, "扫码阅读全文"))) for slide in slides],
+        "seconds": profile.seconds,
+        "refresh": settings.refresh,
+        "tz_minutes": int(offset.total_seconds() // 60) if offset else 0,
+        "data_src": data_src,
+        "now_text": "",
+        "js": script_json,
+        "ms": epoch_ms,
+    }
+
+
+def script_json(value: Any) -> Markup:
+    """JSON safe inside an HTML ``<script>`` element: ``<``, ``>``, ``&``, U+2028 and U+2029 escaped."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return Markup("".join(_SCRIPT_ESCAPES.get(char, char) for char in text))
+
+
+def epoch_ms(moment: datetime | None) -> int | None:
+    """Milliseconds since 1970 (UTC), as JavaScript counts; None stays None."""
+    return None if moment is None else int(moment.timestamp() * 1000)
+
+
+def screen_feed(site: Site, settings: ScreenSettings, profile: Profile, current: list[Slide]) -> Feed:
+    """RSS of what is current, urgent first, with short plain-text descriptions for signage tickers."""
+    entries = tuple(feed_entry(slide, settings) for slide in current)
+    name = f"校园大屏 · {profile.title}" if profile.name else "校园大屏"
+    return Feed(profile.path + "feed.xml", f"{site.config.title} · {name}", "校园电子大屏和滚动字幕用：当前有效的通知与近期案例",
+                profile.path, entries)
+
+
+def feed_entry(slide: Slide, settings: ScreenSettings) -> FeedEntry:
+    """A feed item: the screen title and a short description; the cover as an enclosure."""
+    item = slide.item
+    enclosure = None
+    if item.cover:
+        # The length is unknown to a channel (it reads no files); RSS practice is 0 for unknown.
+        enclosure = (item.cover, mimetypes.guess_type(item.cover)[0] or "application/octet-stream", 0)
+    return FeedEntry(title=clean_text(slide.title), path=item.path, guid=item.id, published=item.date,
+                     description=clean_text(short_text(slide, settings.feed_chars)), enclosure=enclosure,
+                     categories=(slide.kind,))
+
+
+def short_text(slide: Slide, limit: int) -> str:
+    """About ``limit`` characters of plain text: the summary, else the warning."""
+    text = slide.item.summary or slide.warning or slide.title
+    return shorten(" ".join(text.split()), limit)
+
+
+def ticker_text(current: list[Slide], settings: ScreenSettings) -> str:
+    """One line per current item for LED strips: kind, title, short text."""
+    lines = []
+    for slide in current:
+        text = " ".join(f"【{slide.kind}】{slide.title}：{short_text(slide, settings.feed_chars)}".split())
+        lines.append(clean_text(text).replace("\n", " "))
+    return "".join(line + "\n" for line in lines)
+
+
+def playlist_json(site: Site, profile: Profile, slides: list[Slide]) -> str:
+    """The single-slide URLs with display seconds and validity windows, for players that rotate URLs."""
+    base_url = site.config.base_url
+    items = [{"id": slide.item.id, "title": slide.title, "url": base_url + slide.page_path,
+              "seconds": profile.seconds, "urgent": slide.urgent, "start": slide.start.isoformat(),
+              "end": slide.end.isoformat() if slide.end else None, "kind": "case" if isinstance(slide.item, Case)
+              else "notice"} for slide in slides]
+    data = {"profile": profile.name or "default", "title": profile.title or site.config.title,
+            "page": base_url + profile.path, "items": items}
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def zip_package(files: Mapping[str, bytes | Path]) -> bytes:
+    """A deterministic zip: sorted entries, fixed time stamps and permissions."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            content = files[name]
+            data = content.read_bytes() if isinstance(content, Path) else content
+            info = zipfile.ZipInfo(name, ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            archive.writestr(info, data)
+    return buffer.getvalue()
