@@ -15,7 +15,7 @@ from sitekit import FIXTURE, build_site, tree
 
 GOLDEN = Path(__file__).parent / "golden" / "site"
 # Channels with their own golden subtree or tests; this golden covers the website channel.
-OTHER_CHANNELS = ("screen/", "wechat/", "search/", "stats/")
+OTHER_CHANNELS = ("screen/", "wechat/", "search/", "stats/", "static/wechat/")
 
 
 def website_files(root: Path) -> dict[str, bytes]:

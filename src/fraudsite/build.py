@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from fraudsite.channels import screen, search, web
+from fraudsite.channels import screen, search, web, wechat
 from fraudsite.config import Config, load_config
 from fraudsite.content import load_content
 from fraudsite.errors import BuildFailed, Problem, problem
@@ -19,7 +19,7 @@ from fraudsite.render import Bundle, Copy, Data, Output, Page, make_environment,
 from fraudsite.site import Site
 from fraudsite.theme import static_files
 
-CHANNELS = (web, screen, search)
+CHANNELS = (web, screen, search, wechat)
 CACHE_DIR = ".fraudsite-cache"
 
 

@@ -1,0 +1,352 @@
+"""The WeChat public-account channel: paste-ready articles, a copy page, draft-API data and a feed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from fraudsite.clock import chinese_date
+from fraudsite.config import Config
+from fraudsite.errors import BuildFailed, Problem, did_you_mean, problem, warning
+from fraudsite.feeds import Feed, FeedEntry, clean_text, feed_page
+from fraudsite.markup import shorten
+from fraudsite.model import Case, Item, Notice
+from fraudsite.qrcode import qr_png
+from fraudsite.render import Data, Output, Page, format_size
+from fraudsite.site import Site
+from fraudsite.wechat_html import OUTER, STYLES, TONE_HEADINGS, TONES, Node, WechatWriter, serialise, styled
+
+# WeChat's limits, in characters: the editor, the draft API (draft/add) and the article body.
+TITLE_EDITOR_LIMIT = 64
+TITLE_API_LIMIT = 32
+AUTHOR_LIMIT = 16
+AUTHOR_COMFORT = 8  # longer authors are cut off in the article header on small phones
+DIGEST_LIMIT = 120
+CONTENT_LIMIT = 20_000  # content must be *under* this, markup included
+QR_PATH = "wechat/column-qr.png"
+THUMB_PLACEHOLDER = "{{THUMB_MEDIA_ID}}"
+SECTION_NAMES = {"cases": "典型案例", "notices": "通知公告"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The ``wechat:`` section of ``fraudsite.yaml``."""
+
+    author: str = ""  # default author of every article; empty: the item's issuer
+    column_name: str = ""  # the column's name in the footer; empty: the site title
+    hotline: str = "96110"  # the national anti-fraud warning hotline
+    app_name: str = "国家反诈中心"  # the app readers are asked to install
+    footer_note: str = ""  # one more line at the end of the footer, such as the office's phone
+    qr_code: bool = True  # a QR code of the column's website in the footer
+    open_comment: bool = False  # need_open_comment in the draft API
+
+
+SETTING_KEYS = tuple(Settings.__dataclass_fields__)
+
+
+def read_settings(config: Config) -> tuple[Settings, list[Problem]]:
+    """Check the ``wechat:`` section; every problem names fraudsite.yaml and the key's line."""
+    data = config.wechat or {}
+    problems: list[Problem] = []
+
+    def bad(key: str, message: str, code: str = "E103") -> None:
+        line = config.section_lines.get(f"wechat.{key}", config.section_lines.get("wechat", 0))
+        problems.append(problem(config.path, line, code, f"wechat.{key}", message))
+
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in SETTING_KEYS:
+            bad(key, f"未知的配置项；{did_you_mean(key, list(SETTING_KEYS))}", "E104")
+        elif key in ("qr_code", "open_comment"):
+            if type(value) is not bool:
+                bad(key, "应为 true 或 false")
+            else:
+                values[key] = value
+        elif value is None or isinstance(value, (dict, list)) or not str(value).strip():
+            bad(key, "应为一行文字")
+        else:
+            values[key] = str(value).strip()
+    if len(values.get("author", "")) > AUTHOR_LIMIT:
+        bad("author", f"作者有 {len(values['author'])} 个字，公众号最多 {AUTHOR_LIMIT} 个字；请缩短")
+    if "hotline" in values and not values["hotline"].isdigit():
+        bad("hotline", "应为电话号码，只含数字，例如 96110")
+    values.setdefault("column_name", config.title)
+    return Settings(**values), problems
+
+
+@dataclass(frozen=True)
+class Check:
+    """One length check of an article field."""
+
+    field: str  # title, title_api, author, digest, content, cover
+    label: str  # what the editor sees
+    length: int
+    limit: int
+    level: str  # "ok", "warn" or "error" (an error makes the article not ready)
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A local image that must be uploaded to WeChat before the draft API can use the article."""
+
+    placeholder: str  # text in article.json to replace with what the upload returns
+    file: str  # site-relative path of the file
+    url: str  # where the file is on the website
+    api: str  # the WeChat API call that uploads it
+    use: str  # what it is for
+
+
+@dataclass(frozen=True)
+class Article:
+    """One item as a WeChat article, with its checks."""
+
+    item: Item
+    path: str  # site-relative preview page, such as wechat/cases/x/
+    title: str
+    author: str
+    digest: str
+    content: str  # WeChat HTML, images at their website URLs
+    source_url: str  # 阅读原文: the item's web page
+    cover_url: str  # "" without a cover
+    checks: tuple[Check, ...]
+    uploads: tuple[Upload, ...]
+    api_content: str  # content with local images replaced by their placeholders
+
+    @property
+    def ready(self) -> bool:
+        """Ready to paste: no limit broken."""
+        return all(check.level != "error" for check in self.checks)
+
+    def check(self, field: str) -> Check:
+        """The check of one field."""
+        return next(c for c in self.checks if c.field == field)
+
+
+def plan(site: Site) -> list[Output]:
+    """Every output of the WeChat channel."""
+    settings, problems = read_settings(site.config)
+    if problems:
+        raise BuildFailed(problems)
+    articles = [make_article(item, site, settings) for item in site.published]
+    outputs: list[Output] = [Page("wechat/index.html", "wechat/list.html", base_context(site, "公众号文章", "wechat/",
+                                                                                     articles=articles))]
+    for article in articles:
+        data = article_data(article, settings)
+        outputs.append(Page(article.path + "index.html", "wechat/article.html",
+                            base_context(site, article.title, article.path, article=article,
+                                         section=SECTION_NAMES[article.item.section], inline_data=inline_json({"html": article.content}))))
+        outputs.append(Data(article.path + "article.json", json_bytes(data)))
+    outputs.append(feed_page(plan_feed(site, articles)))
+    if settings.qr_code:
+        outputs.append(Data(QR_PATH, qr_png(site.config.base_url)))
+    return outputs
+
+
+def check(site: Site) -> list[Problem]:
+    """What ``fraudsite check`` reports for WeChat: bad settings, and every broken limit as a warning."""
+    settings, problems = read_settings(site.config)
+    if problems:
+        return problems
+    codes = {"title": "W250", "title_api": "W251", "author": "W252", "digest": "W253", "content": "W254"}
+    keys = {"title": "title", "title_api": "title", "author": "author", "digest": "digest"}
+    for article in (make_article(item, site, settings) for item in site.published):
+        for found in article.checks:
+            if found.level != "error":
+                continue
+            key = keys.get(found.field, "")
+            field_name = f"wechat.{key}" if key else "wechat"
+            line = article.item.line(field_name) if (field_name in dict(article.item.line_of)) else 0
+            line = line or article.item.line("wechat" if "wechat" in dict(article.item.line_of) else "title")
+            problems.append(warning(article.item.source, line, codes[found.field], field_name,
+                                    f"公众号文章未就绪：{found.message}"))
+    return problems
+
+
+def base_context(site: Site, title: str, path: str, **extra: Any) -> dict:
+    """What every WeChat page template gets."""
+    return {"site": site.config, "title": title, "path": path, **extra}
+
+
+def make_article(item: Item, site: Site, settings: Settings) -> Article:
+    """The WeChat article of one item, with its checks and the images to upload."""
+    base_url = site.config.base_url
+    overrides = dict(item.wechat)
+    title = overrides.get("title") or item.title
+    author = overrides.get("author") or settings.author or item.issuer
+    digest = overrides.get("digest") or shorten(item.summary, DIGEST_LIMIT)
+    writer = WechatWriter(base_url, base_url + item.path, default_alt=item.title)
+    root = article_tree(item, site, settings, writer)
+    content = serialise(root)
+    images = writer.images + ([QR_PATH] if settings.qr_code else [])
+    placeholders = {base_url + path: f"{{{{IMAGE_{number}}}}}" for number, path in enumerate(images, start=1)}
+    uploads = [Upload(THUMB_PLACEHOLDER, item.cover, base_url + item.cover if item.cover else "",
+                      "material/add_material?type=image", "封面（thumb_media_id）")]
+    uploads += [Upload(placeholders[base_url + path], path, base_url + path, "media/uploadimg", "正文图片")
+                for path in images]
+    return Article(
+        item=item, path=f"wechat/{item.section}/{item.slug}/", title=title, author=author, digest=digest,
+        content=content, source_url=base_url + quote(item.path), cover_url=base_url + item.cover if item.cover else "",
+        checks=tuple(length_checks(title, author, digest, content, bool(item.cover))),
+        uploads=tuple(uploads), api_content=serialise(replace_images(root, placeholders)),
+    )
+
+
+def length_checks(title: str, author: str, digest: str, content: str, has_cover: bool) -> list[Check]:
+    """WeChat's limits on one article; a broken limit is an error, a merely long author a warning."""
+    def limit(field: str, label: str, value: str, most: int, message: str, comfort: int | None = None) -> Check:
+        if len(value) > most:
+            return Check(field, label, len(value), most, "error", message.format(n=len(value), most=most))
+        if comfort is not None and len(value) > comfort:
+            return Check(field, label, len(value), most, "warn",
+                         f"作者 {len(value)} 个字，超过 {comfort} 个字在手机上可能显示不全")
+        return Check(field, label, len(value), most, "ok")
+
+    checks = [
+        limit("title", "标题", title, TITLE_EDITOR_LIMIT, "标题 {n} 个字，超过公众号编辑器上限 {most} 个字；请在 wechat.title 写一个短标题"),
+        limit("title_api", "标题（草稿接口）", title, TITLE_API_LIMIT,
+              "标题 {n} 个字，超过草稿接口上限 {most} 个字；请在 wechat.title 写一个短标题"),
+        limit("author", "作者", author, AUTHOR_LIMIT, "作者 {n} 个字，超过上限 {most} 个字；请在 wechat.author 写短一些",
+              comfort=AUTHOR_COMFORT),
+        limit("digest", "摘要", digest, DIGEST_LIMIT, "摘要 {n} 个字，超过上限 {most} 个字；请缩短 wechat.digest"),
+    ]
+    if len(content) >= CONTENT_LIMIT:
+        checks.append(Check("content", "正文", len(content), CONTENT_LIMIT, "error",
+                            f"正文连同排版代码 {len(content)} 个字符，须少于 {CONTENT_LIMIT} 个；请删减正文或拆成两篇"))
+    else:
+        checks.append(Check("content", "正文", len(content), CONTENT_LIMIT, "ok"))
+    checks.append(Check("cover", "封面", 1 if has_cover else 0, 1, "ok" if has_cover else "warn",
+                        "" if has_cover else "没有封面图（cover）；请在公众号后台选择封面"))
+    return checks
+
+
+def article_tree(item: Item, site: Site, settings: Settings, writer: WechatWriter) -> Node:
+    """The whole article under one outer ``<section>`` carrying the inherited styles once."""
+    parts: list[Node | str] = []
+    if isinstance(item, Case):
+        fraud_type = site.config.type_by_key(item.type)
+        if fraud_type.warning:
+            parts.append(styled("section", TONES["warning"], [styled("p", "margin:0", [
+                styled("strong", STYLES["strong"], [f"{fraud_type.name}："]), fraud_type.warning])]))
+    parts += writer.convert(item.body_html)
+    if isinstance(item, Case):
+        parts += [tone_block("signs", "识别要点", item.signs), tone_block("advice", "防范提示", item.advice)]
+    if isinstance(item, Notice):
+        parts += notice_end_parts(item, writer)
+    parts.append(references_block(writer.references))
+    parts.append(footer_block(settings, site.config.base_url))
+    return styled("section", OUTER, [part for part in parts if not (isinstance(part, Node) and part.tag == "#empty")])
+
+
+def tone_block(tone: str, heading: str, lines: tuple[str, ...]) -> Node:
+    """A highlighted box with a heading and a list (signs or advice); nothing when there are no lines."""
+    if not lines:
+        return Node("#empty")
+    items = [styled("li", STYLES["li"], [styled("section", STYLES["li-section"], [line])]) for line in lines]
+    return styled("section", TONES[tone], [styled("h3", TONE_HEADINGS[tone], [heading]),
+                                           styled("ul", STYLES["ul"].replace("margin:0 0 1em", "margin:0"), items)])
+
+
+def notice_end_parts(notice: Notice, writer: WechatWriter) -> list[Node | str]:
+    """A notice's attachments (as references: the editor takes no file links) and its signature."""
+    parts: list[Node | str] = []
+    if notice.attachments:
+        items = []
+        for file in notice.attachments:
+            number = writer.reference(writer.base_url + file.url_path, file.name)
+            items.append(styled("li", STYLES["li"], [styled("section", STYLES["li-section"], [
+                styled("span", STYLES["link"], [file.name]), styled("sup", STYLES["refnum"], [f"[{number}]"]),
+                f" （{file.kind}，{format_size(file.size)}）"])]))
+        parts += [styled("h3", STYLES["h3"], ["附件"]), styled("ul", STYLES["ul"], items)]
+    parts.append(styled("p", "margin:1.5em 0 1em;text-align:right",
+                        [notice.issuer, Node("br"), chinese_date(notice.date)]))
+    return parts
+
+
+def references_block(references: list[tuple[str, str]]) -> Node:
+    """参考链接: each outside URL once, numbered in order of first appearance."""
+    if not references:
+        return Node("#empty")
+    lines: list[Node | str] = [styled("h3", "margin:0 0 0.5em;font-size:15px;font-weight:bold;color:#555", ["参考链接"])]
+    for number, (url, text) in enumerate(references, start=1):
+        label = f"[{number}] {text}：" if text and text != url else f"[{number}] "
+        lines.append(styled("p", "margin:0 0 0.25em;word-break:break-all", [label, styled("em", "font-style:normal",
+                                                                                        [url])]))
+    return styled("section", "margin:2em 0 0;padding-top:1em;border-top:1px solid #e5e5e5;font-size:13px;color:#888",
+                  lines)
+
+
+def footer_block(settings: Settings, base_url: str) -> Node:
+    """The standard footer: the column, the hotline, the app and a QR code of the website."""
+    accent = STYLES["strong"]
+    parts: list[Node | str] = [
+        styled("p", "margin:0 0 0.5em;font-size:16px;font-weight:bold;color:#c0392b", [settings.column_name]),
+        styled("p", "margin:0 0 0.5em", ["遇到可疑情况，请拨打全国反诈预警专线 ", styled("strong", accent, [settings.hotline]),
+                                         "；紧急情况请拨打 ", styled("strong", accent, ["110"]), " 报警。"]),
+        styled("p", "margin:0 0 0.5em", [f"请下载安装“{settings.app_name}”App，开启来电和短信预警。"]),
+    ]
+    if settings.qr_code:
+        parts += [Node("img", {"src": base_url + QR_PATH, "alt": f"{settings.column_name}网站二维码",
+                               "style": "display:block;width:120px;height:120px;margin:0.5em auto"}),
+                  styled("p", "margin:0 0 0.5em;font-size:13px;color:#888", [f"长按识别二维码，访问{settings.column_name}网站"])]
+    if settings.footer_note:
+        parts.append(styled("p", "margin:0;font-size:13px;color:#888", [settings.footer_note]))
+    return styled("section", "margin:2em 0 0;padding:16px;background-color:#f7f7f7;border-radius:6px;"
+                             "text-align:center;font-size:14px;color:#555", parts)
+
+
+def replace_images(node: Node | str, placeholders: dict[str, str]) -> Node | str:
+    """A copy of the tree with local image addresses replaced by upload placeholders."""
+    if isinstance(node, str):
+        return node
+    attrs = dict(node.attrs)
+    if node.tag == "img" and attrs.get("src") in placeholders:
+        attrs["src"] = placeholders[attrs["src"]]
+    return Node(node.tag, attrs, [replace_images(child, placeholders) for child in node.children])
+
+
+def article_data(article: Article, settings: Settings) -> dict:
+    """article.json: the draft API's article fields, the files to upload first, and the checks."""
+    return {
+        "article": {
+            "title": article.title,
+            "author": article.author,
+            "digest": article.digest,
+            "content": article.api_content,
+            "content_source_url": article.source_url,
+            "thumb_media_id": THUMB_PLACEHOLDER,
+            "need_open_comment": int(settings.open_comment),
+            "only_fans_can_comment": 0,
+        },
+        "uploads": [{"placeholder": u.placeholder, "file": u.file or None, "url": u.url or None, "api": u.api,
+                     "use": u.use} for u in article.uploads],
+        "ready": article.ready,
+        "checks": [{"field": c.field, "length": c.length, "limit": c.limit, "level": c.level, "message": c.message}
+                   for c in article.checks],
+    }
+
+
+def json_bytes(data: dict) -> bytes:
+    """UTF-8 JSON as is (no \\u escapes), stable key order, newline at the end."""
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def inline_json(data: dict) -> str:
+    """JSON safe inside a ``<script>`` element: no ``</script>``, no HTML comment, no line separators."""
+    text = json.dumps(data, ensure_ascii=False)
+    for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"),
+                          ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
+
+
+def plan_feed(site: Site, articles: list[Article]) -> Feed:
+    """RSS 2.0 with the WeChat-ready HTML in content:encoded, newest first."""
+    entries = tuple(FeedEntry(title=clean_text(a.title), path=a.item.path, guid=a.item.id, published=a.item.date,
+                              description=clean_text(a.digest), content_html=clean_text(a.content),
+                              categories=(SECTION_NAMES[a.item.section],))
+                    for a in articles[: site.config.feed_size])
+    title = site.config.title
+    return Feed("wechat/feed.xml", f"{title} · 公众号文章", "可直接粘贴到公众号编辑器的文章", "wechat/", entries)

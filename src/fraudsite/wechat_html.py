@@ -1,0 +1,342 @@
+"""Sanitised article HTML -> WeChat editor HTML, by walking a parsed tree (never regex over markup).
+
+The WeChat editor keeps only inline ``style`` attributes (no ``<style>``, ``class``, ``id``, scripts,
+event attributes or ``position``), loses ``<div>`` styling on save, drops pure black, keeps two
+levels of lists, drops lone spaces in code and refuses links outside mp.weixin.qq.com. So:
+every element gets its own inline style, blocks are ``<section>``, deeper lists are lifted into the
+second level, code spaces become ``&nbsp;``, and outside links become numbered references.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+# Typography close to WeChat's own articles; text colours are dark greys, never #000.
+TEXT = "#333"
+MUTED = "#888"
+ACCENT = "#c0392b"  # the column's warning red
+LINK = "#576b95"  # WeChat's own link blue
+OUTER = (f"font-size:16px;line-height:1.75;color:{TEXT};letter-spacing:0.5px;word-break:break-word;"
+         "text-align:left;font-family:-apple-system,BlinkMacSystemFont,'PingFang SC','Microsoft YaHei',sans-serif")
+STYLES = {
+    "h1": f"margin:1.5em 0 0.75em;font-size:20px;font-weight:bold;line-height:1.4;color:{ACCENT}",
+    "h2": f"margin:1.5em 0 0.75em;padding-left:10px;border-left:4px solid {ACCENT};font-size:18px;font-weight:bold;"
+          "line-height:1.4",
+    "h3": "margin:1.25em 0 0.5em;font-size:17px;font-weight:bold;line-height:1.4",
+    "h4": f"margin:1em 0 0.5em;font-size:16px;font-weight:bold;color:{ACCENT}",
+    "p": "margin:0 0 1em",
+    "strong": f"font-weight:bold;color:{ACCENT}",
+    "em": "font-style:italic",
+    "del": "text-decoration:line-through",
+    "u": "text-decoration:underline",
+    "mark": "background-color:#fff3bf;padding:0 2px",
+    "small": "font-size:14px",
+    "sup": "font-size:12px;line-height:0;vertical-align:super",
+    "sub": "font-size:12px;line-height:0;vertical-align:sub",
+    "code": f"font-size:14px;padding:2px 4px;border-radius:3px;background-color:#f3f4f6;color:{ACCENT};"
+            "font-family:Menlo,Consolas,monospace",
+    "codeblock": "display:block;margin:1em 0;padding:12px;overflow-x:auto;background-color:#f6f8fa;border-radius:4px",
+    "codelines": "display:block;white-space:nowrap;font-size:13px;line-height:1.6;font-family:Menlo,Consolas,monospace",
+    "blockquote": "margin:1em 0;padding:10px 14px;border-left:4px solid #d0d0d0;background-color:#f7f7f7;color:#555",
+    "quote-p": "margin:0.25em 0",
+    "ul": "margin:0 0 1em;padding-left:1.5em;list-style-type:disc",
+    "ul2": "margin:0.25em 0;padding-left:1.5em;list-style-type:circle",
+    "ol": "margin:0 0 1em;padding-left:1.5em;list-style-type:decimal",
+    "ol2": "margin:0.25em 0;padding-left:1.5em;list-style-type:lower-alpha",
+    "li": "margin:0.25em 0",
+    "li-section": "margin:0",
+    "img": "display:block;max-width:100%;height:auto;margin:1em auto;border-radius:4px",
+    "hr": "margin:1.5em 0;border:0;border-top:1px solid #e5e5e5",
+    "table-wrap": "margin:1em 0;overflow-x:auto",
+    "table": "border-collapse:collapse;min-width:100%;font-size:14px;line-height:1.6",
+    "th": "padding:6px 8px;border:1px solid #ddd;background-color:#f5f5f5;font-weight:bold;word-break:keep-all",
+    "td": "padding:6px 8px;border:1px solid #ddd;word-break:keep-all",
+    "caption": f"margin:0 0 0.5em;font-size:14px;color:{MUTED};text-align:center",
+    "figure": "margin:1em 0",
+    "figcaption": f"margin:0.25em 0 0;font-size:14px;color:{MUTED};text-align:center",
+    "dt": "margin:0.5em 0 0;font-weight:bold",
+    "dd": "margin:0 0 0.5em;padding-left:1.5em",
+    "link": f"color:{LINK}",
+    "refnum": f"font-size:12px;line-height:0;vertical-align:super;color:{LINK}",
+}
+# Highlighted blocks: the fraud type's key warning, a case's signs and its advice.
+TONES = {
+    "warning": f"margin:1em 0;padding:12px 14px;background-color:#fdecea;border-left:4px solid {ACCENT};border-radius:4px",
+    "signs": "margin:1em 0;padding:12px 14px;background-color:#fff7e6;border:1px solid #f3d19e;border-radius:6px",
+    "advice": "margin:1em 0;padding:12px 14px;background-color:#edf7ee;border:1px solid #b7dfbe;border-radius:6px",
+}
+TONE_HEADINGS = {
+    "signs": "margin:0 0 0.5em;font-size:17px;font-weight:bold;color:#b25e09",
+    "advice": "margin:0 0 0.5em;font-size:17px;font-weight:bold;color:#2e7d32",
+}
+
+VOID = {"br", "hr", "img", "wbr"}
+_BLOCK_CONTAINERS = {"#root", "section", "div", "blockquote", "ul", "ol", "table", "thead", "tbody", "tfoot", "tr",
+                     "figure", "dl"}
+_INLINE_RENAMES = {"b": "strong", "i": "em", "s": "del", "ins": "u", "kbd": "code"}
+_HEADINGS = {"h1": "h1", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
+_UNWRAP = {"span", "abbr", "tbody", "thead", "tfoot"}
+TAB = "\xa0" * 4
+
+
+@dataclass
+class Node:
+    """One element of the parsed or generated tree; children are Nodes or text."""
+
+    tag: str
+    attrs: dict[str, str] = field(default_factory=dict)
+    children: list[Node | str] = field(default_factory=list)
+
+
+class _TreeBuilder(HTMLParser):
+    """Builds a Node tree from sanitised (so well-nested) HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#root")
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, {name: value or "" for name, value in attrs})
+        self.stack[-1].children.append(node)
+        if tag not in VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.stack[-1].children.append(Node(tag, {name: value or "" for name, value in attrs}))
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self.stack) - 1, 0, -1):
+            if self.stack[index].tag == tag:
+                del self.stack[index:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def parse_fragment(html: str) -> Node:
+    """Parse an HTML fragment into a Node tree under a ``#root`` node."""
+    builder = _TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    return builder.root
+
+
+def serialise(node: Node | str) -> str:
+    """HTML for a node; non-breaking spaces written as ``&nbsp;`` so the editor keeps them."""
+    if isinstance(node, str):
+        return escape(node, quote=False).replace("\xa0", "&nbsp;")
+    inner = "".join(serialise(child) for child in node.children)
+    if node.tag == "#root":
+        return inner
+    attrs = "".join(f' {name}="{escape(value)}"' for name, value in node.attrs.items())
+    if node.tag in VOID:
+        return f"<{node.tag}{attrs}>"
+    return f"<{node.tag}{attrs}>{inner}</{node.tag}>"
+
+
+def text_of(node: Node | str) -> str:
+    """The text inside a node."""
+    if isinstance(node, str):
+        return node
+    return "".join(text_of(child) for child in node.children)
+
+
+def styled(tag: str, style: str, children: list[Node | str] | None = None, **attrs: str) -> Node:
+    """An element carrying only an inline style (plus the attributes given)."""
+    return Node(tag, {**attrs, "style": style}, list(children or []))
+
+
+def is_wechat_article(url: str) -> bool:
+    """Only links to other WeChat articles survive in the editor."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" and parts.netloc == "mp.weixin.qq.com"
+
+
+@dataclass
+class WechatWriter:
+    """Converts fragments of one article; collects outside links and local images across them."""
+
+    base_url: str  # the site's absolute base URL, ending in "/"
+    page_url: str  # the item's web page, for resolving relative addresses
+    default_alt: str = "配图"
+    references: list[tuple[str, str]] = field(default_factory=list)  # (url, first link text), each url once
+    images: list[str] = field(default_factory=list)  # site-relative paths of local images, each once
+
+    def convert(self, html: str) -> list[Node | str]:
+        """Sanitised HTML -> WeChat nodes."""
+        return self._children(parse_fragment(html), list_depth=0)
+
+    def reference(self, url: str, text: str) -> int:
+        """The number of an outside link, giving a new URL the next number."""
+        for number, (known, _) in enumerate(self.references, start=1):
+            if known == url:
+                return number
+        self.references.append((url, text))
+        return len(self.references)
+
+    def absolute(self, address: str) -> str:
+        """An absolute URL for an address found in the article."""
+        return urljoin(self.page_url, address)
+
+    def local_path(self, url: str) -> str | None:
+        """The site-relative path of a URL under the base URL, or None for another host."""
+        return url[len(self.base_url):] if url.startswith(self.base_url) else None
+
+    def _children(self, node: Node, list_depth: int) -> list[Node | str]:
+        result: list[Node | str] = []
+        for child in node.children:
+            if isinstance(child, str):
+                if node.tag in _BLOCK_CONTAINERS and not child.strip():
+                    continue  # layout newlines between blocks: no meaning, only length
+                if node.tag == "li" and not child.strip() and "\n" in child:
+                    continue
+                result.append(child)
+            else:
+                result += self._element(child, list_depth)
+        return result
+
+    def _element(self, node: Node, list_depth: int) -> list[Node | str]:
+        tag = _INLINE_RENAMES.get(node.tag, node.tag)
+        inner = (lambda: self._children(node, list_depth))
+        if tag in _HEADINGS:
+            return [styled(_HEADINGS[tag], STYLES[_HEADINGS[tag]], inner())]
+        if tag == "blockquote":
+            children = inner()
+            for child in children:
+                if isinstance(child, Node) and child.tag == "p":
+                    child.attrs["style"] = STYLES["quote-p"]  # the quote's padding already spaces it
+            return [styled("blockquote", STYLES["blockquote"], children)]
+        if tag in ("p", "hr", "strong", "em", "del", "u", "mark", "small", "sup", "sub", "dt", "dd"):
+            element = "section" if tag in ("dt", "dd") else ("span" if tag in ("mark", "small", "del", "u") else tag)
+            return [styled(element, STYLES[tag], inner())]
+        if tag == "br":
+            return [Node("br")]
+        if tag == "code":
+            return [styled("code", STYLES["code"], [_keep_spaces(text_of(node))])]
+        if tag == "pre":
+            return [self._code_block(node)]
+        if tag in ("ul", "ol"):
+            return [self._list(node, list_depth + 1)]
+        if tag == "table":
+            return [self._table(node)]
+        if tag in ("th", "td"):
+            style = STYLES[tag]
+            align = _text_align(node.attrs.get("style", ""))
+            if align:
+                style += f";text-align:{align}"
+            spans = {name: node.attrs[name] for name in ("colspan", "rowspan") if node.attrs.get(name, "").isdigit()}
+            return [styled(tag, style, inner(), **spans)]
+        if tag == "tr":
+            return [Node("tr", {}, inner())]
+        if tag == "a":
+            return self._link(node, list_depth)
+        if tag == "img":
+            return [self._image(node)]
+        if tag == "figure":
+            return [styled("section", STYLES["figure"], inner())]
+        if tag == "figcaption":
+            return [styled("section", STYLES["figcaption"], inner())]
+        if tag in ("div", "section", "dl"):
+            return [Node("section", {}, inner())]
+        if tag in _UNWRAP:
+            return inner()
+        return inner()  # anything else the sanitiser let through: keep its text, drop the tag
+
+    def _code_block(self, node: Node) -> Node:
+        lines = text_of(node).rstrip("\n").split("\n")
+        children: list[Node | str] = []
+        for number, line in enumerate(lines):
+            if number:
+                children.append(Node("br"))
+            children.append(_keep_spaces(line) or "\xa0")
+        return styled("section", STYLES["codeblock"], [styled("code", STYLES["codelines"], children)])
+
+    def _list(self, node: Node, depth: int) -> Node:
+        ordered = node.tag == "ol"
+        style = STYLES[("ol" if ordered else "ul") + ("2" if depth >= 2 else "")]
+        attrs = {"start": node.attrs["start"]} if ordered and node.attrs.get("start", "").isdigit() else {}
+        items: list[Node | str] = []
+        for child in node.children:
+            if isinstance(child, Node) and child.tag == "li":
+                items += self._list_items(child, depth, indent=0)
+        return Node("ol" if ordered else "ul", {**attrs, "style": style}, items)
+
+    def _list_items(self, item: Node, depth: int, indent: int) -> list[Node | str]:
+        """One ``li``; below the second level nested items are lifted after it, indented, never dropped."""
+        section_style = STYLES["li-section"] + (f";padding-left:{indent}em" if indent else "")
+        parts: list[Node | str] = []
+        run: list[Node | str] = []
+        lifted: list[Node | str] = []
+
+        def flush() -> None:
+            if run:
+                parts.append(styled("section", section_style, run[:]))
+                run.clear()
+
+        for child in item.children:
+            if isinstance(child, Node) and child.tag in ("ul", "ol"):
+                flush()
+                if depth < 2:
+                    parts.append(self._list(child, depth + 1))
+                else:
+                    for grandchild in child.children:
+                        if isinstance(grandchild, Node) and grandchild.tag == "li":
+                            lifted += self._list_items(grandchild, depth, indent + 1)
+            elif isinstance(child, Node) and child.tag == "p":
+                flush()
+                parts.append(styled("section", section_style, self._children(child, depth)))
+            else:
+                run += self._children(Node("li", {}, [child]), depth)
+        flush()
+        return [styled("li", STYLES["li"], parts), *lifted]
+
+    def _table(self, node: Node) -> Node:
+        caption: list[Node | str] = []
+        rows: list[Node | str] = []
+        for child in node.children:
+            if isinstance(child, Node) and child.tag == "caption":
+                caption.append(styled("section", STYLES["caption"], self._children(child, 0)))
+            elif isinstance(child, Node):
+                rows += self._element(child, 0)
+        table = styled("table", STYLES["table"], [Node("tbody", {}, [r for r in rows if isinstance(r, Node)])])
+        return styled("section", STYLES["table-wrap"], caption + [table])
+
+    def _link(self, node: Node, list_depth: int) -> list[Node | str]:
+        href = node.attrs.get("href", "")
+        if "footnote-backref" in node.attrs.get("class", ""):
+            return []  # "back to the text" has no place in a pasted article
+        children = self._children(node, list_depth)
+        if not href or href.startswith("#"):
+            return children
+        url = self.absolute(href)
+        if is_wechat_article(url):
+            return [Node("a", {"href": url, "style": STYLES["link"]}, children)]
+        number = self.reference(url, text_of(node).strip())
+        return [styled("span", STYLES["link"], children), styled("sup", STYLES["refnum"], [f"[{number}]"])]
+
+    def _image(self, node: Node) -> Node:
+        url = self.absolute(node.attrs.get("src", ""))
+        local = self.local_path(url)
+        if local and local not in self.images:
+            self.images.append(local)
+        alt = node.attrs.get("alt", "").strip() or self.default_alt
+        return Node("img", {"src": url, "alt": alt, "style": STYLES["img"]})
+
+
+def _keep_spaces(text: str) -> str:
+    """Code text with every space non-breaking, so the editor keeps indentation and lone spaces."""
+    return text.replace("\t", TAB).replace(" ", "\xa0")
+
+
+def _text_align(style: str) -> str:
+    """The ``text-align`` value the sanitiser lets through on table cells, if any."""
+    for declaration in style.split(";"):
+        name, _, value = declaration.partition(":")
+        if name.strip().lower() == "text-align" and value.strip().lower() in ("left", "right", "center"):
+            return value.strip().lower()
+    return ""

@@ -1,0 +1,76 @@
+/* 复制到公众号: puts the article on the clipboard as text/html (plus text/plain).
+   Uses the async clipboard API where it exists (https, localhost); elsewhere, as on plain-http
+   intranet pages, a selection plus document.execCommand('copy') whose copy event carries the data.
+   Written in ES5 so old office browsers run it too. */
+(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('wx-data').textContent);
+  var status = document.getElementById('wx-status');
+  var article = document.getElementById('wx-article');
+
+  function say(message) {
+    status.textContent = message;
+  }
+
+  // The fallback: select the node (so even a browser ignoring setData copies something sensible),
+  // and let the copy event put exactly our data on the clipboard.
+  function copyBySelection(node, html, text) {
+    var handled = false;
+    function onCopy(event) {
+      if (html !== null) { event.clipboardData.setData('text/html', html); }
+      event.clipboardData.setData('text/plain', text);
+      event.preventDefault();
+      handled = true;
+    }
+    var selection = window.getSelection();
+    var range = document.createRange();
+    range.selectNodeContents(node);
+    selection.removeAllRanges();
+    selection.addRange(range);
+    document.addEventListener('copy', onCopy);
+    var ok = false;
+    try {
+      ok = document.execCommand('copy');
+    } catch (error) {
+      ok = false;
+    }
+    document.removeEventListener('copy', onCopy);
+    selection.removeAllRanges();
+    return ok || handled;
+  }
+
+  function hasAsyncClipboard(rich) {
+    return !!(navigator.clipboard && (rich ? navigator.clipboard.write && window.ClipboardItem : navigator.clipboard.writeText));
+  }
+
+  function copy(node, html, text) {
+    if (hasAsyncClipboard(html !== null)) {
+      var writing = html !== null
+        ? navigator.clipboard.write([new window.ClipboardItem({
+            'text/html': new Blob([html], {type: 'text/html'}),
+            'text/plain': new Blob([text], {type: 'text/plain'})
+          })])
+        : navigator.clipboard.writeText(text);
+      return writing.then(function () { return true; }, function () { return copyBySelection(node, html, text); });
+    }
+    return Promise.resolve(copyBySelection(node, html, text));
+  }
+
+  document.getElementById('wx-copy-article').addEventListener('click', function () {
+    copy(article, data.html, article.innerText).then(function (ok) {
+      say(ok ? '已复制全文：请到公众号编辑器的正文处粘贴（Ctrl+V）。'
+             : '复制失败：请手动选中左侧预览的全部内容，再复制粘贴。');
+    });
+  });
+
+  var buttons = document.querySelectorAll('button[data-copy]');
+  for (var i = 0; i < buttons.length; i++) {
+    buttons[i].addEventListener('click', function (event) {
+      var field = document.getElementById(event.currentTarget.getAttribute('data-copy'));
+      var label = event.currentTarget.textContent.replace('复制', '');
+      copy(field, null, field.value).then(function (ok) {
+        say(ok ? '已复制' + label + '。' : '复制失败：请手动选中' + label + '再复制。');
+      });
+    });
+  }
+})();
