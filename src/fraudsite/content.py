@@ -7,14 +7,18 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fraudsite.clock import BadWhen, parse_when
 from fraudsite.config import Config
+from fraudsite.defang import defang_text
 from fraudsite.errors import Problem, did_you_mean, problem, warning
 from fraudsite.frontmatter import SourceFile, decode_source, split_front_matter
 from fraudsite.markup import MORE, LinkContext, asset_output_path, plain_text, render_body, shorten, strip_control
 from fraudsite.model import Attachment, Case, Item, Notice
+
+if TYPE_CHECKING:
+    from fraudsite.cache import ContentCache
 
 SECTIONS = ("cases", "notices")
 COMMON_KEYS = {"title", "date", "slug", "id", "updated", "draft", "withdrawn", "aliases", "audience", "tags",
@@ -41,14 +45,17 @@ class Content:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def load_content(site_dir: Path, config: Config) -> Content:
-    """Read, check and render every content file; collect every problem instead of stopping."""
+def load_content(site_dir: Path, config: Config, cache: ContentCache | None = None) -> Content:
+    """Read, check and render every content file; collect every problem instead of stopping.
+
+    With a ``cache``, parsing and rendering of unchanged files is reused; every check still runs.
+    """
     problems: list[Problem] = []
-    sources = read_sources(site_dir, problems)
+    sources = read_sources(site_dir, problems, cache)
     items = [item for section, source in sources if (item := parse_item(section, source, config, site_dir, problems))]
     problems += check_identities(items)
     item_paths = {item.source: item.path for item in items}
-    rendered = [render_item(item, sources_by_path(sources)[item.source], config, site_dir, item_paths, problems)
+    rendered = [render_item(item, sources_by_path(sources)[item.source], config, site_dir, item_paths, problems, cache)
                 for item in items]
     return Content(tuple(sorted(rendered, key=sort_key)), tuple(sorted(problems)))
 
@@ -63,7 +70,7 @@ def sources_by_path(sources: list[tuple[str, SourceFile]]) -> dict[str, SourceFi
     return {source.path: source for _, source in sources}
 
 
-def read_sources(site_dir: Path, problems: list[Problem]) -> list[tuple[str, SourceFile]]:
+def read_sources(site_dir: Path, problems: list[Problem], cache: ContentCache | None = None) -> list[tuple[str, SourceFile]]:
     """Find every ``.md`` file under ``content/cases`` and ``content/notices`` and split it."""
     found = []
     root = site_dir.resolve()
@@ -83,14 +90,20 @@ def read_sources(site_dir: Path, problems: list[Problem]) -> list[tuple[str, Sou
             except OSError as error:
                 problems.append(problem(relative, 0, "E014", "", f"无法读取文件（{error.strerror}）；请检查文件权限"))
                 continue
-            text, trouble = decode_source(relative, raw)
-            if trouble is None:
-                source, trouble = split_front_matter(relative, text or "")
-                if source is not None:
-                    found.append((section, source))
+            source, trouble = cache.read_source(relative, raw) if cache else split_source(relative, raw)
+            if source is not None:
+                found.append((section, source))
             if trouble is not None:
                 problems.append(trouble)
     return found
+
+
+def split_source(relative: str, raw: bytes) -> tuple[SourceFile | None, Problem | None]:
+    """Decode one file's bytes and split off its front matter (what the cache stores)."""
+    text, trouble = decode_source(relative, raw)
+    if trouble is not None:
+        return None, trouble
+    return split_front_matter(relative, text or "")
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -340,14 +353,26 @@ def check_identities(items: list[Item]) -> list[Problem]:
 
 
 def render_item(item: Item, source: SourceFile, config: Config, site_dir: Path, item_paths: dict[str, str],
-                problems: list[Problem]) -> Item:
+                problems: list[Problem], cache: ContentCache | None = None) -> Item:
     """Render the body and derive the summary: ``summary``, else the teaser, else the opening text."""
     if item.withdrawn:
         return item
     context = LinkContext(source.path, source.body, source.body_line, config.base_path, item_paths,
-                          lambda relative: (site_dir / relative).is_file())
-    body = render_body(context, trusted_html=config.trusted_html)
+                          lambda relative: (site_dir / relative).is_file(), item.scam_urls)
+    body = cache.render(context, config.trusted_html) if cache else render_body(context, trusted_html=config.trusted_html)
     problems += body.problems
     summary = item.summary or shorten(plain_text(body.teaser_html if MORE in source.body else body.html, prose_only=True))
     files = tuple(dict.fromkeys(item.files + tuple(body.assets)))
-    return replace(item, body_html=body.html, summary=summary, files=files)
+    item = replace(item, body_html=body.html, web_html=body.trusted_html, summary=summary, files=files)
+    return defang_fields(item) if item.scam_urls else item
+
+
+def defang_fields(item: Item) -> Item:
+    """Listed scam addresses are defanged in every plain-text field too."""
+    urls = item.scam_urls
+    changes: dict = {"title": defang_text(item.title, urls), "summary": defang_text(item.summary, urls),
+                     "screen_title": defang_text(item.screen_title, urls)}
+    if isinstance(item, Case):
+        changes["signs"] = tuple(defang_text(s, urls) for s in item.signs)
+        changes["advice"] = tuple(defang_text(a, urls) for a in item.advice)
+    return replace(item, **changes)

@@ -17,9 +17,11 @@ from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension, slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
+from fraudsite.defang import defang_text, is_scam_link, scam_hosts
 from fraudsite.errors import Problem, problem
 
 MORE = "<!--more-->"
+MAX_NESTING = 40  # Python-Markdown recurses per level and fails near 500; real content needs a handful
 SUMMARY_LENGTH = 120
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _CJK_SOFT_BREAK = re.compile(f"(?<=[{_CJK}])[ \\t]*\\n[ \\t]*(?=[{_CJK}])")
@@ -51,8 +53,9 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 class RenderedBody:
     """A body rendered to HTML, with what it refers to."""
 
-    html: str
+    html: str  # always sanitised: what screens, WeChat, feeds and search use
     teaser_html: str  # the part before <!--more-->, if any
+    trusted_html: str = ""  # unsanitised, only when the site opted in for its website
     assets: list[tuple[str, str]] = field(default_factory=list)  # (source path, output path)
     problems: list[Problem] = field(default_factory=list)
 
@@ -67,18 +70,44 @@ class LinkContext:
     base_path: str  # such as /fzzl/
     item_paths: dict[str, str]  # content source path -> site-relative page path
     asset_exists: Callable[[str], bool]
+    scam_urls: tuple[str, ...] = ()
 
 
 def render_body(context: LinkContext, trusted_html: bool = False) -> RenderedBody:
     """Render a Markdown body; links to other content files become their page URLs."""
     result = RenderedBody("", "")
+    depth_line = _too_deep(context.body)
+    if depth_line:
+        line = context.body_line + depth_line - 1
+        result.problems.append(problem(context.source, line, "E015", "正文",
+                                       f"列表或引用嵌套超过 {MAX_NESTING} 层；请减少缩进和“>”的层数"))
+        return result
     converter = _make_converter(context, result)
-    html = converter.convert(context.body)
-    if MORE in context.body:
-        converter.reset()
-        result.teaser_html = sanitise(converter.convert(context.body.split(MORE, 1)[0]))
-    result.html = html if trusted_html else sanitise(html)
+    try:
+        html = converter.convert(context.body)
+        if MORE in context.body:
+            converter.reset()
+            result.teaser_html = sanitise(converter.convert(context.body.split(MORE, 1)[0]))
+    except RecursionError:
+        result.problems.append(problem(context.source, context.body_line, "E015", "正文",
+                                       "正文结构嵌套过深，无法处理；请减少列表缩进和引用层数"))
+        return result
+    result.html = sanitise(html)
+    if trusted_html:
+        result.trusted_html = html
     return result
+
+
+def _too_deep(body: str) -> int:
+    """The 1-based line of the first line nested deeper than MAX_NESTING, or 0."""
+    for number, line in enumerate(body.split("\n"), start=1):
+        stripped = line.lstrip(" \t>")
+        prefix = line[: len(line) - len(stripped)]
+        quotes = prefix.count(">")
+        indent = len(prefix.replace("\t", "    ")) - quotes
+        if quotes > MAX_NESTING or indent // 2 > MAX_NESTING * 2:
+            return number
+    return 0
 
 
 def sanitise(html: str) -> str:
@@ -116,6 +145,8 @@ class _SiteExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown API)
         md.treeprocessors.register(_ChineseLineJoiner(md), "cjk_soft_break", 5)
         md.treeprocessors.register(_LinkResolver(md, self.context, self.result), "site_links", 4)
+        if self.context.scam_urls:
+            md.treeprocessors.register(_ScamUrlDefuser(md, self.context.scam_urls), "scam_urls", 3)
 
 
 class _ChineseLineJoiner(Treeprocessor):
@@ -181,6 +212,24 @@ class _LinkResolver(Treeprocessor):
         if index < 0:
             return self.context.body_line
         return self.context.body_line + self.context.body.count("\n", 0, index)
+
+
+class _ScamUrlDefuser(Treeprocessor):
+    """Fraudsters' addresses become inert text: links to them are unlinked, their text defanged."""
+
+    def __init__(self, md: markdown.Markdown, urls: tuple[str, ...]):
+        super().__init__(md)
+        self.urls, self.hosts = urls, scam_hosts(urls)
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if element.tag == "a" and is_scam_link(element.get("href", ""), self.hosts):
+                element.tag = "span"
+                element.attrib.clear()
+            if element.tag in ("pre", "code") or element.text:
+                element.text = defang_text(element.text or "", self.urls) or element.text
+            if element.tail:
+                element.tail = defang_text(element.tail, self.urls)
 
 
 def asset_output_path(source: str) -> str:

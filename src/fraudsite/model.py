@@ -36,7 +36,8 @@ class Item:
     summary: str = ""  # plain text, never HTML
     cover: str = ""  # site-relative output path of the cover image
     issuer: str = ""
-    body_html: str = ""  # sanitised HTML, site-relative URLs as root paths
+    body_html: str = ""  # sanitised HTML, site-relative URLs as root paths; every channel's source
+    web_html: str = ""  # unsanitised HTML, only with trusted_html: true, for the website pages only
     screen_title: str = ""
     scam_urls: tuple[str, ...] = ()
     wechat: tuple[tuple[str, str], ...] = ()  # per-item WeChat overrides (title, digest, author)

@@ -1,0 +1,47 @@
+"""Fraudsters' addresses quoted in a case are shown defanged and never become links.
+
+An editor lists them in front matter (``scam_urls: [http://evil.example/pay]``). Every
+occurrence in the title, summary, lists and body is written as ``hxxp://evil[.]example/pay``,
+and any link to one of those hosts loses its link, in every channel and feed.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+
+def defang(url: str) -> str:
+    """``https://evil.example/x`` -> ``hxxps://evil[.]example/x``; a bare host gets its dots bracketed."""
+    match = re.match(r"(?i)(https?)(://)([^/\s?#]*)(.*)", url)
+    if not match:
+        return url.replace(".", "[.]")
+    scheme, sep, host, rest = match.groups()
+    return scheme.lower().replace("t", "x", 2) + sep + host.replace(".", "[.]") + rest
+
+
+def scam_hosts(urls: tuple[str, ...]) -> set[str]:
+    """The host names of listed scam addresses, lower case."""
+    hosts = set()
+    for url in urls:
+        host = urlsplit(url if "://" in url else "http://" + url).hostname
+        if host:
+            hosts.add(host.lower())
+    return hosts
+
+
+def defang_text(text: str, urls: tuple[str, ...]) -> str:
+    """Replace every listed address (longest first) in plain text by its defanged form."""
+    for url in sorted(urls, key=len, reverse=True):
+        text = text.replace(url, defang(url))
+    hosts = scam_hosts(urls)
+    if hosts:
+        pattern = "|".join(re.escape(h) for h in sorted(hosts, key=len, reverse=True))
+        text = re.sub(rf"(?i)(?<![\w\[.-])({pattern})(?![\w-])", lambda m: m.group(1).replace(".", "[.]"), text)
+    return text
+
+
+def is_scam_link(href: str, hosts: set[str]) -> bool:
+    """Whether a link points at a listed scam host (or one of its subdomains)."""
+    host = (urlsplit(href).hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in hosts)

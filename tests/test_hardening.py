@@ -1,0 +1,296 @@
+"""Hostile content never becomes code, hostile input never hurts, and failures lose nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import threading
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import feedparser
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fraudsite.errors import BuildFailed, FraudsiteError
+from sitekit import FIXTURE_NOW, build_site, copy_fixture, tree, write
+
+CONFIG = "title: 测试专栏\nbase_url: https://www.example.edu.cn/fzzl/\n"
+HEADER = "---\ntitle: {title}\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\n{extra}---\n"
+
+
+def make_site(tmp_path: Path, body: str = "正文。", title: str = "案例", extra: str = "", name: str = "a.md") -> Path:
+    site = tmp_path / "site"
+    write(site, "fraudsite.yaml", CONFIG)
+    (site / "content/cases").mkdir(parents=True, exist_ok=True)
+    (site / "content/cases" / name).write_text(HEADER.format(title=title, extra=extra) + body, encoding="utf-8")
+    return site
+
+
+class ActiveContent(HTMLParser):
+    """Collects anything in HTML that could run: script elements, event attributes, script URLs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+        self.in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.in_script = tag == "script"
+        if tag in ("iframe", "object", "embed", "form") and not self.is_theme_element(tag, attrs):
+            self.found.append(tag)
+        if tag == "script" and dict(attrs).get("src") and not self.is_theme_element(tag, attrs):
+            self.found.append("script[src]")
+        for name, value in attrs:
+            if name.startswith("on") and not (name == "onclick" and value == "window.print()"):
+                self.found.append(f"{tag}[{name}]")
+            if name in ("href", "src", "action", "formaction") and value and \
+                    value.replace("\x00", "").strip().lower().startswith(("javascript:", "vbscript:", "data:text")):
+                self.found.append(f"{tag}[{name}={value}]")
+
+    def handle_endtag(self, tag):
+        self.in_script = False
+
+    def handle_data(self, data):
+        # The theme's inline scripts are code we wrote; an injected one would be the payload itself.
+        if self.in_script and data.strip().startswith(("alert", "<script")):
+            self.found.append("injected script")
+
+    @staticmethod
+    def is_theme_element(tag, attrs):
+        """The theme's own scripts are files under static/; its only form is the search box."""
+        attributes = dict(attrs)
+        return tag == "script" and attributes.get("src", "").startswith("/fzzl/static/") \
+            or tag == "form" and attributes.get("role") == "search"
+
+
+def active_content(html: str) -> list[str]:
+    parser = ActiveContent()
+    parser.feed(html)
+    return parser.found
+
+
+def assert_inert(out: Path) -> None:
+    """Every output, parsed with a real parser, carries nothing runnable that came from content."""
+    for path, data in tree(out).items():
+        if path.endswith(".html"):
+            text = data.decode()
+            found = active_content(text)
+            # A theme script is allowed only if it is not inline content: inline scripts must not mention the payload.
+            assert not found, f"{path}: {found}"
+        elif path.endswith(".xml"):
+            parsed = feedparser.parse(data) if "feed" in path else None
+            if parsed is not None:
+                assert not parsed.bozo, f"{path}: {parsed.get('bozo_exception')}"
+                for entry in parsed.entries:
+                    for content in entry.get("content", []):
+                        assert not active_content(content.value), f"{path}: {entry.title}"
+        elif path.endswith(".json"):
+            json.loads(data)  # standalone data files: content stays text inside valid JSON
+        elif path.endswith(".zip"):
+            with zipfile.ZipFile(out / path) as archive:
+                for name in archive.namelist():
+                    if name.endswith(".html"):
+                        html = archive.read(name).decode()
+                        assert "<script>alert" not in html and "onerror=" not in html, f"{path}!{name}"
+
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    '<a href="javascript:alert(1)">点我</a>',
+    '<a href="JaVaScRiPt:alert(1)">点我</a>',
+    "[点我](javascript:alert(1))",
+    '<iframe src="https://evil.example"></iframe>',
+    '<form action="https://evil.example"><input name=q></form>',
+    '<div style="position:fixed;top:0">遮挡</div>',
+    "<svg><script>alert(1)</script></svg>",
+    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+    "<<script>script>alert(1)<</script>/script>",
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_raw_html_in_markdown_never_runs(tmp_path, payload):
+    site = make_site(tmp_path, body=f"第一段。\n\n{payload}\n\n最后一段。")
+    build_site(site)
+    assert_inert(site / "build")
+    assert "第一段" in (site / "build/cases/a/index.html").read_text()
+
+
+def test_trusted_html_is_kept_on_the_website_only(tmp_path):
+    site = make_site(tmp_path, body='<div class="embed" style="color:red">学院自己的 HTML</div>')
+    (site / "fraudsite.yaml").write_text(CONFIG + "trusted_html: true\n", encoding="utf-8")
+    build_site(site)
+    assert '<div class="embed" style="color:red">' in (site / "build/cases/a/index.html").read_text()
+    feed = (site / "build/feed.xml").read_text()
+    assert "学院自己的 HTML" in feed and "style=" not in feed
+
+
+def test_front_matter_values_are_escaped_everywhere(tmp_path):
+    title = '"<script>alert(1)</script></title>&amp; ]]> \\u2028 😀"'
+    site = make_site(tmp_path, title=title, extra='summary: "<img src=x onerror=alert(1)>"\ntags: ["<b>x</b>"]\n')
+    build_site(site)
+    assert_inert(site / "build")
+    page = (site / "build/cases/a/index.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;/title&gt;&amp;amp; ]]&gt;" in page
+
+
+def test_scam_urls_are_defanged_and_never_links_in_any_channel(tmp_path):
+    body = ("骗子发来网址 http://pay-refund.example/login ，又发来 [退款入口](https://pay-refund.example/x)。\n\n"
+            "其域名 pay-refund.example 已被封。")
+    site = make_site(tmp_path, body=body, title="假网址 http://pay-refund.example/login 骗局",
+                     extra="scam_urls: [http://pay-refund.example/login]\nsigns: [不要访问 pay-refund.example]\n")
+    build_site(site)
+    for path, data in tree(site / "build").items():
+        text = data.decode(errors="ignore")
+        assert "pay-refund.example" not in text, path
+    page = (site / "build/cases/a/index.html").read_text()
+    assert "hxxp://pay-refund[.]example/login" in page and "pay-refund[.]example 已被封" in page
+    assert 'href="https://pay-refund' not in page and "<span>退款入口</span>" in page
+
+
+HOSTILE = [
+    ("huge file", None, "[E012]"),
+    ("deep lists", "\n".join("    " * i + "- 项" for i in range(600)), "[E015]"),
+    ("deep quotes", ">" * 5000 + " 引用", "[E015]"),
+    ("front matter scalar", "---\n只是一句话\n---\n", "[E004]"),
+    ("billion laughs", "---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+                       "c: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n---\n", "[E005]"),
+    ("year 9999", HEADER.format(title="甲", extra="").replace("2026-01-01", "9999-01-01"), "[E204]"),
+    ("before 1970", HEADER.format(title="甲", extra="").replace("2026-01-01", "1969-12-31"), "[E204]"),
+    ("gbk", "---\ntitle: 刷单返利诈骗\n---\n", "[E010]"),
+    ("slug with backslash", HEADER.format(title="甲", extra="slug: 'a\\\\b'\n"), "[E214]"),
+    ("cover outside content", HEADER.format(title="甲", extra="cover: ../../etc/passwd\n"), "[E303]"),
+    ("absolute cover", HEADER.format(title="甲", extra="cover: /etc/passwd\n"), "[E217]"),
+    ("image with backslashes", HEADER.format(title="甲", extra="") + "![图](images\\a.png)\n", "[E302]"),
+    ("image outside content", HEADER.format(title="甲", extra="") + "![图](../../../etc/passwd)\n", "[E303]"),
+]
+
+
+@pytest.mark.parametrize("name,source,expected", HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_hostile_input_gets_a_clear_message_naming_the_file(tmp_path, name, source, expected):
+    site = make_site(tmp_path)
+    path = site / "content/cases/bad.md"
+    if name == "huge file":
+        path.write_bytes(HEADER.format(title="甲", extra="").encode() + "刷单".encode() * (10 * 1024 * 1024 // 6))
+    elif name == "gbk":
+        path.write_bytes(source.encode("gbk"))
+    elif source.startswith("---"):
+        path.write_text(source, encoding="utf-8")
+    else:
+        path.write_text(HEADER.format(title="甲", extra="") + source, encoding="utf-8")
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site)
+    messages = [str(p) for p in failure.value.problems]
+    assert any(m.startswith("content/cases/bad.md") and expected in m for m in messages), messages
+    assert not (site / "build").exists()
+
+
+def test_symlink_pointing_outside_the_site_is_refused(tmp_path):
+    site = make_site(tmp_path)
+    secret = tmp_path / "secret.md"
+    secret.write_text(HEADER.format(title="机密", extra=""), encoding="utf-8")
+    (site / "content/cases/link.md").symlink_to(secret)
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site)
+    assert any("content/cases/link.md" in str(p) and "[E013]" in str(p) for p in failure.value.problems)
+
+
+def test_file_names_with_spaces_chinese_and_upper_case_get_usable_slugs(tmp_path):
+    site = make_site(tmp_path, name="My Case 刷单 2026.md")
+    build_site(site)
+    assert (site / "build/cases/my-case-刷单-2026/index.html").is_file()
+
+
+def test_read_only_output_gives_a_clear_message_and_keeps_the_site(tmp_path):
+    if os.geteuid() == 0:
+        # root ignores permissions; a read-only bind is not available, so use the size limit instead
+        return test_file_size_limit_gives_a_clear_message(tmp_path)
+    site = make_site(tmp_path)
+    build_site(site)
+    before = tree(site / "build")
+    site.chmod(0o555)
+    try:
+        write_fail = subprocess.run([sys.executable, "-m", "fraudsite", "build", str(site), "--now", FIXTURE_NOW],
+                                    capture_output=True, text=True)
+    finally:
+        site.chmod(0o755)
+    assert write_fail.returncode == 1 and "Traceback" not in write_fail.stderr
+    assert tree(site / "build") == before
+
+
+def test_file_size_limit_gives_a_clear_message(tmp_path):
+    site = make_site(tmp_path)
+    build_site(site)
+    before = tree(site / "build")
+    write(site, "content/cases/b.md", HEADER.format(title="乙", extra="") + "长" * 20000)
+
+    def limit():  # RLIMIT_FSIZE: any write past 8 KB fails with EFBIG, like a full quota
+        resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))
+
+    result = subprocess.run([sys.executable, "-m", "fraudsite", "build", str(site), "--now", FIXTURE_NOW],
+                            capture_output=True, text=True, preexec_fn=limit)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "原有网站保持不变" in result.stderr and "Traceback" not in result.stderr
+    assert tree(site / "build") == before
+
+
+def test_two_builds_at_once_never_mix(tmp_path):
+    site = copy_fixture(tmp_path)
+    errors: list[Exception] = []
+
+    def run():
+        try:
+            build_site(site)
+        except FraudsiteError as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    reference = tmp_path / "reference"
+    build_site(site, reference)
+    assert tree(site / "build") == tree(reference)
+    assert not list(site.glob(".build.*"))
+
+
+text_piece = st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40),
+    st.sampled_from(PAYLOADS + ["]]>", "&", "\u2028", "\x00", "\x07", "---", "<!--more-->", "[^1]", "> 引用",
+                                "- 列表", "| a | b |\n|---|---|\n| 1 | 2 |", "```\ncode\n```", "# 标题",
+                                "[链接](other.md)", "![图](x.png)", "http://evil.example", "😀", "刷单返利"]),
+)
+yaml_value = st.one_of(st.integers(-5, 10**12), st.booleans(), st.none(), text_piece,
+                       st.lists(text_piece, max_size=3), st.sampled_from(["2026-01-01", "2026-02-30", "no", "1.10"]))
+
+
+@settings(max_examples=60, derandomize=True, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(body=st.lists(text_piece, max_size=8).map("\n\n".join),
+       fields=st.dictionaries(st.sampled_from(["title", "summary", "tags", "signs", "advice", "amount", "slug",
+                                               "scam_urls", "screen_title", "date", "id"]), yaml_value, max_size=5))
+def test_fuzzed_content_either_fails_cleanly_or_builds_inert_output(tmp_path_factory, body, fields):
+    import json
+
+    site = tmp_path_factory.mktemp("fuzz") / "site"
+    write(site, "fraudsite.yaml", CONFIG)
+    meta = {"title": "案例", "date": "2026-01-01", "type": "shuadan", "audience": ["students"], **fields}
+    header = "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items())
+    (site / "content/cases").mkdir(parents=True)
+    (site / "content/cases/fuzz.md").write_bytes(f"---\n{header}\n---\n{body}".encode("utf-8", "surrogatepass"))
+    try:
+        build_site(site)
+    except BuildFailed as failure:
+        assert failure.problems and all(p.path.startswith(("content/", "fraudsite.yaml")) for p in failure.problems)
+        assert not (site / "build").exists()
+        return
+    assert_inert(site / "build")
