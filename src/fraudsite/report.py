@@ -1,0 +1,279 @@
+"""``fraudsite report``: the monthly progress report the campaign office submits (text, CSV, JSON, A4 HTML)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+
+from fraudsite.build import BuildOptions, load_site
+from fraudsite.clock import BadWhen, parse_when
+from fraudsite.errors import FraudsiteError
+from fraudsite.model import Case, Item, Notice, notice_end
+from fraudsite.render import Page, make_environment, render_page
+from fraudsite.site import Site
+from fraudsite.weeks import day_start, month_starts, week_label, week_mondays
+
+JSON_FORMAT = 1  # bump when a key of the JSON output changes meaning
+SOON_DAYS = 7  # a current notice ending within this many days is listed as expiring soon
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    """Items published in one ISO week or one month (the whole week or month, never cut at the report's ends)."""
+
+    key: str  # 2026-W48 or 2026-11
+    start: date  # Monday, or the first of the month
+    end: date  # Sunday, or the last of the month
+    cases: int
+    notices: int
+    status: str  # "ok": something published; "gap": period over and nothing; "open": not over yet, nothing so far
+    issuers: tuple[tuple[str, int], ...]  # issuer -> items, by name
+
+    @property
+    def total(self) -> int:
+        """Cases and notices together."""
+        return self.cases + self.notices
+
+
+@dataclass(frozen=True)
+class IssuerRow:
+    """What one issuer (发布单位) published in the period."""
+
+    issuer: str
+    cases: int
+    notices: int
+
+
+@dataclass(frozen=True)
+class LossRow:
+    """Cases of one fraud type or one audience in the period, and their losses."""
+
+    key: str
+    name: str
+    cases: int
+    amount: int  # yuan, summed over the cases that state an amount
+    unknown: int  # cases without an amount
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """A notice current at the report's ``now``."""
+
+    title: str
+    issuer: str
+    path: str
+    start: datetime
+    end: datetime
+    urgent: bool
+    days_left: int  # whole days until it ends
+
+    @property
+    def end_shown(self) -> str:
+        """The end as people write it: an expiry at midnight is 24:00 of the day before."""
+        if self.end.hour == 0 and self.end.minute == 0:
+            return f"{self.end - timedelta(days=1):%Y-%m-%d} 24:00"
+        return f"{self.end:%Y-%m-%d %H:%M}"
+
+
+@dataclass(frozen=True)
+class CampaignReport:
+    """Every figure of the report; the formats only arrange these."""
+
+    title: str
+    start: date
+    end: date
+    now: datetime
+    cases: int
+    notices: int
+    amount: int
+    weeks: tuple[PeriodRow, ...]
+    months: tuple[PeriodRow, ...]
+    issuers: tuple[IssuerRow, ...]
+    types: tuple[LossRow, ...]
+    audiences: tuple[LossRow, ...]
+    current: tuple[NoticeRow, ...]
+    expiring: tuple[NoticeRow, ...]
+
+    @property
+    def gaps(self) -> tuple[PeriodRow, ...]:
+        """Weeks that ended with nothing published."""
+        return tuple(week for week in self.weeks if week.status == "gap")
+
+
+def local_day(item: Item, site: Site) -> date:
+    """The item's publication day in the site time zone."""
+    return item.date.astimezone(site.config.tz).date()
+
+
+def period_row(site: Site, key: str, first: date, last: date) -> PeriodRow:
+    """Count what was published from ``first`` to ``last`` (inclusive days)."""
+    items = [i for i in site.published if first <= local_day(i, site) <= last]
+    issuers: dict[str, int] = {}
+    for item in items:
+        issuers[item.issuer] = issuers.get(item.issuer, 0) + 1
+    over = day_start(last + timedelta(days=1), site.config.tz) <= site.now
+    status = "ok" if items else ("gap" if over else "open")
+    cases = sum(1 for i in items if isinstance(i, Case))
+    return PeriodRow(key, first, last, cases, len(items) - cases, status, tuple(sorted(issuers.items())))
+
+
+def weekly_rows(site: Site, first: date, last: date) -> tuple[PeriodRow, ...]:
+    """One row per ISO week overlapping ``first`` .. ``last``."""
+    return tuple(period_row(site, week_label(monday), monday, monday + timedelta(days=6))
+                 for monday in week_mondays(first, last))
+
+
+def monthly_rows(site: Site, first: date, last: date) -> tuple[PeriodRow, ...]:
+    """One row per month overlapping ``first`` .. ``last``."""
+    rows = []
+    for month in month_starts(first, last):
+        following = (month + timedelta(days=32)).replace(day=1)
+        rows.append(period_row(site, f"{month:%Y-%m}", month, following - timedelta(days=1)))
+    return tuple(rows)
+
+
+def loss_row(key: str, name: str, cases: list[Case]) -> LossRow:
+    """Count cases and add up their stated losses."""
+    amount = sum(c.amount for c in cases if c.amount is not None)
+    return LossRow(key, name, len(cases), amount, sum(1 for c in cases if c.amount is None))
+
+
+def notice_row(notice: Notice, site: Site) -> NoticeRow:
+    """A current notice with when it ends."""
+    end = notice_end(notice, site.config.notice_lifetime_days)
+    return NoticeRow(notice.title, notice.issuer, notice.path, notice.date, end, notice.urgent, (end - site.now).days)
+
+
+def campaign_report(site: Site, first: date, last: date) -> CampaignReport:
+    """Every figure for the days ``first`` .. ``last`` (site time zone), as seen at ``site.now``."""
+    items = [i for i in site.published if first <= local_day(i, site) <= last]
+    cases = [i for i in items if isinstance(i, Case)]
+    issuers = sorted({i.issuer for i in items})
+    issuer_rows = tuple(IssuerRow(name, sum(1 for c in cases if c.issuer == name),
+                                  sum(1 for i in items if isinstance(i, Notice) and i.issuer == name)) for name in issuers)
+    current = tuple(notice_row(n, site) for n in site.current_notices)
+    soon = site.now + timedelta(days=SOON_DAYS)
+    return CampaignReport(
+        title=site.config.title, start=first, end=last, now=site.now,
+        cases=len(cases), notices=len(items) - len(cases), amount=sum(c.amount or 0 for c in cases),
+        weeks=weekly_rows(site, first, last), months=monthly_rows(site, first, last), issuers=issuer_rows,
+        types=tuple(loss_row(t.key, t.name, [c for c in cases if c.type == t.key]) for t in site.config.types),
+        audiences=tuple(loss_row(a.key, a.name, [c for c in cases if a.key in c.audience]) for a in site.config.audiences),
+        current=current, expiring=tuple(row for row in current if row.end <= soon),
+    )
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def report_period(site: Site, start: str | None, end: str | None) -> tuple[date, date]:
+    """``--from``/``--to`` as days; by default from the first of this month to today."""
+    today = site.now.date()
+
+    def day(text: str, option: str) -> date:
+        try:
+            return parse_when(text, site.config.tz).date()
+        except BadWhen as error:
+            raise FraudsiteError(f"{option}：{error}") from None
+
+    first = day(start, "--from") if start else today.replace(day=1)
+    last = day(end, "--to") if end else today
+    if last < first:
+        raise FraudsiteError(f"--to（{last}）早于 --from（{first}）；请检查日期")
+    return first, last
+
+
+def write_report(options: BuildOptions, start: str | None, end: str | None, form: str) -> str:
+    """The report in one of the formats ``text``, ``csv``, ``json``, ``html``."""
+    site, _ = load_site(options)
+    report = campaign_report(site, *report_period(site, start, end))
+    if form == "json":
+        return json.dumps(report_data(report), ensure_ascii=False, indent=2) + "\n"
+    if form == "csv":
+        return report_csv(report)
+    if form == "html":
+        env = make_environment(options.site_dir, site.config)
+        return render_page(env, Page("report.html", "report/report.html", {"report": report, "site": site.config,
+                                                                           "status_names": STATUS_NAMES})).decode()
+    return report_text(report)
+
+
+STATUS_NAMES = {"ok": "", "gap": "无发布", "open": "进行中"}
+
+
+def report_data(report: CampaignReport) -> dict:
+    """The documented JSON form (README: "fraudsite report")."""
+
+    def period(row: PeriodRow) -> dict:
+        return {"key": row.key, "start": row.start.isoformat(), "end": row.end.isoformat(), "cases": row.cases,
+                "notices": row.notices, "total": row.total, "status": row.status, "issuers": dict(row.issuers)}
+
+    def notice(row: NoticeRow) -> dict:
+        return {"title": row.title, "issuer": row.issuer, "path": row.path, "start": row.start.isoformat(),
+                "end": row.end.isoformat(), "urgent": row.urgent, "days_left": row.days_left}
+
+    return {
+        "format": JSON_FORMAT,
+        "title": report.title,
+        "from": report.start.isoformat(),
+        "to": report.end.isoformat(),
+        "now": report.now.isoformat(),
+        "totals": {"cases": report.cases, "notices": report.notices, "amount": report.amount,
+                   "gap_weeks": [w.key for w in report.gaps]},
+        "weeks": [period(w) for w in report.weeks],
+        "months": [period(m) for m in report.months],
+        "issuers": [asdict(row) for row in report.issuers],
+        "types": [asdict(row) for row in report.types],
+        "audiences": [asdict(row) for row in report.audiences],
+        "current_notices": [notice(n) for n in report.current],
+        "expiring_soon": [notice(n) for n in report.expiring],
+    }
+
+
+CSV_COLUMNS = ("table", "key", "name", "start", "end", "cases", "notices", "amount", "unknown_amount", "status")
+
+
+def report_csv(report: CampaignReport) -> str:
+    """One tidy table, the ``table`` column naming the part; UTF-8 with BOM so Excel shows the Chinese."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for table, rows in (("week", report.weeks), ("month", report.months)):
+        for row in rows:
+            writer.writerow((table, row.key, "", row.start, row.end, row.cases, row.notices, "", "", row.status))
+    for issuer in report.issuers:
+        writer.writerow(("issuer", "", issuer.issuer, "", "", issuer.cases, issuer.notices, "", "", ""))
+    for table, losses in (("type", report.types), ("audience", report.audiences)):
+        for loss in losses:
+            writer.writerow((table, loss.key, loss.name, "", "", loss.cases, "", loss.amount, loss.unknown, ""))
+    expiring = set(report.expiring)
+    for notice in report.current:
+        writer.writerow(("notice", notice.path, notice.title, notice.start.date(), notice.end.isoformat(), "", "", "",
+                         "", "expiring" if notice in expiring else "current"))
+    return "\ufeff" + out.getvalue()
+
+
+def report_text(report: CampaignReport) -> str:
+    """A plain-text report for the terminal or an e-mail."""
+    lines = [f"{report.title} 宣传工作报告", f"统计期间：{report.start} 至 {report.end}（统计时间 {report.now:%Y-%m-%d %H:%M}）",
+             f"发布：案例 {report.cases} 篇，通知 {report.notices} 篇；案例涉及损失 {report.amount:,} 元", "",
+             "每周发布（ISO 周，整周计数）："]
+    for week in report.weeks:
+        flag = {"gap": "  ← 本周无发布", "open": "  （本周尚未结束）"}.get(week.status, "")
+        lines.append(f"  {week.key}  {week.start:%m-%d}～{week.end:%m-%d}  案例 {week.cases}  通知 {week.notices}{flag}")
+    lines += ["", "每月发布："]
+    lines += [f"  {m.key}  案例 {m.cases}  通知 {m.notices}" for m in report.months]
+    lines += ["", "发布单位："]
+    lines += [f"  {i.issuer}：案例 {i.cases}，通知 {i.notices}" for i in report.issuers] or ["  （无）"]
+    for heading, losses in (("按诈骗类型：", report.types), ("按受众（一案可涉及多个受众）：", report.audiences)):
+        lines += ["", heading]
+        lines += [f"  {loss.name}：{loss.cases} 起，损失 {loss.amount:,} 元" + (f"（{loss.unknown} 起未填金额）" if loss.unknown else "")
+                  for loss in losses if loss.cases] or ["  （无）"]
+    lines += ["", "当前有效的通知："]
+    lines += [f"  {n.title}（{n.issuer}），至 {n.end_shown}" + ("，紧急" if n.urgent else "") for n in report.current] or ["  （无）"]
+    lines += ["", f"{SOON_DAYS} 天内到期："]
+    lines += [f"  {n.title}，还剩 {n.days_left} 天" for n in report.expiring] or ["  （无）"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,103 @@
+"""``fraudsite report``: the figures on a fixture counted by hand, weekly gaps, and every format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from test_check import case, notice
+from test_privacy import make_site
+from tools import run_fraudsite
+
+NOW = "2026-11-25 09:00"  # Wednesday of 2026-W48
+
+# By hand, for 1-30 November 2026 seen on 25 November 09:00 (+08:00):
+#   counted: c1, c2, c3 (cases), n1, n2 (notices); c4 is October, c5 is scheduled for the 27th, c6 is a draft.
+#   losses: shuadan 8,600 + 1,200 = 9,800; loan 1 case without amount.
+#   weeks (whole ISO weeks): W44 holds c4 (31 Oct); W45 c1, c2, n1 (Sunday 8th 23:59); W46 nothing (a gap);
+#   W47 c3; W48 n2 (Monday 23rd 00:30 +08:00, Sunday in UTC); W49 not over yet.
+FIXTURE = {
+    "cases/c1.md": case("一号", "2026-11-02 10:00", "amount: 8600\n").replace("[students]", "[students, freshmen]"),
+    "cases/c2.md": case("二号", "2026-11-03", "amount: 1200\n"),
+    "cases/c3.md": case("三号", "2026-11-16 00:30").replace("shuadan", "loan").replace("[students]", "[staff]"),
+    "cases/c4.md": case("四号", "2026-10-31", "amount: 50000\n").replace("shuadan", "fake-police").replace("[students]", "[retirees]"),
+    "cases/c5.md": case("五号", "2026-11-27", "amount: 700\n"),
+    "cases/c6.md": case("六号", "2026-11-10", "amount: 999\ndraft: true\n"),
+    "notices/n1.md": notice("考试通知", "2026-11-08 23:59", "expires: 2026-11-30\n").replace("保卫处", "学生工作处"),
+    "notices/n2.md": notice("讲座通知", "2026-11-23 00:30"),
+    "notices/n3.md": notice("旧通知", "2026-10-01", "expires: 2026-10-07\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The hand-counted fixture site."""
+    return make_site(tmp_path_factory.mktemp("report") / "site", FIXTURE)
+
+
+def report(site: Path, form: str, *args: str) -> str:
+    """Run the report for November and return its output."""
+    result = run_fraudsite("report", site, "--now", NOW, "--from", "2026-11-01", "--to", "2026-11-30",
+                           "--format", form, *args)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_report_numbers_match_the_hand_counted_fixture(site):
+    data = json.loads(report(site, "json"))
+    assert data["format"] == 1 and (data["from"], data["to"]) == ("2026-11-01", "2026-11-30")
+    assert data["totals"] == {"cases": 3, "notices": 2, "amount": 9800, "gap_weeks": ["2026-W46"]}
+    weeks = [(w["key"], w["cases"], w["notices"], w["status"]) for w in data["weeks"]]
+    assert weeks == [("2026-W44", 1, 0, "ok"), ("2026-W45", 2, 1, "ok"), ("2026-W46", 0, 0, "gap"),
+                     ("2026-W47", 1, 0, "ok"), ("2026-W48", 0, 1, "ok"), ("2026-W49", 0, 0, "open")]
+    assert data["weeks"][1]["issuers"] == {"保卫处": 2, "学生工作处": 1}
+    assert [(m["key"], m["cases"], m["notices"]) for m in data["months"]] == [("2026-11", 3, 2)]
+    assert data["issuers"] == [{"issuer": "保卫处", "cases": 3, "notices": 1},
+                               {"issuer": "学生工作处", "cases": 0, "notices": 1}]
+    types = {t["key"]: (t["cases"], t["amount"], t["unknown"]) for t in data["types"]}
+    assert types["shuadan"] == (2, 9800, 0) and types["loan"] == (1, 0, 1) and types["fake-police"] == (0, 0, 0)
+    assert sum(t[0] for t in types.values()) == 3
+    audiences = {a["key"]: (a["cases"], a["amount"]) for a in data["audiences"]}
+    assert audiences == {"freshmen": (1, 8600), "students": (2, 9800), "staff": (1, 0), "retirees": (0, 0),
+                         "parents": (0, 0)}
+    assert [n["title"] for n in data["current_notices"]] == ["讲座通知", "考试通知"]
+    assert [(n["title"], n["days_left"]) for n in data["expiring_soon"]] == [("考试通知", 5)]
+
+
+def test_weekly_gap_and_monday_0030_in_the_text_report(site):
+    text = report(site, "text")
+    assert "2026-W46  11-09～11-15  案例 0  通知 0  ← 本周无发布" in text
+    assert "2026-W48  11-23～11-29  案例 0  通知 1\n" in text
+    assert "考试通知（学生工作处），至 2026-11-30 24:00" in text
+
+
+def test_csv_is_one_tidy_table_that_excel_opens(site):
+    text = report(site, "csv")
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert [r["key"] for r in rows if r["table"] == "week" and r["status"] == "gap"] == ["2026-W46"]
+    shuadan = next(r for r in rows if r["table"] == "type" and r["key"] == "shuadan")
+    assert (shuadan["cases"], shuadan["amount"]) == ("2", "9800")
+    assert [(r["name"], r["status"]) for r in rows if r["table"] == "notice"] == [("讲座通知", "current"), ("考试通知", "expiring")]
+
+
+def test_html_report_is_an_a4_document_with_the_gap_marked(site):
+    html = report(site, "html")
+    assert "@page { size: A4;" in html
+    assert '<tr class="gap"><td class="nowrap">2026-W46</td>' in html
+    assert "案例涉及损失合计 <strong>9,800</strong> 元" in html
+
+
+def test_period_defaults_and_bad_dates(site):
+    result = run_fraudsite("report", site, "--now", NOW, "--format", "json")
+    data = json.loads(result.stdout)
+    assert (data["from"], data["to"]) == ("2026-11-01", "2026-11-25")
+    assert data["totals"]["cases"] == 3
+    bad = run_fraudsite("report", site, "--now", NOW, "--from", "2026-11-30", "--to", "2026-11-01")
+    assert bad.returncode == 1 and "--to（2026-11-01）早于 --from（2026-11-30）" in bad.stderr
+    worse = run_fraudsite("report", site, "--now", NOW, "--from", "2026-13-01")
+    assert worse.returncode == 1 and "--from" in worse.stderr
