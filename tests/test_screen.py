@@ -1,0 +1,204 @@
+"""Campus screens without a browser: slide selection, playlist, feed, ticker, data file, zip, config checks."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from fraudsite.build import BuildOptions, load_site
+from fraudsite.channels.screen import script_json
+from fraudsite.errors import BuildFailed
+from fraudsite.screen_profiles import load_screen_settings
+from fraudsite.screen_slides import select_slides
+from screenkit import EXPIRING_ID, LONG_ID, SCHEDULED_ID, SCREEN_NOW, make_screen_site
+from sitekit import at, build_site, tree, write
+
+BASE = "https://www.example.edu.cn/fzzl/"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    """The screen test site and its output, built once at SCREEN_NOW."""
+    root = tmp_path_factory.mktemp("screen")
+    site = make_screen_site(root)
+    build_site(site, root / "out", now=SCREEN_NOW)
+    return site, root / "out"
+
+
+def slides_at(site_dir: Path, now: str, profile: str = ""):
+    """The default (or named) profile's slides at a moment."""
+    options = BuildOptions(site_dir=site_dir, out_dir=site_dir / "unused", config_path=site_dir / "fraudsite.yaml",
+                           now=at(now))
+    site, _ = load_site(options)
+    settings = load_screen_settings(site.config)
+    chosen = next(p for p in settings.profiles if p.name == profile)
+    return site, chosen, select_slides(site, chosen, settings)
+
+
+def test_urgent_first_then_notices_then_recent_cases(built):
+    site, profile, slides = slides_at(built[0], SCREEN_NOW)
+    kinds = [s.kind for s in slides]
+    assert kinds[0] == "紧急通知"
+    assert kinds == sorted(kinds, key=["紧急通知", "通知", "案例"].index)
+    cases = [s.item for s in slides if s.kind == "案例"]
+    assert len(cases) == profile.cases == 6
+    assert cases == list(site.cases[:6])  # the most recent ones, newest first
+
+
+def test_scheduled_notice_travels_with_its_window_and_far_future_does_not(built):
+    site, _, slides = slides_at(built[0], SCREEN_NOW)
+    by_id = {s.id: s for s in slides}
+    scheduled = by_id[SCHEDULED_ID]
+    assert scheduled.start == at("2026-11-28 09:10") and not scheduled.current(site.now)
+    assert scheduled.current(at("2026-11-28 09:10"))
+    assert by_id[EXPIRING_ID].end == at("2026-11-28 09:05")
+    assert not by_id[EXPIRING_ID].current(at("2026-11-28 09:05"))
+    # The winter-break reminder starts in December, beyond the 7-day horizon.
+    assert not any(s.item.slug == "2026-12-winter-break-reminder" for s in slides)
+    _, _, later = slides_at(built[0], "2026-11-28 09:05")
+    assert EXPIRING_ID not in {s.id for s in later}
+
+
+def test_profiles_filter_sections_types_and_audiences(built):
+    _, canteen, slides = slides_at(built[0], SCREEN_NOW, "canteen")
+    assert slides and all(s.kind == "案例" for s in slides)
+    assert all("students" in s.item.audience for s in slides)
+    _, retirees, slides = slides_at(built[0], SCREEN_NOW, "retirees")
+    cases = [s.item for s in slides if s.kind == "案例"]
+    assert cases and all(c.type in ("fake-police", "impersonation") for c in cases)
+    assert slides[0].urgent, "an urgent notice reaches every profile that shows notices"
+    assert retirees.seconds == 20 and canteen.path == "screen/p/canteen/"
+
+
+def test_slide_keeps_three_signs_and_uses_screen_title(built, tmp_path):
+    _, _, slides = slides_at(built[0], SCREEN_NOW)
+    long = next(s for s in slides if s.id == LONG_ID)
+    assert len(long.signs) == 3 and long.warning
+    assert ("损失", "123.46 万元") in long.facts
+    site = make_screen_site(tmp_path)
+    path = site / "content/notices/screen-test-scheduled.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("issuer:", "screen_title: 竞答十点开始\nissuer:"), "utf-8")
+    _, _, slides = slides_at(site, SCREEN_NOW)
+    assert next(s for s in slides if s.id == SCHEDULED_ID).title == "竞答十点开始"
+
+
+def test_playlist_lists_single_slide_pages_with_seconds_and_windows(built):
+    out = built[1]
+    playlist = json.loads((out / "screen/playlist.json").read_text(encoding="utf-8"))
+    assert playlist["page"] == BASE + "screen/"
+    items = {i["id"]: i for i in playlist["items"]}
+    expiring = items["screen-test-expiring"]
+    assert expiring["url"] == BASE + "screen/items/notices/screen-test-expiring/"
+    assert (expiring["start"], expiring["end"]) == ("2026-11-27T08:00:00+08:00", "2026-11-28T09:05:00+08:00")
+    assert expiring["seconds"] == 12 and items["screen-test-long"]["end"] is None
+    assert playlist["items"][0]["urgent"] is True
+    for item in playlist["items"]:
+        page = out / item["url"][len(BASE):] / "index.html"
+        assert page.is_file(), item["url"]
+    retirees = json.loads((out / "screen/p/retirees/playlist.json").read_text(encoding="utf-8"))
+    assert {i["seconds"] for i in retirees["items"]} == {20}
+
+
+def test_feed_has_only_current_items_urgent_first_with_short_descriptions(built):
+    feed = feedparser.parse((built[1] / "screen/feed.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    ids = [e.id for e in feed.entries]
+    assert ids[0] == "notice-0003"  # the urgent tuition alert
+    assert "screen-test-scheduled" not in ids, "not started yet"
+    assert "screen-test-expiring" in ids
+    for entry in feed.entries:
+        assert len(entry.description) <= 61 and "<" not in entry.description
+        assert entry.link.startswith(BASE)
+    assert feed.feed.updated_parsed is not None
+
+
+def test_feed_encloses_a_cover_image(tmp_path):
+    site = make_screen_site(tmp_path)
+    (site / "content/cases/img").mkdir()
+    (site / "content/cases/img/poster.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
+    path = site / "content/cases/screen-test-long.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("slug:", "cover: img/poster.png\nslug:"), "utf-8")
+    build_site(site, tmp_path / "out", now=SCREEN_NOW)
+    feed = feedparser.parse((tmp_path / "out/screen/feed.xml").read_bytes())
+    long = next(e for e in feed.entries if e.id == "screen-test-long")
+    assert long.enclosures[0]["href"] == BASE + "media/cases/img/poster.png"
+    assert long.enclosures[0]["type"] == "image/png"
+
+
+def test_ticker_has_one_line_per_current_item(built):
+    lines = (built[1] / "screen/ticker.txt").read_text(encoding="utf-8").splitlines()
+    feed = feedparser.parse((built[1] / "screen/feed.xml").read_bytes())
+    assert len(lines) == len(feed.entries)
+    assert lines[0].startswith("【紧急通知】")
+    assert all(line.strip() == line and line for line in lines)
+
+
+def test_data_file_is_the_embedded_data_and_safe_in_a_script(built):
+    out = built[1]
+    data = (out / "screen/data.json").read_text(encoding="utf-8")
+    page = (out / "screen/index.html").read_text(encoding="utf-8")
+    assert f'<script type="application/json" id="screen-data">{data}</script>' in page
+    parsed = json.loads(data)
+    assert "<" not in data and ">" not in data and "&" not in data
+    assert [s["id"] for s in parsed["slides"]][:1] == ["notices/2026-11-tuition-scam-urgent-alert/"]
+    assert parsed["tz"] == 480 and parsed["refresh"] == 300 and parsed["seconds"] == 12
+    assert script_json("</script>&\u2028\u2029") == '"\\u003c/script\\u003e\\u0026\\u2028\\u2029"'
+
+
+def test_page_is_small_and_self_contained(built):
+    out = built[1]
+    page = (out / "screen/index.html").read_bytes()
+    assert len(page) < 300_000
+    text = page.decode("utf-8")
+    assert 'src="http' not in text and "href=\"http" not in text and "<link rel=\"stylesheet\"" not in text
+    css = re.sub(r"/\*.*?\*/", "", text[text.index("<style>"): text.index("</style>")], flags=re.DOTALL)
+    for banned in ("gap:", "inset", "min(", "max(", "clamp(", "var(--", "grid", "vw", "vh"):
+        assert banned not in css, banned
+
+
+def test_zip_is_a_deterministic_snapshot_of_the_page(built, tmp_path):
+    out = built[1]
+    first = (out / "screen/default.zip").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert archive.namelist() == ["index.html"]
+        assert archive.read("index.html") == (out / "screen/index.html").read_bytes()
+        assert archive.getinfo("index.html").date_time == (2000, 1, 1, 0, 0, 0)
+    assert (out / "screen/canteen.zip").is_file() and (out / "screen/retirees.zip").is_file()
+    again = tmp_path / "again"
+    build_site(built[0], again, now=SCREEN_NOW)
+    assert {p: d for p, d in tree(again).items() if p.startswith("screen/")} == \
+           {p: d for p, d in tree(out).items() if p.startswith("screen/")}
+
+
+def test_every_single_slide_page_carries_one_slide_and_no_data_source(built):
+    page = (built[1] / "screen/items/notices/screen-test-expiring/index.html").read_text(encoding="utf-8")
+    assert 'data-src=""' in page
+    data = json.loads(page.split('id="screen-data">')[1].split("</script>")[0])
+    assert [s["id"] for s in data["slides"]] == [EXPIRING_ID]
+    assert data["slides"][0]["end"] == int((at("2026-11-28 09:00") + timedelta(minutes=5)).timestamp() * 1000)
+
+
+@pytest.mark.parametrize(("yaml", "field", "line", "code"), [
+    ("screen:\n  secnds: 10\n", "screen.secnds", 2, "E111"),
+    ("screen:\n  seconds: 1\n", "screen.seconds", 2, "E110"),
+    ("screen:\n  profiles:\n    canteen:\n      types: [shuadan, nope]\n", "screen.profiles.canteen.types", 4, "E113"),
+    ("screen:\n  profiles:\n    Big Hall:\n      title: 大厅\n", "screen.profiles.Big Hall", 3, "E112"),
+    ("screen:\n  profiles:\n    hall:\n      sections: []\n", "screen.profiles.hall.sections", 4, "E110"),
+])
+def test_bad_screen_settings_name_the_line(tmp_path, yaml, field, line, code):
+    site = tmp_path / "site"
+    write(site, "fraudsite.yaml", "title: 测试\nbase_url: https://www.example.edu.cn/fzzl/\n" + yaml)
+    write(site, "content/cases/a.md", "---\ntitle: 案例\ndate: 2026-01-01\ntype: shuadan\naudience: students\n---\n正文\n")
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site, tmp_path / "out", now=SCREEN_NOW)
+    found = [p for p in failure.value.problems if p.code == code]
+    assert found, [str(p) for p in failure.value.problems]
+    assert (found[0].path, found[0].field, found[0].line) == ("fraudsite.yaml", field, line + 2)
+    assert not (tmp_path / "out").exists()
