@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from fraudsite.cache import ContentCache, open_cache
 from fraudsite.channels import screen, search, web, wechat
 from fraudsite.config import Config, load_config
 from fraudsite.content import load_content
@@ -49,11 +50,11 @@ class BuildReport:
     next_change: datetime | None = None
 
 
-def load_site(options: BuildOptions) -> tuple[Site, list[Problem]]:
+def load_site(options: BuildOptions, cache: ContentCache | None = None) -> tuple[Site, list[Problem]]:
     """Configuration and content as one immutable Site; raise BuildFailed on any error."""
     config = load_config(options.config_path, options.base_url)
     checkpoint("parse")
-    content = load_content(options.site_dir, config)
+    content = load_content(options.site_dir, config, cache.bind(config) if cache else None)
     if content.errors:
         raise BuildFailed(list(content.problems))
     now = options.now or datetime.now(config.tz)
@@ -103,7 +104,9 @@ def build(options: BuildOptions) -> BuildReport:
     """Build the site into OUT; with any error nothing is written and OUT stays as it was."""
     started = time.perf_counter()
     check_output_dir(options.out_dir, options.site_dir, options.force)
-    site, warnings = load_site(options)
+    cache = open_cache(options.site_dir / CACHE_DIR)
+    site, warnings = load_site(options, cache)
+    cache.save()
     files = render_outputs(plan_outputs(site, options.site_dir), site, options.site_dir)
     with build_lock(options.site_dir / CACHE_DIR):
         stats = write_site(files, options.out_dir)

@@ -1,0 +1,292 @@
+"""The parse and render cache in ``SITE_DIR/.fraudsite-cache/``: front matter and Markdown bodies by content.
+
+Only parsing (YAML front matter) and Markdown rendering are cached; every check on the
+parsed values (fields, identities, privacy) runs on every build. An entry is keyed by
+the file's path and the SHA-256 of its bytes; the whole cache is tied to the configuration
+(its hash) and to a stamp of the fraudsite version and of the code that made the entries.
+A rendered body also records what it looked up about the rest of the site (which content
+links resolved to which page, which referenced files existed); the entry is used only while
+those answers are still the same. The file carries a checksum of its body: a corrupted,
+truncated or foreign cache is discarded and rebuilt, never trusted. It is written atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fraudsite import __version__
+from fraudsite.config import Config
+from fraudsite.errors import Problem
+from fraudsite.frontmatter import SourceFile, decode_source, split_front_matter
+from fraudsite.markup import LinkContext, RenderedBody, render_body
+from fraudsite.yamltext import Located
+
+CACHE_FILE = "content-cache.json"
+FORMAT = 1
+# Modules whose code decides what a cached entry holds: a change to any of them empties the cache.
+_STAMPED_MODULES = ("cache.py", "frontmatter.py", "yamltext.py", "markup.py")
+
+
+class _Unencodable(Exception):
+    """A value the cache cannot store faithfully; the entry is simply not cached."""
+
+
+@dataclass
+class ContentCache:
+    """Cached front matter and rendered bodies; ``used`` entries are the ones kept on save."""
+
+    path: Path | None  # None: in memory only, never saved
+    config_hash: str = ""  # set by bind(); entries belong to this configuration
+    sources: dict[str, dict] = field(default_factory=dict)
+    bodies: dict[str, dict] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)  # source path -> key of its bytes, this build
+    used: set[str] = field(default_factory=set)
+    dirty: bool = False
+
+    def read_source(self, relative: str, raw: bytes) -> tuple[SourceFile | None, Problem | None]:
+        """Decode and split a content file, reusing the parsed front matter of identical bytes."""
+        key = _digest(relative.encode("utf-8"), raw)
+        self.digests[relative] = key
+        text, trouble = decode_source(relative, raw)
+        if trouble is not None:
+            return None, trouble
+        assert text is not None
+        cached = self.sources.get(key)
+        if cached is not None:
+            source = _source_from_entry(relative, text, cached)
+            if source is not None:
+                self.used.add(key)
+                return source, None
+        source, trouble = split_front_matter(relative, text)
+        if source is not None and (entry := _source_entry(source)) is not None:
+            self.sources[key] = entry
+            self.used.add(key)
+            self.dirty = True
+        return source, trouble
+
+    def render(self, context: LinkContext, trusted_html: bool) -> RenderedBody:
+        """Render a body, reusing a cached rendering while everything it looked up is unchanged."""
+        key = self.digests.get(context.source)
+        if key is None:
+            return render_body(context, trusted_html)
+        cached = self.bodies.get(key)
+        if cached is not None and _lookups_hold(cached["lookups"], context):
+            body = _decode_body(cached["body"])
+            if body is not None:
+                self.used.add("body:" + key)
+                return body
+        links: dict[str, str | None] = {}
+        assets: dict[str, bool] = {}
+        recording = replace(context, item_paths=_RecordingPaths(context.item_paths, links),
+                            asset_exists=_recording_check(context.asset_exists, assets))
+        body = render_body(recording, trusted_html)
+        encoded = _encode_body(body)
+        if encoded is not None:
+            self.bodies[key] = {"body": encoded, "lookups": {"links": links, "assets": assets}}
+            self.used.add("body:" + key)
+            self.dirty = True
+        return body
+
+    def save(self) -> None:
+        """Write the entries this build used, atomically; a cache that cannot be written is skipped."""
+        stale = set(self.sources) - self.used or {k for k in self.bodies if "body:" + k not in self.used}
+        if self.path is None or not (self.dirty or stale):
+            return
+        body = json.dumps({"sources": {k: v for k, v in sorted(self.sources.items()) if k in self.used},
+                           "bodies": {k: v for k, v in sorted(self.bodies.items()) if "body:" + k in self.used}},
+                          ensure_ascii=False, sort_keys=True).encode("utf-8")
+        header = json.dumps({"format": FORMAT, "stamp": code_stamp(), "config": self.config_hash,
+                             "checksum": hashlib.sha256(body).hexdigest()}, sort_keys=True).encode("utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".content-cache-", suffix=".tmp")
+            os.chmod(temporary, 0o644)  # mkstemp makes it private; the cache holds nothing secret
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(header + b"\n" + body)
+            os.replace(temporary, self.path)
+        except OSError:
+            return  # a cache is an optimisation: a read-only or full disk must not fail the build
+        self.dirty = False
+
+    def bind(self, config: Config) -> ContentCache:
+        """Start a build with this configuration: entries made under another one are dropped."""
+        config_hash = hash_config(config)
+        if config_hash != self.config_hash:
+            self.config_hash = config_hash
+            loaded = _load_entries(self.path, config_hash) if self.path is not None else None
+            self.sources, self.bodies = loaded or ({}, {})
+            # a bad, foreign or outdated file on disk is replaced on the next save
+            self.dirty = loaded is None and self.path is not None and self.path.exists()
+        self.used.clear()
+        self.digests.clear()
+        return self
+
+
+def open_cache(cache_dir: Path | None) -> ContentCache:
+    """The cache kept in ``cache_dir`` (read when a build binds it to its configuration); None: memory only."""
+    return ContentCache(cache_dir / CACHE_FILE if cache_dir is not None else None)
+
+
+def hash_config(config: Config) -> str:
+    """A hash of everything in the configuration; the host is left out, as bodies use only the sub-path."""
+    return hashlib.sha256(repr(replace(config, base_url=config.base_path)).encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_stamp() -> str:
+    """The fraudsite version plus a hash of the code that produces cached entries."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256(__version__.encode("utf-8"))
+    for name in _STAMPED_MODULES:
+        digest.update((here / name).read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:16]}"
+
+
+def _digest(*parts: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _load_entries(path: Path, config_hash: str) -> tuple[dict, dict] | None:
+    """The entries of a cache file that is whole, of this format, version, code and configuration."""
+    try:
+        data = path.read_bytes()
+        head, _, body = data.partition(b"\n")
+        header = json.loads(head)
+        if (not isinstance(header, dict) or header.get("format") != FORMAT or header.get("stamp") != code_stamp()
+                or header.get("config") != config_hash or header.get("checksum") != hashlib.sha256(body).hexdigest()):
+            return None
+        entries = json.loads(body)
+        sources, bodies = entries["sources"], entries["bodies"]
+        if not isinstance(sources, dict) or not isinstance(bodies, dict):
+            return None
+        return sources, bodies
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _source_entry(source: SourceFile) -> dict | None:
+    """What to store of a split file: its parsed front matter (the body is cheap to cut again)."""
+    entry = {"meta": _encode(source.meta.data), "lines": dict(source.meta.lines), "body_line": source.body_line}
+    if _decode(entry["meta"]) != source.meta.data:
+        return None
+    return entry
+
+
+def _source_from_entry(relative: str, text: str, entry: dict) -> SourceFile | None:
+    """Rebuild a split file from its entry and the decoded text; None if the entry is malformed."""
+    try:
+        body_line, lines = entry["body_line"], entry["lines"]
+        if type(body_line) is not int or body_line < 2 or not isinstance(lines, dict):
+            return None
+        if not all(isinstance(k, str) and type(v) is int for k, v in lines.items()):
+            return None
+        all_lines = text.split("\n")
+        if body_line - 2 >= len(all_lines) or all_lines[body_line - 2].rstrip() not in ("---", "..."):
+            return None
+        meta = Located(_decode(entry["meta"]), dict(lines))
+        if not isinstance(meta.data, dict):
+            return None
+        return SourceFile(relative, meta, "\n".join(all_lines[body_line - 1 :]), body_line)
+    except (KeyError, TypeError, ValueError, _Unencodable):
+        return None
+
+
+def _encode_body(body: RenderedBody) -> dict | None:
+    """A rendered body as JSON data, or None if some value would not come back identical."""
+    try:
+        encoded = {f.name: _encode(getattr(body, f.name)) for f in fields(body)}
+    except _Unencodable:
+        return None
+    return encoded if _decode_body(encoded) == body else None
+
+
+def _decode_body(encoded: Any) -> RenderedBody | None:
+    """A rendered body back from JSON data; None if it does not fit today's RenderedBody."""
+    try:
+        return RenderedBody(**{name: _decode(value) for name, value in encoded.items()})
+    except (AttributeError, TypeError, ValueError, _Unencodable):
+        return None
+
+
+def _encode(value: Any) -> Any:
+    """Plain JSON for text, numbers, lists; tagged objects for dicts, tuples and problems."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, tuple):
+        return {"t": [_encode(v) for v in value]}
+    if isinstance(value, Problem):
+        return {"p": [_encode(getattr(value, f.name)) for f in fields(Problem)]}
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {"d": {k: _encode(v) for k, v in value.items()}}
+    raise _Unencodable(type(value).__name__)
+
+
+def _decode(value: Any) -> Any:
+    """The inverse of ``_encode``; anything unexpected raises ``_Unencodable``."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict) and len(value) == 1:
+        (tag, inner), = value.items()
+        if tag == "t" and isinstance(inner, list):
+            return tuple(_decode(v) for v in inner)
+        if tag == "p" and isinstance(inner, list):
+            return Problem(*(_decode(v) for v in inner))
+        if tag == "d" and isinstance(inner, dict):
+            return {k: _decode(v) for k, v in inner.items()}
+    raise _Unencodable(repr(value)[:40])
+
+
+def _lookups_hold(lookups: Any, context: LinkContext) -> bool:
+    """Whether every lookup a cached rendering made still gives the same answer."""
+    try:
+        links, assets = lookups["links"], lookups["assets"]
+        return (all(context.item_paths.get(k) == v for k, v in links.items())
+                and all(context.asset_exists(k) == v for k, v in assets.items()))
+    except (KeyError, TypeError, AttributeError):
+        return False
+
+
+class _RecordingPaths(dict):
+    """The content-path -> page-path map, noting each path the renderer asks about."""
+
+    def __init__(self, data: dict[str, str], record: dict[str, str | None]):
+        super().__init__(data)
+        self.record = record
+
+    def __contains__(self, key: object) -> bool:
+        self.record[str(key)] = super().get(key)  # type: ignore[call-overload]
+        return super().__contains__(key)
+
+    def __getitem__(self, key: str) -> str:
+        self.record[key] = super().get(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        self.record[key] = super().get(key)
+        return super().get(key, default)
+
+
+def _recording_check(check: Callable[[str], bool], record: dict[str, bool]) -> Callable[[str], bool]:
+    """Wrap the asset-exists check so each answer is noted."""
+
+    def recorded(relative: str) -> bool:
+        record[relative] = answer = bool(check(relative))
+        return answer
+
+    return recorded

@@ -1,0 +1,204 @@
+"""Incremental builds: after any edit the output equals a cold build, and only files whose bytes change are written.
+
+A "cold" build copies the site's sources into a fresh folder (no output, no cache) and builds there.
+The incremental build reuses OUT and the parse/render cache in ``.fraudsite-cache/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fraudsite.cache import CACHE_FILE
+from fraudsite.errors import BuildFailed
+from sitekit import SAMPLE, build_site, stamps, tree, write
+
+NOW = "2026-11-28 09:00"
+CACHE = ".fraudsite-cache/" + CACHE_FILE
+
+
+def sample_site(tmp_path: Path) -> Path:
+    """A private copy of the repository's sample site (content and configuration)."""
+    site = tmp_path / "site"
+    shutil.copytree(SAMPLE / "content", site / "content")
+    shutil.copy(SAMPLE / "fraudsite.yaml", site / "fraudsite.yaml")
+    return site
+
+
+def cold_build(site: Path, scratch: Path, now: str = NOW, **options) -> dict[str, bytes]:
+    """Build a copy of the site's sources from nothing; return the output tree."""
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    copy = scratch / "site"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("build", ".fraudsite-cache"))
+    build_site(copy, scratch / "out", now=now, **options)
+    assert not (site / "build").is_relative_to(scratch)
+    return tree(scratch / "out")
+
+
+class Editor:
+    """Applies edits to a site and checks each incremental build against cold builds before and after."""
+
+    def __init__(self, site: Path, scratch: Path):
+        self.site, self.scratch, self.now = site, scratch, NOW
+        self.out = site / "build"
+        build_site(site, now=self.now)
+        self.cold = cold_build(site, scratch / "first", self.now)
+        assert tree(self.out) == self.cold
+
+    def check(self, step: str) -> set[str]:
+        """Build incrementally; assert it equals a cold build and wrote exactly the files whose bytes differ."""
+        before = stamps(self.out)
+        build_site(self.site, now=self.now)
+        after_cold = cold_build(self.site, self.scratch / step, self.now)
+        after = tree(self.out)
+        assert after == after_cold, f"{step}: incremental output differs from a cold build: " + ", ".join(
+            sorted(p for p in set(after) | set(after_cold) if after.get(p) != after_cold.get(p)))
+        written = {path for path, stamp in stamps(self.out).items() if before.get(path) != stamp}
+        differ = {path for path, data in after_cold.items() if self.cold.get(path) != data}
+        assert written == differ, f"{step}: wrote {sorted(written ^ differ)} wrongly"
+        self.cold = after_cold
+        return written
+
+    def edit(self, relative: str, old: str, new: str) -> None:
+        """Replace text in a site file (it must be there)."""
+        path = self.site / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (relative, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+SHUADAN = "content/cases/2024-03-shuadan-part-time-job.md"
+TWO_CARDS = "content/cases/2024-06-two-cards-rent-bank-card.md"  # links to SHUADAN in its body
+
+
+def test_every_kind_of_edit_matches_a_cold_build_and_writes_only_what_differs(tmp_path):
+    editor = Editor(sample_site(tmp_path), tmp_path / "cold")
+
+    editor.edit(SHUADAN, "三天内被骗8600元", "三天内被骗八千六百元")
+    assert "cases/2024-03-shuadan-part-time-job/index.html" in editor.check("body-and-summary")
+
+    editor.edit(SHUADAN, "title: 轻信", "title: 切勿轻信")
+    editor.check("title")
+
+    # A slug change moves the page and must re-render the other case whose body links to it.
+    editor.edit(SHUADAN, "id: case-0001\n", "id: case-0001\nslug: shuadan-rizhi-jianzhi\n")
+    written = editor.check("slug")
+    assert "cases/shuadan-rizhi-jianzhi/index.html" in written
+    assert "/fzzl/cases/shuadan-rizhi-jianzhi/" in (editor.out / "cases/2024-06-two-cards-rent-bank-card/index.html").read_text()
+    assert not (editor.out / "cases/2024-03-shuadan-part-time-job").exists()
+
+    # Renaming a file that has an explicit slug keeps its URL; the linking file is updated to the new name.
+    (editor.site / SHUADAN).rename(editor.site / "content/cases/shuadan-renamed.md")
+    editor.edit(TWO_CARDS, "(2024-03-shuadan-part-time-job.md)", "(shuadan-renamed.md)")
+    editor.check("rename")
+
+    (editor.site / "content/notices/2026-10-retirees-forum.md").unlink()
+    editor.check("delete")
+    assert not (editor.out / "notices/2026-10-retirees-forum").exists()
+
+    write(editor.site, "content/notices/new-drill.md", """\
+        ---
+        id: notice-drill
+        title: 关于开展反诈应急演练的通知
+        date: 2026-11-27
+        issuer: 保卫处
+        ---
+
+        周五下午开展反诈应急演练。
+        """)
+    editor.check("add")
+
+    # A site theme over the built-in one: a template and a static file.
+    template = (SAMPLE / "theme/templates/case.html").read_text(encoding="utf-8")
+    write(editor.site, "theme/templates/case.html", template.replace("典型案例", "本校案例", 1))
+    editor.check("theme-template")
+    write(editor.site, "theme/static/style.css", (SAMPLE / "theme/static/style.css").read_text() + "\n.x { color: red; }\n")
+    assert "static/style.css" in editor.check("theme-static")
+    shutil.rmtree(editor.site / "theme")
+    editor.check("theme-removed")
+
+    editor.edit("fraudsite.yaml", "title: 示例职业技术学院", "title: 示例职业学院")  # every page shows it
+    editor.check("config")
+
+
+def test_moving_now_past_a_start_and_an_expiry_matches_a_cold_build(tmp_path):
+    editor = Editor(sample_site(tmp_path), tmp_path / "cold")
+    written: set[str] = set()
+    for step in range(6):  # each next moment the site changes by the clock alone: expiries and starts
+        moment = build_site(editor.site, now=editor.now).next_change
+        if moment is None or moment.year > 2026:
+            break
+        editor.now = f"{moment:%Y-%m-%d %H:%M}"
+        changed = editor.check(f"clock-{step}")
+        assert changed, f"nothing changed at {editor.now}"
+        written |= changed
+    assert "notices/2026-12-winter-break-reminder/index.html" in written  # a scheduled start
+    assert "notices/2026-11-knowledge-test/index.html" in written  # an expiry: now marked 已过期
+
+
+def test_a_second_build_with_nothing_changed_touches_no_file(tmp_path):
+    site = sample_site(tmp_path)
+    build_site(site)
+    before, cache_before = stamps(site / "build"), (site / CACHE).stat().st_mtime_ns
+    report = build_site(site)
+    assert report.stats.written == 0 and report.stats.removed == 0
+    assert stamps(site / "build") == before
+    assert (site / CACHE).stat().st_mtime_ns == cache_before  # the cache is not rewritten either
+
+
+def test_output_is_identical_with_and_without_the_cache(tmp_path):
+    site = sample_site(tmp_path)
+    cold = cold_build(site, tmp_path / "cold")
+    build_site(site, tmp_path / "first", now=NOW)  # fills the cache
+    assert (site / CACHE).is_file()
+    build_site(site, tmp_path / "warm", now=NOW)  # every file from the cache
+    assert tree(tmp_path / "warm") == cold == tree(tmp_path / "first")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "garbage", "other-version", "empty"])
+def test_a_damaged_or_foreign_cache_is_rebuilt_never_trusted(tmp_path, damage):
+    site = sample_site(tmp_path)
+    cold = cold_build(site, tmp_path / "cold")
+    build_site(site, tmp_path / "first", now=NOW)
+    cache = site / CACHE
+    data = cache.read_bytes()
+    # A plausible lie: a cached body says something the source does not.
+    poisoned = data.replace("小额红包返利".encode(), "小额红包返现".encode())
+    assert poisoned != data
+    damaged = {
+        "truncated": data[: len(data) // 2],
+        "flipped": poisoned,
+        "garbage": b"\x00\xff not json",
+        "other-version": data.replace(b'"stamp": "', b'"stamp": "0.0.1+', 1),
+        "empty": b"",
+    }[damage]
+    cache.write_bytes(damaged)
+    build_site(site, tmp_path / "out", now=NOW)
+    assert tree(tmp_path / "out") == cold
+    assert cache.read_bytes() != damaged  # replaced by a good cache
+    build_site(site, tmp_path / "again", now=NOW)
+    assert tree(tmp_path / "again") == cold
+
+
+def test_a_cached_file_is_still_scanned_for_personal_data(tmp_path):
+    site = sample_site(tmp_path)
+    write(site, "content/cases/leak-draft.md", """\
+        ---
+        id: case-leak
+        title: 草稿中的案例
+        date: 2026-11-01
+        type: shuadan
+        audience: [students]
+        draft: true
+        ---
+
+        受害人手机号 13912345678，请勿外传。
+        """)
+    build_site(site, now=NOW)  # the draft is not published, so not scanned; its parse and body are now cached
+    assert "13912345678" in (site / CACHE).read_text(encoding="utf-8")
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site, now=NOW, drafts=True)  # same bytes, served from the cache: the scan must still run
+    assert any(p.path == "content/cases/leak-draft.md" and p.code.startswith("E6") for p in failure.value.problems)
