@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fraudsite.cache import ContentCache, open_cache
-from fraudsite.channels import screen, search, web, wechat
+from fraudsite.channels import screen, search, stats, web, wechat
 from fraudsite.config import Config, load_config
 from fraudsite.content import load_content
 from fraudsite.errors import BuildFailed, Problem, problem
@@ -20,7 +20,7 @@ from fraudsite.render import Bundle, Copy, Data, Output, Page, make_environment,
 from fraudsite.site import Site
 from fraudsite.theme import static_files
 
-CHANNELS = (web, screen, search, wechat)
+CHANNELS = (web, screen, search, wechat, stats)
 CACHE_DIR = ".fraudsite-cache"
 
 

@@ -7,14 +7,17 @@ import io
 import json
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from fraudsite.build import BuildOptions, load_site
 from fraudsite.clock import BadWhen, parse_when
 from fraudsite.errors import FraudsiteError
 from fraudsite.model import Case, Item, Notice, notice_end
 from fraudsite.render import Page, make_environment, render_page
 from fraudsite.site import Site
 from fraudsite.weeks import day_start, month_starts, week_label, week_mondays
+
+if TYPE_CHECKING:
+    from fraudsite.build import BuildOptions
 
 JSON_FORMAT = 1  # bump when a key of the JSON output changes meaning
 SOON_DAYS = 7  # a current notice ending within this many days is listed as expiring soon
@@ -188,6 +191,8 @@ def report_period(site: Site, start: str | None, end: str | None) -> tuple[date,
 
 def write_report(options: BuildOptions, start: str | None, end: str | None, form: str) -> str:
     """The report in one of the formats ``text``, ``csv``, ``json``, ``html``."""
+    from fraudsite.build import load_site  # build imports the stats channel, which imports this module
+
     site, _ = load_site(options)
     report = campaign_report(site, *report_period(site, start, end))
     if form == "json":
