@@ -1,0 +1,94 @@
+"""Search in a real browser: the committed queries typed into /fzzl/search/ on the sample site, and failures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+
+from fraudsite.build import BuildOptions, build
+from fraudsite.searchindex import fold
+from tools import REPO, parse_es5, run_axe, serious_violations
+
+QUERIES = yaml.safe_load((REPO / "bench" / "search" / "queries.yaml").read_text(encoding="utf-8"))
+NOW = datetime(2026, 11, 28, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory) -> Path:
+    """The repository's sample site, built once for this module."""
+    out = tmp_path_factory.mktemp("search") / "out"
+    build(BuildOptions(site_dir=REPO, out_dir=out, config_path=REPO / "fraudsite.yaml", now=NOW))
+    return out
+
+
+def run_search(page, query: dict) -> list[str]:
+    """Set the filters, type the words, press Enter; the result paths once the search has finished."""
+    page.select_option("#search-section", query.get("section", ""))
+    page.select_option("#search-type", query.get("type", ""))
+    page.fill("#search-q", query["q"])
+    page.press("#search-q", "Enter")
+    page.wait_for_selector("#search-app[data-state=done], #search-app[data-state=error]")
+    return [unquote(urlsplit(a.get_attribute("href")).path) for a in page.query_selector_all(".search-result h2 a")]
+
+
+def test_committed_queries_give_the_expected_items_in_rank_order(sample_site, static_server, page):
+    base = static_server(sample_site)
+    page.goto(base)
+    page.fill("#site-search-q", "刷单")
+    page.press("#site-search-q", "Enter")  # the masthead form is a plain GET form
+    page.wait_for_selector("#search-app[data-state=done]")
+    assert urlsplit(page.url).path == "/fzzl/search/" and page.input_value("#search-q") == "刷单"
+    for query in QUERIES:
+        found = run_search(page, query)
+        assert found == ["/fzzl/" + path for path in query["expect"]], query
+        status = page.inner_text("#search-status")
+        if query["expect"]:
+            assert status == f"找到 {len(query['expect'])} 条结果", query
+            marks = {fold(m.inner_text()) for m in page.query_selector_all(".search-result mark")}
+            assert marks <= {fold(term) for term in query["q"].split()} and marks, query
+        else:
+            assert status.startswith("没有找到"), query
+    assert "q=" in page.url and "section=cases" in page.url  # the last query can be linked
+    assert page.get_attribute("#search-status", "aria-live") == "polite"
+    assert not serious_violations(run_axe(page))
+    assert not page.js_errors and not page.bad_responses
+
+
+def test_a_link_with_q_opens_its_results_and_longer_words_are_exact(sample_site, static_server, page):
+    base = static_server(sample_site)
+    page.goto(base + "search/?q=%E6%A0%A1%E5%9B%AD%E8%B4%B7&type=loan")  # 校园贷, fraud type 网络贷款
+    page.wait_for_selector("#search-app[data-state=done]")
+    assert page.inner_text("#search-status") == "找到 1 条结果"
+    assert page.get_attribute(".search-result h2 a", "href") == "/fzzl/cases/2025-10-fake-loan-unfreeze-fee/"
+    assert page.inner_text(".search-result .passage mark") == "校园贷"
+    assert not page.js_errors
+
+
+def test_missing_index_or_dropped_network_shows_a_message_not_an_error(sample_site, static_server, page):
+    base = static_server(sample_site)
+    page.goto(base + "search/")
+    failures = [
+        ("搜索索引不存在", lambda: page.route("**/search/data/**", lambda route: route.fulfill(status=404, body="")),
+         lambda: page.unroute("**/search/data/**")),
+        ("网络连接中断", lambda: page.context.set_offline(True), lambda: page.context.set_offline(False)),
+        # The index answers, then the connection drops before the items' text arrives.
+        ("网络连接中断", lambda: page.route("**/search/data/docs/**", lambda route: route.abort("internetdisconnected")),
+         lambda: page.unroute("**/search/data/docs/**")),
+    ]
+    for (message, fail, recover), word in zip(failures, ("退款", "客服", "学费")):
+        fail()
+        assert run_search(page, {"q": word}) == [], message
+        assert page.get_attribute("#search-app", "data-state") == "error"
+        assert message in page.inner_text("#search-status")
+        recover()
+        assert len(run_search(page, {"q": "刷单"})) == 5  # searching again retries what failed
+    assert not page.js_errors
+
+
+def test_search_script_is_plain_es5():
+    parse_es5((REPO / "theme" / "static" / "search" / "search.js").read_text(encoding="utf-8"), "search.js")
