@@ -137,8 +137,13 @@
     return Math.ceil(FLOOR * Math.min(w, h) * 100) / 100 + 0.2;
   }
 
+  /* Sub-pixel layout can clip a last line that scrollHeight still rounds into the box: compare edges too. */
   function overflows(box) {
-    return box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1;
+    var last = box.lastChild;
+    if (box.scrollHeight > box.clientHeight || box.scrollWidth > box.clientWidth) {
+      return true;
+    }
+    return !!last && last.getBoundingClientRect().bottom > box.getBoundingClientRect().bottom - 1;
   }
 
   /* Make a slide fit its box: shrink the title, then drop whole list items and optional parts. */
@@ -234,7 +239,8 @@
   function correctClock(dateHeader, sent, received) {
     var server = Date.parse(dateHeader || '');
     var estimate;
-    if (isNaN(server)) {
+    /* A slow round trip says little about when the server answered. */
+    if (isNaN(server) || received - sent > 5000) {
       return;
     }
     estimate = server + 500 - (sent + received) / 2;

@@ -1,0 +1,265 @@
+"""Campus screens in a real browser (Debian Chromium via Playwright): rotation, urgent takeover, time
+enforcement under a controlled clock, clock-offset correction, the fit rule at three sizes, QR codes,
+offline recovery, a clock-accelerated day, and the script parsed as ES5."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from email.utils import formatdate
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import zxingcpp
+from PIL import Image
+from screenkit import EXPIRING_ID, LONG_ID, SCHEDULED_ID, SCREEN_NOW, make_screen_site, screen_now_ms
+from sitekit import build_site
+from tools import parse_es5, serve_directory
+
+BASE = "https://www.example.edu.cn/fzzl/"
+URGENT_ID = "notices/2026-11-tuition-scam-urgent-alert/"
+SLIDE_MS = 12_000
+REFRESH_MS = 300_000
+MINUTE = 60_000
+SIZES = [(1920, 1080), (1080, 1920), (3840, 2160)]
+
+# Counts live timers (set and not yet fired or cleared), installed before the page's own script runs.
+COUNT_TIMERS = """(function () {
+  var live = {}, st = window.setTimeout, ct = window.clearTimeout, si = window.setInterval, ci = window.clearInterval;
+  window.setTimeout = function (f, ms) {
+    var id = st(function () { delete live['t' + id]; f(); }, ms); live['t' + id] = 1; return id; };
+  window.clearTimeout = function (id) { delete live['t' + id]; ct(id); };
+  window.setInterval = function (f, ms) { var id = si(f, ms); live['i' + id] = 1; return id; };
+  window.clearInterval = function (id) { delete live['i' + id]; ci(id); };
+  window.liveTimers = function () { return Object.keys(live).length; };
+})();"""
+
+# The fit rule, for every rendered element that holds text inside the screen.
+CHECK_FIT = """() => {
+  var W = window.innerWidth, H = window.innerHeight, floor = 0.035 * Math.min(W, H), bad = [];
+  var all = document.getElementById('screen').querySelectorAll('*');
+  for (var i = 0; i < all.length; i++) {
+    var el = all[i], text = false;
+    for (var c = el.firstChild; c; c = c.nextSibling) if (c.nodeType === 3 && c.nodeValue.trim()) text = true;
+    if (!text || el.getClientRects().length === 0) continue;
+    var cs = getComputedStyle(el), r = el.getBoundingClientRect();
+    var name = el.tagName.toLowerCase() + '.' + el.className + ' "' + el.textContent.trim().slice(0, 16) + '"';
+    if (parseFloat(cs.fontSize) < floor - 0.01) bad.push(name + ': font ' + cs.fontSize + ' < ' + floor);
+    if (r.left < -0.5 || r.top < -0.5 || r.right > W + 0.5 || r.bottom > H + 0.5) bad.push(name + ': outside the viewport');
+    if (cs.display !== 'inline' && (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1))
+      bad.push(name + ': content ' + el.scrollWidth + 'x' + el.scrollHeight + ' > box ' + el.clientWidth + 'x' + el.clientHeight);
+    if (cs.textOverflow === 'ellipsis') bad.push(name + ': ellipsis');
+    for (var a = el.parentElement; a; a = a.parentElement) {
+      var acs = getComputedStyle(a);
+      if (acs.overflowX === 'visible' && acs.overflowY === 'visible') continue;
+      var ar = a.getBoundingClientRect();
+      if (r.left < ar.left - 0.5 || r.top < ar.top - 0.5 || r.right > ar.right + 0.5 || r.bottom > ar.bottom + 0.5)
+        bad.push(name + ': clipped by ' + a.tagName.toLowerCase() + '.' + a.className);
+    }
+  }
+  return bad;
+}"""
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The screen test site, built at SCREEN_NOW and served under /fzzl/."""
+    root = tmp_path_factory.mktemp("screen-browser")
+    site = make_screen_site(root)
+    build_site(site, root / "out", now=SCREEN_NOW)
+    with serve_directory(root / "out") as base:
+        yield base
+
+
+class DataServer:
+    """Answers the page's data checks: the real file, a failure, a partial body or other text."""
+
+    def __init__(self, body: bytes, skew_ms: int = 0):
+        self.body = body
+        self.mode = "ok"  # ok | fail | partial
+        self.skew_ms = skew_ms  # how far the server's clock is ahead of the device's
+        self.requests = 0
+
+    def __call__(self, route) -> None:
+        self.requests += 1
+        if self.mode == "fail":
+            route.abort("internetdisconnected")
+            return
+        sent = int(parse_qs(urlsplit(route.request.url).query)["t"][0])  # the device clock at sending
+        body = self.body[: len(self.body) // 2] if self.mode == "partial" else self.body
+        route.fulfill(status=200, body=body, headers={"Content-Type": "application/json; charset=utf-8",
+                                                       "Date": formatdate((sent + self.skew_ms) / 1000, usegmt=True)})
+
+
+def open_screen(new_page, served, path="screen/", size=(1920, 1080), clock_ms=None, data=None, **context):
+    """A screen page; with clock_ms the page's clock is Playwright's, with data its data checks are answered."""
+    page = new_page(viewport={"width": size[0], "height": size[1]}, **context)
+    page.navigations = []
+    page.on("framenavigated", lambda frame: frame == page.main_frame and page.navigations.append(frame.url))
+    if clock_ms is not None:
+        page.clock.install(time=clock_ms / 1000)
+    page.add_init_script(COUNT_TIMERS)
+    if data is not None:
+        page.route("**/data.json?*", data)
+    page.goto(served + path)
+    if data is not None:
+        wait_for_checks(page, 1)
+    return page
+
+
+def wait_for_checks(page, count: int) -> None:
+    """Wait (in real time) until the page has finished ``count`` data checks."""
+    page.wait_for_function("n => FraudScreen.stats().checks >= n", arg=count, polling=20, timeout=10_000)
+
+
+def advance(page, ms: int, data: DataServer | None = None) -> None:
+    """Run the page's clock forward; each data check due on the way is answered before going on."""
+    while ms > 0:
+        step = min(ms, REFRESH_MS)
+        checks = page.evaluate("FraudScreen.stats().checks")
+        page.clock.run_for(step)
+        if data is not None and step == REFRESH_MS:
+            wait_for_checks(page, checks + 1)
+        ms -= step
+
+
+def shown_over(page, turns: int) -> list[str | None]:
+    """The slide on show at each of the next ``turns`` slide periods."""
+    shown = []
+    for _ in range(turns):
+        shown.append(page.evaluate("FraudScreen.current()"))
+        page.clock.run_for(SLIDE_MS)
+    return shown
+
+
+def served_data(served) -> bytes:
+    return (Path(served.root) / "screen/data.json").read_bytes()
+
+
+def test_slides_rotate_and_an_urgent_notice_returns_every_other_slide(new_page, served):
+    data = DataServer(served_data(served))
+    page = open_screen(new_page, served, clock_ms=screen_now_ms(), data=data)
+    shown = shown_over(page, 12)
+    assert shown[0] == URGENT_ID, "the urgent notice is shown first"
+    assert all(s == URGENT_ID for s in shown[0::2]), shown
+    others = shown[1::2]
+    assert URGENT_ID not in others and len(set(others)) == len(others) == 6, others
+    page.evaluate("id => FraudScreen.show(id)", URGENT_ID)
+    urgent_style = page.evaluate("[document.getElementById('screen').className, "
+                                 "getComputedStyle(document.getElementById('screen-stage')).backgroundColor]")
+    page.evaluate("id => FraudScreen.show(id)", others[0])
+    normal_style = page.evaluate("getComputedStyle(document.getElementById('screen-stage')).backgroundColor")
+    assert urgent_style == ["is-urgent", "rgb(179, 0, 0)"] and normal_style != urgent_style[1]
+    assert page.js_errors == [] and len(page.navigations) == 1
+
+
+def test_expiry_removes_and_start_adds_a_slide_without_reload(new_page, served):
+    data = DataServer(served_data(served))
+    page = open_screen(new_page, served, clock_ms=screen_now_ms(), data=data)
+    before = shown_over(page, 24)  # 09:00:00 - 09:04:48
+    assert EXPIRING_ID in before and SCHEDULED_ID not in before
+    page.evaluate("id => FraudScreen.show(id)", EXPIRING_ID)  # on show at 09:04:48, expires 09:05
+    page.clock.run_for(SLIDE_MS)
+    assert page.evaluate("FraudScreen.current()") != EXPIRING_ID, "left within one slide period of expiry"
+    advance(page, 5 * MINUTE, data)  # past 09:10, a data check on the way
+    after = shown_over(page, 30)
+    assert EXPIRING_ID not in after and SCHEDULED_ID in after
+    assert page.evaluate("FraudScreen.stats().checks") >= 2
+    assert len(page.navigations) == 1 and page.js_errors == []
+
+
+def test_clock_error_is_corrected_from_the_date_header(new_page, served):
+    three_hours = 3 * 60 * MINUTE
+    data = DataServer(served_data(served), skew_ms=three_hours)
+    # The device boots three hours slow and in another time zone; the screen still shows Beijing time.
+    page = open_screen(new_page, served, clock_ms=screen_now_ms() - three_hours, data=data,
+                       timezone_id="America/New_York")
+    offset = page.evaluate("FraudScreen.stats().offset")
+    assert abs(offset - three_hours) < 2000
+    assert re.search(r"11月28日 星期六 09:0[01]$", page.text_content("#screen-clock"))
+    assert page.text_content("#screen-status") in ("更新于 09:00", "更新于 09:01")
+    page.clock.run_for(6 * MINUTE)  # true time 09:06: the notice that expired at 09:05 is gone
+    assert EXPIRING_ID not in shown_over(page, 24)
+
+
+def test_every_slide_fits_at_three_sizes(new_page, served):
+    failures = []
+    for size in SIZES:
+        page = open_screen(new_page, served, size=size)
+        ids = page.evaluate("FraudScreen.ids()")
+        assert LONG_ID in ids
+        for slide_id in [*ids, "idle"]:
+            page.evaluate("id => FraudScreen.show(id)", slide_id)
+            failures += [f"{size[0]}x{size[1]} {slide_id}: {problem}" for problem in page.evaluate(CHECK_FIT)]
+            if slide_id == LONG_ID:
+                signs = page.evaluate("document.querySelectorAll('#screen-stage .slide-signs li').length")
+                assert 1 <= signs <= 3, "long lists are shortened to whole items, not dropped"
+        assert page.js_errors == []
+        page.close()
+    assert not failures, "\n".join(failures)
+
+
+def test_qr_codes_decode_to_the_item_pages(new_page, served):
+    page = open_screen(new_page, served)
+    ids = page.evaluate("FraudScreen.ids()")
+    decoded = {}
+    for slide_id in ids:
+        page.evaluate("id => FraudScreen.show(id)", slide_id)
+        image = Image.open(io.BytesIO(page.locator("#screen-stage .slide-qr svg").screenshot()))
+        decoded[slide_id] = [code.text for code in zxingcpp.read_barcodes(image)]
+    assert decoded == {slide_id: [BASE + slide_id] for slide_id in ids}
+
+
+def test_offline_keeps_the_slides_and_recovers(new_page, served):
+    original = served_data(served)
+    data = DataServer(original)
+    page = open_screen(new_page, served, clock_ms=screen_now_ms(), data=data)
+    stats = page.evaluate("FraudScreen.stats()")
+    for mode in ("fail", "partial", "fail"):
+        data.mode = mode
+        advance(page, REFRESH_MS, data)
+        assert page.evaluate("FraudScreen.current()") is not None
+        assert page.evaluate("document.querySelectorAll('#screen-stage .slide').length") == 1
+    assert page.evaluate("FraudScreen.stats().swaps") == stats["swaps"], "nothing was swapped while offline"
+    assert page.text_content("#screen-status") == "更新于 09:00"
+    changed = json.loads(original)
+    changed["slides"][0]["html"] = changed["slides"][0]["html"].replace("警惕冒充老师", "再次警惕冒充老师")
+    data.body, data.mode = json.dumps(changed, ensure_ascii=False).encode("utf-8"), "ok"
+    advance(page, REFRESH_MS, data)
+    assert page.evaluate("FraudScreen.stats().swaps") == stats["swaps"] + 1
+    assert page.text_content("#screen-status") == "更新于 09:20"
+    page.evaluate("id => FraudScreen.show(id)", URGENT_ID)
+    assert "再次警惕冒充老师" in page.text_content("#screen-stage")
+    assert len(page.navigations) == 1 and page.js_errors == []
+
+
+def test_a_day_of_running_ends_with_dom_and_timers_at_baseline(new_page, served):
+    original = served_data(served)
+    changed = original.replace("警惕冒充老师".encode(), "再次警惕冒充老师".encode())
+    data = DataServer(original)
+    page = open_screen(new_page, served, clock_ms=screen_now_ms(), data=data)
+    count = "[document.getElementsByTagName('*').length, liveTimers()]"
+    page.evaluate("id => FraudScreen.show(id)", LONG_ID)
+    baseline = page.evaluate(count)
+    start = page.evaluate("FraudScreen.stats()")
+    for turn in range(24 * 60 * MINUTE // REFRESH_MS):
+        data.body = changed if turn % 2 == 0 else original
+        advance(page, REFRESH_MS, data)
+    data.body = original
+    advance(page, REFRESH_MS, data)
+    end = page.evaluate("FraudScreen.stats()")
+    assert end["shows"] - start["shows"] >= 7000 and end["swaps"] - start["swaps"] >= 280
+    page.evaluate("id => FraudScreen.show(id)", LONG_ID)
+    assert page.evaluate(count) == baseline
+    assert len(page.navigations) == 1 and page.js_errors == []
+
+
+def test_screen_script_is_es5_and_the_css_conservative(served):
+    page = (Path(served.root) / "screen/index.html").read_text(encoding="utf-8")
+    scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.DOTALL)
+    assert len(scripts) == 1 and "FraudScreen" in scripts[0]
+    parse_es5(scripts[0], "screen.js")
+    with pytest.raises(AssertionError):
+        parse_es5("let x = () => 1;", "not-es5")  # the parser does reject ES2015
