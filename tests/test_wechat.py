@@ -1,0 +1,417 @@
+"""The WeChat channel: paste-safe HTML (property-tested), references, footer, limits, article.json and the feed."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from xml.etree import ElementTree
+
+import feedparser
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fraudsite.build import BuildOptions, load_site
+from fraudsite.channels import wechat
+from fraudsite.errors import BuildFailed
+from fraudsite.markup import LinkContext, render_body
+from fraudsite.model import Case
+from fraudsite.wechat_html import Node, WechatWriter, parse_fragment, serialise
+from sitekit import SAMPLE, at, build_site, write
+from tools import parse_es5
+
+BASE = "https://www.example.edu.cn/fzzl/"
+NOW = "2026-11-28 09:00"
+EXTRA_CASE = """\
+---
+id: case-wechat-fixture
+title: 一个用于测试公众号排版的案例，标题故意写得很长很长，超过草稿接口三十二个字的上限
+date: "2026-11-20 10:00"
+type: fake-shop
+audience: [students]
+summary: 测试用摘要。
+signs: [价格远低于市场价]
+advice: [只在平台内交易]
+wechat:
+  digest: 公众号专用摘要
+---
+
+## 经过
+
+小王在[某购物网站](https://shop.example.com/item?id=1&from=ad)看到低价门票，又在[同一网站](https://shop.example.com/item?id=1&from=ad)
+和[公众号文章](https://mp.weixin.qq.com/s/abc)里看到宣传，参见[另一起案例](2026-11-shuadan-like-task-freshmen.md)。
+
+![聊天记录截图](img/chat.png)
+
+- 第一层
+    - 第二层
+        - 第三层
+            - 第四层
+
+```
+付款  步骤：
+    先转账
+```
+
+| 时间 | 金额 |
+|:-----|-----:|
+| 第一天 | 500 |
+"""
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    """A copy of the sample site plus one case exercising links, images, deep lists, code and a table."""
+    site = tmp_path_factory.mktemp("wechat") / "site"
+    shutil.copytree(SAMPLE / "content", site / "content")
+    shutil.copy(SAMPLE / "fraudsite.yaml", site / "fraudsite.yaml")
+    write(site, "content/cases/2026-11-wechat-fixture.md", EXTRA_CASE)
+    (site / "content/cases/img").mkdir(exist_ok=True)
+    shutil.copy(SAMPLE / "theme/static/favicon.svg", site / "content/cases/img/chat.png")
+    return site
+
+
+@pytest.fixture(scope="module")
+def built(sample) -> Path:
+    """The sample site built once."""
+    out = sample.parent / "out"
+    build_site(sample, out, now=NOW)
+    return out
+
+
+@pytest.fixture(scope="module")
+def site(sample):
+    """The sample site as the channels see it."""
+    options = BuildOptions(site_dir=sample, out_dir=sample / "build", config_path=sample / "fraudsite.yaml", now=at(NOW))
+    return load_site(options)[0]
+
+
+# --------------------------------------------------------------------------- reading the output
+
+
+class _Walker(HTMLParser):
+    """Collects what the WeChat editor cares about: tags, attributes, list depth, text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.lists = 0
+        self.deepest_list = 0
+        self.text: list[str] = []
+        self.skip: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {name: value or "" for name, value in attrs}
+        self.tags.append((tag, attributes))
+        if tag in ("ul", "ol"):
+            self.lists += 1
+            self.deepest_list = max(self.deepest_list, self.lists)
+        if tag not in ("br", "hr", "img") and (self.skip or "footnote-backref" in attributes.get("class", "")):
+            self.skip.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in ("ul", "ol"):
+            self.lists -= 1
+        if self.skip and self.skip[-1] == tag:
+            self.skip.pop()
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.text.append(data)
+
+
+def walk(html: str) -> _Walker:
+    walker = _Walker()
+    walker.feed(html)
+    walker.close()
+    return walker
+
+
+def squeeze(text: str) -> str:
+    """Text without any whitespace: block boundaries and &nbsp; differ, the words must not."""
+    return re.sub(r"\s+", "", text)
+
+
+REFERENCE_MARK = re.compile(r"\[\d+\]")
+
+
+def wechat_body_text(html: str) -> str:
+    """The text of converted body HTML without the reference numbers."""
+    return squeeze(REFERENCE_MARK.sub("", "".join(walk(html).text)))
+
+
+def web_body_text(html: str) -> str:
+    """The text of the web article's body, without footnote back-links."""
+    return squeeze("".join(walk(html).text))
+
+
+def assert_paste_safe(html: str) -> None:
+    """What the WeChat editor keeps: inline styles only, no div, no outside links, two list levels, no black."""
+    walker = walk(html)
+    for tag, attributes in walker.tags:
+        assert tag not in ("div", "style", "script", "iframe", "form", "link", "meta"), tag
+        for name in attributes:
+            assert name in ("style", "href", "src", "alt", "colspan", "rowspan", "start"), (tag, name)
+            assert not name.startswith("on")
+        style = attributes.get("style", "").replace(" ", "").lower()
+        assert "position" not in style
+        assert not re.search(r"#000(000)?\b|:black\b|rgb\(0,0,0\)", style), style
+        if "href" in attributes:
+            assert attributes["href"].startswith("https://mp.weixin.qq.com/"), attributes["href"]
+        if tag == "img":
+            assert attributes["src"].startswith(("https://", "http://")) and attributes["alt"].strip()
+    assert walker.deepest_list <= 2
+
+
+# --------------------------------------------------------------------------- generated Markdown
+
+WORDS = st.sampled_from(["诈骗", "转账", "客服", "验证码", "refund", "APP", "安全账户", "96110", "a  b", "x<y&z"])
+URLS = st.sampled_from(["https://example.com/a", "https://example.com/a?x=1&y=2", "http://gov.example.cn/",
+                        "https://mp.weixin.qq.com/s/xyz", "/fzzl/cases/other/", "mailto:fzb@example.edu.cn"])
+
+
+def inline() -> st.SearchStrategy[str]:
+    text = st.lists(WORDS, min_size=1, max_size=4).map("".join)
+    link = st.tuples(text, URLS).map(lambda pair: f"[{pair[0]}]({pair[1]})")
+    styled_text = text.map(lambda t: f"**{t}**") | text.map(lambda t: f"*{t}*") | text.map(lambda t: f"`{t}`")
+    return st.lists(text | link | styled_text, min_size=1, max_size=5).map(" ".join)
+
+
+def nested_list(depth: int) -> st.SearchStrategy[str]:
+    def render(items, level):
+        lines = []
+        for number, (words, children) in enumerate(items, start=1):
+            marker = "-" if level % 2 == 0 else f"{number}."
+            lines.append("    " * level + f"{marker} {words}")
+            lines += render(children, level + 1)
+        return lines
+
+    def tree(level):
+        leaf = st.tuples(inline(), st.just(()))
+        if level >= depth:
+            return st.lists(leaf, min_size=1, max_size=2)
+        return st.lists(st.tuples(inline(), st.lists(st.tuples(inline(), st.just(())), max_size=2).map(tuple)
+                                  if level == depth - 1 else tree(level + 1).map(tuple)), min_size=1, max_size=2)
+
+    return tree(0).map(lambda items: "\n".join(render(items, 0)))
+
+
+def blocks() -> st.SearchStrategy[str]:
+    paragraph = inline()
+    heading = st.tuples(st.integers(2, 4), inline()).map(lambda p: "#" * p[0] + " " + p[1])
+    quote = inline().map(lambda t: "> " + t)
+    code = st.lists(st.sampled_from(["x = 1", "    indented  twice", "", "\tTabbed"]), min_size=1, max_size=4).map(
+        lambda lines: "```\n" + "\n".join(lines) + "\n```")
+    table = st.lists(WORDS, min_size=2, max_size=2).map(lambda w: f"| 项目 | 说明 |\n|---|:-:|\n| {w[0]} | {w[1]} |")
+    image = WORDS.map(lambda w: f"![{w}](/fzzl/media/cases/img/{len(w)}.png)")
+    footnote = inline().map(lambda t: f"正文[^1]\n\n[^1]: {t}")
+    return st.lists(paragraph | heading | quote | code | table | image | footnote | nested_list(4),
+                    min_size=1, max_size=6).map("\n\n".join)
+
+
+def render_markdown(body: str) -> str:
+    """A body through the real Markdown pipeline (sanitised), as content.py renders it."""
+    context = LinkContext(source="content/cases/x.md", body=body, body_line=1, base_path="/fzzl/", item_paths={},
+                          asset_exists=lambda path: True)
+    return render_body(context).html
+
+
+def convert(body_html: str) -> tuple[str, WechatWriter]:
+    writer = WechatWriter(BASE, BASE + "cases/x/")
+    return serialise(Node("#root", {}, writer.convert(body_html))), writer
+
+
+def expected_references(body_html: str) -> list[str]:
+    """Every outside address of the web body, absolute, first appearance order, each once."""
+    urls: list[str] = []
+    for tag, attributes in walk(body_html).tags:
+        href = attributes.get("href", "")
+        if tag == "a" and href and not href.startswith("#") and "mp.weixin.qq.com" not in href:
+            url = "https://www.example.edu.cn" + href if href.startswith("/") else href
+            if url not in urls:
+                urls.append(url)
+    return urls
+
+
+@settings(max_examples=50, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=blocks())
+def test_generated_markdown_becomes_paste_safe_html_with_the_same_text(body):
+    web_html = render_markdown(body)
+    html, writer = convert(web_html)
+    assert_paste_safe(html)
+    assert wechat_body_text(html) == web_body_text(web_html)
+    assert [url for url, _ in writer.references] == expected_references(web_html)
+    for code_block in re.findall(r"<code[^>]*>(.*?)</code>", html):
+        assert " " not in re.sub(r"<[^>]+>", "", code_block), "spaces in code must be &nbsp;"
+
+
+def test_every_sample_article_is_paste_safe_and_keeps_the_web_text(site):
+    settings_, _ = wechat.read_settings(site.config)
+    assert len(site.published) >= 20
+    for item in site.published:
+        article = wechat.make_article(item, site, settings_)
+        assert_paste_safe(article.content)
+        assert article.content.startswith("<section style=") and article.content.endswith("</section>")
+        body, writer = convert(item.body_html)
+        assert wechat_body_text(body) == web_body_text(item.body_html), item.source
+        assert squeeze(REFERENCE_MARK.sub("", "".join(walk(body).text))) in squeeze(
+            REFERENCE_MARK.sub("", "".join(walk(article.content).text)))
+        listed = [url for url, _ in writer.references]
+        assert all(article.content.count(f"[{n}] ") == 1 for n in range(1, len(listed) + 1))
+        if isinstance(item, Case):
+            text = squeeze("".join(walk(article.content).text))
+            warning = site.config.type_by_key(item.type).warning
+            pieces = [warning, *(["识别要点", *item.signs] if item.signs else []),
+                      *(["防范提示", *item.advice] if item.advice else [])]
+            positions = [text.find(squeeze(piece)) for piece in pieces]
+            assert -1 not in positions and positions == sorted(positions), item.source
+
+
+def test_outside_links_become_numbered_references_listed_once_in_order(site):
+    item = next(i for i in site.published if i.id == "case-wechat-fixture")
+    article = wechat.make_article(item, site, wechat.read_settings(site.config)[0])
+    html = article.content
+    assert html.count("[1]") == 3  # the same URL twice in the text, once in the list
+    assert "参考链接" in html
+    references = html.split("参考链接", 1)[1]
+    assert references.index("https://shop.example.com/item?id=1&amp;from=ad") < references.index(
+        BASE + "cases/2026-11-shuadan-like-task-freshmen/")
+    assert references.count("https://shop.example.com/item?id=1&amp;from=ad") == 1
+    assert '<a href="https://mp.weixin.qq.com/s/abc"' in html  # WeChat articles stay links
+    assert "mp.weixin.qq.com" not in references
+
+
+def test_deep_lists_are_flattened_to_two_levels_not_dropped(site):
+    item = next(i for i in site.published if i.id == "case-wechat-fixture")
+    html = wechat.make_article(item, site, wechat.read_settings(site.config)[0]).content
+    assert walk(html).deepest_list == 2
+    for words in ("第一层", "第二层", "第三层", "第四层"):
+        assert words in html
+    assert "padding-left:2em\">第四层" in html  # lifted items keep an indent that shows their level
+
+
+def test_code_keeps_spaces_as_nbsp_and_tables_scroll(site):
+    item = next(i for i in site.published if i.id == "case-wechat-fixture")
+    html = wechat.make_article(item, site, wechat.read_settings(site.config)[0]).content
+    assert "付款&nbsp;&nbsp;步骤：<br>&nbsp;&nbsp;&nbsp;&nbsp;先转账" in html
+    assert re.search(r'<section style="[^"]*overflow-x:auto[^"]*"><table', html)
+    assert "text-align:right\">500</td>" in html
+
+
+def test_images_are_absolute_with_alt_and_listed_for_upload(built):
+    data = json.loads((built / "wechat/cases/2026-11-wechat-fixture/article.json").read_text(encoding="utf-8"))
+    preview = (built / "wechat/cases/2026-11-wechat-fixture/index.html").read_text(encoding="utf-8")
+    assert f'src="{BASE}media/cases/img/chat.png" alt="聊天记录截图"' in preview
+    uploads = {u["placeholder"]: u for u in data["uploads"]}
+    assert uploads["{{IMAGE_1}}"]["file"] == "media/cases/img/chat.png"
+    assert uploads["{{IMAGE_2}}"]["file"] == "wechat/column-qr.png"
+    assert (built / "media/cases/img/chat.png").is_file() and (built / "wechat/column-qr.png").is_file()
+    assert 'src="{{IMAGE_1}}" alt="聊天记录截图"' in data["article"]["content"]
+    assert BASE + "media/" not in data["article"]["content"]
+
+
+def test_footer_has_hotline_app_column_and_a_qr_code_of_the_column(built):
+    import zxingcpp
+    from PIL import Image
+
+    html = json.loads((built / "wechat/notices/2026-10-anti-fraud-app-drive/article.json").read_text("utf-8"))[
+        "article"]["content"]
+    footer = serialise(parse_fragment(html).children[0].children[-1])  # the outer section's last block
+    for words in ("96110", "国家反诈中心", "反诈防骗宣传专栏", "0517-83550110", 'alt="反诈防骗宣传专栏网站二维码"'):
+        assert words in footer
+    codes = zxingcpp.read_barcodes(Image.open(io.BytesIO((built / "wechat/column-qr.png").read_bytes())))
+    assert [code.text for code in codes] == [BASE]
+
+
+def test_article_json_has_the_draft_api_fields_utf8_without_escapes(built):
+    raw = (built / "wechat/cases/2026-11-wechat-fixture/article.json").read_bytes()
+    assert b"\\u" not in raw and "公众号专用摘要".encode() in raw
+    data = json.loads(raw.decode("utf-8"))
+    article = data["article"]
+    assert set(article) == {"title", "author", "digest", "content", "content_source_url", "thumb_media_id",
+                            "need_open_comment", "only_fans_can_comment"}
+    assert article["digest"] == "公众号专用摘要"  # the item's wechat.digest wins
+    assert article["author"] == "保卫处"  # wechat.author in fraudsite.yaml
+    assert article["content_source_url"] == BASE + "cases/2026-11-wechat-fixture/"
+    assert article["thumb_media_id"] == "{{THUMB_MEDIA_ID}}" and article["need_open_comment"] == 0
+    assert data["ready"] is False  # the title is longer than the draft API takes
+    assert {c["field"]: c["level"] for c in data["checks"]}["title_api"] == "error"
+
+
+def test_inline_json_cannot_break_out_of_its_script_element():
+    text = wechat.inline_json({"html": "</script><!-- & \u2028\u2029 中文"})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text and "\u2029" not in text
+    assert "中文" in text and json.loads(text)["html"] == "</script><!-- & \u2028\u2029 中文"
+
+
+@pytest.mark.parametrize(("title", "author", "digest", "content", "broken"), [
+    ("题" * 32, "作" * 8, "摘" * 120, "x" * 19_999, set()),
+    ("题" * 33, "作" * 8, "摘" * 120, "x", {"title_api"}),
+    ("题" * 65, "作" * 16, "摘" * 121, "x" * 20_000, {"title", "title_api", "digest", "content"}),
+    ("题", "作" * 17, "摘", "x", {"author"}),
+])
+def test_length_limits(title, author, digest, content, broken):
+    checks = wechat.length_checks(title, author, digest, content, has_cover=True)
+    assert {c.field for c in checks if c.level == "error"} == broken
+
+
+def test_long_author_only_warns():
+    checks = {c.field: c for c in wechat.length_checks("题", "作" * 9, "摘", "x", has_cover=False)}
+    assert checks["author"].level == "warn" and checks["cover"].level == "warn"
+    assert all(c.level != "error" for c in checks.values())
+
+
+def test_a_broken_limit_marks_the_article_not_ready_but_never_blocks_the_website(built, site):
+    assert (built / "cases/2026-11-wechat-fixture/index.html").is_file()
+    listing = (built / "wechat/index.html").read_text(encoding="utf-8")
+    row = listing[listing.index("wechat/cases/2026-11-wechat-fixture/"):]
+    assert row.index("未就绪") < row.index("</tr>")
+    found = [p for p in wechat.check(site) if p.path == "content/cases/2026-11-wechat-fixture.md"]
+    assert [(p.code, p.field, p.severity) for p in found] == [("W251", "wechat.title", "warning")]
+    assert "32" in found[0].message
+
+
+def test_list_is_newest_first_and_links_every_preview(built, site):
+    listing = (built / "wechat/index.html").read_text(encoding="utf-8")
+    positions = [listing.index(f'href="/fzzl/wechat/{item.section}/{item.slug}/"') for item in site.published]
+    assert positions == sorted(positions)
+
+
+def test_feed_carries_the_wechat_html(built, site):
+    feed = feedparser.parse((built / "wechat/feed.xml").read_bytes())
+    assert not feed.bozo
+    assert len(feed.entries) == len(site.published)
+    assert feed.entries[0].link == BASE + site.published[0].path
+    # feedparser sanitises styles, so read content:encoded from the XML itself
+    encoded = ElementTree.parse(built / "wechat/feed.xml").findall(
+        "channel/item/{http://purl.org/rss/1.0/modules/content/}encoded")
+    first = wechat.make_article(site.published[0], site, wechat.read_settings(site.config)[0])
+    assert encoded[0].text == first.content
+
+
+@pytest.mark.parametrize(("setting", "code", "field"), [
+    ("  colour: red", "E104", "wechat.colour"),
+    ("  qr_code: yes", "E103", "wechat.qr_code"),
+    ("  author: 保卫处无诈校园创建办公室宣传教育科", "E103", "wechat.author"),
+    ("  hotline: 九六一一零", "E103", "wechat.hotline"),
+])
+def test_bad_wechat_settings_are_problems_naming_fraudsite_yaml(tmp_path, setting, code, field):
+    site = tmp_path / "site"
+    shutil.copytree(SAMPLE / "content", site / "content")
+    config = (SAMPLE / "fraudsite.yaml").read_text(encoding="utf-8")
+    config = re.sub(r"(?ms)^wechat:\n(  .*\n)*", "", config) + "wechat:\n  column_name: 反诈专栏\n" + setting + "\n"
+    (site / "fraudsite.yaml").write_text(config, encoding="utf-8")
+    line = config.splitlines().index(setting) + 1
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site, tmp_path / "out", now=NOW)
+    assert [(p.path, p.line, p.code, p.field) for p in failure.value.problems] == [
+        ("fraudsite.yaml", line, code, field)]
+    assert not (tmp_path / "out").exists()
+
+
+def test_copy_script_is_es5():
+    parse_es5((SAMPLE / "theme/static/wechat/copy.js").read_text(encoding="utf-8"), "copy.js")
