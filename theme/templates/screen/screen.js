@@ -15,7 +15,7 @@
   var progressNode = doc.getElementById('screen-progress');
   var source = root.getAttribute('data-src');
   var state = {
-    text: '', data: null, offset: 0, synced: 0, shownAt: 0, current: null, currentHtml: '',
+    text: '', data: null, offset: 0, synced: 0, pickedAt: 0, shownAt: 0, current: null, currentHtml: '',
     lastUrgent: false, lastId: { urgent: '', normal: '' }, checks: 0, swaps: 0, shows: 0,
     rotateTimer: null, checkTimer: null, clockTimer: null, request: null
   };
@@ -111,16 +111,24 @@
     return list[0];
   }
 
-  /* Urgent notices come first and return at least every other slide. */
+  /* Urgent notices come first and return at least every other slide; a slide whose start has just
+     come is shown next, so a scheduled notice appears at its start rather than when its turn comes. */
   function pickNext() {
-    var t = now(), urgent = [], normal = [], i, slide, pick = null;
+    var t = now(), urgent = [], normal = [], fresh = null, i, slide, pick = null;
     for (i = 0; i < state.data.slides.length; i += 1) {
       slide = state.data.slides[i];
       if (isCurrent(slide, t)) {
         (slide.urgent ? urgent : normal).push(slide);
+        if (slide.start > state.pickedAt && state.pickedAt && (!fresh || (slide.urgent && !fresh.urgent))) {
+          fresh = slide;
+        }
       }
     }
-    if (urgent.length && (!state.lastUrgent || !normal.length)) {
+    state.pickedAt = t;
+    if (fresh) {
+      pick = fresh;
+      state.lastId[fresh.urgent ? 'urgent' : 'normal'] = fresh.id;
+    } else if (urgent.length && (!state.lastUrgent || !normal.length)) {
       pick = following(urgent, state.lastId.urgent);
       state.lastId.urgent = pick.id;
     } else if (normal.length) {
@@ -256,7 +264,7 @@
       state.currentHtml = slide.html;
       render(slide.html, slide.urgent);
     }
-    if (state.current === null && pickNext()) {
+    if (state.current === null) {
       rotate();
     }
   }
