@@ -1,0 +1,117 @@
+"""复制到公众号 in real Chromium: the real clipboard gets the article as text/html, with and without the async API."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+
+from sitekit import SAMPLE, build_site, write
+from test_wechat import EXTRA_CASE, NOW
+
+PREVIEW = "wechat/cases/2026-11-wechat-fixture/"
+
+# Canonical form of an HTML fragment, computed by the browser itself: tags, sorted attributes, styles as the
+# CSS parser reads them (Chromium may re-serialise the style attribute on the clipboard), layout whitespace
+# folded but non-breaking spaces kept, <meta> that Chromium adds to clipboard HTML ignored.
+CANONICAL = """(html) => {
+  const template = document.createElement('template');
+  template.innerHTML = html;
+  const probe = document.createElement('span');
+  function canon(node) {
+    if (node.nodeType === 3) return node.data.replace(/[ \\t\\r\\n]+/g, ' ');
+    if (node.nodeType !== 1 || node.tagName === 'META') return '';
+    probe.setAttribute('style', node.getAttribute('style') || '');
+    const attrs = Array.from(node.attributes).filter(a => a.name !== 'style').map(a => a.name + '=' + a.value).sort();
+    return '<' + node.tagName + ' ' + attrs.join(' ') + ' {' + probe.style.cssText + '}>' +
+      Array.from(node.childNodes).map(canon).join('') + '</' + node.tagName + '>';
+  }
+  return Array.from(template.content.childNodes).map(canon).join('').trim();
+}"""
+
+READ_CLIPBOARD = """async (clipboard) => {
+  const result = {};
+  for (const item of await (clipboard || navigator.clipboard).read()) {
+    for (const type of item.types) result[type] = await (await item.getType(type)).text();
+  }
+  return result;
+}"""
+
+# The fallback path: no async clipboard API, as on a plain-http intranet page. The test keeps a handle to
+# read the real clipboard back.
+HIDE_ASYNC_CLIPBOARD = """
+window.__realClipboard = navigator.clipboard;
+Object.defineProperty(Navigator.prototype, 'clipboard', {get: function () { return undefined; }, configurable: true});
+delete window.ClipboardItem;
+"""
+
+
+@pytest.fixture(scope="module")
+def served_root(tmp_path_factory):
+    """The sample site plus the WeChat fixture case, built once."""
+    site = tmp_path_factory.mktemp("wechat-browser") / "site"
+    shutil.copytree(SAMPLE / "content", site / "content")
+    shutil.copy(SAMPLE / "fraudsite.yaml", site / "fraudsite.yaml")
+    write(site, "content/cases/2026-11-wechat-fixture.md", EXTRA_CASE)
+    (site / "content/cases/img").mkdir(exist_ok=True)
+    shutil.copy(SAMPLE / "theme/static/favicon.svg", site / "content/cases/img/chat.png")
+    out = site.parent / "out"
+    build_site(site, out, now=NOW)
+    return out
+
+
+def article_of(root) -> dict:
+    return json.loads((root / PREVIEW / "article.json").read_text(encoding="utf-8"))
+
+
+def copy_and_read(page, clipboard_handle: str = "") -> dict:
+    """Click 复制到公众号 and read back every type on the real clipboard."""
+    page.click("#wx-copy-article")
+    page.wait_for_function("document.getElementById('wx-status').textContent.length > 0")
+    assert page.text_content("#wx-status").startswith("已复制全文")
+    handle = page.evaluate_handle(clipboard_handle) if clipboard_handle else None
+    return page.evaluate(READ_CLIPBOARD, handle)
+
+
+def assert_same_article(page, copied: dict, expected_html: str) -> None:
+    assert "text/html" in copied, copied.keys()
+    assert page.evaluate(CANONICAL, copied["text/html"]) == page.evaluate(CANONICAL, expected_html)
+    assert "&nbsp;" in copied["text/html"] or "\xa0" in copied["text/html"]  # code spaces survive the clipboard
+    shown = re.sub(r"\s+", "", page.inner_text("#wx-article"))
+    assert re.sub(r"\s+", "", copied["text/plain"]) == shown
+
+
+def test_copy_button_puts_the_article_on_the_clipboard_as_html(new_page, static_server, served_root):
+    base = static_server(served_root)
+    page = new_page(permissions=["clipboard-read", "clipboard-write"])
+    expected = article_of(served_root)
+    page.goto(base + PREVIEW)
+    copied = copy_and_read(page)
+    # article.json carries upload placeholders; the page copies the same article with the website's image URLs.
+    preview_html = page.evaluate("JSON.parse(document.getElementById('wx-data').textContent).html")
+    assert page.evaluate(CANONICAL, preview_html) == page.evaluate(CANONICAL, page.inner_html("#wx-article"))
+    assert_same_article(page, copied, preview_html)
+    assert page.evaluate(CANONICAL, copied["text/html"]).count("<IMG") == 2
+    assert expected["article"]["content"].count("{{IMAGE_") == 2
+    page.click("button[data-copy=wx-title]")
+    page.wait_for_function("document.getElementById('wx-status').textContent.indexOf('标题') > 0")
+    assert page.evaluate("navigator.clipboard.readText()") == expected["article"]["title"]
+    assert not page.js_errors, page.js_errors
+
+
+def test_fallback_without_async_clipboard_copies_html_through_a_selection(new_page, static_server, served_root):
+    base = static_server(served_root)
+    page = new_page(permissions=["clipboard-read", "clipboard-write"])
+    page.add_init_script(HIDE_ASYNC_CLIPBOARD)
+    page.goto(base + PREVIEW)
+    assert page.evaluate("navigator.clipboard === undefined && typeof window.ClipboardItem === 'undefined'")
+    preview_html = page.evaluate("JSON.parse(document.getElementById('wx-data').textContent).html")
+    copied = copy_and_read(page, clipboard_handle="window.__realClipboard")
+    assert_same_article(page, copied, preview_html)
+    assert page.evaluate("window.getSelection().rangeCount") == 0  # the temporary selection is gone
+    page.click("button[data-copy=wx-digest]")
+    page.wait_for_function("document.getElementById('wx-status').textContent.indexOf('摘要') > 0")
+    assert page.evaluate("window.__realClipboard.readText()") == "公众号专用摘要"
+    assert not page.js_errors, page.js_errors
