@@ -3,6 +3,7 @@ a notice that expires minutes after "now", one scheduled to start minutes after 
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -39,8 +40,8 @@ def make_screen_site(tmp_path: Path) -> Path:
     site.mkdir()
     shutil.copytree(SAMPLE / "content", site / "content")
     config = (SAMPLE / "fraudsite.yaml").read_text(encoding="utf-8")
-    if "\nscreen:" not in config:
-        config += SCREEN_CONFIG
+    # The tests' own screen settings replace the sample's (up to the next top-level key).
+    config = re.sub(r"^screen:\n(?:[ #].*\n|\n)*", "", config, flags=re.MULTILINE) + SCREEN_CONFIG
     (site / "fraudsite.yaml").write_text(config, encoding="utf-8")
     signs = [f"  - 第{n}条：对方以各种理由要求你先转账、先垫付、先下载陌生软件并开启屏幕共享功能，还不断催促你尽快完成操作"
              for n in range(1, 9)]
