@@ -82,7 +82,9 @@ def render_body(context: LinkContext, trusted_html: bool = False) -> RenderedBod
         result.problems.append(problem(context.source, line, "E015", "正文",
                                        f"列表或引用嵌套超过 {MAX_NESTING} 层；请减少缩进和“>”的层数"))
         return result
-    converter = _make_converter(context, result)
+    converter = _converter()
+    _JOB.context, _JOB.result = context, result
+    converter.reset()
     try:
         html = converter.convert(context.body)
         if MORE in context.body:
@@ -124,29 +126,39 @@ def sanitise(html: str) -> str:
     )
 
 
-def _make_converter(context: LinkContext, result: RenderedBody) -> markdown.Markdown:
-    return markdown.Markdown(
-        extensions=[
-            TableExtension(),
-            "fenced_code",
-            FootnoteExtension(BACKLINK_TITLE="返回正文第 %d 处引用", SUPERSCRIPT_TEXT="{}"),
-            TocExtension(slugify=slugify_unicode, toc_depth="2-4"),
-            _SiteExtension(context, result),
-        ],
-        output_format="html",
-    )
+@dataclass
+class _Job:
+    """The body being rendered; the one reused converter's processors read it."""
+
+    context: LinkContext | None = None
+    result: RenderedBody | None = None
+
+
+_JOB = _Job()
+_CONVERTER: list[markdown.Markdown] = []
+
+
+def _converter() -> markdown.Markdown:
+    """One Markdown converter per process: building one costs a third of rendering a body."""
+    if not _CONVERTER:
+        _CONVERTER.append(markdown.Markdown(
+            extensions=[
+                TableExtension(),
+                "fenced_code",
+                FootnoteExtension(BACKLINK_TITLE="返回正文第 %d 处引用", SUPERSCRIPT_TEXT="{}"),
+                TocExtension(slugify=slugify_unicode, toc_depth="2-4"),
+                _SiteExtension(),
+            ],
+            output_format="html",
+        ))
+    return _CONVERTER[0]
 
 
 class _SiteExtension(Extension):
-    def __init__(self, context: LinkContext, result: RenderedBody):
-        super().__init__()
-        self.context, self.result = context, result
-
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown API)
         md.treeprocessors.register(_ChineseLineJoiner(md), "cjk_soft_break", 5)
-        md.treeprocessors.register(_LinkResolver(md, self.context, self.result), "site_links", 4)
-        if self.context.scam_urls:
-            md.treeprocessors.register(_ScamUrlDefuser(md, self.context.scam_urls), "scam_urls", 3)
+        md.treeprocessors.register(_LinkResolver(md), "site_links", 4)
+        md.treeprocessors.register(_ScamUrlDefuser(md), "scam_urls", 3)
 
 
 class _ChineseLineJoiner(Treeprocessor):
@@ -165,9 +177,15 @@ class _ChineseLineJoiner(Treeprocessor):
 class _LinkResolver(Treeprocessor):
     """Turn links to content files into page URLs and local images into copied assets."""
 
-    def __init__(self, md: markdown.Markdown, context: LinkContext, result: RenderedBody):
-        super().__init__(md)
-        self.context, self.result = context, result
+    @property
+    def context(self) -> LinkContext:
+        assert _JOB.context is not None
+        return _JOB.context
+
+    @property
+    def result(self) -> RenderedBody:
+        assert _JOB.result is not None
+        return _JOB.result
 
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
@@ -217,19 +235,19 @@ class _LinkResolver(Treeprocessor):
 class _ScamUrlDefuser(Treeprocessor):
     """Fraudsters' addresses become inert text: links to them are unlinked, their text defanged."""
 
-    def __init__(self, md: markdown.Markdown, urls: tuple[str, ...]):
-        super().__init__(md)
-        self.urls, self.hosts = urls, scam_hosts(urls)
-
     def run(self, root: etree.Element) -> None:
+        urls = _JOB.context.scam_urls if _JOB.context else ()
+        if not urls:
+            return
+        hosts = scam_hosts(urls)
         for element in root.iter():
-            if element.tag == "a" and is_scam_link(element.get("href", ""), self.hosts):
+            if element.tag == "a" and is_scam_link(element.get("href", ""), hosts):
                 element.tag = "span"
                 element.attrib.clear()
-            if element.tag in ("pre", "code") or element.text:
-                element.text = defang_text(element.text or "", self.urls) or element.text
+            if element.text:
+                element.text = defang_text(element.text, urls)
             if element.tail:
-                element.tail = defang_text(element.tail, self.urls)
+                element.tail = defang_text(element.tail, urls)
 
 
 def asset_output_path(source: str) -> str:

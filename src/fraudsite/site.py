@@ -72,12 +72,17 @@ class Site:
         """Other cases of the same type, newest first."""
         return tuple(c for c in self.cases_of_type(case.type) if c is not case)[:limit]
 
+    @cached_property
+    def _positions(self) -> dict[int, int]:
+        """Each published item's index within its section, by identity (equality would compare bodies)."""
+        return {id(item): index for section in (self.cases, self.notices) for index, item in enumerate(section)}
+
     def neighbours(self, item: Item) -> tuple[Item | None, Item | None]:
         """The previous (older) and next (newer) item of the same section."""
         siblings = self.cases if isinstance(item, Case) else self.notices
-        if item not in siblings:
+        index = self._positions.get(id(item))
+        if index is None:
             return None, None
-        index = siblings.index(item)
         newer = siblings[index - 1] if index > 0 else None
         older = siblings[index + 1] if index + 1 < len(siblings) else None
         return older, newer
