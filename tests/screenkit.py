@@ -16,7 +16,7 @@ screen:
   cases: 6
   refresh: 300
   horizon_days: 7
-  feed_chars: 60
+  summary_length: 60
   profiles:
     canteen:
       title: 食堂大屏

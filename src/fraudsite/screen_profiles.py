@@ -15,7 +15,7 @@ SECTIONS = ("notices", "cases")
 _NUMBERS = {
     "refresh": (10, 3600),  # seconds between checks of the data file
     "horizon_days": (0, 60),  # scheduled items this many days ahead travel in the data, hidden until start
-    "feed_chars": (20, 500),  # length of a feed description or ticker line's text
+    "summary_length": (20, 500),  # length of a feed description or ticker line's text
     "seconds": (4, 600),  # seconds per slide
     "cases": (0, 50),  # most recent cases shown
 }
@@ -51,7 +51,7 @@ class ScreenSettings:
 
     refresh: int = 60
     horizon_days: int = 7
-    feed_chars: int = 60
+    summary_length: int = 60
     profiles: tuple[Profile, ...] = (Profile("", ""),)  # the default profile first
 
 

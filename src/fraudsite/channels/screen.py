@@ -110,7 +110,7 @@ def feed_entry(slide: Slide, settings: ScreenSettings) -> FeedEntry:
         # The length is unknown to a channel (it reads no files); RSS practice is 0 for unknown.
         enclosure = (item.cover, mimetypes.guess_type(item.cover)[0] or "application/octet-stream", 0)
     return FeedEntry(title=clean_text(slide.title), path=item.path, guid=item.id, published=item.date,
-                     description=clean_text(short_text(slide, settings.feed_chars)), enclosure=enclosure,
+                     description=clean_text(short_text(slide, settings.summary_length)), enclosure=enclosure,
                      categories=(slide.kind,))
 
 
@@ -124,7 +124,7 @@ def ticker_text(current: list[Slide], settings: ScreenSettings) -> str:
     """One line per current item for LED strips: kind, title, short text."""
     lines = []
     for slide in current:
-        text = " ".join(f"【{slide.kind}】{slide.title}：{short_text(slide, settings.feed_chars)}".split())
+        text = " ".join(f"【{slide.kind}】{slide.title}：{short_text(slide, settings.summary_length)}".split())
         lines.append(clean_text(text).replace("\n", " "))
     return "".join(line + "\n" for line in lines)
 
