@@ -10,6 +10,7 @@ import pytest
 
 from sitekit import SAMPLE, build_site, write
 from test_wechat import EXTRA_CASE, NOW
+from tools import format_axe, run_axe, serious_violations
 
 PREVIEW = "wechat/cases/2026-11-wechat-fixture/"
 
@@ -98,6 +99,8 @@ def test_copy_button_puts_the_article_on_the_clipboard_as_html(new_page, static_
     page.click("button[data-copy=wx-title]")
     page.wait_for_function("document.getElementById('wx-status').textContent.indexOf('标题') > 0")
     assert page.evaluate("navigator.clipboard.readText()") == expected["article"]["title"]
+    violations = serious_violations(run_axe(page))
+    assert not violations, format_axe(violations)
     assert not page.js_errors, page.js_errors
 
 

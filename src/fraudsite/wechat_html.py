@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 # Typography close to WeChat's own articles; text colours are dark greys, never #000.
 TEXT = "#333"
-MUTED = "#888"
+MUTED = "#666"
 ACCENT = "#c0392b"  # the column's warning red
 LINK = "#576b95"  # WeChat's own link blue
 OUTER = (f"font-size:16px;line-height:1.75;color:{TEXT};letter-spacing:0.5px;word-break:break-word;"
@@ -69,7 +69,7 @@ TONES = {
     "advice": "margin:1em 0;padding:12px 14px;background-color:#edf7ee;border:1px solid #b7dfbe;border-radius:6px",
 }
 TONE_HEADINGS = {
-    "signs": "margin:0 0 0.5em;font-size:17px;font-weight:bold;color:#b25e09",
+    "signs": "margin:0 0 0.5em;font-size:17px;font-weight:bold;color:#a0520a",
     "advice": "margin:0 0 0.5em;font-size:17px;font-weight:bold;color:#2e7d32",
 }
 

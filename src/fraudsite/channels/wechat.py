@@ -274,7 +274,7 @@ def references_block(references: list[tuple[str, str]]) -> Node:
         label = f"[{number}] {text}：" if text and text != url else f"[{number}] "
         lines.append(styled("p", "margin:0 0 0.25em;word-break:break-all", [label, styled("em", "font-style:normal",
                                                                                         [url])]))
-    return styled("section", "margin:2em 0 0;padding-top:1em;border-top:1px solid #e5e5e5;font-size:13px;color:#888",
+    return styled("section", "margin:2em 0 0;padding-top:1em;border-top:1px solid #e5e5e5;font-size:13px;color:#666",
                   lines)
 
 
@@ -290,9 +290,9 @@ def footer_block(settings: Settings, base_url: str) -> Node:
     if settings.qr_code:
         parts += [Node("img", {"src": base_url + QR_PATH, "alt": f"{settings.column_name}网站二维码",
                                "style": "display:block;width:120px;height:120px;margin:0.5em auto"}),
-                  styled("p", "margin:0 0 0.5em;font-size:13px;color:#888", [f"长按识别二维码，访问{settings.column_name}网站"])]
+                  styled("p", "margin:0 0 0.5em;font-size:13px;color:#666", [f"长按识别二维码，访问{settings.column_name}网站"])]
     if settings.footer_note:
-        parts.append(styled("p", "margin:0;font-size:13px;color:#888", [settings.footer_note]))
+        parts.append(styled("p", "margin:0;font-size:13px;color:#666", [settings.footer_note]))
     return styled("section", "margin:2em 0 0;padding:16px;background-color:#f7f7f7;border-radius:6px;"
                              "text-align:center;font-size:14px;color:#555", parts)
 
