@@ -22,7 +22,7 @@ from fraudsite.markup import LinkContext, render_body
 from fraudsite.model import Case
 from fraudsite.wechat_html import Node, WechatWriter, parse_fragment, serialise
 from sitekit import SAMPLE, at, build_site, write
-from tools import parse_es5
+from tools import format_vnu, parse_es5, run_vnu
 
 BASE = "https://www.example.edu.cn/fzzl/"
 NOW = "2026-11-28 09:00"
@@ -415,3 +415,8 @@ def test_bad_wechat_settings_are_problems_naming_fraudsite_yaml(tmp_path, settin
 
 def test_copy_script_is_es5():
     parse_es5((SAMPLE / "theme/static/wechat/copy.js").read_text(encoding="utf-8"), "copy.js")
+
+
+def test_wechat_pages_are_valid_html(built):
+    errors = run_vnu(built / "wechat")
+    assert not errors, format_vnu(errors)
