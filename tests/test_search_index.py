@@ -46,7 +46,7 @@ def search(docs: list[SearchDoc], query: str, **filters) -> list[str]:
 
 def naive(docs: list[SearchDoc], query: str) -> list[str]:
     """The obvious answer: every doc containing every term, ranked by field, then by position (newest first)."""
-    terms = [fold(t) for t in dict.fromkeys(query.split())]
+    terms = [fold(t) for t in dict.fromkeys(query.split()) if any(c.isalnum() for c in t)]
     scored = []
     for number, d in enumerate(docs):
         levels = []
@@ -112,6 +112,7 @@ def test_filters_by_section_and_fraud_type():
 def test_empty_and_punctuation_only_queries_find_nothing():
     assert search(CORPUS, "   ") == []
     assert search(CORPUS, "，。") == []
+    assert search(CORPUS, "刷单 ，") == search(CORPUS, "刷单")  # a stray comma does not empty the results
 
 
 ALPHABET = "刷单客服退款校园贷ab1，"
@@ -247,3 +248,13 @@ def test_every_page_has_a_search_form_that_works_without_javascript(tmp_path):
     results = (out / "search" / "index.html").read_text(encoding="utf-8")
     assert 'data-index="/fzzl/search/data/"' in results and 'aria-live="polite"' in results
     assert results.count('role="search"') == 1
+
+
+def test_facets_are_one_character_per_item_and_a_list_when_types_run_out():
+    index = build_index(CORPUS, SECTIONS, TYPES)
+    assert index.meta["facets"] == "121011"
+    many = [(f"t{n}", f"类型{n}") for n in range(70)]
+    docs = [doc("甲", fraud_type="t69"), doc("乙", section="notices")]
+    index = build_index(docs, SECTIONS, many)
+    assert index.meta["facets"] == [70, 0]
+    assert [docs[n].title for n in run_query("甲", lambda p: json.loads(index.files[p]), fraud_type="t69").docs] == ["甲"]

@@ -117,10 +117,10 @@ def gram_hash(gram: str) -> int:
 
 
 def split_terms(query: str) -> list[str]:
-    """Space-separated terms (ASCII or ideographic spaces), duplicates dropped, order kept."""
+    """Space-separated terms (ASCII or ideographic spaces); duplicates and punctuation-only terms dropped."""
     terms: list[str] = []
     for term in re.split(r"[\s\u3000]+", query.strip()):
-        if term and fold(term) not in [fold(t) for t in terms]:
+        if runs(fold(term)) and fold(term) not in [fold(t) for t in terms]:
             terms.append(term)
     return terms
 
@@ -148,7 +148,7 @@ def build_index(docs: list[SearchDoc], sections: list[tuple[str, str]], types: l
         "shards": shard_count,
         "sections": [list(s) for s in sections],
         "types": [list(t) for t in types],
-        "facets": [type_index.get(doc.type, 0) if doc.section == "cases" else 0 for doc in docs],
+        "facets": encode_facets([type_index.get(doc.type, 0) if doc.section == "cases" else 0 for doc in docs]),
     }
     index = SearchIndex(meta, shards, docs)
     index.files["meta.json"] = dump_json(meta)
@@ -157,6 +157,22 @@ def build_index(docs: list[SearchDoc], sections: list[tuple[str, str]], types: l
     for number, doc in enumerate(docs):
         index.files[f"docs/{number}.json"] = dump_json([getattr(doc, name) for name in DOC_FIELDS])
     return index
+
+
+FACET_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def encode_facets(facets: list[int]) -> str | list[int]:
+    """Per item 0 (a notice) or its fraud type's position + 1: one character each, a list if types run past 61."""
+    if max(facets, default=0) < len(FACET_DIGITS):
+        return "".join(FACET_DIGITS[f] for f in facets)
+    return facets
+
+
+def facet_of(meta: dict, doc_number: int) -> int:
+    """An item's facet number from meta.json, whichever form it has."""
+    facets = meta["facets"]
+    return FACET_DIGITS.index(facets[doc_number]) if isinstance(facets, str) else facets[doc_number]
 
 
 def encode_postings(pairs: list[int]) -> list[int]:
@@ -234,8 +250,6 @@ def run_query(query: str, load: Callable[[str], Any], section: str = "", fraud_t
     per_term: list[dict[int, int]] = []
     for term in terms:
         grams = term_grams(term)
-        if not grams:
-            return QueryResult([], {})
         found: dict[int, int] | None = None
         for gram in grams:
             number = gram_hash(gram) % meta["shards"]
@@ -264,7 +278,7 @@ def text_mask(term: str, title: str, summary: str, body: str) -> int:
 
 
 def _facet_ok(meta: dict, doc_number: int, section: str, fraud_type: str) -> bool:
-    facet = meta["facets"][doc_number]
+    facet = facet_of(meta, doc_number)
     if section == "cases" and facet == 0 or section == "notices" and facet != 0:
         return False
     if fraud_type:

@@ -12,6 +12,7 @@
   var BASE = app.getAttribute("data-base");
   var PAGE_SIZE = 10;
   var TITLE = 1, SUMMARY = 2, BODY = 4;
+  var FACET_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
   var form = app.querySelector("form");
   var input = document.getElementById("search-q");
   var sectionSelect = document.getElementById("search-section");
@@ -172,7 +173,7 @@
     var terms = [], folded = [];
     var parts = query.replace(/^[\s\u3000]+|[\s\u3000]+$/g, "").split(/[\s\u3000]+/);
     for (var i = 0; i < parts.length; i++) {
-      if (parts[i] && folded.indexOf(fold(parts[i])) < 0) {
+      if (runs(fold(parts[i])).length && folded.indexOf(fold(parts[i])) < 0) {
         terms.push(parts[i]);
         folded.push(fold(parts[i]));
       }
@@ -199,7 +200,7 @@
   }
 
   function facetAllows(meta, number, section, type) {
-    var facet = meta.facets[number];
+    var facet = typeof meta.facets === "string" ? FACET_DIGITS.indexOf(meta.facets.charAt(number)) : meta.facets[number];
     if ((section === "cases" && facet === 0) || (section === "notices" && facet !== 0)) {
       return false;
     }
@@ -220,9 +221,6 @@
     var gramsOf = [], shardNumbers = [];
     for (var t = 0; t < terms.length; t++) {
       gramsOf.push(termGrams(terms[t]));
-      if (!gramsOf[t].length) {
-        return Promise.resolve([]);
-      }
       for (var g = 0; g < gramsOf[t].length; g++) {
         var number = gramHash(gramsOf[t][g]) % meta.shards;
         if (shardNumbers.indexOf(number) < 0) {
@@ -275,6 +273,9 @@
 
   // Load and check candidates from the top until `want` confirmed results lead the queue.
   function confirm(search, want) {
+    if (search !== current) {
+      return Promise.resolve([]); // a newer search replaced this one: stop loading for it
+    }
     var queue = search.queue;
     var pending = [];
     for (var i = 0; i < queue.length && i < want; i++) {
@@ -447,7 +448,7 @@
     more.hidden = true;
     app.removeAttribute("data-state");
     if (!terms.length) {
-      setStatus("");
+      setStatus(/\S/.test(query) ? "请输入汉字、字母或数字再搜索。" : "");
       return;
     }
     setStatus("正在搜索……");
@@ -505,7 +506,14 @@
     clearTimeout(timer);
     run();
   });
-  input.addEventListener("input", function () {
+  // Search as the reader types, but not on half-composed pinyin: wait for the IME to commit the characters.
+  input.addEventListener("input", function (event) {
+    clearTimeout(timer);
+    if (!event.isComposing) {
+      timer = setTimeout(run, 250);
+    }
+  });
+  input.addEventListener("compositionend", function () {
     clearTimeout(timer);
     timer = setTimeout(run, 250);
   });
