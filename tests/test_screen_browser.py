@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import zipfile
 from email.utils import formatdate
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -17,7 +18,7 @@ from PIL import Image
 
 from screenkit import EXPIRING_ID, LONG_ID, SCHEDULED_ID, SCREEN_NOW, make_screen_site, screen_now_ms
 from sitekit import build_site
-from tools import parse_es5, serve_directory
+from tools import format_axe, parse_es5, run_axe, serve_directory
 
 BASE = "https://www.example.edu.cn/fzzl/"
 URGENT_ID = "notices/2026-11-tuition-scam-urgent-alert/"
@@ -153,6 +154,10 @@ def test_slides_rotate_and_an_urgent_notice_returns_every_other_slide(new_page, 
     page.evaluate("id => FraudScreen.show(id)", others[0])
     normal_style = page.evaluate("getComputedStyle(document.getElementById('screen-stage')).backgroundColor")
     assert urgent_style == ["is-urgent", "rgb(179, 0, 0)"] and normal_style != urgent_style[1]
+    for slide_id in (URGENT_ID, LONG_ID):
+        page.evaluate("id => FraudScreen.show(id)", slide_id)
+        violations = run_axe(page)
+        assert not violations, format_axe(violations)
     assert page.js_errors == [] and len(page.navigations) == 1
 
 
@@ -265,3 +270,14 @@ def test_screen_script_is_es5_and_the_css_conservative(served):
     parse_es5(scripts[0], "screen.js")
     with pytest.raises(AssertionError):
         parse_es5("let x = () => 1;", "not-es5")  # the parser does reject ES2015
+
+
+def test_the_zip_plays_offline_from_a_file(new_page, served, tmp_path):
+    with zipfile.ZipFile(Path(served.root) / "screen/default.zip") as archive:
+        archive.extractall(tmp_path)
+    page = new_page(viewport={"width": 1920, "height": 1080})
+    page.clock.install(time=screen_now_ms() / 1000)
+    page.goto((tmp_path / "index.html").as_uri())
+    assert page.evaluate("FraudScreen.current()") == URGENT_ID
+    assert page.evaluate("FraudScreen.stats().checks") == 0
+    assert page.js_errors == [] and page.bad_responses == []

@@ -13,7 +13,8 @@
   var clockNode = doc.getElementById('screen-clock');
   var statusNode = doc.getElementById('screen-status');
   var progressNode = doc.getElementById('screen-progress');
-  var source = root.getAttribute('data-src');
+  /* Opened from a file (the zip on a player without network): a snapshot, no data file to check. */
+  var source = window.location.protocol === 'file:' ? '' : root.getAttribute('data-src');
   var state = {
     text: '', data: null, offset: 0, synced: 0, pickedAt: 0, shownAt: 0, current: null, currentHtml: '',
     lastUrgent: false, lastId: { urgent: '', normal: '' }, checks: 0, swaps: 0, shows: 0,
