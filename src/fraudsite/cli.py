@@ -88,6 +88,32 @@ def make_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("text", "csv", "json", "html"), default="text", help="输出格式（默认 text）")
     report.set_defaults(run=run_report)
 
+    serve = commands.add_parser("serve", parents=[shared], help="本机预览：保存文件后自动重新生成并刷新浏览器")
+    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只有本机能打开）")
+    serve.add_argument("--no-drafts", action="store_true", help="不显示草稿（默认显示，并标出“草稿”）")
+    serve.set_defaults(run=run_serve)
+
+    new = commands.add_parser("new", help="新建一篇案例或通知（草稿），并显示文件位置")
+    kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
+    new_case = kinds.add_parser("case", help="新建典型案例")
+    new_case.add_argument("--type", help="诈骗类型的键，例如 shuadan")
+    new_case.add_argument("--audience", nargs="+", metavar="KEY", help="受众的键，可写多个，例如 students parents")
+    new_notice = kinds.add_parser("notice", help="新建通知公告")
+    new_notice.add_argument("--issuer", help="发布单位（默认：配置中的 office.name）")
+    new_notice.add_argument("--expires", metavar="DATE", help="失效日期 YYYY-MM-DD")
+    new_notice.add_argument("--urgent", action="store_true", help="紧急通知（必须有失效日期，默认 7 天后）")
+    for kind in (new_case, new_notice):
+        kind.add_argument("title", help="标题（用引号括起来）")
+        kind.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR", help="网站目录（默认：当前目录）")
+        kind.add_argument("--slug", help="网址的最后一段（默认：日期加标题拼音）")
+        kind.add_argument("--date", metavar="DATE", help="发布日期 YYYY-MM-DD（默认：今天）")
+        kind.add_argument("--config", type=Path, help="配置文件（默认：SITE_DIR/fraudsite.yaml）")
+        kind.add_argument("--quiet", action="store_true", help="只输出文件路径")
+        kind.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    new.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    new.set_defaults(run=run_new)
+
     clean = commands.add_parser("clean", parents=[shared], help="删除输出目录和缓存")
     clean.add_argument("-o", "--output", type=Path, help="输出目录（默认：SITE_DIR/build）")
     clean.set_defaults(run=run_clean)
@@ -197,6 +223,25 @@ def run_init(args: argparse.Namespace) -> int:
     for path in create_site(args.directory):
         print(f"已创建 {path}")
     print(f"下一步：fraudsite build {args.directory}")
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """``fraudsite serve``"""
+    from dataclasses import replace
+
+    from fraudsite.serve import run_server
+
+    options = replace(build_options(args), drafts=not args.no_drafts)
+    return run_server(options, args.host, args.port)
+
+
+def run_new(args: argparse.Namespace) -> int:
+    """``fraudsite new case|notice "标题"``"""
+    from fraudsite.newitem import create_item
+
+    path = create_item(args)
+    print(path if args.quiet else f"已创建 {path}\n请用文本编辑器打开它，按注释填写；写好后把 draft: true 改为 draft: false。")
     return 0
 
 

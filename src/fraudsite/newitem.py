@@ -1,0 +1,203 @@
+"""``fraudsite new case|notice "标题"``: a draft with every front-matter key, a fresh id and a readable slug.
+
+The slug (and file name) is the date plus the pinyin of the title's first syllables, such as
+``2026-11-28-jian-zhi-shua-dan-fan-li``: readable ASCII that every web server, e-mail client and
+QR code handles, and that the editor can still recognise. Titles without Chinese or Latin letters fall back to
+the date plus a short random id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import secrets
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from fraudsite.clock import BadWhen, iso_date, parse_when
+from fraudsite.config import Config, load_config
+from fraudsite.errors import FraudsiteError, did_you_mean
+
+SLUG_SYLLABLES = 8  # enough to recognise the title, short enough for a URL on a poster
+_SLUG = re.compile(r"[a-z0-9\u4e00-\u9fff][a-z0-9\u4e00-\u9fff-]*\Z")
+URGENT_DAYS = 7
+
+
+def create_item(args: argparse.Namespace) -> Path:
+    """Write the new file (never over an existing one) and return its path."""
+    site_dir: Path = args.site_dir
+    config = load_config(args.config or site_dir / "fraudsite.yaml")
+    title = args.title.strip()
+    if not title:
+        raise FraudsiteError("标题不能为空；请把标题写在引号里，例如 fraudsite new case \"兼职刷单被骗\"")
+    when = _when(args.date, config, "--date") if args.date else datetime.now(config.tz)
+    date_text = args.date.strip() if args.date else iso_date(when)
+    section = "cases" if args.kind == "case" else "notices"
+    slug = args.slug or readable_slug(title, when)
+    if not _SLUG.match(slug) or ".." in slug:
+        raise FraudsiteError(f"--slug“{slug}”不可用；请只用小写字母、数字和连字符，例如 2026-11-28-shuadan")
+    folder = site_dir / "content" / section
+    taken = sorted(folder.rglob(f"{slug}.md")) if folder.is_dir() else []
+    if taken:
+        raise FraudsiteError(f"{taken[0]} 已存在，为免覆盖已停止；请换一个标题，或用 --slug 指定另一个网址")
+    identity = f"{args.kind}-{when:%Y%m%d}-{secrets.token_hex(3)}"
+    if args.kind == "case":
+        text = case_text(title, date_text, slug, identity, config, args.type, args.audience)
+    else:
+        text = notice_text(title, date_text, slug, identity, config, args.issuer, args.expires, args.urgent, when)
+    path = folder / f"{slug}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "x", encoding="utf-8", newline="\n") as stream:  # "x": fail rather than overwrite
+            stream.write(text)
+    except FileExistsError:
+        raise FraudsiteError(f"{path} 已存在，为免覆盖已停止；请用 --slug 指定另一个网址") from None
+    return path
+
+
+def readable_slug(title: str, when: datetime) -> str:
+    """Date plus the pinyin (or Latin words) of the title's beginning; date plus a short id if there is none."""
+    words: list[str] = []
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:  # the slug still works without pinyin
+        pieces = [title]
+    else:
+        pieces = lazy_pinyin(title)
+    for piece in pieces:
+        words += re.findall(r"[a-z0-9]+", piece.lower())
+    tail = "-".join(words[:SLUG_SYLLABLES]) or secrets.token_hex(3)
+    return f"{iso_date(when)}-{tail}"
+
+
+def _when(text: str, config: Config, option: str) -> datetime:
+    try:
+        return parse_when(text.strip(), config.tz)
+    except BadWhen as error:
+        raise FraudsiteError(f"{option}：{error}") from None
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _choices(pairs: list[tuple[str, str]]) -> str:
+    return "、".join(f"{key}（{name}）" for key, name in pairs)
+
+
+def _keys(values: list[str], valid: list[str], option: str, what: str) -> list[str]:
+    for value in values:
+        if value not in valid:
+            raise FraudsiteError(f"{option}：未知的{what}“{value}”；{did_you_mean(value, valid)}")
+    return values
+
+
+def case_text(title: str, date: str, slug: str, identity: str, config: Config, type_key: str | None,
+              audience: list[str] | None) -> str:
+    """A case draft: every key, a comment wherever the editor has to decide something."""
+    types = [(t.key, t.name) for t in config.types]
+    audiences = [(a.key, a.name) for a in config.audiences]
+    type_key = _keys([type_key], [k for k, _ in types], "--type", "诈骗类型")[0] if type_key else types[0][0]
+    default_audience = "students" if "students" in dict(audiences) else audiences[0][0]
+    chosen = _keys(audience or [default_audience], [k for k, _ in audiences], "--audience", "受众")
+    return f"""---
+# 新建的典型案例草稿。以“#”开头的行是说明，发布前可以删掉。
+# 写好并预览无误后，把 draft: true 改为 draft: false，案例才会发布。
+title: {_quoted(title)}
+date: {_quoted(date) if " " in date else date}  # 发布日期：YYYY-MM-DD，或加引号写 "YYYY-MM-DD HH:MM"
+# 诈骗类型，只能写一个键：{_choices(types)}
+type: {type_key}
+# 受众，可写多个，用逗号隔开：{_choices(audiences)}
+audience: [{", ".join(chosen)}]
+amount:  # 请填写：损失金额，只写数字（单位：元），例如 8600；没有损失就留空
+tags: []  # 标签，例如 [兼职, 返利]
+summary:  # 一两句话的摘要，建议 60 字以内（大屏只显示 60 字）；留空时自动取正文开头
+signs: []  # 请填写：识别要点，每条一行，格式见文件末尾的示例
+advice: []  # 请填写：防范提示，每条一行，格式同上
+cover:  # 封面图片（可选）：相对于本文件的路径，例如 images/cover.jpg
+issuer:  # 发布单位（可选）；留空则为配置中的 office.name
+slug: {slug}  # 网址的最后一段；发布后不要再改（要改就在 aliases 里写上旧网址）
+id: {identity}  # 订阅源用它识别这篇案例；永远不要改
+updated:  # 内容有重要更新时填写更新日期
+draft: true
+withdrawn: false  # 发布后需要撤下时改为 true
+aliases: []  # 旧网址，例如 [cases/old-name/]
+screen_title:  # 校园大屏上用的短标题（可选，建议 16 字以内）
+scam_urls: []  # 案例中骗子用过的网址，会以不可点击的方式显示
+wechat:  # 公众号专用设置（可选）
+  title:
+  digest:
+  author:
+privacy_allow: []  # 个人信息检查误报时，在这里写上确认可以公开的具体号码
+# 识别要点和防范提示的写法示例（去掉行首的“# ”即可使用）：
+# signs:
+#   - 先给小额返利，再要求垫付大额资金
+# advice:
+#   - 凡是要求先垫钱的兼职都是诈骗
+---
+
+## 案情经过
+
+<!-- 写作提示（这段说明不会显示在网页上）：写受害人如何被引诱、怎样一步步被骗、损失多少、怎样发现被骗。
+不要写受害人的姓名、电话、身份证号、银行卡号、QQ 号或学号。 -->
+（请在这里写事情经过。）
+
+## 警方提示
+
+<!-- 写作提示：遇到类似情况应当怎么做；结尾可提醒拨打 96110 反诈专线。 -->
+（请在这里写给读者的提醒。）
+"""
+
+
+def notice_text(title: str, date: str, slug: str, identity: str, config: Config, issuer: str | None,
+                expires: str | None, urgent: bool, when: datetime) -> str:
+    """A notice draft: every key, a comment wherever the editor has to decide something."""
+    audiences = [(a.key, a.name) for a in config.audiences]
+    expiry_note = "失效日期（可选）：过了这一天通知标为已过期；只写日期时当天 24:00 失效"
+    if expires:
+        _when(expires, config, "--expires")
+        expires_text = expires.strip()
+    elif urgent:
+        expires_text = iso_date(when + timedelta(days=URGENT_DAYS))
+        expiry_note = f"紧急通知必须有失效日期，已默认设为 {URGENT_DAYS} 天后，请按实际修改"
+    else:
+        expires_text = ""
+    expires_value = (_quoted(expires_text) if " " in expires_text else expires_text)
+    return f"""---
+# 新建的通知公告草稿。以“#”开头的行是说明，发布前可以删掉。
+# 写好并预览无误后，把 draft: true 改为 draft: false，通知才会发布。
+title: {_quoted(title)}
+date: {_quoted(date) if " " in date else date}  # 发布日期：YYYY-MM-DD，或加引号写 "YYYY-MM-DD HH:MM"
+issuer: {_quoted(issuer or config.office.name)}  # 请确认：发布单位
+expires: {expires_value}  # {expiry_note}
+priority: {"urgent" if urgent else "normal"}  # normal（普通）或 urgent（紧急，在各处置顶显示）
+pinned: false  # true：有效期内在首页置顶
+# 受众（可选），可写多个：{_choices(audiences)}
+audience: []
+tags: []  # 标签，例如 [讲座, 开学]
+summary:  # 请填写：一两句话的摘要，建议 60 字以内（大屏只显示 60 字）；留空时自动取正文开头
+attachments: []  # 附件：相对于本文件的路径，例如 [files/回执.pdf]
+cover:  # 封面图片（可选）：相对于本文件的路径
+slug: {slug}  # 网址的最后一段；发布后不要再改（要改就在 aliases 里写上旧网址）
+id: {identity}  # 订阅源用它识别这篇通知；永远不要改
+updated:  # 内容有重要更新时填写更新日期
+draft: true
+withdrawn: false  # 发布后需要撤下时改为 true
+aliases: []  # 旧网址，例如 [notices/old-name/]
+screen_title:  # 校园大屏上用的短标题（可选，建议 16 字以内）
+scam_urls: []  # 通知中提到的诈骗网址，会以不可点击的方式显示
+wechat:  # 公众号专用设置（可选）
+  title:
+  digest:
+  author:
+privacy_allow: []  # 个人信息检查误报时，在这里写上确认可以公开的具体号码
+---
+
+各部门、各二级学院：
+
+<!-- 写作提示（这段说明不会显示在网页上）：写清时间、地点、参加对象和要求。联系电话请写办公电话，不要写个人手机号。 -->
+（请在这里写通知正文。）
+"""
+

@@ -1,0 +1,282 @@
+"""``fraudsite serve``: build into a temporary folder, serve it, rebuild on every save, reload the browsers.
+
+Threads and their jobs, in the MkDocs manner:
+- watchdog's observer thread calls ``note_change``, which only records the path and sets a flag;
+- one build loop waits for the flag, takes every change noted so far and rebuilds once; saves arriving
+  during a rebuild set the flag again and are folded into the next rebuild, so a burst costs at most two;
+- request threads serve the output and long-poll the epoch, which the loop bumps after each rebuild.
+The output is written by ``output.write_site``: a fresh staging folder swapped in atomically, so a request
+never sees a half-built site. A failed rebuild keeps the last good site and lays an error overlay over it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from fraudsite.build import CACHE_DIR, BuildOptions, load_site, plan_outputs, render_outputs
+from fraudsite.cache import ContentCache, open_cache
+from fraudsite.config import load_config
+from fraudsite.errors import BuildFailed, FraudsiteError, Problem
+from fraudsite.output import WriteStats, write_site
+from fraudsite.render import Output, Page
+from fraudsite.serve_http import PreviewServer, PreviewState
+
+MAX_CLOCK_WAIT = 3600.0  # re-check the clock at least hourly, so a notice starting at 08:00 appears on its own
+EVENT_KINDS = {"created": "新建", "modified": "修改", "deleted": "删除", "moved": "移动或改名"}
+_EDITOR_LITTER = (".swp", ".swx", "~", ".tmp", ".part")
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    """What one rebuild did, for the terminal line and the preview state."""
+
+    ok: bool
+    seconds: float
+    stats: WriteStats | None = None
+    pages: int = 0
+    problems: tuple[Problem, ...] = ()
+    failure: str = ""
+    next_change: datetime | None = None
+    drafts: frozenset[str] = frozenset()  # output pages showing a draft: they get the 草稿 banner
+
+
+class Preview:
+    """The build loop and the file watcher around one temporary output folder."""
+
+    def __init__(self, options: BuildOptions, host: str, port: int, out_dir: Path):
+        self.options = options
+        self.address = (host, port)
+        self.out_dir = out_dir
+        self.state = PreviewState(out_dir)
+        self.cache: ContentCache = open_cache(options.site_dir / CACHE_DIR)
+        self.wake = threading.Event()
+        self.pending: dict[str, str] = {}  # changed path -> kind, since the last rebuild
+        self.pending_lock = threading.Lock()
+        self.stopping = False
+        self.next_change: datetime | None = None
+        self.observer = None  # watchdog's Observer, set by run_server
+        self.handler = None
+        self.watches: dict[str, object] = {}  # "content" / "theme" -> its recursive watch
+
+    # ------------------------------------------------------------------ watching
+
+    def note_change(self, kind: str, path: str) -> None:
+        """watchdog's callback: remember what changed and raise the flag; never build here."""
+        if kind not in EVENT_KINDS or not self.is_watched(Path(path)):
+            return
+        with self.pending_lock:
+            self.pending[self.shown(Path(path))] = kind
+        self.wake.set()
+
+    def is_watched(self, path: Path) -> bool:
+        """Content, the site theme and the configuration; not the output, the cache or editors' temporary files."""
+        if path.name.endswith(_EDITOR_LITTER) or path.name.startswith(".#") or path.name == "4913":
+            return False
+        site = self.options.site_dir.resolve()
+        absolute = path.resolve() if path.exists() else path.absolute()
+        if absolute == self.options.config_path.resolve():
+            return True
+        return any(absolute == site / top or absolute.is_relative_to(site / top) for top in ("content", "theme"))
+
+    def shown(self, path: Path) -> str:
+        """A path as the editor knows it: relative to the site folder."""
+        try:
+            return path.absolute().relative_to(self.options.site_dir.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def take_changes(self) -> dict[str, str]:
+        """Every change noted since the last rebuild; lowers the flag."""
+        with self.pending_lock:
+            changes, self.pending = self.pending, {}
+            self.wake.clear()
+        return changes
+
+    # ------------------------------------------------------------------ building
+
+    def options_for_now(self) -> BuildOptions:
+        """Build options with the base URL pointing at this server, keeping the configured sub-path."""
+        config = load_config(self.options.config_path, self.options.base_url)
+        host, port = self.address
+        shown_host = "127.0.0.1" if host in ("", "0.0.0.0") else host
+        return replace(self.options, out_dir=self.out_dir, base_url=f"http://{shown_host}:{port}{config.base_path}")
+
+    def rebuild(self) -> RebuildResult:
+        """One build with the real pipeline; every failure becomes a result, never an exception."""
+        started = time.perf_counter()
+        try:
+            options = self.options_for_now()
+            site, _warnings = load_site(options, self.cache)
+            outputs = plan_outputs(site, options.site_dir)
+            files = render_outputs(outputs, site, options.site_dir)
+            stats = write_site(files, self.out_dir)
+        except BuildFailed as failure:
+            return RebuildResult(False, time.perf_counter() - started, problems=tuple(failure.problems))
+        except FraudsiteError as failure:
+            return RebuildResult(False, time.perf_counter() - started, failure=str(failure))
+        except Exception as failure:  # noqa: BLE001 (a bug must not stop the preview: show it, keep serving)
+            return RebuildResult(False, time.perf_counter() - started,
+                                 failure=f"内部错误：{type(failure).__name__}: {failure}（请报告此问题）")
+        pages = sum(1 for path in files if path.endswith(".html"))
+        with self.state.changed:
+            self.state.base_path = site.config.base_path
+        return RebuildResult(True, time.perf_counter() - started, stats, pages, next_change=site.next_change(),
+                             drafts=draft_pages(outputs))
+
+    def publish(self, result: RebuildResult) -> None:
+        """Show the result to browsers: bump the epoch when pages or the error state changed."""
+        state = self.state
+        if result.ok:
+            assert result.stats is not None
+            if (not state.has_site or state.problems or state.failure or result.stats.written
+                    or result.stats.removed or result.drafts != state.drafts):
+                state.publish(has_site=True, problems=(), failure="", drafts=result.drafts)
+        elif (result.problems, result.failure) != (state.problems, state.failure):
+            state.publish(problems=result.problems, failure=result.failure)
+
+    def run_once(self, changes: dict[str, str]) -> None:
+        """Rebuild, publish and print one line; a failure superseded by newer saves is not shown."""
+        self.watch_folders()
+        result = self.rebuild()
+        if not result.ok and self.wake.is_set():
+            return  # a file was still being saved: the next rebuild, already due, tells the truth
+        self.publish(result)
+        if result.ok:
+            self.next_change = result.next_change
+        print(rebuild_line(changes, result), flush=True)
+
+    def watch_folders(self) -> None:
+        """Watch content/ and theme/ recursively, also when they appear (or come back) after the start."""
+        if self.observer is None:
+            return
+        for top in ("content", "theme"):
+            folder = self.options.site_dir / top
+            if folder.is_dir() and top not in self.watches:
+                self.watches[top] = self.observer.schedule(self.handler, str(folder), recursive=True)
+            elif not folder.is_dir() and top in self.watches:
+                try:
+                    self.observer.unschedule(self.watches.pop(top))
+                except (KeyError, OSError):
+                    pass
+
+    def url(self) -> str:
+        """The address to open in a browser."""
+        host, port = self.address
+        return f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}{self.state.base_path}"
+
+    def loop(self) -> None:
+        """The build loop: wait for the flag (or the clock), rebuild once for everything noted."""
+        while not self.stopping:
+            woke = self.wake.wait(self.clock_wait())
+            if self.stopping:
+                return
+            changes = self.take_changes()
+            if woke or changes or self.clock_due():
+                self.run_once(changes or {"（时间到了：有通知开始或过期）": "clock"})
+
+    def clock_wait(self) -> float | None:
+        """Seconds until the site changes by the clock alone; None when ``--now`` fixes the clock."""
+        if self.options.now is not None or self.next_change is None:
+            return None if self.options.now is not None else MAX_CLOCK_WAIT
+        seconds = (self.next_change - datetime.now(self.next_change.tzinfo)).total_seconds()
+        return min(max(seconds, 0.5), MAX_CLOCK_WAIT)
+
+    def clock_due(self) -> bool:
+        """Whether the next clock change has come."""
+        return (self.options.now is None and self.next_change is not None
+                and datetime.now(self.next_change.tzinfo) >= self.next_change)
+
+
+def draft_pages(outputs: list[Output]) -> frozenset[str]:
+    """Output paths of pages that show one draft item (channels pass it to templates as ``item``)."""
+    return frozenset(o.path for o in outputs if isinstance(o, Page) and getattr(o.context.get("item"), "draft", False))
+
+
+def rebuild_line(changes: dict[str, str], result: RebuildResult) -> str:
+    """One terminal line: when, what changed, how long, what was written (or the first error)."""
+    names = sorted(changes)
+    what = "、".join(f"{name}（{EVENT_KINDS.get(changes[name], '变化')}）" for name in names[:3])
+    if len(names) > 3:
+        what += f" 等 {len(names)} 个文件"
+    head = f"[{datetime.now():%H:%M:%S}] {what or '首次生成'}："
+    if result.ok and result.stats is not None:
+        stats = result.stats
+        return (f"{head}用时 {result.seconds:.2f} 秒，写入 {stats.written} 个文件、删除 {stats.removed} 个，"
+                f"共 {result.pages} 个页面。")
+    errors = [p for p in result.problems if p.severity == "error"] or list(result.problems)
+    first = str(errors[0]) if errors else result.failure
+    more = f"（共 {len(errors)} 个错误，浏览器中有完整说明）" if len(errors) > 1 else ""
+    return f"{head}生成失败，继续显示上次成功的版本。{first}{more}"
+
+
+def run_server(options: BuildOptions, host: str, port: int) -> int:
+    """Serve until Ctrl-C; the temporary output folder is removed at the end."""
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    temporary = Path(tempfile.mkdtemp(prefix="fraudsite-serve-"))
+    preview = Preview(options, host, port, temporary / "site")
+    try:
+        server = PreviewServer((host, port), preview.state)
+    except OSError as error:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise FraudsiteError(f"无法在 {host}:{port} 上启动预览（{error.strerror}）；端口可能已被占用，请加 --port 换一个，"
+                             "例如 --port 8001") from None
+    preview.address = (host, server.server_address[1])
+
+    class Watcher(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            if event.is_directory and event.event_type == "modified":
+                return
+            if event.event_type != "moved":
+                preview.note_change(event.event_type, str(event.src_path))
+            elif Path(str(event.src_path)).suffix == Path(str(event.dest_path)).suffix:  # a real rename
+                preview.note_change("deleted", str(event.src_path))
+                preview.note_change("created", str(event.dest_path))
+            else:  # an editor's safe save: a temporary file renamed over the real one
+                preview.note_change("modified", str(event.dest_path))
+
+    observer = Observer()
+    preview.observer, preview.handler = observer, Watcher()
+    for folder in sorted({options.site_dir.resolve(), options.config_path.resolve().parent}):
+        observer.schedule(preview.handler, str(folder), recursive=False)  # the configuration; content/ or theme/ appearing
+    preview.watch_folders()
+    observer.start()
+    builder = threading.Thread(target=preview.loop, name="fraudsite-build", daemon=True)
+    serving = threading.Thread(target=server.serve_forever, name="fraudsite-http", daemon=True)
+    previous = signal.signal(signal.SIGTERM, _interrupt) if hasattr(signal, "SIGTERM") else None
+    try:
+        preview.run_once({})
+        serving.start()
+        builder.start()
+        print(f"预览地址：{preview.url()}（只在本机可以打开；按 Ctrl-C 停止）", flush=True)
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        preview.stopping = True
+        preview.wake.set()
+        preview.state.stop()
+        observer.stop()
+        server.shutdown() if serving.is_alive() else None
+        server.server_close()
+        observer.join(timeout=5)
+        builder.join(timeout=30) if builder.is_alive() else None
+        preview.cache.save()
+        shutil.rmtree(temporary, ignore_errors=True)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    print("预览已停止。", flush=True)
+    return 0
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt

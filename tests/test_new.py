@@ -1,0 +1,83 @@
+"""``fraudsite new``: complete drafts that build and check cleanly, readable slugs, never an overwrite."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fraudsite.content import CASE_KEYS, NOTICE_KEYS
+from fraudsite.yamltext import read_yaml
+from sitekit import SAMPLE, build_site
+from tools import run_fraudsite
+
+NOW = "2026-11-28 09:00"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    shutil.copytree(SAMPLE / "content", site / "content")
+    shutil.copy(SAMPLE / "fraudsite.yaml", site / "fraudsite.yaml")
+    return site
+
+
+def front_matter(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    return read_yaml(text.split("---\n")[1]).data
+
+
+def created(result) -> Path:
+    assert result.returncode == 0, result.stderr
+    return Path(result.stdout.strip().splitlines()[0].removeprefix("已创建 "))
+
+
+def test_new_case_has_every_key_a_readable_slug_and_builds_as_a_draft(site):
+    result = run_fraudsite("new", "case", "兼职刷单先返利后垫付，学生被骗3000元", str(site), "--type", "shuadan",
+                           "--audience", "students", "parents", "--date", "2026-11-27")
+    path = created(result)
+    assert path == site / "content/cases/2026-11-27-jian-zhi-shua-dan-xian-fan-li-hou.md"
+    assert "draft: true 改为 draft: false" in result.stdout
+    data = front_matter(path)
+    assert set(data) == CASE_KEYS
+    assert data["draft"] is True and data["type"] == "shuadan" and data["audience"] == ["students", "parents"]
+    assert data["slug"] == path.stem and re.fullmatch(r"case-20261127-[0-9a-f]{6}", data["id"])
+    assert "请填写" in path.read_text(encoding="utf-8")  # Chinese comments where the editor must fill in
+
+    build_site(site, site.parent / "out", now=NOW)  # a draft: parsed and checked, not published
+    assert not (site.parent / "out/cases" / path.stem).exists()
+    build_site(site, site.parent / "drafts", now=NOW, drafts=True)
+    page = (site.parent / "drafts/cases" / path.stem / "index.html").read_text(encoding="utf-8")
+    assert "兼职刷单先返利后垫付，学生被骗3000元" in page and "草稿" in page
+
+
+def test_new_notice_urgent_gets_an_expiry_and_passes_check(site):
+    path = created(run_fraudsite("new", "notice", "关于开展防骗讲座的通知", str(site), "--urgent",
+                                 "--issuer", "学生工作处", "--date", "2026-11-27"))
+    data = front_matter(path)
+    assert set(data) == NOTICE_KEYS and data["draft"] is True
+    assert data["priority"] == "urgent" and data["expires"] == "2026-12-04" and data["issuer"] == "学生工作处"
+    other = created(run_fraudsite("new", "notice", "Exam week reminder 2026", str(site), "--expires", "2026-12-20",
+                                  "--date", "2026-11-27"))
+    assert other.name == "2026-11-27-exam-week-reminder-2026.md"
+    result = run_fraudsite("check", str(site), "--drafts", "--now", NOW)
+    if "invalid choice: 'check'" not in result.stderr:  # the check command lives in another issue
+        assert result.returncode == 0, result.stderr
+        assert path.name not in result.stdout + result.stderr and other.name not in result.stdout + result.stderr
+
+
+def test_new_never_overwrites_and_rejects_unknown_keys(site):
+    first = created(run_fraudsite("new", "case", "网络兼职被骗", str(site), "--date", "2026-11-27"))
+    first.write_text(first.read_text(encoding="utf-8") + "\n编辑写的内容\n", encoding="utf-8")
+    before = first.read_bytes()
+    again = run_fraudsite("new", "case", "网络兼职被骗", str(site), "--date", "2026-11-27")
+    assert again.returncode == 1 and "已存在" in again.stderr and first.read_bytes() == before
+    explicit = run_fraudsite("new", "case", "另一篇", str(site), "--slug", first.stem)
+    assert explicit.returncode == 1 and "已存在" in explicit.stderr and first.read_bytes() == before
+    wrong = run_fraudsite("new", "case", "类型写错", str(site), "--type", "shuadn")
+    assert wrong.returncode == 1 and "shuadan" in wrong.stderr
+    bad_slug = run_fraudsite("new", "case", "坏网址", str(site), "--slug", "../escape")
+    assert bad_slug.returncode == 1 and not (site / "content/escape.md").exists()
+    assert sorted(p.name for p in (site / "content/cases").glob("*.md") if p.name.startswith("2026-11-27")) == [first.name]

@@ -1,0 +1,246 @@
+"""``fraudsite serve`` in a subprocess on a free port: rebuild on save, error overlay, recovery, 404s, traversal."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from sitekit import SAMPLE, write
+
+NOW = "2026-11-28 09:00"
+SHUADAN = "content/cases/2024-03-shuadan-part-time-job.md"
+SHUADAN_PAGE = "/fzzl/cases/2024-03-shuadan-part-time-job/"
+
+
+def free_port() -> int:
+    """A port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """A running ``fraudsite serve`` with its output lines collected."""
+
+    def __init__(self, site: Path, temporary: Path):
+        self.port = free_port()
+        self.temporary = temporary
+        env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONUNBUFFERED": "1", "TMPDIR": str(temporary)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "fraudsite", "serve", str(site), "--port", str(self.port), "--now", NOW],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+            text=True, encoding="utf-8", errors="replace")
+        self.lines: list[str] = []
+        threading.Thread(target=self._collect, daemon=True).start()
+        wait_for(lambda: any("预览地址" in line for line in self.lines), "the server to start", self)
+
+    def _collect(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def get(self, path: str, method: str = "GET") -> tuple[int, dict[str, str], str]:
+        """One raw request (the path is sent exactly as given)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.putrequest(method, path, skip_accept_encoding=True)
+            connection.endheaders()
+            response = connection.getresponse()
+            body = response.read().decode("utf-8", errors="replace")
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+        finally:
+            connection.close()
+
+    def rebuilds(self) -> list[str]:
+        """Terminal lines of rebuilds after the first build."""
+        return [line for line in self.lines if line.startswith("[") and "首次生成" not in line]
+
+    def stop(self) -> int:
+        """Ctrl-C, as an editor would press it."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=30)
+
+
+def wait_for(condition, what: str, server: Server | None = None, timeout: float = 60) -> None:
+    """Poll until ``condition()`` is true; a slow shared machine gets a generous timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if server is not None and server.process.poll() is not None:
+            raise AssertionError(f"server exited while waiting for {what}:\n" + "\n".join(server.lines))
+        time.sleep(0.1)
+    output = "\n".join(server.lines) if server else ""
+    raise AssertionError(f"timed out waiting for {what}\n{output}")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    shutil.copytree(SAMPLE / "content", site / "content")
+    shutil.copy(SAMPLE / "fraudsite.yaml", site / "fraudsite.yaml")
+    return site
+
+
+@pytest.fixture
+def server(site: Path, tmp_path: Path):
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    running = Server(site, temporary)
+    yield running
+    if running.process.poll() is None:
+        running.process.kill()
+        running.process.wait()
+
+
+def edit(site: Path, relative: str, old: str, new: str) -> None:
+    path = site / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def page_has(server: Server, path: str, text: str, status: int = 200) -> bool:
+    got, _headers, body = server.get(path)
+    return got == status and text in body
+
+
+def test_edit_break_fix_delete_and_rename_over_http(server, site, tmp_path):
+    status, headers, home = server.get("/fzzl/")
+    assert status == 200 and "/__fraudsite__/epoch" in home and headers["cache-control"] == "no-store"
+    assert server.get("/")[0] == 301 and server.get("/fzzl")[0] == 301
+    assert not (site / "build").exists()  # never into OUT
+
+    edit(site, SHUADAN, "三天内被骗8600元", "三天内被骗八千六百元")
+    wait_for(lambda: page_has(server, SHUADAN_PAGE, "三天内被骗八千六百元"), "the edited page", server)
+    wait_for(lambda: any("shuadan-part-time-job.md（修改）" in line and "写入" in line for line in server.rebuilds()),
+             "the rebuild line", server)
+
+    edit(site, SHUADAN, "date: 2024-03-18", "date: 2024-13-18")
+    wait_for(lambda: page_has(server, "/fzzl/notices/", "fraudsite-overlay"), "the overlay", server)
+    for path in ("/fzzl/", SHUADAN_PAGE, "/fzzl/cases/2025-03-game-account-trade/"):
+        status, _headers, body = server.get(path)
+        assert status == 200 and "fraudsite-overlay" in body, path
+        assert "content/cases/2024-03-shuadan-part-time-job.md" in body and "第 4 行" in body and "E204" in body
+        assert "怎样改正" in body and "请检查月、日" in body
+    assert "三天内被骗八千六百元" in server.get(SHUADAN_PAGE)[2]  # the last good page stays underneath
+    wait_for(lambda: "生成失败" in server.rebuilds()[-1] and "E204" in server.rebuilds()[-1], "the failure line", server)
+
+    edit(site, SHUADAN, "date: 2024-13-18", "date: 2024-03-18")
+    wait_for(lambda: "fraudsite-overlay" not in server.get("/fzzl/")[2], "recovery", server)
+    assert page_has(server, SHUADAN_PAGE, "三天内被骗八千六百元")
+
+    (site / "content/notices/2026-10-retirees-forum.md").unlink()
+    wait_for(lambda: server.get("/fzzl/notices/2026-10-retirees-forum/")[0] == 404, "a 404 after deletion", server)
+    status, _headers, body = server.get("/fzzl/notices/2026-10-retirees-forum/")
+    assert "页面不存在" in body  # the site's own 404 page
+
+    (site / "content/cases/2025-03-game-account-trade.md").rename(site / "content/cases/game-trade-renamed.md")
+    wait_for(lambda: server.get("/fzzl/cases/game-trade-renamed/")[0] == 200, "the renamed page", server)
+    assert server.get("/fzzl/cases/2025-03-game-account-trade/")[0] == 404
+
+    # The reload script exists only in responses: nothing on disk carries it.
+    scanned = 0
+    for path in list((tmp_path / "tmp").rglob("*.html")):
+        try:
+            assert "__fraudsite__" not in path.read_text(encoding="utf-8", errors="replace"), path
+            scanned += 1
+        except FileNotFoundError:
+            continue  # a staging folder swapped away meanwhile
+    assert scanned > 100
+
+    assert server.stop() == 0
+    assert "预览已停止" in server.lines[-1]
+    assert not any((tmp_path / "tmp").iterdir())  # the temporary output is removed
+
+
+def test_browsers_long_poll_the_epoch_and_reload_after_a_rebuild(server, site):
+    _status, _headers, body = server.get("/fzzl/")
+    epoch = int(body.split("var epoch = ", 1)[1].split(";", 1)[0])
+    answer: list[str] = []
+    poll = threading.Thread(target=lambda: answer.append(server.get(f"/__fraudsite__/epoch?since={epoch}")[2]))
+    poll.start()
+    time.sleep(0.5)
+    assert not answer  # held open while nothing changes
+    edit(site, SHUADAN, "三天内被骗8600元", "三天内被骗八千六百元")
+    poll.join(timeout=60)
+    assert answer and int(answer[0]) > epoch
+
+
+def test_a_burst_of_saves_costs_at_most_two_rebuilds(server, site):
+    before = len(server.rebuilds())
+    path = site / SHUADAN
+    text = path.read_text(encoding="utf-8")
+    for number in range(8):
+        path.write_text(text.replace("三天内被骗8600元", f"三天内被骗8600元（第 {number} 次保存）"), encoding="utf-8")
+        time.sleep(0.01)
+    wait_for(lambda: page_has(server, SHUADAN_PAGE, "第 7 次保存"), "the last save", server)
+    time.sleep(3)  # let any further rebuild show up
+    assert 1 <= len(server.rebuilds()) - before <= 2, server.rebuilds()[before:]
+
+
+def test_drafts_are_shown_with_a_banner(server, site):
+    write(site, "content/notices/draft-drill.md", """\
+        ---
+        id: notice-draft-drill
+        title: 反诈演练通知（草稿）
+        date: 2026-11-27
+        issuer: 保卫处
+        draft: true
+        ---
+
+        演练安排待定。
+        """)
+    wait_for(lambda: page_has(server, "/fzzl/notices/draft-drill/", "fraudsite-draft"), "the draft page", server)
+    _status, _headers, body = server.get("/fzzl/notices/draft-drill/")
+    assert "草稿：这篇内容尚未发布" in body
+    assert "fraudsite-draft" not in server.get(SHUADAN_PAGE)[2]
+
+
+@pytest.mark.parametrize("path", [
+    "/fzzl/../../../etc/passwd",
+    "/fzzl/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/fzzl/%2E%2E%2F%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+    "/fzzl/cases/..%2f..%2f..%2f..%2fetc/passwd",
+    "/fzzl/..%5c..%5c..%5cetc%5cpasswd",
+    "/fzzl/%252e%252e/%252e%252e/etc/passwd",
+    "/fzzl/static/%00../../etc/passwd",
+    "/etc/passwd",
+    "//etc/passwd",
+])
+def test_traversal_is_refused(server, path):
+    status, _headers, body = server.get(path)
+    assert status in (301, 403, 404)
+    assert "root:" not in body
+
+
+def test_only_localhost_by_default_and_a_broken_start_still_serves_the_error(site, tmp_path):
+    (site / "content/cases/broken.md").write_text("没有头部信息的文件\n", encoding="utf-8")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    server = Server(site, temporary)
+    try:
+        status, _headers, body = server.get("/fzzl/")
+        assert status == 503 and "还无法生成预览" in body and "content/cases/broken.md" in body and "E001" in body
+        with socket.socket() as probe:  # bound to 127.0.0.1 only
+            assert server.port and probe.connect_ex(("127.0.0.1", server.port)) == 0
+        addresses = {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
+        for address in addresses - {"127.0.0.1", "127.0.1.1"}:
+            with socket.socket() as probe:
+                probe.settimeout(2)
+                assert probe.connect_ex((address, server.port)) != 0
+        (site / "content/cases/broken.md").unlink()
+        wait_for(lambda: server.get("/fzzl/")[0] == 200, "the first good build", server)
+    finally:
+        assert server.stop() == 0
