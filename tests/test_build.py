@@ -167,3 +167,26 @@ def test_disk_full_while_staging_gives_a_clear_message_and_keeps_the_site(tmp_pa
     assert "磁盘空间不足" in result.stderr and "原有网站保持不变" in result.stderr
     assert "Traceback" not in result.stderr
     assert tree(site / "build") == before
+
+
+def test_rendering_on_several_cores_gives_the_same_bytes_as_one(tmp_path):
+    outputs = {}
+    for workers in ("1", "2"):
+        env = {**os.environ, "FRAUDSITE_WORKERS": workers, "FRAUDSITE_PARALLEL_MINIMUM": "1"}
+        out = tmp_path / f"out{workers}"
+        result = subprocess.run([sys.executable, "-m", "fraudsite", "build", str(FIXTURE), "-o", str(out),
+                                 "--now", FIXTURE_NOW], env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        outputs[workers] = tree(out)
+    assert outputs["1"] == outputs["2"]
+
+
+def test_an_error_in_a_worker_is_reported_like_any_other(tmp_path):
+    site = copy_fixture(tmp_path)
+    write(site, "theme/templates/case.html", "{% extends 'base.html' %}{% block main %}{{ no_such_name }}{% endblock %}")
+    env = {**os.environ, "FRAUDSITE_WORKERS": "2", "FRAUDSITE_PARALLEL_MINIMUM": "1"}
+    result = subprocess.run([sys.executable, "-m", "fraudsite", "build", str(site), "--now", FIXTURE_NOW],
+                            env=env, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "theme/templates/case.html" in result.stderr and "[E402]" in result.stderr
+    assert "Traceback" not in result.stderr

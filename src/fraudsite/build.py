@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -13,8 +14,11 @@ from fraudsite.config import Config, load_config
 from fraudsite.content import load_content
 from fraudsite.errors import BuildFailed, Problem, problem
 from fraudsite.faults import checkpoint
+from functools import partial
+
 from fraudsite.lock import build_lock
-from fraudsite.output import WriteStats, check_output_dir, write_site
+from fraudsite.output import Content, WriteStats, check_output_dir, write_site
+from fraudsite.parallel import ordered_map
 from fraudsite.privacy import privacy_rules, scan_items
 from fraudsite.render import Bundle, Copy, Data, Output, Page, make_environment, render_page
 from fraudsite.site import Site
@@ -77,27 +81,41 @@ def plan_outputs(site: Site, site_dir: Path) -> list[Output]:
     return outputs
 
 
-def render_outputs(outputs: list[Output], site: Site, site_dir: Path) -> dict[str, bytes | Path]:
-    """Turn planned outputs into bytes (or files to copy), refusing two outputs at one path."""
-    env = make_environment(site_dir, site.config)
-    files: dict[str, bytes | Path] = {}
-    bundles: list[Bundle] = []
+def check_unique_paths(outputs: list[Output]) -> None:
+    """Refuse two outputs at one path (an alias over a page, say) before anything is rendered."""
+    seen: set[str] = set()
     for output in outputs:
-        if output.path in files:
+        if output.path in seen:
             raise BuildFailed([problem(output.path, 0, "E220", "", "两个输出写到了同一个路径（可能是 aliases 与现有页面冲突）；"
                                                                     "请修改其中一个的 slug 或 aliases")])
+        seen.add(output.path)
+
+
+def render_stream(outputs: list[Output], site: Site, site_dir: Path) -> Iterator[tuple[str, Content]]:
+    """Each output's path and bytes (or file to copy, or bundle to make last), pages rendered on every core."""
+    check_unique_paths(outputs)
+    env = make_environment(site_dir, site.config)
+    pages = [output for output in outputs if isinstance(output, Page)]
+    rendered = ordered_map(partial(render_page, env), pages)
+    for output in outputs:
         if isinstance(output, Page):
-            files[output.path] = render_page(env, output)
+            yield output.path, next(rendered)
         elif isinstance(output, Data):
-            files[output.path] = output.content
+            yield output.path, output.content
         elif isinstance(output, Bundle):
-            files[output.path], bundles = b"", bundles + [output]
+            yield output.path, output.make  # made after every page, since a bundle packs rendered pages
         else:
-            files[output.path] = output.source
-    for bundle in bundles:  # after every page, since a bundle packs rendered pages
-        files[bundle.path] = bundle.make(files)
+            yield output.path, output.source
     checkpoint("render")
-    return files
+
+
+def render_outputs(outputs: list[Output], site: Site, site_dir: Path) -> dict[str, bytes | Path]:
+    """Every output rendered into memory (for commands that inspect rather than write)."""
+    files = dict(render_stream(outputs, site, site_dir))
+    for path, content in files.items():
+        if callable(content):
+            files[path] = content(files)
+    return files  # type: ignore[return-value]
 
 
 def build(options: BuildOptions) -> BuildReport:
@@ -107,10 +125,10 @@ def build(options: BuildOptions) -> BuildReport:
     cache = open_cache(options.site_dir / CACHE_DIR)
     site, warnings = load_site(options, cache)
     cache.save()
-    files = render_outputs(plan_outputs(site, options.site_dir), site, options.site_dir)
+    outputs = plan_outputs(site, options.site_dir)
     with build_lock(options.site_dir / CACHE_DIR):
-        stats = write_site(files, options.out_dir)
-    pages = sum(1 for path in files if path.endswith(".html"))
+        stats = write_site(render_stream(outputs, site, options.site_dir), options.out_dir)
+    pages = sum(1 for output in outputs if output.path.endswith(".html"))
     return BuildReport(len(site.published), pages, stats, warnings, time.perf_counter() - started, site.next_change())
 
 

@@ -41,6 +41,10 @@ class BuildFailed(FraudsiteError):
         errors = [p for p in self.problems if p.severity == "error"]
         super().__init__(f"发现 {len(errors)} 个错误，未生成网站，原有输出保持不变。")
 
+    def __reduce__(self):
+        # Raised in a forked worker, it travels back pickled: keep the problems, not the message.
+        return (BuildFailed, (self.problems,))
+
 
 class ConfigError(FraudsiteError):
     """The configuration file cannot be used."""

@@ -15,6 +15,7 @@ import errno
 import os
 import shutil
 import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,25 +47,83 @@ def check_output_dir(out_dir: Path, site_dir: Path, force: bool) -> None:
                           "确认可以整个替换时请加 --force")
 
 
-def write_site(files: dict[str, bytes | Path], out_dir: Path) -> WriteStats:
-    """Make OUT hold exactly ``files``, replacing it in one step; touch nothing if nothing changed."""
+Content = bytes | Path | Callable[[Mapping[str, bytes]], bytes]  # bytes, a file to copy, or made last
+
+
+def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out_dir: Path) -> WriteStats:
+    """Make OUT hold exactly ``files``, replacing it in one step; touch nothing if nothing changed.
+
+    Files stream into the staging folder as they are produced, so the whole site is never held in
+    memory. Contents that are functions (zip bundles) are called last with the staged files.
+    """
     recover_interrupted_swap(out_dir)
     old = existing_files(out_dir)
-    changed = [path for path, content in files.items() if not same_content(old.get(path), content)]
-    removed = [path for path in old if path not in files]
-    if not changed and not removed and (out_dir / MARKER).is_file():
-        return WriteStats(0, len(files), 0)
+    if (out_dir / MARKER).is_file():
+        old[MARKER] = out_dir / MARKER
     staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
     remove_tree(staging)
+    pairs = files.items() if isinstance(files, Mapping) else files
     try:
-        fill_staging(staging, {**files, MARKER: MARKER_TEXT}, {**old, MARKER: out_dir / MARKER},
-                     {*changed, *([] if same_content(out_dir / MARKER, MARKER_TEXT) else [MARKER])})
+        staging.mkdir(parents=True)
+        made_dirs: set[Path] = {staging}
+        changed, count, deferred = 0, 0, []
+        for path, content in [*pairs, (MARKER, MARKER_TEXT)]:
+            if callable(content):
+                deferred.append((path, content))
+                continue
+            changed += stage_file(staging, path, content, old.get(path), made_dirs)
+            count += 1
+        for path, make in deferred:
+            changed += stage_file(staging, path, make(StagedFiles(staging)), old.get(path), made_dirs)
+            count += 1
+        removed = len(old.keys() - existing_files(staging).keys() - {MARKER})
+        if not changed and not removed and (out_dir / MARKER).is_file():
+            remove_tree(staging)
+            return WriteStats(0, count - 1, 0)
         checkpoint("staging")
         swap_in(staging, out_dir)
     except OSError as error:
         remove_tree(staging)
         raise OutputError(f"写入输出目录失败（{describe_os_error(error)}）；原有网站保持不变") from None
-    return WriteStats(len(changed), len(files) - len(changed), len(removed))
+    except BaseException:
+        remove_tree(staging)
+        raise
+    return WriteStats(changed - (MARKER not in old), count - changed, removed)
+
+
+class StagedFiles(Mapping[str, bytes]):
+    """Read access to what has been staged so far, by site-relative path."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def __getitem__(self, path: str) -> bytes:
+        try:
+            return (self.root / path).read_bytes()
+        except FileNotFoundError:
+            raise KeyError(path) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(existing_files(self.root))
+
+    def __len__(self) -> int:
+        return len(existing_files(self.root))
+
+
+def stage_file(staging: Path, path: str, content: bytes | Path, old: Path | None, made_dirs: set[Path]) -> int:
+    """Put one file into the staging folder: a hard link if OUT has these bytes already. 1 if it changed."""
+    target = staging / path
+    if target.parent not in made_dirs:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made_dirs.add(target.parent)
+    if old is not None and same_content(old, content):
+        link_or_copy(old, target)
+        return 0
+    if isinstance(content, Path):
+        shutil.copyfile(content, target)
+    else:
+        target.write_bytes(content)
+    return 1
 
 
 def existing_files(out_dir: Path) -> dict[str, Path]:
@@ -95,24 +154,6 @@ def same_content(existing: Path | None, content: bytes | Path) -> bool:
         return existing.read_bytes() == content
     except OSError:
         return False
-
-
-def fill_staging(staging: Path, files: dict[str, bytes | Path], old: dict[str, Path], changed: set[str]) -> None:
-    """Create every file in the staging folder: links to unchanged files, fresh writes for the rest."""
-    staging.mkdir(parents=True)
-    made_dirs: set[Path] = {staging}
-    for relative in sorted(files):
-        target = staging / relative
-        if target.parent not in made_dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made_dirs.add(target.parent)
-        content = files[relative]
-        if relative not in changed:
-            link_or_copy(old[relative], target)
-        elif isinstance(content, Path):
-            shutil.copyfile(content, target)
-        else:
-            target.write_bytes(content)
 
 
 def link_or_copy(source: Path, target: Path) -> None:
