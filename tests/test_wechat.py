@@ -6,6 +6,7 @@ import io
 import json
 import re
 import shutil
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
@@ -371,8 +372,17 @@ def test_a_broken_limit_marks_the_article_not_ready_but_never_blocks_the_website
     row = listing[listing.index("wechat/cases/2026-11-wechat-fixture/"):]
     assert row.index("未就绪") < row.index("</tr>")
     found = [p for p in wechat.check(site) if p.path == "content/cases/2026-11-wechat-fixture.md"]
-    assert [(p.code, p.field, p.severity) for p in found] == [("W251", "wechat.title", "warning")]
+    assert [(p.code, p.field, p.line, p.severity) for p in found] == [("W251", "wechat.title", 10, "warning")]  # its wechat: section
     assert "32" in found[0].message
+
+
+def test_check_points_at_the_override_that_breaks_a_limit(site):
+    item = next(i for i in site.published if i.id == "case-wechat-fixture")
+    long_override = replace(item, wechat=(("author", "作" * 17), ("digest", "摘" * 121), ("title", "短标题")),
+                            line_of=item.line_of + (("wechat.author", 12), ("wechat.digest", 13)))
+    changed = replace(site, items=tuple(long_override if i is item else i for i in site.items))
+    found = [(p.code, p.field, p.line) for p in wechat.check(changed) if p.path == item.source]
+    assert found == [("W252", "wechat.author", 12), ("W253", "wechat.digest", 13)]
 
 
 def test_list_is_newest_first_and_links_every_preview(built, site):

@@ -151,17 +151,15 @@ def check(site: Site) -> list[Problem]:
     if problems:
         return problems
     codes = {"title": "W250", "title_api": "W251", "author": "W252", "digest": "W253", "content": "W254"}
-    keys = {"title": "title", "title_api": "title", "author": "author", "digest": "digest"}
-    for article in (make_article(item, site, settings) for item in site.published):
-        for found in article.checks:
-            if found.level != "error":
-                continue
-            key = keys.get(found.field, "")
-            field_name = f"wechat.{key}" if key else "wechat"
-            line = article.item.line(field_name) if (field_name in dict(article.item.line_of)) else 0
-            line = line or article.item.line("wechat" if "wechat" in dict(article.item.line_of) else "title")
-            problems.append(warning(article.item.source, line, codes[found.field], field_name,
-                                    f"公众号文章未就绪：{found.message}"))
+    keys = {"title": "wechat.title", "title_api": "wechat.title", "author": "wechat.author", "digest": "wechat.digest"}
+    for item in site.published:
+        lines = dict(item.line_of)
+        for found in make_article(item, site, settings).checks:
+            if found.level == "error":
+                key = keys.get(found.field, "")
+                # The override's own line if it is there, else where the editor would add it.
+                line = lines.get(key) or lines.get("wechat") or lines.get("title", 1)
+                problems.append(warning(item.source, line, codes[found.field], key, f"公众号文章未就绪：{found.message}"))
     return problems
 
 
