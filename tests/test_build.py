@@ -190,3 +190,24 @@ def test_an_error_in_a_worker_is_reported_like_any_other(tmp_path):
     assert result.returncode == 1
     assert "theme/templates/case.html" in result.stderr and "[E402]" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_up_to_date_site_is_recognised_without_building_and_any_change_builds_again(tmp_path):
+    site = copy_fixture(tmp_path)
+    first = build_site(site)
+    assert first.stats.written > 0
+    before = stamps(site / "build")
+    again = build_site(site)
+    assert again.stats.written == 0 and again.stats.unchanged == first.stats.written + first.stats.unchanged
+    assert again.next_change == first.next_change and stamps(site / "build") == before
+    # A hand edit in OUT is noticed and repaired.
+    (site / "build/index.html").write_text("damaged", encoding="utf-8")
+    build_site(site)
+    assert "测试学院反诈专栏" in (site / "build/index.html").read_text()
+    # The clock moving past the next change builds again: the urgent notice expires on 2026-03-31.
+    later = build_site(site, now="2026-04-01 08:00")
+    assert later.stats.written > 0 and "紧急提醒" not in (site / "build/index.html").read_text()
+    # A changed theme file builds again.
+    write(site, "theme/static/extra.css", "body { color: #111; }")
+    assert build_site(site, now="2026-04-01 08:00").stats.written == 1
+    assert (site / "build/static/extra.css").is_file()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from functools import partial
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -14,15 +15,14 @@ from fraudsite.config import Config, load_config
 from fraudsite.content import load_content
 from fraudsite.errors import BuildFailed, Problem, problem
 from fraudsite.faults import checkpoint
-from functools import partial
-
 from fraudsite.lock import build_lock
-from fraudsite.output import Content, WriteStats, check_output_dir, write_site
+from fraudsite.output import MARKER, Content, WriteStats, check_output_dir, write_site
 from fraudsite.parallel import ordered_map
 from fraudsite.privacy import privacy_rules, scan_items
 from fraudsite.render import Bundle, Copy, Data, Output, Page, make_environment, render_page
 from fraudsite.site import Site
 from fraudsite.theme import static_files
+from fraudsite.uptodate import BuildRecord, fingerprint_inputs, fingerprint_output, forget, read_record, write_record
 
 CHANNELS = (web, screen, search, wechat, stats)
 CACHE_DIR = ".fraudsite-cache"
@@ -122,14 +122,59 @@ def build(options: BuildOptions) -> BuildReport:
     """Build the site into OUT; with any error nothing is written and OUT stays as it was."""
     started = time.perf_counter()
     check_output_dir(options.out_dir, options.site_dir, options.force)
-    cache = open_cache(options.site_dir / CACHE_DIR)
+    cache_dir = options.site_dir / CACHE_DIR
+    config = load_config(options.config_path, options.base_url)
+    options = replace(options, now=(options.now or datetime.now(config.tz)).astimezone(config.tz))
+    inputs = fingerprint_inputs(options.site_dir, options.config_path, option_key(options))
+    unchanged = report_if_up_to_date(options, cache_dir, inputs)
+    if unchanged:
+        return replace(unchanged, seconds=time.perf_counter() - started)
+    cache = open_cache(cache_dir)
     site, warnings = load_site(options, cache)
     cache.save()
     outputs = plan_outputs(site, options.site_dir)
-    with build_lock(options.site_dir / CACHE_DIR):
+    with build_lock(cache_dir):
+        forget(cache_dir)
         stats = write_site(render_stream(outputs, site, options.site_dir), options.out_dir)
-    pages = sum(1 for output in outputs if output.path.endswith(".html"))
-    return BuildReport(len(site.published), pages, stats, warnings, time.perf_counter() - started, site.next_change())
+        pages = sum(1 for output in outputs if output.path.endswith(".html"))
+        last_change, next_change = clock_window(site)
+        write_record(cache_dir, BuildRecord(
+            inputs, str(options.out_dir.resolve()), fingerprint_output(options.out_dir),
+            last_change.isoformat() if last_change else None, next_change.isoformat() if next_change else None,
+            len(site.published), pages, len(outputs), [asdict(w) for w in warnings]))
+    checkpoint("record")
+    return BuildReport(len(site.published), pages, stats, warnings, time.perf_counter() - started, next_change)
+
+
+def option_key(options: BuildOptions) -> tuple:
+    """The options that change what a build writes (the clock is handled by the window)."""
+    return (str(options.site_dir.resolve()), str(options.out_dir.resolve()), options.drafts, options.future,
+            options.base_url)
+
+
+def report_if_up_to_date(options: BuildOptions, cache_dir: Path, inputs: str) -> BuildReport | None:
+    """The last build's report, if OUT is exactly what this build would write; else None."""
+    record = read_record(cache_dir)
+    now = options.now
+    if (record is None or now is None or record.inputs != inputs or not record.covers(now)
+            or record.out_dir != str(options.out_dir.resolve()) or not (options.out_dir / MARKER).is_file()
+            or fingerprint_output(options.out_dir) != record.out):
+        return None
+    warnings = [Problem(**w) for w in record.warnings]  # type: ignore[arg-type]
+    next_change = datetime.fromisoformat(record.valid_until) if record.valid_until else None
+    return BuildReport(record.items, record.pages, WriteStats(0, record.files, 0), warnings, 0.0, next_change)
+
+
+def clock_window(site: Site) -> tuple[datetime | None, datetime | None]:
+    """The last and next moments the output changes by the clock, across every channel."""
+    moments = site.change_moments()
+    for channel in CHANNELS:
+        extra = getattr(channel, "change_moments", None)
+        if extra:
+            moments += extra(site)
+    last = max((m for m in moments if m <= site.now), default=None)
+    following = min((m for m in moments if m > site.now), default=None)
+    return last, following
 
 
 def config_of(options: BuildOptions) -> Config:

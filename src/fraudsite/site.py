@@ -87,15 +87,18 @@ class Site:
         older = siblings[index + 1] if index + 1 < len(siblings) else None
         return older, newer
 
-    def next_change(self) -> datetime | None:
-        """The next moment the output changes by the clock alone: a start, an expiry or an end of life."""
+    def change_moments(self) -> list[datetime]:
+        """Every moment the site changes by the clock alone: starts, expiries and ends of life."""
         moments = []
         for item in self.items:
             if item.withdrawn or (item.draft and not self.drafts):
                 continue
-            if item.date > self.now and not self.future:
+            if not self.future:
                 moments.append(item.date)
             if isinstance(item, Notice):
-                moments += [m for m in (notice_end(item, self.config.notice_lifetime_days), item.expires)
-                            if m is not None and m > self.now]
-        return min(moments, default=None)
+                moments += [m for m in (notice_end(item, self.config.notice_lifetime_days), item.expires) if m]
+        return sorted(set(moments))
+
+    def next_change(self) -> datetime | None:
+        """The next moment the output changes by the clock alone: a start, an expiry or an end of life."""
+        return min((m for m in self.change_moments() if m > self.now), default=None)

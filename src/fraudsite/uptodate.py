@@ -1,0 +1,105 @@
+"""Knowing, without building, that OUT already holds what a build would write.
+
+After each build a record goes into the cache: a fingerprint of every input (the code, the
+options, the configuration, every file under content/ and the themes, by size and
+modification time), the clock window in which the output stays the same (from the last
+moment the site changed by the clock to the next), and a fingerprint of OUT itself. A build
+whose inputs, window and OUT all match has nothing to do. Anything unreadable, from another
+version or simply different means: build normally.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+from fraudsite import __version__
+from fraudsite.theme import theme_dirs
+
+RECORD = "last-build.json"
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    """What the last successful build read and wrote."""
+
+    inputs: str  # fingerprint of everything read
+    out_dir: str
+    out: str  # fingerprint of OUT as written
+    valid_from: str | None  # ISO moments; None: unbounded
+    valid_until: str | None
+    items: int
+    pages: int
+    files: int
+    warnings: list[str]
+
+    def covers(self, now: datetime) -> bool:
+        """Whether the clock is still inside the window this output was made for."""
+        after_start = self.valid_from is None or datetime.fromisoformat(self.valid_from) <= now
+        before_end = self.valid_until is None or now < datetime.fromisoformat(self.valid_until)
+        return after_start and before_end
+
+
+def fingerprint_inputs(site_dir: Path, config_path: Path, options: tuple) -> str:
+    """A digest of every input's path, size and modification time, plus the code and options."""
+    digest = hashlib.sha256(repr((__version__, options)).encode())
+    roots = [Path(__file__).parent, config_path, site_dir / "content", *theme_dirs(site_dir)]
+    for root in roots:
+        for path, stat in _walk(root):
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def fingerprint_output(out_dir: Path) -> str:
+    """A digest of OUT's files: a hand edit or a deleted file makes it differ."""
+    digest = hashlib.sha256()
+    for path, stat in _walk(out_dir):
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _walk(root: Path):
+    if root.is_file():
+        yield str(root), root.stat()
+        return
+    found = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in names:
+            path = os.path.join(folder, name)
+            try:
+                found.append((path, os.stat(path)))
+            except OSError:
+                continue
+    yield from sorted(found, key=lambda pair: pair[0])
+
+
+def read_record(cache_dir: Path) -> BuildRecord | None:
+    """The last build's record, or None if missing or unreadable (never trusted blindly)."""
+    try:
+        data = json.loads((cache_dir / RECORD).read_text(encoding="utf-8"))
+        if data.pop("version", None) != __version__:
+            return None
+        return BuildRecord(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def write_record(cache_dir: Path, record: BuildRecord) -> None:
+    """Save the record atomically."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    temporary = cache_dir / f".{RECORD}.{os.getpid()}"
+    temporary.write_text(json.dumps({"version": __version__, **asdict(record)}, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, cache_dir / RECORD)
+
+
+def forget(cache_dir: Path) -> None:
+    """Drop the record (before a build that may change OUT)."""
+    try:
+        (cache_dir / RECORD).unlink()
+    except FileNotFoundError:
+        pass
