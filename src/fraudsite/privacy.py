@@ -39,8 +39,8 @@ _SEP = "[ -]?"  # one optional space or dash between digits: 138 1234 5678, 138-
 _NOT_AFTER_DIGIT = r"(?<!\d)(?<!\d[ -])"
 _NOT_BEFORE_DIGIT = r"(?![ -]?\d)"
 _PATTERNS = {
-    "id_card": re.compile(_NOT_AFTER_DIGIT + r"(\d{6}[ -]?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
-                          r"[ -]?\d{3}[\dXx])(?![ -]?[\dXx])"),
+    # any grouping (110105 19491231 002X, 110105 1949 1231 002X); birth date and check digit are checked after
+    "id_card": re.compile(_NOT_AFTER_DIGIT + r"(\d(?:[ -]?\d){16}[ -]?[\dXx])" + _NOT_BEFORE_DIGIT + "(?![Xx])"),
     "bank_card": re.compile(_NOT_AFTER_DIGIT + r"([2-6]\d{3}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?)" + _NOT_BEFORE_DIGIT),
     "mobile": re.compile(_NOT_AFTER_DIGIT + rf"((?:(?:\+|00)?86{_SEP})?1[3-9]\d(?:{_SEP}\d){{8}})" + _NOT_BEFORE_DIGIT),
     "email": re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"),
@@ -49,6 +49,7 @@ _PATTERNS = {
 _AMOUNT_AFTER = re.compile(r"[ \t]*(?:元|块|万|亿|角|余元|多元|美元|人民币|rmb|RMB)")
 _AMOUNT_BEFORE = re.compile(r"(?:[¥￥$]|人民币)[ \t]*\Z")
 _DATE = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\Z")
+_BIRTH_DATE = re.compile(r"(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -148,7 +149,8 @@ def _is_personal(kind: str, normal: str, start: int, end: int) -> bool:
     if _DATE.match(digits) or _AMOUNT_AFTER.match(normal, end) or _AMOUNT_BEFORE.search(normal, 0, start):
         return False
     if kind == "id_card":
-        return id_checksum_ok(re.sub(r"[ -]", "", normal[start:end]))
+        number = re.sub(r"[ -]", "", normal[start:end])
+        return bool(_BIRTH_DATE.match(number, 6)) and id_checksum_ok(number)
     if kind == "bank_card":
         # 2-series Mastercard starts 2221-2720; "20…" and "19…" are dates and order numbers, not cards
         return luhn_ok(digits) and (digits[0] != "2" or 2221 <= int(digits[:4]) <= 2720)
