@@ -9,23 +9,30 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from fraudsite.cache import ContentCache, open_cache
-from fraudsite.channels import screen, search, stats, web, wechat
+from typing import TYPE_CHECKING
+
 from fraudsite.config import Config, load_config
-from fraudsite.content import load_content
 from fraudsite.errors import BuildFailed, Problem, problem
 from fraudsite.faults import checkpoint
 from fraudsite.lock import build_lock
-from fraudsite.output import MARKER, Content, WriteStats, check_output_dir, write_site
-from fraudsite.parallel import ordered_map
-from fraudsite.privacy import privacy_rules, scan_items
-from fraudsite.render import Bundle, Copy, Data, Output, Page, make_environment, render_page
+from fraudsite.output import MARKER, WriteStats, check_output_dir
 from fraudsite.site import Site
-from fraudsite.theme import static_files
 from fraudsite.uptodate import BuildRecord, fingerprint_inputs, fingerprint_output, forget, read_record, write_record
 
-CHANNELS = (web, screen, search, wechat, stats)
+if TYPE_CHECKING:
+    from fraudsite.cache import ContentCache
+    from fraudsite.output import Content
+    from fraudsite.render import Output
+
+# Rendering modules are imported where they are used: a build with nothing to do needs none of them.
 CACHE_DIR = ".fraudsite-cache"
+
+
+def channels() -> tuple:
+    """The output channels, each a module with ``plan(site)``; adding a channel adds it here."""
+    from fraudsite.channels import screen, search, stats, web, wechat
+
+    return (web, screen, search, wechat, stats)
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,9 @@ class BuildReport:
 
 def load_site(options: BuildOptions, cache: ContentCache | None = None) -> tuple[Site, list[Problem]]:
     """Configuration and content as one immutable Site; raise BuildFailed on any error."""
+    from fraudsite.content import load_content
+    from fraudsite.privacy import privacy_rules, scan_items
+
     config = load_config(options.config_path, options.base_url)
     checkpoint("parse")
     content = load_content(options.site_dir, config, cache.bind(config) if cache else None)
@@ -72,8 +82,11 @@ def load_site(options: BuildOptions, cache: ContentCache | None = None) -> tuple
 
 def plan_outputs(site: Site, site_dir: Path) -> list[Output]:
     """Every channel's outputs, plus the theme's static files and the files content refers to."""
+    from fraudsite.render import Copy
+    from fraudsite.theme import static_files
+
     outputs: list[Output] = []
-    for channel in CHANNELS:
+    for channel in channels():
         outputs += channel.plan(site)
     outputs += [Copy(path, source) for path, source in static_files(site_dir).items()]
     used = {output for item in site.published + site.withdrawn for output in item.files}
@@ -93,6 +106,9 @@ def check_unique_paths(outputs: list[Output]) -> None:
 
 def render_stream(outputs: list[Output], site: Site, site_dir: Path) -> Iterator[tuple[str, Content]]:
     """Each output's path and bytes (or file to copy, or bundle to make last), pages rendered on every core."""
+    from fraudsite.parallel import ordered_map
+    from fraudsite.render import Bundle, Data, Page, make_environment, render_page
+
     check_unique_paths(outputs)
     env = make_environment(site_dir, site.config)
     pages = [output for output in outputs if isinstance(output, Page)]
@@ -129,6 +145,9 @@ def build(options: BuildOptions) -> BuildReport:
     unchanged = report_if_up_to_date(options, cache_dir, inputs)
     if unchanged:
         return replace(unchanged, seconds=time.perf_counter() - started)
+    from fraudsite.cache import open_cache
+    from fraudsite.output import write_site
+
     cache = open_cache(cache_dir)
     site, warnings = load_site(options, cache)
     cache.save()
@@ -168,7 +187,7 @@ def report_if_up_to_date(options: BuildOptions, cache_dir: Path, inputs: str) ->
 def clock_window(site: Site) -> tuple[datetime | None, datetime | None]:
     """The last and next moments the output changes by the clock, across every channel."""
     moments = site.change_moments()
-    for channel in CHANNELS:
+    for channel in channels():
         extra = getattr(channel, "change_moments", None)
         if extra:
             moments += extra(site)
