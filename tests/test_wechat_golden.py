@@ -42,3 +42,14 @@ def test_fixture_site_builds_to_the_golden_wechat_tree(tmp_path):
                                         f"golden/wechat/{path}", f"built/{path}", lineterm="", n=2)
             diffs.append("\n".join(list(diff)[:40]))
     assert not diffs, "output differs from tests/golden/wechat (REGENERATE_GOLDEN=1 to accept):\n" + "\n".join(diffs)
+
+
+def test_withdrawn_draft_and_future_items_get_no_wechat_article(tmp_path):
+    out = tmp_path / "out"
+    build_site(FIXTURE, out)
+    articles = sorted(path.parent.name for path in (out / "wechat").glob("*/*/article.json"))
+    assert articles == ["expired", "fake-refund", "letter", "older", "part-time", "urgent"]
+    feed = (out / "wechat/feed.xml").read_text(encoding="utf-8")
+    for title in ("已撤下的案例", "草稿案例", "寒假防骗提醒"):
+        assert title not in feed
+        assert title not in (out / "wechat/index.html").read_text(encoding="utf-8")
