@@ -21,7 +21,7 @@ from fraudsite.channels import wechat
 from fraudsite.errors import BuildFailed
 from fraudsite.markup import LinkContext, render_body
 from fraudsite.model import Case
-from fraudsite.wechat_html import Node, WechatWriter, parse_fragment, serialise
+from fraudsite.wechat_html import Node, WechatWriter, parse_fragment, serialise, text_of
 from sitekit import SAMPLE, at, build_site, write
 from tools import format_vnu, parse_es5, run_vnu
 
@@ -246,6 +246,12 @@ def test_generated_markdown_becomes_paste_safe_html_with_the_same_text(body):
     assert_paste_safe(html)
     assert wechat_body_text(html) == web_body_text(web_html)
     assert [url for url, _ in writer.references] == expected_references(web_html)
+    listed = parse_fragment(serialise(wechat.references_block(writer.references))).children
+    if writer.references:  # 参考链接: a heading, then "[n] text：URL" once per URL, in order
+        assert text_of(listed[0].children[0]) == "参考链接"
+        lines = listed[0].children[1:]
+        assert [text_of(line.children[-1]) for line in lines] == expected_references(web_html)
+        assert [text_of(line).split(" ", 1)[0] for line in lines] == [f"[{n}]" for n in range(1, len(lines) + 1)]
     for code_block in re.findall(r"<code[^>]*>(.*?)</code>", html):
         assert " " not in re.sub(r"<[^>]+>", "", code_block), "spaces in code must be &nbsp;"
 
