@@ -78,7 +78,10 @@ _BLOCK_CONTAINERS = {"#root", "section", "div", "blockquote", "ul", "ol", "table
                      "figure", "dl"}
 _INLINE_RENAMES = {"b": "strong", "i": "em", "s": "del", "ins": "u", "kbd": "code"}
 _HEADINGS = {"h1": "h1", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
-_UNWRAP = {"span", "abbr", "tbody", "thead", "tfoot"}
+# Elements that only need a style. Rarer tags (del, u, mark, small, dt, dd) become span or section so the
+# look rests on the inline style alone, not on how the editor treats those tags.
+_SIMPLE = {"p": "p", "hr": "hr", "strong": "strong", "em": "em", "sup": "sup", "sub": "sub", "del": "span",
+           "u": "span", "mark": "span", "small": "span", "dt": "section", "dd": "section"}
 TAB = "\xa0" * 4
 
 
@@ -202,7 +205,10 @@ class WechatWriter:
 
     def _element(self, node: Node, list_depth: int) -> list[Node | str]:
         tag = _INLINE_RENAMES.get(node.tag, node.tag)
-        inner = (lambda: self._children(node, list_depth))
+
+        def inner() -> list[Node | str]:
+            return self._children(node, list_depth)
+
         if tag in _HEADINGS:
             return [styled(_HEADINGS[tag], STYLES[_HEADINGS[tag]], inner())]
         if tag == "blockquote":
@@ -211,9 +217,8 @@ class WechatWriter:
                 if isinstance(child, Node) and child.tag == "p":
                     child.attrs["style"] = STYLES["quote-p"]  # the quote's padding already spaces it
             return [styled("blockquote", STYLES["blockquote"], children)]
-        if tag in ("p", "hr", "strong", "em", "del", "u", "mark", "small", "sup", "sub", "dt", "dd"):
-            element = "section" if tag in ("dt", "dd") else ("span" if tag in ("mark", "small", "del", "u") else tag)
-            return [styled(element, STYLES[tag], inner())]
+        if tag in _SIMPLE:
+            return [styled(_SIMPLE[tag], STYLES[tag], inner())]
         if tag == "br":
             return [Node("br")]
         if tag == "code":
@@ -243,9 +248,7 @@ class WechatWriter:
             return [styled("section", STYLES["figcaption"], inner())]
         if tag in ("div", "section", "dl"):
             return [Node("section", {}, inner())]
-        if tag in _UNWRAP:
-            return inner()
-        return inner()  # anything else the sanitiser let through: keep its text, drop the tag
+        return inner()  # span, abbr, thead, tbody and anything else: keep the content, drop the tag
 
     def _code_block(self, node: Node) -> Node:
         lines = text_of(node).rstrip("\n").split("\n")
