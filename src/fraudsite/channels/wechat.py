@@ -131,14 +131,14 @@ def plan(site: Site) -> list[Output]:
     if problems:
         raise BuildFailed(problems)
     articles = [make_article(item, site, settings) for item in site.published]
-    outputs: list[Output] = [Page("wechat/index.html", "wechat/list.html", base_context(site, "公众号文章", "wechat/",
-                                                                                     articles=articles))]
+    listing = base_context(site, "公众号文章", "wechat/", articles=articles)
+    outputs: list[Output] = [Page("wechat/index.html", "wechat/list.html", listing)]
     for article in articles:
-        data = article_data(article, settings)
-        outputs.append(Page(article.path + "index.html", "wechat/article.html",
-                            base_context(site, article.title, article.path, article=article,
-                                         section=SECTION_NAMES[article.item.section], inline_data=inline_json({"html": article.content}))))
-        outputs.append(Data(article.path + "article.json", json_bytes(data)))
+        preview = base_context(site, article.title, article.path, article=article,
+                               section=SECTION_NAMES[article.item.section],
+                               inline_data=inline_json({"html": article.content}))
+        outputs.append(Page(article.path + "index.html", "wechat/article.html", preview))
+        outputs.append(Data(article.path + "article.json", json_bytes(article_data(article, settings))))
     outputs.append(feed_page(plan_feed(site, articles)))
     if settings.qr_code:
         outputs.append(Data(QR_PATH, qr_png(site.config.base_url)))
