@@ -13,7 +13,7 @@ from fraudsite.config import Config, load_config
 from fraudsite.content import load_content
 from fraudsite.errors import BuildFailed, Problem, warning
 from fraudsite.model import Item
-from fraudsite.privacy import privacy_rules, read_source, scan_items
+from fraudsite.privacy import privacy_rules, read_raw, scan_items
 from fraudsite.site import Site
 from fraudsite.weeks import day_start, week_start
 
@@ -122,10 +122,9 @@ def links_to_unpublished(site_dir: Path, site: Site) -> list[Problem]:
 
 
 def _body_line_of(site_dir: Path, item: Item, needle: str) -> int:
-    read = read_source(site_dir, item)
-    if read is None:
+    source = read_raw(site_dir, item)
+    if source is None or not source.body_line:
         return 0
-    source, _ = read
     index = source.body.find(needle)
     return source.body_line + (source.body.count("\n", 0, index) if index >= 0 else 0)
 
@@ -134,15 +133,15 @@ def images_without_alt(site_dir: Path, items: tuple[Item, ...]) -> list[Problem]
     """Every body image needs a description for screen readers: ``![说明](图片.png)``."""
     problems = []
     for item in items:
-        read = None if item.withdrawn else read_source(site_dir, item)
-        if read is None:
+        source = None if item.withdrawn else read_raw(site_dir, item)
+        if source is None or not source.body_line:
             continue
-        source, _ = read
-        spans = [m.start() for m in _EMPTY_ALT_MARKDOWN.finditer(source.body)]
-        spans += [m.start() for m in _IMG_TAG.finditer(source.body) if not _ALT_ATTRIBUTE.search(m.group())]
+        body = source.body
+        spans = [m.start() for m in _EMPTY_ALT_MARKDOWN.finditer(body)]
+        spans += [m.start() for m in _IMG_TAG.finditer(body) if not _ALT_ATTRIBUTE.search(m.group())]
         for start in sorted(spans):
-            line = source.body_line + source.body.count("\n", 0, start)
-            column = start - (source.body.rfind("\n", 0, start) + 1) + 1
+            line = source.body_line + body.count("\n", 0, start)
+            column = start - (body.rfind("\n", 0, start) + 1) + 1
             found = warning(item.source, line, "W612", "图片",
                             "图片缺少替代文字，读屏软件无法告诉视障读者图中内容；请写成 ![图片内容说明](路径)")
             problems.append(replace(found, column=column))

@@ -10,11 +10,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from fraudsite.config import Config
 from fraudsite.errors import BuildFailed, Problem, problem, warning
-from fraudsite.frontmatter import SourceFile, decode_source, split_front_matter
+from fraudsite.frontmatter import decode_source
 from fraudsite.model import Item
 
 # Numbers the campaign itself publishes everywhere: the anti-fraud hotline, police, complaint lines.
@@ -36,16 +35,19 @@ _WIDE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _DASHES = {code: 0x2D for code in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212)}
 _NORMALISE = _WIDE | _DASHES
 _SEP = "[ -]?"  # one optional space or dash between digits: 138 1234 5678, 138-1234-5678
-_NOT_AFTER_DIGIT = r"(?<!\d)(?<!\d[ -])"
 _NOT_BEFORE_DIGIT = r"(?![ -]?\d)"
 _PATTERNS = {
     # any grouping (110105 19491231 002X, 110105 1949 1231 002X); birth date and check digit are checked after
-    "id_card": re.compile(_NOT_AFTER_DIGIT + r"(\d(?:[ -]?\d){16}[ -]?[\dXx])" + _NOT_BEFORE_DIGIT + "(?![Xx])"),
-    "bank_card": re.compile(_NOT_AFTER_DIGIT + r"([2-6]\d{3}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?)" + _NOT_BEFORE_DIGIT),
-    "mobile": re.compile(_NOT_AFTER_DIGIT + rf"((?:(?:\+|00)?86{_SEP})?1[3-9]\d(?:{_SEP}\d){{8}})" + _NOT_BEFORE_DIGIT),
+    # the look-behinds follow the first digit so the regex engine can skip to digits quickly
+    "id_card": re.compile(r"(\d(?<!\d\d)(?<!\d[ -]\d)(?:[ -]?\d){16}[ -]?[\dXx])" + _NOT_BEFORE_DIGIT + "(?![Xx])"),
+    "bank_card": re.compile(r"([2-6](?<!\d\d)(?<!\d[ -]\d)\d{3}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?)" + _NOT_BEFORE_DIGIT),
+    "mobile": re.compile(rf"((?:\+86|0(?<!\d0)086|8(?<!\d8)6){_SEP}1[3-9]\d(?:{_SEP}\d){{8}})" + _NOT_BEFORE_DIGIT),
+    "mobile_local": re.compile(rf"(1(?<!\d1)(?<!\d[ -]1)[3-9]\d(?:{_SEP}\d){{8}})" + _NOT_BEFORE_DIGIT),
     "email": re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"),
     "qq": re.compile(r"(?i)(?:qq|扣扣|企鹅号)(?:号码|账号|号|群号|群)?[ \t]*(?:[:：]|是|为)?[ \t]*([1-9]\d{4,10})(?!\d)"),
 }
+_WIDE_FORMS = re.compile("[\uff0b\uff0d\uff0e\uff10-\uff3a\uff3f\uff41-\uff5a\u3000\u2010-\u2014\u2212]")
+_MAY_HOLD_DATA = re.compile("[0-9@\uff10-\uff19\uff20]")
 _AMOUNT_AFTER = re.compile(r"[ \t]*(?:元|块|万|亿|角|余元|多元|美元|人民币|rmb|RMB)")
 _AMOUNT_BEFORE = re.compile(r"(?:[¥￥$]|人民币)[ \t]*\Z")
 _DATE = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\Z")
@@ -110,14 +112,16 @@ def normalise_value(value: str) -> str:
     if "@" in text:
         return text.lower()
     digits = re.sub(r"\D", "", text)
-    if len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
+    if len(digits) in (13, 15) and digits.removeprefix("00").startswith("861"):
+        digits = digits[-11:]  # +86 / 0086: the same mobile number
     return digits or text.lower()
 
 
 def find_personal_data(text: str, rules: PrivacyRules, allowed: frozenset[str] = frozenset()) -> list[Finding]:
     """Every finding in ``text``, in order; public numbers, amounts, dates and allowed values left out."""
-    normal = text.translate(_NORMALISE)
+    if not _MAY_HOLD_DATA.search(text):
+        return []  # most titles, signs and tags: no digit, no @, nothing to look at
+    normal = _to_ascii(text)
     findings: list[Finding] = []
     taken: list[tuple[int, int]] = []
     for kind, start, end in _candidates(normal, rules):
@@ -132,10 +136,15 @@ def find_personal_data(text: str, rules: PrivacyRules, allowed: frozenset[str] =
     return sorted(findings, key=lambda f: f.start)
 
 
+def _to_ascii(text: str) -> str:
+    """Full-width letters, digits and signs as ASCII; only those few characters are touched (fast on Chinese)."""
+    return _WIDE_FORMS.sub(lambda match: match.group().translate(_NORMALISE), text)
+
+
 def _candidates(normal: str, rules: PrivacyRules) -> Iterator[tuple[str, int, int]]:
     for kind, pattern in _PATTERNS.items():
         for match in pattern.finditer(normal):
-            yield kind, match.start(1), match.end(1)
+            yield kind.removesuffix("_local"), match.start(1), match.end(1)
     if rules.student_number is not None:
         for match in rules.student_number.finditer(normal):
             if match.end() > match.start():
@@ -200,45 +209,69 @@ class Located:
     field: str
 
 
-def read_source(site_dir: Path, item: Item) -> tuple[SourceFile, list[str]] | None:
-    """Re-read an item's file, with its lines: the scan never trusts a cached copy."""
+@dataclass(frozen=True)
+class RawFile:
+    """An item's file as it is on disk now: its lines, and where the body starts."""
+
+    lines: list[str]
+    body_line: int  # 1-based; 0 when the file has no front matter
+
+    @property
+    def body(self) -> str:
+        """The Markdown body as written."""
+        return "\n".join(self.lines[self.body_line - 1 :]) if self.body_line else ""
+
+
+def read_raw(site_dir: Path, item: Item) -> RawFile | None:
+    """Re-read an item's file (never a cached copy); the body starts after the second ``---`` line."""
     try:
-        text, trouble = decode_source(item.source, (site_dir / item.source).read_bytes())
+        text, _ = decode_source(item.source, (site_dir / item.source).read_bytes())
     except OSError:
         return None
-    if trouble is not None or text is None:
+    if text is None:
         return None
-    source, _ = split_front_matter(item.source, text)
-    return (source, text.split("\n")) if source is not None else None
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return RawFile(lines, 0)
+    # the same delimiter rule as frontmatter.split_front_matter, without parsing the YAML again
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    return RawFile(lines, end + 2 if end is not None else 0)
 
 
-def scan_source(source: SourceFile, lines: list[str], rules: PrivacyRules, allowed: frozenset[str],
-                title_only: bool = False) -> list[Located]:
-    """Every finding in the published fields and the body of one file."""
+def published_values(item: Item, title_only: bool = False) -> Iterator[tuple[str, str]]:
+    """``(front-matter key, text)`` of every field readers see; list elements as ``key.N``."""
+    yield "title", item.title
+    if title_only:
+        return
+    written = dict(item.line_of)
+    for key in ("summary", "screen_title", "issuer"):
+        if key in written:  # a derived summary comes from the body, a default issuer from the config
+            yield key, getattr(item, key)
+    for key in ("tags", "signs", "advice"):
+        yield from ((f"{key}.{index}", text) for index, text in enumerate(getattr(item, key, ())))
+    yield from ((f"wechat.{key}", text) for key, text in item.wechat)
+
+
+def scan_item(site_dir: Path, item: Item, rules: PrivacyRules, title_only: bool = False) -> list[Located]:
+    """Findings in one item's published fields and body; values in its ``privacy_allow`` are let through."""
+    raw = read_raw(site_dir, item)
+    if raw is None:
+        return []
+    allowed = frozenset(normalise_value(v) for v in item.privacy_allow)
     found: list[Located] = []
-    for key, value in _published_values(source.meta.data, title_only):
-        start_line = source.meta.line_of(key, source.meta.line_of(key.split(".")[0], 2))
+    for key, value in published_values(item, title_only):
+        field_name = key.split(".")[0]
         for finding in find_personal_data(value, rules, allowed):
-            line, column = _locate(lines, start_line, finding.value)
-            found.append(Located(finding, source.path, line, column, key.split(".")[0]))
-    if not title_only:
-        for finding in find_personal_data(source.body, rules, allowed):
-            line = source.body_line + source.body.count("\n", 0, finding.start)
-            column = finding.start - (source.body.rfind("\n", 0, finding.start) + 1) + 1
-            found.append(Located(finding, source.path, line, column, "正文"))
+            line, column = _locate(raw.lines, item.line(key) if key in dict(item.line_of) else item.line(field_name),
+                                   finding.value)
+            found.append(Located(finding, item.source, line, column, field_name))
+    if not title_only and raw.body_line:
+        body = raw.body
+        for finding in find_personal_data(body, rules, allowed):
+            line = raw.body_line + body.count("\n", 0, finding.start)
+            column = finding.start - (body.rfind("\n", 0, finding.start) + 1) + 1
+            found.append(Located(finding, item.source, line, column, "正文"))
     return found
-
-
-def _published_values(data: Any, title_only: bool) -> Iterator[tuple[str, str]]:
-    keys = ("title",) if title_only else SCANNED_KEYS
-    for key in keys:
-        value = data.get(key) if isinstance(data, dict) else None
-        if isinstance(value, list):
-            yield from ((f"{key}.{i}", str(v)) for i, v in enumerate(value) if isinstance(v, (str, int)))
-        elif isinstance(value, dict):
-            yield from ((f"{key}.{k}", str(v)) for k, v in sorted(value.items()) if isinstance(v, (str, int)))
-        elif isinstance(value, (str, int)) and not isinstance(value, bool):
-            yield key, str(value)
 
 
 def _locate(lines: list[str], start_line: int, needle: str) -> tuple[int, int]:
@@ -248,15 +281,6 @@ def _locate(lines: list[str], start_line: int, needle: str) -> tuple[int, int]:
         if column >= 0:
             return number, column + 1
     return start_line, 1  # written with YAML escapes or folded across lines: the field's line
-
-
-def scan_item(site_dir: Path, item: Item, rules: PrivacyRules, title_only: bool = False) -> list[Located]:
-    """Findings in one item, re-read from its file; values in its ``privacy_allow`` are let through."""
-    read = read_source(site_dir, item)
-    if read is None:
-        return []
-    allowed = frozenset(normalise_value(v) for v in item.privacy_allow)
-    return scan_source(*read, rules, allowed, title_only)
 
 
 def finding_problem(hit: Located, draft: bool = False) -> Problem:
