@@ -74,6 +74,14 @@ def test_exit_codes_clean_warnings_strict_and_errors(tmp_path):
     assert check(site).returncode == 1
 
 
+def test_a_broken_configuration_is_reported_in_the_chosen_format(tmp_path):
+    site = make_site(tmp_path / "s", {"cases/a.md": case()}, config=CONFIG + "page_size: many\n")
+    result = run_fraudsite("check", site, "--format", "json")  # no --now: it would need the configuration
+    data = json.loads(result.stdout)
+    assert result.returncode == 1 and data["ok"] is False
+    assert [(p["path"], p["code"], p["field"]) for p in data["problems"]] == [("fraudsite.yaml", "E103", "page_size")]
+
+
 def test_json_output_is_stable_and_documented(tmp_path):
     site = make_site(tmp_path / "s", {"cases/a.md": case(body="第一行\n\n受害人电话 138 1234 5678。"),
                                       "cases/b.md": case(date="2026-11-23")})

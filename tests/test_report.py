@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,16 @@ def test_period_defaults_and_bad_dates(site):
     assert bad.returncode == 1 and "--to（2026-11-01）早于 --from（2026-11-30）" in bad.stderr
     worse = run_fraudsite("report", site, "--now", NOW, "--from", "2026-13-01")
     assert worse.returncode == 1 and "--from" in worse.stderr
+
+
+def test_html_report_prints_on_a4_pages(site, tmp_path, browser):
+    html_file = tmp_path / "report.html"
+    html_file.write_text(report(site, "html"), encoding="utf-8")
+    page = browser.new_page()
+    try:
+        page.goto(html_file.as_uri())
+        pdf = page.pdf(prefer_css_page_size=True)
+    finally:
+        page.close()
+    boxes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf))
+    assert boxes and all(abs(float(w) - 595.92) < 1.5 and abs(float(h) - 842.88) < 1.5 for w, h in boxes), boxes

@@ -10,7 +10,7 @@ import pytest
 
 from test_privacy import make_site
 from test_report import FIXTURE, NOW
-from tools import format_vnu, run_fraudsite, run_vnu
+from tools import format_axe, format_vnu, run_axe, run_fraudsite, run_vnu, serious_violations
 
 
 class _Tables(HTMLParser):
@@ -108,7 +108,7 @@ def test_stats_page_passes_the_nu_html_checker(built):
     assert not errors, format_vnu(errors)
 
 
-def test_stats_page_reads_on_a_phone(built, new_page, static_server):
+def test_stats_page_reads_on_a_phone_and_passes_axe(built, new_page, static_server):
     base = static_server(built)
     page = new_page(viewport={"width": 360, "height": 740})
     page.goto(base + "stats/")
@@ -117,3 +117,5 @@ def test_stats_page_reads_on_a_phone(built, new_page, static_server):
     scale = page.evaluate("document.querySelector('.stats-chart').getBoundingClientRect().width / 360")
     assert 15 * scale >= 12
     assert not page.js_errors and not page.bad_responses
+    violations = serious_violations(run_axe(page))
+    assert not violations, format_axe(violations)
