@@ -28,7 +28,9 @@ screen:
       audiences: [retirees]
       seconds: 20
 """
-LONG_TITLE = "新生开学季接到自称辅导员的陌生来电要求加入缴费群并扫码缴纳所谓教材费住宿费和军训服装费后对方立即失联"
+LONG_TITLE = "新生开学季接到自称辅导员的陌生来电要求加入缴费群并扫码缴纳所谓教材费住宿费和军训服装费后对方立即失联三名同学共被骗八千多"
+LONG_NOTICE_TITLE = "关于在全校范围内开展冬季学期反诈防骗主题班会暨家长告知书发放回收和国家反诈中心应用安装注册情况统计上报工作的紧急补充通知"
+LONG_NOTICE_ID = "notices/screen-test-long-notice/"
 EXPIRING_ID = "notices/screen-test-expiring/"
 SCHEDULED_ID = "notices/screen-test-scheduled/"
 LONG_ID = "cases/screen-test-long/"
@@ -50,6 +52,20 @@ def make_screen_site(tmp_path: Path) -> Path:
              "amount: 1234567", "issuer: 保卫处（无诈校园创建办公室）与各二级学院学生工作办公室联合发布", "signs:", *signs,
              "---", "开学季，骗子冒充辅导员拉群收费。学校所有费用只通过官方平台缴纳。", ""]
     (site / "content/cases/screen-test-long.md").write_text("\n".join(lines), encoding="utf-8")
+    summary = "请各学院辅导员在班会上逐条讲解以下内容：" + "不轻信陌生来电、不点击陌生链接、不向陌生账户转账、不出借银行卡和手机卡。" * 4
+    write(site, "content/notices/screen-test-long-notice.md", f"""
+        ---
+        id: screen-test-long-notice
+        title: {LONG_NOTICE_TITLE}
+        slug: screen-test-long-notice
+        date: 2026-11-26 08:00
+        expires: 2026-12-20
+        issuer: 保卫处（无诈校园创建办公室）、学生工作处、团委、各二级学院联合发布
+        audience: [freshmen, students, staff, retirees, parents]
+        summary: {summary}
+        ---
+        正文。
+        """)
     write(site, "content/notices/screen-test-expiring.md", """
         ---
         id: screen-test-expiring

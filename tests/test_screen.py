@@ -17,7 +17,7 @@ from fraudsite.channels.screen import script_json
 from fraudsite.errors import BuildFailed
 from fraudsite.screen_profiles import load_screen_settings
 from fraudsite.screen_slides import select_slides
-from screenkit import EXPIRING_ID, LONG_ID, SCHEDULED_ID, SCREEN_NOW, make_screen_site
+from screenkit import EXPIRING_ID, LONG_ID, LONG_NOTICE_ID, SCHEDULED_ID, SCREEN_NOW, make_screen_site
 from sitekit import at, build_site, tree, write
 
 BASE = "https://www.example.edu.cn/fzzl/"
@@ -59,6 +59,8 @@ def test_scheduled_notice_travels_with_its_window_and_far_future_does_not(built)
     assert scheduled.start == at("2026-11-28 09:10") and not scheduled.current(site.now)
     assert scheduled.current(at("2026-11-28 09:10"))
     assert by_id[EXPIRING_ID].end == at("2026-11-28 09:05")
+    assert ("有效期至", "2026年11月28日 09:05") in by_id[EXPIRING_ID].facts
+    assert ("有效期至", "2026年12月20日") in by_id[LONG_NOTICE_ID].facts, "expires: 2026-12-20 includes that day"
     assert not by_id[EXPIRING_ID].current(at("2026-11-28 09:05"))
     # The winter-break reminder starts in December, beyond the 7-day horizon.
     assert not any(s.item.slug == "2026-12-winter-break-reminder" for s in slides)

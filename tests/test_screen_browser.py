@@ -16,7 +16,17 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from screenkit import EXPIRING_ID, LONG_ID, SCHEDULED_ID, SCREEN_NOW, make_screen_site, screen_now_ms
+from screenkit import (
+    EXPIRING_ID,
+    LONG_ID,
+    LONG_NOTICE_ID,
+    LONG_NOTICE_TITLE,
+    LONG_TITLE,
+    SCHEDULED_ID,
+    SCREEN_NOW,
+    make_screen_site,
+    screen_now_ms,
+)
 from sitekit import build_site
 from tools import format_axe, parse_es5, run_axe, serve_directory
 
@@ -196,7 +206,7 @@ def test_every_slide_fits_at_three_sizes(new_page, served):
     for size in SIZES:
         page = open_screen(new_page, served, size=size)
         ids = page.evaluate("FraudScreen.ids()")
-        assert LONG_ID in ids
+        assert LONG_ID in ids and LONG_NOTICE_ID in ids and len(LONG_TITLE) == len(LONG_NOTICE_TITLE) == 60
         for slide_id in [*ids, "idle"]:
             page.evaluate("id => FraudScreen.show(id)", slide_id)
             failures += [f"{size[0]}x{size[1]} {slide_id}: {problem}" for problem in page.evaluate(CHECK_FIT)]

@@ -77,7 +77,6 @@ def page_context(site: Site, settings: ScreenSettings, profile: Profile, slides:
         "refresh": settings.refresh,
         "tz_minutes": int(offset.total_seconds() // 60) if offset else 0,
         "data_src": data_src,
-        "now_text": "",
         "js": script_json,
         "ms": epoch_ms,
     }
