@@ -436,3 +436,11 @@ def test_copy_script_is_es5():
 def test_wechat_pages_are_valid_html(built):
     errors = run_vnu(built / "wechat")
     assert not errors, format_vnu(errors)
+
+
+def test_image_formats_wechat_refuses_are_warnings_not_blockers():
+    checks = {c.field: c for c in wechat.image_checks("media/cases/cover.svg", ["media/a.PNG", "media/b.webp"])}
+    assert checks["cover_format"].level == "warn" and "cover.svg" in checks["cover_format"].message
+    assert checks["images"].level == "warn" and "b.webp" in checks["images"].message
+    assert "a.PNG" not in checks["images"].message
+    assert {c.field: c.level for c in wechat.image_checks("media/c.jpg", ["media/a.jpeg"])} == {"images": "ok"}

@@ -26,6 +26,8 @@ AUTHOR_COMFORT = 8  # longer authors are cut off in the article header on small 
 DIGEST_LIMIT = 120
 CONTENT_LIMIT = 20_000  # content must be *under* this, markup included
 QR_PATH = "wechat/column-qr.png"
+COVER_FORMATS = (".jpg", ".jpeg", ".png", ".gif", ".bmp")  # permanent image material
+BODY_IMAGE_FORMATS = (".jpg", ".jpeg", ".png")  # media/uploadimg takes only these
 THUMB_PLACEHOLDER = "{{THUMB_MEDIA_ID}}"
 SECTION_NAMES = {"cases": "典型案例", "notices": "通知公告"}
 
@@ -80,7 +82,7 @@ def read_settings(config: Config) -> tuple[Settings, list[Problem]]:
 class Check:
     """One length check of an article field."""
 
-    field: str  # title, title_api, author, digest, content, cover
+    field: str  # title, title_api, author, digest, content, cover, images
     label: str  # what the editor sees
     length: int
     limit: int
@@ -187,7 +189,8 @@ def make_article(item: Item, site: Site, settings: Settings) -> Article:
     return Article(
         item=item, path=f"wechat/{item.section}/{item.slug}/", title=title, author=author, digest=digest,
         content=content, source_url=base_url + quote(item.path), cover_url=base_url + item.cover if item.cover else "",
-        checks=tuple(length_checks(title, author, digest, content, bool(item.cover))),
+        checks=tuple(length_checks(title, author, digest, content, bool(item.cover))
+                     + image_checks(item.cover, writer.images)),
         uploads=tuple(uploads), api_content=serialise(replace_images(root, placeholders)),
     )
 
@@ -217,6 +220,19 @@ def length_checks(title: str, author: str, digest: str, content: str, has_cover:
         checks.append(Check("content", "正文", len(content), CONTENT_LIMIT, "ok"))
     checks.append(Check("cover", "封面", 1 if has_cover else 0, 1, "ok" if has_cover else "warn",
                         "" if has_cover else "没有封面图（cover）；请在公众号后台选择封面"))
+    return checks
+
+
+def image_checks(cover: str, images: list[str]) -> list[Check]:
+    """Formats WeChat accepts: covers (material/add_material) and body images (media/uploadimg, JPG/PNG only)."""
+    checks = []
+    if cover and not cover.lower().endswith(COVER_FORMATS):
+        checks.append(Check("cover_format", "封面格式", 1, 0, "warn",
+                            f"封面 {cover.rsplit('/', 1)[-1]} 的格式公众号不接受；请换成 JPG 或 PNG"))
+    unusable = [path.rsplit("/", 1)[-1] for path in images if not path.lower().endswith(BODY_IMAGE_FORMATS)]
+    checks.append(Check("images", "正文图片", len(unusable), 0, "warn" if unusable else "ok",
+                        f"正文图片 {'、'.join(unusable)} 不是 JPG 或 PNG，上传接口不接受，粘贴后也可能显示不出；请转换格式"
+                        if unusable else ""))
     return checks
 
 
