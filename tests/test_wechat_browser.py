@@ -118,3 +118,6 @@ def test_fallback_without_async_clipboard_copies_html_through_a_selection(new_pa
     page.wait_for_function("document.getElementById('wx-status').textContent.indexOf('摘要') > 0")
     assert page.evaluate("window.__realClipboard.readText()") == "公众号专用摘要"
     assert not page.js_errors, page.js_errors
+    page.goto(base + "wechat/")  # the list page, checked here to keep page loads few
+    violations = serious_violations(run_axe(page))
+    assert not violations, format_axe(violations)
