@@ -169,3 +169,14 @@ def test_the_wechat_channel_checks_run_in_check(tmp_path, monkeypatch):
     options = BuildOptions(site, tmp_path / "out", site / "fraudsite.yaml",
                            now=datetime(2026, 11, 25, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
     assert [p.code for p in check_site(options).problems if p.code.startswith("W9")] == ["W999"]
+
+
+def test_check_scans_scheduled_items_as_errors_and_drafts_as_warnings(tmp_path):
+    site = make_site(tmp_path / "s", {
+        "cases/later.md": case("定时", "2026-12-20", body="电话13812345678"),
+        "cases/draft.md": case("草稿", extra="draft: true\n", body="电话13912345678"),
+    })
+    data = json.loads(check(site, "--format", "json").stdout)
+    leaks = [(p["path"], p["severity"], p["code"]) for p in data["problems"] if p["code"] == "E601"]
+    assert leaks == [("content/cases/draft.md", "warning", "E601"), ("content/cases/later.md", "error", "E601")]
+    assert run_fraudsite("build", site, "-o", tmp_path / "out", "--now", NOW).returncode == 0  # neither is published yet
