@@ -23,10 +23,14 @@
       handled = true;
     }
     var selection = window.getSelection();
-    var range = document.createRange();
-    range.selectNodeContents(node);
-    selection.removeAllRanges();
-    selection.addRange(range);
+    if (node.select) {
+      node.select();  // a form field selects its own text
+    } else {
+      var range = document.createRange();
+      range.selectNodeContents(node);
+      selection.removeAllRanges();
+      selection.addRange(range);
+    }
     document.addEventListener('copy', onCopy);
     var ok = false;
     try {
