@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from sitekit import SAMPLE, write
+from tools import parse_es5, run_fraudsite
 
 NOW = "2026-11-28 09:00"
 SHUADAN = "content/cases/2024-03-shuadan-part-time-job.md"
@@ -246,3 +247,25 @@ def test_only_localhost_by_default_and_a_broken_start_still_serves_the_error(sit
         wait_for(lambda: server.get("/fzzl/")[0] == 200, "the first good build", server)
     finally:
         assert server.stop() == 0
+
+
+def test_the_reload_script_is_es5_and_reloads_an_open_browser_tab(server, site, page):
+    from fraudsite.overlay import RELOAD_SCRIPT
+
+    parse_es5(RELOAD_SCRIPT.split("<script>", 1)[1].split("</script>", 1)[0] % (3, "/__fraudsite__/epoch"), "reload")
+    page.goto(f"http://127.0.0.1:{server.port}{SHUADAN_PAGE}")
+    assert page.locator("h1").inner_text().startswith("轻信")
+    edit(site, SHUADAN, "title: 轻信", "title: 切勿轻信")
+    page.wait_for_function("document.querySelector('h1').textContent.indexOf('切勿轻信') === 0", timeout=60_000)
+    edit(site, SHUADAN, "date: 2024-03-18", "date: 2024-13-18")
+    page.wait_for_selector("#fraudsite-overlay", timeout=60_000)  # the overlay arrives by itself, too
+    assert page.locator("#fraudsite-overlay").is_visible()
+    assert not page.js_errors
+
+
+def test_a_port_in_use_gives_a_chinese_reason(site, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = run_fraudsite("serve", site, "--port", str(taken.getsockname()[1]), "--now", NOW, timeout=60)
+    assert result.returncode == 1 and "端口可能已被占用" in result.stderr and "--port" in result.stderr

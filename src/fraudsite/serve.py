@@ -80,7 +80,7 @@ class Preview:
         if path.name.endswith(_EDITOR_LITTER) or path.name.startswith(".#") or path.name == "4913":
             return False
         site = self.options.site_dir.resolve()
-        absolute = path.resolve() if path.exists() else path.absolute()
+        absolute = real_path(path)
         if absolute == self.options.config_path.resolve():
             return True
         return any(absolute == site / top or absolute.is_relative_to(site / top) for top in ("content", "theme"))
@@ -88,7 +88,7 @@ class Preview:
     def shown(self, path: Path) -> str:
         """A path as the editor knows it: relative to the site folder."""
         try:
-            return path.absolute().relative_to(self.options.site_dir.resolve()).as_posix()
+            return real_path(path).relative_to(self.options.site_dir.resolve()).as_posix()
         except ValueError:
             return str(path)
 
@@ -192,6 +192,11 @@ class Preview:
         """Whether the next clock change has come."""
         return (self.options.now is None and self.next_change is not None
                 and datetime.now(self.next_change.tzinfo) >= self.next_change)
+
+
+def real_path(path: Path) -> Path:
+    """A path with its folder's symbolic links resolved, also for a file that was just deleted."""
+    return path.parent.resolve() / path.name
 
 
 def draft_pages(outputs: list[Output]) -> frozenset[str]:

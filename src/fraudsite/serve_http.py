@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -105,6 +106,8 @@ class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], state: PreviewState):
+        if ":" in address[0]:  # an IPv6 address such as ::1
+            self.address_family = socket.AF_INET6
         super().__init__(address, PreviewHandler)
         self.state = state
 
