@@ -10,8 +10,10 @@ import sys
 import pytest
 
 from fraudsite.errors import OutputError
-from sitekit import FIXTURE, FIXTURE_NOW, build_site, copy_fixture, stamps, tree, write
+from sitekit import FIXTURE, FIXTURE_NOW, SAMPLE, build_site, copy_fixture, stamps, tree, write
 from tools import run_fraudsite
+
+SAMPLE_THEME = SAMPLE / "theme" / "templates"
 
 
 def test_same_input_and_clock_give_identical_bytes(tmp_path):
@@ -211,3 +213,23 @@ def test_an_up_to_date_site_is_recognised_without_building_and_any_change_builds
     write(site, "theme/static/extra.css", "body { color: #111; }")
     assert build_site(site, now="2026-04-01 08:00").stats.written == 1
     assert (site / "build/static/extra.css").is_file()
+
+
+def test_after_one_edit_only_pages_that_show_it_are_rendered_and_output_equals_a_cold_build(tmp_path):
+    site = copy_fixture(tmp_path)
+    first = build_site(site)
+    assert first.rendered == first.pages
+    path = site / "content/cases/older.md"
+    path.write_text(path.read_text().replace("冲单", "冲单返利"), encoding="utf-8")
+    second = build_site(site)
+    # The case page, lists and feeds that show its summary, the search index: not the whole site.
+    assert 0 < second.rendered < first.pages / 2
+    cold = tmp_path / "cold"
+    build_site(site, cold)
+    assert tree(site / "build") == tree(cold)
+    # A template change renders every page again.
+    base = site / "theme/templates/base.html"
+    write(site, "theme/templates/base.html", (SAMPLE_THEME / "base.html").read_text().replace("跳到正文", "跳到正文内容"))
+    third = build_site(site)
+    assert third.rendered == third.pages and "跳到正文内容" in (site / "build/index.html").read_text()
+    assert base.exists()

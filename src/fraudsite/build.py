@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from functools import partial
@@ -17,7 +18,9 @@ from fraudsite.faults import checkpoint
 from fraudsite.lock import build_lock
 from fraudsite.output import MARKER, WriteStats, check_output_dir
 from fraudsite.site import Site
-from fraudsite.uptodate import BuildRecord, fingerprint_inputs, fingerprint_output, forget, read_record, write_record
+from fraudsite.pagememo import PageMemo
+from fraudsite.uptodate import (BuildRecord, fingerprint_inputs, fingerprint_output, forget, read_record, walk_stats,
+                                write_record)
 
 if TYPE_CHECKING:
     from fraudsite.cache import ContentCache
@@ -59,6 +62,7 @@ class BuildReport:
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     next_change: datetime | None = None
+    rendered: int = 0  # pages rendered this time (the rest kept their unchanged files)
 
 
 def load_site(options: BuildOptions, cache: ContentCache | None = None) -> tuple[Site, list[Problem]]:
@@ -104,18 +108,24 @@ def check_unique_paths(outputs: list[Output]) -> None:
         seen.add(output.path)
 
 
-def render_stream(outputs: list[Output], site: Site, site_dir: Path) -> Iterator[tuple[str, Content]]:
-    """Each output's path and bytes (or file to copy, or bundle to make last), pages rendered on every core."""
+def render_stream(outputs: list[Output], site: Site, site_dir: Path,
+                  memo: PageMemo | None = None) -> Iterator[tuple[str, Content]]:
+    """Each output's path and bytes (or file to copy, or bundle to make last), pages rendered on every core.
+
+    With a ``memo``, a page whose inputs are as last time is not rendered: OUT's file is kept.
+    """
+    from fraudsite.output import KEEP
     from fraudsite.parallel import ordered_map
     from fraudsite.render import Bundle, Data, Page, make_environment, render_page
 
     check_unique_paths(outputs)
     env = make_environment(site_dir, site.config)
     pages = [output for output in outputs if isinstance(output, Page)]
-    rendered = ordered_map(partial(render_page, env), pages)
+    kept = {page.path for page in pages if memo and memo.unchanged(page.path, page.template, page.context)}
+    rendered = ordered_map(partial(render_page, env), [page for page in pages if page.path not in kept])
     for output in outputs:
         if isinstance(output, Page):
-            yield output.path, next(rendered)
+            yield output.path, KEEP if output.path in kept else next(rendered)
         elif isinstance(output, Data):
             yield output.path, output.content
         elif isinstance(output, Bundle):
@@ -153,8 +163,10 @@ def build(options: BuildOptions) -> BuildReport:
     cache.save()
     outputs = plan_outputs(site, options.site_dir)
     with build_lock(cache_dir):
+        memo = PageMemo(cache_dir, theme_and_code_stamp(site, options.site_dir), trusted=output_as_recorded(options, cache_dir))
         forget(cache_dir)
-        stats = write_site(render_stream(outputs, site, options.site_dir), options.out_dir)
+        stats = write_site(render_stream(outputs, site, options.site_dir, memo), options.out_dir)
+        memo.save()
         pages = sum(1 for output in outputs if output.path.endswith(".html"))
         last_change, next_change = clock_window(site)
         write_record(cache_dir, BuildRecord(
@@ -162,7 +174,26 @@ def build(options: BuildOptions) -> BuildReport:
             last_change.isoformat() if last_change else None, next_change.isoformat() if next_change else None,
             len(site.published), pages, len(outputs), [asdict(w) for w in warnings]))
     checkpoint("record")
-    return BuildReport(len(site.published), pages, stats, warnings, time.perf_counter() - started, next_change)
+    return BuildReport(len(site.published), pages, stats, warnings, time.perf_counter() - started, next_change,
+                       pages - memo.kept)
+
+
+def output_as_recorded(options: BuildOptions, cache_dir: Path) -> bool:
+    """Whether OUT is exactly as the last build recorded it, so its files can be kept."""
+    record = read_record(cache_dir)
+    return (record is not None and record.out_dir == str(options.out_dir.resolve())
+            and fingerprint_output(options.out_dir) == record.out)
+
+
+def theme_and_code_stamp(site: Site, site_dir: Path) -> str:
+    """What every page depends on besides its own values: the code, the templates, the configuration."""
+    from fraudsite.theme import theme_dirs
+
+    digest = hashlib.sha256(PageMemo(Path(), "", False).digest(site.config))
+    for root in (Path(__file__).parent, *theme_dirs(site_dir)):
+        for path, stat in walk_stats(root):
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 def option_key(options: BuildOptions) -> tuple:

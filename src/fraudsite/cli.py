@@ -170,6 +170,7 @@ def summary_data(report) -> dict:
     return {
         "items": report.items,
         "pages": report.pages,
+        "rendered": report.rendered,
         "written": report.stats.written,
         "unchanged": report.stats.unchanged,
         "removed": report.stats.removed,
@@ -184,7 +185,7 @@ def summary_line(report) -> str:
     from fraudsite.clock import chinese_datetime
 
     stats = report.stats
-    line = (f"完成：{report.items} 篇内容，{report.pages} 个页面；写入 {stats.written}，未变 {stats.unchanged}，"
+    line = (f"完成：{report.items} 篇内容，{report.pages} 个页面（渲染 {report.rendered}）；写入 {stats.written}，未变 {stats.unchanged}，"
             f"删除 {stats.removed}；警告 {len(report.warnings)}；用时 {report.seconds:.2f} 秒。")
     if report.next_change:
         line += f"下次因时间变化需重新构建：{chinese_datetime(report.next_change)}"

@@ -55,7 +55,8 @@ def load_content(site_dir: Path, config: Config, cache: ContentCache | None = No
     items = [item for section, source in sources if (item := parse_item(section, source, config, site_dir, problems))]
     problems += check_identities(items)
     item_paths = {item.source: item.path for item in items}
-    rendered = [render_item(item, sources_by_path(sources)[item.source], config, site_dir, item_paths, problems, cache)
+    by_path = sources_by_path(sources)
+    rendered = [render_item(item, by_path[item.source], config, site_dir, item_paths, problems, cache)
                 for item in items]
     return Content(tuple(sorted(rendered, key=sort_key)), tuple(sorted(problems)))
 

@@ -47,7 +47,12 @@ def check_output_dir(out_dir: Path, site_dir: Path, force: bool) -> None:
                           "确认可以整个替换时请加 --force")
 
 
-Content = bytes | Path | Callable[[Mapping[str, bytes]], bytes]  # bytes, a file to copy, or made last
+class _Keep:
+    """The content of a page left as OUT holds it (its inputs did not change)."""
+
+
+KEEP = _Keep()
+Content = bytes | Path | _Keep | Callable[[Mapping[str, bytes]], bytes]  # bytes, a file to copy, kept, or made last
 
 
 def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out_dir: Path) -> WriteStats:
@@ -110,12 +115,17 @@ class StagedFiles(Mapping[str, bytes]):
         return len(existing_files(self.root))
 
 
-def stage_file(staging: Path, path: str, content: bytes | Path, old: Path | None, made_dirs: set[Path]) -> int:
+def stage_file(staging: Path, path: str, content: bytes | Path | _Keep, old: Path | None, made_dirs: set[Path]) -> int:
     """Put one file into the staging folder: a hard link if OUT has these bytes already. 1 if it changed."""
     target = staging / path
     if target.parent not in made_dirs:
         target.parent.mkdir(parents=True, exist_ok=True)
         made_dirs.add(target.parent)
+    if content is KEEP:
+        if old is None:
+            raise OSError(errno.ENOENT, "输出目录中缺少应保留的文件", path)
+        link_or_copy(old, target)
+        return 0
     if old is not None and same_content(old, content):
         link_or_copy(old, target)
         return 0

@@ -49,7 +49,7 @@ def fingerprint_inputs(site_dir: Path, config_path: Path, options: tuple) -> str
     digest = hashlib.sha256(repr((__version__, options)).encode())
     roots = [Path(__file__).parent, config_path, site_dir / "content", *theme_dirs(site_dir)]
     for root in roots:
-        for path, stat in _walk(root):
+        for path, stat in walk_stats(root):
             digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
@@ -57,12 +57,13 @@ def fingerprint_inputs(site_dir: Path, config_path: Path, options: tuple) -> str
 def fingerprint_output(out_dir: Path) -> str:
     """A digest of OUT's files: a hand edit or a deleted file makes it differ."""
     digest = hashlib.sha256()
-    for path, stat in _walk(out_dir):
+    for path, stat in walk_stats(out_dir):
         digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
-def _walk(root: Path):
+def walk_stats(root: Path):
+    """Every file below ``root`` (or ``root`` itself) with its stat, sorted by path."""
     if root.is_file():
         yield str(root), root.stat()
         return

@@ -1,0 +1,93 @@
+"""Pages whose inputs did not change are not rendered again (Lektor's idea, without a database).
+
+Each page is keyed by a digest of its template, everything its template receives, and a
+stamp of the code, the theme and the configuration. The keys of the last build are kept in
+the cache. A page with the same key as last time keeps the file OUT already holds, which is
+only trusted while OUT is exactly as the last build left it (the caller checks that).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fraudsite import __version__
+
+MEMO = "pages.json"
+
+
+class Unkeyable(Exception):
+    """A value whose identity cannot be written down; its page is simply rendered."""
+
+
+class PageMemo:
+    """Last build's page keys and this build's, by output path."""
+
+    def __init__(self, cache_dir: Path, stamp: str, trusted: bool):
+        self.file = cache_dir / MEMO
+        self.stamp = stamp
+        self.previous: dict[str, str] = self._load() if trusted else {}
+        self.current: dict[str, str] = {}
+        self.kept = 0  # pages left as they were this build
+        self._digests: dict[int, bytes] = {}  # by object identity: planned values are not changed
+
+    def _load(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.file.read_text(encoding="utf-8"))
+            if data.get("version") == __version__ and data.get("stamp") == self.stamp:
+                return dict(data["pages"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return {}
+
+    def unchanged(self, path: str, template: str, context: dict[str, Any]) -> bool:
+        """Record this page's key; True if the last build rendered the same key to the same path."""
+        try:
+            key = hashlib.sha256(template.encode() + self.digest(context)).hexdigest()
+        except Unkeyable:
+            return False
+        self.current[path] = key
+        same = self.previous.get(path) == key
+        self.kept += same
+        return same
+
+    def save(self) -> None:
+        """Keep this build's keys for the next one (atomically)."""
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.file.with_name(f".{MEMO}.{os.getpid()}")
+        temporary.write_text(json.dumps({"version": __version__, "stamp": self.stamp, "pages": self.current}),
+                             encoding="utf-8")
+        os.replace(temporary, self.file)
+
+    def digest(self, value: Any) -> bytes:
+        """A digest of a value built from plain data, dataclasses and containers."""
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return hashlib.sha256(f"{type(value).__name__}:{value}".encode("utf-8", "surrogatepass")).digest()
+        if isinstance(value, (datetime, date)):
+            return hashlib.sha256(f"{type(value).__name__}:{value.isoformat()}".encode()).digest()
+        known = self._digests.get(id(value))
+        if known is not None:
+            return known
+        digest = hashlib.sha256(type(value).__name__.encode())
+        if isinstance(value, dict):
+            for key in sorted(value, key=str):
+                digest.update(self.digest(key) + self.digest(value[key]))
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+            for item in items:
+                digest.update(self.digest(item))
+        elif dataclasses.is_dataclass(value):
+            for field in dataclasses.fields(value):
+                digest.update(field.name.encode() + self.digest(getattr(value, field.name)))
+        elif isinstance(value, Path):
+            digest.update(str(value).encode("utf-8", "surrogateescape"))
+        else:
+            raise Unkeyable(type(value).__name__)
+        result = digest.digest()
+        self._digests[id(value)] = result
+        return result
