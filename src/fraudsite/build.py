@@ -89,9 +89,12 @@ def plan_outputs(site: Site, site_dir: Path) -> list[Output]:
     from fraudsite.render import Copy
     from fraudsite.theme import static_files
 
+    from fraudsite.channels.web import sitemap_page
+
     outputs: list[Output] = []
     for channel in channels():
         outputs += channel.plan(site)
+    outputs.append(sitemap_page(outputs))
     outputs += [Copy(path, source) for path, source in static_files(site_dir).items()]
     used = {output for item in site.published + site.withdrawn for output in item.files}
     outputs += [Copy(out, site_dir / source) for source, out in sorted(used)]

@@ -1,4 +1,4 @@
-"""The website column: lists, item pages, types, audiences, tags, archive, feeds and sitemap."""
+"""The website column: lists, item pages, types, audiences, tags, archive and feeds."""
 
 from __future__ import annotations
 
@@ -55,7 +55,6 @@ def plan(site: Site) -> list[Output]:
     outputs += [feed_page(feed) for feed in feeds]
     outputs += alias_pages(site)
     outputs.append(Page("404.html", "404.html", base_context(site, "页面不存在", "404.html", site_feed, noindex=True)))
-    outputs.append(Page("sitemap.xml", "sitemap.xml", {"entries": sitemap_entries(outputs)}))
     outputs.append(Data("robots.txt", robots(site).encode()))
     return outputs
 
@@ -147,11 +146,21 @@ def alias_pages(site: Site) -> list[Page]:
     return pages
 
 
+NOT_FOR_SEARCH_ENGINES = ("screen/", "wechat/")  # pages for unattended screens and for the WeChat editor
+
+
+def sitemap_page(outputs: list[Output]) -> Page:
+    """The sitemap of every channel's indexable pages; planned after all channels, since it lists theirs."""
+    return Page("sitemap.xml", "sitemap.xml", {"entries": sitemap_entries(outputs)})
+
+
 def sitemap_entries(outputs: list[Output]) -> list[tuple[str, str]]:
     """Indexable HTML pages with their last modification date where known."""
     entries = []
     for output in outputs:
         if not isinstance(output, Page) or not output.path.endswith("index.html") or output.template == "alias.html":
+            continue
+        if output.path.startswith(NOT_FOR_SEARCH_ENGINES) or "path" not in output.context:
             continue
         if output.context.get("noindex"):
             continue
