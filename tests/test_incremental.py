@@ -70,6 +70,13 @@ class Editor:
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+@pytest.fixture(scope="module")
+def sample_cold(tmp_path_factory) -> dict[str, bytes]:
+    """The sample site's cold build at NOW, made once for the tests that only compare with it."""
+    scratch = tmp_path_factory.mktemp("sample-cold")
+    return cold_build(sample_site(scratch), scratch / "cold")
+
+
 SHUADAN = "content/cases/2024-03-shuadan-part-time-job.md"
 TWO_CARDS = "content/cases/2024-06-two-cards-rent-bank-card.md"  # links to SHUADAN in its body
 
@@ -149,9 +156,8 @@ def test_a_second_build_with_nothing_changed_touches_no_file(tmp_path):
     assert (site / CACHE).stat().st_mtime_ns == cache_before  # the cache is not rewritten either
 
 
-def test_output_is_identical_with_and_without_the_cache(tmp_path):
-    site = sample_site(tmp_path)
-    cold = cold_build(site, tmp_path / "cold")
+def test_output_is_identical_with_and_without_the_cache(tmp_path, sample_cold):
+    site, cold = sample_site(tmp_path), sample_cold
     build_site(site, tmp_path / "first", now=NOW)  # fills the cache
     assert (site / CACHE).is_file()
     build_site(site, tmp_path / "warm", now=NOW)  # every file from the cache
@@ -159,9 +165,8 @@ def test_output_is_identical_with_and_without_the_cache(tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "garbage", "other-version", "empty"])
-def test_a_damaged_or_foreign_cache_is_rebuilt_never_trusted(tmp_path, damage):
-    site = sample_site(tmp_path)
-    cold = cold_build(site, tmp_path / "cold")
+def test_a_damaged_or_foreign_cache_is_rebuilt_never_trusted(tmp_path, damage, sample_cold):
+    site, cold = sample_site(tmp_path), sample_cold
     build_site(site, tmp_path / "first", now=NOW)
     cache = site / CACHE
     data = cache.read_bytes()

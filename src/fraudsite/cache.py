@@ -31,8 +31,6 @@ from fraudsite.yamltext import Located
 
 CACHE_FILE = "content-cache.json"
 FORMAT = 1
-# Modules whose code decides what a cached entry holds: a change to any of them empties the cache.
-_STAMPED_MODULES = ("cache.py", "frontmatter.py", "yamltext.py", "markup.py")
 
 
 class _Unencodable(Exception):
@@ -74,9 +72,10 @@ class ContentCache:
 
     def render(self, context: LinkContext, trusted_html: bool) -> RenderedBody:
         """Render a body, reusing a cached rendering while everything it looked up is unchanged."""
-        key = self.digests.get(context.source)
-        if key is None:
+        source_key = self.digests.get(context.source)
+        if source_key is None:
             return render_body(context, trusted_html)
+        key = _digest(source_key.encode("ascii"), _context_data(context))
         cached = self.bodies.get(key)
         if cached is not None and _lookups_hold(cached["lookups"], context):
             body = _decode_body(cached["body"])
@@ -142,11 +141,15 @@ def hash_config(config: Config) -> str:
 
 @lru_cache(maxsize=1)
 def code_stamp() -> str:
-    """The fraudsite version plus a hash of the code that produces cached entries."""
+    """The fraudsite version plus a hash of its code: any change to parsing or rendering empties the cache.
+
+    The whole package is hashed rather than a list of modules, so a new helper that rendering starts to
+    use (such as defanging) can never be forgotten; a development checkout pays with a cold cache per edit.
+    """
     here = Path(__file__).parent
     digest = hashlib.sha256(__version__.encode("utf-8"))
-    for name in _STAMPED_MODULES:
-        digest.update((here / name).read_bytes())
+    for path in sorted(here.rglob("*.py")):
+        digest.update(path.relative_to(here).as_posix().encode("utf-8") + b"\0" + path.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:16]}"
 
 
@@ -156,6 +159,12 @@ def _digest(*parts: bytes) -> str:
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
+
+
+def _context_data(context: LinkContext) -> bytes:
+    """Every value of the render context except the site-wide lookups, which are recorded instead."""
+    values = [(f.name, getattr(context, f.name)) for f in fields(context) if f.name not in ("item_paths", "asset_exists")]
+    return repr(values).encode("utf-8")
 
 
 def _load_entries(path: Path, config_hash: str) -> tuple[dict, dict] | None:
