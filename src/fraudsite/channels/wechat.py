@@ -18,7 +18,9 @@ from fraudsite.render import Data, Output, Page, format_size
 from fraudsite.site import Site
 from fraudsite.wechat_html import OUTER, STYLES, TONE_HEADINGS, TONES, Node, WechatWriter, serialise, styled
 
-# WeChat's limits, in characters: the editor, the draft API (draft/add) and the article body.
+# WeChat's limits, in characters. draft/add (developers.weixin.qq.com, 新增草稿) allows a 32-character title,
+# a 16-character author, a 128-character digest (we keep the stricter 120 the editor's summary box shows)
+# and content under 20,000 characters; the web editor takes titles up to 64.
 TITLE_EDITOR_LIMIT = 64
 TITLE_API_LIMIT = 32
 AUTHOR_LIMIT = 16
