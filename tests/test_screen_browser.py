@@ -146,6 +146,12 @@ def shown_over(page, turns: int) -> list[str | None]:
     return shown
 
 
+def used_heap(devtools) -> int:
+    """The page's JavaScript heap in bytes after a full garbage collection."""
+    devtools.send("HeapProfiler.collectGarbage")
+    return devtools.send("Runtime.getHeapUsage")["usedSize"]
+
+
 def served_data(served) -> bytes:
     return (Path(served.root) / "screen/data.json").read_bytes()
 
@@ -261,6 +267,8 @@ def test_a_day_of_running_ends_with_dom_and_timers_at_baseline(new_page, served)
     page.evaluate("id => FraudScreen.show(id)", LONG_ID)
     baseline = page.evaluate(count)
     start = page.evaluate("FraudScreen.stats()")
+    devtools = page.context.new_cdp_session(page)
+    heap_before = used_heap(devtools)
     for turn in range(24 * 60 * MINUTE // REFRESH_MS):
         data.body = changed if turn % 2 == 0 else original
         advance(page, REFRESH_MS, data)
@@ -270,6 +278,8 @@ def test_a_day_of_running_ends_with_dom_and_timers_at_baseline(new_page, served)
     assert end["shows"] - start["shows"] >= 7000 and end["swaps"] - start["swaps"] >= 280
     page.evaluate("id => FraudScreen.show(id)", LONG_ID)
     assert page.evaluate(count) == baseline
+    heap_after = used_heap(devtools)
+    assert heap_after < heap_before * 1.25 + 256 * 1024, (heap_before, heap_after)
     assert len(page.navigations) == 1 and page.js_errors == []
 
 
