@@ -444,3 +444,14 @@ def test_image_formats_wechat_refuses_are_warnings_not_blockers():
     assert checks["images"].level == "warn" and "b.webp" in checks["images"].message
     assert "a.PNG" not in checks["images"].message
     assert {c.field: c.level for c in wechat.image_checks("media/c.jpg", ["media/a.jpeg"])} == {"images": "ok"}
+
+
+def test_footer_and_comments_follow_the_settings(site):
+    quiet = wechat.Settings(column_name="反诈专栏", hotline="12381", app_name="反诈App", qr_code=False,
+                            open_comment=True)
+    footer = serialise(wechat.footer_block(quiet, BASE))
+    assert "<img" not in footer and "12381" in footer and "反诈App" in footer and "反诈专栏" in footer
+    article = wechat.make_article(site.published[0], site, quiet)
+    assert wechat.QR_PATH not in article.content
+    assert [u.file for u in article.uploads if u.placeholder != wechat.THUMB_PLACEHOLDER] == []
+    assert wechat.article_data(article, quiet)["article"]["need_open_comment"] == 1
