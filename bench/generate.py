@@ -19,7 +19,7 @@ import random
 import shutil
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import yaml
@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE / "search"))
 
-from corpus import AUDIENCES, BANKS, FILLER, NOTICE_TOPICS, PEOPLE, PLATFORMS, TYPES  # noqa: E402
+from corpus import AUDIENCES, BANKS, FILLER, NOTICE_TOPICS, PEOPLE, PLATFORMS, TYPES
 
 NOW = date(2026, 11, 28)
 FIRST_DAY = date(2015, 1, 1)
@@ -146,8 +146,8 @@ def case_body(rng: random.Random, plan: Plan, plans: list[Plan], words: list[str
     parts = ["## 案情经过", *story, "| 时间 | 经过 | 结果 |\n|---|---|---|\n" + rows,
              "## 作案手法", f"骗子惯用“{rng.choice(words)}”的套路：", tactics,
              f"> {rng.choice(QUOTES)}", "## 警方提示"]
-    tail = [f"更多情况可参阅{link_to(rng, plan, plans)}，也可访问"
-            f"[{(site := rng.choice(OUTSIDE_LINKS))[0]}]({site[1]})了解{type_name}的最新手法。"]
+    tail = [(f"更多情况可参阅{link_to(rng, plan, plans)}，也可访问"
+            f"[{(site := rng.choice(OUTSIDE_LINKS))[0]}]({site[1]})了解{type_name}的最新手法。")]
     while han_length("\n".join(parts + tail)) < target:
         parts.append(paragraph(rng, words, rng.choice(["", f"详见{link_to(rng, plan, plans)}。"])))
     return "\n\n".join(parts + tail)
@@ -165,8 +165,8 @@ def notice_body(rng: random.Random, plan: Plan, plans: list[Plan], issuer: str) 
             parts.append("\n".join(f"{i}. {task}；" for i, task in enumerate(rng.sample(TASKS, 4), 1)))
         else:
             parts.append(paragraph(rng, words))
-    parts += [f"> {rng.choice(QUOTES)}", f"请结合{link_to(rng, plan, plans)}组织学习，相关资料见"
-              f"[{(site := rng.choice(OUTSIDE_LINKS))[0]}]({site[1]})。"]
+    parts += [f"> {rng.choice(QUOTES)}", (f"请结合{link_to(rng, plan, plans)}组织学习，相关资料见"
+              f"[{(site := rng.choice(OUTSIDE_LINKS))[0]}]({site[1]})。")]
     closing = [f"{issuer}\n\n{plan.day.year}年{plan.day.month}月{plan.day.day}日"]
     while han_length("\n".join(parts + closing)) < target:
         parts.append(paragraph(rng, words))

