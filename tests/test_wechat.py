@@ -23,7 +23,7 @@ from fraudsite.markup import LinkContext, render_body
 from fraudsite.model import Case
 from fraudsite.wechat_html import Node, WechatWriter, parse_fragment, serialise, text_of
 from sitekit import SAMPLE, at, build_site, write
-from tools import format_vnu, parse_es5, run_vnu
+from tools import format_vnu, parse_es5, run_fraudsite, run_vnu
 
 BASE = "https://www.example.edu.cn/fzzl/"
 NOW = "2026-11-28 09:00"
@@ -455,3 +455,9 @@ def test_footer_and_comments_follow_the_settings(site):
     assert wechat.QR_PATH not in article.content
     assert [u.file for u in article.uploads if u.placeholder != wechat.THUMB_PLACEHOLDER] == []
     assert wechat.article_data(article, quiet)["article"]["need_open_comment"] == 1
+
+
+def test_fraudsite_check_reports_a_broken_wechat_limit(sample):
+    result = run_fraudsite("check", sample, "--now", NOW)
+    lines = [line for line in result.stdout.splitlines() + result.stderr.splitlines() if "[W251]" in line]
+    assert lines and lines[0].startswith("content/cases/2026-11-wechat-fixture.md:10: wechat.title:"), lines
