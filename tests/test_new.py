@@ -53,7 +53,7 @@ def test_new_case_has_every_key_a_readable_slug_and_builds_as_a_draft(site):
     assert "兼职刷单先返利后垫付，学生被骗3000元" in page and "草稿" in page
 
 
-def test_new_notice_urgent_gets_an_expiry_and_passes_check(site):
+def test_new_files_pass_check_and_an_urgent_notice_gets_an_expiry(site):
     path = created(run_fraudsite("new", "notice", "关于开展防骗讲座的通知", str(site), "--urgent",
                                  "--issuer", "学生工作处", "--date", "2026-11-27"))
     data = front_matter(path)
@@ -62,10 +62,12 @@ def test_new_notice_urgent_gets_an_expiry_and_passes_check(site):
     other = created(run_fraudsite("new", "notice", "Exam week reminder 2026", str(site), "--expires", "2026-12-20",
                                   "--date", "2026-11-27"))
     assert other.name == "2026-11-27-exam-week-reminder-2026.md"
+    case = created(run_fraudsite("new", "case", "冒充客服退款，教师被骗两万元", str(site), "--type", "fake-service",
+                                 "--audience", "staff", "--date", "2026-11-27"))
     result = run_fraudsite("check", str(site), "--drafts", "--now", NOW)
-    if "invalid choice: 'check'" not in result.stderr:  # the check command lives in another issue
-        assert result.returncode == 0, result.stderr
-        assert path.name not in result.stdout + result.stderr and other.name not in result.stdout + result.stderr
+    assert result.returncode == 0, result.stderr
+    for new_file in (path, other, case):  # no error and no warning about the new files
+        assert new_file.name not in result.stdout + result.stderr
 
 
 def test_new_never_overwrites_and_rejects_unknown_keys(site):

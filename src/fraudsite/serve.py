@@ -179,7 +179,7 @@ class Preview:
                 return
             changes = self.take_changes()
             if woke or changes or self.clock_due():
-                self.run_once(changes or {"（时间到了：有通知开始或过期）": "clock"})
+                self.run_once(changes or {"到了预定时间（有内容开始或过期）": "clock"})
 
     def clock_wait(self) -> float | None:
         """Seconds until the site changes by the clock alone; None when ``--now`` fixes the clock."""
@@ -207,7 +207,8 @@ def draft_pages(outputs: list[Output]) -> frozenset[str]:
 def rebuild_line(changes: dict[str, str], result: RebuildResult) -> str:
     """One terminal line: when, what changed, how long, what was written (or the first error)."""
     names = sorted(changes)
-    what = "、".join(f"{name}（{EVENT_KINDS.get(changes[name], '变化')}）" for name in names[:3])
+    what = "、".join(name if changes[name] == "clock" else f"{name}（{EVENT_KINDS.get(changes[name], '变化')}）"
+                    for name in names[:3])
     if len(names) > 3:
         what += f" 等 {len(names)} 个文件"
     head = f"[{datetime.now():%H:%M:%S}] {what or '首次生成'}："
@@ -226,6 +227,8 @@ def run_server(options: BuildOptions, host: str, port: int) -> int:
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
 
+    if not options.site_dir.is_dir():
+        raise FraudsiteError(f"网站目录 {options.site_dir} 不存在；请先进入网站文件夹，或在命令后写上它的路径")
     temporary = Path(tempfile.mkdtemp(prefix="fraudsite-serve-"))
     preview = Preview(options, host, port, temporary / "site")
     try:
