@@ -269,3 +269,19 @@ def test_a_port_in_use_gives_a_chinese_reason(site, tmp_path):
         taken.listen()
         result = run_fraudsite("serve", site, "--port", str(taken.getsockname()[1]), "--now", NOW, timeout=60)
     assert result.returncode == 1 and "端口可能已被占用" in result.stderr and "--port" in result.stderr
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("", ""), ("cases/", "cases/"), ("cases/x/index.html", "cases/x/index.html"),
+    ("tags/%E5%85%BC%E8%81%8C/", "tags/兼职/"),  # Chinese tag pages, percent-encoded on the wire
+    ("..", None), ("a/../..", None), ("%2e%2e/x", None), ("%2E%2e%2Fetc", None), ("a/%2e/b", None),
+    ("..%5cx", None), ("x%00.html", None), ("C:/Windows", None), ("%c0%ae%c0%ae/x", None),
+])
+def test_safe_relative_judges_the_decoded_path(raw, expected):
+    from fraudsite.serve_http import safe_relative
+
+    try:
+        result = safe_relative(raw)
+    except UnicodeDecodeError:  # overlong UTF-8 is refused by the handler as well
+        result = None
+    assert result == expected
