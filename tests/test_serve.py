@@ -168,6 +168,17 @@ def test_edit_break_fix_delete_and_rename_over_http(server, site, tmp_path):
     assert not any((tmp_path / "tmp").iterdir())  # the temporary output is removed
 
 
+def test_a_new_site_theme_and_a_configuration_edit_show_up(server, site):
+    template = (SAMPLE / "theme/templates/case.html").read_text(encoding="utf-8")
+    write(site, "theme/templates/case.html", template.replace("典型案例", "本校典型案例", 1))  # theme/ is new
+    wait_for(lambda: page_has(server, SHUADAN_PAGE, "本校典型案例"), "the site theme", server)
+    template_path = site / "theme/templates/case.html"  # and it is watched from now on
+    template_path.write_text(template.replace("典型案例", "本校案例选登", 1), encoding="utf-8")
+    wait_for(lambda: page_has(server, SHUADAN_PAGE, "本校案例选登"), "the edited template", server)
+    edit(site, "fraudsite.yaml", "title: 示例职业技术学院", "title: 示例职业学院")
+    wait_for(lambda: page_has(server, "/fzzl/", "示例职业学院 反诈防骗专栏"), "the configuration edit", server)
+
+
 def test_browsers_long_poll_the_epoch_and_reload_after_a_rebuild(server, site):
     _status, _headers, body = server.get("/fzzl/")
     epoch = int(body.split("var epoch = ", 1)[1].split(";", 1)[0])
