@@ -54,6 +54,13 @@ def chinese_datetime(moment: datetime) -> str:
     return f"{chinese_date(moment)} {moment:%H:%M}"
 
 
+def chinese_until(end: datetime) -> str:
+    """An end as readers say it: an end at 24:00 names that day (a bare ``expires`` date), else date and time."""
+    if (end.hour, end.minute) == (0, 0):
+        return chinese_date(end - timedelta(days=1))
+    return chinese_datetime(end)
+
+
 def iso_date(moment: datetime | date) -> str:
     """2026-11-28"""
     return moment.strftime("%Y-%m-%d")

@@ -162,7 +162,10 @@ class _SiteExtension(Extension):
 
 
 class _ChineseLineJoiner(Treeprocessor):
-    """A line break between two Chinese characters is not a space: join the lines."""
+    """A line break between two Chinese characters is not a space: join the lines.
+
+    Also across inline elements: ``[链接](url)`` at a line end followed by Chinese text.
+    """
 
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
@@ -172,6 +175,33 @@ class _ChineseLineJoiner(Treeprocessor):
                 element.text = _CJK_SOFT_BREAK.sub("", element.text)
             if element.tail:
                 element.tail = _CJK_SOFT_BREAK.sub("", element.tail)
+            self._join_around_children(element)
+
+    @staticmethod
+    def _join_around_children(parent: etree.Element) -> None:
+        before = parent.text  # the text just before each child: the parent's text, then the previous tail
+        previous: etree.Element | None = None
+        for child in parent:
+            inside = "".join(child.itertext())
+            if before and inside and _is_cjk(inside[0]) and _BREAK_AT_END.search(before) and \
+                    _is_cjk(before.rstrip()[-1:]):
+                stripped = _BREAK_AT_END.sub("", before)
+                if previous is None:
+                    parent.text = stripped
+                else:
+                    previous.tail = stripped
+            if child.tail and inside and _is_cjk(inside[-1]) and _BREAK_AT_START.match(child.tail) and \
+                    _is_cjk(child.tail.lstrip()[:1]):
+                child.tail = _BREAK_AT_START.sub("", child.tail)
+            before, previous = child.tail, child
+
+
+_BREAK_AT_END = re.compile(r"[ \t]*\n[ \t]*\Z")
+_BREAK_AT_START = re.compile(r"\A[ \t]*\n[ \t]*")
+
+
+def _is_cjk(character: str) -> bool:
+    return bool(character) and bool(re.match(f"[{_CJK}]", character))
 
 
 class _LinkResolver(Treeprocessor):

@@ -72,6 +72,7 @@ def make_environment(site_dir: Path, config: Config) -> jinja2.Environment:
     env.filters.update(
         date_zh=clock.chinese_date,
         datetime_zh=clock.chinese_datetime,
+        until_zh=clock.chinese_until,
         iso_date=clock.iso_date,
         rfc822=clock.rfc822,
         isoformat=lambda moment: moment.isoformat(),

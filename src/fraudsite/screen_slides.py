@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from fraudsite.clock import chinese_date, chinese_datetime
+from fraudsite.clock import chinese_until
 from fraudsite.markup import shorten
 from fraudsite.model import Case, Item, Notice, notice_end
 from fraudsite.render import format_yuan
@@ -77,13 +77,6 @@ def select_slides(site: Site, profile: Profile, settings: ScreenSettings) -> lis
     return slides + [make_slide(c, site, None) for c in scheduled + recent]
 
 
-def last_valid(end: datetime) -> str:
-    """The end as readers say it: an end at 24:00 names that day (a bare ``expires`` date), else date and time."""
-    if (end.hour, end.minute) == (0, 0):
-        return chinese_date(end - timedelta(days=1))
-    return chinese_datetime(end)
-
-
 def make_slide(item: Item, site: Site, end: datetime | None) -> Slide:
     """The texts and facts of one slide."""
     config = site.config
@@ -101,7 +94,7 @@ def make_slide(item: Item, site: Site, end: datetime | None) -> Slide:
     else:
         assert isinstance(item, Notice)
         if end is not None:
-            facts.append(("有效期至", last_valid(end)))
+            facts.append(("有效期至", chinese_until(end)))
         text = shorten(item.summary, NOTICE_TEXT_CHARS)
         kind = "紧急通知" if item.urgent else "通知"
     if audience:

@@ -56,8 +56,12 @@ def read_yaml(text: str) -> Located:
         line = _error_line(error, text.count("\n") + 1)
         reason = error.problem or "格式错误"
         raise YamlProblem(line, f"YAML 格式错误（{reason}）；请检查缩进、冒号后的空格和引号是否成对") from None
-    except yaml.YAMLError as error:
-        raise YamlProblem(1, f"YAML 无法读取（{error}）；请检查格式") from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, max(error.position, 0)) + 1
+        raise YamlProblem(line, f"含有不允许的控制字符（U+{error.character:04X}）；请删除它，或改用引号内的转义写法",
+                          "E008") from None
+    except yaml.YAMLError:
+        raise YamlProblem(1, "YAML 无法读取；请检查格式") from None
     located = Located(None)
     if node is not None:
         located.data = _convert(node, "", located.lines, set(), 0)

@@ -1,0 +1,69 @@
+"""Markdown rendering: Chinese typography, anchors, footnotes, links between content files."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fraudsite.markup import LinkContext, plain_text, render_body, shorten
+from fraudsite.yamltext import YamlProblem, read_yaml
+
+
+def render(body: str, item_paths: dict[str, str] | None = None) -> str:
+    context = LinkContext("content/cases/a.md", body, 1, "/fzzl/", item_paths or {}, lambda path: True)
+    return render_body(context).html
+
+
+def test_a_line_break_between_chinese_characters_is_not_a_space():
+    assert render("第一行\n第二行") == "<p>第一行第二行</p>"
+    assert render("见[链接](https://a.example)\n后面的文字。") == '<p>见<a href="https://a.example">链接</a>后面的文字。</p>'
+    assert render("前面的文字\n**重点**") == "<p>前面的文字<strong>重点</strong></p>"
+    assert render("English\nwords") == "<p>English\nwords</p>"
+
+
+def test_heading_anchors_are_readable_chinese():
+    html = render("## 案情经过\n\n## 警方提示\n\n## 案情经过")
+    assert 'id="案情经过"' in html and 'id="警方提示"' in html and 'id="案情经过_1"' in html
+
+
+def test_footnote_strings_are_chinese():
+    html = render("正文[^1]。\n\n[^1]: 注释内容。")
+    assert 'title="返回正文第 1 处引用"' in html and "Jump back" not in html
+
+
+def test_links_to_content_files_become_page_urls_with_their_anchor():
+    html = render("见[案例](other.md#案情经过)。", {"content/cases/other.md": "cases/other-slug/"})
+    assert 'href="/fzzl/cases/other-slug/#案情经过"' in html
+
+
+def test_summary_is_cut_at_a_chinese_sentence_end():
+    text = "第一句话说明情况。" * 20
+    assert shorten(text, 40) == "第一句话说明情况。" * 4
+    assert shorten("短句。") == "短句。"
+    assert plain_text("<h2>标题</h2><p>正文<sup>1</sup></p><table><tr><td>表</td></tr></table>", prose_only=True) == "正文"
+
+
+@settings(max_examples=200, derandomize=True)
+@given(st.text(max_size=200))
+def test_yaml_reader_never_raises_anything_but_a_located_problem(text):
+    try:
+        located = read_yaml(text)
+    except YamlProblem as problem:
+        assert problem.line >= 1 and problem.message and problem.code.startswith("E")
+        return
+    for line in located.lines.values():
+        assert 1 <= line <= text.count("\n") + 1
+
+
+@settings(max_examples=100, derandomize=True)
+@given(st.dictionaries(st.from_regex(r"[a-z_]{1,8}", fullmatch=True),
+                       st.one_of(st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=20),
+                                 st.integers(), st.booleans()), max_size=6))
+def test_yaml_values_keep_their_written_form_and_line(mapping):
+    import json
+
+    text = "\n".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in mapping.items())
+    located = read_yaml(text)
+    assert (located.data or {}) == mapping
+    for index, key in enumerate(mapping):
+        assert located.line_of(key) == index + 1
