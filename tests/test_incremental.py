@@ -207,3 +207,22 @@ def test_a_cached_file_is_still_scanned_for_personal_data(tmp_path):
     with pytest.raises(BuildFailed) as failure:
         build_site(site, now=NOW, drafts=True)  # same bytes, served from the cache: the scan must still run
     assert any(p.path == "content/cases/leak-draft.md" and p.code.startswith("E6") for p in failure.value.problems)
+
+
+def test_a_cache_kept_in_memory_holds_only_the_current_version_of_each_file(tmp_path):
+    from fraudsite.cache import open_cache
+    from fraudsite.config import load_config
+    from fraudsite.content import load_content
+
+    site = sample_site(tmp_path)
+    config = load_config(site / "fraudsite.yaml")
+    cache = open_cache(None)  # as `fraudsite serve` keeps it between rebuilds
+    load_content(site, config, cache.bind(config))
+    counts = len(cache.sources), len(cache.bodies)
+    path = site / SHUADAN
+    for number in range(5):
+        path.write_text(path.read_text(encoding="utf-8") + f"\n第 {number} 次修改。\n", encoding="utf-8")
+        content = load_content(site, config, cache.bind(config))
+    # this build's entries plus, until the next rebuild, the one version they replaced: never one per save
+    assert len(cache.sources) <= counts[0] + 1 and len(cache.bodies) <= counts[1] + 1
+    assert "第 4 次修改。" in next(i for i in content.items if i.source == SHUADAN).body_html

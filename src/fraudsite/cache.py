@@ -118,6 +118,9 @@ class ContentCache:
     def bind(self, config: Config) -> ContentCache:
         """Start a build with this configuration: entries made under another one are dropped."""
         config_hash = hash_config(config)
+        if self.used:  # a preview keeps one cache for hours: drop versions of files no longer on disk
+            self.sources = {k: v for k, v in self.sources.items() if k in self.used}
+            self.bodies = {k: v for k, v in self.bodies.items() if "body:" + k in self.used}
         if config_hash != self.config_hash:
             self.config_hash = config_hash
             loaded = _load_entries(self.path, config_hash) if self.path is not None else None
