@@ -26,3 +26,20 @@ def test_every_emitted_code_has_a_row_in_the_guide():
 
 def test_readme_links_the_guide():
     assert "docs/editor-guide.md" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_worked_examples_in_the_guide_pass_check(tmp_path):
+    import shutil
+
+    from tools import run_fraudsite
+
+    blocks = re.findall(r"```markdown\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.DOTALL)
+    assert len(blocks) == 2  # the case, then the notice
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "fraudsite.yaml", site / "fraudsite.yaml")
+    (site / "content/cases/guide-example.md").write_text(blocks[0], encoding="utf-8")
+    (site / "content/notices/guide-example.md").write_text(blocks[1], encoding="utf-8")
+    result = run_fraudsite("check", site, "--now", "2026-11-28 09:00")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "guide-example" not in result.stdout + result.stderr  # not even a warning
