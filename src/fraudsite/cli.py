@@ -109,7 +109,7 @@ def make_parser() -> argparse.ArgumentParser:
         kind.add_argument("--slug", help="网址的最后一段（默认：日期加标题拼音）")
         kind.add_argument("--date", metavar="DATE", help="发布日期 YYYY-MM-DD（默认：今天）")
         kind.add_argument("--config", type=Path, help="配置文件（默认：SITE_DIR/fraudsite.yaml）")
-        kind.add_argument("--quiet", action="store_true", help="只输出文件路径")
+        kind.add_argument("-q", "--quiet", action="store_true", help="只输出文件路径")
         kind.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     new.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     new.set_defaults(run=run_new)
@@ -234,7 +234,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from fraudsite.serve import run_server
 
     options = replace(build_options(args), drafts=not args.no_drafts)
-    return run_server(options, args.host, args.port)
+    return run_server(options, args.host, args.port, quiet=args.quiet)
 
 
 def run_new(args: argparse.Namespace) -> int:

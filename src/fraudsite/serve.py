@@ -61,6 +61,7 @@ class Preview:
         self.pending_lock = threading.Lock()
         self.stopping = False
         self.next_change: datetime | None = None
+        self.quiet = False  # print only failed rebuilds
         self.observer = None  # watchdog's Observer, set by run_server
         self.handler = None
         self.watches: dict[str, object] = {}  # "content" / "theme" -> its recursive watch
@@ -150,7 +151,8 @@ class Preview:
         self.publish(result)
         if result.ok:
             self.next_change = result.next_change
-        print(rebuild_line(changes, result), flush=True)
+        if not (self.quiet and result.ok):
+            print(rebuild_line(changes, result), flush=True)
 
     def watch_folders(self) -> None:
         """Watch content/ and theme/ recursively, also when they appear (or come back) after the start."""
@@ -222,8 +224,8 @@ def rebuild_line(changes: dict[str, str], result: RebuildResult) -> str:
     return f"{head}生成失败，继续显示上次成功的版本。{first}{more}"
 
 
-def run_server(options: BuildOptions, host: str, port: int) -> int:
-    """Serve until Ctrl-C; the temporary output folder is removed at the end."""
+def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False) -> int:
+    """Serve until Ctrl-C; the temporary output folder is removed at the end. ``quiet``: failed rebuilds only."""
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
 
@@ -231,6 +233,7 @@ def run_server(options: BuildOptions, host: str, port: int) -> int:
         raise FraudsiteError(f"网站目录 {options.site_dir} 不存在；请先进入网站文件夹，或在命令后写上它的路径")
     temporary = Path(tempfile.mkdtemp(prefix="fraudsite-serve-"))
     preview = Preview(options, host, port, temporary / "site")
+    preview.quiet = quiet
     try:
         server = PreviewServer((host, port), preview.state)
     except OSError as error:
