@@ -80,6 +80,9 @@ def test_new_never_overwrites_and_rejects_unknown_keys(site):
     assert explicit.returncode == 1 and "已存在" in explicit.stderr and first.read_bytes() == before
     wrong = run_fraudsite("new", "case", "类型写错", str(site), "--type", "shuadn")
     assert wrong.returncode == 1 and "shuadan" in wrong.stderr
+    early = run_fraudsite("new", "notice", "过期的通知", str(site), "--date", "2026-11-27", "--expires", "2026-11-26")
+    assert early.returncode == 1 and "--expires" in early.stderr  # would fail the build with E213
     bad_slug = run_fraudsite("new", "case", "坏网址", str(site), "--slug", "../escape")
     assert bad_slug.returncode == 1 and not (site / "content/escape.md").exists()
     assert sorted(p.name for p in (site / "content/cases").glob("*.md") if p.name.startswith("2026-11-27")) == [first.name]
+    assert not list((site / "content/notices").glob("2026-11-27-*.md"))

@@ -157,7 +157,12 @@ def notice_text(title: str, date: str, slug: str, identity: str, config: Config,
     audiences = [(a.key, a.name) for a in config.audiences]
     expiry_note = "失效日期（可选）：过了这一天通知标为已过期；只写日期时当天 24:00 失效"
     if expires:
-        _when(expires, config, "--expires")
+        try:
+            ends = parse_when(expires.strip(), config.tz, end_of_day=True)
+        except BadWhen as error:
+            raise FraudsiteError(f"--expires：{error}") from None
+        if ends <= when:
+            raise FraudsiteError("--expires 早于或等于发布日期；失效日期应在发布之后")
         expires_text = expires.strip()
     elif urgent:
         expires_text = iso_date(when + timedelta(days=URGENT_DAYS))
