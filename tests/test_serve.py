@@ -296,3 +296,26 @@ def test_safe_relative_judges_the_decoded_path(raw, expected):
     except UnicodeDecodeError:  # overlong UTF-8 is refused by the handler as well
         result = None
     assert result == expected
+
+
+def test_without_now_the_preview_rebuilds_by_itself_when_the_clock_changes_the_site(tmp_path):
+    from datetime import datetime, timedelta
+
+    from fraudsite.build import BuildOptions
+    from fraudsite.serve import Preview
+
+    options = BuildOptions(site_dir=tmp_path, out_dir=tmp_path / "out", config_path=tmp_path / "fraudsite.yaml")
+    preview = Preview(options, "127.0.0.1", 0, tmp_path / "out")
+    calls: list[dict[str, str]] = []
+    preview.run_once = lambda changes: (calls.append(changes), setattr(preview, "next_change", None))  # type: ignore[method-assign]
+    preview.next_change = datetime.now().astimezone() + timedelta(seconds=1)  # a notice starts in a second
+    loop = threading.Thread(target=preview.loop, daemon=True)
+    loop.start()
+    try:
+        wait_for(lambda: bool(calls), "the clock rebuild", timeout=10)
+        assert list(calls[0].values()) == ["clock"]
+    finally:
+        preview.stopping = True
+        preview.wake.set()
+        loop.join(timeout=5)
+    assert not loop.is_alive()
