@@ -248,10 +248,11 @@ def run_corpus(name: str, size: int | None, queries: list[dict], work: Path, pyt
             raise SystemExit(f"queries.yaml is out of date for {query['q']!r}: the sample site now gives {expected}")
         reference = reference_results(own_root / "search" / "data", query)
         own["all"] = reference
-        own["count"] = len(reference)
         own["browser_matches_reference"] = own["top"] == reference[:SHOWN]
         for row in (own, pagefind):
-            row.update(score(row["all"], expected), expected=len(expected))
+            found = row.pop("all")
+            row.update(score(found, expected), expected=len(expected), found=len(found),
+                       missing=sorted(set(expected) - set(found))[:10], extra=sorted(set(found) - set(expected))[:10])
     result["own"]["queries"], result["pagefind"]["queries"] = own_rows, pf_rows
     return result
 
