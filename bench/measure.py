@@ -136,6 +136,18 @@ class Server:
         self.memory = TreeMemory(self.process.pid)
         self.memory.start()
 
+    def count(self, text: str) -> int:
+        """How often ``text`` appears in the server's output so far."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace").count(text)
+
+    def wait_for_count(self, text: str, count: int, timeout: float) -> None:
+        """Wait until ``text`` has appeared ``count`` times: the server has finished that many builds."""
+        start = time.perf_counter()
+        while self.count(text) < count:
+            if time.perf_counter() - start > timeout or not self.alive():
+                raise CommandFailed(f"the server did not finish its build; see {self.log_path}")
+            time.sleep(0.05)
+
     def alive(self) -> bool:
         """Whether the server process still runs."""
         return self.process.poll() is None
@@ -146,7 +158,7 @@ class Server:
         if self.alive():
             os.killpg(self.process.pid, 2)  # SIGINT: the servers' own clean shutdown
             try:
-                self.process.wait(timeout=20)
+                self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, 9)
                 self.process.wait()
@@ -155,7 +167,7 @@ class Server:
 
 
 def wait_until_served(server: Server, ready: str, urls: list[str], timeout: float) -> str:
-    """The first of ``urls`` that answers 200 once the server's log shows ``ready`` (its first build done).
+    """The first of ``urls`` that answers 200 once the server's log shows ``ready`` (its first build finished).
 
     Waiting for the log line, not just a 200, matters: a server may serve a previous build's output
     while its first build still runs, and a save made before its watcher starts is never noticed.
@@ -164,7 +176,7 @@ def wait_until_served(server: Server, ready: str, urls: list[str], timeout: floa
     while time.perf_counter() - start < timeout:
         if not server.alive():
             raise CommandFailed(f"the server exited before serving; see {server.log_path}")
-        if ready in server.log_path.read_text(encoding="utf-8", errors="replace"):
+        if server.count(ready):
             for url in urls:
                 if fetch(url) is not None:
                     return url

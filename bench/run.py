@@ -62,7 +62,8 @@ class Tool:
     page: Path  # that case's built page
     serve: list[str] | None = None  # with {port} placeholders
     serve_paths: list[str] = field(default_factory=list)
-    serve_ready: str = ""  # the server's log line saying its first build is done and it watches
+    serve_ready: str = ""  # what the server prints once its first build is done and it serves
+    serve_done: str = ""  # what the server prints once per finished rebuild
     env: dict[str, str] | None = None
 
     def clean(self) -> None:
@@ -83,7 +84,7 @@ def fraudsite_tool(site: Path, slug_path: str, env: dict[str, str] | None) -> To
         "fraudsite", site, command + ["build", str(site), "--now", NOW, "-q"], ["build", ".fraudsite-cache"],
         site / "content" / slug_path, site / "build" / page_path(slug_path),
         command + ["serve", str(site), "--port", "{port}", "--now", NOW] if has_serve else None,
-        ["/fzzl/" + page_url(slug_path)], "预览地址", env)
+        ["/fzzl/" + page_url(slug_path)], serve_ready="预览地址", serve_done="用时", env=env)
 
 
 def hugo_tool(site: Path, work: Path, slug_path: str) -> Tool:
@@ -95,7 +96,8 @@ def hugo_tool(site: Path, work: Path, slug_path: str) -> Tool:
         project / "content" / slug_path, project / "public" / page_path(slug_path),
         [str(binary), "server", "--port", "{port}", "--bind", "127.0.0.1", "--baseURL", "http://127.0.0.1:{port}/fzzl/",
          "--appendPort=false"],
-        ["/fzzl/" + page_url(slug_path), "/" + page_url(slug_path)], "Web Server is available")
+        ["/fzzl/" + page_url(slug_path), "/" + page_url(slug_path)], serve_ready="Web Server is available",
+        serve_done="Total in")
 
 
 def pelican_tool(site: Path, work: Path, slug_path: str) -> Tool:
@@ -106,7 +108,8 @@ def pelican_tool(site: Path, work: Path, slug_path: str) -> Tool:
     return Tool(
         "pelican", project, base + ["-q"], ["output", "cache", "__pycache__"],
         project / "content" / slug_path, project / "output" / page_path(slug_path),
-        base + ["-r", "-l", "-p", "{port}", "-b", "127.0.0.1"], ["/" + page_url(slug_path)], "Done: Processed")
+        base + ["-r", "-l", "-p", "{port}", "-b", "127.0.0.1"], ["/" + page_url(slug_path)],
+        serve_ready="Done: Processed", serve_done="Done: Processed")
 
 
 def page_url(slug_path: str) -> str:
@@ -172,11 +175,14 @@ def measure_serve(tool: Tool, original: str, runs: int, timeout: float, log: Pat
         time.sleep(2.0)  # let the watcher start after the first build
         for number in range(1, runs + 1):
             marker = f"【基准测试预览修改第{number}次】"
-            load = os.getloadavg()[0]
+            load, builds = os.getloadavg()[0], server.count(tool.serve_done)
             edit(tool, original, marker)
             latencies.append((wait_for_text(url, marker, time.perf_counter(), timeout), load))
             print(f"  {tool.name} serve: {latencies[-1][0]:.3f} s", file=sys.stderr)
-            time.sleep(0.5)  # the next save is a separate one, not part of the same burst
+            # A page can be served before its rebuild ends (Pelican writes pages as it goes, and stops
+            # watching while it builds): the next save waits until this rebuild has finished.
+            server.wait_for_count(tool.serve_done, builds + 1, timeout)
+            time.sleep(1.0)
     finally:
         peak = server.stop()
     return [Sample(seconds, peak, load) for seconds, load in latencies]
