@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -11,7 +12,7 @@ import pytest
 import yaml
 
 from fraudsite.build import BuildOptions, build
-from fraudsite.searchindex import fold
+from fraudsite.searchindex import fold, run_query
 from tools import REPO, parse_es5, run_axe, serious_violations
 
 QUERIES = yaml.safe_load((REPO / "bench" / "search" / "queries.yaml").read_text(encoding="utf-8"))
@@ -24,6 +25,16 @@ def sample_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("search") / "out"
     build(BuildOptions(site_dir=REPO, out_dir=out, config_path=REPO / "fraudsite.yaml", now=NOW))
     return out
+
+
+def reference_paths(out: Path, query: str) -> list[str]:
+    """Every result the reference implementation (searchindex.run_query) gives on the built index."""
+    data = out / "search" / "data"
+
+    def load(path: str):
+        return json.loads((data / path).read_text(encoding="utf-8"))
+
+    return [load(f"docs/{number}.json")[0] for number in run_query(query, load).docs]
 
 
 def run_search(page, query: dict) -> list[str]:
@@ -66,6 +77,20 @@ def test_a_link_with_q_opens_its_results_and_longer_words_are_exact(sample_site,
     assert page.inner_text("#search-status") == "找到 1 条结果"
     assert page.get_attribute(".search-result h2 a", "href") == "/fzzl/cases/2025-10-fake-loan-unfreeze-fee/"
     assert page.inner_text(".search-result .passage mark") == "校园贷"
+    # A common character: ten results, then ten more per click, keyboard focus on the first new one.
+    expected = reference_paths(sample_site, "的")
+    assert len(expected) > 20
+    run_search(page, {"q": "的"})
+    assert page.inner_text("#search-status") == f"找到 {len(expected)} 条结果，已显示前 10 条"
+    page.focus("#search-more")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('.search-result').length === 20")
+    assert page.evaluate("document.activeElement.textContent") == page.inner_text(".search-result:nth-child(11) h2 a")
+    page.click("#search-more")
+    page.wait_for_selector("#search-more", state="hidden")
+    shown = [unquote(urlsplit(a.get_attribute("href")).path) for a in page.query_selector_all(".search-result h2 a")]
+    assert shown == ["/fzzl/" + path for path in expected]
+    assert page.inner_text("#search-status") == f"找到 {len(expected)} 条结果"
     assert not page.js_errors
 
 
