@@ -217,6 +217,7 @@ def test_drafts_are_shown_with_a_banner(server, site):
         演练安排待定。
         """)
     wait_for(lambda: page_has(server, "/fzzl/notices/draft-drill/", "fraudsite-draft"), "the draft page", server)
+    wait_for(lambda: any("draft-drill.md（新建）" in line for line in server.rebuilds()), "the rebuild line", server)
     _status, _headers, body = server.get("/fzzl/notices/draft-drill/")
     assert "草稿：这篇内容尚未发布" in body
     assert "fraudsite-draft" not in server.get(SHUADAN_PAGE)[2]

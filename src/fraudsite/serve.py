@@ -72,8 +72,10 @@ class Preview:
         """watchdog's callback: remember what changed and raise the flag; never build here."""
         if kind not in EVENT_KINDS or not self.is_watched(Path(path)):
             return
+        shown = self.shown(Path(path))
         with self.pending_lock:
-            self.pending[self.shown(Path(path))] = kind
+            if not (kind == "modified" and self.pending.get(shown) == "created"):  # a new file being written
+                self.pending[shown] = kind
         self.wake.set()
 
     def is_watched(self, path: Path) -> bool:
