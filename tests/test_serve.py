@@ -127,6 +127,9 @@ def test_edit_break_fix_delete_and_rename_over_http(server, site, tmp_path):
     wait_for(lambda: page_has(server, SHUADAN_PAGE, "三天内被骗八千六百元"), "the edited page", server)
     wait_for(lambda: any("shuadan-part-time-job.md（修改）" in line and "写入" in line for line in server.rebuilds()),
              "the rebuild line", server)
+    line = next(line for line in server.rebuilds() if "shuadan-part-time-job.md（修改）" in line)
+    written = int(line.split("其中页面 ", 1)[1].split(" ", 1)[0])
+    assert 1 <= written < int(line.split("共 ", 1)[1].split(" ", 1)[0])  # the pages that changed, not all of them
 
     edit(site, SHUADAN, "date: 2024-03-18", "date: 2024-13-18")
     wait_for(lambda: page_has(server, "/fzzl/notices/", "fraudsite-overlay"), "the overlay", server)

@@ -41,6 +41,7 @@ class RebuildResult:
     seconds: float
     stats: WriteStats | None = None
     pages: int = 0
+    pages_written: int = 0
     problems: tuple[Problem, ...] = ()
     failure: str = ""
     next_change: datetime | None = None
@@ -62,6 +63,7 @@ class Preview:
         self.stopping = False
         self.next_change: datetime | None = None
         self.quiet = False  # print only failed rebuilds
+        self.page_hashes: dict[str, int] = {}  # HTML page -> hash of its bytes in the last good build
         self.observer = None  # watchdog's Observer, set by run_server
         self.handler = None
         self.watches: dict[str, object] = {}  # "content" / "theme" -> its recursive watch
@@ -127,11 +129,13 @@ class Preview:
         except Exception as failure:  # noqa: BLE001 (a bug must not stop the preview: show it, keep serving)
             return RebuildResult(False, time.perf_counter() - started,
                                  failure=f"内部错误：{type(failure).__name__}: {failure}（请报告此问题）")
-        pages = sum(1 for path in files if path.endswith(".html"))
+        page_hashes = {path: hash(data) for path, data in files.items() if path.endswith(".html")}
+        pages_written = sum(1 for path, value in page_hashes.items() if self.page_hashes.get(path) != value)
+        self.page_hashes = page_hashes
         with self.state.changed:
             self.state.base_path = site.config.base_path
-        return RebuildResult(True, time.perf_counter() - started, stats, pages, next_change=site.next_change(),
-                             drafts=draft_pages(outputs))
+        return RebuildResult(True, time.perf_counter() - started, stats, len(page_hashes), pages_written,
+                             next_change=site.next_change(), drafts=draft_pages(outputs))
 
     def publish(self, result: RebuildResult) -> None:
         """Show the result to browsers: bump the epoch when pages or the error state changed."""
@@ -218,8 +222,8 @@ def rebuild_line(changes: dict[str, str], result: RebuildResult) -> str:
     head = f"[{datetime.now():%H:%M:%S}] {what or '首次生成'}："
     if result.ok and result.stats is not None:
         stats = result.stats
-        return (f"{head}用时 {result.seconds:.2f} 秒，写入 {stats.written} 个文件、删除 {stats.removed} 个，"
-                f"共 {result.pages} 个页面。")
+        return (f"{head}用时 {result.seconds:.2f} 秒，写入 {stats.written} 个文件（其中页面 {result.pages_written} 个）、"
+                f"删除 {stats.removed} 个，共 {result.pages} 个页面。")
     errors = [p for p in result.problems if p.severity == "error"] or list(result.problems)
     first = str(errors[0]) if errors else result.failure
     more = f"（共 {len(errors)} 个错误，浏览器中有完整说明）" if len(errors) > 1 else ""
