@@ -28,6 +28,7 @@ from fraudsite.output import WriteStats, write_site
 from fraudsite.render import Output, Page
 from fraudsite.serve_http import PreviewServer, PreviewState
 
+SAVE_GRACE = 0.3  # seconds a failed rebuild waits for the rest of a save before it is shown (never delays success)
 MAX_CLOCK_WAIT = 3600.0  # re-check the clock at least hourly, so a notice starting at 08:00 appears on its own
 EVENT_KINDS = {"created": "新建", "modified": "修改", "deleted": "删除", "moved": "移动或改名"}
 _EDITOR_LITTER = (".swp", ".swx", "~", ".tmp", ".part")
@@ -152,7 +153,7 @@ class Preview:
         """Rebuild, publish and print one line; a failure superseded by newer saves is not shown."""
         self.watch_folders()
         result = self.rebuild()
-        if not result.ok and self.wake.is_set():
+        if not result.ok and self.wake.wait(SAVE_GRACE):
             return  # a file was still being saved: the next rebuild, already due, tells the truth
         self.publish(result)
         if result.ok:
