@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -16,7 +17,18 @@ from fraudsite.searchindex import fold, run_query
 from tools import REPO, parse_es5, run_axe, serious_violations
 
 QUERIES = yaml.safe_load((REPO / "bench" / "search" / "queries.yaml").read_text(encoding="utf-8"))
+
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(scope="module")
+def expected_paths():
+    """query -> the sample site's matching paths from the bench's plain substring scan (the oracle)."""
+    sys.path.insert(0, str(REPO / "bench" / "search"))
+    import compare
+
+    _, docs = compare.site_docs(REPO)
+    return lambda query: compare.naive_search(docs, query["q"], query.get("section", ""), query.get("type", ""))
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +59,13 @@ def run_search(page, query: dict) -> list[str]:
     return [unquote(urlsplit(a.get_attribute("href")).path) for a in page.query_selector_all(".search-result h2 a")]
 
 
-def test_committed_queries_give_the_expected_items_in_rank_order(sample_site, static_server, page):
+def test_committed_expectations_match_the_sample_content(expected_paths):
+    stale = [query["q"] for query in QUERIES if expected_paths(query) != query["expect"]]
+    assert not stale, (f"the sample content changed for {stale}: run `.venv/bin/python bench/search/compare.py "
+                       "--expect` and review the diff of bench/search/queries.yaml")
+
+
+def test_committed_queries_give_the_expected_items_in_rank_order(sample_site, static_server, page, expected_paths):
     base = static_server(sample_site)
     page.goto(base)
     page.fill("#site-search-q", "刷单")
@@ -55,11 +73,12 @@ def test_committed_queries_give_the_expected_items_in_rank_order(sample_site, st
     page.wait_for_selector("#search-app[data-state=done]")
     assert urlsplit(page.url).path == "/fzzl/search/" and page.input_value("#search-q") == "刷单"
     for query in QUERIES:
+        expected = expected_paths(query)  # as committed, unless the sample content changed since
         found = run_search(page, query)
-        assert found == ["/fzzl/" + path for path in query["expect"]], query
+        assert found == ["/fzzl/" + path for path in expected], query
         status = page.inner_text("#search-status")
-        if query["expect"]:
-            assert status == f"找到 {len(query['expect'])} 条结果", query
+        if expected:
+            assert status == f"找到 {len(expected)} 条结果", query
             marks = {fold(m.inner_text()) for m in page.query_selector_all(".search-result mark")}
             assert marks <= {fold(term) for term in query["q"].split()} and marks, query
         else:
@@ -87,7 +106,8 @@ def test_a_link_with_q_opens_its_results_and_longer_words_are_exact(sample_site,
     page.wait_for_function("document.querySelectorAll('.search-result').length === 20")
     assert page.evaluate("document.activeElement.textContent") == page.inner_text(".search-result:nth-child(11) h2 a")
     page.click("#search-more")
-    page.wait_for_selector("#search-more", state="hidden")
+    page.wait_for_function(f"document.querySelectorAll('.search-result').length === {len(expected)}")
+    assert page.is_hidden("#search-more")
     shown = [unquote(urlsplit(a.get_attribute("href")).path) for a in page.query_selector_all(".search-result h2 a")]
     assert shown == ["/fzzl/" + path for path in expected]
     assert page.inner_text("#search-status") == f"找到 {len(expected)} 条结果"

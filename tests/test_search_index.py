@@ -41,7 +41,7 @@ def search(docs: list[SearchDoc], query: str, **filters) -> list[str]:
     """Titles of the results, best first, through the index files (as the browser reads them)."""
     index = build_index(docs, SECTIONS, TYPES)
     result = run_query(query, lambda path: json.loads(index.files[path]), **filters)
-    return [docs[number].title for number in result.docs]
+    return [index.docs[number].title for number in result.docs]
 
 
 def naive(docs: list[SearchDoc], query: str) -> list[str]:
@@ -222,6 +222,7 @@ def test_only_published_items_are_indexed_even_in_a_preview_build(tmp_path):
     files = built_index(tmp_path, drafts=True, future=True)
     result = run_query("刷单", lambda path: json.loads(files[path]))
     assert [json.loads(files[f"docs/{n}.json"])[1] for n in result.docs] == ["刷单返利公开案例"]
+    assert json.loads(files["meta.json"])["count"] == 1
     everything = b"".join(files.values()).decode()
     for hidden in ("草稿", "未来", "撤下"):
         assert hidden not in everything
@@ -252,9 +253,17 @@ def test_every_page_has_a_search_form_that_works_without_javascript(tmp_path):
 
 def test_facets_are_one_character_per_item_and_a_list_when_types_run_out():
     index = build_index(CORPUS, SECTIONS, TYPES)
-    assert index.meta["facets"] == "121011"
+    assert index.meta["facets"] == "110121"  # numbered oldest first
     many = [(f"t{n}", f"类型{n}") for n in range(70)]
     docs = [doc("甲", fraud_type="t69"), doc("乙", section="notices")]
     index = build_index(docs, SECTIONS, many)
-    assert index.meta["facets"] == [70, 0]
-    assert [docs[n].title for n in run_query("甲", lambda p: json.loads(index.files[p]), fraud_type="t69").docs] == ["甲"]
+    assert index.meta["facets"] == [0, 70]
+    assert [index.docs[n].title for n in run_query("甲", lambda p: json.loads(index.files[p]), fraud_type="t69").docs] == ["甲"]
+
+
+def test_publishing_a_new_item_keeps_every_existing_item_file():
+    before = build_index(CORPUS, SECTIONS, TYPES).files
+    after = build_index([doc("新发布的刷单案例", date="2026-02-01"), *CORPUS], SECTIONS, TYPES).files
+    old_docs = {path: data for path, data in before.items() if path.startswith("docs/")}
+    assert {path: after[path] for path in old_docs} == old_docs
+    assert set(after) - set(before) == {f"docs/{len(CORPUS)}.json"}

@@ -40,7 +40,7 @@ class SearchIndex:
 
     meta: dict[str, Any]
     gram_shards: list[dict[str, list[int]]]
-    docs: list[SearchDoc]
+    docs: list[SearchDoc]  # by number: oldest first
     files: dict[str, bytes] = field(default_factory=dict)  # index-relative path -> bytes
 
 
@@ -125,8 +125,13 @@ def split_terms(query: str) -> list[str]:
     return terms
 
 
-def build_index(docs: list[SearchDoc], sections: list[tuple[str, str]], types: list[tuple[str, str]]) -> SearchIndex:
-    """Postings for every key, sharded by hash so one query loads only the shards of its keys."""
+def build_index(newest_first: list[SearchDoc], sections: list[tuple[str, str]],
+                types: list[tuple[str, str]]) -> SearchIndex:
+    """Postings for every key, sharded by hash so one query loads only the shards of its keys.
+
+    Items are numbered oldest first, so publishing a new item adds files instead of renumbering them all.
+    """
+    docs = newest_first[::-1]
     postings: dict[str, list[int]] = {}
     for number, doc in enumerate(docs):
         masks: dict[str, int] = {}
@@ -227,7 +232,7 @@ def _defang_address(address: str) -> str:
 class QueryResult:
     """What the search page shows: the matching docs in rank order and their count."""
 
-    docs: list[int]  # doc numbers, best first
+    docs: list[int]  # doc numbers (oldest item is 0), best first
     levels: dict[int, int]  # doc -> rank score (sum over terms of 0 title, 1 summary, 2 body)
 
 
@@ -268,7 +273,7 @@ def run_query(query: str, load: Callable[[str], Any], section: str = "", fraud_t
             masks = [text_mask(term, doc[1], doc[2], doc[3]) for term in terms]
         if all(masks):
             levels[doc_number] = sum(field_level(m) for m in masks)
-    return QueryResult(sorted(levels, key=lambda d: (levels[d], d)), levels)
+    return QueryResult(sorted(levels, key=lambda d: (levels[d], -d)), levels)  # newer (higher number) first on ties
 
 
 def text_mask(term: str, title: str, summary: str, body: str) -> int:

@@ -268,7 +268,8 @@
   }
 
   function sortCandidates(candidates) {
-    return candidates.sort(function (a, b) { return a.level - b.level || a.doc - b.doc; });
+    // Items are numbered oldest first: on equal rank the higher number is the newer item.
+    return candidates.sort(function (a, b) { return a.level - b.level || b.doc - a.doc; });
   }
 
   // Load and check candidates from the top until `want` confirmed results lead the queue.
