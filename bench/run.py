@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -129,36 +130,51 @@ def edit(tool: Tool, original: str, marker: str) -> None:
     tool.source.write_text(original.replace(EDIT_ANCHOR, EDIT_ANCHOR + marker, 1), encoding="utf-8")
 
 
-def measure_tool(tool: Tool, runs: int, serve: bool, timeout: float, log: Path) -> dict[str, list[Sample] | str]:
-    """Every phase of one tool, ``runs`` times each."""
+def measure_tool(tool: Tool, runs: int, serve: bool, timeouts: tuple[float, float], log: Path,
+                 keep: Callable[[dict], None]) -> dict[str, list[Sample] | str]:
+    """Every phase of one tool, ``runs`` times each; a failed phase is recorded and the next one still runs."""
+    timeout, serve_timeout = timeouts
     results: dict[str, list[Sample] | str] = {}
     original = tool.source.read_text(encoding="utf-8")
-    try:
-        results["cold"] = []
+
+    def cold() -> list[Sample]:
+        samples = []
         for _ in range(runs):
             tool.clean()
-            results["cold"].append(run_measured(tool.build, tool.project, timeout, tool.env))
-            report(tool.name, "cold", results["cold"][-1])
-        results["nochange"] = []
-        for _ in range(runs):
-            results["nochange"].append(run_measured(tool.build, tool.project, timeout, tool.env))
-            report(tool.name, "nochange", results["nochange"][-1])
-        results["edit"] = []
+            samples.append(report(tool.name, "cold", run_measured(tool.build, tool.project, timeout, tool.env)))
+        return samples
+
+    def nochange() -> list[Sample]:
+        return [report(tool.name, "nochange", run_measured(tool.build, tool.project, timeout, tool.env))
+                for _ in range(runs)]
+
+    def one_edit() -> list[Sample]:
+        samples = []
         for number in range(1, runs + 1):
             marker = f"【基准测试命令行修改第{number}次】"
             edit(tool, original, marker)
-            results["edit"].append(run_measured(tool.build, tool.project, timeout, tool.env))
+            samples.append(report(tool.name, "edit", run_measured(tool.build, tool.project, timeout, tool.env)))
             if marker not in tool.page.read_text(encoding="utf-8"):
                 raise CommandFailed(f"{tool.name}: {tool.page} lacks the edit after the build")
-            report(tool.name, "edit", results["edit"][-1])
         tool.source.write_text(original, encoding="utf-8")
+        return samples
+
+    def serving() -> list[Sample] | str:
         if not serve:
-            results["serve"] = "skipped"
-        elif tool.serve is None:
-            results["serve"] = "n/a"
+            return "skipped"
+        if tool.serve is None:
             print(f"  {tool.name} serve: n/a (no serve command)", file=sys.stderr)
-        else:
-            results["serve"] = measure_serve(tool, original, runs, timeout, log)
+            return "n/a"
+        return measure_serve(tool, original, runs, serve_timeout, log)
+
+    try:
+        for phase, measure in (("cold", cold), ("nochange", nochange), ("edit", one_edit), ("serve", serving)):
+            try:
+                results[phase] = measure()
+            except CommandFailed as failure:
+                print(f"  {tool.name} {phase} failed: {failure}", file=sys.stderr)
+                results[phase] = f"failed: {str(failure)[:1500]}"
+            keep(results)
     finally:
         tool.source.write_text(original, encoding="utf-8")
     return results
@@ -188,10 +204,11 @@ def measure_serve(tool: Tool, original: str, runs: int, timeout: float, log: Pat
     return [Sample(seconds, peak, load) for seconds, load in latencies]
 
 
-def report(name: str, phase: str, sample: Sample) -> None:
-    """One progress line on stderr."""
+def report(name: str, phase: str, sample: Sample) -> Sample:
+    """One progress line on stderr; the sample itself."""
     print(f"  {name} {phase}: {sample.seconds:.2f} s, {sample.peak_mib:.0f} MiB (load {sample.load:.1f})",
           file=sys.stderr)
+    return sample
 
 
 def ensure_peers() -> None:
@@ -263,15 +280,14 @@ def run_benchmark(args: argparse.Namespace) -> dict:
                 tools += [hugo_tool(work / "site", work, target), pelican_tool(work / "site", work, target)]
             data["results"][str(size)] = {}
             for tool in tools:
-                try:
-                    measured = measure_tool(tool, args.runs, not args.no_serve, args.timeout, work / f"{tool.name}-serve.log")
+                def keep(results: dict, size: int = size, tool: Tool = tool) -> None:
                     data["results"][str(size)][tool.name] = {
                         phase: value if isinstance(value, str) else [asdict(s) for s in value]
-                        for phase, value in measured.items()}
-                except CommandFailed as failure:
-                    print(f"  {tool.name} failed: {failure}", file=sys.stderr)
-                    data["results"][str(size)][tool.name] = {"error": str(failure)[:2000]}
-                save(data, args.json)
+                        for phase, value in results.items()}
+                    save(data, args.json)
+
+                measure_tool(tool, args.runs, not args.no_serve, (args.timeout, args.serve_timeout),
+                             work / f"{tool.name}-serve.log", keep)
         finally:
             if args.keep:
                 print(f"kept {work}", file=sys.stderr)
@@ -298,10 +314,10 @@ def median(samples: object, key: str = "seconds") -> float | None:
     return statistics.median(sample[key] for sample in samples)
 
 
-def seconds_text(value: float | None) -> str:
-    """``1.23 s`` or ``85 ms``; ``n/a`` when missing."""
+def seconds_text(value: float | None, phase: object = None) -> str:
+    """``1.23 s`` or ``85 ms``; ``failed`` or ``n/a`` when missing."""
     if value is None:
-        return "n/a"
+        return "failed" if isinstance(phase, str) and phase.startswith("failed") else "n/a"
     return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
 
 
@@ -315,7 +331,7 @@ def table(data: dict) -> str:
             if "error" in phases:
                 lines.append(f"| {size} | {name} | failed: {phases['error'].splitlines()[0][:80]} |" + " |" * (len(PHASES) + 1))
                 continue
-            cells = [seconds_text(median(phases.get(p))) for p in PHASES]
+            cells = [seconds_text(median(phases.get(p)), phases.get(p)) for p in PHASES]
             memory = [median(phases.get(p), "peak_mib") for p in ("cold", "serve")]
             lines.append(f"| {size} | {name} | " + " | ".join(cells) + " | "
                          + " | ".join("n/a" if m is None else f"{m:.0f}" for m in memory) + " |")
@@ -355,6 +371,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-serve", action="store_true", help="skip the serve-mode latency")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before one command counts as failed")
     parser.add_argument("--rev", help="measure fraudsite as committed at this git revision (e.g. HEAD), not the installed tree")
+    parser.add_argument("--serve-timeout", type=float, default=600,
+                        help="seconds a dev server may take for its first build or one rebuild (default 600)")
     parser.add_argument("--keep", action="store_true", help="keep the generated folders")
     parser.add_argument("--table", type=Path, metavar="JSON", help="only print the table of a saved run")
     return parser
