@@ -33,6 +33,15 @@ CACHE_FILE = "content-cache.json"
 FORMAT = 1
 
 
+def render_recorded(context: LinkContext, trusted_html: bool) -> tuple[RenderedBody, dict]:
+    """Render a body and note what it looked up about the rest of the site (the cache's validity test)."""
+    links: dict[str, str | None] = {}
+    assets: dict[str, bool] = {}
+    recording = replace(context, item_paths=_RecordingPaths(context.item_paths, links),
+                        asset_exists=_recording_check(context.asset_exists, assets))
+    return render_body(recording, trusted_html), {"links": links, "assets": assets}
+
+
 class _Unencodable(Exception):
     """A value the cache cannot store faithfully; the entry is simply not cached."""
 
@@ -72,27 +81,35 @@ class ContentCache:
 
     def render(self, context: LinkContext, trusted_html: bool) -> RenderedBody:
         """Render a body, reusing a cached rendering while everything it looked up is unchanged."""
-        source_key = self.digests.get(context.source)
-        if source_key is None:
-            return render_body(context, trusted_html)
-        key = _digest(source_key.encode("ascii"), _context_data(context))
-        cached = self.bodies.get(key)
+        body = self.lookup(context)
+        if body is None:
+            body, lookups = render_recorded(context, trusted_html)
+            self.store(context, body, lookups)
+        return body
+
+    def lookup(self, context: LinkContext) -> RenderedBody | None:
+        """The cached rendering of this body, if everything it looked up still holds."""
+        key = self._body_key(context)
+        cached = self.bodies.get(key) if key else None
         if cached is not None and _lookups_hold(cached["lookups"], context):
             body = _decode_body(cached["body"])
             if body is not None:
                 self.used.add("body:" + key)
                 return body
-        links: dict[str, str | None] = {}
-        assets: dict[str, bool] = {}
-        recording = replace(context, item_paths=_RecordingPaths(context.item_paths, links),
-                            asset_exists=_recording_check(context.asset_exists, assets))
-        body = render_body(recording, trusted_html)
-        encoded = _encode_body(body)
+        return None
+
+    def store(self, context: LinkContext, body: RenderedBody, lookups: dict) -> None:
+        """Keep a fresh rendering with what it looked up."""
+        key = self._body_key(context)
+        encoded = _encode_body(body) if key else None
         if encoded is not None:
-            self.bodies[key] = {"body": encoded, "lookups": {"links": links, "assets": assets}}
+            self.bodies[key] = {"body": encoded, "lookups": lookups}
             self.used.add("body:" + key)
             self.dirty = True
-        return body
+
+    def _body_key(self, context: LinkContext) -> str:
+        source_key = self.digests.get(context.source)
+        return _digest(source_key.encode("ascii"), _context_data(context)) if source_key else ""
 
     def save(self) -> None:
         """Write the entries this build used, atomically; a cache that cannot be written is skipped."""

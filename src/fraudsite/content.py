@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from functools import partial
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ from fraudsite.config import Config
 from fraudsite.defang import defang_text
 from fraudsite.errors import Problem, did_you_mean, problem, warning
 from fraudsite.frontmatter import SourceFile, decode_source, split_front_matter
-from fraudsite.markup import MORE, LinkContext, asset_output_path, plain_text, render_body, shorten, strip_control
+from fraudsite.markup import MORE, LinkContext, RenderedBody, asset_output_path, plain_text, shorten, strip_control
 from fraudsite.model import Attachment, Case, Item, Notice
 
 if TYPE_CHECKING:
@@ -56,9 +57,26 @@ def load_content(site_dir: Path, config: Config, cache: ContentCache | None = No
     problems += check_identities(items)
     item_paths = {item.source: item.path for item in items}
     by_path = sources_by_path(sources)
-    rendered = [render_item(item, by_path[item.source], config, site_dir, item_paths, problems, cache)
-                for item in items]
+    contexts = {item.source: link_context(item, by_path[item.source], config, site_dir, item_paths)
+                for item in items if not item.withdrawn}
+    bodies = render_bodies(list(contexts.values()), config.trusted_html, cache)
+    rendered = [finish_item(item, by_path[item.source], bodies.get(item.source), problems) for item in items]
     return Content(tuple(sorted(rendered, key=sort_key)), tuple(sorted(problems)))
+
+
+def render_bodies(contexts: list[LinkContext], trusted_html: bool, cache: ContentCache | None) -> dict[str, RenderedBody]:
+    """Every body rendered once: cached ones reused, the rest spread over the machine's cores."""
+    from fraudsite.cache import render_recorded
+    from fraudsite.parallel import ordered_map
+
+    bodies = {c.source: body for c in contexts if cache and (body := cache.lookup(c)) is not None}
+    missing = [c for c in contexts if c.source not in bodies]
+    for context, (body, lookups) in zip(missing, ordered_map(partial(render_recorded, trusted_html=trusted_html),
+                                                              missing, minimum=100)):
+        bodies[context.source] = body
+        if cache:
+            cache.store(context, body, lookups)
+    return bodies
 
 
 def sort_key(item: Item) -> tuple:
@@ -353,14 +371,27 @@ def check_identities(items: list[Item]) -> list[Problem]:
     return problems
 
 
-def render_item(item: Item, source: SourceFile, config: Config, site_dir: Path, item_paths: dict[str, str],
-                problems: list[Problem], cache: ContentCache | None = None) -> Item:
-    """Render the body and derive the summary: ``summary``, else the teaser, else the opening text."""
-    if item.withdrawn:
+def link_context(item: Item, source: SourceFile, config: Config, site_dir: Path,
+                 item_paths: dict[str, str]) -> LinkContext:
+    """What rendering one body needs to know about the rest of the site."""
+    return LinkContext(source.path, source.body, source.body_line, config.base_path, item_paths,
+                       AssetCheck(site_dir), item.scam_urls)
+
+
+@dataclass(frozen=True)
+class AssetCheck:
+    """Whether a referenced file exists (a class, not a closure, so a rendering can travel between processes)."""
+
+    site_dir: Path
+
+    def __call__(self, relative: str) -> bool:
+        return (self.site_dir / relative).is_file()
+
+
+def finish_item(item: Item, source: SourceFile, body: RenderedBody | None, problems: list[Problem]) -> Item:
+    """Attach the rendered body and derive the summary: ``summary``, else the teaser, else the opening text."""
+    if body is None:  # withdrawn: only its short 已撤下 page remains
         return item
-    context = LinkContext(source.path, source.body, source.body_line, config.base_path, item_paths,
-                          lambda relative: (site_dir / relative).is_file(), item.scam_urls)
-    body = cache.render(context, config.trusted_html) if cache else render_body(context, trusted_html=config.trusted_html)
     problems += body.problems
     summary = item.summary or shorten(plain_text(body.teaser_html if MORE in source.body else body.html, prose_only=True))
     files = tuple(dict.fromkeys(item.files + tuple(body.assets)))

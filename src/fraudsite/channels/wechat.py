@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -13,6 +14,7 @@ from fraudsite.errors import BuildFailed, Problem, did_you_mean, problem, warnin
 from fraudsite.feeds import Feed, FeedEntry, clean_text, feed_page
 from fraudsite.markup import shorten
 from fraudsite.model import Case, Item, Notice
+from fraudsite.parallel import ordered_map
 from fraudsite.qrcode import qr_png
 from fraudsite.render import Data, Output, Page, format_size
 from fraudsite.site import Site
@@ -134,7 +136,7 @@ def plan(site: Site) -> list[Output]:
     settings, problems = read_settings(site.config)
     if problems:
         raise BuildFailed(problems)
-    articles = [make_article(item, site, settings) for item in site.published]
+    articles = list(ordered_map(partial(make_article, site=site, settings=settings), site.published, minimum=200))
     listing = base_context(site, "公众号文章", "wechat/", articles=articles)
     outputs: list[Output] = [Page("wechat/index.html", "wechat/list.html", listing)]
     for article in articles:
