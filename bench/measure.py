@@ -19,11 +19,12 @@ HTTP_POLL = 0.005  # seconds between GETs while waiting for a rebuilt page
 
 @dataclass(frozen=True)
 class Sample:
-    """One measured run: seconds, peak summed resident memory of the process tree, load when it started."""
+    """One measured run: seconds, peak summed memory of the process tree, load when it started."""
 
     seconds: float
-    peak_mib: float
+    peak_mib: float  # resident set sizes added up (pages shared by forked workers count once per process)
     load: float
+    peak_pss_mib: float = 0.0  # proportional set sizes added up (shared pages split between their users)
 
 
 class CommandFailed(RuntimeError):
@@ -54,26 +55,46 @@ def resident_bytes(pid: int) -> int:
         return 0
 
 
+def proportional_bytes(pid: int) -> int:
+    """Proportional set size of one process from smaps_rollup (0 when it has gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return 0
+
+
 class TreeMemory(threading.Thread):
-    """Polls a process tree every 10 ms and keeps the largest sum of resident memory seen."""
+    """Polls a process tree every 10 ms and keeps the largest sums of RSS and of PSS seen."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
         self.pid = pid
         self.peak = 0
+        self.peak_pss = 0
         self.done = threading.Event()
 
     def run(self) -> None:
         """Sample until ``stop``."""
         while not self.done.is_set():
-            self.peak = max(self.peak, sum(resident_bytes(pid) for pid in descendants(self.pid)))
+            tree = descendants(self.pid)
+            self.peak = max(self.peak, sum(resident_bytes(pid) for pid in tree))
+            self.peak_pss = max(self.peak_pss, sum(proportional_bytes(pid) for pid in tree))
             self.done.wait(MEMORY_POLL)
 
     def stop(self) -> float:
-        """Stop sampling; the peak in MiB."""
+        """Stop sampling; the RSS peak in MiB (``peak_pss`` keeps the other)."""
         self.done.set()
         self.join()
         return self.peak / 2**20
+
+    @property
+    def peak_pss_mib(self) -> float:
+        """The PSS peak in MiB."""
+        return self.peak_pss / 2**20
 
 
 def run_measured(command: list[str], cwd: Path | None = None, timeout: float = 3600,
@@ -96,7 +117,7 @@ def run_measured(command: list[str], cwd: Path | None = None, timeout: float = 3
     if process.returncode != 0:
         tail = output.decode("utf-8", "replace")[-3000:]
         raise CommandFailed(f"{' '.join(command)}: exit {process.returncode}\n{tail}")
-    return Sample(seconds, peak, load)
+    return Sample(seconds, peak, load, memory.peak_pss_mib)
 
 
 def free_port() -> int:
@@ -152,9 +173,9 @@ class Server:
         """Whether the server process still runs."""
         return self.process.poll() is None
 
-    def stop(self) -> float:
-        """Stop the server and its children; peak memory of the tree in MiB."""
-        peak = self.memory.stop()
+    def stop(self) -> tuple[float, float]:
+        """Stop the server and its children; peak RSS and PSS sums of the tree in MiB."""
+        peak = self.memory.stop(), self.memory.peak_pss_mib
         if self.alive():
             os.killpg(self.process.pid, 2)  # SIGINT: the servers' own clean shutdown
             try:

@@ -200,13 +200,14 @@ def measure_serve(tool: Tool, original: str, runs: int, timeout: float, log: Pat
             server.wait_for_count(tool.serve_done, builds + 1, timeout)
             time.sleep(1.0)
     finally:
-        peak = server.stop()
-    return [Sample(seconds, peak, load) for seconds, load in latencies]
+        peak, peak_pss = server.stop()
+    return [Sample(seconds, peak, load, peak_pss) for seconds, load in latencies]
 
 
 def report(name: str, phase: str, sample: Sample) -> Sample:
     """One progress line on stderr; the sample itself."""
-    print(f"  {name} {phase}: {sample.seconds:.2f} s, {sample.peak_mib:.0f} MiB (load {sample.load:.1f})",
+    print(f"  {name} {phase}: {sample.seconds:.2f} s, {sample.peak_mib:.0f} MiB RSS, {sample.peak_pss_mib:.0f} MiB PSS"
+          f" (load {sample.load:.1f})",
           file=sys.stderr)
     return sample
 
@@ -309,9 +310,17 @@ def save(data: dict, path: Path | None) -> None:
 
 def median(samples: object, key: str = "seconds") -> float | None:
     """Median of one field over a phase's samples; None when the phase did not run."""
-    if not isinstance(samples, list) or not samples:
+    if not isinstance(samples, list) or not samples or not all(sample.get(key) for sample in samples):
         return None
     return statistics.median(sample[key] for sample in samples)
+
+
+def memory_text(samples: object) -> str:
+    """Median peak memory: ``RSS sum / PSS sum`` in MiB (PSS only in runs that sampled it)."""
+    rss, pss = median(samples, "peak_mib"), median(samples, "peak_pss_mib")
+    if rss is None:
+        return "n/a"
+    return f"{rss:.0f}" + (f" / {pss:.0f}" if pss is not None else "")
 
 
 def seconds_text(value: float | None, phase: object = None) -> str:
@@ -323,7 +332,7 @@ def seconds_text(value: float | None, phase: object = None) -> str:
 
 def table(data: dict) -> str:
     """The Markdown table: medians per size and tool, and fraudsite's times as ratios to each peer's."""
-    head = "| N | tool | " + " | ".join(PHASE_TITLES[p] for p in PHASES) + " | peak MiB, cold build | peak MiB, serve |"
+    head = "| N | tool | " + " | ".join(PHASE_TITLES[p] for p in PHASES) + " | peak MiB, cold build (RSS / PSS) | peak MiB, serve (RSS / PSS) |"
     lines = [head, "|" + "---|" * (len(PHASES) + 4)]
     for size, tools in data["results"].items():
         ours = tools.get("fraudsite", {})
@@ -332,9 +341,8 @@ def table(data: dict) -> str:
                 lines.append(f"| {size} | {name} | failed: {phases['error'].splitlines()[0][:80]} |" + " |" * (len(PHASES) + 1))
                 continue
             cells = [seconds_text(median(phases.get(p)), phases.get(p)) for p in PHASES]
-            memory = [median(phases.get(p), "peak_mib") for p in ("cold", "serve")]
             lines.append(f"| {size} | {name} | " + " | ".join(cells) + " | "
-                         + " | ".join("n/a" if m is None else f"{m:.0f}" for m in memory) + " |")
+                         + " | ".join(memory_text(phases.get(p)) for p in ("cold", "serve")) + " |")
         for name, phases in tools.items():
             if name == "fraudsite" or "error" in phases or "error" in ours:
                 continue
