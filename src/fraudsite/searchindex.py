@@ -44,17 +44,17 @@ class SearchIndex:
     files: dict[str, bytes] = field(default_factory=dict)  # index-relative path -> bytes
 
 
+_FOLD = {code: code - 0xFEE0 for code in [*range(0xFF10, 0xFF1A), *range(0xFF41, 0xFF5B)]}
+_FOLD.update({code: code - 0xFEE0 + 0x20 for code in range(0xFF21, 0xFF3B)})
+_FOLD.update({code: code + 0x20 for code in range(0x41, 0x5B)})
+# Key characters: ASCII letters and digits, Latin letters, CJK and other scripts; not CJK or full-width punctuation.
+_KEY_RUN = re.compile("[0-9A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u2E80-\u2FFF\u3040-\uFE0F"
+                      "\uFE70-\uFEFF\uFF66-\U0010FFFF]+")
+
+
 def fold(text: str) -> str:
     """Fold for matching without changing length: full-width letters and digits to ASCII, ASCII to lower case."""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
-            code -= 0xFEE0
-        if 0x41 <= code <= 0x5A:
-            code += 0x20
-        out.append(chr(code))
-    return "".join(out)
+    return text.translate(_FOLD)
 
 
 def is_gram_char(ch: str) -> bool:
@@ -62,26 +62,12 @@ def is_gram_char(ch: str) -> bool:
 
     Spaces and punctuation make none: a term containing them is looked up by its letter runs and checked whole.
     """
-    code = ord(ch)
-    if code < 0x80:
-        return ch.isascii() and ch.isalnum()
-    if code < 0x2E80:
-        return 0xC0 <= code <= 0x24F and code not in (0xD7, 0xF7)
-    return not (0x3000 <= code <= 0x303F or 0xFE10 <= code <= 0xFE6F or 0xFF00 <= code <= 0xFF65)
+    return _KEY_RUN.fullmatch(ch) is not None
 
 
 def runs(text: str) -> list[str]:
     """Maximal runs of key characters in folded text."""
-    found, current = [], []
-    for ch in text:
-        if is_gram_char(ch):
-            current.append(ch)
-        elif current:
-            found.append("".join(current))
-            current = []
-    if current:
-        found.append("".join(current))
-    return found
+    return _KEY_RUN.findall(text)
 
 
 def text_grams(text: str) -> set[str]:
