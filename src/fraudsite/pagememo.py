@@ -28,15 +28,17 @@ class Unkeyable(Exception):
 class PageMemo:
     """Last build's page keys and this build's, by output path."""
 
-    def __init__(self, cache_dir: Path, stamp: str, trusted: bool):
-        self.file = cache_dir / MEMO
+    def __init__(self, cache_dir: Path | None, stamp: str, trusted: bool, previous: dict[str, str] | None = None):
+        self.file = cache_dir / MEMO if cache_dir else None  # None: kept in memory by the caller (serve)
         self.stamp = stamp
-        self.previous: dict[str, str] = self._load() if trusted else {}
+        self.previous: dict[str, str] = ({} if not trusted else previous if previous is not None else self._load())
         self.current: dict[str, str] = {}
         self.kept = 0  # pages left as they were this build
         self._digests: dict[int, bytes] = {}  # by object identity: planned values are not changed
 
     def _load(self) -> dict[str, str]:
+        if self.file is None:
+            return {}
         try:
             data = json.loads(self.file.read_text(encoding="utf-8"))
             if data.get("version") == __version__ and data.get("stamp") == self.stamp:
@@ -58,6 +60,8 @@ class PageMemo:
 
     def save(self) -> None:
         """Keep this build's keys for the next one (atomically)."""
+        if self.file is None:
+            return
         self.file.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.file.with_name(f".{MEMO}.{os.getpid()}")
         temporary.write_text(json.dumps({"version": __version__, "stamp": self.stamp, "pages": self.current}),

@@ -5,8 +5,8 @@ Threads and their jobs, in the MkDocs manner:
 - one build loop waits for the flag, takes every change noted so far and rebuilds once; saves arriving
   during a rebuild set the flag again and are folded into the next rebuild, so a burst costs at most two;
 - request threads serve the output and long-poll the epoch, which the loop bumps after each rebuild.
-The output is written by ``output.write_site``: a fresh staging folder swapped in atomically, so a request
-never sees a half-built site. A failed rebuild keeps the last good site and lays an error overlay over it.
+The output is streamed by ``build.render_stream`` into ``output.write_site``: a fresh staging folder swapped
+in atomically, so a request never sees a half-built site. A failed rebuild keeps the last good site and lays an error overlay over it.
 """
 
 from __future__ import annotations
@@ -16,15 +16,17 @@ import signal
 import tempfile
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from fraudsite.build import CACHE_DIR, BuildOptions, load_site, plan_outputs, render_outputs
+from fraudsite.build import CACHE_DIR, BuildOptions, load_site, plan_outputs, render_stream, theme_and_code_stamp
 from fraudsite.cache import ContentCache, open_cache
 from fraudsite.config import load_config
 from fraudsite.errors import BuildFailed, FraudsiteError, Problem
-from fraudsite.output import WriteStats, write_site
+from fraudsite.output import KEEP, Content, WriteStats, write_site
+from fraudsite.pagememo import PageMemo
 from fraudsite.render import Output, Page
 from fraudsite.serve_http import PreviewServer, PreviewState
 
@@ -65,6 +67,7 @@ class Preview:
         self.next_change: datetime | None = None
         self.quiet = False  # print only failed rebuilds
         self.page_hashes: dict[str, int] = {}  # HTML page -> hash of its bytes in the last good build
+        self.page_keys: tuple[str, dict[str, str]] = ("", {})  # the last good build's page memo: stamp, keys
         self.observer = None  # watchdog's Observer, set by run_server
         self.handler = None
         self.watches: dict[str, object] = {}  # "content" / "theme" -> its recursive watch
@@ -77,8 +80,7 @@ class Preview:
             return
         shown = self.shown(Path(path))
         with self.pending_lock:
-            if not (kind == "modified" and self.pending.get(shown) == "created"):  # a new file being written
-                self.pending[shown] = kind
+            self.pending[shown] = combined(self.pending.get(shown), kind)
         self.wake.set()
 
     def is_watched(self, path: Path) -> bool:
@@ -97,6 +99,12 @@ class Preview:
             return real_path(path).relative_to(self.options.site_dir.resolve()).as_posix()
         except ValueError:
             return str(path)
+
+    def put_back(self, changes: dict[str, str]) -> None:
+        """Return changes whose rebuild was superseded, so the next rebuild's line still names them."""
+        with self.pending_lock:
+            for name, kind in changes.items():
+                self.pending[name] = combined(kind, self.pending[name]) if name in self.pending else kind
 
     def take_changes(self) -> dict[str, str]:
         """Every change noted since the last rebuild; lowers the flag."""
@@ -121,8 +129,12 @@ class Preview:
             options = self.options_for_now()
             site, _warnings = load_site(options, self.cache)
             outputs = plan_outputs(site, options.site_dir)
-            files = render_outputs(outputs, site, options.site_dir)
-            stats = write_site(files, self.out_dir)
+            page_hashes: dict[str, int] = {}
+            # Pages whose inputs are as in the last good rebuild keep their file: this folder is ours alone.
+            stamp = theme_and_code_stamp(site, options.site_dir)
+            memo = PageMemo(None, stamp, trusted=self.page_keys[0] == stamp, previous=self.page_keys[1])
+            stream = render_stream(outputs, site, options.site_dir, memo)
+            stats = write_site(noting_pages(stream, page_hashes, self.page_hashes), self.out_dir)
         except BuildFailed as failure:
             return RebuildResult(False, time.perf_counter() - started, problems=tuple(failure.problems))
         except FraudsiteError as failure:
@@ -130,9 +142,8 @@ class Preview:
         except Exception as failure:  # noqa: BLE001 (a bug must not stop the preview: show it, keep serving)
             return RebuildResult(False, time.perf_counter() - started,
                                  failure=f"内部错误：{type(failure).__name__}: {failure}（请报告此问题）")
-        page_hashes = {path: hash(data) for path, data in files.items() if path.endswith(".html")}
         pages_written = sum(1 for path, value in page_hashes.items() if self.page_hashes.get(path) != value)
-        self.page_hashes = page_hashes
+        self.page_hashes, self.page_keys = page_hashes, (stamp, memo.current)
         with self.state.changed:
             self.state.base_path = site.config.base_path
         return RebuildResult(True, time.perf_counter() - started, stats, len(page_hashes), pages_written,
@@ -154,7 +165,8 @@ class Preview:
         self.watch_folders()
         result = self.rebuild()
         if not result.ok and self.wake.wait(SAVE_GRACE):
-            return  # a file was still being saved: the next rebuild, already due, tells the truth
+            self.put_back(changes)  # a file was still being saved: the next rebuild, already due, tells the truth
+            return
         self.publish(result)
         if result.ok:
             self.next_change = result.next_change
@@ -201,6 +213,20 @@ class Preview:
         """Whether the next clock change has come."""
         return (self.options.now is None and self.next_change is not None
                 and datetime.now(self.next_change.tzinfo) >= self.next_change)
+
+
+def combined(earlier: str | None, later: str) -> str:
+    """One kind for two events on a path: a file created and then written is still new."""
+    return "created" if earlier == "created" and later == "modified" else later
+
+
+def noting_pages(stream: Iterable[tuple[str, Content]], page_hashes: dict[str, int],
+                 previous: dict[str, int]) -> Iterator[tuple[str, Content]]:
+    """Pass rendered outputs on to ``write_site`` (streamed, never the whole site in memory), hashing each page."""
+    for path, content in stream:
+        if path.endswith(".html"):
+            page_hashes[path] = previous.get(path, 0) if content is KEEP else hash(content)
+        yield path, content
 
 
 def real_path(path: Path) -> Path:
