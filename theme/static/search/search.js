@@ -5,7 +5,12 @@
   "use strict";
 
   var app = document.getElementById("search-app");
-  if (!app || !window.XMLHttpRequest || !window.Promise) {
+  if (!app) {
+    return;
+  }
+  if (!window.XMLHttpRequest || !window.Promise || !Math.imul) {
+    // Old office browsers (IE 11): say so instead of leaving a form that silently does nothing.
+    document.getElementById("search-status").textContent = "当前浏览器版本过旧，无法使用站内搜索。请换用新版浏览器，或按诈骗类型、归档浏览。";
     return;
   }
   var INDEX = app.getAttribute("data-index");
