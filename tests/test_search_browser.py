@@ -94,6 +94,7 @@ def test_a_link_with_q_opens_its_results_and_longer_words_are_exact(sample_site,
     page.goto(base + "search/?q=%E6%A0%A1%E5%9B%AD%E8%B4%B7&type=loan")  # 校园贷, fraud type 网络贷款
     page.wait_for_selector("#search-app[data-state=done]")
     assert page.inner_text("#search-status") == "找到 1 条结果"
+    assert page.title().startswith("“校园贷”的搜索结果 - 搜索 - ")
     assert page.get_attribute(".search-result h2 a", "href") == "/fzzl/cases/2025-10-fake-loan-unfreeze-fee/"
     assert page.inner_text(".search-result .passage mark") == "校园贷"
     # A common character: ten results, then ten more per click, keyboard focus on the first new one.

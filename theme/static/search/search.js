@@ -25,6 +25,7 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
+  var baseTitle = document.title;
   var cache = {};
   var current = null; // the search being shown; a newer one replaces it
   var timer = null;
@@ -450,6 +451,8 @@
     var terms = splitTerms(query);
     var search = { terms: terms, needles: terms.map(fold), exact: terms.every(isExact), queue: [], shown: 0, meta: null };
     current = search;
+    // The tab and the history entry name the query, as a results page from a server would.
+    document.title = terms.length ? "“" + terms.join(" ") + "”的搜索结果 - " + baseTitle : baseTitle;
     list.textContent = "";
     more.hidden = true;
     app.removeAttribute("data-state");
