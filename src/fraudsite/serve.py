@@ -21,7 +21,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from fraudsite.build import CACHE_DIR, BuildOptions, load_site, plan_outputs, render_stream, theme_and_code_stamp
+from fraudsite.build import (
+    CACHE_DIR,
+    BuildOptions,
+    load_site,
+    plan_outputs,
+    render_stream,
+    theme_and_code_stamp,
+)
 from fraudsite.cache import ContentCache, open_cache
 from fraudsite.config import load_config
 from fraudsite.errors import BuildFailed, FraudsiteError, Problem
