@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterator
-from functools import partial
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from fraudsite.config import Config, load_config
@@ -17,10 +16,17 @@ from fraudsite.errors import BuildFailed, Problem, problem
 from fraudsite.faults import checkpoint
 from fraudsite.lock import build_lock
 from fraudsite.output import MARKER, WriteStats, check_output_dir
-from fraudsite.site import Site
 from fraudsite.pagememo import PageMemo
-from fraudsite.uptodate import (BuildRecord, fingerprint_inputs, fingerprint_output, forget, read_record, walk_stats,
-                                write_record)
+from fraudsite.site import Site
+from fraudsite.uptodate import (
+    BuildRecord,
+    fingerprint_inputs,
+    fingerprint_output,
+    forget,
+    read_record,
+    walk_stats,
+    write_record,
+)
 
 if TYPE_CHECKING:
     from fraudsite.cache import ContentCache
@@ -86,10 +92,9 @@ def load_site(options: BuildOptions, cache: ContentCache | None = None) -> tuple
 
 def plan_outputs(site: Site, site_dir: Path) -> list[Output]:
     """Every channel's outputs, plus the theme's static files and the files content refers to."""
+    from fraudsite.channels.web import sitemap_page
     from fraudsite.render import Copy
     from fraudsite.theme import static_files
-
-    from fraudsite.channels.web import sitemap_page
 
     outputs: list[Output] = []
     for channel in channels():

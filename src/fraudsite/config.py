@@ -117,15 +117,15 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise BuildFailed([problem(shown, 0, "E101", "", "找不到配置文件；请在网站目录中创建 fraudsite.yaml，或用 --config 指定")])
+        raise BuildFailed([problem(shown, 0, "E101", "", "找不到配置文件；请在网站目录中创建 fraudsite.yaml，或用 --config 指定")]) from None
     except OSError as error:
-        raise BuildFailed([problem(shown, 0, "E101", "", f"无法读取配置文件（{error.strerror}）")])
+        raise BuildFailed([problem(shown, 0, "E101", "", f"无法读取配置文件（{error.strerror}）")]) from None
     try:
         located = read_yaml(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise BuildFailed([problem(shown, 0, "E010", "", "配置文件不是 UTF-8 编码；请以 UTF-8 重新保存")])
+        raise BuildFailed([problem(shown, 0, "E010", "", "配置文件不是 UTF-8 编码；请以 UTF-8 重新保存")]) from None
     except YamlProblem as error:
-        raise BuildFailed([problem(shown, error.line, error.code, "", error.message)])
+        raise BuildFailed([problem(shown, error.line, error.code, "", error.message)]) from None
     problems: list[Problem] = []
     config = parse_config(located, shown, problems)
     if config is not None and base_url:

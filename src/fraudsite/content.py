@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from functools import partial
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +15,15 @@ from fraudsite.config import Config
 from fraudsite.defang import defang_text
 from fraudsite.errors import Problem, did_you_mean, problem, warning
 from fraudsite.frontmatter import SourceFile, decode_source, split_front_matter
-from fraudsite.markup import MORE, LinkContext, RenderedBody, asset_output_path, plain_text, shorten, strip_control
+from fraudsite.markup import (
+    MORE,
+    LinkContext,
+    RenderedBody,
+    asset_output_path,
+    plain_text,
+    shorten,
+    strip_control,
+)
 from fraudsite.model import Attachment, Case, Item, Notice
 
 if TYPE_CHECKING:

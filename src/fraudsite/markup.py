@@ -5,9 +5,9 @@ from __future__ import annotations
 import posixpath
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Callable
 
 import markdown
 import nh3
@@ -155,7 +155,7 @@ def _converter() -> markdown.Markdown:
 
 
 class _SiteExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown API)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_ChineseLineJoiner(md), "cjk_soft_break", 5)
         md.treeprocessors.register(_LinkResolver(md), "site_links", 4)
         md.treeprocessors.register(_ScamUrlDefuser(md), "scam_urls", 3)

@@ -146,7 +146,7 @@ class Preview:
             return RebuildResult(False, time.perf_counter() - started, problems=tuple(failure.problems))
         except FraudsiteError as failure:
             return RebuildResult(False, time.perf_counter() - started, failure=str(failure))
-        except Exception as failure:  # noqa: BLE001 (a bug must not stop the preview: show it, keep serving)
+        except Exception as failure:
             return RebuildResult(False, time.perf_counter() - started,
                                  failure=f"内部错误：{type(failure).__name__}: {failure}（请报告此问题）")
         pages_written = sum(1 for path, value in page_hashes.items() if self.page_hashes.get(path) != value)

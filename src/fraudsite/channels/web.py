@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import groupby
-from typing import Sequence
 
 from fraudsite.feeds import Feed, FeedEntry, absolute_urls, clean_text, feed_page
 from fraudsite.model import Case, Item
