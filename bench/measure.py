@@ -152,7 +152,7 @@ class Server:
 
     def __init__(self, command: list[str], log: Path, cwd: Path | None = None, env: dict[str, str] | None = None):
         self.log_path = log
-        self.log = open(log, "wb")  # noqa: SIM115 (closed in stop)
+        self.log = open(log, "wb")
         self.process = subprocess.Popen(command, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         self.memory = TreeMemory(self.process.pid)

