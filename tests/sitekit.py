@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import os
 import shutil
 import textwrap
 from datetime import datetime
@@ -51,3 +53,23 @@ def stamps(root: Path) -> dict[str, tuple[int, int]]:
     """Every file's inode and modification time, to prove a build touched nothing."""
     return {p.relative_to(root).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
             for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def assert_matches_golden(built: dict[str, bytes], golden: Path) -> None:
+    """Compare built files with a committed golden tree, showing a real diff; REGENERATE_GOLDEN=1 accepts them."""
+    if os.environ.get("REGENERATE_GOLDEN"):
+        shutil.rmtree(golden, ignore_errors=True)
+        for path, data in built.items():
+            (golden / path).parent.mkdir(parents=True, exist_ok=True)
+            (golden / path).write_bytes(data)
+    expected = tree(golden)
+    assert built and sorted(built) == sorted(expected), "files added or missing: " + ", ".join(
+        sorted(set(built) ^ set(expected)))
+    diffs = []
+    for path in sorted(built):
+        if built[path] != expected[path]:
+            diff = difflib.unified_diff(expected[path].decode(errors="replace").splitlines(),
+                                        built[path].decode(errors="replace").splitlines(),
+                                        f"golden/{path}", f"built/{path}", lineterm="", n=2)
+            diffs.append("\n".join(list(diff)[:40]))
+    assert not diffs, f"output differs from {golden} (REGENERATE_GOLDEN=1 to accept):\n" + "\n".join(diffs)

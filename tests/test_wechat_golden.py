@@ -6,12 +6,9 @@ Regenerate after an intended change, then review the diff:
 
 from __future__ import annotations
 
-import difflib
-import os
-import shutil
 from pathlib import Path
 
-from sitekit import FIXTURE, build_site, tree
+from sitekit import FIXTURE, assert_matches_golden, build_site, tree
 
 GOLDEN = Path(__file__).parent / "golden" / "wechat"
 OWN = ("wechat/",)  # static/wechat/ is copied verbatim from theme/static/wechat/
@@ -25,23 +22,7 @@ def wechat_files(root: Path) -> dict[str, bytes]:
 def test_fixture_site_builds_to_the_golden_wechat_tree(tmp_path):
     out = tmp_path / "out"
     build_site(FIXTURE, out)
-    built = wechat_files(out)
-    if os.environ.get("REGENERATE_GOLDEN"):
-        shutil.rmtree(GOLDEN, ignore_errors=True)
-        for path, data in built.items():
-            (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / path).write_bytes(data)
-    expected = wechat_files(GOLDEN)
-    assert built and sorted(built) == sorted(expected), "files added or missing: " + ", ".join(
-        sorted(set(built) ^ set(expected)))
-    diffs = []
-    for path in sorted(built):
-        if built[path] != expected[path]:
-            diff = difflib.unified_diff(expected[path].decode(errors="replace").splitlines(),
-                                        built[path].decode(errors="replace").splitlines(),
-                                        f"golden/wechat/{path}", f"built/{path}", lineterm="", n=2)
-            diffs.append("\n".join(list(diff)[:40]))
-    assert not diffs, "output differs from tests/golden/wechat (REGENERATE_GOLDEN=1 to accept):\n" + "\n".join(diffs)
+    assert_matches_golden(wechat_files(out), GOLDEN)
 
 
 def test_withdrawn_draft_and_future_items_get_no_wechat_article(tmp_path):
