@@ -15,6 +15,7 @@ in ``bench/.peers-venv`` (made on first use with PyPI ``pelican[markdown]`` and 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -89,6 +90,24 @@ def fraudsite_tool(site: Path, slug_path: str, env: dict[str, str] | None) -> To
         site / "content" / slug_path, site / "build" / page_path(slug_path),
         command + ["serve", str(site), "--port", "{port}", "--now", NOW] if has_serve else None,
         ["/fzzl/" + page_url(slug_path)], serve_ready="预览地址", serve_done="用时", env=env)
+
+
+WEB_ONLY = """import sys
+import fraudsite.build as build
+from fraudsite.channels import web
+build.channels = lambda: (web,)
+from fraudsite.cli import main
+sys.exit(main(sys.argv[1:]))
+"""  # the issue's first target is the website channel alone; no option switches the others off, so patch it
+
+
+def fraudsite_web_tool(site: Path, slug_path: str, env: dict[str, str] | None) -> Tool:
+    """fraudsite with only the website channel (into build-web/), command line only."""
+    return Tool(
+        "fraudsite-web", site, [sys.executable, "-c", WEB_ONLY, "build", str(site), "-o", str(site / "build-web"),
+                                "--now", NOW, "-q"],
+        ["build-web", ".fraudsite-cache"], site / "content" / slug_path, site / "build-web" / page_path(slug_path),
+        env=env)
 
 
 def hugo_tool(site: Path, work: Path, slug_path: str) -> Tool:
@@ -279,9 +298,10 @@ def run_benchmark(args: argparse.Namespace) -> dict:
             print(f"N = {size}: generating into {work}", file=sys.stderr)
             plans = write_site(size, work / "site")
             target = first_case(plans).path
-            tools = [fraudsite_tool(work / "site", target, env)]
+            tools = [fraudsite_tool(work / "site", target, env), fraudsite_web_tool(work / "site", target, env)]
             if args.peers:
                 tools += [hugo_tool(work / "site", work, target), pelican_tool(work / "site", work, target)]
+            tools = [tool for tool in tools if not args.tools or tool.name in args.tools]
             data["results"][str(size)] = {}
             for tool in tools:
                 def keep(results: dict, size: int = size, tool: Tool = tool) -> None:
@@ -338,7 +358,6 @@ def table(data: dict) -> str:
     head = "| N | tool | " + " | ".join(PHASE_TITLES[p] for p in PHASES) + " | peak MiB, cold build (RSS / PSS) | peak MiB, serve (RSS / PSS) |"
     lines = [head, "|" + "---|" * (len(PHASES) + 4)]
     for size, tools in data["results"].items():
-        ours = tools.get("fraudsite", {})
         for name, phases in tools.items():
             if "error" in phases:
                 lines.append(f"| {size} | {name} | failed: {phases['error'].splitlines()[0][:80]} |" + " |" * (len(PHASES) + 1))
@@ -346,18 +365,18 @@ def table(data: dict) -> str:
             cells = [seconds_text(median(phases.get(p)), phases.get(p)) for p in PHASES]
             lines.append(f"| {size} | {name} | " + " | ".join(cells) + " | "
                          + " | ".join(memory_text(phases.get(p)) for p in ("cold", "serve")) + " |")
-        for name, phases in tools.items():
-            if name == "fraudsite" or "error" in phases or "error" in ours:
-                continue
+        ours = {name: phases for name, phases in tools.items() if name.startswith("fraudsite") and "error" not in phases}
+        peers = {name: phases for name, phases in tools.items() if name not in ours and "error" not in phases}
+        for (mine_name, mine_phases), (name, phases) in itertools.product(ours.items(), peers.items()):
             ratios = []
             for phase in PHASES:
-                mine, theirs = median(ours.get(phase)), median(phases.get(phase))
+                mine, theirs = median(mine_phases.get(phase)), median(phases.get(phase))
                 ratios.append("n/a" if mine is None or theirs is None else f"{mine / theirs:.2f}×")
             memory = []
             for phase in ("cold", "serve"):
-                mine, theirs = median(ours.get(phase), "peak_mib"), median(phases.get(phase), "peak_mib")
+                mine, theirs = median(mine_phases.get(phase), "peak_mib"), median(phases.get(phase), "peak_mib")
                 memory.append("n/a" if mine is None or theirs is None else f"{mine / theirs:.2f}×")
-            lines.append(f"| {size} | fraudsite ÷ {name} | " + " | ".join(ratios) + " | " + " | ".join(memory) + " |")
+            lines.append(f"| {size} | {mine_name} ÷ {name} | " + " | ".join(ratios) + " | " + " | ".join(memory) + " |")
     meta = data["meta"]
     before, after = meta["machine_before"], meta.get("machine_after", {"loadavg": [float("nan")]})
     shown = {name: meta["versions"].get(name, "").split("-")[0].split()[-1]
@@ -388,6 +407,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--runs", type=int, default=3, help="runs per phase; medians are reported (default 3)")
     parser.add_argument("--peers", action="store_true", help="also measure Hugo and Pelican (bench/.peers-venv)")
     parser.add_argument("--json", type=Path, help="write the raw results here")
+    parser.add_argument("--tools", nargs="+", choices=("fraudsite", "fraudsite-web", "hugo", "pelican"),
+                        help="measure only these (default: fraudsite, fraudsite-web, and the peers with --peers)")
     parser.add_argument("--no-serve", action="store_true", help="skip the serve-mode latency")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before one command counts as failed")
     parser.add_argument("--rev", help="measure fraudsite as committed at this git revision (e.g. HEAD), not the installed tree")
