@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from itertools import islice
 
 from fraudsite.config import Config
 from fraudsite.model import Case, Item, Notice, is_current, is_published, notice_end
@@ -51,9 +52,16 @@ class Site:
         """Whether a notice is valid now."""
         return is_current(notice, self.now, self.config.notice_lifetime_days)
 
+    @cached_property
+    def _by_type(self) -> dict[str, tuple[Case, ...]]:
+        grouped: dict[str, list[Case]] = {}
+        for case in self.cases:
+            grouped.setdefault(case.type, []).append(case)
+        return {key: tuple(cases) for key, cases in grouped.items()}
+
     def cases_of_type(self, key: str) -> tuple[Case, ...]:
-        """Published cases of one fraud type."""
-        return tuple(c for c in self.cases if c.type == key)
+        """Published cases of one fraud type, newest first (grouped once: every case page asks)."""
+        return self._by_type.get(key, ())
 
     def for_audience(self, key: str) -> tuple[Item, ...]:
         """Published items aimed at one audience."""
@@ -70,7 +78,7 @@ class Site:
 
     def related_cases(self, case: Case, limit: int = 4) -> tuple[Case, ...]:
         """Other cases of the same type, newest first."""
-        return tuple(c for c in self.cases_of_type(case.type) if c is not case)[:limit]
+        return tuple(islice((c for c in self.cases_of_type(case.type) if c is not case), limit))
 
     @cached_property
     def _positions(self) -> dict[int, int]:
