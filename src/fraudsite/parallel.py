@@ -2,7 +2,8 @@
 
 Workers are forked after planning, so they inherit the planned pages and compiled templates
 instead of receiving them pickled; only the rendered bytes travel back. Where ``fork`` is not
-available (Windows, macOS default) or the job is small, everything runs in this process.
+available (Windows, macOS default), in a process with other threads (serve), or when the job is
+small, everything runs in this process.
 The output is the same bytes either way (tested).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -29,7 +31,10 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
     """``function`` over ``items``, results in order; in forked workers when it pays off."""
     workers = worker_count()
     threshold = int(os.environ.get("FRAUDSITE_PARALLEL_MINIMUM", minimum))
-    if workers < 2 or len(items) < max(threshold, 2) or "fork" not in multiprocessing.get_all_start_methods():
+    # Forking a process that runs other threads (serve's watcher and web server) can copy a held lock
+    # into the child and hang it: there, stay in this process.
+    threaded = threading.active_count() > 1
+    if workers < 2 or threaded or len(items) < max(threshold, 2) or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(function, items)
         return
     _TASK[:] = [function, items]
