@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from fraudsite.errors import OutputError
+from fraudsite.errors import BuildFailed, OutputError
 from sitekit import FIXTURE, FIXTURE_NOW, SAMPLE, build_site, copy_fixture, stamps, tree, write
 from tools import run_fraudsite
 
@@ -233,3 +233,31 @@ def test_after_one_edit_only_pages_that_show_it_are_rendered_and_output_equals_a
     third = build_site(site)
     assert third.rendered == third.pages and "跳到正文内容" in (site / "build/index.html").read_text()
     assert base.exists()
+
+
+def test_a_scheduled_item_joining_the_screens_ahead_of_its_start_rebuilds(tmp_path):
+    site = copy_fixture(tmp_path)
+    build_site(site, now="2026-04-10 12:00")
+    assert "寒假防骗提醒" not in (site / "build/screen/data.json").read_text()
+    # The scheduled notice (2026-04-20) joins the screens' data 7 days ahead, hidden until its start.
+    report = build_site(site, now="2026-04-14 12:00")
+    assert report.rendered > 0 and "寒假防骗提醒" in (site / "build/screen/data.json").read_text()
+    build_site(site, tmp_path / "cold", now="2026-04-14 12:00")
+    assert tree(site / "build") == tree(tmp_path / "cold")
+
+
+def test_personal_data_in_a_scheduled_item_stops_the_build(tmp_path):
+    site = copy_fixture(tmp_path)
+    write(site, "content/cases/soon.md", """\
+        ---
+        id: case-soon
+        title: 即将发布的案例
+        date: 2026-03-18
+        type: shuadan
+        audience: [students]
+        ---
+        受害人电话 13912345678。
+        """)
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site)
+    assert any("content/cases/soon.md" in str(p) for p in failure.value.problems)

@@ -157,3 +157,24 @@ def test_command_line_prints_problems_and_exits_1_without_traceback(tmp_path):
     assert "content/cases/older.md:4: type: 未知的诈骗类型“nope”" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert tree(site / "build") == before, "a failed build must leave the previous site intact"
+
+
+def test_an_alias_cannot_replace_another_page_or_a_feed(tmp_path):
+    lines = failures(tmp_path, {
+        "content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "title: 甲\naliases: ['./', feed.xml, 'a//b/']")})
+    assert [line.split(" [")[-1] for line in lines if "aliases" in line] == ["E216]"] * 3, lines
+
+
+def test_leading_zeros_are_kept_as_written(tmp_path):
+    site = tmp_path / "site"
+    write(site, "fraudsite.yaml", CONFIG)
+    write(site, "content/cases/a.md", GOOD_CASE.replace("title: 正常案例", "title: 甲\nid: 007\nslug: 0123"))
+    build_site(site)
+    assert (site / "build/cases/0123/index.html").is_file()
+    assert "<guid isPermaLink=\"false\">007</guid>" in (site / "build/feed.xml").read_text()
+
+
+def test_a_bad_base_url_option_is_an_error(tmp_path):
+    site = copy_fixture(tmp_path)
+    result = run_fraudsite("build", site, "--base-url", "www.example.edu.cn/fzzl", "--now", "2026-03-15 12:00")
+    assert result.returncode == 1 and "[E108]" in result.stderr and "Traceback" not in result.stderr

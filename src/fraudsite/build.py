@@ -83,8 +83,10 @@ def load_site(options: BuildOptions, cache: ContentCache | None = None) -> tuple
         raise BuildFailed(list(content.problems))
     now = options.now or datetime.now(config.tz)
     site = Site(config, content.items, now.astimezone(config.tz), options.drafts, options.future)
-    # Every build re-reads what it publishes for personal data: a cached parse never skips this.
-    leaks = scan_items(options.site_dir, list(site.published), privacy_rules(config), site.withdrawn)
+    # Every build re-reads what it may publish for personal data: a cached parse never skips this.
+    # Scheduled items count too: screens carry them ahead of their start, hidden until then.
+    publishable = [i for i in site.items if not i.withdrawn and (site.drafts or not i.draft)]
+    leaks = scan_items(options.site_dir, publishable, privacy_rules(config), site.withdrawn)
     if leaks:
         raise BuildFailed(leaks + [p for p in content.problems if p.severity == "warning"])
     return site, [p for p in content.problems if p.severity == "warning"]
@@ -101,7 +103,7 @@ def plan_outputs(site: Site, site_dir: Path) -> list[Output]:
         outputs += channel.plan(site)
     outputs.append(sitemap_page(outputs))
     outputs += [Copy(path, source) for path, source in static_files(site_dir).items()]
-    used = {output for item in site.published + site.withdrawn for output in item.files}
+    used = {output for item in site.published for output in item.files}  # a withdrawn item's files go too
     outputs += [Copy(out, site_dir / source) for source, out in sorted(used)]
     return outputs
 

@@ -129,6 +129,9 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
     problems: list[Problem] = []
     config = parse_config(located, shown, problems)
     if config is not None and base_url:
+        if not _normalise_base_url(base_url):
+            raise BuildFailed([problem("--base-url", 0, "E108", "", f"“{base_url}”不是完整网址；"
+                                       "应以 http:// 或 https:// 开头，例如 https://www.example.edu.cn/fzzl/")])
         config = replace(config, base_url=_normalise_base_url(base_url))
     if problems:
         raise BuildFailed(problems)

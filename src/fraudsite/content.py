@@ -331,8 +331,12 @@ def _check_slug(fields: _Fields, slug: str) -> None:
 
 def _alias(fields: _Fields, alias: str) -> str:
     path = alias.strip().lstrip("/")
-    if "\\" in path or ".." in path.split("/") or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", path) or not path:
+    segments = path.rstrip("/").split("/")
+    # "./", "a//b" or ".." would name another page (the home page, say) or leave the output folder.
+    if "\\" in path or any(s in ("", ".", "..") for s in segments) or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", path):
         fields.fail("aliases", "E216", f"“{alias}”不是网站内的相对路径；请写旧页面的路径，例如 cases/old-name/")
+    if path.endswith((".xml", ".json", ".txt", ".zip")):
+        fields.fail("aliases", "E216", f"“{alias}”不能是订阅源或数据文件；请写旧页面的路径，例如 cases/old-name/")
     return path
 
 
@@ -393,7 +397,9 @@ class AssetCheck:
     site_dir: Path
 
     def __call__(self, relative: str) -> bool:
-        return (self.site_dir / relative).is_file()
+        path = self.site_dir / relative
+        # A symbolic link inside content/ must not bring in a file from elsewhere on the disk.
+        return path.is_file() and _inside(path, (self.site_dir / "content").resolve())
 
 
 def finish_item(item: Item, source: SourceFile, body: RenderedBody | None, problems: list[Problem]) -> Item:

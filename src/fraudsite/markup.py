@@ -89,6 +89,7 @@ def render_body(context: LinkContext, trusted_html: bool = False) -> RenderedBod
         html = converter.convert(context.body)
         if MORE in context.body:
             converter.reset()
+            _JOB.result = RenderedBody("", "")  # the teaser's links were already resolved and reported once
             result.teaser_html = sanitise(converter.convert(context.body.split(MORE, 1)[0]))
     except RecursionError:
         result.problems.append(problem(context.source, context.body_line, "E015", "正文",

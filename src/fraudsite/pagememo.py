@@ -33,7 +33,7 @@ class PageMemo:
         self.stamp = stamp
         self.previous: dict[str, str] = ({} if not trusted else previous if previous is not None else self._load())
         self.current: dict[str, str] = {}
-        self.kept = 0  # pages left as they were this build
+        self.kept = 0  # HTML pages left as they were this build
         self._digests: dict[int, bytes] = {}  # by object identity: planned values are not changed
 
     def _load(self) -> dict[str, str]:
@@ -55,7 +55,7 @@ class PageMemo:
             return False
         self.current[path] = key
         same = self.previous.get(path) == key
-        self.kept += same
+        self.kept += same and path.endswith(".html")  # the summary counts HTML pages
         return same
 
     def save(self) -> None:

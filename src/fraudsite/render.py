@@ -108,6 +108,9 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
                                    f"模板使用了不存在的变量（{error.message}）；请检查拼写")]) from None
     except jinja2.TemplateNotFound as error:
         raise BuildFailed([problem(f"theme/templates/{error.name}", 0, "E403", "", "找不到模板文件")]) from None
+    except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
+        raise BuildFailed([problem(f"theme/templates/{page.template}", _template_line(error), "E404", "",
+                                   f"模板运行出错（{type(error).__name__}: {error}）；请检查这一行的写法")]) from None
 
 
 def _template_line(error: Exception) -> int:

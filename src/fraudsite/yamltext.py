@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-_INT = re.compile(r"[-+]?[0-9]+\Z")
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")  # "007" or a phone "0517…" stays text
 _NULL = {"", "~", "null", "Null", "NULL"}
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 MAX_NODES = 20_000

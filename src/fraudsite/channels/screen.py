@@ -7,7 +7,7 @@ import json
 import mimetypes
 import zipfile
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +19,19 @@ from fraudsite.model import Case
 from fraudsite.qrcode import qr_svg
 from fraudsite.render import Bundle, Data, Output, Page
 from fraudsite.screen_profiles import Profile, ScreenSettings, load_screen_settings
-from fraudsite.screen_slides import Slide, select_slides
+from fraudsite.screen_slides import Slide, is_candidate, select_slides
 from fraudsite.site import Site
 
 # Zip entries carry this time stamp so the same input gives the same bytes.
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def change_moments(site: Site) -> list[datetime]:
+    """Moments the screens change by the clock beyond the site's own: a scheduled item joins the data
+    ``horizon_days`` before its start."""
+    horizon = timedelta(days=load_screen_settings(site.config).horizon_days)
+    return [item.date - horizon for item in site.items if is_candidate(item, site)]
 
 
 def plan(site: Site) -> list[Output]:

@@ -137,9 +137,7 @@ def plan_feeds(site: Site) -> list[Feed]:
 def alias_pages(site: Site) -> list[Page]:
     """Old paths that redirect to an item's current page."""
     pages = []
-    for item in site.items:
-        if item.draft and not site.drafts:
-            continue
+    for item in site.published + site.withdrawn:  # a scheduled item's old paths redirect once it is out
         for alias in item.aliases:
             path = alias if alias.endswith(".html") else index_file(alias if alias.endswith("/") else alias + "/")
             pages.append(Page(path, "alias.html", {"target": item.path, "title": item.title}))
