@@ -21,7 +21,7 @@ import compare
 from corpus import write_corpus
 
 from fraudsite import searchindex
-from fraudsite.channels.web import SECTION_NAMES
+from fraudsite.model import SECTION_NAMES
 
 TARGETS = (4_000, 8_000, 16_000, 24_000)
 

@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fraudsite.config import Config, load_config
+from fraudsite.config import load_config
 from fraudsite.errors import BuildFailed, Problem, problem
 from fraudsite.faults import checkpoint
 from fraudsite.lock import build_lock
@@ -235,8 +235,3 @@ def clock_window(site: Site) -> tuple[datetime | None, datetime | None]:
     last = max((m for m in moments if m <= site.now), default=None)
     following = min((m for m in moments if m > site.now), default=None)
     return last, following
-
-
-def config_of(options: BuildOptions) -> Config:
-    """Just the configuration (for commands that need no content)."""
-    return load_config(options.config_path, options.base_url)

@@ -79,14 +79,6 @@ class ContentCache:
             self.dirty = True
         return source, trouble
 
-    def render(self, context: LinkContext, trusted_html: bool) -> RenderedBody:
-        """Render a body, reusing a cached rendering while everything it looked up is unchanged."""
-        body = self.lookup(context)
-        if body is None:
-            body, lookups = render_recorded(context, trusted_html)
-            self.store(context, body, lookups)
-        return body
-
     def lookup(self, context: LinkContext) -> RenderedBody | None:
         """The cached rendering of this body, if everything it looked up still holds."""
         key = self._body_key(context)

@@ -12,12 +12,17 @@ from urllib.parse import urlsplit
 
 
 def defang(url: str) -> str:
-    """``https://evil.example/x`` -> ``hxxps://evil[.]example/x``; a bare host gets its dots bracketed."""
-    match = re.match(r"(?i)(https?)(://)([^/\s?#]*)(.*)", url)
-    if not match:
-        return url.replace(".", "[.]")
-    scheme, sep, host, rest = match.groups()
-    return scheme.lower().replace("t", "x", 2) + sep + host.replace(".", "[.]") + rest
+    """``https://evil.example/x`` -> ``hxxps://evil[.]example/x``; a bare host gets its dots bracketed.
+
+    Already bracketed dots stay as they are, so defanging twice changes nothing.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    cut = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+    host = re.sub(r"(?<!\[)\.(?!\])", "[.]", rest[:cut])
+    scheme = re.sub("(?i)^(h)tt(ps?)$", r"\1xx\2", scheme).replace("ftp", "fxp")
+    return f"{scheme}{sep}{host}{rest[cut:]}"
 
 
 def scam_hosts(urls: tuple[str, ...]) -> set[str]:

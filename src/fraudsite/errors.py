@@ -46,10 +46,6 @@ class BuildFailed(FraudsiteError):
         return (BuildFailed, (self.problems,))
 
 
-class ConfigError(FraudsiteError):
-    """The configuration file cannot be used."""
-
-
 class OutputError(FraudsiteError):
     """The output folder cannot be written or replaced safely."""
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+SECTION_NAMES = {"cases": "典型案例", "notices": "通知公告"}  # what readers call each section
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -49,11 +51,6 @@ class Item:
     def path(self) -> str:
         """Site-relative URL path of the item's page, such as ``cases/my-slug/``."""
         return f"{self.section}/{self.slug}/"
-
-    @property
-    def display_date(self) -> datetime:
-        """The date shown to readers."""
-        return self.date
 
     def line(self, key: str) -> int:
         """The front-matter line of ``key``, or 1."""

@@ -18,8 +18,6 @@ from fraudsite.model import Item
 
 # Numbers the campaign itself publishes everywhere: the anti-fraud hotline, police, complaint lines.
 PUBLIC_NUMBERS = frozenset({"96110", "110", "12321", "12381"})
-# Front-matter keys whose values readers see; list keys are scanned element by element.
-SCANNED_KEYS = ("title", "summary", "screen_title", "issuer", "tags", "signs", "advice", "wechat")
 KINDS = {  # kind -> (code, Chinese name)
     "id_card": ("E602", "身份证号"),
     "bank_card": ("E603", "银行卡号"),

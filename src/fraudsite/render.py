@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +81,14 @@ def make_environment(site_dir: Path, config: Config) -> jinja2.Environment:
         filesize=format_size,
     )
     return env
+
+
+_SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029]")
+
+
+def escape_for_script(json_text: str) -> str:
+    """JSON text made safe inside an HTML ``<script>`` (no ``</script>``, no comment, no line separators)."""
+    return _SCRIPT_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
 
 
 def format_yuan(amount: int) -> str:

@@ -15,6 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from fraudsite.defang import defang as defang_address
+from fraudsite.render import escape_for_script
+
 TITLE, SUMMARY, BODY = 1, 2, 4  # field bits in a posting; a lower bit ranks higher
 MASK_BITS = 3
 SHARD_TARGET_BYTES = 8_000  # raw JSON per gram shard; measured (bench/search): smaller shards cut bytes per query, more files
@@ -55,14 +58,6 @@ _KEY_RUN = re.compile("[0-9A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u2E80-\
 def fold(text: str) -> str:
     """Fold for matching without changing length: full-width letters and digits to ASCII, ASCII to lower case."""
     return text.translate(_FOLD)
-
-
-def is_gram_char(ch: str) -> bool:
-    """Characters that make keys (after folding): ASCII letters and digits, Latin letters, CJK and other scripts.
-
-    Spaces and punctuation make none: a term containing them is looked up by its letter runs and checked whole.
-    """
-    return _KEY_RUN.fullmatch(ch) is not None
 
 
 def runs(text: str) -> list[str]:
@@ -184,13 +179,10 @@ def decode_postings(encoded: list[int]) -> dict[int, int]:
     return result
 
 
-_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
 def dump_json(value: Any) -> bytes:
     """Compact UTF-8 JSON, safe to inline in HTML or a script: ``< > &`` and U+2028/9 escaped."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return re.sub("[<>&\u2028\u2029]", lambda m: _UNSAFE[m.group()], text).encode("utf-8")
+    return escape_for_script(text).encode("utf-8")
 
 
 _URL = re.compile(r"(?i)\b(?:(https?|ftp)://|www\.)[^\s\u3000-\u303f\uff00-\uffef\"'<>]+")
@@ -200,18 +192,8 @@ def defang(text: str, scam_urls: tuple[str, ...] = ()) -> str:
     """Make addresses unclickable everywhere: ``http`` -> ``hxxp``, dots in the host as ``[.]``."""
     for address in sorted(scam_urls, key=len, reverse=True):
         if address:
-            text = text.replace(address, _defang_address(address))
-    return _URL.sub(lambda m: _defang_address(m.group()), text)
-
-
-def _defang_address(address: str) -> str:
-    scheme, sep, rest = address.partition("://")
-    if not sep:
-        scheme, rest = "", address
-    host, slash, path = rest.partition("/")
-    host = re.sub(r"(?<!\[)\.(?!\])", "[.]", host)
-    scheme = re.sub("(?i)^(h)tt(ps?)$", r"\1xx\2", scheme).replace("ftp", "fxp")
-    return f"{scheme}{sep}{host}{slash}{path}"
+            text = text.replace(address, defang_address(address))
+    return _URL.sub(lambda m: defang_address(m.group()), text)
 
 
 @dataclass

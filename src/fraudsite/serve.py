@@ -24,6 +24,7 @@ from pathlib import Path
 from fraudsite.build import (
     CACHE_DIR,
     BuildOptions,
+    clock_window,
     load_site,
     plan_outputs,
     render_stream,
@@ -154,7 +155,7 @@ class Preview:
         with self.state.changed:
             self.state.base_path = site.config.base_path
         return RebuildResult(True, time.perf_counter() - started, stats, len(page_hashes), pages_written,
-                             next_change=site.next_change(), drafts=draft_pages(outputs))
+                             next_change=clock_window(site)[1], drafts=draft_pages(outputs))
 
     def publish(self, result: RebuildResult) -> None:
         """Show the result to browsers: bump the epoch when pages or the error state changed."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from itertools import islice
@@ -20,7 +20,6 @@ class Site:
     now: datetime
     drafts: bool = False
     future: bool = False
-    _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def published(self) -> tuple[Item, ...]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from fraudsite.model import Item
-
 
 def tag_slug(tag: str) -> str:
     """A tag's URL segment: NFKC-normalised, lower case, spaces as hyphens, Chinese kept as is.
@@ -18,11 +16,6 @@ def tag_slug(tag: str) -> str:
     text = re.sub(r"\s+", "-", text)
     text = re.sub(r"[^\w-]", "", text)
     return re.sub(r"-{2,}", "-", text).strip("-_") or "tag"
-
-
-def item_path(item: Item) -> str:
-    """``cases/<slug>/``"""
-    return item.path
 
 
 def list_path(section: str, page: int) -> str:

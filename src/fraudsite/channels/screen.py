@@ -17,14 +17,13 @@ from fraudsite.feeds import Feed, FeedEntry, clean_text, feed_page
 from fraudsite.markup import shorten
 from fraudsite.model import Case
 from fraudsite.qrcode import qr_svg
-from fraudsite.render import Bundle, Data, Output, Page
+from fraudsite.render import Bundle, Data, Output, Page, escape_for_script
 from fraudsite.screen_profiles import Profile, ScreenSettings, load_screen_settings
 from fraudsite.screen_slides import Slide, is_candidate, select_slides
 from fraudsite.site import Site
 
 # Zip entries carry this time stamp so the same input gives the same bytes.
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
-_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def change_moments(site: Site) -> list[datetime]:
@@ -91,8 +90,7 @@ def page_context(site: Site, settings: ScreenSettings, profile: Profile, slides:
 
 def script_json(value: Any) -> Markup:
     """JSON safe inside an HTML ``<script>`` element: ``<``, ``>``, ``&``, U+2028 and U+2029 escaped."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return Markup("".join(_SCRIPT_ESCAPES.get(char, char) for char in text))
+    return Markup(escape_for_script(json.dumps(value, ensure_ascii=False, sort_keys=True)))
 
 
 def epoch_ms(moment: datetime | None) -> int | None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fraudsite.channels.web import SECTION_NAMES, base_context
+from fraudsite.channels.web import base_context
 from fraudsite.markup import plain_text
-from fraudsite.model import Case, Item, is_published
+from fraudsite.model import SECTION_NAMES, Case, Item, is_published
 from fraudsite.render import Data, Output, Page
 from fraudsite.searchindex import SearchDoc, build_index, defang
 from fraudsite.site import Site

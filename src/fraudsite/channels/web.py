@@ -6,13 +6,11 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from fraudsite.feeds import Feed, FeedEntry, absolute_urls, clean_text, feed_page
-from fraudsite.model import Case, Item
+from fraudsite.model import SECTION_NAMES, Case, Item
 from fraudsite.render import Data, Output, Page
 from fraudsite.site import Site
 from fraudsite.urls import index_file, list_path, tag_slug
 from fraudsite.views import ItemView, view_item
-
-SECTION_NAMES = {"cases": "典型案例", "notices": "通知公告"}
 
 
 def plan(site: Site) -> list[Output]:

@@ -13,10 +13,10 @@ from fraudsite.config import Config
 from fraudsite.errors import BuildFailed, Problem, did_you_mean, problem, warning
 from fraudsite.feeds import Feed, FeedEntry, clean_text, feed_page
 from fraudsite.markup import shorten
-from fraudsite.model import Case, Item, Notice
+from fraudsite.model import SECTION_NAMES, Case, Item, Notice
 from fraudsite.parallel import ordered_map
 from fraudsite.qrcode import qr_png
-from fraudsite.render import Data, Output, Page, format_size
+from fraudsite.render import Data, Output, Page, escape_for_script, format_size
 from fraudsite.site import Site
 from fraudsite.wechat_html import OUTER, STYLES, TONE_HEADINGS, TONES, Node, WechatWriter, serialise, styled
 
@@ -33,7 +33,6 @@ QR_PATH = "wechat/column-qr.png"
 COVER_FORMATS = (".jpg", ".jpeg", ".png", ".gif", ".bmp")  # permanent image material
 BODY_IMAGE_FORMATS = (".jpg", ".jpeg", ".png")  # media/uploadimg takes only these
 THUMB_PLACEHOLDER = "{{THUMB_MEDIA_ID}}"
-SECTION_NAMES = {"cases": "典型案例", "notices": "通知公告"}
 
 
 @dataclass(frozen=True)
@@ -353,11 +352,7 @@ def json_bytes(data: dict) -> bytes:
 
 def inline_json(data: dict) -> str:
     """JSON safe inside a ``<script>`` element: no ``</script>``, no HTML comment, no line separators."""
-    text = json.dumps(data, ensure_ascii=False)
-    for char, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"),
-                          ("\u2029", "\\u2029")):
-        text = text.replace(char, escaped)
-    return text
+    return escape_for_script(json.dumps(data, ensure_ascii=False))
 
 
 def plan_feed(site: Site, articles: list[Article]) -> Feed:
