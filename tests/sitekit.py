@@ -30,6 +30,14 @@ def copy_fixture(tmp_path: Path, source: Path = FIXTURE) -> Path:
     return site
 
 
+def copy_sample_content(tmp_path: Path) -> Path:
+    """The sample site's content and configuration (not the whole repository) in a private folder."""
+    site = tmp_path / "site"
+    shutil.copytree(SAMPLE / "content", site / "content")
+    shutil.copy(SAMPLE / "fraudsite.yaml", site / "fraudsite.yaml")
+    return site
+
+
 def write(site: Path, relative: str, text: str) -> Path:
     """Write a file (dedented, UTF-8) into a site."""
     path = site / relative

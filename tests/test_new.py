@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from fraudsite.content import CASE_KEYS, NOTICE_KEYS
 from fraudsite.yamltext import read_yaml
-from sitekit import SAMPLE, build_site
+from sitekit import build_site, copy_sample_content
 from tools import run_fraudsite
 
 NOW = "2026-11-28 09:00"
@@ -18,10 +17,7 @@ NOW = "2026-11-28 09:00"
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    site = tmp_path / "site"
-    shutil.copytree(SAMPLE / "content", site / "content")
-    shutil.copy(SAMPLE / "fraudsite.yaml", site / "fraudsite.yaml")
-    return site
+    return copy_sample_content(tmp_path)
 
 
 def front_matter(path: Path) -> dict:

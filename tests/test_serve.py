@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sitekit import SAMPLE, write
+from sitekit import SAMPLE, copy_sample_content, write
 from tools import parse_es5, run_fraudsite
 
 NOW = "2026-11-28 09:00"
@@ -88,10 +87,7 @@ def wait_for(condition, what: str, server: Server | None = None, timeout: float 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    site = tmp_path / "site"
-    shutil.copytree(SAMPLE / "content", site / "content")
-    shutil.copy(SAMPLE / "fraudsite.yaml", site / "fraudsite.yaml")
-    return site
+    return copy_sample_content(tmp_path)
 
 
 @pytest.fixture
