@@ -16,7 +16,7 @@ from fraudsite.errors import BuildFailed, Problem, problem
 from fraudsite.faults import checkpoint
 from fraudsite.lock import build_lock
 from fraudsite.output import MARKER, WriteStats, check_output_dir
-from fraudsite.pagememo import PageMemo
+from fraudsite.pagememo import Digester, PageMemo
 from fraudsite.site import Site
 from fraudsite.uptodate import (
     BuildRecord,
@@ -166,13 +166,17 @@ def build(options: BuildOptions) -> BuildReport:
     if unchanged:
         return replace(unchanged, seconds=time.perf_counter() - started)
     from fraudsite.cache import open_cache
+    from fraudsite.derived import open_derived, using
     from fraudsite.output import write_site
 
     cache = open_cache(cache_dir)
     site, warnings = load_site(options, cache)
     cache.save()
-    outputs = plan_outputs(site, options.site_dir)
+    derived = open_derived(cache_dir)
+    with using(derived):
+        outputs = plan_outputs(site, options.site_dir)
     with build_lock(cache_dir):
+        derived.save()
         memo = PageMemo(cache_dir, theme_and_code_stamp(site, options.site_dir), trusted=output_as_recorded(options, cache_dir))
         forget(cache_dir)
         stats = write_site(render_stream(outputs, site, options.site_dir, memo), options.out_dir)
@@ -199,7 +203,7 @@ def theme_and_code_stamp(site: Site, site_dir: Path) -> str:
     """What every page depends on besides its own values: the code, the templates, the configuration."""
     from fraudsite.theme import theme_dirs
 
-    digest = hashlib.sha256(PageMemo(Path(), "", False).digest(site.config))
+    digest = hashlib.sha256(Digester().digest(site.config))
     for root in (Path(__file__).parent, *theme_dirs(site_dir)):
         for path, stat in walk_stats(root):
             digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))

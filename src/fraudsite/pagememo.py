@@ -34,7 +34,7 @@ class PageMemo:
         self.previous: dict[str, str] = ({} if not trusted else previous if previous is not None else self._load())
         self.current: dict[str, str] = {}
         self.kept = 0  # HTML pages left as they were this build
-        self._digests: dict[int, bytes] = {}  # by object identity: planned values are not changed
+        self.digest = Digester().digest
 
     def _load(self) -> dict[str, str]:
         if self.file is None:
@@ -68,6 +68,14 @@ class PageMemo:
                              encoding="utf-8")
         os.replace(temporary, self.file)
 
+
+class Digester:
+    """Digests of values built from plain data, dataclasses and containers, each object digested once."""
+
+    def __init__(self) -> None:
+        # By object identity, holding the object so its identity cannot pass to another: values are not changed.
+        self._digests: dict[int, tuple[Any, bytes]] = {}
+
     def digest(self, value: Any) -> bytes:
         """A digest of a value built from plain data, dataclasses and containers."""
         if value is None or isinstance(value, (str, int, float, bool)):
@@ -76,7 +84,7 @@ class PageMemo:
             return hashlib.sha256(f"{type(value).__name__}:{value.isoformat()}".encode()).digest()
         known = self._digests.get(id(value))
         if known is not None:
-            return known
+            return known[1]
         digest = hashlib.sha256(type(value).__name__.encode())
         if isinstance(value, dict):
             for key in sorted(value, key=str):
@@ -93,5 +101,5 @@ class PageMemo:
         else:
             raise Unkeyable(type(value).__name__)
         result = digest.digest()
-        self._digests[id(value)] = result
+        self._digests[id(value)] = (value, result)
         return result

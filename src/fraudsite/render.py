@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,12 +82,14 @@ def make_environment(site_dir: Path, config: Config) -> jinja2.Environment:
     return env
 
 
-_SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029]")
+_SCRIPT_UNSAFE = "&<>\u2028\u2029"  # their escapes contain none of them, so the order is free
 
 
 def escape_for_script(json_text: str) -> str:
     """JSON text made safe inside an HTML ``<script>`` (no ``</script>``, no comment, no line separators)."""
-    return _SCRIPT_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
+    for unsafe in _SCRIPT_UNSAFE:  # five str.replace passes: several times faster than one regex with a callback
+        json_text = json_text.replace(unsafe, f"\\u{ord(unsafe):04x}")
+    return json_text
 
 
 def format_yuan(amount: int) -> str:

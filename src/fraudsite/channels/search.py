@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from functools import partial
+
 from fraudsite.channels.web import base_context
+from fraudsite.derived import remember_each
 from fraudsite.markup import plain_text
 from fraudsite.model import SECTION_NAMES, Case, Item, is_published
+from fraudsite.parallel import ordered_map
 from fraudsite.render import Data, Output, Page
 from fraudsite.searchindex import SearchDoc, build_index, defang
 from fraudsite.site import Site
@@ -14,8 +19,10 @@ INDEX_DIR = "search/data/"
 
 def plan(site: Site) -> list[Output]:
     """The results page plus every index file."""
-    index = build_index([search_doc(item, site) for item in searchable(site)], list(SECTION_NAMES.items()),
-                        [(t.key, t.name) for t in site.config.types])
+    docs = remember_each("search", searchable(site), site.config.types,
+                         lambda items: list(ordered_map(partial(search_doc, site=site), items, minimum=200)),
+                         asdict, lambda entry, _item: SearchDoc(**entry))
+    index = build_index(docs, list(SECTION_NAMES.items()), [(t.key, t.name) for t in site.config.types])
     context = base_context(site, "搜索", "search/", [], noindex=True, index_url=INDEX_DIR,
                            sections=list(SECTION_NAMES.items()), types=site.config.types)
     outputs: list[Output] = [Page("search/index.html", "search/search.html", context)]

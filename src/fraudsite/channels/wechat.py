@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from functools import partial
 from typing import Any
 from urllib.parse import quote
 
 from fraudsite.clock import chinese_date
 from fraudsite.config import Config
+from fraudsite.derived import remember_each
 from fraudsite.errors import BuildFailed, Problem, did_you_mean, problem, warning
 from fraudsite.feeds import Feed, FeedEntry, clean_text, feed_page
 from fraudsite.markup import shorten
@@ -135,7 +136,10 @@ def plan(site: Site) -> list[Output]:
     settings, problems = read_settings(site.config)
     if problems:
         raise BuildFailed(problems)
-    articles = list(ordered_map(partial(make_article, site=site, settings=settings), site.published, minimum=200))
+    articles = remember_each("wechat", site.published, (site.config, settings),
+                             lambda items: list(ordered_map(partial(make_article, site=site, settings=settings), items,
+                                                            minimum=200)),
+                             article_entry, article_from_entry)
     listing = base_context(site, "公众号文章", "wechat/", articles=articles)
     outputs: list[Output] = [Page("wechat/index.html", "wechat/list.html", listing)]
     for article in articles:
@@ -196,6 +200,18 @@ def make_article(item: Item, site: Site, settings: Settings) -> Article:
                      + image_checks(item.cover, writer.images)),
         uploads=tuple(uploads), api_content=serialise(replace_images(root, placeholders)),
     )
+
+
+def article_entry(article: Article) -> dict:
+    """An article as JSON data for the derived store, without its item (the store keys by it)."""
+    entry = {f.name: getattr(article, f.name) for f in fields(article) if f.name not in ("item", "checks", "uploads")}
+    return {**entry, "checks": [asdict(c) for c in article.checks], "uploads": [asdict(u) for u in article.uploads]}
+
+
+def article_from_entry(entry: dict, item: Item) -> Article:
+    """The inverse of ``article_entry``."""
+    return Article(item=item, **{**entry, "checks": tuple(Check(**c) for c in entry["checks"]),
+                                 "uploads": tuple(Upload(**u) for u in entry["uploads"])})
 
 
 def length_checks(title: str, author: str, digest: str, content: str, has_cover: bool) -> list[Check]:

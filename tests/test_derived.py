@@ -1,0 +1,106 @@
+"""The derived store: WeChat articles and search documents are made once per item version, never trusted blindly."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fraudsite.channels import search, wechat
+from fraudsite.derived import DERIVED_FILE, DerivedStore, remember_each, using
+from sitekit import SAMPLE, build_site, tree
+
+NOW = "2026-11-28 09:00"
+STORE = ".fraudsite-cache/" + DERIVED_FILE
+SHUADAN = "content/cases/2024-03-shuadan-part-time-job.md"
+
+
+def sample_site(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    shutil.copytree(SAMPLE / "content", site / "content")
+    shutil.copy(SAMPLE / "fraudsite.yaml", site / "fraudsite.yaml")
+    return site
+
+
+@pytest.fixture
+def made(monkeypatch) -> dict[str, list[str]]:
+    """The items whose article or search document was made (not taken from the store), by source path."""
+    calls: dict[str, list[str]] = {"wechat": [], "search": []}
+    make_article, search_doc = wechat.make_article, search.search_doc
+
+    def counting_article(item, *args, **kwargs):
+        calls["wechat"].append(item.source)
+        return make_article(item, *args, **kwargs)
+
+    def counting_doc(item, *args, **kwargs):
+        calls["search"].append(item.source)
+        return search_doc(item, *args, **kwargs)
+
+    monkeypatch.setattr(wechat, "make_article", counting_article)
+    monkeypatch.setattr(search, "search_doc", counting_doc)
+    return calls
+
+
+def test_an_edit_makes_only_that_items_article_and_search_document_again(tmp_path, made):
+    site = sample_site(tmp_path)
+    build_site(site, now=NOW)
+    published = len(made["wechat"])
+    assert published >= 20 and len(made["search"]) >= 20 and (site / STORE).is_file()
+
+    made["wechat"].clear(), made["search"].clear()
+    path = site / SHUADAN
+    path.write_text(path.read_text(encoding="utf-8").replace("三天内被骗8600元", "三天内被骗八千六百元"), encoding="utf-8")
+    build_site(site, now=NOW)
+    assert made == {"wechat": [SHUADAN], "search": [SHUADAN]}
+    assert "八千六百元" in (site / "build/wechat/cases/2024-03-shuadan-part-time-job/article.json").read_text()
+
+    made["wechat"].clear(), made["search"].clear()
+    config = site / "fraudsite.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("title: 示例职业技术学院", "title: 示例职业学院"),
+                      encoding="utf-8")
+    build_site(site, now=NOW)  # the configuration is part of every key
+    assert len(made["wechat"]) == published
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "garbage", "other-version", "empty"])
+def test_a_damaged_or_foreign_store_is_remade_never_trusted(tmp_path, damage, made):
+    site = sample_site(tmp_path)
+    build_site(site, tmp_path / "first", now=NOW)
+    store = site / STORE
+    data = store.read_bytes()
+    header_end = data.index(b"\n")
+    damaged = {
+        "truncated": data[: len(data) // 2],
+        "flipped": data[: header_end + 200] + bytes([data[header_end + 200] ^ 0x40]) + data[header_end + 201 :],
+        "garbage": b"\x00\xff not a store",
+        "other-version": data.replace(b'"stamp":"', b'"stamp":"0.0.1+', 1),
+        "empty": b"",
+    }[damage]
+    store.write_bytes(damaged)
+    made["wechat"].clear(), made["search"].clear()
+    build_site(site, tmp_path / "out", now=NOW)
+    assert tree(tmp_path / "out") == tree(tmp_path / "first")
+    assert made["wechat"] + made["search"], "a damaged entry must be made again"
+    assert store.read_bytes() != damaged
+
+
+def test_the_store_keeps_only_what_the_last_build_used(tmp_path):
+    store = DerivedStore(tmp_path / DERIVED_FILE)
+
+    def make(items):
+        return [item.upper() for item in items]
+
+    with using(store):
+        assert remember_each("kind", ["a", "b"], "inputs", make, str, lambda entry, _item: entry) == ["A", "B"]
+    store.save()
+    again = DerivedStore(tmp_path / DERIVED_FILE)
+    with using(again):  # "a" is stored; "c" is new; "b" is no longer used
+        assert remember_each("kind", ["a", "c"], "inputs", lambda items: ["fresh"] * len(items), str,
+                             lambda entry, _item: entry) == ["A", "fresh"]
+    again.save()
+    third = DerivedStore(tmp_path / DERIVED_FILE)
+    assert len(third._loaded()) == 2
+    with using(third):  # "b" was dropped, so it is made again
+        assert remember_each("kind", ["a", "b", "c"], "inputs", lambda items: ["new"] * len(items), str,
+                             lambda entry, _item: entry) == ["A", "new", "fresh"]
