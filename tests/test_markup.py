@@ -67,3 +67,27 @@ def test_yaml_values_keep_their_written_form_and_line(mapping):
     assert (located.data or {}) == mapping
     for index, key in enumerate(mapping):
         assert located.line_of(key) == index + 1
+
+
+MARKDOWN_PIECES = st.sampled_from(["诈骗", "警方提示", "转账", "abc", "x_y", "2*3", " ", "  ", "\n", "\n\n", "*", "**",
+                                   "_", "__", "`", "\\", "[", "]", "(", ")", "!", "<", ">", "&", "&amp;", "#", "-",
+                                   "1.", "> ", "|", "^", "<b>", "</b>", "<https://example.cn/a>", "[^1]", "[^1]: 注",
+                                   "[链接](https://example.cn/)", "![图](a.png)", "&#12345;", "<!--more-->"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(MARKDOWN_PIECES, max_size=40).map("".join))
+def test_skipping_texts_without_inline_markup_renders_exactly_as_python_markdown_does(body):
+    from markdown.treeprocessors import InlineProcessor
+
+    from fraudsite import markup
+
+    quick = markup._converter()
+    assert type(quick.treeprocessors["inline"]).__name__ == "_QuickInlineProcessor"  # the shortcut is in use
+    plain = markup.new_converter()
+    plain.treeprocessors.register(InlineProcessor(plain), "inline", 20)
+    try:
+        expected = (markup._CONVERTER.__setitem__(0, plain), render(body))[1]
+    finally:
+        markup._CONVERTER[0] = quick
+    assert render(body) == expected
