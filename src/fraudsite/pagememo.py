@@ -77,11 +77,14 @@ class Digester:
         self._digests: dict[int, tuple[Any, bytes]] = {}
 
     def digest(self, value: Any) -> bytes:
-        """A digest of a value built from plain data, dataclasses and containers."""
-        if value is None or isinstance(value, (str, int, float, bool)):
-            return hashlib.sha256(f"{type(value).__name__}:{value}".encode("utf-8", "surrogatepass")).digest()
-        if isinstance(value, (datetime, date)):
-            return hashlib.sha256(f"{type(value).__name__}:{value.isoformat()}".encode()).digest()
+        """A value's identity as bytes: a scalar's type and text, length-prefixed; "#" and a SHA-256 for the rest.
+
+        Scalars are not hashed on their own (a page holds hundreds of thousands): their container hashes them.
+        """
+        if value is None or isinstance(value, (str, int, float, bool, datetime, date)):
+            text = value.isoformat() if isinstance(value, (datetime, date)) else str(value)
+            data = text.encode("utf-8", "surrogatepass")
+            return b"%s %d:%s" % (type(value).__name__.encode(), len(data), data)
         known = self._digests.get(id(value))
         if known is not None:
             return known[1]
@@ -100,6 +103,6 @@ class Digester:
             digest.update(str(value).encode("utf-8", "surrogateescape"))
         else:
             raise Unkeyable(type(value).__name__)
-        result = digest.digest()
+        result = b"#" + digest.digest()
         self._digests[id(value)] = (value, result)
         return result
