@@ -69,10 +69,9 @@ def test_a_damaged_or_foreign_store_is_remade_never_trusted(tmp_path, damage, ma
     build_site(site, tmp_path / "first", now=NOW)
     store = site / STORE
     data = store.read_bytes()
-    header_end = data.index(b"\n")
     damaged = {
         "truncated": data[: len(data) // 2],
-        "flipped": data[: header_end + 200] + bytes([data[header_end + 200] ^ 0x40]) + data[header_end + 201 :],
+        "flipped": data[:-100] + bytes([data[-100] ^ 0x40]) + data[-99:],  # inside the last entry: an article
         "garbage": b"\x00\xff not a store",
         "other-version": data.replace(b'"stamp":"', b'"stamp":"0.0.1+', 1),
         "empty": b"",
@@ -104,3 +103,24 @@ def test_the_store_keeps_only_what_the_last_build_used(tmp_path):
     with using(third):  # "b" was dropped, so it is made again
         assert remember_each("kind", ["a", "b", "c"], "inputs", lambda items: ["new"] * len(items), str,
                              lambda entry, _item: entry) == ["A", "new", "fresh"]
+
+
+def test_only_a_clean_scan_of_the_same_bytes_and_rules_is_remembered(tmp_path):
+    from fraudsite.errors import BuildFailed
+
+    site = sample_site(tmp_path)
+    build_site(site, now=NOW)  # every item scanned clean and remembered
+    path = site / SHUADAN
+    clean = path.read_text(encoding="utf-8")
+    path.write_text(clean.replace("三天内被骗8600元", "三天内被骗8600元，联系电话13812345678"), encoding="utf-8")
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site, now=NOW)
+    assert [p.code for p in failure.value.problems if p.path == SHUADAN] == ["E601"]
+
+    path.write_text(clean.replace("三天内被骗8600元", "三天内被骗8600元，编号 A7"), encoding="utf-8")
+    build_site(site, now=NOW)  # clean again, remembered with these bytes
+    config = site / "fraudsite.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "privacy:\n  student_number: 'A7'\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failure:  # new rules: the remembered clean scan does not count
+        build_site(site, now=NOW)
+    assert any(p.path == SHUADAN and p.code.startswith("E6") for p in failure.value.problems)

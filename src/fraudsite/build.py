@@ -83,10 +83,12 @@ def load_site(options: BuildOptions, cache: ContentCache | None = None) -> tuple
         raise BuildFailed(list(content.problems))
     now = options.now or datetime.now(config.tz)
     site = Site(config, content.items, now.astimezone(config.tz), options.drafts, options.future)
-    # Every build re-reads what it may publish for personal data: a cached parse never skips this.
+    # Every build checks what it may publish for personal data: a cached parse never skips this; only a clean
+    # scan of the very bytes this build read, with the same values and rules, is remembered.
     # Scheduled items count too: screens carry them ahead of their start, hidden until then.
     publishable = [i for i in site.items if not i.withdrawn and (site.drafts or not i.draft)]
-    leaks = scan_items(options.site_dir, publishable, privacy_rules(config), site.withdrawn)
+    leaks = scan_items(options.site_dir, publishable, privacy_rules(config), site.withdrawn,
+                       read=cache.digests if cache else None)
     if leaks:
         raise BuildFailed(leaks + [p for p in content.problems if p.severity == "warning"])
     return site, [p for p in content.problems if p.severity == "warning"]
@@ -169,11 +171,10 @@ def build(options: BuildOptions) -> BuildReport:
     from fraudsite.derived import open_derived, using
     from fraudsite.output import write_site
 
-    cache = open_cache(cache_dir)
-    site, warnings = load_site(options, cache)
-    cache.save()
-    derived = open_derived(cache_dir)
+    cache, derived = open_cache(cache_dir), open_derived(cache_dir)
     with using(derived):
+        site, warnings = load_site(options, cache)
+        cache.save()
         outputs = plan_outputs(site, options.site_dir)
     with build_lock(cache_dir):
         derived.save()

@@ -7,11 +7,12 @@ so a finding points at ``path:line:column`` (1-based, columns in characters) and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from fraudsite.config import Config
+from fraudsite.derived import remember_each
 from fraudsite.errors import BuildFailed, Problem, problem, warning
 from fraudsite.frontmatter import decode_source
 from fraudsite.model import Item
@@ -291,12 +292,32 @@ def finding_problem(hit: Located, draft: bool = False) -> Problem:
 
 
 def scan_items(site_dir: Path, items: list[Item], rules: PrivacyRules, withdrawn: tuple[Item, ...] = (),
-               drafts_warn: bool = False) -> list[Problem]:
-    """Problems for every finding in ``items`` (whole text) and ``withdrawn`` (the title their page still shows)."""
+               drafts_warn: bool = False, read: Mapping[str, str] | None = None) -> list[Problem]:
+    """Problems for every finding in ``items`` (whole text) and ``withdrawn`` (the title their page still shows).
+
+    ``read`` maps sources to a digest of the bytes this build read and parsed; an item found clean by an
+    earlier build with the same bytes, values and rules is not scanned again (``derived.remember_each``).
+    """
     problems = []
-    for item in items:
+    for item, found in zip(items, scan_each(site_dir, items, rules, read or {})):
         draft = drafts_warn and item.draft
-        problems += [finding_problem(hit, draft) for hit in scan_item(site_dir, item, rules)]
+        problems += [finding_problem(hit, draft) for hit in found]
     for item in withdrawn:
         problems += [finding_problem(hit) for hit in scan_item(site_dir, item, rules, title_only=True)]
     return sorted(problems)
+
+
+def scan_each(site_dir: Path, items: list[Item], rules: PrivacyRules, read: Mapping[str, str]) -> list[list[Located]]:
+    """Each item's findings; only a clean result is remembered, and only for bytes this build read itself."""
+    known = [(item, read[item.source]) for item in items if read.get(item.source)]
+    inputs = (rules.student_number.pattern if rules.student_number else None, tuple(sorted(rules.public)))
+    clean = remember_each("privacy", known, inputs, lambda pairs: [scan_item(site_dir, item, rules) for item, _ in pairs],
+                          encode=lambda found: not found, decode=_still_clean)
+    findings = {id(item): found for (item, _), found in zip(known, clean)}
+    return [findings[id(item)] if id(item) in findings else scan_item(site_dir, item, rules) for item in items]
+
+
+def _still_clean(entry: object, _pair: object) -> list[Located]:
+    if entry is not True:
+        raise ValueError("findings are never remembered: scan again")
+    return []
