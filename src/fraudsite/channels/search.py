@@ -11,18 +11,20 @@ from fraudsite.markup import plain_text
 from fraudsite.model import SECTION_NAMES, Case, Item, is_published
 from fraudsite.parallel import ordered_map
 from fraudsite.render import Data, Output, Page
-from fraudsite.searchindex import SearchDoc, build_index, defang
+from fraudsite.searchindex import DocGrams, SearchDoc, build_index, defang, doc_grams
 from fraudsite.site import Site
 
 INDEX_DIR = "search/data/"
+KEY_SEPARATOR = "\x1f"
 
 
 def plan(site: Site) -> list[Output]:
     """The results page plus every index file."""
-    docs = remember_each("search", searchable(site), site.config.types,
-                         lambda items: list(ordered_map(partial(search_doc, site=site), items, minimum=200)),
-                         asdict, lambda entry, _item: SearchDoc(**entry))
-    index = build_index(docs, list(SECTION_NAMES.items()), [(t.key, t.name) for t in site.config.types])
+    indexed = remember_each("search", searchable(site), site.config.types,
+                            lambda items: list(ordered_map(partial(indexed_doc, site=site), items, minimum=200)),
+                            indexed_entry, indexed_from_entry)
+    index = build_index([doc for doc, _ in indexed], list(SECTION_NAMES.items()),
+                        [(t.key, t.name) for t in site.config.types], [grams for _, grams in indexed])
     context = base_context(site, "搜索", "search/", [], noindex=True, index_url=INDEX_DIR,
                            sections=list(SECTION_NAMES.items()), types=site.config.types)
     outputs: list[Output] = [Page("search/index.html", "search/search.html", context)]
@@ -33,6 +35,24 @@ def plan(site: Site) -> list[Output]:
 def searchable(site: Site) -> list[Item]:
     """Published items only, newest first; drafts and future items stay out even in a preview build."""
     return [item for item in site.published if is_published(item, site.now)]
+
+
+def indexed_doc(item: Item, site: Site) -> tuple[SearchDoc, DocGrams]:
+    """An item's search document with its index keys."""
+    doc = search_doc(item, site)
+    return doc, doc_grams(doc)
+
+
+def indexed_entry(indexed: tuple[SearchDoc, DocGrams]) -> dict:
+    """A document and its keys as JSON data for the derived store (keys hold no control characters)."""
+    doc, grams = indexed
+    return {"doc": asdict(doc), "grams": [KEY_SEPARATOR.join(keys) for keys in grams]}
+
+
+def indexed_from_entry(entry: dict, _item: Item) -> tuple[SearchDoc, DocGrams]:
+    """The inverse of ``indexed_entry``."""
+    title, summary, body = (set(keys.split(KEY_SEPARATOR)) - {""} for keys in entry["grams"])
+    return SearchDoc(**entry["doc"]), (title, summary, body)
 
 
 def search_doc(item: Item, site: Site) -> SearchDoc:
