@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -154,7 +155,8 @@ def test_a_build_killed_at_any_point_leaves_the_old_site_whole(tmp_path, point):
     result = run_fraudsite("build", site, "--now", FIXTURE_NOW)
     assert result.returncode == 0, result.stderr
     assert "刷单冲单" in (site / "build/cases/older/index.html").read_text()
-    assert not list(site.glob(".build.*")), "leftover staging folders must be cleaned up"
+    # Leftover staging folders are cleaned up; the replaced site is kept as the spare the next build stages into.
+    assert [p.name for p in site.glob(".build.*")] == [".build.spare"]
 
 
 def test_disk_full_while_staging_gives_a_clear_message_and_keeps_the_site(tmp_path):
@@ -261,3 +263,43 @@ def test_personal_data_in_a_scheduled_item_stops_the_build(tmp_path):
     with pytest.raises(BuildFailed) as failure:
         build_site(site)
     assert any("content/cases/soon.md" in str(p) for p in failure.value.problems)
+
+
+def test_the_spare_the_next_build_stages_into_may_hold_anything(tmp_path):
+    site = copy_fixture(tmp_path)
+    build_site(site)
+    path = site / "content/cases/older.md"
+    path.write_text(path.read_text().replace("冲单", "刷单冲单"), encoding="utf-8")
+    build_site(site)  # the first site is now the spare
+    spare = site / ".build.spare"
+    page = next(p for p in spare.rglob("index.html") if p.parent != spare)
+    assert os.path.samefile(page, site / "build" / page.relative_to(spare))  # unchanged: one file, two names
+    # Vandalise it: a file where a folder was, a folder where a file was, stray files, a symlink, other bytes.
+    shutil.rmtree(spare / "cases/older")
+    (spare / "cases/older").write_text("not a folder")
+    (spare / "feed.xml").unlink()
+    (spare / "feed.xml").mkdir()
+    (spare / "feed.xml/stray.txt").write_text("stray")
+    (spare / "stray/deep").mkdir(parents=True)
+    (spare / "stray/deep/file.html").write_text("stray")
+    (spare / "index.html").unlink()
+    (spare / "index.html").symlink_to(site / "fraudsite.yaml")
+    os.unlink(page)
+    page.write_text("other bytes")
+    path.write_text(path.read_text().replace("刷单冲单", "刷单"), encoding="utf-8")
+    build_site(site)
+    reference = tmp_path / "reference"
+    build_site(site, reference)
+    assert tree(site / "build") == tree(reference)
+    assert not (site / "build/stray").exists() and not (site / "fraudsite.yaml").read_text().startswith("not")
+
+
+def test_clean_removes_the_output_its_spare_and_the_cache(tmp_path):
+    site = copy_fixture(tmp_path)
+    build_site(site)
+    build_site(site, now="2026-03-02 09:00")  # another day: some pages change, the first site becomes the spare
+    assert (site / ".build.spare").is_dir() and (site / ".fraudsite-cache").is_dir()
+    result = run_fraudsite("clean", site)
+    assert result.returncode == 0, result.stderr
+    assert "已删除输出目录和缓存。" in result.stdout
+    assert not [p.name for p in site.iterdir() if p.name.startswith((".build", "build", ".fraudsite-cache"))]

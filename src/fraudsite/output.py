@@ -6,6 +6,12 @@ The staging folder then replaces OUT in one step: on Linux ``renameat2(RENAME_EX
 swaps the two directories atomically; elsewhere, or on a file system without it, OUT is
 renamed aside and the staging folder renamed into place (two renames, a gap of
 microseconds; a build interrupted between them is repaired by the next one).
+
+The site replaced is not deleted but kept beside OUT as ``.OUT.spare``, and the next build
+stages into it: its unchanged files are already hard links to OUT's, so an edit costs a few
+file operations instead of recreating (and later deleting) every folder and link of the site.
+Whatever the spare holds, every file is checked against what this build wants: a file that is
+not the very file OUT has is replaced, one no longer wanted is deleted.
 """
 
 from __future__ import annotations
@@ -62,28 +68,27 @@ def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out
     memory. Contents that are functions (zip bundles) are called last with the staged files.
     """
     recover_interrupted_swap(out_dir)
-    old = existing_files(out_dir)
-    if (out_dir / MARKER).is_file():
-        old[MARKER] = out_dir / MARKER
+    current = file_inodes(out_dir)
+    old = {path: out_dir / path for path in current}
     staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
     remove_tree(staging)
     pairs = files.items() if isinstance(files, Mapping) else files
     try:
-        staging.mkdir(parents=True)
-        made_dirs: set[Path] = {staging}
+        stage = Stage(staging, reuse=spare_of(out_dir), current=current)
         changed, count, deferred = 0, 0, []
         for path, content in [*pairs, (MARKER, MARKER_TEXT)]:
             if callable(content):
                 deferred.append((path, content))
                 continue
-            changed += stage_file(staging, path, content, old.get(path), made_dirs)
+            changed += stage.put(path, content, old.get(path))
             count += 1
+        stage.drop_unwanted()  # before the bundles, which pack what is staged
         for path, make in deferred:
-            changed += stage_file(staging, path, make(StagedFiles(staging)), old.get(path), made_dirs)
+            changed += stage.put(path, make(StagedFiles(staging)), old.get(path))
             count += 1
-        removed = len(old.keys() - existing_files(staging).keys() - {MARKER})
+        removed = len(old.keys() - stage.wanted - {MARKER})
         if not changed and not removed and (out_dir / MARKER).is_file():
-            remove_tree(staging)
+            os.rename(staging, spare_of(out_dir))
             return WriteStats(0, count - 1, 0)
         checkpoint("staging")
         swap_in(staging, out_dir)
@@ -115,25 +120,95 @@ class StagedFiles(Mapping[str, bytes]):
         return len(existing_files(self.root))
 
 
-def stage_file(staging: Path, path: str, content: bytes | Path | _Keep, old: Path | None, made_dirs: set[Path]) -> int:
-    """Put one file into the staging folder: a hard link if OUT has these bytes already. 1 if it changed."""
-    target = staging / path
-    if target.parent not in made_dirs:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        made_dirs.add(target.parent)
-    if content is KEEP:
-        if old is None:
-            raise OSError(errno.ENOENT, "输出目录中缺少应保留的文件", path)
-        link_or_copy(old, target)
-        return 0
-    if old is not None and same_content(old, content):
-        link_or_copy(old, target)
-        return 0
-    if isinstance(content, Path):
-        shutil.copyfile(content, target)
-    else:
-        target.write_bytes(content)
-    return 1
+class Stage:
+    """The staging folder: fresh, or the spare of the last build with every file checked as it is put."""
+
+    def __init__(self, root: Path, reuse: Path, current: dict[str, int]):
+        self.root = root
+        self.current = current  # OUT's files -> inode: a staged file with the same inode needs nothing
+        self.leftover: dict[str, int] = {}  # the spare's files not yet claimed by this build
+        if reuse.is_dir() and not reuse.is_symlink():
+            os.rename(reuse, root)
+            self.leftover = file_inodes(root)
+        else:
+            remove_tree(reuse)
+            root.mkdir(parents=True)
+        self.made_dirs: set[Path] = {root}
+        self.wanted: set[str] = set()
+
+    def put(self, path: str, content: bytes | Path | _Keep, old: Path | None) -> int:
+        """Stage one file: OUT's own file (a hard link) if OUT has these bytes already. 1 if it changed."""
+        self.wanted.add(path)
+        target = self.root / path
+        had = self.leftover.pop(path, None)
+        if content is KEEP or (old is not None and same_content(old, content)):
+            if old is None:
+                raise OSError(errno.ENOENT, "输出目录中缺少应保留的文件", path)
+            if had is None or had != self.current.get(path):  # not already the very file OUT has
+                self._clear(target, had)
+                link_or_copy(old, target)
+            return 0
+        self._clear(target, had)  # never write into a file that may be a hard link to OUT's
+        if isinstance(content, Path):
+            shutil.copyfile(content, target)
+        else:
+            target.write_bytes(content)
+        return 1
+
+    def _clear(self, target: Path, had: int | None) -> None:
+        """Make room for a new file at ``target``: its folder exists, nothing is in the way."""
+        if had is not None:
+            target.unlink()
+        elif self.leftover and target.is_dir() and not target.is_symlink():  # the spare had a folder here
+            shutil.rmtree(target)
+            self.leftover = {p: i for p, i in self.leftover.items() if not (self.root / p).is_relative_to(target)}
+        if target.parent not in self.made_dirs:
+            for folder in reversed([target.parent, *target.parent.parents]):
+                if folder.is_relative_to(self.root) and folder not in self.made_dirs:
+                    relative = folder.relative_to(self.root).as_posix()
+                    if self.leftover.pop(relative, None) is not None:  # the spare had a file here
+                        folder.unlink()
+                    folder.mkdir(exist_ok=True)
+                    self.made_dirs.add(folder)
+
+    def drop_unwanted(self) -> None:
+        """Delete the spare's files this build did not put, then the folders that held only them."""
+        folders: set[Path] = set()
+        for path in self.leftover:
+            target = self.root / path
+            target.unlink()
+            folders.update(folder for folder in target.parents if folder not in self.made_dirs
+                           and folder != self.root and folder.is_relative_to(self.root))
+        self.leftover = {}
+        for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):  # the deepest first
+            try:
+                os.rmdir(folder)
+            except OSError as error:  # still holds files this build wants (kept ones are not listed as made)
+                if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+
+
+def spare_of(out_dir: Path) -> Path:
+    """Where the site replaced by the last build waits to be staged into."""
+    return out_dir.parent / f".{out_dir.name}.spare"
+
+
+def file_inodes(root: Path) -> dict[str, int]:
+    """Files below ``root`` by site-relative path, with their inode numbers (free from ``scandir``)."""
+    found: dict[str, int] = {}
+    folders = [(root, "")]
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                folders.append((Path(entry.path), prefix + entry.name + "/"))
+            else:
+                found[prefix + entry.name] = entry.inode()
+    return found
 
 
 def existing_files(out_dir: Path) -> dict[str, Path]:
@@ -181,13 +256,14 @@ def swap_in(staging: Path, out_dir: Path) -> None:
         return
     if exchange(staging, out_dir):
         checkpoint("swap")
-        remove_tree(staging)  # now holds the old site
+        os.rename(staging, spare_of(out_dir))  # now holds the old site: the next build stages into it
         return
     aside = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
     os.rename(out_dir, aside)
     checkpoint("swap")
     os.rename(staging, out_dir)
-    remove_tree(aside)
+    remove_tree(spare_of(out_dir))  # renaming over a folder needs it gone (or empty) first
+    os.rename(aside, spare_of(out_dir))
 
 
 def exchange(a: Path, b: Path) -> bool:
@@ -236,6 +312,7 @@ def remove_output(out_dir: Path) -> bool:
     if not (out_dir / MARKER).is_file():
         raise OutputError(f"{out_dir} 不是 fraudsite 生成的目录，未删除")
     shutil.rmtree(out_dir)
+    remove_tree(spare_of(out_dir))
     return True
 
 
