@@ -178,7 +178,8 @@ def build(options: BuildOptions) -> BuildReport:
         outputs = plan_outputs(site, options.site_dir)
     with build_lock(cache_dir):
         derived.save()
-        memo = PageMemo(cache_dir, theme_and_code_stamp(site, options.site_dir), trusted=output_as_recorded(options, cache_dir))
+        memo = PageMemo(cache_dir, theme_and_code_stamp(site, options.site_dir), trusted=output_as_recorded(options, cache_dir),
+                        digester=derived.digester)
         forget(cache_dir)
         stats = write_site(render_stream(outputs, site, options.site_dir, memo), options.out_dir)
         memo.save()

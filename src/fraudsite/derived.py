@@ -40,6 +40,7 @@ class DerivedStore:
         self.blobs: dict[tuple[str, str], bytes | memoryview] | None = None  # read on first use
         self.used: set[tuple[str, str]] = set()
         self.dirty = False
+        self.digester = Digester()  # one per build: an item is digested once for every kind (and page keys)
 
     def _loaded(self) -> dict[tuple[str, str], bytes | memoryview]:
         if self.blobs is None:
@@ -66,8 +67,9 @@ class DerivedStore:
         self.dirty = True
 
     def start(self) -> None:
-        """A new build begins: what it does not use is stale."""
+        """A new build begins: what it does not use is stale, and its values are new objects."""
         self.used.clear()
+        self.digester = Digester()
 
     def save(self) -> None:
         """Keep only this build's entries; on disk, atomically (a store that cannot be written is skipped)."""
@@ -126,7 +128,7 @@ def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[
     store = _ACTIVE[-1] if _ACTIVE else None
     if store is None:
         return make(items)
-    digester = Digester()
+    digester = store.digester
     shared = digester.digest((kind, inputs))
     keys: list[str | None] = []
     for item in items:

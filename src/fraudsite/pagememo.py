@@ -28,13 +28,14 @@ class Unkeyable(Exception):
 class PageMemo:
     """Last build's page keys and this build's, by output path."""
 
-    def __init__(self, cache_dir: Path | None, stamp: str, trusted: bool, previous: dict[str, str] | None = None):
+    def __init__(self, cache_dir: Path | None, stamp: str, trusted: bool, previous: dict[str, str] | None = None,
+                 digester: Digester | None = None):
         self.file = cache_dir / MEMO if cache_dir else None  # None: kept in memory by the caller (serve)
         self.stamp = stamp
         self.previous: dict[str, str] = ({} if not trusted else previous if previous is not None else self._load())
         self.current: dict[str, str] = {}
         self.kept = 0  # HTML pages left as they were this build
-        self.digest = Digester().digest
+        self.digest = (digester or Digester()).digest  # shared with the derived store: items digested once
 
     def _load(self) -> dict[str, str]:
         if self.file is None:
