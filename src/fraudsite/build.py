@@ -124,7 +124,8 @@ def render_stream(outputs: list[Output], site: Site, site_dir: Path,
                   memo: PageMemo | None = None) -> Iterator[tuple[str, Content]]:
     """Each output's path and bytes (or file to copy, or bundle to make last), pages rendered on every core.
 
-    With a ``memo``, a page whose inputs are as last time is not rendered: OUT's file is kept.
+    With a ``memo``, a page whose inputs are as last time is not rendered, and a data file with the same bytes
+    as last time is not compared with OUT's: OUT's file is kept.
     """
     from fraudsite.output import KEEP
     from fraudsite.parallel import ordered_map
@@ -139,7 +140,7 @@ def render_stream(outputs: list[Output], site: Site, site_dir: Path,
         if isinstance(output, Page):
             yield output.path, KEEP if output.path in kept else next(rendered)
         elif isinstance(output, Data):
-            yield output.path, output.content
+            yield output.path, KEEP if memo and memo.unchanged_bytes(output.path, output.content) else output.content
         elif isinstance(output, Bundle):
             yield output.path, output.make  # made after every page, since a bundle packs rendered pages
         else:

@@ -59,6 +59,15 @@ class PageMemo:
         self.kept += same and path.endswith(".html")  # the summary counts HTML pages
         return same
 
+    def unchanged_bytes(self, path: str, content: bytes) -> bool:
+        """Record a data file's key (its SHA-256); True if the last build wrote the same bytes to the same path.
+
+        Cheaper than reading OUT's file to compare, which matters for the thousands of WeChat and search files.
+        """
+        key = "bytes:" + hashlib.sha256(content).hexdigest()
+        self.current[path] = key
+        return self.previous.get(path) == key
+
     def save(self) -> None:
         """Keep this build's keys for the next one (atomically)."""
         if self.file is None:
