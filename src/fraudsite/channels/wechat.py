@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, fields
 from functools import partial
+from html import escape
 from typing import Any
 from urllib.parse import quote
 
@@ -198,7 +199,7 @@ def make_article(item: Item, site: Site, settings: Settings) -> Article:
         content=content, source_url=base_url + quote(item.path), cover_url=base_url + item.cover if item.cover else "",
         checks=tuple(length_checks(title, author, digest, content, bool(item.cover))
                      + image_checks(item.cover, writer.images)),
-        uploads=tuple(uploads), api_content=serialise(replace_images(root, placeholders)),
+        uploads=tuple(uploads), api_content=replace_images(content, placeholders),
     )
 
 
@@ -330,14 +331,15 @@ def footer_block(settings: Settings, base_url: str) -> Node:
                              "text-align:center;font-size:14px;color:#555", parts)
 
 
-def replace_images(node: Node | str, placeholders: dict[str, str]) -> Node | str:
-    """A copy of the tree with local image addresses replaced by upload placeholders."""
-    if isinstance(node, str):
-        return node
-    attrs = dict(node.attrs)
-    if node.tag == "img" and attrs.get("src") in placeholders:
-        attrs["src"] = placeholders[attrs["src"]]
-    return Node(node.tag, attrs, [replace_images(child, placeholders) for child in node.children])
+def replace_images(content: str, placeholders: dict[str, str]) -> str:
+    """The article's HTML with local image addresses replaced by upload placeholders.
+
+    On the serialised text rather than a copy of the tree: every ``img`` is written ``<img src="..."``
+    (src first), and text cannot hold a ``<``, so nothing else can match.
+    """
+    for url, placeholder in placeholders.items():
+        content = content.replace(f'<img src="{escape(url)}"', f'<img src="{escape(placeholder)}"')
+    return content
 
 
 def article_data(article: Article, settings: Settings) -> dict:
