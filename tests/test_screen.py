@@ -13,8 +13,8 @@ import feedparser
 import pytest
 
 from fraudsite.build import BuildOptions, load_site
-from fraudsite.channels.screen import script_json
 from fraudsite.errors import BuildFailed
+from fraudsite.render import script_json
 from fraudsite.screen_profiles import load_screen_settings
 from fraudsite.screen_slides import select_slides
 from screenkit import EXPIRING_ID, LONG_ID, LONG_NOTICE_ID, SCHEDULED_ID, SCREEN_NOW, make_screen_site

@@ -21,6 +21,7 @@ from fraudsite.channels import wechat
 from fraudsite.errors import BuildFailed
 from fraudsite.markup import LinkContext, render_body
 from fraudsite.model import Case
+from fraudsite.render import script_json
 from fraudsite.wechat_html import Node, WechatWriter, parse_fragment, serialise, text_of
 from sitekit import SAMPLE, at, build_site, write
 from tools import format_vnu, parse_es5, run_fraudsite, run_vnu
@@ -349,8 +350,8 @@ def test_article_json_has_the_draft_api_fields_utf8_without_escapes(built):
     assert {c["field"]: c["level"] for c in data["checks"]}["title_api"] == "error"
 
 
-def test_inline_json_cannot_break_out_of_its_script_element():
-    text = wechat.inline_json({"html": "</script><!-- & \u2028\u2029 中文"})
+def test_the_inline_article_json_cannot_break_out_of_its_script_element():
+    text = script_json({"html": "</script><!-- & \u2028\u2029 中文"})  # the preview template's filter
     assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text and "\u2029" not in text
     assert "中文" in text and json.loads(text)["html"] == "</script><!-- & \u2028\u2029 中文"
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from fraudsite import clock
 from fraudsite.config import Config
@@ -78,6 +81,8 @@ def make_environment(site_dir: Path, config: Config) -> jinja2.Environment:
         isoformat=lambda moment: moment.isoformat(),
         yuan=format_yuan,
         filesize=format_size,
+        script_json=script_json,
+        epoch_ms=epoch_ms,
     )
     return env
 
@@ -90,6 +95,16 @@ def escape_for_script(json_text: str) -> str:
     for unsafe in _SCRIPT_UNSAFE:  # five str.replace passes: several times faster than one regex with a callback
         json_text = json_text.replace(unsafe, f"\\u{ord(unsafe):04x}")
     return json_text
+
+
+def script_json(value: Any) -> Markup:
+    """JSON safe inside an HTML ``<script>`` element (made when a page is rendered, not when it is planned)."""
+    return Markup(escape_for_script(json.dumps(value, ensure_ascii=False, sort_keys=True)))
+
+
+def epoch_ms(moment: datetime | None) -> int | None:
+    """Milliseconds since 1970 (UTC), as JavaScript counts; None stays None."""
+    return None if moment is None else int(moment.timestamp() * 1000)
 
 
 def format_yuan(amount: int) -> str:

@@ -17,7 +17,7 @@ from fraudsite.feeds import Feed, FeedEntry, clean_text, feed_page
 from fraudsite.markup import shorten
 from fraudsite.model import Case
 from fraudsite.qrcode import qr_svg
-from fraudsite.render import Bundle, Data, Output, Page, escape_for_script
+from fraudsite.render import Bundle, Data, Output, Page
 from fraudsite.screen_profiles import Profile, ScreenSettings, load_screen_settings
 from fraudsite.screen_slides import Slide, is_candidate, select_slides
 from fraudsite.site import Site
@@ -83,19 +83,7 @@ def page_context(site: Site, settings: ScreenSettings, profile: Profile, slides:
         "refresh": settings.refresh,
         "tz_minutes": int(offset.total_seconds() // 60) if offset else 0,
         "data_src": data_src,
-        "js": script_json,
-        "ms": epoch_ms,
     }
-
-
-def script_json(value: Any) -> Markup:
-    """JSON safe inside an HTML ``<script>`` element: ``<``, ``>``, ``&``, U+2028 and U+2029 escaped."""
-    return Markup(escape_for_script(json.dumps(value, ensure_ascii=False, sort_keys=True)))
-
-
-def epoch_ms(moment: datetime | None) -> int | None:
-    """Milliseconds since 1970 (UTC), as JavaScript counts; None stays None."""
-    return None if moment is None else int(moment.timestamp() * 1000)
 
 
 def screen_feed(site: Site, settings: ScreenSettings, profile: Profile, current: list[Slide]) -> Feed:

@@ -18,7 +18,7 @@ from fraudsite.markup import shorten
 from fraudsite.model import SECTION_NAMES, Case, Item, Notice
 from fraudsite.parallel import ordered_map
 from fraudsite.qrcode import qr_png
-from fraudsite.render import Data, Output, Page, escape_for_script, format_size
+from fraudsite.render import Data, Output, Page, format_size
 from fraudsite.site import Site
 from fraudsite.wechat_html import OUTER, STYLES, TONE_HEADINGS, TONES, Node, WechatWriter, serialise, styled
 
@@ -145,8 +145,7 @@ def plan(site: Site) -> list[Output]:
     outputs: list[Output] = [Page("wechat/index.html", "wechat/list.html", listing)]
     for article in articles:
         preview = base_context(site, article.title, article.path, article=article,
-                               section=SECTION_NAMES[article.item.section],
-                               inline_data=inline_json({"html": article.content}))
+                               section=SECTION_NAMES[article.item.section])
         outputs.append(Page(article.path + "index.html", "wechat/article.html", preview))
         outputs.append(Data(article.path + "article.json", json_bytes(article_data(article, settings))))
     outputs.append(feed_page(plan_feed(site, articles)))
@@ -366,11 +365,6 @@ def article_data(article: Article, settings: Settings) -> dict:
 def json_bytes(data: dict) -> bytes:
     """UTF-8 JSON as is (no \\u escapes), stable key order, newline at the end."""
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def inline_json(data: dict) -> str:
-    """JSON safe inside a ``<script>`` element: no ``</script>``, no HTML comment, no line separators."""
-    return escape_for_script(json.dumps(data, ensure_ascii=False))
 
 
 def plan_feed(site: Site, articles: list[Article]) -> Feed:
