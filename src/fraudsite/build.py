@@ -176,6 +176,7 @@ def build(options: BuildOptions) -> BuildReport:
     with using(derived):
         site, warnings = load_site(options, cache)
         cache.save()
+        del cache  # every parsed file and rendered body, twice over (a few hundred MB at 10,000 items)
         outputs = plan_outputs(site, options.site_dir)
     with build_lock(cache_dir):
         derived.save()

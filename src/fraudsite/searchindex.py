@@ -12,9 +12,11 @@ import json
 import math
 import operator
 import re
+from array import array
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import repeat
 from typing import Any
 
@@ -42,10 +44,9 @@ class SearchDoc:
 
 @dataclass
 class SearchIndex:
-    """Everything the search page loads: meta, gram shards, one file per item."""
+    """Everything the search page loads: meta, gram shards and one file per item, as files."""
 
     meta: dict[str, Any]
-    gram_shards: list[dict[str, list[int]]]
     docs: list[SearchDoc]  # by number: oldest first
     files: dict[str, bytes] = field(default_factory=dict)  # index-relative path -> bytes
 
@@ -126,17 +127,18 @@ def build_index(newest_first: list[SearchDoc], sections: list[tuple[str, str]],
     """
     docs = newest_first[::-1]
     keys = grams[::-1] if grams is not None else [doc_grams(doc) for doc in docs]
-    postings: defaultdict[str, list[int]] = defaultdict(list)
+    # Unsigned 32-bit arrays, not lists of ints: ten thousand items make 15 million postings.
+    postings: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))
     for number, (title, summary, body) in enumerate(keys):
         heading = title | summary
         for gram in heading:
-            postings[gram] += (number, (gram in title) * TITLE | (gram in summary) * SUMMARY | (gram in body) * BODY)
-        # Most keys are in the body alone: appended by loops that run in C (ten thousand items make 15 million).
-        deque(map(list.extend, map(postings.__getitem__, body - heading), repeat((number, BODY))), maxlen=0)
-    encoded = {gram: encode_postings(pairs) for gram, pairs in postings.items()}
+            postings[gram].extend((number, (gram in title) * TITLE | (gram in summary) * SUMMARY | (gram in body) * BODY))
+        # Most keys are in the body alone: appended by loops that run in C.
+        deque(map(array.extend, map(postings.__getitem__, body - heading), repeat((number, BODY))), maxlen=0)
+    encoded = {gram: encode_postings(postings.pop(gram)) for gram in list(postings)}
     total = sum(len(g.encode()) + json_list_length(v) for g, v in encoded.items())
     shard_count = max(1, math.ceil(total / SHARD_TARGET_BYTES))
-    shards: list[dict[str, list[int]]] = [{} for _ in range(shard_count)]
+    shards: list[dict[str, array[int]]] = [{} for _ in range(shard_count)]
     for gram in sorted(encoded):
         shards[gram_hash(gram) % shard_count][gram] = encoded[gram]
     type_index = {key: number + 1 for number, (key, _) in enumerate(types)}
@@ -148,10 +150,10 @@ def build_index(newest_first: list[SearchDoc], sections: list[tuple[str, str]],
         "types": [list(t) for t in types],
         "facets": encode_facets([type_index.get(doc.type, 0) if doc.section == "cases" else 0 for doc in docs]),
     }
-    index = SearchIndex(meta, shards, docs)
+    index = SearchIndex(meta, docs)
     index.files["meta.json"] = dump_json(meta)
     for number, shard in enumerate(shards):
-        index.files[f"grams/{number}.json"] = dump_json(shard)
+        index.files[f"grams/{number}.json"] = dump_json({gram: postings.tolist() for gram, postings in shard.items()})
     for number, doc in enumerate(docs):
         index.files[f"docs/{number}.json"] = dump_json([getattr(doc, name) for name in DOC_FIELDS])
     return index
@@ -173,14 +175,14 @@ def facet_of(meta: dict, doc_number: int) -> int:
     return FACET_DIGITS.index(facets[doc_number]) if isinstance(facets, str) else facets[doc_number]
 
 
-def encode_postings(pairs: list[int]) -> list[int]:
+def encode_postings(pairs: Sequence[int]) -> array[int]:
     """``[doc, mask, doc, mask, ...]`` (docs ascending) as ``(doc - previous doc) << 3 | mask``; previous starts at -1."""
     docs, masks = pairs[0::2], pairs[1::2]
     gaps = map(operator.sub, docs, [-1, *docs[:-1]])
-    return list(map(operator.or_, map(operator.lshift, gaps, repeat(MASK_BITS)), masks))
+    return array("I", map(operator.or_, map(operator.lshift, gaps, repeat(MASK_BITS)), masks))
 
 
-def json_list_length(numbers: list[int]) -> int:
+def json_list_length(numbers: Sequence[int]) -> int:
     """``len(json.dumps(numbers))`` without making the text: brackets, ", " between, the digits."""
     return 2 + 2 * max(len(numbers) - 1, 0) + sum(map(len, map(str, numbers)))
 
