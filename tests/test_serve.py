@@ -319,3 +319,111 @@ def test_without_now_the_preview_rebuilds_by_itself_when_the_clock_changes_the_s
         preview.wake.set()
         loop.join(timeout=5)
     assert not loop.is_alive()
+
+
+# ---------------------------------------------------------------------- the quick update before the full rebuild
+
+SHUADAN_FILE = "cases/2024-03-shuadan-part-time-job/index.html"
+
+
+def started_preview(site: Path, tmp_path: Path):
+    """A Preview as ``fraudsite serve --now NOW`` makes it (drafts shown), after its first build; no server."""
+    from fraudsite.build import BuildOptions
+    from fraudsite.serve import Preview
+    from sitekit import at
+
+    options = BuildOptions(site_dir=site, out_dir=site / "build", config_path=site / "fraudsite.yaml", now=at(NOW),
+                           drafts=True)
+    preview = Preview(options, "127.0.0.1", 8123, tmp_path / "preview" / "site")
+    preview.quiet = True
+    preview.run_once({})
+    assert preview.site is not None
+    return preview
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("三天内被骗8600元", "三天内被骗八千六百元"),  # the body
+    ("date: 2024-03-18", "date: 2025-03-19"),  # the date: the item moves among its neighbours
+])
+def test_an_edited_page_is_shown_early_with_the_bytes_of_the_full_rebuild_and_of_a_cold_build(site, tmp_path, old, new):
+    from fraudsite.serve import rebuild_line
+    from sitekit import build_site
+
+    preview = started_preview(site, tmp_path)
+    epoch = preview.state.epoch
+    before = (preview.out_dir / SHUADAN_FILE).read_bytes()
+    edit(site, SHUADAN, old, new)
+
+    early = preview.show_early({SHUADAN: "modified"})
+    assert early is not None and early.pages == 1 and preview.state.epoch == epoch + 1
+    shown = (preview.out_dir / SHUADAN_FILE).read_bytes()
+    assert shown != before
+    assert not [p for p in (preview.out_dir / SHUADAN_FILE).parent.iterdir() if p.name != "index.html"]
+
+    result = preview.rebuild()
+    assert result.ok and (preview.out_dir / SHUADAN_FILE).read_bytes() == shown
+    cold = tmp_path / "cold"
+    build_site(site, cold, now=NOW, drafts=True, base_url=preview.options_for_now().base_url)
+    assert (cold / SHUADAN_FILE).read_bytes() == shown
+    assert "已先行更新 1 个页面" in rebuild_line({SHUADAN: "modified"}, result, early)
+
+
+@pytest.mark.parametrize(("old", "new", "code"), [
+    ("date: 2024-03-18", "date: 2024-13-18", "E204"),  # broken front matter
+    ("三天内被骗8600元", "三天内被骗8600元，受害人手机13812345678已停机", "E60"),  # personal data
+    ("title: 轻信", "slug: shuadan-renamed\ntitle: 轻信", ""),  # a new page path: the full rebuild moves it
+])
+def test_no_quick_update_for_a_problem_or_a_moved_item(site, tmp_path, old, new, code):
+    from fraudsite.serve import rebuild_line
+
+    preview = started_preview(site, tmp_path)
+    before = (preview.out_dir / SHUADAN_FILE).read_bytes()
+    edit(site, SHUADAN, old, new)
+    assert preview.show_early({SHUADAN: "modified"}) is None
+    assert (preview.out_dir / SHUADAN_FILE).read_bytes() == before
+
+    result = preview.rebuild()
+    if code:  # reported by the full rebuild as before, the last good site kept
+        assert not result.ok and any(p.code.startswith(code) for p in result.problems)
+        line = rebuild_line({SHUADAN: "modified"}, result)
+        assert "生成失败" in line and code in line
+        assert (preview.out_dir / SHUADAN_FILE).read_bytes() == before
+    else:
+        assert result.ok and not (preview.out_dir / SHUADAN_FILE).exists()
+        assert (preview.out_dir / "cases/shuadan-renamed/index.html").is_file()
+
+
+def test_no_quick_update_unless_every_change_edits_a_known_item(site, tmp_path):
+    preview = started_preview(site, tmp_path)
+    edit(site, SHUADAN, "三天内被骗8600元", "三天内被骗八千六百元")
+    for changes in ({SHUADAN: "created"}, {SHUADAN: "modified", "fraudsite.yaml": "modified"},
+                    {SHUADAN: "modified", "theme/templates/case.html": "modified"},
+                    {SHUADAN: "modified", "content/cases/new.md": "created"}):
+        assert preview.show_early(changes) is None, changes
+    write(site, "content/cases/new.md", "---\ntitle: 新案例\n---\n")
+    assert preview.show_early({"content/cases/new.md": "modified"}) is None  # not an item of the last good site
+
+
+def test_a_page_shown_early_is_rendered_again_after_a_failed_rebuild_and_a_reverted_edit(site, tmp_path):
+    preview = started_preview(site, tmp_path)
+    original = (preview.out_dir / SHUADAN_FILE).read_bytes()
+    text = (site / SHUADAN).read_text(encoding="utf-8")
+    edit(site, SHUADAN, "三天内被骗8600元", "三天内被骗八千六百元")
+    assert preview.show_early({SHUADAN: "modified"}) is not None
+    write(site, "content/cases/broken.md", "没有头部信息的文件\n")  # saved meanwhile: the full rebuild fails
+    assert not preview.rebuild().ok
+    (site / SHUADAN).write_text(text, encoding="utf-8")
+    (site / "content/cases/broken.md").unlink()
+    assert preview.rebuild().ok
+    assert (preview.out_dir / SHUADAN_FILE).read_bytes() == original  # not the early page kept as "unchanged"
+
+
+def test_the_rest_of_a_save_noted_during_the_quick_update_joins_its_rebuild(site, tmp_path, capsys):
+    preview = started_preview(site, tmp_path)
+    preview.quiet = False
+    edit(site, SHUADAN, "三天内被骗8600元", "三天内被骗八千六百元")
+    preview.note_change("modified", str(site / SHUADAN))  # the editor's second write, noted after the first was taken
+    preview.run_once({SHUADAN: "modified"})
+    assert not preview.wake.is_set() and not preview.pending  # no second rebuild is due
+    line = capsys.readouterr().out
+    assert line.count("shuadan-part-time-job.md（修改）") == 1 and "已先行更新 1 个页面" in line

@@ -61,9 +61,28 @@ def load_content(site_dir: Path, config: Config, cache: ContentCache | None = No
     """
     problems: list[Problem] = []
     sources = read_sources(site_dir, problems, cache)
+    return parse_sources(sources, config, site_dir, problems, cache)
+
+
+def reload_content(site_dir: Path, config: Config, relatives: list[str], item_paths: dict[str, str],
+                   cache: ContentCache | None = None) -> Content:
+    """Read, check and render only ``relatives`` (``content/<section>/….md``), linking against ``item_paths``.
+
+    The preview's quick update: the steps of ``load_content`` for files of a site whose page paths are known.
+    """
+    problems: list[Problem] = []
+    root = site_dir.resolve()
+    sources = [(relative.split("/")[1], source) for relative in relatives
+               if (source := read_source(site_dir / relative, relative, root, problems, cache)) is not None]
+    return parse_sources(sources, config, site_dir, problems, cache, item_paths)
+
+
+def parse_sources(sources: list[tuple[str, SourceFile]], config: Config, site_dir: Path, problems: list[Problem],
+                  cache: ContentCache | None, known_paths: dict[str, str] | None = None) -> Content:
+    """Check, link and render split files into items; ``known_paths``: page paths of the site's other items."""
     items = [item for section, source in sources if (item := parse_item(section, source, config, site_dir, problems))]
     problems += check_identities(items)
-    item_paths = {item.source: item.path for item in items}
+    item_paths = {**(known_paths or {}), **{item.source: item.path for item in items}}
     by_path = sources_by_path(sources)
     contexts = {item.source: link_context(item, by_path[item.source], config, site_dir, item_paths)
                 for item in items if not item.withdrawn}
@@ -106,23 +125,29 @@ def read_sources(site_dir: Path, problems: list[Problem], cache: ContentCache | 
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*.md")):
-            relative = path.relative_to(site_dir).as_posix()
-            if not _inside(path, root):
-                problems.append(problem(relative, 0, "E013", "", "这是指向网站目录以外的符号链接；请把文件本身放进 content 目录"))
-                continue
-            if not path.is_file():
-                continue
-            try:
-                raw = path.read_bytes()
-            except OSError as error:
-                problems.append(problem(relative, 0, "E014", "", f"无法读取文件（{error.strerror}）；请检查文件权限"))
-                continue
-            source, trouble = cache.read_source(relative, raw) if cache else split_source(relative, raw)
+            source = read_source(path, path.relative_to(site_dir).as_posix(), root, problems, cache)
             if source is not None:
                 found.append((section, source))
-            if trouble is not None:
-                problems.append(trouble)
     return found
+
+
+def read_source(path: Path, relative: str, root: Path, problems: list[Problem],
+                cache: ContentCache | None = None) -> SourceFile | None:
+    """Read and split one content file; None (with a problem, unless it is no file) if that fails."""
+    if not _inside(path, root):
+        problems.append(problem(relative, 0, "E013", "", "这是指向网站目录以外的符号链接；请把文件本身放进 content 目录"))
+        return None
+    if not path.is_file():
+        return None
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        problems.append(problem(relative, 0, "E014", "", f"无法读取文件（{error.strerror}）；请检查文件权限"))
+        return None
+    source, trouble = cache.read_source(relative, raw) if cache else split_source(relative, raw)
+    if trouble is not None:
+        problems.append(trouble)
+    return source
 
 
 def split_source(relative: str, raw: bytes) -> tuple[SourceFile | None, Problem | None]:

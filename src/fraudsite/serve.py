@@ -7,10 +7,13 @@ Threads and their jobs, in the MkDocs manner:
 - request threads serve the output and long-poll the epoch, which the loop bumps after each rebuild.
 The output is streamed by ``build.render_stream`` into ``output.write_site``: a fresh staging folder swapped
 in atomically, so a request never sees a half-built site. A failed rebuild keeps the last good site and lays an error overlay over it.
+When a save only edits existing items, their own pages are first rendered from the last good Site with those
+items re-read and shown (Hugo's way); the full rebuild that always follows corrects every list, feed and channel.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import tempfile
@@ -20,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fraudsite.build import (
     CACHE_DIR,
@@ -33,10 +37,15 @@ from fraudsite.build import (
 from fraudsite.cache import ContentCache, open_cache
 from fraudsite.config import load_config
 from fraudsite.errors import BuildFailed, FraudsiteError, Problem
+from fraudsite.model import Item, is_published
 from fraudsite.output import KEEP, Content, WriteStats, write_site
 from fraudsite.pagememo import PageMemo
 from fraudsite.render import Output, Page
 from fraudsite.serve_http import PreviewServer, PreviewState
+from fraudsite.site import Site
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 SAVE_GRACE = 0.3  # seconds a failed rebuild waits for the rest of a save before it is shown (never delays success)
 MAX_CLOCK_WAIT = 3600.0  # re-check the clock at least hourly, so a notice starting at 08:00 appears on its own
@@ -59,6 +68,14 @@ class RebuildResult:
     drafts: frozenset[str] = frozenset()  # output pages showing a draft: they get the 草稿 banner
 
 
+@dataclass(frozen=True)
+class EarlyUpdate:
+    """The pages shown before the full rebuild, for the terminal line."""
+
+    pages: int
+    seconds: float
+
+
 class Preview:
     """The build loop and the file watcher around one temporary output folder."""
 
@@ -76,6 +93,8 @@ class Preview:
         self.quiet = False  # print only failed rebuilds
         self.page_hashes: dict[str, int] = {}  # HTML page -> hash of its bytes in the last good build
         self.page_keys: tuple[str, dict[str, str]] = ("", {})  # the last good build's page memo: stamp, keys
+        self.site: Site | None = None  # the last rebuild's Site if it succeeded: the quick update starts from it
+        self.environment: tuple[str, Environment | None] = ("", None)  # the quick update's Jinja environment
         self.observer = None  # watchdog's Observer, set by run_server
         self.handler = None
         self.watches: dict[str, object] = {}  # "content" / "theme" -> its recursive watch
@@ -114,6 +133,13 @@ class Preview:
             for name, kind in changes.items():
                 self.pending[name] = combined(kind, self.pending[name]) if name in self.pending else kind
 
+    def fold_in(self, changes: dict[str, str]) -> dict[str, str]:
+        """``changes`` with every change noted since they were taken; the rebuild that follows reads them all."""
+        folded = dict(changes)
+        for name, kind in self.take_changes().items():
+            folded[name] = combined(folded.get(name), kind)
+        return folded
+
     def take_changes(self) -> dict[str, str]:
         """Every change noted since the last rebuild; lowers the flag."""
         with self.pending_lock:
@@ -133,6 +159,9 @@ class Preview:
     def rebuild(self) -> RebuildResult:
         """One build with the real pipeline; every failure becomes a result, never an exception."""
         started = time.perf_counter()
+        # One Site in memory at a time; and after a failed rebuild the disk may be ahead of the last good Site
+        # (a broken template, say): no quick update starts from a Site until a rebuild succeeds again.
+        self.site = None
         try:
             options = self.options_for_now()
             site, _warnings = load_site(options, self.cache)
@@ -151,11 +180,64 @@ class Preview:
             return RebuildResult(False, time.perf_counter() - started,
                                  failure=f"内部错误：{type(failure).__name__}: {failure}（请报告此问题）")
         pages_written = sum(1 for path, value in page_hashes.items() if self.page_hashes.get(path) != value)
-        self.page_hashes, self.page_keys = page_hashes, (stamp, memo.current)
+        self.page_hashes, self.page_keys, self.site = page_hashes, (stamp, memo.current), site
         with self.state.changed:
             self.state.base_path = site.config.base_path
         return RebuildResult(True, time.perf_counter() - started, stats, len(page_hashes), pages_written,
                              next_change=clock_window(site)[1], drafts=draft_pages(outputs))
+
+    # ------------------------------------------------------------------ the quick update
+
+    def show_early(self, changes: dict[str, str]) -> EarlyUpdate | None:
+        """Render and show the own pages of edited items before the full rebuild; None when that is not safe."""
+        started = time.perf_counter()
+        site = self.site
+        if site is None or not changes or not all(is_item_edit(name, kind) for name, kind in changes.items()):
+            return None
+        try:
+            edited = site_with_edits(site, self.options, sorted(changes), self.cache)
+            if edited is None:
+                return None
+            from fraudsite.channels.web import own_pages
+            from fraudsite.render import render_page
+
+            environment = self.page_environment(site)
+            rendered = [(page.path, render_page(environment, page))
+                        for page in own_pages(edited, [i for i in edited.items if i.source in changes])]
+        except Exception:  # whatever went wrong, the full rebuild that follows reports it
+            return None
+        shown = sum(self.show_page(path, data) for path, data in rendered)
+        if shown:
+            self.state.publish()  # browsers reload now; the full rebuild publishes again if more changed
+        return EarlyUpdate(shown, time.perf_counter() - started)
+
+    def page_environment(self, site: Site) -> Environment:
+        """The Jinja environment for quick updates, kept while the theme, code and configuration are as rendered last.
+
+        Compiling the templates costs more than rendering a page, and the stamp is the last good rebuild's:
+        no quick update runs while a theme or configuration change waits, or after a failed rebuild.
+        """
+        from fraudsite.render import make_environment
+
+        stamp, environment = self.environment
+        if environment is None or stamp != self.page_keys[0]:
+            environment = make_environment(self.options.site_dir, site.config)
+            self.environment = (self.page_keys[0], environment)
+        return environment
+
+    def show_page(self, path: str, data: bytes) -> bool:
+        """Replace one page of the served output atomically, and note it for the full rebuild's bookkeeping."""
+        target = self.out_dir / path
+        temporary = target.with_name(f".{target.name}.early-{os.getpid()}")
+        try:
+            temporary.write_bytes(data)
+            os.replace(temporary, target)  # a new file, never writing into one the output's hard links share
+        except OSError:
+            temporary.unlink(missing_ok=True)
+            return False
+        self.page_hashes[path] = hash(data)  # the full rebuild counts only what it changes beyond this
+        self.page_keys[1].pop(path, None)  # nor may it keep this file as "unchanged" by the last rebuild's key
+        return True
 
     def publish(self, result: RebuildResult) -> None:
         """Show the result to browsers: bump the epoch when pages or the error state changed."""
@@ -171,6 +253,10 @@ class Preview:
     def run_once(self, changes: dict[str, str]) -> None:
         """Rebuild, publish and print one line; a failure superseded by newer saves is not shown."""
         self.watch_folders()
+        early = self.show_early(changes)
+        if self.wake.is_set():  # the rest of the save came meanwhile (a file written in two steps): one rebuild for all
+            changes = self.fold_in(changes)
+            early = self.show_early(changes) or early
         result = self.rebuild()
         if not result.ok and self.wake.wait(SAVE_GRACE):
             self.put_back(changes)  # a file was still being saved: the next rebuild, already due, tells the truth
@@ -179,7 +265,7 @@ class Preview:
         if result.ok:
             self.next_change = result.next_change
         if not (self.quiet and result.ok):
-            print(rebuild_line(changes, result), flush=True)
+            print(rebuild_line(changes, result, early), flush=True)
 
     def watch_folders(self) -> None:
         """Watch content/ and theme/ recursively, also when they appear (or come back) after the start."""
@@ -223,6 +309,44 @@ class Preview:
                 and datetime.now(self.next_change.tzinfo) >= self.next_change)
 
 
+def is_item_edit(name: str, kind: str) -> bool:
+    """A modified (or safe-saved) content file: not the configuration or the theme, nor a new or deleted file."""
+    return kind == "modified" and name.startswith(("content/cases/", "content/notices/")) and name.endswith(".md")
+
+
+def site_with_edits(site: Site, options: BuildOptions, names: list[str], cache: ContentCache) -> Site | None:
+    """The Site with these files re-read, as the full load would make them; None on any problem or moved item."""
+    from fraudsite.content import reload_content, sort_key
+    from fraudsite.privacy import privacy_rules, scan_items
+
+    wanted = set(names)
+    old = {item.source: item for item in site.items if item.source in wanted}
+    if len(old) != len(wanted):
+        return None
+    content = reload_content(options.site_dir, site.config, names, {i.source: i.path for i in site.items}, cache)
+    if content.problems or len(content.items) != len(names):
+        return None
+    new = {item.source: item for item in content.items}
+    items = tuple(new.get(item.source, item) for item in site.items)
+    if any(sort_key(new[name]) != sort_key(old[name]) for name in new):  # a new date moves the item in every list
+        items = tuple(sorted(items, key=sort_key))
+    now = (options.now or datetime.now(site.config.tz)).astimezone(site.config.tz)  # as load_site takes it
+    edited = replace(site, items=items, now=now)
+    if any(place(old[name], site) != place(item, edited) for name, item in new.items()):
+        return None
+    publishable = [i for i in content.items if not i.withdrawn and (site.drafts or not i.draft)]
+    withdrawn = tuple(i for i in content.items if i.withdrawn)
+    if scan_items(options.site_dir, publishable, privacy_rules(site.config), withdrawn):
+        return None
+    return edited
+
+
+def place(item: Item, site: Site) -> tuple:
+    """What an edit must leave alone for a quick update: page path, id, aliases, draft, withdrawn and published state."""
+    published = is_published(item, site.now, site.drafts, site.future)
+    return item.path, item.id, item.aliases, item.draft, item.withdrawn, published
+
+
 def combined(earlier: str | None, later: str) -> str:
     """One kind for two events on a path: a file created and then written is still new."""
     return "created" if earlier == "created" and later == "modified" else later
@@ -247,7 +371,7 @@ def draft_pages(outputs: list[Output]) -> frozenset[str]:
     return frozenset(o.path for o in outputs if isinstance(o, Page) and getattr(o.context.get("item"), "draft", False))
 
 
-def rebuild_line(changes: dict[str, str], result: RebuildResult) -> str:
+def rebuild_line(changes: dict[str, str], result: RebuildResult, early: EarlyUpdate | None = None) -> str:
     """One terminal line: when, what changed, how long, what was written (or the first error)."""
     names = sorted(changes)
     what = "、".join(name if changes[name] == "clock" else f"{name}（{EVENT_KINDS.get(changes[name], '变化')}）"
@@ -257,8 +381,9 @@ def rebuild_line(changes: dict[str, str], result: RebuildResult) -> str:
     head = f"[{datetime.now():%H:%M:%S}] {what or '首次生成'}："
     if result.ok and result.stats is not None:
         stats = result.stats
+        shown = f"（已先行更新 {early.pages} 个页面，耗时 {early.seconds:.2f} 秒）" if early and early.pages else ""
         return (f"{head}用时 {result.seconds:.2f} 秒，写入 {stats.written} 个文件（其中页面 {result.pages_written} 个）、"
-                f"删除 {stats.removed} 个，共 {result.pages} 个页面。")
+                f"删除 {stats.removed} 个，共 {result.pages} 个页面{shown}。")
     errors = [p for p in result.problems if p.severity == "error"] or list(result.problems)
     first = str(errors[0]) if errors else result.failure
     more = f"（共 {len(errors)} 个错误，浏览器中有完整说明）" if len(errors) > 1 else ""

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from fraudsite.feeds import Feed, FeedEntry, absolute_urls, clean_text, feed_page
-from fraudsite.model import SECTION_NAMES, Case, Item
+from fraudsite.model import SECTION_NAMES, Case, Item, is_published
 from fraudsite.render import Data, Output, Page
 from fraudsite.site import Site
 from fraudsite.urls import index_file, list_path, tag_slug
@@ -27,15 +27,12 @@ def plan(site: Site) -> list[Output]:
                                   current=view([n for n in site.current_notices if not n.pinned and not n.urgent]),
                                   latest=view(site.cases[: site.config.page_size]),
                                   types=type_counts(site))]
-    section_feeds = {"cases/": feeds[1], "notices/": feeds[2]}
     site_feed = [feeds[0]]
-    for section in ("cases", "notices"):
+    for section, section_feed in (("cases", feeds[1]), ("notices", feeds[2])):
         items = site.cases if section == "cases" else site.notices
-        outputs += paginate(site, f"{section}/", SECTION_NAMES[section], view(items), [section_feeds[f"{section}/"]])
-        for item in items:
-            outputs.append(item_page(site, views[id(item)], view, [feeds[0], section_feeds[f"{section}/"]]))
-    for item in site.withdrawn:
-        outputs.append(page(item.path, "withdrawn.html", site, item.title, site_feed, item=views[id(item)], noindex=True))
+        outputs += paginate(site, f"{section}/", SECTION_NAMES[section], view(items), [section_feed])
+        outputs += [own_page(site, item, view, feeds) for item in items]
+    outputs += [own_page(site, item, view, feeds) for item in site.withdrawn]
     outputs.append(page("types/", "types.html", site, "诈骗类型", site_feed, types=type_counts(site)))
     for fraud_type in site.config.types:
         type_feed = next(f for f in feeds if f.path == f"types/{fraud_type.key}/feed.xml")
@@ -83,6 +80,28 @@ def paginate(site: Site, base: str, title: str, items: list[ItemView], feeds: li
     return pages
 
 
+def own_page(site: Site, item: Item, view, feeds: list[Feed]) -> Page:
+    """The page showing one item on its own: its case or notice page, or its short 已撤下 page.
+
+    ``feeds`` begin with the site's, the cases' and the notices' feed, as ``plan_feeds`` orders them.
+    """
+    if item.withdrawn:
+        return page(item.path, "withdrawn.html", site, item.title, feeds[:1], item=view([item])[0], noindex=True)
+    return item_page(site, view([item])[0], view, [feeds[0], feeds[1 if isinstance(item, Case) else 2]])
+
+
+def own_pages(site: Site, items: Sequence[Item]) -> list[Page]:
+    """The own pages of a few items, with only the views and feeds they show (the preview's quick update)."""
+    feeds = main_feeds(site)
+
+    def view(chosen: Sequence[Item]) -> list[ItemView]:
+        return [view_item(i, site) for i in chosen]
+
+    # As in ``plan``: a page for each published item and each withdrawn one, none for drafts or future items.
+    shown = [i for i in items if i.withdrawn or is_published(i, site.now, site.drafts, site.future)]
+    return [own_page(site, item, view, feeds) for item in shown]
+
+
 def item_page(site: Site, item: ItemView, view, feeds: list[Feed]) -> Page:
     """A case or notice page, with related items and previous/next links."""
     older, newer = site.neighbours(item.item)
@@ -113,23 +132,29 @@ def entry(site: Site, item: ItemView) -> FeedEntry:
 
 def plan_feeds(site: Site) -> list[Feed]:
     """Whole site, cases, notices, then one per fraud type and per audience; the first three in this order."""
-    size = site.config.feed_size
-    title = site.config.title
-
-    def make(path: str, name: str, description: str, link: str, items: Sequence[Item]) -> Feed:
-        entries = tuple(entry(site, view_item(i, site)) for i in items[:size])
-        return Feed(path, f"{title} · {name}" if name else title, description, link, entries)
-
-    feeds = [make("feed.xml", "", f"{title}：典型案例与通知公告", "", site.published),
-             make("cases/feed.xml", "典型案例", "真实诈骗案例与识别要点、防范提示", "cases/", site.cases),
-             make("notices/feed.xml", "通知公告", "反诈宣传活动的通知与公告", "notices/", site.notices)]
+    feeds = main_feeds(site)
     for t in site.config.types:
-        feeds.append(make(f"types/{t.key}/feed.xml", t.name, t.description or f"{t.name}类诈骗案例",
-                          f"types/{t.key}/", site.cases_of_type(t.key)))
+        feeds.append(make_feed(site, f"types/{t.key}/feed.xml", t.name, t.description or f"{t.name}类诈骗案例",
+                               f"types/{t.key}/", site.cases_of_type(t.key)))
     for a in site.config.audiences:
-        feeds.append(make(f"audiences/{a.key}/feed.xml", f"面向{a.name}", f"与{a.name}相关的案例和通知",
-                          f"audiences/{a.key}/", site.for_audience(a.key)))
+        feeds.append(make_feed(site, f"audiences/{a.key}/feed.xml", f"面向{a.name}", f"与{a.name}相关的案例和通知",
+                               f"audiences/{a.key}/", site.for_audience(a.key)))
     return feeds
+
+
+def main_feeds(site: Site) -> list[Feed]:
+    """The whole site's, the cases' and the notices' feed, in this order: every page links one or two of them."""
+    title = site.config.title
+    return [make_feed(site, "feed.xml", "", f"{title}：典型案例与通知公告", "", site.published),
+            make_feed(site, "cases/feed.xml", "典型案例", "真实诈骗案例与识别要点、防范提示", "cases/", site.cases),
+            make_feed(site, "notices/feed.xml", "通知公告", "反诈宣传活动的通知与公告", "notices/", site.notices)]
+
+
+def make_feed(site: Site, path: str, name: str, description: str, link: str, items: Sequence[Item]) -> Feed:
+    """A website feed of the newest ``feed_size`` of ``items``."""
+    title = site.config.title
+    entries = tuple(entry(site, view_item(i, site)) for i in items[: site.config.feed_size])
+    return Feed(path, f"{title} · {name}" if name else title, description, link, entries)
 
 
 def alias_pages(site: Site) -> list[Page]:
