@@ -114,5 +114,6 @@ class Digester:
         else:
             raise Unkeyable(type(value).__name__)
         result = b"#" + digest.digest()
-        self._digests[id(value)] = (value, result)
+        if dataclasses.is_dataclass(value):  # the shared values (items, views, feeds); a container is seldom met twice
+            self._digests[id(value)] = (value, result)
         return result

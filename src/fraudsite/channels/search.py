@@ -15,7 +15,6 @@ from fraudsite.searchindex import DocGrams, SearchDoc, build_index, defang, doc_
 from fraudsite.site import Site
 
 INDEX_DIR = "search/data/"
-KEY_SEPARATOR = "\x1f"
 
 
 def plan(site: Site) -> list[Output]:
@@ -44,14 +43,14 @@ def indexed_doc(item: Item, site: Site) -> tuple[SearchDoc, DocGrams]:
 
 
 def indexed_entry(indexed: tuple[SearchDoc, DocGrams]) -> dict:
-    """A document and its keys as JSON data for the derived store (keys hold no control characters)."""
+    """A document and its keys as JSON data for the derived store."""
     doc, grams = indexed
-    return {"doc": asdict(doc), "grams": [KEY_SEPARATOR.join(keys) for keys in grams]}
+    return {"doc": asdict(doc), "grams": list(grams)}
 
 
 def indexed_from_entry(entry: dict, _item: Item) -> tuple[SearchDoc, DocGrams]:
     """The inverse of ``indexed_entry``."""
-    title, summary, body = (set(keys.split(KEY_SEPARATOR)) - {""} for keys in entry["grams"])
+    title, summary, body = entry["grams"]
     return SearchDoc(**entry["doc"]), (title, summary, body)
 
 
