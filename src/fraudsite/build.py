@@ -140,7 +140,8 @@ def render_stream(outputs: list[Output], site: Site, site_dir: Path,
         if isinstance(output, Page):
             yield output.path, KEEP if output.path in kept else next(rendered)
         elif isinstance(output, Data):
-            yield output.path, KEEP if memo and memo.unchanged_bytes(output.path, output.content) else output.content
+            content = output.bytes()
+            yield output.path, KEEP if memo and memo.unchanged_bytes(output.path, content) else content
         elif isinstance(output, Bundle):
             yield output.path, output.make  # made after every page, since a bundle packs rendered pages
         else:

@@ -23,6 +23,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from fraudsite.errors import OutputError
@@ -76,7 +77,7 @@ def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out
     try:
         stage = Stage(staging, reuse=spare_of(out_dir), current=current)
         changed, count, deferred = 0, 0, []
-        for path, content in [*pairs, (MARKER, MARKER_TEXT)]:
+        for path, content in chain(pairs, [(MARKER, MARKER_TEXT)]):  # streamed: never every page at once
             if callable(content):
                 deferred.append((path, content))
                 continue

@@ -37,10 +37,14 @@ class Copy:
 
 @dataclass(frozen=True)
 class Data:
-    """An output whose bytes are already made."""
+    """An output whose bytes are made already, or by a function when it is written (large, plentiful files)."""
 
     path: str
-    content: bytes
+    content: bytes | Callable[[], bytes]
+
+    def bytes(self) -> bytes:
+        """The output's bytes."""
+        return self.content() if callable(self.content) else self.content
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,15 @@ class Article:
     cover_url: str  # "" without a cover
     checks: tuple[Check, ...]
     uploads: tuple[Upload, ...]
-    api_content: str  # content with local images replaced by their placeholders
+
+    @property
+    def api_content(self) -> str:
+        """The content with local images replaced by their upload placeholders, as the draft API wants it.
+
+        Made when asked (for article.json) rather than kept: two copies of every article add up.
+        """
+        body_images = {u.url: u.placeholder for u in self.uploads if u.placeholder != THUMB_PLACEHOLDER}
+        return replace_images(self.content, body_images)
 
     @property
     def ready(self) -> bool:
@@ -147,7 +155,7 @@ def plan(site: Site) -> list[Output]:
         preview = base_context(site, article.title, article.path, article=article,
                                section=SECTION_NAMES[article.item.section])
         outputs.append(Page(article.path + "index.html", "wechat/article.html", preview))
-        outputs.append(Data(article.path + "article.json", json_bytes(article_data(article, settings))))
+        outputs.append(Data(article.path + "article.json", partial(article_json, article, settings)))
     outputs.append(feed_page(plan_feed(site, articles)))
     if settings.qr_code:
         outputs.append(Data(QR_PATH, qr_png(site.config.base_url)))
@@ -198,7 +206,7 @@ def make_article(item: Item, site: Site, settings: Settings) -> Article:
         content=content, source_url=base_url + quote(item.path), cover_url=base_url + item.cover if item.cover else "",
         checks=tuple(length_checks(title, author, digest, content, bool(item.cover))
                      + image_checks(item.cover, writer.images)),
-        uploads=tuple(uploads), api_content=replace_images(content, placeholders),
+        uploads=tuple(uploads),
     )
 
 
@@ -339,6 +347,11 @@ def replace_images(content: str, placeholders: dict[str, str]) -> str:
     for url, placeholder in placeholders.items():
         content = content.replace(f'<img src="{escape(url)}"', f'<img src="{escape(placeholder)}"')
     return content
+
+
+def article_json(article: Article, settings: Settings) -> bytes:
+    """article.json's bytes (made when written)."""
+    return json_bytes(article_data(article, settings))
 
 
 def article_data(article: Article, settings: Settings) -> dict:
