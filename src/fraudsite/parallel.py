@@ -9,6 +9,7 @@ The output is the same bytes either way (tested).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -39,11 +40,15 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
         return
     _TASK[:] = [function, items]
     chunks = [range(start, min(start + CHUNK, len(items))) for start in range(0, len(items), CHUNK)]
+    # Frozen, the inherited objects are never visited by a worker's garbage collector, whose bookkeeping
+    # writes would otherwise copy every shared page into the worker.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for results in pool.imap(_run_chunk, chunks):
                 yield from results
     finally:
+        gc.unfreeze()
         _TASK.clear()
 
 
