@@ -251,7 +251,7 @@ class Preview:
             state.publish(problems=result.problems, failure=result.failure)
 
     def run_once(self, changes: dict[str, str]) -> None:
-        """Rebuild, publish and print one line; a failure superseded by newer saves is not shown."""
+        """Show edited pages early where safe, then rebuild, publish and print one line; a superseded failure is not shown."""
         self.watch_folders()
         early = self.show_early(changes)
         if self.wake.is_set():  # the rest of the save came meanwhile (a file written in two steps): one rebuild for all
