@@ -427,3 +427,22 @@ def test_the_rest_of_a_save_noted_during_the_quick_update_joins_its_rebuild(site
     assert not preview.wake.is_set() and not preview.pending  # no second rebuild is due
     line = capsys.readouterr().out
     assert line.count("shuadan-part-time-job.md（修改）") == 1 and "已先行更新 1 个页面" in line
+
+
+def test_a_rebuild_makes_again_only_the_edited_items_wechat_article(site, tmp_path, monkeypatch):
+    from fraudsite.channels import wechat
+
+    preview = started_preview(site, tmp_path)
+    made: list[str] = []
+    make_article = wechat.make_article
+
+    def counting(item, *args, **kwargs):
+        made.append(item.source)
+        return make_article(item, *args, **kwargs)
+
+    monkeypatch.setattr(wechat, "make_article", counting)
+    path = site / SHUADAN
+    path.write_text(path.read_text(encoding="utf-8").replace("三天内被骗8600元", "三天内被骗八千六百元"), encoding="utf-8")
+    assert preview.rebuild().ok
+    assert made == [SHUADAN]  # the others come from the store the preview keeps between rebuilds
+    assert "八千六百元" in (preview.out_dir / "wechat/cases/2024-03-shuadan-part-time-job/article.json").read_text()

@@ -71,12 +71,18 @@ class DerivedStore:
         self.used.clear()
         self.digester = Digester()
 
-    def save(self) -> None:
-        """Keep only this build's entries; on disk, atomically (a store that cannot be written is skipped)."""
+    def prune(self) -> bool:
+        """Drop the entries this build did not use (a preview's rebuilds replace items for hours); True if any."""
         blobs = self._loaded()
         stale = len(blobs) != len(self.used)
         self.blobs = {name: blobs[name] for name in sorted(self.used)}
-        if self.path is None or not (self.dirty or stale):
+        self.dirty |= stale
+        return stale
+
+    def save(self) -> None:
+        """Keep only this build's entries; on disk, atomically (a store that cannot be written is skipped)."""
+        self.prune()
+        if self.path is None or not self.dirty:
             return
         index, offset = [], 0
         for (kind, key), blob in self.blobs.items():

@@ -36,6 +36,7 @@ from fraudsite.build import (
 )
 from fraudsite.cache import ContentCache, open_cache
 from fraudsite.config import load_config
+from fraudsite.derived import open_derived, using
 from fraudsite.errors import BuildFailed, FraudsiteError, Problem
 from fraudsite.model import Item, is_published
 from fraudsite.output import KEEP, Content, WriteStats, write_site
@@ -85,6 +86,7 @@ class Preview:
         self.out_dir = out_dir
         self.state = PreviewState(out_dir)
         self.cache: ContentCache = open_cache(options.site_dir / CACHE_DIR)
+        self.derived = open_derived(options.site_dir / CACHE_DIR)  # WeChat articles, search documents: kept in memory
         self.wake = threading.Event()
         self.pending: dict[str, str] = {}  # changed path -> kind, since the last rebuild
         self.pending_lock = threading.Lock()
@@ -164,12 +166,15 @@ class Preview:
         self.site = None
         try:
             options = self.options_for_now()
-            site, _warnings = load_site(options, self.cache)
-            outputs = plan_outputs(site, options.site_dir)
+            with using(self.derived):
+                site, _warnings = load_site(options, self.cache)
+                outputs = plan_outputs(site, options.site_dir)
+            self.derived.prune()
             page_hashes: dict[str, int] = {}
             # Pages whose inputs are as in the last good rebuild keep their file: this folder is ours alone.
             stamp = theme_and_code_stamp(site, options.site_dir)
-            memo = PageMemo(None, stamp, trusted=self.page_keys[0] == stamp, previous=self.page_keys[1])
+            memo = PageMemo(None, stamp, trusted=self.page_keys[0] == stamp, previous=self.page_keys[1],
+                            digester=self.derived.digester)
             stream = render_stream(outputs, site, options.site_dir, memo)
             stats = write_site(noting_pages(stream, page_hashes, self.page_hashes), self.out_dir)
         except BuildFailed as failure:
@@ -448,6 +453,7 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
         observer.join(timeout=5)
         builder.join(timeout=30) if builder.is_alive() else None
         preview.cache.save()
+        preview.derived.save()
         shutil.rmtree(temporary, ignore_errors=True)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
