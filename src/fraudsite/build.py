@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ from fraudsite.uptodate import (
 
 if TYPE_CHECKING:
     from fraudsite.cache import ContentCache
+    from fraudsite.derived import DerivedStore
     from fraudsite.output import Content
     from fraudsite.render import Output
 
@@ -171,14 +173,26 @@ def build(options: BuildOptions) -> BuildReport:
         return replace(unchanged, seconds=time.perf_counter() - started)
     from fraudsite.cache import open_cache
     from fraudsite.derived import open_derived, using
-    from fraudsite.output import write_site
 
     cache, derived = open_cache(cache_dir), open_derived(cache_dir)
-    with using(derived):
-        site, warnings = load_site(options, cache)
-        cache.save()
-        del cache  # every parsed file and rendered body, twice over (a few hundred MB at 10,000 items)
-        outputs = plan_outputs(site, options.site_dir)
+    try:
+        with using(derived):
+            site, warnings = load_site(options, cache)
+            cache.save()
+            del cache  # every parsed file and rendered body (a few hundred MB at 10,000 items)
+            gc.freeze()  # the loaded site lives to the end: the cycle collector need not scan it over and over
+            outputs = plan_outputs(site, options.site_dir)
+            gc.freeze()
+        return write_planned(options, cache_dir, inputs, site, warnings, outputs, derived, started)
+    finally:
+        gc.unfreeze()  # a process that builds again (the tests) gets a collectable heap back
+
+
+def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Site, warnings: list[Problem],
+                  outputs: list[Output], derived: DerivedStore, started: float) -> BuildReport:
+    """Render what is planned into OUT and record the build, under the site's build lock."""
+    from fraudsite.output import write_site
+
     with build_lock(cache_dir):
         derived.save()
         memo = PageMemo(cache_dir, theme_and_code_stamp(site, options.site_dir), trusted=output_as_recorded(options, cache_dir),

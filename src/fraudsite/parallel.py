@@ -41,14 +41,14 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
     _TASK[:] = [function, items]
     chunks = [range(start, min(start + CHUNK, len(items))) for start in range(0, len(items), CHUNK)]
     # Frozen, the inherited objects are never visited by a worker's garbage collector, whose bookkeeping
-    # writes would otherwise copy every shared page into the worker.
+    # writes would otherwise copy every shared page into the worker. (They stay frozen: ``build`` unfreezes
+    # when it ends; freezing only spares them the cycle collector, reference counting still frees them.)
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for results in pool.imap(_run_chunk, chunks):
                 yield from results
     finally:
-        gc.unfreeze()
         _TASK.clear()
 
 
