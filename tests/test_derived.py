@@ -124,3 +124,15 @@ def test_only_a_clean_scan_of_the_same_bytes_and_rules_is_remembered(tmp_path):
     with pytest.raises(BuildFailed) as failure:  # new rules: the remembered clean scan does not count
         build_site(site, now=NOW)
     assert any(p.path == SHUADAN and p.code.startswith("E6") for p in failure.value.problems)
+
+
+def test_moving_front_matter_lines_makes_nothing_again(tmp_path, made):
+    site = sample_site(tmp_path)
+    build_site(site, now=NOW)
+    made["wechat"].clear(), made["search"].clear()
+    path = site / SHUADAN
+    path.write_text(path.read_text(encoding="utf-8").replace("---\n", "---\n# 编辑部备注：本篇已核对\n", 1),
+                    encoding="utf-8")
+    report = build_site(site, now=NOW)
+    assert made == {"wechat": [], "search": []}  # only line numbers moved: no output shows them
+    assert report.rendered == 0 and report.stats.written == 0

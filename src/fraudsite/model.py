@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 SECTION_NAMES = {"cases": "典型案例", "notices": "通知公告"}  # what readers call each section
@@ -45,7 +45,9 @@ class Item:
     wechat: tuple[tuple[str, str], ...] = ()  # per-item WeChat overrides (title, digest, author)
     privacy_allow: tuple[str, ...] = ()
     files: tuple[tuple[str, str], ...] = ()  # (source, output) of every image and attachment used
-    line_of: tuple[tuple[str, int], ...] = ()  # front-matter key -> line, for later checks
+    # Front-matter key -> line, for later checks. No output shows it, so page and derived-value keys leave it
+    # out (``pagememo.Digester``): a line added above a key re-renders nothing.
+    line_of: tuple[tuple[str, int], ...] = field(default=(), metadata={"digest": False})
 
     @property
     def path(self) -> str:

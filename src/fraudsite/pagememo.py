@@ -108,7 +108,8 @@ class Digester:
                 digest.update(self.digest(item))
         elif dataclasses.is_dataclass(value):
             for field in dataclasses.fields(value):
-                digest.update(field.name.encode() + self.digest(getattr(value, field.name)))
+                if field.metadata.get("digest", True):  # a field no output shows may say so
+                    digest.update(field.name.encode() + self.digest(getattr(value, field.name)))
         elif isinstance(value, Path):
             digest.update(str(value).encode("utf-8", "surrogateescape"))
         else:
