@@ -141,6 +141,8 @@ def render_stream(outputs: list[Output], site: Site, site_dir: Path,
     for output in outputs:
         if isinstance(output, Page):
             yield output.path, KEEP if output.path in kept else next(rendered)
+        elif isinstance(output, Data) and output.key is not None:
+            yield output.path, KEEP if memo and memo.unchanged(output.path, "", output.key) else output.bytes()
         elif isinstance(output, Data):
             content = output.bytes()
             yield output.path, KEEP if memo and memo.unchanged_bytes(output.path, content) else content
@@ -220,9 +222,10 @@ def output_as_recorded(options: BuildOptions, cache_dir: Path) -> bool:
 
 def theme_and_code_stamp(site: Site, site_dir: Path) -> str:
     """What every page depends on besides its own values: the code, the templates, the configuration."""
+    from fraudsite.cache import code_stamp
     from fraudsite.theme import theme_dirs
 
-    digest = hashlib.sha256(Digester().digest(site.config))
+    digest = hashlib.sha256(Digester().digest(site.config) + code_stamp().encode())  # with the libraries' versions
     for root in (Path(__file__).parent, *theme_dirs(site_dir)):
         for path, stat in walk_stats(root):
             digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))

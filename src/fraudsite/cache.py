@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -153,13 +154,16 @@ def hash_config(config: Config) -> str:
 
 @lru_cache(maxsize=1)
 def code_stamp() -> str:
-    """The fraudsite version plus a hash of its code: any change to parsing or rendering empties the cache.
+    """The fraudsite version, the libraries' that make cached values, and a hash of its code: any change to
+    parsing or rendering empties the cache.
 
     The whole package is hashed rather than a list of modules, so a new helper that rendering starts to
     use (such as defanging) can never be forgotten; a development checkout pays with a cold cache per edit.
     """
     here = Path(__file__).parent
     digest = hashlib.sha256(__version__.encode("utf-8"))
+    for library in ("markdown", "nh3", "pyyaml", "segno", "jinja2", "markupsafe"):
+        digest.update(f"{library} {metadata.version(library)}\n".encode())
     for path in sorted(here.rglob("*.py")):
         digest.update(path.relative_to(here).as_posix().encode("utf-8") + b"\0" + path.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:16]}"

@@ -48,7 +48,7 @@ class PageMemo:
             pass
         return {}
 
-    def unchanged(self, path: str, template: str, context: dict[str, Any]) -> bool:
+    def unchanged(self, path: str, template: str, context: Any) -> bool:
         """Record this page's key; True if the last build rendered the same key to the same path."""
         try:
             key = hashlib.sha256(template.encode() + self.digest(context)).hexdigest()

@@ -41,6 +41,7 @@ class Data:
 
     path: str
     content: bytes | Callable[[], bytes]
+    key: Any = None  # for a function: the values it makes the bytes from; while they are as last time, OUT's file stays
 
     def bytes(self) -> bytes:
         """The output's bytes."""

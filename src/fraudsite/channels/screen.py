@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from fraudsite.derived import remember_each
 from fraudsite.feeds import Feed, FeedEntry, clean_text, feed_page
 from fraudsite.markup import shorten
 from fraudsite.model import Case
@@ -24,6 +25,7 @@ from fraudsite.site import Site
 
 # Zip entries carry this time stamp so the same input gives the same bytes.
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+QR_TITLE = "扫码阅读全文"  # what a screen reader says of a slide's code
 
 
 def change_moments(site: Site) -> list[datetime]:
@@ -78,12 +80,19 @@ def page_context(site: Site, settings: ScreenSettings, profile: Profile, slides:
     return {
         "site": site.config,
         "profile": profile,
-        "slides": [(slide, Markup(qr_svg(base_url + slide.item.path, "扫码阅读全文"))) for slide in slides],
+        "slides": [(slide, Markup(code)) for slide, code in zip(slides, slide_codes(base_url, slides))],
         "seconds": profile.seconds,
         "refresh": settings.refresh,
         "tz_minutes": int(offset.total_seconds() // 60) if offset else 0,
         "data_src": data_src,
     }
+
+
+def slide_codes(base_url: str, slides: list[Slide]) -> list[str]:
+    """Each slide's QR code (SVG) of its item's page; kept between builds, as making one takes 10 ms."""
+    urls = [base_url + slide.item.path for slide in slides]
+    return remember_each("screen-qr", urls, QR_TITLE, lambda missing: [qr_svg(url, QR_TITLE) for url in missing],
+                         str, lambda entry, _url: str(entry))
 
 
 def screen_feed(site: Site, settings: ScreenSettings, profile: Profile, current: list[Slide]) -> Feed:

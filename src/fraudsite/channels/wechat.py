@@ -155,7 +155,7 @@ def plan(site: Site) -> list[Output]:
         preview = base_context(site, article.title, article.path, article=article,
                                section=SECTION_NAMES[article.item.section])
         outputs.append(Page(article.path + "index.html", "wechat/article.html", preview))
-        outputs.append(Data(article.path + "article.json", partial(article_json, article, settings)))
+        outputs.append(Data(article.path + "article.json", partial(article_json, article, settings), (article, settings)))
     outputs.append(feed_page(plan_feed(site, articles)))
     if settings.qr_code:
         outputs.append(Data(QR_PATH, qr_png(site.config.base_url)))
