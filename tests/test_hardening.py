@@ -202,6 +202,20 @@ def test_symlink_pointing_outside_the_site_is_refused(tmp_path):
     assert any("content/cases/link.md" in str(p) and "[E013]" in str(p) for p in failure.value.problems)
 
 
+def test_a_linked_folder_pointing_outside_the_site_is_refused(tmp_path):
+    site = make_site(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text(HEADER.format(title="机密文件", extra=""), encoding="utf-8")
+    (site / "content/cases/linked").symlink_to(outside, target_is_directory=True)
+    try:
+        build_site(site)
+    except BuildFailed as failure:  # found through the link: refused by name
+        assert any("content/cases/linked/secret.md" in str(p) and "[E013]" in str(p) for p in failure.value.problems)
+    else:  # or never found: either way nothing from outside is published
+        assert "机密文件" not in "".join(p.read_text(errors="replace") for p in (site / "build").rglob("*.html"))
+
+
 def test_file_names_with_spaces_chinese_and_upper_case_get_usable_slugs(tmp_path):
     site = make_site(tmp_path, name="My Case 刷单 2026.md")
     build_site(site)

@@ -120,21 +120,22 @@ def read_sources(site_dir: Path, problems: list[Problem], cache: ContentCache | 
     """Find every ``.md`` file under ``content/cases`` and ``content/notices`` and split it."""
     found = []
     root = site_dir.resolve()
+    folders: dict[Path, Path] = {}
     for section in SECTIONS:
         folder = site_dir / "content" / section
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*.md")):
-            source = read_source(path, path.relative_to(site_dir).as_posix(), root, problems, cache)
+            source = read_source(path, path.relative_to(site_dir).as_posix(), root, problems, cache, folders)
             if source is not None:
                 found.append((section, source))
     return found
 
 
 def read_source(path: Path, relative: str, root: Path, problems: list[Problem],
-                cache: ContentCache | None = None) -> SourceFile | None:
+                cache: ContentCache | None = None, folders: dict[Path, Path] | None = None) -> SourceFile | None:
     """Read and split one content file; None (with a problem, unless it is no file) if that fails."""
-    if not _inside(path, root):
+    if not _inside(path, root, folders):
         problems.append(problem(relative, 0, "E013", "", "这是指向网站目录以外的符号链接；请把文件本身放进 content 目录"))
         return None
     if not path.is_file():
@@ -158,9 +159,20 @@ def split_source(relative: str, raw: bytes) -> tuple[SourceFile | None, Problem 
     return split_front_matter(relative, text or "")
 
 
-def _inside(path: Path, root: Path) -> bool:
+def _inside(path: Path, root: Path, folders: dict[Path, Path] | None = None) -> bool:
+    """Whether a file, followed through symbolic links, is inside ``root``.
+
+    With ``folders`` (resolved folders, kept by the caller for one build), only a linked file is resolved
+    itself, otherwise its folder once: a site has ten thousand files but few folders.
+    """
     try:
-        path.resolve().relative_to(root)
+        if folders is None or path.name in ("", ".", "..") or path.is_symlink():
+            real = path.resolve()
+        else:
+            if path.parent not in folders:
+                folders[path.parent] = path.parent.resolve()
+            real = folders[path.parent] / path.name
+        real.relative_to(root)
         return True
     except (ValueError, OSError):
         return False
