@@ -1,11 +1,12 @@
-"""Values a channel derives from one item alone (a WeChat article, a search document), kept between builds.
+"""Values derived from one item alone (a WeChat article, a search document, a QR code, a clean privacy scan),
+kept between builds.
 
 Deriving them costs as much as rendering the Markdown did, and an edit changes one item, so each value
 is stored under a digest of everything it is made from: the item as parsed, the configuration, and the
-channel's own inputs. The store is tied to the code (``cache.code_stamp``), each entry carries a checksum,
-and entries no build used are dropped on save. Channels stay free of I/O: the build opens
-the store, ``using`` makes it the one ``remember_each`` consults, and the build saves it afterwards. Without
-a store (``check``, in-memory renders) every value is simply made.
+channel's own inputs. The store is tied to the code and libraries (``cache.code_stamp``), each entry
+carries a checksum, and entries no build used are dropped on save. Channels stay free of I/O: the build
+opens the store, ``using`` makes it the one ``remember_each`` consults, and the build saves it afterwards.
+A preview keeps one store in memory. Without a store (``check``, in-memory renders) every value is made.
 """
 
 from __future__ import annotations
