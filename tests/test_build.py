@@ -293,6 +293,18 @@ def test_the_spare_the_next_build_stages_into_may_hold_anything(tmp_path):
     assert tree(site / "build") == tree(reference)
     assert not (site / "build/stray").exists() and not (site / "fraudsite.yaml").read_text().startswith("not")
 
+    # A spare that is a link to a folder elsewhere: the link goes, what it points to stays untouched.
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "cases").mkdir(parents=True)
+    (elsewhere / "cases/keep.txt").write_text("keep")
+    shutil.rmtree(spare)
+    spare.symlink_to(elsewhere, target_is_directory=True)
+    path.write_text(path.read_text(encoding="utf-8").replace("刷单", "刷单冲单"), encoding="utf-8")
+    build_site(site)
+    assert (elsewhere / "cases/keep.txt").read_text() == "keep" and sorted(elsewhere.rglob("*")) == [
+        elsewhere / "cases", elsewhere / "cases/keep.txt"]
+    assert spare.is_dir() and not spare.is_symlink()  # the replaced site, as usual
+
 
 def test_clean_removes_the_output_its_spare_and_the_cache(tmp_path):
     site = copy_fixture(tmp_path)

@@ -132,7 +132,8 @@ class Stage:
             os.rename(reuse, root)
             self.leftover = file_inodes(root)
         else:
-            remove_tree(reuse)
+            if reuse.is_symlink() or reuse.exists():  # not a folder of ours: only the name goes, never its target
+                reuse.unlink()
             root.mkdir(parents=True)
         self.made_dirs: set[Path] = {root}
         self.wanted: set[str] = set()
