@@ -92,7 +92,14 @@ def slide_codes(base_url: str, slides: list[Slide]) -> list[str]:
     """Each slide's QR code (SVG) of its item's page; kept between builds, as making one takes 10 ms."""
     urls = [base_url + slide.item.path for slide in slides]
     return remember_each("screen-qr", urls, QR_TITLE, lambda missing: [qr_svg(url, QR_TITLE) for url in missing],
-                         str, lambda entry, _url: str(entry))
+                         str, stored_svg)
+
+
+def stored_svg(entry: object, _url: str) -> str:
+    """A QR code back from the derived store; anything but text is made again."""
+    if not isinstance(entry, str) or not entry.startswith("<svg "):
+        raise ValueError("not an SVG")
+    return entry
 
 
 def screen_feed(site: Site, settings: ScreenSettings, profile: Profile, current: list[Slide]) -> Feed:
