@@ -65,16 +65,21 @@ wechat:
 """
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> Path:
-    """A copy of the sample site plus one case exercising links, images, deep lists, code and a table."""
-    site = tmp_path_factory.mktemp("wechat") / "site"
+def wechat_site(root: Path) -> Path:
+    """A copy of the sample site in ``root/site`` plus one case exercising links, images, deep lists, code and a table."""
+    site = root / "site"
     shutil.copytree(SAMPLE / "content", site / "content")
     shutil.copy(SAMPLE / "fraudsite.yaml", site / "fraudsite.yaml")
     write(site, "content/cases/2026-11-wechat-fixture.md", EXTRA_CASE)
     (site / "content/cases/img").mkdir(exist_ok=True)
     shutil.copy(SAMPLE / "theme/static/favicon.svg", site / "content/cases/img/chat.png")
     return site
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    """The WeChat fixture site, made once per module."""
+    return wechat_site(tmp_path_factory.mktemp("wechat"))
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
 
-from sitekit import SAMPLE, build_site, write
-from test_wechat import EXTRA_CASE, NOW
+from sitekit import build_site
+from test_wechat import NOW, wechat_site
 from tools import format_axe, run_axe, serious_violations
 
 PREVIEW = "wechat/cases/2026-11-wechat-fixture/"
@@ -52,12 +51,7 @@ delete window.ClipboardItem;
 @pytest.fixture(scope="module")
 def served_root(tmp_path_factory):
     """The sample site plus the WeChat fixture case, built once."""
-    site = tmp_path_factory.mktemp("wechat-browser") / "site"
-    shutil.copytree(SAMPLE / "content", site / "content")
-    shutil.copy(SAMPLE / "fraudsite.yaml", site / "fraudsite.yaml")
-    write(site, "content/cases/2026-11-wechat-fixture.md", EXTRA_CASE)
-    (site / "content/cases/img").mkdir(exist_ok=True)
-    shutil.copy(SAMPLE / "theme/static/favicon.svg", site / "content/cases/img/chat.png")
+    site = wechat_site(tmp_path_factory.mktemp("wechat-browser"))
     out = site.parent / "out"
     build_site(site, out, now=NOW)
     return out
