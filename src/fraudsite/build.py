@@ -225,8 +225,9 @@ def theme_and_code_stamp(site: Site, site_dir: Path) -> str:
     from fraudsite.cache import code_stamp
     from fraudsite.theme import theme_dirs
 
-    digest = hashlib.sha256(Digester().digest(site.config) + code_stamp().encode())  # with the libraries' versions
-    for root in (Path(__file__).parent, *theme_dirs(site_dir)):
+    # code_stamp hashes the package's code and the libraries' versions; the themes go by file stamps.
+    digest = hashlib.sha256(Digester().digest(site.config) + code_stamp().encode())
+    for root in theme_dirs(site_dir):
         for path, stat in walk_stats(root):
             digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
