@@ -13,6 +13,7 @@ import pytest
 
 from fraudsite.cache import CACHE_FILE
 from fraudsite.errors import BuildFailed
+from fraudsite.uptodate import fingerprint_output, read_record
 from sitekit import SAMPLE, build_site, stamps, tree, write
 
 NOW = "2026-11-28 09:00"
@@ -52,6 +53,9 @@ class Editor:
         """Build incrementally; assert it equals a cold build and wrote exactly the files whose bytes differ."""
         before = stamps(self.out)
         build_site(self.site, now=self.now)
+        # The fingerprint recorded from what the build kept and wrote is OUT's as a fresh walk sees it,
+        # else the next build would not trust OUT and would render every page again.
+        assert read_record(self.site / ".fraudsite-cache").out == fingerprint_output(self.out), step
         after_cold = cold_build(self.site, self.scratch / step, self.now)
         after = tree(self.out)
         assert after == after_cold, f"{step}: incremental output differs from a cold build: " + ", ".join(

@@ -16,11 +16,12 @@ from fraudsite.config import load_config
 from fraudsite.errors import BuildFailed, Problem, problem
 from fraudsite.faults import checkpoint
 from fraudsite.lock import build_lock
-from fraudsite.output import MARKER, WriteStats, check_output_dir
+from fraudsite.output import MARKER, FileStat, WriteStats, check_output_dir, file_stats
 from fraudsite.pagememo import Digester, PageMemo
 from fraudsite.site import Site
 from fraudsite.uptodate import (
     BuildRecord,
+    fingerprint_files,
     fingerprint_inputs,
     fingerprint_output,
     forget,
@@ -197,15 +198,17 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
 
     with build_lock(cache_dir):
         derived.save()
-        memo = PageMemo(cache_dir, theme_and_code_stamp(site, options.site_dir), trusted=output_as_recorded(options, cache_dir),
-                        digester=derived.digester)
+        scanned = file_stats(options.out_dir)  # one walk of OUT: trusted or not, then what the swap kept
+        memo = PageMemo(cache_dir, theme_and_code_stamp(site, options.site_dir),
+                        trusted=output_as_recorded(options, cache_dir, scanned), digester=derived.digester)
         forget(cache_dir)
-        stats = write_site(render_stream(outputs, site, options.site_dir, memo), options.out_dir)
+        stats = write_site(render_stream(outputs, site, options.site_dir, memo), options.out_dir, known=scanned)
         memo.save()
         pages = sum(1 for output in outputs if output.path.endswith(".html"))
         last_change, next_change = clock_window(site)
         write_record(cache_dir, BuildRecord(
-            inputs, str(options.out_dir.resolve()), fingerprint_output(options.out_dir),
+            inputs, str(options.out_dir.resolve()),
+            fingerprint_files(stats.files) if stats.files is not None else fingerprint_output(options.out_dir),
             last_change.isoformat() if last_change else None, next_change.isoformat() if next_change else None,
             len(site.published), pages, len(outputs), [asdict(w) for w in warnings]))
     checkpoint("record")
@@ -213,11 +216,11 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
                        pages - memo.kept)
 
 
-def output_as_recorded(options: BuildOptions, cache_dir: Path) -> bool:
-    """Whether OUT is exactly as the last build recorded it, so its files can be kept."""
+def output_as_recorded(options: BuildOptions, cache_dir: Path, files: dict[str, FileStat]) -> bool:
+    """Whether OUT (its ``files`` as just scanned) is exactly as the last build recorded it, so they can be kept."""
     record = read_record(cache_dir)
     return (record is not None and record.out_dir == str(options.out_dir.resolve())
-            and fingerprint_output(options.out_dir) == record.out)
+            and fingerprint_files(files) == record.out)
 
 
 def theme_and_code_stamp(site: Site, site_dir: Path) -> str:

@@ -156,6 +156,9 @@ def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[
         found[index] = value
         if keys[index]:
             store.put(kind, keys[index], encode(value))
+    for index, key in enumerate(keys):
+        if key:  # page keys use the value's key: made from the same inputs, it is the same value
+            digester.assign(found[index], key)
     return [found[index] for index in range(len(items))]
 
 

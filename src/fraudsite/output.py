@@ -22,13 +22,14 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
 from fraudsite.errors import OutputError
 from fraudsite.faults import checkpoint
 
+FileStat = tuple[int, int, int]  # size, modification time (ns), inode
 MARKER = ".fraudsite-output"
 MARKER_TEXT = b"This folder is written by fraudsite; it is replaced on every build.\n"
 
@@ -40,6 +41,8 @@ class WriteStats:
     written: int
     unchanged: int
     removed: int
+    # OUT's files afterwards with their stats, when the caller gave OUT's stats before (for its fingerprint)
+    files: dict[str, FileStat] | None = field(default=None, compare=False, repr=False)
 
 
 def check_output_dir(out_dir: Path, site_dir: Path, force: bool) -> None:
@@ -62,35 +65,38 @@ KEEP = _Keep()
 Content = bytes | Path | _Keep | Callable[[Mapping[str, bytes]], bytes]  # bytes, a file to copy, kept, or made last
 
 
-def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out_dir: Path) -> WriteStats:
+def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out_dir: Path,
+               known: dict[str, FileStat] | None = None) -> WriteStats:
     """Make OUT hold exactly ``files``, replacing it in one step; touch nothing if nothing changed.
 
     Files stream into the staging folder as they are produced, so the whole site is never held in
     memory. Contents that are functions (zip bundles) are called last with the staged files.
+    ``known`` is OUT's files as the caller just scanned them (``file_stats``); with it, the stats of
+    the new OUT come back in ``WriteStats.files`` without another walk of OUT.
     """
-    recover_interrupted_swap(out_dir)
-    current = file_inodes(out_dir)
-    old = {path: out_dir / path for path in current}
+    if recover_interrupted_swap(out_dir):
+        known = None  # OUT is not what was scanned
+    current = {path: stat[2] for path, stat in known.items()} if known is not None else file_inodes(out_dir)
     staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
     remove_tree(staging)
     pairs = files.items() if isinstance(files, Mapping) else files
     try:
-        stage = Stage(staging, reuse=spare_of(out_dir), current=current)
+        stage = Stage(staging, reuse=spare_of(out_dir), out_dir=out_dir, current=current, known=known)
         changed, count, deferred = 0, 0, []
         for path, content in chain(pairs, [(MARKER, MARKER_TEXT)]):  # streamed: never every page at once
             if callable(content):
                 deferred.append((path, content))
                 continue
-            changed += stage.put(path, content, old.get(path))
+            changed += stage.put(path, content)
             count += 1
         stage.drop_unwanted()  # before the bundles, which pack what is staged
         for path, make in deferred:
-            changed += stage.put(path, make(StagedFiles(staging)), old.get(path))
+            changed += stage.put(path, make(StagedFiles(staging)))
             count += 1
-        removed = len(old.keys() - stage.wanted - {MARKER})
+        removed = len(current.keys() - stage.wanted - {MARKER})
         if not changed and not removed and (out_dir / MARKER).is_file():
             os.rename(staging, spare_of(out_dir))
-            return WriteStats(0, count - 1, 0)
+            return WriteStats(0, count - 1, 0, known)
         checkpoint("staging")
         swap_in(staging, out_dir)
     except OSError as error:
@@ -99,7 +105,7 @@ def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out
     except BaseException:
         remove_tree(staging)
         raise
-    return WriteStats(changed - (MARKER not in old), count - changed, removed)
+    return WriteStats(changed - (MARKER not in current), count - changed, removed, stage.files)
 
 
 class StagedFiles(Mapping[str, bytes]):
@@ -124,9 +130,13 @@ class StagedFiles(Mapping[str, bytes]):
 class Stage:
     """The staging folder: fresh, or the spare of the last build with every file checked as it is put."""
 
-    def __init__(self, root: Path, reuse: Path, current: dict[str, int]):
+    def __init__(self, root: Path, reuse: Path, out_dir: Path, current: dict[str, int],
+                 known: dict[str, FileStat] | None = None):
         self.root = root
+        self.out_dir = out_dir
         self.current = current  # OUT's files -> inode: a staged file with the same inode needs nothing
+        self.known = known  # OUT's files -> stats, if the caller has them: then ``files`` is kept
+        self.files: dict[str, FileStat] | None = {} if known is not None else None
         self.leftover: dict[str, int] = {}  # the spare's files not yet claimed by this build
         if reuse.is_dir() and not reuse.is_symlink():
             os.rename(reuse, root)
@@ -138,24 +148,42 @@ class Stage:
         self.made_dirs: set[Path] = {root}
         self.wanted: set[str] = set()
 
-    def put(self, path: str, content: bytes | Path | _Keep, old: Path | None) -> int:
+    def put(self, path: str, content: bytes | Path | _Keep) -> int:
         """Stage one file: OUT's own file (a hard link) if OUT has these bytes already. 1 if it changed."""
         self.wanted.add(path)
-        target = self.root / path
         had = self.leftover.pop(path, None)
+        inode = self.current.get(path)
+        if content is KEEP and had is not None and had == inode:  # most files of an edit build: nothing to do
+            self._note(path, None)
+            return 0
+        target = self.root / path
+        old = self.out_dir / path if inode is not None else None
         if content is KEEP or (old is not None and same_content(old, content)):
             if old is None:
                 raise OSError(errno.ENOENT, "输出目录中缺少应保留的文件", path)
-            if had is None or had != self.current.get(path):  # not already the very file OUT has
+            if had is None or had != inode:  # not already the very file OUT has
                 self._clear(target, had)
                 link_or_copy(old, target)
+                self._note(path, target)
+            else:
+                self._note(path, None)
             return 0
         self._clear(target, had)  # never write into a file that may be a hard link to OUT's
         if isinstance(content, Path):
             shutil.copyfile(content, target)
         else:
             target.write_bytes(content)
+        self._note(path, target)
         return 1
+
+    def _note(self, path: str, staged: Path | None) -> None:
+        """Keep a staged file's stats: OUT's as scanned if it is OUT's very file (``staged`` None), else fresh."""
+        if self.files is not None:
+            if staged is None:
+                self.files[path] = self.known[path]  # type: ignore[index]
+            else:
+                stat = staged.stat()
+                self.files[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
     def _clear(self, target: Path, had: int | None) -> None:
         """Make room for a new file at ``target``: its folder exists, nothing is in the way."""
@@ -195,10 +223,9 @@ def spare_of(out_dir: Path) -> Path:
     return out_dir.parent / f".{out_dir.name}.spare"
 
 
-def file_inodes(root: Path) -> dict[str, int]:
-    """Files below ``root`` by site-relative path, with their inode numbers (free from ``scandir``)."""
-    found: dict[str, int] = {}
-    folders = [(root, "")]
+def scan_files(root: Path) -> Iterator[tuple[str, os.DirEntry]]:
+    """Files below ``root`` by site-relative path, in no particular order (``scandir``: no stat unless asked)."""
+    folders = [(str(root), "")]
     while folders:
         folder, prefix = folders.pop()
         try:
@@ -207,9 +234,25 @@ def file_inodes(root: Path) -> dict[str, int]:
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                folders.append((Path(entry.path), prefix + entry.name + "/"))
+                folders.append((entry.path, prefix + entry.name + "/"))
             else:
-                found[prefix + entry.name] = entry.inode()
+                yield prefix + entry.name, entry
+
+
+def file_inodes(root: Path) -> dict[str, int]:
+    """Files below ``root`` with their inode numbers (free from ``scandir``)."""
+    return {path: entry.inode() for path, entry in scan_files(root)}
+
+
+def file_stats(root: Path) -> dict[str, FileStat]:
+    """Files below ``root`` with their size, modification time and inode: what OUT's fingerprint is made of."""
+    found = {}
+    for path, entry in scan_files(root):
+        try:
+            stat = entry.stat()
+        except OSError:  # gone meanwhile
+            continue
+        found[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
     return found
 
 
@@ -287,18 +330,24 @@ def exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
-def recover_interrupted_swap(out_dir: Path) -> None:
-    """Put back an old site set aside by a fallback swap that was interrupted, and drop stale staging."""
+def recover_interrupted_swap(out_dir: Path) -> bool:
+    """Put back an old site set aside by a fallback swap that was interrupted, and drop stale staging.
+
+    True if OUT was put back (it is not what it was before).
+    """
     parent = out_dir.parent
     if not parent.is_dir():
-        return
+        return False
+    restored = False
     for leftover in sorted(parent.glob(f".{out_dir.name}.old-*")):
         if not out_dir.exists():
             os.rename(leftover, out_dir)
+            restored = True
         else:
             remove_tree(leftover)
     for leftover in parent.glob(f".{out_dir.name}.staging-*"):
         remove_tree(leftover)
+    return restored
 
 
 def remove_tree(path: Path) -> None:

@@ -13,11 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
 from fraudsite import __version__
+from fraudsite.output import FileStat, file_stats
 from fraudsite.theme import theme_dirs
 
 RECORD = "last-build.json"
@@ -56,9 +58,15 @@ def fingerprint_inputs(site_dir: Path, config_path: Path, options: tuple) -> str
 
 def fingerprint_output(out_dir: Path) -> str:
     """A digest of OUT's files: a hand edit or a deleted file makes it differ."""
+    return fingerprint_files(file_stats(out_dir))
+
+
+def fingerprint_files(files: Mapping[str, FileStat]) -> str:
+    """The fingerprint of OUT from its files' stats (as ``output.file_stats`` gives them)."""
     digest = hashlib.sha256()
-    for path, stat in walk_stats(out_dir):
-        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode("utf-8", "surrogateescape"))
+    for path in sorted(files):
+        size, mtime_ns, inode = files[path]
+        digest.update(f"{path}\0{size}\0{mtime_ns}\0{inode}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
