@@ -14,16 +14,19 @@ from hypothesis import strategies as st
 
 from fraudsite.build import BuildOptions, build
 from fraudsite.searchindex import (
+    Earlier,
     SearchDoc,
     build_index,
     decode_postings,
     defang,
+    doc_grams,
     dump_json,
     encode_postings,
     fold,
     gram_hash,
     run_query,
     term_grams,
+    update_index,
 )
 
 TYPES = [("shuadan", "刷单返利"), ("fake-service", "冒充客服")]
@@ -267,3 +270,46 @@ def test_publishing_a_new_item_keeps_every_existing_item_file():
     old_docs = {path: data for path, data in before.items() if path.startswith("docs/")}
     assert {path: after[path] for path in old_docs} == old_docs
     assert set(after) - set(before) == {f"docs/{len(CORPUS)}.json"}
+
+
+def patched(before: list[SearchDoc], after: list[SearchDoc]) -> tuple[dict[str, bytes], dict[str, bytes]] | None:
+    """The files ``update_index`` writes for the edit ``before`` -> ``after``, and a fresh build of ``after``."""
+    old = build_index(before, SECTIONS, TYPES)
+    changed = {number: doc_grams(b) for number, (b, a) in enumerate(zip(before[::-1], after[::-1])) if a != b}
+    earlier = Earlier(old.meta["shards"], old.total, changed, lambda n: json.loads(old.files[f"grams/{n}.json"]))
+    update = update_index(after, SECTIONS, TYPES, [doc_grams(d) for d in after], earlier)
+    return None if update is None else (old.files, update.files)
+
+
+texts = st.text(alphabet="刷单返利客服退款学生ab1 。", max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(texts, texts, texts), min_size=1, max_size=8), st.data())
+def test_patching_the_index_after_an_edit_gives_a_fresh_builds_files(fields, data):
+    before = [doc(f"案{n}{title}", summary, body) for n, (title, summary, body) in enumerate(fields)]
+    after = list(before)
+    for number in data.draw(st.sets(st.integers(0, len(before) - 1), max_size=3)):
+        after[number] = doc(f"案{number}" + data.draw(texts), data.draw(texts), data.draw(texts))
+    result = patched(before, after)
+    fresh = build_index(after, SECTIONS, TYPES).files
+    if result is None:  # the shard count changed: the caller builds afresh
+        assert build_index(before, SECTIONS, TYPES).meta["shards"] != json.loads(fresh["meta.json"])["shards"]
+        return
+    old, files = result
+    # Every file it writes is the fresh build's, and every shard it leaves is already as the fresh build has it.
+    assert {path: fresh[path] for path in files} == files
+    assert {path: old[path] for path in fresh if path.startswith("grams/") and path not in files} == {
+        path: fresh[path] for path in fresh if path.startswith("grams/") and path not in files}
+
+
+def test_a_small_edit_patches_few_shards():
+    def body(n: int) -> str:  # four hundred characters, different in each item
+        return "".join(chr(0x4E00 + (n * 37 + i * 11) % 3000) for i in range(400))
+
+    corpus = [doc(f"案例{n}", "摘要", body(n)) for n in range(300)]
+    edited = list(corpus)
+    edited[7] = doc("案例7", "摘要", body(7) + "，另加一句提醒")
+    old, files = patched(corpus, edited)
+    shards = json.loads(files["meta.json"])["shards"]
+    assert shards > 20 and 1 < len(files) - 1 < shards / 4

@@ -50,22 +50,40 @@ class DerivedStore:
 
     def get(self, kind: str, key: str) -> Any:
         """The stored JSON value, or None (also for an entry that does not decode)."""
+        data = self.get_bytes(kind, key)
+        try:
+            return None if data is None else json.loads(data)
+        except ValueError:
+            return None
+
+    def get_bytes(self, kind: str, key: str) -> bytes | None:
+        """The stored bytes, or None."""
         blob = self._loaded().get((kind, key))
         if blob is None:
             return None
         try:
-            value = json.loads(zlib.decompress(blob))
-        except (zlib.error, ValueError):
+            data = zlib.decompress(blob)
+        except zlib.error:
             return None
         self.used.add((kind, key))
-        return value
+        return data
 
     def put(self, kind: str, key: str, value: Any) -> None:
         """Keep a fresh value."""
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        self._loaded()[(kind, key)] = zlib.compress(text.encode("utf-8"), 1)  # level 1: most of the gain, fast
+        self.put_bytes(kind, key, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+    def put_bytes(self, kind: str, key: str, data: bytes) -> None:
+        """Keep fresh bytes (a file the next build may patch rather than make)."""
+        self._loaded()[(kind, key)] = zlib.compress(data, 1)  # level 1: most of the gain, fast
         self.used.add((kind, key))
         self.dirty = True
+
+    def keep(self, kind: str, key: str) -> bool:
+        """Keep an entry this build needs without reading it; False if there is none."""
+        if (kind, key) not in self._loaded():
+            return False
+        self.used.add((kind, key))
+        return True
 
     def start(self) -> None:
         """A new build begins: what it does not use is stale, and its values are new objects."""
@@ -111,6 +129,11 @@ def open_derived(cache_dir: Path) -> DerivedStore:
 _ACTIVE: list[DerivedStore] = []
 
 
+def active_store() -> DerivedStore | None:
+    """The store channels consult now, if any."""
+    return _ACTIVE[-1] if _ACTIVE else None
+
+
 @contextmanager
 def using(store: DerivedStore | None) -> Iterator[None]:
     """Make ``store`` the one channels consult while planning."""
@@ -132,17 +155,10 @@ def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[
     ``make`` gets the missing items together, so it can spread them over the cores; ``decode(entry, item)``
     rebuilds a value from its stored JSON and the item it belongs to.
     """
-    store = _ACTIVE[-1] if _ACTIVE else None
+    store = active_store()
     if store is None:
         return make(items)
-    digester = store.digester
-    shared = digester.digest((kind, inputs))
-    keys: list[str | None] = []
-    for item in items:
-        try:
-            keys.append(hashlib.sha256(shared + digester.digest(item)).hexdigest())
-        except Unkeyable:
-            keys.append(None)
+    keys = stored_keys(store, kind, items, inputs)
     found: dict[int, T] = {}
     for index, (item, key) in enumerate(zip(items, keys)):
         entry = store.get(kind, key) if key else None
@@ -158,8 +174,21 @@ def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[
             store.put(kind, keys[index], encode(value))
     for index, key in enumerate(keys):
         if key:  # page keys use the value's key: made from the same inputs, it is the same value
-            digester.assign(found[index], key)
+            store.digester.assign(found[index], key)
     return [found[index] for index in range(len(items))]
+
+
+def stored_keys(store: DerivedStore, kind: str, items: Sequence[Any], inputs: Any) -> list[str | None]:
+    """The key each item's value has in the store (None: the item cannot be keyed); ``remember_each``'s keys."""
+    digester = store.digester
+    shared = digester.digest((kind, inputs))
+    keys: list[str | None] = []
+    for item in items:
+        try:
+            keys.append(hashlib.sha256(shared + digester.digest(item)).hexdigest())
+        except Unkeyable:
+            keys.append(None)
+    return keys
 
 
 def _stamp() -> str:

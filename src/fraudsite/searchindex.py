@@ -49,6 +49,7 @@ class SearchIndex:
     meta: dict[str, Any]
     docs: list[SearchDoc]  # by number: oldest first
     files: dict[str, bytes] = field(default_factory=dict)  # index-relative path -> bytes
+    total: int = 0  # the keys' and postings' JSON length, which sets the shard count
 
 
 _FOLD = {code: code - 0xFEE0 for code in [*range(0xFF10, 0xFF1A), *range(0xFF41, 0xFF5B)]}
@@ -129,11 +130,12 @@ def split_grams(joined: str) -> set[str]:
 
 
 def build_index(newest_first: list[SearchDoc], sections: list[tuple[str, str]],
-                types: list[tuple[str, str]], grams: list[DocGrams] | None = None) -> SearchIndex:
+                types: list[tuple[str, str]], grams: list[DocGrams] | None = None, doc_files: bool = True) -> SearchIndex:
     """Postings for every key, sharded by hash so one query loads only the shards of its keys.
 
     Items are numbered oldest first, so publishing a new item adds files instead of renumbering them all.
-    ``grams``, each doc's ``doc_grams`` in the same order, saves making them again.
+    ``grams``, each doc's ``doc_grams`` in the same order, saves making them again. Without ``doc_files``
+    the per-item files are left to the caller (``doc_file``), which can make them only when needed.
     """
     docs = newest_first[::-1]
     keys = grams[::-1] if grams is not None else [doc_grams(doc) for doc in docs]
@@ -148,12 +150,85 @@ def build_index(newest_first: list[SearchDoc], sections: list[tuple[str, str]],
         deque(map(array.extend, map(postings.__getitem__, body - heading), repeat((number, BODY))), maxlen=0)
     encoded = {gram: encode_postings(postings.pop(gram)) for gram in list(postings)}
     total = sum(len(g.encode()) + json_list_length(v) for g, v in encoded.items())
-    shard_count = max(1, math.ceil(total / SHARD_TARGET_BYTES))
+    shard_count = shards_for(total)
     shards: list[dict[str, array[int]]] = [{} for _ in range(shard_count)]
     for gram in sorted(encoded):
         shards[gram_hash(gram) % shard_count][gram] = encoded[gram]
+    index = SearchIndex(index_meta(docs, sections, types, shard_count), docs, total=total)
+    index.files["meta.json"] = dump_json(index.meta)
+    for number, shard in enumerate(shards):
+        index.files[f"grams/{number}.json"] = dump_json({gram: postings.tolist() for gram, postings in shard.items()})
+    if doc_files:
+        for number, doc in enumerate(docs):
+            index.files[f"docs/{number}.json"] = doc_file(doc)
+    return index
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """The index the last build wrote, as much as patching it needs."""
+
+    shards: int  # its shard count
+    total: int  # its keys' and postings' JSON length, which set the shard count
+    docs: dict[int, DocGrams]  # the earlier keys of each doc that changed, by number (oldest first)
+    read_shard: Callable[[int], dict[str, list[int]]]  # an earlier shard file, parsed
+
+
+def update_index(newest_first: list[SearchDoc], sections: list[tuple[str, str]], types: list[tuple[str, str]],
+                 grams: list[DocGrams], earlier: Earlier) -> SearchIndex | None:
+    """The index ``build_index`` would make, as meta.json plus only the shard files that differ from ``earlier``'s.
+
+    For an edit: the docs are numbered as before and those in ``earlier.docs`` changed. Only the keys whose
+    field mask changed in one of them are touched; None if the shard count would change (build afresh).
+    """
+    docs, keys = newest_first[::-1], grams[::-1]
+    fresh = {number: [split_grams(field) for field in keys[number]] for number in earlier.docs}
+    touched: defaultdict[int, set[str]] = defaultdict(set)
+    for number, old in earlier.docs.items():
+        before, after = [split_grams(field) for field in old], fresh[number]
+        for gram in set().union(*before, *after):
+            if field_mask(gram, *before) != field_mask(gram, *after):
+                touched[gram_hash(gram) % earlier.shards].add(gram)
+    total, files = earlier.total, {}
+    for shard_number in sorted(touched):
+        shard = earlier.read_shard(shard_number)
+        for gram in touched[shard_number]:
+            postings = decode_postings(shard.get(gram, []))
+            if gram in shard:
+                total -= len(gram.encode()) + json_list_length(shard.pop(gram))
+            for number, fields in fresh.items():
+                mask = field_mask(gram, *fields)
+                if mask:
+                    postings[number] = mask
+                else:
+                    postings.pop(number, None)
+            if postings:
+                pairs = [value for number in sorted(postings) for value in (number, postings[number])]
+                shard[gram] = encode_postings(pairs).tolist()
+                total += len(gram.encode()) + json_list_length(shard[gram])
+        files[f"grams/{shard_number}.json"] = dump_json(shard)
+    if shards_for(total) != earlier.shards:
+        return None
+    index = SearchIndex(index_meta(docs, sections, types, earlier.shards), docs, total=total)
+    index.files = {"meta.json": dump_json(index.meta), **files}
+    return index
+
+
+def field_mask(gram: str, title: set[str], summary: set[str], body: set[str]) -> int:
+    """The fields a key is in, as posting bits."""
+    return (gram in title) * TITLE | (gram in summary) * SUMMARY | (gram in body) * BODY
+
+
+def shards_for(total: int) -> int:
+    """How many shards keys and postings of this JSON length are split into."""
+    return max(1, math.ceil(total / SHARD_TARGET_BYTES))
+
+
+def index_meta(docs: list[SearchDoc], sections: list[tuple[str, str]], types: list[tuple[str, str]],
+               shard_count: int) -> dict[str, Any]:
+    """meta.json: counts, names and each doc's facet (oldest first)."""
     type_index = {key: number + 1 for number, (key, _) in enumerate(types)}
-    meta = {
+    return {
         "version": 1,
         "count": len(docs),
         "shards": shard_count,
@@ -161,13 +236,11 @@ def build_index(newest_first: list[SearchDoc], sections: list[tuple[str, str]],
         "types": [list(t) for t in types],
         "facets": encode_facets([type_index.get(doc.type, 0) if doc.section == "cases" else 0 for doc in docs]),
     }
-    index = SearchIndex(meta, docs)
-    index.files["meta.json"] = dump_json(meta)
-    for number, shard in enumerate(shards):
-        index.files[f"grams/{number}.json"] = dump_json({gram: postings.tolist() for gram, postings in shard.items()})
-    for number, doc in enumerate(docs):
-        index.files[f"docs/{number}.json"] = dump_json([getattr(doc, name) for name in DOC_FIELDS])
-    return index
+
+
+def doc_file(doc: SearchDoc) -> bytes:
+    """An item's own index file: its fields, which the browser checks a match against."""
+    return dump_json([getattr(doc, name) for name in DOC_FIELDS])
 
 
 FACET_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
