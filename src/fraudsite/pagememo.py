@@ -121,6 +121,8 @@ class Digester:
                     digest.update(field.name.encode() + self.digest(getattr(value, field.name)))
         elif isinstance(value, Path):
             digest.update(str(value).encode("utf-8", "surrogateescape"))
+        elif isinstance(value, bytes):
+            digest.update(b"%d:%s" % (len(value), value))
         else:
             raise Unkeyable(type(value).__name__)
         result = b"#" + digest.digest()
