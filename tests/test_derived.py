@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -136,3 +137,26 @@ def test_moving_front_matter_lines_makes_nothing_again(tmp_path, made):
     report = build_site(site, now=NOW)
     assert made == {"wechat": [], "search": []}  # only line numbers moved: no output shows them
     assert report.rendered == 0 and report.stats.written == 0
+
+
+def test_a_damaged_index_shard_is_never_patched_into_the_search_index(tmp_path):
+    site = sample_site(tmp_path)
+    build_site(site, now=NOW)
+    store = site / STORE
+    data = bytearray(store.read_bytes())
+    end = data.index(b"\n")
+    shards = [(offset, length) for kind, _key, offset, length, _crc in json.loads(data[:end])["entries"]
+              if kind == search.SHARD]
+    assert len(shards) >= 2
+    for offset, length in shards:  # every shard the patch could read or keep
+        data[end + 1 + offset + length // 2] ^= 0x40
+    store.write_bytes(bytes(data))
+    path = site / SHUADAN
+    path.write_text(path.read_text(encoding="utf-8").replace("三天内被骗8600元", "三天内被骗八千六百元"), encoding="utf-8")
+    build_site(site, tmp_path / "new-out", now=NOW)  # a new folder: every shard file is made, none kept from OUT
+    cold = tmp_path / "cold"
+    shutil.copytree(site / "content", cold / "content")
+    shutil.copy(site / "fraudsite.yaml", cold / "fraudsite.yaml")
+    build_site(cold, now=NOW)
+    index = {path: data for path, data in tree(tmp_path / "new-out").items() if path.startswith("search/")}
+    assert index == {path: data for path, data in tree(cold / "build").items() if path.startswith("search/")}

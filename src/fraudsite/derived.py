@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import tempfile
 import zlib
@@ -33,19 +34,21 @@ class DerivedStore:
 
     The file is a JSON header line (format, code stamp, and per entry its offset, length and CRC-32)
     followed by the entries, each zlib-compressed JSON; only the header is parsed when the store opens,
-    an entry when it is asked for. Compressed, a WeChat article takes a fifth of its text.
+    an entry when it is asked for. Compressed, a WeChat article takes a fifth of its text. The file is
+    memory-mapped, so an entry is read in, and its checksum checked, only when a build asks for it.
     """
 
     def __init__(self, path: Path | None):
         self.path = path
         self.blobs: dict[tuple[str, str], bytes | memoryview] | None = None  # read on first use
+        self.unchecked: dict[tuple[str, str], int] = {}  # entries from the file not read yet -> their CRC-32
         self.used: set[tuple[str, str]] = set()
         self.dirty = False
         self.digester = Digester()  # one per build: an item is digested once for every kind (and page keys)
 
     def _loaded(self) -> dict[tuple[str, str], bytes | memoryview]:
         if self.blobs is None:
-            self.blobs = _read(self.path) if self.path is not None else {}
+            self.blobs, self.unchecked = _read(self.path) if self.path is not None else ({}, {})
         return self.blobs
 
     def get(self, kind: str, key: str) -> Any:
@@ -58,7 +61,7 @@ class DerivedStore:
 
     def get_bytes(self, kind: str, key: str) -> bytes | None:
         """The stored bytes, or None."""
-        blob = self._loaded().get((kind, key))
+        blob = self._checked((kind, key))
         if blob is None:
             return None
         try:
@@ -68,6 +71,14 @@ class DerivedStore:
         self.used.add((kind, key))
         return data
 
+    def _checked(self, name: tuple[str, str]) -> bytes | memoryview | None:
+        """An entry's blob, its checksum checked the first time; None if missing, torn or corrupted."""
+        blob = self._loaded().get(name)
+        if blob is not None and name in self.unchecked and zlib.crc32(blob) != self.unchecked.pop(name):
+            del self._loaded()[name]
+            return None
+        return blob
+
     def put(self, kind: str, key: str, value: Any) -> None:
         """Keep a fresh value."""
         self.put_bytes(kind, key, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
@@ -75,12 +86,13 @@ class DerivedStore:
     def put_bytes(self, kind: str, key: str, data: bytes) -> None:
         """Keep fresh bytes (a file the next build may patch rather than make)."""
         self._loaded()[(kind, key)] = zlib.compress(data, 1)  # level 1: most of the gain, fast
+        self.unchecked.pop((kind, key), None)
         self.used.add((kind, key))
         self.dirty = True
 
     def keep(self, kind: str, key: str) -> bool:
         """Keep an entry this build needs without reading it; False if there is none."""
-        if (kind, key) not in self._loaded():
+        if self._checked((kind, key)) is None:
             return False
         self.used.add((kind, key))
         return True
@@ -104,21 +116,27 @@ class DerivedStore:
         if self.path is None or not self.dirty:
             return
         index, offset = [], 0
-        for (kind, key), blob in self.blobs.items():
-            index.append([kind, key, offset, len(blob), zlib.crc32(blob)])
+        for (kind, key), blob in self.blobs.items():  # an entry never read keeps its recorded checksum
+            index.append([kind, key, offset, len(blob), self.unchecked.get((kind, key)) or zlib.crc32(blob)])
             offset += len(blob)
-        header = json.dumps({"format": FORMAT, "stamp": _stamp(), "entries": index}, separators=(",", ":"))
+        header = (json.dumps({"format": FORMAT, "stamp": _stamp(), "entries": index}, separators=(",", ":"))
+                  + "\n").encode("utf-8")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".derived-", suffix=".tmp")
             os.chmod(temporary, 0o644)
             with os.fdopen(handle, "wb") as stream:
-                stream.write(header.encode("utf-8") + b"\n")
+                stream.write(header)
                 stream.writelines(self.blobs.values())
             os.replace(temporary, self.path)
+            data = _open_mapped(self.path)
         except OSError:
             return  # an optimisation: a read-only or full disk must not fail the build
         self.dirty = False
+        if isinstance(data, memoryview):  # the entries now come from the file: the build's copies are freed
+            self.blobs = {(kind, key): data[len(header) + offset : len(header) + offset + length]
+                          for kind, key, offset, length, _crc in index}
+            self.unchecked = {}  # written just now
 
 
 def open_derived(cache_dir: Path) -> DerivedStore:
@@ -197,19 +215,41 @@ def _stamp() -> str:
     return code_stamp()
 
 
-def _read(path: Path) -> dict[tuple[str, str], bytes | memoryview]:
-    """The entries of a store file of this format and code whose checksums hold; anything else counts as empty."""
+def _open_mapped(path: Path) -> memoryview | bytes:
+    """A store file's bytes: memory-mapped where that is safe, so only the entries asked for are read in.
+
+    Not on Windows, where a mapped file cannot be replaced by the next save.
+    """
+    with open(path, "rb") as stream:
+        if os.name == "posix" and os.fstat(stream.fileno()).st_size > 0:
+            return memoryview(mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ))
+        return stream.read()
+
+
+def _read(path: Path) -> tuple[dict[tuple[str, str], bytes | memoryview], dict[tuple[str, str], int]]:
+    """The entries of a store file of this format and code, with their checksums; anything else counts as empty."""
     try:
-        raw = path.read_bytes()
-        end, data = raw.find(b"\n"), memoryview(raw)  # views: the entries are not copied
-        header = json.loads(raw[:end]) if end > 0 else None
+        data = _open_mapped(path)
+        end = _line_end(data)
+        header = json.loads(bytes(data[:end])) if end > 0 else None
         if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("stamp") != _stamp():
-            return {}
-        blobs = {}
+            return {}, {}
+        blobs, checksums = {}, {}
         for kind, key, offset, length, crc in header["entries"]:
             blob = data[end + 1 + offset : end + 1 + offset + length]
-            if len(blob) == length and zlib.crc32(blob) == crc:  # a torn or corrupted entry is made again
+            if len(blob) == length:  # a truncated file loses its last entries
                 blobs[(str(kind), str(key))] = blob
-        return blobs
+                checksums[(str(kind), str(key))] = int(crc)
+        return blobs, checksums
     except (OSError, ValueError, TypeError, KeyError):
-        return {}
+        return {}, {}
+
+
+def _line_end(data: bytes | memoryview) -> int:
+    """Where the first line ends (-1: nowhere), reading only as far as that."""
+    step = 1 << 16
+    for start in range(0, len(data), step):
+        found = bytes(data[start : start + step]).find(b"\n")
+        if found >= 0:
+            return start + found
+    return -1
