@@ -9,6 +9,7 @@ The output is the same bytes either way (tested).
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -47,6 +48,7 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
     # writes would otherwise copy every shared page into the worker. (They stay frozen: ``build`` unfreezes
     # when it ends; freezing only spares them the cycle collector, reference counting still frees them.)
     gc.freeze()
+    release_free_memory()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             # A few chunks ahead of the consumer, not all: pool.imap would queue every finished chunk
@@ -59,6 +61,25 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
                 yield from results
     finally:
         _TASK.clear()
+
+
+def release_free_memory() -> None:
+    """Give the C heap's free pages back to the system before forking, so no worker inherits them.
+
+    What a build frees (the derived store's entries once saved, planning's scratch) stays in glibc's heap
+    and counts in every forked worker's resident set: 130 MB at 10,000 items. Elsewhere this does nothing.
+    """
+    global _TRIM
+    if _TRIM is None:
+        try:
+            _TRIM = ctypes.CDLL(None).malloc_trim
+        except (OSError, AttributeError):
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM: Any = None  # glibc's malloc_trim, once looked up; False where there is none
 
 
 def _run_chunk(indices: range) -> list[Any]:

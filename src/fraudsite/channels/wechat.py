@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import zlib
 from dataclasses import asdict, dataclass, fields
 from functools import partial
 from html import escape
@@ -17,7 +16,7 @@ from fraudsite.derived import remember_each
 from fraudsite.errors import BuildFailed, Problem, did_you_mean, problem, warning
 from fraudsite.feeds import Feed, FeedEntry, clean_text, feed_page
 from fraudsite.markup import shorten
-from fraudsite.model import SECTION_NAMES, Case, Item, Notice
+from fraudsite.model import SECTION_NAMES, Case, Item, Notice, pack, unpack
 from fraudsite.parallel import ordered_map
 from fraudsite.qrcode import qr_png
 from fraudsite.render import Data, Output, Page, format_size
@@ -126,7 +125,7 @@ class Article:
     @property
     def content(self) -> str:
         """The WeChat HTML, images at their website URLs."""
-        return zlib.decompress(self.packed).decode("utf-8")
+        return unpack(self.packed)
 
     @property
     def api_content(self) -> str:
@@ -210,7 +209,7 @@ def make_article(item: Item, site: Site, settings: Settings) -> Article:
                 for path in images]
     return Article(
         item=item, path=f"wechat/{item.section}/{item.slug}/", title=title, author=author, digest=digest,
-        packed=zlib.compress(content.encode("utf-8"), 1), source_url=base_url + quote(item.path), cover_url=base_url + item.cover if item.cover else "",
+        packed=pack(content), source_url=base_url + quote(item.path), cover_url=base_url + item.cover if item.cover else "",
         checks=tuple(length_checks(title, author, digest, content, bool(item.cover))
                      + image_checks(item.cover, writer.images)),
         uploads=tuple(uploads),
