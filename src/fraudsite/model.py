@@ -100,12 +100,22 @@ class Notice(Item):
 
 def pack(text: str) -> bytes:
     """Text as zlib-compressed UTF-8 (level 1: most of the saving at a fraction of the time); b"" for ""."""
-    return zlib.compress(text.encode("utf-8"), 1) if text else b""
+    return pack_bytes(text.encode("utf-8"))
 
 
 def unpack(packed: bytes) -> str:
     """The inverse of ``pack``."""
-    return zlib.decompress(packed).decode("utf-8") if packed else ""
+    return unpack_bytes(packed).decode("utf-8")
+
+
+def pack_bytes(data: bytes) -> bytes:
+    """Bytes held until written, compressed (``pack`` for text)."""
+    return zlib.compress(data, 1) if data else b""
+
+
+def unpack_bytes(packed: bytes) -> bytes:
+    """The inverse of ``pack_bytes``."""
+    return zlib.decompress(packed) if packed else b""
 
 
 def is_published(item: Item, now: datetime, drafts: bool = False, future: bool = False) -> bool:

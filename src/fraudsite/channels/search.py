@@ -10,7 +10,7 @@ from functools import partial
 from fraudsite.channels.web import base_context
 from fraudsite.derived import DerivedStore, active_store, remember_each, stored_keys
 from fraudsite.markup import plain_text
-from fraudsite.model import SECTION_NAMES, Case, Item, is_published
+from fraudsite.model import SECTION_NAMES, Case, Item, is_published, pack_bytes, unpack_bytes
 from fraudsite.parallel import ordered_map
 from fraudsite.render import Data, Output, Page
 from fraudsite.searchindex import (
@@ -71,7 +71,10 @@ def index_outputs(store: DerivedStore | None, indexed: list[tuple[SearchDoc, Doc
         path = f"grams/{number}.json"
         outputs.append(Data(INDEX_DIR + path, index.files.get(path) or partial(stored_shard, store, key), (SHARD, key)))
     for number, (doc, key) in enumerate(zip(index.docs, oldest_keys)):
-        outputs.append(Data(INDEX_DIR + f"docs/{number}.json", partial(doc_file, doc), ("search-doc", key) if key else None))
+        # Patched, few files are made: each from its document when asked. Made afresh, every file is written:
+        # packed now, so the documents' text (70 MB at 10,000 items) is not held until then, nor forked.
+        content = partial(doc_file, doc) if patched else partial(unpack_bytes, pack_bytes(doc_file(doc)))
+        outputs.append(Data(INDEX_DIR + f"docs/{number}.json", content, ("search-doc", key) if key else None))
     return outputs
 
 
