@@ -446,3 +446,11 @@ def test_a_rebuild_makes_again_only_the_edited_items_wechat_article(site, tmp_pa
     assert preview.rebuild().ok
     assert made == [SHUADAN]  # the others come from the store the preview keeps between rebuilds
     assert "八千六百元" in (preview.out_dir / "wechat/cases/2024-03-shuadan-part-time-job/article.json").read_text()
+
+
+def test_the_templates_of_a_quick_update_are_compiled_before_the_first_save(site, tmp_path):
+    preview = started_preview(site, tmp_path)
+    stamp, environment = preview.environment
+    assert environment is not None and stamp == preview.page_keys[0]
+    compiled = {template.name for template in environment.cache.values()} if environment.cache is not None else set()
+    assert {"case.html", "notice.html"} <= compiled
