@@ -12,6 +12,7 @@ truncated or foreign cache is discarded and rebuilt, never trusted. It is writte
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -246,7 +247,7 @@ def _decode_body(encoded: Any) -> RenderedBody | None:
 
 
 def _encode(value: Any) -> Any:
-    """Plain JSON for text, numbers, lists; tagged objects for dicts, tuples and problems."""
+    """Plain JSON for text, numbers, lists; tagged objects for dicts, tuples, problems and bytes."""
     if value is None or isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, list):
@@ -257,6 +258,8 @@ def _encode(value: Any) -> Any:
         return {"p": [_encode(getattr(value, f.name)) for f in fields(Problem)]}
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
         return {"d": {k: _encode(v) for k, v in value.items()}}
+    if isinstance(value, bytes):  # packed HTML: base64 is quicker to read back than the text it packs
+        return {"b": base64.b64encode(value).decode("ascii")}
     raise _Unencodable(type(value).__name__)
 
 
@@ -274,6 +277,11 @@ def _decode(value: Any) -> Any:
             return Problem(*(_decode(v) for v in inner))
         if tag == "d" and isinstance(inner, dict):
             return {k: _decode(v) for k, v in inner.items()}
+        if tag == "b" and isinstance(inner, str):
+            try:
+                return base64.b64decode(inner, validate=True)
+            except ValueError:
+                raise _Unencodable("base64") from None
     raise _Unencodable(repr(value)[:40])
 
 

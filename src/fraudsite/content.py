@@ -24,7 +24,7 @@ from fraudsite.markup import (
     shorten,
     strip_control,
 )
-from fraudsite.model import Attachment, Case, Item, Notice, pack
+from fraudsite.model import Attachment, Case, Item, Notice
 
 if TYPE_CHECKING:
     from fraudsite.cache import ContentCache
@@ -446,7 +446,7 @@ def finish_item(item: Item, source: SourceFile, body: RenderedBody | None, probl
     problems += body.problems
     summary = item.summary or shorten(plain_text(body.teaser_html if MORE in source.body else body.html, prose_only=True))
     files = tuple(dict.fromkeys(item.files + tuple(body.assets)))
-    item = replace(item, body_packed=pack(body.html), web_packed=pack(body.trusted_html), summary=summary, files=files)
+    item = replace(item, body_packed=body.packed, web_packed=body.trusted_packed, summary=summary, files=files)
     return defang_fields(item) if item.scam_urls else item
 
 

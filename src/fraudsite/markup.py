@@ -19,6 +19,7 @@ from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
 from fraudsite.defang import defang_text, is_scam_link, scam_hosts
 from fraudsite.errors import Problem, problem
+from fraudsite.model import pack, unpack
 
 MORE = "<!--more-->"
 MAX_NESTING = 40  # Python-Markdown recurses per level and fails near 500; real content needs a handful
@@ -53,11 +54,22 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 class RenderedBody:
     """A body rendered to HTML, with what it refers to."""
 
-    html: str  # always sanitised: what screens, WeChat, feeds and search use
+    # The HTML packed as the item keeps it (``model.pack``): made in the worker that renders, kept so in the cache.
+    packed: bytes  # always sanitised: what screens, WeChat, feeds and search use
     teaser_html: str  # the part before <!--more-->, if any
-    trusted_html: str = ""  # unsanitised, only when the site opted in for its website
+    trusted_packed: bytes = b""  # unsanitised, only when the site opted in for its website
     assets: list[tuple[str, str]] = field(default_factory=list)  # (source path, output path)
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def html(self) -> str:
+        """The sanitised HTML."""
+        return unpack(self.packed)
+
+    @property
+    def trusted_html(self) -> str:
+        """The unsanitised HTML, or ""."""
+        return unpack(self.trusted_packed)
 
 
 @dataclass(frozen=True)
@@ -75,7 +87,7 @@ class LinkContext:
 
 def render_body(context: LinkContext, trusted_html: bool = False) -> RenderedBody:
     """Render a Markdown body; links to other content files become their page URLs."""
-    result = RenderedBody("", "")
+    result = RenderedBody(b"", "")
     depth_line = _too_deep(context.body)
     if depth_line:
         line = context.body_line + depth_line - 1
@@ -89,15 +101,15 @@ def render_body(context: LinkContext, trusted_html: bool = False) -> RenderedBod
         html = converter.convert(context.body)
         if MORE in context.body:
             converter.reset()
-            _JOB.result = RenderedBody("", "")  # the teaser's links were already resolved and reported once
+            _JOB.result = RenderedBody(b"", "")  # the teaser's links were already resolved and reported once
             result.teaser_html = sanitise(converter.convert(context.body.split(MORE, 1)[0]))
     except RecursionError:
         result.problems.append(problem(context.source, context.body_line, "E015", "正文",
                                        "正文结构嵌套过深，无法处理；请减少列表缩进和引用层数"))
         return result
-    result.html = sanitise(html)
+    result.packed = pack(sanitise(html))
     if trusted_html:
-        result.trusted_html = html
+        result.trusted_packed = pack(html)
     return result
 
 
