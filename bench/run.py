@@ -86,7 +86,7 @@ def fraudsite_tool(site: Path, slug_path: str, env: dict[str, str] | None) -> To
     command = [sys.executable, "-m", "fraudsite"]
     has_serve = subprocess.run(command + ["serve", "--help"], check=False, capture_output=True, env=env).returncode == 0
     return Tool(
-        "fraudsite", site, command + ["build", str(site), "--now", NOW, "-q"], ["build", ".fraudsite-cache"],
+        "fraudsite", site, command + ["build", str(site), "--now", NOW, "-q"], ["build", ".build.spare", ".fraudsite-cache"],
         site / "content" / slug_path, site / "build" / page_path(slug_path),
         command + ["serve", str(site), "--port", "{port}", "--now", NOW] if has_serve else None,
         ["/fzzl/" + page_url(slug_path)], serve_ready="预览地址", serve_done="用时", env=env)
@@ -106,7 +106,7 @@ def fraudsite_web_tool(site: Path, slug_path: str, env: dict[str, str] | None) -
     return Tool(
         "fraudsite-web", site, [sys.executable, "-c", WEB_ONLY, "build", str(site), "-o", str(site / "build-web"),
                                 "--now", NOW, "-q"],
-        ["build-web", ".fraudsite-cache"], site / "content" / slug_path, site / "build-web" / page_path(slug_path),
+        ["build-web", ".build-web.spare", ".fraudsite-cache"], site / "content" / slug_path, site / "build-web" / page_path(slug_path),
         env=env)
 
 

@@ -265,6 +265,24 @@ def test_personal_data_in_a_scheduled_item_stops_the_build(tmp_path):
     assert any("content/cases/soon.md" in str(p) for p in failure.value.problems)
 
 
+def test_a_site_made_from_nothing_leaves_a_spare_of_links_to_its_files(tmp_path):
+    site = copy_fixture(tmp_path)
+    build_site(site)
+    out, spare = site / "build", site / ".build.spare"
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert files and files == sorted(p.relative_to(spare) for p in spare.rglob("*") if p.is_file())
+    assert all(os.path.samefile(out / f, spare / f) for f in files)  # links: the first edit need not make them
+    path = site / "content/cases/older.md"
+    path.write_text(path.read_text().replace("冲单", "刷单冲单"), encoding="utf-8")
+    before = {f: (out / f).stat().st_ino for f in files}
+    build_site(site)
+    reference = tmp_path / "reference"
+    build_site(site, reference)
+    assert tree(out) == tree(reference)
+    kept = [f for f in files if (out / f).exists() and (out / f).stat().st_ino == before[f]]
+    assert len(kept) > len(files) / 2  # unchanged files are the very files the first build wrote
+
+
 def test_the_spare_the_next_build_stages_into_may_hold_anything(tmp_path):
     site = copy_fixture(tmp_path)
     build_site(site)

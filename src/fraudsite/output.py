@@ -98,7 +98,10 @@ def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out
             os.rename(staging, spare_of(out_dir))
             return WriteStats(0, count - 1, 0, known)
         checkpoint("staging")
+        made_afresh = not out_dir.exists()
         swap_in(staging, out_dir)
+        if made_afresh:
+            seed_spare(out_dir, stage.wanted)
     except OSError as error:
         remove_tree(staging)
         raise OutputError(f"写入输出目录失败（{describe_os_error(error)}）；原有网站保持不变") from None
@@ -216,6 +219,27 @@ class Stage:
             except OSError as error:  # still holds files this build wants (kept ones are not listed as made)
                 if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
                     raise
+
+
+def seed_spare(out_dir: Path, paths: Iterable[str]) -> None:
+    """After a build that made OUT from nothing, a spare of hard links to its files.
+
+    Otherwise the first build after it would make them while the editor waits (2.4 s at 10,000 items);
+    here they cost the same, once, in a build that writes every file anyway. Best effort: the next build
+    checks every file of a spare, so one cut short is as good as none.
+    """
+    spare = spare_of(out_dir)
+    remove_tree(spare)
+    made: set[str] = set()
+    try:
+        for path in paths:
+            folder = os.path.dirname(path)
+            if folder not in made:
+                os.makedirs(os.path.join(spare, folder), exist_ok=True)
+                made.add(folder)
+            os.link(os.path.join(out_dir, path), os.path.join(spare, path))
+    except OSError:  # no hard links here, or no room: the next build stages from nothing, as it would have
+        remove_tree(spare)
 
 
 def spare_of(out_dir: Path) -> Path:
