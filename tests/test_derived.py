@@ -160,3 +160,22 @@ def test_a_damaged_index_shard_is_never_patched_into_the_search_index(tmp_path):
     build_site(cold, now=NOW)
     index = {path: data for path, data in tree(tmp_path / "new-out").items() if path.startswith("search/")}
     assert index == {path: data for path, data in tree(cold / "build").items() if path.startswith("search/")}
+
+
+def test_an_edit_scans_only_the_edited_item_for_personal_data(tmp_path, monkeypatch):
+    from fraudsite import privacy
+
+    site = sample_site(tmp_path)
+    build_site(site, now=NOW)
+    scanned: list[str] = []
+    scan_item = privacy.scan_item
+
+    def counting(site_dir, item, *args, **kwargs):
+        scanned.append(item.source)
+        return scan_item(site_dir, item, *args, **kwargs)
+
+    monkeypatch.setattr(privacy, "scan_item", counting)
+    path = site / SHUADAN
+    path.write_text(path.read_text(encoding="utf-8").replace("三天内被骗8600元", "三天内被骗八千六百元"), encoding="utf-8")
+    build_site(site, now=NOW)
+    assert scanned == [SHUADAN]

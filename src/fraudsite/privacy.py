@@ -9,15 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from fraudsite.config import Config
-from fraudsite.derived import remember_each
+from fraudsite.derived import active_store, stored_keys
 from fraudsite.errors import BuildFailed, Problem, problem, warning
 from fraudsite.frontmatter import decode_source
 from fraudsite.model import Item
 
 # Numbers the campaign itself publishes everywhere: the anti-fraud hotline, police, complaint lines.
+CLEAN = ("privacy", "clean")  # the derived-store entry of the keys of items found clean
 PUBLIC_NUMBERS = frozenset({"96110", "110", "12321", "12381"})
 KINDS = {  # kind -> (code, Chinese name)
     "id_card": ("E602", "身份证号"),
@@ -296,7 +298,7 @@ def scan_items(site_dir: Path, items: list[Item], rules: PrivacyRules, withdrawn
     """Problems for every finding in ``items`` (whole text) and ``withdrawn`` (the title their page still shows).
 
     ``read`` maps sources to a digest of the bytes this build read and parsed; an item found clean by an
-    earlier build with the same bytes, values and rules is not scanned again (``derived.remember_each``).
+    earlier build with the same bytes, values and rules is not scanned again (``scan_each``).
     """
     problems = []
     for item, found in zip(items, scan_each(site_dir, items, rules, read or {})):
@@ -308,16 +310,25 @@ def scan_items(site_dir: Path, items: list[Item], rules: PrivacyRules, withdrawn
 
 
 def scan_each(site_dir: Path, items: list[Item], rules: PrivacyRules, read: Mapping[str, str]) -> list[list[Located]]:
-    """Each item's findings; only a clean result is remembered, and only for bytes this build read itself."""
-    known = [(item, read[item.source]) for item in items if read.get(item.source)]
+    """Each item's findings; only a clean result is remembered, and only for bytes this build read itself.
+
+    The clean results are one set of keys (item, bytes read, rules) in the derived store: ten thousand
+    separate entries cost more to look up than most scans. Items to scan are spread over the cores.
+    """
+    from fraudsite.parallel import ordered_map
+
+    store = active_store()
+    known = [(item, read[item.source]) for item in items if read.get(item.source)] if store else []
     inputs = (rules.student_number.pattern if rules.student_number else None, tuple(sorted(rules.public)))
-    clean = remember_each("privacy", known, inputs, lambda pairs: [scan_item(site_dir, item, rules) for item, _ in pairs],
-                          encode=lambda found: not found, decode=_still_clean)
-    findings = {id(item): found for (item, _), found in zip(known, clean)}
-    return [findings[id(item)] if id(item) in findings else scan_item(site_dir, item, rules) for item in items]
+    keys = dict(zip((id(item) for item, _ in known), stored_keys(store, "privacy", known, inputs))) if store else {}
+    stored = store.get(*CLEAN) if store else None
+    earlier = {key for key in stored if isinstance(key, str)} if isinstance(stored, list) else set()
+    missing = [item for item in items if keys.get(id(item)) not in earlier]
+    scanned = dict(zip(map(id, missing), ordered_map(partial(scan_item, site_dir, rules=rules), missing, minimum=200)))
+    if store:
+        clean = {keys[id(item)] for item in items if keys.get(id(item)) and not scanned.get(id(item))}
+        if clean != earlier:
+            store.put(*CLEAN, sorted(clean))
+    return [scanned.get(id(item), []) for item in items]
 
 
-def _still_clean(entry: object, _pair: object) -> list[Located]:
-    if entry is not True:
-        raise ValueError("findings are never remembered: scan again")
-    return []
