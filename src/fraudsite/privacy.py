@@ -18,8 +18,8 @@ from fraudsite.errors import BuildFailed, Problem, problem, warning
 from fraudsite.frontmatter import decode_source
 from fraudsite.model import Item
 
-# Numbers the campaign itself publishes everywhere: the anti-fraud hotline, police, complaint lines.
 CLEAN = ("privacy", "clean")  # the derived-store entry of the keys of items found clean
+# Numbers the campaign itself publishes everywhere: the anti-fraud hotline, police, complaint lines.
 PUBLIC_NUMBERS = frozenset({"96110", "110", "12321", "12381"})
 KINDS = {  # kind -> (code, Chinese name)
     "id_card": ("E602", "身份证号"),
