@@ -179,3 +179,22 @@ def test_an_edit_scans_only_the_edited_item_for_personal_data(tmp_path, monkeypa
     path.write_text(path.read_text(encoding="utf-8").replace("三天内被骗8600元", "三天内被骗八千六百元"), encoding="utf-8")
     build_site(site, now=NOW)
     assert scanned == [SHUADAN]
+
+
+def test_a_patched_index_built_into_a_new_folder_makes_every_file_from_the_store(tmp_path, made, monkeypatch):
+    site = sample_site(tmp_path)
+    build_site(site, now=NOW)
+    made["search"].clear()
+    patches = []
+    update_index = search.update_index
+    monkeypatch.setattr(search, "update_index", lambda *args: patches.append(args) or update_index(*args))
+    path = site / SHUADAN
+    path.write_text(path.read_text(encoding="utf-8").replace("三天内被骗8600元", "三天内被骗八千六百元"), encoding="utf-8")
+    build_site(site, tmp_path / "new-out", now=NOW)  # OUT's files cannot be kept: each one is made
+    assert len(patches) == 1 and made["search"] == [SHUADAN]  # patched: only the edited item's document made
+    cold = tmp_path / "cold"
+    shutil.copytree(site / "content", cold / "content")
+    shutil.copy(site / "fraudsite.yaml", cold / "fraudsite.yaml")
+    build_site(cold, now=NOW)
+    index = {path: data for path, data in tree(tmp_path / "new-out").items() if path.startswith("search/")}
+    assert index == {path: data for path, data in tree(cold / "build").items() if path.startswith("search/")}

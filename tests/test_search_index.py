@@ -275,9 +275,11 @@ def test_publishing_a_new_item_keeps_every_existing_item_file():
 def patched(before: list[SearchDoc], after: list[SearchDoc]) -> tuple[dict[str, bytes], dict[str, bytes]] | None:
     """The files ``update_index`` writes for the edit ``before`` -> ``after``, and a fresh build of ``after``."""
     old = build_index(before, SECTIONS, TYPES)
-    changed = {number: doc_grams(b) for number, (b, a) in enumerate(zip(before[::-1], after[::-1])) if a != b}
-    earlier = Earlier(old.meta["shards"], old.total, changed, lambda n: json.loads(old.files[f"grams/{n}.json"]))
-    update = update_index(after, SECTIONS, TYPES, [doc_grams(d) for d in after], earlier)
+    changed = [number for number, (b, a) in enumerate(zip(before[::-1], after[::-1])) if a != b]
+    earlier = Earlier(old.meta["shards"], old.total, {n: doc_grams(before[::-1][n]) for n in changed},
+                      lambda n: json.loads(old.files[f"grams/{n}.json"]))
+    update = update_index([(d.section, d.type) for d in after], SECTIONS, TYPES,
+                          {n: doc_grams(after[::-1][n]) for n in changed}, earlier)
     return None if update is None else (old.files, update.files)
 
 

@@ -154,7 +154,8 @@ def build_index(newest_first: list[SearchDoc], sections: list[tuple[str, str]],
     shards: list[dict[str, array[int]]] = [{} for _ in range(shard_count)]
     for gram in sorted(encoded):
         shards[gram_hash(gram) % shard_count][gram] = encoded[gram]
-    index = SearchIndex(index_meta(docs, sections, types, shard_count), docs, total=total)
+    index = SearchIndex(index_meta([(doc.section, doc.type) for doc in docs], sections, types, shard_count), docs,
+                        total=total)
     index.files["meta.json"] = dump_json(index.meta)
     for number, shard in enumerate(shards):
         index.files[f"grams/{number}.json"] = dump_json({gram: postings.tolist() for gram, postings in shard.items()})
@@ -174,15 +175,16 @@ class Earlier:
     read_shard: Callable[[int], dict[str, list[int]]]  # an earlier shard file, parsed
 
 
-def update_index(newest_first: list[SearchDoc], sections: list[tuple[str, str]], types: list[tuple[str, str]],
-                 grams: list[DocGrams], earlier: Earlier) -> SearchIndex | None:
+def update_index(kinds: list[tuple[str, str]], sections: list[tuple[str, str]], types: list[tuple[str, str]],
+                 changed: dict[int, DocGrams], earlier: Earlier) -> SearchIndex | None:
     """The index ``build_index`` would make, as meta.json plus only the shard files that differ from ``earlier``'s.
 
-    For an edit: the docs are numbered as before and those in ``earlier.docs`` changed. Only the keys whose
-    field mask changed in one of them are touched; None if the shard count would change (build afresh).
+    For an edit: the docs are numbered as before (``kinds``: each doc's section and type, newest first), and
+    ``changed`` holds the new keys of those that changed, by number (oldest first; ``earlier.docs`` their old
+    keys). Only the keys whose field mask changed are touched; None if the shard count would change.
+    The result's ``docs`` is empty: the unchanged item files are as they were, the changed ones the caller's.
     """
-    docs, keys = newest_first[::-1], grams[::-1]
-    fresh = {number: [split_grams(field) for field in keys[number]] for number in earlier.docs}
+    fresh = {number: [split_grams(field) for field in grams] for number, grams in changed.items()}
     touched: defaultdict[int, set[str]] = defaultdict(set)
     for number, old in earlier.docs.items():
         before, after = [split_grams(field) for field in old], fresh[number]
@@ -209,7 +211,7 @@ def update_index(newest_first: list[SearchDoc], sections: list[tuple[str, str]],
         files[f"grams/{shard_number}.json"] = dump_json(shard)
     if shards_for(total) != earlier.shards:
         return None
-    index = SearchIndex(index_meta(docs, sections, types, earlier.shards), docs, total=total)
+    index = SearchIndex(index_meta(kinds[::-1], sections, types, earlier.shards), [], total=total)
     index.files = {"meta.json": dump_json(index.meta), **files}
     return index
 
@@ -224,17 +226,17 @@ def shards_for(total: int) -> int:
     return max(1, math.ceil(total / SHARD_TARGET_BYTES))
 
 
-def index_meta(docs: list[SearchDoc], sections: list[tuple[str, str]], types: list[tuple[str, str]],
+def index_meta(kinds: list[tuple[str, str]], sections: list[tuple[str, str]], types: list[tuple[str, str]],
                shard_count: int) -> dict[str, Any]:
-    """meta.json: counts, names and each doc's facet (oldest first)."""
+    """meta.json: counts, names and each doc's facet from its section and type (oldest first)."""
     type_index = {key: number + 1 for number, (key, _) in enumerate(types)}
     return {
         "version": 1,
-        "count": len(docs),
+        "count": len(kinds),
         "shards": shard_count,
         "sections": [list(s) for s in sections],
         "types": [list(t) for t in types],
-        "facets": encode_facets([type_index.get(doc.type, 0) if doc.section == "cases" else 0 for doc in docs]),
+        "facets": encode_facets([type_index.get(kind, 0) if section == "cases" else 0 for section, kind in kinds]),
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from functools import partial
 
@@ -30,66 +31,63 @@ INDEX_DIR = "search/data/"
 SHARD = "search-shard"  # derived-store kind of a shard file's bytes, keyed by their SHA-256
 STATE = ("search-index", "state")  # what the last index was made of: doc keys, total, shard keys
 PATCH_LIMIT = 50  # changed items beyond which a fresh index costs less than patching
+SECTIONS = list(SECTION_NAMES.items())
 
 
 def plan(site: Site) -> list[Output]:
     """The results page plus every index file."""
     items = searchable(site)
-    indexed = remember_each("search", items, site.config.types,
-                            lambda missing: list(ordered_map(partial(indexed_doc, site=site), missing, minimum=200)),
-                            indexed_entry, indexed_from_entry)
     store = active_store()
     keys = stored_keys(store, "search", items, site.config.types) if store else [None] * len(items)
+    types = [(t.key, t.name) for t in site.config.types]
     context = base_context(site, "搜索", "search/", [], noindex=True, index_url=INDEX_DIR,
                            sections=list(SECTION_NAMES.items()), types=site.config.types)
+    patched = patched_index(store, site, items, keys, types) if store and None not in keys else None
     return [Page("search/index.html", "search/search.html", context),
-            *index_outputs(store, indexed, keys, [(t.key, t.name) for t in site.config.types])]
+            *(patched if patched is not None else fresh_index(store, site, items, keys, types))]
 
 
-def index_outputs(store: DerivedStore | None, indexed: list[tuple[SearchDoc, DocGrams]], keys: list[str | None],
-                  types: list[tuple[str, str]]) -> list[Output]:
-    """The index files: the last index patched where only a few items changed, else made afresh.
+def indexed(site: Site, items: list[Item]) -> list[tuple[SearchDoc, DocGrams]]:
+    """The items' documents with their keys: from the derived store, the rest made on every core."""
+    return remember_each("search", items, site.config.types,
+                         lambda missing: list(ordered_map(partial(indexed_doc, site=site), missing, minimum=200)),
+                         indexed_entry, indexed_from_entry)
 
-    Shards and item files are keyed (a shard by its bytes, an item file by its document), so a build
-    keeps OUT's files without making them; the patch itself is tested byte-identical to a fresh index.
+
+def fresh_index(store: DerivedStore | None, site: Site, items: list[Item], keys: list[str | None],
+                types: list[tuple[str, str]]) -> list[Output]:
+    """The index made afresh; its shards and state are kept for the next build to patch."""
+    values = indexed(site, items)
+    index = build_index([doc for doc, _ in values], SECTIONS, types, [g for _, g in values], doc_files=False)
+    shard_keys = [hashlib.sha256(index.files[f"grams/{n}.json"]).hexdigest() for n in range(index.meta["shards"])]
+    if store is not None:
+        for number, key in enumerate(shard_keys):
+            store.put_bytes(SHARD, key, index.files[f"grams/{number}.json"])
+    # Every item file is written: packed now, so the documents' text (70 MB at 10,000 items) is not held
+    # until then, nor inherited by forked workers.
+    item_files = [partial(unpack_bytes, pack_bytes(doc_file(doc))) for doc in index.docs]
+    return index_outputs(store, index, shard_keys, keys[::-1], item_files)
+
+
+def patched_index(store: DerivedStore, site: Site, items: list[Item], keys: list[str],
+                  types: list[tuple[str, str]]) -> list[Output] | None:
+    """The last build's index patched for the items whose keys changed; None: make it afresh.
+
+    Only the changed items' documents are read or made: the others' files are kept from OUT by their keys,
+    or made from the store if OUT lacks them.
     """
-    docs, grams, oldest_keys = [doc for doc, _ in indexed], [g for _, g in indexed], keys[::-1]
-    sections = list(SECTION_NAMES.items())
-    patched = patch_stored(store, docs, grams, oldest_keys, sections, types) if store and None not in keys else None
-    if patched is not None:
-        index, shard_keys = patched
-    else:
-        index = build_index(docs, sections, types, grams, doc_files=False)
-        shard_keys = [hashlib.sha256(index.files[f"grams/{n}.json"]).hexdigest() for n in range(index.meta["shards"])]
-        if store is not None:
-            for number, key in enumerate(shard_keys):
-                store.put_bytes(SHARD, key, index.files[f"grams/{number}.json"])
-    if store is not None and None not in keys:
-        store.put(*STATE, {"docs": oldest_keys, "total": index.total, "shards": shard_keys})
-    outputs: list[Output] = [Data(INDEX_DIR + "meta.json", index.files["meta.json"])]
-    for number, key in enumerate(shard_keys):
-        path = f"grams/{number}.json"
-        outputs.append(Data(INDEX_DIR + path, index.files.get(path) or partial(stored_shard, store, key), (SHARD, key)))
-    for number, (doc, key) in enumerate(zip(index.docs, oldest_keys)):
-        # Patched, few files are made: each from its document when asked. Made afresh, every file is written:
-        # packed now, so the documents' text (70 MB at 10,000 items) is not held until then, nor forked.
-        content = partial(doc_file, doc) if patched else partial(unpack_bytes, pack_bytes(doc_file(doc)))
-        outputs.append(Data(INDEX_DIR + f"docs/{number}.json", content, ("search-doc", key) if key else None))
-    return outputs
-
-
-def patch_stored(store: DerivedStore, docs: list[SearchDoc], grams: list[DocGrams], keys: list[str],
-                 sections: list[tuple[str, str]], types: list[tuple[str, str]]) -> tuple[SearchIndex, list[str]] | None:
-    """The last build's index patched for the items whose keys changed, and its shard keys; None: build afresh."""
     state = store.get(*STATE)
     try:
         earlier_keys, total, shard_keys = list(state["docs"]), int(state["total"]), list(state["shards"])
     except (TypeError, KeyError, ValueError):
         return None
-    changed = [number for number, (old, new) in enumerate(zip(earlier_keys, keys)) if old != new]
+    oldest_keys = keys[::-1]
+    changed = [number for number, (old, new) in enumerate(zip(earlier_keys, oldest_keys)) if old != new]
     if len(earlier_keys) != len(keys) or len(changed) > PATCH_LIMIT:
         return None
-    if not all(store.keep(SHARD, key) for key in shard_keys):
+    unchanged = set(range(len(keys))) - set(changed)
+    if not all(store.keep(SHARD, key) for key in shard_keys) or not all(
+            store.keep("search", oldest_keys[number]) for number in unchanged):
         return None
     before = {}
     for number in changed:
@@ -97,8 +95,10 @@ def patch_stored(store: DerivedStore, docs: list[SearchDoc], grams: list[DocGram
         if entry is None:
             return None
         before[number] = indexed_from_entry(entry, None)[1]
+    fresh = dict(zip(changed, indexed(site, [items[len(items) - 1 - number] for number in changed])))
+    kinds = [(item.section, item.type if isinstance(item, Case) else "") for item in items]
     try:
-        index = update_index(docs, sections, types, grams,
+        index = update_index(kinds, SECTIONS, types, {number: grams for number, (_, grams) in fresh.items()},
                              Earlier(len(shard_keys), total, before, lambda n: json.loads(stored_shard(store, shard_keys[n]))))
     except (TypeError, ValueError, AttributeError):  # a stored shard of another shape
         return None
@@ -109,7 +109,26 @@ def patch_stored(store: DerivedStore, docs: list[SearchDoc], grams: list[DocGram
             number = int(path.removeprefix("grams/").removesuffix(".json"))
             shard_keys[number] = hashlib.sha256(data).hexdigest()
             store.put_bytes(SHARD, shard_keys[number], data)
-    return index, shard_keys
+    item_files = [partial(doc_file, fresh[number][0]) if number in fresh else partial(stored_item_file, store, key)
+                  for number, key in enumerate(oldest_keys)]
+    return index_outputs(store, index, shard_keys, oldest_keys, item_files)
+
+
+def index_outputs(store: DerivedStore | None, index: SearchIndex, shard_keys: list[str], keys: list[str | None],
+                  item_files: list[Callable[[], bytes]]) -> list[Output]:
+    """The index files, keyed: a shard by its bytes, an item file by its document (``keys``, oldest first).
+
+    So a build keeps OUT's files without making them. Also keeps what the next build patches from.
+    """
+    if store is not None and None not in keys:
+        store.put(*STATE, {"docs": keys, "total": index.total, "shards": shard_keys})
+    outputs: list[Output] = [Data(INDEX_DIR + "meta.json", index.files["meta.json"])]
+    for number, key in enumerate(shard_keys):
+        path = f"grams/{number}.json"
+        outputs.append(Data(INDEX_DIR + path, index.files.get(path) or partial(stored_shard, store, key), (SHARD, key)))
+    for number, (content, key) in enumerate(zip(item_files, keys)):
+        outputs.append(Data(INDEX_DIR + f"docs/{number}.json", content, ("search-doc", key) if key else None))
+    return outputs
 
 
 def stored_shard(store: DerivedStore | None, key: str) -> bytes:
@@ -118,6 +137,14 @@ def stored_shard(store: DerivedStore | None, key: str) -> bytes:
     if data is None:
         raise ValueError(f"search shard {key} is not in the store")
     return data
+
+
+def stored_item_file(store: DerivedStore, key: str) -> bytes:
+    """An item file from its document in the derived store (only called for a file OUT does not have)."""
+    entry = store.get("search", key)
+    if entry is None:
+        raise ValueError(f"search document {key} is not in the store")
+    return doc_file(indexed_from_entry(entry, None)[0])
 
 
 def searchable(site: Site) -> list[Item]:
