@@ -41,7 +41,7 @@ def plan(site: Site) -> list[Output]:
     keys = stored_keys(store, "search", items, site.config.types) if store else [None] * len(items)
     types = [(t.key, t.name) for t in site.config.types]
     context = base_context(site, "搜索", "search/", [], noindex=True, index_url=INDEX_DIR,
-                           sections=list(SECTION_NAMES.items()), types=site.config.types)
+                           sections=SECTIONS, types=site.config.types)
     patched = patched_index(store, site, items, keys, types) if store and None not in keys else None
     return [Page("search/index.html", "search/search.html", context),
             *(patched if patched is not None else fresh_index(store, site, items, keys, types))]
