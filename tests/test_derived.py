@@ -24,6 +24,25 @@ def sample_site(tmp_path: Path) -> Path:
     return site
 
 
+def edit_shuadan(site: Path) -> None:
+    """The edit these tests make: one figure in one case's body."""
+    path = site / SHUADAN
+    path.write_text(path.read_text(encoding="utf-8").replace("三天内被骗8600元", "三天内被骗八千六百元"), encoding="utf-8")
+
+
+def cold_build(site: Path, folder: Path) -> Path:
+    """The site's sources built in ``folder`` with no output or cache; its output folder."""
+    shutil.copytree(site / "content", folder / "content")
+    shutil.copy(site / "fraudsite.yaml", folder / "fraudsite.yaml")
+    build_site(folder, now=NOW)
+    return folder / "build"
+
+
+def search_files(out: Path) -> dict[str, bytes]:
+    """The search page and index files of a built site."""
+    return {path: data for path, data in tree(out).items() if path.startswith("search/")}
+
+
 @pytest.fixture
 def made(monkeypatch) -> dict[str, list[str]]:
     """The items whose article or search document was made (not taken from the store), by source path."""
@@ -50,8 +69,7 @@ def test_an_edit_makes_only_that_items_article_and_search_document_again(tmp_pat
     assert published >= 20 and len(made["search"]) >= 20 and (site / STORE).is_file()
 
     made["wechat"].clear(), made["search"].clear()
-    path = site / SHUADAN
-    path.write_text(path.read_text(encoding="utf-8").replace("三天内被骗8600元", "三天内被骗八千六百元"), encoding="utf-8")
+    edit_shuadan(site)
     build_site(site, now=NOW)
     assert made == {"wechat": [SHUADAN], "search": [SHUADAN]}
     assert "八千六百元" in (site / "build/wechat/cases/2024-03-shuadan-part-time-job/article.json").read_text()
@@ -151,15 +169,9 @@ def test_a_damaged_index_shard_is_never_patched_into_the_search_index(tmp_path):
     for offset, length in shards:  # every shard the patch could read or keep
         data[end + 1 + offset + length // 2] ^= 0x40
     store.write_bytes(bytes(data))
-    path = site / SHUADAN
-    path.write_text(path.read_text(encoding="utf-8").replace("三天内被骗8600元", "三天内被骗八千六百元"), encoding="utf-8")
+    edit_shuadan(site)
     build_site(site, tmp_path / "new-out", now=NOW)  # a new folder: every shard file is made, none kept from OUT
-    cold = tmp_path / "cold"
-    shutil.copytree(site / "content", cold / "content")
-    shutil.copy(site / "fraudsite.yaml", cold / "fraudsite.yaml")
-    build_site(cold, now=NOW)
-    index = {path: data for path, data in tree(tmp_path / "new-out").items() if path.startswith("search/")}
-    assert index == {path: data for path, data in tree(cold / "build").items() if path.startswith("search/")}
+    assert search_files(tmp_path / "new-out") == search_files(cold_build(site, tmp_path / "cold"))
 
 
 def test_an_edit_scans_only_the_edited_item_for_personal_data(tmp_path, monkeypatch):
@@ -175,8 +187,7 @@ def test_an_edit_scans_only_the_edited_item_for_personal_data(tmp_path, monkeypa
         return scan_item(site_dir, item, *args, **kwargs)
 
     monkeypatch.setattr(privacy, "scan_item", counting)
-    path = site / SHUADAN
-    path.write_text(path.read_text(encoding="utf-8").replace("三天内被骗8600元", "三天内被骗八千六百元"), encoding="utf-8")
+    edit_shuadan(site)
     build_site(site, now=NOW)
     assert scanned == [SHUADAN]
 
@@ -188,13 +199,7 @@ def test_a_patched_index_built_into_a_new_folder_makes_every_file_from_the_store
     patches = []
     update_index = search.update_index
     monkeypatch.setattr(search, "update_index", lambda *args: patches.append(args) or update_index(*args))
-    path = site / SHUADAN
-    path.write_text(path.read_text(encoding="utf-8").replace("三天内被骗8600元", "三天内被骗八千六百元"), encoding="utf-8")
+    edit_shuadan(site)
     build_site(site, tmp_path / "new-out", now=NOW)  # OUT's files cannot be kept: each one is made
     assert len(patches) == 1 and made["search"] == [SHUADAN]  # patched: only the edited item's document made
-    cold = tmp_path / "cold"
-    shutil.copytree(site / "content", cold / "content")
-    shutil.copy(site / "fraudsite.yaml", cold / "fraudsite.yaml")
-    build_site(cold, now=NOW)
-    index = {path: data for path, data in tree(tmp_path / "new-out").items() if path.startswith("search/")}
-    assert index == {path: data for path, data in tree(cold / "build").items() if path.startswith("search/")}
+    assert search_files(tmp_path / "new-out") == search_files(cold_build(site, tmp_path / "cold"))
