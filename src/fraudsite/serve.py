@@ -205,14 +205,9 @@ class Preview:
         """
         if self.environment[0] == self.page_keys[0]:
             return
-        from fraudsite.channels.web import own_pages
-        from fraudsite.render import render_page
-
         samples = [next((i for i in site.published if isinstance(i, kind)), None) for kind in (Case, Notice)]
         try:
-            environment = self.page_environment(site)
-            for page in own_pages(site, [item for item in samples if item is not None]):
-                render_page(environment, page)  # compiles its templates; the bytes are not needed
+            self.render_own_pages(site, [item for item in samples if item is not None])  # the bytes are not needed
         except Exception:  # a broken theme shows in the next rebuild's report, not here
             pass
 
@@ -228,18 +223,21 @@ class Preview:
             edited = site_with_edits(site, self.options, sorted(changes), self.cache)
             if edited is None:
                 return None
-            from fraudsite.channels.web import own_pages
-            from fraudsite.render import render_page
-
-            environment = self.page_environment(site)
-            rendered = [(page.path, render_page(environment, page))
-                        for page in own_pages(edited, [i for i in edited.items if i.source in changes])]
+            rendered = self.render_own_pages(edited, [i for i in edited.items if i.source in changes])
         except Exception:  # whatever went wrong, the full rebuild that follows reports it
             return None
         shown = sum(self.show_page(path, data) for path, data in rendered)
         if shown:
             self.state.publish()  # browsers reload now; the full rebuild publishes again if more changed
         return EarlyUpdate(shown, time.perf_counter() - started)
+
+    def render_own_pages(self, site: Site, items: list[Item]) -> list[tuple[str, bytes]]:
+        """The items' own pages (``web.own_pages``), rendered with the kept environment."""
+        from fraudsite.channels.web import own_pages
+        from fraudsite.render import render_page
+
+        environment = self.page_environment(site)
+        return [(page.path, render_page(environment, page)) for page in own_pages(site, items)]
 
     def page_environment(self, site: Site) -> Environment:
         """The Jinja environment for quick updates, kept while the theme, code and configuration are as rendered last.
