@@ -105,9 +105,10 @@ def links_to_unpublished(site_dir: Path, site: Site) -> list[Problem]:
     unpublished = [i for i in site.items if i not in published]
     problems = []
     for item in site.published:
+        body = item.body_html  # unpacked once per item, not once per target
         for target in unpublished:
             href = f'href="{site.config.base_path}{target.path}'
-            if href not in item.body_html:
+            if href not in body:
                 continue
             if target.withdrawn:
                 why = "已撤下"

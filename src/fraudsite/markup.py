@@ -66,11 +66,6 @@ class RenderedBody:
         """The sanitised HTML."""
         return unpack(self.packed)
 
-    @property
-    def trusted_html(self) -> str:
-        """The unsanitised HTML, or ""."""
-        return unpack(self.trusted_packed)
-
 
 @dataclass(frozen=True)
 class LinkContext:

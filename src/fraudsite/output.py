@@ -282,16 +282,7 @@ def file_stats(root: Path) -> dict[str, FileStat]:
 
 def existing_files(out_dir: Path) -> dict[str, Path]:
     """Files now in OUT, by site-relative path, marker excluded."""
-    if not out_dir.is_dir():
-        return {}
-    found = {}
-    for root, _dirs, names in os.walk(out_dir):
-        for name in names:
-            path = Path(root, name)
-            relative = path.relative_to(out_dir).as_posix()
-            if relative != MARKER:
-                found[relative] = path
-    return found
+    return {path: out_dir / path for path, _entry in scan_files(out_dir) if path != MARKER}
 
 
 def same_content(existing: Path | None, content: bytes | Path) -> bool:
