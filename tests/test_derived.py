@@ -10,7 +10,7 @@ import pytest
 
 from fraudsite.channels import search, wechat
 from fraudsite.derived import DERIVED_FILE, DerivedStore, remember_each, using
-from sitekit import SAMPLE, build_site, tree
+from sitekit import SAMPLE, build_site, tree, write
 
 NOW = "2026-11-28 09:00"
 STORE = ".fraudsite-cache/" + DERIVED_FILE
@@ -203,3 +203,35 @@ def test_a_patched_index_built_into_a_new_folder_makes_every_file_from_the_store
     build_site(site, tmp_path / "new-out", now=NOW)  # OUT's files cannot be kept: each one is made
     assert len(patches) == 1 and made["search"] == [SHUADAN]  # patched: only the edited item's document made
     assert search_files(tmp_path / "new-out") == search_files(cold_build(site, tmp_path / "cold"))
+
+
+def test_a_rebuild_with_the_same_content_leaves_the_store_file_alone(tmp_path):
+    site = sample_site(tmp_path)
+    build_site(site, now=NOW)
+    store = site / STORE
+    before = store.stat()
+    (site / ".fraudsite-cache/last-build.json").unlink()  # no record: the build runs every step
+    build_site(site, now=NOW)
+    after = store.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_publishing_an_item_makes_only_its_own_search_file(tmp_path, monkeypatch):
+    site = sample_site(tmp_path)
+    build_site(site, now=NOW)
+    made: list[str] = []
+    doc_file = search.doc_file
+    monkeypatch.setattr(search, "doc_file", lambda doc: made.append(doc.path) or doc_file(doc))
+    write(site, "content/notices/new-drill.md", """\
+        ---
+        id: notice-drill
+        title: 关于开展反诈应急演练的通知
+        date: 2026-11-27
+        issuer: 保卫处
+        ---
+
+        周五下午开展反诈应急演练。
+        """)
+    build_site(site, now=NOW)  # the items are numbered anew: a fresh index, the other files kept from OUT
+    assert made == ["notices/new-drill/"]
+    assert search_files(site / "build") == search_files(cold_build(site, tmp_path / "cold"))

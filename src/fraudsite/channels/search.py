@@ -42,9 +42,20 @@ def plan(site: Site) -> list[Output]:
     types = [(t.key, t.name) for t in site.config.types]
     context = base_context(site, "搜索", "search/", [], noindex=True, index_url=INDEX_DIR,
                            sections=SECTIONS, types=site.config.types)
-    patched = patched_index(store, site, items, keys, types) if store and None not in keys else None
+    state = stored_state(store) if store and None not in keys else None
+    patched = patched_index(store, state, site, items, keys, types) if store and state else None
     return [Page("search/index.html", "search/search.html", context),
-            *(patched if patched is not None else fresh_index(store, site, items, keys, types))]
+            *(patched if patched is not None else fresh_index(store, state, site, items, keys, types))]
+
+
+def stored_state(store: DerivedStore) -> dict | None:
+    """What the last index was made of (``STATE``): its items' keys, oldest first, its total and shard keys."""
+    state = store.get(*STATE)
+    try:
+        return {"docs": [str(k) for k in state["docs"]], "total": int(state["total"]),
+                "shards": [str(k) for k in state["shards"]]}
+    except (TypeError, KeyError, ValueError):
+        return None
 
 
 def indexed(site: Site, items: list[Item]) -> list[tuple[SearchDoc, DocGrams]]:
@@ -54,33 +65,33 @@ def indexed(site: Site, items: list[Item]) -> list[tuple[SearchDoc, DocGrams]]:
                          indexed_entry, indexed_from_entry)
 
 
-def fresh_index(store: DerivedStore | None, site: Site, items: list[Item], keys: list[str | None],
-                types: list[tuple[str, str]]) -> list[Output]:
+def fresh_index(store: DerivedStore | None, state: dict | None, site: Site, items: list[Item],
+                keys: list[str | None], types: list[tuple[str, str]]) -> list[Output]:
     """The index made afresh; its shards and state are kept for the next build to patch."""
     values = indexed(site, items)
     index = build_index([doc for doc, _ in values], SECTIONS, types, [g for _, g in values], doc_files=False)
     shard_keys = [hashlib.sha256(index.files[f"grams/{n}.json"]).hexdigest() for n in range(index.meta["shards"])]
     if store is not None:
         for number, key in enumerate(shard_keys):
-            store.put_bytes(SHARD, key, index.files[f"grams/{number}.json"])
-    # Every item file is written: packed now, so the documents' text (70 MB at 10,000 items) is not held
-    # until then, nor inherited by forked workers.
-    item_files = [partial(unpack_bytes, pack_bytes(doc_file(doc))) for doc in index.docs]
-    return index_outputs(store, index, shard_keys, keys[::-1], item_files)
+            if not store.keep(SHARD, key):
+                store.put_bytes(SHARD, key, index.files[f"grams/{number}.json"])
+    # An item in the last index (a new one was published, say) has its file in OUT: made from the store only if
+    # OUT lacks it. Any other is packed now, so the documents' text (70 MB at 10,000 items) is not held until
+    # it is written, nor inherited by forked workers.
+    earlier = set(state["docs"]) if state else set()
+    item_files = [partial(stored_item_file, store, key) if store and key in earlier
+                  else partial(unpack_bytes, pack_bytes(doc_file(doc))) for doc, key in zip(index.docs, keys[::-1])]
+    return index_outputs(store, state, index, shard_keys, keys[::-1], item_files)
 
 
-def patched_index(store: DerivedStore, site: Site, items: list[Item], keys: list[str],
+def patched_index(store: DerivedStore, state: dict, site: Site, items: list[Item], keys: list[str],
                   types: list[tuple[str, str]]) -> list[Output] | None:
     """The last build's index patched for the items whose keys changed; None: make it afresh.
 
     Only the changed items' documents are read or made: the others' files are kept from OUT by their keys,
     or made from the store if OUT lacks them.
     """
-    state = store.get(*STATE)
-    try:
-        earlier_keys, total, shard_keys = list(state["docs"]), int(state["total"]), list(state["shards"])
-    except (TypeError, KeyError, ValueError):
-        return None
+    earlier_keys, total, shard_keys = state["docs"], state["total"], list(state["shards"])
     oldest_keys = keys[::-1]
     changed = [number for number, (old, new) in enumerate(zip(earlier_keys, oldest_keys)) if old != new]
     if len(earlier_keys) != len(keys) or len(changed) > PATCH_LIMIT:
@@ -111,17 +122,19 @@ def patched_index(store: DerivedStore, site: Site, items: list[Item], keys: list
             store.put_bytes(SHARD, shard_keys[number], data)
     item_files = [partial(doc_file, fresh[number][0]) if number in fresh else partial(stored_item_file, store, key)
                   for number, key in enumerate(oldest_keys)]
-    return index_outputs(store, index, shard_keys, oldest_keys, item_files)
+    return index_outputs(store, state, index, shard_keys, oldest_keys, item_files)
 
 
-def index_outputs(store: DerivedStore | None, index: SearchIndex, shard_keys: list[str], keys: list[str | None],
-                  item_files: list[Callable[[], bytes]]) -> list[Output]:
+def index_outputs(store: DerivedStore | None, state: dict | None, index: SearchIndex, shard_keys: list[str],
+                  keys: list[str | None], item_files: list[Callable[[], bytes]]) -> list[Output]:
     """The index files, keyed: a shard by its bytes, an item file by its document (``keys``, oldest first).
 
-    So a build keeps OUT's files without making them. Also keeps what the next build patches from.
+    So a build keeps OUT's files without making them. Also keeps what the next build patches from
+    (stored only when it changed: a changed entry makes the whole store file be written again).
     """
-    if store is not None and None not in keys:
-        store.put(*STATE, {"docs": keys, "total": index.total, "shards": shard_keys})
+    new_state = {"docs": keys, "total": index.total, "shards": shard_keys}
+    if store is not None and None not in keys and new_state != state:
+        store.put(*STATE, new_state)
     outputs: list[Output] = [Data(INDEX_DIR + "meta.json", index.files["meta.json"])]
     for number, key in enumerate(shard_keys):
         path = f"grams/{number}.json"
