@@ -10,18 +10,11 @@ import pytest
 
 from fraudsite.channels import search, wechat
 from fraudsite.derived import DERIVED_FILE, DerivedStore, remember_each, using
-from sitekit import SAMPLE, build_site, tree, write
+from sitekit import build_site, copy_sample_content, tree, write
 
 NOW = "2026-11-28 09:00"
 STORE = ".fraudsite-cache/" + DERIVED_FILE
 SHUADAN = "content/cases/2024-03-shuadan-part-time-job.md"
-
-
-def sample_site(tmp_path: Path) -> Path:
-    site = tmp_path / "site"
-    shutil.copytree(SAMPLE / "content", site / "content")
-    shutil.copy(SAMPLE / "fraudsite.yaml", site / "fraudsite.yaml")
-    return site
 
 
 def edit_shuadan(site: Path) -> None:
@@ -63,7 +56,7 @@ def made(monkeypatch) -> dict[str, list[str]]:
 
 
 def test_an_edit_makes_only_that_items_article_and_search_document_again(tmp_path, made):
-    site = sample_site(tmp_path)
+    site = copy_sample_content(tmp_path)
     build_site(site, now=NOW)
     published = len(made["wechat"])
     assert published >= 20 and len(made["search"]) >= 20 and (site / STORE).is_file()
@@ -84,7 +77,7 @@ def test_an_edit_makes_only_that_items_article_and_search_document_again(tmp_pat
 
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "garbage", "other-version", "empty"])
 def test_a_damaged_or_foreign_store_is_remade_never_trusted(tmp_path, damage, made):
-    site = sample_site(tmp_path)
+    site = copy_sample_content(tmp_path)
     build_site(site, tmp_path / "first", now=NOW)
     store = site / STORE
     data = store.read_bytes()
@@ -127,7 +120,7 @@ def test_the_store_keeps_only_what_the_last_build_used(tmp_path):
 def test_only_a_clean_scan_of_the_same_bytes_and_rules_is_remembered(tmp_path):
     from fraudsite.errors import BuildFailed
 
-    site = sample_site(tmp_path)
+    site = copy_sample_content(tmp_path)
     build_site(site, now=NOW)  # every item scanned clean and remembered
     path = site / SHUADAN
     clean = path.read_text(encoding="utf-8")
@@ -146,7 +139,7 @@ def test_only_a_clean_scan_of_the_same_bytes_and_rules_is_remembered(tmp_path):
 
 
 def test_moving_front_matter_lines_makes_nothing_again(tmp_path, made):
-    site = sample_site(tmp_path)
+    site = copy_sample_content(tmp_path)
     build_site(site, now=NOW)
     made["wechat"].clear(), made["search"].clear()
     path = site / SHUADAN
@@ -158,7 +151,7 @@ def test_moving_front_matter_lines_makes_nothing_again(tmp_path, made):
 
 
 def test_a_damaged_index_shard_is_never_patched_into_the_search_index(tmp_path):
-    site = sample_site(tmp_path)
+    site = copy_sample_content(tmp_path)
     build_site(site, now=NOW)
     store = site / STORE
     data = bytearray(store.read_bytes())
@@ -177,7 +170,7 @@ def test_a_damaged_index_shard_is_never_patched_into_the_search_index(tmp_path):
 def test_an_edit_scans_only_the_edited_item_for_personal_data(tmp_path, monkeypatch):
     from fraudsite import privacy
 
-    site = sample_site(tmp_path)
+    site = copy_sample_content(tmp_path)
     build_site(site, now=NOW)
     scanned: list[str] = []
     scan_item = privacy.scan_item
@@ -193,7 +186,7 @@ def test_an_edit_scans_only_the_edited_item_for_personal_data(tmp_path, monkeypa
 
 
 def test_a_patched_index_built_into_a_new_folder_makes_every_file_from_the_store(tmp_path, made, monkeypatch):
-    site = sample_site(tmp_path)
+    site = copy_sample_content(tmp_path)
     build_site(site, now=NOW)
     made["search"].clear()
     patches = []
@@ -206,7 +199,7 @@ def test_a_patched_index_built_into_a_new_folder_makes_every_file_from_the_store
 
 
 def test_a_rebuild_with_the_same_content_leaves_the_store_file_alone(tmp_path):
-    site = sample_site(tmp_path)
+    site = copy_sample_content(tmp_path)
     build_site(site, now=NOW)
     store = site / STORE
     before = store.stat()
@@ -217,7 +210,7 @@ def test_a_rebuild_with_the_same_content_leaves_the_store_file_alone(tmp_path):
 
 
 def test_publishing_an_item_makes_only_its_own_search_file(tmp_path, monkeypatch):
-    site = sample_site(tmp_path)
+    site = copy_sample_content(tmp_path)
     build_site(site, now=NOW)
     made: list[str] = []
     doc_file = search.doc_file

@@ -216,6 +216,25 @@ def test_a_linked_folder_pointing_outside_the_site_is_refused(tmp_path):
         assert "机密文件" not in "".join(p.read_text(errors="replace") for p in (site / "build").rglob("*.html"))
 
 
+def test_a_file_read_through_a_linked_folder_is_refused_with_the_folder_cache(tmp_path):
+    from fraudsite.content import read_source
+
+    # rglob does not enter linked folders, so read_source is asked directly, as for a file found another way.
+    site = make_site(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text(HEADER.format(title="机密文件", extra=""), encoding="utf-8")
+    (site / "content/cases/linked").symlink_to(outside, target_is_directory=True)
+    problems, folders = [], {}
+    inside = read_source(site / "content/cases/a.md", "content/cases/a.md",
+                         site.resolve(), problems, folders=folders)
+    assert inside is not None and not problems
+    linked = read_source(site / "content/cases/linked/secret.md", "content/cases/linked/secret.md",
+                         site.resolve(), problems, folders=folders)
+    assert linked is None and [p.code for p in problems] == ["E013"]
+    assert site / "content/cases/linked" in folders  # resolved once, through the link
+
+
 def test_file_names_with_spaces_chinese_and_upper_case_get_usable_slugs(tmp_path):
     site = make_site(tmp_path, name="My Case 刷单 2026.md")
     build_site(site)

@@ -355,10 +355,16 @@ def test_article_json_has_the_draft_api_fields_utf8_without_escapes(built):
     assert {c["field"]: c["level"] for c in data["checks"]}["title_api"] == "error"
 
 
-def test_the_inline_article_json_cannot_break_out_of_its_script_element():
+def test_the_inline_article_json_cannot_break_out_of_its_script_element(built, site):
     text = script_json({"html": "</script><!-- & \u2028\u2029 中文"})  # the preview template's filter
     assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text and "\u2029" not in text
     assert "中文" in text and json.loads(text)["html"] == "</script><!-- & \u2028\u2029 中文"
+    settings_ = wechat.read_settings(site.config)[0]
+    for item in site.published[:5]:  # and each preview page carries its article through that filter
+        article = wechat.make_article(item, site, settings_)
+        page = (built / article.path / "index.html").read_text(encoding="utf-8")
+        inline = re.search(r'<script type="application/json" id="wx-data">(.*?)</script>', page, re.S)
+        assert inline and "<" not in inline.group(1) and json.loads(inline.group(1))["html"] == article.content
 
 
 @pytest.mark.parametrize(("title", "author", "digest", "content", "broken"), [
