@@ -5,14 +5,14 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fraudsite.config import load_config
+from fraudsite.config import Config, load_config
 from fraudsite.errors import BuildFailed, Problem, problem
 from fraudsite.faults import checkpoint
 from fraudsite.lock import build_lock
@@ -33,6 +33,7 @@ from fraudsite.uptodate import (
 if TYPE_CHECKING:
     from fraudsite.cache import ContentCache
     from fraudsite.derived import DerivedStore
+    from fraudsite.model import Item
     from fraudsite.output import Content
     from fraudsite.render import Output
 
@@ -77,24 +78,36 @@ class BuildReport:
 def load_site(options: BuildOptions, cache: ContentCache | None = None) -> tuple[Site, list[Problem]]:
     """Configuration and content as one immutable Site; raise BuildFailed on any error."""
     from fraudsite.content import load_content
-    from fraudsite.privacy import privacy_rules, scan_items
 
     config = load_config(options.config_path, options.base_url)
     checkpoint("parse")
     content = load_content(options.site_dir, config, cache.bind(config) if cache else None)
     if content.errors:
         raise BuildFailed(list(content.problems))
-    now = options.now or datetime.now(config.tz)
-    site = Site(config, content.items, now.astimezone(config.tz), options.drafts, options.future)
-    # Every build checks what it may publish for personal data: a cached parse never skips this; only a clean
-    # scan of the very bytes this build read, with the same values and rules, is remembered.
-    # Scheduled items count too: screens carry them ahead of their start, hidden until then.
-    publishable = [i for i in site.items if not i.withdrawn and (site.drafts or not i.draft)]
-    leaks = scan_items(options.site_dir, publishable, privacy_rules(config), site.withdrawn,
-                       read=cache.digests if cache else None)
+    site = Site(config, content.items, build_time(options, config), options.drafts, options.future)
+    leaks = personal_data(options.site_dir, config, site.items, site.drafts, cache.digests if cache else None)
     if leaks:
         raise BuildFailed(leaks + [p for p in content.problems if p.severity == "warning"])
     return site, [p for p in content.problems if p.severity == "warning"]
+
+
+def build_time(options: BuildOptions, config: Config) -> datetime:
+    """The moment the site is built for, in the site's time zone: the options' or the clock's."""
+    return (options.now or datetime.now(config.tz)).astimezone(config.tz)
+
+
+def personal_data(site_dir: Path, config: Config, items: Sequence[Item], drafts: bool,
+                  read: Mapping[str, str] | None = None) -> list[Problem]:
+    """Findings of personal data in what ``items`` may publish (withdrawn items: their titles).
+
+    Every build checks: a cached parse never skips this; only a clean scan of the very bytes this build read
+    (``read``), with the same values and rules, is remembered. Scheduled items count too: screens carry them
+    ahead of their start, hidden until then.
+    """
+    from fraudsite.privacy import privacy_rules, scan_items
+
+    publishable = [i for i in items if not i.withdrawn and (drafts or not i.draft)]
+    return scan_items(site_dir, publishable, privacy_rules(config), tuple(i for i in items if i.withdrawn), read=read)
 
 
 def plan_outputs(site: Site, site_dir: Path) -> list[Output]:
@@ -169,7 +182,7 @@ def build(options: BuildOptions) -> BuildReport:
     check_output_dir(options.out_dir, options.site_dir, options.force)
     cache_dir = options.site_dir / CACHE_DIR
     config = load_config(options.config_path, options.base_url)
-    options = replace(options, now=(options.now or datetime.now(config.tz)).astimezone(config.tz))
+    options = replace(options, now=build_time(options, config))
     inputs = fingerprint_inputs(options.site_dir, options.config_path, option_key(options))
     unchanged = report_if_up_to_date(options, cache_dir, inputs)
     if unchanged:

@@ -29,8 +29,10 @@ from typing import TYPE_CHECKING
 from fraudsite.build import (
     CACHE_DIR,
     BuildOptions,
+    build_time,
     clock_window,
     load_site,
+    personal_data,
     plan_outputs,
     render_stream,
     theme_and_code_stamp,
@@ -345,7 +347,6 @@ def is_item_edit(name: str, kind: str) -> bool:
 def site_with_edits(site: Site, options: BuildOptions, names: list[str], cache: ContentCache) -> Site | None:
     """The Site with these files re-read, as the full load would make them; None on any problem or moved item."""
     from fraudsite.content import reload_content, sort_key
-    from fraudsite.privacy import privacy_rules, scan_items
 
     wanted = set(names)
     old = {item.source: item for item in site.items if item.source in wanted}
@@ -358,13 +359,10 @@ def site_with_edits(site: Site, options: BuildOptions, names: list[str], cache: 
     items = tuple(new.get(item.source, item) for item in site.items)
     if any(sort_key(new[name]) != sort_key(old[name]) for name in new):  # a new date moves the item in every list
         items = tuple(sorted(items, key=sort_key))
-    now = (options.now or datetime.now(site.config.tz)).astimezone(site.config.tz)  # as load_site takes it
-    edited = replace(site, items=items, now=now)
+    edited = replace(site, items=items, now=build_time(options, site.config))
     if any(place(old[name], site) != place(item, edited) for name, item in new.items()):
         return None
-    publishable = [i for i in content.items if not i.withdrawn and (site.drafts or not i.draft)]
-    withdrawn = tuple(i for i in content.items if i.withdrawn)
-    if scan_items(options.site_dir, publishable, privacy_rules(site.config), withdrawn):
+    if personal_data(options.site_dir, site.config, content.items, site.drafts):
         return None
     return edited
 
