@@ -38,6 +38,20 @@ def copy_sample_content(tmp_path: Path) -> Path:
     return site
 
 
+def add_drill_notice(site: Path) -> Path:
+    """A new notice (content/notices/new-drill.md), as an editor publishes one."""
+    return write(site, "content/notices/new-drill.md", """\
+        ---
+        id: notice-drill
+        title: 关于开展反诈应急演练的通知
+        date: 2026-11-27
+        issuer: 保卫处
+        ---
+
+        周五下午开展反诈应急演练。
+        """)
+
+
 def write(site: Path, relative: str, text: str) -> Path:
     """Write a file (dedented, UTF-8) into a site."""
     path = site / relative

@@ -10,7 +10,7 @@ import pytest
 
 from fraudsite.channels import search, wechat
 from fraudsite.derived import DERIVED_FILE, DerivedStore, remember_each, using
-from sitekit import build_site, copy_sample_content, tree, write
+from sitekit import add_drill_notice, build_site, copy_sample_content, tree
 
 NOW = "2026-11-28 09:00"
 STORE = ".fraudsite-cache/" + DERIVED_FILE
@@ -215,16 +215,7 @@ def test_publishing_an_item_makes_only_its_own_search_file(tmp_path, monkeypatch
     made: list[str] = []
     doc_file = search.doc_file
     monkeypatch.setattr(search, "doc_file", lambda doc: made.append(doc.path) or doc_file(doc))
-    write(site, "content/notices/new-drill.md", """\
-        ---
-        id: notice-drill
-        title: 关于开展反诈应急演练的通知
-        date: 2026-11-27
-        issuer: 保卫处
-        ---
-
-        周五下午开展反诈应急演练。
-        """)
+    add_drill_notice(site)
     build_site(site, now=NOW)  # the items are numbered anew: a fresh index, the other files kept from OUT
     assert made == ["notices/new-drill/"]
     assert search_files(site / "build") == search_files(cold_build(site, tmp_path / "cold"))

@@ -202,12 +202,18 @@ def test_symlink_pointing_outside_the_site_is_refused(tmp_path):
     assert any("content/cases/link.md" in str(p) and "[E013]" in str(p) for p in failure.value.problems)
 
 
-def test_a_linked_folder_pointing_outside_the_site_is_refused(tmp_path):
+def site_with_linked_folder(tmp_path: Path) -> Path:
+    """A site whose content/cases/linked is a link to a folder outside it holding secret.md."""
     site = make_site(tmp_path)
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.md").write_text(HEADER.format(title="机密文件", extra=""), encoding="utf-8")
     (site / "content/cases/linked").symlink_to(outside, target_is_directory=True)
+    return site
+
+
+def test_a_linked_folder_pointing_outside_the_site_is_refused(tmp_path):
+    site = site_with_linked_folder(tmp_path)
     try:
         build_site(site)
     except BuildFailed as failure:  # found through the link: refused by name
@@ -220,11 +226,7 @@ def test_a_file_read_through_a_linked_folder_is_refused_with_the_folder_cache(tm
     from fraudsite.content import read_source
 
     # rglob does not enter linked folders, so read_source is asked directly, as for a file found another way.
-    site = make_site(tmp_path)
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "secret.md").write_text(HEADER.format(title="机密文件", extra=""), encoding="utf-8")
-    (site / "content/cases/linked").symlink_to(outside, target_is_directory=True)
+    site = site_with_linked_folder(tmp_path)
     problems, folders = [], {}
     inside = read_source(site / "content/cases/a.md", "content/cases/a.md",
                          site.resolve(), problems, folders=folders)

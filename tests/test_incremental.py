@@ -17,7 +17,7 @@ from fraudsite.cache import CACHE_FILE
 from fraudsite.errors import BuildFailed
 from fraudsite.model import unpack
 from fraudsite.uptodate import fingerprint_output, read_record
-from sitekit import SAMPLE, build_site, stamps, tree, write
+from sitekit import SAMPLE, add_drill_notice, build_site, stamps, tree, write
 
 NOW = "2026-11-28 09:00"
 CACHE = ".fraudsite-cache/" + CACHE_FILE
@@ -113,16 +113,7 @@ def test_every_kind_of_edit_matches_a_cold_build_and_writes_only_what_differs(tm
     editor.check("delete")
     assert not (editor.out / "notices/2026-10-retirees-forum").exists()
 
-    write(editor.site, "content/notices/new-drill.md", """\
-        ---
-        id: notice-drill
-        title: 关于开展反诈应急演练的通知
-        date: 2026-11-27
-        issuer: 保卫处
-        ---
-
-        周五下午开展反诈应急演练。
-        """)
+    add_drill_notice(editor.site)
     editor.check("add")
 
     # A site theme over the built-in one: a template and a static file.
