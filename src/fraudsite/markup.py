@@ -19,6 +19,7 @@ from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
 from fraudsite.defang import defang_text, is_scam_link, scam_hosts
 from fraudsite.errors import Problem, problem
+from fraudsite.htmlscan import read_html
 from fraudsite.model import pack, unpack
 
 MORE = "<!--more-->"
@@ -361,8 +362,7 @@ def plain_text(html: str, prose_only: bool = False) -> str:
     With ``prose_only`` headings, tables and code are left out too, as a summary wants.
     """
     extractor = _TextExtractor(prose_only)
-    extractor.feed(html)
-    extractor.close()
+    read_html(extractor, html)
     text = re.sub(r"\s+", " ", "".join(extractor.parts)).strip()
     return _CJK_SPACE.sub("", text)
 

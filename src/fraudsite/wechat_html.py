@@ -14,6 +14,8 @@ from html import escape
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
+from fraudsite.htmlscan import read_html
+
 # Typography close to WeChat's own articles; text colours are dark greys, never #000.
 TEXT = "#333"
 MUTED = "#666"
@@ -124,8 +126,7 @@ class _TreeBuilder(HTMLParser):
 def parse_fragment(html: str) -> Node:
     """Parse an HTML fragment into a Node tree under a ``#root`` node."""
     builder = _TreeBuilder()
-    builder.feed(html)
-    builder.close()
+    read_html(builder, html)
     return builder.root
 
 
