@@ -185,6 +185,31 @@ def test_rendering_on_several_cores_gives_the_same_bytes_as_one(tmp_path):
     assert outputs["1"] == outputs["2"]
 
 
+def test_pages_the_workers_write_themselves_are_the_pages_staged_one_by_one(tmp_path):
+    from fraudsite.output import MARKER, MARKER_TEXT
+    from fraudsite.uptodate import fingerprint_output, read_record
+
+    site = copy_fixture(tmp_path)
+    env = {**os.environ, "FRAUDSITE_WORKERS": "2", "FRAUDSITE_PARALLEL_MINIMUM": "1"}
+    made = {}
+    for name in ("fresh", "staged"):
+        out = tmp_path / name
+        if name == "staged":  # an OUT already there (empty): every file goes through the staging folder's checks
+            out.mkdir()
+            (out / MARKER).write_bytes(MARKER_TEXT)
+        shutil.rmtree(site / ".fraudsite-cache", ignore_errors=True)
+        result = subprocess.run([sys.executable, "-m", "fraudsite", "build", str(site), "-o", str(out),
+                                 "--now", FIXTURE_NOW], env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert "写入" in result.stdout
+        made[name] = tree(out), result.stdout.split("写入")[1].split("，")[0]
+        # The stats the workers sent back make the same fingerprint as a walk of what they wrote.
+        assert read_record(site / ".fraudsite-cache").out == fingerprint_output(out)
+    assert not (tmp_path / ".fresh.spare").exists() or sorted(tree(tmp_path / ".fresh.spare")) == sorted(made["fresh"][0])
+    assert made["fresh"] == made["staged"]  # the same files and bytes, the same count written
+    assert len(made["fresh"][0]) > 50
+
+
 def test_an_error_in_a_worker_is_reported_like_any_other(tmp_path):
     site = copy_fixture(tmp_path)
     write(site, "theme/templates/case.html", "{% extends 'base.html' %}{% block main %}{{ no_such_name }}{% endblock %}")

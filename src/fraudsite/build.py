@@ -136,22 +136,24 @@ def check_unique_paths(outputs: list[Output]) -> None:
         seen.add(output.path)
 
 
-def render_stream(outputs: list[Output], site: Site, site_dir: Path,
-                  memo: PageMemo | None = None) -> Iterator[tuple[str, Content]]:
+def render_stream(outputs: list[Output], site: Site, site_dir: Path, memo: PageMemo | None = None,
+                  write_into: Path | None = None) -> Iterator[tuple[str, Content]]:
     """Each output's path and bytes (or file to copy, or bundle to make last), pages rendered on every core.
 
     With a ``memo``, a page whose inputs are as last time is not rendered, and a data file with the same bytes
-    as last time is not compared with OUT's: OUT's file is kept.
+    as last time is not compared with OUT's: OUT's file is kept. With ``write_into`` (a fresh staging folder,
+    see ``output.stages_afresh``) the workers write the pages there themselves.
     """
     from fraudsite.output import KEEP
     from fraudsite.parallel import ordered_map
-    from fraudsite.render import Bundle, Data, Page, make_environment, render_page
+    from fraudsite.render import Bundle, Data, Page, make_environment, render_page, render_page_into
 
     check_unique_paths(outputs)
     env = make_environment(site_dir, site.config)
     pages = [output for output in outputs if isinstance(output, Page)]
     kept = {page.path for page in pages if memo and memo.unchanged(page.path, page.template, page.context)}
-    rendered = ordered_map(partial(render_page, env), [page for page in pages if page.path not in kept])
+    render = partial(render_page, env) if write_into is None else partial(render_page_into, env, write_into)
+    rendered = ordered_map(render, [page for page in pages if page.path not in kept])
     for output in outputs:
         if isinstance(output, Page):
             yield output.path, KEEP if output.path in kept else next(rendered)
@@ -207,7 +209,7 @@ def build(options: BuildOptions) -> BuildReport:
 def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Site, warnings: list[Problem],
                   outputs: list[Output], derived: DerivedStore, started: float) -> BuildReport:
     """Render what is planned into OUT and record the build, under the site's build lock."""
-    from fraudsite.output import write_site
+    from fraudsite.output import stages_afresh, staging_of, write_site
 
     with build_lock(cache_dir):
         derived.save()
@@ -215,7 +217,9 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
         memo = PageMemo(cache_dir, theme_and_code_stamp(site, options.site_dir),
                         trusted=output_as_recorded(options, cache_dir, scanned), digester=derived.digester)
         forget(cache_dir)
-        stats = write_site(render_stream(outputs, site, options.site_dir, memo), options.out_dir, known=scanned)
+        write_into = staging_of(options.out_dir) if stages_afresh(options.out_dir) else None
+        stats = write_site(render_stream(outputs, site, options.site_dir, memo, write_into), options.out_dir,
+                           known=scanned)
         memo.save()
         pages = sum(1 for output in outputs if output.path.endswith(".html"))
         last_change, next_change = clock_window(site)

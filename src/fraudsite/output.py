@@ -62,7 +62,41 @@ class _Keep:
 
 
 KEEP = _Keep()
-Content = bytes | Path | _Keep | Callable[[Mapping[str, bytes]], bytes]  # bytes, a file to copy, kept, or made last
+
+
+@dataclass(frozen=True)
+class Written:
+    """The content of a file its producer already wrote into a fresh staging folder (``write_fresh``)."""
+
+    stat: FileStat
+
+
+Content = bytes | Path | _Keep | Written | Callable[[Mapping[str, bytes]], bytes]  # or made last, from the staged
+
+
+def staging_of(out_dir: Path) -> Path:
+    """The folder a build of OUT assembles the new site in."""
+    return out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+
+
+def stages_afresh(out_dir: Path) -> bool:
+    """Whether a build of OUT would stage every file from nothing: no OUT to keep files of, no spare to reuse.
+
+    Then producers (the render workers) may write their files into ``staging_of(out_dir)`` themselves: the
+    kernel's share of writing thousands of files is spread over every core instead of the one that stages.
+    """
+    return not out_dir.exists() and not os.path.lexists(spare_of(out_dir))
+
+
+def write_fresh(root: Path, path: str, content: bytes) -> Written:
+    """Write a file of a fresh staging folder, making its folders; what ``Stage.put`` then takes as written."""
+    target = os.path.join(root, path)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "xb") as file:  # never into a file already there, which may be a hard link to OUT's
+        file.write(content)
+        file.flush()
+        stat = os.fstat(file.fileno())
+    return Written((stat.st_size, stat.st_mtime_ns, stat.st_ino))
 
 
 def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out_dir: Path,
@@ -77,7 +111,7 @@ def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out
     if recover_interrupted_swap(out_dir):
         known = None  # OUT is not what was scanned
     current = {path: stat[2] for path, stat in known.items()} if known is not None else file_inodes(out_dir)
-    staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+    staging = staging_of(out_dir)
     remove_tree(staging)
     pairs = files.items() if isinstance(files, Mapping) else files
     try:
@@ -154,6 +188,10 @@ class Stage:
     def put(self, path: str, content: bytes | Path | _Keep) -> int:
         """Stage one file: OUT's own file (a hard link) if OUT has these bytes already. 1 if it changed."""
         self.wanted.add(path)
+        if isinstance(content, Written):  # only into a fresh folder (``stages_afresh``): nothing to compare
+            if self.files is not None:
+                self.files[path] = content.stat
+            return 1
         had = self.leftover.pop(path, None)
         inode = self.current.get(path)
         if content is KEEP and had is not None and had == inode:  # most files of an edit build: nothing to do

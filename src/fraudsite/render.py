@@ -15,6 +15,7 @@ from markupsafe import Markup
 from fraudsite import clock
 from fraudsite.config import Config
 from fraudsite.errors import BuildFailed, problem
+from fraudsite.output import Written, write_fresh
 from fraudsite.theme import theme_dirs
 
 
@@ -141,6 +142,11 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
     except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
         raise BuildFailed([problem(f"theme/templates/{page.template}", _template_line(error), "E404", "",
                                    f"模板运行出错（{type(error).__name__}: {error}）；请检查这一行的写法")]) from None
+
+
+def render_page_into(env: jinja2.Environment, root: Path, page: Page) -> Written:
+    """Render one page straight into a fresh staging folder (in the worker that renders it)."""
+    return write_fresh(root, page.path, render_page(env, page))
 
 
 def _template_line(error: Exception) -> int:
