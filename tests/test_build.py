@@ -260,6 +260,18 @@ def test_after_one_edit_only_pages_that_show_it_are_rendered_and_output_equals_a
     third = build_site(site)
     assert third.rendered == third.pages and "跳到正文内容" in (site / "build/index.html").read_text()
     assert base.exists()
+    # The same template changed again: its compiled form kept in the cache is not used.
+    assert any((site / ".fraudsite-cache/templates").iterdir())
+    write(site, "theme/templates/base.html", base.read_text().replace("跳到正文内容", "跳到本页正文"))
+    build_site(site)
+    assert "跳到本页正文" in (site / "build/index.html").read_text()
+
+
+def test_compiled_templates_that_cannot_be_kept_are_compiled_each_time(tmp_path):
+    site = copy_fixture(tmp_path)
+    write(site, ".fraudsite-cache/templates", "not a folder")
+    report = build_site(site)
+    assert report.rendered == report.pages and "测试学院反诈专栏" in (site / "build/index.html").read_text()
 
 
 def test_a_scheduled_item_joining_the_screens_ahead_of_its_start_rebuilds(tmp_path):

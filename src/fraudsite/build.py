@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 # Rendering modules are imported where they are used: a build with nothing to do needs none of them.
 CACHE_DIR = ".fraudsite-cache"
+COMPILED_TEMPLATES = "templates"  # in CACHE_DIR
 
 
 def channels() -> tuple:
@@ -149,7 +150,7 @@ def render_stream(outputs: list[Output], site: Site, site_dir: Path, memo: PageM
     from fraudsite.render import Bundle, Data, Page, make_environment, render_page, render_page_into
 
     check_unique_paths(outputs)
-    env = make_environment(site_dir, site.config)
+    env = make_environment(site_dir, site.config, site_dir / CACHE_DIR / COMPILED_TEMPLATES)
     pages = [output for output in outputs if isinstance(output, Page)]
     kept = {page.path for page in pages if memo and memo.unchanged(page.path, page.template, page.context)}
     render = partial(render_page, env) if write_into is None else partial(render_page_into, env, write_into)

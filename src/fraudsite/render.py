@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,11 +61,16 @@ class Bundle:
 Output = Page | Copy | Data | Bundle
 
 
-def make_environment(site_dir: Path, config: Config) -> jinja2.Environment:
-    """The Jinja environment: site theme over default theme, autoescaping, StrictUndefined."""
+def make_environment(site_dir: Path, config: Config, compiled_dir: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment: site theme over default theme, autoescaping, StrictUndefined.
+
+    With ``compiled_dir`` the compiled templates are kept there for the next build: compiling the theme
+    costs a tenth of a second that an edit build otherwise spends on every run.
+    """
     loader = jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs(site_dir)])
     env = jinja2.Environment(
         loader=loader,
+        bytecode_cache=_CompiledTemplates(compiled_dir) if compiled_dir else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -142,6 +148,30 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
     except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
         raise BuildFailed([problem(f"theme/templates/{page.template}", _template_line(error), "E404", "",
                                    f"模板运行出错（{type(error).__name__}: {error}）；请检查这一行的写法")]) from None
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates (keyed by the template's source, checked on load), best effort:
+    a folder that cannot be made or written only means compiling again."""
+
+    def __init__(self, directory: Path):
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass
+        super().__init__(str(directory))
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError):  # unreadable or damaged: compile
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 def render_page_into(env: jinja2.Environment, root: Path, page: Page) -> Written:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from fraudsite.build import (
     CACHE_DIR,
+    COMPILED_TEMPLATES,
     BuildOptions,
     build_time,
     clock_window,
@@ -251,7 +252,8 @@ class Preview:
 
         stamp, environment = self.environment
         if environment is None or stamp != self.page_keys[0]:
-            environment = make_environment(self.options.site_dir, site.config)
+            environment = make_environment(self.options.site_dir, site.config,
+                                           self.options.site_dir / CACHE_DIR / COMPILED_TEMPLATES)
             self.environment = (self.page_keys[0], environment)
         return environment
 
