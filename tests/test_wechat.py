@@ -473,3 +473,22 @@ def test_fraudsite_check_reports_a_broken_wechat_limit(sample):
     result = run_fraudsite("check", sample, "--now", NOW)
     lines = [line for line in result.stdout.splitlines() + result.stderr.splitlines() if "[W251]" in line]
     assert lines and lines[0].startswith("content/cases/2026-11-wechat-fixture.md:10: wechat.title:"), lines
+
+
+def test_the_checklist_comes_in_pages_that_list_every_article_once(sample, tmp_path, monkeypatch, site):
+    monkeypatch.setattr(wechat, "CHECKLIST_SIZE", 5)
+    out = tmp_path / "paged"
+    build_site(sample, out, now=NOW)
+    count = -(-len(site.published) // 5)
+    pages = [out / "wechat/index.html"] + [out / f"wechat/page/{n}/index.html" for n in range(2, count + 1)]
+    assert not (out / f"wechat/page/{count + 1}").exists()
+    listed = []
+    for number, path in enumerate(pages, start=1):
+        html = path.read_text(encoding="utf-8")
+        assert f"共 {len(site.published)} 篇" in html and f"第 {number} / {count} 页" in html
+        assert ('rel="prev" href="/fzzl/wechat/' in html) == (number > 1)
+        assert ('rel="next" href="/fzzl/wechat/page/' in html) == (number < count)
+        listed += re.findall(r'<th scope="row"><a href="/fzzl/(wechat/[^"]+)"', html)
+    assert listed == [f"wechat/{item.section}/{item.slug}/" for item in site.published]  # newest first, each once
+    ready = sum(1 for item in site.published if item.id != "case-wechat-fixture")
+    assert f"可直接粘贴 {ready} 篇" in pages[-1].read_text(encoding="utf-8")  # the whole column's count on every page

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def tag_slug(tag: str) -> str:
@@ -21,6 +25,16 @@ def tag_slug(tag: str) -> str:
 def list_path(section: str, page: int) -> str:
     """``cases/`` for page 1, ``cases/page/2/`` after."""
     return section if page == 1 else f"{section}page/{page}/"
+
+
+def paged(base: str, items: Sequence[T], size: int) -> Iterator[tuple[str, Sequence[T], dict]]:
+    """A list cut into pages of ``size`` at ``list_path``: each page's path, its items and its pager."""
+    chunks = [items[i : i + size] for i in range(0, len(items), size)] or [items[:0]]
+    for number, chunk in enumerate(chunks, start=1):
+        yield list_path(base, number), chunk, {
+            "number": number, "count": len(chunks), "total": len(items),
+            "previous": list_path(base, number - 1) if number > 1 else None,
+            "next": list_path(base, number + 1) if number < len(chunks) else None}
 
 
 def index_file(path: str) -> str:

@@ -9,7 +9,7 @@ from fraudsite.feeds import Feed, FeedEntry, absolute_urls, clean_text, feed_pag
 from fraudsite.model import SECTION_NAMES, Case, Item, is_published
 from fraudsite.render import Data, Output, Page
 from fraudsite.site import Site
-from fraudsite.urls import index_file, list_path, tag_slug
+from fraudsite.urls import index_file, paged, tag_slug
 from fraudsite.views import ItemView, view_item
 
 
@@ -67,15 +67,9 @@ def page(path: str, template: str, site: Site, title: str, feeds: list[Feed] | N
 
 def paginate(site: Site, base: str, title: str, items: list[ItemView], feeds: list[Feed], **extra) -> list[Page]:
     """A list split into pages of ``page_size``: ``base`` then ``base/page/N/``."""
-    size = site.config.page_size
-    chunks = [items[i : i + size] for i in range(0, len(items), size)] or [[]]
     pages = []
-    for number, chunk in enumerate(chunks, start=1):
-        path = list_path(base, number)
-        pager = {"number": number, "count": len(chunks), "total": len(items),
-                 "previous": list_path(base, number - 1) if number > 1 else None,
-                 "next": list_path(base, number + 1) if number < len(chunks) else None}
-        shown = title if number == 1 else f"{title}（第 {number} 页）"
+    for path, chunk, pager in paged(base, items, site.config.page_size):
+        shown = title if pager["number"] == 1 else f"{title}（第 {pager['number']} 页）"
         pages.append(page(path, "list.html", site, shown, feeds, items=chunk, pager=pager, heading=title, **extra))
     return pages
 

@@ -21,6 +21,7 @@ from fraudsite.parallel import ordered_map
 from fraudsite.qrcode import qr_png
 from fraudsite.render import Data, Output, Page, format_size
 from fraudsite.site import Site
+from fraudsite.urls import index_file, paged
 from fraudsite.wechat_html import OUTER, STYLES, TONE_HEADINGS, TONES, Node, WechatWriter, serialise, styled
 
 # WeChat's limits, in characters. draft/add (developers.weixin.qq.com, 新增草稿) allows a 32-character title,
@@ -146,6 +147,9 @@ class Article:
         return next(c for c in self.checks if c.field == field)
 
 
+CHECKLIST_SIZE = 50  # articles per page of the checklist
+
+
 def plan(site: Site) -> list[Output]:
     """Every output of the WeChat channel."""
     settings, problems = read_settings(site.config)
@@ -155,8 +159,13 @@ def plan(site: Site) -> list[Output]:
                              lambda items: list(ordered_map(partial(make_article, site=site, settings=settings), items,
                                                             minimum=200)),
                              article_entry, article_from_entry)
-    listing = base_context(site, "公众号文章", "wechat/", articles=articles)
-    outputs: list[Output] = [Page("wechat/index.html", "wechat/list.html", listing)]
+    # The checklist in pages: an edit renders the page its article is on, not a table of every article.
+    ready = sum(article.ready for article in articles)
+    outputs: list[Output] = [
+        Page(index_file(path), "wechat/list.html",
+             base_context(site, "公众号文章" if pager["number"] == 1 else f"公众号文章（第 {pager['number']} 页）", path,
+                          articles=chunk, pager=pager, ready=ready))
+        for path, chunk, pager in paged("wechat/", articles, CHECKLIST_SIZE)]
     for article in articles:
         preview = base_context(site, article.title, article.path, article=article,
                                section=SECTION_NAMES[article.item.section])
