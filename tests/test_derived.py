@@ -99,21 +99,18 @@ def test_a_damaged_or_foreign_store_is_remade_never_trusted(tmp_path, damage, ma
 def test_the_store_keeps_only_what_the_last_build_used(tmp_path):
     store = DerivedStore(tmp_path / DERIVED_FILE)
 
-    def make(items):
-        return [item.upper() for item in items]
-
     with using(store):
-        assert remember_each("kind", ["a", "b"], "inputs", make, str, lambda entry, _item: entry) == ["A", "B"]
+        assert remember_each("kind", ["a", "b"], "inputs", str.upper, str, lambda entry, _item: entry) == ["A", "B"]
     store.save()
     again = DerivedStore(tmp_path / DERIVED_FILE)
     with using(again):  # "a" is stored; "c" is new; "b" is no longer used
-        assert remember_each("kind", ["a", "c"], "inputs", lambda items: ["fresh"] * len(items), str,
+        assert remember_each("kind", ["a", "c"], "inputs", lambda item: "fresh", str,
                              lambda entry, _item: entry) == ["A", "fresh"]
     again.save()
     third = DerivedStore(tmp_path / DERIVED_FILE)
     assert len(third._loaded()) == 2
     with using(third):  # "b" was dropped, so it is made again
-        assert remember_each("kind", ["a", "b", "c"], "inputs", lambda items: ["new"] * len(items), str,
+        assert remember_each("kind", ["a", "b", "c"], "inputs", lambda item: "new", str,
                              lambda entry, _item: entry) == ["A", "new", "fresh"]
 
 
@@ -219,3 +216,16 @@ def test_publishing_an_item_makes_only_its_own_search_file(tmp_path, monkeypatch
     build_site(site, now=NOW)  # the items are numbered anew: a fresh index, the other files kept from OUT
     assert made == ["notices/new-drill/"]
     assert search_files(site / "build") == search_files(cold_build(site, tmp_path / "cold"))
+
+
+def test_values_made_and_encoded_in_workers_are_taken_from_the_store_next_time(tmp_path, made, monkeypatch):
+    site = copy_sample_content(tmp_path)
+    monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
+    monkeypatch.setenv("FRAUDSITE_PARALLEL_MINIMUM", "1")
+    build_site(site, now=NOW)  # articles, documents and QR codes made in forked workers, which encode them too
+    monkeypatch.delenv("FRAUDSITE_WORKERS")
+    made["wechat"].clear(), made["search"].clear()
+    edit_shuadan(site)
+    build_site(site, now=NOW)
+    assert made == {"wechat": [SHUADAN], "search": [SHUADAN]}  # every other value decoded from the workers' entries
+    assert tree(site / "build") == tree(cold_build(site, tmp_path / "cold"))

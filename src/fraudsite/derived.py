@@ -19,6 +19,7 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -81,11 +82,15 @@ class DerivedStore:
 
     def put(self, kind: str, key: str, value: Any) -> None:
         """Keep a fresh value."""
-        self.put_bytes(kind, key, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        self.put_blob(kind, key, blob_of(value))
 
     def put_bytes(self, kind: str, key: str, data: bytes) -> None:
         """Keep fresh bytes (a file the next build may patch rather than make)."""
-        self._loaded()[(kind, key)] = zlib.compress(data, 1)  # level 1: most of the gain, fast
+        self.put_blob(kind, key, zlib.compress(data, 1))
+
+    def put_blob(self, kind: str, key: str, blob: bytes) -> None:
+        """Keep an entry as ``blob_of`` (or ``zlib.compress`` of bytes) made it, perhaps in a worker."""
+        self._loaded()[(kind, key)] = blob
         self.unchecked.pop((kind, key), None)
         self.used.add((kind, key))
         self.dirty = True
@@ -166,16 +171,24 @@ def using(store: DerivedStore | None) -> Iterator[None]:
         _ACTIVE.remove(store)
 
 
-def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[Sequence[Any]], list[T]],
-                  encode: Callable[[T], Any], decode: Callable[[Any, Any], T]) -> list[T]:
-    """``make(items)`` for the items whose value is not stored under (item, ``inputs``); stored values for the rest.
+def blob_of(value: Any) -> bytes:
+    """A JSON value as the store keeps it: compact JSON, zlib-compressed (level 1: most of the gain, fast)."""
+    return zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
 
-    ``make`` gets the missing items together, so it can spread them over the cores; ``decode(entry, item)``
-    rebuilds a value from its stored JSON and the item it belongs to.
+
+def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[Any], T],
+                  encode: Callable[[T], Any], decode: Callable[[Any, Any], T], minimum: int = 200) -> list[T]:
+    """``make(item)`` for the items whose value is not stored under (item, ``inputs``); stored values for the rest.
+
+    The missing values are made on every core (``parallel.ordered_map``, from ``minimum`` items), each worker
+    also encoding its values for the store: the build process only files them. ``encode(value)`` is a
+    value's JSON entry; ``decode(entry, item)`` rebuilds it from that and the item it belongs to.
     """
+    from fraudsite.parallel import ordered_map
+
     store = active_store()
     if store is None:
-        return make(items)
+        return list(ordered_map(make, items, minimum))
     keys = stored_keys(store, kind, items, inputs)
     found: dict[int, T] = {}
     for index, (item, key) in enumerate(zip(items, keys)):
@@ -186,14 +199,21 @@ def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[
             except (KeyError, TypeError, ValueError):
                 pass  # an entry of another shape: make it again
     missing = [index for index in range(len(items)) if index not in found]
-    for index, value in zip(missing, make([items[i] for i in missing])):
+    made = ordered_map(partial(_made, make, encode), [items[i] for i in missing], minimum)
+    for index, (value, blob) in zip(missing, made):
         found[index] = value
         if keys[index]:
-            store.put(kind, keys[index], encode(value))
+            store.put_blob(kind, keys[index], blob)
     for index, key in enumerate(keys):
         if key:  # page keys use the value's key: made from the same inputs, it is the same value
             store.digester.assign(found[index], key)
     return [found[index] for index in range(len(items))]
+
+
+def _made(make: Callable[[Any], T], encode: Callable[[T], Any], item: Any) -> tuple[T, bytes]:
+    """One missing value and its store entry (in a worker)."""
+    value = make(item)
+    return value, blob_of(encode(value))
 
 
 def stored_keys(store: DerivedStore, kind: str, items: Sequence[Any], inputs: Any) -> list[str | None]:

@@ -8,6 +8,7 @@ import mimetypes
 import zipfile
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +92,7 @@ def page_context(site: Site, settings: ScreenSettings, profile: Profile, slides:
 def slide_codes(base_url: str, slides: list[Slide]) -> list[str]:
     """Each slide's QR code (SVG) of its item's page; kept between builds, as making one takes 10 ms."""
     urls = [base_url + slide.item.path for slide in slides]
-    return remember_each("screen-qr", urls, QR_TITLE, lambda missing: [qr_svg(url, QR_TITLE) for url in missing],
-                         str, stored_svg)
+    return remember_each("screen-qr", urls, QR_TITLE, partial(qr_svg, title=QR_TITLE), str, stored_svg, minimum=20)
 
 
 def stored_svg(entry: object, _url: str) -> str:

@@ -12,7 +12,6 @@ from fraudsite.channels.web import base_context
 from fraudsite.derived import DerivedStore, active_store, remember_each, stored_keys
 from fraudsite.markup import plain_text
 from fraudsite.model import SECTION_NAMES, Case, Item, is_published, pack_bytes, unpack_bytes
-from fraudsite.parallel import ordered_map
 from fraudsite.render import Data, Output, Page
 from fraudsite.searchindex import (
     DocGrams,
@@ -60,8 +59,7 @@ def stored_state(store: DerivedStore) -> dict | None:
 
 def indexed(site: Site, items: list[Item]) -> list[tuple[SearchDoc, DocGrams]]:
     """The items' documents with their keys: from the derived store, the rest made on every core."""
-    return remember_each("search", items, site.config.types,
-                         lambda missing: list(ordered_map(partial(indexed_doc, site=site), missing, minimum=200)),
+    return remember_each("search", items, site.config.types, partial(indexed_doc, site=site),
                          indexed_entry, indexed_from_entry)
 
 

@@ -17,7 +17,6 @@ from fraudsite.errors import BuildFailed, Problem, did_you_mean, problem, warnin
 from fraudsite.feeds import Feed, FeedEntry, clean_text, feed_page
 from fraudsite.markup import shorten
 from fraudsite.model import SECTION_NAMES, Case, Item, Notice, pack, unpack
-from fraudsite.parallel import ordered_map
 from fraudsite.qrcode import qr_png
 from fraudsite.render import Data, Output, Page, format_size
 from fraudsite.site import Site
@@ -156,9 +155,7 @@ def plan(site: Site) -> list[Output]:
     if problems:
         raise BuildFailed(problems)
     articles = remember_each("wechat", site.published, (site.config, settings),
-                             lambda items: list(ordered_map(partial(make_article, site=site, settings=settings), items,
-                                                            minimum=200)),
-                             article_entry, article_from_entry)
+                             partial(make_article, site=site, settings=settings), article_entry, article_from_entry)
     # The checklist in pages: an edit renders the page its article is on, not a table of every article.
     ready = sum(article.ready for article in articles)
     outputs: list[Output] = [
