@@ -118,8 +118,10 @@ def plan_outputs(site: Site, site_dir: Path) -> list[Output]:
     from fraudsite.theme import static_files
 
     outputs: list[Output] = []
-    for channel in channels():
-        outputs += channel.plan(site)
+    # A channel may hand back a call that finishes its plan (search builds its index in the background):
+    # the channels after it plan meanwhile. The outputs keep the channels' order.
+    for planned in [channel.plan(site) for channel in channels()]:
+        outputs += planned() if callable(planned) else planned
     outputs.append(sitemap_page(outputs))
     outputs += [Copy(path, source) for path, source in static_files(site_dir).items()]
     used = {output for item in site.published for output in item.files}  # a withdrawn item's files go too

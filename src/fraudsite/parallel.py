@@ -63,6 +63,56 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
         _TASK.clear()
 
 
+def in_background(function: Callable[[], Any], minimum_items: int, items: int) -> Callable[[], Any]:
+    """Start ``function()`` in a forked process while this one goes on; the returned call waits for its result.
+
+    For one long serial step (building the search index) that can run beside the next channel's workers.
+    Where forking is not done (as for ``ordered_map``, or fewer than ``minimum_items`` ``items``), or when
+    the process dies, ``function`` runs here instead. An exception it raises is raised by the returned call.
+    """
+    threshold = int(os.environ.get("FRAUDSITE_PARALLEL_MINIMUM", minimum_items))
+    if (worker_count() < 2 or threading.active_count() > 1 or items < max(threshold, 2)
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return _now(function)
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    gc.freeze()
+    release_free_memory()
+    process = context.Process(target=_send_result, args=(function, sending), daemon=True)
+    process.start()
+    sending.close()
+
+    def result() -> Any:
+        try:
+            failed, value = receiving.recv()
+        except (EOFError, OSError):  # the process died without a result: make it here
+            failed, value = None, None
+        finally:
+            receiving.close()
+            process.join()
+        if failed is None:
+            return function()
+        if failed:
+            raise value
+        return value
+
+    return result
+
+
+def _now(function: Callable[[], Any]) -> Callable[[], Any]:
+    value = function()
+    return lambda: value
+
+
+def _send_result(function: Callable[[], Any], sending: Any) -> None:
+    try:
+        outcome = (False, function())
+    except BaseException as error:
+        outcome = (True, error)
+    sending.send(outcome)
+    sending.close()
+
+
 def release_free_memory() -> None:
     """Give the C heap's free pages back to the system before forking, so no worker inherits them.
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from functools import partial
 
 from fraudsite.channels.web import base_context
 from fraudsite.derived import DerivedStore, active_store, remember_each, stored_keys
 from fraudsite.markup import plain_text
 from fraudsite.model import SECTION_NAMES, Case, Item, is_published, pack_bytes, unpack_bytes
+from fraudsite.parallel import in_background
 from fraudsite.render import Data, Output, Page
 from fraudsite.searchindex import (
     DocGrams,
@@ -33,8 +34,8 @@ PATCH_LIMIT = 50  # changed items beyond which a fresh index costs less than pat
 SECTIONS = list(SECTION_NAMES.items())
 
 
-def plan(site: Site) -> list[Output]:
-    """The results page plus every index file."""
+def plan(site: Site) -> list[Output] | Callable[[], list[Output]]:
+    """The results page plus every index file; a fresh index is built in the background (``fresh_index``)."""
     items = searchable(site)
     store = active_store()
     keys = stored_keys(store, "search", items, site.config.types) if store else [None] * len(items)
@@ -42,9 +43,12 @@ def plan(site: Site) -> list[Output]:
     context = base_context(site, "搜索", "search/", [], noindex=True, index_url=INDEX_DIR,
                            sections=SECTIONS, types=site.config.types)
     state = stored_state(store) if store and None not in keys else None
+    page = Page("search/index.html", "search/search.html", context)
     patched = patched_index(store, state, site, items, keys, types) if store and state else None
-    return [Page("search/index.html", "search/search.html", context),
-            *(patched if patched is not None else fresh_index(store, state, site, items, keys, types))]
+    if patched is not None:
+        return [page, *patched]
+    finish = fresh_index(store, state, site, items, keys, types)
+    return lambda: [page, *finish()]
 
 
 def stored_state(store: DerivedStore) -> dict | None:
@@ -64,22 +68,39 @@ def indexed(site: Site, items: list[Item]) -> list[tuple[SearchDoc, DocGrams]]:
 
 
 def fresh_index(store: DerivedStore | None, state: dict | None, site: Site, items: list[Item],
-                keys: list[str | None], types: list[tuple[str, str]]) -> list[Output]:
-    """The index made afresh; its shards and state are kept for the next build to patch."""
+                keys: list[str | None], types: list[tuple[str, str]]) -> Callable[[], list[Output]]:
+    """The index made afresh; its shards and state are kept for the next build to patch.
+
+    Building it is one long serial step (4 s at 10,000 items), so it runs in a forked process while the
+    next channels plan (``parallel.in_background``); the returned call gives the outputs.
+    """
     values = indexed(site, items)
-    index = build_index([doc for doc, _ in values], SECTIONS, types, [g for _, g in values], doc_files=False)
-    shard_keys = [hashlib.sha256(index.files[f"grams/{n}.json"]).hexdigest() for n in range(index.meta["shards"])]
-    if store is not None:
-        for number, key in enumerate(shard_keys):
-            if not store.keep(SHARD, key):
-                store.put_bytes(SHARD, key, index.files[f"grams/{number}.json"])
+    docs, oldest_keys = [doc for doc, _ in values], keys[::-1]
     # An item in the last index (a new one was published, say) has its file in OUT: made from the store only if
     # OUT lacks it. Any other is packed now, so the documents' text (70 MB at 10,000 items) is not held until
     # it is written, nor inherited by forked workers.
     earlier = set(state["docs"]) if state else set()
-    item_files = [partial(stored_item_file, store, key) if store and key in earlier
-                  else partial(unpack_bytes, pack_bytes(doc_file(doc))) for doc, key in zip(index.docs, keys[::-1])]
-    return index_outputs(store, state, index, shard_keys, keys[::-1], item_files)
+
+    def make() -> tuple[SearchIndex, list[bytes | None]]:
+        index = build_index(docs, SECTIONS, types, [g for _, g in values], doc_files=False)
+        packed = [None if store and key in earlier else pack_bytes(doc_file(doc))
+                  for doc, key in zip(index.docs, oldest_keys)]
+        return replace(index, docs=[]), packed  # the documents are here already: not sent back
+
+    made = in_background(make, 200, len(items))
+
+    def outputs() -> list[Output]:
+        index, packed = made()
+        shard_keys = [hashlib.sha256(index.files[f"grams/{n}.json"]).hexdigest() for n in range(index.meta["shards"])]
+        if store is not None:
+            for number, key in enumerate(shard_keys):
+                if not store.keep(SHARD, key):
+                    store.put_bytes(SHARD, key, index.files[f"grams/{number}.json"])
+        item_files = [partial(stored_item_file, store, key) if file is None else partial(unpack_bytes, file)
+                      for file, key in zip(packed, oldest_keys)]
+        return index_outputs(store, state, index, shard_keys, oldest_keys, item_files)
+
+    return outputs
 
 
 def patched_index(store: DerivedStore, state: dict, site: Site, items: list[Item], keys: list[str],
