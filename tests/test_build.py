@@ -185,7 +185,7 @@ def test_rendering_on_several_cores_gives_the_same_bytes_as_one(tmp_path):
     assert outputs["1"] == outputs["2"]
 
 
-def test_pages_the_workers_write_themselves_are_the_pages_staged_one_by_one(tmp_path):
+def test_files_the_workers_write_themselves_are_the_files_staged_one_by_one(tmp_path):
     from fraudsite.output import MARKER, MARKER_TEXT
     from fraudsite.uptodate import fingerprint_output, read_record
 
@@ -202,11 +202,13 @@ def test_pages_the_workers_write_themselves_are_the_pages_staged_one_by_one(tmp_
                                  "--now", FIXTURE_NOW], env=env, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
         assert "写入" in result.stdout
-        made[name] = tree(out), result.stdout.split("写入")[1].split("，")[0]
+        memo = json.loads((site / ".fraudsite-cache/pages.json").read_text(encoding="utf-8"))["pages"]
+        made[name] = tree(out), result.stdout.split("写入")[1].split("，")[0], memo
         # The stats the workers sent back make the same fingerprint as a walk of what they wrote.
         assert read_record(site / ".fraudsite-cache").out == fingerprint_output(out)
     assert not (tmp_path / ".fresh.spare").exists() or sorted(tree(tmp_path / ".fresh.spare")) == sorted(made["fresh"][0])
-    assert made["fresh"] == made["staged"]  # the same files and bytes, the same count written
+    # The same files and bytes, the same count written, the same keys kept for the next build.
+    assert made["fresh"] == made["staged"]
     assert len(made["fresh"][0]) > 50
 
 

@@ -145,21 +145,32 @@ def render_stream(outputs: list[Output], site: Site, site_dir: Path, memo: PageM
 
     With a ``memo``, a page whose inputs are as last time is not rendered, and a data file with the same bytes
     as last time is not compared with OUT's: OUT's file is kept. With ``write_into`` (a fresh staging folder,
-    see ``output.stages_afresh``) the workers write the pages there themselves.
+    see ``output.stages_afresh``: nothing to keep or compare) the workers make and write every page and data
+    file there themselves.
     """
     from fraudsite.output import KEEP
     from fraudsite.parallel import ordered_map
-    from fraudsite.render import Bundle, Data, Page, make_environment, render_page, render_page_into
+    from fraudsite.render import Bundle, Data, Page, make_environment, render_page, write_output
 
     check_unique_paths(outputs)
     env = make_environment(site_dir, site.config, site_dir / CACHE_DIR / COMPILED_TEMPLATES)
     pages = [output for output in outputs if isinstance(output, Page)]
     kept = {page.path for page in pages if memo and memo.unchanged(page.path, page.template, page.context)}
-    render = partial(render_page, env) if write_into is None else partial(render_page_into, env, write_into)
-    rendered = ordered_map(render, [page for page in pages if page.path not in kept])
+    if write_into is None:
+        made = ordered_map(partial(render_page, env), [page for page in pages if page.path not in kept])
+    else:
+        made = ordered_map(partial(write_output, env, write_into),
+                           [output for output in outputs if isinstance(output, (Page, Data)) and output.path not in kept])
     for output in outputs:
         if isinstance(output, Page):
-            yield output.path, KEEP if output.path in kept else next(rendered)
+            yield output.path, KEEP if output.path in kept else next(made)
+        elif isinstance(output, Data) and write_into is not None:
+            written = next(made)
+            if memo and output.key is not None:  # noted for the next build, as below (a fresh folder keeps nothing)
+                memo.unchanged(output.path, "", output.key)
+            elif memo:
+                memo.unchanged_digest(output.path, written.sha256)
+            yield output.path, written
         elif isinstance(output, Data) and output.key is not None:
             yield output.path, KEEP if memo and memo.unchanged(output.path, "", output.key) else output.bytes()
         elif isinstance(output, Data):

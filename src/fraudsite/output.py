@@ -69,6 +69,7 @@ class Written:
     """The content of a file its producer already wrote into a fresh staging folder (``write_fresh``)."""
 
     stat: FileStat
+    sha256: str = ""  # of its bytes, where the producer was asked for it
 
 
 Content = bytes | Path | _Keep | Written | Callable[[Mapping[str, bytes]], bytes]  # or made last, from the staged

@@ -64,7 +64,11 @@ class PageMemo:
 
         Cheaper than reading OUT's file to compare, which matters for the thousands of WeChat and search files.
         """
-        key = "bytes:" + hashlib.sha256(content).hexdigest()
+        return self.unchanged_digest(path, hashlib.sha256(content).hexdigest())
+
+    def unchanged_digest(self, path: str, sha256: str) -> bool:
+        """``unchanged_bytes`` for bytes whose SHA-256 is known (made and hashed by a worker)."""
+        key = "bytes:" + sha256
         self.current[path] = key
         return self.previous.get(path) == key
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -174,9 +175,16 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             pass
 
 
-def render_page_into(env: jinja2.Environment, root: Path, page: Page) -> Written:
-    """Render one page straight into a fresh staging folder (in the worker that renders it)."""
-    return write_fresh(root, page.path, render_page(env, page))
+def write_output(env: jinja2.Environment, root: Path, output: Page | Data) -> Written:
+    """Make a page or data file and write it straight into a fresh staging folder (in the worker that makes it).
+
+    A data file without a key comes back with its bytes' digest, which the page memo keeps for the next build.
+    """
+    if isinstance(output, Page):
+        return write_fresh(root, output.path, render_page(env, output))
+    content = output.bytes()
+    written = write_fresh(root, output.path, content)
+    return written if output.key is not None else replace(written, sha256=hashlib.sha256(content).hexdigest())
 
 
 def _template_line(error: Exception) -> int:
