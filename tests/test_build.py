@@ -221,6 +221,7 @@ def test_an_error_in_a_worker_is_reported_like_any_other(tmp_path):
     assert result.returncode == 1
     assert "theme/templates/case.html" in result.stderr and "[E402]" in result.stderr
     assert "Traceback" not in result.stderr
+    assert not [p.name for p in site.glob("*build*")]  # no site, no staging folder, no spare begun by the workers
 
 
 def test_an_up_to_date_site_is_recognised_without_building_and_any_change_builds_again(tmp_path):
@@ -304,7 +305,10 @@ def test_personal_data_in_a_scheduled_item_stops_the_build(tmp_path):
     assert any("content/cases/soon.md" in str(p) for p in failure.value.problems)
 
 
-def test_a_site_made_from_nothing_leaves_a_spare_of_links_to_its_files(tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_site_made_from_nothing_leaves_a_spare_of_links_to_its_files(tmp_path, monkeypatch, workers):
+    monkeypatch.setenv("FRAUDSITE_WORKERS", workers)
+    monkeypatch.setenv("FRAUDSITE_PARALLEL_MINIMUM", "1")  # with two, the workers link what they write
     site = copy_fixture(tmp_path)
     build_site(site)
     out, spare = site / "build", site / ".build.spare"

@@ -140,13 +140,13 @@ def check_unique_paths(outputs: list[Output]) -> None:
 
 
 def render_stream(outputs: list[Output], site: Site, site_dir: Path, memo: PageMemo | None = None,
-                  write_into: Path | None = None) -> Iterator[tuple[str, Content]]:
+                  write_into: tuple[Path, Path] | None = None) -> Iterator[tuple[str, Content]]:
     """Each output's path and bytes (or file to copy, or bundle to make last), pages rendered on every core.
 
     With a ``memo``, a page whose inputs are as last time is not rendered, and a data file with the same bytes
-    as last time is not compared with OUT's: OUT's file is kept. With ``write_into`` (a fresh staging folder,
-    see ``output.stages_afresh``: nothing to keep or compare) the workers make and write every page and data
-    file there themselves.
+    as last time is not compared with OUT's: OUT's file is kept. With ``write_into`` (a fresh staging folder
+    and the spare to seed, see ``output.stages_afresh``: nothing to keep or compare) the workers make and write
+    every page and data file there themselves.
     """
     from fraudsite.output import KEEP
     from fraudsite.parallel import ordered_map
@@ -223,7 +223,7 @@ def build(options: BuildOptions) -> BuildReport:
 def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Site, warnings: list[Problem],
                   outputs: list[Output], derived: DerivedStore, started: float) -> BuildReport:
     """Render what is planned into OUT and record the build, under the site's build lock."""
-    from fraudsite.output import stages_afresh, staging_of, write_site
+    from fraudsite.output import spare_of, stages_afresh, staging_of, write_site
 
     with build_lock(cache_dir):
         derived.save()
@@ -231,9 +231,9 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
         memo = PageMemo(cache_dir, theme_and_code_stamp(site, options.site_dir),
                         trusted=output_as_recorded(options, cache_dir, scanned), digester=derived.digester)
         forget(cache_dir)
-        write_into = staging_of(options.out_dir) if stages_afresh(options.out_dir) else None
-        stats = write_site(render_stream(outputs, site, options.site_dir, memo, write_into), options.out_dir,
-                           known=scanned)
+        out = options.out_dir
+        write_into = (staging_of(out), spare_of(out)) if stages_afresh(out) else None
+        stats = write_site(render_stream(outputs, site, options.site_dir, memo, write_into), out, known=scanned)
         memo.save()
         pages = sum(1 for output in outputs if output.path.endswith(".html"))
         last_change, next_change = clock_window(site)

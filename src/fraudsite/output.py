@@ -70,6 +70,7 @@ class Written:
 
     stat: FileStat
     sha256: str = ""  # of its bytes, where the producer was asked for it
+    spared: bool = False  # also linked into the spare of the OUT being made (``seed_spare``)
 
 
 Content = bytes | Path | _Keep | Written | Callable[[Mapping[str, bytes]], bytes]  # or made last, from the staged
@@ -89,15 +90,29 @@ def stages_afresh(out_dir: Path) -> bool:
     return not out_dir.exists() and not os.path.lexists(spare_of(out_dir))
 
 
-def write_fresh(root: Path, path: str, content: bytes) -> Written:
-    """Write a file of a fresh staging folder, making its folders; what ``Stage.put`` then takes as written."""
+def write_fresh(root: Path, path: str, content: bytes, spare: Path | None = None) -> Written:
+    """Write a file of a fresh staging folder, making its folders; what ``Stage.put`` then takes as written.
+
+    With ``spare`` (OUT is made from nothing: see ``seed_spare``) the file is also linked there, by the same
+    worker, rather than by the build process after the swap.
+    """
     target = os.path.join(root, path)
     os.makedirs(os.path.dirname(target), exist_ok=True)
     with open(target, "xb") as file:  # never into a file already there, which may be a hard link to OUT's
         file.write(content)
         file.flush()
         stat = os.fstat(file.fileno())
-    return Written((stat.st_size, stat.st_mtime_ns, stat.st_ino))
+    spared = spare is not None and _link_spare(target, os.path.join(spare, path))
+    return Written((stat.st_size, stat.st_mtime_ns, stat.st_ino), spared=spared)
+
+
+def _link_spare(source: str, target: str) -> bool:
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.link(source, target)
+        return True
+    except OSError:  # no hard links here: seed_spare tries again, and gives up the spare if it must
+        return False
 
 
 def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out_dir: Path,
@@ -114,6 +129,7 @@ def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out
     current = {path: stat[2] for path, stat in known.items()} if known is not None else file_inodes(out_dir)
     staging = staging_of(out_dir)
     remove_tree(staging)
+    fresh = stages_afresh(out_dir)  # then producers may seed the spare as they write (``write_fresh``)
     pairs = files.items() if isinstance(files, Mapping) else files
     try:
         stage = Stage(staging, reuse=spare_of(out_dir), out_dir=out_dir, current=current, known=known)
@@ -136,14 +152,21 @@ def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out
         made_afresh = not out_dir.exists()
         swap_in(staging, out_dir)
         if made_afresh:
-            seed_spare(out_dir, stage.wanted)
+            seed_spare(out_dir, stage.wanted - stage.spared, begun=bool(stage.spared))
     except OSError as error:
-        remove_tree(staging)
+        _abandon(staging, out_dir, fresh)
         raise OutputError(f"写入输出目录失败（{describe_os_error(error)}）；原有网站保持不变") from None
     except BaseException:
-        remove_tree(staging)
+        _abandon(staging, out_dir, fresh)
         raise
     return WriteStats(changed - (MARKER not in current), count - changed, removed, stage.files)
+
+
+def _abandon(staging: Path, out_dir: Path, fresh: bool) -> None:
+    """Undo a build that failed: its staging folder goes, and the spare its producers began, if any."""
+    remove_tree(staging)
+    if fresh:
+        remove_tree(spare_of(out_dir))
 
 
 class StagedFiles(Mapping[str, bytes]):
@@ -185,6 +208,7 @@ class Stage:
             root.mkdir(parents=True)
         self.made_dirs: set[Path] = {root}
         self.wanted: set[str] = set()
+        self.spared: set[str] = set()  # written and linked into the spare by their producer
 
     def put(self, path: str, content: bytes | Path | _Keep) -> int:
         """Stage one file: OUT's own file (a hard link) if OUT has these bytes already. 1 if it changed."""
@@ -192,6 +216,8 @@ class Stage:
         if isinstance(content, Written):  # only into a fresh folder (``stages_afresh``): nothing to compare
             if self.files is not None:
                 self.files[path] = content.stat
+            if content.spared:
+                self.spared.add(path)
             return 1
         had = self.leftover.pop(path, None)
         inode = self.current.get(path)
@@ -260,15 +286,17 @@ class Stage:
                     raise
 
 
-def seed_spare(out_dir: Path, paths: Iterable[str]) -> None:
+def seed_spare(out_dir: Path, paths: Iterable[str], begun: bool = False) -> None:
     """After a build that made OUT from nothing, a spare of hard links to its files.
 
     Otherwise the first build after it would make them while the editor waits (2.4 s at 10,000 items);
     here they cost the same, once, in a build that writes every file anyway. Best effort: the next build
-    checks every file of a spare, so one cut short is as good as none.
+    checks every file of a spare, so one cut short is as good as none. ``begun``: the workers that wrote
+    most files linked them already (``write_fresh``); ``paths`` are the rest.
     """
     spare = spare_of(out_dir)
-    remove_tree(spare)
+    if not begun:
+        remove_tree(spare)
     made: set[str] = set()
     try:
         for path in paths:

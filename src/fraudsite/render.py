@@ -175,15 +175,17 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             pass
 
 
-def write_output(env: jinja2.Environment, root: Path, output: Page | Data) -> Written:
-    """Make a page or data file and write it straight into a fresh staging folder (in the worker that makes it).
+def write_output(env: jinja2.Environment, folders: tuple[Path, Path], output: Page | Data) -> Written:
+    """Make a page or data file and write it straight into a fresh staging folder (in the worker that makes it),
+    linked into the spare too: ``folders`` is (staging, spare), see ``output.write_fresh``.
 
     A data file without a key comes back with its bytes' digest, which the page memo keeps for the next build.
     """
+    root, spare = folders
     if isinstance(output, Page):
-        return write_fresh(root, output.path, render_page(env, output))
+        return write_fresh(root, output.path, render_page(env, output), spare)
     content = output.bytes()
-    written = write_fresh(root, output.path, content)
+    written = write_fresh(root, output.path, content, spare)
     return written if output.key is not None else replace(written, sha256=hashlib.sha256(content).hexdigest())
 
 
