@@ -126,28 +126,34 @@ def entry(site: Site, item: ItemView) -> FeedEntry:
 
 def plan_feeds(site: Site) -> list[Feed]:
     """Whole site, cases, notices, then one per fraud type and per audience; the first three in this order."""
-    feeds = main_feeds(site)
+    made: dict[int, FeedEntry] = {}  # an item is in several feeds: its entry (its whole body) is made once
+    feeds = main_feeds(site, made)
     for t in site.config.types:
         feeds.append(make_feed(site, f"types/{t.key}/feed.xml", t.name, t.description or f"{t.name}类诈骗案例",
-                               f"types/{t.key}/", site.cases_of_type(t.key)))
+                               f"types/{t.key}/", site.cases_of_type(t.key), made))
     for a in site.config.audiences:
         feeds.append(make_feed(site, f"audiences/{a.key}/feed.xml", f"面向{a.name}", f"与{a.name}相关的案例和通知",
-                               f"audiences/{a.key}/", site.for_audience(a.key)))
+                               f"audiences/{a.key}/", site.for_audience(a.key), made))
     return feeds
 
 
-def main_feeds(site: Site) -> list[Feed]:
+def main_feeds(site: Site, made: dict[int, FeedEntry] | None = None) -> list[Feed]:
     """The whole site's, the cases' and the notices' feed, in this order: every page links one or two of them."""
     title = site.config.title
-    return [make_feed(site, "feed.xml", "", f"{title}：典型案例与通知公告", "", site.published),
-            make_feed(site, "cases/feed.xml", "典型案例", "真实诈骗案例与识别要点、防范提示", "cases/", site.cases),
-            make_feed(site, "notices/feed.xml", "通知公告", "反诈宣传活动的通知与公告", "notices/", site.notices)]
+    made = {} if made is None else made
+    return [make_feed(site, "feed.xml", "", f"{title}：典型案例与通知公告", "", site.published, made),
+            make_feed(site, "cases/feed.xml", "典型案例", "真实诈骗案例与识别要点、防范提示", "cases/", site.cases, made),
+            make_feed(site, "notices/feed.xml", "通知公告", "反诈宣传活动的通知与公告", "notices/", site.notices, made)]
 
 
-def make_feed(site: Site, path: str, name: str, description: str, link: str, items: Sequence[Item]) -> Feed:
-    """A website feed of the newest ``feed_size`` of ``items``."""
+def make_feed(site: Site, path: str, name: str, description: str, link: str, items: Sequence[Item],
+              made: dict[int, FeedEntry]) -> Feed:
+    """A website feed of the newest ``feed_size`` of ``items``; ``made``: entries made so far, by item."""
     title = site.config.title
-    entries = tuple(entry(site, view_item(i, site)) for i in items[: site.config.feed_size])
+    for item in items[: site.config.feed_size]:
+        if id(item) not in made:
+            made[id(item)] = entry(site, view_item(item, site))
+    entries = tuple(made[id(item)] for item in items[: site.config.feed_size])
     return Feed(path, f"{title} · {name}" if name else title, description, link, entries)
 
 
