@@ -376,3 +376,46 @@ def test_clean_removes_the_output_its_spare_and_the_cache(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "已删除输出目录和缓存。" in result.stdout
     assert not [p.name for p in site.iterdir() if p.name.startswith((".build", "build", ".fraudsite-cache"))]
+
+
+def test_compiled_templates_are_those_of_this_code(tmp_path):
+    from fraudsite.cache import code_stamp
+
+    site = copy_fixture(tmp_path)
+    compiled = site / ".fraudsite-cache/templates"
+    write(site, ".fraudsite-cache/templates/0.0.1+0123456789abcdef-__jinja2_x.cache", "compiled by other code")
+    build_site(site)
+    names = [path.name for path in compiled.iterdir()]
+    assert names and all(name.startswith(code_stamp() + "-") for name in names)  # how a filter is called may differ
+
+
+def test_a_cold_build_that_fails_while_its_workers_write_leaves_nothing_behind(tmp_path, monkeypatch):
+    import errno
+    import time
+
+    from fraudsite import parallel, render
+    from fraudsite.output import Stage
+    from fraudsite.render import write_output
+
+    monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
+    monkeypatch.setenv("FRAUDSITE_PARALLEL_MINIMUM", "1")
+    site = copy_fixture(tmp_path)
+    put, calls = Stage.put, []
+
+    def full_disk_soon(self, path, content):
+        calls.append(path)
+        if len(calls) == 5:  # the workers are still making and writing the rest
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return put(self, path, content)
+
+    def slowly(*args):
+        time.sleep(0.05)
+        return write_output(*args)
+
+    monkeypatch.setattr(Stage, "put", full_disk_soon)
+    monkeypatch.setattr(render, "write_output", slowly)
+    monkeypatch.setattr(parallel, "CHUNK", 4)  # many chunks: some still in the workers when the disk is full
+    with pytest.raises(OutputError):
+        build_site(site)
+    time.sleep(1)  # what workers still running would write meanwhile
+    assert not [p.name for p in site.glob("*build*")]  # no site, no staging folder, no spare

@@ -56,6 +56,7 @@ def test_check_writes_nothing_on_the_sample_site_and_on_a_broken_one(tmp_path):
     result = run_fraudsite("check", site, "--now", "2026-11-28 09:00")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "检查完成：" in result.stdout
+    assert snapshot(tmp_path) == before  # rendered in memory: not even the compiled templates are kept
     (site / "content/cases/broken.md").write_text(case(body="电话13812345678 ![](missing.png)"), encoding="utf-8")
     before = snapshot(tmp_path)
     result = run_fraudsite("check", site, "--now", "2026-11-28 09:00", "--format", "json")

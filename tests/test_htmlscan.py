@@ -45,7 +45,8 @@ HTML_PIECES = st.sampled_from([
     "<a href=\"https://a.example/?x=1&amp;y=2\" title=\"a>b\">", "</a>", "<div class=\"footnote\">", "</div>",
     "<input disabled>", '<sup id="fnref:1">', "</sup>", "诈骗", "转账 ", "\n", "&amp;", "&lt;", "&nbsp;", "&#12345;",
     "&bogus", "a&b", "<", ">", "<!-- 注释 -->", "<script>x<y</script>", "<style>p{}</style>", "<!doctype html>",
-    "<h1-x>", "</a b>", "<a title='单引号'>", "<a href=x>", '"', "'",
+    "<h1-x>", "</a b>", "<a title='单引号'>", "<a href=x>", '"', "'", '<p\u3000class="x">', "</p\u3000>", "\u3000",
+    "\xa0", '<b\x0bid="y">', "<title>", "</title>", "<textarea>", "</textarea>",
 ])
 
 

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from fraudsite import parallel
 from fraudsite.errors import BuildFailed, problem
 from fraudsite.parallel import in_background
 
@@ -14,6 +15,9 @@ from fraudsite.parallel import in_background
 def forking(monkeypatch):
     monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
     monkeypatch.setenv("FRAUDSITE_PARALLEL_MINIMUM", "1")
+    # A process with other threads does not fork; the session's browser (Playwright's driver thread) may be
+    # running, and none of this work touches what that thread holds.
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
 
 
 def test_background_work_runs_in_another_process_and_gives_its_result(forking):
@@ -43,3 +47,48 @@ def test_small_work_is_done_here_at_once(forking, monkeypatch):
     monkeypatch.delenv("FRAUDSITE_PARALLEL_MINIMUM")
     parent = os.getpid()
     assert in_background(os.getpid, 200, 10)() == parent
+
+
+def test_background_work_that_need_not_be_redone_gives_none_when_its_process_dies(forking):
+    parent, ran = os.getpid(), []
+
+    def work():
+        if os.getpid() != parent:
+            os._exit(3)
+        ran.append("here")
+
+    assert in_background(work, 1, 10, retry_here=False)() is None and not ran
+
+
+def test_background_work_no_longer_wanted_is_stopped_at_once(forking):
+    import time
+
+    work = in_background(lambda: time.sleep(60), 1, 10)
+    started = time.perf_counter()
+    work.cancel()
+    assert time.perf_counter() - started < 5
+    with pytest.raises(ChildProcessError):
+        os.waitpid(work.pid, os.WNOHANG)  # reaped: no zombie left behind
+
+
+def test_a_build_that_fails_after_search_began_its_index_stops_that_work(tmp_path, forking, monkeypatch):
+    from fraudsite.channels import search, wechat
+    from sitekit import build_site, copy_fixture
+
+    begun = []
+    real = parallel.in_background
+
+    def noting(*args, **kwargs):
+        begun.append(real(*args, **kwargs))
+        return begun[-1]
+
+    def broken(site):
+        raise BuildFailed([problem("fraudsite.yaml", 1, "E501", "wechat", "公众号设置有误")])
+
+    monkeypatch.setattr(search, "in_background", noting)
+    monkeypatch.setattr(wechat, "plan", broken)
+    site = copy_fixture(tmp_path)
+    with pytest.raises(BuildFailed):
+        build_site(site)
+    assert begun and all(work.done is not None for work in begun)  # finished or stopped, not left running
+    assert not (site / "build").exists()

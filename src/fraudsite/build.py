@@ -114,14 +114,23 @@ def personal_data(site_dir: Path, config: Config, items: Sequence[Item], drafts:
 def plan_outputs(site: Site, site_dir: Path) -> list[Output]:
     """Every channel's outputs, plus the theme's static files and the files content refers to."""
     from fraudsite.channels.web import sitemap_page
-    from fraudsite.render import Copy
+    from fraudsite.render import Copy, Deferred
     from fraudsite.theme import static_files
 
     outputs: list[Output] = []
-    # A channel may hand back a call that finishes its plan (search builds its index in the background):
-    # the channels after it plan meanwhile. The outputs keep the channels' order.
-    for planned in [channel.plan(site) for channel in channels()]:
-        outputs += planned() if callable(planned) else planned
+    # A channel may hand back a plan it finishes later (search builds its index in the background): the
+    # channels after it plan meanwhile. The outputs keep the channels' order.
+    planned: list[list[Output] | Deferred] = []
+    try:
+        for channel in channels():
+            planned.append(channel.plan(site))
+        for part in planned:
+            outputs += part.finish() if isinstance(part, Deferred) else part
+    except BaseException:
+        for part in planned:
+            if isinstance(part, Deferred):
+                part.cancel()
+        raise
     outputs.append(sitemap_page(outputs))
     outputs += [Copy(path, source) for path, source in static_files(site_dir).items()]
     used = {output for item in site.published for output in item.files}  # a withdrawn item's files go too
@@ -140,20 +149,22 @@ def check_unique_paths(outputs: list[Output]) -> None:
 
 
 def render_stream(outputs: list[Output], site: Site, site_dir: Path, memo: PageMemo | None = None,
-                  write_into: tuple[Path, Path] | None = None) -> Iterator[tuple[str, Content]]:
+                  write_into: tuple[Path, Path] | None = None, keep_compiled: bool = False
+                  ) -> Iterator[tuple[str, Content]]:
     """Each output's path and bytes (or file to copy, or bundle to make last), pages rendered on every core.
 
     With a ``memo``, a page whose inputs are as last time is not rendered, and a data file with the same bytes
     as last time is not compared with OUT's: OUT's file is kept. With ``write_into`` (a fresh staging folder
     and the spare to seed, see ``output.stages_afresh``: nothing to keep or compare) the workers make and write
-    every page and data file there themselves.
+    every page and data file there themselves. With ``keep_compiled`` (a build; a check writes nothing) the
+    compiled templates are kept in the cache for the next build.
     """
     from fraudsite.output import KEEP
     from fraudsite.parallel import ordered_map
     from fraudsite.render import Bundle, Data, Page, make_environment, render_page, write_output
 
     check_unique_paths(outputs)
-    env = make_environment(site_dir, site.config, site_dir / CACHE_DIR / COMPILED_TEMPLATES)
+    env = make_environment(site_dir, site.config, site_dir / CACHE_DIR / COMPILED_TEMPLATES if keep_compiled else None)
     pages = [output for output in outputs if isinstance(output, Page)]
     kept = {page.path for page in pages if memo and memo.unchanged(page.path, page.template, page.context)}
     if write_into is None:
@@ -161,25 +172,28 @@ def render_stream(outputs: list[Output], site: Site, site_dir: Path, memo: PageM
     else:
         made = ordered_map(partial(write_output, env, write_into),
                            [output for output in outputs if isinstance(output, (Page, Data)) and output.path not in kept])
-    for output in outputs:
-        if isinstance(output, Page):
-            yield output.path, KEEP if output.path in kept else next(made)
-        elif isinstance(output, Data) and write_into is not None:
-            written = next(made)
-            if memo and output.key is not None:  # noted for the next build, as below (a fresh folder keeps nothing)
-                memo.unchanged(output.path, "", output.key)
-            elif memo:
-                memo.unchanged_digest(output.path, written.sha256)
-            yield output.path, written
-        elif isinstance(output, Data) and output.key is not None:
-            yield output.path, KEEP if memo and memo.unchanged(output.path, "", output.key) else output.bytes()
-        elif isinstance(output, Data):
-            content = output.bytes()
-            yield output.path, KEEP if memo and memo.unchanged_bytes(output.path, content) else content
-        elif isinstance(output, Bundle):
-            yield output.path, output.make  # made after every page, since a bundle packs rendered pages
-        else:
-            yield output.path, output.source
+    try:
+        for output in outputs:
+            if isinstance(output, Page):
+                yield output.path, KEEP if output.path in kept else next(made)
+            elif isinstance(output, Data) and write_into is not None:
+                written = next(made)
+                if memo and output.key is not None:  # noted for the next build, as below (a fresh folder keeps nothing)
+                    memo.unchanged(output.path, "", output.key)
+                elif memo:
+                    memo.unchanged_digest(output.path, written.sha256)
+                yield output.path, written
+            elif isinstance(output, Data) and output.key is not None:
+                yield output.path, KEEP if memo and memo.unchanged(output.path, "", output.key) else output.bytes()
+            elif isinstance(output, Data):
+                content = output.bytes()
+                yield output.path, KEEP if memo and memo.unchanged_bytes(output.path, content) else content
+            elif isinstance(output, Bundle):
+                yield output.path, output.make  # made after every page, since a bundle packs rendered pages
+            else:
+                yield output.path, output.source
+    finally:
+        made.close()  # a build that failed stops the workers here, before its folders are removed
     checkpoint("render")
 
 
@@ -205,35 +219,42 @@ def build(options: BuildOptions) -> BuildReport:
         return replace(unchanged, seconds=time.perf_counter() - started)
     from fraudsite.cache import open_cache
     from fraudsite.derived import open_derived, using
+    from fraudsite.parallel import in_background
 
     cache, derived = open_cache(cache_dir), open_derived(cache_dir)
+    saved = None
     try:
         with using(derived):
             site, warnings = load_site(options, cache)
-            cache.save()
+            # Written out by a forked process while this one plans (half a second at 10,000 items).
+            saved = in_background(cache.save, 200, len(site.items), retry_here=False)
             del cache  # every parsed file and rendered body (a few hundred MB at 10,000 items)
             gc.freeze()  # the loaded site lives to the end: the cycle collector need not scan it over and over
             outputs = plan_outputs(site, options.site_dir)
             gc.freeze()
         return write_planned(options, cache_dir, inputs, site, warnings, outputs, derived, started)
     finally:
+        if saved is not None:
+            saved.wait()  # before the process ends, which would stop the save half-way
         gc.unfreeze()  # a process that builds again (the tests) gets a collectable heap back
 
 
 def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Site, warnings: list[Problem],
                   outputs: list[Output], derived: DerivedStore, started: float) -> BuildReport:
     """Render what is planned into OUT and record the build, under the site's build lock."""
-    from fraudsite.output import spare_of, stages_afresh, staging_of, write_site
+    from fraudsite.output import recover_interrupted_swap, spare_of, stages_afresh, staging_of, write_site
 
     with build_lock(cache_dir):
         derived.save()
+        recover_interrupted_swap(options.out_dir)  # first: what is scanned, and whether OUT is made afresh, hold
         scanned = file_stats(options.out_dir)  # one walk of OUT: trusted or not, then what the swap kept
         memo = PageMemo(cache_dir, theme_and_code_stamp(site, options.site_dir),
                         trusted=output_as_recorded(options, cache_dir, scanned), digester=derived.digester)
         forget(cache_dir)
         out = options.out_dir
         write_into = (staging_of(out), spare_of(out)) if stages_afresh(out) else None
-        stats = write_site(render_stream(outputs, site, options.site_dir, memo, write_into), out, known=scanned)
+        stats = write_site(render_stream(outputs, site, options.site_dir, memo, write_into, keep_compiled=True), out,
+                           known=scanned)
         memo.save()
         pages = sum(1 for output in outputs if output.path.endswith(".html"))
         last_change, next_change = clock_window(site)

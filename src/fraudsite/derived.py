@@ -199,7 +199,7 @@ def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[
             except (KeyError, TypeError, ValueError):
                 pass  # an entry of another shape: make it again
     missing = [index for index in range(len(items)) if index not in found]
-    made = ordered_map(partial(_made, make, encode), [items[i] for i in missing], minimum)
+    made = ordered_map(partial(_made, make, encode), [(items[i], bool(keys[i])) for i in missing], minimum)
     for index, (value, blob) in zip(missing, made):
         found[index] = value
         if keys[index]:
@@ -210,10 +210,11 @@ def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[
     return [found[index] for index in range(len(items))]
 
 
-def _made(make: Callable[[Any], T], encode: Callable[[T], Any], item: Any) -> tuple[T, bytes]:
-    """One missing value and its store entry (in a worker)."""
+def _made(make: Callable[[Any], T], encode: Callable[[T], Any], job: tuple[Any, bool]) -> tuple[T, bytes]:
+    """One missing value and, if it has a key to be stored under, its store entry (in a worker)."""
+    item, keyed = job
     value = make(item)
-    return value, blob_of(encode(value))
+    return value, blob_of(encode(value)) if keyed else b""
 
 
 def stored_keys(store: DerivedStore, kind: str, items: Sequence[Any], inputs: Any) -> list[str | None]:

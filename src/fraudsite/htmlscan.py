@@ -14,14 +14,17 @@ import re
 from html import unescape
 from html.parser import HTMLParser
 
+# Only ASCII whitespace separates the parts of a tag: html.parser reads "<p\u3000class=...>" as one odd name.
 _TOKEN = re.compile(
     r"([^<]+)"  # text
-    r"|<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:=\"[^\"]*\")?)*)\s*(/?)>"  # start tag
-    r"|</([a-zA-Z][a-zA-Z0-9]*)\s*>"  # end tag
+    r"|<([a-zA-Z][a-zA-Z0-9]*)((?:[ \t\n\r\f]+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:=\"[^\"]*\")?)*)[ \t\n\r\f]*(/?)>"  # start
+    r"|</([a-zA-Z][a-zA-Z0-9]*)[ \t\n\r\f]*>"  # end tag
     r"|<"  # anything else: not this shape
 )
 _ATTRIBUTE = re.compile(r"([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:=\"([^\"]*)\")?")
-_RAW_TEXT = set(HTMLParser.CDATA_CONTENT_ELEMENTS)  # their content is not HTML: html.parser's own handling
+# Elements whose content is not read as HTML (script, style; title and textarea where html.parser knows them):
+# html.parser's own handling.
+_RAW_TEXT = {*HTMLParser.CDATA_CONTENT_ELEMENTS, *getattr(HTMLParser, "RCDATA_CONTENT_ELEMENTS", ())}
 
 
 def read_html(parser: HTMLParser, html: str) -> None:

@@ -154,16 +154,19 @@ def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out
         if made_afresh:
             seed_spare(out_dir, stage.wanted - stage.spared, begun=bool(stage.spared))
     except OSError as error:
-        _abandon(staging, out_dir, fresh)
+        _abandon(pairs, staging, out_dir, fresh)
         raise OutputError(f"写入输出目录失败（{describe_os_error(error)}）；原有网站保持不变") from None
     except BaseException:
-        _abandon(staging, out_dir, fresh)
+        _abandon(pairs, staging, out_dir, fresh)
         raise
     return WriteStats(changed - (MARKER not in current), count - changed, removed, stage.files)
 
 
-def _abandon(staging: Path, out_dir: Path, fresh: bool) -> None:
-    """Undo a build that failed: its staging folder goes, and the spare its producers began, if any."""
+def _abandon(pairs: Iterable, staging: Path, out_dir: Path, fresh: bool) -> None:
+    """Undo a build that failed: its producers are stopped (they may write into both folders), its staging
+    folder goes, and the spare its producers began, if any."""
+    if hasattr(pairs, "close"):
+        pairs.close()
     remove_tree(staging)
     if fresh:
         remove_tree(spare_of(out_dir))

@@ -13,6 +13,8 @@ import ctypes
 import gc
 import multiprocessing
 import os
+import pickle
+import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -63,54 +65,82 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
         _TASK.clear()
 
 
-def in_background(function: Callable[[], Any], minimum_items: int, items: int) -> Callable[[], Any]:
-    """Start ``function()`` in a forked process while this one goes on; the returned call waits for its result.
+def in_background(function: Callable[[], Any], minimum_items: int, items: int,
+                  retry_here: bool = True) -> Background:
+    """Start ``function()`` in a forked process while this one goes on; calling the result waits for it.
 
-    For one long serial step (building the search index) that can run beside the next channel's workers.
-    Where forking is not done (as for ``ordered_map``, or fewer than ``minimum_items`` ``items``), or when
-    the process dies, ``function`` runs here instead. An exception it raises is raised by the returned call.
+    For a long serial step that can run beside the next one (building the search index, saving the content
+    cache). Where forking is not done (as for ``ordered_map``, or fewer than ``minimum_items`` ``items``),
+    ``function`` runs here at once. If the process dies, ``function`` runs here when asked for, unless
+    ``retry_here`` is false: then this process keeps no reference to it (nor to what it holds, a whole
+    cache, say) and its result is None. An exception it raises is raised by the call.
     """
     threshold = int(os.environ.get("FRAUDSITE_PARALLEL_MINIMUM", minimum_items))
     if (worker_count() < 2 or threading.active_count() > 1 or items < max(threshold, 2)
             or "fork" not in multiprocessing.get_all_start_methods()):
-        return _now(function)
-    context = multiprocessing.get_context("fork")
-    receiving, sending = context.Pipe(duplex=False)
+        return Background(done=(False, function()))
     gc.freeze()
     release_free_memory()
-    process = context.Process(target=_send_result, args=(function, sending), daemon=True)
-    process.start()
-    sending.close()
-
-    def result() -> Any:
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the forked process: send the outcome, then end without running this program's exit handlers
         try:
-            failed, value = receiving.recv()
-        except (EOFError, OSError):  # the process died without a result: make it here
-            failed, value = None, None
+            os.close(reading)
+            try:
+                outcome = pickle.dumps((False, function()), pickle.HIGHEST_PROTOCOL)
+            except BaseException as error:  # handed to the waiting process, which raises it
+                outcome = pickle.dumps((True, error), pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(writing, "wb") as stream:
+                stream.write(outcome)
         finally:
-            receiving.close()
-            process.join()
-        if failed is None:
-            return function()
+            os._exit(0)
+    os.close(writing)
+    return Background(pid=pid, reading=reading, fallback=function if retry_here else None)
+
+
+class Background:
+    """Work ``in_background``: call it for the result; ``wait`` or ``cancel`` when the result is not wanted."""
+
+    def __init__(self, done: tuple[bool, Any] | None = None, pid: int = 0, reading: int = -1,
+                 fallback: Callable[[], Any] | None = None):
+        self.done, self.pid, self.reading, self.fallback = done, pid, reading, fallback
+
+    def __call__(self) -> Any:
+        if self.done is None:
+            data = self._collect()
+            try:
+                self.done = pickle.loads(data) if data else None
+            except Exception:  # an exception that cannot be rebuilt here: as if the process had died
+                self.done = None
+            if self.done is None:  # the process died without a result
+                self.done = (False, self.fallback() if self.fallback else None)
+            self.fallback = None
+        failed, value = self.done
         if failed:
             raise value
         return value
 
-    return result
+    def wait(self) -> None:
+        """Let the work finish (a save), its result and any error ignored."""
+        if self.done is None:
+            self._collect()
+            self.done, self.fallback = (False, None), None
 
+    def cancel(self) -> None:
+        """Stop the work (the build failed elsewhere): the process is killed and reaped."""
+        if self.done is None and self.reading >= 0:
+            os.kill(self.pid, signal.SIGKILL)
+            os.close(self.reading)
+            self.reading = -1
+            os.waitpid(self.pid, 0)
+            self.done, self.fallback = (False, None), None
 
-def _now(function: Callable[[], Any]) -> Callable[[], Any]:
-    value = function()
-    return lambda: value
-
-
-def _send_result(function: Callable[[], Any], sending: Any) -> None:
-    try:
-        outcome = (False, function())
-    except BaseException as error:
-        outcome = (True, error)
-    sending.send(outcome)
-    sending.close()
+    def _collect(self) -> bytes:
+        with os.fdopen(self.reading, "rb") as stream:
+            data = stream.read()
+        self.reading = -1
+        os.waitpid(self.pid, 0)
+        return data
 
 
 def release_free_memory() -> None:

@@ -62,6 +62,14 @@ class Bundle:
 Output = Page | Copy | Data | Bundle
 
 
+@dataclass(frozen=True)
+class Deferred:
+    """A channel's plan finished later, once work it started in the background is done (see channels/)."""
+
+    finish: Callable[[], list[Output]]
+    cancel: Callable[[], None]  # when the build fails before ``finish``
+
+
 def make_environment(site_dir: Path, config: Config, compiled_dir: Path | None = None) -> jinja2.Environment:
     """The Jinja environment: site theme over default theme, autoescaping, StrictUndefined.
 
@@ -153,14 +161,24 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
 
 class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     """Jinja's cache of compiled templates (keyed by the template's source, checked on load), best effort:
-    a folder that cannot be made or written only means compiling again."""
+    a folder that cannot be made or written only means compiling again.
+
+    A compiled template also depends on the code (how a filter is called is fixed when it is compiled), so
+    the files are named by the code stamp, and those of other code are removed.
+    """
 
     def __init__(self, directory: Path):
+        from fraudsite.cache import code_stamp
+
+        stamp = code_stamp()
         try:
             directory.mkdir(parents=True, exist_ok=True)
+            for stale in directory.iterdir():
+                if not stale.name.startswith(stamp):
+                    stale.unlink()
         except OSError:
             pass
-        super().__init__(str(directory))
+        super().__init__(str(directory), f"{stamp}-%s.cache")
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:

@@ -180,7 +180,7 @@ class Preview:
             stamp = theme_and_code_stamp(site, options.site_dir)
             memo = PageMemo(None, stamp, trusted=self.page_keys[0] == stamp, previous=self.page_keys[1],
                             digester=self.derived.digester)
-            stream = render_stream(outputs, site, options.site_dir, memo)
+            stream = render_stream(outputs, site, options.site_dir, memo, keep_compiled=True)
             stats = write_site(noting_pages(stream, page_hashes, self.page_hashes), self.out_dir)
         except BuildFailed as failure:
             return RebuildResult(False, time.perf_counter() - started, problems=tuple(failure.problems))

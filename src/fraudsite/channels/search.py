@@ -13,7 +13,7 @@ from fraudsite.derived import DerivedStore, active_store, remember_each, stored_
 from fraudsite.markup import plain_text
 from fraudsite.model import SECTION_NAMES, Case, Item, is_published, pack_bytes, unpack_bytes
 from fraudsite.parallel import in_background
-from fraudsite.render import Data, Output, Page
+from fraudsite.render import Data, Deferred, Output, Page
 from fraudsite.searchindex import (
     DocGrams,
     Earlier,
@@ -34,7 +34,7 @@ PATCH_LIMIT = 50  # changed items beyond which a fresh index costs less than pat
 SECTIONS = list(SECTION_NAMES.items())
 
 
-def plan(site: Site) -> list[Output] | Callable[[], list[Output]]:
+def plan(site: Site) -> list[Output] | Deferred:
     """The results page plus every index file; a fresh index is built in the background (``fresh_index``)."""
     items = searchable(site)
     store = active_store()
@@ -47,8 +47,8 @@ def plan(site: Site) -> list[Output] | Callable[[], list[Output]]:
     patched = patched_index(store, state, site, items, keys, types) if store and state else None
     if patched is not None:
         return [page, *patched]
-    finish = fresh_index(store, state, site, items, keys, types)
-    return lambda: [page, *finish()]
+    fresh = fresh_index(store, state, site, items, keys, types)
+    return Deferred(lambda: [page, *fresh.finish()], fresh.cancel)
 
 
 def stored_state(store: DerivedStore) -> dict | None:
@@ -68,11 +68,11 @@ def indexed(site: Site, items: list[Item]) -> list[tuple[SearchDoc, DocGrams]]:
 
 
 def fresh_index(store: DerivedStore | None, state: dict | None, site: Site, items: list[Item],
-                keys: list[str | None], types: list[tuple[str, str]]) -> Callable[[], list[Output]]:
+                keys: list[str | None], types: list[tuple[str, str]]) -> Deferred:
     """The index made afresh; its shards and state are kept for the next build to patch.
 
     Building it is one long serial step (4 s at 10,000 items), so it runs in a forked process while the
-    next channels plan (``parallel.in_background``); the returned call gives the outputs.
+    next channels plan (``parallel.in_background``).
     """
     values = indexed(site, items)
     docs, oldest_keys = [doc for doc, _ in values], keys[::-1]
@@ -100,7 +100,7 @@ def fresh_index(store: DerivedStore | None, state: dict | None, site: Site, item
                       for file, key in zip(packed, oldest_keys)]
         return index_outputs(store, state, index, shard_keys, oldest_keys, item_files)
 
-    return outputs
+    return Deferred(outputs, made.cancel)
 
 
 def patched_index(store: DerivedStore, state: dict, site: Site, items: list[Item], keys: list[str],
