@@ -1,3 +1,3 @@
-from fraudsite.cli import main
+from fraudsite.cli import run
 
-raise SystemExit(main())
+run()

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from fraudsite import __version__
+
+
+def run() -> None:
+    """The program's entry point: ``main``, then the process ends without tearing down what it built.
+
+    Freeing a loaded site object by object takes half a second at 10,000 items, after the work is done and
+    reported; everything written is closed by then (files are written in ``with`` blocks, the build lock is
+    the kernel's), so only the standard streams are flushed.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
