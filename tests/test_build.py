@@ -419,3 +419,14 @@ def test_a_cold_build_that_fails_while_its_workers_write_leaves_nothing_behind(t
         build_site(site)
     time.sleep(1)  # what workers still running would write meanwhile
     assert not [p.name for p in site.glob("*build*")]  # no site, no staging folder, no spare
+
+
+def test_the_summary_and_the_errors_reach_a_pipe_though_the_command_skips_teardown(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}  # streams buffered
+    site = copy_fixture(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "fraudsite", "build", str(site), "--now", FIXTURE_NOW],
+                          env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("完成：")
+    failed = subprocess.run([sys.executable, "-m", "fraudsite", "build", str(tmp_path / "nowhere")],
+                            env=env, capture_output=True, text=True)
+    assert failed.returncode == 1 and "错误：" in failed.stderr
