@@ -7,10 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
 from fraudsite.errors import BuildFailed, OutputError
+from fraudsite.output import file_stats
 from sitekit import FIXTURE, FIXTURE_NOW, SAMPLE, build_site, copy_fixture, stamps, tree, write
 from tools import run_fraudsite
 
@@ -430,3 +432,32 @@ def test_the_summary_and_the_errors_reach_a_pipe_though_the_command_skips_teardo
     failed = subprocess.run([sys.executable, "-m", "fraudsite", "build", str(tmp_path / "nowhere")],
                             env=env, capture_output=True, text=True)
     assert failed.returncode == 1 and "错误：" in failed.stderr
+
+
+def test_out_is_walked_beside_loading_and_again_if_another_build_wrote_it_meanwhile(tmp_path, monkeypatch):
+    from fraudsite import build as build_module
+    from fraudsite.uptodate import fingerprint_output, read_record, write_record
+
+    monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
+    monkeypatch.setenv("FRAUDSITE_PARALLEL_MINIMUM", "1")
+    site = copy_fixture(tmp_path)
+    build_site(site)
+    walks, load = [], build_module.load_site
+    monkeypatch.setattr(build_module, "file_stats", lambda root: walks.append(root) or file_stats(root))
+    for other_build in (False, True):
+        def loading(*args, other_build=other_build, **kwargs):
+            loaded = load(*args, **kwargs)
+            if other_build:  # as if another build finished now: its record, its files
+                record = read_record(site / ".fraudsite-cache")
+                (site / "build/404.html").write_text("another build's page", encoding="utf-8")
+                write_record(site / ".fraudsite-cache", replace(record, out="another build's output"))
+            return loaded
+
+        monkeypatch.setattr(build_module, "load_site", loading)
+        walks.clear()
+        path = site / "content/cases/older.md"
+        path.write_text(path.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+        build_site(site)
+        assert len(walks) == other_build  # the forked walk was used, or OUT was walked again here
+        assert read_record(site / ".fraudsite-cache").out == fingerprint_output(site / "build")
+        assert "another build" not in (site / "build/404.html").read_text(encoding="utf-8")
