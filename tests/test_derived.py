@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fraudsite.channels import search, wechat
-from fraudsite.derived import DERIVED_FILE, DerivedStore, remember_each, using
+from fraudsite.derived import DERIVED_FILE, DerivedStore, _index_of, remember_each, using
 from sitekit import add_drill_notice, build_site, copy_sample_content, tree
 
 NOW = "2026-11-28 09:00"
@@ -75,15 +75,17 @@ def test_an_edit_makes_only_that_items_article_and_search_document_again(tmp_pat
     assert len(made["wechat"]) == published
 
 
-@pytest.mark.parametrize("damage", ["truncated", "flipped", "garbage", "other-version", "empty"])
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "index", "garbage", "other-version", "empty"])
 def test_a_damaged_or_foreign_store_is_remade_never_trusted(tmp_path, damage, made):
     site = copy_sample_content(tmp_path)
     build_site(site, tmp_path / "first", now=NOW)
     store = site / STORE
     data = store.read_bytes()
+    last = _index_of(store)[1] - 100  # where the index begins, less 100: inside the last entry, an article
     damaged = {
         "truncated": data[: len(data) // 2],
-        "flipped": data[:-100] + bytes([data[-100] ^ 0x40]) + data[-99:],  # inside the last entry: an article
+        "flipped": data[:last] + bytes([data[last] ^ 0x40]) + data[last + 1:],
+        "index": data[:-200] + bytes([data[-200] ^ 0x40]) + data[-199:],  # inside the index
         "garbage": b"\x00\xff not a store",
         "other-version": data.replace(b'"stamp":"', b'"stamp":"0.0.1+', 1),
         "empty": b"",
@@ -152,12 +154,11 @@ def test_a_damaged_index_shard_is_never_patched_into_the_search_index(tmp_path):
     build_site(site, now=NOW)
     store = site / STORE
     data = bytearray(store.read_bytes())
-    end = data.index(b"\n")
-    shards = [(offset, length) for kind, _key, offset, length, _crc in json.loads(data[:end])["entries"]
-              if kind == search.SHARD]
+    entries, _index_at, _file = _index_of(store)
+    shards = [(offset, length) for kind, _key, offset, length, _crc in entries if kind == search.SHARD]
     assert len(shards) >= 2
     for offset, length in shards:  # every shard the patch could read or keep
-        data[end + 1 + offset + length // 2] ^= 0x40
+        data[offset + length // 2] ^= 0x40
     store.write_bytes(bytes(data))
     edit_shuadan(site)
     build_site(site, tmp_path / "new-out", now=NOW)  # a new folder: every shard file is made, none kept from OUT
@@ -233,3 +234,47 @@ def test_values_made_and_encoded_in_workers_are_taken_from_the_store_next_time(t
     build_site(site, now=NOW)
     assert made == {"wechat": [SHUADAN], "search": [SHUADAN]}  # every other value decoded from the workers' entries
     assert tree(site / "build") == tree(cold_build(site, tmp_path / "cold"))
+
+
+def test_a_save_appends_what_is_new_and_writes_the_file_afresh_when_it_is_mostly_unused(tmp_path):
+    import hashlib
+    import os
+
+    path = tmp_path / DERIVED_FILE
+    made: list[str] = []
+
+    def big(item: str) -> str:  # about 400 kB compressed: hexadecimal noise
+        made.append(item)
+        return "".join(hashlib.sha256(f"{item}{n}".encode()).hexdigest() for n in range(12_500))
+
+    def build(items: list[str]) -> list[str]:
+        store = DerivedStore(path)
+        with using(store):
+            values = remember_each("kind", items, "inputs", big, str, lambda entry, _item: entry)
+        store.save()
+        return values
+
+    g = big("g")
+    first = build(["a", "b", "c", "d", "e", "f"])
+    before = os.stat(path)
+    made.clear()
+    assert build(["a", "b", "c", "d", "e", "f", "g"]) == [*first, g] and made == ["g"]
+    after = os.stat(path)
+    assert after.st_ino == before.st_ino and 0 < after.st_size - before.st_size < before.st_size / 4  # appended
+    made.clear()
+    assert build(["g", "a", "b"]) == [g, *first[:2]] and not made  # read back from the appended file
+    assert os.stat(path).st_ino == before.st_ino
+    assert build(["a"]) == first[:1] and not made
+    assert os.stat(path).st_ino != after.st_ino and os.stat(path).st_size < before.st_size / 3  # written afresh
+    assert build(["a", "b"]) == first[:2] and made == ["b"]
+
+
+def test_a_store_whose_last_save_was_cut_short_counts_as_empty(tmp_path):
+    site = copy_sample_content(tmp_path)
+    build_site(site, tmp_path / "first", now=NOW)
+    edit_shuadan(site)
+    build_site(site, now=NOW)  # appended to the store
+    store = site / STORE
+    store.write_bytes(store.read_bytes()[:-7])  # the end of that save never reached the disk
+    build_site(site, tmp_path / "again", now=NOW)
+    assert tree(tmp_path / "again") == tree(cold_build(site, tmp_path / "cold"))

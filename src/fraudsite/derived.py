@@ -15,6 +15,7 @@ import hashlib
 import json
 import mmap
 import os
+import struct
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -26,17 +27,23 @@ from typing import Any, TypeVar
 from fraudsite.pagememo import Digester, Unkeyable
 
 DERIVED_FILE = "derived-cache.bin"
-FORMAT = 1
+FORMAT = 2
+# The file ends with its index's place: magic, offset, length, CRC-32 of the index.
+TRAILER = struct.Struct("<8sQQI")
+MAGIC = b"FSDERIV2"
 T = TypeVar("T")
 
 
 class DerivedStore:
     """Entries by kind and key; ``path`` None keeps them in memory (a preview keeps one across rebuilds).
 
-    The file is a JSON header line (format, code stamp, and per entry its offset, length and CRC-32)
-    followed by the entries, each zlib-compressed JSON; only the header is parsed when the store opens,
-    an entry when it is asked for. Compressed, a WeChat article takes a fifth of its text. The file is
-    memory-mapped, so an entry is read in, and its checksum checked, only when a build asks for it.
+    The file holds the entries, each zlib-compressed JSON (or bytes), then a JSON index (format, code stamp,
+    and per entry its offset, length and CRC-32), then a ``TRAILER`` saying where the index is; only the
+    index is parsed when the store opens, an entry when it is asked for. Compressed, a WeChat article takes
+    a fifth of its text. The file is memory-mapped, so an entry is read in, and its checksum checked, only
+    when a build asks for it. A save appends the new entries and a new index to the file (an edit at
+    10,000 items adds a few kilobytes instead of writing 100 MB again); when more than half the file is
+    entries no build uses any more, it is written afresh.
     """
 
     def __init__(self, path: Path | None):
@@ -46,10 +53,13 @@ class DerivedStore:
         self.used: set[tuple[str, str]] = set()
         self.dirty = False
         self.digester = Digester()  # one per build: an item is digested once for every kind (and page keys)
+        self.placed: dict[tuple[str, str], tuple[int, int]] = {}  # entries in the file: offset, length
+        self.source: tuple[int, int] | None = None  # the file they are in: inode, size
 
     def _loaded(self) -> dict[tuple[str, str], bytes | memoryview]:
         if self.blobs is None:
-            self.blobs, self.unchecked = _read(self.path) if self.path is not None else ({}, {})
+            self.blobs, self.unchecked, self.placed, self.source = (
+                _read(self.path) if self.path is not None else ({}, {}, {}, None))
         return self.blobs
 
     def get(self, kind: str, key: str) -> Any:
@@ -92,6 +102,7 @@ class DerivedStore:
         """Keep an entry as ``blob_of`` (or ``zlib.compress`` of bytes) made it, perhaps in a worker."""
         self._loaded()[(kind, key)] = blob
         self.unchecked.pop((kind, key), None)
+        self.placed.pop((kind, key), None)
         self.used.add((kind, key))
         self.dirty = True
 
@@ -116,32 +127,73 @@ class DerivedStore:
         return stale
 
     def save(self) -> None:
-        """Keep only this build's entries; on disk, atomically (a store that cannot be written is skipped)."""
+        """Keep only this build's entries; on disk, appended or written afresh (a store that cannot be written
+        is skipped)."""
         self.prune()
         if self.path is None or not self.dirty:
             return
-        index, offset = [], 0
-        for (kind, key), blob in self.blobs.items():  # an entry never read keeps its recorded checksum
-            index.append([kind, key, offset, len(blob), self.unchecked.get((kind, key)) or zlib.crc32(blob)])
-            offset += len(blob)
-        header = (json.dumps({"format": FORMAT, "stamp": _stamp(), "entries": index}, separators=(",", ":"))
-                  + "\n").encode("utf-8")
+        checksums = {name: self.unchecked.get(name) or zlib.crc32(blob) for name, blob in self.blobs.items()}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".derived-", suffix=".tmp")
-            os.chmod(temporary, 0o644)
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(header)
-                stream.writelines(self.blobs.values())
-            os.replace(temporary, self.path)
-            data = _open_mapped(self.path)
-        except OSError:
+            if not self._append(checksums):
+                self._write_afresh(checksums)
+            data, index = _open_mapped(self.path), _index_of(self.path)
+        except (OSError, ValueError):
             return  # an optimisation: a read-only or full disk must not fail the build
         self.dirty = False
+        if index is None:
+            return
+        blobs, _checksums, self.placed, self.source = _entries(data, index)
         if isinstance(data, memoryview):  # the entries now come from the file: the build's copies are freed
-            self.blobs = {(kind, key): data[len(header) + offset : len(header) + offset + length]
-                          for kind, key, offset, length, _crc in index}
-            self.unchecked = {}  # written just now
+            self.blobs = blobs
+        # Entries not read yet keep their recorded checksum to check; the rest were written or checked just now.
+        self.unchecked = {name: crc for name, crc in self.unchecked.items() if name in blobs}
+
+    def _append(self, checksums: dict[tuple[str, str], int]) -> bool:
+        """Add the new entries and an index to the file the old ones are in; False if that would not do."""
+        assert self.blobs is not None
+        live = sum(len(blob) for blob in self.blobs.values())
+        try:
+            stream = open(self.path, "r+b")
+        except OSError:
+            return False
+        with stream:
+            stat = os.fstat(stream.fileno())
+            # Another file than the one read (another build wrote it afresh), or mostly entries no longer used.
+            if self.source != (stat.st_ino, stat.st_size) or stat.st_size > 2 * live + (1 << 20):
+                return False
+            offset = stat.st_size
+            stream.seek(offset)
+            placed = dict(self.placed)
+            for name, blob in self.blobs.items():
+                if name not in placed:
+                    stream.write(blob)
+                    placed[name] = (offset, len(blob))
+                    offset += len(blob)
+            stream.write(_index_bytes(placed, checksums, offset))
+        return True
+
+    def _write_afresh(self, checksums: dict[tuple[str, str], int]) -> None:
+        assert self.blobs is not None and self.path is not None
+        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".derived-", suffix=".tmp")
+        os.chmod(temporary, 0o644)
+        placed, offset = {}, 0
+        with os.fdopen(handle, "wb") as stream:
+            for name, blob in self.blobs.items():
+                stream.write(blob)
+                placed[name] = (offset, len(blob))
+                offset += len(blob)
+            stream.write(_index_bytes(placed, checksums, offset))
+        os.replace(temporary, self.path)
+
+
+def _index_bytes(placed: dict[tuple[str, str], tuple[int, int]], checksums: dict[tuple[str, str], int],
+                 offset: int) -> bytes:
+    """The index of ``placed`` entries and the trailer, to be written at ``offset``."""
+    entries = [[kind, key, at, length, checksums[(kind, key)]] for (kind, key), (at, length) in placed.items()
+               if (kind, key) in checksums]
+    index = json.dumps({"format": FORMAT, "stamp": _stamp(), "entries": entries}, separators=(",", ":")).encode()
+    return index + TRAILER.pack(MAGIC, offset, len(index), zlib.crc32(index))
 
 
 def open_derived(cache_dir: Path) -> DerivedStore:
@@ -247,30 +299,47 @@ def _open_mapped(path: Path) -> memoryview | bytes:
         return stream.read()
 
 
-def _read(path: Path) -> tuple[dict[tuple[str, str], bytes | memoryview], dict[tuple[str, str], int]]:
-    """The entries of a store file of this format and code, with their checksums; anything else counts as empty."""
+def _read(path: Path) -> tuple[dict, dict, dict, tuple[int, int] | None]:
+    """A store file's entries (blobs, checksums, places) and its inode and size, if it is of this format and
+    code; anything else counts as empty."""
     try:
-        data = _open_mapped(path)
-        end = _line_end(data)
-        header = json.loads(bytes(data[:end])) if end > 0 else None
-        if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("stamp") != _stamp():
-            return {}, {}
-        blobs, checksums = {}, {}
-        for kind, key, offset, length, crc in header["entries"]:
-            blob = data[end + 1 + offset : end + 1 + offset + length]
-            if len(blob) == length:  # a truncated file loses its last entries
-                blobs[(str(kind), str(key))] = blob
-                checksums[(str(kind), str(key))] = int(crc)
-        return blobs, checksums
+        data, index = _open_mapped(path), _index_of(path)
+        if index is None:
+            return {}, {}, {}, None
+        return _entries(data, index)
     except (OSError, ValueError, TypeError, KeyError):
-        return {}, {}
+        return {}, {}, {}, None
 
 
-def _line_end(data: bytes | memoryview) -> int:
-    """Where the first line ends (-1: nowhere), reading only as far as that."""
-    step = 1 << 16
-    for start in range(0, len(data), step):
-        found = bytes(data[start : start + step]).find(b"\n")
-        if found >= 0:
-            return start + found
-    return -1
+def _index_of(path: Path) -> tuple[list, int, tuple[int, int]] | None:
+    """A store file's index entries, where the index begins, and the file's inode and size; None if it is not
+    whole, or of another format or code."""
+    with open(path, "rb") as stream:
+        stat = os.fstat(stream.fileno())
+        if stat.st_size < TRAILER.size:
+            return None
+        stream.seek(stat.st_size - TRAILER.size)
+        magic, offset, length, crc = TRAILER.unpack(stream.read(TRAILER.size))
+        if magic != MAGIC or offset + length + TRAILER.size != stat.st_size:
+            return None
+        stream.seek(offset)
+        raw = stream.read(length)
+    index = json.loads(raw) if zlib.crc32(raw) == crc else None
+    if not isinstance(index, dict) or index.get("format") != FORMAT or index.get("stamp") != _stamp():
+        return None
+    return index["entries"], offset, (stat.st_ino, stat.st_size)
+
+
+def _entries(data: bytes | memoryview, index: tuple[list, int, tuple[int, int]]) -> tuple[dict, dict, dict, tuple]:
+    """Blobs (slices of ``data``), checksums and places of the entries an index lists."""
+    entries, end, source = index
+    blobs, checksums, placed = {}, {}, {}
+    for kind, key, offset, length, crc in entries:
+        name = (str(kind), str(key))
+        if 0 <= offset and offset + length <= end:
+            blobs[name] = data[offset : offset + length]
+            checksums[name] = int(crc)
+            placed[name] = (int(offset), int(length))
+    return blobs, checksums, placed, source
+
+
