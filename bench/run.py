@@ -72,9 +72,16 @@ class Tool:
     env: dict[str, str] | None = None
 
     def clean(self) -> None:
-        """Delete the output and every cache: the next build is cold."""
+        """Delete the output and every cache: the next build is cold.
+
+        Then the deletion is flushed to disk (``sync``): otherwise the kernel writes back tens of thousands
+        of deleted files during the next measured build, whichever tool's it is, and cold builds got slower
+        run after run (4.97, 6.33, 6.88 s in one run of fraudsite at 1,000 items).
+        """
         for name in self.clean_paths:
             shutil.rmtree(self.project / name, ignore_errors=True)
+        os.sync()
+        time.sleep(1)
 
     def serve_command(self, port: int) -> list[str]:
         """The dev-server command on ``port``."""
