@@ -463,3 +463,20 @@ def test_out_is_walked_beside_loading_and_again_if_another_build_wrote_it_meanwh
         assert len(walks) == other_build  # the forked walk was used, or OUT was walked again here
         assert read_record(site / ".fraudsite-cache").out == fingerprint_output(site / "build")
         assert "another build" not in (site / "build/404.html").read_text(encoding="utf-8")
+    # No record when the build began (another build was under way, or failed): never an early walk.
+    monkeypatch.setattr(build_module, "load_site", load)
+    (site / ".fraudsite-cache/last-build.json").unlink()
+    walks.clear()
+    path.write_text(path.read_text(encoding="utf-8") + "\n再补充一句。\n", encoding="utf-8")
+    build_site(site)
+    assert len(walks) == 1 and read_record(site / ".fraudsite-cache").out == fingerprint_output(site / "build")
+
+
+def test_the_summary_keeps_its_exit_code_when_the_reader_went_away(tmp_path):
+    site = copy_fixture(tmp_path)
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    process = subprocess.Popen([sys.executable, "-m", "fraudsite", "build", str(site), "--now", FIXTURE_NOW],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # as `fraudsite build | head -0` would
+    _, errors = process.communicate()
+    assert process.returncode == 0 and b"Traceback" not in errors

@@ -278,3 +278,32 @@ def test_a_store_whose_last_save_was_cut_short_counts_as_empty(tmp_path):
     store.write_bytes(store.read_bytes()[:-7])  # the end of that save never reached the disk
     build_site(site, tmp_path / "again", now=NOW)
     assert tree(tmp_path / "again") == tree(cold_build(site, tmp_path / "cold"))
+
+
+def test_an_append_cut_short_leaves_the_file_as_it_was(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from fraudsite import derived
+
+    path = tmp_path / DERIVED_FILE
+    store = DerivedStore(path)
+    with using(store):
+        remember_each("kind", ["a", "b"], "inputs", str.upper, str, lambda entry, _item: entry)
+    store.save()
+    before = path.read_bytes()
+    again = DerivedStore(path)
+    with using(again):
+        remember_each("kind", ["a", "b", "c"], "inputs", str.upper, str, lambda entry, _item: entry)
+
+    def full_disk(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(derived, "_index_bytes", full_disk)
+    again.save()  # an optimisation: the build goes on
+    monkeypatch.undo()
+    assert path.read_bytes() == before and os.stat(path).st_size == len(before)
+    third = DerivedStore(path)
+    with using(third):  # the entries written before are all still there
+        assert remember_each("kind", ["a", "b"], "inputs", lambda item: "made", str,
+                             lambda entry, _item: entry) == ["A", "B"]

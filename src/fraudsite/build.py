@@ -220,13 +220,15 @@ def build(options: BuildOptions) -> BuildReport:
         return replace(unchanged, seconds=time.perf_counter() - started)
     from fraudsite.cache import open_cache
     from fraudsite.derived import open_derived, using
-    from fraudsite.parallel import in_background
+    from fraudsite.parallel import forks, in_background
 
     cache, derived = open_cache(cache_dir), open_derived(cache_dir)
     # OUT is walked by a forked process while this one loads and plans (0.5 s at 10,000 items); the walk is
     # used only if no other build recorded one meanwhile (checked under the build lock).
+    # Only forked, and only from a record: a walk made here and now would be as slow and older.
     record = read_record(cache_dir)
-    scan = in_background(partial(file_stats, options.out_dir), 2000, record.files if record else 0)
+    scan = (in_background(partial(file_stats, options.out_dir), 2000, record.files)
+            if record and forks(2000, record.files) else None)
     saved = None
     try:
         with using(derived):
@@ -237,9 +239,11 @@ def build(options: BuildOptions) -> BuildReport:
             gc.freeze()  # the loaded site lives to the end: the cycle collector need not scan it over and over
             outputs = plan_outputs(site, options.site_dir)
             gc.freeze()
-        return write_planned(options, cache_dir, inputs, site, warnings, outputs, derived, started, (scan, record))
+        return write_planned(options, cache_dir, inputs, site, warnings, outputs, derived, started,
+                             (scan, record) if scan and record else None)
     finally:
-        scan.cancel()  # not needed after all (the build failed): stopped
+        if scan is not None:
+            scan.cancel()  # not needed after all (the build failed): stopped
         if saved is not None:
             saved.wait()  # before the process ends, which would stop the save half-way
         gc.unfreeze()  # a process that builds again (the tests) gets a collectable heap back

@@ -19,8 +19,11 @@ def run() -> None:
     the kernel's), so only the standard streams are flushed.
     """
     code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # a reader that went away (``| head``): nothing more to say to it
+            pass
     os._exit(code)
 
 

@@ -42,8 +42,8 @@ class DerivedStore:
     index is parsed when the store opens, an entry when it is asked for. Compressed, a WeChat article takes
     a fifth of its text. The file is memory-mapped, so an entry is read in, and its checksum checked, only
     when a build asks for it. A save appends the new entries and a new index to the file (an edit at
-    10,000 items adds a few kilobytes instead of writing 100 MB again); when more than half the file is
-    entries no build uses any more, it is written afresh.
+    10,000 items adds 3 MB, mostly the index, instead of writing 100 MB again); when more than half the file
+    is entries no build uses any more, it is written afresh.
     """
 
     def __init__(self, path: Path | None):
@@ -165,12 +165,17 @@ class DerivedStore:
             offset = stat.st_size
             stream.seek(offset)
             placed = dict(self.placed)
-            for name, blob in self.blobs.items():
-                if name not in placed:
-                    stream.write(blob)
-                    placed[name] = (offset, len(blob))
-                    offset += len(blob)
-            stream.write(_index_bytes(placed, checksums, offset))
+            try:
+                for name, blob in self.blobs.items():
+                    if name not in placed:
+                        stream.write(blob)
+                        placed[name] = (offset, len(blob))
+                        offset += len(blob)
+                stream.write(_index_bytes(placed, checksums, offset))
+                stream.flush()
+            except BaseException:  # a full disk, an interrupt: the file goes back to what it was, whole
+                stream.truncate(stat.st_size)
+                raise
         return True
 
     def _write_afresh(self, checksums: dict[tuple[str, str], int]) -> None:

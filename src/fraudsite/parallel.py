@@ -65,6 +65,13 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
         _TASK.clear()
 
 
+def forks(minimum_items: int, items: int) -> bool:
+    """Whether ``in_background`` would fork for work over ``items`` items (see there)."""
+    threshold = int(os.environ.get("FRAUDSITE_PARALLEL_MINIMUM", minimum_items))
+    return (worker_count() >= 2 and threading.active_count() == 1 and items >= max(threshold, 2)
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
 def in_background(function: Callable[[], Any], minimum_items: int, items: int,
                   retry_here: bool = True) -> Background:
     """Start ``function()`` in a forked process while this one goes on; calling the result waits for it.
@@ -75,9 +82,7 @@ def in_background(function: Callable[[], Any], minimum_items: int, items: int,
     ``retry_here`` is false: then this process keeps no reference to it (nor to what it holds, a whole
     cache, say) and its result is None. An exception it raises is raised by the call.
     """
-    threshold = int(os.environ.get("FRAUDSITE_PARALLEL_MINIMUM", minimum_items))
-    if (worker_count() < 2 or threading.active_count() > 1 or items < max(threshold, 2)
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    if not forks(minimum_items, items):
         return Background(done=(False, function()))
     gc.freeze()
     release_free_memory()
@@ -128,17 +133,24 @@ class Background:
 
     def cancel(self) -> None:
         """Stop the work (the build failed elsewhere): the process is killed and reaped."""
-        if self.done is None and self.reading >= 0:
-            os.kill(self.pid, signal.SIGKILL)
-            os.close(self.reading)
-            self.reading = -1
-            os.waitpid(self.pid, 0)
+        if self.done is None and self.pid:
             self.done, self.fallback = (False, None), None
+            reading, self.reading = self.reading, -1
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except OSError:  # ended already
+                pass
+            if reading >= 0:
+                os.close(reading)
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:  # reaped already (a wait cut short after it)
+                pass
 
     def _collect(self) -> bytes:
-        with os.fdopen(self.reading, "rb") as stream:
+        reading, self.reading = self.reading, -1  # the descriptor is closed below, even if the read is cut short
+        with os.fdopen(reading, "rb") as stream:
             data = stream.read()
-        self.reading = -1
         os.waitpid(self.pid, 0)
         return data
 

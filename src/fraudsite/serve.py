@@ -42,6 +42,7 @@ from fraudsite.cache import ContentCache, open_cache
 from fraudsite.config import load_config
 from fraudsite.derived import open_derived, using
 from fraudsite.errors import BuildFailed, FraudsiteError, Problem
+from fraudsite.lock import build_lock
 from fraudsite.model import Case, Item, Notice, is_published
 from fraudsite.output import KEEP, Content, WriteStats, write_site
 from fraudsite.pagememo import PageMemo
@@ -476,7 +477,8 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
         observer.join(timeout=5)
         builder.join(timeout=30) if builder.is_alive() else None
         preview.cache.save()
-        preview.derived.save()
+        with build_lock(options.site_dir / CACHE_DIR):  # a build may be saving the same store: one at a time
+            preview.derived.save()
         shutil.rmtree(temporary, ignore_errors=True)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
