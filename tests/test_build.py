@@ -399,6 +399,7 @@ def test_a_cold_build_that_fails_while_its_workers_write_leaves_nothing_behind(t
     from fraudsite.output import Stage
     from fraudsite.render import write_output
 
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)  # forked though the session's browser runs
     monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
     monkeypatch.setenv("FRAUDSITE_PARALLEL_MINIMUM", "1")
     site = copy_fixture(tmp_path)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
+import zlib
 from pathlib import Path
 
 import pytest
 
+from fraudsite import derived
 from fraudsite.channels import search, wechat
 from fraudsite.derived import DERIVED_FILE, DerivedStore, _index_of, remember_each, using
 from sitekit import add_drill_notice, build_site, copy_sample_content, tree
@@ -81,13 +83,18 @@ def test_a_damaged_or_foreign_store_is_remade_never_trusted(tmp_path, damage, ma
     build_site(site, tmp_path / "first", now=NOW)
     store = site / STORE
     data = store.read_bytes()
-    last = _index_of(store)[1] - 100  # where the index begins, less 100: inside the last entry, an article
+    entries, index_at, _file = _index_of(store)
+    last = index_at - 100  # inside the last entry, an article
+    # Whole and well-formed, but written by other code: only its stamp tells.
+    other = json.dumps({"format": derived.FORMAT, "stamp": "0.0.1+0123456789abcdef", "entries": entries},
+                       separators=(",", ":")).encode()
     damaged = {
         "truncated": data[: len(data) // 2],
         "flipped": data[:last] + bytes([data[last] ^ 0x40]) + data[last + 1:],
         "index": data[:-200] + bytes([data[-200] ^ 0x40]) + data[-199:],  # inside the index
         "garbage": b"\x00\xff not a store",
-        "other-version": data.replace(b'"stamp":"', b'"stamp":"0.0.1+', 1),
+        "other-version": data[:index_at] + other + derived.TRAILER.pack(derived.MAGIC, index_at, len(other),
+                                                                         zlib.crc32(other)),
         "empty": b"",
     }[damage]
     store.write_bytes(damaged)

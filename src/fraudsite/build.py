@@ -240,7 +240,7 @@ def build(options: BuildOptions) -> BuildReport:
             outputs = plan_outputs(site, options.site_dir)
             gc.freeze()
         return write_planned(options, cache_dir, inputs, site, warnings, outputs, derived, started,
-                             (scan, record) if scan and record else None)
+                             (scan, record) if scan else None)
     finally:
         if scan is not None:
             scan.cancel()  # not needed after all (the build failed): stopped
@@ -251,7 +251,7 @@ def build(options: BuildOptions) -> BuildReport:
 
 def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Site, warnings: list[Problem],
                   outputs: list[Output], derived: DerivedStore, started: float,
-                  walked: tuple[Background, BuildRecord | None] | None = None) -> BuildReport:
+                  walked: tuple[Background, BuildRecord] | None = None) -> BuildReport:
     """Render what is planned into OUT and record the build, under the site's build lock.
 
     ``walked``: a walk of OUT (``file_stats``) begun earlier, and the record the last build left then.

@@ -53,13 +53,15 @@ class DerivedStore:
         self.used: set[tuple[str, str]] = set()
         self.dirty = False
         self.digester = Digester()  # one per build: an item is digested once for every kind (and page keys)
+        self.checksums: dict[tuple[str, str], int] = {}  # entries in the file: their recorded CRC-32
         self.placed: dict[tuple[str, str], tuple[int, int]] = {}  # entries in the file: offset, length
         self.source: tuple[int, int] | None = None  # the file they are in: inode, size
 
     def _loaded(self) -> dict[tuple[str, str], bytes | memoryview]:
         if self.blobs is None:
-            self.blobs, self.unchecked, self.placed, self.source = (
+            self.blobs, self.checksums, self.placed, self.source = (
                 _read(self.path) if self.path is not None else ({}, {}, {}, None))
+            self.unchecked = dict(self.checksums)
         return self.blobs
 
     def get(self, kind: str, key: str) -> Any:
@@ -102,6 +104,7 @@ class DerivedStore:
         """Keep an entry as ``blob_of`` (or ``zlib.compress`` of bytes) made it, perhaps in a worker."""
         self._loaded()[(kind, key)] = blob
         self.unchecked.pop((kind, key), None)
+        self.checksums.pop((kind, key), None)
         self.placed.pop((kind, key), None)
         self.used.add((kind, key))
         self.dirty = True
@@ -132,7 +135,9 @@ class DerivedStore:
         self.prune()
         if self.path is None or not self.dirty:
             return
-        checksums = {name: self.unchecked.get(name) or zlib.crc32(blob) for name, blob in self.blobs.items()}
+        # An entry from the file keeps its recorded checksum (checked when read, if it was); a new one gets its own.
+        checksums = {name: self.checksums[name] if name in self.checksums else zlib.crc32(blob)
+                     for name, blob in self.blobs.items()}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if not self._append(checksums):
@@ -143,7 +148,7 @@ class DerivedStore:
         self.dirty = False
         if index is None:
             return
-        blobs, _checksums, self.placed, self.source = _entries(data, index)
+        blobs, self.checksums, self.placed, self.source = _entries(data, index)
         if isinstance(data, memoryview):  # the entries now come from the file: the build's copies are freed
             self.blobs = blobs
         # Entries not read yet keep their recorded checksum to check; the rest were written or checked just now.

@@ -9,6 +9,7 @@ only trusted while OUT is exactly as the last build left it (the caller checks t
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -128,7 +129,7 @@ class Digester:
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             known = self._digests.get(id(value))
             if known is None:
-                names = _DIGESTED_FIELDS.get(type(value)) or _digested_fields(type(value))
+                names = _digested_fields(type(value))
                 known = (value, self._hash([type(value).__name__, [[name, getattr(value, name)] for name in names]]))
                 self._digests[id(value)] = known  # the shared values (items, views, feeds): each digested once
             return known[1]
@@ -145,11 +146,7 @@ class Digester:
         raise Unkeyable(type(value).__name__)
 
 
-_DIGESTED_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
+@functools.cache
 def _digested_fields(cls: type) -> tuple[str, ...]:
     """A dataclass's fields that count for its digest (a field no output shows may say it does not)."""
-    names = tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get("digest", True))
-    _DIGESTED_FIELDS[cls] = names
-    return names
+    return tuple(f.name for f in dataclasses.fields(cls) if f.metadata.get("digest", True))

@@ -36,14 +36,10 @@ def worker_count() -> int:
 
 def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: int = 300) -> Iterator[Any]:
     """``function`` over ``items``, results in order; in forked workers when it pays off."""
-    workers = worker_count()
-    threshold = int(os.environ.get("FRAUDSITE_PARALLEL_MINIMUM", minimum))
-    # Forking a process that runs other threads (serve's watcher and web server) can copy a held lock
-    # into the child and hang it: there, stay in this process.
-    threaded = threading.active_count() > 1
-    if workers < 2 or threaded or len(items) < max(threshold, 2) or "fork" not in multiprocessing.get_all_start_methods():
+    if not forks(minimum, len(items)):
         yield from map(function, items)
         return
+    workers = worker_count()
     _TASK[:] = [function, items]
     chunks = [range(start, min(start + CHUNK, len(items))) for start in range(0, len(items), CHUNK)]
     # Frozen, the inherited objects are never visited by a worker's garbage collector, whose bookkeeping
@@ -66,7 +62,10 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
 
 
 def forks(minimum_items: int, items: int) -> bool:
-    """Whether ``in_background`` would fork for work over ``items`` items (see there)."""
+    """Whether work over ``items`` items goes to forked processes: from ``minimum_items`` (or
+    ``FRAUDSITE_PARALLEL_MINIMUM``), with two cores or more, where ``fork`` exists. Not in a process that
+    runs other threads (serve's watcher and web server): forking could copy a held lock into the child
+    and hang it."""
     threshold = int(os.environ.get("FRAUDSITE_PARALLEL_MINIMUM", minimum_items))
     return (worker_count() >= 2 and threading.active_count() == 1 and items >= max(threshold, 2)
             and "fork" in multiprocessing.get_all_start_methods())

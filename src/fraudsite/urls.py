@@ -37,6 +37,11 @@ def paged(base: str, items: Sequence[T], size: int) -> Iterator[tuple[str, Seque
             "next": list_path(base, number + 1) if number < len(chunks) else None}
 
 
+def page_title(title: str, number: int) -> str:
+    """A list's title on its page ``number``: ``典型案例（第 2 页）`` after the first."""
+    return title if number == 1 else f"{title}（第 {number} 页）"
+
+
 def index_file(path: str) -> str:
     """The file that serves a directory URL: ``cases/`` -> ``cases/index.html``."""
     if path == "" or path.endswith("/"):

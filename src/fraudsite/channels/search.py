@@ -44,7 +44,7 @@ def plan(site: Site) -> list[Output] | Deferred:
                            sections=SECTIONS, types=site.config.types)
     state = stored_state(store) if store and None not in keys else None
     page = Page("search/index.html", "search/search.html", context)
-    patched = patched_index(store, state, site, items, keys, types) if store and state else None
+    patched = patched_index(store, state, site, items, keys, types) if state else None
     if patched is not None:
         return [page, *patched]
     fresh = fresh_index(store, state, site, items, keys, types)
@@ -126,7 +126,7 @@ def patched_index(store: DerivedStore, state: dict, site: Site, items: list[Item
             return None
         before[number] = indexed_from_entry(entry, None)[1]
     fresh = dict(zip(changed, indexed(site, [items[len(items) - 1 - number] for number in changed])))
-    kinds = [(item.section, item.type if isinstance(item, Case) else "") for item in items]
+    kinds = [(item.section, doc_type(item)) for item in items]
     try:
         index = update_index(kinds, SECTIONS, types, {number: grams for number, (_, grams) in fresh.items()},
                              Earlier(len(shard_keys), total, before, lambda n: json.loads(stored_shard(store, shard_keys[n]))))
@@ -149,7 +149,7 @@ def index_outputs(store: DerivedStore | None, state: dict | None, index: SearchI
     """The index files, keyed: a shard by its bytes, an item file by its document (``keys``, oldest first).
 
     So a build keeps OUT's files without making them. Also keeps what the next build patches from
-    (stored only when it changed: a changed entry makes the whole store file be written again).
+    (stored only when it changed: a changed entry makes the store be saved again).
     """
     new_state = {"docs": keys, "total": index.total, "shards": shard_keys}
     if store is not None and None not in keys and new_state != state:
@@ -205,9 +205,7 @@ def indexed_from_entry(entry: dict, _item: Item) -> tuple[SearchDoc, DocGrams]:
 def search_doc(item: Item, site: Site) -> SearchDoc:
     """An item's searchable plain text; signs, advice, tags and the type name count as body."""
     extra: list[str] = []
-    fraud_type = ""
     if isinstance(item, Case):
-        fraud_type = item.type
         extra += ["识别要点：" + "；".join(item.signs)] if item.signs else []
         extra += ["防范提示：" + "；".join(item.advice)] if item.advice else []
         extra.append("诈骗类型：" + site.config.type_by_key(item.type).name)
@@ -219,4 +217,9 @@ def search_doc(item: Item, site: Site) -> SearchDoc:
         return defang(text, item.scam_urls)
 
     return SearchDoc(path=item.path, title=clean(item.title), summary=clean(item.summary), body=clean(body),
-                     date=item.date.strftime("%Y-%m-%d"), section=item.section, type=fraud_type)
+                     date=item.date.strftime("%Y-%m-%d"), section=item.section, type=doc_type(item))
+
+
+def doc_type(item: Item) -> str:
+    """The fraud type a search document (and the index's numbering) gives an item: a case's, "" for a notice."""
+    return item.type if isinstance(item, Case) else ""

@@ -9,7 +9,7 @@ from fraudsite.feeds import Feed, FeedEntry, absolute_urls, clean_text, feed_pag
 from fraudsite.model import SECTION_NAMES, Case, Item, is_published
 from fraudsite.render import Data, Output, Page
 from fraudsite.site import Site
-from fraudsite.urls import index_file, paged, tag_slug
+from fraudsite.urls import index_file, page_title, paged, tag_slug
 from fraudsite.views import ItemView, view_item
 
 
@@ -69,8 +69,8 @@ def paginate(site: Site, base: str, title: str, items: list[ItemView], feeds: li
     """A list split into pages of ``page_size``: ``base`` then ``base/page/N/``."""
     pages = []
     for path, chunk, pager in paged(base, items, site.config.page_size):
-        shown = title if pager["number"] == 1 else f"{title}（第 {pager['number']} 页）"
-        pages.append(page(path, "list.html", site, shown, feeds, items=chunk, pager=pager, heading=title, **extra))
+        pages.append(page(path, "list.html", site, page_title(title, pager["number"]), feeds, items=chunk,
+                          pager=pager, heading=title, **extra))
     return pages
 
 

@@ -20,7 +20,7 @@ from fraudsite.model import SECTION_NAMES, Case, Item, Notice, pack, unpack
 from fraudsite.qrcode import qr_png
 from fraudsite.render import Data, Output, Page, format_size
 from fraudsite.site import Site
-from fraudsite.urls import index_file, paged
+from fraudsite.urls import index_file, page_title, paged
 from fraudsite.wechat_html import OUTER, STYLES, TONE_HEADINGS, TONES, Node, WechatWriter, serialise, styled
 
 # WeChat's limits, in characters. draft/add (developers.weixin.qq.com, 新增草稿) allows a 32-character title,
@@ -160,7 +160,7 @@ def plan(site: Site) -> list[Output]:
     ready = sum(article.ready for article in articles)
     outputs: list[Output] = [
         Page(index_file(path), "wechat/list.html",
-             base_context(site, "公众号文章" if pager["number"] == 1 else f"公众号文章（第 {pager['number']} 页）", path,
+             base_context(site, page_title("公众号文章", pager["number"]), path,
                           articles=chunk, pager=pager, ready=ready))
         for path, chunk, pager in paged("wechat/", articles, CHECKLIST_SIZE)]
     for article in articles:
