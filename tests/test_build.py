@@ -328,6 +328,19 @@ def test_a_site_made_from_nothing_leaves_a_spare_of_links_to_its_files(tmp_path,
     assert len(kept) > len(files) / 2  # unchanged files are the very files the first build wrote
 
 
+def test_a_process_that_makes_a_site_from_nothing_twice_makes_its_folders_again(tmp_path, monkeypatch):
+    # The writers remember the folders they made (one mkdir each); a second cold build here has the same
+    # staging path, whose folders went with the first build's swap.
+    monkeypatch.setenv("FRAUDSITE_WORKERS", "1")
+    site = copy_fixture(tmp_path)
+    build_site(site)
+    first = tree(site / "build")
+    shutil.rmtree(site / "build")
+    shutil.rmtree(site / ".build.spare")
+    build_site(site)
+    assert tree(site / "build") == first
+
+
 def test_the_spare_the_next_build_stages_into_may_hold_anything(tmp_path):
     site = copy_fixture(tmp_path)
     build_site(site)
