@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fraudsite.cache import CACHE_FILE
+from fraudsite.cache import CACHE_FILE, ITEMS_FILE
 from fraudsite.errors import BuildFailed
 from fraudsite.model import unpack
 from fraudsite.uptodate import fingerprint_output, read_record
@@ -116,6 +116,11 @@ def test_every_kind_of_edit_matches_a_cold_build_and_writes_only_what_differs(tm
     add_drill_notice(editor.site)
     editor.check("add")
 
+    # An attachment replaced by a larger file: the notice's bytes are the same, the size it shows is not.
+    slip = editor.site / "content/notices/files/parent-letter-reply-slip.pdf"
+    slip.write_bytes(slip.read_bytes() + b"%" * 40_000)
+    assert "notices/2026-09-letter-to-parents/index.html" in editor.check("attachment-size")
+
     # A site theme over the built-in one: a template and a static file.
     template = (SAMPLE / "theme/templates/case.html").read_text(encoding="utf-8")
     write(editor.site, "theme/templates/case.html", template.replace("典型案例", "本校案例", 1))
@@ -162,14 +167,15 @@ def test_output_is_identical_with_and_without_the_cache(tmp_path, sample_cold):
     assert tree(tmp_path / "warm") == cold == tree(tmp_path / "first")
 
 
+@pytest.mark.parametrize("name", [CACHE_FILE, ITEMS_FILE])
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "garbage", "other-version", "empty"])
-def test_a_damaged_or_foreign_cache_is_rebuilt_never_trusted(tmp_path, damage, sample_cold):
+def test_a_damaged_or_foreign_cache_is_rebuilt_never_trusted(tmp_path, damage, name, sample_cold):
     site, cold = sample_site(tmp_path), sample_cold
     build_site(site, tmp_path / "first", now=NOW)
-    cache = site / CACHE
+    cache = site / ".fraudsite-cache" / name
     data = cache.read_bytes()
-    # A plausible lie: a cached body says something the source does not.
-    poisoned = data.replace("小额红包返利".encode(), "小额红包返现".encode())
+    # A plausible lie: a cached body (or an item's title) says something the source does not.
+    poisoned = data.replace("小额红包返利".encode(), "小额红包返现".encode()).replace("轻信".encode(), "相信".encode())
     assert poisoned != data
     damaged = {
         "truncated": data[: len(data) // 2],
@@ -184,6 +190,34 @@ def test_a_damaged_or_foreign_cache_is_rebuilt_never_trusted(tmp_path, damage, s
     assert cache.read_bytes() != damaged  # replaced by a good cache
     build_site(site, tmp_path / "again", now=NOW)
     assert tree(tmp_path / "again") == cold
+
+
+def test_an_unchanged_file_is_not_checked_again_yet_its_problems_are_still_reported(tmp_path, monkeypatch):
+    import fraudsite.content
+
+    site = sample_site(tmp_path)
+    path = site / SHUADAN
+    path.write_text(path.read_text(encoding="utf-8").replace("id: case-0001\n", ""), encoding="utf-8")
+    first = build_site(site, now=NOW)
+    assert [w.code for w in first.warnings if w.path == SHUADAN] == ["W201"]  # no id
+    checked = []
+    parse_item = fraudsite.content.parse_item
+    monkeypatch.setattr(fraudsite.content, "parse_item", lambda *a: checked.append(a[1].path) or parse_item(*a))
+    edited = site / TWO_CARDS
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    second = build_site(site, now=NOW)
+    assert checked == [TWO_CARDS]  # the finished items of the others were reused
+    assert second.warnings == first.warnings
+
+
+def test_a_file_an_unchanged_item_names_is_checked_again(tmp_path):
+    site = sample_site(tmp_path)
+    build_site(site, now=NOW)
+    (site / "content/notices/files/parent-letter-reply-slip.pdf").unlink()
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site, now=NOW)
+    assert [(p.path, p.code) for p in failure.value.problems if p.severity == "error"] == [
+        ("content/notices/2026-09-letter-to-parents.md", "E304")]
 
 
 def test_a_cached_file_is_still_scanned_for_personal_data(tmp_path):
@@ -217,11 +251,12 @@ def test_a_cache_kept_in_memory_holds_only_the_current_version_of_each_file(tmp_
     config = load_config(site / "fraudsite.yaml")
     cache = open_cache(None)  # as `fraudsite serve` keeps it between rebuilds
     load_content(site, config, cache.bind(config))
-    counts = len(cache.sources), len(cache.bodies)
+    counts = len(cache.sources), len(cache.bodies), len(cache.finished)
     path = site / SHUADAN
     for number in range(5):
         path.write_text(path.read_text(encoding="utf-8") + f"\n第 {number} 次修改。\n", encoding="utf-8")
         content = load_content(site, config, cache.bind(config))
     # this build's entries plus, until the next rebuild, the one version they replaced: never one per save
     assert len(cache.sources) <= counts[0] + 1 and len(cache.bodies) <= counts[1] + 1
+    assert len(cache.finished) <= counts[2] + 1
     assert "第 4 次修改。" in next(i for i in content.items if i.source == SHUADAN).body_html

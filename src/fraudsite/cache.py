@@ -1,13 +1,15 @@
-"""The parse and render cache in ``SITE_DIR/.fraudsite-cache/``: front matter and Markdown bodies by content.
+"""The parse and render cache in ``SITE_DIR/.fraudsite-cache/``: front matter, Markdown bodies and finished items.
 
-Only parsing (YAML front matter) and Markdown rendering are cached; every check on the
-parsed values (fields, identities, privacy) runs on every build. An entry is keyed by
-the file's path and the SHA-256 of its bytes; the whole cache is tied to the configuration
-(its hash) and to a stamp of the fraudsite version and of the code that made the entries.
-A rendered body also records what it looked up about the rest of the site (which content
-links resolved to which page, which referenced files existed); the entry is used only while
-those answers are still the same. The file carries a checksum of its body: a corrupted,
-truncated or foreign cache is discarded and rebuilt, never trusted. It is written atomically.
+An entry is keyed by the file's path and the SHA-256 of its bytes; the whole cache is tied to
+the configuration (its hash) and to a stamp of the fraudsite version and of the code that made
+the entries. A rendered body also records what it looked up about the rest of the site (which
+content links resolved to which page, which referenced files existed); the entry is used only
+while those answers are still the same. A finished item (checked, body rendered: ``Finished``)
+is kept with the problems its own checks found and everything outside its file it relied on, so
+a file whose bytes and those answers are unchanged is neither parsed nor checked again: the same
+inputs give the same item and problems. Checks that compare items (identities) and the privacy
+scan still run on every build. Each file carries a checksum of its body: a corrupted, truncated
+or foreign cache is discarded and rebuilt, never trusted. It is written atomically.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import base64
 import hashlib
 import json
 import os
+import pickle
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
@@ -29,9 +32,11 @@ from fraudsite.config import Config
 from fraudsite.errors import Problem
 from fraudsite.frontmatter import SourceFile, decode_source, split_front_matter
 from fraudsite.markup import LinkContext, RenderedBody, render_body
+from fraudsite.model import Item
 from fraudsite.yamltext import Located
 
 CACHE_FILE = "content-cache.json"
+ITEMS_FILE = "content-items.pickle"  # beside CACHE_FILE: items hold dates and bytes, which JSON does not
 FORMAT = 1
 
 
@@ -42,6 +47,16 @@ def render_recorded(context: LinkContext, trusted_html: bool) -> tuple[RenderedB
     recording = replace(context, item_paths=_RecordingPaths(context.item_paths, links),
                         asset_exists=_recording_check(context.asset_exists, assets))
     return render_body(recording, trusted_html), {"links": links, "assets": assets}
+
+
+@dataclass(frozen=True)
+class Finished:
+    """An item as a build finished it (checked, body rendered), with everything outside its file it relied on."""
+
+    item: Item
+    problems: tuple[Problem, ...]  # its own checks' (front matter, body), not those comparing it with others
+    files: tuple[tuple[str, int], ...]  # (site-relative source, size) of every file it uses, as they were
+    lookups: dict  # what its body looked up (``render_recorded``); empty for a withdrawn item
 
 
 class _Unencodable(Exception):
@@ -56,6 +71,7 @@ class ContentCache:
     config_hash: str = ""  # set by bind(); entries belong to this configuration
     sources: dict[str, dict] = field(default_factory=dict)
     bodies: dict[str, dict] = field(default_factory=dict)
+    finished: dict[str, Finished] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)  # source path -> key of its bytes, this build
     used: set[str] = field(default_factory=set)
     dirty: bool = False
@@ -81,15 +97,15 @@ class ContentCache:
             self.dirty = True
         return source, trouble
 
-    def lookup(self, context: LinkContext) -> RenderedBody | None:
-        """The cached rendering of this body, if everything it looked up still holds."""
+    def lookup(self, context: LinkContext) -> tuple[RenderedBody, dict] | None:
+        """The cached rendering of this body and what it looked up, if everything it looked up still holds."""
         key = self._body_key(context)
         cached = self.bodies.get(key) if key else None
-        if cached is not None and _lookups_hold(cached["lookups"], context):
+        if cached is not None and lookups_hold(cached["lookups"], context.item_paths, context.asset_exists):
             body = _decode_body(cached["body"])
             if body is not None:
                 self.used.add("body:" + key)
-                return body
+                return body, cached["lookups"]
         return None
 
     def store(self, context: LinkContext, body: RenderedBody, lookups: dict) -> None:
@@ -101,27 +117,45 @@ class ContentCache:
             self.used.add("body:" + key)
             self.dirty = True
 
+    def finished_item(self, relative: str) -> Finished | None:
+        """The finished item of the file read this build (``read_source``), if a build made one of these bytes.
+
+        The caller checks that what it relied on still holds (``Finished.files``, ``Finished.lookups``).
+        """
+        key = self.digests.get(relative)
+        done = self.finished.get(key) if key else None
+        if done is not None:
+            self.used.add("item:" + key)  # type: ignore[operator]
+        return done
+
+    def keep_finished(self, relative: str, done: Finished) -> None:
+        """Keep a freshly finished item of the file read this build."""
+        key = self.digests.get(relative)
+        if key:
+            self.finished[key] = done
+            self.used.add("item:" + key)
+            self.dirty = True
+
     def _body_key(self, context: LinkContext) -> str:
         source_key = self.digests.get(context.source)
         return _digest(source_key.encode("ascii"), _context_data(context)) if source_key else ""
 
     def save(self) -> None:
         """Write the entries this build used, atomically; a cache that cannot be written is skipped."""
-        stale = set(self.sources) - self.used or {k for k in self.bodies if "body:" + k not in self.used}
+        stale = (set(self.sources) - self.used or {k for k in self.bodies if "body:" + k not in self.used}
+                 or {k for k in self.finished if "item:" + k not in self.used})
         if self.path is None or not (self.dirty or stale):
             return
         body = json.dumps({"sources": {k: v for k, v in sorted(self.sources.items()) if k in self.used},
                            "bodies": {k: v for k, v in sorted(self.bodies.items()) if "body:" + k in self.used}},
                           ensure_ascii=False, sort_keys=True).encode("utf-8")
-        header = json.dumps({"format": FORMAT, "stamp": code_stamp(), "config": self.config_hash,
-                             "checksum": hashlib.sha256(body).hexdigest()}, sort_keys=True).encode("utf-8")
+        items = pickle.dumps({k: v for k, v in sorted(self.finished.items()) if "item:" + k in self.used},
+                             protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".content-cache-", suffix=".tmp")
-            os.chmod(temporary, 0o644)  # mkstemp makes it private; the cache holds nothing secret
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(header + b"\n" + body)
-            os.replace(temporary, self.path)
+            # The items first: an items file without its front-matter file is of no use, nor the other way round.
+            _write_checked(self.path.with_name(ITEMS_FILE), self.config_hash, items)
+            _write_checked(self.path, self.config_hash, body)
         except OSError:
             return  # a cache is an optimisation: a read-only or full disk must not fail the build
         self.dirty = False
@@ -132,10 +166,13 @@ class ContentCache:
         if self.used:  # a preview keeps one cache for hours: drop versions of files no longer on disk
             self.sources = {k: v for k, v in self.sources.items() if k in self.used}
             self.bodies = {k: v for k, v in self.bodies.items() if "body:" + k in self.used}
+            self.finished = {k: v for k, v in self.finished.items() if "item:" + k in self.used}
         if config_hash != self.config_hash:
             self.config_hash = config_hash
             loaded = _load_entries(self.path, config_hash) if self.path is not None else None
             self.sources, self.bodies = loaded or ({}, {})
+            self.finished = (_load_finished(self.path.with_name(ITEMS_FILE), config_hash)
+                             if loaded is not None and self.path is not None else {})
             # a bad, foreign or outdated file on disk is replaced on the next save
             self.dirty = loaded is None and self.path is not None and self.path.exists()
         self.used.clear()
@@ -184,22 +221,60 @@ def _context_data(context: LinkContext) -> bytes:
     return repr(values).encode("utf-8")
 
 
-def _load_entries(path: Path, config_hash: str) -> tuple[dict, dict] | None:
-    """The entries of a cache file that is whole, of this format, version, code and configuration."""
+def _write_checked(path: Path, config_hash: str, body: bytes) -> None:
+    """Write a cache file atomically: a header line (format, code stamp, configuration, checksum), then ``body``."""
+    header = json.dumps({"format": FORMAT, "stamp": code_stamp(), "config": config_hash,
+                         "checksum": hashlib.sha256(body).hexdigest()}, sort_keys=True).encode("utf-8")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
     try:
-        data = path.read_bytes()
-        head, _, body = data.partition(b"\n")
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; the cache holds nothing secret
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(header + b"\n" + body)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _read_checked(path: Path, config_hash: str) -> bytes | None:
+    """The body of a cache file that is whole, of this format, version, code and configuration."""
+    try:
+        head, _, body = path.read_bytes().partition(b"\n")
         header = json.loads(head)
-        if (not isinstance(header, dict) or header.get("format") != FORMAT or header.get("stamp") != code_stamp()
-                or header.get("config") != config_hash or header.get("checksum") != hashlib.sha256(body).hexdigest()):
-            return None
-        entries = json.loads(body)
-        sources, bodies = entries["sources"], entries["bodies"]
+    except (OSError, ValueError):
+        return None
+    if (not isinstance(header, dict) or header.get("format") != FORMAT or header.get("stamp") != code_stamp()
+            or header.get("config") != config_hash or header.get("checksum") != hashlib.sha256(body).hexdigest()):
+        return None
+    return body
+
+
+def _load_entries(path: Path, config_hash: str) -> tuple[dict, dict] | None:
+    """The front-matter and body entries of the cache file, if it is whole and of this code and configuration."""
+    body = _read_checked(path, config_hash)
+    try:
+        entries = json.loads(body) if body is not None else None
+        sources, bodies = entries["sources"], entries["bodies"]  # type: ignore[index]
         if not isinstance(sources, dict) or not isinstance(bodies, dict):
             return None
         return sources, bodies
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return None
+
+
+def _load_finished(path: Path, config_hash: str) -> dict[str, Finished]:
+    """The finished items of the items file, if it is whole and of this code and configuration; else none.
+
+    Unpickled only after its checksum matched: the file is this cache's own, written by this code.
+    """
+    body = _read_checked(path, config_hash)
+    try:
+        finished = pickle.loads(body) if body is not None else {}
+    except Exception:  # whatever a damaged file raises, it is only not used
+        return {}
+    if not isinstance(finished, dict) or not all(isinstance(v, Finished) for v in finished.values()):
+        return {}
+    return finished
 
 
 def _source_entry(source: SourceFile) -> dict | None:
@@ -285,12 +360,12 @@ def _decode(value: Any) -> Any:
     raise _Unencodable(repr(value)[:40])
 
 
-def _lookups_hold(lookups: Any, context: LinkContext) -> bool:
-    """Whether every lookup a cached rendering made still gives the same answer."""
+def lookups_hold(lookups: Any, item_paths: dict[str, str], asset_exists: Callable[[str], bool]) -> bool:
+    """Whether every lookup a rendering made still gives the same answer."""
     try:
         links, assets = lookups["links"], lookups["assets"]
-        return (all(context.item_paths.get(k) == v for k, v in links.items())
-                and all(context.asset_exists(k) == v for k, v in assets.items()))
+        return (all(item_paths.get(k) == v for k, v in links.items())
+                and all(asset_exists(k) == v for k, v in assets.items()))
     except (KeyError, TypeError, AttributeError):
         return False
 

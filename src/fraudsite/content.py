@@ -57,7 +57,7 @@ class Content:
 def load_content(site_dir: Path, config: Config, cache: ContentCache | None = None) -> Content:
     """Read, check and render every content file; collect every problem instead of stopping.
 
-    With a ``cache``, parsing and rendering of unchanged files is reused; every check still runs.
+    With a ``cache``, unchanged files are not parsed, checked or rendered again (see ``parse_sources``).
     """
     problems: list[Problem] = []
     sources = read_sources(site_dir, problems, cache)
@@ -79,28 +79,83 @@ def reload_content(site_dir: Path, config: Config, relatives: list[str], item_pa
 
 def parse_sources(sources: list[tuple[str, SourceFile]], config: Config, site_dir: Path, problems: list[Problem],
                   cache: ContentCache | None, known_paths: dict[str, str] | None = None) -> Content:
-    """Check, link and render split files into items; ``known_paths``: page paths of the site's other items."""
-    items = [item for section, source in sources if (item := parse_item(section, source, config, site_dir, problems))]
-    problems += check_identities(items)
-    item_paths = {**(known_paths or {}), **{item.source: item.path for item in items}}
+    """Check, link and render split files into items; ``known_paths``: page paths of the site's other items.
+
+    With a ``cache``, the item a build finished from the same bytes is reused while the files it uses and
+    what its body looked up are as they were (``cache.Finished``): same inputs, same item and problems.
+    """
+    from fraudsite.cache import Finished, lookups_hold
+
+    asset_exists = AssetCheck(site_dir)
+    reused = {source.path: done for _, source in sources
+              if cache and (done := cache.finished_item(source.path)) and _files_hold(done.files, asset_exists)}
+    item_paths = {**(known_paths or {}), **{path: done.item.path for path, done in reused.items()}}
+    own: dict[str, list[Problem]] = {}  # the problems of each file checked this build
+    parsed = []
+
+    def check(section: str, source: SourceFile) -> None:
+        item = parse_item(section, source, config, site_dir, own.setdefault(source.path, []))
+        if item:
+            parsed.append(item)
+            item_paths[item.source] = item.path
+
+    for section, source in sources:
+        if source.path not in reused:
+            check(section, source)
+    for section, source in sources:  # a finished body whose links lead elsewhere now is made again
+        done = reused.get(source.path)
+        if done and done.lookups and not lookups_hold(done.lookups, item_paths, asset_exists):
+            del reused[source.path]
+            check(section, source)
     by_path = sources_by_path(sources)
     contexts = {item.source: link_context(item, by_path[item.source], config, site_dir, item_paths)
-                for item in items if not item.withdrawn}
+                for item in parsed if not item.withdrawn}
     bodies = render_bodies(list(contexts.values()), config.trusted_html, cache)
-    rendered = [finish_item(item, by_path[item.source], bodies.get(item.source), problems) for item in items]
-    return Content(tuple(sorted(rendered, key=sort_key)), tuple(sorted(problems)))
+    items = [done.item for done in reused.values()]
+    for item in parsed:
+        body, lookups = bodies.get(item.source, (None, {}))
+        items.append(finished := finish_item(item, by_path[item.source], body, own[item.source]))
+        files = _files_of(finished, site_dir)
+        if cache and files is not None:
+            cache.keep_finished(item.source, Finished(finished, tuple(own[item.source]), files, lookups))
+    for found in own.values():
+        problems += found
+    for done in reused.values():
+        problems += done.problems
+    problems += check_identities(items)
+    return Content(tuple(sorted(items, key=sort_key)), tuple(sorted(problems)))
 
 
-def render_bodies(contexts: list[LinkContext], trusted_html: bool, cache: ContentCache | None) -> dict[str, RenderedBody]:
-    """Every body rendered once: cached ones reused, the rest spread over the machine's cores."""
+def _files_of(item: Item, site_dir: Path) -> tuple[tuple[str, int], ...] | None:
+    """The files an item uses with their sizes (an attachment shows its size); None if one is gone already."""
+    try:
+        return tuple((source, (site_dir / source).stat().st_size) for source, _ in item.files)
+    except OSError:
+        return None
+
+
+def _files_hold(files: tuple[tuple[str, int], ...], asset_exists: AssetCheck) -> bool:
+    """Whether the files a finished item used are all still there, inside content/, of the same size."""
+    for source, size in files:
+        try:
+            if (asset_exists.site_dir / source).stat().st_size != size or not asset_exists(source):
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def render_bodies(contexts: list[LinkContext], trusted_html: bool,
+                  cache: ContentCache | None) -> dict[str, tuple[RenderedBody, dict]]:
+    """Every body rendered once, with what it looked up: cached ones reused, the rest spread over the cores."""
     from fraudsite.cache import render_recorded
     from fraudsite.parallel import ordered_map
 
-    bodies = {c.source: body for c in contexts if cache and (body := cache.lookup(c)) is not None}
+    bodies = {c.source: found for c in contexts if cache and (found := cache.lookup(c)) is not None}
     missing = [c for c in contexts if c.source not in bodies]
     for context, (body, lookups) in zip(missing, ordered_map(partial(render_recorded, trusted_html=trusted_html),
                                                               missing, minimum=100)):
-        bodies[context.source] = body
+        bodies[context.source] = body, lookups
         if cache:
             cache.store(context, body, lookups)
     return bodies
