@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from bisect import bisect_left, bisect_right
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -111,9 +112,13 @@ def local_day(item: Item, site: Site) -> date:
     return item.date.astimezone(site.config.tz).date()
 
 
-def period_row(site: Site, key: str, first: date, last: date) -> PeriodRow:
-    """Count what was published from ``first`` to ``last`` (inclusive days)."""
-    items = [i for i in site.published if first <= local_day(i, site) <= last]
+ByDay = tuple[list[date], list[Item]]  # see by_day
+
+
+def period_row(site: Site, key: str, first: date, last: date, dated: ByDay | None = None) -> PeriodRow:
+    """Count what was published from ``first`` to ``last`` (inclusive days); ``dated``: ``by_day(site)``, made once."""
+    days, ordered = dated or by_day(site)
+    items = ordered[bisect_left(days, first):bisect_right(days, last)]
     issuers: dict[str, int] = {}
     for item in items:
         issuers[item.issuer] = issuers.get(item.issuer, 0) + 1
@@ -123,18 +128,33 @@ def period_row(site: Site, key: str, first: date, last: date) -> PeriodRow:
     return PeriodRow(key, first, last, cases, len(items) - cases, status, tuple(sorted(issuers.items())))
 
 
+def by_day(site: Site) -> ByDay:
+    """The published items in order of their local publication day, and those days: a period's items are then
+    found by bisection, not by a pass over every item per week (a second of each build at 10,000 items).
+    Kept for the last site asked about (the weekly and monthly rows of one build)."""
+    if _BY_DAY and _BY_DAY[0] is site:
+        return _BY_DAY[1]
+    dated = sorted(((local_day(item, site), item) for item in site.published), key=lambda pair: pair[0])
+    _BY_DAY[:] = [site, ([day for day, _ in dated], [item for _, item in dated])]
+    return _BY_DAY[1]
+
+
+_BY_DAY: list = []  # [site, by_day(site)]
+
+
 def weekly_rows(site: Site, first: date, last: date) -> tuple[PeriodRow, ...]:
     """One row per ISO week overlapping ``first`` .. ``last``."""
-    return tuple(period_row(site, week_label(monday), monday, monday + timedelta(days=6))
+    dated = by_day(site)
+    return tuple(period_row(site, week_label(monday), monday, monday + timedelta(days=6), dated)
                  for monday in week_mondays(first, last))
 
 
 def monthly_rows(site: Site, first: date, last: date) -> tuple[PeriodRow, ...]:
     """One row per month overlapping ``first`` .. ``last``."""
-    rows = []
+    rows, dated = [], by_day(site)
     for month in month_starts(first, last):
         following = (month + timedelta(days=32)).replace(day=1)
-        rows.append(period_row(site, f"{month:%Y-%m}", month, following - timedelta(days=1)))
+        rows.append(period_row(site, f"{month:%Y-%m}", month, following - timedelta(days=1), dated))
     return tuple(rows)
 
 
