@@ -59,6 +59,14 @@ class Finished:
     lookups: dict  # what its body looked up (``render_recorded``); empty for a withdrawn item
 
 
+@dataclass(frozen=True)
+class Unsplit:
+    """A content file read but not yet decoded and split (``ContentCache.read_source``)."""
+
+    path: str
+    raw: bytes
+
+
 class _Unencodable(Exception):
     """A value the cache cannot store faithfully; the entry is simply not cached."""
 
@@ -76,10 +84,17 @@ class ContentCache:
     used: set[str] = field(default_factory=set)
     dirty: bool = False
 
-    def read_source(self, relative: str, raw: bytes) -> tuple[SourceFile | None, Problem | None]:
-        """Decode and split a content file, reusing the parsed front matter of identical bytes."""
+    def read_source(self, relative: str, raw: bytes,
+                    defer: bool = False) -> tuple[SourceFile | Unsplit | None, Problem | None]:
+        """Decode and split a content file, reusing the parsed front matter of identical bytes.
+
+        ``defer``: a file of which a finished item is kept comes back ``Unsplit``, to be split only if that
+        item cannot be used (most files of an edit build are never decoded and split).
+        """
         key = _digest(relative.encode("utf-8"), raw)
         self.digests[relative] = key
+        if defer and key in self.finished:
+            return Unsplit(relative, raw), None
         text, trouble = decode_source(relative, raw)
         if trouble is not None:
             return None, trouble

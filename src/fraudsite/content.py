@@ -27,7 +27,7 @@ from fraudsite.markup import (
 from fraudsite.model import Attachment, Case, Item, Notice
 
 if TYPE_CHECKING:
-    from fraudsite.cache import ContentCache
+    from fraudsite.cache import ContentCache, Unsplit
 
 SECTIONS = ("cases", "notices")
 COMMON_KEYS = {"title", "date", "slug", "id", "updated", "draft", "withdrawn", "aliases", "audience", "tags",
@@ -77,24 +77,32 @@ def reload_content(site_dir: Path, config: Config, relatives: list[str], item_pa
     return parse_sources(sources, config, site_dir, problems, cache, item_paths)
 
 
-def parse_sources(sources: list[tuple[str, SourceFile]], config: Config, site_dir: Path, problems: list[Problem],
-                  cache: ContentCache | None, known_paths: dict[str, str] | None = None) -> Content:
+def parse_sources(sources: list[tuple[str, SourceFile | Unsplit]], config: Config, site_dir: Path,
+                  problems: list[Problem], cache: ContentCache | None, known_paths: dict[str, str] | None = None) -> Content:
     """Check, link and render split files into items; ``known_paths``: page paths of the site's other items.
 
     With a ``cache``, the item a build finished from the same bytes is reused while the files it uses and
     what its body looked up are as they were (``cache.Finished``): same inputs, same item and problems.
     """
-    from fraudsite.cache import Finished, lookups_hold
+    from fraudsite.cache import Finished, Unsplit, lookups_hold
 
     asset_exists = AssetCheck(site_dir)
     reused = {source.path: done for _, source in sources
               if cache and (done := cache.finished_item(source.path)) and _files_hold(done.files, asset_exists)}
     item_paths = {**(known_paths or {}), **{path: done.item.path for path, done in reused.items()}}
     own: dict[str, list[Problem]] = {}  # the problems of each file checked this build
+    split: dict[str, SourceFile] = {}  # and its split source
     parsed = []
 
-    def check(section: str, source: SourceFile) -> None:
-        item = parse_item(section, source, config, site_dir, own.setdefault(source.path, []))
+    def check(section: str, source: SourceFile | Unsplit) -> None:
+        found = own.setdefault(source.path, [])
+        if isinstance(source, Unsplit):  # its finished item cannot be used after all
+            source, trouble = cache.read_source(source.path, source.raw)  # type: ignore[union-attr,assignment]
+            found += [trouble] if trouble else []
+            if not isinstance(source, SourceFile):
+                return
+        split[source.path] = source
+        item = parse_item(section, source, config, site_dir, found)
         if item:
             parsed.append(item)
             item_paths[item.source] = item.path
@@ -107,14 +115,13 @@ def parse_sources(sources: list[tuple[str, SourceFile]], config: Config, site_di
         if done and done.lookups and not lookups_hold(done.lookups, item_paths, asset_exists):
             del reused[source.path]
             check(section, source)
-    by_path = sources_by_path(sources)
-    contexts = {item.source: link_context(item, by_path[item.source], config, site_dir, item_paths)
+    contexts = {item.source: link_context(item, split[item.source], config, site_dir, item_paths)
                 for item in parsed if not item.withdrawn}
     bodies = render_bodies(list(contexts.values()), config.trusted_html, cache)
     items = [done.item for done in reused.values()]
     for item in parsed:
         body, lookups = bodies.get(item.source, (None, {}))
-        items.append(finished := finish_item(item, by_path[item.source], body, own[item.source]))
+        items.append(finished := finish_item(item, split[item.source], body, own[item.source]))
         files = _files_of(finished, site_dir)
         if cache and files is not None:
             cache.keep_finished(item.source, Finished(finished, tuple(own[item.source]), files, lookups))
@@ -166,13 +173,10 @@ def sort_key(item: Item) -> tuple:
     return (-item.date.timestamp(), item.source)
 
 
-def sources_by_path(sources: list[tuple[str, SourceFile]]) -> dict[str, SourceFile]:
-    """Index sources by their relative path."""
-    return {source.path: source for _, source in sources}
-
-
-def read_sources(site_dir: Path, problems: list[Problem], cache: ContentCache | None = None) -> list[tuple[str, SourceFile]]:
-    """Find every ``.md`` file under ``content/cases`` and ``content/notices`` and split it."""
+def read_sources(site_dir: Path, problems: list[Problem],
+                 cache: ContentCache | None = None) -> list[tuple[str, SourceFile | Unsplit]]:
+    """Find every ``.md`` file under ``content/cases`` and ``content/notices`` and split it (or, with a cache,
+    leave it ``Unsplit`` if its finished item is kept)."""
     found = []
     root = site_dir.resolve()
     folders: dict[Path, Path] = {}
@@ -187,8 +191,8 @@ def read_sources(site_dir: Path, problems: list[Problem], cache: ContentCache | 
     return found
 
 
-def read_source(path: Path, relative: str, root: Path, problems: list[Problem],
-                cache: ContentCache | None = None, folders: dict[Path, Path] | None = None) -> SourceFile | None:
+def read_source(path: Path, relative: str, root: Path, problems: list[Problem], cache: ContentCache | None = None,
+                folders: dict[Path, Path] | None = None) -> SourceFile | Unsplit | None:
     """Read and split one content file; None (with a problem, unless it is no file) if that fails."""
     if not _inside(path, root, folders):
         problems.append(problem(relative, 0, "E013", "", "这是指向网站目录以外的符号链接；请把文件本身放进 content 目录"))
@@ -200,7 +204,7 @@ def read_source(path: Path, relative: str, root: Path, problems: list[Problem],
     except OSError as error:
         problems.append(problem(relative, 0, "E014", "", f"无法读取文件（{error.strerror}）；请检查文件权限"))
         return None
-    source, trouble = cache.read_source(relative, raw) if cache else split_source(relative, raw)
+    source, trouble = cache.read_source(relative, raw, defer=True) if cache else split_source(relative, raw)
     if trouble is not None:
         problems.append(trouble)
     return source
