@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import segno
+if TYPE_CHECKING:
+    import segno
 
 # Medium error correction survives a smudged screen or a creased print and keeps the code small.
 ERROR_LEVEL = "m"
@@ -15,6 +17,8 @@ QUIET_ZONE = 4  # modules of white border the QR standard asks for
 
 def _make(url: str) -> segno.QRCode:
     """A regular (not Micro) QR code for ``url``, non-ASCII percent-encoded."""
+    import segno  # here, not above: a build whose codes are all kept needs none (with its imports, 14 ms)
+
     # Some phone scanners misread UTF-8 in byte mode; a percent-encoded URL is plain ASCII.
     ascii_url = quote(url, safe=":/?#[]@!$&'()*+,;=%~")
     return segno.make(ascii_url, error=ERROR_LEVEL, micro=False, boost_error=False)

@@ -170,7 +170,7 @@ def plan(site: Site) -> list[Output]:
         outputs.append(Data(article.path + "article.json", partial(article_json, article, settings), (article, settings)))
     outputs.append(feed_page(plan_feed(site, articles)))
     if settings.qr_code:
-        outputs.append(Data(QR_PATH, qr_png(site.config.base_url)))
+        outputs.append(Data(QR_PATH, partial(qr_png, site.config.base_url), ("qr_png", site.config.base_url)))
     return outputs
 
 
