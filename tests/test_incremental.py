@@ -210,6 +210,24 @@ def test_an_unchanged_file_is_not_checked_again_yet_its_problems_are_still_repor
     assert second.warnings == first.warnings
 
 
+def test_a_reused_item_comes_with_the_page_key_a_fresh_digest_gives_it(tmp_path):
+    from fraudsite.cache import open_cache
+    from fraudsite.config import load_config
+    from fraudsite.content import load_content
+    from fraudsite.pagememo import Digester
+
+    site = sample_site(tmp_path)
+    build_site(site, now=NOW)  # works out the items' keys (privacy scan) and keeps them with the items
+    config = load_config(site / "fraudsite.yaml")
+    cache = open_cache(site / ".fraudsite-cache")
+    items = load_content(site, config, cache.bind(config)).items
+    kept = {item.source: cache.known_digest(item) for item in items}
+    assert sum(bool(token) for token in kept.values()) >= 20
+    fresh = Digester()
+    fresh.digest(list(items))
+    assert all(token == fresh.known(item) for item in items if (token := kept[item.source]))
+
+
 def test_a_file_an_unchanged_item_names_is_checked_again(tmp_path):
     site = sample_site(tmp_path)
     build_site(site, now=NOW)

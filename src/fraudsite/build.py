@@ -80,12 +80,18 @@ class BuildReport:
 def load_site(options: BuildOptions, cache: ContentCache | None = None) -> tuple[Site, list[Problem]]:
     """Configuration and content as one immutable Site; raise BuildFailed on any error."""
     from fraudsite.content import load_content
+    from fraudsite.derived import active_store
 
     config = load_config(options.config_path, options.base_url)
     checkpoint("parse")
     content = load_content(options.site_dir, config, cache.bind(config) if cache else None)
     if content.errors:
         raise BuildFailed(list(content.problems))
+    store = active_store()
+    if cache and store:  # a reused item's page key as kept with it: ten thousand items are not digested again
+        for item in content.items:
+            if token := cache.known_digest(item):
+                store.digester.learn(item, token)
     site = Site(config, content.items, build_time(options, config), options.drafts, options.future)
     leaks = personal_data(options.site_dir, config, site.items, site.drafts, cache.digests if cache else None)
     if leaks:
@@ -234,7 +240,7 @@ def build(options: BuildOptions) -> BuildReport:
         with using(derived):
             site, warnings = load_site(options, cache)
             # Written out by a forked process while this one plans (half a second at 10,000 items).
-            saved = in_background(cache.save, 200, len(site.items), retry_here=False)
+            saved = in_background(partial(cache.save, derived.digester.known), 200, len(site.items), retry_here=False)
             del cache  # every parsed file and rendered body (a few hundred MB at 10,000 items)
             gc.freeze()  # the loaded site lives to the end: the cycle collector need not scan it over and over
             outputs = plan_outputs(site, options.site_dir)

@@ -57,6 +57,7 @@ class Finished:
     problems: tuple[Problem, ...]  # its own checks' (front matter, body), not those comparing it with others
     files: tuple[tuple[str, int], ...]  # (site-relative source, size) of every file it uses, as they were
     lookups: dict  # what its body looked up (``render_recorded``); empty for a withdrawn item
+    digest: str = ""  # its page-key token (``pagememo.Digester``), once a build has worked it out
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,12 @@ class ContentCache:
             self.used.add("item:" + key)  # type: ignore[operator]
         return done
 
+    def known_digest(self, item: Item) -> str:
+        """The page-key token kept with this very item, if it is a reused finished item ("" if not)."""
+        key = self.digests.get(item.source)
+        done = self.finished.get(key) if key else None
+        return done.digest if done is not None and done.item is item else ""
+
     def keep_finished(self, relative: str, done: Finished) -> None:
         """Keep a freshly finished item of the file read this build."""
         key = self.digests.get(relative)
@@ -155,8 +162,17 @@ class ContentCache:
         source_key = self.digests.get(context.source)
         return _digest(source_key.encode("ascii"), _context_data(context)) if source_key else ""
 
-    def save(self) -> None:
-        """Write the entries this build used, atomically; a cache that cannot be written is skipped."""
+    def save(self, known: Callable[[Item], str | None] | None = None) -> None:
+        """Write the entries this build used, atomically; a cache that cannot be written is skipped.
+
+        ``known``: the page-key token of an item, where this build worked it out, kept with its finished item.
+        """
+        if known is not None:
+            for key, done in self.finished.items():
+                token = known(done.item) if not done.digest else None
+                if token:
+                    self.finished[key] = replace(done, digest=token)
+                    self.dirty = True
         stale = (set(self.sources) - self.used or {k for k in self.bodies if "body:" + k not in self.used}
                  or {k for k in self.finished if "item:" + k not in self.used})
         if self.path is None or not (self.dirty or stale):

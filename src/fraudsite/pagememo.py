@@ -110,6 +110,15 @@ class Digester:
         if dataclasses.is_dataclass(value):
             self._digests[id(value)] = (value, "=" + key)
 
+    def known(self, value: Any) -> str | None:
+        """The token a dataclass was digested to so far (for keeping beside it), if it was."""
+        found = self._digests.get(id(value))
+        return found[1] if found is not None and found[0] is value else None
+
+    def learn(self, value: Any, token: str) -> None:
+        """Let a dataclass be known by the token ``known`` gave for an equal value (a cached item, unpickled)."""
+        self._digests[id(value)] = (value, token)
+
     def digest(self, value: Any) -> bytes:
         """A value's identity as bytes ("#" and a SHA-256, or "=" and the key it was assigned)."""
         known = self._digests.get(id(value))
