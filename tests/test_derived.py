@@ -314,3 +314,31 @@ def test_an_append_cut_short_leaves_the_file_as_it_was(tmp_path, monkeypatch):
     with using(third):  # the entries written before are all still there
         assert remember_each("kind", ["a", "b"], "inputs", lambda item: "made", str,
                              lambda entry, _item: entry) == ["A", "B"]
+
+
+def test_a_kind_that_packs_its_own_entries_gets_them_back_and_remakes_a_bad_one(tmp_path):
+    store = DerivedStore(tmp_path / DERIVED_FILE)
+    made: list[str] = []
+
+    def make(item: str) -> str:
+        made.append(item)
+        return item.upper()
+
+    def unpack(blob: bytes, _item: str) -> str:
+        return zlib.decompress(blob).decode()
+
+    def remember(items: list[str]) -> list[str]:
+        return remember_each("kind", items, "inputs", make, lambda v: zlib.compress(v.encode()), unpack, packed=True)
+
+    with using(store):
+        assert remember(["a", "b"]) == ["A", "B"]
+    store.save()
+    again = DerivedStore(tmp_path / DERIVED_FILE)
+    blobs = again._loaded()
+    name = next(iter(blobs))
+    blobs[name] = b"not zlib"  # a blob of another shape (its checksum passed): made again, not a failed build
+    again.unchecked.pop(name, None)
+    made.clear()
+    with using(again):
+        assert remember(["a", "b"]) == ["A", "B"]
+    assert len(made) == 1

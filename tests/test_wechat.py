@@ -492,3 +492,11 @@ def test_the_checklist_comes_in_pages_that_list_every_article_once(sample, tmp_p
     assert listed == [f"wechat/{item.section}/{item.slug}/" for item in site.published]  # newest first, each once
     ready = sum(1 for item in site.published if item.id != "case-wechat-fixture")
     assert f"可直接粘贴 {ready} 篇" in pages[-1].read_text(encoding="utf-8")  # the whole column's count on every page
+
+
+def test_an_article_read_back_from_the_store_is_the_article_made(site):
+    settings, _ = wechat.read_settings(site.config)
+    articles = [wechat.make_article(item, site, settings) for item in site.published]
+    assert any(a.uploads[1:] for a in articles) and any(not a.ready for a in articles)  # images, and a broken limit
+    for article in articles:
+        assert wechat.article_from_blob(wechat.article_blob(article), article.item) == article

@@ -84,6 +84,14 @@ class DerivedStore:
         self.used.add((kind, key))
         return data
 
+    def get_blob(self, kind: str, key: str) -> bytes | None:
+        """The stored entry as it was put (``put_blob``: a kind that packs its own), or None."""
+        blob = self._checked((kind, key))
+        if blob is None:
+            return None
+        self.used.add((kind, key))
+        return bytes(blob)  # a copy: the file under a memory-mapped entry may be rewritten by the next save
+
     def _checked(self, name: tuple[str, str]) -> bytes | memoryview | None:
         """An entry's blob, its checksum checked the first time; None if missing, torn or corrupted."""
         blob = self._loaded().get(name)
@@ -239,12 +247,14 @@ def blob_of(value: Any) -> bytes:
 
 
 def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[Any], T],
-                  encode: Callable[[T], Any], decode: Callable[[Any, Any], T], minimum: int = 200) -> list[T]:
+                  encode: Callable[[T], Any], decode: Callable[[Any, Any], T], minimum: int = 200,
+                  packed: bool = False) -> list[T]:
     """``make(item)`` for the items whose value is not stored under (item, ``inputs``); stored values for the rest.
 
     The missing values are made on every core (``parallel.ordered_map``, from ``minimum`` items), each worker
     also encoding its values for the store: the build process only files them. ``encode(value)`` is a
-    value's JSON entry; ``decode(entry, item)`` rebuilds it from that and the item it belongs to.
+    value's JSON entry; ``decode(entry, item)`` rebuilds it from that and the item it belongs to. ``packed``:
+    the kind packs its own entries, so ``encode`` gives the stored bytes and ``decode`` gets them back.
     """
     from fraudsite.parallel import ordered_map
 
@@ -254,14 +264,15 @@ def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[
     keys = stored_keys(store, kind, items, inputs)
     found: dict[int, T] = {}
     for index, (item, key) in enumerate(zip(items, keys)):
-        entry = store.get(kind, key) if key else None
+        entry = (store.get_blob(kind, key) if packed else store.get(kind, key)) if key else None
         if entry is not None:
             try:
                 found[index] = decode(entry, item)
-            except (KeyError, TypeError, ValueError):
+            except (KeyError, TypeError, ValueError, zlib.error):
                 pass  # an entry of another shape: make it again
     missing = [index for index in range(len(items)) if index not in found]
-    made = ordered_map(partial(_made, make, encode), [(items[i], bool(keys[i])) for i in missing], minimum)
+    made = ordered_map(partial(_made, make, encode if packed else _json_blob(encode)),
+                       [(items[i], bool(keys[i])) for i in missing], minimum)
     for index, (value, blob) in zip(missing, made):
         found[index] = value
         if keys[index]:
@@ -272,11 +283,16 @@ def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[
     return [found[index] for index in range(len(items))]
 
 
-def _made(make: Callable[[Any], T], encode: Callable[[T], Any], job: tuple[Any, bool]) -> tuple[T, bytes]:
+def _made(make: Callable[[Any], T], pack: Callable[[T], bytes], job: tuple[Any, bool]) -> tuple[T, bytes]:
     """One missing value and, if it has a key to be stored under, its store entry (in a worker)."""
     item, keyed = job
     value = make(item)
-    return value, blob_of(encode(value)) if keyed else b""
+    return value, pack(value) if keyed else b""
+
+
+def _json_blob(encode: Callable[[T], Any]) -> Callable[[T], bytes]:
+    """``encode`` then ``blob_of``: a value's stored entry as JSON."""
+    return lambda value: blob_of(encode(value))
 
 
 def stored_keys(store: DerivedStore, kind: str, items: Sequence[Any], inputs: Any) -> list[str | None]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 import json
-from dataclasses import asdict, dataclass, fields
+import zlib
+from dataclasses import astuple, dataclass, fields
 from functools import partial
 from html import escape
 from typing import Any
@@ -155,7 +155,8 @@ def plan(site: Site) -> list[Output]:
     if problems:
         raise BuildFailed(problems)
     articles = remember_each("wechat", site.published, (site.config, settings),
-                             partial(make_article, site=site, settings=settings), article_entry, article_from_entry)
+                             partial(make_article, site=site, settings=settings), article_blob, article_from_blob,
+                             packed=True)
     # The checklist in pages: an edit renders the page its article is on, not a table of every article.
     ready = sum(article.ready for article in articles)
     outputs: list[Output] = [
@@ -222,18 +223,23 @@ def make_article(item: Item, site: Site, settings: Settings) -> Article:
     )
 
 
-def article_entry(article: Article) -> dict:
-    """An article as JSON data for the derived store, without its item (the store keys by it)."""
-    entry = {f.name: getattr(article, f.name) for f in fields(article) if f.name not in ("item", "checks", "uploads")}
-    return {**entry, "packed": base64.b64encode(article.packed).decode("ascii"),
-            "checks": [asdict(c) for c in article.checks], "uploads": [asdict(u) for u in article.uploads]}
+def article_blob(article: Article) -> bytes:
+    """An article as the derived store keeps it, without its item (the store keys by it): the length of its
+    head, its head (the fields as compressed JSON), then its packed content as it is. An edit build reads
+    every article back, and at 10,000 items decoding the content as base64 in JSON took most of a second."""
+    head = {f.name: getattr(article, f.name) for f in fields(article) if f.name not in ("item", "packed", "checks", "uploads")}
+    head_blob = zlib.compress(json.dumps({**head, "checks": [astuple(c) for c in article.checks],
+                                          "uploads": [astuple(u) for u in article.uploads]},
+                                         ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
+    return len(head_blob).to_bytes(4, "big") + head_blob + article.packed
 
 
-def article_from_entry(entry: dict, item: Item) -> Article:
-    """The inverse of ``article_entry``."""
-    return Article(item=item, **{**entry, "packed": base64.b64decode(entry["packed"], validate=True),
-                                 "checks": tuple(Check(**c) for c in entry["checks"]),
-                                 "uploads": tuple(Upload(**u) for u in entry["uploads"])})
+def article_from_blob(blob: bytes, item: Item) -> Article:
+    """The inverse of ``article_blob``."""
+    size = int.from_bytes(blob[:4], "big")
+    head = json.loads(zlib.decompress(blob[4 : 4 + size]))
+    return Article(item=item, **{**head, "packed": blob[4 + size :], "checks": tuple(Check(*c) for c in head["checks"]),
+                                 "uploads": tuple(Upload(*u) for u in head["uploads"])})
 
 
 def length_checks(title: str, author: str, digest: str, content: str, has_cover: bool) -> list[Check]:
