@@ -74,3 +74,12 @@ def static_server():
     every server is stopped at the end of the test."""
     with contextlib.ExitStack() as stack:
         yield lambda root, prefix="/fzzl/": stack.enter_context(serve_directory(root, prefix))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_cache_key(tmp_path_factory):
+    """Cache files are signed with a key kept in the user's cache folder (``cache.machine_key``): the tests
+    keep theirs in a folder of their own (the CLI runs they start inherit it)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+        yield

@@ -228,6 +228,27 @@ def test_a_reused_item_comes_with_the_page_key_a_fresh_digest_gives_it(tmp_path)
     assert all(token == fresh.known(item) for item in items if (token := kept[item.source]))
 
 
+def test_an_attachment_that_changes_while_a_build_runs_is_seen_by_the_next_build(tmp_path, monkeypatch):
+    import fraudsite.content
+
+    site = sample_site(tmp_path)
+    build_site(site, now=NOW)
+    notice = site / "content/notices/2026-09-letter-to-parents.md"
+    notice.write_text(notice.read_text(encoding="utf-8") + "\n请按时交回回执。\n", encoding="utf-8")
+    slip = site / "content/notices/files/parent-letter-reply-slip.pdf"
+    render_bodies = fraudsite.content.render_bodies
+
+    def copied_meanwhile(*args, **kwargs):  # after the notice was checked, before its item is kept
+        slip.write_bytes(slip.read_bytes() + b"%" * 40_000)
+        return render_bodies(*args, **kwargs)
+
+    monkeypatch.setattr(fraudsite.content, "render_bodies", copied_meanwhile)
+    build_site(site, now=NOW)
+    monkeypatch.undo()
+    build_site(site, now=NOW)
+    assert tree(site / "build") == cold_build(site, tmp_path / "cold")
+
+
 def test_a_file_an_unchanged_item_names_is_checked_again(tmp_path):
     site = sample_site(tmp_path)
     build_site(site, now=NOW)
@@ -236,6 +257,77 @@ def test_a_file_an_unchanged_item_names_is_checked_again(tmp_path):
         build_site(site, now=NOW)
     assert [(p.path, p.code) for p in failure.value.problems if p.severity == "error"] == [
         ("content/notices/2026-09-letter-to-parents.md", "E304")]
+
+
+def test_the_signing_key_is_made_once_kept_private_and_outside_the_site(tmp_path, monkeypatch):
+    from fraudsite import cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    cache.machine_key.cache_clear()
+    try:
+        key = cache.machine_key()
+        kept = tmp_path / "user-cache/fraudsite/cache-key"
+        assert len(key) == 32 and kept.read_bytes() == key and kept.stat().st_mode & 0o077 == 0
+        cache.machine_key.cache_clear()
+        assert cache.machine_key() == key  # read back, not made again
+        (tmp_path / "a-file").write_text("")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a-file"))  # cannot be kept: this process's own
+        cache.machine_key.cache_clear()
+        assert len(cache.machine_key()) == 32 and cache.machine_key() != key
+    finally:
+        cache.machine_key.cache_clear()
+
+
+class _Planted:
+    """A pickle that runs code when loaded: it would create ``marker``."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def test_an_items_file_not_signed_here_is_never_unpickled(tmp_path, sample_cold):
+    import hashlib
+    import hmac
+    import json
+    import pickle
+
+    site = sample_site(tmp_path)
+    build_site(site, tmp_path / "first", now=NOW)
+    items = site / ".fraudsite-cache" / ITEMS_FILE
+    header = json.loads(items.read_bytes().partition(b"\n")[0])
+    marker = tmp_path / "ran"
+    body = pickle.dumps({"x": _Planted(marker)})
+    for key in (b"another machine's key".ljust(32), None):  # signed elsewhere; a bare checksum, as before
+        mark = hmac.new(key, body, hashlib.sha256).hexdigest() if key else hashlib.sha256(body).hexdigest()
+        items.write_bytes(json.dumps({**header, "signature": mark}).encode() + b"\n" + body)
+        out = tmp_path / f"out-{mark[:8]}"  # a new output folder: a build, not "up to date"
+        build_site(site, out, now=NOW)
+        assert not marker.exists()
+        assert tree(out) == sample_cold
+
+
+def test_a_compiled_template_not_signed_here_is_compiled_again(tmp_path, monkeypatch):
+    import hashlib
+    import hmac
+
+    import jinja2
+
+    site = sample_site(tmp_path)
+    build_site(site, tmp_path / "first", now=NOW)
+    compiled = []
+    compile_template = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda *a, **k: compiled.append(a[2]) or compile_template(*a, **k))
+    build_site(site, tmp_path / "second", now=NOW)  # every page rendered: every template from the cache
+    assert compiled == []
+    for path in (site / ".fraudsite-cache/templates").glob("*.cache"):
+        body = path.read_bytes().partition(b"\n")[2]
+        path.write_bytes(hmac.new(b"k" * 32, body, hashlib.sha256).hexdigest().encode() + b"\n" + body)
+    build_site(site, tmp_path / "third", now=NOW)
+    assert "case.html" in compiled
+    assert tree(tmp_path / "third") == tree(tmp_path / "first")
 
 
 def test_a_cached_file_is_still_scanned_for_personal_data(tmp_path):

@@ -8,14 +8,16 @@ while those answers are still the same. A finished item (checked, body rendered:
 is kept with the problems its own checks found and everything outside its file it relied on, so
 a file whose bytes and those answers are unchanged is neither parsed nor checked again: the same
 inputs give the same item and problems. Checks that compare items (identities) and the privacy
-scan still run on every build. Each file carries a checksum of its body: a corrupted, truncated
-or foreign cache is discarded and rebuilt, never trusted. It is written atomically.
+scan still run on every build. Each file carries a signature of its body (``machine_key``): a
+corrupted, truncated, copied or planted cache is discarded and rebuilt, never trusted (the items
+file is unpickled only then). It is written atomically.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import os
 import pickle
@@ -74,7 +76,7 @@ class _Unencodable(Exception):
 
 @dataclass
 class ContentCache:
-    """Cached front matter and rendered bodies; ``used`` entries are the ones kept on save."""
+    """Cached front matter, rendered bodies and finished items; ``used`` entries are the ones kept on save."""
 
     path: Path | None  # None: in memory only, never saved
     config_hash: str = ""  # set by bind(); entries belong to this configuration
@@ -87,7 +89,8 @@ class ContentCache:
 
     def read_source(self, relative: str, raw: bytes,
                     defer: bool = False) -> tuple[SourceFile | Unsplit | None, Problem | None]:
-        """Decode and split a content file, reusing the parsed front matter of identical bytes.
+        """Decode and split a content file (its key noted for this build), reusing the parsed front matter of
+        identical bytes.
 
         ``defer``: a file of which a finished item is kept comes back ``Unsplit``, to be split only if that
         item cannot be used (most files of an edit build are never decoded and split).
@@ -184,7 +187,6 @@ class ContentCache:
                              protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # The items first: an items file without its front-matter file is of no use, nor the other way round.
             _write_checked(self.path.with_name(ITEMS_FILE), self.config_hash, items)
             _write_checked(self.path, self.config_hash, body)
         except OSError:
@@ -252,10 +254,47 @@ def _context_data(context: LinkContext) -> bytes:
     return repr(values).encode("utf-8")
 
 
+@lru_cache(maxsize=1)
+def machine_key() -> bytes:
+    """A secret of this user on this machine, kept outside every site (``~/.cache/fraudsite/cache-key``).
+
+    Cache files are signed with it: one damaged, copied from another machine or planted in the site folder
+    (the items file is unpickled, compiled templates are code) fails its signature and is made again. If the
+    key cannot be kept, this process's own serves: its caches are simply not read by later builds.
+    """
+    path = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fraudsite" / "cache-key"
+    try:
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except OSError:
+        pass
+    key = os.urandom(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent)  # private (0600), like the key it becomes
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(key)
+        try:
+            os.link(temporary, path)  # never over a key another build made meanwhile: that one is read
+        except FileExistsError:
+            key = path.read_bytes() if len(path.read_bytes()) == 32 else key
+        finally:
+            os.unlink(temporary)
+    except OSError:
+        pass
+    return key
+
+
+def signature(body: bytes) -> str:
+    """``body``'s HMAC-SHA256 under ``machine_key``."""
+    return hmac.new(machine_key(), body, hashlib.sha256).hexdigest()
+
+
 def _write_checked(path: Path, config_hash: str, body: bytes) -> None:
-    """Write a cache file atomically: a header line (format, code stamp, configuration, checksum), then ``body``."""
+    """Write a cache file atomically: a header line (format, code stamp, configuration, signature), then ``body``."""
     header = json.dumps({"format": FORMAT, "stamp": code_stamp(), "config": config_hash,
-                         "checksum": hashlib.sha256(body).hexdigest()}, sort_keys=True).encode("utf-8")
+                         "signature": signature(body)}, sort_keys=True).encode("utf-8")
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
     try:
         os.chmod(temporary, 0o644)  # mkstemp makes it private; the cache holds nothing secret
@@ -268,14 +307,15 @@ def _write_checked(path: Path, config_hash: str, body: bytes) -> None:
 
 
 def _read_checked(path: Path, config_hash: str) -> bytes | None:
-    """The body of a cache file that is whole, of this format, version, code and configuration."""
+    """The body of a cache file that is whole, signed here, of this format, version, code and configuration."""
     try:
         head, _, body = path.read_bytes().partition(b"\n")
         header = json.loads(head)
     except (OSError, ValueError):
         return None
     if (not isinstance(header, dict) or header.get("format") != FORMAT or header.get("stamp") != code_stamp()
-            or header.get("config") != config_hash or header.get("checksum") != hashlib.sha256(body).hexdigest()):
+            or header.get("config") != config_hash
+            or not hmac.compare_digest(str(header.get("signature")), signature(body))):
         return None
     return body
 
@@ -296,7 +336,7 @@ def _load_entries(path: Path, config_hash: str) -> tuple[dict, dict] | None:
 def _load_finished(path: Path, config_hash: str) -> dict[str, Finished]:
     """The finished items of the items file, if it is whole and of this code and configuration; else none.
 
-    Unpickled only after its checksum matched: the file is this cache's own, written by this code.
+    Unpickled only after its signature matched: a file written by a build of this user on this machine.
     """
     body = _read_checked(path, config_hash)
     try:

@@ -79,7 +79,7 @@ def reload_content(site_dir: Path, config: Config, relatives: list[str], item_pa
 
 def parse_sources(sources: list[tuple[str, SourceFile | Unsplit]], config: Config, site_dir: Path,
                   problems: list[Problem], cache: ContentCache | None, known_paths: dict[str, str] | None = None) -> Content:
-    """Check, link and render split files into items; ``known_paths``: page paths of the site's other items.
+    """Check, link and render read files into items; ``known_paths``: page paths of the site's other items.
 
     With a ``cache``, the item a build finished from the same bytes is reused while the files it uses and
     what its body looked up are as they were (``cache.Finished``): same inputs, same item and problems.
@@ -122,9 +122,8 @@ def parse_sources(sources: list[tuple[str, SourceFile | Unsplit]], config: Confi
     for item in parsed:
         body, lookups = bodies.get(item.source, (None, {}))
         items.append(finished := finish_item(item, split[item.source], body, own[item.source]))
-        files = _files_of(finished, site_dir)
-        if cache and files is not None:
-            cache.keep_finished(item.source, Finished(finished, tuple(own[item.source]), files, lookups))
+        if cache:
+            cache.keep_finished(item.source, Finished(finished, tuple(own[item.source]), _files_of(finished), lookups))
     for found in own.values():
         problems += found
     for done in reused.values():
@@ -133,19 +132,20 @@ def parse_sources(sources: list[tuple[str, SourceFile | Unsplit]], config: Confi
     return Content(tuple(sorted(items, key=sort_key)), tuple(sorted(problems)))
 
 
-def _files_of(item: Item, site_dir: Path) -> tuple[tuple[str, int], ...] | None:
-    """The files an item uses with their sizes (an attachment shows its size); None if one is gone already."""
-    try:
-        return tuple((source, (site_dir / source).stat().st_size) for source, _ in item.files)
-    except OSError:
-        return None
+def _files_of(item: Item) -> tuple[tuple[str, int], ...]:
+    """The files an item uses, each with the size it shows (an attachment's, as read when checked), else -1:
+    the sizes the item was made with, not read again, so a file changed during the build is seen next time."""
+    shown = {a.source: a.size for a in getattr(item, "attachments", ())}
+    return tuple((source, shown.get(source, -1)) for source, _ in item.files)
 
 
 def _files_hold(files: tuple[tuple[str, int], ...], asset_exists: AssetCheck) -> bool:
-    """Whether the files a finished item used are all still there, inside content/, of the same size."""
+    """Whether the files a finished item used are all still there, inside content/, of the size it shows."""
     for source, size in files:
+        if not asset_exists(source):
+            return False
         try:
-            if (asset_exists.site_dir / source).stat().st_size != size or not asset_exists(source):
+            if size >= 0 and (asset_exists.site_dir / source).stat().st_size != size:
                 return False
         except OSError:
             return False
@@ -193,7 +193,8 @@ def read_sources(site_dir: Path, problems: list[Problem],
 
 def read_source(path: Path, relative: str, root: Path, problems: list[Problem], cache: ContentCache | None = None,
                 folders: dict[Path, Path] | None = None) -> SourceFile | Unsplit | None:
-    """Read and split one content file; None (with a problem, unless it is no file) if that fails."""
+    """Read and split one content file (or leave it ``Unsplit``, see ``read_sources``); None (with a problem,
+    unless it is no file) if that fails."""
     if not _inside(path, root, folders):
         problems.append(problem(relative, 0, "E013", "", "这是指向网站目录以外的符号链接；请把文件本身放进 content 目录"))
         return None

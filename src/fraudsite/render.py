@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import hmac
 import json
+import os
 import pickle
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -180,17 +183,31 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             pass
         super().__init__(str(directory), f"{stamp}-%s.cache")
 
+    # Compiled templates are code: each file is signed (``cache.signature``), and one that is damaged, from
+    # another machine or planted in the site folder is compiled again rather than run.
+
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        from fraudsite.cache import signature
+
         try:
-            super().load_bytecode(bucket)
+            mark, _, body = Path(self._get_cache_filename(bucket)).read_bytes().partition(b"\n")
+            if hmac.compare_digest(mark, signature(body).encode("ascii")):
+                bucket.bytecode_from_string(body)
         except (OSError, ValueError, EOFError, pickle.UnpicklingError):  # unreadable or damaged: compile
             bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        from fraudsite.cache import signature
+
+        body = bucket.bytecode_to_string()
+        target = Path(self._get_cache_filename(bucket))
+        temporary = target.with_name(f".{target.name}.{os.getpid()}")
         try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
+            temporary.write_bytes(signature(body).encode("ascii") + b"\n" + body)
+            os.replace(temporary, target)
+        except OSError:  # a folder that cannot be written: compiled again next time
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
 
 
 def write_output(env: jinja2.Environment, folders: tuple[Path, Path], output: Page | Data) -> Written:
