@@ -116,3 +116,17 @@ def test_hostile_titles_stay_text_and_the_feed_stays_valid(tmp_path):
     assert "<script" not in entry.content[0].value
     page = (site / "build/cases/evil/index.html").read_text()
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)" in page
+
+
+def test_a_feed_entry_kept_in_the_store_comes_back_equal(tmp_path):
+    from fraudsite.build import BuildOptions, load_site
+    from fraudsite.channels.web import plan_feeds
+    from fraudsite.feeds import entry_data, entry_from_data
+    from sitekit import at
+
+    site_dir = copy_fixture(tmp_path)
+    options = BuildOptions(site_dir=site_dir, out_dir=site_dir / "build", config_path=site_dir / "fraudsite.yaml",
+                           now=at("2026-11-28 09:00"))
+    entries = {entry for feed in plan_feeds(load_site(options)[0]) for entry in feed.entries}
+    assert len(entries) >= 5 and any(e.categories for e in entries) and any("<" in e.content_html for e in entries)
+    assert all(entry_from_data(entry_data(entry)) == entry for entry in entries)

@@ -25,6 +25,21 @@ class FeedEntry:
     enclosure: tuple[str, str, int] | None = None  # (site-relative path, MIME type, bytes)
 
 
+def entry_data(entry: FeedEntry) -> dict:
+    """An entry as JSON data (the derived store keeps the website's, made from an item's whole body)."""
+    return {"title": entry.title, "path": entry.path, "guid": entry.guid, "published": entry.published.isoformat(),
+            "description": entry.description, "content_html": entry.content_html, "categories": list(entry.categories),
+            "enclosure": list(entry.enclosure) if entry.enclosure else None}
+
+
+def entry_from_data(data: dict, _item: object = None) -> FeedEntry:
+    """The inverse of ``entry_data``."""
+    enclosure = data["enclosure"]
+    return FeedEntry(data["title"], data["path"], data["guid"], datetime.fromisoformat(data["published"]),
+                     data["description"], data["content_html"], tuple(data["categories"]),
+                     (enclosure[0], enclosure[1], enclosure[2]) if enclosure else None)
+
+
 @dataclass(frozen=True)
 class Feed:
     """An RSS feed: where it lives, what it says about itself, and its entries."""

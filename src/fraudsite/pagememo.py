@@ -135,13 +135,14 @@ class Digester:
 
     def _token(self, value: Any) -> Any:
         """What JSON writes for a value it has no form of (the encoder's ``default``)."""
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            known = self._digests.get(id(value))
-            if known is None:
-                names = _digested_fields(type(value))
-                known = (value, self._hash([type(value).__name__, [[name, getattr(value, name)] for name in names]]))
-                self._digests[id(value)] = known  # the shared values (items, views, feeds): each digested once
+        known = self._digests.get(id(value))  # first: most calls are for values digested already
+        if known is not None:
             return known[1]
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            names = _digested_fields(type(value))
+            token = self._hash([type(value).__name__, [[name, getattr(value, name)] for name in names]])
+            self._digests[id(value)] = (value, token)  # the shared values (items, views, feeds): each digested once
+            return token
         if isinstance(value, datetime):
             return ["datetime", value.isoformat()]
         if isinstance(value, date):

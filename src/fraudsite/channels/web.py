@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from itertools import groupby
 
-from fraudsite.feeds import Feed, FeedEntry, absolute_urls, clean_text, feed_page
+from fraudsite.derived import remember_each
+from fraudsite.feeds import Feed, FeedEntry, absolute_urls, clean_text, entry_data, entry_from_data, feed_page
 from fraudsite.model import SECTION_NAMES, Case, Item, is_published
 from fraudsite.render import Data, Output, Page
 from fraudsite.site import Site
@@ -124,9 +126,22 @@ def entry(site: Site, item: ItemView) -> FeedEntry:
                      content_html=clean_text(absolute_urls(item.body_html, site.config.base_url)))
 
 
+def item_entry(item: Item, site: Site) -> FeedEntry:
+    """An item's website feed entry."""
+    return entry(site, view_item(item, site))
+
+
 def plan_feeds(site: Site) -> list[Feed]:
     """Whole site, cases, notices, then one per fraud type and per audience; the first three in this order."""
-    made: dict[int, FeedEntry] = {}  # an item is in several feeds: its entry (its whole body) is made once
+    config, size = site.config, site.config.feed_size
+    lists = [site.published, site.cases, site.notices, *(site.cases_of_type(t.key) for t in config.types),
+             *(site.for_audience(a.key) for a in config.audiences)]
+    shown = list({id(item): item for items in lists for item in items[:size]}.values())
+    # An item is in several feeds: its entry (its whole body, with absolute links) is made once, and kept in
+    # the derived store, which also gives it its page key, so no feed digests the bodies again.
+    entries = remember_each("feed-entry", shown, config, partial(item_entry, site=site), entry_data, entry_from_data,
+                            minimum=2000)
+    made = {id(item): entry for item, entry in zip(shown, entries)}
     feeds = main_feeds(site, made)
     for t in site.config.types:
         feeds.append(make_feed(site, f"types/{t.key}/feed.xml", t.name, t.description or f"{t.name}类诈骗案例",
