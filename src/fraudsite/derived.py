@@ -1,6 +1,5 @@
 """Values derived from one item alone (a WeChat article, a search document, a feed entry, a QR code, a clean
-privacy scan),
-kept between builds.
+privacy scan), kept between builds.
 
 Deriving them costs as much as rendering the Markdown did, and an edit changes one item, so each value
 is stored under a digest of everything it is made from: the item as parsed, the configuration, and the
