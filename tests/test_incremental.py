@@ -278,6 +278,15 @@ def test_the_signing_key_is_made_once_kept_private_and_outside_the_site(tmp_path
         cache.machine_key.cache_clear()
 
 
+def test_the_code_stamp_reads_the_versions_importlib_metadata_gives():
+    from importlib import metadata
+
+    from fraudsite.cache import library_versions
+
+    names = ("markdown", "nh3", "pyyaml", "segno", "jinja2", "markupsafe", "pytest", "hypothesis")
+    assert library_versions(names) == {name: metadata.version(name) for name in names}
+
+
 class _Planted:
     """A pickle that runs code when loaded: it would create ``marker``."""
 
