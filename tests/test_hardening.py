@@ -329,3 +329,22 @@ def test_fuzzed_content_either_fails_cleanly_or_builds_inert_output(tmp_path_fac
         assert not (site / "build").exists()
         return
     assert_inert(site / "build")
+
+
+def test_content_files_are_listed_as_rglob_lists_them(tmp_path):
+    from fraudsite.content import markdown_files
+
+    cases = tmp_path / "content/cases"
+    (cases / "a/b").mkdir(parents=True)
+    (cases / "x.md").mkdir()  # a folder so named: listed (then skipped as no file), and entered
+    for name in ("a.md", "a-b.md", "a/z.md", "a/b/c.md", ".md", "B.md", "x.md/in.md", "note.MD", "t.mdx"):
+        (cases / name).write_text("x", encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "o.md").write_text("x", encoding="utf-8")
+    os.symlink(outside, cases / "linked")  # a linked folder is not entered
+    os.symlink(outside / "o.md", cases / "l.md")
+    os.symlink(cases / "missing", cases / "dangling.md")
+    expected = [p.relative_to(tmp_path).as_posix() for p in sorted(cases.rglob("*.md"))]
+    assert [relative for relative, _ in markdown_files(tmp_path, "content/cases")] == expected
+    assert "content/cases/x.md/in.md" in expected and "content/cases/linked/o.md" not in expected

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -181,24 +182,41 @@ def read_sources(site_dir: Path, problems: list[Problem],
     root = site_dir.resolve()
     folders: dict[Path, Path] = {}
     for section in SECTIONS:
-        folder = site_dir / "content" / section
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.rglob("*.md")):
-            source = read_source(path, path.relative_to(site_dir).as_posix(), root, problems, cache, folders)
+        for relative, entry in markdown_files(site_dir, f"content/{section}"):
+            source = read_source(Path(entry.path), relative, root, problems, cache, folders, entry)
             if source is not None:
                 found.append((section, source))
     return found
 
 
+def markdown_files(site_dir: Path, folder: str) -> list[tuple[str, os.DirEntry]]:
+    """Every ``*.md`` below ``site_dir/folder`` by site-relative path, in path order, as ``rglob`` finds them
+    (linked folders are not entered), with its directory entry: whether it is a link or a file is then known
+    from the listing, not asked of the disk twice per file."""
+    found, folders = [], [(site_dir / folder, folder)]
+    while folders:
+        path, relative = folders.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.endswith(".md"):  # a folder so named too: read_source skips it, as any non-file
+                found.append((f"{relative}/{entry.name}", entry))
+            if entry.is_dir() and not entry.is_symlink():
+                folders.append((Path(entry.path), f"{relative}/{entry.name}"))
+    return sorted(found, key=lambda pair: pair[0].split("/"))
+
+
 def read_source(path: Path, relative: str, root: Path, problems: list[Problem], cache: ContentCache | None = None,
-                folders: dict[Path, Path] | None = None) -> SourceFile | Unsplit | None:
+                folders: dict[Path, Path] | None = None, entry: os.DirEntry | None = None) -> SourceFile | Unsplit | None:
     """Read and split one content file (or leave it ``Unsplit``, see ``read_sources``); None (with a problem,
-    unless it is no file) if that fails."""
-    if not _inside(path, root, folders):
+    unless it is no file) if that fails. ``entry``: its directory entry, if it was listed."""
+    linked = entry.is_symlink() if entry is not None else None
+    if not _inside(path, root, folders, linked):
         problems.append(problem(relative, 0, "E013", "", "这是指向网站目录以外的符号链接；请把文件本身放进 content 目录"))
         return None
-    if not path.is_file():
+    if not (entry.is_file() if entry is not None else path.is_file()):
         return None
     try:
         raw = path.read_bytes()
@@ -219,14 +237,15 @@ def split_source(relative: str, raw: bytes) -> tuple[SourceFile | None, Problem 
     return split_front_matter(relative, text or "")
 
 
-def _inside(path: Path, root: Path, folders: dict[Path, Path] | None = None) -> bool:
+def _inside(path: Path, root: Path, folders: dict[Path, Path] | None = None, linked: bool | None = None) -> bool:
     """Whether a file, followed through symbolic links, is inside ``root``.
 
     With ``folders`` (resolved folders, kept by the caller for one build), only a linked file is resolved
-    itself, otherwise its folder once: a site has ten thousand files but few folders.
+    itself, otherwise its folder once: a site has ten thousand files but few folders. ``linked``: whether
+    the file is a symbolic link, if known.
     """
     try:
-        if folders is None or path.name in ("", ".", "..") or path.is_symlink():
+        if folders is None or path.name in ("", ".", "..") or (path.is_symlink() if linked is None else linked):
             real = path.resolve()
         else:
             if path.parent not in folders:
@@ -496,7 +515,12 @@ class AssetCheck:
     def __call__(self, relative: str) -> bool:
         path = self.site_dir / relative
         # A symbolic link inside content/ must not bring in a file from elsewhere on the disk.
-        return path.is_file() and _inside(path, (self.site_dir / "content").resolve())
+        return path.is_file() and _inside(path, self.content)
+
+    @cached_property
+    def content(self) -> Path:
+        """The content folder, resolved once (it is asked about every file an unchanged item uses)."""
+        return (self.site_dir / "content").resolve()
 
 
 def finish_item(item: Item, source: SourceFile, body: RenderedBody | None, problems: list[Problem]) -> Item:
