@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from fraudsite.config import Audience, FraudType
+from fraudsite.derived import active_store
 from fraudsite.model import Case, Item, Notice, is_expired
 from fraudsite.site import Site
 from fraudsite.urls import tag_slug
@@ -46,7 +48,7 @@ def view_item(item: Item, site: Site) -> ItemView:
     """Work out everything a template shows about one item."""
     config = site.config
     notice = isinstance(item, Notice)
-    return ItemView(
+    view = ItemView(
         item=item,
         path=item.path,
         kind="通知" if notice else "案例",
@@ -57,3 +59,9 @@ def view_item(item: Item, site: Site) -> ItemView:
         expired=notice and is_expired(item, site.now),  # type: ignore[arg-type]
         modified=max(item.date, item.updated or item.date),
     )
+    store = active_store()
+    if store is not None:  # page keys: a view is made from these alone, so they name it (no JSON of its fields)
+        digest = store.digester.digest
+        store.digester.assign(view, hashlib.sha256(b"view\0" + digest(item) + digest(config)
+                                                   + bytes([view.current, view.expired])).hexdigest())
+    return view
