@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import TypeVar
 
 T = TypeVar("T")
 
 
+@lru_cache(maxsize=4096)  # a site has few tags, each on many items
 def tag_slug(tag: str) -> str:
     """A tag's URL segment: NFKC-normalised, lower case, spaces as hyphens, Chinese kept as is.
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import zlib
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from functools import partial
 from html import escape
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from fraudsite.clock import chinese_date
@@ -84,9 +84,8 @@ def read_settings(config: Config) -> tuple[Settings, list[Problem]]:
     return Settings(**values), problems
 
 
-@dataclass(frozen=True)
-class Check:
-    """One length check of an article field."""
+class Check(NamedTuple):
+    """One length check of an article field (a tuple: ten thousand articles read back make sixty thousand)."""
 
     field: str  # title, title_api, author, digest, content, cover, images
     label: str  # what the editor sees
@@ -96,8 +95,7 @@ class Check:
     message: str = ""
 
 
-@dataclass(frozen=True)
-class Upload:
+class Upload(NamedTuple):
     """A local image that must be uploaded to WeChat before the draft API can use the article."""
 
     placeholder: str  # text in article.json to replace with what the upload returns
@@ -228,8 +226,7 @@ def article_blob(article: Article) -> bytes:
     head, its head (the fields as compressed JSON), then its packed content as it is. An edit build reads
     every article back, and at 10,000 items decoding the content as base64 in JSON took most of a second."""
     head = {f.name: getattr(article, f.name) for f in fields(article) if f.name not in ("item", "packed", "checks", "uploads")}
-    head_blob = zlib.compress(json.dumps({**head, "checks": [astuple(c) for c in article.checks],
-                                          "uploads": [astuple(u) for u in article.uploads]},
+    head_blob = zlib.compress(json.dumps({**head, "checks": article.checks, "uploads": article.uploads},
                                          ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
     return len(head_blob).to_bytes(4, "big") + head_blob + article.packed
 
