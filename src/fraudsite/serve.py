@@ -54,6 +54,8 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
 SAVE_GRACE = 0.3  # seconds a failed rebuild waits for the rest of a save before it is shown (never delays success)
+BURST_PAUSE = 0.15  # seconds without a save that end a burst of saves (one still going on when a rebuild ends)
+BURST_LONGEST = 2.0  # seconds the rebuild after a burst waits for it to pause, at most
 MAX_CLOCK_WAIT = 3600.0  # re-check the clock at least hourly, so a notice starting at 08:00 appears on its own
 EVENT_KINDS = {"created": "新建", "modified": "修改", "deleted": "删除", "moved": "移动或改名"}
 _EDITOR_LITTER = (".swp", ".swx", "~", ".tmp", ".part")
@@ -94,6 +96,7 @@ class Preview:
         self.derived = open_derived(options.site_dir / CACHE_DIR)  # WeChat articles, search documents: kept in memory
         self.wake = threading.Event()
         self.pending: dict[str, str] = {}  # changed path -> kind, since the last rebuild
+        self.events = 0  # changes noted so far (a burst has paused when this stops growing)
         self.pending_lock = threading.Lock()
         self.stopping = False
         self.next_change: datetime | None = None
@@ -115,6 +118,7 @@ class Preview:
         shown = self.shown(Path(path))
         with self.pending_lock:
             self.pending[shown] = combined(self.pending.get(shown), kind)
+            self.events += 1
         self.wake.set()
 
     def is_watched(self, path: Path) -> bool:
@@ -328,6 +332,22 @@ class Preview:
             changes = self.take_changes()
             if woke or changes or self.clock_due():
                 self.run_once(changes or {"到了预定时间（有内容开始或过期）": "clock"})
+                if self.wake.is_set():  # saves came while it rebuilt: the rest of the burst costs one rebuild
+                    self.wait_for_pause()
+
+    def wait_for_pause(self) -> None:
+        """Wait until no change has come for ``BURST_PAUSE`` seconds (``BURST_LONGEST`` at most).
+
+        The first save of a burst is rebuilt at once; a rebuild quicker than the burst would otherwise rebuild
+        again for each save that came while it ran.
+        """
+        deadline = time.monotonic() + BURST_LONGEST
+        seen = self.events
+        while not self.stopping and time.monotonic() < deadline:
+            time.sleep(BURST_PAUSE)
+            if self.events == seen:
+                return
+            seen = self.events
 
     def clock_wait(self) -> float | None:
         """Seconds until the site changes by the clock alone; None when ``--now`` fixes the clock."""
