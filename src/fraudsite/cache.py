@@ -242,9 +242,10 @@ def code_stamp() -> str:
 
 
 def library_versions(names: tuple[str, ...]) -> dict[str, str]:
-    """Installed versions of these distributions, as ``importlib.metadata.version`` finds them (the first on
-    ``sys.path``), read from the names of their ``.dist-info`` folders: importing importlib.metadata alone
-    took 25 ms of every build. One not found so is asked of importlib.metadata after all."""
+    """Installed versions of these distributions, the first on ``sys.path`` as ``importlib.metadata.version``
+    finds them, read from the names of their ``.dist-info`` folders: importing importlib.metadata alone took
+    25 ms of every build. A name first found otherwise (an ``.egg-info``) or not at all is asked of
+    importlib.metadata after all."""
     wanted = {_normal(name): name for name in names}
     found: dict[str, str] = {}
     for entry in sys.path:
@@ -253,11 +254,12 @@ def library_versions(names: tuple[str, ...]) -> dict[str, str]:
         except OSError:
             continue
         for folder in listing:
-            if folder.endswith(".dist-info"):
-                name, _, version = folder[: -len(".dist-info")].partition("-")
-                found.setdefault(wanted.get(_normal(name), ""), version)
+            stem, dot, kind = folder.rpartition(".")
+            if dot and kind in ("dist-info", "egg-info"):
+                name, _, version = stem.partition("-")
+                found.setdefault(wanted.get(_normal(name), ""), version if kind == "dist-info" else "")
     found.pop("", None)
-    missing = [name for name in names if name not in found]
+    missing = [name for name in names if not found.get(name)]
     if missing:
         from importlib import metadata
 

@@ -190,9 +190,9 @@ def read_sources(site_dir: Path, problems: list[Problem],
 
 
 def markdown_files(site_dir: Path, folder: str) -> list[tuple[str, os.DirEntry]]:
-    """Every ``*.md`` below ``site_dir/folder`` by site-relative path, in path order, as ``rglob`` finds them
-    (linked folders are not entered), with its directory entry: whether it is a link or a file is then known
-    from the listing, not asked of the disk twice per file."""
+    """Every ``*.md`` below ``site_dir/folder`` by site-relative path, as ``sorted(folder.rglob("*.md"))`` lists
+    them (linked folders are not entered), with its directory entry: whether it is a link or a file is then
+    known from the listing, not asked of the disk twice per file."""
     found, folders = [], [(site_dir / folder, folder)]
     while folders:
         path, relative = folders.pop()
@@ -203,7 +203,7 @@ def markdown_files(site_dir: Path, folder: str) -> list[tuple[str, os.DirEntry]]
         for entry in entries:
             if entry.name.endswith(".md"):  # a folder so named too: read_source skips it, as any non-file
                 found.append((f"{relative}/{entry.name}", entry))
-            if entry.is_dir() and not entry.is_symlink():
+            if not entry.is_symlink() and entry.is_dir():  # in this order: a link's target is never asked
                 folders.append((Path(entry.path), f"{relative}/{entry.name}"))
     return sorted(found, key=lambda pair: pair[0].split("/"))
 

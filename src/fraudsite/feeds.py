@@ -8,6 +8,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from fraudsite.markup import strip_control
+from fraudsite.model import Item
 from fraudsite.render import Page
 
 
@@ -32,10 +33,12 @@ def entry_data(entry: FeedEntry) -> dict:
             "enclosure": list(entry.enclosure) if entry.enclosure else None}
 
 
-def entry_from_data(data: dict, _item: object = None) -> FeedEntry:
-    """The inverse of ``entry_data``."""
+def entry_from_data(data: dict, item: Item) -> FeedEntry:
+    """The inverse of ``entry_data``, for ``item``'s entry: its time in the item's own zone (not a bare offset,
+    which a template formatting ``%Z`` would show)."""
     enclosure = data["enclosure"]
-    return FeedEntry(data["title"], data["path"], data["guid"], datetime.fromisoformat(data["published"]),
+    published = datetime.fromisoformat(data["published"]).astimezone(item.date.tzinfo)
+    return FeedEntry(data["title"], data["path"], data["guid"], published,
                      data["description"], data["content_html"], tuple(data["categories"]),
                      (enclosure[0], enclosure[1], enclosure[2]) if enclosure else None)
 

@@ -53,7 +53,7 @@ from fraudsite.site import Site
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-SAVE_GRACE = 0.3  # seconds a failed rebuild waits for the rest of a save before it is shown (never delays success)
+SAVE_GRACE = 0.3  # seconds a failed rebuild waits for the rest of a save before it is shown (a success is shown at once)
 BURST_PAUSE = 0.15  # seconds without a save that end a burst of saves (one still going on when a rebuild ends)
 BURST_LONGEST = 2.0  # seconds the rebuild after a burst waits for it to pause, at most
 MAX_CLOCK_WAIT = 3600.0  # re-check the clock at least hourly, so a notice starting at 08:00 appears on its own
@@ -96,7 +96,7 @@ class Preview:
         self.derived = open_derived(options.site_dir / CACHE_DIR)  # WeChat articles, search documents: kept in memory
         self.wake = threading.Event()
         self.pending: dict[str, str] = {}  # changed path -> kind, since the last rebuild
-        self.events = 0  # changes noted so far (a burst has paused when this stops growing)
+        self.last_event = 0.0  # when the last change was noted (time.monotonic)
         self.pending_lock = threading.Lock()
         self.stopping = False
         self.next_change: datetime | None = None
@@ -118,7 +118,7 @@ class Preview:
         shown = self.shown(Path(path))
         with self.pending_lock:
             self.pending[shown] = combined(self.pending.get(shown), kind)
-            self.events += 1
+            self.last_event = time.monotonic()
         self.wake.set()
 
     def is_watched(self, path: Path) -> bool:
@@ -336,18 +336,19 @@ class Preview:
                     self.wait_for_pause()
 
     def wait_for_pause(self) -> None:
-        """Wait until no change has come for ``BURST_PAUSE`` seconds (``BURST_LONGEST`` at most).
+        """Wait until no change has come for ``BURST_PAUSE`` seconds (``BURST_LONGEST`` at most); no wait if the
+        last one came that long ago already.
 
         The first save of a burst is rebuilt at once; a rebuild quicker than the burst would otherwise rebuild
         again for each save that came while it ran.
         """
         deadline = time.monotonic() + BURST_LONGEST
-        seen = self.events
-        while not self.stopping and time.monotonic() < deadline:
-            time.sleep(BURST_PAUSE)
-            if self.events == seen:
+        while not self.stopping:
+            now = time.monotonic()
+            left = min(self.last_event + BURST_PAUSE, deadline) - now
+            if left <= 0:
                 return
-            seen = self.events
+            time.sleep(left)
 
     def clock_wait(self) -> float | None:
         """Seconds until the site changes by the clock alone; None when ``--now`` fixes the clock."""

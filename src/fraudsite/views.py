@@ -9,6 +9,7 @@ from datetime import datetime
 from fraudsite.config import Audience, FraudType
 from fraudsite.derived import active_store
 from fraudsite.model import Case, Item, Notice, is_expired
+from fraudsite.pagememo import Unkeyable
 from fraudsite.site import Site
 from fraudsite.urls import tag_slug
 
@@ -62,6 +63,9 @@ def view_item(item: Item, site: Site) -> ItemView:
     store = active_store()
     if store is not None:  # page keys: a view is made from these alone, so they name it (no JSON of its fields)
         digest = store.digester.digest
-        store.digester.assign(view, hashlib.sha256(b"view\0" + digest(item) + digest(config)
-                                                   + bytes([view.current, view.expired])).hexdigest())
+        try:
+            store.digester.assign(view, hashlib.sha256(b"view\0" + digest(item) + digest(config)
+                                                       + bytes([view.current, view.expired])).hexdigest())
+        except Unkeyable:  # its pages are simply rendered
+            pass
     return view

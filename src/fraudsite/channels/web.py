@@ -167,7 +167,7 @@ def make_feed(site: Site, path: str, name: str, description: str, link: str, ite
     title = site.config.title
     for item in items[: site.config.feed_size]:
         if id(item) not in made:
-            made[id(item)] = entry(site, view_item(item, site))
+            made[id(item)] = item_entry(item, site)
     entries = tuple(made[id(item)] for item in items[: site.config.feed_size])
     return Feed(path, f"{title} · {name}" if name else title, description, link, entries)
 
