@@ -287,6 +287,18 @@ def test_the_code_stamp_reads_the_versions_importlib_metadata_gives():
     assert library_versions(names) == {name: metadata.version(name) for name in names}
 
 
+def test_an_older_copy_first_on_the_path_is_the_version_stamped(tmp_path, monkeypatch):
+    from importlib import metadata
+
+    from fraudsite.cache import library_versions
+
+    legacy = tmp_path / "Markdown-0.0.1-py3.11.egg-info"  # an old develop install, found before the wheel
+    legacy.mkdir()
+    (legacy / "PKG-INFO").write_text("Metadata-Version: 1.0\nName: Markdown\nVersion: 0.0.1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert library_versions(("markdown",)) == {"markdown": metadata.version("markdown")} == {"markdown": "0.0.1"}
+
+
 class _Planted:
     """A pickle that runs code when loaded: it would create ``marker``."""
 
