@@ -188,8 +188,8 @@ class ContentCache:
                              protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            _write_checked(self.path.with_name(ITEMS_FILE), self.config_hash, items)
-            _write_checked(self.path, self.config_hash, body)
+            write_checked(self.path.with_name(ITEMS_FILE), self.config_hash, items)
+            write_checked(self.path, self.config_hash, body)
         except OSError:
             return  # a cache is an optimisation: a read-only or full disk must not fail the build
         self.dirty = False
@@ -323,8 +323,10 @@ def signature(body: bytes) -> str:
     return hmac.new(machine_key(), body, hashlib.sha256).hexdigest()
 
 
-def _write_checked(path: Path, config_hash: str, body: bytes) -> None:
-    """Write a cache file atomically: a header line (format, code stamp, configuration, signature), then ``body``."""
+def write_checked(path: Path, config_hash: str, body: bytes) -> None:
+    """Write a cache file atomically: a header line (format, code stamp, configuration, signature), then ``body``.
+
+    ``config_hash``: the configuration the body was made under ("" for what depends on the code alone)."""
     header = json.dumps({"format": FORMAT, "stamp": code_stamp(), "config": config_hash,
                          "signature": signature(body)}, sort_keys=True).encode("utf-8")
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
@@ -338,7 +340,7 @@ def _write_checked(path: Path, config_hash: str, body: bytes) -> None:
         raise
 
 
-def _read_checked(path: Path, config_hash: str) -> bytes | None:
+def read_checked(path: Path, config_hash: str) -> bytes | None:
     """The body of a cache file that is whole, signed here, of this format, version, code and configuration."""
     try:
         head, _, body = path.read_bytes().partition(b"\n")
@@ -354,7 +356,7 @@ def _read_checked(path: Path, config_hash: str) -> bytes | None:
 
 def _load_entries(path: Path, config_hash: str) -> tuple[dict, dict] | None:
     """The front-matter and body entries of the cache file, if it is whole and of this code and configuration."""
-    body = _read_checked(path, config_hash)
+    body = read_checked(path, config_hash)
     try:
         entries = json.loads(body) if body is not None else None
         sources, bodies = entries["sources"], entries["bodies"]  # type: ignore[index]
@@ -370,7 +372,7 @@ def _load_finished(path: Path, config_hash: str) -> dict[str, Finished]:
 
     Unpickled only after its signature matched: a file written by a build of this user on this machine.
     """
-    body = _read_checked(path, config_hash)
+    body = read_checked(path, config_hash)
     try:
         finished = pickle.loads(body) if body is not None else {}
     except Exception:  # whatever a damaged file raises, it is only not used

@@ -318,16 +318,11 @@ def seed_spare(out_dir: Path, paths: Iterable[str], begun: bool = False) -> None
     spare = spare_of(out_dir)
     if not begun:
         remove_tree(spare)
-    made: set[str] = set()
-    try:
-        for path in paths:
-            folder = os.path.dirname(path)
-            if folder not in made:
-                os.makedirs(os.path.join(spare, folder), exist_ok=True)
-                made.add(folder)
-            os.link(os.path.join(out_dir, path), os.path.join(spare, path))
-    except OSError:  # no hard links here, or no room: the next build stages from nothing, as it would have
-        remove_tree(spare)
+        _MADE.clear()  # folders noted as made there are gone
+    for path in paths:
+        if not _link_spare(os.path.join(out_dir, path), os.path.join(spare, path)):
+            remove_tree(spare)  # no hard links here, or no room: the next build stages from nothing, as it would have
+            return
 
 
 def spare_of(out_dir: Path) -> Path:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import hmac
 import json
-import os
 import pickle
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -183,31 +180,26 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             pass
         super().__init__(str(directory), f"{stamp}-%s.cache")
 
-    # Compiled templates are code: each file is signed (``cache.signature``), and one that is damaged, from
-    # another machine or planted in the site folder is compiled again rather than run.
+    # Compiled templates are code: each file is signed like the content cache's (``cache.write_checked``), and
+    # one that is damaged, from another machine or planted in the site folder is compiled again rather than run.
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        from fraudsite.cache import signature
+        from fraudsite.cache import read_checked
 
+        body = read_checked(Path(self._get_cache_filename(bucket)), "")
         try:
-            mark, _, body = Path(self._get_cache_filename(bucket)).read_bytes().partition(b"\n")
-            if hmac.compare_digest(mark, signature(body).encode("ascii")):
+            if body is not None:
                 bucket.bytecode_from_string(body)
-        except (OSError, ValueError, EOFError, pickle.UnpicklingError):  # unreadable or damaged: compile
+        except (ValueError, EOFError, pickle.UnpicklingError):  # damaged: compile
             bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        from fraudsite.cache import signature
+        from fraudsite.cache import write_checked
 
-        body = bucket.bytecode_to_string()
-        target = Path(self._get_cache_filename(bucket))
-        temporary = target.with_name(f".{target.name}.{os.getpid()}")
         try:
-            temporary.write_bytes(signature(body).encode("ascii") + b"\n" + body)
-            os.replace(temporary, target)
+            write_checked(Path(self._get_cache_filename(bucket)), "", bucket.bytecode_to_string())
         except OSError:  # a folder that cannot be written: compiled again next time
-            with contextlib.suppress(OSError):
-                temporary.unlink(missing_ok=True)
+            pass
 
 
 def write_output(env: jinja2.Environment, folders: tuple[Path, Path], output: Page | Data) -> Written:
