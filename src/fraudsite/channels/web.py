@@ -133,43 +133,41 @@ def item_entry(item: Item, site: Site) -> FeedEntry:
 
 def plan_feeds(site: Site) -> list[Feed]:
     """Whole site, cases, notices, then one per fraud type and per audience; the first three in this order."""
-    config, size = site.config, site.config.feed_size
-    lists = [site.published, site.cases, site.notices, *(site.cases_of_type(t.key) for t in config.types),
-             *(site.for_audience(a.key) for a in config.audiences)]
-    shown = list({id(item): item for items in lists for item in items[:size]}.values())
-    # An item is in several feeds: its entry (its whole body, with absolute links) is made once, and kept in
-    # the derived store, which also gives it its page key, so no feed digests the bodies again.
-    entries = remember_each("feed-entry", shown, config, partial(item_entry, site=site), entry_data, entry_from_data,
-                            minimum=2000)
-    made = {id(item): entry for item, entry in zip(shown, entries)}
-    feeds = main_feeds(site, made)
-    for t in site.config.types:
-        feeds.append(make_feed(site, f"types/{t.key}/feed.xml", t.name, t.description or f"{t.name}类诈骗案例",
-                               f"types/{t.key}/", site.cases_of_type(t.key), made))
-    for a in site.config.audiences:
-        feeds.append(make_feed(site, f"audiences/{a.key}/feed.xml", f"面向{a.name}", f"与{a.name}相关的案例和通知",
-                               f"audiences/{a.key}/", site.for_audience(a.key), made))
-    return feeds
+    return make_feeds(site, feed_lists(site, main_only=False))
 
 
-def main_feeds(site: Site, made: dict[int, FeedEntry] | None = None) -> list[Feed]:
+def main_feeds(site: Site) -> list[Feed]:
     """The whole site's, the cases' and the notices' feed, in this order: every page links one or two of them."""
-    title = site.config.title
-    made = {} if made is None else made
-    return [make_feed(site, "feed.xml", "", f"{title}：典型案例与通知公告", "", site.published, made),
-            make_feed(site, "cases/feed.xml", "典型案例", "真实诈骗案例与识别要点、防范提示", "cases/", site.cases, made),
-            make_feed(site, "notices/feed.xml", "通知公告", "反诈宣传活动的通知与公告", "notices/", site.notices, made)]
+    return make_feeds(site, feed_lists(site, main_only=True))
 
 
-def make_feed(site: Site, path: str, name: str, description: str, link: str, items: Sequence[Item],
-              made: dict[int, FeedEntry]) -> Feed:
-    """A website feed of the newest ``feed_size`` of ``items``; ``made``: entries made so far, by item."""
+def feed_lists(site: Site, main_only: bool) -> list[tuple[str, str, str, str, Sequence[Item]]]:
+    """Each feed's path, name, description, link and items (the newest of which it shows), in ``plan_feeds``'s order."""
     title = site.config.title
-    for item in items[: site.config.feed_size]:
-        if id(item) not in made:
-            made[id(item)] = item_entry(item, site)
-    entries = tuple(made[id(item)] for item in items[: site.config.feed_size])
-    return Feed(path, f"{title} · {name}" if name else title, description, link, entries)
+    lists = [("feed.xml", "", f"{title}：典型案例与通知公告", "", site.published),
+             ("cases/feed.xml", "典型案例", "真实诈骗案例与识别要点、防范提示", "cases/", site.cases),
+             ("notices/feed.xml", "通知公告", "反诈宣传活动的通知与公告", "notices/", site.notices)]
+    if not main_only:
+        lists += [(f"types/{t.key}/feed.xml", t.name, t.description or f"{t.name}类诈骗案例", f"types/{t.key}/",
+                   site.cases_of_type(t.key)) for t in site.config.types]
+        lists += [(f"audiences/{a.key}/feed.xml", f"面向{a.name}", f"与{a.name}相关的案例和通知", f"audiences/{a.key}/",
+                   site.for_audience(a.key)) for a in site.config.audiences]
+    return lists
+
+
+def make_feeds(site: Site, lists: list[tuple[str, str, str, str, Sequence[Item]]]) -> list[Feed]:
+    """Website feeds of the newest ``feed_size`` of each list's items.
+
+    An item is in several feeds: its entry (its whole body, with absolute links) is made once, and kept in the
+    derived store, which also gives it its page key, so no feed digests the bodies again.
+    """
+    title, size = site.config.title, site.config.feed_size
+    shown = list({id(item): item for *_, items in lists for item in items[:size]}.values())
+    entries = remember_each("feed-entry", shown, site.config, partial(item_entry, site=site), entry_data,
+                            entry_from_data, minimum=2000)
+    made = {id(item): entry for item, entry in zip(shown, entries)}
+    return [Feed(path, f"{title} · {name}" if name else title, description, link,
+                 tuple(made[id(item)] for item in items[:size])) for path, name, description, link, items in lists]
 
 
 def alias_pages(site: Site) -> list[Page]:
