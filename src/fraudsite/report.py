@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from fraudsite.clock import BadWhen, parse_when
 from fraudsite.errors import FraudsiteError
-from fraudsite.model import Case, Item, Notice, notice_end
+from fraudsite.model import Case, Notice, notice_end
 from fraudsite.render import Page, make_environment, render_page
 from fraudsite.site import Site
 from fraudsite.weeks import day_start, month_starts, week_label, week_mondays
@@ -107,17 +107,9 @@ class CampaignReport:
         return tuple(week for week in self.weeks if week.status == "gap")
 
 
-def local_day(item: Item, site: Site) -> date:
-    """The item's publication day in the site time zone."""
-    return item.date.astimezone(site.config.tz).date()
-
-
-ByDay = tuple[list[date], list[Item]]  # see by_day
-
-
-def period_row(site: Site, key: str, first: date, last: date, dated: ByDay | None = None) -> PeriodRow:
-    """Count what was published from ``first`` to ``last`` (inclusive days); ``dated``: ``by_day(site)``, made once."""
-    days, ordered = dated or by_day(site)
+def period_row(site: Site, key: str, first: date, last: date) -> PeriodRow:
+    """Count what was published from ``first`` to ``last`` (inclusive days)."""
+    days, ordered = site.by_day
     items = ordered[bisect_left(days, first):bisect_right(days, last)]
     issuers: dict[str, int] = {}
     for item in items:
@@ -128,33 +120,18 @@ def period_row(site: Site, key: str, first: date, last: date, dated: ByDay | Non
     return PeriodRow(key, first, last, cases, len(items) - cases, status, tuple(sorted(issuers.items())))
 
 
-def by_day(site: Site) -> ByDay:
-    """The published items in order of their local publication day, and those days: a period's items are then
-    found by bisection, not by a pass over every item per week (a second of each build at 10,000 items).
-    Kept for the last site asked about (the weekly and monthly rows of one build)."""
-    if _BY_DAY and _BY_DAY[0] is site:
-        return _BY_DAY[1]
-    dated = sorted(((local_day(item, site), item) for item in site.published), key=lambda pair: pair[0])
-    _BY_DAY[:] = [site, ([day for day, _ in dated], [item for _, item in dated])]
-    return _BY_DAY[1]
-
-
-_BY_DAY: list = []  # [site, by_day(site)]
-
-
 def weekly_rows(site: Site, first: date, last: date) -> tuple[PeriodRow, ...]:
     """One row per ISO week overlapping ``first`` .. ``last``."""
-    dated = by_day(site)
-    return tuple(period_row(site, week_label(monday), monday, monday + timedelta(days=6), dated)
+    return tuple(period_row(site, week_label(monday), monday, monday + timedelta(days=6))
                  for monday in week_mondays(first, last))
 
 
 def monthly_rows(site: Site, first: date, last: date) -> tuple[PeriodRow, ...]:
     """One row per month overlapping ``first`` .. ``last``."""
-    rows, dated = [], by_day(site)
+    rows = []
     for month in month_starts(first, last):
         following = (month + timedelta(days=32)).replace(day=1)
-        rows.append(period_row(site, f"{month:%Y-%m}", month, following - timedelta(days=1), dated))
+        rows.append(period_row(site, f"{month:%Y-%m}", month, following - timedelta(days=1)))
     return tuple(rows)
 
 
@@ -172,7 +149,7 @@ def notice_row(notice: Notice, site: Site) -> NoticeRow:
 
 def campaign_report(site: Site, first: date, last: date) -> CampaignReport:
     """Every figure for the days ``first`` .. ``last`` (site time zone), as seen at ``site.now``."""
-    items = [i for i in site.published if first <= local_day(i, site) <= last]
+    items = [i for i in site.published if first <= site.day_of(i) <= last]
     cases = [i for i in items if isinstance(i, Case)]
     issuers = sorted({i.issuer for i in items})
     issuer_rows = tuple(IssuerRow(name, sum(1 for c in cases if c.issuer == name),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from itertools import islice
 
@@ -57,6 +57,17 @@ class Site:
         for case in self.cases:
             grouped.setdefault(case.type, []).append(case)
         return {key: tuple(cases) for key, cases in grouped.items()}
+
+    def day_of(self, item: Item) -> date:
+        """An item's publication day in the site's time zone."""
+        return item.date.astimezone(self.config.tz).date()
+
+    @cached_property
+    def by_day(self) -> tuple[list[date], list[Item]]:
+        """Published items in order of their publication day in the site's time zone, and those days: a period's
+        items are found by bisection (``report.period_row``), not by a pass over every item per week."""
+        dated = sorted(((self.day_of(item), item) for item in self.published), key=lambda pair: pair[0])
+        return [day for day, _ in dated], [item for _, item in dated]
 
     def cases_of_type(self, key: str) -> tuple[Case, ...]:
         """Published cases of one fraud type, newest first (grouped once: every case page asks)."""
