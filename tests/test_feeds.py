@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import format_datetime, parsedate_to_datetime
+from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from fraudsite.clock import rfc822
 from sitekit import FIXTURE, build_site, copy_fixture, write
 
 NS = {"atom": "http://www.w3.org/2005/Atom", "content": "http://purl.org/rss/1.0/modules/content/"}
@@ -134,3 +139,12 @@ def test_a_feed_entry_kept_in_the_store_comes_back_equal(tmp_path):
     for entry in entries:
         back = entry_from_data(entry_data(entry), items[entry.path])
         assert back == entry and back.published.tzname() == entry.published.tzname() == "CST"  # the zone, not +08:00
+
+
+ZONES = st.one_of(st.sampled_from([ZoneInfo("Asia/Shanghai"), ZoneInfo("America/St_Johns"), UTC]),
+                  st.integers(-14 * 60, 14 * 60).map(lambda minutes: timezone(timedelta(minutes=minutes))))
+
+
+@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2200, 12, 31), timezones=ZONES))
+def test_feed_dates_are_written_as_the_standard_library_writes_rfc_822(moment):
+    assert rfc822(moment) == format_datetime(moment)
