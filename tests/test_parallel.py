@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -92,3 +93,13 @@ def test_a_build_that_fails_after_search_began_its_index_stops_that_work(tmp_pat
         build_site(site)
     assert begun and all(work.done is not None for work in begun)  # finished or stopped, not left running
     assert not (site / "build").exists()
+
+
+def test_a_small_job_is_shared_between_the_workers(forking):
+    # Forty slow items (a build's QR codes) once went to one worker as a single chunk of 64.
+    def pid_after_a_while(_: int) -> int:
+        time.sleep(0.02)
+        return os.getpid()
+
+    pids = list(parallel.ordered_map(pid_after_a_while, list(range(40))))
+    assert len(pids) == 40 and os.getpid() not in pids and len(set(pids)) == 2

@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
-CHUNK = 64
+CHUNK = 64  # items per task at most: fewer tasks to send and collect
+SHARE = 4  # tasks per worker at least, so a small job of slow items (forty QR codes) is shared out
 AHEAD = 3  # chunks per worker in flight: enough to keep every worker busy
 _TASK: list[Any] = []  # (function, items) for forked workers to find
 
@@ -41,7 +42,8 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
         return
     workers = worker_count()
     _TASK[:] = [function, items]
-    chunks = [range(start, min(start + CHUNK, len(items))) for start in range(0, len(items), CHUNK)]
+    size = min(CHUNK, -(-len(items) // (workers * SHARE)))
+    chunks = [range(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     # Frozen, the inherited objects are never visited by a worker's garbage collector, whose bookkeeping
     # writes would otherwise copy every shared page into the worker. (They stay frozen: ``build`` unfreezes
     # when it ends; freezing only spares them the cycle collector, reference counting still frees them.)
