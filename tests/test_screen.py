@@ -204,3 +204,24 @@ def test_bad_screen_settings_name_the_line(tmp_path, yaml, field, line, code):
     assert found, [str(p) for p in failure.value.problems]
     assert (found[0].path, found[0].field, found[0].line) == ("fraudsite.yaml", field, line + 2)
     assert not (tmp_path / "out").exists()
+
+
+def test_every_slide_code_is_made_in_one_batch_once_per_item(tmp_path, monkeypatch):
+    # Codes take 10 ms each: asked for page by page, a cold build made them one after another, the same
+    # item's again for every profile showing it. One batch of distinct pages is spread over the cores.
+    from fraudsite.channels import screen
+
+    asked = []
+
+    def remember_each(kind, items, *args, **kwargs):
+        asked.append((kind, list(items)))
+        return real(kind, items, *args, **kwargs)
+
+    real = screen.remember_each
+    monkeypatch.setattr(screen, "remember_each", remember_each)
+    site = make_screen_site(tmp_path)
+    build_site(site, tmp_path / "out", now=SCREEN_NOW)
+    (kind, urls), = asked
+    profiles = load_screen_settings(slides_at(site, SCREEN_NOW)[0].config).profiles
+    shown = {BASE + slide.item.path for profile in profiles for slide in slides_at(site, SCREEN_NOW, profile.name)[2]}
+    assert kind == "screen-qr" and sorted(urls) == sorted(shown) and len(profiles) > 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -24,7 +23,6 @@ def _make(url: str) -> segno.QRCode:
     return segno.make(ascii_url, error=ERROR_LEVEL, micro=False, boost_error=False)
 
 
-@lru_cache(maxsize=4096)  # the same item's code appears on every screen profile that shows it
 def qr_svg(url: str, title: str = "") -> str:
     """An inline SVG element (no XML declaration, no fixed size) that scales to its box."""
     buffer = io.BytesIO()

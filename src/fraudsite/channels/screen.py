@@ -39,20 +39,21 @@ def change_moments(site: Site) -> list[datetime]:
 def plan(site: Site) -> list[Output]:
     """Every output of the screen channel."""
     settings = load_screen_settings(site.config)
+    chosen = [(profile, select_slides(site, profile, settings)) for profile in settings.profiles]
+    single = {slide.id: slide for _, slides in chosen for slide in slides}
+    codes = slide_codes(site.config.base_url, [slide for _, slides in chosen for slide in slides])
     outputs: list[Output] = []
-    single: dict[str, Slide] = {}
-    for profile in settings.profiles:
-        slides = select_slides(site, profile, settings)
-        single.update({slide.id: slide for slide in slides})
-        outputs += plan_profile(site, settings, profile, slides)
+    for profile, slides in chosen:
+        outputs += plan_profile(site, settings, profile, slides, codes)
     for slide in sorted(single.values(), key=lambda s: s.id):
-        outputs.append(slide_page(site, settings, slide))
+        outputs.append(slide_page(site, settings, slide, codes))
     return outputs
 
 
-def plan_profile(site: Site, settings: ScreenSettings, profile: Profile, slides: list[Slide]) -> list[Output]:
+def plan_profile(site: Site, settings: ScreenSettings, profile: Profile, slides: list[Slide],
+                 codes: Mapping[str, str]) -> list[Output]:
     """A profile's slideshow page, its data file, feed, ticker, playlist and offline zip."""
-    context = page_context(site, settings, profile, slides, data_src="data.json")
+    context = page_context(site, settings, profile, slides, codes, data_src="data.json")
     title = profile.title or "校园大屏"
     current = [slide for slide in slides if slide.current(site.now)]
     page = Page(profile.path + "index.html", "screen/page.html", {**context, "title": title})
@@ -66,22 +67,21 @@ def plan_profile(site: Site, settings: ScreenSettings, profile: Profile, slides:
     ]
 
 
-def slide_page(site: Site, settings: ScreenSettings, slide: Slide) -> Page:
+def slide_page(site: Site, settings: ScreenSettings, slide: Slide, codes: Mapping[str, str]) -> Page:
     """One slide on its own page, for players that rotate URLs themselves; its window still applies."""
     profile = Profile("", "")
-    context = page_context(site, settings, profile, [slide], data_src="")
+    context = page_context(site, settings, profile, [slide], codes, data_src="")
     return Page(slide.page_path + "index.html", "screen/page.html", {**context, "title": slide.title})
 
 
 def page_context(site: Site, settings: ScreenSettings, profile: Profile, slides: list[Slide],
-                 data_src: str) -> dict[str, Any]:
-    """What the page and data templates need: slides with their QR codes, timing, escaping helpers."""
-    base_url = site.config.base_url
+                 codes: Mapping[str, str], data_src: str) -> dict[str, Any]:
+    """What the page and data templates need: slides with their QR codes (``slide_codes``), timing, escaping helpers."""
     offset = site.now.utcoffset()
     return {
         "site": site.config,
         "profile": profile,
-        "slides": [(slide, Markup(code)) for slide, code in zip(slides, slide_codes(base_url, slides))],
+        "slides": [(slide, Markup(codes[slide.item.path])) for slide in slides],
         "seconds": profile.seconds,
         "refresh": settings.refresh,
         "tz_minutes": int(offset.total_seconds() // 60) if offset else 0,
@@ -89,10 +89,13 @@ def page_context(site: Site, settings: ScreenSettings, profile: Profile, slides:
     }
 
 
-def slide_codes(base_url: str, slides: list[Slide]) -> list[str]:
-    """Each slide's QR code (SVG) of its item's page; kept between builds, as making one takes 10 ms."""
-    urls = [base_url + slide.item.path for slide in slides]
-    return remember_each("screen-qr", urls, QR_TITLE, partial(qr_svg, title=QR_TITLE), str, stored_svg, minimum=20)
+def slide_codes(base_url: str, slides: list[Slide]) -> dict[str, str]:
+    """The QR code (SVG) of each slide's item page, by its path: all of the build's at once, so the ones to make
+    (10 ms each, kept between builds) are spread over the cores."""
+    paths = sorted({slide.item.path for slide in slides})
+    svgs = remember_each("screen-qr", [base_url + path for path in paths], QR_TITLE, partial(qr_svg, title=QR_TITLE),
+                         str, stored_svg, minimum=20)
+    return dict(zip(paths, svgs))
 
 
 def stored_svg(entry: object, _url: str) -> str:
