@@ -450,7 +450,7 @@ def test_the_summary_and_the_errors_reach_a_pipe_though_the_command_skips_teardo
 
 def test_out_is_walked_beside_loading_and_again_if_another_build_wrote_it_meanwhile(tmp_path, monkeypatch):
     from fraudsite import build as build_module
-    from fraudsite import parallel
+    from fraudsite import output, parallel
     from fraudsite.uptodate import fingerprint_output, read_record, write_record
 
     monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
@@ -458,8 +458,10 @@ def test_out_is_walked_beside_loading_and_again_if_another_build_wrote_it_meanwh
     monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)  # forked though the session's browser runs
     site = copy_fixture(tmp_path)
     build_site(site)
-    walks, load = [], build_module.load_site
+    walks, spare_walks, load = [], [], build_module.load_site
     monkeypatch.setattr(build_module, "file_stats", lambda root: walks.append(root) or file_stats(root))
+    inodes = output.file_inodes
+    monkeypatch.setattr(output, "file_inodes", lambda root: spare_walks.append(root) or inodes(root))
     for other_build in (False, True):
         def loading(*args, other_build=other_build, **kwargs):
             loaded = load(*args, **kwargs)
@@ -471,10 +473,12 @@ def test_out_is_walked_beside_loading_and_again_if_another_build_wrote_it_meanwh
 
         monkeypatch.setattr(build_module, "load_site", loading)
         walks.clear()
+        spare_walks.clear()
         path = site / "content/cases/older.md"
         path.write_text(path.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
         build_site(site)
         assert len(walks) == other_build  # the forked walk was used, or OUT was walked again here
+        assert len(spare_walks) == other_build  # and the spare, walked with OUT, or again when staged into
         assert read_record(site / ".fraudsite-cache").out == fingerprint_output(site / "build")
         assert "another build" not in (site / "build/404.html").read_text(encoding="utf-8")
     # No record when the build began (another build was under way, or failed): never an early walk.

@@ -16,7 +16,7 @@ from fraudsite.config import Config, load_config
 from fraudsite.errors import BuildFailed, Problem, problem
 from fraudsite.faults import checkpoint
 from fraudsite.lock import build_lock
-from fraudsite.output import MARKER, FileStat, WriteStats, check_output_dir, file_stats
+from fraudsite.output import MARKER, FileStat, WriteStats, check_output_dir, file_stats, walk_output
 from fraudsite.pagememo import Digester, PageMemo
 from fraudsite.site import Site
 from fraudsite.uptodate import (
@@ -229,11 +229,11 @@ def build(options: BuildOptions) -> BuildReport:
     from fraudsite.parallel import forks, in_background
 
     cache, derived = open_cache(cache_dir), open_derived(cache_dir)
-    # OUT is walked by a forked process while this one loads and plans (0.5 s at 10,000 items); the walk is
-    # used only if no other build recorded one meanwhile (checked under the build lock).
+    # OUT and its spare are walked by a forked process while this one loads and plans (0.85 s at 10,000 items);
+    # the walk is used only if no other build recorded one meanwhile (checked under the build lock).
     # Only forked, and only from a record: a walk made here and now would be as slow and older.
     record = read_record(cache_dir)
-    scan = (in_background(partial(file_stats, options.out_dir), 2000, record.files)
+    scan = (in_background(partial(walk_output, options.out_dir), 2000, record.files)
             if record and forks(2000, record.files) else None)
     saved = None
     try:
@@ -260,7 +260,7 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
                   walked: tuple[Background, BuildRecord] | None = None) -> BuildReport:
     """Render what is planned into OUT and record the build, under the site's build lock.
 
-    ``walked``: a walk of OUT (``file_stats``) begun earlier, and the record the last build left then.
+    ``walked``: a walk of OUT and its spare (``walk_output``) begun earlier, and the record the last build left then.
     """
     from fraudsite.output import recover_interrupted_swap, spare_of, stages_afresh, staging_of, write_site
 
@@ -268,16 +268,16 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
         derived.save()
         recovered = recover_interrupted_swap(options.out_dir)  # first: what is scanned, and whether OUT is new
         if walked is not None and not recovered and read_record(cache_dir) == walked[1]:
-            scanned = walked[0]()  # one walk of OUT: trusted or not, then what the swap kept
+            scanned, spare = walked[0]()  # one walk of OUT: trusted or not, then what the swap kept
         else:  # another build wrote OUT since the walk began
-            scanned = file_stats(options.out_dir)
+            scanned, spare = file_stats(options.out_dir), None
         memo = PageMemo(cache_dir, theme_and_code_stamp(site, options.site_dir),
                         trusted=output_as_recorded(options, cache_dir, scanned), digester=derived.digester)
         forget(cache_dir)
         out = options.out_dir
         write_into = (staging_of(out), spare_of(out)) if stages_afresh(out) else None
         stats = write_site(render_stream(outputs, site, options.site_dir, memo, write_into, keep_compiled=True), out,
-                           known=scanned)
+                           known=scanned, spare=spare)
         memo.save()
         pages = sum(1 for output in outputs if output.path.endswith(".html"))
         last_change, next_change = clock_window(site)

@@ -133,16 +133,17 @@ def _make_folder(folder: str) -> None:
 
 
 def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out_dir: Path,
-               known: dict[str, FileStat] | None = None) -> WriteStats:
+               known: dict[str, FileStat] | None = None, spare: dict[str, int] | None = None) -> WriteStats:
     """Make OUT hold exactly ``files``, replacing it in one step; touch nothing if nothing changed.
 
     Files stream into the staging folder as they are produced, so the whole site is never held in
     memory. Contents that are functions (zip bundles) are called last with the staged files.
     ``known`` is OUT's files as the caller just scanned them (``file_stats``); with it, the stats of
-    the new OUT come back in ``WriteStats.files`` without another walk of OUT.
+    the new OUT come back in ``WriteStats.files`` without another walk of OUT. ``spare``: the spare's files
+    as walked with them (``walk_output``), so it is not walked again.
     """
     if recover_interrupted_swap(out_dir):
-        known = None  # OUT is not what was scanned
+        known = spare = None  # OUT is not what was scanned
     current = {path: stat[2] for path, stat in known.items()} if known is not None else file_inodes(out_dir)
     staging = staging_of(out_dir)
     remove_tree(staging)
@@ -150,7 +151,7 @@ def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out
     _MADE.clear()  # inherited by the workers: the folders of an earlier build here may be gone
     pairs = files.items() if isinstance(files, Mapping) else files
     try:
-        stage = Stage(staging, reuse=spare_of(out_dir), out_dir=out_dir, current=current, known=known)
+        stage = Stage(staging, reuse=spare_of(out_dir), out_dir=out_dir, current=current, known=known, walked=spare)
         changed, count, deferred = 0, 0, []
         for path, content in chain(pairs, [(MARKER, MARKER_TEXT)]):  # streamed: never every page at once
             if callable(content):
@@ -213,7 +214,7 @@ class Stage:
     """The staging folder: fresh, or the spare of the last build with every file checked as it is put."""
 
     def __init__(self, root: Path, reuse: Path, out_dir: Path, current: dict[str, int],
-                 known: dict[str, FileStat] | None = None):
+                 known: dict[str, FileStat] | None = None, walked: dict[str, int] | None = None):
         self.root = root
         self.out_dir = out_dir
         self.current = current  # OUT's files -> inode: a staged file with the same inode needs nothing
@@ -222,7 +223,7 @@ class Stage:
         self.leftover: dict[str, int] = {}  # the spare's files not yet claimed by this build
         if reuse.is_dir() and not reuse.is_symlink():
             os.rename(reuse, root)
-            self.leftover = file_inodes(root)
+            self.leftover = walked if walked is not None else file_inodes(root)  # taken over, emptied as claimed
         else:
             if reuse.is_symlink() or reuse.exists():  # not a folder of ours: only the name goes, never its target
                 reuse.unlink()
@@ -349,6 +350,12 @@ def scan_files(root: Path) -> Iterator[tuple[str, os.DirEntry]]:
 def file_inodes(root: Path) -> dict[str, int]:
     """Files below ``root`` with their inode numbers (free from ``scandir``)."""
     return {path: entry.inode() for path, entry in scan_files(root)}
+
+
+def walk_output(out_dir: Path) -> tuple[dict[str, FileStat], dict[str, int] | None]:
+    """OUT's files with their stats (``file_stats``), and its spare's with their inodes (None if it has none)."""
+    spare = spare_of(out_dir)
+    return file_stats(out_dir), file_inodes(spare) if spare.is_dir() and not spare.is_symlink() else None
 
 
 def file_stats(root: Path) -> dict[str, FileStat]:
