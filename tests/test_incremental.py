@@ -134,6 +134,31 @@ def test_every_kind_of_edit_matches_a_cold_build_and_writes_only_what_differs(tm
 
     editor.edit("fraudsite.yaml", "title: 示例职业技术学院", "title: 示例职业学院")  # every page shows it
     editor.check("config")
+    # Settings a body is rendered under: its cached rendering is not reused across them.
+    editor.edit("fraudsite.yaml", "base_url: https://www.example.edu.cn/fzzl/\n",
+                "base_url: https://www.example.edu.cn/fzzl/\ntrusted_html: true\n")
+    editor.check("trusted-html")
+    editor.edit("fraudsite.yaml", "base_url: https://www.example.edu.cn/fzzl/", "base_url: https://www.example.edu.cn/anquan/")
+    editor.check("sub-path")
+
+
+def test_an_edit_of_the_configuration_renders_no_markdown_again(tmp_path, monkeypatch):
+    # Bodies depend on the configuration only through their keys: an office phone or a title changed in
+    # fraudsite.yaml re-rendered every body (a second at 1,000 items, as much as a cold build's Markdown).
+    from fraudsite import cache
+
+    site = sample_site(tmp_path)
+    build_site(site, now=NOW)
+    rendered = []
+    render = cache.render_body
+    monkeypatch.setattr(cache, "render_body", lambda *args: rendered.append(args[0].source) or render(*args))
+    config = site / "fraudsite.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("0517-83550110", "0517-83550119"), encoding="utf-8")
+    build_site(site, now=NOW)
+    assert rendered == [] and "0517-83550119" in (site / "build/index.html").read_text(encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8") + "trusted_html: true\n", encoding="utf-8")
+    build_site(site, now=NOW)
+    assert SHUADAN in rendered  # rendered under other settings: made again
 
 
 def test_moving_now_past_a_start_and_an_expiry_matches_a_cold_build(tmp_path):

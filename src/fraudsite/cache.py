@@ -1,8 +1,10 @@
 """The parse and render cache in ``SITE_DIR/.fraudsite-cache/``: front matter, Markdown bodies and finished items.
 
-An entry is keyed by the file's path and the SHA-256 of its bytes; the whole cache is tied to
-the configuration (its hash) and to a stamp of the fraudsite version and of the code that made
-the entries. A rendered body also records what it looked up about the rest of the site (which
+An entry is keyed by the file's path and the SHA-256 of its bytes, and tied to a stamp of the
+fraudsite version and of the code that made it. Front matter and bodies depend on the configuration
+only through their keys (a body's holds the sub-path and whether raw HTML is trusted), so an edit of
+``fraudsite.yaml`` renders no Markdown again; finished items are tied to the whole configuration (its
+hash). A rendered body also records what it looked up about the rest of the site (which
 content links resolved to which page, which referenced files existed); the entry is used only
 while those answers are still the same. A finished item (checked, body rendered: ``Finished``)
 is kept with the problems its own checks found and everything outside its file it relied on, so
@@ -80,7 +82,8 @@ class ContentCache:
     """Cached front matter, rendered bodies and finished items; ``used`` entries are the ones kept on save."""
 
     path: Path | None  # None: in memory only, never saved
-    config_hash: str = ""  # set by bind(); entries belong to this configuration
+    config_hash: str = ""  # set by bind(); finished items belong to this configuration
+    trusted_html: bool = False  # set by bind(); part of a body's key
     sources: dict[str, dict] = field(default_factory=dict)
     bodies: dict[str, dict] = field(default_factory=dict)
     finished: dict[str, Finished] = field(default_factory=dict)
@@ -164,7 +167,8 @@ class ContentCache:
 
     def _body_key(self, context: LinkContext) -> str:
         source_key = self.digests.get(context.source)
-        return _digest(source_key.encode("ascii"), _context_data(context)) if source_key else ""
+        return (_digest(source_key.encode("ascii"), _context_data(context) + repr(self.trusted_html).encode())
+                if source_key else "")
 
     def save(self, known: Callable[[Item], str | None] | None = None) -> None:
         """Write the entries this build used, atomically; a cache that cannot be written is skipped.
@@ -189,26 +193,28 @@ class ContentCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_checked(self.path.with_name(ITEMS_FILE), self.config_hash, items)
-            write_checked(self.path, self.config_hash, body)
+            write_checked(self.path, "", body)
         except OSError:
             return  # a cache is an optimisation: a read-only or full disk must not fail the build
         self.dirty = False
 
     def bind(self, config: Config) -> ContentCache:
-        """Start a build with this configuration: entries made under another one are dropped."""
+        """Start a build with this configuration: finished items made under another one are dropped (front
+        matter and bodies stay: see the module's note)."""
         config_hash = hash_config(config)
-        if self.used:  # a preview keeps one cache for hours: drop versions of files no longer on disk
+        if not self.config_hash and self.path is not None:  # its first build: what the last one left on disk
+            loaded = _load_entries(self.path)
+            self.sources, self.bodies = loaded or ({}, {})
+            self.dirty = loaded is None and self.path.exists()  # a bad, foreign or outdated file is replaced
+        elif self.used:  # a preview keeps one cache for hours: drop versions of files no longer on disk
             self.sources = {k: v for k, v in self.sources.items() if k in self.used}
             self.bodies = {k: v for k, v in self.bodies.items() if "body:" + k in self.used}
             self.finished = {k: v for k, v in self.finished.items() if "item:" + k in self.used}
         if config_hash != self.config_hash:
             self.config_hash = config_hash
-            loaded = _load_entries(self.path, config_hash) if self.path is not None else None
-            self.sources, self.bodies = loaded or ({}, {})
             self.finished = (_load_finished(self.path.with_name(ITEMS_FILE), config_hash)
-                             if loaded is not None and self.path is not None else {})
-            # a bad, foreign or outdated file on disk is replaced on the next save
-            self.dirty = loaded is None and self.path is not None and self.path.exists()
+                             if self.path is not None else {})
+        self.trusted_html = config.trusted_html
         self.used.clear()
         self.digests.clear()
         return self
@@ -354,9 +360,9 @@ def read_checked(path: Path, config_hash: str) -> bytes | None:
     return body
 
 
-def _load_entries(path: Path, config_hash: str) -> tuple[dict, dict] | None:
-    """The front-matter and body entries of the cache file, if it is whole and of this code and configuration."""
-    body = read_checked(path, config_hash)
+def _load_entries(path: Path) -> tuple[dict, dict] | None:
+    """The front-matter and body entries of the cache file, if it is whole and of this code."""
+    body = read_checked(path, "")
     try:
         entries = json.loads(body) if body is not None else None
         sources, bodies = entries["sources"], entries["bodies"]  # type: ignore[index]
