@@ -202,6 +202,11 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             pass
 
 
+def make_output(env: jinja2.Environment, output: Page | Data) -> bytes:
+    """A page's or data file's bytes (in a worker, for a build that compares them with OUT's)."""
+    return render_page(env, output) if isinstance(output, Page) else output.bytes()
+
+
 def write_output(env: jinja2.Environment, folders: tuple[Path, Path], output: Page | Data) -> Written:
     """Make a page or data file and write it straight into a fresh staging folder (in the worker that makes it),
     linked into the spare too: ``folders`` is (staging, spare), see ``output.write_fresh``.
@@ -209,11 +214,11 @@ def write_output(env: jinja2.Environment, folders: tuple[Path, Path], output: Pa
     A data file without a key comes back with its bytes' digest, which the page memo keeps for the next build.
     """
     root, spare = folders
-    if isinstance(output, Page):
-        return write_fresh(root, output.path, render_page(env, output), spare)
-    content = output.bytes()
+    content = make_output(env, output)
     written = write_fresh(root, output.path, content, spare)
-    return written if output.key is not None else replace(written, sha256=hashlib.sha256(content).hexdigest())
+    if isinstance(output, Page) or output.key is not None:
+        return written
+    return replace(written, sha256=hashlib.sha256(content).hexdigest())
 
 
 def _template_line(error: Exception) -> int:
