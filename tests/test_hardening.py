@@ -202,6 +202,17 @@ def test_symlink_pointing_outside_the_site_is_refused(tmp_path):
     assert any("content/cases/link.md" in str(p) and "[E013]" in str(p) for p in failure.value.problems)
 
 
+def test_a_link_to_nothing_or_a_loop_of_links_is_named_not_an_internal_error(tmp_path):
+    site = make_site(tmp_path)
+    (site / "content/cases/gone.md").symlink_to(site / "content/cases/deleted.md")
+    (site / "content/cases/loop-a.md").symlink_to(site / "content/cases/loop-b.md")
+    (site / "content/cases/loop-b.md").symlink_to(site / "content/cases/loop-a.md")
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site)
+    assert sorted((p.path, p.code) for p in failure.value.problems if p.severity == "error") == [
+        ("content/cases/gone.md", "E016"), ("content/cases/loop-a.md", "E016"), ("content/cases/loop-b.md", "E016")]
+
+
 def site_with_linked_folder(tmp_path: Path) -> Path:
     """A site whose content/cases/linked is a link to a folder outside it holding secret.md."""
     site = make_site(tmp_path)

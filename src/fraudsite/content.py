@@ -180,7 +180,7 @@ def read_sources(site_dir: Path, problems: list[Problem],
     leave it ``Unsplit`` if its finished item is kept)."""
     found = []
     root = site_dir.resolve()
-    folders: dict[Path, Path] = {}
+    folders: dict[Path, bool] = {}
     for section in SECTIONS:
         for relative, entry in markdown_files(site_dir, f"content/{section}"):
             source = read_source(Path(entry.path), relative, root, problems, cache, folders, entry)
@@ -209,15 +209,21 @@ def markdown_files(site_dir: Path, folder: str) -> list[tuple[str, os.DirEntry]]
 
 
 def read_source(path: Path, relative: str, root: Path, problems: list[Problem], cache: ContentCache | None = None,
-                folders: dict[Path, Path] | None = None, entry: os.DirEntry | None = None) -> SourceFile | Unsplit | None:
+                folders: dict[Path, bool] | None = None, entry: os.DirEntry | None = None) -> SourceFile | Unsplit | None:
     """Read and split one content file (or leave it ``Unsplit``, see ``read_sources``); None (with a problem,
     unless it is no file) if that fails. ``entry``: its directory entry, if it was listed."""
     linked = entry.is_symlink() if entry is not None else None
     if not _inside(path, root, folders, linked):
         problems.append(problem(relative, 0, "E013", "", "这是指向网站目录以外的符号链接；请把文件本身放进 content 目录"))
         return None
-    if not (entry.is_file() if entry is not None else path.is_file()):
-        return None
+    try:
+        is_file = entry.is_file() if entry is not None else path.is_file()
+    except OSError:  # a loop of links
+        is_file = False
+    if not is_file:
+        if linked or (linked is None and path.is_symlink()):
+            problems.append(problem(relative, 0, "E016", "", "这个符号链接指向的文件不存在（或链接绕成了圈）；请修复或删除这个链接"))
+        return None  # else a folder named *.md: not content
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -237,24 +243,24 @@ def split_source(relative: str, raw: bytes) -> tuple[SourceFile | None, Problem 
     return split_front_matter(relative, text or "")
 
 
-def _inside(path: Path, root: Path, folders: dict[Path, Path] | None = None, linked: bool | None = None) -> bool:
+def _inside(path: Path, root: Path, folders: dict[Path, bool] | None = None, linked: bool | None = None) -> bool:
     """Whether a file, followed through symbolic links, is inside ``root``.
 
-    With ``folders`` (resolved folders, kept by the caller for one build), only a linked file is resolved
-    itself, otherwise its folder once: a site has ten thousand files but few folders. ``linked``: whether
-    the file is a symbolic link, if known.
+    With ``folders`` (whether each folder, resolved, is inside ``root``: kept by the caller for one build), only
+    a linked file is resolved itself, otherwise its folder once: a site has ten thousand files but few folders.
+    ``linked``: whether the file is a symbolic link, if known.
     """
     try:
         if folders is None or path.name in ("", ".", "..") or (path.is_symlink() if linked is None else linked):
-            real = path.resolve()
-        else:
-            if path.parent not in folders:
-                folders[path.parent] = path.parent.resolve()
-            real = folders[path.parent] / path.name
-        real.relative_to(root)
-        return True
-    except (ValueError, OSError):
+            return path.resolve().is_relative_to(root)
+        inside = folders.get(path.parent)
+        if inside is None:
+            inside = folders[path.parent] = path.parent.resolve().is_relative_to(root)
+        return inside
+    except OSError:
         return False
+    except RuntimeError:  # links that lead to each other in a loop (Python 3.11): nothing is read through them
+        return True
 
 
 class _Fields:
