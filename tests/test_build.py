@@ -382,6 +382,27 @@ def test_the_spare_the_next_build_stages_into_may_hold_anything(tmp_path):
     assert spare.is_dir() and not spare.is_symlink()  # the replaced site, as usual
 
 
+def test_a_file_in_the_spare_the_walk_missed_is_never_written_through(tmp_path, monkeypatch):
+    # The spare is walked as the build begins; should it hold a file the walk did not list, that file may be a
+    # hard link to OUT's: writing into it would change the site being served, and the old one kept as the spare.
+    from fraudsite import output
+    from fraudsite.output import file_inodes, spare_of
+
+    site = copy_fixture(tmp_path)
+    build_site(site)
+    older, refund = site / "content/cases/older.md", site / "content/cases/refund.md"
+    older.write_text(older.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    build_site(site)  # the first site is now the spare: refund's page there is a link to OUT's
+    page = "cases/fake-refund/index.html"
+    before = (site / "build" / page).read_bytes()
+    assert os.path.samefile(site / "build" / page, spare_of(site / "build") / page)
+    refund.write_text(refund.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    monkeypatch.setattr(output, "file_inodes", lambda root: {p: i for p, i in file_inodes(root).items() if p != page})
+    build_site(site)
+    assert "补充一句" in (site / "build" / page).read_text(encoding="utf-8")
+    assert (spare_of(site / "build") / page).read_bytes() == before  # the site replaced, as it was
+
+
 def test_clean_removes_the_output_its_spare_and_the_cache(tmp_path):
     site = copy_fixture(tmp_path)
     build_site(site)

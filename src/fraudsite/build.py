@@ -176,24 +176,25 @@ def render_stream(outputs: list[Output], site: Site, site_dir: Path, memo: PageM
     kept = {output.path for output in outputs if memo and (
         memo.unchanged(output.path, output.template, output.context) if isinstance(output, Page)
         else isinstance(output, Data) and output.key is not None and memo.unchanged(output.path, "", output.key))}
-    # Made in the workers, in order; in a build that compares with OUT, its bytes come back here (the WeChat
-    # channel's article.json files took a third of a second at 1,000 items when made here).
+    # Made in the workers, in order: pages, and data files made by a function (after an edit of fraudsite.yaml,
+    # every WeChat article.json: a third of a second at 1,000 items when made here); into a fresh folder, all.
+    to_make = [output for output in outputs if isinstance(output, (Page, Data)) and output.path not in kept
+               and (write_into is not None or isinstance(output, Page) or callable(output.content))]
     made = ordered_map(partial(make_output, env) if write_into is None else partial(write_output, env, write_into),
-                       [output for output in outputs if isinstance(output, (Page, Data)) and output.path not in kept])
+                       to_make)
+    making = {output.path for output in to_make}
     try:
         for output in outputs:
             if isinstance(output, (Page, Data)) and output.path in kept:
                 yield output.path, KEEP
-            elif isinstance(output, Page) or (isinstance(output, Data) and output.key is not None):
-                yield output.path, next(made)
-            elif isinstance(output, Data) and write_into is not None:
-                written = next(made)
-                if memo:  # noted for the next build, which compares it without reading OUT's file
-                    memo.unchanged_digest(output.path, written.sha256)
-                yield output.path, written
-            elif isinstance(output, Data):
-                content = next(made)
-                yield output.path, KEEP if memo and memo.unchanged_bytes(output.path, content) else content
+            elif isinstance(output, (Page, Data)):
+                content = next(made) if output.path in making else output.bytes()
+                if isinstance(output, Data) and output.key is None and memo:  # noted for the next build
+                    if write_into is not None:  # which compares it without reading OUT's file
+                        memo.unchanged_digest(output.path, content.sha256)
+                    elif memo.unchanged_bytes(output.path, content):
+                        content = KEEP
+                yield output.path, content
             elif isinstance(output, Bundle):
                 yield output.path, output.make  # made after every page, since a bundle packs rendered pages
             else:
@@ -267,16 +268,16 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
         derived.save()
         recovered = recover_interrupted_swap(options.out_dir)  # first: what is scanned, and whether OUT is new
         if walked is not None and not recovered and read_record(cache_dir) == walked[1]:
-            scanned, spare = walked[0]()  # one walk of OUT: trusted or not, then what the swap kept
+            scanned, spare_files = walked[0]()  # one walk of OUT: trusted or not, then what the swap kept
         else:  # another build wrote OUT since the walk began
-            scanned, spare = file_stats(options.out_dir), None
+            scanned, spare_files = file_stats(options.out_dir), None
         memo = PageMemo(cache_dir, theme_and_code_stamp(site, options.site_dir),
                         trusted=output_as_recorded(options, cache_dir, scanned), digester=derived.digester)
         forget(cache_dir)
         out = options.out_dir
         write_into = (staging_of(out), spare_of(out)) if stages_afresh(out) else None
         stats = write_site(render_stream(outputs, site, options.site_dir, memo, write_into, keep_compiled=True), out,
-                           known=scanned, spare=spare)
+                           known=scanned, spare_files=spare_files)
         memo.save()
         pages = sum(1 for output in outputs if output.path.endswith(".html"))
         last_change, next_change = clock_window(site)

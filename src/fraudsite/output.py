@@ -11,7 +11,10 @@ The site replaced is not deleted but kept beside OUT as ``.OUT.spare``, and the 
 stages into it: its unchanged files are already hard links to OUT's, so an edit costs a few
 file operations instead of recreating (and later deleting) every folder and link of the site.
 Whatever the spare holds, every file is checked against what this build wants: a file that is
-not the very file OUT has is replaced, one no longer wanted is deleted.
+not the very file OUT has is replaced, one no longer wanted is deleted. (The spare is walked as the
+build begins, with OUT; only builds change it, and a walk is used only if no other build ran since.
+A file found there that the walk did not list is removed before anything is written in its place:
+it may be a link to one of OUT's.)
 """
 
 from __future__ import annotations
@@ -133,17 +136,17 @@ def _make_folder(folder: str) -> None:
 
 
 def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out_dir: Path,
-               known: dict[str, FileStat] | None = None, spare: dict[str, int] | None = None) -> WriteStats:
+               known: dict[str, FileStat] | None = None, spare_files: dict[str, int] | None = None) -> WriteStats:
     """Make OUT hold exactly ``files``, replacing it in one step; touch nothing if nothing changed.
 
     Files stream into the staging folder as they are produced, so the whole site is never held in
     memory. Contents that are functions (zip bundles) are called last with the staged files.
     ``known`` is OUT's files as the caller just scanned them (``file_stats``); with it, the stats of
-    the new OUT come back in ``WriteStats.files`` without another walk of OUT. ``spare``: the spare's files
-    as walked with them (``walk_output``), so it is not walked again.
+    the new OUT come back in ``WriteStats.files`` without another walk of OUT. ``spare_files``: the spare's
+    files as walked with them (``walk_output``), so it is not walked again.
     """
     if recover_interrupted_swap(out_dir):
-        known = spare = None  # OUT is not what was scanned
+        known = spare_files = None  # OUT is not what was scanned
     current = {path: stat[2] for path, stat in known.items()} if known is not None else file_inodes(out_dir)
     staging = staging_of(out_dir)
     remove_tree(staging)
@@ -151,7 +154,8 @@ def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out
     _MADE.clear()  # inherited by the workers: the folders of an earlier build here may be gone
     pairs = files.items() if isinstance(files, Mapping) else files
     try:
-        stage = Stage(staging, reuse=spare_of(out_dir), out_dir=out_dir, current=current, known=known, walked=spare)
+        stage = Stage(staging, reuse=spare_of(out_dir), out_dir=out_dir, current=current, known=known,
+                      spare_files=spare_files)
         changed, count, deferred = 0, 0, []
         for path, content in chain(pairs, [(MARKER, MARKER_TEXT)]):  # streamed: never every page at once
             if callable(content):
@@ -214,16 +218,16 @@ class Stage:
     """The staging folder: fresh, or the spare of the last build with every file checked as it is put."""
 
     def __init__(self, root: Path, reuse: Path, out_dir: Path, current: dict[str, int],
-                 known: dict[str, FileStat] | None = None, walked: dict[str, int] | None = None):
+                 known: dict[str, FileStat] | None = None, spare_files: dict[str, int] | None = None):
         self.root = root
         self.out_dir = out_dir
         self.current = current  # OUT's files -> inode: a staged file with the same inode needs nothing
         self.known = known  # OUT's files -> stats, if the caller has them: then ``files`` is kept
         self.files: dict[str, FileStat] | None = {} if known is not None else None
         self.leftover: dict[str, int] = {}  # the spare's files not yet claimed by this build
-        if reuse.is_dir() and not reuse.is_symlink():
+        if _real_folder(reuse):
             os.rename(reuse, root)
-            self.leftover = walked if walked is not None else file_inodes(root)  # taken over, emptied as claimed
+            self.leftover = spare_files if spare_files is not None else file_inodes(root)  # emptied as claimed
         else:
             if reuse.is_symlink() or reuse.exists():  # not a folder of ours: only the name goes, never its target
                 reuse.unlink()
@@ -278,8 +282,8 @@ class Stage:
     def _clear(self, target: Path, had: int | None) -> None:
         """Make room for a new file at ``target``: its folder exists, nothing is in the way."""
         if had is not None:
-            target.unlink()
-        elif self.leftover and target.is_dir() and not target.is_symlink():  # the spare had a folder here
+            target.unlink(missing_ok=True)  # missing: gone from the spare since it was walked
+        elif self.leftover and _real_folder(target):  # the spare had a folder here
             shutil.rmtree(target)
             self.leftover = {p: i for p, i in self.leftover.items() if not (self.root / p).is_relative_to(target)}
         if target.parent not in self.made_dirs:
@@ -287,16 +291,18 @@ class Stage:
                 if folder.is_relative_to(self.root) and folder not in self.made_dirs:
                     relative = folder.relative_to(self.root).as_posix()
                     if self.leftover.pop(relative, None) is not None:  # the spare had a file here
-                        folder.unlink()
+                        folder.unlink(missing_ok=True)
                     folder.mkdir(exist_ok=True)
                     self.made_dirs.add(folder)
+        if had is None:  # nothing should be here: a file the walk missed may be a link to OUT's, never written into
+            target.unlink(missing_ok=True)
 
     def drop_unwanted(self) -> None:
         """Delete the spare's files this build did not put, then the folders that held only them."""
         folders: set[Path] = set()
         for path in self.leftover:
             target = self.root / path
-            target.unlink()
+            target.unlink(missing_ok=True)
             folders.update(folder for folder in target.parents if folder not in self.made_dirs
                            and folder != self.root and folder.is_relative_to(self.root))
         self.leftover = {}
@@ -353,9 +359,18 @@ def file_inodes(root: Path) -> dict[str, int]:
 
 
 def walk_output(out_dir: Path) -> tuple[dict[str, FileStat], dict[str, int] | None]:
-    """OUT's files with their stats (``file_stats``), and its spare's with their inodes (None if it has none)."""
+    """OUT's files with their stats (``file_stats``), and its spare's with their inodes (None: none, or not read)."""
     spare = spare_of(out_dir)
-    return file_stats(out_dir), file_inodes(spare) if spare.is_dir() and not spare.is_symlink() else None
+    try:
+        spare_files = file_inodes(spare) if _real_folder(spare) else None
+    except OSError:  # walked again when staged into, where a failure is reported as the build's
+        spare_files = None
+    return file_stats(out_dir), spare_files
+
+
+def _real_folder(path: Path) -> bool:
+    """A folder, not a link to one (a spare that is a link is replaced, never entered)."""
+    return path.is_dir() and not path.is_symlink()
 
 
 def file_stats(root: Path) -> dict[str, FileStat]:
