@@ -207,6 +207,8 @@ def test_a_link_to_nothing_or_a_loop_of_links_is_named_not_an_internal_error(tmp
     (site / "content/cases/gone.md").symlink_to(site / "content/cases/deleted.md")
     (site / "content/cases/loop-a.md").symlink_to(site / "content/cases/loop-b.md")
     (site / "content/cases/loop-b.md").symlink_to(site / "content/cases/loop-a.md")
+    (site / "content/cases/folder").mkdir()
+    (site / "content/cases/folder.md").symlink_to(site / "content/cases/folder", target_is_directory=True)  # no file
     with pytest.raises(BuildFailed) as failure:
         build_site(site)
     assert sorted((p.path, p.code) for p in failure.value.problems if p.severity == "error") == [
@@ -348,14 +350,20 @@ def test_content_files_are_listed_as_rglob_lists_them(tmp_path):
     cases = tmp_path / "content/cases"
     (cases / "a/b").mkdir(parents=True)
     (cases / "x.md").mkdir()  # a folder so named: listed (then skipped as no file), and entered
-    for name in ("a.md", "a-b.md", "a/z.md", "a/b/c.md", ".md", "B.md", "x.md/in.md", "note.MD", "t.mdx"):
+    (cases / ".hidden").mkdir()
+    for name in ("a.md", "a-b.md", "a/z.md", "a/b/c.md", ".md", "B.md", "x.md/in.md", "note.MD", "t.mdx", "._a.md",
+                 ".hidden/h.md"):
         (cases / name).write_text("x", encoding="utf-8")
+    os.symlink("editor@host.4242:1700000000", cases / ".#a.md")  # Emacs's lock of a.md while it is being edited
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "o.md").write_text("x", encoding="utf-8")
     os.symlink(outside, cases / "linked")  # a linked folder is not entered
     os.symlink(outside / "o.md", cases / "l.md")
     os.symlink(cases / "missing", cases / "dangling.md")
-    expected = [p.relative_to(tmp_path).as_posix() for p in sorted(cases.rglob("*.md"))]
+    # As rglob lists them, less what is hidden (editors' lock files, macOS's resource forks, hidden folders).
+    expected = [p.relative_to(tmp_path).as_posix() for p in sorted(cases.rglob("*.md"))
+                if not any(part.startswith(".") for part in p.relative_to(cases).parts)]
     assert [relative for relative, _ in markdown_files(tmp_path, "content/cases")] == expected
     assert "content/cases/x.md/in.md" in expected and "content/cases/linked/o.md" not in expected
+    assert "content/cases/dangling.md" in expected and not [path for path in expected if "/." in path]

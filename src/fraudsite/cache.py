@@ -45,13 +45,13 @@ ITEMS_FILE = "content-items.pickle"  # beside CACHE_FILE: items hold dates and b
 FORMAT = 1
 
 
-def render_recorded(context: LinkContext, trusted_html: bool) -> tuple[RenderedBody, dict]:
+def render_recorded(context: LinkContext) -> tuple[RenderedBody, dict]:
     """Render a body and note what it looked up about the rest of the site (the cache's validity test)."""
     links: dict[str, str | None] = {}
     assets: dict[str, bool] = {}
     recording = replace(context, item_paths=_RecordingPaths(context.item_paths, links),
                         asset_exists=_recording_check(context.asset_exists, assets))
-    return render_body(recording, trusted_html), {"links": links, "assets": assets}
+    return render_body(recording), {"links": links, "assets": assets}
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,6 @@ class ContentCache:
 
     path: Path | None  # None: in memory only, never saved
     config_hash: str = ""  # set by bind(); finished items belong to this configuration
-    trusted_html: bool = False  # set by bind(); part of a body's key
     sources: dict[str, dict] = field(default_factory=dict)
     bodies: dict[str, dict] = field(default_factory=dict)
     finished: dict[str, Finished] = field(default_factory=dict)
@@ -167,8 +166,7 @@ class ContentCache:
 
     def _body_key(self, context: LinkContext) -> str:
         source_key = self.digests.get(context.source)
-        return (_digest(source_key.encode("ascii"), _context_data(context) + repr(self.trusted_html).encode())
-                if source_key else "")
+        return _digest(source_key.encode("ascii"), _context_data(context)) if source_key else ""
 
     def save(self, known: Callable[[Item], str | None] | None = None) -> None:
         """Write the entries this build used, atomically; a cache that cannot be written is skipped.
@@ -214,7 +212,6 @@ class ContentCache:
             self.config_hash = config_hash
             self.finished = (_load_finished(self.path.with_name(ITEMS_FILE), config_hash)
                              if self.path is not None else {})
-        self.trusted_html = config.trusted_html
         self.used.clear()
         self.digests.clear()
         return self
@@ -226,7 +223,7 @@ def open_cache(cache_dir: Path | None) -> ContentCache:
 
 
 def hash_config(config: Config) -> str:
-    """A hash of everything in the configuration; the host is left out, as bodies use only the sub-path."""
+    """A hash of everything in the configuration; the host is left out, as items and bodies use only the sub-path."""
     return hashlib.sha256(repr(replace(config, base_url=config.base_path)).encode("utf-8")).hexdigest()
 
 

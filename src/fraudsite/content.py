@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cached_property, partial
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -118,7 +118,7 @@ def parse_sources(sources: list[tuple[str, SourceFile | Unsplit]], config: Confi
             check(section, source)
     contexts = {item.source: link_context(item, split[item.source], config, site_dir, item_paths)
                 for item in parsed if not item.withdrawn}
-    bodies = render_bodies(list(contexts.values()), config.trusted_html, cache)
+    bodies = render_bodies(list(contexts.values()), cache)
     items = [done.item for done in reused.values()]
     for item in parsed:
         body, lookups = bodies.get(item.source, (None, {}))
@@ -153,16 +153,14 @@ def _files_hold(files: tuple[tuple[str, int], ...], asset_exists: AssetCheck) ->
     return True
 
 
-def render_bodies(contexts: list[LinkContext], trusted_html: bool,
-                  cache: ContentCache | None) -> dict[str, tuple[RenderedBody, dict]]:
+def render_bodies(contexts: list[LinkContext], cache: ContentCache | None) -> dict[str, tuple[RenderedBody, dict]]:
     """Every body rendered once, with what it looked up: cached ones reused, the rest spread over the cores."""
     from fraudsite.cache import render_recorded
     from fraudsite.parallel import ordered_map
 
     bodies = {c.source: found for c in contexts if cache and (found := cache.lookup(c)) is not None}
     missing = [c for c in contexts if c.source not in bodies]
-    for context, (body, lookups) in zip(missing, ordered_map(partial(render_recorded, trusted_html=trusted_html),
-                                                              missing, minimum=100)):
+    for context, (body, lookups) in zip(missing, ordered_map(render_recorded, missing, minimum=100)):
         bodies[context.source] = body, lookups
         if cache:
             cache.store(context, body, lookups)
@@ -191,7 +189,7 @@ def read_sources(site_dir: Path, problems: list[Problem],
 
 def markdown_files(site_dir: Path, folder: str) -> list[tuple[str, os.DirEntry]]:
     """Every ``*.md`` below ``site_dir/folder`` by site-relative path, as ``sorted(folder.rglob("*.md"))`` lists
-    them (linked folders are not entered), with its directory entry: whether it is a link or a file is then
+    them (linked folders are not entered, hidden files and folders are left out), with its directory entry: whether it is a link or a file is then
     known from the listing, not asked of the disk twice per file."""
     found, folders = [], [(site_dir / folder, folder)]
     while folders:
@@ -201,6 +199,8 @@ def markdown_files(site_dir: Path, folder: str) -> list[tuple[str, os.DirEntry]]
         except OSError:
             continue
         for entry in entries:
+            if entry.name.startswith("."):  # hidden: editors' lock files (.#a.md), macOS's ._a.md, a .git folder
+                continue
             if entry.name.endswith(".md"):  # a folder so named too: read_source skips it, as any non-file
                 found.append((f"{relative}/{entry.name}", entry))
             if not entry.is_symlink() and entry.is_dir():  # in this order: a link's target is never asked
@@ -221,9 +221,9 @@ def read_source(path: Path, relative: str, root: Path, problems: list[Problem], 
     except OSError:  # a loop of links
         is_file = False
     if not is_file:
-        if linked or (linked is None and path.is_symlink()):
+        if (linked or (linked is None and path.is_symlink())) and not path.exists():
             problems.append(problem(relative, 0, "E016", "", "这个符号链接指向的文件不存在（或链接绕成了圈）；请修复或删除这个链接"))
-        return None  # else a folder named *.md: not content
+        return None  # else a folder named *.md (or a link to one): not content
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -509,7 +509,7 @@ def link_context(item: Item, source: SourceFile, config: Config, site_dir: Path,
                  item_paths: dict[str, str]) -> LinkContext:
     """What rendering one body needs to know about the rest of the site."""
     return LinkContext(source.path, source.body, source.body_line, config.base_path, item_paths,
-                       AssetCheck(site_dir), item.scam_urls)
+                       AssetCheck(site_dir), item.scam_urls, config.trusted_html)
 
 
 @dataclass(frozen=True)

@@ -80,9 +80,10 @@ class LinkContext:
     item_paths: dict[str, str]  # content source path -> site-relative page path
     asset_exists: Callable[[str], bool]
     scam_urls: tuple[str, ...] = ()
+    trusted_html: bool = False  # the site keeps raw HTML as written for its website (``RenderedBody.trusted_packed``)
 
 
-def render_body(context: LinkContext, trusted_html: bool = False) -> RenderedBody:
+def render_body(context: LinkContext) -> RenderedBody:
     """Render a Markdown body; links to other content files become their page URLs."""
     result = RenderedBody(b"", "")
     depth_line = _too_deep(context.body)
@@ -105,7 +106,7 @@ def render_body(context: LinkContext, trusted_html: bool = False) -> RenderedBod
                                        "正文结构嵌套过深，无法处理；请减少列表缩进和引用层数"))
         return result
     result.packed = pack(sanitise(html))
-    if trusted_html:
+    if context.trusted_html:
         result.trusted_packed = pack(html)
     return result
 
