@@ -145,6 +145,6 @@ ZONES = st.one_of(st.sampled_from([ZoneInfo("Asia/Shanghai"), ZoneInfo("America/
                   st.integers(-14 * 60, 14 * 60).map(lambda minutes: timezone(timedelta(minutes=minutes))))
 
 
-@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2200, 12, 31), timezones=ZONES))
+@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2200, 12, 31), timezones=st.none() | ZONES))
 def test_feed_dates_are_written_as_the_standard_library_writes_rfc_822(moment):
     assert rfc822(moment) == format_datetime(moment)

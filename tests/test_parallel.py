@@ -95,13 +95,21 @@ def test_a_build_that_fails_after_search_began_its_index_stops_that_work(tmp_pat
     assert not (site / "build").exists()
 
 
-def test_a_small_job_is_shared_between_the_workers(forking):
-    # Forty slow items (a build's QR codes) once went to one worker as a single chunk of 64.
-    def pid_after_a_while(_: int) -> int:
-        time.sleep(0.02)
+def test_a_small_job_is_shared_between_the_workers(forking, tmp_path):
+    # Forty slow items (a build's QR codes) once went to one worker as a single chunk of 64. Each item here
+    # waits until both workers have begun one (ten seconds at most): with a single chunk, only one ever does.
+    began = tmp_path / "began"
+    began.touch()
+    start = time.monotonic()
+
+    def pid_once_both_began(_: int) -> int:
+        with began.open("a") as noted:
+            noted.write(f"{os.getpid()}\n")
+        while len(set(began.read_text().split())) < 2 and time.monotonic() < start + 10:
+            time.sleep(0.01)
         return os.getpid()
 
-    pids = list(parallel.ordered_map(pid_after_a_while, list(range(40))))
+    pids = list(parallel.ordered_map(pid_once_both_began, list(range(40))))
     assert len(pids) == 40 and os.getpid() not in pids and len(set(pids)) == 2
 
 
