@@ -204,15 +204,6 @@ def render_stream(outputs: list[Output], site: Site, site_dir: Path, memo: PageM
     checkpoint("render")
 
 
-def render_outputs(outputs: list[Output], site: Site, site_dir: Path) -> dict[str, bytes | Path]:
-    """Every output rendered into memory (for commands that inspect rather than write)."""
-    files = dict(render_stream(outputs, site, site_dir))
-    for path, content in files.items():
-        if callable(content):
-            files[path] = content(files)
-    return files  # type: ignore[return-value]
-
-
 def build(options: BuildOptions) -> BuildReport:
     """Build the site into OUT; with any error nothing is written and OUT stays as it was."""
     started = time.perf_counter()
