@@ -152,9 +152,7 @@ def plan(site: Site) -> list[Output]:
     settings, problems = read_settings(site.config)
     if problems:
         raise BuildFailed(problems)
-    articles = remember_each("wechat", site.published, (site.config, settings),
-                             partial(make_article, site=site, settings=settings), article_blob, article_from_blob,
-                             packed=True)
+    articles = published_articles(site, settings)
     # The checklist in pages: an edit renders the page its article is on, not a table of every article.
     ready = sum(article.ready for article in articles)
     outputs: list[Output] = [
@@ -180,15 +178,22 @@ def check(site: Site) -> list[Problem]:
         return problems
     codes = {"title": "W250", "title_api": "W251", "author": "W252", "digest": "W253", "content": "W254"}
     keys = {"title": "wechat.title", "title_api": "wechat.title", "author": "wechat.author", "digest": "wechat.digest"}
-    for item in site.published:
-        lines = dict(item.line_of)
-        for found in make_article(item, site, settings).checks:
+    for article in published_articles(site, settings):
+        item, lines = article.item, dict(article.item.line_of)
+        for found in article.checks:
             if found.level == "error":
                 key = keys.get(found.field, "")
                 # The override's own line if it is there, else where the editor would add it.
                 line = lines.get(key) or lines.get("wechat") or lines.get("title", 1)
                 problems.append(warning(item.source, line, codes[found.field], key, f"公众号文章未就绪：{found.message}"))
     return problems
+
+
+def published_articles(site: Site, settings: Settings) -> list[Article]:
+    """Every published item's article: kept in the derived store, the missing ones made on every core."""
+    return remember_each("wechat", site.published, (site.config, settings),
+                         partial(make_article, site=site, settings=settings), article_blob, article_from_blob,
+                         packed=True)
 
 
 def base_context(site: Site, title: str, path: str, **extra: Any) -> dict:
