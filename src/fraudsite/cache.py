@@ -2,9 +2,10 @@
 
 An entry is keyed by the file's path and the SHA-256 of its bytes, and tied to a stamp of the
 fraudsite version and of the code that made it. Front matter and bodies depend on the configuration
-only through their keys (a body's holds the sub-path and whether raw HTML is trusted), so they outlive an
-edit of ``fraudsite.yaml``; finished items are tied to the whole configuration (its hash). (Only entries
-a build used are kept: after an edit build, those of the files it read again.) A rendered body also records what it looked up about the rest of the site (which
+only through their keys (a body's holds the sub-path and whether raw HTML is trusted), so they outlive
+an edit of ``fraudsite.yaml``; finished items are tied to the whole configuration (its hash). Only
+entries a build used are kept: after an edit build, those of the files it read again. A rendered
+body also records what it looked up about the rest of the site (which
 content links resolved to which page, which referenced files existed); the entry is used only
 while those answers are still the same. A finished item (checked, body rendered: ``Finished``)
 is kept with the problems its own checks found and everything outside its file it relied on, so

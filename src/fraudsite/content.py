@@ -189,8 +189,8 @@ def read_sources(site_dir: Path, problems: list[Problem],
 
 def markdown_files(site_dir: Path, folder: str) -> list[tuple[str, os.DirEntry]]:
     """Every ``*.md`` below ``site_dir/folder`` by site-relative path, as ``sorted(folder.rglob("*.md"))`` lists
-    them (linked folders are not entered, hidden files and folders are left out), with its directory entry: whether it is a link or a file is then
-    known from the listing, not asked of the disk twice per file."""
+    them (linked folders are not entered; hidden files and folders are left out), with its directory entry:
+    whether it is a link or a file is then known from the listing, not asked of the disk twice per file."""
     found, folders = [], [(site_dir / folder, folder)]
     while folders:
         path, relative = folders.pop()
