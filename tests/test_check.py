@@ -184,19 +184,3 @@ def test_check_scans_scheduled_items_as_errors_and_drafts_as_warnings(tmp_path):
     built = run_fraudsite("build", site, "-o", tmp_path / "out", "--now", NOW)
     assert built.returncode == 1 and "content/cases/later.md" in built.stderr and "draft.md" not in built.stderr
 
-
-def test_check_makes_each_wechat_article_once(tmp_path, monkeypatch):
-    # Its WeChat limits and its rendering of every page both need the articles: made once (in memory only).
-    from fraudsite.channels import wechat
-
-    site = tmp_path / "site"
-    shutil.copytree(REPO / "content", site / "content")
-    shutil.copy(REPO / "fraudsite.yaml", site / "fraudsite.yaml")
-    made = []
-    real = wechat.make_article
-    monkeypatch.setattr(wechat, "make_article", lambda item, *args, **kwargs: made.append(item.source)
-                        or real(item, *args, **kwargs))
-    result = check_site(BuildOptions(site, site / "build", site / "fraudsite.yaml",
-                                     now=datetime(2026, 11, 28, 9, tzinfo=ZoneInfo("Asia/Shanghai"))))
-    assert made and sorted(made) == sorted(set(made)) and not result.errors
-    assert not (site / "build").exists() and not (site / ".fraudsite-cache").exists()

@@ -11,7 +11,6 @@ from pathlib import Path
 from fraudsite.build import BuildOptions, plan_outputs, render_stream
 from fraudsite.config import Config, load_config
 from fraudsite.content import load_content
-from fraudsite.derived import DerivedStore, using
 from fraudsite.errors import BuildFailed, Problem, warning
 from fraudsite.model import Item
 from fraudsite.privacy import privacy_rules, read_raw, scan_items
@@ -48,20 +47,11 @@ class CheckResult:
 
 
 def check_site(options: BuildOptions) -> CheckResult:
-    """Run every check on the site; nothing is written, not even the cache.
-
-    Values derived from one item (WeChat articles, search documents) are kept in memory for the check's own
-    rendering, so the articles checked are not made a second time."""
+    """Run every check on the site; nothing is written, not even the cache."""
     try:
         config = load_config(options.config_path, options.base_url)
     except BuildFailed as failure:
         return CheckResult(tuple(failure.problems), 0)
-    with using(DerivedStore(None)):
-        return _checked(options, config)
-
-
-def _checked(options: BuildOptions, config: Config) -> CheckResult:
-    """``check_site`` once the configuration is read."""
     content = load_content(options.site_dir, config)
     now = (options.now or datetime.now(config.tz)).astimezone(config.tz)
     site = Site(config, content.items, now, options.drafts, options.future)

@@ -190,7 +190,8 @@ def check(site: Site) -> list[Problem]:
 
 
 def published_articles(site: Site, settings: Settings) -> list[Article]:
-    """Every published item's article: kept in the derived store, the missing ones made on every core."""
+    """Every published item's article: from the derived store if a build keeps one, the missing ones made on
+    every core (``check`` keeps none: it makes them for their limits, then again for the pages)."""
     return remember_each("wechat", site.published, (site.config, settings),
                          partial(make_article, site=site, settings=settings), article_blob, article_from_blob,
                          packed=True)
