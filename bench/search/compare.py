@@ -33,9 +33,9 @@ sys.path.insert(0, str(HERE))
 
 from corpus import write_corpus
 
-from fraudsite.build import BuildOptions, load_site, render_outputs
+from fraudsite.build import BuildOptions, load_site, render_stream
 from fraudsite.channels import search
-from fraudsite.render import Copy
+from fraudsite.render import Copy, Deferred
 from fraudsite.searchindex import SearchDoc, fold, run_query, split_terms
 from fraudsite.theme import static_files
 from tools import CHROMIUM, CHROMIUM_ARGS, serve_directory
@@ -80,8 +80,10 @@ def site_docs(site_dir: Path) -> tuple[object, list[SearchDoc]]:
 def write_own(site, site_dir: Path, out: Path) -> float:
     """The search page, its index and the theme's static files; returns seconds spent indexing and rendering."""
     started = time.perf_counter()
-    outputs = search.plan(site) + [Copy(p, s) for p, s in static_files(site_dir).items()]
-    files = render_outputs(outputs, site, site_dir)
+    planned = search.plan(site)  # a fresh index is built in the background: finished here
+    outputs = (planned.finish() if isinstance(planned, Deferred) else planned) + [
+        Copy(p, s) for p, s in static_files(site_dir).items()]
+    files = dict(render_stream(outputs, site, site_dir))  # bytes, or the path of a file to copy
     seconds = time.perf_counter() - started
     for path, content in files.items():
         target = out / path
