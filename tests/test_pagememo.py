@@ -77,7 +77,7 @@ def test_a_field_no_output_shows_does_not_count_and_dict_order_does_not_either()
 @given(VALUES)
 def test_a_value_has_one_digest_whether_asked_first_or_again(value):
     # A dataclass asked for on its own the first time once got the hash of its token, later the token:
-    # a store key then depended on which channel digested an item first (``check`` made each article twice).
+    # a store key then depended on which channel happened to digest an item first.
     digester, seen_inside_first = Digester(), Digester()
     seen_inside_first.digest([value])
     first = digester.digest(value)
