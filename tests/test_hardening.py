@@ -215,6 +215,15 @@ def test_a_link_to_nothing_or_a_loop_of_links_is_named_not_an_internal_error(tmp
         ("content/cases/gone.md", "E016"), ("content/cases/loop-a.md", "E016"), ("content/cases/loop-b.md", "E016")]
 
 
+def test_a_link_to_nothing_added_after_a_build_is_not_taken_for_no_change(tmp_path):
+    site = make_site(tmp_path)
+    build_site(site)
+    (site / "content/cases/gone.md").symlink_to(site / "content/cases/deleted.md")
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site)
+    assert [p.code for p in failure.value.problems if p.severity == "error"] == ["E016"]
+
+
 def site_with_linked_folder(tmp_path: Path) -> Path:
     """A site whose content/cases/linked is a link to a folder outside it holding secret.md."""
     site = make_site(tmp_path)

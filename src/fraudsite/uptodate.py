@@ -71,7 +71,8 @@ def fingerprint_files(files: Mapping[str, FileStat]) -> str:
 
 
 def walk_stats(root: Path):
-    """Every file below ``root`` (or ``root`` itself) with its stat, sorted by path."""
+    """Every file below ``root`` (or ``root`` itself) with its stat, sorted by path; a link that leads nowhere
+    with its own stat (the build reports it, so one added or removed must not look like no change)."""
     if root.is_file():
         yield str(root), root.stat()
         return
@@ -83,7 +84,10 @@ def walk_stats(root: Path):
             try:
                 found.append((path, os.stat(path)))
             except OSError:
-                continue
+                try:
+                    found.append((path, os.lstat(path)))
+                except OSError:  # gone meanwhile
+                    continue
     yield from sorted(found, key=lambda pair: pair[0])
 
 
