@@ -183,4 +183,3 @@ def test_check_scans_scheduled_items_as_errors_and_drafts_as_warnings(tmp_path):
     # build agrees with check: a scheduled item may reach the screens before its start, so it must be clean now
     built = run_fraudsite("build", site, "-o", tmp_path / "out", "--now", NOW)
     assert built.returncode == 1 and "content/cases/later.md" in built.stderr and "draft.md" not in built.stderr
-

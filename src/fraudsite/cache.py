@@ -145,17 +145,20 @@ class ContentCache:
 
         The caller checks that what it relied on still holds (``Finished.files``, ``Finished.lookups``).
         """
-        key = self.digests.get(relative)
-        done = self.finished.get(key) if key else None
+        done = self._finished_of(relative)
         if done is not None:
-            self.used.add("item:" + key)  # type: ignore[operator]
+            self.used.add("item:" + self.digests[relative])
         return done
 
     def known_digest(self, item: Item) -> str:
         """The page-key token kept with this very item, if it is a reused finished item ("" if not)."""
-        key = self.digests.get(item.source)
-        done = self.finished.get(key) if key else None
+        done = self._finished_of(item.source)
         return done.digest if done is not None and done.item is item else ""
+
+    def _finished_of(self, relative: str) -> Finished | None:
+        """The finished item kept for the bytes of this file read this build, if any."""
+        key = self.digests.get(relative)
+        return self.finished.get(key) if key else None
 
     def keep_finished(self, relative: str, done: Finished) -> None:
         """Keep a freshly finished item of the file read this build."""
@@ -314,7 +317,8 @@ def machine_key() -> bytes:
         try:
             os.link(temporary, path)  # never over a key another build made meanwhile: that one is read
         except FileExistsError:
-            key = path.read_bytes() if len(path.read_bytes()) == 32 else key
+            kept = path.read_bytes()
+            key = kept if len(kept) == 32 else key
         finally:
             os.unlink(temporary)
     except OSError:

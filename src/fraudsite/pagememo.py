@@ -122,11 +122,8 @@ class Digester:
     def digest(self, value: Any) -> bytes:
         """A value's identity as bytes ("#" and a SHA-256, or "=" and the key it was assigned).
 
-        A dataclass's is its token, whether or not it was digested before (hashing the JSON of its token the
-        first time gave keys that depended on which channel asked first)."""
-        known = self._digests.get(id(value))
-        if known is not None:
-            return known[1].encode("ascii")
+        A dataclass's is its token (remembered: only dataclasses are), whether or not it was digested before
+        (hashing the JSON of its token the first time gave keys that depended on which channel asked first)."""
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return self._token(value).encode("ascii")
         return self._hash(value).encode("ascii")
