@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from fraudsite.markup import strip_control
-from fraudsite.model import Item
+from fraudsite.model import Item, unpack
 from fraudsite.render import Page
 
 
@@ -21,26 +22,33 @@ class FeedEntry:
     guid: str
     published: datetime
     description: str
-    content_html: str = ""
+    # The full HTML, compressed (``model.pack``): read only when the feed is rendered, which an edit build
+    # seldom does, though it plans every feed's entries.
+    packed_html: bytes = b""
     categories: tuple[str, ...] = ()
     enclosure: tuple[str, str, int] | None = None  # (site-relative path, MIME type, bytes)
 
-
-def entry_data(entry: FeedEntry) -> dict:
-    """An entry as JSON data (the derived store keeps the website's, made from an item's whole body)."""
-    return {"title": entry.title, "path": entry.path, "guid": entry.guid, "published": entry.published.isoformat(),
-            "description": entry.description, "content_html": entry.content_html, "categories": list(entry.categories),
-            "enclosure": list(entry.enclosure) if entry.enclosure else None}
+    @property
+    def content_html(self) -> str:
+        """The full HTML; "" for none."""
+        return unpack(self.packed_html)
 
 
-def entry_from_data(data: dict, item: Item) -> FeedEntry:
-    """The inverse of ``entry_data``, for ``item``'s entry: its time in the item's own zone (not a bare offset,
+def entry_blob(entry: FeedEntry) -> bytes:
+    """An entry as the derived store keeps it (the website's, made from an item's whole body): the length of
+    its other fields, those as JSON, then its HTML as packed."""
+    head = json.dumps([entry.title, entry.path, entry.guid, entry.published.isoformat(), entry.description,
+                       entry.categories, entry.enclosure], ensure_ascii=False).encode("utf-8")
+    return len(head).to_bytes(4, "big") + head + entry.packed_html
+
+
+def entry_from_blob(blob: bytes, item: Item) -> FeedEntry:
+    """The inverse of ``entry_blob``, for ``item``'s entry: its time in the item's own zone (not a bare offset,
     which a template formatting ``%Z`` would show)."""
-    enclosure = data["enclosure"]
-    published = datetime.fromisoformat(data["published"]).astimezone(item.date.tzinfo)
-    return FeedEntry(data["title"], data["path"], data["guid"], published,
-                     data["description"], data["content_html"], tuple(data["categories"]),
-                     (enclosure[0], enclosure[1], enclosure[2]) if enclosure else None)
+    size = int.from_bytes(blob[:4], "big")
+    title, path, guid, published, description, categories, enclosure = json.loads(blob[4 : 4 + size])
+    return FeedEntry(title, path, guid, datetime.fromisoformat(published).astimezone(item.date.tzinfo), description,
+                     blob[4 + size :], tuple(categories), (enclosure[0], enclosure[1], enclosure[2]) if enclosure else None)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from functools import partial
 from itertools import groupby
 
 from fraudsite.derived import remember_each
-from fraudsite.feeds import Feed, FeedEntry, absolute_urls, clean_text, entry_data, entry_from_data, feed_page
-from fraudsite.model import SECTION_NAMES, Case, Item, is_published
+from fraudsite.feeds import Feed, FeedEntry, absolute_urls, clean_text, entry_blob, entry_from_blob, feed_page
+from fraudsite.model import SECTION_NAMES, Case, Item, is_published, pack
 from fraudsite.render import Data, Output, Page
 from fraudsite.site import Site
 from fraudsite.urls import index_file, page_title, paged, tag_slug
@@ -123,7 +123,7 @@ def entry(site: Site, item: ItemView) -> FeedEntry:
     categories = ((item.type.name,) if item.type else ()) + tuple(a.name for a in item.audiences)
     return FeedEntry(title=clean_text(item.title), path=item.path, guid=item.id, published=item.date,
                      description=clean_text(item.summary), categories=categories,
-                     content_html=clean_text(absolute_urls(item.body_html, site.config.base_url)))
+                     packed_html=pack(clean_text(absolute_urls(item.body_html, site.config.base_url))))
 
 
 def item_entry(item: Item, site: Site) -> FeedEntry:
@@ -163,8 +163,8 @@ def make_feeds(site: Site, lists: list[tuple[str, str, str, str, Sequence[Item]]
     """
     title, size = site.config.title, site.config.feed_size
     shown = list({id(item): item for *_, items in lists for item in items[:size]}.values())
-    entries = remember_each("feed-entry", shown, site.config, partial(item_entry, site=site), entry_data,
-                            entry_from_data, minimum=2000)
+    entries = remember_each("feed-entry", shown, site.config, partial(item_entry, site=site), entry_blob,
+                            entry_from_blob, minimum=2000, packed=True)
     made = {id(item): entry for item, entry in zip(shown, entries)}
     return [Feed(path, f"{title} · {name}" if name else title, description, link,
                  tuple(made[id(item)] for item in items[:size])) for path, name, description, link, items in lists]

@@ -432,7 +432,7 @@ def json_bytes(data: dict) -> bytes:
 def plan_feed(site: Site, articles: list[Article]) -> Feed:
     """RSS 2.0 with the WeChat-ready HTML in content:encoded, newest first."""
     entries = tuple(FeedEntry(title=clean_text(a.title), path=a.item.path, guid=a.item.id, published=a.item.date,
-                              description=clean_text(a.digest), content_html=clean_text(a.content),
+                              description=clean_text(a.digest), packed_html=pack(clean_text(a.content)),
                               categories=(SECTION_NAMES[a.item.section],))
                     for a in articles[: site.config.feed_size])
     title = site.config.title
