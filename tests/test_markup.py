@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import unicodedata
+from types import SimpleNamespace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -103,3 +106,42 @@ def test_making_the_converter_does_not_scan_the_installed_packages():
              "print('importlib.metadata' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+# The character classes the Chinese spacing rules were first written with: the oracle for the comparisons
+# that replaced them (each class took CPython a millisecond to compile, in every build).
+CJK_CLASS = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+SLUG_CLASS = "a-z0-9\u4e00-\u9fff"
+# ASCII, Chinese, the edges of every range, and other characters beyond ASCII (curly quotes, é, U+A000).
+NEAR_CJK = "a1-_. \t\n，。“”é\u3000\u303f\u2e7f\u2e80\u4dff\u4e00\u9fff\ua000\uf8ff\uf900\ufaff\ufb00\ufeff\uff00\uffef\ufff0😀"
+
+
+def test_chinese_characters_are_told_apart_as_the_character_class_did():
+    from fraudsite.markup import _is_cjk
+
+    old = re.compile(f"[{CJK_CLASS}]")
+    assert [c for c in map(chr, range(0x30000)) if _is_cjk(c) != bool(old.match(c))] == []
+    assert not _is_cjk("")
+
+
+@given(st.text(alphabet=st.sampled_from(NEAR_CJK), max_size=30))
+def test_spaces_and_line_breaks_between_chinese_characters_go_as_the_character_class_made_them(text):
+    from fraudsite.markup import _SOFT_BREAK, _SPACE, _between_cjk
+
+    assert _SPACE.sub(_between_cjk, text) == re.sub(f"(?<=[{CJK_CLASS}]) (?=[{CJK_CLASS}])", "", text)
+    soft_break = f"(?<=[{CJK_CLASS}])[ \\t]*\\n[ \\t]*(?=[{CJK_CLASS}])"
+    assert _SOFT_BREAK.sub(_between_cjk, text) == re.sub(soft_break, "", text)
+
+
+@given(st.text(alphabet=st.sampled_from(NEAR_CJK + "ABC/"), max_size=20))
+def test_slugs_are_made_and_checked_as_the_character_class_did(text):
+    from fraudsite import content
+
+    name = "x" + text.replace("/", "")  # a file name is never empty
+    made = re.sub(r"-{2,}", "-", re.sub(f"[^{SLUG_CLASS}-]", "", re.sub(r"[\s_.]+", "-", unicodedata.normalize(
+        "NFKC", name).lower()))).strip("-") or "item"
+    assert content._slug_from_filename(f"content/cases/{name}.md") == made
+    failed = []
+    content._check_slug(SimpleNamespace(fail=lambda *args: failed.append(args[1])), text)
+    expected = "E214" if "/" in text or ".." in text else None if re.match(f"[{SLUG_CLASS}][{SLUG_CLASS}-]*\\Z", text) else "E215"
+    assert failed == ([expected] if expected else [])
