@@ -256,7 +256,7 @@ def test_a_file_read_through_a_linked_folder_is_refused_with_the_folder_cache(tm
     linked = read_source(site / "content/cases/linked/secret.md", "content/cases/linked/secret.md",
                          site.resolve(), problems, folders=folders)
     assert linked is None and [p.code for p in problems] == ["E013"]
-    assert site / "content/cases/linked" in folders  # resolved once, through the link
+    assert str(site / "content/cases/linked") in folders  # resolved once, through the link
 
 
 def test_file_names_with_spaces_chinese_and_upper_case_get_usable_slugs(tmp_path):

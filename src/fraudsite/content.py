@@ -178,10 +178,10 @@ def read_sources(site_dir: Path, problems: list[Problem],
     leave it ``Unsplit`` if its finished item is kept)."""
     found = []
     root = site_dir.resolve()
-    folders: dict[Path, bool] = {}
+    folders: dict[str, bool] = {}
     for section in SECTIONS:
         for relative, entry in markdown_files(site_dir, f"content/{section}"):
-            source = read_source(Path(entry.path), relative, root, problems, cache, folders, entry)
+            source = read_source(entry.path, relative, root, problems, cache, folders, entry)
             if source is not None:
                 found.append((section, source))
     return found
@@ -208,24 +208,28 @@ def markdown_files(site_dir: Path, folder: str) -> list[tuple[str, os.DirEntry]]
     return sorted(found, key=lambda pair: pair[0].split("/"))
 
 
-def read_source(path: Path, relative: str, root: Path, problems: list[Problem], cache: ContentCache | None = None,
-                folders: dict[Path, bool] | None = None, entry: os.DirEntry | None = None) -> SourceFile | Unsplit | None:
+def read_source(path: str | Path, relative: str, root: Path, problems: list[Problem], cache: ContentCache | None = None,
+                folders: dict[str, bool] | None = None, entry: os.DirEntry | None = None) -> SourceFile | Unsplit | None:
     """Read and split one content file (or leave it ``Unsplit``, see ``read_sources``); None (with a problem,
-    unless it is no file) if that fails. ``entry``: its directory entry, if it was listed."""
+    unless it is no file) if that fails. ``entry``: its directory entry, if it was listed.
+
+    With the path as text and ``os.path``, not ``pathlib``: a Path made and read per file took half the time
+    of reading ten thousand files."""
     linked = entry.is_symlink() if entry is not None else None
     if not _inside(path, root, folders, linked):
         problems.append(problem(relative, 0, "E013", "", "这是指向网站目录以外的符号链接；请把文件本身放进 content 目录"))
         return None
     try:
-        is_file = entry.is_file() if entry is not None else path.is_file()
+        is_file = entry.is_file() if entry is not None else os.path.isfile(path)
     except OSError:  # a loop of links
         is_file = False
     if not is_file:
-        if (linked or (linked is None and path.is_symlink())) and not path.exists():
+        if (linked or (linked is None and os.path.islink(path))) and not os.path.exists(path):
             problems.append(problem(relative, 0, "E016", "", "这个符号链接指向的文件不存在（或链接绕成了圈）；请修复或删除这个链接"))
         return None  # else a folder named *.md (or a link to one): not content
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as stream:
+            raw = stream.read()
     except OSError as error:
         problems.append(problem(relative, 0, "E014", "", f"无法读取文件（{error.strerror}）；请检查文件权限"))
         return None
@@ -243,7 +247,7 @@ def split_source(relative: str, raw: bytes) -> tuple[SourceFile | None, Problem 
     return split_front_matter(relative, text or "")
 
 
-def _inside(path: Path, root: Path, folders: dict[Path, bool] | None = None, linked: bool | None = None) -> bool:
+def _inside(path: str | Path, root: Path, folders: dict[str, bool] | None = None, linked: bool | None = None) -> bool:
     """Whether a file, followed through symbolic links, is inside ``root``.
 
     With ``folders`` (whether each folder, resolved, is inside ``root``: kept by the caller for one build), only
@@ -251,11 +255,13 @@ def _inside(path: Path, root: Path, folders: dict[Path, bool] | None = None, lin
     ``linked``: whether the file is a symbolic link, if known.
     """
     try:
-        if folders is None or path.name in ("", ".", "..") or (path.is_symlink() if linked is None else linked):
-            return path.resolve().is_relative_to(root)
-        inside = folders.get(path.parent)
+        if (folders is None or os.path.basename(path) in ("", ".", "..")
+                or (os.path.islink(path) if linked is None else linked)):
+            return Path(path).resolve().is_relative_to(root)
+        folder = os.path.dirname(path)
+        inside = folders.get(folder)
         if inside is None:
-            inside = folders[path.parent] = path.parent.resolve().is_relative_to(root)
+            inside = folders[folder] = Path(folder).resolve().is_relative_to(root)
         return inside
     except OSError:
         return False
