@@ -26,6 +26,7 @@ from fraudsite.uptodate import (
     fingerprint_output,
     forget,
     read_record,
+    stat_line,
     walk_stats,
     write_record,
 )
@@ -294,11 +295,12 @@ def theme_and_code_stamp(site: Site, site_dir: Path) -> str:
     from fraudsite.cache import code_stamp
     from fraudsite.theme import theme_dirs
 
-    # code_stamp hashes the package's code and the libraries' versions; the themes go by file stamps.
+    # code_stamp hashes the package's code and the libraries' versions; the themes go by file stamps, as
+    # fingerprint_inputs takes them (a template given back its old modification time is still a change).
     digest = hashlib.sha256(Digester().digest(site.config) + code_stamp().encode())
     for root in theme_dirs(site_dir):
         for path, stat in walk_stats(root):
-            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+            digest.update(stat_line(path, stat))
     return digest.hexdigest()
 
 

@@ -27,6 +27,7 @@ import pickle
 import re
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
@@ -43,7 +44,7 @@ from fraudsite.yamltext import Located
 
 CACHE_FILE = "content-cache.json"
 ITEMS_FILE = "content-items.pickle"  # beside CACHE_FILE: items hold dates and bytes, which JSON does not
-FORMAT = 1
+FORMAT = 2
 
 
 def render_recorded(context: LinkContext) -> tuple[RenderedBody, dict]:
@@ -68,10 +69,15 @@ class Finished:
 
 @dataclass(frozen=True)
 class Unsplit:
-    """A content file read but not yet decoded and split (``ContentCache.read_source``)."""
+    """A content file not yet decoded and split (``ContentCache.read_source``), nor read if its stat is as when
+    its bytes were last read (``ContentCache.unread``): then ``raw`` is None and ``file`` is where to read it."""
 
     path: str
-    raw: bytes
+    raw: bytes | None
+    file: str = ""
+
+
+SETTLED_NS = 2_000_000_000  # a file's stat is trusted only once it is this much older than the reading
 
 
 class _Unencodable(Exception):
@@ -88,19 +94,41 @@ class ContentCache:
     bodies: dict[str, dict] = field(default_factory=dict)
     finished: dict[str, Finished] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)  # source path -> key of its bytes, this build
+    # Source path -> its stat (size, modification and change times, inode) and the key of the bytes read under
+    # it: the last build's, and this build's (kept with the finished items).
+    known_stats: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)
+    stats: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
     dirty: bool = False
 
-    def read_source(self, relative: str, raw: bytes,
-                    defer: bool = False) -> tuple[SourceFile | Unsplit | None, Problem | None]:
+    def unread(self, relative: str, file: str, stat: os.stat_result) -> Unsplit | None:
+        """A file left unread (its key noted for this build) because the last build read it under this very stat
+        and kept the item it finished, or None: read it (``read_source``).
+
+        As git trusts its index, with its guard: a stat is recorded only when the file was last modified well
+        before it was read, since a file rewritten within the file system's clock tick keeps its times.
+        """
+        known = self.known_stats.get(relative)
+        if known is None or known[:4] != _signature(stat) or known[4] not in self.finished:
+            return None
+        self.digests[relative], self.stats[relative] = known[4], known
+        return Unsplit(relative, None, file)
+
+    def read_source(self, relative: str, raw: bytes, defer: bool = False,
+                    stat: os.stat_result | None = None) -> tuple[SourceFile | Unsplit | None, Problem | None]:
         """Decode and split a content file (its key noted for this build), reusing the parsed front matter of
         identical bytes.
 
         ``defer``: a file of which a finished item is kept comes back ``Unsplit``, to be split only if that
-        item cannot be used (most files of an edit build are never decoded and split).
+        item cannot be used (most files of an edit build are never decoded and split). ``stat``: the file's,
+        taken before it was read, recorded for ``unread`` if the file had settled by then.
         """
         key = _digest(relative.encode("utf-8"), raw)
         self.digests[relative] = key
+        if stat is not None and stat.st_mtime_ns < time.time_ns() - SETTLED_NS:
+            self.stats[relative] = (*_signature(stat), key)
+        else:  # read later than its stat was taken (an Unsplit after all): read again next time
+            self.stats.pop(relative, None)
         if defer and key in self.finished:
             return Unsplit(relative, raw), None
         text, trouble = decode_source(relative, raw)
@@ -190,8 +218,9 @@ class ContentCache:
         body = json.dumps({"sources": {k: v for k, v in sorted(self.sources.items()) if k in self.used},
                            "bodies": {k: v for k, v in sorted(self.bodies.items()) if "body:" + k in self.used}},
                           ensure_ascii=False, sort_keys=True).encode("utf-8")
-        items = pickle.dumps({k: v for k, v in sorted(self.finished.items()) if "item:" + k in self.used},
-                             protocol=pickle.HIGHEST_PROTOCOL)
+        finished = {k: v for k, v in sorted(self.finished.items()) if "item:" + k in self.used}
+        stats = {path: stat for path, stat in sorted(self.stats.items()) if stat[4] in finished}
+        items = pickle.dumps({"finished": finished, "stats": stats}, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_checked(self.path.with_name(ITEMS_FILE), self.config_hash, items)
@@ -214,8 +243,9 @@ class ContentCache:
             self.finished = {k: v for k, v in self.finished.items() if "item:" + k in self.used}
         if config_hash != self.config_hash:
             self.config_hash = config_hash
-            self.finished = (_load_finished(self.path.with_name(ITEMS_FILE), config_hash)
-                             if self.path is not None else {})
+            self.finished, self.stats = (_load_finished(self.path.with_name(ITEMS_FILE), config_hash)
+                                         if self.path is not None else ({}, {}))
+        self.known_stats, self.stats = self.stats, {}
         self.used.clear()
         self.digests.clear()
         return self
@@ -375,19 +405,26 @@ def _load_entries(path: Path) -> tuple[dict, dict] | None:
         return None
 
 
-def _load_finished(path: Path, config_hash: str) -> dict[str, Finished]:
-    """The finished items of the items file, if it is whole and of this code and configuration; else none.
+def _load_finished(path: Path, config_hash: str) -> tuple[dict[str, Finished], dict[str, tuple]]:
+    """The finished items of the items file, and the stats their files were read under, if it is whole and of
+    this code and configuration; else none.
 
     Unpickled only after its signature matched: a file written by a build of this user on this machine.
     """
     body = read_checked(path, config_hash)
     try:
-        finished = pickle.loads(body) if body is not None else {}
+        kept = pickle.loads(body) if body is not None else {}
+        finished, stats = kept["finished"], kept["stats"]
     except Exception:  # whatever a damaged file raises, it is only not used
-        return {}
+        return {}, {}
     if not isinstance(finished, dict) or not all(isinstance(v, Finished) for v in finished.values()):
-        return {}
-    return finished
+        return {}, {}
+    return finished, stats
+
+
+def _signature(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What a file's stat says of its bytes: a rewrite changes its change time at least, a replacement its inode."""
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
 def _source_entry(source: SourceFile) -> dict | None:

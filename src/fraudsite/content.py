@@ -98,7 +98,10 @@ def parse_sources(sources: list[tuple[str, SourceFile | Unsplit]], config: Confi
     def check(section: str, source: SourceFile | Unsplit) -> None:
         found = own.setdefault(source.path, [])
         if isinstance(source, Unsplit):  # its finished item cannot be used after all
-            source, trouble = cache.read_source(source.path, source.raw)  # type: ignore[union-attr,assignment]
+            raw = source.raw if source.raw is not None else read_file(source.file, source.path, found)
+            if raw is None:
+                return
+            source, trouble = cache.read_source(source.path, raw)  # type: ignore[union-attr,assignment]
             found += [trouble] if trouble else []
             if not isinstance(source, SourceFile):
                 return
@@ -227,16 +230,32 @@ def read_source(path: str | Path, relative: str, root: Path, problems: list[Prob
         if (linked or (linked is None and os.path.islink(path))) and not os.path.exists(path):
             problems.append(problem(relative, 0, "E016", "", "这个符号链接指向的文件不存在（或链接绕成了圈）；请修复或删除这个链接"))
         return None  # else a folder named *.md (or a link to one): not content
-    try:
-        with open(path, "rb") as stream:
-            raw = stream.read()
-    except OSError as error:
-        problems.append(problem(relative, 0, "E014", "", f"无法读取文件（{error.strerror}）；请检查文件权限"))
+    stat = None
+    if cache is not None:
+        try:
+            stat = entry.stat() if entry is not None else os.stat(path)
+        except OSError:
+            pass  # reading it says what is wrong
+        else:
+            if unread := cache.unread(relative, os.fspath(path), stat):
+                return unread
+    raw = read_file(path, relative, problems)
+    if raw is None:
         return None
-    source, trouble = cache.read_source(relative, raw, defer=True) if cache else split_source(relative, raw)
+    source, trouble = cache.read_source(relative, raw, defer=True, stat=stat) if cache else split_source(relative, raw)
     if trouble is not None:
         problems.append(trouble)
     return source
+
+
+def read_file(path: str | Path, relative: str, problems: list[Problem]) -> bytes | None:
+    """A content file's bytes, or None with a problem saying why it cannot be read."""
+    try:
+        with open(path, "rb") as stream:
+            return stream.read()
+    except OSError as error:
+        problems.append(problem(relative, 0, "E014", "", f"无法读取文件（{error.strerror}）；请检查文件权限"))
+        return None
 
 
 def split_source(relative: str, raw: bytes) -> tuple[SourceFile | None, Problem | None]:

@@ -47,13 +47,22 @@ class BuildRecord:
 
 
 def fingerprint_inputs(site_dir: Path, config_path: Path, options: tuple) -> str:
-    """A digest of every input's path, size and modification time, plus the code and options."""
+    """A digest of every input's path, size, modification and change times and inode, plus the code and options.
+
+    The change time and inode too: a file rewritten and given back its old modification time (rsync -t, a
+    restored backup) or replaced by another of the same size and time is still a change."""
     digest = hashlib.sha256(repr((__version__, options)).encode())
     roots = [Path(__file__).parent, config_path, site_dir / "content", *theme_dirs(site_dir)]
     for root in roots:
         for path, stat in walk_stats(root):
-            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+            digest.update(stat_line(path, stat))
     return digest.hexdigest()
+
+
+def stat_line(path: str, stat: os.stat_result) -> bytes:
+    """What a file's stat adds to a fingerprint of inputs."""
+    return (f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}\n"
+            .encode("utf-8", "surrogateescape"))
 
 
 def fingerprint_output(out_dir: Path) -> str:
