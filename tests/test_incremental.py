@@ -240,6 +240,21 @@ def test_an_unchanged_file_is_not_checked_again_yet_its_problems_are_still_repor
 
 
 
+
+def test_an_edit_of_the_newest_case_renders_only_the_pages_that_show_it(tmp_path):
+    # Every page links the site's feed and its section's, which hold the newest items whole. Pages held the
+    # feeds themselves, so a typo fixed in the newest case rendered every page of the site again.
+    site = sample_site(tmp_path)
+    build_site(site, now=NOW)
+    case = site / "content/cases/2026-11-shuadan-like-task-freshmen.md"
+    case.write_text(case.read_text(encoding="utf-8").replace("不透露、不转账", "不透露、不转账、不点链接"), encoding="utf-8")
+    report = build_site(site, now=NOW)
+    assert "不点链接" in (site / "build/feed.xml").read_text(encoding="utf-8")
+    # Its own page, its WeChat preview and checklist, and the lists and neighbours showing its title (18 of
+    # 160); not the 109 that link a feed it is in.
+    assert report.rendered < report.pages / 4
+
+
 def settled(site: Path) -> Path:
     """The site with every content file last modified an hour ago, as files are that were not just saved."""
     for path in (site / "content").rglob("*"):

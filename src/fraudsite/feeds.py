@@ -6,6 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from fraudsite.markup import strip_control
@@ -52,6 +53,15 @@ def entry_from_blob(blob: bytes, item: Item) -> FeedEntry:
 
 
 @dataclass(frozen=True)
+class FeedLink:
+    """A feed as the pages that link it show it: its address and title. Pages hold this, not the feed, so a
+    change to its entries (an edit of one of the newest items) does not render every page that links it again."""
+
+    path: str  # site-relative, such as cases/feed.xml
+    title: str
+
+
+@dataclass(frozen=True)
 class Feed:
     """An RSS feed: where it lives, what it says about itself, and its entries."""
 
@@ -60,6 +70,11 @@ class Feed:
     description: str
     link: str  # site-relative page the feed belongs to
     entries: tuple[FeedEntry, ...]
+
+    @cached_property
+    def linked(self) -> FeedLink:
+        """How a page links this feed (one object per feed: its page key is worked out once)."""
+        return FeedLink(self.path, self.title)
 
     @property
     def last_build(self) -> datetime | None:

@@ -7,7 +7,7 @@ from functools import partial
 from itertools import groupby
 
 from fraudsite.derived import remember_each
-from fraudsite.feeds import Feed, FeedEntry, absolute_urls, clean_text, entry_blob, entry_from_blob, feed_page
+from fraudsite.feeds import Feed, FeedEntry, FeedLink, absolute_urls, clean_text, entry_blob, entry_from_blob, feed_page
 from fraudsite.model import SECTION_NAMES, Case, Item, is_published, pack
 from fraudsite.render import Data, Output, Page
 from fraudsite.site import Site
@@ -23,25 +23,26 @@ def plan(site: Site) -> list[Output]:
         return [views[id(i)] for i in items]
 
     feeds = plan_feeds(site)
-    outputs: list[Output] = [page("", "home.html", site, "首页", feeds=[feeds[0]],
+    links = [feed.linked for feed in feeds]
+    outputs: list[Output] = [page("", "home.html", site, "首页", feeds=[links[0]],
                                   urgent=view([n for n in site.current_notices if n.urgent]),
                                   pinned=view([n for n in site.current_notices if n.pinned and not n.urgent]),
                                   current=view([n for n in site.current_notices if not n.pinned and not n.urgent]),
                                   latest=view(site.cases[: site.config.page_size]),
                                   types=type_counts(site))]
-    site_feed = [feeds[0]]
-    for section, section_feed in (("cases", feeds[1]), ("notices", feeds[2])):
+    site_feed = [links[0]]
+    for section, section_feed in (("cases", links[1]), ("notices", links[2])):
         items = site.cases if section == "cases" else site.notices
         outputs += paginate(site, f"{section}/", SECTION_NAMES[section], view(items), [section_feed])
-        outputs += [own_page(site, item, view, feeds) for item in items]
-    outputs += [own_page(site, item, view, feeds) for item in site.withdrawn]
+        outputs += [own_page(site, item, view, links) for item in items]
+    outputs += [own_page(site, item, view, links) for item in site.withdrawn]
     outputs.append(page("types/", "types.html", site, "诈骗类型", site_feed, types=type_counts(site)))
     for fraud_type in site.config.types:
-        type_feed = next(f for f in feeds if f.path == f"types/{fraud_type.key}/feed.xml")
+        type_feed = next(f for f in links if f.path == f"types/{fraud_type.key}/feed.xml")
         outputs += paginate(site, f"types/{fraud_type.key}/", fraud_type.name, view(site.cases_of_type(fraud_type.key)),
                             [type_feed], fraud_type=fraud_type)
     for audience in site.config.audiences:
-        audience_feed = next(f for f in feeds if f.path == f"audiences/{audience.key}/feed.xml")
+        audience_feed = next(f for f in links if f.path == f"audiences/{audience.key}/feed.xml")
         outputs += paginate(site, f"audiences/{audience.key}/", f"面向{audience.name}",
                             view(site.for_audience(audience.key)), [audience_feed], audience=audience)
     tags = [(tag, tag_slug(tag), items) for tag, items in site.tags.items()]
@@ -56,18 +57,18 @@ def plan(site: Site) -> list[Output]:
     return outputs
 
 
-def base_context(site: Site, title: str, path: str, feeds: list[Feed], **extra) -> dict:
+def base_context(site: Site, title: str, path: str, feeds: list[FeedLink], **extra) -> dict:
     """What every page template gets."""
     return {"site": site.config, "title": title, "path": path, "feeds": feeds, "description": extra.pop("description", ""),
             "noindex": extra.pop("noindex", False), **extra}
 
 
-def page(path: str, template: str, site: Site, title: str, feeds: list[Feed] | None = None, **extra) -> Page:
+def page(path: str, template: str, site: Site, title: str, feeds: list[FeedLink] | None = None, **extra) -> Page:
     """A website page at a directory URL."""
     return Page(index_file(path), template, base_context(site, title, path, feeds or [], **extra))
 
 
-def paginate(site: Site, base: str, title: str, items: list[ItemView], feeds: list[Feed], **extra) -> list[Page]:
+def paginate(site: Site, base: str, title: str, items: list[ItemView], feeds: list[FeedLink], **extra) -> list[Page]:
     """A list split into pages of ``page_size``: ``base`` then ``base/page/N/``."""
     pages = []
     for path, chunk, pager in paged(base, items, site.config.page_size):
@@ -76,10 +77,10 @@ def paginate(site: Site, base: str, title: str, items: list[ItemView], feeds: li
     return pages
 
 
-def own_page(site: Site, item: Item, view, feeds: list[Feed]) -> Page:
+def own_page(site: Site, item: Item, view, feeds: list[FeedLink]) -> Page:
     """The page showing one item on its own: its case or notice page, or its short 已撤下 page.
 
-    ``feeds`` begin with the site's, the cases' and the notices' feed, as ``plan_feeds`` orders them.
+    ``feeds`` begin with the site's, the cases' and the notices' feed, as ``feed_lists`` orders them.
     """
     if item.withdrawn:
         return page(item.path, "withdrawn.html", site, item.title, feeds[:1], item=view([item])[0], noindex=True)
@@ -88,7 +89,7 @@ def own_page(site: Site, item: Item, view, feeds: list[Feed]) -> Page:
 
 def own_pages(site: Site, items: Sequence[Item]) -> list[Page]:
     """The own pages of a few items, with only the views and feeds they show (the preview's quick update)."""
-    feeds = main_feeds(site)
+    feeds = [FeedLink(path, feed_title(site, name)) for path, name, *_ in feed_lists(site, main_only=True)]
 
     def view(chosen: Sequence[Item]) -> list[ItemView]:
         return [view_item(i, site) for i in chosen]
@@ -98,7 +99,7 @@ def own_pages(site: Site, items: Sequence[Item]) -> list[Page]:
     return [own_page(site, item, view, feeds) for item in shown]
 
 
-def item_page(site: Site, item: ItemView, view, feeds: list[Feed]) -> Page:
+def item_page(site: Site, item: ItemView, view, feeds: list[FeedLink]) -> Page:
     """A case or notice page, with related items and previous/next links."""
     older, newer = site.neighbours(item.item)
     related = view(site.related_cases(item.item)) if isinstance(item.item, Case) else []
@@ -131,18 +132,19 @@ def item_entry(item: Item, site: Site) -> FeedEntry:
     return entry(site, view_item(item, site))
 
 
-def plan_feeds(site: Site) -> list[Feed]:
+def plan_feeds(site: Site) -> list[FeedLink]:
     """Whole site, cases, notices, then one per fraud type and per audience; the first three in this order."""
     return make_feeds(site, feed_lists(site, main_only=False))
 
 
-def main_feeds(site: Site) -> list[Feed]:
+def main_feeds(site: Site) -> list[FeedLink]:
     """The whole site's, the cases' and the notices' feed, in this order: every page links one or two of them."""
     return make_feeds(site, feed_lists(site, main_only=True))
 
 
 def feed_lists(site: Site, main_only: bool) -> list[tuple[str, str, str, str, Sequence[Item]]]:
-    """Each feed's path, name, description, link and items (the newest of which it shows), in ``plan_feeds``'s order."""
+    """Each feed's path, name, description, link and items (the newest of which it shows), in ``plan_feeds``'s
+    order; ``main_only``: the whole site's, the cases' and the notices' feed, which every page links one or two of."""
     title = site.config.title
     lists = [("feed.xml", "", f"{title}：典型案例与通知公告", "", site.published),
              ("cases/feed.xml", "典型案例", "真实诈骗案例与识别要点、防范提示", "cases/", site.cases),
@@ -155,19 +157,24 @@ def feed_lists(site: Site, main_only: bool) -> list[tuple[str, str, str, str, Se
     return lists
 
 
-def make_feeds(site: Site, lists: list[tuple[str, str, str, str, Sequence[Item]]]) -> list[Feed]:
+def make_feeds(site: Site, lists: list[tuple[str, str, str, str, Sequence[Item]]]) -> list[FeedLink]:
     """Website feeds of the newest ``feed_size`` of each list's items.
 
     An item is in several feeds: its entry (its whole body, with absolute links) is made once, and kept in the
     derived store, which also gives it its page key, so no feed digests the bodies again.
     """
-    title, size = site.config.title, site.config.feed_size
+    size = site.config.feed_size
     shown = list({id(item): item for *_, items in lists for item in items[:size]}.values())
     entries = remember_each("feed-entry", shown, site.config, partial(item_entry, site=site), entry_blob,
                             entry_from_blob, minimum=2000, packed=True)
     made = {id(item): entry for item, entry in zip(shown, entries)}
-    return [Feed(path, f"{title} · {name}" if name else title, description, link,
-                 tuple(made[id(item)] for item in items[:size])) for path, name, description, link, items in lists]
+    return [Feed(path, feed_title(site, name), description, link, tuple(made[id(item)] for item in items[:size]))
+            for path, name, description, link, items in lists]
+
+
+def feed_title(site: Site, name: str) -> str:
+    """A website feed's title: the site's, then the list's name (none for the whole site's)."""
+    return f"{site.config.title} · {name}" if name else site.config.title
 
 
 def alias_pages(site: Site) -> list[Page]:
