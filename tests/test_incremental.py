@@ -239,8 +239,6 @@ def test_an_unchanged_file_is_not_checked_again_yet_its_problems_are_still_repor
     assert second.warnings == first.warnings
 
 
-
-
 def test_an_edit_of_the_newest_case_renders_only_the_pages_that_show_it(tmp_path):
     # Every page links the site's feed and its section's, which hold the newest items whole. Pages held the
     # feeds themselves, so a typo fixed in the newest case rendered every page of the site again.
@@ -255,11 +253,12 @@ def test_an_edit_of_the_newest_case_renders_only_the_pages_that_show_it(tmp_path
     assert report.rendered < report.pages / 4
 
 
-def settled(site: Path) -> Path:
-    """The site with every content file last modified an hour ago, as files are that were not just saved."""
-    for path in (site / "content").rglob("*"):
-        os.utime(path, (path.stat().st_atime, time.time() - 3600))
-    return site
+def later(monkeypatch, seconds: float = 3600) -> None:
+    """Builds read as if ``seconds`` later by the file system's clock: files saved before have settled."""
+    from fraudsite import cache
+
+    now = cache.file_system_now
+    monkeypatch.setattr(cache, "file_system_now", lambda folder: now(folder) + int(seconds * 1e9))
 
 
 def reading(monkeypatch) -> list[str]:
@@ -274,7 +273,8 @@ def reading(monkeypatch) -> list[str]:
 
 def test_a_file_whose_stat_is_as_the_last_build_read_it_is_not_read_again(tmp_path, monkeypatch):
     # Reading and hashing every file took 0.4 s of an edit at 10,000 items; a stat per file is what git pays.
-    site = settled(sample_site(tmp_path))
+    site = sample_site(tmp_path)
+    later(monkeypatch)
     build_site(site, now=NOW)
     read = reading(monkeypatch)
     edited = site / TWO_CARDS
@@ -284,16 +284,21 @@ def test_a_file_whose_stat_is_as_the_last_build_read_it_is_not_read_again(tmp_pa
     assert "补充一句" in (site / "build/cases/2024-06-two-cards-rent-bank-card/index.html").read_text(encoding="utf-8")
 
 
-def test_a_file_rewritten_to_its_old_size_and_modification_time_is_read_again(tmp_path):
-    site = settled(sample_site(tmp_path))
+def test_a_file_rewritten_to_its_old_size_and_modification_time_is_read_again(tmp_path, monkeypatch):
+    site = sample_site(tmp_path)
     template = (SAMPLE / "theme/templates/case.html").read_text(encoding="utf-8")
     write(site, "theme/templates/case.html", template)
+    later(monkeypatch)  # stats trusted: only the change time tells the rewrite
     build_site(site, now=NOW)
 
     def rewrite(path: Path, old: str, new: str) -> None:  # as rsync -t or a restored backup leaves it
         stat = path.stat()
         path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
-        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        while True:  # on a file system whose clock ticks by the second, until the change time shows it
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+            if path.stat().st_ctime_ns != stat.st_ctime_ns:
+                break
+            time.sleep(0.05)
         assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
 
     rewrite(site / SHUADAN, "8600元", "8700元")
@@ -306,11 +311,20 @@ def test_a_file_rewritten_to_its_old_size_and_modification_time_is_read_again(tm
 
 
 def test_a_file_read_soon_after_it_was_saved_is_read_again_next_time(tmp_path, monkeypatch):
-    # Saved again within the file system's clock tick, a file keeps its times and size: only a stat taken
-    # well after the last save is trusted.
-    site = settled(sample_site(tmp_path))
+    # Saved again within the file system's clock tick, a file keeps its times and size: only a stat of a file
+    # that last changed well before the reading began is trusted. Its change time counts, not its modification
+    # time alone, which a restored file (rsync -t, an unpacked archive) has from long ago.
+    from fraudsite import cache
+
+    site = sample_site(tmp_path)
+    time.sleep(0.3)
     path = site / SHUADAN
+    modified = path.stat().st_mtime_ns
     path.write_text(path.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    os.utime(path, ns=(modified, modified))
+    saved = path.stat().st_ctime_ns
+    # Both builds read 1.85 s after that save by the file system's clock: the copies, 0.3 s older, had settled.
+    monkeypatch.setattr(cache, "file_system_now", lambda folder: saved + 1_850_000_000)
     build_site(site, now=NOW)
     read = reading(monkeypatch)
     edited = site / TWO_CARDS

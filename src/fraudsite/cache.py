@@ -77,7 +77,10 @@ class Unsplit:
     file: str = ""
 
 
-SETTLED_NS = 2_000_000_000  # a file's stat is trusted only once it is this much older than the reading
+SETTLED_NS = 2_000_000_000  # a file's stat is trusted only if it last changed this much before the reading began
+CLOCK_FILE = "clock"  # in the cache folder, touched as a build begins to read: the file system's time
+# Windows lists no inode and its st_ctime is the creation time: a rewrite could keep the whole stat there.
+TRUSTS_STATS = os.name == "posix"
 
 
 class _Unencodable(Exception):
@@ -98,6 +101,7 @@ class ContentCache:
     # it: the last build's, and this build's (kept with the finished items).
     known_stats: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)
     stats: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)
+    settled_before: int = 0  # a file whose times are all before this (file-system time, ns) has settled
     used: set[str] = field(default_factory=set)
     dirty: bool = False
 
@@ -105,8 +109,9 @@ class ContentCache:
         """A file left unread (its key noted for this build) because the last build read it under this very stat
         and kept the item it finished, or None: read it (``read_source``).
 
-        As git trusts its index, with its guard: a stat is recorded only when the file was last modified well
-        before it was read, since a file rewritten within the file system's clock tick keeps its times.
+        As git trusts its index, with its guard: a stat is recorded only when the file last changed well before
+        the reading began, by the file system's own clock (``file_system_now``), since a file rewritten within
+        the file system's clock tick (a second on some) keeps its times.
         """
         known = self.known_stats.get(relative)
         if known is None or known[:4] != _signature(stat) or known[4] not in self.finished:
@@ -125,7 +130,7 @@ class ContentCache:
         """
         key = _digest(relative.encode("utf-8"), raw)
         self.digests[relative] = key
-        if stat is not None and stat.st_mtime_ns < time.time_ns() - SETTLED_NS:
+        if stat is not None and max(stat.st_mtime_ns, stat.st_ctime_ns) < self.settled_before:
             self.stats[relative] = (*_signature(stat), key)
         else:  # read later than its stat was taken (an Unsplit after all): read again next time
             self.stats.pop(relative, None)
@@ -213,7 +218,7 @@ class ContentCache:
                     self.dirty = True
         stale = (set(self.sources) - self.used or {k for k in self.bodies if "body:" + k not in self.used}
                  or {k for k in self.finished if "item:" + k not in self.used})
-        if self.path is None or not (self.dirty or stale):
+        if self.path is None or not (self.dirty or stale or self.stats != self.known_stats):
             return
         body = json.dumps({"sources": {k: v for k, v in sorted(self.sources.items()) if k in self.used},
                            "bodies": {k: v for k, v in sorted(self.bodies.items()) if "body:" + k in self.used}},
@@ -246,9 +251,23 @@ class ContentCache:
             self.finished, self.stats = (_load_finished(self.path.with_name(ITEMS_FILE), config_hash)
                                          if self.path is not None else ({}, {}))
         self.known_stats, self.stats = self.stats, {}
+        now = (file_system_now(self.path.parent) if self.path is not None else time.time_ns()) if TRUSTS_STATS else None
+        self.settled_before = now - SETTLED_NS if now is not None else 0
         self.used.clear()
         self.digests.clear()
         return self
+
+
+def file_system_now(cache_dir: Path) -> int | None:
+    """The time now by the clock of the file system ``cache_dir`` is on, as git reads its index file's (a
+    network share's server may keep another time than this machine); None if no file can be touched there."""
+    clock = cache_dir / CLOCK_FILE
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        clock.touch()  # an existing file is given the time now: the server's, on a network share
+        return clock.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def open_cache(cache_dir: Path | None) -> ContentCache:
