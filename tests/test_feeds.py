@@ -110,12 +110,15 @@ def test_hostile_titles_stay_text_and_the_feed_stays_valid(tmp_path):
         audience: [students]
         summary: "a < b && c ]]> d"
         ---
-        正文 <script>alert(2)</script> ]]> &amp;
+        正文 <script>alert(2)</script> ]]> &amp;控制字符
         """)
     build_site(site)
     raw = (site / "build/feed.xml").read_bytes()
     parsed = feedparser.parse(raw)
     assert not parsed.bozo, parsed.get("bozo_exception")
+    for feed in ("build/feed.xml", "build/wechat/feed.xml"):  # the WeChat feed holds the article as it is made
+        assert b"\x0b" not in (site / feed).read_bytes() and "控制字符" in (site / feed).read_text(encoding="utf-8")
+    assert not feedparser.parse((site / "build/wechat/feed.xml").read_bytes()).bozo
     entry = next(e for e in parsed.entries if e.id == "evil]]>&<x>")
     assert entry.title.startswith("<script>alert(1)</script></title>&\"quotes\" ]]> 😀")
     assert "<script" not in entry.content[0].value
@@ -139,7 +142,6 @@ def test_a_feed_entry_kept_in_the_store_comes_back_equal(tmp_path):
     for entry in entries:
         back = entry_from_blob(entry_blob(entry), items[entry.path])
         assert back == entry and back.published.tzname() == entry.published.tzname() == "CST"  # the zone, not +08:00
-
 
 
 def test_planning_the_feeds_from_the_store_reads_no_entry_s_html(tmp_path, monkeypatch):

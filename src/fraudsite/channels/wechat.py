@@ -227,7 +227,7 @@ def make_article(item: Item, site: Site, settings: Settings) -> Article:
     digest = overrides.get("digest") or shorten(item.summary, DIGEST_LIMIT)
     writer = WechatWriter(base_url, base_url + item.path, default_alt=item.title)
     root = article_tree(item, site, settings, writer)
-    content = serialise(root)
+    content = clean_text(serialise(root))  # no control character: the editor, XML and the feed want none
     images = writer.images + ([QR_PATH] if settings.qr_code else [])
     placeholders = {base_url + path: f"{{{{IMAGE_{number}}}}}" for number, path in enumerate(images, start=1)}
     uploads = [Upload(THUMB_PLACEHOLDER, item.cover, base_url + item.cover if item.cover else "",
@@ -432,7 +432,7 @@ def json_bytes(data: dict) -> bytes:
 def plan_feed(site: Site, articles: list[Article]) -> Feed:
     """RSS 2.0 with the WeChat-ready HTML in content:encoded, newest first."""
     entries = tuple(FeedEntry(title=clean_text(a.title), path=a.item.path, guid=a.item.id, published=a.item.date,
-                              description=clean_text(a.digest), packed_html=pack(clean_text(a.content)),
+                              description=clean_text(a.digest), packed_html=a.packed,  # clean already
                               categories=(SECTION_NAMES[a.item.section],))
                     for a in articles[: site.config.feed_size])
     title = site.config.title
