@@ -509,6 +509,7 @@ def test_an_edit_build_reads_back_only_the_articles_it_shows(tmp_path, monkeypat
     config = site / "fraudsite.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace("feed_size: 50", "feed_size: 2"), encoding="utf-8")
     monkeypatch.setattr(wechat, "CHECKLIST_SIZE", 3)
+    monkeypatch.setenv("FRAUDSITE_WORKERS", "1")  # pages rendered here, where the reads are counted
     build_site(site, now=NOW)
     read = []
     unpack_head = wechat.unpack_head

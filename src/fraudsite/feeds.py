@@ -6,7 +6,6 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
 from urllib.parse import urlsplit
 
 from fraudsite.markup import strip_control
@@ -70,11 +69,6 @@ class Feed:
     description: str
     link: str  # site-relative page the feed belongs to
     entries: tuple[FeedEntry, ...]
-
-    @cached_property
-    def linked(self) -> FeedLink:
-        """How a page links this feed (one object per feed: its page key is worked out once)."""
-        return FeedLink(self.path, self.title)
 
     @property
     def last_build(self) -> datetime | None:

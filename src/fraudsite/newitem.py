@@ -18,9 +18,9 @@ from pathlib import Path
 from fraudsite.clock import BadWhen, iso_date, parse_when
 from fraudsite.config import Config, load_config
 from fraudsite.errors import FraudsiteError, did_you_mean
+from fraudsite.urls import is_slug
 
 SLUG_SYLLABLES = 8  # enough to recognise the title, short enough for a URL on a poster
-_SLUG = re.compile(r"[a-z0-9\u4e00-\u9fff][a-z0-9\u4e00-\u9fff-]*\Z")
 URGENT_DAYS = 7
 
 
@@ -35,7 +35,7 @@ def create_item(args: argparse.Namespace) -> Path:
     date_text = args.date.strip() if args.date else iso_date(when)
     section = "cases" if args.kind == "case" else "notices"
     slug = args.slug or readable_slug(title, when)
-    if not _SLUG.match(slug) or ".." in slug:
+    if not is_slug(slug) or ".." in slug:
         raise FraudsiteError(f"--slug“{slug}”不可用；请只用小写字母、数字和连字符，例如 2026-11-28-shuadan")
     folder = site_dir / "content" / section
     taken = sorted(folder.rglob(f"{slug}.md")) if folder.is_dir() else []

@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from fraudsite.channels.web import page
+from fraudsite.channels.web import feed_links, page
 from fraudsite.charts import BarChart, bar_chart
-from fraudsite.feeds import Feed
 from fraudsite.render import Output, format_yuan
 from fraudsite.report import LossRow, loss_row, monthly_rows, weekly_rows
 from fraudsite.site import Site
@@ -37,8 +36,7 @@ def plan(site: Site) -> list[Output]:
     """The statistics page."""
     cases = site.cases
     totals = {"cases": len(cases), "notices": len(site.notices), "amount": format_yuan(sum(c.amount or 0 for c in cases))}
-    site_feed = Feed("feed.xml", site.config.title, "", "", ())  # only its link is shown; the web channel writes it
-    return [page("stats/", "stats/index.html", site, "数据统计", [site_feed],
+    return [page("stats/", "stats/index.html", site, "数据统计", feed_links(site, main_only=True)[:1],
                  description="专栏发布数量、各类诈骗案例与损失的统计", figures=plan_figures(site), totals=totals)]
 
 

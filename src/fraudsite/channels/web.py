@@ -23,7 +23,7 @@ def plan(site: Site) -> list[Output]:
         return [views[id(i)] for i in items]
 
     feeds = plan_feeds(site)
-    links = [feed.linked for feed in feeds]
+    links = feed_links(site, main_only=False)  # what the pages show of them, in the same order
     outputs: list[Output] = [page("", "home.html", site, "首页", feeds=[links[0]],
                                   urgent=view([n for n in site.current_notices if n.urgent]),
                                   pinned=view([n for n in site.current_notices if n.pinned and not n.urgent]),
@@ -89,7 +89,7 @@ def own_page(site: Site, item: Item, view, feeds: list[FeedLink]) -> Page:
 
 def own_pages(site: Site, items: Sequence[Item]) -> list[Page]:
     """The own pages of a few items, with only the views and feeds they show (the preview's quick update)."""
-    feeds = [FeedLink(path, feed_title(site, name)) for path, name, *_ in feed_lists(site, main_only=True)]
+    feeds = feed_links(site, main_only=True)
 
     def view(chosen: Sequence[Item]) -> list[ItemView]:
         return [view_item(i, site) for i in chosen]
@@ -132,14 +132,9 @@ def item_entry(item: Item, site: Site) -> FeedEntry:
     return entry(site, view_item(item, site))
 
 
-def plan_feeds(site: Site) -> list[FeedLink]:
+def plan_feeds(site: Site) -> list[Feed]:
     """Whole site, cases, notices, then one per fraud type and per audience; the first three in this order."""
     return make_feeds(site, feed_lists(site, main_only=False))
-
-
-def main_feeds(site: Site) -> list[FeedLink]:
-    """The whole site's, the cases' and the notices' feed, in this order: every page links one or two of them."""
-    return make_feeds(site, feed_lists(site, main_only=True))
 
 
 def feed_lists(site: Site, main_only: bool) -> list[tuple[str, str, str, str, Sequence[Item]]]:
@@ -157,7 +152,7 @@ def feed_lists(site: Site, main_only: bool) -> list[tuple[str, str, str, str, Se
     return lists
 
 
-def make_feeds(site: Site, lists: list[tuple[str, str, str, str, Sequence[Item]]]) -> list[FeedLink]:
+def make_feeds(site: Site, lists: list[tuple[str, str, str, str, Sequence[Item]]]) -> list[Feed]:
     """Website feeds of the newest ``feed_size`` of each list's items.
 
     An item is in several feeds: its entry (its whole body, with absolute links) is made once, and kept in the
@@ -170,6 +165,11 @@ def make_feeds(site: Site, lists: list[tuple[str, str, str, str, Sequence[Item]]
     made = {id(item): entry for item, entry in zip(shown, entries)}
     return [Feed(path, feed_title(site, name), description, link, tuple(made[id(item)] for item in items[:size]))
             for path, name, description, link, items in lists]
+
+
+def feed_links(site: Site, main_only: bool) -> list[FeedLink]:
+    """How pages link the feeds ``feed_lists`` gives, without making their entries."""
+    return [FeedLink(path, feed_title(site, name)) for path, name, *_ in feed_lists(site, main_only)]
 
 
 def feed_title(site: Site, name: str) -> str:
