@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
+import weakref
+from functools import partial
 
 import pytest
 
 from fraudsite import parallel
 from fraudsite.errors import BuildFailed, problem
 from fraudsite.parallel import in_background
+
+
+class Held:
+    """Something background work holds."""
 
 
 @pytest.fixture
@@ -59,6 +66,43 @@ def test_background_work_that_need_not_be_redone_gives_none_when_its_process_die
         ran.append("here")
 
     assert in_background(work, 1, 10, retry_here=False)() is None and not ran
+
+
+
+def test_background_work_with_its_own_redo_keeps_nothing_of_the_work_here(forking):
+    # The search index's documents (170 MB at 10,000 items) were held here while the builder ran, and so
+    # inherited by every worker forked meanwhile.
+    parent, documents = os.getpid(), Held()
+    kept = weakref.ref(documents)
+    result = in_background(partial(lambda held: os._exit(3) if os.getpid() != parent else "made here", documents), 1, 10,
+                           here=lambda: "read back here")
+    del documents
+    assert kept() is None
+    assert result() == "read back here"
+
+
+def test_a_search_index_whose_builder_dies_is_made_here_all_the_same(tmp_path, forking, monkeypatch):
+    from fraudsite import searchindex
+    from fraudsite.channels import search
+    from sitekit import build_site, copy_fixture, tree
+
+    site = copy_fixture(tmp_path)
+    build_site(site, tmp_path / "whole")
+    parent, build_index, made_here = os.getpid(), searchindex.build_index, []
+
+    def dying(*args, **kwargs):
+        if os.getpid() != parent:
+            os._exit(3)
+        made_here.append(True)
+        return build_index(*args, **kwargs)
+
+    monkeypatch.setattr(search, "build_index", dying)
+    shutil.rmtree(site / ".fraudsite-cache")  # a fresh index, its documents made again here
+    build_site(site, tmp_path / "again")
+    assert made_here
+    searched = [{path: data for path, data in tree(tmp_path / out).items() if path.startswith("search/")}
+                for out in ("whole", "again")]
+    assert searched[0] and searched[0] == searched[1]
 
 
 def test_background_work_no_longer_wanted_is_stopped_at_once(forking):

@@ -75,14 +75,15 @@ def forks(minimum_items: int, items: int) -> bool:
 
 
 def in_background(function: Callable[[], Any], minimum_items: int, items: int,
-                  retry_here: bool = True) -> Background:
+                   retry_here: bool = True, here: Callable[[], Any] | None = None) -> Background:
     """Start ``function()`` in a forked process while this one goes on; calling the result waits for it.
 
     For a long serial step that can run beside the next one (building the search index, saving the content
     cache). Where forking is not done (as for ``ordered_map``, or fewer than ``minimum_items`` ``items``),
-    ``function`` runs here at once. If the process dies, ``function`` runs here when asked for, unless
-    ``retry_here`` is false: then this process keeps no reference to it (nor to what it holds, a whole
-    cache, say) and its result is None. An exception it raises is raised by the call.
+    ``function`` runs here at once. If the process dies, ``function`` runs here when asked for, or ``here``
+    if given, unless ``retry_here`` is false: then its result is None. Either way this process keeps no
+    reference to ``function`` (nor to what it holds, a whole cache, say) but as the work to redo here. An
+    exception it raises is raised by the call.
     """
     if not forks(minimum_items, items):
         return Background(done=(False, function()))
@@ -102,7 +103,7 @@ def in_background(function: Callable[[], Any], minimum_items: int, items: int,
         finally:
             os._exit(0)
     os.close(writing)
-    return Background(pid=pid, reading=reading, fallback=function if retry_here else None)
+    return Background(pid=pid, reading=reading, fallback=(here or function) if retry_here else None)
 
 
 class Background:

@@ -74,20 +74,22 @@ def fresh_index(store: DerivedStore | None, state: dict | None, site: Site, item
     Building it is one long serial step (4 s at 10,000 items), so it runs in a forked process while the
     next channels plan (``parallel.in_background``).
     """
-    values = indexed(site, items)
-    docs, oldest_keys = [doc for doc, _ in values], keys[::-1]
+    oldest_keys = keys[::-1]
     # An item in the last index (a new one was published, say) has its file in OUT: made from the store only if
     # OUT lacks it. Any other is packed now, so the documents' text (70 MB at 10,000 items) is not held until
     # it is written, nor inherited by forked workers.
     earlier = set(state["docs"]) if state else set()
 
-    def make() -> tuple[SearchIndex, list[bytes | None]]:
-        index = build_index(docs, SECTIONS, types, [g for _, g in values], doc_files=False)
+    def make(values: list[tuple[SearchDoc, DocGrams]]) -> tuple[SearchIndex, list[bytes | None]]:
+        index = build_index([doc for doc, _ in values], SECTIONS, types, [g for _, g in values], doc_files=False)
         packed = [None if store and key in earlier else pack_bytes(doc_file(doc))
                   for doc, key in zip(index.docs, oldest_keys)]
         return replace(index, docs=[]), packed  # the documents are here already: not sent back
 
-    made = in_background(make, 200, len(items))
+    # The documents and their keys (170 MB at 10,000 items) are kept by the builder alone: held here too, they
+    # were in every WeChat worker forked meanwhile. Should the builder die, they are read back from the store.
+    made = in_background(partial(make, indexed(site, items)), 200, len(items),
+                         here=lambda: make(indexed(site, items)))
 
     def outputs() -> list[Output]:
         index, packed = made()
