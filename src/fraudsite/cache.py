@@ -132,7 +132,7 @@ class ContentCache:
         self.digests[relative] = key
         if stat is not None and max(stat.st_mtime_ns, stat.st_ctime_ns) < self.settled_before:
             self.stats[relative] = (*_signature(stat), key)
-        else:  # read later than its stat was taken (an Unsplit after all): read again next time
+        else:  # not settled, or read with no stat (an Unsplit after all): read again next time
             self.stats.pop(relative, None)
         if defer and key in self.finished:
             return Unsplit(relative, raw), None
@@ -436,7 +436,8 @@ def _load_finished(path: Path, config_hash: str) -> tuple[dict[str, Finished], d
         finished, stats = kept["finished"], kept["stats"]
     except Exception:  # whatever a damaged file raises, it is only not used
         return {}, {}
-    if not isinstance(finished, dict) or not all(isinstance(v, Finished) for v in finished.values()):
+    if (not isinstance(finished, dict) or not all(isinstance(v, Finished) for v in finished.values())
+            or not isinstance(stats, dict)):
         return {}, {}
     return finished, stats
 

@@ -75,15 +75,15 @@ def forks(minimum_items: int, items: int) -> bool:
 
 
 def in_background(function: Callable[[], Any], minimum_items: int, items: int,
-                   retry_here: bool = True, here: Callable[[], Any] | None = None) -> Background:
+                  retry_here: bool = True, here: Callable[[], Any] | None = None) -> Background:
     """Start ``function()`` in a forked process while this one goes on; calling the result waits for it.
 
     For a long serial step that can run beside the next one (building the search index, saving the content
     cache). Where forking is not done (as for ``ordered_map``, or fewer than ``minimum_items`` ``items``),
-    ``function`` runs here at once. If the process dies, ``function`` runs here when asked for, or ``here``
-    if given, unless ``retry_here`` is false: then its result is None. Either way this process keeps no
-    reference to ``function`` (nor to what it holds, a whole cache, say) but as the work to redo here. An
-    exception it raises is raised by the call.
+    ``function`` runs here at once. If the process dies, ``here`` (by default ``function`` itself) runs here
+    when the result is asked for, unless ``retry_here`` is false: then the result is None. This process keeps
+    ``function`` only as that work to redo, so with ``here`` given or ``retry_here`` false nothing it holds (a
+    whole cache, the search documents) stays here. An exception it raises is raised by the call.
     """
     if not forks(minimum_items, items):
         return Background(done=(False, function()))

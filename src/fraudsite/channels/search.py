@@ -87,7 +87,7 @@ def fresh_index(store: DerivedStore | None, state: dict | None, site: Site, item
         return replace(index, docs=[]), packed  # the documents are here already: not sent back
 
     # The documents and their keys (170 MB at 10,000 items) are kept by the builder alone: held here too, they
-    # were in every WeChat worker forked meanwhile. Should the builder die, they are read back from the store.
+    # were in every WeChat worker forked meanwhile. Should the builder die, they are read back (or made) here.
     made = in_background(partial(make, indexed(site, items)), 200, len(items),
                          here=lambda: make(indexed(site, items)))
 
