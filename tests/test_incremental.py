@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from fraudsite import uptodate
 from fraudsite.cache import CACHE_FILE, ITEMS_FILE
 from fraudsite.errors import BuildFailed
 from fraudsite.model import unpack
@@ -86,6 +87,16 @@ def sample_cold(tmp_path_factory) -> dict[str, bytes]:
     """The sample site's cold build at NOW, made once for the tests that only compare with it."""
     scratch = tmp_path_factory.mktemp("sample-cold")
     return cold_build(sample_site(scratch), scratch / "cold")
+
+
+REAL_NOW = uptodate.file_system_now
+
+
+@pytest.fixture(autouse=True)
+def settled(monkeypatch):
+    """Every file saved before a build has settled by then, as when an editor saves and builds seconds later
+    (in a test, a build follows a save within milliseconds). Tests of what is not yet settled say so."""
+    later(monkeypatch)
 
 
 SHUADAN = "content/cases/2024-03-shuadan-part-time-job.md"
@@ -255,10 +266,7 @@ def test_an_edit_of_the_newest_case_renders_only_the_pages_that_show_it(tmp_path
 
 def later(monkeypatch, seconds: float = 3600) -> None:
     """Builds read as if ``seconds`` later by the file system's clock: files saved before have settled."""
-    from fraudsite import cache
-
-    now = cache.file_system_now
-    monkeypatch.setattr(cache, "file_system_now", lambda folder: now(folder) + int(seconds * 1e9))
+    monkeypatch.setattr(uptodate, "file_system_now", lambda folder: REAL_NOW(folder) + int(seconds * 1e9))
 
 
 def reading(monkeypatch) -> list[str]:
@@ -274,7 +282,6 @@ def reading(monkeypatch) -> list[str]:
 def test_a_file_whose_stat_is_as_the_last_build_read_it_is_not_read_again(tmp_path, monkeypatch):
     # Reading and hashing every file took 0.4 s of an edit at 10,000 items; a stat per file is what git pays.
     site = sample_site(tmp_path)
-    later(monkeypatch)
     build_site(site, now=NOW)
     read = reading(monkeypatch)
     edited = site / TWO_CARDS
@@ -288,16 +295,18 @@ def test_a_file_rewritten_to_its_old_size_and_modification_time_is_read_again(tm
     site = sample_site(tmp_path)
     template = (SAMPLE / "theme/templates/case.html").read_text(encoding="utf-8")
     write(site, "theme/templates/case.html", template)
-    later(monkeypatch)  # stats trusted: only the change time tells the rewrite
-    build_site(site, now=NOW)
+    build_site(site, now=NOW)  # stats trusted (settled): only the change time tells the rewrite
 
     def rewrite(path: Path, old: str, new: str) -> None:  # as rsync -t or a restored backup leaves it
         stat = path.stat()
         path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        deadline = time.monotonic() + 5
         while True:  # on a file system whose clock ticks by the second, until the change time shows it
             os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
             if path.stat().st_ctime_ns != stat.st_ctime_ns:
                 break
+            if time.monotonic() > deadline:
+                pytest.fail("the file system never changed the file's change time")
             time.sleep(0.05)
         assert (path.stat().st_size, path.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
 
@@ -314,8 +323,6 @@ def test_a_file_read_soon_after_it_was_saved_is_read_again_next_time(tmp_path, m
     # Saved again within the file system's clock tick, a file keeps its times and size: only a stat of a file
     # that last changed well before the reading began is trusted. Its change time counts, not its modification
     # time alone, which a restored file (rsync -t, an unpacked archive) has from long ago.
-    from fraudsite import cache
-
     site = sample_site(tmp_path)
     time.sleep(0.3)
     path = site / SHUADAN
@@ -323,14 +330,33 @@ def test_a_file_read_soon_after_it_was_saved_is_read_again_next_time(tmp_path, m
     path.write_text(path.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
     os.utime(path, ns=(modified, modified))
     saved = path.stat().st_ctime_ns
-    # Both builds read 1.85 s after that save by the file system's clock: the copies, 0.3 s older, had settled.
-    monkeypatch.setattr(cache, "file_system_now", lambda folder: saved + 1_850_000_000)
+    assert all(max(p.stat().st_mtime_ns, p.stat().st_ctime_ns) < saved for p in (site / "content").rglob("*")
+               if p != path)
+    # Both builds begin reading just as that save settles by the file system's clock; the other files had.
+    monkeypatch.setattr(uptodate, "file_system_now", lambda folder: saved + uptodate.SETTLED_NS)
     build_site(site, now=NOW)
     read = reading(monkeypatch)
     edited = site / TWO_CARDS
     edited.write_text(edited.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
     build_site(site, now=NOW)
     assert sorted(read) == sorted([SHUADAN, TWO_CARDS])
+
+
+def test_a_build_begun_just_after_a_save_does_not_let_the_next_one_do_nothing(tmp_path, monkeypatch):
+    # Its record would say every input is as it read them; one saved again within its clock tick would be too.
+    site = sample_site(tmp_path)
+    path = site / SHUADAN
+    path.write_text(path.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    saved = path.stat().st_ctime_ns
+    monkeypatch.setattr(uptodate, "file_system_now", lambda folder: saved + uptodate.SETTLED_NS // 2)
+    build_site(site, now=NOW)
+    later(monkeypatch)
+    read = reading(monkeypatch)
+    build_site(site, now=NOW)  # nothing changed since; still the files are read, the fresh one at least
+    assert SHUADAN in read
+    read.clear()
+    build_site(site, now=NOW)  # that build began long after the save: this one has nothing to do
+    assert read == []
 
 
 def test_a_reused_item_comes_with_the_page_key_a_fresh_digest_gives_it(tmp_path):

@@ -26,6 +26,7 @@ from fraudsite.uptodate import (
     fingerprint_output,
     forget,
     read_record,
+    settled_before,
     stat_line,
     walk_stats,
     write_record,
@@ -212,10 +213,12 @@ def build(options: BuildOptions) -> BuildReport:
     cache_dir = options.site_dir / CACHE_DIR
     config = load_config(options.config_path, options.base_url)
     options = replace(options, now=build_time(options, config))
-    inputs = fingerprint_inputs(options.site_dir, options.config_path, option_key(options))
+    inputs, latest = fingerprint_inputs(options.site_dir, options.config_path, option_key(options))
     unchanged = report_if_up_to_date(options, cache_dir, inputs)
     if unchanged:
         return replace(unchanged, seconds=time.perf_counter() - started)
+    if latest >= settled_before(cache_dir):  # saved again within its clock tick, it would keep its stat: the
+        inputs = ""  # record of this build cannot tell the next one that nothing changed
     from fraudsite.cache import open_cache
     from fraudsite.derived import open_derived, using
     from fraudsite.parallel import forks, in_background

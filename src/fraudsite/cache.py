@@ -34,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from fraudsite import __version__
+from fraudsite import __version__, uptodate
 from fraudsite.config import Config
 from fraudsite.errors import Problem
 from fraudsite.frontmatter import SourceFile, decode_source, split_front_matter
@@ -77,8 +77,6 @@ class Unsplit:
     file: str = ""
 
 
-SETTLED_NS = 2_000_000_000  # a file's stat is trusted only if it last changed this much before the reading began
-CLOCK_FILE = "clock"  # in the cache folder, touched as a build begins to read: the file system's time
 # Windows lists no inode and its st_ctime is the creation time: a rewrite could keep the whole stat there.
 TRUSTS_STATS = os.name == "posix"
 
@@ -110,8 +108,8 @@ class ContentCache:
         and kept the item it finished, or None: read it (``read_source``).
 
         As git trusts its index, with its guard: a stat is recorded only when the file last changed well before
-        the reading began, by the file system's own clock (``file_system_now``), since a file rewritten within
-        the file system's clock tick (a second on some) keeps its times.
+        the reading began, by the file system's own clock (``uptodate.settled_before``), since a file rewritten
+        within the file system's clock tick (a second on some) keeps its times.
         """
         known = self.known_stats.get(relative)
         if known is None or known[:4] != _signature(stat) or known[4] not in self.finished:
@@ -218,13 +216,13 @@ class ContentCache:
                     self.dirty = True
         stale = (set(self.sources) - self.used or {k for k in self.bodies if "body:" + k not in self.used}
                  or {k for k in self.finished if "item:" + k not in self.used})
-        if self.path is None or not (self.dirty or stale or self.stats != self.known_stats):
+        finished = {k: v for k, v in sorted(self.finished.items()) if "item:" + k in self.used}
+        stats = {path: stat for path, stat in sorted(self.stats.items()) if stat[4] in finished}
+        if self.path is None or not (self.dirty or stale or stats != self.known_stats):
             return
         body = json.dumps({"sources": {k: v for k, v in sorted(self.sources.items()) if k in self.used},
                            "bodies": {k: v for k, v in sorted(self.bodies.items()) if "body:" + k in self.used}},
                           ensure_ascii=False, sort_keys=True).encode("utf-8")
-        finished = {k: v for k, v in sorted(self.finished.items()) if "item:" + k in self.used}
-        stats = {path: stat for path, stat in sorted(self.stats.items()) if stat[4] in finished}
         items = pickle.dumps({"finished": finished, "stats": stats}, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -251,23 +249,15 @@ class ContentCache:
             self.finished, self.stats = (_load_finished(self.path.with_name(ITEMS_FILE), config_hash)
                                          if self.path is not None else ({}, {}))
         self.known_stats, self.stats = self.stats, {}
-        now = (file_system_now(self.path.parent) if self.path is not None else time.time_ns()) if TRUSTS_STATS else None
-        self.settled_before = now - SETTLED_NS if now is not None else 0
+        if not TRUSTS_STATS:
+            self.settled_before = 0
+        elif self.path is not None:
+            self.settled_before = uptodate.settled_before(self.path.parent)
+        else:
+            self.settled_before = time.time_ns() - uptodate.SETTLED_NS
         self.used.clear()
         self.digests.clear()
         return self
-
-
-def file_system_now(cache_dir: Path) -> int | None:
-    """The time now by the clock of the file system ``cache_dir`` is on, as git reads its index file's (a
-    network share's server may keep another time than this machine); None if no file can be touched there."""
-    clock = cache_dir / CLOCK_FILE
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        clock.touch()  # an existing file is given the time now: the server's, on a network share
-        return clock.stat().st_mtime_ns
-    except OSError:
-        return None
 
 
 def open_cache(cache_dir: Path | None) -> ContentCache:

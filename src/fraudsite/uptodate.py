@@ -1,11 +1,16 @@
 """Knowing, without building, that OUT already holds what a build would write.
 
 After each build a record goes into the cache: a fingerprint of every input (the code, the
-options, the configuration, every file under content/ and the themes, by size and
-modification time), the clock window in which the output stays the same (from the last
+options, the configuration, every file under content/ and the themes, by size, modification
+and change times and inode), the clock window in which the output stays the same (from the last
 moment the site changed by the clock to the next), and a fingerprint of OUT itself. A build
 whose inputs, window and OUT all match has nothing to do. Anything unreadable, from another
 version or simply different means: build normally.
+
+A stat says a file is unchanged only if the file had settled when it was read: one saved again within
+its file system's clock tick (a second on some) keeps its times and perhaps its size. So a record made
+while an input had just changed says nothing, and the content cache trusts a file's stat only if the
+file had settled (``settled_before``).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from fraudsite.output import FileStat, file_stats
 from fraudsite.theme import theme_dirs
 
 RECORD = "last-build.json"
+SETTLED_NS = 2_000_000_000  # a file has settled once it last changed this long ago
+CLOCK_FILE = "clock"  # in the cache folder, touched as a build begins: the file system's time
 
 
 @dataclass(frozen=True)
@@ -46,17 +53,39 @@ class BuildRecord:
         return after_start and before_end
 
 
-def fingerprint_inputs(site_dir: Path, config_path: Path, options: tuple) -> str:
-    """A digest of every input's path, size, modification and change times and inode, plus the code and options.
+def fingerprint_inputs(site_dir: Path, config_path: Path, options: tuple) -> tuple[str, int]:
+    """A digest of every input's path, size, modification and change times and inode, plus the code and options;
+    and the latest time (file-system clock, ns) an input changed.
 
     The change time and inode too: a file rewritten and given back its old modification time (rsync -t, a
     restored backup) or replaced by another of the same size and time is still a change."""
     digest = hashlib.sha256(repr((__version__, options)).encode())
+    latest = 0
     roots = [Path(__file__).parent, config_path, site_dir / "content", *theme_dirs(site_dir)]
     for root in roots:
         for path, stat in walk_stats(root):
             digest.update(stat_line(path, stat))
-    return digest.hexdigest()
+            latest = max(latest, stat.st_mtime_ns, stat.st_ctime_ns)
+    return digest.hexdigest(), latest
+
+
+def settled_before(cache_dir: Path) -> int:
+    """The moment (file-system time, ns) before which a file must last have changed to have settled now; 0
+    (none has) if no file can be touched in ``cache_dir``."""
+    now = file_system_now(cache_dir)
+    return now - SETTLED_NS if now is not None else 0
+
+
+def file_system_now(cache_dir: Path) -> int | None:
+    """The time now by the clock of the file system ``cache_dir`` is on, as git reads its index file's (a
+    network share's server may keep another time than this machine); None if no file can be touched there."""
+    clock = cache_dir / CLOCK_FILE
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        clock.touch()  # an existing file is given the time now: the server's, on a network share
+        return clock.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def stat_line(path: str, stat: os.stat_result) -> bytes:
