@@ -35,7 +35,7 @@ def create_item(args: argparse.Namespace) -> Path:
     date_text = args.date.strip() if args.date else iso_date(when)
     section = "cases" if args.kind == "case" else "notices"
     slug = args.slug or readable_slug(title, when)
-    if not is_slug(slug) or ".." in slug:
+    if not is_slug(slug):
         raise FraudsiteError(f"--slug“{slug}”不可用；请只用小写字母、数字和连字符，例如 2026-11-28-shuadan")
     folder = site_dir / "content" / section
     taken = sorted(folder.rglob(f"{slug}.md")) if folder.is_dir() else []

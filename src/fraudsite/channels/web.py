@@ -23,7 +23,7 @@ def plan(site: Site) -> list[Output]:
         return [views[id(i)] for i in items]
 
     feeds = plan_feeds(site)
-    links = feed_links(site, main_only=False)  # what the pages show of them, in the same order
+    links = [FeedLink(feed.path, feed.title) for feed in feeds]  # what the pages show of them
     outputs: list[Output] = [page("", "home.html", site, "首页", feeds=[links[0]],
                                   urgent=view([n for n in site.current_notices if n.urgent]),
                                   pinned=view([n for n in site.current_notices if n.pinned and not n.urgent]),
