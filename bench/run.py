@@ -324,6 +324,9 @@ def run_benchmark(args: argparse.Namespace) -> dict:
         try:
             print(f"N = {size}: generating into {work}", file=sys.stderr)
             plans = write_site(size, work / "site")
+            # A site's files are not written the instant before a build, and fraudsite reads a file changed
+            # within two seconds of a build again the next time (and lets no build then skip as up to date).
+            time.sleep(2.5)
             target = first_case(plans).path
             tools = [fraudsite_tool(work / "site", target, env), fraudsite_web_tool(work / "site", target, env)]
             if args.peers:
