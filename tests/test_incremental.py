@@ -99,6 +99,11 @@ def settled(monkeypatch):
     later(monkeypatch)
 
 
+def later(monkeypatch, seconds: float = 3600) -> None:
+    """Builds read as if ``seconds`` later by the file system's clock: files saved before have settled."""
+    monkeypatch.setattr(uptodate, "file_system_now", lambda folder: REAL_NOW(folder) + int(seconds * 1e9))
+
+
 SHUADAN = "content/cases/2024-03-shuadan-part-time-job.md"
 TWO_CARDS = "content/cases/2024-06-two-cards-rent-bank-card.md"  # links to SHUADAN in its body
 
@@ -262,11 +267,6 @@ def test_an_edit_of_the_newest_case_renders_only_the_pages_that_show_it(tmp_path
     # Its own page, its WeChat preview and checklist, and the lists and neighbours showing its title (18 of
     # 160); not the 109 that link a feed it is in.
     assert report.rendered < report.pages / 4
-
-
-def later(monkeypatch, seconds: float = 3600) -> None:
-    """Builds read as if ``seconds`` later by the file system's clock: files saved before have settled."""
-    monkeypatch.setattr(uptodate, "file_system_now", lambda folder: REAL_NOW(folder) + int(seconds * 1e9))
 
 
 def reading(monkeypatch) -> list[str]:
