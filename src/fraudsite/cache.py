@@ -112,7 +112,7 @@ class ContentCache:
         within the file system's clock tick (a second on some) keeps its times.
         """
         known = self.known_stats.get(relative)
-        if known is None or known[:4] != _signature(stat) or known[4] not in self.finished:
+        if known is None or known[:4] != uptodate.stat_signature(stat) or known[4] not in self.finished:
             return None
         self.digests[relative], self.stats[relative] = known[4], known
         return Unsplit(relative, None, file)
@@ -129,7 +129,7 @@ class ContentCache:
         key = _digest(relative.encode("utf-8"), raw)
         self.digests[relative] = key
         if stat is not None and max(stat.st_mtime_ns, stat.st_ctime_ns) < self.settled_before:
-            self.stats[relative] = (*_signature(stat), key)
+            self.stats[relative] = (*uptodate.stat_signature(stat), key)
         else:  # not settled, or read with no stat (an Unsplit after all): read again next time
             self.stats.pop(relative, None)
         if defer and key in self.finished:
@@ -430,11 +430,6 @@ def _load_finished(path: Path, config_hash: str) -> tuple[dict[str, Finished], d
             or not isinstance(stats, dict)):
         return {}, {}
     return finished, stats
-
-
-def _signature(stat: os.stat_result) -> tuple[int, int, int, int]:
-    """What a file's stat says of its bytes: a rewrite changes its change time at least, a replacement its inode."""
-    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
 def _source_entry(source: SourceFile) -> dict | None:

@@ -90,8 +90,13 @@ def file_system_now(cache_dir: Path) -> int | None:
 
 def stat_line(path: str, stat: os.stat_result) -> bytes:
     """What a file's stat adds to a fingerprint of inputs."""
-    return (f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}\n"
-            .encode("utf-8", "surrogateescape"))
+    return "\0".join(map(str, (path, *stat_signature(stat)))).encode("utf-8", "surrogateescape") + b"\n"
+
+
+def stat_signature(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What a file's stat says of its bytes: size, modification and change times, inode. A rewrite changes its
+    change time at least, a replacement its inode (the content cache trusts a file by it too)."""
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
 def fingerprint_output(out_dir: Path) -> str:
