@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from types import SimpleNamespace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fraudsite.markup import LinkContext, plain_text, render_body, shorten
+from fraudsite.markup import MAX_NESTING, LinkContext, _too_deep, plain_text, render_body, shorten
 from fraudsite.yamltext import YamlProblem, read_yaml
 
 
@@ -30,6 +31,58 @@ def test_a_line_break_between_chinese_characters_is_not_a_space():
 def test_heading_anchors_are_readable_chinese():
     html = render("## 案情经过\n\n## 警方提示\n\n## 案情经过")
     assert 'id="案情经过"' in html and 'id="警方提示"' in html and 'id="案情经过_1"' in html
+
+
+def toc_own_way(body: str) -> str:
+    """The body rendered with the toc extension's own pass for every heading (no plain-text shortcut)."""
+    from unittest import mock
+
+    from markdown.extensions.toc import TocTreeprocessor
+
+    from fraudsite import markup
+
+    with mock.patch.object(markup._HeadingIds, "run", TocTreeprocessor.run):
+        return render(body)
+
+
+HEADING_TEXT = st.text(st.sampled_from("案情警方提示甲乙 abcAB12_-&<>*`.:'\"\t\\"), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 6), HEADING_TEXT), min_size=1, max_size=6), st.booleans())
+def test_heading_ids_are_those_the_toc_extension_gives(headings, marker):
+    """Headings of plain text get their ids without toc's own pass; the ids (and the [TOC] table) stay its."""
+    body = "\n\n".join(f"{'#' * level} {text}" for level, text in headings) + ("\n\n[TOC]" if marker else "")
+    assert render(body) == toc_own_way(body)
+
+
+def test_heading_ids_with_markup_clashes_and_the_toc_marker():
+    for body in ("## 关于**转账**\n\n## 关于转账", "## 甲_1\n\n## 甲\n\n## 甲", "## A &amp; B\n\n## A & B", "## \\*注意\\*",
+                 "## 案情经过\n\n[TOC]\n\n## 警方提示"):
+        assert render(body) == toc_own_way(body)
+    assert '<li><a href="#警方提示">警方提示</a></li>' in render("[TOC]\n\n## 警方提示")
+    assert 'id="甲_2"' in render("## 甲_1\n\n## 甲\n\n## 甲")
+
+
+def nesting_line(body: str) -> int:
+    """What ``_too_deep`` answers, line by line without its shortcut."""
+    for number, line in enumerate(body.split("\n"), start=1):
+        prefix = line[: len(line) - len(line.lstrip(" \t>"))]
+        quotes = prefix.count(">")
+        if quotes > MAX_NESTING or (len(prefix.replace("\t", "    ")) - quotes) // 2 > MAX_NESTING * 2:
+            return number
+    return 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.text(st.sampled_from(" \t>"), max_size=200),  # and prefixes near the limits
+                                    st.builds(operator.mul, st.sampled_from([">", "\t", " ", "> ", "\t>"]),
+                                              st.sampled_from([MAX_NESTING, MAX_NESTING + 1, 4 * MAX_NESTING + 1,
+                                                               4 * MAX_NESTING + 2]))),
+                          st.sampled_from(["", "- 项", "引用"])), max_size=5))
+def test_too_deep_nesting_is_found_on_its_line(lines):
+    body = "\n".join(prefix + text for prefix, text in lines)
+    assert _too_deep(body) == nesting_line(body)
 
 
 def test_footnote_strings_are_chinese():

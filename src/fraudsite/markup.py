@@ -15,7 +15,7 @@ from markdown.extensions import Extension
 from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.tables import TableExtension
-from markdown.extensions.toc import TocExtension, slugify_unicode
+from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode, unique
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
 from fraudsite.defang import defang_text, is_scam_link, scam_hosts
@@ -31,6 +31,7 @@ SUMMARY_LENGTH = 120
 _SOFT_BREAK = re.compile(r"(?<=[^\x00-\x7f])[ \t]*\n[ \t]*(?=[^\x00-\x7f])")
 _SPACE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
 _SENTENCE_END = "。！？；…"
+_DEEP_PREFIX = re.compile(f"^[ \t>]{{{MAX_NESTING + 1},}}", re.MULTILINE)
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
@@ -115,6 +116,8 @@ def render_body(context: LinkContext) -> RenderedBody:
 
 def _too_deep(body: str) -> int:
     """The 1-based line of the first line nested deeper than MAX_NESTING, or 0."""
+    if not _DEEP_PREFIX.search(body):  # such a line starts with more than MAX_NESTING of " ", tab and ">"
+        return 0
     for number, line in enumerate(body.split("\n"), start=1):
         stripped = line.lstrip(" \t>")
         prefix = line[: len(line) - len(stripped)]
@@ -168,11 +171,44 @@ def new_converter() -> markdown.Markdown:
             TableExtension(),
             FencedCodeExtension(),
             FootnoteExtension(BACKLINK_TITLE="返回正文第 %d 处引用", SUPERSCRIPT_TEXT="{}"),
-            TocExtension(slugify=slugify_unicode, toc_depth="2-4"),
+            _HeadingIdsExtension(slugify=slugify_unicode, toc_depth="2-4"),
             _SiteExtension(),
         ],
         output_format="html",
     )
+
+
+class _HeadingIds(TocTreeprocessor):
+    """The table-of-contents pass, which a body needs only for its headings' ids unless it has the ``[TOC]``
+    marker. Its own way renders each heading's inner HTML and then the whole table, serialised and
+    post-processed, for every body: a tenth of rendering one. A heading of plain text gets the same id from its
+    text directly; any other heading, or the marker, sends the body the toc extension's own way."""
+
+    def run(self, doc: etree.Element) -> None:
+        used, headings = set(), []
+        for element in doc.iter():
+            if "id" in element.attrib:
+                used.add(element.attrib["id"])
+            if isinstance(element.tag, str) and self.header_rgx.match(element.tag):
+                headings.append(element)
+        if (self.marker and _JOB.context and self.marker in _JOB.context.body) or not all(map(_plain, headings)):
+            super().run(doc)
+            return
+        for heading in headings:
+            self.set_level(heading)
+            if "id" not in heading.attrib:  # as toc's: the inner HTML's text, tags stripped, spaces collapsed
+                heading.attrib["id"] = unique(self.slugify(" ".join((heading.text or "").split()), self.sep), used)
+
+
+def _plain(heading: etree.Element) -> bool:
+    """A heading that is text alone, which toc's rendering gives back as it is: no child element, no stashed
+    HTML or escaped character (a placeholder between \\x02 and \\x03). What the serialiser escapes
+    (``&``, ``<``), toc unescapes again."""
+    return not len(heading) and not (heading.text and "\x02" in heading.text)
+
+
+class _HeadingIdsExtension(TocExtension):
+    TreeProcessorClass = _HeadingIds
 
 
 class _SiteExtension(Extension):
