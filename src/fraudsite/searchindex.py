@@ -75,7 +75,7 @@ def text_grams(text: str) -> set[str]:
     grams: set[str] = set()
     for run in runs(fold(text)):
         grams.update(run)
-        grams.update(run[i : i + 2] for i in range(len(run) - 1))
+        grams.update(map(operator.add, run, run[1:]))  # each pair, without slicing in a Python loop
     return grams
 
 
