@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 import subprocess
 import sys
@@ -41,6 +42,14 @@ VALUES = st.recursive(LEAVES | SHOWN, lambda inner: st.lists(inner, max_size=4) 
 @given(VALUES)
 def test_equal_values_made_apart_have_one_digest(value):
     assert Digester().digest(value) == Digester().digest(copy.deepcopy(value))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(VALUES)
+def test_the_c_encoder_writes_what_jsons_own_encoder_writes(value):
+    digester = Digester()
+    own = json.JSONEncoder(sort_keys=True, check_circular=False, separators=(",", ":"), default=digester._token)
+    assert digester._encode(value) == own.encode(value)
 
 
 def canonical(value):
