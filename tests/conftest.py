@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from sitekit import FIXTURE, SAMPLE, stamps
 from tools import CHROMIUM, CHROMIUM_ARGS, in_ci, require, serve_directory
 
 
@@ -16,6 +17,19 @@ def pytest_report_header(config):
     found["chromium"] = CHROMIUM.exists()
     missing = [name for name, ok in found.items() if not ok]
     return [f"CI={in_ci()}; external tools missing: {', '.join(missing) or 'none'}"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sites_in_the_repository_stay_as_they_were():
+    """Tests build private copies of the fixture and sample sites (``sitekit.copy_fixture``): a build of one in
+    place leaves its cache there, and the next test, or the next run, would start from it."""
+    def state():
+        return {str(folder): stamps(folder) for site in (FIXTURE, SAMPLE)
+                for folder in (site / ".fraudsite-cache", site / "build") if folder.is_dir()}
+
+    before = state()
+    yield
+    assert state() == before, "a test built a site of the repository in place; build a copy (copy_fixture)"
 
 
 @pytest.fixture(scope="session")

@@ -23,9 +23,10 @@ def at(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
 
 
-def copy_fixture(tmp_path: Path, source: Path = FIXTURE) -> Path:
-    """A private copy of a site, so a test may edit it."""
-    site = tmp_path / "site"
+def copy_fixture(tmp_path: Path, source: Path = FIXTURE, name: str = "site") -> Path:
+    """A private copy of a site: a test may edit it, and its builds keep their cache there, not in the
+    repository (where one test's cache, or one run's, would be the next one's)."""
+    site = tmp_path / name
     shutil.copytree(source, site, ignore=shutil.ignore_patterns("build", ".fraudsite-cache"))
     return site
 

@@ -13,23 +13,25 @@ import pytest
 
 from fraudsite.errors import BuildFailed, OutputError
 from fraudsite.output import file_stats
-from sitekit import FIXTURE, FIXTURE_NOW, SAMPLE, build_site, copy_fixture, stamps, tree, write
+from sitekit import FIXTURE_NOW, SAMPLE, build_site, copy_fixture, stamps, tree, write
 from tools import run_fraudsite
 
 SAMPLE_THEME = SAMPLE / "theme" / "templates"
 
 
 def test_same_input_and_clock_give_identical_bytes(tmp_path):
-    build_site(FIXTURE, tmp_path / "a")
-    build_site(FIXTURE, tmp_path / "b")
-    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+    first, second = copy_fixture(tmp_path, name="first"), copy_fixture(tmp_path, name="second")
+    build_site(first, tmp_path / "a")
+    build_site(second, tmp_path / "b")  # both from nothing
+    build_site(first, tmp_path / "c")  # with the first one's cache
+    assert tree(tmp_path / "a") == tree(tmp_path / "b") == tree(tmp_path / "c")
 
 
 def test_second_build_without_changes_touches_no_file(tmp_path):
-    out = tmp_path / "out"
-    build_site(FIXTURE, out)
+    out, site = tmp_path / "out", copy_fixture(tmp_path)
+    build_site(site, out)
     before = stamps(out)
-    report = build_site(FIXTURE, out)
+    report = build_site(site, out)
     assert report.stats.written == 0 and report.stats.removed == 0
     assert stamps(out) == before
 
@@ -48,7 +50,7 @@ def test_one_edit_rewrites_only_the_files_whose_bytes_change(tmp_path):
 
 
 def test_sub_path_base_url_is_in_every_link(tmp_path):
-    build_site(FIXTURE, tmp_path / "out", base_url="https://intranet.example.edu.cn/a/b/")
+    build_site(copy_fixture(tmp_path), tmp_path / "out", base_url="https://intranet.example.edu.cn/a/b/")
     home = (tmp_path / "out/index.html").read_text()
     assert 'href="/a/b/static/style.css"' in home and 'href="/a/b/cases/"' in home
     assert "https://intranet.example.edu.cn/a/b/feed.xml" in home
@@ -70,7 +72,7 @@ def test_pages_of_deleted_items_do_not_linger(tmp_path):
 
 
 def test_withdrawn_item_keeps_a_short_page_and_leaves_every_list(tmp_path):
-    build_site(FIXTURE, tmp_path / "out")
+    build_site(copy_fixture(tmp_path), tmp_path / "out")
     page = (tmp_path / "out/cases/withdrawn/index.html").read_text()
     assert "本文已撤下" in page and "此案例因当事人要求撤下" not in page
     assert '<meta name="robots" content="noindex">' in page
@@ -80,7 +82,7 @@ def test_withdrawn_item_keeps_a_short_page_and_leaves_every_list(tmp_path):
 
 
 def test_aliases_redirect_to_the_current_page(tmp_path):
-    build_site(FIXTURE, tmp_path / "out")
+    build_site(copy_fixture(tmp_path), tmp_path / "out")
     for alias in ("anli/old-refund.html", "cases/refund-2025/index.html"):
         page = (tmp_path / "out" / alias).read_text()
         assert '<meta http-equiv="refresh" content="0; url=/fzzl/cases/fake-refund/">' in page
@@ -88,31 +90,34 @@ def test_aliases_redirect_to_the_current_page(tmp_path):
 
 
 def test_expired_notice_stays_marked_and_urgent_notice_leads_the_home_page(tmp_path):
-    build_site(FIXTURE, tmp_path / "out")
+    site = copy_fixture(tmp_path)
+    build_site(site, tmp_path / "out")
     assert "已过期" in (tmp_path / "out/notices/expired/index.html").read_text()
     home = (tmp_path / "out/index.html").read_text()
     assert home.index("紧急提醒：谨防假冒学费缴费通知") < home.index("致家长的一封信") < home.index("点赞兼职先返后骗")
     assert "考试季防骗提醒" not in home  # expired: not current
-    build_site(FIXTURE, tmp_path / "later", now="2026-04-01 00:00")
+    build_site(site, tmp_path / "later", now="2026-04-01 00:00")
     assert "紧急提醒" not in (tmp_path / "later/index.html").read_text()
 
 
 def test_drafts_and_future_items_appear_only_when_asked(tmp_path):
-    build_site(FIXTURE, tmp_path / "plain")
+    site = copy_fixture(tmp_path)
+    build_site(site, tmp_path / "plain")
     assert not (tmp_path / "plain/cases/draft").exists() and not (tmp_path / "plain/notices/future").exists()
-    build_site(FIXTURE, tmp_path / "all", drafts=True, future=True)
+    build_site(site, tmp_path / "all", drafts=True, future=True)
     assert "草稿" in (tmp_path / "all/cases/draft/index.html").read_text()
     assert (tmp_path / "all/notices/future/index.html").exists()
 
 
 def test_summary_line_and_json_name_the_next_change(tmp_path):
-    result = run_fraudsite("build", FIXTURE, "-o", tmp_path / "out", "--now", FIXTURE_NOW, "--json")
+    site = copy_fixture(tmp_path)
+    result = run_fraudsite("build", site, "-o", tmp_path / "out", "--now", FIXTURE_NOW, "--json")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["items"] == 6 and summary["written"] > 0 and summary["removed"] == 0
     # The pinned letter (2026-02-20 09:00, no expiry) stops being current after 30 days.
     assert summary["next_change"] == "2026-03-22T09:00:00+08:00"
-    text = run_fraudsite("build", FIXTURE, "-o", tmp_path / "out", "--now", FIXTURE_NOW)
+    text = run_fraudsite("build", site, "-o", tmp_path / "out", "--now", FIXTURE_NOW)
     assert text.stdout.startswith("完成：6 篇内容") and "写入 0，未变" in text.stdout
     assert "2026年3月22日 09:00" in text.stdout
 
@@ -121,12 +126,13 @@ def test_refuses_to_replace_a_folder_it_did_not_create(tmp_path):
     out = tmp_path / "precious"
     out.mkdir()
     (out / "thesis.docx").write_text("irreplaceable")
+    site = copy_fixture(tmp_path)
     with pytest.raises(OutputError):
-        build_site(FIXTURE, out)
+        build_site(site, out)
     assert (out / "thesis.docx").read_text() == "irreplaceable"
-    result = run_fraudsite("build", FIXTURE, "-o", out, "--now", FIXTURE_NOW)
+    result = run_fraudsite("build", site, "-o", out, "--now", FIXTURE_NOW)
     assert result.returncode == 1 and "--force" in result.stderr
-    build_site(FIXTURE, out, force=True)
+    build_site(site, out, force=True)
     assert not (out / "thesis.docx").exists() and (out / "index.html").exists()
 
 
@@ -180,7 +186,8 @@ def test_rendering_on_several_cores_gives_the_same_bytes_as_one(tmp_path):
     for workers in ("1", "2"):
         env = {**os.environ, "FRAUDSITE_WORKERS": workers, "FRAUDSITE_PARALLEL_MINIMUM": "1"}
         out = tmp_path / f"out{workers}"
-        result = subprocess.run([sys.executable, "-m", "fraudsite", "build", str(FIXTURE), "-o", str(out),
+        site = copy_fixture(tmp_path, name=f"site{workers}")  # each from nothing: every body rendered
+        result = subprocess.run([sys.executable, "-m", "fraudsite", "build", str(site), "-o", str(out),
                                  "--now", FIXTURE_NOW], env=env, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
         outputs[workers] = tree(out)

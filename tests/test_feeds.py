@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fraudsite.clock import rfc822
-from sitekit import FIXTURE, build_site, copy_fixture, write
+from sitekit import build_site, copy_fixture, write
 
 NS = {"atom": "http://www.w3.org/2005/Atom", "content": "http://purl.org/rss/1.0/modules/content/"}
 BASE = "https://www.example.edu.cn/fzzl/"
@@ -22,8 +22,9 @@ BASE = "https://www.example.edu.cn/fzzl/"
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("feeds") / "out"
-    build_site(FIXTURE, out)
+    root = tmp_path_factory.mktemp("feeds")
+    out = root / "out"
+    build_site(copy_fixture(root), out)
     return out
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sitekit import FIXTURE, assert_matches_golden, build_site, tree
+from sitekit import assert_matches_golden, build_site, copy_fixture, tree
 
 GOLDEN = Path(__file__).parent / "golden" / "site"
 # Channels with their own golden subtree or tests; this golden covers the website channel.
@@ -23,5 +23,5 @@ def website_files(root: Path) -> dict[str, bytes]:
 
 def test_fixture_site_builds_to_the_golden_tree(tmp_path):
     out = tmp_path / "out"
-    build_site(FIXTURE, out)
+    build_site(copy_fixture(tmp_path), out)
     assert_matches_golden(website_files(out), GOLDEN)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from fraudsite.build import BuildOptions, load_site, plan_outputs
 from fraudsite.pagememo import Digester, Unkeyable
 from fraudsite.render import Page
-from sitekit import FIXTURE, FIXTURE_NOW, at
+from sitekit import FIXTURE_NOW, at, copy_fixture
 
 
 @dataclass(frozen=True)
@@ -116,13 +116,14 @@ def test_digests_do_not_depend_on_the_processs_string_hashing():
     assert len(digests) == 1 and digests.pop().startswith("#")
 
 
-def test_every_page_of_a_site_has_a_key():
+def test_every_page_of_a_site_has_a_key(tmp_path):
     """A page without one is rendered on every build: the memo must know every page of the sample site."""
-    options = BuildOptions(site_dir=FIXTURE, out_dir=FIXTURE / "build", config_path=FIXTURE / "fraudsite.yaml",
+    fixture = copy_fixture(tmp_path)
+    options = BuildOptions(site_dir=fixture, out_dir=fixture / "build", config_path=fixture / "fraudsite.yaml",
                            now=at(FIXTURE_NOW))
     site = load_site(options)[0]
     digester = Digester()
-    pages = [output for output in plan_outputs(site, FIXTURE) if isinstance(output, Page)]
+    pages = [output for output in plan_outputs(site, fixture) if isinstance(output, Page)]
     keys = [digester.digest(page.context) for page in pages]  # raises Unkeyable for a page without one
     assert len(set(keys)) > 50  # (two aliases of one page share their context)
     assert keys == [Digester().digest(page.context) for page in pages]

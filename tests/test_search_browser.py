@@ -14,6 +14,7 @@ import yaml
 
 from fraudsite.build import BuildOptions, build
 from fraudsite.searchindex import fold, run_query
+from sitekit import copy_sample_content
 from tools import REPO, parse_es5, run_axe, serious_violations
 
 QUERIES = yaml.safe_load((REPO / "bench" / "search" / "queries.yaml").read_text(encoding="utf-8"))
@@ -33,9 +34,10 @@ def expected_paths():
 
 @pytest.fixture(scope="module")
 def sample_site(tmp_path_factory) -> Path:
-    """The repository's sample site, built once for this module."""
-    out = tmp_path_factory.mktemp("search") / "out"
-    build(BuildOptions(site_dir=REPO, out_dir=out, config_path=REPO / "fraudsite.yaml", now=NOW))
+    """The repository's sample site (a copy), built once for this module."""
+    root = tmp_path_factory.mktemp("search")
+    site, out = copy_sample_content(root), root / "out"
+    build(BuildOptions(site_dir=site, out_dir=out, config_path=site / "fraudsite.yaml", now=NOW))
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitekit import SAMPLE, build_site
+from sitekit import build_site, copy_sample_content
 from tools import format_axe, format_vnu, run_axe, run_vnu, serious_violations, serve_directory
 
 SAMPLE_NOW = "2026-11-28 09:00"
@@ -12,8 +12,9 @@ SAMPLE_NOW = "2026-11-28 09:00"
 
 @pytest.fixture(scope="module")
 def sample_out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("sample") / "out"
-    build_site(SAMPLE, out, now=SAMPLE_NOW)
+    root = tmp_path_factory.mktemp("sample")
+    out = root / "out"
+    build_site(copy_sample_content(root), out, now=SAMPLE_NOW)
     return out
 
 

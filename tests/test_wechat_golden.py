@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sitekit import FIXTURE, assert_matches_golden, build_site, tree
+from sitekit import assert_matches_golden, build_site, copy_fixture, tree
 
 GOLDEN = Path(__file__).parent / "golden" / "wechat"
 OWN = ("wechat/",)  # static/wechat/ is copied verbatim from theme/static/wechat/
@@ -21,13 +21,13 @@ def wechat_files(root: Path) -> dict[str, bytes]:
 
 def test_fixture_site_builds_to_the_golden_wechat_tree(tmp_path):
     out = tmp_path / "out"
-    build_site(FIXTURE, out)
+    build_site(copy_fixture(tmp_path), out)
     assert_matches_golden(wechat_files(out), GOLDEN)
 
 
 def test_withdrawn_draft_and_future_items_get_no_wechat_article(tmp_path):
     out = tmp_path / "out"
-    build_site(FIXTURE, out)
+    build_site(copy_fixture(tmp_path), out)
     articles = sorted(path.parent.name for path in (out / "wechat").glob("*/*/article.json"))
     assert articles == ["expired", "fake-refund", "letter", "older", "part-time", "urgent"]
     feed = (out / "wechat/feed.xml").read_text(encoding="utf-8")
