@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import resource
 import socket
 import subprocess
 import threading
@@ -29,6 +30,10 @@ class Sample:
     peak_mib: float  # resident set sizes added up (pages shared by forked workers count once per process)
     load: float
     peak_pss_mib: float = 0.0  # proportional set sizes added up (shared pages split between their users)
+    # CPU of the command and the children it waited for, in user space and in the kernel: on this machine's
+    # file system, creating files soon after many were deleted costs kernel time (see the README)
+    user_seconds: float = 0.0
+    system_seconds: float = 0.0
 
 
 class CommandFailed(RuntimeError):
@@ -108,6 +113,7 @@ def run_measured(command: list[str], cwd: Path | None = None, timeout: float = 3
                  env: dict[str, str] | None = None) -> Sample:
     """Run ``command`` to the end; raise ``CommandFailed`` with its output's tail when it fails."""
     load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     memory = TreeMemory(process.pid)
@@ -124,7 +130,9 @@ def run_measured(command: list[str], cwd: Path | None = None, timeout: float = 3
     if process.returncode != 0:
         tail = output.decode("utf-8", "replace")[-3000:]
         raise CommandFailed(f"{' '.join(command)}: exit {process.returncode}\n{tail}")
-    return Sample(seconds, peak, load, memory.peak_pss_mib)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return Sample(seconds, peak, load, memory.peak_pss_mib, after.ru_utime - before.ru_utime,
+                  after.ru_stime - before.ru_stime)
 
 
 def free_port() -> int:

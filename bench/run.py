@@ -236,8 +236,9 @@ def measure_serve(tool: Tool, original: str, runs: int, timeout: float, log: Pat
 
 def report(name: str, phase: str, sample: Sample) -> Sample:
     """One progress line on stderr; the sample itself."""
+    cpu = f", CPU {sample.user_seconds:.2f} s user + {sample.system_seconds:.2f} s kernel" if sample.user_seconds else ""
     print(f"  {name} {phase}: {sample.seconds:.2f} s, {sample.peak_mib:.0f} MiB RSS, {sample.peak_pss_mib:.0f} MiB PSS"
-          f" (load {sample.load:.1f})",
+          f"{cpu} (load {sample.load:.1f})",
           file=sys.stderr)
     return sample
 
@@ -420,6 +421,11 @@ def table(data: dict) -> str:
         lines.append("Before each cold build the deleted output was synced and the page cache dropped.")
     if data.get("startup"):
         lines.append(f"`fraudsite --version` starts in {seconds_text(median(data['startup']))} (median).")
+    cpu = [f"{name} {user:.1f} + {kernel:.1f} s" for tools in data["results"].values() for name, phases in tools.items()
+           if "error" not in phases and (user := median(phases.get("cold"), "user_seconds")) is not None
+           and (kernel := median(phases.get("cold"), "system_seconds")) is not None]
+    if cpu:
+        lines.append("CPU of a cold build, user + kernel (medians): " + ", ".join(cpu) + ".")
     return "\n".join(lines)
 
 
