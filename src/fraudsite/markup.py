@@ -31,6 +31,7 @@ SUMMARY_LENGTH = 120
 _SOFT_BREAK = re.compile(r"(?<=[^\x00-\x7f])[ \t]*\n[ \t]*(?=[^\x00-\x7f])")
 _SPACE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
 _SENTENCE_END = "。！？；…"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")  # what XML cannot carry (tab, newline can)
 _DEEP_PREFIX = re.compile(f"^[ \t>]{{{MAX_NESTING + 1},}}", re.MULTILINE)
 
 ALLOWED_TAGS = {
@@ -432,4 +433,4 @@ def shorten(text: str, limit: int = SUMMARY_LENGTH) -> str:
 
 def strip_control(text: str) -> str:
     """Remove control characters that XML cannot carry (tab and newline stay)."""
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]", "", text)
+    return _CONTROL.sub("", text)
