@@ -75,7 +75,7 @@ def test_each_detector_finds_its_kind_also_spaced_dashed_and_full_width(text, ki
     "编号 110105194913310021",  # right check digit, but no 13th month
     "流水号 1381234567890",  # 13 digits: not a mobile
     "QQ私聊要求转账",
-    "学号 202112345",  # one digit short of the configured pattern
+    "编号 202112345",  # one digit short of the configured pattern, and no word says whose number it is
 ])
 def test_look_alikes_are_never_flagged(text):
     assert kinds(text) == []
@@ -85,6 +85,21 @@ def test_privacy_allow_lets_through_that_value_in_any_form_and_nothing_else():
     text = "诈骗分子冒用的号码 138 1234 5678，另一个 13987654321"
     allowed = frozenset({"13812345678"})
     assert kinds(text, allowed) == [("mobile", "139****4321")]
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("学号2023010123。", "20******23"),
+    ("学号：B20230101，", "B2*****01"),  # the digits alone would read as a date
+    ("准考证号是 123456789", "12*****89"),
+    ("学籍号码 ２０２３０１０１２３", "20******23"),
+])
+def test_a_number_right_after_the_word_for_it_is_a_student_number_without_any_pattern(text, masked):
+    assert [(f.kind, f.masked) for f in find_personal_data(text, PrivacyRules())] == [("student_number", masked)]
+
+
+def test_a_number_without_the_word_needs_the_sites_pattern():
+    assert find_personal_data("编号2023010123", PrivacyRules()) == []
+    assert find_personal_data("学号不公开，共 12 人", PrivacyRules()) == []
 
 
 def test_checksums_and_masking():
@@ -168,3 +183,28 @@ def test_student_number_pattern_comes_from_the_config_and_a_bad_one_is_reported(
     (site / "fraudsite.yaml").write_text(CONFIG.replace("'20\\d{2}[0-9]{6}'", "'20(\\d'"), encoding="utf-8")
     result = run_fraudsite("build", site, "-o", tmp_path / "out", "--now", "2026-11-28 09:00")
     assert result.returncode == 1 and "privacy.student_number: 不是有效的正则表达式" in result.stderr
+
+
+def test_file_names_of_a_cover_and_an_attachment_are_scanned(tmp_path):
+    """A file's name is published in its address and as the attachment's link text."""
+    case = CASE.replace("138-1234-5678", "辅导员").replace("（手机１３８１２３４５６７８）", "").replace(
+        "signs:", "cover: images/张伟13812345678聊天记录.png\nsigns:")
+    notice = """---
+id: notice-1
+title: 关于领取回执的通知
+date: 2026-11-02
+issuer: 保卫处
+attachments:
+  - files/张伟-13912345678-回执.pdf
+---
+
+请按附件办理。
+"""
+    site = make_site(tmp_path / "site", {"cases/a.md": case, "notices/n.md": notice})
+    for name in ("cases/images/张伟13812345678聊天记录.png", "notices/files/张伟-13912345678-回执.pdf"):
+        (site / "content" / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / "content" / name).write_bytes(b"%PDF-1.4 fake")
+    result = run_fraudsite("check", site)
+    assert result.returncode == 1
+    assert "content/cases/a.md:7:17: cover: 疑似手机号“138****5678”" in result.stderr + result.stdout
+    assert "content/notices/n.md:7:14: attachments: 疑似手机号“139****5678”" in result.stderr + result.stdout

@@ -46,7 +46,11 @@ _PATTERNS = {
     "mobile_local": re.compile(rf"(1(?<!\d1)(?<!\d[ -]1)[3-9]\d(?:{_SEP}\d){{8}})" + _NOT_BEFORE_DIGIT),
     "email": re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"),
     "qq": re.compile(r"(?i)(?:qq|扣扣|企鹅号)(?:号码|账号|号|群号|群)?[ \t]*(?:[:：]|是|为)?[ \t]*([1-9]\d{4,10})(?!\d)"),
+    # digits, perhaps after a letter, right after a word that says whose number they are: found without the
+    # site's own pattern (``privacy.student_number``), which finds the numbers written on their own
+    "student_number_named": re.compile(r"(?:学号|学籍号|考生号|准考证号)码?[ \t]*(?:[:：]|是|为)?[ \t]*([A-Za-z]?\d{6,14})(?!\d)"),
 }
+_KIND_OF = {"mobile_local": "mobile", "student_number_named": "student_number"}  # pattern -> the kind it finds
 _WIDE_FORMS = re.compile("[\uff0b\uff0d\uff0e\uff10-\uff3a\uff3f\uff41-\uff5a\u3000\u2010-\u2014\u2212]")
 _MAY_HOLD_DATA = re.compile("[0-9@\uff10-\uff19\uff20]")
 _AMOUNT_AFTER = re.compile(r"[ \t]*(?:元|块|万|亿|角|余元|多元|美元|人民币|rmb|RMB)")
@@ -125,15 +129,15 @@ def find_personal_data(text: str, rules: PrivacyRules, allowed: frozenset[str] =
     normal = _to_ascii(text)
     findings: list[Finding] = []
     taken: list[tuple[int, int]] = []
-    for kind, start, end in _candidates(normal, rules):
+    for pattern, start, end in _candidates(normal, rules):
         if any(start < stop and begin < end for begin, stop in taken):
             continue  # an ID-card number is not also a bank card; the longest, most specific kind wins
         value = text[start:end]
         key = normalise_value(value)
-        if key in rules.public or key in allowed or not _is_personal(kind, normal, start, end):
+        if key in rules.public or key in allowed or not _is_personal(pattern, normal, start, end):
             continue
         taken.append((start, end))
-        findings.append(Finding(kind, start, end, value))
+        findings.append(Finding(_KIND_OF.get(pattern, pattern), start, end, value))
     return sorted(findings, key=lambda f: f.start)
 
 
@@ -143,9 +147,9 @@ def _to_ascii(text: str) -> str:
 
 
 def _candidates(normal: str, rules: PrivacyRules) -> Iterator[tuple[str, int, int]]:
-    for kind, pattern in _PATTERNS.items():
+    for name, pattern in _PATTERNS.items():
         for match in pattern.finditer(normal):
-            yield kind.removesuffix("_local"), match.start(1), match.end(1)
+            yield name, match.start(1), match.end(1)
     if rules.student_number is not None:
         for match in rules.student_number.finditer(normal):
             if match.end() > match.start():
@@ -153,8 +157,9 @@ def _candidates(normal: str, rules: PrivacyRules) -> Iterator[tuple[str, int, in
 
 
 def _is_personal(kind: str, normal: str, start: int, end: int) -> bool:
+    """Whether a match of the pattern ``kind`` (a key of ``_PATTERNS``, or student_number) is personal data."""
     digits = re.sub(r"\D", "", normal[start:end])
-    if kind == "email":
+    if kind in ("email", "student_number_named"):  # no date or amount looks like these
         return True
     if _DATE.match(digits) or _AMOUNT_AFTER.match(normal, end) or _AMOUNT_BEFORE.search(normal, 0, start):
         return False
@@ -245,9 +250,11 @@ def published_values(item: Item, title_only: bool = False) -> Iterator[tuple[str
     if title_only:
         return
     written = dict(item.line_of)
-    for key in ("summary", "screen_title", "issuer"):
+    for key in ("summary", "screen_title", "issuer", "cover"):
         if key in written:  # a derived summary comes from the body, a default issuer from the config
             yield key, getattr(item, key)
+    # A file's name is published too: in its address, and as an attachment's link text.
+    yield from ((f"attachments.{index}", a.source) for index, a in enumerate(getattr(item, "attachments", ())))
     for key in ("tags", "signs", "advice"):
         yield from ((f"{key}.{index}", text) for index, text in enumerate(getattr(item, key, ())))
     yield from ((f"wechat.{key}", text) for key, text in item.wechat)
