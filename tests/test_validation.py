@@ -125,6 +125,24 @@ def test_every_problem_in_every_file_is_reported_in_one_run(tmp_path):
         "content/cases/a.md:3", "content/cases/a.md:4", "content/cases/b.md:5", "content/notices/c.md:2"]
 
 
+def test_a_link_to_a_file_with_an_error_is_not_reported_as_a_link_to_a_missing_file(tmp_path):
+    """The editor is sent to mend the broken file, not the one linking to it; mended, the link resolves."""
+    site = tmp_path / "site"
+    write(site, "fraudsite.yaml", CONFIG)
+    write(site, "content/cases/a.md", GOOD_CASE + "\n见[另一篇](b.md)。\n")
+    write(site, "content/cases/b.md", GOOD_CASE.replace("2026-01-01", "2026-13-01").replace("正常案例", "乙"))
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site)
+    assert [p.code for p in failure.value.problems if p.severity == "error"] == ["E204"]
+    write(site, "content/cases/b.md", GOOD_CASE.replace("正常案例", "乙"))
+    build_site(site)
+    assert 'href="/fzzl/cases/b/"' in (site / "build/cases/a/index.html").read_text()
+    (site / "content/cases/b.md").unlink()
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site)
+    assert [p.code for p in failure.value.problems if p.severity == "error"] == ["E301"]
+
+
 def test_pyyaml_traps_are_avoided(tmp_path):
     """``no`` stays text, ``1.10`` stays 1.10: titles are taken as written."""
     site = tmp_path / "site"

@@ -18,6 +18,7 @@ from fraudsite.errors import Problem, did_you_mean, problem, warning
 from fraudsite.frontmatter import SourceFile, decode_source, split_front_matter
 from fraudsite.markup import (
     MORE,
+    UNLOADED,
     LinkContext,
     RenderedBody,
     asset_output_path,
@@ -114,6 +115,8 @@ def parse_sources(sources: list[tuple[str, SourceFile | Unsplit]], config: Confi
     for section, source in sources:
         if source.path not in reused:
             check(section, source)
+    for _, source in sources:
+        item_paths.setdefault(source.path, UNLOADED)
     for section, source in sources:  # a finished body whose links lead elsewhere now is made again
         done = reused.get(source.path)
         if done and done.lookups and not lookups_hold(done.lookups, item_paths, asset_exists):

@@ -73,6 +73,11 @@ class RenderedBody:
         return unpack(self.packed)
 
 
+# The page path ``LinkContext.item_paths`` gives a content file this build read but could not load (its front
+# matter has an error, reported with it): a link to it is not reported as one to a missing file.
+UNLOADED = ""
+
+
 @dataclass(frozen=True)
 class LinkContext:
     """What rendering one body needs to know about the rest of the site."""
@@ -331,11 +336,14 @@ class _LinkResolver(Treeprocessor):
             self._fail("E303", field_name, target, "指向了 content 目录以外；请只引用 content 中的文件")
             return ""
         if path.endswith(".md"):
-            if resolved not in ctx.item_paths:
+            page = ctx.item_paths.get(resolved)
+            if page is None:
                 self._fail("E301", field_name, target, "链接的内容文件不存在；请检查文件名，或删除这个链接")
                 return ""
+            if page == UNLOADED:  # that file's own error is reported; the link resolves once it is mended
+                return ""
             anchor = f"#{fragment}" if fragment else ""
-            return ctx.base_path + ctx.item_paths[resolved] + anchor
+            return ctx.base_path + page + anchor
         if not ctx.asset_exists(resolved):
             self._fail("E304", field_name, target, "引用的文件不存在；请把文件放到 content 目录中，或改正路径")
             return ""
