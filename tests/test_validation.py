@@ -65,6 +65,15 @@ CASES = {
     "malformed yaml": (
         {"content/cases/a.md": "---\ntitle: 甲\ndate: [2026\n---\n"},
         "content/cases/a.md:3: YAML 格式错误"),
+    "full-width colon after a key, blamed on its own line": (
+        {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype：shuadan\naudience: [students]\n---\n"},
+        "content/cases/a.md:4: YAML 格式错误：键后面用了中文冒号“：”；请改为英文冒号加一个空格"),
+    "no space after a colon": (
+        {"content/cases/a.md": "---\ntitle:甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\n---\n"},
+        "content/cases/a.md:2: YAML 格式错误：冒号后面少了一个空格"),
+    "tab indentation, said in Chinese": (
+        {"content/cases/a.md": "---\ntitle: 甲\n\tdate: 2026-01-01\n---\n"},
+        "content/cases/a.md:3: YAML 格式错误（用了制表符（Tab）缩进；请改用空格）"),
     "missing front matter": (
         {"content/cases/a.md": "只有正文\n"},
         "content/cases/a.md:1: 缺少头部信息；文件第一行应为 ---，随后是 title、date 等字段，再以 --- 结束 [E001]"),

@@ -53,9 +53,8 @@ def read_yaml(text: str) -> Located:
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
-        line = _error_line(error, text.count("\n") + 1)
-        reason = error.problem or "格式错误"
-        raise YamlProblem(line, f"YAML 格式错误（{reason}）；请检查缩进、冒号后的空格和引号是否成对") from None
+        line, message = _explain(text, _error_line(error, text.count("\n") + 1), error.problem or "")
+        raise YamlProblem(line, message) from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, max(error.position, 0)) + 1
         raise YamlProblem(line, f"含有不允许的控制字符（U+{error.character:04X}）；请删除它，或改用引号内的转义写法",
@@ -66,6 +65,34 @@ def read_yaml(text: str) -> Located:
     if node is not None:
         located.data = _convert(node, "", located.lines, set(), 0)
     return located
+
+
+# The usual slips, which PyYAML reports a line later and in English: a key followed by a full-width colon, or by
+# a colon with no space (both leave the line a plain text, so the parser stumbles on the next one).
+_WIDE_COLON = re.compile(r"[ \t]*[A-Za-z_][\w.-]*[ \t]*：")
+_TIGHT_COLON = re.compile(r"[ \t]*[A-Za-z_][\w.-]*:(?=[^\s/])")
+_REASONS = {  # PyYAML's problem -> what to tell an editor
+    "could not find expected ':'": "找不到应有的英文冒号“:”",
+    "mapping values are not allowed in this context": "这里不能出现“键: 值”：可能这一行多了缩进，或值里有冒号（那就给整个值加英文引号）",
+    "found a tab character that violates indentation": "用了制表符（Tab）缩进；请改用空格",
+    "found character '\\t' that cannot start any token": "用了制表符（Tab）；请改用空格",
+    "found unexpected end of stream": "引号没有成对",
+    "did not find expected key": "缩进不一致",
+    "did not find expected ',' or ']'": "方括号 [ ] 没有成对，或列表项之间少了英文逗号",
+    "did not find expected '-' indicator": "列表各项“- ”的缩进不一致",
+}
+
+
+def _explain(text: str, line: int, reason: str) -> tuple[int, str]:
+    """The line to blame and what to do: a slip found on that line or the three before it, else PyYAML's reason."""
+    lines = text.split("\n")
+    for number in range(min(line, len(lines)), max(0, line - 4), -1):
+        if _WIDE_COLON.match(lines[number - 1]):
+            return number, "YAML 格式错误：键后面用了中文冒号“：”；请改为英文冒号加一个空格，例如 type: shuadan"
+        if _TIGHT_COLON.match(lines[number - 1]):
+            return number, "YAML 格式错误：冒号后面少了一个空格；请写成“键: 值”，例如 title: 标题"
+    said = _REASONS.get(reason, reason or "格式错误")
+    return line, f"YAML 格式错误（{said}）；请检查缩进、冒号后的空格和引号是否成对"
 
 
 def _error_line(error: yaml.MarkedYAMLError, last_line: int) -> int:
