@@ -173,6 +173,21 @@ def test_bom_crlf_and_empty_body_are_accepted(tmp_path):
     assert "正常案例" in (site / "build/cases/a/index.html").read_text()
 
 
+def test_a_file_meant_as_content_but_not_named_md_gets_a_warning_naming_the_right_name(tmp_path):
+    site = tmp_path / "site"
+    write(site, "fraudsite.yaml", CONFIG)
+    for name in ("a.md.txt", "b.markdown", "C.MD", "2026/d.txt"):
+        write(site, f"content/cases/{name}", GOOD_CASE)
+    write(site, "content/notices/files/名单说明.txt", "附件：报名须知\n")  # an attachment, not content
+    (site / "content/cases/e.txt").write_bytes(b"\xef\xbb\xbf" + GOOD_CASE.encode())  # Notepad's UTF-8 with BOM
+    report = build_site(site)
+    assert report.items == 0
+    assert sorted(str(p) for p in report.warnings if p.code == "W017") == [
+        f"content/cases/{old}: （警告）这个文件不会发布：内容文件的扩展名必须是小写的 .md；请改名为 {new}（例如记事本会在后面加上 .txt） [W017]"
+        for old, new in (("2026/d.txt", "d.md"), ("C.MD", "C.md"), ("a.md.txt", "a.md"), ("b.markdown", "b.md"),
+                         ("e.txt", "e.md"))]
+
+
 def test_command_line_prints_problems_and_exits_1_without_traceback(tmp_path):
     site = copy_fixture(tmp_path)
     before_build = run_fraudsite("build", site, "--now", "2026-03-15 12:00")

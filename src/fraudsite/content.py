@@ -185,18 +185,41 @@ def read_sources(site_dir: Path, problems: list[Problem],
     found = []
     root = site_dir.resolve()
     folders: dict[str, bool] = {}
+    misnamed: list[tuple[str, str]] = []
     for section in SECTIONS:
-        for relative, entry in markdown_files(site_dir, f"content/{section}"):
+        for relative, entry in markdown_files(site_dir, f"content/{section}", misnamed):
             source = read_source(entry.path, relative, root, problems, cache, folders, entry)
             if source is not None:
                 found.append((section, source))
+    problems += [warning(relative, 0, "W017", "", f"这个文件不会发布：内容文件的扩展名必须是小写的 .md；"
+                                                  f"请改名为 {name}（例如记事本会在后面加上 .txt）") for relative, name in misnamed]
     return found
 
 
-def markdown_files(site_dir: Path, folder: str) -> list[tuple[str, os.DirEntry]]:
+_MARKDOWN_LIKE = (".markdown", ".mdown", ".mkd", ".mkdn", ".md.txt")
+
+
+def _misnamed(entry: os.DirEntry) -> str | None:
+    """The name a file that looks meant as content (``a.MD``, ``a.markdown``, ``a.md.txt``, a ``.txt`` that
+    starts with front matter) should have, or None."""
+    lower = entry.name.lower()
+    stem = next((entry.name[: -len(end)] for end in (*_MARKDOWN_LIKE, ".md") if lower.endswith(end)), None)
+    if stem is None and lower.endswith(".txt"):
+        try:
+            with open(entry.path, "rb") as stream:
+                if stream.read(7).removeprefix(b"\xef\xbb\xbf").startswith(b"---"):
+                    stem = entry.name[:-4]
+        except OSError:
+            pass
+    return f"{stem}.md" if stem else None
+
+
+def markdown_files(site_dir: Path, folder: str,
+                   misnamed: list[tuple[str, str]] | None = None) -> list[tuple[str, os.DirEntry]]:
     """Every ``*.md`` below ``site_dir/folder`` by site-relative path, as ``sorted(folder.rglob("*.md"))`` lists
     them (linked folders are not entered; hidden files and folders are left out), with its directory entry:
-    whether it is a link or a file is then known from the listing, not asked of the disk twice per file."""
+    whether it is a link or a file is then known from the listing, not asked of the disk twice per file.
+    ``misnamed`` gets the files that look meant as content but are not named so, with the name they need."""
     found, folders = [], [(site_dir / folder, folder)]
     while folders:
         path, relative = folders.pop()
@@ -209,6 +232,8 @@ def markdown_files(site_dir: Path, folder: str) -> list[tuple[str, os.DirEntry]]
                 continue
             if entry.name.endswith(".md"):  # a folder so named too: read_source skips it, as any non-file
                 found.append((f"{relative}/{entry.name}", entry))
+            elif misnamed is not None and entry.is_file() and (name := _misnamed(entry)):
+                misnamed.append((f"{relative}/{entry.name}", name))
             if not entry.is_symlink() and entry.is_dir():  # in this order: a link's target is never asked
                 folders.append((Path(entry.path), f"{relative}/{entry.name}"))
     return sorted(found, key=lambda pair: pair[0].split("/"))
