@@ -188,6 +188,20 @@ def test_a_file_meant_as_content_but_not_named_md_gets_a_warning_naming_the_righ
                          ("e.txt", "e.md"))]
 
 
+def test_a_published_item_with_the_placeholder_of_fraudsite_new_is_refused_and_an_empty_body_warned_of(tmp_path):
+    from fraudsite.newitem import PLACEHOLDERS
+
+    unfinished = GOOD_CASE.replace("正文。", f"## 案情经过\n\n{PLACEHOLDERS[0]}")
+    lines = failures(tmp_path, {"content/cases/a.md": unfinished})
+    assert lines == [f"content/cases/a.md:9: 正文: 还留着新建时的提示文字“{PLACEHOLDERS[0]}”；请换成正文，或先设为 draft: true [E221]"]
+    site = tmp_path / "site"
+    write(site, "content/cases/a.md", unfinished.replace("title:", "draft: true\ntitle:"))  # a draft may hold it
+    assert not [p for p in build_site(site).warnings if p.field == "正文"]
+    write(site, "content/cases/a.md", GOOD_CASE.replace("正文。", "<!-- 写作提示 -->\n"))
+    assert [str(p) for p in build_site(site).warnings if p.field == "正文"] == [
+        "content/cases/a.md:7: 正文: （警告）正文是空的，读者打开这一篇只能看到标题；请补上正文，或先设为 draft: true [W203]"]
+
+
 def test_command_line_prints_problems_and_exits_1_without_traceback(tmp_path):
     site = copy_fixture(tmp_path)
     before_build = run_fraudsite("build", site, "--now", "2026-03-15 12:00")

@@ -405,8 +405,26 @@ def parse_item(section: str, source: SourceFile, config: Config, site_dir: Path,
         specific = _notice_fields(fields, common, site_dir)
     if not fields.ok or common["date"] is None:
         return None
+    if not common["draft"] and not common["withdrawn"]:
+        check_body_written(source, problems)
     kind = Case if section == "cases" else Notice
     return kind(**common, **specific)
+
+
+def check_body_written(source: SourceFile, problems: list[Problem]) -> None:
+    """Refuse a body still holding ``fraudsite new``'s placeholder text; warn of one holding nothing a reader sees."""
+    from fraudsite.newitem import PLACEHOLDERS
+
+    for placeholder in PLACEHOLDERS:
+        if (at := source.body.find(placeholder)) >= 0:
+            problems.append(problem(source.path, source.body_line + source.body.count("\n", 0, at), "E221", "正文",
+                                    f"还留着新建时的提示文字“{placeholder}”；请换成正文，或先设为 draft: true"))
+    if not _COMMENTS.sub("", source.body).strip():
+        problems.append(warning(source.path, source.body_line, "W203", "正文",
+                                "正文是空的，读者打开这一篇只能看到标题；请补上正文，或先设为 draft: true"))
+
+
+_COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Config, site_dir: Path) -> dict:

@@ -20,6 +20,9 @@ from fraudsite.config import Config, load_config
 from fraudsite.errors import FraudsiteError, did_you_mean
 from fraudsite.urls import is_slug
 
+# Where a draft's text goes: an item published with one is refused (``content.check_body_written``).
+PLACEHOLDERS = ("（请在这里写事情经过。）", "（请在这里写给读者的提醒。）", "（请在这里写通知正文。）")
+
 SLUG_SYLLABLES = 8  # enough to recognise the title, short enough for a URL on a poster
 URGENT_DAYS = 7
 
@@ -142,12 +145,12 @@ privacy_allow: []  # 个人信息检查误报时，在这里写上确认可以�
 
 <!-- 写作提示（这段说明不会显示在网页上）：写受害人如何被引诱、怎样一步步被骗、损失多少、怎样发现被骗。
 不要写受害人的姓名、电话、身份证号、银行卡号、QQ 号或学号。 -->
-（请在这里写事情经过。）
+{PLACEHOLDERS[0]}
 
 ## 警方提示
 
 <!-- 写作提示：遇到类似情况应当怎么做；结尾可提醒拨打 96110 反诈专线。 -->
-（请在这里写给读者的提醒。）
+{PLACEHOLDERS[1]}
 """
 
 
@@ -203,6 +206,6 @@ privacy_allow: []  # 个人信息检查误报时，在这里写上确认可以�
 各部门、各二级学院：
 
 <!-- 写作提示（这段说明不会显示在网页上）：写清时间、地点、参加对象和要求。联系电话请写办公电话，不要写个人手机号。 -->
-（请在这里写通知正文。）
+{PLACEHOLDERS[2]}
 """
 
