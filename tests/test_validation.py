@@ -74,6 +74,9 @@ CASES = {
     "tab indentation, said in Chinese": (
         {"content/cases/a.md": "---\ntitle: 甲\n\tdate: 2026-01-01\n---\n"},
         "content/cases/a.md:3: YAML 格式错误（用了制表符（Tab）缩进；请改用空格）"),
+    "alias copied with the site's sub-path": (
+        {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "title: 甲\naliases: [/fzzl/cases/old-one/]")},
+        "content/cases/a.md:3: aliases: “/fzzl/cases/old-one/”带上了网站所在的路径 /fzzl/；只写其后的部分，例如 cases/old-one/ [E216]"),
     "missing front matter": (
         {"content/cases/a.md": "只有正文\n"},
         "content/cases/a.md:1: 缺少头部信息；文件第一行应为 ---，随后是 title、date 等字段，再以 --- 结束 [E001]"),
@@ -200,6 +203,15 @@ def test_a_published_item_with_the_placeholder_of_fraudsite_new_is_refused_and_a
     write(site, "content/cases/a.md", GOOD_CASE.replace("正文。", "<!-- 写作提示 -->\n"))
     assert [str(p) for p in build_site(site).warnings if p.field == "正文"] == [
         "content/cases/a.md:7: 正文: （警告）正文是空的，读者打开这一篇只能看到标题；请补上正文，或先设为 draft: true [W203]"]
+
+
+def test_a_root_relative_link_into_the_column_warns_that_it_misses_the_sub_path(tmp_path):
+    site = tmp_path / "site"
+    write(site, "fraudsite.yaml", CONFIG)
+    write(site, "content/cases/a.md", GOOD_CASE + "\n见[另一篇](/cases/b/)、[学校首页](/xxgk/)和[本栏](/fzzl/cases/b/)。\n")
+    assert [str(p) for p in build_site(site).warnings if p.code == "W305"] == [
+        "content/cases/a.md:9: 链接: （警告）“/cases/b/”以 / 开头，少了网站所在的路径 /fzzl/，在网站上会打不开；"
+        "请改为链接到内容文件（例如 另一篇.md），或写成 /fzzl/cases/b/ [W305]"]
 
 
 def test_command_line_prints_problems_and_exits_1_without_traceback(tmp_path):

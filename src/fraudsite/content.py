@@ -456,7 +456,7 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
         "updated": fields.when("updated"),
         "draft": fields.flag("draft"),
         "withdrawn": fields.flag("withdrawn"),
-        "aliases": tuple(_alias(fields, a) for a in fields.texts("aliases")),
+        "aliases": tuple(_alias(fields, a, config.base_path) for a in fields.texts("aliases")),
         "audience": fields.keys("audience", audiences, "E208", "受众"),
         "tags": fields.texts("tags"),
         "summary": shorten(fields.text("summary")),
@@ -522,9 +522,12 @@ def _check_slug(fields: _Fields, slug: str) -> None:
         fields.fail("slug", "E215", f"“{slug}”含不允许的字符；请只用小写字母、数字、连字符（或汉字）")
 
 
-def _alias(fields: _Fields, alias: str) -> str:
+def _alias(fields: _Fields, alias: str, base_path: str) -> str:
     path = alias.strip().lstrip("/")
     segments = path.rstrip("/").split("/")
+    if base_path != "/" and path.startswith(base_path.lstrip("/")):  # copied from the browser's address bar
+        fields.fail("aliases", "E216", f"“{alias}”带上了网站所在的路径 {base_path}；只写其后的部分，"
+                                       f"例如 {path.removeprefix(base_path.lstrip('/')) or 'cases/old-name/'}")
     # "./", "a//b" or ".." would name another page (the home page, say) or leave the output folder.
     if "\\" in path or any(s in ("", ".", "..") for s in segments) or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", path):
         fields.fail("aliases", "E216", f"“{alias}”不是网站内的相对路径；请写旧页面的路径，例如 cases/old-name/")

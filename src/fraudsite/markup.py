@@ -19,9 +19,10 @@ from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unic
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
 from fraudsite.defang import defang_text, is_scam_link, scam_hosts
-from fraudsite.errors import Problem, problem
+from fraudsite.errors import Problem, problem, warning
 from fraudsite.htmlscan import read_html
 from fraudsite.model import pack, unpack
+from fraudsite.urls import OWN_FOLDERS
 
 MORE = "<!--more-->"
 MAX_NESTING = 40  # Python-Markdown recurses per level and fails near 500; real content needs a handful
@@ -323,11 +324,16 @@ class _LinkResolver(Treeprocessor):
                 element.set("src", self._resolve(element.get("src", ""), page=False))
 
     def _resolve(self, target: str, page: bool) -> str:
-        if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//|#|/", target):
-            return target  # external, anchor or already site-absolute: leave as written
-        path, _, fragment = target.partition("#")
         ctx = self.context
         field_name = "链接" if page else "图片"
+        if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//|#|/", target):
+            if target.startswith("/") and ctx.base_path != "/" and target[1:].startswith(OWN_FOLDERS):
+                self.result.problems.append(warning(
+                    ctx.source, self._line_of(target), "W305", field_name,
+                    f"“{target}”以 / 开头，少了网站所在的路径 {ctx.base_path}，在网站上会打不开；"
+                    f"请改为链接到内容文件（例如 另一篇.md），或写成 {ctx.base_path}{target[1:]}"))
+            return target  # external, anchor or already site-absolute: leave as written
+        path, _, fragment = target.partition("#")
         if "\\" in path:
             self._fail("E302", field_name, target, "路径中不能用反斜杠；请改用 /")
             return ""
