@@ -77,6 +77,9 @@ CASES = {
     "alias copied with the site's sub-path": (
         {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "title: 甲\naliases: [/fzzl/cases/old-one/]")},
         "content/cases/a.md:3: aliases: “/fzzl/cases/old-one/”带上了网站所在的路径 /fzzl/；只写其后的部分，例如 cases/old-one/ [E216]"),
+    "alias over another item's page names that item": (
+        {"content/cases/a.md": GOOD_CASE, "content/cases/b.md": GOOD_CASE.replace("title: 正常案例", "title: 乙\naliases: [cases/a/]")},
+        "content/cases/b.md:3: aliases: 旧网址“cases/a/”与 content/cases/a.md 的网址相同；请删除或改正这一项 [E220]"),
     "missing front matter": (
         {"content/cases/a.md": "只有正文\n"},
         "content/cases/a.md:1: 缺少头部信息；文件第一行应为 ---，随后是 title、date 等字段，再以 --- 结束 [E001]"),

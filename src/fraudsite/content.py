@@ -27,7 +27,7 @@ from fraudsite.markup import (
     strip_control,
 )
 from fraudsite.model import Attachment, Case, Item, Notice
-from fraudsite.urls import is_slug, slug_character
+from fraudsite.urls import alias_file, index_file, is_slug, slug_character
 
 if TYPE_CHECKING:
     from fraudsite.cache import ContentCache, Unsplit
@@ -576,6 +576,19 @@ def check_identities(items: list[Item]) -> list[Problem]:
             problems.append(problem(item.source, item.line("id"), "E219", "id",
                                     f"与 {ids[item.id].source} 的 id 相同；每篇内容的 id 必须唯一"))
         ids.setdefault(item.id, item)
+    # An old path may not be a page's own path or another item's old path: one file would overwrite the other.
+    pages = {index_file(item.path): item for item in items}
+    redirects: dict[str, Item] = {}
+    for item in sorted(items, key=lambda i: i.source):
+        for alias in item.aliases:
+            path = alias_file(alias)
+            owner = pages.get(path) or redirects.get(path)
+            if owner is not None:
+                whose = "本篇自己" if owner is item else owner.source
+                problems.append(problem(item.source, item.line("aliases"), "E220", "aliases",
+                                        f"旧网址“{alias}”与 {whose} 的{'网址' if path in pages else '旧网址'}相同；"
+                                        "请删除或改正这一项"))
+            redirects.setdefault(path, item)
     return problems
 
 

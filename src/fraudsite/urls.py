@@ -69,3 +69,8 @@ def index_file(path: str) -> str:
     if path == "" or path.endswith("/"):
         return path + "index.html"
     return path
+
+
+def alias_file(alias: str) -> str:
+    """The redirect page an old path gets: ``x.html`` as it is, ``cases/old`` and ``cases/old/`` as a folder's."""
+    return alias if alias.endswith(".html") else index_file(alias if alias.endswith("/") else alias + "/")

@@ -11,7 +11,7 @@ from fraudsite.feeds import Feed, FeedEntry, FeedLink, absolute_urls, clean_text
 from fraudsite.model import SECTION_NAMES, Case, Item, is_published, pack
 from fraudsite.render import Data, Output, Page
 from fraudsite.site import Site
-from fraudsite.urls import index_file, page_title, paged, tag_slug
+from fraudsite.urls import alias_file, index_file, page_title, paged, tag_slug
 from fraudsite.views import ItemView, view_item
 
 
@@ -182,8 +182,7 @@ def alias_pages(site: Site) -> list[Page]:
     pages = []
     for item in site.published + site.withdrawn:  # a scheduled item's old paths redirect once it is out
         for alias in item.aliases:
-            path = alias if alias.endswith(".html") else index_file(alias if alias.endswith("/") else alias + "/")
-            pages.append(Page(path, "alias.html", {"target": item.path, "title": item.title}))
+            pages.append(Page(alias_file(alias), "alias.html", {"target": item.path, "title": item.title}))
     return pages
 
 
