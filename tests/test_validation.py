@@ -92,6 +92,9 @@ CASES = {
     "not utf-8": (
         {"content/cases/a.md": "---\ntitle: 反诈\n---\n".encode("gbk")},
         "content/cases/a.md:2: 文件不是 UTF-8 编码（可能是 GBK）；请在编辑器中以 UTF-8 编码重新保存 [E010]"),
+    "utf-16 from notepad": (
+        {"content/cases/a.md": b"\xff\xfe" + GOOD_CASE.encode("utf-16-le")},
+        "content/cases/a.md:1: 文件是 UTF-16 编码（记事本里叫“Unicode”）；请“另存为”，编码选 UTF-8 [E010]"),
     "binary named .md": (
         {"content/cases/a.md": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"},
         "content/cases/a.md: 这不是文本文件（可能是图片或其他二进制文件被命名为 .md）；请改回原来的扩展名 [E011]"),

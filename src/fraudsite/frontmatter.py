@@ -25,6 +25,8 @@ def decode_source(path: str, raw: bytes) -> tuple[str | None, Problem | None]:
     if len(raw) > MAX_FILE_BYTES:
         size = len(raw) // 1024 // 1024
         return None, problem(path, 0, "E012", "", f"文件过大（约 {size} MB）；单篇内容请控制在 2 MB 以内，图片等请作为单独文件引用")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode": text, but not UTF-8
+        return None, problem(path, 1, "E010", "", "文件是 UTF-16 编码（记事本里叫“Unicode”）；请“另存为”，编码选 UTF-8")
     if b"\x00" in raw[:8192]:
         return None, problem(path, 0, "E011", "", "这不是文本文件（可能是图片或其他二进制文件被命名为 .md）；请改回原来的扩展名")
     if raw.startswith(b"\xef\xbb\xbf"):
