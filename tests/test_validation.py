@@ -220,6 +220,14 @@ def test_a_root_relative_link_into_the_column_warns_that_it_misses_the_sub_path(
         "请改为链接到内容文件（例如 另一篇.md），或写成 /fzzl/cases/b/ [W305]"]
 
 
+def test_an_image_from_another_website_gets_a_warning_at_its_line(tmp_path):
+    site = tmp_path / "site"
+    write(site, "fraudsite.yaml", CONFIG)
+    write(site, "content/cases/a.md", GOOD_CASE + "\n![截图](http://example.com/a.png)\n\n<img src=\"//cdn.example.com/b.png\" alt=\"b\">\n")
+    warned = [(p.line, p.code) for p in build_site(site).warnings if p.field == "图片"]
+    assert warned == [(9, "W306"), (11, "W306")]
+
+
 def test_command_line_prints_problems_and_exits_1_without_traceback(tmp_path):
     site = copy_fixture(tmp_path)
     before_build = run_fraudsite("build", site, "--now", "2026-03-15 12:00")

@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 
 import markdown
@@ -115,10 +116,26 @@ def render_body(context: LinkContext) -> RenderedBody:
         result.problems.append(problem(context.source, context.body_line, "E015", "正文",
                                        "正文结构嵌套过深，无法处理；请减少列表缩进和引用层数"))
         return result
-    result.packed = pack(sanitise(html))
+    safe = sanitise(html)
+    for found in _REMOTE_IMAGE.finditer(safe):  # Markdown's and raw HTML's alike
+        address = unescape(found.group(1))
+        result.problems.append(warning(
+            context.source, _line_in_body(context, address), "W306", "图片",
+            f"图片“{address}”在别的网站上：校园内网或断网时显示不出来，https 网页里的 http 图片还会被浏览器拦下；"
+            "请把图片存进 content 目录，用相对路径引用"))
+    result.packed = pack(safe)
     if context.trusted_html:
         result.trusted_packed = pack(html)
     return result
+
+
+_REMOTE_IMAGE = re.compile(r'<img\b[^>]*?\ssrc="((?:https?:)?//[^"]*)"', re.IGNORECASE)
+
+
+def _line_in_body(context: LinkContext, text: str) -> int:
+    """The file line of the first place ``text`` is written in the body; the body's first line if it is not."""
+    index = context.body.find(text)
+    return context.body_line + context.body.count("\n", 0, index) if index >= 0 else context.body_line
 
 
 def _too_deep(body: str) -> int:
@@ -329,7 +346,7 @@ class _LinkResolver(Treeprocessor):
         if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//|#|/", target):
             if target.startswith("/") and ctx.base_path != "/" and target[1:].startswith(OWN_FOLDERS):
                 self.result.problems.append(warning(
-                    ctx.source, self._line_of(target), "W305", field_name,
+                    ctx.source, _line_in_body(self.context, target), "W305", field_name,
                     f"“{target}”以 / 开头，少了网站所在的路径 {ctx.base_path}，在网站上会打不开；"
                     f"请改为链接到内容文件（例如 另一篇.md），或写成 {ctx.base_path}{target[1:]}"))
             return target  # external, anchor or already site-absolute: leave as written
@@ -359,14 +376,9 @@ class _LinkResolver(Treeprocessor):
 
     def _fail(self, code: str, field_name: str, target: str, message: str) -> None:
         self.result.problems.append(
-            problem(self.context.source, self._line_of(target), code, field_name, f"“{target}”{message}")
+            problem(self.context.source, _line_in_body(self.context, target), code, field_name, f"“{target}”{message}")
         )
 
-    def _line_of(self, target: str) -> int:
-        index = self.context.body.find(target)
-        if index < 0:
-            return self.context.body_line
-        return self.context.body_line + self.context.body.count("\n", 0, index)
 
 
 class _ScamUrlDefuser(Treeprocessor):
