@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from fraudsite.build import BuildOptions, load_site
 from fraudsite.channels import wechat
 from fraudsite.errors import BuildFailed
-from fraudsite.markup import LinkContext, render_body
+from fraudsite.markup import LinkContext, ends_signed, render_body
 from fraudsite.model import Case
 from fraudsite.render import script_json
 from fraudsite.wechat_html import Node, WechatWriter, parse_fragment, serialise, text_of
@@ -521,3 +521,20 @@ def test_an_edit_build_reads_back_only_the_articles_it_shows(tmp_path, monkeypat
     assert 0 < len(read) <= 1 + 2 + 2
     html = (site / "build/wechat/cases/2024-03-shuadan-part-time-job/index.html").read_text(encoding="utf-8")
     assert "八千六百元" in html and "wx-author" in html
+
+
+def test_a_notice_that_ends_with_its_own_signature_gets_no_second_one(built):
+    """The letter to parents ends with 保卫处 and 2026年9月12日; the knowledge test ends with a sentence."""
+    signed = json.loads((built / "wechat/notices/2026-09-letter-to-parents/article.json").read_text(encoding="utf-8"))
+    assert signed["article"]["content"].count("2026年9月12日") == 1
+    assert "print-only signature" not in (built / "notices/2026-09-letter-to-parents/index.html").read_text()
+    unsigned = json.loads((built / "wechat/notices/2026-11-knowledge-test/article.json").read_text(encoding="utf-8"))
+    assert "学生工作处<br>2026年11月25日" in unsigned["article"]["content"]  # the signature the channel adds
+    assert "print-only signature" in (built / "notices/2026-11-knowledge-test/index.html").read_text()
+
+
+@pytest.mark.parametrize("ending, signed", [
+    ("保卫处\n\n2026年9月12日", True), ("二〇二六年九月十二日", True), ("2026 年 9 月 12 日 ", True),
+    ("请于2026年9月30日前交回。", False), ("联系电话：0517-83550110", False)])
+def test_a_body_ending_with_a_date_ends_signed(ending, signed):
+    assert ends_signed(render_markdown("正文。\n\n" + ending)) is signed

@@ -445,6 +445,16 @@ def plain_text(html: str, prose_only: bool = False) -> str:
     return _SPACE.sub(_between_cjk, text)
 
 
+# A date as a signature (落款) ends a notice: 2026年9月12日, or 二〇二六年九月十二日; a sentence ends with 。 instead.
+_SIGNATURE_DATE = re.compile(r"(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月"
+                             r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日\s*\Z")
+
+
+def ends_signed(html: str) -> bool:
+    """Whether a body ends with its own signature: its last words are a date. Such a notice gets no second one."""
+    return bool(_SIGNATURE_DATE.search(plain_text(html)[-40:]))
+
+
 def shorten(text: str, limit: int = SUMMARY_LENGTH) -> str:
     """Cut text to about ``limit`` characters, at the last Chinese sentence end if there is one."""
     text = strip_control(text.strip())

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from fraudsite.config import Audience, FraudType
 from fraudsite.derived import active_store
+from fraudsite.markup import ends_signed
 from fraudsite.model import Case, Item, Notice, is_expired
 from fraudsite.pagememo import Unkeyable
 from fraudsite.site import Site
@@ -43,6 +44,11 @@ class ItemView:
     def is_case(self) -> bool:
         """Cases and notices share templates in lists."""
         return isinstance(self.item, Case)
+
+    @property
+    def signed(self) -> bool:
+        """A notice whose body ends with its own signature (issuer and date): the printed page adds none."""
+        return not self.is_case and ends_signed(self.item.body_html)
 
 
 def view_item(item: Item, site: Site) -> ItemView:

@@ -15,7 +15,7 @@ from fraudsite.config import Config
 from fraudsite.derived import remember_each
 from fraudsite.errors import BuildFailed, Problem, did_you_mean, problem, warning
 from fraudsite.feeds import Feed, FeedEntry, clean_text, feed_page
-from fraudsite.markup import shorten
+from fraudsite.markup import ends_signed, shorten
 from fraudsite.model import SECTION_NAMES, Case, Item, Notice, pack, unpack
 from fraudsite.qrcode import qr_png
 from fraudsite.render import Data, Output, Page, format_size
@@ -340,7 +340,8 @@ def tone_block(tone: str, heading: str, lines: tuple[str, ...]) -> Node:
 
 
 def notice_end_parts(notice: Notice, writer: WechatWriter) -> list[Node | str]:
-    """A notice's attachments (as references: the editor takes no file links) and its signature."""
+    """A notice's attachments (as references: the editor takes no file links) and its signature, unless its body
+    ends with one."""
     parts: list[Node | str] = []
     if notice.attachments:
         items = []
@@ -350,8 +351,9 @@ def notice_end_parts(notice: Notice, writer: WechatWriter) -> list[Node | str]:
                 styled("span", STYLES["link"], [file.name]), styled("sup", STYLES["refnum"], [f"[{number}]"]),
                 f" （{file.kind}，{format_size(file.size)}）"])]))
         parts += [styled("h3", STYLES["h3"], ["附件"]), styled("ul", STYLES["ul"], items)]
-    parts.append(styled("p", "margin:1.5em 0 1em;text-align:right",
-                        [notice.issuer, Node("br"), chinese_date(notice.date)]))
+    if not ends_signed(notice.body_html):  # one the editor wrote is not repeated
+        parts.append(styled("p", "margin:1.5em 0 1em;text-align:right",
+                            [notice.issuer, Node("br"), chinese_date(notice.date)]))
     return parts
 
 
