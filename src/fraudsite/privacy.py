@@ -294,7 +294,7 @@ def _locate(lines: list[str], start_line: int, needle: str) -> tuple[int, int]:
 def finding_problem(hit: Located, draft: bool = False) -> Problem:
     """A finding as a Problem at ``path:line:column``; findings in drafts are warnings until published."""
     code, name = KINDS[hit.finding.kind]
-    message = (f"疑似{name}“{hit.finding.masked}”，含个人信息的内容不能发布；请删除或打码（如 138****5678），"
+    message = (f"疑似{name}“{hit.finding.masked}”，含个人信息的内容不能发布；请删除，或照引号里的样子打码；"
                f"确属公开信息请把该值写进本篇的 privacy_allow")
     make = warning if draft else problem
     return replace(make(hit.path, hit.line, code, hit.field, message), column=hit.column)
