@@ -80,6 +80,9 @@ CASES = {
     "alias over another item's page names that item": (
         {"content/cases/a.md": GOOD_CASE, "content/cases/b.md": GOOD_CASE.replace("title: 正常案例", "title: 乙\naliases: [cases/a/]")},
         "content/cases/b.md:3: aliases: 旧网址“cases/a/”与 content/cases/a.md 的网址相同；请删除或改正这一项 [E220]"),
+    "alias over another item's page in other letter case": (
+        {"content/cases/a.md": GOOD_CASE, "content/cases/b.md": GOOD_CASE.replace("title: 正常案例", "title: 乙\naliases: [Cases/A/]")},
+        "content/cases/b.md:3: aliases: 旧网址“Cases/A/”与 content/cases/a.md 的网址相同；请删除或改正这一项 [E220]"),
     "missing front matter": (
         {"content/cases/a.md": "只有正文\n"},
         "content/cases/a.md:1: 缺少头部信息；文件第一行应为 ---，随后是 title、date 等字段，再以 --- 结束 [E001]"),
@@ -143,15 +146,16 @@ def test_every_problem_in_every_file_is_reported_in_one_run(tmp_path):
         "content/cases/a.md:3", "content/cases/a.md:4", "content/cases/b.md:5", "content/notices/c.md:2"]
 
 
-def test_a_link_to_a_file_with_an_error_is_not_reported_as_a_link_to_a_missing_file(tmp_path):
+@pytest.mark.parametrize("broken, code", [("date: 2026-13-01", "E204"), ("date：2026-01-01", "E003")])
+def test_a_link_to_a_file_with_an_error_is_not_reported_as_a_link_to_a_missing_file(tmp_path, broken, code):
     """The editor is sent to mend the broken file, not the one linking to it; mended, the link resolves."""
     site = tmp_path / "site"
     write(site, "fraudsite.yaml", CONFIG)
     write(site, "content/cases/a.md", GOOD_CASE + "\n见[另一篇](b.md)。\n")
-    write(site, "content/cases/b.md", GOOD_CASE.replace("2026-01-01", "2026-13-01").replace("正常案例", "乙"))
+    write(site, "content/cases/b.md", GOOD_CASE.replace("date: 2026-01-01", broken).replace("正常案例", "乙"))
     with pytest.raises(BuildFailed) as failure:
         build_site(site)
-    assert [p.code for p in failure.value.problems if p.severity == "error"] == ["E204"]
+    assert [p.code for p in failure.value.problems if p.severity == "error"] == [code]
     write(site, "content/cases/b.md", GOOD_CASE.replace("正常案例", "乙"))
     build_site(site)
     assert 'href="/fzzl/cases/b/"' in (site / "build/cases/a/index.html").read_text()
@@ -188,6 +192,7 @@ def test_a_file_meant_as_content_but_not_named_md_gets_a_warning_naming_the_righ
     for name in ("a.md.txt", "b.markdown", "C.MD", "2026/d.txt"):
         write(site, f"content/cases/{name}", GOOD_CASE)
     write(site, "content/notices/files/名单说明.txt", "附件：报名须知\n")  # an attachment, not content
+    write(site, "content/notices/files/分隔.txt", "-----\n报名须知\n")  # a rule, not front matter
     (site / "content/cases/e.txt").write_bytes(b"\xef\xbb\xbf" + GOOD_CASE.encode())  # Notepad's UTF-8 with BOM
     report = build_site(site)
     assert report.items == 0
@@ -207,6 +212,8 @@ def test_a_published_item_with_the_placeholder_of_fraudsite_new_is_refused_and_a
     write(site, "content/cases/a.md", unfinished.replace("title:", "draft: true\ntitle:"))  # a draft may hold it
     assert not [p for p in build_site(site).warnings if p.field == "正文"]
     write(site, "content/cases/a.md", GOOD_CASE.replace("正文。", "<!-- 写作提示 -->\n"))
+    write(site, "content/notices/n.md", "---\ntitle: 通知\ndate: 2026-01-01\nissuer: 保卫处\nattachments: [x.pdf]\n---\n")
+    write(site, "content/notices/x.pdf", "%PDF-1.4")  # a notice of its attachment alone shows the attachment
     assert [str(p) for p in build_site(site).warnings if p.field == "正文"] == [
         "content/cases/a.md:7: 正文: （警告）正文是空的，读者打开这一篇只能看到标题；请补上正文，或先设为 draft: true [W203]"]
 
@@ -214,7 +221,9 @@ def test_a_published_item_with_the_placeholder_of_fraudsite_new_is_refused_and_a
 def test_a_root_relative_link_into_the_column_warns_that_it_misses_the_sub_path(tmp_path):
     site = tmp_path / "site"
     write(site, "fraudsite.yaml", CONFIG)
-    write(site, "content/cases/a.md", GOOD_CASE + "\n见[另一篇](/cases/b/)、[学校首页](/xxgk/)和[本栏](/fzzl/cases/b/)。\n")
+    write(site, "content/cases/a.md", GOOD_CASE + "\n见[另一篇](/cases/b/)、[学校通知](/notices/123.html)、"
+                                                  "[学校首页](/xxgk/)和[本栏](/fzzl/cases/b/)。\n")
+    write(site, "content/cases/b.md", GOOD_CASE.replace("正常案例", "乙"))
     assert [str(p) for p in build_site(site).warnings if p.code == "W305"] == [
         "content/cases/a.md:9: 链接: （警告）“/cases/b/”以 / 开头，少了网站所在的路径 /fzzl/，在网站上会打不开；"
         "请改为链接到内容文件（例如 另一篇.md），或写成 /fzzl/cases/b/ [W305]"]
@@ -223,9 +232,10 @@ def test_a_root_relative_link_into_the_column_warns_that_it_misses_the_sub_path(
 def test_an_image_from_another_website_gets_a_warning_at_its_line(tmp_path):
     site = tmp_path / "site"
     write(site, "fraudsite.yaml", CONFIG)
-    write(site, "content/cases/a.md", GOOD_CASE + "\n![截图](http://example.com/a.png)\n\n<img src=\"//cdn.example.com/b.png\" alt=\"b\">\n")
+    write(site, "content/cases/a.md", GOOD_CASE + "\n![截图](http://example.com/a.png)\n\n<img src=\"//cdn.example.com/b.png\" alt=\"b\">\n"
+                                                  "\n![本站](https://www.example.edu.cn/images/c.png)\n")
     warned = [(p.line, p.code) for p in build_site(site).warnings if p.field == "图片"]
-    assert warned == [(9, "W306"), (11, "W306")]
+    assert warned == [(9, "W306"), (11, "W306")]  # not the site's own host
 
 
 def test_command_line_prints_problems_and_exits_1_without_traceback(tmp_path):

@@ -534,7 +534,10 @@ def test_a_notice_that_ends_with_its_own_signature_gets_no_second_one(built):
 
 
 @pytest.mark.parametrize("ending, signed", [
-    ("保卫处\n\n2026年9月12日", True), ("二〇二六年九月十二日", True), ("2026 年 9 月 12 日 ", True),
-    ("请于2026年9月30日前交回。", False), ("联系电话：0517-83550110", False)])
-def test_a_body_ending_with_a_date_ends_signed(ending, signed):
-    assert ends_signed(render_markdown("正文。\n\n" + ending)) is signed
+    ("保卫处（无诈校园创建办公室）\n\n2026年9月12日", True), ("保卫处\n\n二〇二六年九月十二日", True),
+    ("保卫处　2026 年 9 月 12 日", True), ("保卫处\n2026年9月12日", True),  # one paragraph, its lines joined
+    ("二〇二六年九月十二日", False),  # a date alone: whose signature?
+    ("截止日期：2026年9月30日", False), ("请于2026年9月30日前交回。", False), ("联系电话：0517-83550110", False),
+    ("保卫处\n\n| 时间 | 地点 |\n|---|---|\n| 2026年9月1日 | 操场 |", False)])
+def test_a_body_ending_with_the_issuer_and_a_date_ends_signed(ending, signed):
+    assert ends_signed(render_markdown("正文。\n\n" + ending), "保卫处") is signed

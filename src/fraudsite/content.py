@@ -10,6 +10,7 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from fraudsite.clock import BadWhen, parse_when
 from fraudsite.config import Config
@@ -22,6 +23,7 @@ from fraudsite.markup import (
     LinkContext,
     RenderedBody,
     asset_output_path,
+    line_in_body,
     plain_text,
     shorten,
     strip_control,
@@ -115,8 +117,9 @@ def parse_sources(sources: list[tuple[str, SourceFile | Unsplit]], config: Confi
     for section, source in sources:
         if source.path not in reused:
             check(section, source)
-    for _, source in sources:
-        item_paths.setdefault(source.path, UNLOADED)
+    # A file that could not be read, split or checked has its own error: a link to it is not one to a missing file.
+    for path in [source.path for _, source in sources] + [p.path for p in problems if p.severity == "error"]:
+        item_paths.setdefault(path, UNLOADED)
     for section, source in sources:  # a finished body whose links lead elsewhere now is made again
         done = reused.get(source.path)
         if done and done.lookups and not lookups_hold(done.lookups, item_paths, asset_exists):
@@ -207,7 +210,7 @@ def _misnamed(entry: os.DirEntry) -> str | None:
     if stem is None and lower.endswith(".txt"):
         try:
             with open(entry.path, "rb") as stream:
-                if stream.read(7).removeprefix(b"\xef\xbb\xbf").startswith(b"---"):
+                if stream.read(8).removeprefix(b"\xef\xbb\xbf").startswith((b"---\n", b"---\r\n")):
                     stem = entry.name[:-4]
         except OSError:
             pass
@@ -406,20 +409,21 @@ def parse_item(section: str, source: SourceFile, config: Config, site_dir: Path,
     if not fields.ok or common["date"] is None:
         return None
     if not common["draft"] and not common["withdrawn"]:
-        check_body_written(source, problems)
+        check_body_written(source, problems, has_attachments=bool(specific.get("attachments")))
     kind = Case if section == "cases" else Notice
     return kind(**common, **specific)
 
 
-def check_body_written(source: SourceFile, problems: list[Problem]) -> None:
-    """Refuse a body still holding ``fraudsite new``'s placeholder text; warn of one holding nothing a reader sees."""
+def check_body_written(source: SourceFile, problems: list[Problem], has_attachments: bool = False) -> None:
+    """Refuse a body still holding ``fraudsite new``'s placeholder text; warn of one holding nothing a reader sees
+    (a notice of attachments alone shows them)."""
     from fraudsite.newitem import PLACEHOLDERS
 
     for placeholder in PLACEHOLDERS:
-        if (at := source.body.find(placeholder)) >= 0:
-            problems.append(problem(source.path, source.body_line + source.body.count("\n", 0, at), "E221", "正文",
-                                    f"还留着新建时的提示文字“{placeholder}”；请换成正文，或先设为 draft: true"))
-    if not _COMMENTS.sub("", source.body).strip():
+        if placeholder in source.body:
+            problems.append(problem(source.path, line_in_body(source.body, source.body_line, placeholder), "E221",
+                                    "正文", f"还留着新建时的提示文字“{placeholder}”；请换成正文，或先设为 draft: true"))
+    if not has_attachments and not _COMMENTS.sub("", source.body).strip():
         problems.append(warning(source.path, source.body_line, "W203", "正文",
                                 "正文是空的，读者打开这一篇只能看到标题；请补上正文，或先设为 draft: true"))
 
@@ -577,11 +581,11 @@ def check_identities(items: list[Item]) -> list[Problem]:
                                     f"与 {ids[item.id].source} 的 id 相同；每篇内容的 id 必须唯一"))
         ids.setdefault(item.id, item)
     # An old path may not be a page's own path or another item's old path: one file would overwrite the other.
-    pages = {index_file(item.path): item for item in items}
+    pages = {index_file(item.path).lower(): item for item in items}  # in any case, as E218: Windows is blind to it
     redirects: dict[str, Item] = {}
     for item in sorted(items, key=lambda i: i.source):
         for alias in item.aliases:
-            path = alias_file(alias)
+            path = alias_file(alias).lower()
             owner = pages.get(path) or redirects.get(path)
             if owner is not None:
                 whose = "本篇自己" if owner is item else owner.source
@@ -596,7 +600,7 @@ def link_context(item: Item, source: SourceFile, config: Config, site_dir: Path,
                  item_paths: dict[str, str]) -> LinkContext:
     """What rendering one body needs to know about the rest of the site."""
     return LinkContext(source.path, source.body, source.body_line, config.base_path, item_paths,
-                       AssetCheck(site_dir), item.scam_urls, config.trusted_html)
+                       AssetCheck(site_dir), item.scam_urls, config.trusted_html, urlsplit(config.base_url).netloc)
 
 
 @dataclass(frozen=True)

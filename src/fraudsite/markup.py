@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import markdown
 import nh3
@@ -22,8 +23,7 @@ from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from fraudsite.defang import defang_text, is_scam_link, scam_hosts
 from fraudsite.errors import Problem, problem, warning
 from fraudsite.htmlscan import read_html
-from fraudsite.model import pack, unpack
-from fraudsite.urls import OWN_FOLDERS
+from fraudsite.model import SECTION_NAMES, pack, unpack
 
 MORE = "<!--more-->"
 MAX_NESTING = 40  # Python-Markdown recurses per level and fails near 500; real content needs a handful
@@ -92,6 +92,7 @@ class LinkContext:
     asset_exists: Callable[[str], bool]
     scam_urls: tuple[str, ...] = ()
     trusted_html: bool = False  # the site keeps raw HTML as written for its website (``RenderedBody.trusted_packed``)
+    site_host: str = ""  # the host the site is served from: its own images are not another website's
 
 
 def render_body(context: LinkContext) -> RenderedBody:
@@ -119,8 +120,10 @@ def render_body(context: LinkContext) -> RenderedBody:
     safe = sanitise(html)
     for found in _REMOTE_IMAGE.finditer(safe):  # Markdown's and raw HTML's alike
         address = unescape(found.group(1))
+        if urlsplit(address).netloc == context.site_host:
+            continue
         result.problems.append(warning(
-            context.source, _line_in_body(context, address), "W306", "图片",
+            context.source, line_in_body(context.body, context.body_line, address), "W306", "图片",
             f"图片“{address}”在别的网站上：校园内网或断网时显示不出来，https 网页里的 http 图片还会被浏览器拦下；"
             "请把图片存进 content 目录，用相对路径引用"))
     result.packed = pack(safe)
@@ -132,10 +135,11 @@ def render_body(context: LinkContext) -> RenderedBody:
 _REMOTE_IMAGE = re.compile(r'<img\b[^>]*?\ssrc="((?:https?:)?//[^"]*)"', re.IGNORECASE)
 
 
-def _line_in_body(context: LinkContext, text: str) -> int:
-    """The file line of the first place ``text`` is written in the body; the body's first line if it is not."""
-    index = context.body.find(text)
-    return context.body_line + context.body.count("\n", 0, index) if index >= 0 else context.body_line
+def line_in_body(body: str, body_line: int, text: str) -> int:
+    """The file line of the first place ``text`` is written in a body starting at ``body_line``; that line if it
+    is not there."""
+    index = body.find(text)
+    return body_line + body.count("\n", 0, index) if index >= 0 else body_line
 
 
 def _too_deep(body: str) -> int:
@@ -344,9 +348,9 @@ class _LinkResolver(Treeprocessor):
         ctx = self.context
         field_name = "链接" if page else "图片"
         if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//|#|/", target):
-            if target.startswith("/") and ctx.base_path != "/" and target[1:].startswith(OWN_FOLDERS):
+            if target.startswith("/") and ctx.base_path != "/" and self._page_of_this_site(ctx, target[1:]):
                 self.result.problems.append(warning(
-                    ctx.source, _line_in_body(self.context, target), "W305", field_name,
+                    ctx.source, line_in_body(ctx.body, ctx.body_line, target), "W305", field_name,
                     f"“{target}”以 / 开头，少了网站所在的路径 {ctx.base_path}，在网站上会打不开；"
                     f"请改为链接到内容文件（例如 另一篇.md），或写成 {ctx.base_path}{target[1:]}"))
             return target  # external, anchor or already site-absolute: leave as written
@@ -374,10 +378,18 @@ class _LinkResolver(Treeprocessor):
         self.result.assets.append((resolved, output))
         return ctx.base_path + output
 
+    @staticmethod
+    def _page_of_this_site(ctx: LinkContext, path: str) -> bool:
+        """Whether a root-relative path names a list or item page of this site (the college's own pages at the
+        root may share names with its folders). Only for a warning: an item published or moved since the body
+        was cached does not make it again."""
+        page = path.partition("#")[0].partition("?")[0].rstrip("/") + "/"
+        return page in {f"{section}/" for section in SECTION_NAMES} or page in ctx.item_paths.values()
+
     def _fail(self, code: str, field_name: str, target: str, message: str) -> None:
         self.result.problems.append(
-            problem(self.context.source, _line_in_body(self.context, target), code, field_name, f"“{target}”{message}")
-        )
+            problem(self.context.source, line_in_body(self.context.body, self.context.body_line, target), code,
+                    field_name, f"“{target}”{message}"))
 
 
 
@@ -445,14 +457,25 @@ def plain_text(html: str, prose_only: bool = False) -> str:
     return _SPACE.sub(_between_cjk, text)
 
 
-# A date as a signature (落款) ends a notice: 2026年9月12日, or 二〇二六年九月十二日; a sentence ends with 。 instead.
+# A signature (落款) ends a notice: the issuer, then the date in figures or Chinese numerals, alone at the end.
 _SIGNATURE_DATE = re.compile(r"(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*月"
-                             r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日\s*\Z")
+                             r"\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*日\Z")
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_SIGNATURE_LENGTH = 40  # characters a signature's line may have: a unit's name, not a sentence
 
 
-def ends_signed(html: str) -> bool:
-    """Whether a body ends with its own signature: its last words are a date. Such a notice gets no second one."""
-    return bool(_SIGNATURE_DATE.search(plain_text(html)[-40:]))
+def ends_signed(html: str, issuer: str) -> bool:
+    """Whether a notice's body ends with its own signature: a last paragraph ending in a date, with the issuer's
+    name before the date in it or alone in the paragraph before. Such a notice gets no second one."""
+    if not issuer or not html.rstrip().endswith("</p>"):
+        return False
+    lines = [unescape(_TAG.sub("", text)).strip() for text in _PARAGRAPH.findall(html[-2000:])]
+    date = _SIGNATURE_DATE.search(lines[-1]) if lines else None
+    if date is None:
+        return False
+    signed_by = lines[-1][: date.start()].strip() or (lines[-2] if len(lines) > 1 else "")
+    return issuer in signed_by and len(signed_by) <= _SIGNATURE_LENGTH
 
 
 def shorten(text: str, limit: int = SUMMARY_LENGTH) -> str:

@@ -24,12 +24,6 @@ def tag_slug(tag: str) -> str:
     return re.sub(r"-{2,}", "-", text).strip("-_") or "tag"
 
 
-# The column's own top-level folders: a root-relative link into one of them (/cases/x/) misses the sub-path the
-# site is served under (/fzzl/cases/x/).
-OWN_FOLDERS = ("cases/", "notices/", "types/", "audiences/", "tags/", "archive/", "search/", "stats/", "screen/",
-               "wechat/", "media/", "static/")
-
-
 SLUG_ASCII = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 

@@ -48,7 +48,7 @@ class ItemView:
     @property
     def signed(self) -> bool:
         """A notice whose body ends with its own signature (issuer and date): the printed page adds none."""
-        return not self.is_case and ends_signed(self.item.body_html)
+        return not self.is_case and ends_signed(self.item.body_html, self.item.issuer)
 
 
 def view_item(item: Item, site: Site) -> ItemView:

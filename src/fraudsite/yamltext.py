@@ -71,9 +71,10 @@ def read_yaml(text: str) -> Located:
 # a colon with no space (both leave the line a plain text, so the parser stumbles on the next one).
 _WIDE_COLON = re.compile(r"[ \t]*[A-Za-z_][\w.-]*[ \t]*：")
 _TIGHT_COLON = re.compile(r"[ \t]*[A-Za-z_][\w.-]*:(?=[^\s/])")
-_REASONS = {  # PyYAML's problem -> what to tell an editor
+_REASONS = {  # PyYAML's problem (libyaml's words, or the pure-Python reader's) -> what to tell an editor
     "could not find expected ':'": "找不到应有的英文冒号“:”",
     "mapping values are not allowed in this context": "这里不能出现“键: 值”：可能这一行多了缩进，或值里有冒号（那就给整个值加英文引号）",
+    "mapping values are not allowed here": "这里不能出现“键: 值”：可能这一行多了缩进，或值里有冒号（那就给整个值加英文引号）",
     "found a tab character that violates indentation": "用了制表符（Tab）缩进；请改用空格",
     "found character '\\t' that cannot start any token": "用了制表符（Tab）；请改用空格",
     "found unexpected end of stream": "引号没有成对",

@@ -351,7 +351,7 @@ def notice_end_parts(notice: Notice, writer: WechatWriter) -> list[Node | str]:
                 styled("span", STYLES["link"], [file.name]), styled("sup", STYLES["refnum"], [f"[{number}]"]),
                 f" （{file.kind}，{format_size(file.size)}）"])]))
         parts += [styled("h3", STYLES["h3"], ["附件"]), styled("ul", STYLES["ul"], items)]
-    if not ends_signed(notice.body_html):  # one the editor wrote is not repeated
+    if not ends_signed(notice.body_html, notice.issuer):  # one the editor wrote is not repeated
         parts.append(styled("p", "margin:1.5em 0 1em;text-align:right",
                             [notice.issuer, Node("br"), chinese_date(notice.date)]))
     return parts
