@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from fraudsite.errors import BuildFailed
@@ -24,8 +26,8 @@ audience: [students]
 """
 
 
-def failures(tmp_path, files: dict[str, str | bytes], config: str = CONFIG) -> list[str]:
-    """Build a tiny site made of ``files`` and return its error lines."""
+def tiny_site(tmp_path, files: dict[str, str | bytes], config: str = CONFIG) -> Path:
+    """A site of ``files`` (text is dedented, bytes written as they are) and a configuration."""
     site = tmp_path / "site"
     write(site, "fraudsite.yaml", config)
     for name, text in files.items():
@@ -34,6 +36,12 @@ def failures(tmp_path, files: dict[str, str | bytes], config: str = CONFIG) -> l
             (site / name).write_bytes(text)
         else:
             write(site, name, text)
+    return site
+
+
+def failures(tmp_path, files: dict[str, str | bytes], config: str = CONFIG) -> list[str]:
+    """Build a tiny site made of ``files`` and return its error lines."""
+    site = tiny_site(tmp_path, files, config)
     with pytest.raises(BuildFailed) as failure:
         build_site(site)
     assert not (site / "build").exists(), "a failed build must write nothing"
@@ -149,10 +157,8 @@ def test_every_problem_in_every_file_is_reported_in_one_run(tmp_path):
 @pytest.mark.parametrize("broken, code", [("date: 2026-13-01", "E204"), ("date：2026-01-01", "E003")])
 def test_a_link_to_a_file_with_an_error_is_not_reported_as_a_link_to_a_missing_file(tmp_path, broken, code):
     """The editor is sent to mend the broken file, not the one linking to it; mended, the link resolves."""
-    site = tmp_path / "site"
-    write(site, "fraudsite.yaml", CONFIG)
-    write(site, "content/cases/a.md", GOOD_CASE + "\n见[另一篇](b.md)。\n")
-    write(site, "content/cases/b.md", GOOD_CASE.replace("date: 2026-01-01", broken).replace("正常案例", "乙"))
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE + "\n见[另一篇](b.md)。\n",
+                                "content/cases/b.md": GOOD_CASE.replace("date: 2026-01-01", broken).replace("正常案例", "乙")})
     with pytest.raises(BuildFailed) as failure:
         build_site(site)
     assert [p.code for p in failure.value.problems if p.severity == "error"] == [code]
@@ -219,21 +225,18 @@ def test_a_published_item_with_the_placeholder_of_fraudsite_new_is_refused_and_a
 
 
 def test_a_root_relative_link_into_the_column_warns_that_it_misses_the_sub_path(tmp_path):
-    site = tmp_path / "site"
-    write(site, "fraudsite.yaml", CONFIG)
-    write(site, "content/cases/a.md", GOOD_CASE + "\n见[另一篇](/cases/b/)、[学校通知](/notices/123.html)、"
-                                                  "[学校首页](/xxgk/)和[本栏](/fzzl/cases/b/)。\n")
-    write(site, "content/cases/b.md", GOOD_CASE.replace("正常案例", "乙"))
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE + "\n见[另一篇](/cases/b/)、[学校通知](/notices/123.html)、"
+                                                                "[学校首页](/xxgk/)和[本栏](/fzzl/cases/b/)。\n",
+                                "content/cases/b.md": GOOD_CASE.replace("正常案例", "乙")})
     assert [str(p) for p in build_site(site).warnings if p.code == "W305"] == [
         "content/cases/a.md:9: 链接: （警告）“/cases/b/”以 / 开头，少了网站所在的路径 /fzzl/，在网站上会打不开；"
         "请改为链接到内容文件（例如 另一篇.md），或写成 /fzzl/cases/b/ [W305]"]
 
 
 def test_an_image_from_another_website_gets_a_warning_at_its_line(tmp_path):
-    site = tmp_path / "site"
-    write(site, "fraudsite.yaml", CONFIG)
-    write(site, "content/cases/a.md", GOOD_CASE + "\n![截图](http://example.com/a.png)\n\n<img src=\"//cdn.example.com/b.png\" alt=\"b\">\n"
-                                                  "\n![本站](https://www.example.edu.cn/images/c.png)\n")
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE + "\n![截图](http://example.com/a.png)\n\n"
+                                                                "<img src=\"//cdn.example.com/b.png\" alt=\"b\">\n"
+                                                                "\n![本站](https://www.example.edu.cn/images/c.png)\n"})
     warned = [(p.line, p.code) for p in build_site(site).warnings if p.field == "图片"]
     assert warned == [(9, "W306"), (11, "W306")]  # not the site's own host
 
