@@ -224,6 +224,21 @@ def test_every_slide_fits_at_three_sizes(new_page, served):
     assert not failures, "\n".join(failures)
 
 
+def test_the_clock_stays_above_the_slide_when_a_long_title_wraps_the_top_bar(new_page, tmp_path):
+    """On a portrait screen a college's full name wraps the top bar: the stage starts below it, clock included."""
+    site = make_screen_site(tmp_path)
+    config = site / "fraudsite.yaml"
+    config.write_text(re.sub(r"^title: .*$", "title: 江苏财经职业技术学院 反诈防骗宣传专栏", config.read_text(encoding="utf-8"),
+                             count=1, flags=re.MULTILINE), encoding="utf-8")
+    build_site(site, tmp_path / "out", now=SCREEN_NOW)
+    with serve_directory(tmp_path / "out") as base:
+        page = open_screen(new_page, base, size=(1080, 1920))
+        clock, stage = page.evaluate("""() => [document.getElementById('screen-clock').getBoundingClientRect().bottom,
+                                              document.getElementById('screen-stage').getBoundingClientRect().top]""")
+        assert page.text_content("#screen-clock") and clock <= stage + 0.5, (clock, stage)
+        assert page.evaluate(CHECK_FIT) == [] and page.js_errors == []
+
+
 def test_qr_codes_decode_to_the_item_pages(new_page, served):
     page = open_screen(new_page, served)
     ids = page.evaluate("FraudScreen.ids()")

@@ -18,7 +18,7 @@
   var state = {
     text: '', data: null, offset: 0, synced: 0, pickedAt: 0, shownAt: 0, current: null, currentHtml: '',
     lastUrgent: false, lastId: { urgent: '', normal: '' }, checks: 0, swaps: 0, shows: 0,
-    rotateTimer: null, checkTimer: null, clockTimer: null, request: null
+    rotateTimer: null, checkTimer: null, clockTimer: null, request: null, barTop: -1, barBottom: -1
   };
 
   /* The device clock corrected by the server's Date header (milliseconds since 1970, UTC). */
@@ -192,10 +192,24 @@
     }
   }
 
+  /* The stage fills what the bars leave; their height follows their text (a long title wraps on a portrait
+     screen), so it is measured again whenever that text may have changed it. */
   function layoutBars() {
-    var top = doc.getElementById('screen-top'), bottom = doc.getElementById('screen-bottom');
-    stage.style.top = top.offsetHeight + 'px';
-    stage.style.bottom = bottom.offsetHeight + 'px';
+    var top = doc.getElementById('screen-top').offsetHeight, bottom = doc.getElementById('screen-bottom').offsetHeight;
+    if (top === state.barTop && bottom === state.barBottom) {
+      return false;
+    }
+    state.barTop = top;
+    state.barBottom = bottom;
+    stage.style.top = top + 'px';
+    stage.style.bottom = bottom + 'px';
+    return true;
+  }
+
+  function relayout() {
+    if (layoutBars() && state.currentHtml) {  /* a slide of ours is on show (not the page's own first one) */
+      render(state.currentHtml, root.className === 'is-urgent');
+    }
   }
 
   /* Put a slide on the stage: the new one is built off-screen and swapped in, so no blank frame. */
@@ -242,6 +256,7 @@
       ' ' + hhmm(t));
     setText(statusNode, '更新于 ' + hhmm(state.synced));
     progressNode.style.width = Math.max(0, Math.min(100, Math.round(elapsed * 100))) + '%';
+    relayout();
   }
 
   /* Estimate the device clock's error from the server's Date header (one-second resolution). */
@@ -322,17 +337,16 @@
       return;
     }
     state.synced = now();
-    layoutBars();
+    state.shownAt = new Date().getTime();
+    updateBars();  /* the clock's text first: the top bar's height depends on it */
     rotate();
     state.clockTimer = setInterval(updateBars, 1000);
     if (source) {
       check();
     }
     window.onresize = function () {
-      layoutBars();
-      if (stage.firstChild) {
-        render(state.currentHtml, root.className === 'is-urgent');
-      }
+      state.barTop = -1;  /* measure again even if the bars kept their height */
+      relayout();
     };
   }
 
