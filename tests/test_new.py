@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -82,3 +84,19 @@ def test_new_never_overwrites_and_rejects_unknown_keys(site):
     assert bad_slug.returncode == 1 and not (site / "content/escape.md").exists()
     assert sorted(p.name for p in (site / "content/cases").glob("*.md") if p.name.startswith("2026-11-27")) == [first.name]
     assert not list((site / "content/notices").glob("2026-11-27-*.md"))
+
+
+def test_init_makes_a_site_whose_examples_are_drafts_a_first_build_does_not_publish(tmp_path):
+    """Nothing invented goes out: the examples show with --drafts (and in the preview), and one published
+    unchanged is refused for its placeholder text."""
+    new_site = tmp_path / "college"
+    result = run_fraudsite("init", new_site)
+    assert result.returncode == 0 and "草稿" in result.stdout, result.stderr
+    assert "请修改" in (new_site / "fraudsite.yaml").read_text(encoding="utf-8")
+    now = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")  # the examples are dated today
+    assert build_site(new_site, tmp_path / "out", now=now).items == 0
+    assert build_site(new_site, tmp_path / "preview", now=now, drafts=True).items == 2
+    example = new_site / "content/cases/example-case.md"
+    example.write_text(example.read_text(encoding="utf-8").replace("draft: true", "draft: false"), encoding="utf-8")
+    refused = run_fraudsite("check", new_site)
+    assert refused.returncode == 1 and "[E221]" in refused.stdout + refused.stderr

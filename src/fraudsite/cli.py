@@ -240,7 +240,9 @@ def run_init(args: argparse.Namespace) -> int:
 
     for path in create_site(args.directory):
         print(f"已创建 {path}")
-    print(f"下一步：fraudsite build {args.directory}")
+    print("两篇示例是草稿，不会发布；预览会显示草稿：fraudsite serve " + str(args.directory))
+    print(f"下一步：改好 fraudsite.yaml 中标了“请修改”“请填写”的几项，写第一篇：fraudsite new case …，"
+          f"再 fraudsite build {args.directory}")
     return 0
 
 
