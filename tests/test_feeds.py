@@ -77,6 +77,10 @@ def test_item_content_is_full_html_with_absolute_urls(out):
     assert f'src="{BASE}media/cases/images/warning.svg"' in content
     assert f'href="{BASE}cases/fake-refund/"' in content
     assert item.findtext("description") == "学生小李在社交平台看到点赞兼职，前几单拿到返利后被要求垫付。另见客服诈骗案例。"
+    # A footnote's links lead to its place on the item's page, not to a place in the feed
+    refund = next(i for i in channel.findall("item") if i.findtext("link") == f"{BASE}cases/fake-refund/")
+    footnoted = refund.findtext("content:encoded", namespaces=NS)
+    assert f'href="{BASE}cases/fake-refund/#fn:1"' in footnoted and 'href="#' not in footnoted
 
 
 def test_withdrawn_draft_and_future_items_are_in_no_feed(out):

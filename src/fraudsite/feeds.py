@@ -82,13 +82,16 @@ def feed_page(feed: Feed, template: str = "feeds/rss.xml") -> Page:
 
 
 _ROOT_URL = re.compile(r'(\s(?:href|src)=")(/[^/"][^"]*|/)"')
+_FRAGMENT = re.compile(r'(\shref=")(#[^"]*)"')
 
 
-def absolute_urls(html: str, base_url: str) -> str:
-    """Make every root-relative ``href``/``src`` absolute, as feed readers need."""
+def absolute_urls(html: str, base_url: str, page: str = "") -> str:
+    """Make every root-relative ``href``/``src`` absolute, as feed readers need; with ``page`` (site-relative),
+    links within it too (footnotes): a reader takes ``#fn:1`` as a place in the feed, or nowhere."""
     parts = urlsplit(base_url)
     origin = f"{parts.scheme}://{parts.netloc}"
-    return _ROOT_URL.sub(lambda m: f'{m.group(1)}{origin}{m.group(2)}"', html)
+    html = _ROOT_URL.sub(lambda m: f'{m.group(1)}{origin}{m.group(2)}"', html)
+    return _FRAGMENT.sub(lambda m: f'{m.group(1)}{base_url}{page}{m.group(2)}"', html) if page else html
 
 
 def clean_text(text: str) -> str:

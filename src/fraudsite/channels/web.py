@@ -124,7 +124,7 @@ def entry(site: Site, item: ItemView) -> FeedEntry:
     categories = ((item.type.name,) if item.type else ()) + tuple(a.name for a in item.audiences)
     return FeedEntry(title=clean_text(item.title), path=item.path, guid=item.id, published=item.date,
                      description=clean_text(item.summary), categories=categories,
-                     packed_html=pack(clean_text(absolute_urls(item.body_html, site.config.base_url))))
+                     packed_html=pack(clean_text(absolute_urls(item.body_html, site.config.base_url, item.path))))
 
 
 def item_entry(item: Item, site: Site) -> FeedEntry:
