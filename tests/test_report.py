@@ -104,6 +104,19 @@ def test_period_defaults_and_bad_dates(site):
     assert worse.returncode == 1 and "--from" in worse.stderr
 
 
+def test_a_past_period_lists_the_notices_in_force_as_it_closed_not_those_of_today(tmp_path):
+    site = make_site(tmp_path / "site", {"notices/october.md": notice("十月讲座", "2026-10-20"),  # ends 19 November
+                                          "notices/november.md": notice("十一月讲座", "2026-11-20")})
+    october = run_fraudsite("report", site, "--now", NOW, "--from", "2026-10-01", "--to", "2026-10-31", "--format", "json")
+    data = json.loads(october.stdout)
+    assert [n["title"] for n in data["current_notices"]] == ["十月讲座"]
+    assert data["notices_at"] == "2026-11-01T00:00:00+08:00"
+    text = run_fraudsite("report", site, "--now", NOW, "--from", "2026-10-01", "--to", "2026-10-31").stdout
+    assert "期末（2026-10-31 24:00）有效的通知：\n  十月讲座" in text
+    november = run_fraudsite("report", site, "--now", NOW, "--from", "2026-11-01", "--to", "2026-11-30").stdout
+    assert "当前有效的通知：\n  十一月讲座" in november and "十月讲座" not in november
+
+
 def test_html_report_prints_on_a4_pages(site, tmp_path, browser):
     html_file = tmp_path / "report.html"
     html_file.write_text(report(site, "html"), encoding="utf-8")

@@ -89,6 +89,7 @@ class CampaignReport:
     start: date
     end: date
     now: datetime
+    notices_at: datetime  # the moment the notices listed were in force: now, or the end of a past period
     cases: int
     notices: int
     amount: int
@@ -99,6 +100,11 @@ class CampaignReport:
     audiences: tuple[LossRow, ...]
     current: tuple[NoticeRow, ...]
     expiring: tuple[NoticeRow, ...]
+
+    @property
+    def notices_heading(self) -> str:
+        """What the list of notices is: those in force now, or as the period closed."""
+        return "当前有效的通知" if self.notices_at == self.now else f"期末（{self.end} 24:00）有效的通知"
 
     @property
     def gaps(self) -> tuple[PeriodRow, ...]:
@@ -140,10 +146,10 @@ def loss_row(key: str, name: str, cases: list[Case]) -> LossRow:
     return LossRow(key, name, len(cases), amount, sum(1 for c in cases if c.amount is None))
 
 
-def notice_row(notice: Notice, site: Site) -> NoticeRow:
-    """A current notice with when it ends."""
+def notice_row(notice: Notice, site: Site, moment: datetime) -> NoticeRow:
+    """A notice current at ``moment`` with when it ends."""
     end = notice_end(notice, site.config.notice_lifetime_days)
-    return NoticeRow(notice.title, notice.issuer, notice.path, notice.date, end, notice.urgent, (end - site.now).days)
+    return NoticeRow(notice.title, notice.issuer, notice.path, notice.date, end, notice.urgent, (end - moment).days)
 
 
 def campaign_report(site: Site, first: date, last: date) -> CampaignReport:
@@ -153,10 +159,12 @@ def campaign_report(site: Site, first: date, last: date) -> CampaignReport:
     issuers = sorted({i.issuer for i in items})
     issuer_rows = tuple(IssuerRow(name, sum(1 for c in cases if c.issuer == name),
                                   sum(1 for i in items if isinstance(i, Notice) and i.issuer == name)) for name in issuers)
-    current = tuple(notice_row(n, site) for n in site.current_notices)
-    soon = site.now + timedelta(days=SOON_DAYS)
+    # The notices in force as the period closed, for a past period; for one not over, those in force now.
+    notices_at = min(site.now, day_start(last + timedelta(days=1), site.config.tz))
+    current = tuple(notice_row(n, site, notices_at) for n in site.notices_current_at(notices_at))
+    soon = notices_at + timedelta(days=SOON_DAYS)
     return CampaignReport(
-        title=site.config.title, start=first, end=last, now=site.now,
+        title=site.config.title, start=first, end=last, now=site.now, notices_at=notices_at,
         cases=len(cases), notices=len(items) - len(cases), amount=sum(c.amount or 0 for c in cases),
         weeks=weekly_rows(site, first, last), months=monthly_rows(site, first, last), issuers=issuer_rows,
         types=tuple(loss_row(t.key, t.name, [c for c in cases if c.type == t.key]) for t in site.config.types),
@@ -222,6 +230,7 @@ def report_data(report: CampaignReport) -> dict:
         "from": report.start.isoformat(),
         "to": report.end.isoformat(),
         "now": report.now.isoformat(),
+        "notices_at": report.notices_at.isoformat(),
         "totals": {"cases": report.cases, "notices": report.notices, "amount": report.amount,
                    "gap_weeks": [w.key for w in report.gaps]},
         "weeks": [period(w) for w in report.weeks],
@@ -275,7 +284,7 @@ def report_text(report: CampaignReport) -> str:
         lines += ["", heading]
         lines += [f"  {loss.name}：{loss.cases} 起，损失 {loss.amount:,} 元" + (f"（{loss.unknown} 起未填金额）" if loss.unknown else "")
                   for loss in losses if loss.cases] or ["  （无）"]
-    lines += ["", "当前有效的通知："]
+    lines += ["", f"{report.notices_heading}："]
     lines += [f"  {n.title}（{n.issuer}），至 {n.end_shown}" + ("，紧急" if n.urgent else "") for n in report.current] or ["  （无）"]
     lines += ["", f"{SOON_DAYS} 天内到期："]
     lines += [f"  {n.title}，还剩 {n.days_left} 天" for n in report.expiring] or ["  （无）"]

@@ -44,7 +44,11 @@ class Site:
     @cached_property
     def current_notices(self) -> tuple[Notice, ...]:
         """Notices valid now: urgent first, then pinned, then newest."""
-        current = [n for n in self.notices if is_current(n, self.now, self.config.notice_lifetime_days)]
+        return self.notices_current_at(self.now)
+
+    def notices_current_at(self, moment: datetime) -> tuple[Notice, ...]:
+        """Notices valid at a moment up to now, ordered as ``current_notices``."""
+        current = [n for n in self.notices if is_current(n, moment, self.config.notice_lifetime_days)]
         return tuple(sorted(current, key=lambda n: (not n.urgent, not n.pinned)))
 
     def is_current(self, notice: Notice) -> bool:
