@@ -34,6 +34,10 @@ def test_axe_finds_no_serious_problem(sample_out, new_page, path):
         assert not page.bad_responses, page.bad_responses
         # Readable on a 360 px phone: nothing forces horizontal scrolling.
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        # Links a finger can hit (WCAG 2.5.8: 24 px): the small type badges too.
+        small = page.evaluate("""() => [...document.querySelectorAll('main a.badge')]
+            .filter(a => a.getBoundingClientRect().height < 24).map(a => a.textContent)""")
+        assert small == [], small
 
 
 def test_pages_request_nothing_outside_the_site(sample_out):
