@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fraudsite.clock import rfc822
+from fraudsite.feeds import absolute_urls
 from sitekit import build_site, copy_fixture, write
 
 NS = {"atom": "http://www.w3.org/2005/Atom", "content": "http://purl.org/rss/1.0/modules/content/"}
@@ -81,6 +82,13 @@ def test_item_content_is_full_html_with_absolute_urls(out):
     refund = next(i for i in channel.findall("item") if i.findtext("link") == f"{BASE}cases/fake-refund/")
     footnoted = refund.findtext("content:encoded", namespaces=NS)
     assert f'href="{BASE}cases/fake-refund/#fn:1"' in footnoted and 'href="#' not in footnoted
+
+
+def test_only_links_are_made_absolute_not_html_shown_as_text():
+    html = '<p><code>&lt;a href="#top"&gt; &lt;img src="/x.png"&gt;</code> <a href="#fn:1">1</a><img src="/y.png" alt=""></p>'
+    assert absolute_urls(html, "https://e.example.cn/fzzl/", "cases/x/") == (
+        '<p><code>&lt;a href="#top"&gt; &lt;img src="/x.png"&gt;</code> <a href="https://e.example.cn/fzzl/cases/x/#fn:1">1</a>'
+        '<img src="https://e.example.cn/y.png" alt=""></p>')
 
 
 def test_withdrawn_draft_and_future_items_are_in_no_feed(out):

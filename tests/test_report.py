@@ -50,7 +50,7 @@ def report(site: Path, form: str, *args: str) -> str:
 
 def test_report_numbers_match_the_hand_counted_fixture(site):
     data = json.loads(report(site, "json"))
-    assert data["format"] == 1 and (data["from"], data["to"]) == ("2026-11-01", "2026-11-30")
+    assert data["format"] == 2 and (data["from"], data["to"]) == ("2026-11-01", "2026-11-30")
     assert data["totals"] == {"cases": 3, "notices": 2, "amount": 9800, "gap_weeks": ["2026-W46"]}
     weeks = [(w["key"], w["cases"], w["notices"], w["status"]) for w in data["weeks"]]
     assert weeks == [("2026-W44", 1, 0, "ok"), ("2026-W45", 2, 1, "ok"), ("2026-W46", 0, 0, "gap"),
@@ -106,13 +106,15 @@ def test_period_defaults_and_bad_dates(site):
 
 def test_a_past_period_lists_the_notices_in_force_as_it_closed_not_those_of_today(tmp_path):
     site = make_site(tmp_path / "site", {"notices/october.md": notice("十月讲座", "2026-10-20"),  # ends 19 November
+                                          "notices/last-day.md": notice("月底截止", "2026-10-25", "expires: 2026-10-31\n"),
+                                          "notices/next-day.md": notice("十一月一日", "2026-11-01"),
                                           "notices/november.md": notice("十一月讲座", "2026-11-20")})
     october = run_fraudsite("report", site, "--now", NOW, "--from", "2026-10-01", "--to", "2026-10-31", "--format", "json")
     data = json.loads(october.stdout)
-    assert [n["title"] for n in data["current_notices"]] == ["十月讲座"]
-    assert data["notices_at"] == "2026-11-01T00:00:00+08:00"
+    assert sorted(n["title"] for n in data["current_notices"]) == ["十月讲座", "月底截止"]  # in force at 24:00
+    assert data["notices_at"] == "2026-11-01T00:00:00+08:00" and data["expiring_soon"] == []
     text = run_fraudsite("report", site, "--now", NOW, "--from", "2026-10-01", "--to", "2026-10-31").stdout
-    assert "期末（2026-10-31 24:00）有效的通知：\n  十月讲座" in text
+    assert "期末（2026年10月31日 24:00）有效的通知：" in text and "十一月一日" not in text
     november = run_fraudsite("report", site, "--now", NOW, "--from", "2026-11-01", "--to", "2026-11-30").stdout
     assert "当前有效的通知：\n  十一月讲座" in november and "十月讲座" not in november
 

@@ -233,9 +233,11 @@ def test_the_clock_stays_above_the_slide_when_a_long_title_wraps_the_top_bar(new
     build_site(site, tmp_path / "out", now=SCREEN_NOW)
     with serve_directory(tmp_path / "out") as base:
         page = open_screen(new_page, base, size=(1080, 1920))
-        clock, stage = page.evaluate("""() => [document.getElementById('screen-clock').getBoundingClientRect().bottom,
-                                              document.getElementById('screen-stage').getBoundingClientRect().top]""")
-        assert page.text_content("#screen-clock") and clock <= stage + 0.5, (clock, stage)
+        brand, clock, stage = page.evaluate("""() => [document.querySelector('#screen-top .brand').getBoundingClientRect(),
+            document.getElementById('screen-clock').getBoundingClientRect(),
+            document.getElementById('screen-stage').getBoundingClientRect()].map(r => [r.top, r.bottom])""")
+        assert clock[0] >= brand[1] - 0.5, "the title wraps the top bar: the clock is on the line below it"
+        assert page.text_content("#screen-clock") and clock[1] <= stage[0] + 0.5, (clock, stage)
         assert page.evaluate(CHECK_FIT) == [] and page.js_errors == []
 
 

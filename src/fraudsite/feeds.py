@@ -81,6 +81,7 @@ def feed_page(feed: Feed, template: str = "feeds/rss.xml") -> Page:
     return Page(feed.path, template, {"feed": feed})
 
 
+_TAG = re.compile(r"<[^>]+>")  # sanitised HTML: text holds no "<", so code shown as text is left as it is
 _ROOT_URL = re.compile(r'(\s(?:href|src)=")(/[^/"][^"]*|/)"')
 _FRAGMENT = re.compile(r'(\shref=")(#[^"]*)"')
 
@@ -90,8 +91,12 @@ def absolute_urls(html: str, base_url: str, page: str = "") -> str:
     links within it too (footnotes): a reader takes ``#fn:1`` as a place in the feed, or nowhere."""
     parts = urlsplit(base_url)
     origin = f"{parts.scheme}://{parts.netloc}"
-    html = _ROOT_URL.sub(lambda m: f'{m.group(1)}{origin}{m.group(2)}"', html)
-    return _FRAGMENT.sub(lambda m: f'{m.group(1)}{base_url}{page}{m.group(2)}"', html) if page else html
+
+    def absolute(tag: re.Match) -> str:
+        text = _ROOT_URL.sub(lambda m: f'{m.group(1)}{origin}{m.group(2)}"', tag.group())
+        return _FRAGMENT.sub(lambda m: f'{m.group(1)}{base_url}{page}{m.group(2)}"', text) if page else text
+
+    return _TAG.sub(absolute, html)
 
 
 def clean_text(text: str) -> str:

@@ -19,7 +19,7 @@ from fraudsite.weeks import day_start, month_starts, week_label, week_mondays
 if TYPE_CHECKING:
     from fraudsite.build import BuildOptions
 
-JSON_FORMAT = 1  # bump when a key of the JSON output changes meaning
+JSON_FORMAT = 2  # bump when a key of the JSON output changes meaning (2: notices as a past period closed)
 SOON_DAYS = 7  # a current notice ending within this many days is listed as expiring soon
 
 
@@ -104,7 +104,9 @@ class CampaignReport:
     @property
     def notices_heading(self) -> str:
         """What the list of notices is: those in force now, or as the period closed."""
-        return "当前有效的通知" if self.notices_at == self.now else f"期末（{self.end} 24:00）有效的通知"
+        if self.notices_at == self.now:
+            return "当前有效的通知"
+        return f"期末（{self.end.year}年{self.end.month}月{self.end.day}日 24:00）有效的通知"
 
     @property
     def gaps(self) -> tuple[PeriodRow, ...]:
@@ -159,17 +161,21 @@ def campaign_report(site: Site, first: date, last: date) -> CampaignReport:
     issuers = sorted({i.issuer for i in items})
     issuer_rows = tuple(IssuerRow(name, sum(1 for c in cases if c.issuer == name),
                                   sum(1 for i in items if isinstance(i, Notice) and i.issuer == name)) for name in issuers)
-    # The notices in force as the period closed, for a past period; for one not over, those in force now.
-    notices_at = min(site.now, day_start(last + timedelta(days=1), site.config.tz))
-    current = tuple(notice_row(n, site, notices_at) for n in site.notices_current_at(notices_at))
-    soon = notices_at + timedelta(days=SOON_DAYS)
+    # The notices in force as the period closed, for a past period (at its last instant: one expiring that day
+    # was, one starting the next was not); for one not over, those in force now, and which end soon.
+    closes = day_start(last + timedelta(days=1), site.config.tz)
+    notices_at = min(site.now, closes)
+    in_force = site.notices_current_at(notices_at - timedelta(microseconds=1) if notices_at == closes else notices_at)
+    current = tuple(notice_row(n, site, notices_at) for n in in_force)
+    soon = site.now + timedelta(days=SOON_DAYS)
+    expiring = tuple(row for row in current if row.end <= soon) if notices_at == site.now else ()  # none, looking back
     return CampaignReport(
         title=site.config.title, start=first, end=last, now=site.now, notices_at=notices_at,
         cases=len(cases), notices=len(items) - len(cases), amount=sum(c.amount or 0 for c in cases),
         weeks=weekly_rows(site, first, last), months=monthly_rows(site, first, last), issuers=issuer_rows,
         types=tuple(loss_row(t.key, t.name, [c for c in cases if c.type == t.key]) for t in site.config.types),
         audiences=tuple(loss_row(a.key, a.name, [c for c in cases if a.key in c.audience]) for a in site.config.audiences),
-        current=current, expiring=tuple(row for row in current if row.end <= soon),
+        current=current, expiring=expiring,
     )
 
 
