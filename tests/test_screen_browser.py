@@ -241,6 +241,41 @@ def test_the_clock_stays_above_the_slide_when_a_long_title_wraps_the_top_bar(new
         assert page.evaluate(CHECK_FIT) == [] and page.js_errors == []
 
 
+def test_a_running_screen_loads_its_page_again_once_when_the_page_itself_changed(new_page, tmp_path):
+    """A new title (or theme, or fraudsite) reaches an unattended screen; new data alone never reloads it."""
+    site, out = make_screen_site(tmp_path), tmp_path / "out"
+    build_site(site, out, now=SCREEN_NOW)
+    with serve_directory(out) as base:
+        data = DataServer((out / "screen/data.json").read_bytes())
+        page = open_screen(new_page, base, clock_ms=screen_now_ms(), data=data)
+        config = site / "fraudsite.yaml"
+        config.write_text(re.sub(r"^title: .*$", "title: 新的专栏名称", config.read_text(encoding="utf-8"), count=1,
+                                 flags=re.MULTILINE), encoding="utf-8")
+        build_site(site, out, now=SCREEN_NOW)
+        data.body = (out / "screen/data.json").read_bytes()
+        shell = json.loads(data.body)["shell"]
+        page.clock.run_for(REFRESH_MS)  # the next data check brings the new version
+        page.wait_for_url(f"**/screen/?shell={shell}", timeout=10_000)
+        page.wait_for_function("document.querySelector('#screen-top .brand').textContent.indexOf('新的专栏名称') === 0",
+                               polling=50, timeout=10_000)
+        wait_for_checks(page, 1)
+        page.clock.run_for(REFRESH_MS)
+        wait_for_checks(page, 2)
+        assert len(page.navigations) == 2 and page.js_errors == []
+
+
+def test_a_screen_whose_page_stays_old_after_loading_it_again_keeps_running(new_page, served):
+    """A cache in front of the player may keep the old page: one more load, then no loop."""
+    text = json.loads(served_data(served))
+    data = DataServer(json.dumps({**text, "shell": "0123456789abcdef"}).encode())
+    page = open_screen(new_page, served, clock_ms=screen_now_ms(), data=data)
+    page.wait_for_url("**/screen/?shell=0123456789abcdef", timeout=10_000)
+    wait_for_checks(page, 1)
+    page.clock.run_for(REFRESH_MS)
+    wait_for_checks(page, 2)
+    assert len(page.navigations) == 2 and page.evaluate("FraudScreen.ids()") and page.js_errors == []
+
+
 def test_qr_codes_decode_to_the_item_pages(new_page, served):
     page = open_screen(new_page, served)
     ids = page.evaluate("FraudScreen.ids()")

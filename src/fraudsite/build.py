@@ -94,7 +94,7 @@ def load_site(options: BuildOptions, cache: ContentCache | None = None) -> tuple
         for item in content.items:
             if token := cache.known_digest(item):
                 store.digester.learn(item, token)
-    site = Site(config, content.items, build_time(options, config), options.drafts, options.future)
+    site = Site(config, content.items, build_time(options, config), options.drafts, options.future, options.site_dir)
     leaks = personal_data(options.site_dir, config, site.items, site.drafts, cache.digests if cache else None)
     if leaks:
         raise BuildFailed(leaks + [p for p in content.problems if p.severity == "warning"])

@@ -54,7 +54,7 @@ def check_site(options: BuildOptions) -> CheckResult:
         return CheckResult(tuple(failure.problems), 0)
     content = load_content(options.site_dir, config)
     now = (options.now or datetime.now(config.tz)).astimezone(config.tz)
-    site = Site(config, content.items, now, options.drafts, options.future)
+    site = Site(config, content.items, now, options.drafts, options.future, options.site_dir)
     problems = list(content.problems)
     problems += privacy_problems(options.site_dir, site)
     problems += duplicate_titles(site.items)

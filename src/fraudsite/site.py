@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 from itertools import islice
+from pathlib import Path
 
 from fraudsite.config import Config
 from fraudsite.model import Case, Item, Notice, is_current, is_published, notice_end
@@ -20,6 +21,7 @@ class Site:
     now: datetime
     drafts: bool = False
     future: bool = False
+    site_dir: Path | None = None  # the site folder, whose theme/ overrides the built-in one (None: that one alone)
 
     @cached_property
     def published(self) -> tuple[Item, ...]:

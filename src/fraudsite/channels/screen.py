@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import mimetypes
@@ -18,6 +19,7 @@ from fraudsite.derived import remember_each
 from fraudsite.feeds import Feed, FeedEntry, clean_text, feed_page
 from fraudsite.markup import shorten
 from fraudsite.model import Case
+from fraudsite.pagememo import Digester
 from fraudsite.qrcode import qr_svg
 from fraudsite.render import Bundle, Data, Output, Page
 from fraudsite.screen_profiles import Profile, ScreenSettings, load_screen_settings
@@ -54,6 +56,7 @@ def plan_profile(site: Site, settings: ScreenSettings, profile: Profile, slides:
                  codes: Mapping[str, str]) -> list[Output]:
     """A profile's slideshow page, its data file, feed, ticker, playlist and offline zip."""
     context = page_context(site, settings, profile, slides, codes, data_src="data.json")
+    context["shell"] = shell_version(site, settings, profile)
     title = profile.title or "校园大屏"
     current = [slide for slide in slides if slide.current(site.now)]
     page = Page(profile.path + "index.html", "screen/page.html", {**context, "title": title})
@@ -65,6 +68,23 @@ def plan_profile(site: Site, settings: ScreenSettings, profile: Profile, slides:
         Data(profile.path + "playlist.json", playlist_json(site, profile, slides).encode("utf-8")),
         Bundle(profile.zip_path, lambda files, path=page.path: zip_package({"index.html": files[path]})),
     ]
+
+
+def shell_version(site: Site, settings: ScreenSettings, profile: Profile) -> str:
+    """What a running screen shows besides its slides (the code, the configuration, the screen templates' text):
+    when data.json carries another version, the page loads itself again. From the text, not the files' stamps,
+    so the same input gives the same bytes."""
+    from fraudsite.cache import code_stamp
+    from fraudsite.theme import default_theme_dir, theme_dirs
+
+    digest = hashlib.sha256(code_stamp().encode() + Digester().digest((site.config, settings, profile)))
+    templates: dict[str, Path] = {}
+    for root in reversed(theme_dirs(site.site_dir) if site.site_dir else [default_theme_dir()]):  # the site's wins
+        folder = root / "templates" / "screen"
+        templates.update({path.name: path for path in folder.glob("*") if path.is_file()} if folder.is_dir() else {})
+    for name in sorted(templates):
+        digest.update(name.encode() + b"\0" + templates[name].read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def slide_page(site: Site, settings: ScreenSettings, slide: Slide, codes: Mapping[str, str]) -> Page:
@@ -86,6 +106,7 @@ def page_context(site: Site, settings: ScreenSettings, profile: Profile, slides:
         "refresh": settings.refresh,
         "tz_minutes": int(offset.total_seconds() // 60) if offset else 0,
         "data_src": data_src,
+        "shell": "",  # a slideshow's page: ``shell_version``; a single slide's page checks no data
     }
 
 

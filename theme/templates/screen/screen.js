@@ -84,7 +84,19 @@
     state.text = text;
     state.data = data;
     state.swaps += 1;
+    reloadIfShellChanged(data.shell);
     return true;
+  }
+
+  /* The page itself changed (the site's title, the screen's style or script: a new theme or fraudsite): load
+     it again, at an address of its own so no cache in front of the player hands back the old one. Once per
+     version: a page that still differs after that keeps running as it is. */
+  function reloadIfShellChanged(shell) {
+    var own = root.getAttribute('data-shell'), mark = 'shell=' + shell;
+    if (!source || !shell || !own || shell === own || window.location.search.indexOf(mark) >= 0) {
+      return;
+    }
+    window.location.replace(window.location.pathname + '?' + mark);
   }
 
   function findSlide(id) {
