@@ -119,6 +119,14 @@ def test_a_past_period_lists_the_notices_in_force_as_it_closed_not_those_of_toda
     assert "当前有效的通知：\n  十一月讲座" in november and "十月讲座" not in november
 
 
+def test_rows_counted_whole_beyond_the_period_are_explained_only_when_there_are_some(site):
+    note = "注：跨出统计期间的周和月按整周、整月计数，所以各行相加可能多于期间合计。"
+    assert note in report(site, "text") and note in report(site, "html")  # W44 holds 31 October
+    # February 2027: Monday the 1st to Sunday the 28th, whole weeks and a whole month
+    whole = run_fraudsite("report", site, "--now", "2027-03-01 09:00", "--from", "2027-02-01", "--to", "2027-02-28")
+    assert whole.returncode == 0 and "每周发布" in whole.stdout and note not in whole.stdout
+
+
 def test_html_report_prints_on_a4_pages(site, tmp_path, browser):
     html_file = tmp_path / "report.html"
     html_file.write_text(report(site, "html"), encoding="utf-8")

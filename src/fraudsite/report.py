@@ -109,6 +109,14 @@ class CampaignReport:
         return f"期末（{self.end.year}年{self.end.month}月{self.end.day}日 24:00）有效的通知"
 
     @property
+    def whole_periods_note(self) -> str:
+        """Why the rows may add up to more than the totals: weeks and months at the edges are counted whole."""
+        rows = self.weeks + self.months
+        if not any(row.start < self.start or row.end > self.end for row in rows):
+            return ""
+        return "注：跨出统计期间的周和月按整周、整月计数，所以各行相加可能多于期间合计。"
+
+    @property
     def gaps(self) -> tuple[PeriodRow, ...]:
         """Weeks that ended with nothing published."""
         return tuple(week for week in self.weeks if week.status == "gap")
@@ -284,6 +292,7 @@ def report_text(report: CampaignReport) -> str:
         lines.append(f"  {week.key}  {week.start:%m-%d}～{week.end:%m-%d}  案例 {week.cases}  通知 {week.notices}{flag}")
     lines += ["", "每月发布："]
     lines += [f"  {m.key}  案例 {m.cases}  通知 {m.notices}" for m in report.months]
+    lines += [f"  {report.whole_periods_note}"] if report.whole_periods_note else []
     lines += ["", "发布单位："]
     lines += [f"  {i.issuer}：案例 {i.cases}，通知 {i.notices}" for i in report.issuers] or ["  （无）"]
     for heading, losses in (("按诈骗类型：", report.types), ("按受众（一案可涉及多个受众）：", report.audiences)):
