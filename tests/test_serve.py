@@ -222,6 +222,12 @@ def test_drafts_are_shown_with_a_banner(server, site):
     assert "fraudsite-draft" not in server.get(SHUADAN_PAGE)[2]
 
 
+def test_wechat_pages_say_that_articles_are_copied_from_the_published_site(server):
+    """The preview's images and links are this machine's: pasted into WeChat, readers could not open them."""
+    assert "fraudsite-wechat-local" in server.get("/fzzl/wechat/")[2]
+    assert "fraudsite-wechat-local" not in server.get(SHUADAN_PAGE)[2]
+
+
 @pytest.mark.parametrize("path", [
     "/fzzl/../../../etc/passwd",
     "/fzzl/%2e%2e/%2e%2e/%2e%2e/etc/passwd",

@@ -40,12 +40,24 @@ DRAFT_BANNER = (
 )
 
 
-def inject(html: bytes, epoch: int, problems: list[Problem], failure: str, draft: bool, has_site: bool = True) -> bytes:
-    """An HTML page with the preview's additions: banner after ``<body>``, overlay and script before ``</body>``."""
-    if draft:
+# The preview's addresses are this machine's: a WeChat article copied here would show readers broken images
+# and links, so its pages say where to copy from.
+WECHAT_BANNER = (
+    '<div id="fraudsite-wechat-local" role="note" style="background:#b35c00;color:#fff;padding:10px 16px;'
+    'font:bold 16px/1.5 sans-serif;text-align:center">本机预览：这里的图片和链接指向本机，粘贴到公众号后读者打不开。'
+    "请先发布网站，再到正式网站上的这一页复制。</div>\n"
+)
+
+
+def inject(html: bytes, epoch: int, problems: list[Problem], failure: str, draft: bool, has_site: bool = True,
+           wechat: bool = False) -> bytes:
+    """An HTML page with the preview's additions: banners after ``<body>`` (a draft's; a WeChat page's), overlay
+    and script before ``</body>``."""
+    banners = (DRAFT_BANNER if draft else "") + (WECHAT_BANNER if wechat else "")
+    if banners:
         opening = _BODY_OPEN.search(html)
         at = opening.end() if opening else 0
-        html = html[:at] + DRAFT_BANNER.encode("utf-8") + html[at:]
+        html = html[:at] + banners.encode("utf-8") + html[at:]
     tail = ""
     if problems or failure:
         tail += error_overlay(problems, failure, has_site)

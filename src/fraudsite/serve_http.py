@@ -185,7 +185,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         """Send a file of the output; HTML gets the preview's additions."""
         content_type = content_type_of(relative)
         if content_type.startswith("text/html"):
-            data = inject(data, view.epoch, list(view.problems), view.failure, relative in view.drafts)
+            data = inject(data, view.epoch, list(view.problems), view.failure, relative in view.drafts,
+                          wechat=relative.startswith("wechat/"))
         self.send_bytes(status, data, content_type, send_body)
 
     def send_bytes(self, status: HTTPStatus, data: bytes, content_type: str, send_body: bool) -> None:
