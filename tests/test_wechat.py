@@ -541,3 +541,24 @@ def test_a_notice_that_ends_with_its_own_signature_gets_no_second_one(built):
     ("保卫处\n\n| 时间 | 地点 |\n|---|---|\n| 2026年9月1日 | 操场 |", False)])
 def test_a_body_ending_with_the_issuer_and_a_date_ends_signed(ending, signed):
     assert ends_signed(render_markdown("正文。\n\n" + ending), "保卫处") is signed
+
+
+def test_a_digest_cut_from_a_long_summary_fits_the_limit_with_its_ellipsis(tmp_path):
+    site = wechat_site(tmp_path)
+    summary = "学校财务处提醒" + "不要相信任何自称老师的人发来的缴费二维码和收款账号" * 6  # no sentence end to cut at
+    write(site, "content/notices/2026-11-long-summary.md", f"""
+        ---
+        id: notice-long-summary
+        title: 关于谨防缴费诈骗的提醒
+        date: 2026-11-20
+        issuer: 财务处
+        summary: {summary}
+        ---
+
+        请通过学校官方平台缴费。
+        """)
+    build_site(site, tmp_path / "out", now=NOW)
+    digest = json.loads((tmp_path / "out/wechat/notices/2026-11-long-summary/article.json").read_text())["article"]["digest"]
+    assert len(digest) == 120 and digest.endswith("…") and len(summary) > 120
+    checked = run_fraudsite("check", site, "--now", NOW)
+    assert "W253" not in checked.stdout + checked.stderr

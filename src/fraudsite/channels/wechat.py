@@ -224,7 +224,9 @@ def make_article(item: Item, site: Site, settings: Settings) -> Article:
     overrides = dict(item.wechat)
     title = overrides.get("title") or item.title
     author = overrides.get("author") or settings.author or item.issuer
-    digest = overrides.get("digest") or shorten(item.summary, DIGEST_LIMIT)
+    # A summary cut for the digest ends in "…", one character more than it was cut to: it must fit as it is.
+    summary = item.summary if len(item.summary) <= DIGEST_LIMIT else shorten(item.summary, DIGEST_LIMIT - 1)
+    digest = overrides.get("digest") or summary
     writer = WechatWriter(base_url, base_url + item.path, default_alt=item.title)
     root = article_tree(item, site, settings, writer)
     content = clean_text(serialise(root))  # no control character: the editor, XML and the feed want none
