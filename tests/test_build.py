@@ -233,6 +233,19 @@ def test_an_error_in_a_worker_is_reported_like_any_other(tmp_path):
     assert not [p.name for p in site.glob("*build*")]  # no site, no staging folder, no spare begun by the workers
 
 
+def test_a_mistake_in_an_included_template_names_that_template_and_says_it_in_chinese(tmp_path):
+    site = copy_fixture(tmp_path)
+    meta = (SAMPLE_THEME / "_item_meta.html").read_text(encoding="utf-8").split("\n")
+    write(site, "theme/templates/_item_meta.html", "\n".join([meta[0], "  {{ item.titel.x }}", *meta[1:]]))
+    result = run_fraudsite("build", site, "--now", FIXTURE_NOW)
+    assert result.returncode == 1
+    assert "theme/templates/_item_meta.html:2: 模板使用了不存在的变量（没有“titel”这一项）；请检查拼写 [E402]" in result.stderr
+    write(site, "theme/templates/_item_meta.html", "\n".join(meta).replace("{% endif %}", "", 1))
+    result = run_fraudsite("build", site, "--now", FIXTURE_NOW)
+    assert "theme/templates/_item_meta.html" in result.stderr and "[E401]" in result.stderr
+    assert "Traceback" not in result.stderr and "Unexpected" not in result.stderr
+
+
 def test_an_up_to_date_site_is_recognised_without_building_and_any_change_builds_again(tmp_path):
     site = copy_fixture(tmp_path)
     first = build_site(site)

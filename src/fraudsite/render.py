@@ -148,15 +148,40 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
         return env.get_template(page.template).render(page.context).encode("utf-8")
     except jinja2.TemplateSyntaxError as error:
         raise BuildFailed([problem(f"theme/templates/{error.name or page.template}", error.lineno or 0, "E401", "",
-                                   f"模板语法错误：{error.message}")]) from None
+                                   f"模板语法错误：{_in_chinese(error.message or '')}")]) from None
     except jinja2.UndefinedError as error:
-        raise BuildFailed([problem(f"theme/templates/{page.template}", _template_line(error), "E402", "",
-                                   f"模板使用了不存在的变量（{error.message}）；请检查拼写")]) from None
+        name, line = _template_place(error, page.template)
+        raise BuildFailed([problem(f"theme/templates/{name}", line, "E402", "",
+                                   f"模板使用了不存在的变量（{_in_chinese(error.message or '')}）；请检查拼写")]) from None
     except jinja2.TemplateNotFound as error:
-        raise BuildFailed([problem(f"theme/templates/{error.name}", 0, "E403", "", "找不到模板文件")]) from None
+        name, line = _template_place(error, page.template)
+        raise BuildFailed([problem(f"theme/templates/{error.name}", 0, "E403", "",
+                                   f"找不到模板文件（theme/templates/{name} 第 {line} 行引用了它）")]) from None
     except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
-        raise BuildFailed([problem(f"theme/templates/{page.template}", _template_line(error), "E404", "",
+        name, line = _template_place(error, page.template)
+        raise BuildFailed([problem(f"theme/templates/{name}", line, "E404", "",
                                    f"模板运行出错（{type(error).__name__}: {error}）；请检查这一行的写法")]) from None
+
+
+# Jinja's usual words for a template mistake, said in Chinese (anything else is shown as Jinja says it). Matched
+# only when a template fails: a build that renders fine compiles none of them.
+_JINJA_SAYS = [
+    (r"'(.+)' has no attribute '(\w+)'", r"没有“\2”这一项"),
+    (r"'(\w+)' is undefined", r"“\1”没有定义"),
+    (r"No filter named '(\w+)'\.?", r"没有名为“\1”的过滤器"),
+    (r"No test named '(\w+)'\.?", r"没有名为“\1”的测试"),
+    (r"unexpected '(.+)'", r"这里不该出现“\1”（括号或标签可能没有成对）"),
+    (r"(?s)Unexpected end of template\..*", "模板意外结束（可能少了 endif、endfor 或 endblock）"),
+]
+
+
+def _in_chinese(message: str) -> str:
+    import re
+
+    for pattern, said in _JINJA_SAYS:
+        if re.fullmatch(pattern, message):
+            return re.sub(pattern, said, message)
+    return message
 
 
 class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
@@ -221,11 +246,17 @@ def write_output(env: jinja2.Environment, folders: tuple[Path, Path], output: Pa
     return replace(written, sha256=hashlib.sha256(content).hexdigest())
 
 
-def _template_line(error: Exception) -> int:
+def _template_place(error: Exception, template: str) -> tuple[str, int]:
+    """The template (its name in the theme) and line the error happened in: the innermost template's, so a mistake
+    in an included or extended one is not blamed on the page's own."""
     traceback = error.__traceback__
-    line = 0
+    name, line = template, 0
     while traceback is not None:
-        if traceback.tb_frame.f_code.co_filename.endswith(".html") or "template" in traceback.tb_frame.f_code.co_name:
+        code = traceback.tb_frame.f_code
+        if code.co_filename.endswith(".html") or "template" in code.co_name:
             line = traceback.tb_lineno
+            filename = code.co_filename.replace("\\", "/")
+            if "/templates/" in filename:
+                name = filename.rsplit("/templates/", 1)[1]
         traceback = traceback.tb_next
-    return line
+    return name, line
