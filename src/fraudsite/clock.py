@@ -41,7 +41,7 @@ def parse_now(text: str, tz: ZoneInfo) -> datetime:
     return parse_when(text, tz)
 
 
-def chinese_date(moment: datetime) -> str:
+def chinese_date(moment: date) -> str:
     """2026年11月28日"""
     return f"{moment.year}年{moment.month}月{moment.day}日"
 

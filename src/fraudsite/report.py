@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from fraudsite.clock import BadWhen, parse_when
+from fraudsite.clock import BadWhen, chinese_date, parse_when
 from fraudsite.errors import FraudsiteError
 from fraudsite.model import Case, Notice, notice_end
 from fraudsite.render import Page, make_environment, render_page
@@ -106,7 +106,7 @@ class CampaignReport:
         """What the list of notices is: those in force now, or as the period closed."""
         if self.notices_at == self.now:
             return "当前有效的通知"
-        return f"期末（{self.end.year}年{self.end.month}月{self.end.day}日 24:00）有效的通知"
+        return f"期末（{chinese_date(self.end)} 24:00）有效的通知"
 
     @property
     def whole_periods_note(self) -> str:

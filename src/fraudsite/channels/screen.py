@@ -15,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from fraudsite.cache import code_stamp
 from fraudsite.derived import remember_each
 from fraudsite.feeds import Feed, FeedEntry, clean_text, feed_page
 from fraudsite.markup import shorten
@@ -45,18 +46,23 @@ def plan(site: Site) -> list[Output]:
     single = {slide.id: slide for _, slides in chosen for slide in slides}
     codes = slide_codes(site.config.base_url, [slide for _, slides in chosen for slide in slides])
     outputs: list[Output] = []
+    templates = screen_templates_digest(site)  # read once for every profile's page version
     for profile, slides in chosen:
-        outputs += plan_profile(site, settings, profile, slides, codes)
+        outputs += plan_profile(site, settings, profile, slides, codes, templates)
     for slide in sorted(single.values(), key=lambda s: s.id):
         outputs.append(slide_page(site, settings, slide, codes))
     return outputs
 
 
 def plan_profile(site: Site, settings: ScreenSettings, profile: Profile, slides: list[Slide],
-                 codes: Mapping[str, str]) -> list[Output]:
-    """A profile's slideshow page, its data file, feed, ticker, playlist and offline zip."""
+                 codes: Mapping[str, str], templates: bytes) -> list[Output]:
+    """A profile's slideshow page, its data file, feed, ticker, playlist and offline zip; ``templates``: the
+    screen templates' digest (``screen_templates_digest``)."""
     context = page_context(site, settings, profile, slides, codes, data_src="data.json")
-    context["shell"] = shell_version(site, settings, profile)
+    # What a running screen shows besides its slides: when data.json carries another version, the page loads
+    # itself again. From texts, not the files' stamps, so the same input gives the same bytes.
+    version = hashlib.sha256(code_stamp().encode() + Digester().digest((site.config, settings, profile)) + templates)
+    context["shell"] = version.hexdigest()[:16]
     title = profile.title or "校园大屏"
     current = [slide for slide in slides if slide.current(site.now)]
     page = Page(profile.path + "index.html", "screen/page.html", {**context, "title": title})
@@ -70,21 +76,18 @@ def plan_profile(site: Site, settings: ScreenSettings, profile: Profile, slides:
     ]
 
 
-def shell_version(site: Site, settings: ScreenSettings, profile: Profile) -> str:
-    """What a running screen shows besides its slides (the code, the configuration, the screen templates' text):
-    when data.json carries another version, the page loads itself again. From the text, not the files' stamps,
-    so the same input gives the same bytes."""
-    from fraudsite.cache import code_stamp
+def screen_templates_digest(site: Site) -> bytes:
+    """The text of the screen templates in use (the site's theme over the built-in one), as one digest."""
     from fraudsite.theme import default_theme_dir, theme_dirs
 
-    digest = hashlib.sha256(code_stamp().encode() + Digester().digest((site.config, settings, profile)))
     templates: dict[str, Path] = {}
     for root in reversed(theme_dirs(site.site_dir) if site.site_dir else [default_theme_dir()]):  # the site's wins
         folder = root / "templates" / "screen"
         templates.update({path.name: path for path in folder.glob("*") if path.is_file()} if folder.is_dir() else {})
+    digest = hashlib.sha256()
     for name in sorted(templates):
         digest.update(name.encode() + b"\0" + templates[name].read_bytes())
-    return digest.hexdigest()[:16]
+    return digest.digest()
 
 
 def slide_page(site: Site, settings: ScreenSettings, slide: Slide, codes: Mapping[str, str]) -> Page:
@@ -106,7 +109,7 @@ def page_context(site: Site, settings: ScreenSettings, profile: Profile, slides:
         "refresh": settings.refresh,
         "tz_minutes": int(offset.total_seconds() // 60) if offset else 0,
         "data_src": data_src,
-        "shell": "",  # a slideshow's page: ``shell_version``; a single slide's page checks no data
+        "shell": "",  # a slideshow's page: its version (``plan_profile``); a single slide's page checks no data
     }
 
 
