@@ -46,3 +46,42 @@ def test_pages_request_nothing_outside_the_site(sample_out):
         assert "https://" not in text.split("</head>")[0].replace('href="https://www.example.edu.cn/fzzl/', "") \
             .replace('content="https://www.example.edu.cn/fzzl/', ""), f"{path}: outside URL in <head>"
         assert "<script src=\"http" not in text and "fonts.googleapis" not in text
+
+
+def test_every_indexed_page_is_reached_by_links_from_the_home_page(sample_out):
+    """A reader finds every list by following links: the audiences' lists and the tags too, not only by URL."""
+    import re
+    from urllib.parse import unquote, urljoin
+
+    base = "https://www.example.edu.cn/fzzl/"
+    wanted = {unquote(url) for url in re.findall(r"<loc>(.*?)</loc>", (sample_out / "sitemap.xml").read_text())}
+    seen, queue = {base}, [base]
+    while queue:
+        page = sample_out / (queue.pop()[len(base):] + "index.html")
+        for href in re.findall(r'<a [^>]*href="([^"#]+)', page.read_text()) if page.is_file() else []:
+            url = unquote(urljoin(base, href))
+            if url.startswith(base) and url.endswith("/") and url not in seen:
+                seen.add(url)
+                queue.append(url)
+    assert f"{base}audiences/" in wanted and f"{base}tags/" in wanted
+    assert sorted(wanted - seen) == []
+
+
+def test_text_follows_the_readers_font_size_and_the_masthead_fits_at_200_percent_zoom(sample_out, new_page):
+    """Older readers set a larger font or zoom in: the text grows with the setting, nothing runs off the side."""
+    with serve_directory(sample_out) as base:
+        page = new_page(viewport={"width": 360, "height": 740})
+        page.goto(f"{base}cases/fake-refund-2024/")
+        size = "parseFloat(getComputedStyle(document.querySelector('.body p')).fontSize)"
+        normal = page.evaluate(size)
+        page.evaluate("document.documentElement.style.fontSize = '24px'")  # as a browser's 'very large' text
+        assert page.evaluate(size) == pytest.approx(normal * 1.5)
+        # The emergency numbers are the taps that matter most: 44 px targets.
+        heights = page.evaluate("[...document.querySelectorAll('.hotline a')].map(a => a.getBoundingClientRect().height)")
+        assert heights and min(heights) >= 44, heights
+
+        zoomed = new_page(viewport={"width": 180, "height": 370}, device_scale_factor=2)  # a 360 px phone at 200%
+        zoomed.goto(f"{base}cases/fake-refund-2024/")
+        assert zoomed.evaluate("document.documentElement.scrollWidth") <= 180
+        right = zoomed.evaluate("document.querySelector('.site-search button').getBoundingClientRect().right")
+        assert right <= 180

@@ -29,7 +29,7 @@ def plan(site: Site) -> list[Output]:
                                   pinned=view([n for n in site.current_notices if n.pinned and not n.urgent]),
                                   current=view([n for n in site.current_notices if not n.pinned and not n.urgent]),
                                   latest=view(site.cases[: site.config.page_size]),
-                                  types=type_counts(site))]
+                                  types=type_counts(site), audiences=audience_counts(site))]
     site_feed = [links[0]]
     for section, section_feed in (("cases", links[1]), ("notices", links[2])):
         items = site.cases if section == "cases" else site.notices
@@ -41,6 +41,7 @@ def plan(site: Site) -> list[Output]:
         type_feed = next(f for f in links if f.path == f"types/{fraud_type.key}/feed.xml")
         outputs += paginate(site, f"types/{fraud_type.key}/", fraud_type.name, view(site.cases_of_type(fraud_type.key)),
                             [type_feed], fraud_type=fraud_type)
+    outputs.append(page("audiences/", "audiences.html", site, "受众", site_feed, audiences=audience_counts(site)))
     for audience in site.config.audiences:
         audience_feed = next(f for f in links if f.path == f"audiences/{audience.key}/feed.xml")
         outputs += paginate(site, f"audiences/{audience.key}/", f"面向{audience.name}",
@@ -112,6 +113,11 @@ def item_page(site: Site, item: ItemView, view, feeds: list[FeedLink]) -> Page:
 def type_counts(site: Site) -> list[tuple]:
     """Each fraud type with its number of published cases."""
     return [(t, len(site.cases_of_type(t.key))) for t in site.config.types]
+
+
+def audience_counts(site: Site) -> list[tuple]:
+    """Each audience with its number of published cases and notices."""
+    return [(a, len(site.for_audience(a.key))) for a in site.config.audiences]
 
 
 def archive_years(items: list[ItemView]) -> list[tuple[int, list[ItemView]]]:
