@@ -143,6 +143,17 @@ def test_never_uses_the_site_folder_as_output(tmp_path):
     assert (site / "content/cases/part-time.md").exists()
 
 
+@pytest.mark.parametrize("inside", ["content/cases", "content/preview", "theme/out"])
+def test_never_builds_into_the_content_or_the_theme_even_with_force(tmp_path, inside):
+    """``--force`` after a refusal must not turn content/cases into the built site (moving the cases aside)."""
+    site = copy_fixture(tmp_path)
+    (site / "theme").mkdir(exist_ok=True)
+    before = tree(site / "content")
+    result = run_fraudsite("build", site, "-o", site / inside, "--force", "--now", FIXTURE_NOW)
+    assert result.returncode == 1 and "生成会替换其中的源文件" in result.stderr, result.stderr
+    assert tree(site / "content") == before and not (site / inside / "index.html").exists()
+
+
 @pytest.mark.parametrize("point", ["parse", "render", "staging", "swap"])
 def test_a_build_killed_at_any_point_leaves_the_old_site_whole(tmp_path, point):
     site = copy_fixture(tmp_path)

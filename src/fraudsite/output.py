@@ -50,9 +50,15 @@ class WriteStats:
 
 def check_output_dir(out_dir: Path, site_dir: Path, force: bool) -> None:
     """Refuse to replace a folder fraudsite did not make, or one that holds the site itself."""
+    from fraudsite.theme import theme_dirs
+
     out, site = out_dir.resolve(), site_dir.resolve()
     if out == site or site.is_relative_to(out) or (site / "content").resolve().is_relative_to(out):
         raise OutputError(f"输出目录 {out_dir} 包含网站源文件，不能作为输出目录；请换一个目录，例如 build")
+    # Inside the content or a theme, a build would replace the editors' own files: no --force allows that.
+    for source in [site / "content", *theme_dirs(site_dir)]:
+        if out.is_relative_to(source.resolve()):
+            raise OutputError(f"输出目录 {out_dir} 位于 {source} 之内，生成会替换其中的源文件；请换一个目录，例如 build")
     if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
         raise OutputError(f"输出路径 {out_dir} 不是普通文件夹；请删除它或换一个输出目录")
     if out_dir.is_dir() and not (out_dir / MARKER).is_file() and any(out_dir.iterdir()) and not force:
