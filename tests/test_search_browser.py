@@ -41,20 +41,21 @@ def sample_site(tmp_path_factory) -> Path:
     return out
 
 
-def reference_paths(out: Path, query: str) -> list[str]:
+def reference_paths(out: Path, query: str, **filters) -> list[str]:
     """Every result the reference implementation (searchindex.run_query) gives on the built index."""
     data = out / "search" / "data"
 
     def load(path: str):
         return json.loads((data / path).read_text(encoding="utf-8"))
 
-    return [load(f"docs/{number}.json")[0] for number in run_query(query, load).docs]
+    return [load(f"docs/{number}.json")[0] for number in run_query(query, load, **filters).docs]
 
 
 def run_search(page, query: dict) -> list[str]:
     """Set the filters, type the words, press Enter; the result paths once the search has finished."""
     page.select_option("#search-section", query.get("section", ""))
-    page.select_option("#search-type", query.get("type", ""))
+    if "type" in query or page.is_enabled("#search-type"):  # off while only notices are searched
+        page.select_option("#search-type", query.get("type", ""))
     page.fill("#search-q", query["q"])
     page.press("#search-q", "Enter")
     page.wait_for_selector("#search-app[data-state=done], #search-app[data-state=error]")
@@ -146,3 +147,83 @@ def test_missing_index_or_dropped_network_shows_a_message_not_an_error(sample_si
 
 def test_search_script_is_plain_es5():
     parse_es5((REPO / "theme" / "static" / "search" / "search.js").read_text(encoding="utf-8"), "search.js")
+
+
+def shown_badges(page, selector: str) -> dict[str, list[str]]:
+    """Each item's link path -> the texts of its badges, for the cards or results ``selector`` matches."""
+    return page.eval_on_selector_all(selector, """items => Object.fromEntries(items.map(item => [
+        new URL(item.querySelector("h2 a").href).pathname,
+        [...item.querySelectorAll(".badge")].map(badge => badge.textContent.trim())]))""")
+
+
+def test_results_show_the_urgent_and_expired_badges_the_lists_show(sample_site, static_server, page):
+    base = static_server(sample_site)
+    page.goto(base + "notices/")
+    cards = shown_badges(page, "article.card")
+    assert ["通知", "已过期"] in cards.values() and ["通知", "紧急"] in cards.values()
+    notices = ["/fzzl/" + path for path in reference_paths(sample_site, "通知", section="notices")]
+    page.goto(base + "search/?q=%E9%80%9A%E7%9F%A5&section=notices")  # 通知: ten or fewer, all on one page
+    page.wait_for_selector("#search-app[data-state=done]")
+    assert shown_badges(page, ".search-result") == {path: cards[path] for path in notices}
+    lecture = "/fzzl/notices/2026-11-police-expert-lecture/"  # expired at the build's clock
+    assert run_search(page, {"q": "讲座"})[0] == lecture
+    assert shown_badges(page, ".search-result")[lecture] == ["通知", "已过期"]
+    alert = "/fzzl/notices/2026-11-tuition-scam-urgent-alert/"
+    assert alert in run_search(page, {"q": "学费"})
+    assert shown_badges(page, ".search-result")[alert] == ["通知", "紧急"]
+    assert page.get_attribute(f".search-result:has(a[href='{alert}'])", "class") == "search-result urgent"
+    assert not page.js_errors
+
+
+def test_filters_that_hide_every_result_say_how_many_and_can_be_cleared(sample_site, static_server, page):
+    base = static_server(sample_site)
+    everything = reference_paths(sample_site, "冒充")
+    page.goto(base + "search/?q=%E5%86%92%E5%85%85&type=loan")  # 冒充, fraud type 网络贷款: none of them
+    page.wait_for_selector("#search-app[data-state=done]")
+    assert page.query_selector_all(".search-result") == []
+    status = page.inner_text("#search-status")
+    assert "没有找到" not in status and f"有 {len(everything)} 条包含“冒充”的结果不符合筛选条件" in status
+    page.click("#search-clear button")
+    page.wait_for_selector("#search-app[data-state=done]")
+    assert page.inner_text("#search-status") == f"找到 {len(everything)} 条结果，已显示前 10 条"
+    assert page.is_hidden("#search-clear") and page.input_value("#search-type") == ""
+    assert "type=" not in page.url
+    assert page.evaluate("document.activeElement.textContent") == page.inner_text(".search-result h2 a")
+    # A longer word, only in what the filters hide: checked before the page offers to clear them.
+    found = run_search(page, {"q": "冒充老师", "type": "loan"})
+    assert found == [] and "条包含“冒充老师”的结果不符合筛选条件" in page.inner_text("#search-status")
+    # Words found nowhere: the words are to blame, and there is nothing to clear.
+    assert run_search(page, {"q": "冒充 火星", "section": "cases"}) == []
+    assert page.inner_text("#search-status").startswith("没有找到包含“冒充 火星”的内容")
+    assert page.is_hidden("#search-clear")
+    assert not serious_violations(run_axe(page)) and not page.js_errors
+
+
+def test_a_fraud_type_filter_is_off_while_only_notices_are_searched(sample_site, static_server, page):
+    base = static_server(sample_site)
+    page.goto(base + "search/?q=%E5%AD%A6%E8%B4%B9&section=notices&type=tuition")  # 学费: notices have no type
+    page.wait_for_selector("#search-app[data-state=done]")
+    assert page.is_disabled("#search-type") and page.input_value("#search-type") == ""
+    assert "/fzzl/notices/2026-11-tuition-scam-urgent-alert/" in [
+        unquote(urlsplit(a.get_attribute("href")).path) for a in page.query_selector_all(".search-result h2 a")]
+    assert "type=" not in page.url
+    page.select_option("#search-section", "cases")
+    page.wait_for_selector("#search-app[data-state=done]")
+    assert page.is_enabled("#search-type")
+    page.select_option("#search-type", "tuition")
+    page.wait_for_selector("#search-app[data-state=done]")
+    page.select_option("#search-section", "notices")  # choosing notices resets a type chosen before
+    page.wait_for_selector("#search-app[data-state=done]")
+    assert page.is_disabled("#search-type") and page.input_value("#search-type") == ""
+    assert not page.js_errors
+
+
+@pytest.mark.parametrize("amount", ["3,500", "３，５００", "3500"])
+def test_an_amount_is_found_as_lists_show_it_with_thousands_separators(sample_site, static_server, page, amount):
+    base = static_server(sample_site)
+    page.goto(base + "search/")
+    case = "/fzzl/cases/2026-11-shuadan-like-task-freshmen/"  # 被骗3500元
+    assert run_search(page, {"q": amount}) == ["/fzzl/" + path for path in reference_paths(sample_site, "3500")]
+    assert case in run_search(page, {"q": amount})
+    assert page.inner_text(f".search-result:has(a[href='{case}']) .passage mark") == "3500"
+    assert not page.js_errors

@@ -25,9 +25,11 @@ from fraudsite.searchindex import (
     fold,
     gram_hash,
     run_query,
+    split_terms,
     term_grams,
     update_index,
 )
+from sitekit import build_site, copy_fixture, tree, write
 
 TYPES = [("shuadan", "刷单返利"), ("fake-service", "冒充客服")]
 SECTIONS = [("cases", "典型案例"), ("notices", "通知公告")]
@@ -116,6 +118,15 @@ def test_empty_and_punctuation_only_queries_find_nothing():
     assert search(CORPUS, "   ") == []
     assert search(CORPUS, "，。") == []
     assert search(CORPUS, "刷单 ，") == search(CORPUS, "刷单")  # a stray comma does not empty the results
+
+
+def test_amounts_are_found_with_or_without_thousands_separators():
+    docs = [doc("被骗3500元"), doc("编号 3,50 与 2024,2025 年")]
+    for query in ("3500", "3,500", "３，５００", "３５００"):
+        assert search(docs, query) == ["被骗3500元"], query
+    assert split_terms("1,000,000 元") == ["1000000", "元"]
+    assert search(docs, "3,50") == ["编号 3,50 与 2024,2025 年"]  # not thousands: kept as typed
+    assert search(docs, "2024,2025") == ["编号 3,50 与 2024,2025 年"]
 
 
 ALPHABET = "刷单客服退款校园贷ab1，"
@@ -315,3 +326,37 @@ def test_a_small_edit_patches_few_shards():
     old, files = patched(corpus, edited)
     shards = json.loads(files["meta.json"])["shards"]
     assert shards > 20 and 1 < len(files) - 1 < shards / 4
+
+
+def test_notice_badges_follow_the_build_clock_in_cold_and_incremental_builds(tmp_path):
+    site = write_site(tmp_path / "site")
+    write(site, "content/notices/urgent.md", """\
+        ---
+        id: n2
+        title: 紧急提醒：近期冒充老师收学费
+        date: 2026-02-20
+        issuer: 保卫处
+        expires: 2026-03-05
+        priority: urgent
+        ---
+        有人冒充老师在家长群收取学费1,200元。
+        """)
+    out = tmp_path / "out"
+    report = build_site(site, out, now="2026-03-01 09:00")
+    data = out / "search" / "data"
+    before = tree(data)
+    notice = next(path for path, text in before.items() if b"notices/urgent/" in text)
+    assert json.loads(before[notice])[3].startswith("有人冒充老师在家长群收取学费1200元")  # as a query is joined
+    assert json.loads(before[notice])[7:] == [True, False]
+    assert [json.loads(before[path])[7:] for path in before if path.startswith("docs/") and path != notice] == [
+        [False, False]]
+    # The build says when its output next changes by the clock: the notice's expiry, which its document shows.
+    moment = f"{report.next_change:%Y-%m-%d %H:%M}"
+    assert moment == "2026-03-06 00:00"
+    build_site(site, out, now=moment)
+    after = tree(data)
+    assert json.loads(after[notice])[7:] == [True, True]
+    assert {path for path in after if after[path] != before.get(path)} == {notice}  # no other file made again
+    cold = copy_fixture(tmp_path / "cold", site)
+    build_site(cold, now=moment)
+    assert tree(cold / "build" / "search" / "data") == after

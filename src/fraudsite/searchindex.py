@@ -26,7 +26,7 @@ from fraudsite.render import escape_for_script
 TITLE, SUMMARY, BODY = 1, 2, 4  # field bits in a posting; a lower bit ranks higher
 MASK_BITS = 3
 SHARD_TARGET_BYTES = 8_000  # raw JSON per gram shard; measured (bench/search): smaller shards cut bytes per query, more files
-DOC_FIELDS = ("path", "title", "summary", "body", "date", "section", "type")
+DOC_FIELDS = ("path", "title", "summary", "body", "date", "section", "type", "urgent", "expired")
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class SearchDoc:
     date: str  # YYYY-MM-DD, shown beside the result
     section: str  # cases or notices
     type: str  # fraud type key, "" for notices
+    urgent: bool = False  # an urgent notice: the result shows 紧急, as lists do
+    expired: bool = False  # a notice past its expiry by the build's clock: the result shows 已过期
 
 
 @dataclass
@@ -58,6 +60,15 @@ _FOLD.update({code: code + 0x20 for code in range(0x41, 0x5B)})
 # Key characters: ASCII letters and digits, Latin letters, CJK and other scripts; not CJK or full-width punctuation.
 _KEY_RUN = re.compile("[0-9A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u2E80-\u2FFF\u3040-\uFE0F"
                       "\uFE70-\uFEFF\uFF66-\U0010FFFF]+")
+
+
+# A comma (or full-width comma) between digits that groups thousands: 3,500 and ３，５００ are 3500.
+_DIGIT_GROUP = re.compile("([0-9\uFF10-\uFF19])[,\uFF0C](?=[0-9\uFF10-\uFF19]{3}(?![0-9\uFF10-\uFF19]))")
+
+
+def join_digit_groups(text: str) -> str:
+    """Drop thousands separators, so an amount matches however it is written (lists show 3,500, text has 3500)."""
+    return _DIGIT_GROUP.sub(r"\1", text)
 
 
 def fold(text: str) -> str:
@@ -103,9 +114,10 @@ def gram_hash(gram: str) -> int:
 
 
 def split_terms(query: str) -> list[str]:
-    """Space-separated terms (ASCII or ideographic spaces); duplicates and punctuation-only terms dropped."""
+    """Space-separated terms (ASCII or ideographic spaces), digit groups joined as in the index text;
+    duplicates and punctuation-only terms dropped."""
     terms: list[str] = []
-    for term in re.split(r"[\s\u3000]+", query.strip()):
+    for term in re.split(r"[\s\u3000]+", join_digit_groups(query).strip()):
         if runs(fold(term)) and fold(term) not in [fold(t) for t in terms]:
             terms.append(term)
     return terms

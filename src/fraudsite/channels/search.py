@@ -11,7 +11,7 @@ from functools import partial
 from fraudsite.channels.web import base_context
 from fraudsite.derived import DerivedStore, active_store, remember_each, stored_keys
 from fraudsite.markup import plain_text
-from fraudsite.model import SECTION_NAMES, Case, Item, is_published, pack_bytes, unpack_bytes
+from fraudsite.model import SECTION_NAMES, Case, Item, Notice, is_expired, is_published, pack_bytes, unpack_bytes
 from fraudsite.parallel import in_background
 from fraudsite.render import Data, Deferred, Output, Page
 from fraudsite.searchindex import (
@@ -23,6 +23,7 @@ from fraudsite.searchindex import (
     defang,
     doc_file,
     doc_grams,
+    join_digit_groups,
     update_index,
 )
 from fraudsite.site import Site
@@ -38,7 +39,7 @@ def plan(site: Site) -> list[Output] | Deferred:
     """The results page plus every index file; a fresh index is built in the background (``fresh_index``)."""
     items = searchable(site)
     store = active_store()
-    keys = stored_keys(store, "search", items, site.config.types) if store else [None] * len(items)
+    keys = stored_keys(store, "search", doc_sources(site, items), site.config.types) if store else [None] * len(items)
     types = [(t.key, t.name) for t in site.config.types]
     context = base_context(site, "搜索", "search/", [], noindex=True, index_url=INDEX_DIR,
                            sections=SECTIONS, types=site.config.types)
@@ -63,7 +64,7 @@ def stored_state(store: DerivedStore) -> dict | None:
 
 def indexed(site: Site, items: list[Item]) -> list[tuple[SearchDoc, DocGrams]]:
     """The items' documents with their keys: from the derived store, the rest made on every core."""
-    return remember_each("search", items, site.config.types, partial(indexed_doc, site=site),
+    return remember_each("search", doc_sources(site, items), site.config.types, partial(indexed_doc, site=site),
                          indexed_entry, indexed_from_entry)
 
 
@@ -186,9 +187,23 @@ def searchable(site: Site) -> list[Item]:
     return [item for item in site.published if is_published(item, site.now)]
 
 
-def indexed_doc(item: Item, site: Site) -> tuple[SearchDoc, DocGrams]:
-    """An item's search document with its index keys."""
-    doc = search_doc(item, site)
+def doc_sources(site: Site, items: list[Item]) -> list[tuple[Item, bool]]:
+    """What each document is made from, so its derived-store key: the item and whether it has expired.
+
+    The clock enters a document only through that flag, so when a notice expires (a moment the build reports
+    as its next change) that notice's document and file are made again, and no other.
+    """
+    return [(item, has_expired(item, site)) for item in items]
+
+
+def has_expired(item: Item, site: Site) -> bool:
+    """A notice past its expiry by the build's clock (lists and its page show 已过期)."""
+    return isinstance(item, Notice) and is_expired(item, site.now)
+
+
+def indexed_doc(source: tuple[Item, bool], site: Site) -> tuple[SearchDoc, DocGrams]:
+    """An item's search document with its index keys (``source`` from ``doc_sources``)."""
+    doc = search_doc(source[0], site)
     return doc, doc_grams(doc)
 
 
@@ -198,14 +213,14 @@ def indexed_entry(indexed: tuple[SearchDoc, DocGrams]) -> dict:
     return {"doc": asdict(doc), "grams": list(grams)}
 
 
-def indexed_from_entry(entry: dict, _item: Item) -> tuple[SearchDoc, DocGrams]:
+def indexed_from_entry(entry: dict, _source: tuple[Item, bool] | None) -> tuple[SearchDoc, DocGrams]:
     """The inverse of ``indexed_entry``."""
     title, summary, body = entry["grams"]
     return SearchDoc(**entry["doc"]), (title, summary, body)
 
 
 def search_doc(item: Item, site: Site) -> SearchDoc:
-    """An item's searchable plain text; signs, advice, tags and the type name count as body."""
+    """An item's searchable plain text and badges; signs, advice, tags and the type name count as body."""
     extra: list[str] = []
     if isinstance(item, Case):
         extra += ["识别要点：" + "；".join(item.signs)] if item.signs else []
@@ -215,11 +230,12 @@ def search_doc(item: Item, site: Site) -> SearchDoc:
         extra.append("标签：" + "、".join(item.tags))
     body = " ".join([plain_text(item.body_html), *extra]).strip()
 
-    def clean(text: str) -> str:
-        return defang(text, item.scam_urls)
+    def clean(text: str) -> str:  # digit groups joined as a query's are, so 3,500 finds 3500 and back
+        return join_digit_groups(defang(text, item.scam_urls))
 
     return SearchDoc(path=item.path, title=clean(item.title), summary=clean(item.summary), body=clean(body),
-                     date=item.date.strftime("%Y-%m-%d"), section=item.section, type=doc_type(item))
+                     date=item.date.strftime("%Y-%m-%d"), section=item.section, type=doc_type(item),
+                     urgent=isinstance(item, Notice) and item.urgent, expired=has_expired(item, site))
 
 
 def doc_type(item: Item) -> str:

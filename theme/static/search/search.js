@@ -23,6 +23,7 @@
   var sectionSelect = document.getElementById("search-section");
   var typeSelect = document.getElementById("search-type");
   var status = document.getElementById("search-status");
+  var clearFilters = document.getElementById("search-clear");
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
   var baseTitle = document.title;
@@ -175,9 +176,14 @@
     return value;
   }
 
+  // A comma (or full-width comma) between digits that groups thousands: 3,500 and ３，５００ are 3500.
+  function joinDigitGroups(text) {
+    return text.replace(/([0-9\uFF10-\uFF19])[,\uFF0C](?=[0-9\uFF10-\uFF19]{3}(?![0-9\uFF10-\uFF19]))/g, "$1");
+  }
+
   function splitTerms(query) {
     var terms = [], folded = [];
-    var parts = query.replace(/^[\s\u3000]+|[\s\u3000]+$/g, "").split(/[\s\u3000]+/);
+    var parts = joinDigitGroups(query).replace(/^[\s\u3000]+|[\s\u3000]+$/g, "").split(/[\s\u3000]+/);
     for (var i = 0; i < parts.length; i++) {
       if (runs(fold(parts[i])).length && folded.indexOf(fold(parts[i])) < 0) {
         terms.push(parts[i]);
@@ -258,18 +264,20 @@
         }
         return found;
       });
-      var candidates = [];
+      // Those the filters leave out are kept too: with no result left, the page says how many they hid.
+      var shown = [], hidden = [];
       for (var key in perTerm[0]) {
-        var number = Number(key), level = 0, ok = facetAllows(meta, number, section, type);
+        var number = Number(key), level = 0, ok = true;
         for (var t = 0; ok && t < perTerm.length; t++) {
           ok = perTerm[t][key] > 0;
           level += ok ? fieldLevel(perTerm[t][key]) : 0;
         }
         if (ok) {
-          candidates.push({ doc: number, level: level, checked: false, data: null });
+          (facetAllows(meta, number, section, type) ? shown : hidden).push(
+            { doc: number, level: level, checked: false, data: null });
         }
       }
-      return sortCandidates(candidates);
+      return { shown: sortCandidates(shown), hidden: sortCandidates(hidden) };
     });
   }
 
@@ -278,12 +286,11 @@
     return candidates.sort(function (a, b) { return a.level - b.level || b.doc - a.doc; });
   }
 
-  // Load and check candidates from the top until `want` confirmed results lead the queue.
-  function confirm(search, want) {
+  // Load and check a queue's candidates from the top until `want` confirmed results lead it.
+  function confirm(search, queue, want) {
     if (search !== current) {
       return Promise.resolve([]); // a newer search replaced this one: stop loading for it
     }
-    var queue = search.queue;
     var pending = [];
     for (var i = 0; i < queue.length && i < want; i++) {
       if (!queue[i].checked) {
@@ -311,7 +318,7 @@
         }
       }
       sortCandidates(queue);
-      return confirm(search, want);
+      return confirm(search, queue, want);
     });
   }
 
@@ -372,6 +379,16 @@
     return "";
   }
 
+  function addBadge(parent, className, text) {
+    var badge = document.createElement("span");
+    badge.className = className;
+    badge.textContent = text;
+    if (parent.firstChild) {
+      parent.appendChild(document.createTextNode(" "));
+    }
+    parent.appendChild(badge);
+  }
+
   function renderResult(meta, doc, needles) {
     var item = document.createElement("li");
     item.className = "search-result";
@@ -383,16 +400,17 @@
     item.appendChild(heading);
     var info = document.createElement("p");
     info.className = "meta";
-    var kind = document.createElement("span");
-    kind.className = "badge";
-    kind.textContent = doc[5] === "cases" ? "案例" : "通知";
-    info.appendChild(kind);
+    // The badges of a list's card (_card.html), so a reader does not act on a notice that has expired.
+    addBadge(info, "badge", doc[5] === "cases" ? "案例" : "通知");
     if (doc[6]) {
-      var type = document.createElement("span");
-      type.className = "badge type";
-      type.textContent = typeName(meta, doc[6]);
-      info.appendChild(document.createTextNode(" "));
-      info.appendChild(type);
+      addBadge(info, "badge type", typeName(meta, doc[6]));
+    }
+    if (doc[7]) {
+      item.className += " urgent";
+      addBadge(info, "badge alert", "紧急");
+    }
+    if (doc[8]) {
+      addBadge(info, "badge expired", "已过期");
     }
     var time = document.createElement("time");
     time.setAttribute("datetime", doc[4]);
@@ -411,18 +429,28 @@
     status.textContent = text;
   }
 
+  function isSettled(search, queue) {
+    return search.exact || queue.every(function (c) { return c.checked; });
+  }
+
   function countText(search) {
-    var settled = search.exact || search.queue.every(function (c) { return c.checked; });
-    if (!search.queue.length) {
-      return "没有找到包含“" + search.terms.join(" ") + "”的内容。请换个说法，或减少关键词、放宽筛选条件。";
+    if (!search.queue.length && search.hidden.length) {
+      return "没有符合筛选条件的结果。" + (isSettled(search, search.hidden) ? "有 " : "约有 ") + search.hidden.length +
+        " 条包含“" + search.terms.join(" ") + "”的结果不符合筛选条件。";
     }
-    return "找到" + (settled ? " " : "约 ") + search.queue.length + " 条结果";
+    if (!search.queue.length) {
+      return "没有找到包含“" + search.terms.join(" ") + "”的内容。请换个说法，或减少关键词。";
+    }
+    return "找到" + (isSettled(search, search.queue) ? " " : "约 ") + search.queue.length + " 条结果";
   }
 
   function showNext(search) {
     var want = search.shown + PAGE_SIZE;
     more.hidden = true;
-    return confirm(search, want).then(function (confirmed) {
+    return confirm(search, search.queue, want).then(function (confirmed) {
+      // Nothing left by the filters: check that what they hid holds the words before offering to clear them.
+      return confirmed.length ? confirmed : confirm(search, search.hidden, 1).then(function () { return confirmed; });
+    }).then(function (confirmed) {
       if (search !== current) {
         return;
       }
@@ -432,6 +460,7 @@
       search.shown = confirmed.length;
       setStatus(countText(search) + (search.shown < search.queue.length ? "，已显示前 " + search.shown + " 条" : ""));
       more.hidden = search.shown >= search.queue.length;
+      clearFilters.hidden = search.queue.length > 0 || !search.hidden.length;
     });
   }
 
@@ -449,24 +478,26 @@
     var query = input.value, section = sectionSelect.value, type = typeSelect.value;
     rememberInUrl(query, section, type);
     var terms = splitTerms(query);
-    var search = { terms: terms, needles: terms.map(fold), exact: terms.every(isExact), queue: [], shown: 0, meta: null };
+    var search = { terms: terms, needles: terms.map(fold), exact: terms.every(isExact), queue: [], hidden: [], shown: 0,
+      meta: null };
     current = search;
     // The tab and the history entry name the query, as a results page from a server would.
     document.title = terms.length ? "“" + terms.join(" ") + "”的搜索结果 - " + baseTitle : baseTitle;
     list.textContent = "";
-    more.hidden = true;
+    more.hidden = clearFilters.hidden = true;
     app.removeAttribute("data-state");
     if (!terms.length) {
       setStatus(/\S/.test(query) ? "请输入汉字、字母或数字再搜索。" : "");
-      return;
+      return Promise.resolve();
     }
     setStatus("正在搜索……");
     app.setAttribute("data-state", "busy");
-    load("meta.json").then(function (meta) {
+    return load("meta.json").then(function (meta) {
       search.meta = meta;
       return findCandidates(meta, terms, section, type);
     }).then(function (candidates) {
-      search.queue = candidates;
+      search.queue = candidates.shown;
+      search.hidden = candidates.hidden;
       return showNext(search);
     }).then(function () {
       if (search === current) {
@@ -502,6 +533,15 @@
     return values;
   }
 
+  // Notices have no fraud type: with 通知公告 chosen a type could never match, so that filter is reset and off.
+  function matchTypeToSection() {
+    var notices = sectionSelect.value === "notices";
+    if (notices) {
+      typeSelect.value = "";
+    }
+    typeSelect.disabled = notices;
+  }
+
   function choose(select, value) {
     for (var i = 0; i < select.options.length; i++) {
       if (select.options[i].value === value) {
@@ -526,8 +566,19 @@
     clearTimeout(timer);
     timer = setTimeout(run, 250);
   });
-  sectionSelect.addEventListener("change", run);
+  sectionSelect.addEventListener("change", function () {
+    matchTypeToSection();
+    run();
+  });
   typeSelect.addEventListener("change", run);
+  clearFilters.querySelector("button").addEventListener("click", function () {
+    sectionSelect.value = typeSelect.value = "";
+    matchTypeToSection();
+    run().then(function () {
+      // The button is gone: keyboard and screen-reader users continue at the first result it brought back.
+      (list.querySelector("a") || input).focus();
+    });
+  });
   more.addEventListener("click", function () {
     var search = current;
     var first = search.shown;
@@ -546,6 +597,7 @@
   input.value = initial.q || "";
   choose(sectionSelect, initial.section || "");
   choose(typeSelect, initial.type || "");
+  matchTypeToSection();
   app.setAttribute("data-state", "ready");
   if (input.value) {
     run();
