@@ -166,7 +166,7 @@ def test_the_wechat_channel_checks_run_in_check(tmp_path, monkeypatch):
     assert [p["code"] for p in data["problems"] if p["code"].startswith("W25")]  # the real channel: title too long
     from fraudsite.channels import wechat
 
-    monkeypatch.setattr(wechat, "check", lambda s: [warning(s.items[0].source, 3, "W999", "title", "微信标题过长")])
+    monkeypatch.setattr(wechat, "check", lambda s, items=None: [warning(s.items[0].source, 3, "W999", "title", "微信标题过长")])
     options = BuildOptions(site, tmp_path / "out", site / "fraudsite.yaml",
                            now=datetime(2026, 11, 25, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
     assert [p.code for p in check_site(options).problems if p.code.startswith("W9")] == ["W999"]

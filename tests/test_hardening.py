@@ -244,6 +244,57 @@ def test_a_linked_folder_pointing_outside_the_site_is_refused(tmp_path):
         assert "机密文件" not in "".join(p.read_text(errors="replace") for p in (site / "build").rglob("*.html"))
 
 
+def test_a_linked_folder_is_named_as_not_published(tmp_path):
+    site = site_with_linked_folder(tmp_path)
+    (tmp_path / "outside/secret.md").unlink()  # nothing to refuse: only the link is left to explain
+    report = build_site(site)
+    assert [(w.path, w.code) for w in report.warnings if w.code == "W019"] == [("content/cases/linked", "W019")]
+
+
+def test_a_renamed_or_missing_section_folder_stops_the_build_instead_of_deleting_its_pages(tmp_path):
+    site = make_site(tmp_path)
+    build_site(site)
+    before = tree(site / "build")
+    (site / "content/cases").rename(site / "content/Cases")
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site)
+    (found,) = [p for p in failure.value.problems if p.severity == "error"]
+    assert (found.path, found.code) == ("content/Cases", "E017") and "content/cases（全部小写）" in found.message
+    (site / "content/Cases").rename(tmp_path / "elsewhere")
+    with pytest.raises(BuildFailed) as failure:  # no section at all: most likely not the site's folder
+        build_site(site)
+    assert [(p.path, p.code) for p in failure.value.problems if p.severity == "error"] == [("content", "E017")]
+    assert tree(site / "build") == before
+
+
+def test_an_unreadable_folder_stops_the_build(tmp_path, monkeypatch):
+    site = make_site(tmp_path)
+    (site / "content/cases/2025").mkdir()
+    build_site(site)
+    listing = os.scandir
+
+    def refused(path):  # as for a folder without read permission (root, who runs the tests, reads them all)
+        if str(path).endswith("2025"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", refused)
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site)
+    (found,) = [p for p in failure.value.problems if p.severity == "error"]
+    assert (found.path, found.code) == ("content/cases/2025", "E017") and "没有读取权限" in found.message
+
+
+def test_markdown_outside_both_sections_is_named_as_not_published(tmp_path):
+    site = make_site(tmp_path)
+    write(site, "content/readme.md", "说明")
+    write(site, "content/drafts/b.md", HEADER.format(title="乙", extra=""))
+    report = build_site(site)
+    assert sorted((w.path, w.code) for w in report.warnings if w.code == "W018") == [
+        ("content/drafts", "W018"), ("content/readme.md", "W018")]
+    assert report.items == 1
+
+
 def test_a_file_read_through_a_linked_folder_is_refused_with_the_folder_cache(tmp_path):
     from fraudsite.content import read_source
 
@@ -376,3 +427,16 @@ def test_content_files_are_listed_as_rglob_lists_them(tmp_path):
     assert [relative for relative, _ in markdown_files(tmp_path, "content/cases")] == expected
     assert "content/cases/x.md/in.md" in expected and "content/cases/linked/o.md" not in expected
     assert "content/cases/dangling.md" in expected and not [path for path in expected if "/." in path]
+
+
+def test_tags_that_share_a_page_are_one_tag_named_as_most_items_spell_it(tmp_path):
+    """``APP`` and ``app`` (or ``兼职，刷单`` and ``兼职刷单``) once wrote two pages to one path and failed the build."""
+    site = make_site(tmp_path, extra="tags: [反诈APP, 兼职，刷单]\n")
+    write(site, "content/cases/b.md", HEADER.format(title="乙", extra="tags: [反诈app, 兼职刷单]\n"))
+    write(site, "content/cases/c.md", HEADER.format(title="丙", extra="tags: [反诈app]\n"))
+    build_site(site)
+    index = (site / "build/tags/index.html").read_text()
+    assert "反诈app <span class=\"count\">3</span>" in index and "反诈APP" not in index
+    assert index.count('href="/fzzl/tags/兼职刷单/"') == 1
+    listed = (site / "build/tags/反诈app/index.html").read_text()
+    assert all(title in listed for title in ("案例", "乙", "丙"))

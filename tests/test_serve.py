@@ -220,6 +220,67 @@ def test_drafts_are_shown_with_a_banner(server, site):
     _status, _headers, body = server.get("/fzzl/notices/draft-drill/")
     assert "草稿：这篇内容尚未发布" in body
     assert "fraudsite-draft" not in server.get(SHUADAN_PAGE)[2]
+    # Its WeChat article and screen slide too: the article is not ready to paste, whatever its lengths.
+    article = server.get("/fzzl/wechat/notices/draft-drill/")[2]
+    assert "fraudsite-draft" in article and "未就绪：这是草稿" in article
+    assert '"ready": false' in server.get("/fzzl/wechat/notices/draft-drill/article.json")[2]
+    assert "fraudsite-draft" in server.get("/fzzl/screen/items/notices/draft-drill/")[2]
+
+
+def test_a_page_shows_its_items_warnings_until_they_are_fixed(server, site):
+    """Warnings do not stop a build, so a preview shows them on the item's own pages, folded, and counts them."""
+    edit(site, SHUADAN, "title: 轻信", "wechat: {author: 示例职业技术学院保卫处无诈校园创建办公室}\ntitle: 轻信")
+    wait_for(lambda: page_has(server, SHUADAN_PAGE, "这篇内容有 1 个警告"), "the warning on the page", server)
+    for page in (SHUADAN_PAGE, "/fzzl/wechat/cases/2024-03-shuadan-part-time-job/"):
+        assert "W252" in server.get(page)[2]
+    assert "fraudsite-notes" not in server.get("/fzzl/")[2]
+    wait_for(lambda: any("有 1 个警告" in line for line in server.rebuilds()), "the count in the terminal", server)
+    edit(site, SHUADAN, "示例职业技术学院保卫处无诈校园创建办公室", "保卫处")
+    wait_for(lambda: not page_has(server, SHUADAN_PAGE, "fraudsite-notes"), "the warning to go", server)
+
+
+def test_a_broken_site_at_the_start_gives_the_sub_path_address_and_says_nothing_is_shown_yet(site, tmp_path):
+    edit(site, SHUADAN, "date: 2024-03-18", "date: 2024-13-18")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    running = Server(site, temporary)
+    try:
+        assert any("预览地址：http://127.0.0.1:" in line and "/fzzl/" in line for line in running.lines), running.lines
+        failed = next(line for line in running.lines if "E204" in line)
+        assert "改正后会自动生成" in failed and "上次成功" not in failed
+    finally:
+        running.stop()
+
+
+def test_served_to_the_network_the_absolute_addresses_are_this_machines_there(site, tmp_path, monkeypatch):
+    """``--host 0.0.0.0`` is for a phone: a WeChat article's images must not point at 127.0.0.1."""
+    import socket as sockets
+
+    from fraudsite.build import BuildOptions
+    from fraudsite.serve import Preview
+
+    class Probe:  # the machine's address on its network, as the kernel would pick it
+        def __init__(self, *_args):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *_args):
+            return False
+
+        def connect(self, _address):
+            pass
+
+        def getsockname(self):
+            return ("10.1.2.3", 40000)
+
+    monkeypatch.setattr(sockets, "socket", Probe)
+    options = BuildOptions(site_dir=site, out_dir=site / "build", config_path=site / "fraudsite.yaml")
+    preview = Preview(options, "0.0.0.0", 8123, tmp_path / "preview" / "site")
+    assert preview.options_for_now().base_url == "http://10.1.2.3:8123/fzzl/"
+    line = preview.addresses_line()
+    assert "http://127.0.0.1:8123/fzzl/（本机）" in line and "http://10.1.2.3:8123/fzzl/" in line
 
 
 def test_wechat_pages_say_that_articles_are_copied_from_the_published_site(server):
@@ -285,7 +346,7 @@ def test_a_port_in_use_gives_a_chinese_reason(site, tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         result = run_fraudsite("serve", site, "--port", str(taken.getsockname()[1]), "--now", NOW, timeout=60)
-    assert result.returncode == 1 and "端口可能已被占用" in result.stderr and "--port" in result.stderr
+    assert result.returncode == 1 and "端口已被占用" in result.stderr and "--port" in result.stderr
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

@@ -27,9 +27,12 @@ audience: [students]
 
 
 def tiny_site(tmp_path, files: dict[str, str | bytes], config: str = CONFIG) -> Path:
-    """A site of ``files`` (text is dedented, bytes written as they are) and a configuration."""
+    """A site of ``files`` (text is dedented, bytes written as they are), a configuration and both sections'
+    folders."""
     site = tmp_path / "site"
     write(site, "fraudsite.yaml", config)
+    for section in ("cases", "notices"):
+        (site / "content" / section).mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         if isinstance(text, bytes):
             (site / name).parent.mkdir(parents=True, exist_ok=True)
@@ -81,7 +84,7 @@ CASES = {
         "content/cases/a.md:2: YAML 格式错误：冒号后面少了一个空格"),
     "tab indentation, said in Chinese": (
         {"content/cases/a.md": "---\ntitle: 甲\n\tdate: 2026-01-01\n---\n"},
-        "content/cases/a.md:3: YAML 格式错误（用了制表符（Tab）缩进；请改用空格）"),
+        "content/cases/a.md:3: YAML 格式错误：用了制表符（Tab）缩进；请改用空格"),
     "alias copied with the site's sub-path": (
         {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "title: 甲\naliases: [/fzzl/cases/old-one/]")},
         "content/cases/a.md:3: aliases: “/fzzl/cases/old-one/”带上了网站所在的路径 /fzzl/；只写其后的部分，例如 cases/old-one/ [E216]"),

@@ -458,6 +458,15 @@ def test_image_formats_wechat_refuses_are_warnings_not_blockers():
     assert {c.field: c.level for c in wechat.image_checks("media/c.jpg", ["media/a.jpeg"])} == {"images": "ok"}
 
 
+def test_images_on_other_sites_are_named_since_wechat_drops_them():
+    html, writer = convert('<p><img src="https://img.example.com/a/shot.jpg" alt="截图">'
+                           '<img src="https://mmbiz.qpic.cn/mmbiz_png/x/0" alt="已上传">'
+                           f'<img src="{BASE}media/own.png" alt="本站"></p>')
+    assert writer.remote == ["https://img.example.com/a/shot.jpg"] and writer.images == ["media/own.png"]
+    (found,) = [c for c in wechat.image_checks("", writer.images, writer.remote) if c.field == "remote_images"]
+    assert found.level == "warn" and "shot.jpg" in found.message and "公众号会把它去掉" in found.message
+
+
 def test_footer_and_comments_follow_the_settings(site):
     quiet = wechat.Settings(column_name="反诈专栏", hotline="12381", app_name="反诈App", qr_code=False,
                             open_comment=True)

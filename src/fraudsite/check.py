@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -59,10 +60,8 @@ def check_site(options: BuildOptions) -> CheckResult:
     problems += privacy_problems(options.site_dir, site)
     problems += duplicate_titles(site.items)
     problems += links_to_unpublished(options.site_dir, site)
-    problems += images_without_alt(options.site_dir, site.items)
-    problems += long_screen_summaries(site)
+    problems += item_notes(options.site_dir, site, site.items)
     problems += weekly_cadence(site)
-    problems += wechat_problems(site)
     if not content.errors:
         try:  # every page rendered, to find template errors; the bytes are let go at once (10,000 items: 1 GB)
             for _path, _content in render_stream(plan_outputs(site, options.site_dir), site, options.site_dir):
@@ -70,6 +69,11 @@ def check_site(options: BuildOptions) -> CheckResult:
         except BuildFailed as failure:
             problems += failure.problems
     return CheckResult(tuple(sorted(set(problems), key=problem_order)), len(content.items))
+
+
+def item_notes(site_dir: Path, site: Site, items: Sequence[Item]) -> list[Problem]:
+    """The editorial checks that look at one item alone, for ``items``: a preview shows them on its pages."""
+    return images_without_alt(site_dir, items) + long_screen_summaries(site, items) + wechat_problems(site, items)
 
 
 def problem_order(found: Problem) -> tuple:
@@ -131,7 +135,7 @@ def _body_line_of(site_dir: Path, item: Item, needle: str) -> int:
     return source.body_line + (source.body.count("\n", 0, index) if index >= 0 else 0)
 
 
-def images_without_alt(site_dir: Path, items: tuple[Item, ...]) -> list[Problem]:
+def images_without_alt(site_dir: Path, items: Sequence[Item]) -> list[Problem]:
     """Every body image needs a description for screen readers: ``![说明](图片.png)``."""
     problems = []
     for item in items:
@@ -156,11 +160,11 @@ def screen_summary_length(config: Config) -> int:
     return length if type(length) is int and length > 0 else SCREEN_SUMMARY_LENGTH
 
 
-def long_screen_summaries(site: Site) -> list[Problem]:
+def long_screen_summaries(site: Site, items: Sequence[Item]) -> list[Problem]:
     """A summary longer than a screen shows gets cut mid-sentence in front of a whole hall."""
     limit = screen_summary_length(site.config)
     problems = []
-    for item in site.items:
+    for item in items:
         if item.withdrawn or len(item.summary) <= limit:
             continue
         written = "summary" in dict(item.line_of)
@@ -184,8 +188,8 @@ def weekly_cadence(site: Site) -> list[Problem]:
                     "专栏每周至少发布一篇，请安排一篇案例或通知")]
 
 
-def wechat_problems(site: Site) -> list[Problem]:
-    """The WeChat channel's own limits (title and digest length, ...), when that channel is installed."""
+def wechat_problems(site: Site, items: Sequence[Item]) -> list[Problem]:
+    """The WeChat channel's own limits (title and digest length, ...) for ``items``, when that channel is installed."""
     try:
         wechat = importlib.import_module("fraudsite.channels.wechat")
     except ModuleNotFoundError as missing:
@@ -193,7 +197,7 @@ def wechat_problems(site: Site) -> list[Problem]:
             return []
         raise
     check = getattr(wechat, "check", None)
-    return list(check(site)) if callable(check) else []
+    return list(check(site, items)) if callable(check) else []
 
 
 def result_data(result: CheckResult, strict: bool) -> dict:

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fraudsite.errors import BuildFailed, Problem, did_you_mean, problem
+from fraudsite.errors import BuildFailed, Problem, describe_os_error, did_you_mean, problem
 from fraudsite.yamltext import Located, YamlProblem, read_yaml
 
 
@@ -119,7 +119,7 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
     except FileNotFoundError:
         raise BuildFailed([problem(shown, 0, "E101", "", "找不到配置文件；请在网站目录中创建 fraudsite.yaml，或用 --config 指定")]) from None
     except OSError as error:
-        raise BuildFailed([problem(shown, 0, "E101", "", f"无法读取配置文件（{error.strerror}）")]) from None
+        raise BuildFailed([problem(shown, 0, "E101", "", f"无法读取配置文件（{describe_os_error(error)}）")]) from None
     try:
         located = read_yaml(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from fraudsite.clock import BadWhen, parse_when
 from fraudsite.config import Config
 from fraudsite.defang import defang_text
-from fraudsite.errors import Problem, did_you_mean, problem, warning
+from fraudsite.errors import Problem, describe_os_error, did_you_mean, problem, warning
 from fraudsite.frontmatter import SourceFile, decode_source, split_front_matter
 from fraudsite.markup import (
     MORE,
@@ -190,13 +190,50 @@ def read_sources(site_dir: Path, problems: list[Problem],
     folders: dict[str, bool] = {}
     misnamed: list[tuple[str, str]] = []
     for section in SECTIONS:
-        for relative, entry in markdown_files(site_dir, f"content/{section}", misnamed):
+        for relative, entry in markdown_files(site_dir, f"content/{section}", misnamed, problems):
             source = read_source(entry.path, relative, root, problems, cache, folders, entry)
             if source is not None:
                 found.append((section, source))
     problems += [warning(relative, 0, "W017", "", f"这个文件不会发布：内容文件的扩展名必须是小写的 .md；"
                                                   f"请改名为 {name}（例如记事本会在后面加上 .txt）") for relative, name in misnamed]
+    problems += stray_files(site_dir)
     return found
+
+
+# Folder names an editor may have meant as a section: a renamed ``Cases``, a Chinese name.
+_SECTION_NAMED = {"case": "cases", "cases": "cases", "案例": "cases", "典型案例": "cases",
+                  "notice": "notices", "notices": "notices", "通知": "notices", "通知公告": "notices", "公告": "notices"}
+
+
+def stray_files(site_dir: Path) -> list[Problem]:
+    """Markdown files in ``content/`` outside both sections, which are never published: warnings, or an error
+    where a section's folder is missing and looks renamed (``Cases``), or both are missing (another folder than
+    the site's?): a build would delete every page of that section."""
+    content = site_dir / "content"
+    missing = [section for section in SECTIONS if not (content / section).is_dir()]
+    try:
+        entries = sorted(os.scandir(content), key=lambda entry: entry.name)
+    except OSError:
+        entries = []
+    if len(missing) == len(SECTIONS) and not any(entry.is_dir() for entry in entries):
+        return [problem("content", 0, "E017", "", "找不到 content/cases 和 content/notices 文件夹；请确认网站目录选对了"
+                        "（应是有 fraudsite.yaml 和 content 文件夹的那个），或用 fraudsite init 新建网站")]
+    found = []
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name in SECTIONS:
+            continue
+        meant = _SECTION_NAMED.get(entry.name.casefold())
+        hint = f"；是否想把文件夹命名为 content/{meant}（全部小写）？" if meant else ""
+        if entry.is_dir(follow_symlinks=False) and (count := len(markdown_files(site_dir, f"content/{entry.name}"))):
+            report = problem if meant in missing or len(missing) == len(SECTIONS) else warning
+            found.append(report(f"content/{entry.name}", 0, "E017" if report is problem else "W018", "",
+                                f"这个文件夹里的 {count} 个 .md 文件不会发布：{_WHERE_CONTENT_GOES}{hint}"))
+        elif entry.is_file() and entry.name.lower().endswith(".md"):
+            found.append(warning(f"content/{entry.name}", 0, "W018", "", f"这个文件不会发布：{_WHERE_CONTENT_GOES}"))
+    return found
+
+
+_WHERE_CONTENT_GOES = "案例要放在 content/cases/ 里，通知要放在 content/notices/ 里（其中可以再分子文件夹）"
 
 
 _MARKDOWN_LIKE = (".markdown", ".mdown", ".mkd", ".mkdn", ".md.txt")
@@ -217,18 +254,26 @@ def _misnamed(entry: os.DirEntry) -> str | None:
     return f"{stem}.md" if stem else None
 
 
-def markdown_files(site_dir: Path, folder: str,
-                   misnamed: list[tuple[str, str]] | None = None) -> list[tuple[str, os.DirEntry]]:
+def markdown_files(site_dir: Path, folder: str, misnamed: list[tuple[str, str]] | None = None,
+                   problems: list[Problem] | None = None) -> list[tuple[str, os.DirEntry]]:
     """Every ``*.md`` below ``site_dir/folder`` by site-relative path, as ``sorted(folder.rglob("*.md"))`` lists
     them (linked folders are not entered; hidden files and folders are left out), with its directory entry:
     whether it is a link or a file is then known from the listing, not asked of the disk twice per file.
-    ``misnamed`` gets the files that look meant as content but are not named so, with the name they need."""
+    ``misnamed`` gets the files that look meant as content but are not named so, with the name they need;
+    ``problems`` the folders that cannot be listed (the folder itself missing, too) and linked folders: what
+    is in them would silently go unpublished, its pages deleted."""
     found, folders = [], [(site_dir / folder, folder)]
     while folders:
         path, relative = folders.pop()
         try:
             entries = list(os.scandir(path))
-        except OSError:
+        except FileNotFoundError:  # a section without a folder has no items (``stray_files`` looks for why)
+            continue
+        except OSError as error:
+            if problems is not None:
+                reason = "没有读取权限" if isinstance(error, PermissionError) else "它不是可以读取的文件夹"
+                problems.append(problem(relative, 0, "E017", "", f"无法读取文件夹 {relative}/（{reason}）；"
+                                        "其中的内容不能发布，请检查这个文件夹的权限"))
             continue
         for entry in entries:
             if entry.name.startswith("."):  # hidden: editors' lock files (.#a.md), macOS's ._a.md, a .git folder
@@ -239,6 +284,9 @@ def markdown_files(site_dir: Path, folder: str,
                 misnamed.append((f"{relative}/{entry.name}", name))
             if not entry.is_symlink() and entry.is_dir():  # in this order: a link's target is never asked
                 folders.append((Path(entry.path), f"{relative}/{entry.name}"))
+            elif problems is not None and entry.is_symlink() and os.path.isdir(entry.path):
+                problems.append(warning(f"{relative}/{entry.name}", 0, "W019", "", "这是指向别处的文件夹链接，其中的文件"
+                                        "不会发布；请把文件夹本身放进 content 目录"))
     return sorted(found, key=lambda pair: pair[0].split("/"))
 
 
@@ -285,7 +333,8 @@ def read_file(path: str | Path, relative: str, problems: list[Problem]) -> bytes
         with open(path, "rb") as stream:
             return stream.read()
     except OSError as error:
-        problems.append(problem(relative, 0, "E014", "", f"无法读取文件（{error.strerror}）；请检查文件权限"))
+        problems.append(problem(relative, 0, "E014", "", f"无法读取文件（{describe_os_error(error, with_file=False)}）；"
+                                "请检查文件权限"))
         return None
 
 
@@ -341,7 +390,7 @@ class _Fields:
         value = self.data.get(key)
         if value is None:
             if required:
-                self.fail(key, "E201", "缺少必填字段；请补上", line=2)
+                self.fail(key, "E201", self.missing(key))
             return ""
         if isinstance(value, (list, dict)):
             self.fail(key, "E202", "应为一段文字，而不是列表或多项设置")
@@ -353,6 +402,15 @@ class _Fields:
         if required and not text:
             self.fail(key, "E201", "不能为空；请填写")
         return text
+
+    def missing(self, key: str) -> str:
+        """Why a required key has no value: not written, left empty, or its text taken for a comment."""
+        if key not in self.data:
+            return "缺少必填字段；请补上"
+        if key in self.source.meta.commented():
+            return (f"值是空的：“#”及其后的文字被 YAML 当作注释；如果 # 是内容的一部分，请给整个值加英文双引号，"
+                    f"例如 {key}: \"#……\"")
+        return "不能为空；请填写"
 
     def flag(self, key: str) -> bool:
         value = self.data.get(key, False)
@@ -401,6 +459,7 @@ def parse_item(section: str, source: SourceFile, config: Config, site_dir: Path,
     for key in fields.data:
         if key not in allowed:
             fields.fail(key, "E206", f"未知的字段；{did_you_mean(key, sorted(allowed))}")
+    warn_cut_by_comment(source, problems)
     common = _common_fields(section, source, fields, config, site_dir)
     if section == "cases":
         specific = _case_fields(fields, config)
@@ -412,6 +471,35 @@ def parse_item(section: str, source: SourceFile, config: Config, site_dir: Path,
         check_body_written(source, problems, has_attachments=bool(specific.get("attachments")))
     kind = Case if section == "cases" else Notice
     return kind(**common, **specific)
+
+
+# Keys whose text readers see: there " #" is likelier meant as text than as a comment (``fraudsite new``
+# puts its comments after the other keys, and after empty values).
+_PROSE_KEYS = {"title", "summary", "issuer", "screen_title", "tags", "signs", "advice", "wechat"}
+
+
+def warn_cut_by_comment(source: SourceFile, problems: list[Problem]) -> None:
+    """Warn of a text cut short at " #", which YAML takes for the start of a comment."""
+    for path, line in source.meta.commented().items():
+        key, value = path.split(".")[0], _value_at(source.meta.data, path)
+        if key in _PROSE_KEYS and isinstance(value, str):
+            name = "-" if path[-1].isdigit() else path.split(".")[-1] + ":"  # a list item, or a key
+            example = f'{name} "{value} #……"'
+            problems.append(warning(source.path, line, "W009", key, f"“#”及其后的文字被 YAML 当作注释删掉了，这一项现在只有"
+                                    f"“{value}”；如果 # 是内容的一部分，请给整个值加英文双引号，例如 {example}；"
+                                    "如果是说明，请移到单独一行"))
+
+
+def _value_at(data: Any, path: str) -> Any:
+    """The value at a ``key.N.key`` path of parsed front matter, or None."""
+    for part in path.split("."):
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return None
+    return data
 
 
 def check_body_written(source: SourceFile, problems: list[Problem], has_attachments: bool = False) -> None:

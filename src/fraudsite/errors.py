@@ -6,6 +6,7 @@ editor guide can explain each one.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 
@@ -68,3 +69,22 @@ def did_you_mean(word: str, choices: list[str]) -> str:
     if close:
         return "是否想写 " + "、".join(f"“{c}”" for c in close) + "？"
     return "可选：" + "、".join(choices)
+
+
+_OS_REASONS = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有访问权限", errno.EPERM: "没有访问权限",
+               errno.EROFS: "磁盘为只读", errno.EDQUOT: "超出磁盘配额", errno.EFBIG: "文件超出允许的大小",
+               errno.ENOENT: "找不到这个文件或文件夹", errno.ENOTDIR: "路径中有一段不是文件夹",
+               errno.EISDIR: "这是一个文件夹，不是文件", errno.ELOOP: "快捷方式（符号链接）互相指向",
+               errno.ENAMETOOLONG: "路径太长", errno.EBUSY: "正被其他程序占用", errno.EIO: "读写出错，磁盘可能有故障",
+               errno.EADDRINUSE: "端口已被占用", errno.EADDRNOTAVAIL: "本机没有这个地址"}
+
+
+def describe_os_error(error: OSError, with_file: bool = True) -> str:
+    """A Chinese reason for a file-system failure (the system's own words are English), naming the file."""
+    if error.strerror and not error.strerror.isascii():  # our own wording
+        reason = error.strerror
+    elif error.errno is None:
+        reason = str(error)
+    else:
+        reason = _OS_REASONS.get(error.errno, f"系统错误 {errno.errorcode.get(error.errno, error.errno)}")
+    return f"{reason}：{error.filename}" if error.filename and with_file else reason

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
-from fraudsite.errors import OutputError
+from fraudsite.errors import OutputError, describe_os_error
 from fraudsite.faults import checkpoint
 
 FileStat = tuple[int, int, int]  # size, modification time (ns), inode
@@ -491,11 +491,3 @@ def remove_output(out_dir: Path) -> bool:
     shutil.rmtree(out_dir)
     remove_tree(spare_of(out_dir))
     return True
-
-
-def describe_os_error(error: OSError) -> str:
-    """A Chinese reason for a file-system failure."""
-    reasons = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有写入权限", errno.EROFS: "磁盘为只读",
-               errno.EDQUOT: "超出磁盘配额", errno.EFBIG: "文件超出允许的大小"}
-    reason = reasons.get(error.errno or 0, error.strerror or str(error))
-    return f"{reason}：{error.filename}" if error.filename else reason

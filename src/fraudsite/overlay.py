@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from html import escape
 
 from fraudsite.errors import Problem
@@ -50,10 +51,10 @@ WECHAT_BANNER = (
 
 
 def inject(html: bytes, epoch: int, problems: list[Problem], failure: str, draft: bool, has_site: bool = True,
-           wechat: bool = False) -> bytes:
-    """An HTML page with the preview's additions: banners after ``<body>`` (a draft's; a WeChat page's), overlay
-    and script before ``</body>``."""
-    banners = (DRAFT_BANNER if draft else "") + (WECHAT_BANNER if wechat else "")
+           wechat: bool = False, notes: Sequence[Problem] = ()) -> bytes:
+    """An HTML page with the preview's additions: banners after ``<body>`` (a draft's; a WeChat page's; the
+    warnings of the item it shows), overlay and script before ``</body>``."""
+    banners = (DRAFT_BANNER if draft else "") + (WECHAT_BANNER if wechat else "") + (notes_strip(notes) if notes else "")
     if banners:
         opening = _BODY_OPEN.search(html)
         at = opening.end() if opening else 0
@@ -65,6 +66,16 @@ def inject(html: bytes, epoch: int, problems: list[Problem], failure: str, draft
     closings = list(_BODY_CLOSE.finditer(html))
     at = closings[-1].start() if closings else len(html)
     return html[:at] + tail.encode("utf-8") + html[at:]
+
+
+def notes_strip(notes: Sequence[Problem]) -> str:
+    """The warnings of the item a page shows, folded under one line: they do not stop the build, so they do not
+    cover the page as errors do."""
+    items = "".join(_problem_item(note) for note in notes)
+    return ('<details id="fraudsite-notes" style="background:#fff4d6;color:#3d2a00;padding:8px 16px;'
+            'font:15px/1.6 sans-serif;text-align:left"><summary style="cursor:pointer;font-weight:bold">'
+            f"这篇内容有 {len(notes)} 个警告：不影响发布，但建议改正（点开查看）</summary>"
+            f'<ol style="padding-left:1.5em;margin:8px 0 0">{items}</ol></details>\n')
 
 
 def error_page(epoch: int, problems: list[Problem], failure: str) -> bytes:

@@ -28,6 +28,7 @@ class Page:
     path: str  # site-relative output path, such as cases/x/index.html
     template: str
     context: dict[str, Any] = field(default_factory=dict)
+    shows: str = ""  # the source of the one item the page is about: the preview marks its drafts and warnings
 
 
 @dataclass(frozen=True)

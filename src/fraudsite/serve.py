@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,7 +41,7 @@ from fraudsite.build import (
 from fraudsite.cache import ContentCache, open_cache
 from fraudsite.config import load_config
 from fraudsite.derived import open_derived, using
-from fraudsite.errors import BuildFailed, FraudsiteError, Problem
+from fraudsite.errors import BuildFailed, FraudsiteError, Problem, describe_os_error
 from fraudsite.lock import build_lock
 from fraudsite.model import Case, Item, Notice, is_published
 from fraudsite.output import KEEP, Content, WriteStats, write_site
@@ -74,6 +74,8 @@ class RebuildResult:
     failure: str = ""
     next_change: datetime | None = None
     drafts: frozenset[str] = frozenset()  # output pages showing a draft: they get the 草稿 banner
+    notes: dict[str, tuple[Problem, ...]] = field(default_factory=dict)  # page -> warnings of the item it shows
+    warnings: int = 0  # of the whole site, on success
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,9 @@ class Preview:
         self.observer = None  # watchdog's Observer, set by run_server
         self.handler = None
         self.watches: dict[str, object] = {}  # "content" / "theme" -> its recursive watch
+        # Source -> the item last checked and its editorial warnings: an item left as it was (the cache gives the
+        # same object back) is not checked again.
+        self.checked: dict[str, tuple[Item, list[Problem]]] = {}
 
     # ------------------------------------------------------------------ watching
 
@@ -161,11 +166,15 @@ class Preview:
     # ------------------------------------------------------------------ building
 
     def options_for_now(self) -> BuildOptions:
-        """Build options with the base URL pointing at this server, keeping the configured sub-path."""
+        """Build options with the base URL pointing at this server, keeping the configured sub-path.
+
+        Served to the whole network, the absolute addresses (WeChat articles, feeds) use this machine's address
+        there, so a phone previewing an article loads its images too."""
         config = load_config(self.options.config_path, self.options.base_url)
+        with self.state.changed:  # the address printed at the start has the sub-path even if that build fails
+            self.state.base_path = config.base_path
         host, port = self.address
-        shown_host = "127.0.0.1" if host in ("", "0.0.0.0") else host
-        return replace(self.options, out_dir=self.out_dir, base_url=f"http://{shown_host}:{port}{config.base_path}")
+        return replace(self.options, out_dir=self.out_dir, base_url=f"http://{shown_host(host)}:{port}{config.base_path}")
 
     def rebuild(self) -> RebuildResult:
         """One build with the real pipeline; every failure becomes a result, never an exception."""
@@ -177,8 +186,9 @@ class Preview:
         try:
             options = self.options_for_now()
             with using(self.derived):
-                site, _warnings = load_site(options, self.cache)
+                site, warnings = load_site(options, self.cache)
                 outputs = plan_outputs(site, options.site_dir)
+                notes = self.notes_of(site, warnings)
             self.derived.prune()
             page_hashes: dict[str, int] = {}
             # Pages whose inputs are as in the last good rebuild keep their file: this folder is ours alone.
@@ -202,9 +212,27 @@ class Preview:
         with self.state.changed:
             self.state.base_path = site.config.base_path
         result = RebuildResult(True, time.perf_counter() - started, stats, len(page_hashes), pages_written,
-                               next_change=clock_window(site)[1], drafts=draft_pages(outputs))
+                               warnings=sum(len(found) for found in notes.values()),
+                               next_change=clock_window(site)[1], drafts=draft_pages(site, outputs),
+                               notes=page_notes(outputs, notes))
         self.warm_up(site)
         return result
+
+    def notes_of(self, site: Site, warnings: list[Problem]) -> dict[str, list[Problem]]:
+        """Every warning by source: the build's, and the editorial checks of single items (``check.item_notes``;
+        those comparing items are left to ``fraudsite check``), made again only for items that changed."""
+        from fraudsite.check import item_notes
+
+        fresh = [item for item in site.items if self.checked.get(item.source, (None,))[0] is not item]
+        found: dict[str, list[Problem]] = {item.source: [] for item in fresh}
+        for note in item_notes(self.options.site_dir, site, fresh):
+            found.setdefault(note.path, []).append(note)
+        self.checked = {item.source: (item, found[item.source]) if item.source in found else self.checked[item.source]
+                        for item in site.items}
+        notes: dict[str, list[Problem]] = {}
+        for note in warnings + [note for _, kept in self.checked.values() for note in kept]:
+            notes.setdefault(note.path, []).append(note)
+        return notes
 
     def warm_up(self, site: Site) -> None:
         """Compile what a quick update renders while nothing waits, rather than on the next save (100 ms at 10,000 items).
@@ -282,8 +310,8 @@ class Preview:
         if result.ok:
             assert result.stats is not None
             if (not state.has_site or state.problems or state.failure or result.stats.written
-                    or result.stats.removed or result.drafts != state.drafts):
-                state.publish(has_site=True, problems=(), failure="", drafts=result.drafts)
+                    or result.stats.removed or result.drafts != state.drafts or result.notes != state.notes):
+                state.publish(has_site=True, problems=(), failure="", drafts=result.drafts, notes=result.notes)
         elif (result.problems, result.failure) != (state.problems, state.failure):
             state.publish(problems=result.problems, failure=result.failure)
 
@@ -302,7 +330,7 @@ class Preview:
         if result.ok:
             self.next_change = result.next_change
         if not (self.quiet and result.ok):
-            print(rebuild_line(changes, result, early), flush=True)
+            print(rebuild_line(changes, result, early, self.state.has_site), flush=True)
 
     def watch_folders(self) -> None:
         """Watch content/ and theme/ recursively, also when they appear (or come back) after the start."""
@@ -318,10 +346,19 @@ class Preview:
                 except (KeyError, OSError):
                     pass
 
-    def url(self) -> str:
-        """The address to open in a browser."""
-        host, port = self.address
-        return f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{port}{self.state.base_path}"
+    def url(self, host: str | None = None) -> str:
+        """The address to open in a browser (on ``host``, by default the one served on)."""
+        served, port = self.address
+        return f"http://{host or ('127.0.0.1' if served in ALL_ADDRESSES else served)}:{port}{self.state.base_path}"
+
+    def addresses_line(self) -> str:
+        """What the terminal says at the start: where to open the preview, and from where."""
+        host = self.address[0]
+        if host in ALL_ADDRESSES and shown_host(host) != "127.0.0.1":
+            return (f"预览地址：{self.url()}（本机）；同一网络中的手机或电脑请打开 {self.url(shown_host(host))}"
+                    "（按 Ctrl-C 停止）")
+        where = "只在本机可以打开；" if host in ("127.0.0.1", "localhost", *ALL_ADDRESSES) else ""
+        return f"预览地址：{self.url()}（{where}按 Ctrl-C 停止）"
 
     def loop(self) -> None:
         """The build loop: wait for the flag (or the clock), rebuild once for everything noted."""
@@ -416,13 +453,39 @@ def real_path(path: Path) -> Path:
     return path.parent.resolve() / path.name
 
 
-def draft_pages(outputs: list[Output]) -> frozenset[str]:
-    """Output paths of pages that show one draft item (channels pass it to templates as ``item``)."""
-    return frozenset(o.path for o in outputs if isinstance(o, Page) and getattr(o.context.get("item"), "draft", False))
+ALL_ADDRESSES = ("", "0.0.0.0")
 
 
-def rebuild_line(changes: dict[str, str], result: RebuildResult, early: EarlyUpdate | None = None) -> str:
-    """One terminal line: when, what changed, how long, what was written (or the first error)."""
+def shown_host(host: str) -> str:
+    """The address others reach a server on ``host`` by: for every interface, this machine's on its network
+    (the one its default route leaves by; no packet is sent), else 127.0.0.1."""
+    if host not in ALL_ADDRESSES:
+        return host
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))
+            return probe.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
+
+
+def draft_pages(site: Site, outputs: list[Output]) -> frozenset[str]:
+    """Output paths of pages that show one draft item: its web, WeChat and screen pages."""
+    drafts = {item.source for item in site.items if item.draft}
+    return frozenset(o.path for o in outputs if isinstance(o, Page) and o.shows in drafts)
+
+
+def page_notes(outputs: list[Output], notes: dict[str, list[Problem]]) -> dict[str, tuple[Problem, ...]]:
+    """The warnings of the item each page shows, by page path (pages without any left out)."""
+    return {o.path: tuple(notes[o.shows]) for o in outputs if isinstance(o, Page) and o.shows in notes}
+
+
+def rebuild_line(changes: dict[str, str], result: RebuildResult, early: EarlyUpdate | None = None,
+                 shown_before: bool = True) -> str:
+    """One terminal line: when, what changed, how long, what was written and how many warnings (or the first
+    error)."""
     names = sorted(changes)
     what = "、".join(name if changes[name] == "clock" else f"{name}（{EVENT_KINDS.get(changes[name], '变化')}）"
                     for name in names[:3])
@@ -432,12 +495,15 @@ def rebuild_line(changes: dict[str, str], result: RebuildResult, early: EarlyUpd
     if result.ok and result.stats is not None:
         stats = result.stats
         shown = f"（已先行更新 {early.pages} 个页面，耗时 {early.seconds:.2f} 秒）" if early and early.pages else ""
+        warned = (f"有 {result.warnings} 个警告，见浏览器中各篇页面顶部（fraudsite check 列出全部检查）。"
+                  if result.warnings else "")
         return (f"{head}用时 {result.seconds:.2f} 秒，写入 {stats.written} 个文件（其中页面 {result.pages_written} 个）、"
-                f"删除 {stats.removed} 个，共 {result.pages} 个页面{shown}。")
+                f"删除 {stats.removed} 个，共 {result.pages} 个页面{shown}。{warned}")
     errors = [p for p in result.problems if p.severity == "error"] or list(result.problems)
     first = str(errors[0]) if errors else result.failure
     more = f"（共 {len(errors)} 个错误，浏览器中有完整说明）" if len(errors) > 1 else ""
-    return f"{head}生成失败，继续显示上次成功的版本。{first}{more}"
+    kept = "继续显示上次成功的版本" if shown_before else "改正后会自动生成"
+    return f"{head}生成失败，{kept}。{first}{more}"
 
 
 def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False) -> int:
@@ -454,7 +520,7 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
         server = PreviewServer((host, port), preview.state)
     except OSError as error:
         shutil.rmtree(temporary, ignore_errors=True)
-        raise FraudsiteError(f"无法在 {host}:{port} 上启动预览（{error.strerror}）；端口可能已被占用，请加 --port 换一个，"
+        raise FraudsiteError(f"无法在 {host}:{port} 上启动预览（{describe_os_error(error)}）；请加 --port 换一个端口，"
                              "例如 --port 8001") from None
     preview.address = (host, server.server_address[1])
 
@@ -483,7 +549,7 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
         preview.run_once({})
         serving.start()
         builder.start()
-        print(f"预览地址：{preview.url()}（只在本机可以打开；按 Ctrl-C 停止）", flush=True)
+        print(preview.addresses_line(), flush=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

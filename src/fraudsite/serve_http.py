@@ -35,6 +35,7 @@ class Snapshot:
     problems: tuple[Problem, ...]
     failure: str
     drafts: frozenset[str]
+    notes: dict[str, tuple[Problem, ...]]  # page -> warnings of the item it shows
 
 
 @dataclass
@@ -48,6 +49,7 @@ class PreviewState:
     problems: tuple[Problem, ...] = ()
     failure: str = ""
     drafts: frozenset[str] = frozenset()
+    notes: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     stopping: bool = False
     changed: threading.Condition = field(default_factory=threading.Condition)
 
@@ -55,7 +57,7 @@ class PreviewState:
         """Everything a response needs, read at once."""
         with self.changed:
             return Snapshot(self.root, self.base_path, self.epoch, self.has_site, self.problems, self.failure,
-                            self.drafts)
+                            self.drafts, self.notes)
 
     def publish(self, **values) -> None:
         """Change the state, bump the epoch and wake every waiting browser."""
@@ -186,7 +188,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         content_type = content_type_of(relative)
         if content_type.startswith("text/html"):
             data = inject(data, view.epoch, list(view.problems), view.failure, relative in view.drafts,
-                          wechat=relative.startswith("wechat/"))
+                          wechat=relative.startswith("wechat/"), notes=view.notes.get(relative, ()))
         self.send_bytes(status, data, content_type, send_body)
 
     def send_bytes(self, status: HTTPStatus, data: bytes, content_type: str, send_body: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from fraudsite.config import Config
 from fraudsite.model import Case, Item, Notice, is_current, is_published, notice_end
+from fraudsite.urls import tag_slug
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,17 @@ class Site:
 
     @cached_property
     def tags(self) -> dict[str, tuple[Item, ...]]:
-        """Published items by tag, tags in first-seen order of a stable sort."""
-        result: dict[str, list[Item]] = {}
+        """Published items by tag, sorted by name. Spellings that share a page (``APP`` and ``app``, ``兼职，刷单``
+        and ``兼职刷单``: ``urls.tag_slug``) are one tag, named as most items spell it."""
+        items: dict[str, dict[int, Item]] = {}
+        spellings: dict[str, Counter[str]] = {}
         for item in self.published:
             for tag in item.tags:
-                result.setdefault(tag, []).append(item)
-        return {tag: tuple(result[tag]) for tag in sorted(result)}
+                slug = tag_slug(tag)
+                items.setdefault(slug, {})[id(item)] = item
+                spellings.setdefault(slug, Counter())[tag] += 1
+        named = {min(spellings[slug].items(), key=lambda pair: (-pair[1], pair[0]))[0]: slug for slug in items}
+        return {name: tuple(items[named[name]].values()) for name in sorted(named)}
 
     def related_cases(self, case: Case, limit: int = 4) -> tuple[Case, ...]:
         """Other cases of the same type, newest first."""

@@ -161,6 +161,9 @@ def is_wechat_article(url: str) -> bool:
     return parts.scheme == "https" and parts.netloc == "mp.weixin.qq.com"
 
 
+WECHAT_IMAGE_HOST = "qpic.cn"  # where images uploaded to WeChat are served from: the one outside host it keeps
+
+
 @dataclass
 class WechatWriter:
     """Converts fragments of one article; collects outside links and local images across them."""
@@ -170,6 +173,7 @@ class WechatWriter:
     default_alt: str = "配图"
     references: list[tuple[str, str]] = field(default_factory=list)  # (url, first link text), each url once
     images: list[str] = field(default_factory=list)  # site-relative paths of local images, each once
+    remote: list[str] = field(default_factory=list)  # images on other hosts, which WeChat drops: each once
 
     def convert(self, html: str) -> list[Node | str]:
         """Sanitised HTML -> WeChat nodes."""
@@ -328,6 +332,8 @@ class WechatWriter:
         local = self.local_path(url)
         if local and local not in self.images:
             self.images.append(local)
+        elif not local and not urlsplit(url).netloc.endswith(WECHAT_IMAGE_HOST) and url not in self.remote:
+            self.remote.append(url)
         alt = node.attrs.get("alt", "").strip() or self.default_alt
         return Node("img", {"src": url, "alt": alt, "style": STYLES["img"]})
 

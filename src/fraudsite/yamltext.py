@@ -34,7 +34,11 @@ class YamlProblem(Exception):
 
 @dataclass
 class Located:
-    """A parsed mapping plus the line of every key and list element (``key`` or ``key.N``)."""
+    """A parsed mapping plus the line of every key and list element (``key`` or ``key.N``).
+
+    A plain value followed by a ``#`` comment on its line is noted as ``#key`` (or ``#key.N``) with that line:
+    YAML drops the comment, so ``title: 新生被骗 #刷单`` reads as ``新生被骗`` (see ``commented``).
+    """
 
     data: Any
     lines: dict[str, int] = field(default_factory=dict)
@@ -42,6 +46,10 @@ class Located:
     def line_of(self, key: str, default: int = 0) -> int:
         """The 1-based line of a key, or ``default`` if the key is absent."""
         return self.lines.get(key, default)
+
+    def commented(self) -> dict[str, int]:
+        """The keys (``key`` or ``key.N``) whose plain value is followed by a ``#`` comment, with their lines."""
+        return {key[1:]: line for key, line in self.lines.items() if key.startswith("#")}
 
 
 # libyaml's parser where installed (PyYAML's wheels carry it): several times faster, same nodes.
@@ -53,7 +61,7 @@ def read_yaml(text: str) -> Located:
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
-        line, message = _explain(text, _error_line(error, text.count("\n") + 1), error.problem or "")
+        line, message = _explain(text, error)
         raise YamlProblem(line, message) from None
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, max(error.position, 0)) + 1
@@ -63,75 +71,219 @@ def read_yaml(text: str) -> Located:
         raise YamlProblem(1, "YAML 无法读取；请检查格式") from None
     located = Located(None)
     if node is not None:
-        located.data = _convert(node, "", located.lines, set(), 0)
+        converter = _Converter(text, located.lines)
+        located.data = converter.convert(node, "", 0)
+        if converter.anchored:  # ``title: &x 文字`` parses, the anchor silently eating "&x"
+            raise YamlProblem(converter.anchored, "YAML 格式错误：" + converter.reserved(converter.anchored, "&"))
     return located
 
 
-# The usual slips, which PyYAML reports a line later and in English: a key followed by a full-width colon, or by
-# a colon with no space (both leave the line a plain text, so the parser stumbles on the next one).
+# Slips found in the text itself, since PyYAML reports them a line late, in English, or not at all. A key
+# followed by a full-width colon, by no space, or by a space YAML does not count as one (U+3000, U+00A0)
+# leaves its line a plain text, so the parser stumbles only on the next line.
 _WIDE_COLON = re.compile(r"[ \t]*[A-Za-z_][\w.-]*[ \t]*：")
+_ODD_SPACE = re.compile(r"[ \t]*[A-Za-z_][\w.-]*:(?P<space>[^\S \t\n])")
 _TIGHT_COLON = re.compile(r"[ \t]*[A-Za-z_][\w.-]*:(?=[^\s/])")
-_REASONS = {  # PyYAML's problem (libyaml's words, or the pure-Python reader's) -> what to tell an editor
-    "could not find expected ':'": "找不到应有的英文冒号“:”",
-    "mapping values are not allowed in this context": "这里不能出现“键: 值”：可能这一行多了缩进，或值里有冒号（那就给整个值加英文引号）",
-    "mapping values are not allowed here": "这里不能出现“键: 值”：可能这一行多了缩进，或值里有冒号（那就给整个值加英文引号）",
-    "found a tab character that violates indentation": "用了制表符（Tab）缩进；请改用空格",
-    "found character '\\t' that cannot start any token": "用了制表符（Tab）；请改用空格",
-    "found unexpected end of stream": "引号没有成对",
-    "did not find expected key": "缩进不一致",
-    "did not find expected ',' or ']'": "方括号 [ ] 没有成对，或列表项之间少了英文逗号",
-    "did not find expected '-' indicator": "列表各项“- ”的缩进不一致",
-}
+_ODD_INDENT = re.compile(r"[ \t]*(?P<space>[^\S \t\n])")
+_TAB_INDENT = re.compile(r"[ -]*\t")  # in the indentation, or after a list item's dash
+# A line as indentation, list dashes and a key (each optional; a key begins with no reserved character), then its value.
+_VALUE = re.compile(r"(?P<lead>[ \t]*(?:-[ \t]+)*(?:[^\s#:\"'@`%!&*|>,\]}\[{-][^:]*?:[ \t]+)?)(?P<value>\S.*?)[ \t]*\Z")
+_CLOSED = {'"': re.compile(r'"(?:[^"\\]|\\.)*"'), "'": re.compile(r"'(?:[^']|'')*'")}
+_RESERVED = "@`%!&*|>-,]}"  # cannot begin a plain value (a dash only when a space follows)
+_BLOCK_HEADER = re.compile(r"[|>](?:[1-9]?[-+]?|[-+][1-9])[ \t]*(?:#.*)?\Z")  # ``summary: |`` begins a block of lines: fine
+_COMMENT = re.compile(r"[ \t]+#")
+_ESCAPE = re.compile(r"escape|hexa?decimal")
+_BEGAN = ("quoted scalar", "flow", "tag", "anchor", "alias", "simple key")  # contexts marking where a slip began
+_TAB = "用了制表符（Tab）缩进；请改用空格"
+_REASONS = (  # words of PyYAML's problem (libyaml's, or the pure-Python parser's) -> what to tell an editor
+    ("could not find expected ':'", "这一行缺少“键: 值”里的英文冒号“:”；如果它是上一行的续写，请接到上一行的值后面"),
+    ("mapping values are not allowed", "这里不能出现“键: 值”：可能这一行多了缩进，或值里有英文冒号（那就给整个值加英文引号）"),
+    ("mapping keys are not allowed", "值不能以“? ”开头；请给整个值加英文引号"),
+    ("tab character", _TAB),
+    ("'\\t'", _TAB),
+    ("end of stream", "引号或括号没有成对；请检查这一行的引号和括号"),
+    ("another document", "单独一行的“---”表示另一份内容的开始，这个文件里只能有一份设置；请删掉这一行"
+                         "（--config 应指向 fraudsite.yaml，而不是 .md 内容文件）"),
+    ("expected key", "缩进不一致；同一层的键要左端对齐，列表项“- ”要比它上面的键多缩进"),
+    ("<block end>", "缩进不一致；同一层的键要左端对齐，列表项“- ”要比它上面的键多缩进"),
+    ("',' or ']'", "方括号 [ ] 没有成对，或列表项之间少了英文逗号"),
+    ("',' or '}'", "花括号 { } 没有成对，或各项之间少了英文逗号"),
+    ("node content", "列表里有空的一项（两个英文逗号连在一起），或某一项以特殊符号开头；请删掉多余的逗号，或给这一项加英文引号"),
+    ("'-' indicator", "列表各项“- ”的缩进不一致；请让它们左端对齐"),
+    ("sequence entries are not allowed", "列表项“- ”的位置不对：应另起一行，比它的键多缩进两个空格"),
+)
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # as YAML counts lines: its marks index these
+_UNKNOWN = "无法识别的写法；请检查缩进、冒号后的空格和引号是否成对"
+_SPACE_NAMES = {"\u00a0": "不换行空格（U+00A0，常见于从网页或微信复制的文字）", "\u3000": "全角空格（U+3000）"}
 
 
-def _explain(text: str, line: int, reason: str) -> tuple[int, str]:
-    """The line to blame and what to do: a slip found on that line or the three before it, else PyYAML's reason."""
-    lines = text.split("\n")
-    for number in range(min(line, len(lines)), max(0, line - 4), -1):
-        if _WIDE_COLON.match(lines[number - 1]):
-            return number, "YAML 格式错误：键后面用了中文冒号“：”；请改为英文冒号加一个空格，例如 type: shuadan"
-        if _TIGHT_COLON.match(lines[number - 1]):
-            return number, "YAML 格式错误：冒号后面少了一个空格；请写成“键: 值”，例如 title: 标题"
-    said = _REASONS.get(reason, reason or "格式错误")
-    return line, f"YAML 格式错误（{said}）；请检查缩进、冒号后的空格和引号是否成对"
+def _explain(text: str, error: yaml.MarkedYAMLError) -> tuple[int, str]:
+    """The line to blame and what to do: a slip found in the text there (or, for a colon, up to three lines
+    before), else PyYAML's reason in Chinese: never its English, which differs between its two parsers."""
+    lines = _LINE_BREAK.split(text)
+    line = _error_line(error, len(lines))
+    for number in range(line, max(0, line - 4), -1):
+        if slip := _colon_slip(lines[number - 1]):
+            return number, f"YAML 格式错误：{slip}"
+    problem = error.problem or ""
+    if _ESCAPE.search(problem):  # a Windows path: its quotes are closed, so this comes before the quote checks
+        return line, ("YAML 格式错误：在英文双引号里，反斜杠“\\”表示转义，不能直接写 Windows 路径；请改用单引号"
+                      "（例如 'C:\\图片\\a.jpg'）或正斜杠 /；图片请放进网站文件夹，用相对路径引用，例如 cover: images/a.jpg")
+    if _TAB_INDENT.match(lines[line - 1]):
+        return line, f"YAML 格式错误：{_TAB}"
+    if odd := _ODD_INDENT.match(lines[line - 1]):
+        return line, f"YAML 格式错误：这一行开头有一个看不见的{_space_name(odd['space'])}；缩进请只用英文空格"
+    said = (_value_slip(lines[line - 1]) or _item_slip(lines, error)
+            or next((said for words, said in _REASONS if words in problem), _UNKNOWN))
+    return line, f"YAML 格式错误：{said}"
 
 
 def _error_line(error: yaml.MarkedYAMLError, last_line: int) -> int:
-    """The line to blame: where the problem is, or where the unclosed construct began if that is past the end."""
-    problem_line = error.problem_mark.line + 1 if error.problem_mark else 0
-    if 0 < problem_line <= last_line:
-        return problem_line
-    if error.context_mark:
-        return error.context_mark.line + 1
-    return min(problem_line, last_line) or 1
+    """The line to blame: where an unclosed quote or bracket, a tag or a key without its colon began, else
+    where the problem is (at most the last line: an unclosed construct runs on to the end)."""
+    mark = error.problem_mark
+    if error.context_mark and any(words in (error.context or "") for words in _BEGAN):
+        mark = error.context_mark
+    return min(mark.line + 1, last_line) if mark else 1
 
 
-def _convert(node: yaml.Node, path: str, lines: dict[str, int], seen: set[int], depth: int) -> Any:
-    # An alias is the same node object met twice: refusing it also rules out "billion laughs".
-    if id(node) in seen:
-        raise YamlProblem(node.start_mark.line + 1, "不支持 YAML 锚点和别名（& 与 *）；请直接写出内容", "E005")
-    seen.add(id(node))
-    if len(seen) > MAX_NODES or depth > MAX_DEPTH:
-        raise YamlProblem(node.start_mark.line + 1, "YAML 内容过多或嵌套过深；请精简头部信息", "E006")
-    if path:
-        lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(child, f"{path}.{i}", lines, seen, depth + 1) for i, child in enumerate(node.value)]
-    if isinstance(node, yaml.MappingNode):
+def _colon_slip(line: str) -> str | None:
+    """What is wrong with a key's colon or the space around it, if anything."""
+    if _WIDE_COLON.match(line):
+        return "键后面用了中文冒号“：”；请改为英文冒号加一个空格，例如 type: shuadan"
+    if odd := _ODD_SPACE.match(line):
+        return f"冒号后面是一个看不见的{_space_name(odd['space'])}，YAML 不把它当作空格；请删掉它，改为英文空格，例如 title: 标题"
+    if _TIGHT_COLON.match(line):
+        return "冒号后面少了一个空格；请写成“键: 值”，例如 title: 标题"
+    return None
+
+
+def _value_slip(line: str) -> str | None:
+    """What is wrong with how the value on this line begins, if anything: a quote that does not enclose it
+    all, a bracket not closed, a character YAML reserves."""
+    match = _VALUE.match(line)
+    if not match:
+        return None
+    lead, value = match["lead"].lstrip(), match["value"]
+    first, quoted = value[0], lead + _quoted(value)
+    if first in _CLOSED:
+        closed = _CLOSED[first].match(value)
+        if closed is None:
+            ending = value[:-1] if value[-1] in "”’" else value
+            return (f"值以英文引号 {first} 开头，却没有结束的英文引号（中文引号不算）；请在值的末尾补上 {first}，"
+                    f"例如 {lead}{ending}{first}")
+        rest = value[closed.end():]
+        if rest.strip() and not rest.strip().startswith("#"):
+            return (f"值以英文引号 {first} 开头时，引号必须包住整个值，这里结束的 {first} 后面还有文字；"
+                    f"请把这对引号改为中文引号“”或「」，例如 {lead}“{closed.group()[1:-1]}”{rest}")
+        return None
+    if first in "[{":
+        close, kind = ("]", "列表") if first == "[" else ("}", "一组设置")
+        end = _bracket_end(value)
+        if end < 0:
+            return (f"“{first}”没有对应的“{close}”：以“{first}”开头的值是{kind}，要在同一行用“{close}”结束；"
+                    f"如果“{first}”是文字的一部分，请给整个值加英文引号，例如 {quoted}")
+        rest = value[end:].strip()
+        if rest and not rest.startswith("#"):
+            return (f"以“{first}”开头的值是{kind}，“{close}”后面不能再有文字；"
+                    f"如果“{first}”是文字的一部分，请给整个值加英文引号，例如 {quoted}")
+        return None
+    if first in _RESERVED and not _BLOCK_HEADER.match(value) and (first != "-" or value[1:2] in ("", " ", "\t")):
+        return f"值不能以“{first}”开头（它在 YAML 里有特殊含义）；请给整个值加英文引号，例如 {quoted}"
+    return None
+
+
+def _item_slip(lines: list[str], error: yaml.MarkedYAMLError) -> str | None:
+    """What is wrong with an item of a ``[…]`` list beginning with a character YAML reserves, if that is it:
+    the character where the parser stopped, or where it began reading the anchor, alias or tag."""
+    for mark in (error.problem_mark, error.context_mark):
+        char = lines[mark.line][mark.column:mark.column + 1] if mark and mark.line < len(lines) else ""
+        if char and char in "@`%!&*|>":
+            return f"“{char}”不能放在一项的开头（它在 YAML 里有特殊含义）；请给这一项加英文引号，例如 \"{char}……\""
+    return None
+
+
+def _bracket_end(value: str) -> int:
+    """The index just past the bracket that closes the one ``value`` begins with, or -1."""
+    depth = 0
+    for index, char in enumerate(value):
+        depth += (char in "[{") - (char in "]}")
+        if depth == 0:
+            return index + 1
+    return -1
+
+
+def _quoted(value: str) -> str:
+    """``value`` as a YAML text an editor can copy: in double quotes unless it holds one or a backslash."""
+    if '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _space_name(char: str) -> str:
+    return _SPACE_NAMES.get(char, f"特殊空白字符（U+{ord(char):04X}）")
+
+
+class _Converter:
+    """Turns composed nodes into plain values, noting in ``lines`` the line of each key and list element, and
+    of each plain value followed by a comment."""
+
+    def __init__(self, text: str, lines: dict[str, int]):
+        self.text_lines, self.lines = _LINE_BREAK.split(text), lines
+        self.seen: set[int] = set()
+        self.anchored = 0  # the first line with an anchor: an error unless an alias (E005) is found first
+
+    def convert(self, node: yaml.Node, path: str, depth: int) -> Any:
+        # An alias is the same node object met twice: refusing it also rules out "billion laughs".
+        if id(node) in self.seen:
+            raise YamlProblem(node.start_mark.line + 1, "不支持 YAML 锚点和别名（& 与 *）；请直接写出内容", "E005")
+        self.seen.add(id(node))
+        if len(self.seen) > MAX_NODES or depth > MAX_DEPTH:
+            raise YamlProblem(node.start_mark.line + 1, "YAML 内容过多或嵌套过深；请精简头部信息", "E006")
+        if path:
+            self.lines.setdefault(path, node.start_mark.line + 1)
+        start = node.start_mark
+        if node.tag.startswith("!"):  # ``title: !重要 …`` parses, the tag silently eating its first word
+            raise YamlProblem(start.line + 1, "YAML 格式错误：" + self.reserved(start.line + 1, "!"))
+        if self.text_lines[start.line].startswith("&", start.column):
+            self.anchored = self.anchored or start.line + 1
+        if isinstance(node, yaml.ScalarNode):
+            self.note_comment(node, path)
+            return _scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(child, f"{path}.{i}", depth + 1) for i, child in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path, depth)
+        raise YamlProblem(node.start_mark.line + 1, "无法识别的 YAML 内容")
+
+    def mapping(self, node: yaml.MappingNode, path: str, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlProblem(key_node.start_mark.line + 1, "键必须是简单文字；请检查这一行的格式")
+                raise YamlProblem(line, "键必须是简单文字；请检查这一行的格式")
             key = str(key_node.value)
+            if key != key.strip():  # a pasted invisible space: on screen the key looks right
+                space = key[0] if key[0].isspace() else key[-1]
+                where = "前面" if key[0].isspace() else "后面"
+                raise YamlProblem(line, f"YAML 格式错误：键“{key.strip()}”{where}有一个看不见的{_space_name(space)}；"
+                                        "请删掉它（可以删掉整行后重新输入）")
             if key in result:
-                raise YamlProblem(key_node.start_mark.line + 1, f"键“{key}”重复出现；每个键只能写一次", "E007")
+                raise YamlProblem(line, f"键“{key}”重复出现；每个键只能写一次", "E007")
             child_path = f"{path}.{key}" if path else key
-            lines[child_path] = key_node.start_mark.line + 1
-            result[key] = _convert(value_node, child_path, lines, seen, depth + 1)
+            self.lines[child_path] = line
+            result[key] = self.convert(value_node, child_path, depth + 1)
         return result
-    raise YamlProblem(node.start_mark.line + 1, "无法识别的 YAML 内容")
+
+    def reserved(self, line: int, char: str) -> str:
+        """Why the value on this line cannot begin with ``char`` (a tag's or an anchor's), and the fix."""
+        return _value_slip(self.text_lines[line - 1]) or f"值不能以“{char}”开头；请给整个值加英文引号"
+
+    def note_comment(self, node: yaml.ScalarNode, path: str) -> None:
+        """Note a plain value followed by a ``#`` comment on its line: the editor may have meant that text."""
+        end = node.end_mark
+        if path and not node.style and _COMMENT.match(self.text_lines[end.line], end.column):
+            self.lines["#" + path] = end.line + 1
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:

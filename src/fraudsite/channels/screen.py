@@ -94,7 +94,7 @@ def slide_page(site: Site, settings: ScreenSettings, slide: Slide, codes: Mappin
     """One slide on its own page, for players that rotate URLs themselves; its window still applies."""
     profile = Profile("", "")
     context = page_context(site, settings, profile, [slide], codes, data_src="")
-    return Page(slide.page_path + "index.html", "screen/page.html", {**context, "title": slide.title})
+    return Page(slide.page_path + "index.html", "screen/page.html", {**context, "title": slide.title}, slide.item.source)
 
 
 def page_context(site: Site, settings: ScreenSettings, profile: Profile, slides: list[Slide],

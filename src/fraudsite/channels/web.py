@@ -64,9 +64,10 @@ def base_context(site: Site, title: str, path: str, feeds: list[FeedLink], **ext
             "noindex": extra.pop("noindex", False), **extra}
 
 
-def page(path: str, template: str, site: Site, title: str, feeds: list[FeedLink] | None = None, **extra) -> Page:
-    """A website page at a directory URL."""
-    return Page(index_file(path), template, base_context(site, title, path, feeds or [], **extra))
+def page(path: str, template: str, site: Site, title: str, feeds: list[FeedLink] | None = None, shows: str = "",
+         **extra) -> Page:
+    """A website page at a directory URL (``shows``: the source of the item it is about)."""
+    return Page(index_file(path), template, base_context(site, title, path, feeds or [], **extra), shows)
 
 
 def paginate(site: Site, base: str, title: str, items: list[ItemView], feeds: list[FeedLink], **extra) -> list[Page]:
@@ -84,7 +85,8 @@ def own_page(site: Site, item: Item, view, feeds: list[FeedLink]) -> Page:
     ``feeds`` begin with the site's, the cases' and the notices' feed, as ``feed_lists`` orders them.
     """
     if item.withdrawn:
-        return page(item.path, "withdrawn.html", site, item.title, feeds[:1], item=view([item])[0], noindex=True)
+        return page(item.path, "withdrawn.html", site, item.title, feeds[:1], item.source, item=view([item])[0],
+                    noindex=True)
     return item_page(site, view([item])[0], view, [feeds[0], feeds[1 if isinstance(item, Case) else 2]])
 
 
@@ -105,7 +107,7 @@ def item_page(site: Site, item: ItemView, view, feeds: list[FeedLink]) -> Page:
     older, newer = site.neighbours(item.item)
     related = view(site.related_cases(item.item)) if isinstance(item.item, Case) else []
     template = "case.html" if item.is_case else "notice.html"
-    return page(item.path, template, site, item.title, feeds, item=item, related=related,
+    return page(item.path, template, site, item.title, feeds, item.source, item=item, related=related,
                 older=view([older])[0] if older else None, newer=view([newer])[0] if newer else None,
                 description=item.summary, og_type="article")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
 from html import escape
@@ -179,7 +180,7 @@ def plan(site: Site) -> list[Output]:
     for article in articles:
         preview = base_context(site, article.title, article.path, article=article,
                                section=SECTION_NAMES[article.item.section])
-        outputs.append(Page(article.path + "index.html", "wechat/article.html", preview))
+        outputs.append(Page(article.path + "index.html", "wechat/article.html", preview, article.item.source))
         outputs.append(Data(article.path + "article.json", partial(article_json, article, settings), (article, settings)))
     outputs.append(feed_page(plan_feed(site, articles)))
     if settings.qr_code:
@@ -187,17 +188,21 @@ def plan(site: Site) -> list[Output]:
     return outputs
 
 
-def check(site: Site) -> list[Problem]:
-    """What ``fraudsite check`` reports for WeChat: bad settings, and every broken limit as a warning."""
+def check(site: Site, items: Sequence[Item] | None = None) -> list[Problem]:
+    """What ``fraudsite check`` reports for WeChat: bad settings, and every broken limit as a warning (of ``items``
+    only, if given)."""
     settings, problems = read_settings(site.config)
     if problems:
         return problems
     codes = {"title": "W250", "title_api": "W251", "author": "W252", "digest": "W253", "content": "W254"}
     keys = {"title": "wechat.title", "title_api": "wechat.title", "author": "wechat.author", "digest": "wechat.digest"}
+    wanted = None if items is None else {id(item) for item in items}
     for article in published_articles(site, settings):
+        if wanted is not None and id(article.item) not in wanted:
+            continue
         item, lines = article.item, dict(article.item.line_of)
         for found in article.checks:
-            if found.level == "error":
+            if found.level == "error" and found.field in codes:  # a draft is not ready, and says so itself
                 key = keys.get(found.field, "")
                 # The override's own line if it is there, else where the editor would add it.
                 line = lines.get(key) or lines.get("wechat") or lines.get("title", 1)
@@ -236,7 +241,10 @@ def make_article(item: Item, site: Site, settings: Settings) -> Article:
                       "material/add_material?type=image", "封面（thumb_media_id）")]
     uploads += [Upload(placeholders[base_url + path], path, base_url + path, "media/uploadimg", "正文图片")
                 for path in images]
-    checks = length_checks(title, author, digest, content, bool(item.cover)) + image_checks(item.cover, writer.images)
+    checks = length_checks(title, author, digest, content, bool(item.cover))
+    checks += image_checks(item.cover, writer.images, writer.remote)
+    if item.draft:  # only in a preview with drafts: not to be pasted before it is published
+        checks.append(Check("draft", "草稿", 1, 0, "error", "这是草稿：把头部的 draft: true 改为 false 并发布网站后再粘贴"))
     head = pack_head(author=author, digest=digest, source_url=base_url + quote(item.path),
                      cover_url=base_url + item.cover if item.cover else "", checks=checks, uploads=uploads)
     return Article(item=item, title=title, ready=all(check.level != "error" for check in checks), head=head,
@@ -301,8 +309,9 @@ def length_checks(title: str, author: str, digest: str, content: str, has_cover:
     return checks
 
 
-def image_checks(cover: str, images: list[str]) -> list[Check]:
-    """Formats WeChat accepts: covers (material/add_material) and body images (media/uploadimg, JPG/PNG only)."""
+def image_checks(cover: str, images: list[str], remote: Sequence[str] = ()) -> list[Check]:
+    """Formats WeChat accepts: covers (material/add_material) and body images (media/uploadimg, JPG/PNG only);
+    and body images on other sites, which WeChat removes from what is pasted or sent."""
     checks = []
     if cover and not cover.lower().endswith(COVER_FORMATS):
         checks.append(Check("cover_format", "封面格式", 1, 0, "warn",
@@ -311,6 +320,10 @@ def image_checks(cover: str, images: list[str]) -> list[Check]:
     checks.append(Check("images", "正文图片", len(unusable), 0, "warn" if unusable else "ok",
                         f"正文图片 {'、'.join(unusable)} 不是 JPG 或 PNG，上传接口不接受，粘贴后也可能显示不出；请转换格式"
                         if unusable else ""))
+    if remote:
+        names = "、".join(url.rsplit("/", 1)[-1] or url for url in remote)
+        checks.append(Check("remote_images", "外站图片", len(remote), 0, "warn",
+                            f"正文图片 {names} 在别的网站上，公众号会把它去掉；请把图片存进网站文件夹再引用"))
     return checks
 
 

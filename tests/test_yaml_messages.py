@@ -1,0 +1,181 @@
+"""A front-matter slip is told in Chinese, at the line where the editor made it, with the fix.
+
+PyYAML words its problems in English, differently in its two parsers (libyaml's, used where installed, and
+the pure-Python one), and often a line late: each message is checked with both parsers.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from fraudsite import yamltext
+from fraudsite.build import BuildOptions
+from fraudsite.check import check_site
+from fraudsite.config import load_config
+from fraudsite.content import read_file
+from fraudsite.errors import BuildFailed, describe_os_error
+from fraudsite.frontmatter import split_front_matter
+from sitekit import at, write
+
+ENGLISH = re.compile(r"[A-Za-z]{2,}[ ,][A-Za-z]{2,}")  # PyYAML's and the system's words, never in ours
+LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])
+
+
+@pytest.fixture(params=LOADERS, ids=lambda loader: loader.__name__)
+def loader(request, monkeypatch):
+    monkeypatch.setattr(yamltext, "_LOADER", request.param)
+
+
+def front_matter(*lines: str) -> str:
+    """A case file whose front matter is ``lines``: the first of them is line 2 of the file."""
+    return "---\n" + "\n".join(lines) + "\n---\n正文。\n"
+
+
+def yaml_problem(text: str):
+    source, found = split_front_matter("content/cases/a.md", text)
+    assert source is None and found is not None, "the slip must be an error"
+    assert found.code == "E003" and not ENGLISH.search(found.message), found.message
+    return found
+
+
+REST = ("date: 2026-01-01", "type: shuadan", "audience: [students]")  # what follows the slip: lines 4 to 6
+
+SLIPS = {  # front-matter lines, the file line to blame, words the message must hold
+    "tab indentation with libyaml too": (
+        ("title: 甲", "date: 2026-01-01", "type: shuadan", "audience:", "\t- students"), 6,
+        ["制表符（Tab）", "空格"]),
+    "windows path in double quotes": (
+        ("title: 甲", 'cover: "C:\\Users\\xiaoli\\a.jpg"', *REST), 3, ["双引号", "反斜杠", "单引号", "正斜杠"]),
+    "windows path with chinese in double quotes": (
+        ("title: 甲", 'cover: "D:\\反诈\\a.jpg"', *REST), 3, ["双引号", "反斜杠", "单引号", "正斜杠"]),
+    "chinese quotes inside, no closing english quote": (
+        ("title: 甲", 'summary: "冒充“客服”退款诈骗”', *REST), 3,
+        ["没有结束的英文引号", '例如 summary: "冒充“客服”退款诈骗"']),
+    "unclosed quote blamed where it opens, not at the end": (
+        ("title: 甲", *REST, "amount: 3500", "tags: [兼职]", "id: case-a", 'summary: "2026年9月，新生小王',
+         "signs: [先返利]", "advice: [不刷单]", "issuer: 保卫处", "slug: a", "updated: 2026-01-02",
+         "draft: false", "withdrawn: false"), 9, ["没有结束的英文引号", "补上"]),  # the closing --- is line 17
+    "text after the closing quote": (
+        ('title: "点赞任务"是陷阱，新生被骗三千五百元', *REST), 2,
+        ["引号必须包住整个值", "例如 title: “点赞任务”是陷阱，新生被骗三千五百元"]),
+    "full-width space after the colon": (
+        ("title:\u3000测试", *REST), 2, ["冒号后面", "全角空格（U+3000）"]),
+    "no-break space after the colon": (
+        ("title: 甲", "summary:\u00a0测试", *REST), 3, ["冒号后面", "不换行空格（U+00A0"]),
+    "no-break space before a key": (
+        ("title: 甲", "date: 2026-01-01", "\u00a0type: fake-service", "audience: [students]"), 4,
+        ["键“type”前面", "不换行空格（U+00A0"]),
+    "full-width space before a key": (
+        ("title: 甲", "\u3000date: 2026-01-01", "type: shuadan"), 3, ["键“date”前面", "全角空格（U+3000）"]),
+    "full-width space indenting a list item": (
+        ("title: 甲", "audience:", "\u3000- students", "type: shuadan"), 4, ["这一行开头", "全角空格（U+3000）"]),
+    "unclosed bracket blamed on its own line": (
+        ("title: 甲", *REST, "amount: 3500", "id: case-a", "tags: [兼职, 刷单", "summary: 摘要"), 8,
+        ["“[”没有对应的“]”", "同一行"]),
+    "a list item beginning with a reserved character": (
+        ("title: 甲", "tags: [兼职, @新生]", *REST), 3, ["“@”", "这一项", '"@……"']),
+    "a line without a colon": (
+        ("title: 甲", "新生被骗三千五百元", *REST), 3, ["英文冒号"]),
+}
+RESERVED = {  # a value beginning with a character YAML reserves: the fix is the value in quotes
+    "@": "@全体新生 注意防范", "`": "`重要` 注意防范", "!": "!紧急 注意防范", ">": "> 注意防范",
+    "-": "- 注意防范", "[": "[兼职] 刷单骗局", "{": "{注意防范", "%": "%注意防范", "&": "&注意防范",
+    "*": "*注意防范", "|": "| 注意防范",
+}
+
+
+@pytest.mark.parametrize("name", list(SLIPS))
+def test_a_front_matter_slip_is_named_at_its_line_in_chinese(loader, name):
+    lines, line, words = SLIPS[name]
+    found = yaml_problem(front_matter(*lines))
+    assert found.line == line, found
+    assert all(word in found.message for word in words), found.message
+
+
+@pytest.mark.parametrize("char", list(RESERVED))
+def test_a_value_beginning_with_a_reserved_character_is_to_be_quoted(loader, char):
+    found = yaml_problem(front_matter("title: 甲", f"summary: {RESERVED[char]}", *REST))
+    assert found.line == 3, found
+    assert f"“{char}”" in found.message and f'例如 summary: "{RESERVED[char]}"' in found.message, found.message
+
+
+@pytest.mark.parametrize("char", ["!", "&"])
+def test_a_tag_or_anchor_that_parses_is_not_allowed_to_eat_the_first_word(loader, char):
+    found = yaml_problem(front_matter("title: 甲", f"summary: {char}important 注意防范", *REST))
+    assert found.line == 3 and f'例如 summary: "{char}important 注意防范"' in found.message, found.message
+
+
+def test_a_markdown_file_given_as_configuration_is_told_in_chinese(tmp_path):
+    path = write(tmp_path, "a.md", front_matter("title: 甲", *REST))
+    with pytest.raises(BuildFailed) as failure:
+        load_config(path)
+    [found] = failure.value.problems
+    assert found.line == 6 and "---" in found.message and "--config" in found.message, found
+    assert not ENGLISH.search(found.message), found.message
+
+
+def check_problems(tmp_path: Path, text: str) -> list[str]:
+    """Every problem ``check`` finds in a site of one case file."""
+    site = tmp_path / "site"
+    write(site, "fraudsite.yaml", "title: 测试专栏\nbase_url: https://www.example.edu.cn/fzzl/\n")
+    write(site, "content/cases/a.md", text)
+    (site / "content/notices").mkdir(parents=True)
+    options = BuildOptions(site_dir=site, out_dir=site / "build", config_path=site / "fraudsite.yaml",
+                           now=at("2026-03-15 12:00"))
+    return [str(p) for p in check_site(options).problems if p.path == "content/cases/a.md"]
+
+
+def test_a_hash_in_a_text_value_warns_that_what_follows_was_dropped(tmp_path):
+    """Not after the values ``fraudsite new`` comments on, though: an identifier, a date, an empty summary."""
+    found = check_problems(tmp_path, front_matter(
+        "id: case-a  # 订阅源用它识别这篇案例", "title: 新生被骗三千五百元 #刷单 #新生", "date: 2026-01-01  # 发布日期",
+        "type: shuadan", "audience: [students]", "summary:  # 一两句话的摘要", "slug: a  # 网址的最后一段",
+        "signs:", "  - 先返利 #套路"))
+    assert [p for p in found if "W009" in p] == [
+        "content/cases/a.md:3: title: （警告）“#”及其后的文字被 YAML 当作注释删掉了，这一项现在只有“新生被骗三千五百元”；"
+        '如果 # 是内容的一部分，请给整个值加英文双引号，例如 title: "新生被骗三千五百元 #……"；如果是说明，请移到单独一行 [W009]',
+        "content/cases/a.md:10: signs: （警告）“#”及其后的文字被 YAML 当作注释删掉了，这一项现在只有“先返利”；"
+        '如果 # 是内容的一部分，请给整个值加英文双引号，例如 - "先返利 #……"；如果是说明，请移到单独一行 [W009]',
+    ], found
+
+
+def test_a_title_that_is_all_comment_is_named_at_its_line_with_the_hash(tmp_path):
+    found = check_problems(tmp_path, front_matter("id: case-a", "title: #1 冒充客服", *REST))
+    assert [p for p in found if "E201" in p] == [
+        "content/cases/a.md:3: title: 值是空的：“#”及其后的文字被 YAML 当作注释；如果 # 是内容的一部分，"
+        '请给整个值加英文双引号，例如 title: "#……" [E201]'], found
+
+
+def test_an_empty_required_value_is_named_at_its_line(tmp_path):
+    found = check_problems(tmp_path, front_matter("id: case-a", "date: 2026-01-01", "title:", "type: shuadan",
+                                                  "audience: [students]"))
+    assert [p for p in found if "E201" in p] == ["content/cases/a.md:4: title: 不能为空；请填写 [E201]"], found
+
+
+def test_a_file_that_cannot_be_read_is_told_why_in_chinese(tmp_path):
+    write(tmp_path, "a.md", "x")
+    problems: list = []
+    assert read_file(tmp_path / "a.md" / "b.md", "content/cases/a.md/b.md", problems) is None
+    [found] = problems
+    assert found.code == "E014" and "路径中有一段不是文件夹" in found.message and not ENGLISH.search(found.message)
+
+
+def test_a_configuration_that_is_a_folder_is_told_in_chinese(tmp_path):
+    with pytest.raises(BuildFailed) as failure:
+        load_config(tmp_path)
+    [found] = failure.value.problems
+    assert found.code == "E101" and "这是一个文件夹" in found.message and not ENGLISH.search(found.message), found
+
+
+@pytest.mark.parametrize("code, words", [(errno.EACCES, "没有访问权限"), (errno.ENOENT, "找不到这个文件或文件夹"),
+                                         (errno.EADDRINUSE, "端口已被占用"), (errno.EMLINK, "系统错误 EMLINK")])
+def test_system_errors_are_said_in_chinese(code, words):
+    import os
+
+    assert describe_os_error(OSError(code, os.strerror(code), "x.md")) == f"{words}：x.md"
+    assert describe_os_error(OSError(code, os.strerror(code), "x.md"), with_file=False) == words
