@@ -550,3 +550,24 @@ def test_the_summary_keeps_its_exit_code_when_the_reader_went_away(tmp_path):
     process.stdout.close()  # as `fraudsite build | head -0` would
     _, errors = process.communicate()
     assert process.returncode == 0 and b"Traceback" not in errors
+
+
+@pytest.mark.parametrize(("arguments", "words"), [
+    (["build", "--bogus"], "不认识的参数：--bogus"),
+    (["serve", "--port", "abc"], "参数 --port 的值 'abc' 不是整数"),
+    (["check", "--format", "xml"], "参数 --format 的值 'xml' 无效；可选："),
+    (["new"], "缺少必须写的参数：KIND"),
+    (["build", "--now", "明天"], "--now：“明天”不是有效日期"),
+])
+def test_usage_errors_are_said_in_chinese_and_exit_2(tmp_path, arguments, words):
+    site = copy_fixture(tmp_path)
+    result = run_fraudsite(*arguments, cwd=site)
+    assert result.returncode == 2 and words in result.stderr, result.stderr
+    assert "usage:" not in result.stderr and "error:" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_init_into_a_file_is_refused_by_name(tmp_path):
+    taken = tmp_path / "fzzl"
+    taken.write_text("不是文件夹")
+    result = run_fraudsite("init", taken)
+    assert result.returncode == 1 and "是一个文件，不是文件夹" in result.stderr and "内部错误" not in result.stderr

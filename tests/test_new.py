@@ -69,19 +69,27 @@ def test_new_files_pass_check_and_an_urgent_notice_gets_an_expiry(site):
 
 
 def test_new_never_overwrites_and_rejects_unknown_keys(site):
-    first = created(run_fraudsite("new", "case", "网络兼职被骗", str(site), "--date", "2026-11-27"))
+    unchosen = run_fraudsite("new", "case", "网络兼职被骗", str(site), "--date", "2026-11-27")
+    assert unchosen.returncode == 2 and "请用 --type 写明诈骗类型" in unchosen.stderr and "shuadan（" in unchosen.stderr
+    unchosen = run_fraudsite("new", "case", "网络兼职被骗", str(site), "--date", "2026-11-27", "--type", "shuadan")
+    assert unchosen.returncode == 2 and "请用 --audience 写明受众" in unchosen.stderr and "retirees（" in unchosen.stderr
+    first = created(run_fraudsite("new", "case", "网络兼职被骗", str(site), "--date", "2026-11-27", "--type", "shuadan",
+                                  "--audience", "students"))
     first.write_text(first.read_text(encoding="utf-8") + "\n编辑写的内容\n", encoding="utf-8")
     before = first.read_bytes()
-    again = run_fraudsite("new", "case", "网络兼职被骗", str(site), "--date", "2026-11-27")
+    again = run_fraudsite("new", "case", "网络兼职被骗", str(site), "--date", "2026-11-27", "--type", "shuadan",
+                          "--audience", "students")
     assert again.returncode == 1 and "已存在" in again.stderr and first.read_bytes() == before
-    explicit = run_fraudsite("new", "case", "另一篇", str(site), "--slug", first.stem)
+    explicit = run_fraudsite("new", "case", "另一篇", str(site), "--slug", first.stem, "--type", "shuadan",
+                             "--audience", "students")
     assert explicit.returncode == 1 and "已存在" in explicit.stderr and first.read_bytes() == before
     wrong = run_fraudsite("new", "case", "类型写错", str(site), "--type", "shuadn")
-    assert wrong.returncode == 1 and "shuadan" in wrong.stderr
+    assert wrong.returncode == 2 and "shuadan" in wrong.stderr
     early = run_fraudsite("new", "notice", "过期的通知", str(site), "--date", "2026-11-27", "--expires", "2026-11-26")
-    assert early.returncode == 1 and "--expires" in early.stderr  # would fail the build with E213
-    bad_slug = run_fraudsite("new", "case", "坏网址", str(site), "--slug", "../escape")
-    assert bad_slug.returncode == 1 and not (site / "content/escape.md").exists()
+    assert early.returncode == 2 and "--expires" in early.stderr  # would fail the build with E213
+    bad_slug = run_fraudsite("new", "case", "坏网址", str(site), "--slug", "../escape", "--type", "shuadan",
+                             "--audience", "students")
+    assert bad_slug.returncode == 2 and not (site / "content/escape.md").exists()
     assert sorted(p.name for p in (site / "content/cases").glob("*.md") if p.name.startswith("2026-11-27")) == [first.name]
     assert not list((site / "content/notices").glob("2026-11-27-*.md"))
 

@@ -99,9 +99,9 @@ def test_period_defaults_and_bad_dates(site):
     assert (data["from"], data["to"]) == ("2026-11-01", "2026-11-25")
     assert data["totals"]["cases"] == 3
     bad = run_fraudsite("report", site, "--now", NOW, "--from", "2026-11-30", "--to", "2026-11-01")
-    assert bad.returncode == 1 and "--to（2026-11-01）早于 --from（2026-11-30）" in bad.stderr
+    assert bad.returncode == 2 and "--to（2026-11-01）早于 --from（2026-11-30）" in bad.stderr
     worse = run_fraudsite("report", site, "--now", NOW, "--from", "2026-13-01")
-    assert worse.returncode == 1 and "--from" in worse.stderr
+    assert worse.returncode == 2 and "--from" in worse.stderr
 
 
 def test_a_past_period_lists_the_notices_in_force_as_it_closed_not_those_of_today(tmp_path):

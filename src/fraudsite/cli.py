@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
-    from fraudsite.errors import BuildFailed, FraudsiteError
+    from fraudsite.errors import BuildFailed, FraudsiteError, UsageError
 
     try:
         return args.run(args)
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{failure}", file=sys.stderr)
         if args.debug:
             raise
-        return 1
+        return 2 if isinstance(failure, UsageError) else 1
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
@@ -67,9 +67,50 @@ def _utf8_console() -> None:
             pass
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+# argparse's own messages (English), as editors should read them.
+_ARGPARSE_MESSAGES = (
+    (r"unrecognized arguments: (.*)", r"不认识的参数：\1"),
+    (r"the following arguments are required: (.*)", r"缺少必须写的参数：\1"),
+    (r"argument (.*?): invalid choice: (.*?) \(choose from (.*)\)", r"参数 \1 的值 \2 无效；可选：\3"),
+    (r"argument (.*?): expected one argument", r"参数 \1 后面要写一个值"),
+    (r"argument (.*?): expected at least one argument", r"参数 \1 后面至少要写一个值"),
+    (r"argument (.*?): invalid int value: (.*)", r"参数 \1 的值 \2 不是整数"),
+    (r"argument (.*?): invalid \w+ value: (.*)", r"参数 \1 的值 \2 无效"),
+    (r"argument (.*?): ignored explicit argument (.*)", r"参数 \1 后面不能写值 \2"),
+    (r"ambiguous option: (.*?) could match (.*)", r"选项 \1 不明确，可能是：\2"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse in Chinese: headings, the help option and the usage errors (exit code 2)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        add_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title, self._optionals.title = "参数", "选项"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", help="显示本说明后退出")
+
+    def error(self, message: str):
+        import re
+
+        for pattern, chinese in _ARGPARSE_MESSAGES:
+            if re.fullmatch(pattern, message):
+                message = re.sub(pattern, chinese, message)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"错误：{message}（{self.prog} --help 列出全部用法）\n")
+
+
 def make_parser() -> argparse.ArgumentParser:
     """All commands and their options."""
-    shared = argparse.ArgumentParser(add_help=False)
+    shared = _Parser(add_help=False)
     shared.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR", help="网站目录（默认：当前目录）")
     shared.add_argument("--config", type=Path, help="配置文件（默认：SITE_DIR/fraudsite.yaml）")
     shared.add_argument("--now", help="把当前时间固定为 \"YYYY-MM-DD HH:MM\"（测试、预览未来某天）")
@@ -78,8 +119,8 @@ def make_parser() -> argparse.ArgumentParser:
     shared.add_argument("-q", "--quiet", action="store_true", help="只输出错误")
     shared.add_argument("--debug", action="store_true", help="出错时显示详细的调用栈")
 
-    parser = argparse.ArgumentParser(prog="fraudsite", description="反诈防骗宣传专栏的静态网站生成器")
-    parser.add_argument("--version", action="version", version=f"fraudsite {__version__}")
+    parser = _Parser(prog="fraudsite", description="反诈防骗宣传专栏的静态网站生成器")
+    parser.add_argument("--version", action="version", version=f"fraudsite {__version__}", help="显示版本号后退出")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     build = commands.add_parser("build", parents=[shared], help="生成网站到输出目录")
@@ -159,13 +200,13 @@ def parse_now_option(text: str, config_path: Path, base_url: str | None):
     """``--now`` in the site's time zone."""
     from fraudsite.clock import BadWhen, parse_now
     from fraudsite.config import load_config
-    from fraudsite.errors import FraudsiteError
+    from fraudsite.errors import UsageError
 
     config = load_config(config_path, base_url)
     try:
         return parse_now(text, config.tz)
     except BadWhen as error:
-        raise FraudsiteError(f"--now：{error}") from None
+        raise UsageError(f"--now：{error}") from None
 
 
 def run_build(args: argparse.Namespace) -> int:

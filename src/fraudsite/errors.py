@@ -51,6 +51,10 @@ class OutputError(FraudsiteError):
     """The output folder cannot be written or replaced safely."""
 
 
+class UsageError(FraudsiteError):
+    """A command-line option has a value that cannot be used (exit code 2, as argparse's own errors)."""
+
+
 def problem(path: str, line: int, code: str, field: str, message: str) -> Problem:
     """Make an error-level problem."""
     return Problem(path, line, code, field, message)

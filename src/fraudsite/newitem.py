@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fraudsite.clock import BadWhen, iso_date, parse_when
 from fraudsite.config import Config, load_config
-from fraudsite.errors import FraudsiteError, did_you_mean
+from fraudsite.errors import FraudsiteError, UsageError, did_you_mean
 from fraudsite.urls import is_slug
 
 # Where a draft's text goes: an item published with one is refused (``content.check_body_written``).
@@ -33,13 +33,13 @@ def create_item(args: argparse.Namespace) -> Path:
     config = load_config(args.config or site_dir / "fraudsite.yaml")
     title = args.title.strip()
     if not title:
-        raise FraudsiteError("标题不能为空；请把标题写在引号里，例如 fraudsite new case \"兼职刷单被骗\"")
+        raise UsageError("标题不能为空；请把标题写在引号里，例如 fraudsite new case \"兼职刷单被骗\"")
     when = _when(args.date, config, "--date") if args.date else datetime.now(config.tz)
     date_text = args.date.strip() if args.date else iso_date(when)
     section = "cases" if args.kind == "case" else "notices"
     slug = args.slug or readable_slug(title, when)
     if not is_slug(slug):
-        raise FraudsiteError(f"--slug“{slug}”不可用；请只用小写字母、数字和连字符，例如 2026-11-28-shuadan")
+        raise UsageError(f"--slug“{slug}”不可用；请只用小写字母、数字和连字符，例如 2026-11-28-shuadan")
     folder = site_dir / "content" / section
     taken = sorted(folder.rglob(f"{slug}.md")) if folder.is_dir() else []
     if taken:
@@ -78,7 +78,7 @@ def _when(text: str, config: Config, option: str) -> datetime:
     try:
         return parse_when(text.strip(), config.tz)
     except BadWhen as error:
-        raise FraudsiteError(f"{option}：{error}") from None
+        raise UsageError(f"{option}：{error}") from None
 
 
 def _quoted(text: str) -> str:
@@ -90,10 +90,18 @@ def _choices(pairs: list[tuple[str, str]]) -> str:
     return "、".join(f"{key}（{name}）" for key, name in pairs)
 
 
+def _only(pairs: list[tuple[str, str]], option: str, what: str, example: str) -> str:
+    """The one choice there is; with several, the editor chooses: a guessed type or audience would be published
+    unless noticed, and a draft left without one would stop every build."""
+    if len(pairs) == 1:
+        return pairs[0][0]
+    raise UsageError(f"请用 {option} 写明{what}（例如 {example}），可选：{_choices(pairs)}")
+
+
 def _keys(values: list[str], valid: list[str], option: str, what: str) -> list[str]:
     for value in values:
         if value not in valid:
-            raise FraudsiteError(f"{option}：未知的{what}“{value}”；{did_you_mean(value, valid)}")
+            raise UsageError(f"{option}：未知的{what}“{value}”；{did_you_mean(value, valid)}")
     return values
 
 
@@ -102,9 +110,10 @@ def case_text(title: str, date: str, slug: str, identity: str, config: Config, t
     """A case draft: every key, a comment wherever the editor has to decide something."""
     types = [(t.key, t.name) for t in config.types]
     audiences = [(a.key, a.name) for a in config.audiences]
-    type_key = _keys([type_key], [k for k, _ in types], "--type", "诈骗类型")[0] if type_key else types[0][0]
-    default_audience = "students" if "students" in dict(audiences) else audiences[0][0]
-    chosen = _keys(audience or [default_audience], [k for k, _ in audiences], "--audience", "受众")
+    type_key = _keys([type_key or _only(types, "--type", "诈骗类型", "--type shuadan")], [k for k, _ in types],
+                     "--type", "诈骗类型")[0]
+    chosen = _keys(audience or [_only(audiences, "--audience", "受众", "--audience students parents")],
+                   [k for k, _ in audiences], "--audience", "受众")
     return f"""---
 # 新建的典型案例草稿。以“#”开头的行是说明，发布前可以删掉。
 # 写好并预览无误后，把 draft: true 改为 draft: false，案例才会发布。
@@ -163,9 +172,9 @@ def notice_text(title: str, date: str, slug: str, identity: str, config: Config,
         try:
             ends = parse_when(expires.strip(), config.tz, end_of_day=True)
         except BadWhen as error:
-            raise FraudsiteError(f"--expires：{error}") from None
+            raise UsageError(f"--expires：{error}") from None
         if ends <= when:
-            raise FraudsiteError("--expires 早于或等于发布日期；失效日期应在发布之后")
+            raise UsageError("--expires 早于或等于发布日期；失效日期应在发布之后")
         expires_text = expires.strip()
     elif urgent:
         expires_text = iso_date(when + timedelta(days=URGENT_DAYS))

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fraudsite.clock import BadWhen, chinese_date, parse_when
-from fraudsite.errors import FraudsiteError
+from fraudsite.errors import UsageError
 from fraudsite.model import Case, Notice, notice_end
 from fraudsite.render import Page, make_environment, render_page
 from fraudsite.site import Site
@@ -198,12 +198,12 @@ def report_period(site: Site, start: str | None, end: str | None) -> tuple[date,
         try:
             return parse_when(text, site.config.tz).date()
         except BadWhen as error:
-            raise FraudsiteError(f"{option}：{error}") from None
+            raise UsageError(f"{option}：{error}") from None
 
     first = day(start, "--from") if start else today.replace(day=1)
     last = day(end, "--to") if end else today
     if last < first:
-        raise FraudsiteError(f"--to（{last}）早于 --from（{first}）；请检查日期")
+        raise UsageError(f"--to（{last}）早于 --from（{first}）；请检查日期")
     return first, last
 
 

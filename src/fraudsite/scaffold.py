@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fraudsite.errors import FraudsiteError
+from fraudsite.errors import FraudsiteError, describe_os_error
 
 CONFIG = """\
 # 网站配置（详见 README“配置”一节）。发布前请改好标了“请修改”“请填写”的几项。
@@ -87,10 +87,15 @@ def create_site(directory: Path) -> list[Path]:
         directory / "content" / "cases" / "example-case.md": CASE.format(date=today, PLACEHOLDERS=PLACEHOLDERS),
         directory / "content" / "notices" / "example-notice.md": NOTICE.format(date=today, PLACEHOLDERS=PLACEHOLDERS),
     }
+    if directory.exists() and not directory.is_dir():
+        raise FraudsiteError(f"{directory} 是一个文件，不是文件夹；请换一个名字，例如 fraudsite init fzzl")
     existing = [path for path in files if path.exists()]
     if existing:
         raise FraudsiteError(f"{existing[0]} 已存在，为免覆盖已停止；请换一个空目录")
-    for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8", newline="\n")
+    except OSError as error:
+        raise FraudsiteError(f"无法在 {directory} 中新建网站（{describe_os_error(error)}）；请换一个有写入权限的文件夹") from None
     return list(files)
