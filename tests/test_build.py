@@ -571,3 +571,11 @@ def test_init_into_a_file_is_refused_by_name(tmp_path):
     taken.write_text("不是文件夹")
     result = run_fraudsite("init", taken)
     assert result.returncode == 1 and "是一个文件，不是文件夹" in result.stderr and "内部错误" not in result.stderr
+
+
+def test_a_command_run_outside_a_site_names_the_folder_and_what_to_do(tmp_path):
+    elsewhere = tmp_path / "文档"
+    elsewhere.mkdir()
+    result = run_fraudsite("new", "case", "标题", "--type", "shuadan", "--audience", "students", cwd=elsewhere)
+    assert result.returncode == 1 and f"在 {elsewhere} 中找不到配置文件" in result.stderr
+    assert "fraudsite init" in result.stderr and "未生成网站" not in result.stderr  # new builds nothing

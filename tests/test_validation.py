@@ -52,6 +52,19 @@ def failures(tmp_path, files: dict[str, str | bytes], config: str = CONFIG) -> l
 
 
 CASES = {
+    "type written as its name": (
+        {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: 刷单返利\naudience: [students]\n---\n正文\n"},
+        "content/cases/a.md:4: type: 未知的诈骗类型“刷单返利”；“刷单返利”是诈骗类型的名称，这里要写它的键：shuadan [E209]"),
+    "audience written as its name": (
+        {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [在校生]\n---\n正文\n"},
+        "content/cases/a.md:5: audience: 未知的受众“在校生”；“在校生”是受众的名称，这里要写它的键：students [E208]"),
+    "empty audience": (
+        {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: []\n---\n正文\n"},
+        "content/cases/a.md:5: audience: 不能为空；请写至少一个受众，例如 audience: [students] [E201]"),
+    "an amount with extra zeros": (
+        {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\n"
+                               "amount: 86000000000000\n---\n正文\n"},
+        "content/cases/a.md:6: amount: 86000000000000 元超过 100 亿元，不像一起案件的损失；请检查是否多写了几个零 [E210]"),
     "unknown type with suggestion": (
         {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadna\naudience: [students]\n---\n正文\n"},
         "content/cases/a.md:4: type: 未知的诈骗类型“shuadna”；是否想写 “shuadan”？ [E209]"),
@@ -276,3 +289,12 @@ def test_a_bad_base_url_option_is_an_error(tmp_path):
     site = copy_fixture(tmp_path)
     result = run_fraudsite("build", site, "--base-url", "www.example.edu.cn/fzzl", "--now", "2026-03-15 12:00")
     assert result.returncode == 1 and "[E108]" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_tags_in_one_text_and_an_update_before_the_date_are_warned_of(tmp_path):
+    site = tiny_site(tmp_path, {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\nupdated: 2025-12-01\n"
+                                                      "type: shuadan\naudience: [students]\ntags: 兼职，刷单\n---\n正文\n"})
+    report = build_site(site)
+    assert sorted(str(w) for w in report.warnings if w.code in ("W204", "W205")) == [
+        "content/cases/a.md:4: updated: （警告）更新日期早于发布日期；请检查 updated 与 date（没有更新就删掉 updated） [W205]",
+        "content/cases/a.md:7: tags: （警告）“兼职，刷单”会成为一个标签；多个标签请写成 tags: [兼职, 刷单] [W204]"]

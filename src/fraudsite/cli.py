@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     except BuildFailed as failure:
         for item in failure.problems:
             print(item, file=sys.stderr)
-        print(f"错误：{failure}", file=sys.stderr)
+        errors = sum(1 for item in failure.problems if item.severity == "error")
+        print(f"错误：{failure if args.command == 'build' else f'发现 {errors} 个错误。'}", file=sys.stderr)
         return 1
     except FraudsiteError as failure:
         print(f"错误：{failure}", file=sys.stderr)

@@ -117,7 +117,8 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise BuildFailed([problem(shown, 0, "E101", "", "找不到配置文件；请在网站目录中创建 fraudsite.yaml，或用 --config 指定")]) from None
+        raise BuildFailed([problem(shown, 0, "E101", "", f"在 {path.parent.resolve()} 中找不到配置文件；请进入网站文件夹（有 "
+                                   "fraudsite.yaml 和 content 的那个）再运行，或在命令后写上它的路径；新建网站用 fraudsite init")]) from None
     except OSError as error:
         raise BuildFailed([problem(shown, 0, "E101", "", f"无法读取配置文件（{describe_os_error(error)}）")]) from None
     try:

@@ -383,8 +383,8 @@ class _Fields:
         self.ok = False
         self.problems.append(problem(self.source.path, line or self.line(key), code, key, message))
 
-    def warn(self, key: str, code: str, message: str) -> None:
-        self.problems.append(warning(self.source.path, self.line(key), code, key, message))
+    def warn(self, key: str, code: str, message: str, line: int | None = None) -> None:
+        self.problems.append(warning(self.source.path, line or self.line(key), code, key, message))
 
     def text(self, key: str, required: bool = False) -> str:
         value = self.data.get(key)
@@ -443,13 +443,23 @@ class _Fields:
             return ()
         return tuple(strip_control(str(v)).strip() for v in value if strip_control(str(v)).strip())
 
-    def keys(self, key: str, valid: list[str], code: str, what: str) -> tuple[str, ...]:
+    def keys(self, key: str, valid: list[tuple[str, str]], code: str, what: str) -> tuple[str, ...]:
+        """A list of configured keys (``valid``: key and name pairs), each unknown one an error."""
         values = self.texts(key)
         for index, value in enumerate(values):
-            if value not in valid:
+            if value not in dict(valid):
                 line = self.source.meta.line_of(f"{key}.{index}", self.line(key))
-                self.fail(key, code, f"未知的{what}“{value}”；{did_you_mean(value, valid)}", line=line)
+                self.fail(key, code, f"未知的{what}“{value}”；{key_hint(value, valid, what)}", line=line)
         return values
+
+
+def key_hint(value: str, valid: list[tuple[str, str]], what: str) -> str:
+    """What to write instead of an unknown key: the key of the name written (在校生 -> students), else the nearest
+    keys, else every key with its name."""
+    by_name = {name: key for key, name in valid}
+    if value in by_name:
+        return f"“{value}”是{what}的名称，这里要写它的键：{by_name[value]}"
+    return did_you_mean(value, [key for key, _ in valid], dict(valid))
 
 
 def parse_item(section: str, source: SourceFile, config: Config, site_dir: Path, problems: list[Problem]) -> Item | None:
@@ -467,6 +477,8 @@ def parse_item(section: str, source: SourceFile, config: Config, site_dir: Path,
         specific = _notice_fields(fields, common, site_dir)
     if not fields.ok or common["date"] is None:
         return None
+    if common["updated"] is not None and common["updated"] < common["date"]:
+        fields.warn("updated", "W205", "更新日期早于发布日期；请检查 updated 与 date（没有更新就删掉 updated）")
     if not common["draft"] and not common["withdrawn"]:
         check_body_written(source, problems, has_attachments=bool(specific.get("attachments")))
     kind = Case if section == "cases" else Notice
@@ -520,7 +532,7 @@ _COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Config, site_dir: Path) -> dict:
-    audiences = [a.key for a in config.audiences]
+    audiences = [(a.key, a.name) for a in config.audiences]
     slug = fields.text("slug") or _slug_from_filename(source.path)
     if fields.data.get("slug") is not None:
         _check_slug(fields, slug)
@@ -550,7 +562,7 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
         "withdrawn": fields.flag("withdrawn"),
         "aliases": tuple(_alias(fields, a, config.base_path) for a in fields.texts("aliases")),
         "audience": fields.keys("audience", audiences, "E208", "受众"),
-        "tags": fields.texts("tags"),
+        "tags": _tags(fields),
         "summary": shorten(fields.text("summary")),
         "cover": cover_path,
         "issuer": fields.text("issuer", required=(section == "notices")) or config.office.name,
@@ -563,16 +575,38 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
     }
 
 
+MOST_LIKELY_AMOUNT = 10_000_000_000  # yuan: a loss above this is a typo (extra zeros), not a case
+
+
+def _tags(fields: _Fields) -> tuple[str, ...]:
+    """The tags, with a warning for one that holds several (``tags: 兼职，刷单`` is one tag, not two)."""
+    tags = fields.texts("tags")
+    for index, tag in enumerate(tags):
+        if _TAG_SEPARATOR.search(tag):
+            parts = [part.strip() for part in _TAG_SEPARATOR.split(tag) if part.strip()]
+            fields.warn("tags", "W204", f"“{tag}”会成为一个标签；多个标签请写成 tags: [{', '.join(parts)}]",
+                        line=fields.source.meta.line_of(f"tags.{index}", fields.line("tags")))
+    return tags
+
+
+_TAG_SEPARATOR = re.compile(r"[，、；;]")
+
+
 def _case_fields(fields: _Fields, config: Config) -> dict:
-    types = [t.key for t in config.types]
+    types = [(t.key, t.name) for t in config.types]
     type_key = fields.text("type", required=True)
-    if type_key and type_key not in types:
-        fields.fail("type", "E209", f"未知的诈骗类型“{type_key}”；{did_you_mean(type_key, types)}")
+    if type_key and type_key not in dict(types):
+        fields.fail("type", "E209", f"未知的诈骗类型“{type_key}”；{key_hint(type_key, types, '诈骗类型')}")
     if fields.data.get("audience") is None:
         fields.fail("audience", "E201", "缺少必填字段；请写受众，例如 audience: [students]", line=2)
+    elif fields.data.get("audience") in ([], ""):
+        fields.fail("audience", "E201", "不能为空；请写至少一个受众，例如 audience: [students]")
     amount = fields.data.get("amount")
     if amount is not None and (type(amount) is not int or amount < 0):
         fields.fail("amount", "E210", "应为不小于 0 的整数（单位：元），不要写“元”或逗号")
+        amount = None
+    elif amount is not None and amount > MOST_LIKELY_AMOUNT:
+        fields.fail("amount", "E210", f"{amount} 元超过 100 亿元，不像一起案件的损失；请检查是否多写了几个零")
         amount = None
     return {"type": type_key, "amount": amount, "signs": fields.texts("signs"), "advice": fields.texts("advice")}
 

@@ -65,14 +65,14 @@ def warning(path: str, line: int, code: str, field: str, message: str) -> Proble
     return Problem(path, line, code, field, message, "warning")
 
 
-def did_you_mean(word: str, choices: list[str]) -> str:
-    """A Chinese hint naming the closest valid choices, or all of them if none is close."""
+def did_you_mean(word: str, choices: list[str], names: dict[str, str] | None = None) -> str:
+    """A Chinese hint naming the closest valid choices, or all of them (with their ``names``) if none is close."""
     import difflib
 
     close = difflib.get_close_matches(word, choices, n=3, cutoff=0.5)
     if close:
         return "是否想写 " + "、".join(f"“{c}”" for c in close) + "？"
-    return "可选：" + "、".join(choices)
+    return "可选：" + "、".join(f"{c}（{names[c]}）" if names and c in names else c for c in choices)
 
 
 _OS_REASONS = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有访问权限", errno.EPERM: "没有访问权限",
