@@ -102,6 +102,7 @@ class ContentCache:
     settled_before: int = 0  # a file whose times are all before this (file-system time, ns) has settled
     used: set[str] = field(default_factory=set)
     dirty: bool = False
+    made: int = 0  # items finished (parsed, checked, rendered) by this process, not reused
 
     def unread(self, relative: str, file: str, stat: os.stat_result) -> Unsplit | None:
         """A file left unread (its key noted for this build) because the last build read it under this very stat
@@ -193,6 +194,7 @@ class ContentCache:
 
     def keep_finished(self, relative: str, done: Finished) -> None:
         """Keep a freshly finished item of the file read this build."""
+        self.made += 1
         key = self.digests.get(relative)
         if key:
             self.finished[key] = done
