@@ -1,4 +1,4 @@
-"""``/stats/``: charts drawn at build time with the same numbers in tables, valid HTML, readable on a phone."""
+"""``/stats/``: charts drawn at build time with the same numbers in tables, valid HTML, readable on a phone at any zoom."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from fraudsite.channels.stats import loss_figure
+from fraudsite.report import LossRow
 from test_privacy import make_site
 from test_report import FIXTURE, NOW
 from tools import format_axe, format_vnu, run_axe, run_fraudsite, run_vnu, serious_violations
@@ -66,6 +68,20 @@ def tables(html: str) -> dict[str, list[list[str]]]:
     return parser.tables
 
 
+_BAR_ROW = re.compile(r'<span class="stats-bar-label">(.*?)</span><span class="stats-bar-value">(.*?)</span>'
+                      r'<span class="stats-bar-track">(?:<span class="stats-bar" style="width: ([\d.]+)%"></span>)?</span>')
+
+
+def figures(html: str) -> list[tuple[list[tuple[str, str, float]], list[list[str]]]]:
+    """Each figure's chart rows (label, number shown, bar length in percent) and its table rows."""
+    found = []
+    for section in html.split('<section class="stats-figure"')[1:]:
+        bars = [(label, shown, float(width or 0)) for label, shown, width in _BAR_ROW.findall(section)]
+        (table,) = tables(section).values()
+        found.append((bars, table))
+    return found
+
+
 def test_stats_tables_carry_the_hand_counted_numbers(built):
     html = (built / "stats/index.html").read_text(encoding="utf-8")
     found = tables(html)
@@ -76,24 +92,56 @@ def test_stats_tables_carry_the_hand_counted_numbers(built):
     assert weeks[-2] == ["11月16日起（2026-W47）", "1", "0", "1"]
     assert weeks[-3] == ["11月9日起（2026-W46）", "0", "0", "0"]
     assert weeks[-4] == ["11月2日起（2026-W45）", "2", "1", "3"]
-    types = {row[0]: row[1:] for row in found["各类诈骗案例数量：数据表"][1:]}
-    # all published cases (c1-c4): shuadan 8,600 + 1,200; fake-police 50,000; loan without amount
-    assert types["刷单返利"] == ["2", "9,800 元", "0"]
-    assert types["冒充公检法"] == ["1", "50,000 元", "0"]
-    assert types["网络贷款"] == ["1", "0 元", "1"]
+    types = found["各类诈骗案例数量：数据表"]
+    # all published cases (c1-c4): shuadan c1 and c2; fake-police c4; loan c3
+    assert types[0] == ["诈骗类型", "案例数"]
+    assert {row[0]: row[1] for row in types[1:] if row[1] != "0"} == {"刷单返利": "2", "冒充公检法": "1", "网络贷款": "1"}
+    assert found["各受众相关的案例：数据表"][0] == ["受众", "案例数"]
     audiences = {row[0]: row[1] for row in found["各受众相关的案例：数据表"][1:]}
     assert audiences == {"新生": "1", "在校生": "2", "教职工": "1", "离退休人员": "1", "家长": "0"}
     assert "专栏共发布典型案例 <strong>4</strong> 篇、通知公告 <strong>3</strong> 篇" in html
 
 
-def test_charts_are_svg_drawn_at_build_time_with_bars_in_proportion(built):
+def test_loss_table_holds_the_losses_per_type_in_one_unit(built):
+    found = tables((built / "stats/index.html").read_text(encoding="utf-8"))
+    losses = found["各类诈骗造成的损失：数据表"]
+    # shuadan 8,600 + 1,200; fake-police 50,000, the largest, so all in 万元; loan one case without amount
+    assert losses[0] == ["诈骗类型", "损失（万元）", "未填金额的案例"]
+    rows = {row[0]: row[1:] for row in losses[1:]}
+    assert rows["刷单返利"] == ["0.98", "0"] and rows["冒充公检法"] == ["5.00", "0"] and rows["网络贷款"] == ["0.00", "1"]
+    assert losses != found["各类诈骗案例数量：数据表"]
+
+
+def test_each_chart_shows_the_numbers_of_the_table_after_it(built):
     html = (built / "stats/index.html").read_text(encoding="utf-8")
-    assert "<script" not in html
-    charts = re.findall(r"<svg class=\"stats-chart\".*?</svg>", html, re.DOTALL)
-    assert len(charts) == 5 and all('aria-hidden="true"' in chart for chart in charts)
-    losses = charts[3]  # 冒充公检法 50,000 is the longest bar; 刷单返利 9,800 is 9,800/50,000 of it
-    widths = [int(w) for w in re.findall(r'<rect class="bar" x="0" y="\d+" width="(\d+)"', losses)]
-    assert max(widths) == 280 and round(280 * 9800 / 50000) in widths and widths.count(0) == 10  # 12 types, two with losses
+    found = figures(html)
+    assert len(found) == 5
+    for bars, table in found:
+        assert len(bars) == len(table) - 1
+        for (label, shown, _), row in zip(bars, table[1:]):
+            assert row[0].startswith(label) and shown.split()[0] in row[1:], (label, shown, row)
+    assert {shown.split()[1] for _, shown, _ in found[3][0]} == {"万元"}
+
+
+def test_loss_unit_is_one_for_the_whole_chart_and_table():
+    def rows(*amounts: int) -> list[LossRow]:
+        return [LossRow(str(i), f"类型{i}", 1, amount, 0) for i, amount in enumerate(amounts)]
+
+    large = loss_figure("losses", "损失", "诈骗类型", rows(86_000, 118_000, 1_200, 0))
+    assert [bar.shown for bar in large.chart.bars] == ["8.60 万元", "11.80 万元", "0.12 万元", "0.00 万元"]
+    assert [row[1] for row in large.rows] == ["8.60", "11.80", "0.12", "0.00"] and large.columns[1] == "损失（万元）"
+    small = loss_figure("losses", "损失", "诈骗类型", rows(9_999, 1_200))
+    assert [bar.shown for bar in small.chart.bars] == ["9,999 元", "1,200 元"] and small.columns[1] == "损失（元）"
+
+
+def test_charts_are_drawn_at_build_time_with_bars_in_proportion(built):
+    html = (built / "stats/index.html").read_text(encoding="utf-8")
+    assert "<script" not in html and "<svg" not in html
+    assert html.count('<div class="stats-chart" aria-hidden="true">') == 5  # the table after each is what is read out
+    losses = figures(html)[3][0]  # 冒充公检法 50,000 is the longest bar; 刷单返利 9,800 is 9,800/50,000 of it
+    widths = {label: width for label, _, width in losses}
+    assert widths["冒充公检法"] == 100 and widths["刷单返利"] == round(100 * 9800 / 50000, 1)
+    assert list(widths.values()).count(0) == 10  # 12 types, two with losses; no bar where there is nothing
 
 
 def test_stats_page_changes_only_with_what_is_published(tmp_path, built):
@@ -108,14 +156,42 @@ def test_stats_page_passes_the_nu_html_checker(built):
     assert not errors, format_vnu(errors)
 
 
+# A chart label's height in device pixels beside the body text's, measured on the text itself (an SVG <text>
+# as well), and how far the page or any chart runs wider than its box.
+_TEXT_SIZES = """() => {
+  const height = node => { const range = document.createRange(); range.selectNodeContents(node);
+                           return range.getClientRects()[0].height * devicePixelRatio; };
+  const boxes = [document.documentElement, ...document.querySelectorAll('.stats-chart')];
+  return {label: height(document.querySelector('.stats-chart').querySelector('.stats-bar-label, text')),
+          body: height(document.querySelector('.stats-totals').firstChild),
+          overflow: Math.max(...boxes.map(box => box.scrollWidth - box.clientWidth))};
+}"""
+
+
+def test_chart_labels_grow_with_zoom_and_font_size_like_body_text(built, new_page, static_server):
+    base = static_server(built)
+
+    def sizes(width: int, scale: int = 1, root_font: str = "") -> dict[str, float]:
+        page = new_page(viewport={"width": width, "height": 740}, device_scale_factor=scale)
+        page.goto(base + "stats/")
+        if root_font:
+            page.evaluate(f"document.documentElement.style.fontSize = '{root_font}'")
+        return page.evaluate(_TEXT_SIZES)
+
+    phone = sizes(360)
+    zoomed = sizes(180, scale=2)  # a 360-pixel phone at 200% zoom
+    larger = sizes(360, root_font="24px")  # the browser's font size raised
+    assert phone["label"] >= 0.85 * phone["body"], phone
+    assert zoomed["label"] > 1.5 * phone["label"], (phone, zoomed)
+    assert larger["label"] > 1.3 * phone["label"], (phone, larger)
+    assert [phone["overflow"], zoomed["overflow"], larger["overflow"]] == [0, 0, 0], (phone, zoomed, larger)
+
+
 def test_stats_page_reads_on_a_phone_and_passes_axe(built, new_page, static_server):
     base = static_server(built)
     page = new_page(viewport={"width": 360, "height": 740})
     page.goto(base + "stats/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    # the chart scales to the column; its 15-unit labels must stay at least 12 CSS pixels tall
-    scale = page.evaluate("document.querySelector('.stats-chart').getBoundingClientRect().width / 360")
-    assert 15 * scale >= 12
     assert not page.js_errors and not page.bad_responses
     violations = serious_violations(run_axe(page))
     assert not violations, format_axe(violations)

@@ -1,4 +1,4 @@
-"""``/stats/``: the report's figures as SVG bar charts drawn at build time, each with its numbers in a table.
+"""``/stats/``: the report's figures as bar charts drawn at build time, each followed by a table of its numbers.
 
 The windows end at the newest published item, not at the clock, so the page changes only when
 what is published changes (``Site.next_change`` already knows those moments).
@@ -41,17 +41,17 @@ def plan(site: Site) -> list[Output]:
 
 
 def plan_figures(site: Site) -> list[Figure]:
-    """Weekly and monthly publishing, then cases and losses by type and by audience."""
+    """Weekly and monthly publishing, then cases and losses by type, and cases by audience."""
     figures: list[Figure] = []
     if site.published:
         newest = site.published[0].date.astimezone(site.config.tz).date()
         figures += [weekly_figure(site), monthly_figure(site, newest)]
     types = [loss_row(t.key, t.name, list(site.cases_of_type(t.key))) for t in site.config.types]
     audiences = [loss_row(a.key, a.name, [c for c in site.cases if a.key in c.audience]) for a in site.config.audiences]
-    figures.append(loss_figure("types", "各类诈骗案例数量", "诈骗类型", types, by_amount=False))
-    figures.append(loss_figure("losses", "各类诈骗造成的损失", "诈骗类型", types, by_amount=True))
-    figures.append(loss_figure("audiences", "各受众相关的案例", "受众", audiences, by_amount=False,
-                               note="一起案例可能涉及多个受众，各行相加会多于案例总数。"))
+    figures.append(count_figure("types", "各类诈骗案例数量", "诈骗类型", types))
+    figures.append(loss_figure("losses", "各类诈骗造成的损失", "诈骗类型", types))
+    figures.append(count_figure("audiences", "各受众相关的案例", "受众", audiences,
+                                note="一起案例可能涉及多个受众，各行相加会多于案例总数。"))
     return figures
 
 
@@ -78,11 +78,27 @@ def monthly_figure(site: Site, newest: date) -> Figure:
     return Figure("months", chart.title, chart, ("月份", "案例", "通知", "合计"), table)
 
 
-def loss_figure(key: str, heading: str, what: str, rows: list[LossRow], by_amount: bool, note: str = "") -> Figure:
-    """Cases (or their losses) per fraud type or audience; the table always has both."""
-    if by_amount:
-        chart = bar_chart(heading, [(r.name, r.amount, format_yuan(r.amount)) for r in rows])
-    else:
-        chart = bar_chart(heading, [(r.name, r.cases, f"{r.cases} 起") for r in rows])
-    table = tuple((r.name, str(r.cases), format_yuan(r.amount), str(r.unknown)) for r in rows)
-    return Figure(key, heading, chart, (what, "案例数", "损失合计", "未填金额的案例"), table, note)
+def count_figure(key: str, heading: str, what: str, rows: list[LossRow], note: str = "") -> Figure:
+    """Cases per fraud type or audience."""
+    chart = bar_chart(heading, [(r.name, r.cases, f"{r.cases} 起") for r in rows])
+    return Figure(key, heading, chart, (what, "案例数"), tuple((r.name, str(r.cases)) for r in rows), note)
+
+
+def loss_figure(key: str, heading: str, what: str, rows: list[LossRow]) -> Figure:
+    """Losses per fraud type, all in one unit so the bars' numbers and the column compare at a glance."""
+    unit = loss_unit(max((r.amount for r in rows), default=0))
+    chart = bar_chart(heading, [(r.name, r.amount, f"{format_in_unit(r.amount, unit)} {unit}") for r in rows])
+    # the unit in the column's header keeps the column narrow enough for a phone
+    table = tuple((r.name, format_in_unit(r.amount, unit), str(r.unknown)) for r in rows)
+    return Figure(key, heading, chart, (what, f"损失（{unit}）", "未填金额的案例"), table,
+                  "损失只计入填写了金额的案例。")
+
+
+def loss_unit(largest: int) -> str:
+    """万元 once the largest amount reaches ten thousand yuan, else 元."""
+    return "万元" if largest >= 10_000 else "元"
+
+
+def format_in_unit(amount: int, unit: str) -> str:
+    """9800 -> "0.98" in 万元 (always two decimals, so a column lines up), "9,800" in 元."""
+    return f"{amount / 10_000:,.2f}" if unit == "万元" else f"{amount:,}"
