@@ -559,3 +559,43 @@ def test_an_edit_build_loads_no_module_only_other_work_needs(tmp_path):
                             capture_output=True, text=True, check=True)
     assert result.stdout.split("\n")[-2] == "0 []"
     assert any("补充一句" in page.read_text(encoding="utf-8") for page in (site / "build/cases").glob("*/index.html"))
+
+
+def test_a_missing_images_hint_follows_the_files_beside_it_though_the_body_is_unchanged(tmp_path):
+    """The hint names a file spelt in another letter case: one added or renamed since changes it, also in the cache
+    `fraudsite serve` keeps between rebuilds (a failed build saves none)."""
+    from fraudsite.cache import open_cache
+    from fraudsite.config import load_config
+    from fraudsite.content import load_content
+
+    site = sample_site(tmp_path)
+    config = load_config(site / "fraudsite.yaml")
+    cache = open_cache(None)
+    path = site / SHUADAN
+    path.write_text(path.read_text(encoding="utf-8") + "\n![聊天](images/chat.png)\n", encoding="utf-8")
+
+    def advice() -> list[str]:
+        problems = load_content(site, config, cache.bind(config)).problems
+        return [p.message.split("；")[1].split("？")[0] for p in problems if p.code == "E304"]
+
+    assert advice() == ["请把文件放到 content 目录中，或改正路径"]
+    images = site / "content/cases/images"
+    images.mkdir()
+    (images / "Chat.PNG").write_bytes(b"\x89PNG")
+    assert advice() == ["是否想写 images/Chat.PNG"]
+    (images / "Chat.PNG").rename(images / "CHAT.png")
+    assert advice() == ["是否想写 images/CHAT.png"]
+    (images / "CHAT.png").rename(images / "chat.png")
+    assert advice() == []
+
+
+def test_a_level_one_heading_shows_every_heading_a_level_lower_as_a_cold_build_does(tmp_path):
+    editor = Editor(sample_site(tmp_path), tmp_path / "cold")
+    editor.edit(SHUADAN, "\n## 案情经过\n", "\n# 案情经过\n")
+    written = editor.check("level-one-heading")
+    assert {"cases/2024-03-shuadan-part-time-job/index.html", "wechat/cases/2024-03-shuadan-part-time-job/index.html",
+            "feed.xml"} <= written
+    page = (editor.out / "cases/2024-03-shuadan-part-time-job/index.html").read_text(encoding="utf-8")
+    assert '<h2 id="案情经过">' in page and '<h3 id="作案手法">' in page and page.count("<h1") == 1
+    editor.edit(SHUADAN, "\n# 案情经过\n", "\n## 案情经过\n")
+    editor.check("level-two-again")

@@ -95,6 +95,57 @@ def test_links_to_content_files_become_page_urls_with_their_anchor():
     assert 'href="/fzzl/cases/other-slug/#案情经过"' in html
 
 
+def render_with_files(body: str, files: set[str], item_paths: dict[str, str] | None = None):
+    """A body of content/cases/a.md rendered where only ``files`` exist, named as the disk names them."""
+    spelt = {name.lower(): name for name in files}
+    context = LinkContext("content/cases/a.md", body, 1, "/fzzl/", item_paths or {}, files.__contains__,
+                          case_variant=lambda path: spelt.get(path.lower(), "") if path not in files else "")
+    return render_body(context)
+
+
+def test_percent_encoded_local_paths_are_decoded_and_written_as_valid_urls():
+    """VS Code's drag and drop writes %20 for a space and %E8%81%8A for 聊: the file is found and copied, and the
+    page gets a URL a browser can use (a space encoded, Chinese kept as the site's other links keep it)."""
+    body = ("![截图](images/聊天%20截图.png)\n\n![截图2](images/%E8%81%8A%E5%A4%A9%E6%88%AA%E5%9B%BE.png)\n\n"
+            "[冒充客服](冒充%20客服.md#经过)")
+    rendered = render_with_files(body, {"content/cases/images/聊天 截图.png", "content/cases/images/聊天截图.png"},
+                                 {"content/cases/冒充 客服.md": "cases/冒充客服/"})
+    assert rendered.problems == []
+    assert rendered.assets == [("content/cases/images/聊天 截图.png", "media/cases/images/聊天 截图.png"),
+                               ("content/cases/images/聊天截图.png", "media/cases/images/聊天截图.png")]
+    assert 'src="/fzzl/media/cases/images/聊天%20截图.png"' in rendered.html
+    assert 'src="/fzzl/media/cases/images/聊天截图.png"' in rendered.html
+    assert 'href="/fzzl/cases/冒充客服/#经过"' in rendered.html
+
+
+def test_a_file_named_in_another_letter_case_is_named_in_the_error():
+    rendered = render_with_files("正文\n\n![聊天](images/chat.png)\n\n![无](images/none.png)",
+                                 {"content/cases/images/Chat.PNG"})
+    assert [(p.line, p.code, p.message) for p in rendered.problems] == [
+        (3, "E304", "“images/chat.png”引用的文件不存在；是否想写 images/Chat.PNG？文件名的大小写要和实际文件完全一致，"
+                    "网站服务器区分大小写"),
+        (5, "E304", "“images/none.png”引用的文件不存在；请把文件放到 content 目录中，或改正路径")]
+
+
+def test_a_level_one_heading_is_warned_of_and_shown_a_level_lower_with_the_headings_below_it():
+    body = "开头\n\n# 案情经过\n\n```\n# 代码里的井号\n```\n\n## 细节\n\n警方提示\n====\n\n[TOC]"
+    rendered = render_with_files(body, set())
+    assert [(p.line, p.code, p.severity) for p in rendered.problems] == [(3, "W307", "warning"),
+                                                                          (11, "W307", "warning")]
+    assert rendered.problems[0].message == ("“# 案情经过”是一级标题，和页面标题同级；小标题请用两个 #，写成“## 案情经过”，"
+                                            "更小的一层用 ###（现暂按低一级显示）")
+    assert "<h1" not in rendered.html
+    assert re.findall(r"<h(\d) id=\"([^\"]+)\"", rendered.html) == [("2", "案情经过"), ("3", "细节"), ("2", "警方提示")]
+    assert '<li><a href="#案情经过">案情经过</a><ul>' in rendered.html  # the [TOC] table nests by the shown levels
+
+
+def test_a_heading_that_skips_a_level_is_warned_of_at_its_line_and_kept():
+    rendered = render_with_files("### 开头就跳级\n\n## 案情\n\n#### 细节\n\n## 提示\n\n### 要点", set())
+    assert [(p.line, p.code) for p in rendered.problems] == [(1, "W307"), (5, "W307")]
+    assert rendered.problems[1].message == "“#### 细节”跳级了，比上一个标题低了不止一级；小标题从 ## 开始，逐级使用 ##、###、####"
+    assert re.findall(r"<h(\d)", rendered.html) == ["3", "2", "4", "2", "3"]  # no level one: shown as written
+
+
 def test_summary_is_cut_at_a_chinese_sentence_end():
     text = "第一句话说明情况。" * 20
     assert shorten(text, 40) == "第一句话说明情况。" * 4

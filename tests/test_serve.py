@@ -521,3 +521,19 @@ def test_the_templates_of_a_quick_update_are_compiled_before_the_first_save(site
     assert environment is not None and stamp == preview.page_keys[0]
     compiled = {template.name for template in environment.cache.values()} if environment.cache is not None else set()
     assert {"case.html", "notice.html"} <= compiled
+
+
+def test_a_configuration_renamed_away_is_noticed_and_renamed_back_recovers(server, site):
+    """A rename to another suffix is how editors save safely (temporary file over the real one), but renamed away
+    the configuration is gone: not an edit of fraudsite.yaml.bak."""
+    (site / "fraudsite.yaml").rename(site / "fraudsite.yaml.bak")
+    wait_for(lambda: page_has(server, SHUADAN_PAGE, "E101"), "the missing configuration in the overlay", server)
+    (site / "fraudsite.yaml.bak").rename(site / "fraudsite.yaml")
+    wait_for(lambda: not page_has(server, SHUADAN_PAGE, "fraudsite-overlay"), "the overlay to go", server)
+
+
+def test_a_new_sub_path_in_the_configuration_prints_the_new_address(server, site):
+    edit(site, "fraudsite.yaml", "base_url: https://www.example.edu.cn/fzzl/", "base_url: https://www.example.edu.cn/fanzha/")
+    wait_for(lambda: any("预览地址现在是：http://127.0.0.1:" in line and line.endswith("/fanzha/") for line in server.lines),
+             "the new address", server)
+    assert page_has(server, "/fanzha/cases/", "典型案例")

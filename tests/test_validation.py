@@ -298,3 +298,21 @@ def test_tags_in_one_text_and_an_update_before_the_date_are_warned_of(tmp_path):
     assert sorted(str(w) for w in report.warnings if w.code in ("W204", "W205")) == [
         "content/cases/a.md:4: updated: （警告）更新日期早于发布日期；请检查 updated 与 date（没有更新就删掉 updated） [W205]",
         "content/cases/a.md:7: tags: （警告）“兼职，刷单”会成为一个标签；多个标签请写成 tags: [兼职, 刷单] [W204]"]
+
+
+def test_a_file_named_in_another_letter_case_is_named_in_the_error(tmp_path):
+    """A server that tells Chat.PNG from chat.png finds no file where the editor's computer did: say which one."""
+    lines = failures(tmp_path, {
+        "content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "title: 甲\ncover: images/chat.png"),
+        "content/cases/images/Chat.PNG": b"\x89PNG"})
+    hint = "是否想写 images/Chat.PNG？文件名的大小写要和实际文件完全一致，网站服务器区分大小写 [E304]"
+    assert lines == [f"content/cases/a.md:3: cover: 找不到文件“images/chat.png”；{hint}"], lines
+    in_the_body = failures(tmp_path / "body", {
+        "content/cases/a.md": GOOD_CASE + "\n![聊天](IMAGES/chat.png)\n", "content/cases/images/Chat.PNG": b"\x89PNG"})
+    assert in_the_body == [f"content/cases/a.md:9: 图片: “IMAGES/chat.png”引用的文件不存在；{hint}"]
+
+
+def test_a_level_one_heading_in_a_body_is_warned_of_at_its_line(tmp_path):
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE + "\n# 案情经过\n\n经过。\n\n#### 细节\n"})
+    assert [(w.line, w.code) for w in build_site(site).warnings if w.field == "小标题"] == [(9, "W307"), (13, "W307")]
+    assert '<h2 id="案情经过">案情经过</h2>' in (site / "build/cases/a/index.html").read_text(encoding="utf-8")

@@ -467,6 +467,25 @@ def test_images_on_other_sites_are_named_since_wechat_drops_them():
     assert found.level == "warn" and "shot.jpg" in found.message and "公众号会把它去掉" in found.message
 
 
+def test_links_to_wechat_articles_stay_links_over_http_and_in_any_letter_case():
+    html, writer = convert('<p><a href="http://mp.weixin.qq.com/s/abc">甲</a>'
+                           '<a href="https://MP.WEIXIN.QQ.COM/s/def?x=1">乙</a>'
+                           '<a href="HTTPS://Mp.Weixin.qq.com/s/ghi#p">丙</a>'
+                           '<a href="https://mp.weixin.qq.com.evil.cn/s/x">丁</a></p>')
+    assert re.findall(r'<a href="([^"]+)"', html) == [
+        "https://mp.weixin.qq.com/s/abc", "https://mp.weixin.qq.com/s/def?x=1", "https://mp.weixin.qq.com/s/ghi#p"]
+    assert writer.references == [("https://mp.weixin.qq.com.evil.cn/s/x", "丁")]
+
+
+def test_a_local_image_is_fetched_by_an_ascii_url_and_uploaded_from_its_file():
+    html, writer = convert('<p><img src="/fzzl/media/cases/images/%E8%81%8A%E5%A4%A9%20%E6%88%AA%E5%9B%BE.png" alt="甲">'
+                           '<img src="/fzzl/media/cases/images/封面%20图.png" alt="乙"></p>')
+    assert re.findall(r'<img src="([^"]+)"', html) == [
+        f"{BASE}media/cases/images/%E8%81%8A%E5%A4%A9%20%E6%88%AA%E5%9B%BE.png",
+        f"{BASE}media/cases/images/%E5%B0%81%E9%9D%A2%20%E5%9B%BE.png"]
+    assert writer.images == ["media/cases/images/聊天 截图.png", "media/cases/images/封面 图.png"]
+
+
 def test_footer_and_comments_follow_the_settings(site):
     quiet = wechat.Settings(column_name="反诈专栏", hotline="12381", app_name="反诈App", qr_code=False,
                             open_comment=True)

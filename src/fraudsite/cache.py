@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fraudsite import __version__, uptodate
 from fraudsite.config import Config
@@ -45,15 +45,18 @@ from fraudsite.yamltext import Located
 CACHE_FILE = "content-cache.json"
 ITEMS_FILE = "content-items.pickle"  # beside CACHE_FILE: items hold dates and bytes, which JSON does not
 FORMAT = 2
+T = TypeVar("T")
 
 
 def render_recorded(context: LinkContext) -> tuple[RenderedBody, dict]:
     """Render a body and note what it looked up about the rest of the site (the cache's validity test)."""
     links: dict[str, str | None] = {}
     assets: dict[str, bool] = {}
+    variants: dict[str, str] = {}
     recording = replace(context, item_paths=_RecordingPaths(context.item_paths, links),
-                        asset_exists=_recording_check(context.asset_exists, assets))
-    return render_body(recording), {"links": links, "assets": assets}
+                        asset_exists=_recording_check(context.asset_exists, assets),
+                        case_variant=_recording_check(context.case_variant, variants))
+    return render_body(recording), {"links": links, "assets": assets, "variants": variants}
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,8 @@ class ContentCache:
         """The cached rendering of this body and what it looked up, if everything it looked up still holds."""
         key = self._body_key(context)
         cached = self.bodies.get(key) if key else None
-        if cached is not None and lookups_hold(cached["lookups"], context.item_paths, context.asset_exists):
+        if cached is not None and lookups_hold(cached["lookups"], context.item_paths, context.asset_exists,
+                                               context.case_variant):
             body = _decode_body(cached["body"])
             if body is not None:
                 self.used.add("body:" + key)
@@ -330,7 +334,8 @@ def _digest(*parts: bytes) -> str:
 
 def _context_data(context: LinkContext) -> bytes:
     """Every value of the render context except the site-wide lookups, which are recorded instead."""
-    values = [(f.name, getattr(context, f.name)) for f in fields(context) if f.name not in ("item_paths", "asset_exists")]
+    recorded = ("item_paths", "asset_exists", "case_variant")
+    values = [(f.name, getattr(context, f.name)) for f in fields(context) if f.name not in recorded]
     return repr(values).encode("utf-8")
 
 
@@ -517,12 +522,14 @@ def _decode(value: Any) -> Any:
     raise _Unencodable(repr(value)[:40])
 
 
-def lookups_hold(lookups: Any, item_paths: dict[str, str], asset_exists: Callable[[str], bool]) -> bool:
+def lookups_hold(lookups: Any, item_paths: dict[str, str], asset_exists: Callable[[str], bool],
+                 case_variant: Callable[[str], str]) -> bool:
     """Whether every lookup a rendering made still gives the same answer."""
     try:
-        links, assets = lookups["links"], lookups["assets"]
+        links, assets, variants = lookups["links"], lookups["assets"], lookups.get("variants", {})
         return (all(item_paths.get(k) == v for k, v in links.items())
-                and all(asset_exists(k) == v for k, v in assets.items()))
+                and all(asset_exists(k) == v for k, v in assets.items())
+                and all(case_variant(k) == v for k, v in variants.items()))
     except (KeyError, TypeError, AttributeError):
         return False
 
@@ -547,11 +554,11 @@ class _RecordingPaths(dict):
         return super().get(key, default)
 
 
-def _recording_check(check: Callable[[str], bool], record: dict[str, bool]) -> Callable[[str], bool]:
-    """Wrap the asset-exists check so each answer is noted."""
+def _recording_check(check: Callable[[str], T], record: dict[str, T]) -> Callable[[str], T]:
+    """Wrap a question about the site's files (does it exist, how is it spelt) so each answer is noted."""
 
-    def recorded(relative: str) -> bool:
-        record[relative] = answer = bool(check(relative))
+    def recorded(relative: str) -> T:
+        record[relative] = answer = check(relative)
         return answer
 
     return recorded

@@ -23,6 +23,7 @@ from fraudsite.markup import (
     LinkContext,
     RenderedBody,
     asset_output_path,
+    case_hint,
     line_in_body,
     plain_text,
     shorten,
@@ -122,7 +123,8 @@ def parse_sources(sources: list[tuple[str, SourceFile | Unsplit]], config: Confi
         item_paths.setdefault(path, UNLOADED)
     for section, source in sources:  # a finished body whose links lead elsewhere now is made again
         done = reused.get(source.path)
-        if done and done.lookups and not lookups_hold(done.lookups, item_paths, asset_exists):
+        if done and done.lookups and not lookups_hold(done.lookups, item_paths, asset_exists,
+                                                      asset_exists.case_variant):
             del reused[source.path]
             check(section, source)
     contexts = {item.source: link_context(item, split[item.source], config, site_dir, item_paths)
@@ -675,7 +677,10 @@ def _asset(fields: _Fields, key: str, name: str, site_dir: Path, files: list, in
         fields.fail(key, "E303", f"“{name}”指向了 content 目录以外；请把文件放进 content 目录", line=line)
         return ""
     if not (site_dir / source).is_file():
-        fields.fail(key, "E304", f"找不到文件“{name}”；请把它放到 {base.as_posix()}/ 下，或改正路径", line=line)
+        variant = AssetCheck(site_dir).case_variant(source)
+        advice = (case_hint(posixpath.relpath(variant, base.as_posix())) if variant
+                  else f"请把它放到 {base.as_posix()}/ 下，或改正路径")
+        fields.fail(key, "E304", f"找不到文件“{name}”；{advice}", line=line)
         return ""
     output = asset_output_path(source)
     files.append((source, output))
@@ -721,8 +726,9 @@ def check_identities(items: list[Item]) -> list[Problem]:
 def link_context(item: Item, source: SourceFile, config: Config, site_dir: Path,
                  item_paths: dict[str, str]) -> LinkContext:
     """What rendering one body needs to know about the rest of the site."""
-    return LinkContext(source.path, source.body, source.body_line, config.base_path, item_paths,
-                       AssetCheck(site_dir), item.scam_urls, config.trusted_html, urlsplit(config.base_url).netloc)
+    check = AssetCheck(site_dir)
+    return LinkContext(source.path, source.body, source.body_line, config.base_path, item_paths, check,
+                       item.scam_urls, config.trusted_html, urlsplit(config.base_url).netloc, check.case_variant)
 
 
 @dataclass(frozen=True)
@@ -735,6 +741,21 @@ class AssetCheck:
         path = self.site_dir / relative
         # A symbolic link inside content/ must not bring in a file from elsewhere on the disk.
         return path.is_file() and _inside(path, self.content)
+
+    def case_variant(self, relative: str) -> str:
+        """The site-relative path of a file that ``relative`` names but for letter case, "" for none."""
+        folder, spelt = self.site_dir, []
+        for part in relative.split("/"):
+            try:
+                names = sorted(os.listdir(folder))  # sorted: the same answer wherever two spellings exist
+            except OSError:
+                return ""
+            name = next((name for name in names if name.lower() == part.lower()), None)
+            if name is None:
+                return ""
+            folder, spelt = folder / name, [*spelt, name]
+        variant = "/".join(spelt)
+        return variant if variant != relative and self(variant) else ""
 
     @cached_property
     def content(self) -> Path:

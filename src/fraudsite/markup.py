@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import markdown
 import nh3
@@ -24,6 +24,7 @@ from fraudsite.defang import defang_text, is_scam_link, scam_hosts
 from fraudsite.errors import Problem, problem, warning
 from fraudsite.htmlscan import read_html
 from fraudsite.model import SECTION_NAMES, pack, unpack
+from fraudsite.urls import url_path
 
 MORE = "<!--more-->"
 MAX_NESTING = 40  # Python-Markdown recurses per level and fails near 500; real content needs a handful
@@ -80,6 +81,11 @@ class RenderedBody:
 UNLOADED = ""
 
 
+def no_case_variant(relative: str) -> str:
+    """``LinkContext.case_variant`` of a context that looks at no folder."""
+    return ""
+
+
 @dataclass(frozen=True)
 class LinkContext:
     """What rendering one body needs to know about the rest of the site."""
@@ -93,6 +99,9 @@ class LinkContext:
     scam_urls: tuple[str, ...] = ()
     trusted_html: bool = False  # the site keeps raw HTML as written for its website (``RenderedBody.trusted_packed``)
     site_host: str = ""  # the host the site is served from: its own images are not another website's
+    # The site-relative path of a file that a missing one names but for letter case ("" for none): a server that
+    # tells Chat.PNG from chat.png would not find it even where the editor's computer does.
+    case_variant: Callable[[str], str] = no_case_variant
 
 
 def render_body(context: LinkContext) -> RenderedBody:
@@ -243,6 +252,7 @@ class _SiteExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         if {pattern.name for pattern in md.inlinePatterns._priority} == _KNOWN_INLINE_PATTERNS:
             md.treeprocessors.register(_QuickInlineProcessor(md), "inline", 20)
+        md.treeprocessors.register(_HeadingLevels(md), "heading_levels", 6)  # before toc (5) builds a [TOC]
         md.treeprocessors.register(_ChineseLineJoiner(md), "cjk_soft_break", 5)
         md.treeprocessors.register(_LinkResolver(md), "site_links", 4)
         md.treeprocessors.register(_ScamUrlDefuser(md), "scam_urls", 3)
@@ -266,6 +276,64 @@ class _QuickInlineProcessor(InlineProcessor):
         if not _INLINE_TRIGGER.search(data):
             return data
         return super()._InlineProcessor__handleInline(data, patternIndex)  # type: ignore[misc]
+
+
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_HASH_HEADING = re.compile(r"(#{1,6})(?!#)")  # Python-Markdown needs no space after the hashes
+_EQUALS_UNDERLINE = re.compile(r"=+[ \t]*$")  # the line above is a level-1 heading
+_PLACEHOLDER = re.compile("\x02[^\x03]*\x03")  # stashed HTML inside a heading's text
+
+
+class _HeadingLevels(Treeprocessor):
+    """The page title is a page's one h1. Editors used to Word write ``#`` for a section: warn, and show every
+    heading of such a body one level lower, so it has no second h1 and its levels keep their order. A heading
+    that skips a level (``##`` then ``####``) is warned of too: screen readers move from level to level."""
+
+    def run(self, root: etree.Element) -> None:
+        headings = [element for element in root.iter() if element.tag in _HEADING_TAGS]
+        levels = [int(heading.tag[1]) for heading in headings]
+        above = [1, *levels]  # the page title, then each heading's
+        wrong = [index for index, level in enumerate(levels) if level == 1 or level > above[index] + 1]
+        if wrong and _JOB.context and _JOB.result:
+            self._warn(_JOB.context, _JOB.result, headings, levels, wrong)
+        if 1 in levels:
+            for heading, level in zip(headings, levels):
+                heading.tag = f"h{min(level + 1, 6)}"
+
+    @staticmethod
+    def _warn(context: LinkContext, result: RenderedBody, headings: list[etree.Element], levels: list[int],
+              wrong: list[int]) -> None:
+        lines = _heading_lines(context.body, context.body_line)
+        for index in wrong:
+            level = levels[index]
+            same = lines.get(level, [])
+            nth = levels[:index].count(level)  # the nth heading of its level is the nth such line
+            line = same[nth] if nth < len(same) else context.body_line
+            written = "#" * level + " " + _PLACEHOLDER.sub("", "".join(headings[index].itertext())).strip()
+            message = (f"“{written}”是一级标题，和页面标题同级；小标题请用两个 #，写成“#{written}”，更小的一层用 ###"
+                       "（现暂按低一级显示）" if level == 1 else
+                       f"“{written}”跳级了，比上一个标题低了不止一级；小标题从 ## 开始，逐级使用 ##、###、####")
+            result.problems.append(warning(context.source, line, "W307", "小标题", message))
+
+
+def _heading_lines(body: str, body_line: int) -> dict[int, list[int]]:
+    """The file lines of a body's headings by level, in order (a rendered heading no longer knows its line): ``#``
+    lines, and text underlined with ``===`` as level 1; fenced code left out. Underlining with ``---`` (level 2)
+    is not looked for: a level-2 heading is never warned of."""
+    found: dict[int, list[int]] = {}
+    fence, previous = "", ""
+    for number, line in enumerate(body.split("\n")):
+        text = line.lstrip(" \t>")  # in a list or quote too
+        if fence:
+            fence = "" if text.startswith(fence) else fence
+        elif text.startswith(("```", "~~~")):
+            fence = text[:3]
+        elif hashes := _HASH_HEADING.match(text):
+            found.setdefault(len(hashes.group(1)), []).append(body_line + number)
+        elif previous.strip() and _EQUALS_UNDERLINE.match(text):
+            found.setdefault(1, []).append(body_line + number - 1)
+        previous = text
+    return found
 
 
 class _ChineseLineJoiner(Treeprocessor):
@@ -355,6 +423,7 @@ class _LinkResolver(Treeprocessor):
                     f"请改为链接到内容文件（例如 另一篇.md），或写成 {ctx.base_path}{target[1:]}"))
             return target  # external, anchor or already site-absolute: leave as written
         path, _, fragment = target.partition("#")
+        path = unquote(path)  # editors' tools write %20 for a space, %E8%81%8A for 聊 (VS Code's drag and drop)
         if "\\" in path:
             self._fail("E302", field_name, target, "路径中不能用反斜杠；请改用 /")
             return ""
@@ -370,13 +439,16 @@ class _LinkResolver(Treeprocessor):
             if page == UNLOADED:  # that file's own error is reported; the link resolves once it is mended
                 return ""
             anchor = f"#{fragment}" if fragment else ""
-            return ctx.base_path + page + anchor
+            return ctx.base_path + url_path(page) + anchor
         if not ctx.asset_exists(resolved):
-            self._fail("E304", field_name, target, "引用的文件不存在；请把文件放到 content 目录中，或改正路径")
+            variant = ctx.case_variant(resolved)
+            advice = (case_hint(posixpath.relpath(variant, posixpath.dirname(ctx.source))) if variant
+                      else "请把文件放到 content 目录中，或改正路径")
+            self._fail("E304", field_name, target, f"引用的文件不存在；{advice}")
             return ""
         output = asset_output_path(resolved)
         self.result.assets.append((resolved, output))
-        return ctx.base_path + output
+        return ctx.base_path + url_path(output)
 
     @staticmethod
     def _page_of_this_site(ctx: LinkContext, path: str) -> bool:
@@ -409,6 +481,11 @@ class _ScamUrlDefuser(Treeprocessor):
                 element.text = defang_text(element.text, urls)
             if element.tail:
                 element.tail = defang_text(element.tail, urls)
+
+
+def case_hint(variant: str) -> str:
+    """What to write for a file named in another letter case (``variant``, relative to the content file)."""
+    return f"是否想写 {variant}？文件名的大小写要和实际文件完全一致，网站服务器区分大小写"
 
 
 def asset_output_path(source: str) -> str:

@@ -19,6 +19,7 @@ from fraudsite.config import Config
 from fraudsite.errors import BuildFailed, problem
 from fraudsite.output import Written, write_fresh
 from fraudsite.theme import theme_dirs
+from fraudsite.urls import site_url, url_path
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,8 @@ def make_environment(site_dir: Path, config: Config, compiled_dir: Path | None =
     base_path, base_url = config.base_path, config.base_url
     env.globals.update(
         config=config,
-        url=lambda path="": base_path + path,
-        abs_url=lambda path="": base_url + path,
+        url=lambda path="": base_path + url_path(path),  # a page's link: Chinese kept, as browsers show it
+        abs_url=lambda path="": site_url(base_url, path),  # feeds, sitemap, og: tags: plain ASCII, RFC 3986
     )
     env.filters.update(
         date_zh=clock.chinese_date,

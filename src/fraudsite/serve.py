@@ -113,6 +113,7 @@ class Preview:
         # Source -> the item last checked and its editorial warnings: an item left as it was (the cache gives the
         # same object back) is not checked again.
         self.checked: dict[str, tuple[Item, list[Problem]]] = {}
+        self.announced = ""  # the sub-path of the address printed last
 
     # ------------------------------------------------------------------ watching
 
@@ -331,6 +332,9 @@ class Preview:
             self.next_change = result.next_change
         if not (self.quiet and result.ok):
             print(rebuild_line(changes, result, early, self.state.has_site), flush=True)
+        if self.announced and self.state.base_path != self.announced:  # base_url's sub-path was edited
+            self.announced = self.state.base_path
+            print(f"配置中网址的子路径改了，预览地址现在是：{self.url()}", flush=True)
 
     def watch_folders(self) -> None:
         """Watch content/ and theme/ recursively, also when they appear (or come back) after the start."""
@@ -533,8 +537,10 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
             elif Path(str(event.src_path)).suffix == Path(str(event.dest_path)).suffix:  # a real rename
                 preview.note_change("deleted", str(event.src_path))
                 preview.note_change("created", str(event.dest_path))
-            else:  # an editor's safe save: a temporary file renamed over the real one
+            else:  # an editor's safe save (a temporary file renamed over the real one), or a file renamed away
                 preview.note_change("modified", str(event.dest_path))
+                if Path(str(event.src_path)).suffix:  # fraudsite.yaml -> fraudsite.yaml.bak: gone (temporaries
+                    preview.note_change("deleted", str(event.src_path))  # such as sed's have no suffix)
 
     observer = Observer()
     preview.observer, preview.handler = observer, Watcher()
@@ -550,6 +556,7 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
         serving.start()
         builder.start()
         print(preview.addresses_line(), flush=True)
+        preview.announced = preview.state.base_path
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

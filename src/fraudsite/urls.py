@@ -7,8 +7,35 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import TypeVar
+from urllib.parse import quote
 
 T = TypeVar("T")
+
+# What a URL path holds as it is besides ASCII letters and digits: RFC 3986's ``pchar`` and "/".
+_PATH_SAFE = "/-._~!$&'()*+,;=:@"
+_NOT_IN_PATH = re.compile(r"[^A-Za-z0-9/\-._~!$&'()*+,;=:@\x80-\U0010ffff]")
+
+
+def url_path(path: str) -> str:
+    """A site path as a page's ``href`` or ``src``: ASCII a URL cannot hold (space, %, #, ?, quotes) percent-encoded,
+    Chinese kept, which browsers show as it is and encode on the wire (README, "Tag slugs")."""
+    return _NOT_IN_PATH.sub(lambda found: quote(found.group()), path)
+
+
+def uri_path(path: str) -> str:
+    """A site path as RFC 3986 wants it, for XML (feeds, sitemap) and for machines (crawlers, WeChat, QR codes):
+    all but ASCII letters, digits and ``_PATH_SAFE`` percent-encoded as UTF-8."""
+    return quote(path, safe=_PATH_SAFE)
+
+
+def site_url(base_url: str, path: str) -> str:
+    """The absolute, RFC 3986 URL of a site path (of a base URL with Chinese in it too)."""
+    return ascii_url(base_url) + uri_path(path)
+
+
+def ascii_url(url: str) -> str:
+    """A URL made RFC 3986: what it may not hold as it is (Chinese, a space) percent-encoded, escapes kept."""
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
 
 
 @lru_cache(maxsize=4096)  # a site has few tags, each on many items

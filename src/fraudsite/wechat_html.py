@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from fraudsite.htmlscan import read_html
+from fraudsite.urls import ascii_url
 
 # Typography close to WeChat's own articles; text colours are dark greys, never #000.
 TEXT = "#333"
@@ -155,10 +156,13 @@ def styled(tag: str, style: str, children: list[Node | str] | None = None, **att
     return Node(tag, {**attrs, "style": style}, list(children or []))
 
 
-def is_wechat_article(url: str) -> bool:
-    """Only links to other WeChat articles survive in the editor."""
+def wechat_article_url(url: str) -> str:
+    """A link to another WeChat article, the one kind the editor keeps, in its https form; "" for any other link.
+    Editors paste http:// and upper-case hosts too, which WeChat serves all the same."""
     parts = urlsplit(url)
-    return parts.scheme == "https" and parts.netloc == "mp.weixin.qq.com"
+    if parts.scheme in ("http", "https") and parts.hostname == "mp.weixin.qq.com":
+        return urlunsplit(("https", "mp.weixin.qq.com", parts.path, parts.query, parts.fragment))
+    return ""
 
 
 WECHAT_IMAGE_HOST = "qpic.cn"  # where images uploaded to WeChat are served from: the one outside host it keeps
@@ -192,8 +196,8 @@ class WechatWriter:
         return urljoin(self.page_url, address)
 
     def local_path(self, url: str) -> str | None:
-        """The site-relative path of a URL under the base URL, or None for another host."""
-        return url[len(self.base_url):] if url.startswith(self.base_url) else None
+        """The site-relative path of the file a URL under the base URL serves, or None for another host."""
+        return unquote(url[len(self.base_url):]) if url.startswith(self.base_url) else None
 
     def _children(self, node: Node, list_depth: int) -> list[Node | str]:
         result: list[Node | str] = []
@@ -322,8 +326,8 @@ class WechatWriter:
         if not href or href.startswith("#"):
             return children
         url = self.absolute(href)
-        if is_wechat_article(url):
-            return [Node("a", {"href": url, "style": STYLES["link"]}, children)]
+        if article := wechat_article_url(url):
+            return [Node("a", {"href": article, "style": STYLES["link"]}, children)]
         number = self.reference(url, text_of(node).strip())
         return [styled("span", STYLES["link"], children), styled("sup", STYLES["refnum"], [f"[{number}]"])]
 
@@ -335,7 +339,8 @@ class WechatWriter:
         elif not local and not urlsplit(url).netloc.endswith(WECHAT_IMAGE_HOST) and url not in self.remote:
             self.remote.append(url)
         alt = node.attrs.get("alt", "").strip() or self.default_alt
-        return Node("img", {"src": url, "alt": alt, "style": STYLES["img"]})
+        # Plain ASCII, as ``site_url`` makes the upload placeholders' keys: WeChat fetches the image by it.
+        return Node("img", {"src": ascii_url(url), "alt": alt, "style": STYLES["img"]})
 
 
 def _keep_spaces(text: str) -> str:

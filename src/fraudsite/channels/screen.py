@@ -26,6 +26,7 @@ from fraudsite.render import Bundle, Data, Output, Page
 from fraudsite.screen_profiles import Profile, ScreenSettings, load_screen_settings
 from fraudsite.screen_slides import Slide, is_candidate, select_slides
 from fraudsite.site import Site
+from fraudsite.urls import site_url
 
 # Zip entries carry this time stamp so the same input gives the same bytes.
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
@@ -167,12 +168,12 @@ def ticker_text(current: list[Slide], settings: ScreenSettings) -> str:
 def playlist_json(site: Site, profile: Profile, slides: list[Slide]) -> str:
     """The single-slide URLs with display seconds and validity windows, for players that rotate URLs."""
     base_url = site.config.base_url
-    items = [{"id": slide.item.id, "title": slide.title, "url": base_url + slide.page_path,
+    items = [{"id": slide.item.id, "title": slide.title, "url": site_url(base_url, slide.page_path),
               "seconds": profile.seconds, "urgent": slide.urgent, "start": slide.start.isoformat(),
               "end": slide.end.isoformat() if slide.end else None, "kind": "case" if isinstance(slide.item, Case)
               else "notice"} for slide in slides]
     data = {"profile": profile.name or "default", "title": profile.title or site.config.title,
-            "page": base_url + profile.path, "items": items}
+            "page": site_url(base_url, profile.path), "items": items}
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 

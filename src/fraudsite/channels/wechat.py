@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import cached_property, partial
 from html import escape
 from typing import Any, NamedTuple
-from urllib.parse import quote
 
 from fraudsite.clock import chinese_date
 from fraudsite.config import Config
@@ -21,7 +20,7 @@ from fraudsite.model import SECTION_NAMES, Case, Item, Notice, pack, unpack
 from fraudsite.qrcode import qr_png
 from fraudsite.render import Data, Output, Page, format_size
 from fraudsite.site import Site
-from fraudsite.urls import index_file, page_title, paged
+from fraudsite.urls import index_file, page_title, paged, site_url, url_path
 from fraudsite.wechat_html import OUTER, STYLES, TONE_HEADINGS, TONES, Node, WechatWriter, serialise, styled
 
 # WeChat's limits, in characters. draft/add (developers.weixin.qq.com, 新增草稿) allows a 32-character title,
@@ -236,17 +235,18 @@ def make_article(item: Item, site: Site, settings: Settings) -> Article:
     root = article_tree(item, site, settings, writer)
     content = clean_text(serialise(root))  # no control character: the editor, XML and the feed want none
     images = writer.images + ([QR_PATH] if settings.qr_code else [])
-    placeholders = {base_url + path: f"{{{{IMAGE_{number}}}}}" for number, path in enumerate(images, start=1)}
-    uploads = [Upload(THUMB_PLACEHOLDER, item.cover, base_url + item.cover if item.cover else "",
-                      "material/add_material?type=image", "封面（thumb_media_id）")]
-    uploads += [Upload(placeholders[base_url + path], path, base_url + path, "media/uploadimg", "正文图片")
-                for path in images]
+    cover_url = site_url(base_url, item.cover) if item.cover else ""
+    uploads = [Upload(THUMB_PLACEHOLDER, item.cover, cover_url, "material/add_material?type=image",
+                      "封面（thumb_media_id）")]
+    # site_url: as the article's img src has it (``WechatWriter._image``), so that api_content finds it to replace.
+    uploads += [Upload(f"{{{{IMAGE_{number}}}}}", path, site_url(base_url, path), "media/uploadimg", "正文图片")
+                for number, path in enumerate(images, start=1)]
     checks = length_checks(title, author, digest, content, bool(item.cover))
     checks += image_checks(item.cover, writer.images, writer.remote)
     if item.draft:  # only in a preview with drafts: not to be pasted before it is published
         checks.append(Check("draft", "草稿", 1, 0, "error", "这是草稿：把头部的 draft: true 改为 false 并发布网站后再粘贴"))
-    head = pack_head(author=author, digest=digest, source_url=base_url + quote(item.path),
-                     cover_url=base_url + item.cover if item.cover else "", checks=checks, uploads=uploads)
+    head = pack_head(author=author, digest=digest, source_url=site_url(base_url, item.path), cover_url=cover_url,
+                     checks=checks, uploads=uploads)
     return Article(item=item, title=title, ready=all(check.level != "error" for check in checks), head=head,
                    packed=pack(content))
 
@@ -361,7 +361,7 @@ def notice_end_parts(notice: Notice, writer: WechatWriter) -> list[Node | str]:
     if notice.attachments:
         items = []
         for file in notice.attachments:
-            number = writer.reference(writer.base_url + file.url_path, file.name)
+            number = writer.reference(writer.base_url + url_path(file.url_path), file.name)
             items.append(styled("li", STYLES["li"], [styled("section", STYLES["li-section"], [
                 styled("span", STYLES["link"], [file.name]), styled("sup", STYLES["refnum"], [f"[{number}]"]),
                 f" （{file.kind}，{format_size(file.size)}）"])]))
@@ -395,7 +395,7 @@ def footer_block(settings: Settings, base_url: str) -> Node:
         styled("p", "margin:0 0 0.5em", [f"请下载安装“{settings.app_name}”App，开启来电和短信预警。"]),
     ]
     if settings.qr_code:
-        parts += [Node("img", {"src": base_url + QR_PATH, "alt": f"{settings.column_name}网站二维码",
+        parts += [Node("img", {"src": site_url(base_url, QR_PATH), "alt": f"{settings.column_name}网站二维码",
                                "style": "display:block;width:120px;height:120px;margin:0.5em auto"}),
                   styled("p", "margin:0 0 0.5em;font-size:13px;color:#666", [f"长按识别二维码，访问{settings.column_name}网站"])]
     if settings.footer_note:
