@@ -227,3 +227,17 @@ def test_an_amount_is_found_as_lists_show_it_with_thousands_separators(sample_si
     assert case in run_search(page, {"q": amount})
     assert page.inner_text(f".search-result:has(a[href='{case}']) .passage mark") == "3500"
     assert not page.js_errors
+
+
+def test_a_site_theme_search_page_without_the_clear_control_still_searches(tmp_path, static_server, page):
+    """A site's own copy of search/search.html, made before 清除筛选条件 existed, must not stop the script."""
+    site, out = copy_sample_content(tmp_path), tmp_path / "out"
+    template = (REPO / "theme/templates/search/search.html").read_text(encoding="utf-8")
+    own = template.replace('<p id="search-clear" class="search-clear" hidden><button type="button">清除筛选条件</button></p>', "")
+    assert own != template
+    (site / "theme/templates/search").mkdir(parents=True)
+    (site / "theme/templates/search/search.html").write_text(own, encoding="utf-8")
+    build(BuildOptions(site_dir=site, out_dir=out, config_path=site / "fraudsite.yaml", now=NOW))
+    page.goto(static_server(out) + "search/?q=冒充&type=loan")
+    page.wait_for_selector("#search-app[data-state=done]")
+    assert "不符合筛选条件" in page.inner_text("#search-status") and not page.js_errors

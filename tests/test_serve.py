@@ -537,3 +537,31 @@ def test_a_new_sub_path_in_the_configuration_prints_the_new_address(server, site
     wait_for(lambda: any("预览地址现在是：http://127.0.0.1:" in line and line.endswith("/fanzha/") for line in server.lines),
              "the new address", server)
     assert page_has(server, "/fanzha/cases/", "典型案例")
+
+
+def test_an_item_the_clock_publishes_gets_the_warnings_of_a_published_item(site, tmp_path):
+    """The WeChat checks look at published items: the preview's memo of checked items knows the state too."""
+    from dataclasses import replace
+
+    from sitekit import at
+
+    edit(site, SHUADAN, "date: 2024-03-18", "date: 2026-12-01\nwechat: {author: 示例职业技术学院保卫处无诈校园创建办公室}")
+    preview = started_preview(site, tmp_path)  # at NOW, the case is not out yet
+    assert not preview.checked[SHUADAN][1] and not preview.checked[SHUADAN][2]
+    preview.options = replace(preview.options, now=at("2026-12-02 09:00"))
+    result = preview.rebuild()
+    assert [note.code for note in result.notes[SHUADAN_FILE]] == ["W252"]
+
+
+def test_warnings_no_page_shows_are_said_in_the_terminal_once(server, site):
+    write(site, "content/说明.md", "这里的文件不会发布。\n")
+    wait_for(lambda: any("content/说明.md" in line and "W018" in line for line in server.lines), "the warning", server)
+    edit(site, SHUADAN, "三天内被骗8600元", "三天内被骗八千六百元")
+    wait_for(lambda: page_has(server, SHUADAN_PAGE, "八千六百元"), "the edit", server)
+    time.sleep(1)
+    assert sum("W018" in line for line in server.lines) == 1, server.lines
+
+
+def test_a_host_this_machine_does_not_have_is_named_as_the_problem_not_the_port(site):
+    result = run_fraudsite("serve", site, "--host", "nonexistent.invalid", "--now", NOW, timeout=60)
+    assert result.returncode == 1 and "请检查 --host" in result.stderr and "--port" not in result.stderr, result.stderr

@@ -195,3 +195,9 @@ def test_stats_page_reads_on_a_phone_and_passes_axe(built, new_page, static_serv
     assert not page.js_errors and not page.bad_responses
     violations = serious_violations(run_axe(page))
     assert not violations, format_axe(violations)
+
+
+def test_a_loss_too_small_for_the_unit_is_not_shown_as_none():
+    from fraudsite.channels.stats import format_in_unit
+
+    assert [format_in_unit(amount, "万元") for amount in (0, 40, 50, 86_000)] == ["0.00", "<0.01", "0.01", "8.60"]

@@ -316,3 +316,9 @@ def test_a_level_one_heading_in_a_body_is_warned_of_at_its_line(tmp_path):
     site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE + "\n# 案情经过\n\n经过。\n\n#### 细节\n"})
     assert [(w.line, w.code) for w in build_site(site).warnings if w.field == "小标题"] == [(9, "W307"), (13, "W307")]
     assert '<h2 id="案情经过">案情经过</h2>' in (site / "build/cases/a/index.html").read_text(encoding="utf-8")
+
+
+def test_an_update_on_the_day_of_publication_is_not_before_it(tmp_path):
+    site = tiny_site(tmp_path, {"content/cases/a.md": "---\ntitle: 甲\ndate: \"2026-01-01 14:00\"\nupdated: 2026-01-01\n"
+                                                      "type: shuadan\naudience: [students]\n---\n正文\n"})
+    assert not [w for w in build_site(site).warnings if w.code == "W205"]

@@ -590,3 +590,8 @@ def test_a_digest_cut_from_a_long_summary_fits_the_limit_with_its_ellipsis(tmp_p
     assert len(digest) == 120 and digest.endswith("…") and len(summary) > 120
     checked = run_fraudsite("check", site, "--now", NOW)
     assert "W253" not in checked.stdout + checked.stderr
+
+
+def test_only_wechat_s_own_image_host_is_kept_not_a_look_alike():
+    _html, writer = convert('<p><img src="https://evilqpic.cn/a.jpg" alt="仿冒"><img src="https://qpic.cn/b.jpg" alt="本站"></p>')
+    assert writer.remote == ["https://evilqpic.cn/a.jpg"]

@@ -144,6 +144,28 @@ def test_a_hash_in_a_text_value_warns_that_what_follows_was_dropped(tmp_path):
     ], found
 
 
+def test_the_notes_fraudsite_new_writes_after_a_value_filled_in_place_are_not_taken_for_cut_text(tmp_path):
+    """The scaffold's notes read "  # 说明" (a space after the #); an editor's hashtag, "#刷单", has none."""
+    found = check_problems(tmp_path, front_matter(
+        "id: case-a", "title: 甲", "date: 2026-01-01", "type: shuadan", "audience: [students]",
+        "summary: 某同学做刷单兼职被骗  # 一两句话的摘要，建议 60 字以内", "screen_title: 刷单被骗  # 校园大屏上用的短标题",
+        'tags: [兼职]  # 标签，例如 [兼职, 返利]'))
+    assert not [p for p in found if "W009" in p], found
+
+
+def test_what_an_editor_wrote_wrong_is_named_with_a_fix_that_works(tmp_path):
+    """A flow list left open at the end, an anchor over a block, an empty audience, a quote inside a hashtag title."""
+    for text, line, code, words in [("title: 甲\nextra: [a,\n\n", 2, "E003", "“[”没有对应的“]”"),  # as fraudsite.yaml ends
+                                    ("title: 甲\nwechat: &a\n  title: 乙\n", 2, "E005", "删掉“&”")]:
+        with pytest.raises(yamltext.YamlProblem) as raised:
+            yamltext.read_yaml(text)
+        assert (raised.value.line, raised.value.code) == (line, code) and words in raised.value.message, raised.value
+    found = check_problems(tmp_path, front_matter("id: case-a", "title: 他说\"快转账\" #刷单", *REST[:-1], "audience:"))
+    assert "content/cases/a.md:6: audience: 不能为空；请填写 [E201]" in found, found
+    (cut,) = [p for p in found if "W009" in p]
+    assert "例如 title: '他说\"快转账\" #……'" in cut, cut
+
+
 def test_a_title_that_is_all_comment_is_named_at_its_line_with_the_hash(tmp_path):
     found = check_problems(tmp_path, front_matter("id: case-a", "title: #1 冒充客服", *REST))
     assert [p for p in found if "E201" in p] == [

@@ -31,6 +31,7 @@ from fraudsite.markup import (
 )
 from fraudsite.model import Attachment, Case, Item, Notice
 from fraudsite.urls import alias_file, index_file, is_slug, slug_character
+from fraudsite.yamltext import quoted
 
 if TYPE_CHECKING:
     from fraudsite.cache import ContentCache, Unsplit
@@ -225,6 +226,8 @@ def stray_files(site_dir: Path) -> list[Problem]:
         if entry.name.startswith(".") or entry.name in SECTIONS:
             continue
         meant = _SECTION_NAMED.get(entry.name.casefold())
+        if meant and meant not in missing and os.path.samefile(entry.path, content / meant):
+            continue  # Cases is cases where the file system ignores case (Windows, macOS): it is read as that
         hint = f"；是否想把文件夹命名为 content/{meant}（全部小写）？" if meant else ""
         if entry.is_dir(follow_symlinks=False) and (count := len(markdown_files(site_dir, f"content/{entry.name}"))):
             report = problem if meant in missing or len(missing) == len(SECTIONS) else warning
@@ -479,7 +482,7 @@ def parse_item(section: str, source: SourceFile, config: Config, site_dir: Path,
         specific = _notice_fields(fields, common, site_dir)
     if not fields.ok or common["date"] is None:
         return None
-    if common["updated"] is not None and common["updated"] < common["date"]:
+    if common["updated"] is not None and common["updated"].date() < common["date"].date():  # a bare date: its day
         fields.warn("updated", "W205", "更新日期早于发布日期；请检查 updated 与 date（没有更新就删掉 updated）")
     if not common["draft"] and not common["withdrawn"]:
         check_body_written(source, problems, has_attachments=bool(specific.get("attachments")))
@@ -498,7 +501,7 @@ def warn_cut_by_comment(source: SourceFile, problems: list[Problem]) -> None:
         key, value = path.split(".")[0], _value_at(source.meta.data, path)
         if key in _PROSE_KEYS and isinstance(value, str):
             name = "-" if path[-1].isdigit() else path.split(".")[-1] + ":"  # a list item, or a key
-            example = f'{name} "{value} #……"'
+            example = f"{name} {quoted(value + ' #……')}"
             problems.append(warning(source.path, line, "W009", key, f"“#”及其后的文字被 YAML 当作注释删掉了，这一项现在只有"
                                     f"“{value}”；如果 # 是内容的一部分，请给整个值加英文双引号，例如 {example}；"
                                     "如果是说明，请移到单独一行"))
@@ -599,8 +602,10 @@ def _case_fields(fields: _Fields, config: Config) -> dict:
     type_key = fields.text("type", required=True)
     if type_key and type_key not in dict(types):
         fields.fail("type", "E209", f"未知的诈骗类型“{type_key}”；{key_hint(type_key, types, '诈骗类型')}")
-    if fields.data.get("audience") is None:
+    if "audience" not in fields.data:
         fields.fail("audience", "E201", "缺少必填字段；请写受众，例如 audience: [students]", line=2)
+    elif fields.data["audience"] is None:
+        fields.fail("audience", "E201", fields.missing("audience"))
     elif fields.data.get("audience") in ([], ""):
         fields.fail("audience", "E201", "不能为空；请写至少一个受众，例如 audience: [students]")
     amount = fields.data.get("amount")

@@ -13,10 +13,12 @@ items re-read and shown (Hugo's way); the full rebuild that always follows corre
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 import time
@@ -76,6 +78,7 @@ class RebuildResult:
     drafts: frozenset[str] = frozenset()  # output pages showing a draft: they get the 草稿 banner
     notes: dict[str, tuple[Problem, ...]] = field(default_factory=dict)  # page -> warnings of the item it shows
     warnings: int = 0  # of the whole site, on success
+    loose: tuple[Problem, ...] = ()  # warnings no page shows (a file outside the sections, an unpublished item)
 
 
 @dataclass(frozen=True)
@@ -112,8 +115,9 @@ class Preview:
         self.watches: dict[str, object] = {}  # "content" / "theme" -> its recursive watch
         # Source -> the item last checked and its editorial warnings: an item left as it was (the cache gives the
         # same object back) is not checked again.
-        self.checked: dict[str, tuple[Item, list[Problem]]] = {}
+        self.checked: dict[str, tuple[Item, bool, list[Problem]]] = {}  # and whether it was published
         self.announced = ""  # the sub-path of the address printed last
+        self.told: set[Problem] = set()  # the warnings no page shows, as last printed
 
     # ------------------------------------------------------------------ watching
 
@@ -213,7 +217,7 @@ class Preview:
         with self.state.changed:
             self.state.base_path = site.config.base_path
         result = RebuildResult(True, time.perf_counter() - started, stats, len(page_hashes), pages_written,
-                               warnings=sum(len(found) for found in notes.values()),
+                               warnings=sum(len(found) for found in notes.values()), loose=loose_notes(outputs, notes),
                                next_change=clock_window(site)[1], drafts=draft_pages(site, outputs),
                                notes=page_notes(outputs, notes))
         self.warm_up(site)
@@ -224,16 +228,23 @@ class Preview:
         those comparing items are left to ``fraudsite check``), made again only for items that changed."""
         from fraudsite.check import item_notes
 
-        fresh = [item for item in site.items if self.checked.get(item.source, (None,))[0] is not item]
+        published = {id(item) for item in site.published}  # what the WeChat checks look at changes with the clock
+        fresh = [item for item in site.items if not self.checked_as(item, id(item) in published)]
         found: dict[str, list[Problem]] = {item.source: [] for item in fresh}
         for note in item_notes(self.options.site_dir, site, fresh):
             found.setdefault(note.path, []).append(note)
-        self.checked = {item.source: (item, found[item.source]) if item.source in found else self.checked[item.source]
-                        for item in site.items}
+        self.checked = {item.source: (item, id(item) in published, found[item.source]) if item.source in found
+                        else self.checked[item.source] for item in site.items}
         notes: dict[str, list[Problem]] = {}
-        for note in warnings + [note for _, kept in self.checked.values() for note in kept]:
+        for note in warnings + [note for *_, kept in self.checked.values() for note in kept]:
             notes.setdefault(note.path, []).append(note)
         return notes
+
+    def checked_as(self, item: Item, published: bool) -> bool:
+        """Whether this very item (the cache gives an unchanged file's back) was checked in this state; an equal
+        one made again (after an edit of fraudsite.yaml, whose settings the checks use) was not."""
+        kept = self.checked.get(item.source)
+        return kept is not None and kept[0] is item and kept[1] == published
 
     def warm_up(self, site: Site) -> None:
         """Compile what a quick update renders while nothing waits, rather than on the next save (100 ms at 10,000 items).
@@ -332,6 +343,10 @@ class Preview:
             self.next_change = result.next_change
         if not (self.quiet and result.ok):
             print(rebuild_line(changes, result, early, self.state.has_site), flush=True)
+        if result.ok and set(result.loose) != self.told:  # said once, again only when they change
+            self.told = set(result.loose)
+            for note in result.loose:
+                print(f"  {note}", flush=True)
         if self.announced and self.state.base_path != self.announced:  # base_url's sub-path was edited
             self.announced = self.state.base_path
             print(f"配置中网址的子路径改了，预览地址现在是：{self.url()}", flush=True)
@@ -465,8 +480,6 @@ def shown_host(host: str) -> str:
     (the one its default route leaves by; no packet is sent), else 127.0.0.1."""
     if host not in ALL_ADDRESSES:
         return host
-    import socket
-
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
             probe.connect(("10.255.255.255", 1))
@@ -479,6 +492,12 @@ def draft_pages(site: Site, outputs: list[Output]) -> frozenset[str]:
     """Output paths of pages that show one draft item: its web, WeChat and screen pages."""
     drafts = {item.source for item in site.items if item.draft}
     return frozenset(o.path for o in outputs if isinstance(o, Page) and o.shows in drafts)
+
+
+def loose_notes(outputs: list[Output], notes: dict[str, list[Problem]]) -> tuple[Problem, ...]:
+    """The warnings of files no page is about: said in the terminal instead."""
+    shown = {o.shows for o in outputs if isinstance(o, Page)}
+    return tuple(note for path, found in sorted(notes.items()) if path not in shown for note in found)
 
 
 def page_notes(outputs: list[Output], notes: dict[str, list[Problem]]) -> dict[str, tuple[Problem, ...]]:
@@ -499,8 +518,8 @@ def rebuild_line(changes: dict[str, str], result: RebuildResult, early: EarlyUpd
     if result.ok and result.stats is not None:
         stats = result.stats
         shown = f"（已先行更新 {early.pages} 个页面，耗时 {early.seconds:.2f} 秒）" if early and early.pages else ""
-        warned = (f"有 {result.warnings} 个警告，见浏览器中各篇页面顶部（fraudsite check 列出全部检查）。"
-                  if result.warnings else "")
+        where = "见浏览器中各篇页面顶部" if result.warnings > len(result.loose) else "见下面"
+        warned = f"有 {result.warnings} 个警告，{where}（fraudsite check 列出全部检查）。" if result.warnings else ""
         return (f"{head}用时 {result.seconds:.2f} 秒，写入 {stats.written} 个文件（其中页面 {result.pages_written} 个）、"
                 f"删除 {stats.removed} 个，共 {result.pages} 个页面{shown}。{warned}")
     errors = [p for p in result.problems if p.severity == "error"] or list(result.problems)
@@ -524,6 +543,9 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
         server = PreviewServer((host, port), preview.state)
     except OSError as error:
         shutil.rmtree(temporary, ignore_errors=True)
+        if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:  # the host, not the port
+            raise FraudsiteError(f"无法在 {host}:{port} 上启动预览（本机没有这个地址）；请检查 --host，通常不用写，"
+                                 "或写 --host 0.0.0.0 让同一网络的手机也能打开") from None
         raise FraudsiteError(f"无法在 {host}:{port} 上启动预览（{describe_os_error(error)}）；请加 --port 换一个端口，"
                              "例如 --port 8001") from None
     preview.address = (host, server.server_address[1])

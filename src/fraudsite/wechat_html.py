@@ -168,6 +168,11 @@ def wechat_article_url(url: str) -> str:
 WECHAT_IMAGE_HOST = "qpic.cn"  # where images uploaded to WeChat are served from: the one outside host it keeps
 
 
+def _on_host(host: str, domain: str) -> bool:
+    """Whether ``host`` is ``domain`` or one of its subdomains (not merely a name ending in the same letters)."""
+    return host == domain or host.endswith("." + domain)
+
+
 @dataclass
 class WechatWriter:
     """Converts fragments of one article; collects outside links and local images across them."""
@@ -336,7 +341,7 @@ class WechatWriter:
         local = self.local_path(url)
         if local and local not in self.images:
             self.images.append(local)
-        elif not local and not urlsplit(url).netloc.endswith(WECHAT_IMAGE_HOST) and url not in self.remote:
+        elif not local and not _on_host(urlsplit(url).hostname or "", WECHAT_IMAGE_HOST) and url not in self.remote:
             self.remote.append(url)
         alt = node.attrs.get("alt", "").strip() or self.default_alt
         # Plain ASCII, as ``site_url`` makes the upload placeholders' keys: WeChat fetches the image by it.

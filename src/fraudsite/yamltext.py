@@ -91,7 +91,7 @@ _VALUE = re.compile(r"(?P<lead>[ \t]*(?:-[ \t]+)*(?:[^\s#:\"'@`%!&*|>,\]}\[{-][^
 _CLOSED = {'"': re.compile(r'"(?:[^"\\]|\\.)*"'), "'": re.compile(r"'(?:[^']|'')*'")}
 _RESERVED = "@`%!&*|>-,]}"  # cannot begin a plain value (a dash only when a space follows)
 _BLOCK_HEADER = re.compile(r"[|>](?:[1-9]?[-+]?|[-+][1-9])[ \t]*(?:#.*)?\Z")  # ``summary: |`` begins a block of lines: fine
-_COMMENT = re.compile(r"[ \t]+#")
+_COMMENT = re.compile(r"[ \t]+#(?=\S)")  # "#刷单" reads as text; "# 说明", as fraudsite new writes, as a comment
 _ESCAPE = re.compile(r"escape|hexa?decimal")
 _BEGAN = ("quoted scalar", "flow", "tag", "anchor", "alias", "simple key")  # contexts marking where a slip began
 _TAB = "用了制表符（Tab）缩进；请改用空格"
@@ -121,7 +121,7 @@ def _explain(text: str, error: yaml.MarkedYAMLError) -> tuple[int, str]:
     """The line to blame and what to do: a slip found in the text there (or, for a colon, up to three lines
     before), else PyYAML's reason in Chinese: never its English, which differs between its two parsers."""
     lines = _LINE_BREAK.split(text)
-    line = _error_line(error, len(lines))
+    line = _error_line(error, next((n for n in range(len(lines), 0, -1) if lines[n - 1].strip()), 1))
     for number in range(line, max(0, line - 4), -1):
         if slip := _colon_slip(lines[number - 1]):
             return number, f"YAML 格式错误：{slip}"
@@ -140,7 +140,7 @@ def _explain(text: str, error: yaml.MarkedYAMLError) -> tuple[int, str]:
 
 def _error_line(error: yaml.MarkedYAMLError, last_line: int) -> int:
     """The line to blame: where an unclosed quote or bracket, a tag or a key without its colon began, else
-    where the problem is (at most the last line: an unclosed construct runs on to the end)."""
+    where the problem is (at most the last line written: an unclosed construct runs on to the end)."""
     mark = error.problem_mark
     if error.context_mark and any(words in (error.context or "") for words in _BEGAN):
         mark = error.context_mark
@@ -165,7 +165,7 @@ def _value_slip(line: str) -> str | None:
     if not match:
         return None
     lead, value = match["lead"].lstrip(), match["value"]
-    first, quoted = value[0], lead + _quoted(value)
+    first, fixed = value[0], lead + quoted(value)
     if first in _CLOSED:
         closed = _CLOSED[first].match(value)
         if closed is None:
@@ -182,14 +182,14 @@ def _value_slip(line: str) -> str | None:
         end = _bracket_end(value)
         if end < 0:
             return (f"“{first}”没有对应的“{close}”：以“{first}”开头的值是{kind}，要在同一行用“{close}”结束；"
-                    f"如果“{first}”是文字的一部分，请给整个值加英文引号，例如 {quoted}")
+                    f"如果“{first}”是文字的一部分，请给整个值加英文引号，例如 {fixed}")
         rest = value[end:].strip()
         if rest and not rest.startswith("#"):
             return (f"以“{first}”开头的值是{kind}，“{close}”后面不能再有文字；"
-                    f"如果“{first}”是文字的一部分，请给整个值加英文引号，例如 {quoted}")
+                    f"如果“{first}”是文字的一部分，请给整个值加英文引号，例如 {fixed}")
         return None
     if first in _RESERVED and not _BLOCK_HEADER.match(value) and (first != "-" or value[1:2] in ("", " ", "\t")):
-        return f"值不能以“{first}”开头（它在 YAML 里有特殊含义）；请给整个值加英文引号，例如 {quoted}"
+        return f"值不能以“{first}”开头（它在 YAML 里有特殊含义）；请给整个值加英文引号，例如 {fixed}"
     return None
 
 
@@ -213,7 +213,7 @@ def _bracket_end(value: str) -> int:
     return -1
 
 
-def _quoted(value: str) -> str:
+def quoted(value: str) -> str:
     """``value`` as a YAML text an editor can copy: in double quotes unless it holds one or a backslash."""
     if '"' not in value and "\\" not in value:
         return f'"{value}"'
@@ -246,6 +246,8 @@ class _Converter:
         if node.tag.startswith("!"):  # ``title: !重要 …`` parses, the tag silently eating its first word
             raise YamlProblem(start.line + 1, "YAML 格式错误：" + self.reserved(start.line + 1, "!"))
         if self.text_lines[start.line].startswith("&", start.column):
+            if not isinstance(node, yaml.ScalarNode):  # ``w: &a`` over a block: no quotes would help
+                raise YamlProblem(start.line + 1, "不支持 YAML 锚点“&”；请删掉“&”和它后面的名称", "E005")
             self.anchored = self.anchored or start.line + 1
         if isinstance(node, yaml.ScalarNode):
             self.note_comment(node, path)

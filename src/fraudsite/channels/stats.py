@@ -100,5 +100,8 @@ def loss_unit(largest: int) -> str:
 
 
 def format_in_unit(amount: int, unit: str) -> str:
-    """9800 -> "0.98" in 万元 (always two decimals, so a column lines up), "9,800" in 元."""
-    return f"{amount / 10_000:,.2f}" if unit == "万元" else f"{amount:,}"
+    """9800 -> "0.98" in 万元 (always two decimals, so a column lines up), "9,800" in 元; a loss too small for
+    two decimals of 万元 is "<0.01", not "0.00", which would read as none."""
+    if unit == "万元":
+        return "<0.01" if 0 < amount < 50 else f"{amount / 10_000:,.2f}"
+    return f"{amount:,}"

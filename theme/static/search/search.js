@@ -23,7 +23,8 @@
   var sectionSelect = document.getElementById("search-section");
   var typeSelect = document.getElementById("search-type");
   var status = document.getElementById("search-status");
-  var clearFilters = document.getElementById("search-clear");
+  // A site theme's search page made before the clear-filters control has none: a detached stand-in then.
+  var clearFilters = document.getElementById("search-clear") || document.createElement("p");
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
   var baseTitle = document.title;
@@ -571,7 +572,8 @@
     run();
   });
   typeSelect.addEventListener("change", run);
-  clearFilters.querySelector("button").addEventListener("click", function () {
+  var clearButton = clearFilters.querySelector("button");
+  clearButton && clearButton.addEventListener("click", function () {
     sectionSelect.value = typeSelect.value = "";
     matchTypeToSection();
     run().then(function () {
