@@ -183,3 +183,17 @@ def test_check_scans_scheduled_items_as_errors_and_drafts_as_warnings(tmp_path):
     # build agrees with check: a scheduled item may reach the screens before its start, so it must be clean now
     built = run_fraudsite("build", site, "-o", tmp_path / "out", "--now", NOW)
     assert built.returncode == 1 and "content/cases/later.md" in built.stderr and "draft.md" not in built.stderr
+
+
+def test_images_over_a_megabyte_are_named_at_their_line(tmp_path):
+    site = make_site(tmp_path / "s", {"cases/a.md": case(body="说明\n\n![骗子的截图](img/big.png)\n\n![小图](img/small.png)\n",
+                                                         extra="cover: img/cover.jpg\n")})
+    (site / "content/cases/img").mkdir()
+    for name, size in (("big.png", 3 << 20), ("small.png", 200 << 10), ("cover.jpg", (1 << 20) + 1)):
+        (site / "content/cases/img" / name).write_bytes(b"\0" * size)
+    data = json.loads(check(site, "--format", "json").stdout)
+    found = sorted((p["line"], p["message"].split(" 有 ")[0]) for p in data["problems"] if p["code"] == "W615")
+    cover_line = next(n for n, text in enumerate((site / "content/cases/a.md").read_text().split("\n"), 1)
+                      if text.startswith("cover:"))
+    body_line = next(n for n, text in enumerate((site / "content/cases/a.md").read_text().split("\n"), 1) if "big.png" in text)
+    assert found == sorted([(cover_line, "图片 content/cases/img/cover.jpg"), (body_line, "图片 content/cases/img/big.png")])

@@ -73,7 +73,8 @@ def check_site(options: BuildOptions) -> CheckResult:
 
 def item_notes(site_dir: Path, site: Site, items: Sequence[Item]) -> list[Problem]:
     """The editorial checks that look at one item alone, for ``items``: a preview shows them on its pages."""
-    return images_without_alt(site_dir, items) + long_screen_summaries(site, items) + wechat_problems(site, items)
+    return (images_without_alt(site_dir, items) + large_images(site_dir, items) + long_screen_summaries(site, items)
+            + wechat_problems(site, items))
 
 
 def problem_order(found: Problem) -> tuple:
@@ -151,6 +152,29 @@ def images_without_alt(site_dir: Path, items: Sequence[Item]) -> list[Problem]:
             found = warning(item.source, line, "W612", "图片",
                             "图片缺少替代文字，读屏软件无法告诉视障读者图中内容；请写成 ![图片内容说明](路径)")
             problems.append(replace(found, column=column))
+    return problems
+
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg")
+LARGE_IMAGE = 1 << 20  # bytes: also what WeChat's upload of a body image (media/uploadimg) takes at most
+
+
+def large_images(site_dir: Path, items: Sequence[Item]) -> list[Problem]:
+    """An image of several megabytes is slow and costly on a phone, and WeChat refuses a body image over 1 MB."""
+    problems = []
+    for item in items:
+        for source, out in item.files:
+            if not source.lower().endswith(IMAGE_SUFFIXES):
+                continue
+            try:
+                size = (site_dir / source).stat().st_size
+            except OSError:  # missing: the build said so already
+                continue
+            if size > LARGE_IMAGE:
+                line = item.line("cover") if out == item.cover else _body_line_of(site_dir, item, Path(source).name)
+                problems.append(warning(item.source, line, "W615",
+                                        "图片", f"图片 {source} 有 {size / (1 << 20):.1f} MB，手机打开慢、耗流量，公众号也上传不了"
+                                        "（正文图片限 1 MB）；请压缩到 1 MB 以内，例如另存为宽 1200 像素的 JPG"))
     return problems
 
 
