@@ -554,7 +554,9 @@ def test_the_summary_keeps_its_exit_code_when_the_reader_went_away(tmp_path):
 
 @pytest.mark.parametrize(("arguments", "words"), [
     (["build", "--bogus"], "不认识的参数：--bogus"),
-    (["serve", "--port", "abc"], "参数 --port 的值 'abc' 不是整数"),
+    (["serve", "--port", "abc"], "参数 --port：端口应为 0 到 65535 之间的整数，而不是“abc”"),
+    (["serve", "--port", "99999"], "参数 --port：端口应为 0 到 65535 之间的整数，而不是“99999”"),
+    (["report", "--format", "pdf"], "参数 --format 的值 'pdf' 无效；可选："),
     (["check", "--format", "xml"], "参数 --format 的值 'xml' 无效；可选："),
     (["new"], "缺少必须写的参数：KIND"),
     (["build", "--now", "明天"], "--now：“明天”不是有效日期"),

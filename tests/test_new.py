@@ -71,6 +71,9 @@ def test_new_files_pass_check_and_an_urgent_notice_gets_an_expiry(site):
 def test_new_never_overwrites_and_rejects_unknown_keys(site):
     unchosen = run_fraudsite("new", "case", "网络兼职被骗", str(site), "--date", "2026-11-27")
     assert unchosen.returncode == 2 and "请用 --type 写明诈骗类型" in unchosen.stderr and "shuadan（" in unchosen.stderr
+    assert "请用 --audience 写明受众" in unchosen.stderr  # both at once, not one per try
+    named = run_fraudsite("new", "case", "网络兼职被骗", str(site), "--type", "刷单返利", "--audience", "students")
+    assert named.returncode == 2 and "“刷单返利”是诈骗类型的名称，这里要写它的键：shuadan" in named.stderr
     unchosen = run_fraudsite("new", "case", "网络兼职被骗", str(site), "--date", "2026-11-27", "--type", "shuadan")
     assert unchosen.returncode == 2 and "请用 --audience 写明受众" in unchosen.stderr and "retirees（" in unchosen.stderr
     first = created(run_fraudsite("new", "case", "网络兼职被骗", str(site), "--date", "2026-11-27", "--type", "shuadan",
@@ -83,7 +86,7 @@ def test_new_never_overwrites_and_rejects_unknown_keys(site):
     explicit = run_fraudsite("new", "case", "另一篇", str(site), "--slug", first.stem, "--type", "shuadan",
                              "--audience", "students")
     assert explicit.returncode == 1 and "已存在" in explicit.stderr and first.read_bytes() == before
-    wrong = run_fraudsite("new", "case", "类型写错", str(site), "--type", "shuadn")
+    wrong = run_fraudsite("new", "case", "类型写错", str(site), "--type", "shuadn", "--audience", "students")
     assert wrong.returncode == 2 and "shuadan" in wrong.stderr
     early = run_fraudsite("new", "notice", "过期的通知", str(site), "--date", "2026-11-27", "--expires", "2026-11-26")
     assert early.returncode == 2 and "--expires" in early.stderr  # would fail the build with E213

@@ -179,6 +179,7 @@ def write_site(root: Path) -> Path:
             type: shuadan
             audience: [students]
             tags: [兼职]
+            amount: 98000
             scam_urls: [evil-shop.example]
             ---
             骗子发来 **网址** http://evil-shop.example/pay 和 <em>evil-shop.example</em>，诱导垫付。
@@ -247,6 +248,9 @@ def test_index_holds_plain_text_and_no_live_addresses(tmp_path):
     body = json.loads(files["docs/0.json"])[3]
     assert "网址 hxxp://evil-shop[.]example/pay 和 evil-shop[.]example" in body
     assert "标签：兼职" in body and "诈骗类型：刷单返利" in body
+    # The loss as the case's card shows it finds it, though the body never gives the figure.
+    assert [json.loads(files[f"docs/{n}.json"])[1] for n in run_query("98,000", lambda path: json.loads(files[path])).docs] \
+        == ["刷单返利公开案例"]
     everything = b"".join(files.values()).decode()
     assert "<" not in everything and "evil-shop.example" not in everything and "http://" not in everything
 

@@ -534,7 +534,7 @@ def test_a_configuration_renamed_away_is_noticed_and_renamed_back_recovers(serve
 
 def test_a_new_sub_path_in_the_configuration_prints_the_new_address(server, site):
     edit(site, "fraudsite.yaml", "base_url: https://www.example.edu.cn/fzzl/", "base_url: https://www.example.edu.cn/fanzha/")
-    wait_for(lambda: any("预览地址现在是：http://127.0.0.1:" in line and line.endswith("/fanzha/") for line in server.lines),
+    wait_for(lambda: any("子路径改了。预览地址：http://127.0.0.1:" in line and "/fanzha/（" in line for line in server.lines),
              "the new address", server)
     assert page_has(server, "/fanzha/cases/", "典型案例")
 
@@ -565,3 +565,23 @@ def test_warnings_no_page_shows_are_said_in_the_terminal_once(server, site):
 def test_a_host_this_machine_does_not_have_is_named_as_the_problem_not_the_port(site):
     result = run_fraudsite("serve", site, "--host", "nonexistent.invalid", "--now", NOW, timeout=60)
     assert result.returncode == 1 and "请检查 --host" in result.stderr and "--port" not in result.stderr, result.stderr
+
+
+def test_a_drafts_banner_shows_above_a_full_window_screen_page(server, site, new_page):
+    """A campus screen's page covers the whole window: the preview's banner must stay on top of it."""
+    write(site, "content/notices/draft-drill.md", """\
+        ---
+        id: notice-draft-drill
+        title: 反诈演练通知（草稿）
+        date: 2026-11-27
+        issuer: 保卫处
+        draft: true
+        ---
+
+        演练安排待定。
+        """)
+    path = "/fzzl/screen/items/notices/draft-drill/"
+    wait_for(lambda: page_has(server, path, "fraudsite-draft"), "the draft's screen page", server)
+    page = new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"http://127.0.0.1:{server.port}{path}")
+    assert page.evaluate("document.elementFromPoint(960, 10).closest('#fraudsite-draft') !== null")

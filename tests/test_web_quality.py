@@ -74,6 +74,9 @@ def test_text_follows_the_readers_font_size_and_the_masthead_fits_at_200_percent
         page.goto(f"{base}cases/fake-refund-2024/")
         size = "parseFloat(getComputedStyle(document.querySelector('.body p')).fontSize)"
         normal = page.evaluate(size)
+        # The five sections of the menu on one line: a second one would push every page's text down.
+        rows = page.evaluate("new Set([...document.querySelectorAll('.masthead nav li')].map(li => li.offsetTop)).size")
+        assert rows == 1
         page.evaluate("document.documentElement.style.fontSize = '24px'")  # as a browser's 'very large' text
         assert page.evaluate(size) == pytest.approx(normal * 1.5)
         # The emergency numbers are the taps that matter most: 44 px targets.

@@ -138,9 +138,9 @@ def test_a_hash_in_a_text_value_warns_that_what_follows_was_dropped(tmp_path):
         "signs:", "  - 先返利 #套路"))
     assert [p for p in found if "W009" in p] == [
         "content/cases/a.md:3: title: （警告）“#”及其后的文字被 YAML 当作注释删掉了，这一项现在只有“新生被骗三千五百元”；"
-        '如果 # 是内容的一部分，请给整个值加英文双引号，例如 title: "新生被骗三千五百元 #……"；如果是说明，请移到单独一行 [W009]',
+        '如果 # 是内容的一部分，请给整个值加英文引号，例如 title: "新生被骗三千五百元 #……"；如果是说明，请移到单独一行 [W009]',
         "content/cases/a.md:10: signs: （警告）“#”及其后的文字被 YAML 当作注释删掉了，这一项现在只有“先返利”；"
-        '如果 # 是内容的一部分，请给整个值加英文双引号，例如 - "先返利 #……"；如果是说明，请移到单独一行 [W009]',
+        '如果 # 是内容的一部分，请给整个值加英文引号，例如 - "先返利 #……"；如果是说明，请移到单独一行 [W009]',
     ], found
 
 
@@ -201,3 +201,16 @@ def test_system_errors_are_said_in_chinese(code, words):
 
     assert describe_os_error(OSError(code, os.strerror(code), "x.md")) == f"{words}：x.md"
     assert describe_os_error(OSError(code, os.strerror(code), "x.md"), with_file=False) == words
+
+
+def test_quotes_inside_a_quoted_value_and_invisible_characters_get_fixes_that_work(tmp_path):
+    found = yaml_problem(front_matter('title: "轻信"日结兼职"被骗"', *REST))
+    fixed = found.message.split("例如 ")[1].split("，或")[0]
+    assert yaml.safe_load(fixed) == {"title": '"轻信"日结兼职"被骗"'}, found.message  # the editor's title, quotes kept
+    found = yaml_problem(front_matter("ti\u200btle: 测试", *REST))
+    assert found.line == 2 and "键“title”里有一个看不见的零宽空格（U+200B" in found.message, found
+    problems = check_problems(tmp_path, front_matter("id: case-a", "title: 甲", *REST, "tags: 兼职, 刷单", "signs:",
+                                                     "  - 先返利", "  - #套路"))
+    assert any("W204" in p and "tags: [兼职, 刷单]" in p for p in problems), problems
+    assert any(p.startswith("content/cases/a.md:10: signs: 列表的第 2 项是空的") and "- \"#刷单\"" in p
+               for p in problems), problems

@@ -83,6 +83,7 @@ _ARGPARSE_MESSAGES = (
     (r"argument (.*?): invalid int value: (.*)", r"参数 \1 的值 \2 不是整数"),
     (r"argument (.*?): invalid \w+ value: (.*)", r"参数 \1 的值 \2 无效"),
     (r"argument (.*?): ignored explicit argument (.*)", r"参数 \1 后面不能写值 \2"),
+    (r"argument (.*?): (.*[^\x00-\x7f].*)", r"参数 \1：\2"),  # a reason of our own (``_port``), in Chinese already
     (r"ambiguous option: (.*?) could match (.*)", r"选项 \1 不明确，可能是：\2"),
 )
 
@@ -107,6 +108,13 @@ class _Parser(argparse.ArgumentParser):
                 break
         self.print_usage(sys.stderr)
         self.exit(2, f"错误：{message}（{self.prog} --help 列出全部用法）\n")
+
+
+def _port(text: str) -> int:
+    """A TCP port number, as argparse's ``type``."""
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"端口应为 0 到 65535 之间的整数，而不是“{text}”")
+    return int(text)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -148,7 +156,7 @@ def make_parser() -> argparse.ArgumentParser:
     report.set_defaults(run=run_report)
 
     serve = commands.add_parser("serve", parents=[shared], help="本机预览：保存文件后自动重新生成并刷新浏览器")
-    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    serve.add_argument("--port", type=_port, default=8000, help="端口（默认 8000）")
     serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1，只有本机能打开）")
     serve.add_argument("--no-drafts", action="store_true", help="不显示草稿（默认显示，并标出“草稿”）")
     serve.set_defaults(run=run_serve)

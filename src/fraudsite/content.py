@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from fraudsite.clock import BadWhen, parse_when
 from fraudsite.config import Config
 from fraudsite.defang import defang_text
-from fraudsite.errors import Problem, describe_os_error, did_you_mean, problem, warning
+from fraudsite.errors import Problem, describe_os_error, did_you_mean, key_hint, problem, warning
 from fraudsite.frontmatter import SourceFile, decode_source, split_front_matter
 from fraudsite.markup import (
     MORE,
@@ -228,7 +228,7 @@ def stray_files(site_dir: Path) -> list[Problem]:
         meant = _SECTION_NAMED.get(entry.name.casefold())
         if meant and meant not in missing and os.path.samefile(entry.path, content / meant):
             continue  # Cases is cases where the file system ignores case (Windows, macOS): it is read as that
-        hint = f"；是否想把文件夹命名为 content/{meant}（全部小写）？" if meant else ""
+        hint = f"；是否想把文件夹命名为 content/{meant}{'（全部小写）' if entry.name.isascii() else ''}？" if meant else ""
         if entry.is_dir(follow_symlinks=False) and (count := len(markdown_files(site_dir, f"content/{entry.name}"))):
             report = problem if meant in missing or len(missing) == len(SECTIONS) else warning
             found.append(report(f"content/{entry.name}", 0, "E017" if report is problem else "W018", "",
@@ -443,7 +443,12 @@ class _Fields:
             return ()
         if isinstance(value, (str, int)) and not isinstance(value, bool):
             value = [value]
-        if not isinstance(value, list) or any(isinstance(v, (list, dict)) or v is None for v in value):
+        if isinstance(value, list) and None in value:  # "- #刷单": YAML reads a comment, and the item is empty
+            index = value.index(None)
+            self.fail(key, "E205", f"列表的第 {index + 1} 项是空的；以 # 开头的文字会被当作注释，请给这一项加英文引号，"
+                                   "例如 - \"#刷单\"；不需要这一项就删掉这一行", line=self.source.meta.line_of(f"{key}.{index}", 0))
+            return ()
+        if not isinstance(value, list) or any(isinstance(v, (list, dict)) for v in value):
             self.fail(key, "E205", "应为文字列表，每项一行，以“- ”开头")
             return ()
         return tuple(strip_control(str(v)).strip() for v in value if strip_control(str(v)).strip())
@@ -456,15 +461,6 @@ class _Fields:
                 line = self.source.meta.line_of(f"{key}.{index}", self.line(key))
                 self.fail(key, code, f"未知的{what}“{value}”；{key_hint(value, valid, what)}", line=line)
         return values
-
-
-def key_hint(value: str, valid: list[tuple[str, str]], what: str) -> str:
-    """What to write instead of an unknown key: the key of the name written (在校生 -> students), else the nearest
-    keys, else every key with its name."""
-    by_name = {name: key for key, name in valid}
-    if value in by_name:
-        return f"“{value}”是{what}的名称，这里要写它的键：{by_name[value]}"
-    return did_you_mean(value, [key for key, _ in valid], dict(valid))
 
 
 def parse_item(section: str, source: SourceFile, config: Config, site_dir: Path, problems: list[Problem]) -> Item | None:
@@ -503,7 +499,7 @@ def warn_cut_by_comment(source: SourceFile, problems: list[Problem]) -> None:
             name = "-" if path[-1].isdigit() else path.split(".")[-1] + ":"  # a list item, or a key
             example = f"{name} {quoted(value + ' #……')}"
             problems.append(warning(source.path, line, "W009", key, f"“#”及其后的文字被 YAML 当作注释删掉了，这一项现在只有"
-                                    f"“{value}”；如果 # 是内容的一部分，请给整个值加英文双引号，例如 {example}；"
+                                    f"“{value}”；如果 # 是内容的一部分，请给整个值加英文引号，例如 {example}；"
                                     "如果是说明，请移到单独一行"))
 
 
@@ -594,7 +590,7 @@ def _tags(fields: _Fields) -> tuple[str, ...]:
     return tags
 
 
-_TAG_SEPARATOR = re.compile(r"[，、；;]")
+_TAG_SEPARATOR = re.compile(r"[，、；;,]")
 
 
 def _case_fields(fields: _Fields, config: Config) -> dict:

@@ -75,6 +75,15 @@ def did_you_mean(word: str, choices: list[str], names: dict[str, str] | None = N
     return "可选：" + "、".join(f"{c}（{names[c]}）" if names and c in names else c for c in choices)
 
 
+def key_hint(value: str, valid: list[tuple[str, str]], what: str) -> str:
+    """What to write instead of an unknown key: the key of the name written (在校生 -> students), else the nearest
+    keys, else every key with its name."""
+    by_name = {name: key for key, name in valid}
+    if value in by_name:
+        return f"“{value}”是{what}的名称，这里要写它的键：{by_name[value]}"
+    return did_you_mean(value, [key for key, _ in valid], dict(valid))
+
+
 _OS_REASONS = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有访问权限", errno.EPERM: "没有访问权限",
                errno.EROFS: "磁盘为只读", errno.EDQUOT: "超出磁盘配额", errno.EFBIG: "文件超出允许的大小",
                errno.ENOENT: "找不到这个文件或文件夹", errno.ENOTDIR: "路径中有一段不是文件夹",

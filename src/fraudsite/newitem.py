@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fraudsite.clock import BadWhen, iso_date, parse_when
 from fraudsite.config import Config, load_config
-from fraudsite.errors import FraudsiteError, UsageError, did_you_mean
+from fraudsite.errors import FraudsiteError, UsageError, key_hint
 from fraudsite.urls import is_slug
 
 # Where a draft's text goes: an item published with one is refused (``content.check_body_written``).
@@ -90,18 +90,10 @@ def _choices(pairs: list[tuple[str, str]]) -> str:
     return "、".join(f"{key}（{name}）" for key, name in pairs)
 
 
-def _only(pairs: list[tuple[str, str]], option: str, what: str, example: str) -> str:
-    """The one choice there is; with several, the editor chooses: a guessed type or audience would be published
-    unless noticed, and a draft left without one would stop every build."""
-    if len(pairs) == 1:
-        return pairs[0][0]
-    raise UsageError(f"请用 {option} 写明{what}（例如 {example}），可选：{_choices(pairs)}")
-
-
-def _keys(values: list[str], valid: list[str], option: str, what: str) -> list[str]:
+def _keys(values: list[str], valid: list[tuple[str, str]], option: str, what: str) -> list[str]:
     for value in values:
-        if value not in valid:
-            raise UsageError(f"{option}：未知的{what}“{value}”；{did_you_mean(value, valid)}")
+        if value not in dict(valid):
+            raise UsageError(f"{option}：未知的{what}“{value}”；{key_hint(value, valid, what)}")
     return values
 
 
@@ -110,10 +102,17 @@ def case_text(title: str, date: str, slug: str, identity: str, config: Config, t
     """A case draft: every key, a comment wherever the editor has to decide something."""
     types = [(t.key, t.name) for t in config.types]
     audiences = [(a.key, a.name) for a in config.audiences]
-    type_key = _keys([type_key or _only(types, "--type", "诈骗类型", "--type shuadan")], [k for k, _ in types],
-                     "--type", "诈骗类型")[0]
-    chosen = _keys(audience or [_only(audiences, "--audience", "受众", "--audience students parents")],
-                   [k for k, _ in audiences], "--audience", "受众")
+    # The editor chooses where there is a choice: a guessed type or audience would be published unless noticed,
+    # and a draft left without one would stop every build.
+    unchosen = [f"请用 {option} 写明{what}（例如 {example}），可选：{_choices(pairs)}"
+                for given, pairs, option, what, example in (
+                    (type_key, types, "--type", "诈骗类型", "--type shuadan"),
+                    (audience, audiences, "--audience", "受众", "--audience students parents"))
+                if not given and len(pairs) > 1]
+    if unchosen:
+        raise UsageError("；".join(unchosen))
+    type_key = _keys([type_key or types[0][0]], types, "--type", "诈骗类型")[0]
+    chosen = _keys(audience or [audiences[0][0]], audiences, "--audience", "受众")
     return f"""---
 # 新建的典型案例草稿。以“#”开头的行是说明，发布前可以删掉。
 # 写好并预览无误后，把 draft: true 改为 draft: false，案例才会发布。

@@ -35,7 +35,7 @@ RELOAD_SCRIPT = """<script>
 """
 
 DRAFT_BANNER = (
-    '<div id="fraudsite-draft" role="note" style="background:#6a3fb5;color:#fff;padding:10px 16px;'
+    '<div id="fraudsite-draft" role="note" style="position:relative;z-index:2147483646;background:#6a3fb5;color:#fff;padding:10px 16px;'
     'font:bold 16px/1.5 sans-serif;text-align:center">草稿：这篇内容尚未发布，只在本机预览中显示。'
     "确认无误后，把文件头部的 draft: true 改为 draft: false 再发布。</div>\n"
 )
@@ -71,8 +71,9 @@ def inject(html: bytes, epoch: int, problems: list[Problem], failure: str, draft
 def notes_strip(notes: Sequence[Problem]) -> str:
     """The warnings of the item a page shows, folded under one line: they do not stop the build, so they do not
     cover the page as errors do."""
-    items = "".join(_problem_item(note) for note in notes)
-    return ('<details id="fraudsite-notes" style="background:#fff4d6;color:#3d2a00;padding:8px 16px;'
+    items = "".join(_problem_item(note) for note in sorted(notes, key=lambda note: (note.line, note.column)))
+    # Above the page's own layers too: a campus screen's page covers the whole window.
+    return ('<details id="fraudsite-notes" style="position:relative;z-index:2147483646;background:#fff4d6;color:#3d2a00;padding:8px 16px;'
             'font:15px/1.6 sans-serif;text-align:left"><summary style="cursor:pointer;font-weight:bold">'
             f"这篇内容有 {len(notes)} 个警告：不影响发布，但建议改正（点开查看）</summary>"
             f'<ol style="padding-left:1.5em;margin:8px 0 0">{items}</ol></details>\n')

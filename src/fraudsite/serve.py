@@ -343,13 +343,13 @@ class Preview:
             self.next_change = result.next_change
         if not (self.quiet and result.ok):
             print(rebuild_line(changes, result, early, self.state.has_site), flush=True)
-        if result.ok and set(result.loose) != self.told:  # said once, again only when they change
+        if result.ok and set(result.loose) != self.told:  # said once, again (the whole list) when they change
             self.told = set(result.loose)
             for note in result.loose:
                 print(f"  {note}", flush=True)
         if self.announced and self.state.base_path != self.announced:  # base_url's sub-path was edited
             self.announced = self.state.base_path
-            print(f"配置中网址的子路径改了，预览地址现在是：{self.url()}", flush=True)
+            print(f"配置中网址的子路径改了。{self.addresses_line()}", flush=True)
 
     def watch_folders(self) -> None:
         """Watch content/ and theme/ recursively, also when they appear (or come back) after the start."""
@@ -518,7 +518,8 @@ def rebuild_line(changes: dict[str, str], result: RebuildResult, early: EarlyUpd
     if result.ok and result.stats is not None:
         stats = result.stats
         shown = f"（已先行更新 {early.pages} 个页面，耗时 {early.seconds:.2f} 秒）" if early and early.pages else ""
-        where = "见浏览器中各篇页面顶部" if result.warnings > len(result.loose) else "见下面"
+        where = ("见浏览器中各篇页面顶部" if not result.loose else "不在页面上的列在终端里" if result.warnings == len(result.loose)
+                 else "见浏览器中各篇页面顶部，不在页面上的列在终端里")
         warned = f"有 {result.warnings} 个警告，{where}（fraudsite check 列出全部检查）。" if result.warnings else ""
         return (f"{head}用时 {result.seconds:.2f} 秒，写入 {stats.written} 个文件（其中页面 {result.pages_written} 个）、"
                 f"删除 {stats.removed} 个，共 {result.pages} 个页面{shown}。{warned}")

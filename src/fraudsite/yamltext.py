@@ -114,7 +114,9 @@ _REASONS = (  # words of PyYAML's problem (libyaml's, or the pure-Python parser'
 )
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # as YAML counts lines: its marks index these
 _UNKNOWN = "无法识别的写法；请检查缩进、冒号后的空格和引号是否成对"
-_SPACE_NAMES = {"\u00a0": "不换行空格（U+00A0，常见于从网页或微信复制的文字）", "\u3000": "全角空格（U+3000）"}
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width characters (and the soft hyphen) pasted with text
+_SPACE_NAMES = {"\u200b": "零宽空格（U+200B，常见于从网页或微信复制的文字）", "\ufeff": "零宽字符（U+FEFF）",
+                "\u00a0": "不换行空格（U+00A0，常见于从网页或微信复制的文字）", "\u3000": "全角空格（U+3000）"}
 
 
 def _explain(text: str, error: yaml.MarkedYAMLError) -> tuple[int, str]:
@@ -174,6 +176,9 @@ def _value_slip(line: str) -> str | None:
                     f"例如 {lead}{ending}{first}")
         rest = value[closed.end():]
         if rest.strip() and not rest.strip().startswith("#"):
+            if first in rest:  # more quotes further on: only quoting the whole value keeps them all
+                return (f"值以英文引号 {first} 开头时，引号必须包住整个值，这里结束的 {first} 后面还有文字；"
+                        f"请给整个值加上另一种引号，例如 {lead}{quoted(value)}，或把其中的英文引号都改为中文引号“”")
             return (f"值以英文引号 {first} 开头时，引号必须包住整个值，这里结束的 {first} 后面还有文字；"
                     f"请把这对引号改为中文引号“”或「」，例如 {lead}“{closed.group()[1:-1]}”{rest}")
         return None
@@ -270,6 +275,9 @@ class _Converter:
                 where = "前面" if key[0].isspace() else "后面"
                 raise YamlProblem(line, f"YAML 格式错误：键“{key.strip()}”{where}有一个看不见的{_space_name(space)}；"
                                         "请删掉它（可以删掉整行后重新输入）")
+            if hidden := [char for char in key if char in _INVISIBLE]:  # ti\u200btle: shows as title
+                raise YamlProblem(line, f"YAML 格式错误：键“{''.join(c for c in key if c not in _INVISIBLE)}”里有一个看不见的"
+                                        f"{_space_name(hidden[0])}；请删掉整行后重新输入")
             if key in result:
                 raise YamlProblem(line, f"键“{key}”重复出现；每个键只能写一次", "E007")
             child_path = f"{path}.{key}" if path else key

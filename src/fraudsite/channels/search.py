@@ -224,6 +224,7 @@ def search_doc(item: Item, site: Site) -> SearchDoc:
     extra: list[str] = []
     if isinstance(item, Case):
         extra += ["识别要点：" + "；".join(item.signs)] if item.signs else []
+        extra += [f"损失：{item.amount}元"] if item.amount is not None else []  # found as the cards show it: 98,000
         extra += ["防范提示：" + "；".join(item.advice)] if item.advice else []
         extra.append("诈骗类型：" + site.config.type_by_key(item.type).name)
     if item.tags:
