@@ -249,3 +249,12 @@ def test_slugs_are_made_and_checked_as_the_character_class_did(text):
     content._check_slug(SimpleNamespace(fail=lambda *args: failed.append(args[1])), text)
     expected = "E214" if "/" in text or ".." in text else None if re.match(f"[{SLUG_CLASS}][{SLUG_CLASS}-]*\\Z", text) else "E215"
     assert failed == ([expected] if expected else [])
+
+
+def test_a_line_opening_with_a_wechat_topic_is_text_not_a_heading():
+    html = render("#刷单# 又有新花样，请同学们注意。\n\n## 案情经过\n\n```\n#不是话题#\n```\n")
+    assert "<p>#刷单# 又有新花样，请同学们注意。</p>" in html and "<h2" in html and "刷单#</h" not in html
+    assert "#不是话题#" in html  # a code block is left as written
+    body = render_body(LinkContext(source="content/cases/a.md", body="#刷单# 又有新花样。\n\n## 案情\n", body_line=8,
+                                   base_path="/fzzl/", item_paths={}, asset_exists=lambda _: False))
+    assert not [p for p in body.problems if p.code == "W307"]

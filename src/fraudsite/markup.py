@@ -18,6 +18,7 @@ from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode, unique
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
 from fraudsite.defang import defang_text, is_scam_link, scam_hosts
@@ -252,6 +253,7 @@ class _SiteExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         if {pattern.name for pattern in md.inlinePatterns._priority} == _KNOWN_INLINE_PATTERNS:
             md.treeprocessors.register(_QuickInlineProcessor(md), "inline", 20)
+        md.preprocessors.register(_HashtagLines(md), "hashtag_lines", 15)  # after code blocks are set aside (25)
         md.treeprocessors.register(_HeadingLevels(md), "heading_levels", 6)  # before toc (5) builds a [TOC]
         md.treeprocessors.register(_ChineseLineJoiner(md), "cjk_soft_break", 5)
         md.treeprocessors.register(_LinkResolver(md), "site_links", 4)
@@ -276,6 +278,16 @@ class _QuickInlineProcessor(InlineProcessor):
         if not _INLINE_TRIGGER.search(data):
             return data
         return super()._InlineProcessor__handleInline(data, patternIndex)  # type: ignore[misc]
+
+
+# A line that opens with a WeChat-style topic, ``#刷单# 又有新花样``: text, though Python-Markdown would make it a
+# heading (it needs no space after the hashes). A heading is written ``## 标题``.
+_HASHTAG_LINE = re.compile(r"#[^#\s][^#\n]*#(?!#)")
+
+
+class _HashtagLines(Preprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        return ["\\" + line if _HASHTAG_LINE.match(line) else line for line in lines]
 
 
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -328,7 +340,7 @@ def _heading_lines(body: str, body_line: int) -> dict[int, list[int]]:
             fence = "" if text.startswith(fence) else fence
         elif text.startswith(("```", "~~~")):
             fence = text[:3]
-        elif hashes := _HASH_HEADING.match(text):
+        elif (hashes := _HASH_HEADING.match(text)) and not _HASHTAG_LINE.match(text):
             found.setdefault(len(hashes.group(1)), []).append(body_line + number)
         elif previous.strip() and _EQUALS_UNDERLINE.match(text):
             found.setdefault(1, []).append(body_line + number - 1)
