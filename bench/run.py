@@ -100,13 +100,14 @@ def fraudsite_tool(site: Path, slug_path: str, env: dict[str, str] | None) -> To
         ["/fzzl/" + page_url(slug_path)], serve_ready="预览地址", serve_done="用时", env=env)
 
 
-WEB_ONLY = """import sys
-import fraudsite.build as build
+WEB_ONLY = """import fraudsite.build as build
 from fraudsite.channels import web
 build.channels = lambda: (web,)
-from fraudsite.cli import main
-sys.exit(main(sys.argv[1:]))
-"""  # the issue's first target is the website channel alone; no option switches the others off, so patch it
+from fraudsite.cli import run
+run()
+"""  # the issue's first target is the website channel alone; no option switches the others off, so patch it.
+# run() ends the process as the command does (os._exit, after flushing): sys.exit(main()) also paid for freeing
+# the whole site object by object, which the command never does.
 
 
 def fraudsite_web_tool(site: Path, slug_path: str, env: dict[str, str] | None) -> Tool:

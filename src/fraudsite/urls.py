@@ -13,7 +13,9 @@ T = TypeVar("T")
 
 # What a URL path holds as it is besides ASCII letters and digits: RFC 3986's ``pchar`` and "/".
 _PATH_SAFE = "/-._~!$&'()*+,;=:@"
-_NOT_IN_PATH = re.compile(r"[^A-Za-z0-9/\-._~!$&'()*+,;=:@\x80-\U0010ffff]")
+# The ASCII a path cannot hold as it is (all but letters, digits and ``_PATH_SAFE``); written out, since a class
+# negating them over all of Unicode took 5 ms to compile in every run of the program.
+_NOT_IN_PATH = re.compile(r'[\x00-\x20\x7f"#%<>?\[\\\]^`{|}]')
 
 
 def url_path(path: str) -> str:
