@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import signal
 
 import pytest
 
@@ -91,6 +92,15 @@ def static_server():
     every server is stopped at the end of the test."""
     with contextlib.ExitStack() as stack:
         yield lambda root, prefix="/fzzl/": stack.enter_context(serve_directory(root, prefix))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def children_take_ctrl_c():
+    """A suite started in the background (``nohup``, ``&`` in a script) inherits SIGINT ignored, and so would every
+    ``fraudsite serve`` it starts: Python installs no KeyboardInterrupt for an ignored SIGINT, and the tests stop
+    the preview with Ctrl-C, as an editor does. Caught here, the signal is back to its default in each child."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session", autouse=True)
