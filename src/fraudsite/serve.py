@@ -113,9 +113,9 @@ class Preview:
         self.observer = None  # watchdog's Observer, set by run_server
         self.handler = None
         self.watches: dict[str, object] = {}  # "content" / "theme" -> its recursive watch
-        # Source -> the item last checked and its editorial warnings: an item left as it was (the cache gives the
-        # same object back) is not checked again.
-        self.checked: dict[str, tuple[Item, bool, list[Problem]]] = {}  # and whether it was published
+        # Source -> the item last checked, whether it was published then, and its editorial warnings: an item left
+        # as it was (the cache gives the same object back) is not checked again.
+        self.checked: dict[str, tuple[Item, bool, list[Problem]]] = {}
         self.announced = ""  # the sub-path of the address printed last
         self.told: set[Problem] = set()  # the warnings no page shows, as last printed
 
@@ -225,7 +225,8 @@ class Preview:
 
     def notes_of(self, site: Site, warnings: list[Problem]) -> dict[str, list[Problem]]:
         """Every warning by source: the build's, and the editorial checks of single items (``check.item_notes``;
-        those comparing items are left to ``fraudsite check``), made again only for items that changed."""
+        those comparing items are left to ``fraudsite check``), made again only for items that changed or were
+        published or unpublished since (by the clock)."""
         from fraudsite.check import item_notes
 
         published = {id(item) for item in site.published}  # what the WeChat checks look at changes with the clock
