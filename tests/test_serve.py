@@ -585,3 +585,13 @@ def test_a_drafts_banner_shows_above_a_full_window_screen_page(server, site, new
     page = new_page(viewport={"width": 1920, "height": 1080})
     page.goto(f"http://127.0.0.1:{server.port}{path}")
     assert page.evaluate("document.elementFromPoint(960, 10).closest('#fraudsite-draft') !== null")
+
+
+def test_a_folders_problem_is_shown_as_a_folders():
+    from fraudsite.errors import problem
+    from fraudsite.overlay import error_overlay
+
+    shown = error_overlay([problem("content/Cases", 0, "E017", "", "这个文件夹里的 3 个 .md 文件不会发布；请改名")], "")
+    assert "<strong>文件夹</strong>：<code>content/Cases</code>，整个文件夹" in shown
+    assert "<strong>文件</strong>：<code>content/cases/a.md</code>，第 3 行" in error_overlay(
+        [problem("content/cases/a.md", 3, "E204", "date", "日期不对；请改")], "")

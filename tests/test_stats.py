@@ -201,3 +201,15 @@ def test_a_loss_too_small_for_the_unit_is_not_shown_as_none():
     from fraudsite.channels.stats import format_in_unit
 
     assert [format_in_unit(amount, "万元") for amount in (0, 40, 50, 86_000)] == ["0.00", "<0.01", "0.01", "8.60"]
+
+
+def test_table_names_stay_whole_when_zoomed_in_and_a_wide_table_scrolls_in_its_box(built, new_page, static_server):
+    """At 200% zoom on a phone, a type's name broke one character a line; the page itself must not scroll sideways."""
+    page = new_page(viewport={"width": 180, "height": 370}, device_scale_factor=2)
+    page.goto(static_server(built) + "stats/")
+    lines = page.evaluate("""() => [...document.querySelectorAll('.stats-table tbody th')].map(th => {
+        const style = getComputedStyle(th);
+        return Math.round(th.getBoundingClientRect().height / parseFloat(style.lineHeight || style.fontSize * 1.5));
+    })""")
+    assert lines and max(lines) <= 1, lines
+    assert page.evaluate("document.documentElement.scrollWidth") <= 180

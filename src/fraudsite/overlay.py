@@ -112,13 +112,14 @@ def error_overlay(problems: list[Problem], failure: str, has_site: bool = True) 
 
 def _problem_item(item: Problem) -> str:
     what, _, fix = item.message.partition("；")
-    where = f"第 {item.line} 行" if item.line else "整个文件"
+    what_path = "文件" if "." in item.path.rsplit("/", 1)[-1] else "文件夹"  # content/Cases: a folder's problem (E017)
+    where = f"第 {item.line} 行" if item.line else f"整个{what_path}"
     field = f"，字段 <code>{escape(item.field)}</code>" if item.field else ""
     fix_text = fix or f"请参阅编辑指南中错误代码 {item.code} 的说明"
     kind = "警告" if item.severity == "warning" else "错误"
     return (
         '<li style="margin:0 0 16px">'
-        f'<div><strong>文件</strong>：<code>{escape(item.path)}</code>，{where}{field}</div>'
+        f'<div><strong>{what_path}</strong>：<code>{escape(item.path)}</code>，{where}{field}</div>'
         f"<div><strong>问题</strong>：{escape(what)}</div>"
         f"<div><strong>怎样改正</strong>：{escape(fix_text)}</div>"
         f'<div style="opacity:.8">{kind}代码 {escape(item.code)}（编辑指南 docs/editor-guide.md 中有详细说明）</div>'
