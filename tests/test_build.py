@@ -581,3 +581,20 @@ def test_a_command_run_outside_a_site_names_the_folder_and_what_to_do(tmp_path):
     result = run_fraudsite("new", "case", "标题", "--type", "shuadan", "--audience", "students", cwd=elsewhere)
     assert result.returncode == 1 and f"在 {elsewhere} 中找不到配置文件" in result.stderr
     assert "fraudsite init" in result.stderr and "未生成网站" not in result.stderr  # new builds nothing
+
+
+def test_a_renamed_page_is_told_to_keep_its_old_address(tmp_path):
+    """A renamed file moves its page: shared links and QR codes to the old address break unless it redirects."""
+    site = copy_fixture(tmp_path)
+    build_site(site)
+    (site / "content/cases/part-time.md").rename(site / "content/cases/like-task.md")
+    moved = [w for w in build_site(site).warnings if w.code == "W206"]
+    assert [(w.path, w.field, w.message) for w in moved] == [("content/cases/like-task.md", "aliases", (
+        "网址从 cases/part-time/ 改成了 cases/like-task/（改了文件名或 slug）；已分享出去的旧网址会打不开，"
+        "请在头部写上 aliases: [cases/part-time/]，旧网址就会转到新页面"))]
+    path = site / "content/cases/like-task.md"  # moved again, its old address kept this time
+    path.write_text(path.read_text(encoding="utf-8").replace("id: case-1\n", "id: case-1\naliases: [cases/like-task/]\n"),
+                    encoding="utf-8")
+    path.rename(site / "content/cases/like-task-2.md")
+    assert not [w for w in build_site(site).warnings if w.code == "W206"]
+    assert (site / "build/cases/like-task/index.html").is_file()  # the redirect

@@ -67,7 +67,30 @@ def load_content(site_dir: Path, config: Config, cache: ContentCache | None = No
     """
     problems: list[Problem] = []
     sources = read_sources(site_dir, problems, cache)
-    return parse_sources(sources, config, site_dir, problems, cache)
+    content = parse_sources(sources, config, site_dir, problems, cache)
+    moved = moved_pages(content.items, cache) if cache is not None else []
+    return replace(content, problems=tuple(sorted(content.problems + tuple(moved)))) if moved else content
+
+
+def moved_pages(items: tuple[Item, ...], cache: ContentCache) -> list[Problem]:
+    """Warnings for pages whose address changed since the last build (a file or its slug renamed): addresses
+    shared, printed in QR codes or saved by readers break unless the old one redirects (``aliases``).
+
+    The last build's items are those of the cache not used this build; so it is said in the build right after
+    the change (and in the preview), not again.
+    """
+    earlier = {done.item.id: done.item for key, done in cache.finished.items()
+               if "item:" + key not in cache.used and not done.item.draft and not done.item.withdrawn}
+    found = []
+    for item in items:
+        old = earlier.get(item.id)
+        if (old is None or item.draft or item.withdrawn or old.path == item.path
+                or old.path.rstrip("/") in {alias.rstrip("/") for alias in item.aliases}):
+            continue
+        found.append(warning(item.source, item.line("slug"), "W206", "aliases",
+                             f"网址从 {old.path} 改成了 {item.path}（改了文件名或 slug）；已分享出去的旧网址会打不开，"
+                             f"请在头部写上 aliases: [{old.path}]，旧网址就会转到新页面"))
+    return found
 
 
 def reload_content(site_dir: Path, config: Config, relatives: list[str], item_paths: dict[str, str],
