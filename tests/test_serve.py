@@ -203,18 +203,21 @@ def test_a_burst_of_saves_costs_at_most_two_rebuilds(server, site):
     assert 1 <= len(server.rebuilds()) - before <= 2, server.rebuilds()[before:]
 
 
-def test_drafts_are_shown_with_a_banner(server, site):
-    write(site, "content/notices/draft-drill.md", """\
-        ---
-        id: notice-draft-drill
-        title: 反诈演练通知（草稿）
-        date: 2026-11-27
-        issuer: 保卫处
-        draft: true
-        ---
+DRAFT_NOTICE = """\
+    ---
+    id: notice-draft-drill
+    title: 反诈演练通知（草稿）
+    date: 2026-11-27
+    issuer: 保卫处
+    draft: true
+    ---
 
-        演练安排待定。
-        """)
+    演练安排待定。
+    """
+
+
+def test_drafts_are_shown_with_a_banner(server, site):
+    write(site, "content/notices/draft-drill.md", DRAFT_NOTICE)
     wait_for(lambda: page_has(server, "/fzzl/notices/draft-drill/", "fraudsite-draft"), "the draft page", server)
     wait_for(lambda: any("draft-drill.md（新建）" in line for line in server.rebuilds()), "the rebuild line", server)
     _status, _headers, body = server.get("/fzzl/notices/draft-drill/")
@@ -569,17 +572,7 @@ def test_a_host_this_machine_does_not_have_is_named_as_the_problem_not_the_port(
 
 def test_a_drafts_banner_shows_above_a_full_window_screen_page(server, site, new_page):
     """A campus screen's page covers the whole window: the preview's banner must stay on top of it."""
-    write(site, "content/notices/draft-drill.md", """\
-        ---
-        id: notice-draft-drill
-        title: 反诈演练通知（草稿）
-        date: 2026-11-27
-        issuer: 保卫处
-        draft: true
-        ---
-
-        演练安排待定。
-        """)
+    write(site, "content/notices/draft-drill.md", DRAFT_NOTICE)
     path = "/fzzl/screen/items/notices/draft-drill/"
     wait_for(lambda: page_has(server, path, "fraudsite-draft"), "the draft's screen page", server)
     page = new_page(viewport={"width": 1920, "height": 1080})
