@@ -214,3 +214,13 @@ def test_quotes_inside_a_quoted_value_and_invisible_characters_get_fixes_that_wo
     assert any("W204" in p and "tags: [兼职, 刷单]" in p for p in problems), problems
     assert any(p.startswith("content/cases/a.md:10: signs: 列表的第 2 项是空的") and "- \"#刷单\"" in p
                for p in problems), problems
+
+
+@pytest.mark.parametrize("text", ["\r---", "title: 甲\r\nx: &a 1\r\n", "a: 1\x85b: &c 2"])
+def test_text_with_any_yaml_line_break_reads_or_fails_as_a_located_problem(text):
+    """Offsets into the text, not a split of it into lines: YAML's line breaks and Python's differ (``\\r---``
+    raised IndexError)."""
+    try:
+        yamltext.read_yaml(text)
+    except yamltext.YamlProblem as problem:
+        assert problem.line >= 1 and not ENGLISH.search(problem.message)

@@ -234,7 +234,7 @@ class _Converter:
     of each plain value followed by a comment."""
 
     def __init__(self, text: str, lines: dict[str, int]):
-        self.text_lines, self.lines = _LINE_BREAK.split(text), lines
+        self.text, self.lines = text, lines  # marks' ``index`` is a character offset in it
         self.seen: set[int] = set()
         self.anchored = 0  # the first line with an anchor: an error unless an alias (E005) is found first
 
@@ -250,7 +250,7 @@ class _Converter:
         start = node.start_mark
         if node.tag.startswith("!"):  # ``title: !重要 …`` parses, the tag silently eating its first word
             raise YamlProblem(start.line + 1, "YAML 格式错误：" + self.reserved(start.line + 1, "!"))
-        if self.text_lines[start.line].startswith("&", start.column):
+        if self.text.startswith("&", start.index):
             if not isinstance(node, yaml.ScalarNode):  # ``w: &a`` over a block: no quotes would help
                 raise YamlProblem(start.line + 1, "不支持 YAML 锚点“&”；请删掉“&”和它后面的名称", "E005")
             self.anchored = self.anchored or start.line + 1
@@ -287,12 +287,12 @@ class _Converter:
 
     def reserved(self, line: int, char: str) -> str:
         """Why the value on this line cannot begin with ``char`` (a tag's or an anchor's), and the fix."""
-        return _value_slip(self.text_lines[line - 1]) or f"值不能以“{char}”开头；请给整个值加英文引号"
+        return _value_slip(_LINE_BREAK.split(self.text)[line - 1]) or f"值不能以“{char}”开头；请给整个值加英文引号"
 
     def note_comment(self, node: yaml.ScalarNode, path: str) -> None:
         """Note a plain value followed by a ``#`` comment on its line: the editor may have meant that text."""
         end = node.end_mark
-        if path and not node.style and _COMMENT.match(self.text_lines[end.line], end.column):
+        if path and not node.style and _COMMENT.match(self.text, end.index):
             self.lines["#" + path] = end.line + 1
 
 
