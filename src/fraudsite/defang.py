@@ -44,9 +44,3 @@ def defang_text(text: str, urls: tuple[str, ...]) -> str:
         pattern = "|".join(re.escape(h) for h in sorted(hosts, key=len, reverse=True))
         text = re.sub(rf"(?i)(?<![\w\[.-])({pattern})(?![\w-])", lambda m: m.group(1).replace(".", "[.]"), text)
     return text
-
-
-def is_scam_link(href: str, hosts: set[str]) -> bool:
-    """Whether a link points at a listed scam host (or one of its subdomains)."""
-    host = (urlsplit(href).hostname or "").lower()
-    return any(host == h or host.endswith("." + h) for h in hosts)

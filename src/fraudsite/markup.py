@@ -21,11 +21,11 @@ from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unic
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
-from fraudsite.defang import defang_text, is_scam_link, scam_hosts
+from fraudsite.defang import defang_text, scam_hosts
 from fraudsite.errors import Problem, problem, warning
 from fraudsite.htmlscan import read_html
 from fraudsite.model import SECTION_NAMES, pack, unpack
-from fraudsite.urls import url_path
+from fraudsite.urls import on_hosts, url_path
 
 MORE = "<!--more-->"
 MAX_NESTING = 40  # Python-Markdown recurses per level and fails near 500; real content needs a handful
@@ -486,7 +486,7 @@ class _ScamUrlDefuser(Treeprocessor):
             return
         hosts = scam_hosts(urls)
         for element in root.iter():
-            if element.tag == "a" and is_scam_link(element.get("href", ""), hosts):
+            if element.tag == "a" and on_hosts(element.get("href", ""), hosts):  # a listed scam host
                 element.tag = "span"
                 element.attrib.clear()
             if element.text:

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 T = TypeVar("T")
 
@@ -33,6 +33,12 @@ def uri_path(path: str) -> str:
 def site_url(base_url: str, path: str) -> str:
     """The absolute, RFC 3986 URL of a site path (of a base URL with Chinese in it too)."""
     return ascii_url(base_url) + uri_path(path)
+
+
+def on_hosts(url: str, hosts: set[str]) -> bool:
+    """Whether a URL's host is one of ``hosts`` or a subdomain of one (not merely a name ending in the same letters)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in hosts)
 
 
 def ascii_url(url: str) -> str:

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from fraudsite.htmlscan import read_html
-from fraudsite.urls import ascii_url
+from fraudsite.urls import ascii_url, on_hosts
 
 # Typography close to WeChat's own articles; text colours are dark greys, never #000.
 TEXT = "#333"
@@ -166,11 +166,6 @@ def wechat_article_url(url: str) -> str:
 
 
 WECHAT_IMAGE_HOST = "qpic.cn"  # where images uploaded to WeChat are served from: the one outside host it keeps
-
-
-def _on_host(host: str, domain: str) -> bool:
-    """Whether ``host`` is ``domain`` or one of its subdomains (not merely a name ending in the same letters)."""
-    return host == domain or host.endswith("." + domain)
 
 
 @dataclass
@@ -341,7 +336,7 @@ class WechatWriter:
         local = self.local_path(url)
         if local and local not in self.images:
             self.images.append(local)
-        elif not local and not _on_host(urlsplit(url).hostname or "", WECHAT_IMAGE_HOST) and url not in self.remote:
+        elif not local and not on_hosts(url, {WECHAT_IMAGE_HOST}) and url not in self.remote:
             self.remote.append(url)
         alt = node.attrs.get("alt", "").strip() or self.default_alt
         # Plain ASCII, as ``site_url`` makes the upload placeholders' keys: WeChat fetches the image by it.
