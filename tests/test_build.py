@@ -581,6 +581,8 @@ def test_a_command_run_outside_a_site_names_the_folder_and_what_to_do(tmp_path):
     result = run_fraudsite("new", "case", "标题", "--type", "shuadan", "--audience", "students", cwd=elsewhere)
     assert result.returncode == 1 and f"在 {elsewhere} 中找不到配置文件" in result.stderr
     assert "fraudsite init" in result.stderr and "未生成网站" not in result.stderr  # new builds nothing
+    built = run_fraudsite("build", cwd=elsewhere)
+    assert built.returncode == 1 and "错误：发现 1 个错误。未生成网站，原有输出保持不变。" in built.stderr
 
 
 def test_a_renamed_page_is_told_to_keep_its_old_address(tmp_path):

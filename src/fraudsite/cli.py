@@ -42,8 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     except BuildFailed as failure:
         for item in failure.problems:
             print(item, file=sys.stderr)
-        errors = sum(1 for item in failure.problems if item.severity == "error")
-        print(f"错误：{failure if args.command == 'build' else f'发现 {errors} 个错误。'}", file=sys.stderr)
+        print(f"错误：{failure}{getattr(args, 'on_failure', '')}", file=sys.stderr)
         return 1
     except FraudsiteError as failure:
         print(f"错误：{failure}", file=sys.stderr)
@@ -137,7 +136,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", help="覆盖配置中的 base_url")
     build.add_argument("--force", action="store_true", help="允许替换不是 fraudsite 生成的输出目录")
     build.add_argument("--json", action="store_true", help="以 JSON 输出构建摘要")
-    build.set_defaults(run=run_build)
+    build.set_defaults(run=run_build, on_failure="未生成网站，原有输出保持不变。")
 
     init = commands.add_parser("init", help="创建一个新网站（配置和两篇示例）")
     init.add_argument("directory", type=Path, help="新网站的目录")

@@ -40,7 +40,7 @@ class BuildFailed(FraudsiteError):
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems)
         errors = [p for p in self.problems if p.severity == "error"]
-        super().__init__(f"发现 {len(errors)} 个错误，未生成网站，原有输出保持不变。")
+        super().__init__(f"发现 {len(errors)} 个错误。")
 
     def __reduce__(self):
         # Raised in a forked worker, it travels back pickled: keep the problems, not the message.
