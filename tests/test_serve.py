@@ -164,7 +164,8 @@ def test_edit_break_fix_delete_and_rename_over_http(server, site, tmp_path):
 
     assert server.stop() == 0
     assert "预览已停止" in server.lines[-1]
-    assert not any((tmp_path / "tmp").iterdir())  # the temporary output is removed
+    # the temporary output is removed, by a process of its own after this one ended
+    wait_for(lambda: not any((tmp_path / "tmp").iterdir()), "the temporary site to be deleted")
 
 
 def test_a_new_site_theme_and_a_configuration_edit_show_up(server, site):
@@ -342,6 +343,35 @@ def test_the_reload_script_is_es5_and_reloads_an_open_browser_tab(server, site, 
     page.wait_for_selector("#fraudsite-overlay", timeout=60_000)  # the overlay arrives by itself, too
     assert page.locator("#fraudsite-overlay").is_visible()
     assert not page.js_errors
+
+
+def test_closing_the_terminal_stops_the_preview_and_its_temporary_site_goes(site, tmp_path):
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    running = Server(site, temporary)
+    assert [folder.name.split("-")[2] for folder in temporary.iterdir()] == [str(running.process.pid)]
+    running.process.send_signal(signal.SIGHUP)  # the terminal window closed
+    assert running.process.wait(timeout=30) == 0
+    wait_for(lambda: not any(temporary.iterdir()), "the temporary site to be deleted")
+
+
+def test_a_temporary_site_left_by_a_preview_that_was_killed_is_deleted_by_the_next(site, tmp_path):
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = temporary / f"fraudsite-serve-{ended.stdout.strip()}-k1ll3d"  # its process is gone
+    (left / "site/cases").mkdir(parents=True)
+    (left / "site/cases/index.html").write_text("旧预览", encoding="utf-8")
+    alive = temporary / f"fraudsite-serve-{os.getpid()}-a1ive"  # a preview still running
+    other = temporary / "fraudsite-serve-notmine"  # not named by a process
+    alive.mkdir()
+    other.mkdir()
+    running = Server(site, temporary)
+    try:
+        wait_for(lambda: not left.exists(), "the left-over site to be deleted", running)
+        assert alive.is_dir() and other.is_dir()
+    finally:
+        running.stop()
 
 
 def test_a_port_in_use_gives_a_chinese_reason(site, tmp_path):

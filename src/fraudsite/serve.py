@@ -19,6 +19,8 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -538,13 +540,13 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
 
     if not options.site_dir.is_dir():
         raise FraudsiteError(f"网站目录 {options.site_dir} 不存在；请先进入网站文件夹，或在命令后写上它的路径")
-    temporary = Path(tempfile.mkdtemp(prefix="fraudsite-serve-"))
+    temporary = preview_folder()
     preview = Preview(options, host, port, temporary / "site")
     preview.quiet = quiet
     try:
         server = PreviewServer((host, port), preview.state)
     except OSError as error:
-        shutil.rmtree(temporary, ignore_errors=True)
+        discard(temporary)
         if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:  # the host, not the port
             raise FraudsiteError(f"无法在 {host}:{port} 上启动预览（本机没有这个地址）；请检查 --host，通常不用写，"
                                  "或写 --host 0.0.0.0 让同一网络的手机也能打开") from None
@@ -574,7 +576,10 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
     observer.start()
     builder = threading.Thread(target=preview.loop, name="fraudsite-build", daemon=True)
     serving = threading.Thread(target=server.serve_forever, name="fraudsite-http", daemon=True)
-    previous = signal.signal(signal.SIGTERM, _interrupt) if hasattr(signal, "SIGTERM") else None
+    # Ended like Ctrl-C: by ``kill``, and by closing the terminal window (SIGHUP), which otherwise left the
+    # temporary site behind.
+    stops = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {stop: signal.signal(stop, _interrupt) for stop in stops}
     try:
         preview.run_once({})
         serving.start()
@@ -597,11 +602,57 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
         preview.cache.save()
         with build_lock(options.site_dir / CACHE_DIR):  # a build may be saving the same store: one at a time
             preview.derived.save()
-        shutil.rmtree(temporary, ignore_errors=True)
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        discard(temporary)
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
     print("预览已停止。", flush=True)
     return 0
+
+
+TEMPORARY_PREFIX = "fraudsite-serve-"
+
+
+def preview_folder() -> Path:
+    """A new temporary folder for the preview's site, named with this process's id.
+
+    Folders that earlier previews left behind (their process gone: killed, or the machine slept through it) are
+    deleted first: at 10,000 items each holds a gigabyte."""
+    root = Path(tempfile.gettempdir())
+    for folder in root.glob(TEMPORARY_PREFIX + "*-*"):
+        owner = folder.name[len(TEMPORARY_PREFIX):].split("-", 1)[0]
+        if owner.isdigit() and not _running(int(owner)) and _own_folder(folder):
+            discard(folder)
+    return Path(tempfile.mkdtemp(prefix=f"{TEMPORARY_PREFIX}{os.getpid()}-", dir=root))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process, or no way to ask: keep its folder
+        return True
+    return True
+
+
+def _own_folder(folder: Path) -> bool:
+    try:
+        return folder.is_dir() and not folder.is_symlink() and folder.stat().st_uid == os.getuid()
+    except (OSError, AttributeError):  # AttributeError: no user ids here
+        return False
+
+
+def discard(folder: Path) -> None:
+    """Delete a folder without waiting for it: a process of its own does it.
+
+    Deleting the preview's site took 9 s at 10,000 items (100,000 files and links), all of it after Ctrl-C. The
+    deleting process has a session of its own, so a second Ctrl-C in the terminal does not stop it half-way."""
+    try:
+        subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
+                          str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+    except OSError:  # no process to be had: deleted here
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _interrupt(_signum, _frame) -> None:
