@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -32,8 +34,8 @@ def free_port() -> int:
 class Server:
     """A running ``fraudsite serve`` with its output lines collected."""
 
-    def __init__(self, site: Path, temporary: Path):
-        self.port = free_port()
+    def __init__(self, site: Path, temporary: Path, port: int | None = None):
+        self.port = port or free_port()
         self.temporary = temporary
         env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONUNBUFFERED": "1", "TMPDIR": str(temporary)}
         self.process = subprocess.Popen(
@@ -152,7 +154,7 @@ def test_edit_break_fix_delete_and_rename_over_http(server, site, tmp_path):
 
     # The reload script exists only in responses: nothing on disk carries it.
     scanned = 0
-    html_files = [Path(root, name) for root, _dirs, names in os.walk(tmp_path / "tmp") for name in names
+    html_files = [Path(root, name) for root, _dirs, names in os.walk(site / ".fraudsite-cache/preview") for name in names
                   if name.endswith(".html")]  # os.walk, unlike rglob, shrugs off folders swapped away meanwhile
     for path in html_files:
         try:
@@ -164,8 +166,7 @@ def test_edit_break_fix_delete_and_rename_over_http(server, site, tmp_path):
 
     assert server.stop() == 0
     assert "预览已停止" in server.lines[-1]
-    # the temporary output is removed, by a process of its own after this one ended
-    wait_for(lambda: not any((tmp_path / "tmp").iterdir()), "the temporary site to be deleted")
+    assert not any((tmp_path / "tmp").iterdir())  # the site's preview folder is used, and kept for the next
 
 
 def test_a_new_site_theme_and_a_configuration_edit_show_up(server, site):
@@ -345,14 +346,10 @@ def test_the_reload_script_is_es5_and_reloads_an_open_browser_tab(server, site, 
     assert not page.js_errors
 
 
-def test_closing_the_terminal_stops_the_preview_and_its_temporary_site_goes(site, tmp_path):
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    running = Server(site, temporary)
-    assert [folder.name.split("-")[2] for folder in temporary.iterdir()] == [str(running.process.pid)]
-    running.process.send_signal(signal.SIGHUP)  # the terminal window closed
-    assert running.process.wait(timeout=30) == 0
-    wait_for(lambda: not any(temporary.iterdir()), "the temporary site to be deleted")
+def test_closing_the_terminal_stops_the_preview_cleanly(server, site):
+    server.process.send_signal(signal.SIGHUP)  # the terminal window closed
+    assert server.process.wait(timeout=30) == 0
+    assert (site / ".fraudsite-cache/preview/preview.json").is_file()  # its folder is kept for the next preview
 
 
 def test_a_temporary_site_left_by_a_preview_that_was_killed_is_deleted_by_the_next(site, tmp_path):
@@ -372,6 +369,105 @@ def test_a_temporary_site_left_by_a_preview_that_was_killed_is_deleted_by_the_ne
         assert alive.is_dir() and other.is_dir()
     finally:
         running.stop()
+
+
+KEPT = ".fraudsite-cache/preview/site"  # the preview's folder, kept for the next preview
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+def first_build(server: Server) -> str:
+    return next(line for line in server.lines if "首次生成" in line)
+
+
+def test_a_preview_starts_from_the_folder_the_last_one_kept_and_shows_what_changed_in_between(site, tmp_path):
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    port = free_port()
+    first = Server(site, temporary, port)
+    wechat_before = first.get("/fzzl/wechat/cases/2024-03-shuadan-part-time-job/")[2]
+    assert first.stop() == 0
+    assert not any(temporary.iterdir())  # the kept folder is the site's, not a temporary one
+    edit(site, SHUADAN, "三天内被骗8600元", "三天内被骗八千六百元")  # while no preview runs
+
+    second = Server(site, temporary, port)
+    try:
+        written, total = map(int, re.search(r"其中页面 (\d+) 个.*共 (\d+) 个页面", first_build(second)).groups())
+        assert 0 < written < total / 4, first_build(second)  # the edited item's pages and lists, not the whole site
+        assert page_has(second, SHUADAN_PAGE, "八千六百元")
+        assert "八千六百元" in second.get("/fzzl/wechat/cases/2024-03-shuadan-part-time-job/")[2]
+        assert second.get("/fzzl/wechat/cases/2024-03-shuadan-part-time-job/")[2] != wechat_before
+    finally:
+        assert second.stop() == 0
+    kept = files_of(site / KEPT)
+
+    # The same bytes as a preview that renders every file afresh.
+    shutil.rmtree(site / ".fraudsite-cache/preview")
+    fresh = Server(site, temporary, port)
+    try:
+        assert re.search(r"其中页面 (\d+) 个.*共 \1 个页面", first_build(fresh)), first_build(fresh)
+    finally:
+        assert fresh.stop() == 0
+    assert files_of(site / KEPT) == kept
+
+
+def test_a_kept_preview_folder_changed_by_hand_is_rendered_again(site, tmp_path):
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    first = Server(site, temporary)
+    assert first.stop() == 0
+    page = site / KEPT / "cases/2024-03-shuadan-part-time-job/index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("8600", "手改的"), encoding="utf-8")
+
+    second = Server(site, temporary, first.port)
+    try:
+        assert page_has(second, SHUADAN_PAGE, "8600") and not page_has(second, SHUADAN_PAGE, "手改的")
+    finally:
+        assert second.stop() == 0
+
+
+def test_a_preview_on_another_port_than_the_last_uses_its_own_address_throughout(site, tmp_path):
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    first = Server(site, temporary)
+    assert first.stop() == 0
+    second = Server(site, temporary)
+    try:
+        article = second.get("/fzzl/wechat/cases/2024-03-shuadan-part-time-job/")[2]
+        assert f"127.0.0.1:{second.port}/" in article and f"127.0.0.1:{first.port}/" not in article
+    finally:
+        assert second.stop() == 0
+
+
+def test_a_second_preview_of_the_same_site_works_in_a_temporary_folder(server, site, tmp_path):
+    temporary = tmp_path / "tmp2"
+    temporary.mkdir()
+    second = Server(site, temporary)
+    try:
+        assert [folder.name.split("-")[2] for folder in temporary.iterdir()] == [str(second.process.pid)]
+        assert page_has(second, SHUADAN_PAGE, "8600") and page_has(server, SHUADAN_PAGE, "8600")
+    finally:
+        assert second.stop() == 0
+    wait_for(lambda: not any(temporary.iterdir()), "the temporary site to be deleted")
+    assert page_has(server, SHUADAN_PAGE, "8600")
+    assert (site / SHUADAN).is_file() and (site / KEPT).is_dir()  # nothing but the temporary folder went
+
+
+def test_fraudsite_clean_during_a_preview_does_not_stop_its_rebuilds(server, site):
+    assert run_fraudsite("clean", str(site)).returncode == 0  # deletes the cache, and the preview folder in it
+    edit(site, SHUADAN, "三天内被骗8600元", "三天内被骗八千六百元")
+    wait_for(lambda: page_has(server, SHUADAN_PAGE, "八千六百元"), "the edit after the folder was deleted", server)
+    assert page_has(server, "/fzzl/", "首页") and not any("生成失败" in line for line in server.rebuilds())
+
+
+def test_only_a_previews_temporary_folder_is_ever_deleted(site):
+    from fraudsite.serve import discard
+
+    with pytest.raises(ValueError):
+        discard(site)
+    assert (site / SHUADAN).is_file()
 
 
 def test_a_port_in_use_gives_a_chinese_reason(site, tmp_path):

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 
 @contextmanager
@@ -21,6 +22,15 @@ def build_lock(cache_dir: Path, on_wait: Callable[[], None] = lambda: None) -> I
     finally:
         _unlock(handle)
         handle.close()
+
+
+def try_lock(path: Path) -> BinaryIO | None:
+    """An exclusive lock on ``path``, held until the handle given back is closed; None if someone holds it."""
+    handle = open(path, "a+b")
+    if _try_lock(handle):
+        return handle
+    handle.close()
+    return None
 
 
 if sys.platform == "win32":

@@ -1,4 +1,8 @@
-"""``fraudsite serve``: build into a temporary folder, serve it, rebuild on every save, reload the browsers.
+"""``fraudsite serve``: build into a preview folder, serve it, rebuild on every save, reload the browsers.
+
+The preview folder is the site's own (in its cache), kept from one preview to the next with the page keys it was
+written with, so a preview starts by rendering only what changed since the last; a second preview of the same site
+at the same time works in a temporary folder.
 
 Threads and their jobs, in the MkDocs manner:
 - watchdog's observer thread calls ``note_change``, which only records the path and sets a flag;
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import errno
 import gc
+import json
 import os
 import shutil
 import signal
@@ -28,8 +33,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
+from fraudsite import __version__
 from fraudsite.build import (
     CACHE_DIR,
     COMPILED_TEMPLATES,
@@ -46,13 +52,14 @@ from fraudsite.cache import ContentCache, open_cache
 from fraudsite.config import load_config
 from fraudsite.derived import open_derived, using
 from fraudsite.errors import BuildFailed, FraudsiteError, Problem, describe_os_error
-from fraudsite.lock import build_lock
+from fraudsite.lock import build_lock, try_lock
 from fraudsite.model import Case, Item, Notice, is_published
-from fraudsite.output import KEEP, Content, WriteStats, write_site
+from fraudsite.output import KEEP, MARKER, Content, WriteStats, write_site
 from fraudsite.pagememo import PageMemo
 from fraudsite.render import Output, Page
 from fraudsite.serve_http import PreviewServer, PreviewState
 from fraudsite.site import Site
+from fraudsite.uptodate import fingerprint_output
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -92,10 +99,11 @@ class EarlyUpdate:
 
 
 class Preview:
-    """The build loop and the file watcher around one temporary output folder."""
+    """The build loop and the file watcher around one output folder."""
 
-    def __init__(self, options: BuildOptions, host: str, port: int, out_dir: Path):
+    def __init__(self, options: BuildOptions, host: str, port: int, out_dir: Path, record: Path | None = None):
         self.options = options
+        self.record = record  # where the keys of a preview folder kept for the next preview are noted (``keep``)
         self.address = (host, port)
         self.out_dir = out_dir
         self.state = PreviewState(out_dir)
@@ -109,7 +117,8 @@ class Preview:
         self.next_change: datetime | None = None
         self.quiet = False  # print only failed rebuilds
         self.page_hashes: dict[str, int] = {}  # HTML page -> hash of its bytes in the last good build
-        self.page_keys: tuple[str, dict[str, str]] = ("", {})  # the last good build's page memo: stamp, keys
+        # The last good build's page memo: stamp, keys. From the last preview if it kept this folder as it left it.
+        self.page_keys: tuple[str, dict[str, str]] = kept_keys(record, out_dir) if record else ("", {})
         self.site: Site | None = None  # the last rebuild's Site if it succeeded: the quick update starts from it
         self.environment: tuple[str, Environment | None] = ("", None)  # the quick update's Jinja environment
         self.observer = None  # watchdog's Observer, set by run_server
@@ -120,6 +129,7 @@ class Preview:
         self.checked: dict[str, tuple[Item, bool, list[Problem]]] = {}
         self.announced = ""  # the sub-path of the address printed last
         self.told: set[Problem] = set()  # the warnings no page shows, as last printed
+        self.settled = True  # the folder holds what ``page_keys`` say (no rebuild was cut short): it can be kept
 
     # ------------------------------------------------------------------ watching
 
@@ -186,6 +196,7 @@ class Preview:
     def rebuild(self) -> RebuildResult:
         """One build with the real pipeline; every failure becomes a result, never an exception."""
         started = time.perf_counter()
+        self.settled = False  # the folder may change from here until its page keys are updated to match
         # One Site in memory at a time; and after a failed rebuild the disk may be ahead of the last good Site
         # (a broken template, say): no quick update starts from a Site until a rebuild succeeds again.
         self.site = None
@@ -198,21 +209,26 @@ class Preview:
                 notes = self.notes_of(site, warnings)
             self.derived.prune()
             page_hashes: dict[str, int] = {}
+            written = [0]
             # Pages whose inputs are as in the last good rebuild keep their file: this folder is ours alone.
             stamp = theme_and_code_stamp(site, options.site_dir)
-            memo = PageMemo(None, stamp, trusted=self.page_keys[0] == stamp, previous=self.page_keys[1],
-                            digester=self.derived.digester)
+            memo = PageMemo(None, stamp, trusted=self.page_keys[0] == stamp and (self.out_dir / MARKER).is_file(),
+                            previous=self.page_keys[1], digester=self.derived.digester)
             stream = render_stream(outputs, site, options.site_dir, memo, keep_compiled=True)
-            stats = write_site(noting_pages(stream, page_hashes, self.page_hashes), self.out_dir)
-        except BuildFailed as failure:
+            stats = write_site(noting_pages(stream, page_hashes, self.page_hashes, written), self.out_dir)
+        except BuildFailed as failure:  # failures leave the folder as it was (``write_site``)
+            self.settled = True
             return RebuildResult(False, time.perf_counter() - started, problems=tuple(failure.problems))
         except FraudsiteError as failure:
+            self.settled = True
             return RebuildResult(False, time.perf_counter() - started, failure=str(failure))
         except Exception as failure:
+            self.settled = True
             return RebuildResult(False, time.perf_counter() - started,
                                  failure=f"内部错误：{type(failure).__name__}: {failure}（请报告此问题）")
-        pages_written = sum(1 for path, value in page_hashes.items() if self.page_hashes.get(path) != value)
+        pages_written = written[0]
         self.page_hashes, self.page_keys, self.site = page_hashes, (stamp, memo.current), site
+        self.settled = True
         # The good site stays until the next rebuild: out of the cycle collector's way, whose full passes over
         # it (most of a second at 10,000 items) would otherwise land in the middle of quick updates.
         gc.freeze()
@@ -248,6 +264,20 @@ class Preview:
         one made again (after an edit of fraudsite.yaml, whose settings the checks use) was not."""
         kept = self.checked.get(item.source)
         return kept is not None and kept[0] is item and kept[1] == published
+
+    def keep(self) -> None:
+        """Note the folder's files and page keys for the next preview, which then renders only what changed since
+        (a preview starts in 0.6 s instead of 5 s at 1,000 items). Only once nothing writes into it any more."""
+        if self.record is None or not self.settled:
+            return
+        record = {"version": __version__, "out": fingerprint_output(self.out_dir), "stamp": self.page_keys[0],
+                  "pages": self.page_keys[1]}
+        temporary = self.record.with_name(f".{self.record.name}.{os.getpid()}")
+        try:
+            temporary.write_text(json.dumps(record), encoding="utf-8")
+            os.replace(temporary, self.record)
+        except OSError:  # no record: the next preview renders every page, as it would have
+            temporary.unlink(missing_ok=True)
 
     def warm_up(self, site: Site) -> None:
         """Compile what a quick update renders while nothing waits, rather than on the next save (100 ms at 10,000 items).
@@ -462,11 +492,13 @@ def combined(earlier: str | None, later: str) -> str:
 
 
 def noting_pages(stream: Iterable[tuple[str, Content]], page_hashes: dict[str, int],
-                 previous: dict[str, int]) -> Iterator[tuple[str, Content]]:
-    """Pass rendered outputs on to ``write_site`` (streamed, never the whole site in memory), hashing each page."""
+                 previous: dict[str, int], written: list[int]) -> Iterator[tuple[str, Content]]:
+    """Pass rendered outputs on to ``write_site`` (streamed, never the whole site in memory), hashing each page
+    and counting in ``written`` those that changed."""
     for path, content in stream:
         if path.endswith(".html"):
             page_hashes[path] = previous.get(path, 0) if content is KEEP else hash(content)
+            written[0] += content is not KEEP and previous.get(path) != page_hashes[path]
         yield path, content
 
 
@@ -534,19 +566,25 @@ def rebuild_line(changes: dict[str, str], result: RebuildResult, early: EarlyUpd
 
 
 def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False) -> int:
-    """Serve until Ctrl-C; the temporary output folder is removed at the end. ``quiet``: failed rebuilds only."""
+    """Serve until Ctrl-C; the preview folder is kept for the next preview (a temporary one is deleted).
+    ``quiet``: failed rebuilds only."""
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
 
     if not options.site_dir.is_dir():
         raise FraudsiteError(f"网站目录 {options.site_dir} 不存在；请先进入网站文件夹，或在命令后写上它的路径")
-    temporary = preview_folder()
-    preview = Preview(options, host, port, temporary / "site")
+    discard_left_behind()
+    kept = kept_folder(options.site_dir)
+    preview_dir, lock = kept or (temporary_folder(), None)
+    preview = Preview(options, host, port, preview_dir / "site", preview_dir / KEPT_RECORD if kept else None)
     preview.quiet = quiet
     try:
         server = PreviewServer((host, port), preview.state)
     except OSError as error:
-        discard(temporary)
+        if lock is None:
+            discard(preview_dir)
+        else:
+            lock.close()
         if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:  # the host, not the port
             raise FraudsiteError(f"无法在 {host}:{port} 上启动预览（本机没有这个地址）；请检查 --host，通常不用写，"
                                  "或写 --host 0.0.0.0 让同一网络的手机也能打开") from None
@@ -602,27 +640,60 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
         preview.cache.save()
         with build_lock(options.site_dir / CACHE_DIR):  # a build may be saving the same store: one at a time
             preview.derived.save()
-        discard(temporary)
+        if lock is None:
+            discard(preview_dir)
+        else:
+            if not builder.is_alive():  # else still writing into the folder (the process ends with it)
+                preview.keep()
+            lock.close()
         for stop, handler in previous.items():
             signal.signal(stop, handler)
     print("预览已停止。", flush=True)
     return 0
 
 
+KEPT_FOLDER = "preview"  # in the site's cache: the preview's site, kept from one preview to the next
+KEPT_RECORD = "preview.json"  # in it: its files' fingerprint and page keys as the last preview left them
 TEMPORARY_PREFIX = "fraudsite-serve-"
 
 
-def preview_folder() -> Path:
-    """A new temporary folder for the preview's site, named with this process's id.
+def kept_folder(site_dir: Path) -> tuple[Path, BinaryIO] | None:
+    """The site's kept preview folder with its lock held; None if another preview of the site uses it (this one
+    then works in a temporary folder) or the cache cannot be written."""
+    folder = site_dir / CACHE_DIR / KEPT_FOLDER
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = try_lock(folder / "serve.lock")
+    except OSError:
+        return None
+    return (folder, lock) if lock is not None else None
 
-    Folders that earlier previews left behind (their process gone: killed, or the machine slept through it) are
-    deleted first: at 10,000 items each holds a gigabyte."""
-    root = Path(tempfile.gettempdir())
-    for folder in root.glob(TEMPORARY_PREFIX + "*-*"):
+
+def kept_keys(record: Path, out_dir: Path) -> tuple[str, dict[str, str]]:
+    """The page keys a preview noted when it ended (``Preview.keep``), if its folder is still as it left it; the
+    record is used up (deleted) here, since this preview now changes the folder."""
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+        record.unlink()
+        if data["version"] == __version__ and data["out"] == fingerprint_output(out_dir):
+            return str(data["stamp"]), {str(path): str(key) for path, key in data["pages"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    return "", {}
+
+
+def temporary_folder() -> Path:
+    """A new temporary folder for the preview's site, named with this process's id (see ``discard_left_behind``)."""
+    return Path(tempfile.mkdtemp(prefix=f"{TEMPORARY_PREFIX}{os.getpid()}-"))
+
+
+def discard_left_behind() -> None:
+    """Delete the temporary folders of earlier previews whose process is gone (killed, say): at 10,000 items
+    each holds a gigabyte."""
+    for folder in Path(tempfile.gettempdir()).glob(TEMPORARY_PREFIX + "*-*"):
         owner = folder.name[len(TEMPORARY_PREFIX):].split("-", 1)[0]
         if owner.isdigit() and not _running(int(owner)) and _own_folder(folder):
             discard(folder)
-    return Path(tempfile.mkdtemp(prefix=f"{TEMPORARY_PREFIX}{os.getpid()}-", dir=root))
 
 
 def _running(pid: int) -> bool:
@@ -643,10 +714,12 @@ def _own_folder(folder: Path) -> bool:
 
 
 def discard(folder: Path) -> None:
-    """Delete a folder without waiting for it: a process of its own does it.
+    """Delete a preview's temporary folder without waiting for it: a process of its own does it.
 
     Deleting the preview's site took 9 s at 10,000 items (100,000 files and links), all of it after Ctrl-C. The
     deleting process has a session of its own, so a second Ctrl-C in the terminal does not stop it half-way."""
+    if not folder.name.startswith(TEMPORARY_PREFIX):  # never anything else, whatever a caller passes
+        raise ValueError(f"not a preview's temporary folder: {folder}")
     try:
         subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
                           str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
