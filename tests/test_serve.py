@@ -34,14 +34,15 @@ def free_port() -> int:
 class Server:
     """A running ``fraudsite serve`` with its output lines collected."""
 
-    def __init__(self, site: Path, temporary: Path, port: int | None = None):
+    def __init__(self, site: Path, temporary: Path, port: int | None = None, ignore_hangup: bool = False):
         self.port = port or free_port()
         self.temporary = temporary
         env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONUNBUFFERED": "1", "TMPDIR": str(temporary)}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "fraudsite", "serve", str(site), "--port", str(self.port), "--now", NOW],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-            text=True, encoding="utf-8", errors="replace")
+            text=True, encoding="utf-8", errors="replace",
+            preexec_fn=(lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN)) if ignore_hangup else None)
         self.lines: list[str] = []
         threading.Thread(target=self._collect, daemon=True).start()
         wait_for(lambda: any("预览地址" in line for line in self.lines), "the server to start", self)
@@ -154,7 +155,7 @@ def test_edit_break_fix_delete_and_rename_over_http(server, site, tmp_path):
 
     # The reload script exists only in responses: nothing on disk carries it.
     scanned = 0
-    html_files = [Path(root, name) for root, _dirs, names in os.walk(site / ".fraudsite-cache/preview") for name in names
+    html_files = [Path(root, name) for root, _dirs, names in os.walk(kept(site).parent) for name in names
                   if name.endswith(".html")]  # os.walk, unlike rglob, shrugs off folders swapped away meanwhile
     for path in html_files:
         try:
@@ -349,7 +350,19 @@ def test_the_reload_script_is_es5_and_reloads_an_open_browser_tab(server, site, 
 def test_closing_the_terminal_stops_the_preview_cleanly(server, site):
     server.process.send_signal(signal.SIGHUP)  # the terminal window closed
     assert server.process.wait(timeout=30) == 0
-    assert (site / ".fraudsite-cache/preview/preview.json").is_file()  # its folder is kept for the next preview
+    assert (kept(site).parent / "preview.json").is_file()  # its folder is kept for the next preview
+
+
+def test_a_preview_started_to_outlive_the_terminal_goes_on_after_it_closes(site, tmp_path):
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    running = Server(site, temporary, ignore_hangup=True)  # as nohup starts it
+    try:
+        running.process.send_signal(signal.SIGHUP)
+        time.sleep(1)
+        assert running.process.poll() is None and page_has(running, SHUADAN_PAGE, "8600")
+    finally:
+        assert running.stop() == 0
 
 
 def test_a_temporary_site_left_by_a_preview_that_was_killed_is_deleted_by_the_next(site, tmp_path):
@@ -360,7 +373,7 @@ def test_a_temporary_site_left_by_a_preview_that_was_killed_is_deleted_by_the_ne
     (left / "site/cases").mkdir(parents=True)
     (left / "site/cases/index.html").write_text("旧预览", encoding="utf-8")
     alive = temporary / f"fraudsite-serve-{os.getpid()}-a1ive"  # a preview still running
-    other = temporary / "fraudsite-serve-notmine"  # not named by a process
+    other = temporary / "fraudsite-serve-notmine-x"  # not named by a process
     alive.mkdir()
     other.mkdir()
     running = Server(site, temporary)
@@ -371,7 +384,11 @@ def test_a_temporary_site_left_by_a_preview_that_was_killed_is_deleted_by_the_ne
         running.stop()
 
 
-KEPT = ".fraudsite-cache/preview/site"  # the preview's folder, kept for the next preview
+def kept(site: Path) -> Path:
+    """The preview's folder, kept for the next preview (in the user cache the tests point XDG_CACHE_HOME at)."""
+    from fraudsite.serve import kept_preview_dir
+
+    return kept_preview_dir(site) / "site"
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
@@ -401,16 +418,16 @@ def test_a_preview_starts_from_the_folder_the_last_one_kept_and_shows_what_chang
         assert second.get("/fzzl/wechat/cases/2024-03-shuadan-part-time-job/")[2] != wechat_before
     finally:
         assert second.stop() == 0
-    kept = files_of(site / KEPT)
+    kept_files = files_of(kept(site))
 
     # The same bytes as a preview that renders every file afresh.
-    shutil.rmtree(site / ".fraudsite-cache/preview")
+    shutil.rmtree(kept(site).parent)
     fresh = Server(site, temporary, port)
     try:
         assert re.search(r"其中页面 (\d+) 个.*共 \1 个页面", first_build(fresh)), first_build(fresh)
     finally:
         assert fresh.stop() == 0
-    assert files_of(site / KEPT) == kept
+    assert files_of(kept(site)) == kept_files
 
 
 def test_a_kept_preview_folder_changed_by_hand_is_rendered_again(site, tmp_path):
@@ -418,10 +435,21 @@ def test_a_kept_preview_folder_changed_by_hand_is_rendered_again(site, tmp_path)
     temporary.mkdir()
     first = Server(site, temporary)
     assert first.stop() == 0
-    page = site / KEPT / "cases/2024-03-shuadan-part-time-job/index.html"
+    page = kept(site) / "cases/2024-03-shuadan-part-time-job/index.html"
     page.write_text(page.read_text(encoding="utf-8").replace("8600", "手改的"), encoding="utf-8")
 
     second = Server(site, temporary, first.port)
+    try:
+        assert page_has(second, SHUADAN_PAGE, "8600") and not page_has(second, SHUADAN_PAGE, "手改的")
+    finally:
+        assert second.stop() == 0
+
+
+def test_a_page_changed_by_hand_while_the_preview_runs_is_not_kept_for_the_next(server, site, tmp_path):
+    page = kept(site) / "cases/2024-03-shuadan-part-time-job/index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("8600", "手改的"), encoding="utf-8")
+    assert server.stop() == 0
+    second = Server(site, tmp_path / "tmp", server.port)
     try:
         assert page_has(second, SHUADAN_PAGE, "8600") and not page_has(second, SHUADAN_PAGE, "手改的")
     finally:
@@ -452,22 +480,30 @@ def test_a_second_preview_of_the_same_site_works_in_a_temporary_folder(server, s
         assert second.stop() == 0
     wait_for(lambda: not any(temporary.iterdir()), "the temporary site to be deleted")
     assert page_has(server, SHUADAN_PAGE, "8600")
-    assert (site / SHUADAN).is_file() and (site / KEPT).is_dir()  # nothing but the temporary folder went
+    assert (site / SHUADAN).is_file() and kept(site).is_dir()  # nothing but the temporary folder went
 
 
-def test_fraudsite_clean_during_a_preview_does_not_stop_its_rebuilds(server, site):
-    assert run_fraudsite("clean", str(site)).returncode == 0  # deletes the cache, and the preview folder in it
+def test_fraudsite_clean_leaves_a_running_previews_folder_and_deletes_it_once_stopped(server, site):
+    cleaned = run_fraudsite("clean", str(site))
+    assert cleaned.returncode == 0 and "预览正在运行" in cleaned.stdout
+    assert kept(site).is_dir() and not (site / ".fraudsite-cache/content-items.pickle").exists()
     edit(site, SHUADAN, "三天内被骗8600元", "三天内被骗八千六百元")
-    wait_for(lambda: page_has(server, SHUADAN_PAGE, "八千六百元"), "the edit after the folder was deleted", server)
-    assert page_has(server, "/fzzl/", "首页") and not any("生成失败" in line for line in server.rebuilds())
+    wait_for(lambda: page_has(server, SHUADAN_PAGE, "八千六百元"), "the edit after the cache was deleted", server)
+    assert not any("生成失败" in line for line in server.rebuilds())
+    assert server.stop() == 0
+    cleaned = run_fraudsite("clean", str(site))
+    assert cleaned.returncode == 0 and "预览正在运行" not in cleaned.stdout and not kept(site).parent.exists()
 
 
-def test_only_a_previews_temporary_folder_is_ever_deleted(site):
+def test_only_a_previews_temporary_folder_is_ever_deleted(site, tmp_path):
     from fraudsite.serve import discard
 
-    with pytest.raises(ValueError):
-        discard(site)
-    assert (site / SHUADAN).is_file()
+    notes = tmp_path / "fraudsite-serve-notes"  # a user's folder that happens to look like one
+    notes.mkdir()
+    for folder in (site, notes):
+        with pytest.raises(ValueError):
+            discard(folder)
+    assert (site / SHUADAN).is_file() and notes.is_dir()
 
 
 def test_a_port_in_use_gives_a_chinese_reason(site, tmp_path):

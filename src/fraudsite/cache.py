@@ -339,6 +339,11 @@ def _context_data(context: LinkContext) -> bytes:
     return repr(values).encode("utf-8")
 
 
+def user_cache_dir() -> Path:
+    """This user's fraudsite folder outside every site: ``~/.cache/fraudsite`` (``$XDG_CACHE_HOME/fraudsite``)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fraudsite"
+
+
 @lru_cache(maxsize=1)
 def machine_key() -> bytes:
     """A secret of this user on this machine, kept outside every site (``~/.cache/fraudsite/cache-key``).
@@ -347,7 +352,7 @@ def machine_key() -> bytes:
     (the items file is unpickled, compiled templates are code) fails its signature and is made again. If the
     key cannot be kept, this process's own serves: its caches are simply not read by later builds.
     """
-    path = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fraudsite" / "cache-key"
+    path = user_cache_dir() / "cache-key"
     try:
         key = path.read_bytes()
         if len(key) == 32:

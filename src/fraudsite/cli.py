@@ -320,6 +320,7 @@ def run_clean(args: argparse.Namespace) -> int:
 
     from fraudsite.build import CACHE_DIR
     from fraudsite.output import remove_output
+    from fraudsite.serve import forget_kept_preview
 
     out_dir = args.output or args.site_dir / "build"
     removed = remove_output(out_dir)
@@ -327,6 +328,10 @@ def run_clean(args: argparse.Namespace) -> int:
     if cache.is_dir():
         shutil.rmtree(cache)
         removed = True
+    preview = forget_kept_preview(args.site_dir)  # kept outside the site, in this user's cache
+    removed = removed or bool(preview)
     if not args.quiet:
         print("已删除输出目录和缓存。" if removed else "没有需要删除的内容。")
+        if preview is None:
+            print("这个网站的预览正在运行，它的文件夹没有删除；停止预览后再运行 fraudsite clean 即可删除。")
     return 0

@@ -27,8 +27,11 @@ def build_lock(cache_dir: Path, on_wait: Callable[[], None] = lambda: None) -> I
 def try_lock(path: Path) -> BinaryIO | None:
     """An exclusive lock on ``path``, held until the handle given back is closed; None if someone holds it."""
     handle = open(path, "a+b")
-    if _try_lock(handle):
-        return handle
+    try:
+        if _try_lock(handle):
+            return handle
+    except OSError:  # no locks on this file system: as if held
+        pass
     handle.close()
     return None
 
