@@ -495,6 +495,23 @@ def test_fraudsite_clean_leaves_a_running_previews_folder_and_deletes_it_once_st
     assert cleaned.returncode == 0 and "预览正在运行" not in cleaned.stdout and not kept(site).parent.exists()
 
 
+def test_the_kept_preview_of_a_site_folder_that_is_gone_is_deleted_by_the_next_preview(site, tmp_path):
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    moved = tmp_path / "moved-site"
+    shutil.copytree(site, moved)
+    first = Server(moved, temporary)
+    assert first.stop() == 0
+    assert kept(moved).is_dir()
+    shutil.rmtree(moved)  # the editor moved or deleted that copy
+    running = Server(site, temporary)
+    try:
+        wait_for(lambda: not kept(moved).parent.exists(), "the gone site's preview to be deleted", running)
+        assert kept(site).is_dir()
+    finally:
+        running.stop()
+
+
 def test_only_a_previews_temporary_folder_is_ever_deleted(site, tmp_path):
     from fraudsite.serve import discard
 

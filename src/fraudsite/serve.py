@@ -668,16 +668,21 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
 
 
 KEPT_RECORD = "preview.json"  # beside the kept site: its files' fingerprint and page keys as the last preview left them
+SITE_NOTE = "site-folder.txt"  # beside it: the site folder it previews
 TEMPORARY_PREFIX = "fraudsite-serve-"
 
 
-def kept_preview_dir(site_dir: Path) -> Path:
-    """Where a site's preview is kept between previews: in this user's cache, outside the site folder (which may
-    be synced or copied, and a site of 10,000 items previews to a gigabyte), one folder per site."""
+def kept_previews() -> Path:
+    """Where previews are kept between previews: in this user's cache, outside the site folder (which may be
+    synced or copied, and a site of 10,000 items previews to a gigabyte)."""
     from fraudsite.cache import user_cache_dir
 
-    name = hashlib.sha256(str(site_dir.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return user_cache_dir() / "previews" / name
+    return user_cache_dir() / "previews"
+
+
+def kept_preview_dir(site_dir: Path) -> Path:
+    """The folder one site's preview is kept in, named by its path."""
+    return kept_previews() / hashlib.sha256(str(site_dir.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def kept_folder(site_dir: Path) -> tuple[Path, BinaryIO] | None:
@@ -686,7 +691,7 @@ def kept_folder(site_dir: Path) -> tuple[Path, BinaryIO] | None:
     folder = kept_preview_dir(site_dir)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "site-folder.txt").write_text(f"{site_dir.resolve()}\n", encoding="utf-8")  # whose it is
+        (folder / SITE_NOTE).write_text(f"{site_dir.resolve()}\n", encoding="utf-8")  # whose it is
         lock = try_lock(folder / "serve.lock")
     except OSError:
         return None
@@ -729,14 +734,23 @@ def temporary_folder() -> Path:
 
 
 def discard_left_behind() -> None:
-    """Delete, in the background, the temporary folders of earlier previews whose process is gone (killed, say):
-    at 10,000 items each holds a gigabyte. Not on Windows, where a process cannot be asked after this way."""
-    if sys.platform == "win32":
-        return
+    """Delete, in the background, what earlier previews left behind: at 10,000 items each holds a gigabyte.
+
+    The temporary folders of previews whose process is gone (killed, say; not on Windows, where a process cannot
+    be asked after this way), and the kept previews of site folders that are gone (moved or deleted)."""
     left = []
-    for folder in Path(tempfile.gettempdir()).glob(TEMPORARY_PREFIX + "*-*"):
+    for folder in [] if sys.platform == "win32" else Path(tempfile.gettempdir()).glob(TEMPORARY_PREFIX + "*-*"):
         owner = folder.name[len(TEMPORARY_PREFIX):].split("-", 1)[0]
         if owner.isdigit() and len(owner) < 10 and _own_folder(folder) and not _running(int(owner)):
+            left.append(folder)
+    previews = kept_previews()
+    for folder in previews.iterdir() if previews.is_dir() else []:
+        try:
+            site = Path(folder.joinpath(SITE_NOTE).read_text(encoding="utf-8").strip())
+        except (OSError, ValueError):
+            continue
+        if site.is_absolute() and not site.exists() and (lock := try_lock(folder / "serve.lock")) is not None:
+            lock.close()  # no preview of it runs (its site is gone: none can start either)
             left.append(folder)
     if left:  # a thread: what the preview does not finish, the next one does
         threading.Thread(target=lambda: [shutil.rmtree(f, ignore_errors=True) for f in left], daemon=True).start()
