@@ -1,6 +1,6 @@
 """``fraudsite serve``: build into a preview folder, serve it, rebuild on every save, reload the browsers.
 
-The preview folder is the site's own (in its cache), kept from one preview to the next with the page keys it was
+Each site's preview folder is kept in the user's cache from one preview to the next, with the page keys it was
 written with, so a preview starts by rendering only what changed since the last; a second preview of the same site
 at the same time works in a temporary folder.
 
@@ -49,7 +49,7 @@ from fraudsite.build import (
     render_stream,
     theme_and_code_stamp,
 )
-from fraudsite.cache import ContentCache, open_cache
+from fraudsite.cache import ContentCache, open_cache, user_cache_dir
 from fraudsite.config import load_config
 from fraudsite.derived import open_derived, using
 from fraudsite.errors import BuildFailed, FraudsiteError, Problem, describe_os_error
@@ -130,7 +130,6 @@ class Preview:
         self.checked: dict[str, tuple[Item, bool, list[Problem]]] = {}
         self.announced = ""  # the sub-path of the address printed last
         self.told: set[Problem] = set()  # the warnings no page shows, as last printed
-        self.settled = True  # the folder holds what ``page_keys`` say (no rebuild was cut short): it can be kept
         self.files: dict[str, FileStat] | None = None  # the folder's files as this preview last wrote them
         if record is not None:
             self.page_keys, self.files = kept_keys(record, out_dir)
@@ -200,7 +199,6 @@ class Preview:
     def rebuild(self) -> RebuildResult:
         """One build with the real pipeline; every failure becomes a result, never an exception."""
         started = time.perf_counter()
-        self.settled = False  # the folder may change from here until its page keys are updated to match
         # One Site in memory at a time; and after a failed rebuild the disk may be ahead of the last good Site
         # (a broken template, say): no quick update starts from a Site until a rebuild succeeds again.
         self.site = None
@@ -229,8 +227,6 @@ class Preview:
             message = (str(failure) if isinstance(failure, FraudsiteError)
                        else f"内部错误：{type(failure).__name__}: {failure}（请报告此问题）")
             return RebuildResult(False, time.perf_counter() - started, failure=message)
-        finally:
-            self.settled = True
         pages_written = written[0]
         self.page_hashes, self.page_keys, self.site = page_hashes, (stamp, memo.current), site
         self.files = stats.files
@@ -273,9 +269,9 @@ class Preview:
     def keep(self) -> None:
         """Note the folder's files and page keys for the next preview, which then renders only what changed since
         (a preview starts in 0.5 s instead of 5 to 7 s at 1,000 items). Only once nothing writes into it any more.
-        The fingerprint is of the files as this preview wrote them: one changed meanwhile by anyone else makes the
-        next preview's check fail (``kept_keys``)."""
-        if self.record is None or not self.settled or self.files is None:
+        The fingerprint is of the files as this preview last wrote them: a file changed since, by anyone or by a
+        rebuild cut short after its files were swapped in, makes the next preview's check fail (``kept_keys``)."""
+        if self.record is None or self.files is None:
             return
         record = {"version": __version__, "out": fingerprint_files(self.files), "stamp": self.page_keys[0],
                   "pages": self.page_keys[1]}
@@ -675,8 +671,6 @@ TEMPORARY_PREFIX = "fraudsite-serve-"
 def kept_previews() -> Path:
     """Where previews are kept between previews: in this user's cache, outside the site folder (which may be
     synced or copied, and a site of 10,000 items previews to a gigabyte)."""
-    from fraudsite.cache import user_cache_dir
-
     return user_cache_dir() / "previews"
 
 
