@@ -34,10 +34,12 @@ def free_port() -> int:
 class Server:
     """A running ``fraudsite serve`` with its output lines collected."""
 
-    def __init__(self, site: Path, temporary: Path, port: int | None = None, ignore_hangup: bool = False):
+    def __init__(self, site: Path, temporary: Path, port: int | None = None, ignore_hangup: bool = False,
+                 wait: bool = True, **extra_env: str):
         self.port = port or free_port()
         self.temporary = temporary
-        env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONUNBUFFERED": "1", "TMPDIR": str(temporary)}
+        env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONUNBUFFERED": "1", "TMPDIR": str(temporary),
+               **extra_env}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "fraudsite", "serve", str(site), "--port", str(self.port), "--now", NOW],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
@@ -45,7 +47,8 @@ class Server:
             preexec_fn=(lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN)) if ignore_hangup else None)
         self.lines: list[str] = []
         threading.Thread(target=self._collect, daemon=True).start()
-        wait_for(lambda: any("预览地址" in line for line in self.lines), "the server to start", self)
+        if wait:
+            wait_for(lambda: any("预览地址" in line for line in self.lines), "the server to start", self)
 
     def _collect(self) -> None:
         assert self.process.stdout is not None
@@ -454,6 +457,28 @@ def test_a_page_changed_by_hand_while_the_preview_runs_is_not_kept_for_the_next(
         assert page_has(second, SHUADAN_PAGE, "8600") and not page_has(second, SHUADAN_PAGE, "手改的")
     finally:
         assert second.stop() == 0
+
+
+def test_a_save_during_the_first_build_is_shown_once_it_is_done(site, tmp_path):
+    """The first build runs before the file watcher (so that it may fork workers): a save made meanwhile must still
+    be found and built."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    paused = tmp_path / "paused"
+    running = Server(site, temporary, wait=False, FRAUDSITE_FAULT=f"render:pause={paused}")
+    try:
+        wait_for(paused.exists, "the first build to reach its pause", running)
+        edit(site, SHUADAN, "三天内被骗8600元", "三天内被骗八千六百元")
+        (site / "content/cases/new-during-first-build.md").write_text(
+            (site / SHUADAN).read_text(encoding="utf-8").replace("title: 轻信", "title: 首次生成时新建的案例")
+            .replace("id: case-0001", "id: case-0999"), encoding="utf-8")
+        paused.unlink()
+        wait_for(lambda: any("预览地址" in line for line in running.lines), "the server to start", running)
+        wait_for(lambda: page_has(running, SHUADAN_PAGE, "八千六百元"), "the edit saved during the first build", running)
+        wait_for(lambda: page_has(running, "/fzzl/cases/new-during-first-build/", "首次生成时新建的案例"),
+                 "the case created during the first build", running)
+    finally:
+        running.stop()
 
 
 def test_a_preview_on_another_port_than_the_last_uses_its_own_address_throughout(site, tmp_path):

@@ -60,7 +60,7 @@ from fraudsite.pagememo import PageMemo
 from fraudsite.render import Output, Page
 from fraudsite.serve_http import PreviewServer, PreviewState
 from fraudsite.site import Site
-from fraudsite.uptodate import fingerprint_files
+from fraudsite.uptodate import fingerprint_files, input_roots, stat_signature, walk_stats
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -580,7 +580,6 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
 
     if not options.site_dir.is_dir():
         raise FraudsiteError(f"网站目录 {options.site_dir} 不存在；请先进入网站文件夹，或在命令后写上它的路径")
-    discard_left_behind()
     kept = kept_folder(options.site_dir)
     preview_dir, lock = kept or (temporary_folder(), None)
     preview = Preview(options, host, port, preview_dir / "site", preview_dir / KEPT_RECORD if kept else None)
@@ -614,12 +613,14 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
                 if Path(str(event.src_path)).suffix:  # fraudsite.yaml -> fraudsite.yaml.bak: gone (temporaries
                     preview.note_change("deleted", str(event.src_path))  # such as sed's have no suffix)
 
-    observer = Observer()
-    preview.observer, preview.handler = observer, Watcher()
-    for folder in sorted({options.site_dir.resolve(), options.config_path.resolve().parent}):
-        observer.schedule(preview.handler, str(folder), recursive=False)  # the configuration; content/ or theme/ appearing
-    preview.watch_folders()
-    observer.start()
+    def watch() -> None:  # made only after the first build: watchdog's observer runs a thread from the start
+        observer = Observer()
+        preview.observer, preview.handler = observer, Watcher()
+        for folder in sorted({options.site_dir.resolve(), options.config_path.resolve().parent}):
+            observer.schedule(preview.handler, str(folder), recursive=False)  # the configuration; content/, theme/ appearing
+        preview.watch_folders()
+        observer.start()
+
     builder = threading.Thread(target=preview.loop, name="fraudsite-build", daemon=True)
     serving = threading.Thread(target=server.serve_forever, name="fraudsite-http", daemon=True)
     # Ended like Ctrl-C: by ``kill``, and by closing the terminal window (SIGHUP), which otherwise ended it
@@ -627,7 +628,15 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
     stops = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
     previous = {stop: signal.signal(stop, _interrupt) for stop in stops if signal.getsignal(stop) != signal.SIG_IGN}
     try:
+        # The first build runs before any other thread: only then may it fork workers on every core (a process
+        # with threads does not fork, see ``parallel.forks``), which from nothing takes half the time. What is
+        # saved meanwhile is found by comparing the inputs' stats before it with those once the watcher runs.
+        before = input_stats(options)
         preview.run_once({})
+        watch()
+        for kind, path in changed_inputs(before, input_stats(options)):
+            preview.note_change(kind, path)
+        discard_left_behind()
         serving.start()
         builder.start()
         print(preview.addresses_line(), flush=True)
@@ -640,10 +649,12 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
         preview.stopping = True
         preview.wake.set()
         preview.state.stop()
-        observer.stop()
+        if preview.observer is not None:
+            preview.observer.stop()
         server.shutdown() if serving.is_alive() else None
         server.server_close()
-        observer.join(timeout=5)
+        if preview.observer is not None and preview.observer.is_alive():
+            preview.observer.join(timeout=5)
         builder.join(timeout=30) if builder.is_alive() else None
         preview.cache.save()
         with build_lock(options.site_dir / CACHE_DIR):  # a build may be saving the same store: one at a time
@@ -783,6 +794,19 @@ def discard(folder: Path) -> None:
                          stderr=subprocess.DEVNULL, close_fds=True, **detached)  # type: ignore[call-overload]
     except OSError:  # no process to be had: deleted here
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def input_stats(options: BuildOptions) -> dict[str, tuple[int, int, int, int]]:
+    """Every input file (as ``fingerprint_inputs`` takes them) by absolute path, with what its stat says of it."""
+    roots = input_roots(options.site_dir.resolve(), options.config_path.resolve())
+    return {path: stat_signature(stat) for root in roots for path, stat in walk_stats(root)}
+
+
+def changed_inputs(before: dict[str, tuple], after: dict[str, tuple]) -> list[tuple[str, str]]:
+    """The inputs created, modified and deleted between two ``input_stats``, as watchdog would name them."""
+    return ([("created", path) for path in after.keys() - before.keys()]
+            + [("modified", path) for path in after.keys() & before.keys() if after[path] != before[path]]
+            + [("deleted", path) for path in before.keys() - after.keys()])
 
 
 def _interrupt(_signum, _frame) -> None:

@@ -61,12 +61,16 @@ def fingerprint_inputs(site_dir: Path, config_path: Path, options: tuple) -> tup
     restored backup) or replaced by another of the same size and time is still a change."""
     digest = hashlib.sha256(repr((__version__, options)).encode())
     latest = 0
-    roots = [Path(__file__).parent, config_path, site_dir / "content", *theme_dirs(site_dir)]
-    for root in roots:
+    for root in [Path(__file__).parent, *input_roots(site_dir, config_path)]:
         for path, stat in walk_stats(root):
             digest.update(stat_line(path, stat))
             latest = max(latest, stat.st_mtime_ns, stat.st_ctime_ns)
     return digest.hexdigest(), latest
+
+
+def input_roots(site_dir: Path, config_path: Path) -> list[Path]:
+    """What an editor changes: the configuration, the content and the themes."""
+    return [config_path, site_dir / "content", *theme_dirs(site_dir)]
 
 
 def settled_before(cache_dir: Path) -> int:
