@@ -441,7 +441,8 @@ def test_clean_removes_the_output_its_spare_and_the_cache(tmp_path):
     assert (site / ".build.spare").is_dir() and (site / ".fraudsite-cache").is_dir()
     result = run_fraudsite("clean", site)
     assert result.returncode == 0, result.stderr
-    assert "已删除输出目录和缓存。" in result.stdout
+    assert f"已删除输出目录 {site / 'build'}、缓存 {site / '.fraudsite-cache'}。" in result.stdout
+    assert run_fraudsite("clean", site).stdout.strip() == "没有需要删除的内容。"
     assert not [p.name for p in site.iterdir() if p.name.startswith((".build", "build", ".fraudsite-cache"))]
 
 

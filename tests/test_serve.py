@@ -444,6 +444,8 @@ def test_a_kept_preview_folder_changed_by_hand_is_rendered_again(site, tmp_path)
     second = Server(site, temporary, first.port)
     try:
         assert page_has(second, SHUADAN_PAGE, "8600") and not page_has(second, SHUADAN_PAGE, "手改的")
+        # every page rendered again, but only the one whose bytes differ is written, and counted
+        assert "写入 1 个文件（其中页面 1 个）" in first_build(second), first_build(second)
     finally:
         assert second.stop() == 0
 
@@ -518,6 +520,7 @@ def test_fraudsite_clean_leaves_a_running_previews_folder_and_deletes_it_once_st
     assert server.stop() == 0
     cleaned = run_fraudsite("clean", str(site))
     assert cleaned.returncode == 0 and "预览正在运行" not in cleaned.stdout and not kept(site).parent.exists()
+    assert "上次预览留下的文件" in cleaned.stdout
 
 
 def test_the_kept_preview_of_a_site_folder_that_is_gone_is_deleted_by_the_next_preview(site, tmp_path):

@@ -323,15 +323,16 @@ def run_clean(args: argparse.Namespace) -> int:
     from fraudsite.serve import forget_kept_preview
 
     out_dir = args.output or args.site_dir / "build"
-    removed = remove_output(out_dir)
+    removed = [f"输出目录 {out_dir}"] if remove_output(out_dir) else []
     cache = args.site_dir / CACHE_DIR
     if cache.is_dir():
         shutil.rmtree(cache)
-        removed = True
+        removed.append(f"缓存 {cache}")
     preview = forget_kept_preview(args.site_dir)  # kept outside the site, in this user's cache
-    removed = removed or bool(preview)
+    if preview:
+        removed.append("上次预览留下的文件")
     if not args.quiet:
-        print("已删除输出目录和缓存。" if removed else "没有需要删除的内容。")
+        print(f"已删除{'、'.join(removed)}。" if removed else "没有需要删除的内容。")
         if preview is None:
-            print("这个网站的预览正在运行，它的文件夹没有删除；停止预览后再运行 fraudsite clean 即可删除。")
+            print("这个网站的预览正在运行，它的文件没有删除；停止预览后再运行 fraudsite clean 即可删除。")
     return 0

@@ -46,6 +46,7 @@ class WriteStats:
     removed: int
     # OUT's files afterwards with their stats, when the caller gave OUT's stats before (for its fingerprint)
     files: dict[str, FileStat] | None = field(default=None, compare=False, repr=False)
+    pages_written: int = 0  # of ``written``, the HTML pages
 
 
 def check_output_dir(out_dir: Path, site_dir: Path, force: bool) -> None:
@@ -162,12 +163,14 @@ def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out
     try:
         stage = Stage(staging, reuse=spare_of(out_dir), out_dir=out_dir, current=current, known=known,
                       spare_files=spare_files)
-        changed, count, deferred = 0, 0, []
+        changed, count, deferred, pages = 0, 0, [], 0
         for path, content in chain(pairs, [(MARKER, MARKER_TEXT)]):  # streamed: never every page at once
             if callable(content):
                 deferred.append((path, content))
                 continue
-            changed += stage.put(path, content)
+            put = stage.put(path, content)
+            changed += put
+            pages += put and path.endswith(".html")
             count += 1
         stage.drop_unwanted()  # before the bundles, which pack what is staged
         for path, make in deferred:
@@ -188,7 +191,7 @@ def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out
     except BaseException:
         _abandon(pairs, staging, out_dir, fresh)
         raise
-    return WriteStats(changed - (MARKER not in current), count - changed, removed, stage.files)
+    return WriteStats(changed - (MARKER not in current), count - changed, removed, stage.files, pages)
 
 
 def _abandon(pairs: Iterable, staging: Path, out_dir: Path, fresh: bool) -> None:

@@ -30,7 +30,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -55,7 +54,7 @@ from fraudsite.derived import open_derived, using
 from fraudsite.errors import BuildFailed, FraudsiteError, Problem, describe_os_error
 from fraudsite.lock import build_lock, try_lock
 from fraudsite.model import Case, Item, Notice, is_published
-from fraudsite.output import KEEP, MARKER, Content, FileStat, WriteStats, file_stats, write_site
+from fraudsite.output import MARKER, FileStat, WriteStats, file_stats, write_site
 from fraudsite.pagememo import PageMemo
 from fraudsite.render import Output, Page
 from fraudsite.serve_http import PreviewServer, PreviewState
@@ -117,7 +116,6 @@ class Preview:
         self.stopping = False
         self.next_change: datetime | None = None
         self.quiet = False  # print only failed rebuilds
-        self.page_hashes: dict[str, int] = {}  # HTML page -> hash of its bytes in the last good build
         # The last good build's page memo: stamp, keys. From the last preview if it kept this folder as it left it.
         self.page_keys: tuple[str, dict[str, str]] = ("", {})
         self.site: Site | None = None  # the last rebuild's Site if it succeeded: the quick update starts from it
@@ -210,8 +208,6 @@ class Preview:
                 outputs = plan_outputs(site, options.site_dir)
                 notes = self.notes_of(site, warnings)
             self.derived.prune()
-            page_hashes: dict[str, int] = {}
-            written = [0]
             # Pages whose inputs are as in the last good rebuild keep their file: the folder is this preview's alone
             # (locked), and was found as the last preview left it (``kept_keys``).
             stamp = theme_and_code_stamp(site, options.site_dir)
@@ -219,7 +215,7 @@ class Preview:
                             previous=self.page_keys[1], digester=self.derived.digester)
             stream = render_stream(outputs, site, options.site_dir, memo, keep_compiled=True)
             known = self.files if self.files is not None else file_stats(self.out_dir)
-            stats = write_site(noting_pages(stream, page_hashes, self.page_hashes, written), self.out_dir, known=known)
+            stats = write_site(stream, self.out_dir, known=known)
         except BuildFailed as failure:  # found before anything was written: the folder is as it was
             return RebuildResult(False, time.perf_counter() - started, problems=tuple(failure.problems))
         except Exception as failure:  # perhaps while writing: the folder is rendered afresh next time
@@ -227,15 +223,15 @@ class Preview:
             message = (str(failure) if isinstance(failure, FraudsiteError)
                        else f"内部错误：{type(failure).__name__}: {failure}（请报告此问题）")
             return RebuildResult(False, time.perf_counter() - started, failure=message)
-        pages_written = written[0]
-        self.page_hashes, self.page_keys, self.site = page_hashes, (stamp, memo.current), site
+        self.page_keys, self.site = (stamp, memo.current), site
         self.files = stats.files
         # The good site stays until the next rebuild: out of the cycle collector's way, whose full passes over
         # it (most of a second at 10,000 items) would otherwise land in the middle of quick updates.
         gc.freeze()
         with self.state.changed:
             self.state.base_path = site.config.base_path
-        result = RebuildResult(True, time.perf_counter() - started, stats, len(page_hashes), pages_written,
+        pages = sum(1 for output in outputs if output.path.endswith(".html"))
+        result = RebuildResult(True, time.perf_counter() - started, stats, pages, stats.pages_written,
                                warnings=sum(len(found) for found in notes.values()), loose=loose_notes(outputs, notes),
                                next_change=clock_window(site)[1], drafts=draft_pages(site, outputs),
                                notes=page_notes(outputs, notes))
@@ -350,8 +346,7 @@ class Preview:
             temporary.unlink(missing_ok=True)
             self.files = None  # not known what the folder holds now
             return False
-        self.page_hashes[path] = hash(data)  # the full rebuild counts only what it changes beyond this
-        self.page_keys[1].pop(path, None)  # nor may it keep this file as "unchanged" by the last rebuild's key
+        self.page_keys[1].pop(path, None)  # the full rebuild may not keep it as "unchanged" by the last rebuild's key
         if self.files is not None:
             self.files[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
         return True
@@ -496,17 +491,6 @@ def place(item: Item, site: Site) -> tuple:
 def combined(earlier: str | None, later: str) -> str:
     """One kind for two events on a path: a file created and then written is still new."""
     return "created" if earlier == "created" and later == "modified" else later
-
-
-def noting_pages(stream: Iterable[tuple[str, Content]], page_hashes: dict[str, int],
-                 previous: dict[str, int], written: list[int]) -> Iterator[tuple[str, Content]]:
-    """Pass rendered outputs on to ``write_site`` (streamed, never the whole site in memory), hashing each page
-    and counting in ``written`` those that changed."""
-    for path, content in stream:
-        if path.endswith(".html"):
-            page_hashes[path] = previous.get(path, 0) if content is KEEP else hash(content)
-            written[0] += content is not KEEP and previous.get(path) != page_hashes[path]
-        yield path, content
 
 
 def real_path(path: Path) -> Path:
