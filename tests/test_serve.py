@@ -483,6 +483,19 @@ def test_a_save_during_the_first_build_is_shown_once_it_is_done(site, tmp_path):
         running.stop()
 
 
+def test_the_first_build_forks_workers_that_end_quietly(site, tmp_path):
+    """The first build renders on every core; the pool ends its workers with SIGTERM, which the preview's own
+    handler (a clean stop) must not turn into a traceback per worker, or a worker waiting forever."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    running = Server(site, temporary, FRAUDSITE_PARALLEL_MINIMUM="2")  # the sample site is small: fork anyway
+    try:
+        assert page_has(running, SHUADAN_PAGE, "8600")
+        assert not [line for line in running.lines if "Traceback" in line or "KeyboardInterrupt" in line], running.lines
+    finally:
+        assert running.stop() == 0
+
+
 def test_a_preview_on_another_port_than_the_last_uses_its_own_address_throughout(site, tmp_path):
     temporary = tmp_path / "tmp"
     temporary.mkdir()

@@ -51,7 +51,7 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
     try:
         import multiprocessing  # here: a build that forks no workers need not load it (4 ms)
 
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_as_forked) as pool:
             # A few chunks ahead of the consumer, not all: pool.imap would queue every finished chunk
             # here while the consumer writes files more slowly than the workers render them (+350 MB at 10,000 items).
             waiting = iter(chunks)
@@ -62,6 +62,15 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
                 yield from results
     finally:
         _TASK.clear()
+
+
+def _as_forked() -> None:
+    """A forked process ends on SIGTERM and SIGHUP as any process does. It inherits the handlers of the process it
+    was forked from, and serve's turn both into Ctrl-C: then the pool's own SIGTERM at its end printed a traceback
+    from every worker, and once left one waiting for the pool's lock forever."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name) and callable(signal.getsignal(getattr(signal, name))):  # ignored stays ignored
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 def forks(minimum_items: int, items: int) -> bool:
@@ -93,6 +102,7 @@ def in_background(function: Callable[[], Any], minimum_items: int, items: int,
     pid = os.fork()
     if pid == 0:  # the forked process: send the outcome, then end without running this program's exit handlers
         try:
+            _as_forked()
             os.close(reading)
             try:
                 outcome = pickle.dumps((False, function()), pickle.HIGHEST_PROTOCOL)
