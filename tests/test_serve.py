@@ -483,12 +483,25 @@ def test_a_save_during_the_first_build_is_shown_once_it_is_done(site, tmp_path):
         running.stop()
 
 
+def test_saves_during_the_first_build_are_found_by_their_stats():
+    from fraudsite.serve import changed_inputs
+
+    fine, coarse = (10, 5_000_000_123, 5_000_000_123, 7), (10, 6_000_000_000, 6_000_000_000, 8)
+    before = {"a.md": fine, "b.md": coarse, "gone.md": fine}
+    after = {"a.md": (11, *fine[1:]), "b.md": coarse, "new.md": fine}
+    assert sorted(changed_inputs(before, after, settled=7_000_000_000)) == [
+        ("created", "new.md"), ("deleted", "gone.md"), ("modified", "a.md")]
+    # b.md's clock keeps whole seconds and it changed within the last ones: a save then would keep its stat
+    assert ("modified", "b.md") in changed_inputs(before, after, settled=5_500_000_000)
+    assert ("modified", "a.md") not in changed_inputs(before, {**after, "a.md": fine}, settled=0)
+
+
 def test_the_first_build_forks_workers_that_end_quietly(site, tmp_path):
     """The first build renders on every core; the pool ends its workers with SIGTERM, which the preview's own
     handler (a clean stop) must not turn into a traceback per worker, or a worker waiting forever."""
     temporary = tmp_path / "tmp"
     temporary.mkdir()
-    running = Server(site, temporary, FRAUDSITE_PARALLEL_MINIMUM="2")  # the sample site is small: fork anyway
+    running = Server(site, temporary, FRAUDSITE_PARALLEL_MINIMUM="2", FRAUDSITE_WORKERS="2")  # fork, small or not
     try:
         assert page_has(running, SHUADAN_PAGE, "8600")
         assert not [line for line in running.lines if "Traceback" in line or "KeyboardInterrupt" in line], running.lines

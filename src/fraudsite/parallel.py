@@ -2,8 +2,8 @@
 
 Workers are forked after planning, so they inherit the planned pages and compiled templates
 instead of receiving them pickled; only the rendered bytes travel back. Where ``fork`` is not
-available (Windows, macOS default), in a process with other threads (serve), or when the job is
-small, everything runs in this process.
+available (Windows, macOS default), in a process with other threads (serve after its first build),
+or when the job is small, everything runs in this process.
 The output is the same bytes either way (tested).
 """
 
@@ -65,12 +65,14 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
 
 
 def _as_forked() -> None:
-    """A forked process ends on SIGTERM and SIGHUP as any process does. It inherits the handlers of the process it
-    was forked from, and serve's turn both into Ctrl-C: then the pool's own SIGTERM at its end printed a traceback
-    from every worker, and once left one waiting for the pool's lock forever."""
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name) and callable(signal.getsignal(getattr(signal, name))):  # ignored stays ignored
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    """Signals in a forked process: Ctrl-C and a closed terminal reach the whole process group, and the process
+    that forked it handles them (and ends its workers); a worker ignores them, so it never dies holding the pool's
+    queue lock, which the pool's ending then waits for forever. SIGTERM, which the pool ends its workers with,
+    ends one as any process: it inherited serve's handler, which turns SIGTERM into Ctrl-C for a clean stop,
+    and then printed a traceback from every worker and once left one waiting for that lock."""
+    for name, action in (("SIGINT", signal.SIG_IGN), ("SIGHUP", signal.SIG_IGN), ("SIGTERM", signal.SIG_DFL)):
+        if hasattr(signal, name) and signal.getsignal(getattr(signal, name)) != signal.SIG_IGN:  # ignored stays so
+            signal.signal(getattr(signal, name), action)
 
 
 def forks(minimum_items: int, items: int) -> bool:

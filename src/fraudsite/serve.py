@@ -5,7 +5,9 @@ written with, so a preview starts by rendering only what changed since the last;
 at the same time works in a temporary folder.
 
 Threads and their jobs, in the MkDocs manner:
-- watchdog's observer thread calls ``note_change``, which only records the path and sets a flag;
+- watchdog's observer thread calls ``note_change``, which only records the path and sets a flag (the observer
+  starts after the first build, which may then fork workers; saves made during it are noted from a comparison
+  of the inputs' stats);
 - one build loop waits for the flag, takes every change noted so far and rebuilds once; saves arriving
   during a rebuild set the flag again and are folded into the next rebuild, so a burst costs at most two;
 - request threads serve the output and long-poll the epoch, which the loop bumps after each rebuild.
@@ -59,7 +61,7 @@ from fraudsite.pagememo import PageMemo
 from fraudsite.render import Output, Page
 from fraudsite.serve_http import PreviewServer, PreviewState
 from fraudsite.site import Site
-from fraudsite.uptodate import fingerprint_files, input_roots, stat_signature, walk_stats
+from fraudsite.uptodate import fingerprint_files, input_roots, settled_before, stat_signature, walk_stats
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -135,7 +137,8 @@ class Preview:
     # ------------------------------------------------------------------ watching
 
     def note_change(self, kind: str, path: str) -> None:
-        """watchdog's callback: remember what changed and raise the flag; never build here."""
+        """watchdog's callback (and the first build's catch-up): remember what changed and raise the flag; never build
+        here."""
         if kind not in EVENT_KINDS or not self.is_watched(Path(path)):
             return
         shown = self.shown(Path(path))
@@ -582,6 +585,8 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
         raise FraudsiteError(f"无法在 {host}:{port} 上启动预览（{describe_os_error(error)}）；请加 --port 换一个端口，"
                              "例如 --port 8001") from None
     preview.address = (host, server.server_address[1])
+    if hasattr(os, "register_at_fork"):  # a worker the first build forks holds neither, should this process be killed
+        os.register_at_fork(after_in_child=lambda: _let_go(server, lock))
 
     class Watcher(FileSystemEventHandler):
         def on_any_event(self, event: FileSystemEvent) -> None:
@@ -615,10 +620,10 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
         # The first build runs before any other thread: only then may it fork workers on every core (a process
         # with threads does not fork, see ``parallel.forks``), which from nothing takes half the time. What is
         # saved meanwhile is found by comparing the inputs' stats before it with those once the watcher runs.
-        before = input_stats(options)
+        before, settled = input_stats(options), settled_before(options.site_dir / CACHE_DIR)
         preview.run_once({})
         watch()
-        for kind, path in changed_inputs(before, input_stats(options)):
+        for kind, path in changed_inputs(before, input_stats(options), settled):
             preview.note_change(kind, path)
         discard_left_behind()
         serving.start()
@@ -782,15 +787,38 @@ def discard(folder: Path) -> None:
 
 def input_stats(options: BuildOptions) -> dict[str, tuple[int, int, int, int]]:
     """Every input file (as ``fingerprint_inputs`` takes them) by absolute path, with what its stat says of it."""
-    roots = input_roots(options.site_dir.resolve(), options.config_path.resolve())
-    return {path: stat_signature(stat) for root in roots for path, stat in walk_stats(root)}
+    found = {}
+    for root in input_roots(options.site_dir.resolve(), options.config_path.resolve()):
+        try:
+            found.update((path, stat_signature(stat)) for path, stat in walk_stats(root))
+        except OSError:  # renamed away while walked: the watcher, running by the second walk, sees it
+            continue
+    return found
 
 
-def changed_inputs(before: dict[str, tuple], after: dict[str, tuple]) -> list[tuple[str, str]]:
-    """The inputs created, modified and deleted between two ``input_stats``, as watchdog would name them."""
+def changed_inputs(before: dict[str, tuple], after: dict[str, tuple], settled: int) -> list[tuple[str, str]]:
+    """The inputs created, modified and deleted between two ``input_stats``, as watchdog would name them.
+
+    On a file system that keeps whole seconds (FAT: two), a file saved again within its clock tick keeps its
+    stat: one whose times were not ``settled`` (file-system ns, see ``uptodate.settled_before``) at the first
+    is counted as modified there."""
+    def unsure(stat: tuple) -> bool:
+        return stat[1] % 1_000_000_000 == 0 and max(stat[1:3]) >= settled
+
     return ([("created", path) for path in after.keys() - before.keys()]
-            + [("modified", path) for path in after.keys() & before.keys() if after[path] != before[path]]
+            + [("modified", path) for path in after.keys() & before.keys()
+               if after[path] != before[path] or unsure(before[path])]
             + [("deleted", path) for path in before.keys() - after.keys()])
+
+
+def _let_go(server: PreviewServer, lock: BinaryIO | None) -> None:
+    """In a forked worker: close the preview's port and its folder's lock (the parent keeps both)."""
+    for held in (server.socket, lock):
+        try:
+            if held is not None:
+                held.close()
+        except OSError:
+            pass
 
 
 def _interrupt(_signum, _frame) -> None:
