@@ -275,7 +275,7 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
         stats = write_site(render_stream(outputs, site, options.site_dir, memo, write_into, keep_compiled=True), out,
                            known=scanned, spare_files=spare_files)
         memo.save()
-        pages = sum(1 for output in outputs if output.path.endswith(".html"))
+        pages = page_count(outputs)
         last_change, next_change = clock_window(site)
         write_record(cache_dir, BuildRecord(
             inputs, str(options.out_dir.resolve()),
@@ -285,6 +285,11 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
     checkpoint("record")
     return BuildReport(len(site.published), pages, stats, warnings, time.perf_counter() - started, next_change,
                        pages - memo.kept)
+
+
+def page_count(outputs: list[Output]) -> int:
+    """How many of the outputs are HTML pages (what the summary lines count)."""
+    return sum(1 for output in outputs if output.path.endswith(".html"))
 
 
 def output_as_recorded(options: BuildOptions, cache_dir: Path, files: dict[str, FileStat]) -> bool:

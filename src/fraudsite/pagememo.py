@@ -12,7 +12,6 @@ import dataclasses
 import functools
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from datetime import date, datetime
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
@@ -77,13 +76,10 @@ class PageMemo:
 
     def save(self) -> None:
         """Keep this build's keys for the next one (atomically)."""
-        if self.file is None:
-            return
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.file.with_name(f".{MEMO}.{os.getpid()}")
-        temporary.write_text(json.dumps({"version": __version__, "stamp": self.stamp, "pages": self.current}),
-                             encoding="utf-8")
-        os.replace(temporary, self.file)
+        from fraudsite.uptodate import save_json
+
+        if self.file is not None:
+            save_json(self.file, {"version": __version__, "stamp": self.stamp, "pages": self.current})
 
 
 class Digester:

@@ -45,6 +45,7 @@ from fraudsite.build import (
     build_time,
     clock_window,
     load_site,
+    page_count,
     personal_data,
     plan_outputs,
     render_stream,
@@ -61,7 +62,14 @@ from fraudsite.pagememo import PageMemo
 from fraudsite.render import Output, Page
 from fraudsite.serve_http import PreviewServer, PreviewState
 from fraudsite.site import Site
-from fraudsite.uptodate import fingerprint_files, input_roots, settled_before, stat_signature, walk_stats
+from fraudsite.uptodate import (
+    fingerprint_files,
+    input_roots,
+    save_json,
+    settled_before,
+    stat_signature,
+    walk_stats,
+)
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -233,8 +241,7 @@ class Preview:
         gc.freeze()
         with self.state.changed:
             self.state.base_path = site.config.base_path
-        pages = sum(1 for output in outputs if output.path.endswith(".html"))
-        result = RebuildResult(True, time.perf_counter() - started, stats, pages, stats.pages_written,
+        result = RebuildResult(True, time.perf_counter() - started, stats, page_count(outputs), stats.pages_written,
                                warnings=sum(len(found) for found in notes.values()), loose=loose_notes(outputs, notes),
                                next_change=clock_window(site)[1], drafts=draft_pages(site, outputs),
                                notes=page_notes(outputs, notes))
@@ -272,14 +279,11 @@ class Preview:
         rebuild cut short after its files were swapped in, makes the next preview's check fail (``kept_keys``)."""
         if self.record is None or self.files is None:
             return
-        record = {"version": __version__, "out": fingerprint_files(self.files), "stamp": self.page_keys[0],
-                  "pages": self.page_keys[1]}
-        temporary = self.record.with_name(f".{self.record.name}.{os.getpid()}")
         try:
-            temporary.write_text(json.dumps(record), encoding="utf-8")
-            os.replace(temporary, self.record)
+            save_json(self.record, {"version": __version__, "out": fingerprint_files(self.files),
+                                    "stamp": self.page_keys[0], "pages": self.page_keys[1]})
         except OSError:  # no record: the next preview renders every page, as it would have
-            temporary.unlink(missing_ok=True)
+            pass
 
     def warm_up(self, site: Site) -> None:
         """Compile what a quick update renders while nothing waits, rather than on the next save (100 ms at 10,000 items).

@@ -151,10 +151,19 @@ def read_record(cache_dir: Path) -> BuildRecord | None:
 
 def write_record(cache_dir: Path, record: BuildRecord) -> None:
     """Save the record atomically."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    temporary = cache_dir / f".{RECORD}.{os.getpid()}"
-    temporary.write_text(json.dumps({"version": __version__, **asdict(record)}, ensure_ascii=False), encoding="utf-8")
-    os.replace(temporary, cache_dir / RECORD)
+    save_json(cache_dir / RECORD, {"version": __version__, **asdict(record)})
+
+
+def save_json(path: Path, data: object) -> None:
+    """Write ``data`` as JSON to ``path`` atomically (a reader finds the old file or the new, never half of one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def forget(cache_dir: Path) -> None:
