@@ -531,7 +531,7 @@ def lookups_hold(lookups: Any, item_paths: dict[str, str], asset_exists: Callabl
                  case_variant: Callable[[str], str]) -> bool:
     """Whether every lookup a rendering made still gives the same answer."""
     try:
-        links, assets, variants = lookups["links"], lookups["assets"], lookups.get("variants", {})
+        links, assets, variants = lookups["links"], lookups["assets"], lookups["variants"]
         return (all(item_paths.get(k) == v for k, v in links.items())
                 and all(asset_exists(k) == v for k, v in assets.items())
                 and all(case_variant(k) == v for k, v in variants.items()))

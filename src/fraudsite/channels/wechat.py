@@ -196,9 +196,8 @@ def check(site: Site, items: Sequence[Item] | None = None) -> list[Problem]:
     codes = {"title": "W250", "title_api": "W251", "author": "W252", "digest": "W253", "content": "W254"}
     keys = {"title": "wechat.title", "title_api": "wechat.title", "author": "wechat.author", "digest": "wechat.digest"}
     wanted = None if items is None else {id(item) for item in items}
-    for article in published_articles(site, settings):
-        if wanted is not None and id(article.item) not in wanted:
-            continue
+    published = site.published if wanted is None else [item for item in site.published if id(item) in wanted]
+    for article in published_articles(site, settings, published):  # only those asked for are made or decoded
         item, lines = article.item, dict(article.item.line_of)
         for found in article.checks:
             if found.level == "error" and found.field in codes:  # a draft is not ready, and says so itself
@@ -209,10 +208,11 @@ def check(site: Site, items: Sequence[Item] | None = None) -> list[Problem]:
     return problems
 
 
-def published_articles(site: Site, settings: Settings) -> list[Article]:
-    """Every published item's article: from the derived store if a build keeps one, the missing ones made on
-    every core (``check`` keeps none: it makes them for their limits, then again for the pages)."""
-    return remember_each("wechat", site.published, (site.config, settings),
+def published_articles(site: Site, settings: Settings, items: Sequence[Item] | None = None) -> list[Article]:
+    """Every published item's article (or those of ``items``): from the derived store if a build keeps one, the
+    missing ones made on every core (``check`` keeps none: it makes them for their limits, then again for the
+    pages)."""
+    return remember_each("wechat", site.published if items is None else items, (site.config, settings),
                          partial(make_article, site=site, settings=settings), article_blob, article_from_blob,
                          packed=True)
 
