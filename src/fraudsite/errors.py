@@ -65,14 +65,19 @@ def warning(path: str, line: int, code: str, field: str, message: str) -> Proble
     return Problem(path, line, code, field, message, "warning")
 
 
-def did_you_mean(word: str, choices: list[str], names: dict[str, str] | None = None) -> str:
-    """A Chinese hint naming the closest valid choices, or all of them (with their ``names``) if none is close."""
+def did_you_mean(word: str, choices: list[str], listed: str = "") -> str:
+    """A Chinese hint naming the closest valid choices, or all of them (as ``listed``, if given) if none is close."""
     import difflib
 
     close = difflib.get_close_matches(word, choices, n=3, cutoff=0.5)
     if close:
         return "是否想写 " + "、".join(f"“{c}”" for c in close) + "？"
-    return "可选：" + "、".join(f"{c}（{names[c]}）" if names and c in names else c for c in choices)
+    return "可选：" + (listed or "、".join(choices))
+
+
+def key_list(valid: list[tuple[str, str]]) -> str:
+    """Keys with their names, as editors are shown the choices: ``students（在校生）、staff（教职工）``."""
+    return "、".join(f"{key}（{name}）" for key, name in valid)
 
 
 def key_hint(value: str, valid: list[tuple[str, str]], what: str) -> str:
@@ -81,7 +86,7 @@ def key_hint(value: str, valid: list[tuple[str, str]], what: str) -> str:
     by_name = {name: key for key, name in valid}
     if value in by_name:
         return f"“{value}”是{what}的名称，这里要写它的键：{by_name[value]}"
-    return did_you_mean(value, [key for key, _ in valid], dict(valid))
+    return did_you_mean(value, [key for key, _ in valid], key_list(valid))
 
 
 _OS_REASONS = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有访问权限", errno.EPERM: "没有访问权限",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fraudsite.clock import BadWhen, iso_date, parse_when
 from fraudsite.config import Config, load_config
-from fraudsite.errors import FraudsiteError, UsageError, key_hint
+from fraudsite.errors import FraudsiteError, UsageError, key_hint, key_list
 from fraudsite.urls import is_slug
 
 # Where a draft's text goes: an item published with one is refused (``content.check_body_written``).
@@ -86,10 +86,6 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _choices(pairs: list[tuple[str, str]]) -> str:
-    return "、".join(f"{key}（{name}）" for key, name in pairs)
-
-
 def _keys(values: list[str], valid: list[tuple[str, str]], option: str, what: str) -> list[str]:
     for value in values:
         if value not in dict(valid):
@@ -104,7 +100,7 @@ def case_text(title: str, date: str, slug: str, identity: str, config: Config, t
     audiences = [(a.key, a.name) for a in config.audiences]
     # The editor chooses where there is a choice: a guessed type or audience would be published unless noticed,
     # and a draft left without one would stop every build.
-    unchosen = [f"请用 {option} 写明{what}（例如 {example}），可选：{_choices(pairs)}"
+    unchosen = [f"请用 {option} 写明{what}（例如 {example}），可选：{key_list(pairs)}"
                 for given, pairs, option, what, example in (
                     (type_key, types, "--type", "诈骗类型", "--type shuadan"),
                     (audience, audiences, "--audience", "受众", "--audience students parents"))
@@ -118,9 +114,9 @@ def case_text(title: str, date: str, slug: str, identity: str, config: Config, t
 # 写好并预览无误后，把 draft: true 改为 draft: false，案例才会发布。
 title: {_quoted(title)}
 date: {_quoted(date) if " " in date else date}  # 发布日期：YYYY-MM-DD，或加引号写 "YYYY-MM-DD HH:MM"
-# 诈骗类型，只能写一个键：{_choices(types)}
+# 诈骗类型，只能写一个键：{key_list(types)}
 type: {type_key}
-# 受众，可写多个，用逗号隔开：{_choices(audiences)}
+# 受众，可写多个，用逗号隔开：{key_list(audiences)}
 audience: [{", ".join(chosen)}]
 amount:  # 请填写：损失金额，只写数字（单位：元），例如 8600；没有损失就留空
 tags: []  # 标签，例如 [兼职, 返利]
@@ -190,7 +186,7 @@ issuer: {_quoted(issuer or config.office.name)}  # 请确认：发布单位
 expires: {expires_value}  # {expiry_note}
 priority: {"urgent" if urgent else "normal"}  # normal（普通）或 urgent（紧急，在各处置顶显示）
 pinned: false  # true：有效期内在首页置顶
-# 受众（可选），可写多个：{_choices(audiences)}
+# 受众（可选），可写多个：{key_list(audiences)}
 audience: []
 tags: []  # 标签，例如 [讲座, 开学]
 summary:  # 请填写：一两句话的摘要，建议 60 字以内（大屏只显示 60 字）；留空时自动取正文开头
