@@ -23,8 +23,8 @@ from fraudsite.markup import (
     LinkContext,
     RenderedBody,
     asset_output_path,
-    case_hint,
     line_in_body,
+    missing_file_advice,
     plain_text,
     shorten,
     strip_control,
@@ -701,9 +701,8 @@ def _asset(fields: _Fields, key: str, name: str, site_dir: Path, files: list, in
         fields.fail(key, "E303", f"“{name}”指向了 content 目录以外；请把文件放进 content 目录", line=line)
         return ""
     if not (site_dir / source).is_file():
-        variant = AssetCheck(site_dir).case_variant(source)
-        advice = (case_hint(posixpath.relpath(variant, base.as_posix())) if variant
-                  else f"请把它放到 {base.as_posix()}/ 下，或改正路径")
+        advice = missing_file_advice(fields.source.path, AssetCheck(site_dir).case_variant(source),
+                                     f"请把它放到 {base.as_posix()}/ 下，或改正路径")
         fields.fail(key, "E304", f"找不到文件“{name}”；{advice}", line=line)
         return ""
     output = asset_output_path(source)

@@ -453,9 +453,8 @@ class _LinkResolver(Treeprocessor):
             anchor = f"#{fragment}" if fragment else ""
             return ctx.base_path + url_path(page) + anchor
         if not ctx.asset_exists(resolved):
-            variant = ctx.case_variant(resolved)
-            advice = (case_hint(posixpath.relpath(variant, posixpath.dirname(ctx.source))) if variant
-                      else "请把文件放到 content 目录中，或改正路径")
+            advice = missing_file_advice(ctx.source, ctx.case_variant(resolved),
+                                         "请把文件放到 content 目录中，或改正路径")
             self._fail("E304", field_name, target, f"引用的文件不存在；{advice}")
             return ""
         output = asset_output_path(resolved)
@@ -495,9 +494,14 @@ class _ScamUrlDefuser(Treeprocessor):
                 element.tail = defang_text(element.tail, urls)
 
 
-def case_hint(variant: str) -> str:
-    """What to write for a file named in another letter case (``variant``, relative to the content file)."""
-    return f"是否想写 {variant}？文件名的大小写要和实际文件完全一致，网站服务器区分大小写"
+def missing_file_advice(source: str, variant: str, otherwise: str) -> str:
+    """What to do about a file the content file ``source`` refers to that is not there: write its name in the letter
+    case of the file that is (``variant``, site-relative, from ``AssetCheck.case_variant``), if one is; else
+    ``otherwise``."""
+    if not variant:
+        return otherwise
+    written = posixpath.relpath(variant, posixpath.dirname(source))
+    return f"是否想写 {written}？文件名的大小写要和实际文件完全一致，网站服务器区分大小写"
 
 
 def asset_output_path(source: str) -> str:
