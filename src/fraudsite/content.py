@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -694,8 +695,6 @@ def _asset(fields: _Fields, key: str, name: str, site_dir: Path, files: list, in
         fields.fail(key, "E217", f"“{name}”应为相对于本文件的路径，用 / 分隔，例如 images/cover.jpg", line=line)
         return ""
     base = Path(fields.source.path).parent
-    import posixpath
-
     source = posixpath.normpath((base / name).as_posix())
     if not source.startswith("content/") or not _inside(site_dir / source, (site_dir / "content").resolve()):
         fields.fail(key, "E303", f"“{name}”指向了 content 目录以外；请把文件放进 content 目录", line=line)
