@@ -95,7 +95,8 @@ def loss_figure(key: str, heading: str, what: str, rows: list[LossRow]) -> Figur
 
 
 def loss_unit(largest: int) -> str:
-    """万元 once the largest amount reaches ten thousand yuan, else 元."""
+    """万元 once the largest amount reaches ten thousand yuan, else 元: one unit for a whole column of totals, which
+    then line up (a single amount on a card, ``render.format_yuan``, reads as 元 up to 100,000: "98,000 元")."""
     return "万元" if largest >= 10_000 else "元"
 
 
