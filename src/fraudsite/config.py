@@ -97,6 +97,16 @@ class Config:
         """The URL path the site lives under, such as ``/fzzl/``."""
         return urlsplit(self.base_url).path
 
+    @property
+    def type_names(self) -> dict[str, str]:
+        """Each fraud type's key with its name, in the configured order: what an editor may write, and means."""
+        return {t.key: t.name for t in self.types}
+
+    @property
+    def audience_names(self) -> dict[str, str]:
+        """Each audience's key with its name, in the configured order."""
+        return {a.key: a.name for a in self.audiences}
+
     def type_by_key(self, key: str) -> FraudType:
         """Look up a fraud type; the key has been validated."""
         return next(t for t in self.types if t.key == key)

@@ -477,11 +477,11 @@ class _Fields:
             return ()
         return tuple(strip_control(str(v)).strip() for v in value if strip_control(str(v)).strip())
 
-    def keys(self, key: str, valid: list[tuple[str, str]], code: str, what: str) -> tuple[str, ...]:
-        """A list of configured keys (``valid``: key and name pairs), each unknown one an error."""
+    def keys(self, key: str, valid: dict[str, str], code: str, what: str) -> tuple[str, ...]:
+        """A list of configured keys (``valid``: key to name), each unknown one an error."""
         values = self.texts(key)
         for index, value in enumerate(values):
-            if value not in dict(valid):
+            if value not in valid:
                 line = self.source.meta.line_of(f"{key}.{index}", self.line(key))
                 self.fail(key, code, f"未知的{what}“{value}”；{key_hint(value, valid, what)}", line=line)
         return values
@@ -557,7 +557,6 @@ _COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Config, site_dir: Path) -> dict:
-    audiences = [(a.key, a.name) for a in config.audiences]
     slug = fields.text("slug") or _slug_from_filename(source.path)
     if fields.data.get("slug") is not None:
         _check_slug(fields, slug)
@@ -586,7 +585,7 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
         "draft": fields.flag("draft"),
         "withdrawn": fields.flag("withdrawn"),
         "aliases": tuple(_alias(fields, a, config.base_path) for a in fields.texts("aliases")),
-        "audience": fields.keys("audience", audiences, "E208", "受众"),
+        "audience": fields.keys("audience", config.audience_names, "E208", "受众"),
         "tags": _tags(fields),
         "summary": shorten(fields.text("summary")),
         "cover": cover_path,
@@ -618,9 +617,9 @@ _TAG_SEPARATOR = re.compile(r"[，、；;,]")
 
 
 def _case_fields(fields: _Fields, config: Config) -> dict:
-    types = [(t.key, t.name) for t in config.types]
+    types = config.type_names
     type_key = fields.text("type", required=True)
-    if type_key and type_key not in dict(types):
+    if type_key and type_key not in types:
         fields.fail("type", "E209", f"未知的诈骗类型“{type_key}”；{key_hint(type_key, types, '诈骗类型')}")
     if "audience" not in fields.data:
         fields.fail("audience", "E201", "缺少必填字段；请写受众，例如 audience: [students]", line=2)

@@ -7,6 +7,7 @@ editor guide can explain each one.
 from __future__ import annotations
 
 import errno
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -75,18 +76,19 @@ def did_you_mean(word: str, choices: list[str], listed: str = "") -> str:
     return "可选：" + (listed or "、".join(choices))
 
 
-def key_list(valid: list[tuple[str, str]]) -> str:
-    """Keys with their names, as editors are shown the choices: ``students（在校生）、staff（教职工）``."""
-    return "、".join(f"{key}（{name}）" for key, name in valid)
+def key_list(valid: Mapping[str, str]) -> str:
+    """Keys with their names (``valid``: key to name), as editors are shown the choices:
+    ``students（在校生）、staff（教职工）``."""
+    return "、".join(f"{key}（{name}）" for key, name in valid.items())
 
 
-def key_hint(value: str, valid: list[tuple[str, str]], what: str) -> str:
+def key_hint(value: str, valid: Mapping[str, str], what: str) -> str:
     """What to write instead of an unknown key: the key of the name written (在校生 -> students), else the nearest
     keys, else every key with its name."""
-    by_name = {name: key for key, name in valid}
+    by_name = {name: key for key, name in valid.items()}
     if value in by_name:
         return f"“{value}”是{what}的名称，这里要写它的键：{by_name[value]}"
-    return did_you_mean(value, [key for key, _ in valid], key_list(valid))
+    return did_you_mean(value, list(valid), key_list(valid))
 
 
 _OS_REASONS = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有访问权限", errno.EPERM: "没有访问权限",

@@ -86,9 +86,9 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _keys(values: list[str], valid: list[tuple[str, str]], option: str, what: str) -> list[str]:
+def _keys(values: list[str], valid: dict[str, str], option: str, what: str) -> list[str]:
     for value in values:
-        if value not in dict(valid):
+        if value not in valid:
             raise UsageError(f"{option}：未知的{what}“{value}”；{key_hint(value, valid, what)}")
     return values
 
@@ -96,8 +96,7 @@ def _keys(values: list[str], valid: list[tuple[str, str]], option: str, what: st
 def case_text(title: str, date: str, slug: str, identity: str, config: Config, type_key: str | None,
               audience: list[str] | None) -> str:
     """A case draft: every key, a comment wherever the editor has to decide something."""
-    types = [(t.key, t.name) for t in config.types]
-    audiences = [(a.key, a.name) for a in config.audiences]
+    types, audiences = config.type_names, config.audience_names
     # The editor chooses where there is a choice: a guessed type or audience would be published unless noticed,
     # and a draft left without one would stop every build.
     unchosen = [f"请用 {option} 写明{what}（例如 {example}），可选：{key_list(pairs)}"
@@ -107,8 +106,8 @@ def case_text(title: str, date: str, slug: str, identity: str, config: Config, t
                 if not given and len(pairs) > 1]
     if unchosen:
         raise UsageError("；".join(unchosen))
-    type_key = _keys([type_key or types[0][0]], types, "--type", "诈骗类型")[0]
-    chosen = _keys(audience or [audiences[0][0]], audiences, "--audience", "受众")
+    type_key = _keys([type_key or next(iter(types))], types, "--type", "诈骗类型")[0]
+    chosen = _keys(audience or [next(iter(audiences))], audiences, "--audience", "受众")
     return f"""---
 # 新建的典型案例草稿。以“#”开头的行是说明，发布前可以删掉。
 # 写好并预览无误后，把 draft: true 改为 draft: false，案例才会发布。
@@ -161,7 +160,7 @@ privacy_allow: []  # 个人信息检查误报时，在这里写上确认可以�
 def notice_text(title: str, date: str, slug: str, identity: str, config: Config, issuer: str | None,
                 expires: str | None, urgent: bool, when: datetime) -> str:
     """A notice draft: every key, a comment wherever the editor has to decide something."""
-    audiences = [(a.key, a.name) for a in config.audiences]
+    audiences = config.audience_names
     expiry_note = "失效日期（可选）：过了这一天通知标为已过期；只写日期时当天 24:00 失效"
     if expires:
         try:

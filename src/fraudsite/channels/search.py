@@ -40,7 +40,7 @@ def plan(site: Site) -> list[Output] | Deferred:
     items = searchable(site)
     store = active_store()
     keys = stored_keys(store, "search", doc_sources(site, items), site.config.types) if store else [None] * len(items)
-    types = [(t.key, t.name) for t in site.config.types]
+    types = list(site.config.type_names.items())
     context = base_context(site, "搜索", "search/", [], noindex=True, index_url=INDEX_DIR,
                            sections=SECTIONS, types=site.config.types)
     state = stored_state(store) if store and None not in keys else None
