@@ -255,6 +255,27 @@ def test_an_unchanged_file_is_not_checked_again_yet_its_problems_are_still_repor
     assert second.warnings == first.warnings
 
 
+def test_front_matter_read_back_from_the_cache_still_warns_of_text_cut_at_a_hash(tmp_path, monkeypatch):
+    # After an edit of fraudsite.yaml every item is checked again, from its front matter as the cache kept it
+    # (not parsed again): that must still know which values lost a "#刷单" to YAML's comments, and where.
+    import fraudsite.frontmatter
+
+    site = sample_site(tmp_path)
+    path = site / SHUADAN
+    path.write_text(re.sub(r"\ntitle: (.*)\n", r"\ntitle: \1 #刷单\n", path.read_text(encoding="utf-8"), count=1),
+                    encoding="utf-8")
+    first = build_site(site, now=NOW)
+    cut = [(w.line, w.field) for w in first.warnings if w.path == SHUADAN and w.code == "W009"]
+    assert len(cut) == 1 and cut[0][1] == "title"
+    split = []
+    monkeypatch.setattr(fraudsite.frontmatter, "split_front_matter", lambda *a: split.append(a[0]))
+    config = site / "fraudsite.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("0517-83550110", "0517-83550119"), encoding="utf-8")
+    second = build_site(site, now=NOW)
+    assert split == []  # every front matter came from the cache
+    assert [(w.line, w.field) for w in second.warnings if w.path == SHUADAN and w.code == "W009"] == cut
+
+
 def test_an_edit_of_the_newest_case_renders_only_the_pages_that_show_it(tmp_path):
     # Every page links the site's feed and its section's, which hold the newest items whole. Pages held the
     # feeds themselves, so a typo fixed in the newest case rendered every page of the site again.

@@ -446,7 +446,8 @@ def _load_finished(path: Path, config_hash: str) -> tuple[dict[str, Finished], d
 
 def _source_entry(source: SourceFile) -> dict | None:
     """What to store of a split file: its parsed front matter (the body is cheap to cut again)."""
-    entry = {"meta": _encode(source.meta.data), "lines": dict(source.meta.lines), "body_line": source.body_line}
+    entry = {"meta": _encode(source.meta.data), "lines": dict(source.meta.lines),
+             "commented": dict(source.meta.commented), "body_line": source.body_line}
     if _decode(entry["meta"]) != source.meta.data:
         return None
     return entry
@@ -455,15 +456,16 @@ def _source_entry(source: SourceFile) -> dict | None:
 def _source_from_entry(relative: str, text: str, entry: dict) -> SourceFile | None:
     """Rebuild a split file from its entry and the decoded text; None if the entry is malformed."""
     try:
-        body_line, lines = entry["body_line"], entry["lines"]
-        if type(body_line) is not int or body_line < 2 or not isinstance(lines, dict):
+        body_line, lines, commented = entry["body_line"], entry["lines"], entry["commented"]
+        if type(body_line) is not int or body_line < 2:
             return None
-        if not all(isinstance(k, str) and type(v) is int for k, v in lines.items()):
+        if not all(isinstance(found, dict) and all(isinstance(k, str) and type(v) is int for k, v in found.items())
+                   for found in (lines, commented)):
             return None
         all_lines = text.split("\n")
         if body_line - 2 >= len(all_lines) or all_lines[body_line - 2].rstrip() not in ("---", "..."):
             return None
-        meta = Located(_decode(entry["meta"]), dict(lines))
+        meta = Located(_decode(entry["meta"]), dict(lines), dict(commented))
         if not isinstance(meta.data, dict):
             return None
         return SourceFile(relative, meta, "\n".join(all_lines[body_line - 1 :]), body_line)

@@ -436,7 +436,7 @@ class _Fields:
         """Why a required key has no value: not written, left empty, or its text taken for a comment."""
         if key not in self.data:
             return "缺少必填字段；请补上"
-        if key in self.source.meta.commented():
+        if key in self.source.meta.commented:
             return (f"值是空的：“#”及其后的文字被 YAML 当作注释；如果 # 是内容的一部分，请给整个值加英文双引号，"
                     f"例如 {key}: \"#……\"")
         return "不能为空；请填写"
@@ -517,7 +517,7 @@ _PROSE_KEYS = {"title", "summary", "issuer", "screen_title", "tags", "signs", "a
 
 def warn_cut_by_comment(source: SourceFile, problems: list[Problem]) -> None:
     """Warn of a text cut short at " #", which YAML takes for the start of a comment."""
-    for path, line in source.meta.commented().items():
+    for path, line in source.meta.commented.items():
         key, value = path.split(".")[0], _value_at(source.meta.data, path)
         if key in _PROSE_KEYS and isinstance(value, str):
             name = "-" if path[-1].isdigit() else path.split(".")[-1] + ":"  # a list item, or a key

@@ -53,8 +53,9 @@ def split_front_matter(path: str, text: str) -> tuple[SourceFile | None, Problem
         meta = read_yaml(header)
     except YamlProblem as error:
         return None, problem(path, error.line + 1, error.code, "", error.message)
-    for key, line in list(meta.lines.items()):
-        meta.lines[key] = line + 1  # header starts on the file's second line
+    for noted in (meta.lines, meta.commented):  # the header starts on the file's second line
+        for key, line in noted.items():
+            noted[key] = line + 1
     if not isinstance(meta.data, dict):
         return None, problem(path, 2, "E004", "", "头部信息应为“键: 值”形式的字段列表，而不是单个值或列表")
     body = "\n".join(lines[end + 1 :])

@@ -36,20 +36,18 @@ class YamlProblem(Exception):
 class Located:
     """A parsed mapping plus the line of every key and list element (``key`` or ``key.N``).
 
-    A plain value followed by a ``#`` comment on its line is noted as ``#key`` (or ``#key.N``) with that line:
-    YAML drops the comment, so ``title: 新生被骗 #刷单`` reads as ``新生被骗`` (see ``commented``).
+    ``commented``: the keys (``key`` or ``key.N``) whose plain value is followed by a ``#`` comment on its line,
+    with that line. YAML drops the comment, so ``title: 新生被骗 #刷单`` reads as ``新生被骗``: the editor may
+    have meant that text.
     """
 
     data: Any
     lines: dict[str, int] = field(default_factory=dict)
+    commented: dict[str, int] = field(default_factory=dict)
 
     def line_of(self, key: str, default: int = 0) -> int:
         """The 1-based line of a key, or ``default`` if the key is absent."""
         return self.lines.get(key, default)
-
-    def commented(self) -> dict[str, int]:
-        """The keys (``key`` or ``key.N``) whose plain value is followed by a ``#`` comment, with their lines."""
-        return {key[1:]: line for key, line in self.lines.items() if key.startswith("#")}
 
 
 # libyaml's parser where installed (PyYAML's wheels carry it): several times faster, same nodes.
@@ -71,7 +69,7 @@ def read_yaml(text: str) -> Located:
         raise YamlProblem(1, "YAML 无法读取；请检查格式") from None
     located = Located(None)
     if node is not None:
-        converter = _Converter(text, located.lines)
+        converter = _Converter(text, located)
         located.data = converter.convert(node, "", 0)
         if converter.anchored:  # ``title: &x 文字`` parses, the anchor silently eating "&x"
             raise YamlProblem(converter.anchored, "YAML 格式错误：" + converter.reserved(converter.anchored, "&"))
@@ -230,11 +228,12 @@ def _space_name(char: str) -> str:
 
 
 class _Converter:
-    """Turns composed nodes into plain values, noting in ``lines`` the line of each key and list element, and
+    """Turns composed nodes into plain values, noting in ``located`` the line of each key and list element, and
     of each plain value followed by a comment."""
 
-    def __init__(self, text: str, lines: dict[str, int]):
-        self.text, self.lines = text, lines  # marks' ``index`` is a character offset in it
+    def __init__(self, text: str, located: Located):
+        self.text = text  # marks' ``index`` is a character offset in it
+        self.lines, self.commented = located.lines, located.commented
         self.seen: set[int] = set()
         self.anchored = 0  # the first line with an anchor: an error unless an alias (E005) is found first
 
@@ -293,7 +292,7 @@ class _Converter:
         """Note a plain value followed by a ``#`` comment on its line: the editor may have meant that text."""
         end = node.end_mark
         if path and not node.style and _COMMENT.match(self.text, end.index):
-            self.lines["#" + path] = end.line + 1
+            self.commented[path] = end.line + 1
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
