@@ -22,7 +22,7 @@ from fraudsite.errors import BuildFailed
 from fraudsite.markup import LinkContext, ends_signed, render_body
 from fraudsite.model import Case
 from fraudsite.render import script_json
-from fraudsite.wechat_html import Node, WechatWriter, parse_fragment, serialise, text_of
+from fraudsite.wechat_html import STYLES, Node, WechatWriter, parse_fragment, serialise, text_of
 from sitekit import SAMPLE, at, build_site, write
 from tools import format_vnu, parse_es5, run_fraudsite, run_vnu
 
@@ -117,7 +117,9 @@ class _Walker(HTMLParser):
         if tag in ("ul", "ol"):
             self.lists += 1
             self.deepest_list = max(self.deepest_list, self.lists)
-        if tag not in ("br", "hr", "img") and (self.skip or "footnote-backref" in attributes.get("class", "")):
+        # Not text: footnotes' way back, and list markers written out below the editor's two levels (the web's are CSS).
+        if tag not in ("br", "hr", "img") and (self.skip or "footnote-backref" in attributes.get("class", "")
+                                               or attributes.get("style") == STYLES["marker"]):
             self.skip.append(tag)
 
     def handle_endtag(self, tag):
@@ -304,7 +306,43 @@ def test_deep_lists_are_flattened_to_two_levels_not_dropped(site):
     assert walk(html).deepest_list == 2
     for words in ("第一层", "第二层", "第三层", "第四层"):
         assert words in html
-    assert "padding-left:2em\">第四层" in html  # lifted items keep an indent that shows their level
+    assert "padding-left:2em\"><span style=\"color:#666\">• </span>第四层" in html  # indented by its level
+
+
+def test_a_picture_without_an_address_becomes_its_words_not_an_upload_of_the_page():
+    # Raw HTML with a pasted picture (<img src="data:…">) reaches the article without its src, which the
+    # sanitiser drops: it resolved to the item's own page, listed in article.json as an image to upload.
+    for html in ('<p>聊天记录<img alt="截图"></p>', '<p>聊天记录<img alt="截图" src=""></p>'):
+        converted, writer = convert(html)
+        assert "<img" not in converted and "截图" in converted
+        assert writer.images == [] and writer.remote == []
+    converted, writer = convert('<p><img alt="截图" src="/fzzl/media/cases/a.png"></p>')
+    assert writer.images == ["media/cases/a.png"] and "<img" in converted
+
+
+def test_a_space_between_inline_elements_stays_while_layout_between_blocks_goes():
+    # Blank text was dropped in every list item and block: "请拨打 **96110**\n  **110** 报警" read 96110110.
+    cases = {"- 请拨打 **96110**\n  **110** 报警": "请拨打 96110 110 报警",
+             "- **Apple** *ID* 被盗": "Apple ID 被盗",
+             '<div markdown="0">Hello <b>big</b> <i>world</i></div>': "Hello big world",
+             "> **先挂断** *再核实*": "先挂断 再核实"}
+    for body, words in cases.items():
+        html = convert(render_markdown(body))[0]
+        assert text_of(parse_fragment(html)).strip() == words, html
+    html = convert(render_markdown("第一段\n\n- 甲\n- 乙\n\n> 引文"))[0]
+    assert ">\n<" not in html and "> <" not in html  # newlines between blocks are not kept as text
+
+
+def test_items_below_the_second_level_keep_their_own_numbers_and_leave_the_list_above_its_own():
+    # Once lifted as items of the second-level list, they took numbers of that list: 打开设置 a, 注意 b,
+    # 关闭共享 c instead of b. Now they stay inside the item above them, with their bullet or number written out.
+    body = "1. 第一步\n    1. 打开设置\n        - 注意：不要点陌生链接\n        - 关掉定位\n    2. 关闭共享\n" \
+           "        1. 再检查\n        2. 然后退出"
+    root = parse_fragment(convert(render_markdown(body))[0])
+    second = root.children[0].children[0].children[1]  # ol > li > [section 第一步, ol]
+    assert second.tag == "ol" and [text_of(li) for li in second.children] == [
+        "打开设置• 注意：不要点陌生链接• 关掉定位", "关闭共享1. 再检查2. 然后退出"]
+    assert walk(serialise(root)).deepest_list == 2
 
 
 def test_code_keeps_spaces_as_nbsp_and_tables_scroll(site):

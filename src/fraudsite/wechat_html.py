@@ -51,6 +51,7 @@ STYLES = {
     "ol2": "margin:0.25em 0;padding-left:1.5em;list-style-type:lower-alpha",
     "li": "margin:0.25em 0",
     "li-section": "margin:0",
+    "marker": f"color:{MUTED}",  # a bullet or number written out, below the two list levels the editor keeps
     "img": "display:block;max-width:100%;height:auto;margin:1em auto;border-radius:4px",
     "hr": "margin:1.5em 0;border:0;border-top:1px solid #e5e5e5",
     "table-wrap": "margin:1em 0;overflow-x:auto",
@@ -77,8 +78,10 @@ TONE_HEADINGS = {
 }
 
 VOID = {"br", "hr", "img", "wbr"}
-_BLOCK_CONTAINERS = {"#root", "section", "div", "blockquote", "ul", "ol", "table", "thead", "tbody", "tfoot", "tr",
-                     "figure", "dl"}
+_LAYOUT_ONLY = {"ul", "ol", "table", "thead", "tbody", "tfoot", "tr", "dl"}  # text between their children is layout
+_BLOCK_CONTAINERS = {"#root", "section", "div", "blockquote", "figure", "li"}
+_BLOCKS = {*_LAYOUT_ONLY, *_BLOCK_CONTAINERS, "p", "pre", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "th", "td",
+           "caption", "figcaption", "dt", "dd"}
 _INLINE_RENAMES = {"b": "strong", "i": "em", "s": "del", "ins": "u", "kbd": "code"}
 _HEADINGS = {"h1": "h1", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
 # Elements that only need a style. Rarer tags (del, u, mark, small, dt, dd) become span or section so the
@@ -201,13 +204,9 @@ class WechatWriter:
 
     def _children(self, node: Node, list_depth: int) -> list[Node | str]:
         result: list[Node | str] = []
-        for child in node.children:
+        for index, child in enumerate(node.children):
             if isinstance(child, str):
-                if node.tag in _BLOCK_CONTAINERS and not child.strip():
-                    continue  # layout newlines between blocks: no meaning, only length
-                if node.tag == "li" and not child.strip() and "\n" in child:
-                    continue
-                result.append(child)
+                result += _text(node, index)
             else:
                 result += self._element(child, list_depth)
         return result
@@ -250,7 +249,7 @@ class WechatWriter:
         if tag == "a":
             return self._link(node, list_depth)
         if tag == "img":
-            return [self._image(node)]
+            return self._image(node)
         if tag == "figure":
             return [styled("section", STYLES["figure"], inner())]
         if tag == "figcaption":
@@ -275,37 +274,59 @@ class WechatWriter:
         items: list[Node | str] = []
         for child in node.children:
             if isinstance(child, Node) and child.tag == "li":
-                items += self._list_items(child, depth, indent=0)
+                items += self._list_items(child, depth)
         return Node("ol" if ordered else "ul", {**attrs, "style": style}, items)
 
-    def _list_items(self, item: Node, depth: int, indent: int) -> list[Node | str]:
-        """One ``li``; below the second level nested items are lifted after it, indented, never dropped."""
+    def _list_items(self, item: Node, depth: int) -> list[Node | str]:
+        """One ``li``, its text in sections (the editor styles a bare ``li`` its own way)."""
+        return [styled("li", STYLES["li"], self._item_parts(item, depth, indent=0))]
+
+    def _item_parts(self, item: Node, depth: int, indent: int, marker: str = "") -> list[Node | str]:
+        """What a list item holds: sections of its text (the first begun with ``marker``) and its lists. Below
+        the second level, which the editor flattens, a list's items are sections inside the item above it,
+        indented, with their bullet or number written out: never dropped, and never items of the list above,
+        which would number them in with its own."""
         section_style = STYLES["li-section"] + (f";padding-left:{indent}em" if indent else "")
         parts: list[Node | str] = []
         run: list[Node | str] = []
-        lifted: list[Node | str] = []
 
         def flush() -> None:
             if run:
                 parts.append(styled("section", section_style, run[:]))
                 run.clear()
 
-        for child in item.children:
-            if isinstance(child, Node) and child.tag in ("ul", "ol"):
+        for index, child in enumerate(item.children):
+            if isinstance(child, str):
+                run += _text(item, index)
+            elif child.tag in ("ul", "ol"):
                 flush()
                 if depth < 2:
                     parts.append(self._list(child, depth + 1))
                 else:
-                    for grandchild in child.children:
-                        if isinstance(grandchild, Node) and grandchild.tag == "li":
-                            lifted += self._list_items(grandchild, depth, indent + 1)
-            elif isinstance(child, Node) and child.tag == "p":
+                    parts += self._marked_items(child, depth, indent + 1)
+            elif child.tag == "p":
                 flush()
                 parts.append(styled("section", section_style, self._children(child, depth)))
             else:
-                run += self._children(Node("li", {}, [child]), depth)
+                run += self._element(child, depth)
         flush()
-        return [styled("li", STYLES["li"], parts), *lifted]
+        if marker:
+            first = next((part for part in parts if isinstance(part, Node) and part.tag == "section"), None)
+            if first is None:
+                parts.insert(0, first := styled("section", section_style))
+            first.children.insert(0, styled("span", STYLES["marker"], [marker]))
+        return parts
+
+    def _marked_items(self, node: Node, depth: int, indent: int) -> list[Node | str]:
+        """A list below the second level as sections (``_item_parts``): "• " or its number before each item."""
+        number = int(node.attrs["start"]) if node.attrs.get("start", "").isdigit() else 1
+        parts: list[Node | str] = []
+        for child in node.children:
+            if isinstance(child, Node) and child.tag == "li":
+                marker = f"{number}. " if node.tag == "ol" else "• "
+                parts += self._item_parts(child, depth, indent, marker)
+                number += 1
+        return parts
 
     def _table(self, node: Node) -> Node:
         caption: list[Node | str] = []
@@ -331,8 +352,11 @@ class WechatWriter:
         number = self.reference(url, text_of(node).strip())
         return [styled("span", STYLES["link"], children), styled("sup", STYLES["refnum"], [f"[{number}]"])]
 
-    def _image(self, node: Node) -> Node:
-        url = self.absolute(node.attrs.get("src", ""))
+    def _image(self, node: Node) -> list[Node | str]:
+        src = node.attrs.get("src", "")
+        url = self.absolute(src) if src else ""
+        if urlsplit(url).scheme not in ("http", "https"):  # none (the sanitiser drops a data: or file: one)
+            return [alt] if (alt := node.attrs.get("alt", "").strip()) else []  # nothing to upload: its words
         local = self.local_path(url)
         if local and local not in self.images:
             self.images.append(local)
@@ -340,7 +364,23 @@ class WechatWriter:
             self.remote.append(url)
         alt = node.attrs.get("alt", "").strip() or self.default_alt
         # Plain ASCII, as ``site_url`` makes the upload placeholders' keys: WeChat fetches the image by it.
-        return Node("img", {"src": ascii_url(url), "alt": alt, "style": STYLES["img"]})
+        return [Node("img", {"src": ascii_url(url), "alt": alt, "style": STYLES["img"]})]
+
+
+def _text(parent: Node, index: int) -> list[str]:
+    """The text child ``parent.children[index]`` as the article keeps it: blank text between blocks, or at the
+    edge of a block, only lays them out (dropped, it costs length alone); between words and inline elements it is
+    a space (``**96110** **110**`` must not read 96110110)."""
+    text = parent.children[index]
+    assert isinstance(text, str)
+    if text.strip() or parent.tag not in _BLOCKS:
+        return [text]
+    if parent.tag in _LAYOUT_ONLY:
+        return []
+    neighbours = parent.children[index - 1: index] + parent.children[index + 1: index + 2]
+    if len(neighbours) < 2 or any(isinstance(n, Node) and n.tag in _BLOCKS for n in neighbours):
+        return []
+    return [" "]
 
 
 def _keep_spaces(text: str) -> str:
