@@ -71,6 +71,22 @@ def test_feeds_follow_the_rss_rules(out):
         assert not parsed.bozo, f"{relative}: {parsed.get('bozo_exception')}"
 
 
+def test_a_control_character_escaped_in_the_configuration_reaches_no_feed(tmp_path):
+    # YAML's "\x0b" in a double-quoted title or type name went into every feed's channel title, which then
+    # no reader could parse.
+    site = copy_fixture(tmp_path)
+    config = site / "fraudsite.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("title: 测试学院反诈专栏", 'title: "测试学院\\x0b反诈专栏"')
+                      .replace("name: 刷单返利", 'name: "刷单\\x1f返利"'), encoding="utf-8")
+    assert '"测试学院\\x0b反诈专栏"' in config.read_text(encoding="utf-8")
+    build_site(site, tmp_path / "out")
+    feeds = sorted((tmp_path / "out").rglob("feed.xml"))
+    assert len(feeds) > 5
+    for feed in feeds:
+        channel = ET.parse(feed).getroot().find("channel")  # well-formed: parses
+        assert "测试学院反诈专栏" in channel.findtext("title") or "刷单返利" in channel.findtext("title"), feed
+
+
 def test_item_content_is_full_html_with_absolute_urls(out):
     channel = ET.parse(out / "cases/feed.xml").getroot().find("channel")
     item = next(i for i in channel.findall("item") if i.findtext("guid") == "case-1")

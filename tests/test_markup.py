@@ -127,6 +127,20 @@ def test_a_file_named_in_another_letter_case_is_named_in_the_error():
         (5, "E304", "“images/none.png”引用的文件不存在；请把文件放到 content 目录中，或改正路径")]
 
 
+def test_a_file_on_the_editors_own_computer_or_pasted_image_data_is_an_error_not_a_broken_picture():
+    # Typora and Word write a picture dragged in as file:///C:/…, which the sanitiser then dropped without a word:
+    # the page had an empty picture, and the WeChat article listed the page itself as an image to upload.
+    data = "data:image/png;base64," + "iVBORw0KGgo" * 20
+    body = (f"正文\n\n![截图](file:///C:/Users/xiaozhang/Pictures/chat.png)\n\n![图](C:/Users/a/b.png)\n\n"
+            f"[通知](file:///D:/通知.docx)\n\n![粘贴]({data})\n\n[邮件](mailto:bwc@example.edu.cn)")
+    rendered = render_with_files(body, set())
+    assert [(p.line, p.code, p.field) for p in rendered.problems] == [
+        (3, "E305", "图片"), (5, "E305", "图片"), (7, "E305", "链接"), (9, "E305", "图片")]
+    assert rendered.problems[0].message.startswith("“file:///C:/Users/xiaozhang/Pictures/chat.png”是编辑者自己电脑上的文件")
+    assert rendered.problems[3].message.startswith(f"“{data[:40]}…”不是图片文件的地址")  # not the whole picture
+    assert 'href="mailto:bwc@example.edu.cn"' in rendered.html
+
+
 def test_a_level_one_heading_is_warned_of_and_shown_a_level_lower_with_the_headings_below_it():
     body = "开头\n\n# 案情经过\n\n```\n# 代码里的井号\n```\n\n## 细节\n\n警方提示\n====\n\n[TOC]"
     rendered = render_with_files(body, set())

@@ -28,11 +28,10 @@ from fraudsite.markup import (
     missing_file_advice,
     plain_text,
     shorten,
-    strip_control,
 )
 from fraudsite.model import Attachment, Case, Item, Notice
 from fraudsite.urls import alias_file, index_file, is_slug, slug_character
-from fraudsite.yamltext import quoted
+from fraudsite.yamltext import quoted, strip_control
 
 if TYPE_CHECKING:
     from fraudsite.cache import ContentCache, Unsplit

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from fraudsite.markup import strip_control
 from fraudsite.model import Item, unpack
 from fraudsite.render import Page
 
@@ -99,6 +98,3 @@ def absolute_urls(html: str, base_url: str, page: str = "") -> str:
     return _TAG.sub(absolute, html)
 
 
-def clean_text(text: str) -> str:
-    """Text safe for XML: control characters removed."""
-    return strip_control(text)

@@ -26,6 +26,7 @@ from fraudsite.errors import Problem, problem, warning
 from fraudsite.htmlscan import read_html
 from fraudsite.model import SECTION_NAMES, pack, unpack
 from fraudsite.urls import on_hosts, url_path
+from fraudsite.yamltext import strip_control
 
 MORE = "<!--more-->"
 MAX_NESTING = 40  # Python-Markdown recurses per level and fails near 500; real content needs a handful
@@ -35,7 +36,6 @@ SUMMARY_LENGTH = 120
 _SOFT_BREAK = re.compile(r"(?<=[^\x00-\x7f])[ \t]*\n[ \t]*(?=[^\x00-\x7f])")
 _SPACE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
 _SENTENCE_END = "。！？；…"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")  # what XML cannot carry (tab, newline can)
 _DEEP_PREFIX = re.compile(f"^[ \t>]{{{MAX_NESTING + 1},}}", re.MULTILINE)
 
 ALLOWED_TAGS = {
@@ -134,8 +134,9 @@ def render_body(context: LinkContext) -> RenderedBody:
             continue
         result.problems.append(warning(
             context.source, line_in_body(context.body, context.body_line, address), "W306", "图片",
-            f"图片“{address}”在别的网站上：校园内网或断网时显示不出来，https 网页里的 http 图片还会被浏览器拦下；"
-            "请把图片存进 content 目录，用相对路径引用"))
+            f"图片“{address}”在别的网站上：校园内网或断网时显示不出来"
+            + ("，https 网页里的 http 图片还会被浏览器拦下" if address.lower().startswith("http:") else "")
+            + "；请把图片存进 content 目录，用相对路径引用"))
     result.packed = pack(safe)
     if context.trusted_html:
         result.trusted_packed = pack(html)
@@ -404,6 +405,9 @@ def _between_cjk(match: re.Match) -> str:
     return "" if _is_cjk(text[match.start() - 1]) and _is_cjk(text[match.end()]) else match.group()
 
 
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
 class _LinkResolver(Treeprocessor):
     """Turn links to content files into page URLs and local images into copied assets."""
 
@@ -427,7 +431,17 @@ class _LinkResolver(Treeprocessor):
     def _resolve(self, target: str, page: bool) -> str:
         ctx = self.context
         field_name = "链接" if page else "图片"
-        if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//|#|/", target):
+        scheme = (found.group(1).lower() if (found := _SCHEME.match(target)) else "")
+        if len(scheme) == 1 or scheme == "file":  # C:/Users/… or file:///C:/…, as Typora and Word write them
+            self._fail("E305", field_name, target, "是编辑者自己电脑上的文件，读者打不开；请把文件放进 content 目录，"
+                                                   "用相对于本文件的路径引用，例如 images/截图.png")
+            return ""
+        if scheme and not page and scheme not in ("http", "https"):  # data:, blob: (an image pasted as data)
+            shown = target if len(target) <= 40 else target[:40] + "…"
+            self._fail("E305", field_name, target, "不是图片文件的地址（可能是直接粘贴进来的图片数据），网页上显示不出来；"
+                                                   "请把图片存成文件放进 content 目录，用相对路径引用", shown)
+            return ""
+        if scheme or re.match(r"//|#|/", target):
             if target.startswith("/") and ctx.base_path != "/" and self._page_of_this_site(ctx, target[1:]):
                 self.result.problems.append(warning(
                     ctx.source, line_in_body(ctx.body, ctx.body_line, target), "W305", field_name,
@@ -469,10 +483,10 @@ class _LinkResolver(Treeprocessor):
         page = path.partition("#")[0].partition("?")[0].rstrip("/") + "/"
         return page in {f"{section}/" for section in SECTION_NAMES} or page in ctx.item_paths.values()
 
-    def _fail(self, code: str, field_name: str, target: str, message: str) -> None:
+    def _fail(self, code: str, field_name: str, target: str, message: str, shown: str = "") -> None:
         self.result.problems.append(
             problem(self.context.source, line_in_body(self.context.body, self.context.body_line, target), code,
-                    field_name, f"“{target}”{message}"))
+                    field_name, f"“{shown or target}”{message}"))
 
 
 
@@ -583,6 +597,3 @@ def shorten(text: str, limit: int = SUMMARY_LENGTH) -> str:
     return head.rstrip("，、,;；：: ") + "…"
 
 
-def strip_control(text: str) -> str:
-    """Remove control characters that XML cannot carry (tab and newline stay)."""
-    return _CONTROL.sub("", text)

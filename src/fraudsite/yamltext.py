@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")  # what XML cannot carry (tab, newline can)
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")  # "007" or a phone "0517…" stays text
 _NULL = {"", "~", "null", "Null", "NULL"}
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -295,10 +296,15 @@ class _Converter:
             self.commented[path] = end.line + 1
 
 
+def strip_control(text: str) -> str:
+    """Remove control characters that XML cannot carry (tab and newline stay)."""
+    return _CONTROL.sub("", text)
+
+
 def _scalar(node: yaml.ScalarNode) -> Any:
     text = node.value
-    if node.style:  # quoted or block scalars are always text
-        return text
+    if node.style:  # quoted or block scalars are always text; escapes ("\x0b") bring no control character in
+        return strip_control(text)
     if text in _NULL:
         return None
     if text in _BOOL:

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from fraudsite.cache import code_stamp
 from fraudsite.derived import remember_each
-from fraudsite.feeds import Feed, FeedEntry, clean_text, feed_page
+from fraudsite.feeds import Feed, FeedEntry, feed_page
 from fraudsite.markup import shorten
 from fraudsite.model import Case
 from fraudsite.pagememo import Digester
@@ -27,6 +27,7 @@ from fraudsite.screen_profiles import Profile, ScreenSettings, load_screen_setti
 from fraudsite.screen_slides import Slide, is_candidate, select_slides
 from fraudsite.site import Site
 from fraudsite.urls import site_url
+from fraudsite.yamltext import strip_control
 
 # Zip entries carry this time stamp so the same input gives the same bytes.
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
@@ -145,8 +146,8 @@ def feed_entry(slide: Slide, settings: ScreenSettings) -> FeedEntry:
     if item.cover:
         # The length is unknown to a channel (it reads no files); RSS practice is 0 for unknown.
         enclosure = (item.cover, mimetypes.guess_type(item.cover)[0] or "application/octet-stream", 0)
-    return FeedEntry(title=clean_text(slide.title), path=item.path, guid=item.id, published=item.date,
-                     description=clean_text(short_text(slide, settings.summary_length)), enclosure=enclosure,
+    return FeedEntry(title=strip_control(slide.title), path=item.path, guid=item.id, published=item.date,
+                     description=strip_control(short_text(slide, settings.summary_length)), enclosure=enclosure,
                      categories=(slide.kind,))
 
 
@@ -161,7 +162,7 @@ def ticker_text(current: list[Slide], settings: ScreenSettings) -> str:
     lines = []
     for slide in current:
         text = " ".join(f"【{slide.kind}】{slide.title}：{short_text(slide, settings.summary_length)}".split())
-        lines.append(clean_text(text).replace("\n", " "))
+        lines.append(strip_control(text).replace("\n", " "))
     return "".join(line + "\n" for line in lines)
 
 

@@ -7,12 +7,13 @@ from functools import partial
 from itertools import groupby
 
 from fraudsite.derived import remember_each
-from fraudsite.feeds import Feed, FeedEntry, FeedLink, absolute_urls, clean_text, entry_blob, entry_from_blob, feed_page
+from fraudsite.feeds import Feed, FeedEntry, FeedLink, absolute_urls, entry_blob, entry_from_blob, feed_page
 from fraudsite.model import SECTION_NAMES, Case, Item, is_published, pack
 from fraudsite.render import Data, Output, Page
 from fraudsite.site import Site
 from fraudsite.urls import alias_file, index_file, page_title, paged, tag_slug
 from fraudsite.views import ItemView, view_item
+from fraudsite.yamltext import strip_control
 
 
 def plan(site: Site) -> list[Output]:
@@ -130,9 +131,9 @@ def archive_years(items: list[ItemView]) -> list[tuple[int, list[ItemView]]]:
 def entry(site: Site, item: ItemView) -> FeedEntry:
     """A website feed entry: summary as description, full body as content."""
     categories = ((item.type.name,) if item.type else ()) + tuple(a.name for a in item.audiences)
-    return FeedEntry(title=clean_text(item.title), path=item.path, guid=item.id, published=item.date,
-                     description=clean_text(item.summary), categories=categories,
-                     packed_html=pack(clean_text(absolute_urls(item.body_html, site.config.base_url, item.path))))
+    return FeedEntry(title=strip_control(item.title), path=item.path, guid=item.id, published=item.date,
+                     description=strip_control(item.summary), categories=categories,
+                     packed_html=pack(strip_control(absolute_urls(item.body_html, site.config.base_url, item.path))))
 
 
 def item_entry(item: Item, site: Site) -> FeedEntry:

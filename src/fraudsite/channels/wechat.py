@@ -14,7 +14,7 @@ from fraudsite.clock import chinese_date
 from fraudsite.config import Config
 from fraudsite.derived import remember_each
 from fraudsite.errors import BuildFailed, Problem, did_you_mean, problem, warning
-from fraudsite.feeds import Feed, FeedEntry, clean_text, feed_page
+from fraudsite.feeds import Feed, FeedEntry, feed_page
 from fraudsite.markup import ends_signed, shorten
 from fraudsite.model import SECTION_NAMES, Case, Item, Notice, pack, unpack
 from fraudsite.qrcode import qr_png
@@ -22,6 +22,7 @@ from fraudsite.render import Data, Output, Page, format_size
 from fraudsite.site import Site
 from fraudsite.urls import index_file, page_title, paged, site_url, url_path
 from fraudsite.wechat_html import OUTER, STYLES, TONE_HEADINGS, TONES, Node, WechatWriter, serialise, styled
+from fraudsite.yamltext import strip_control
 
 # WeChat's limits, in characters. draft/add (developers.weixin.qq.com, 新增草稿) allows a 32-character title,
 # a 16-character author, a 128-character digest (we keep the stricter 120 the editor's summary box shows)
@@ -233,7 +234,7 @@ def make_article(item: Item, site: Site, settings: Settings) -> Article:
     digest = overrides.get("digest") or summary
     writer = WechatWriter(base_url, base_url + item.path, default_alt=item.title)
     root = article_tree(item, site, settings, writer)
-    content = clean_text(serialise(root))  # no control character: the editor, XML and the feed want none
+    content = strip_control(serialise(root))  # no control character: the editor, XML and the feed want none
     images = writer.images + ([QR_PATH] if settings.qr_code else [])
     cover_url = site_url(base_url, item.cover) if item.cover else ""
     uploads = [Upload(THUMB_PLACEHOLDER, item.cover, cover_url, "material/add_material?type=image",
@@ -448,8 +449,8 @@ def json_bytes(data: dict) -> bytes:
 
 def plan_feed(site: Site, articles: list[Article]) -> Feed:
     """RSS 2.0 with the WeChat-ready HTML in content:encoded, newest first."""
-    entries = tuple(FeedEntry(title=clean_text(a.title), path=a.item.path, guid=a.item.id, published=a.item.date,
-                              description=clean_text(a.digest), packed_html=a.packed,  # clean already
+    entries = tuple(FeedEntry(title=strip_control(a.title), path=a.item.path, guid=a.item.id, published=a.item.date,
+                              description=strip_control(a.digest), packed_html=a.packed,  # clean already
                               categories=(SECTION_NAMES[a.item.section],))
                     for a in articles[: site.config.feed_size])
     title = site.config.title
