@@ -185,6 +185,22 @@ def test_student_number_pattern_comes_from_the_config_and_a_bad_one_is_reported(
     assert result.returncode == 1 and "privacy.student_number: 不是有效的正则表达式" in result.stderr
 
 
+def test_a_number_in_a_percent_encoded_file_name_of_the_body_is_found(tmp_path):
+    # VS Code writes a dragged-in file's space as %20: "聊天%2013812345678.png" read as thirteen digits, and the
+    # file was published as "聊天 13812345678.png".
+    case = CASE.replace("138-1234-5678", "辅导员").replace("（手机１３８１２３４５６７８）", "") + (
+        "\n![聊天截图](images/聊天%2013812345678.png)\n\n[名单](files/%E5%90%8D%E5%8D%95%2013912345678.pdf)\n")
+    site = make_site(tmp_path / "site", {"cases/a.md": case})
+    for name in ("images/聊天 13812345678.png", "files/名单 13912345678.pdf"):
+        (site / "content/cases" / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / "content/cases" / name).write_bytes(b"x")
+    result = run_fraudsite("build", site, "-o", tmp_path / "out", "--now", "2026-11-28 09:00")
+    assert result.returncode == 1
+    assert "content/cases/a.md:16:21: 正文: 疑似手机号“138****5678”" in result.stderr  # after 聊天%20
+    assert "content/cases/a.md:18:33: 正文: 疑似手机号“139****5678”" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_file_names_of_a_cover_and_an_attachment_are_scanned(tmp_path):
     """A file's name is published in its address and as the attachment's link text."""
     case = CASE.replace("138-1234-5678", "辅导员").replace("（手机１３８１２３４５６７８）", "").replace(

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from urllib.parse import unquote
 
 from fraudsite.config import Config
 from fraudsite.derived import active_store, stored_keys
@@ -279,6 +280,24 @@ def scan_item(site_dir: Path, item: Item, rules: PrivacyRules, title_only: bool 
             line = raw.body_line + body.count("\n", 0, finding.start)
             column = finding.start - (body.rfind("\n", 0, finding.start) + 1) + 1
             found.append(Located(finding, item.source, line, column, "正文"))
+        found += _in_escaped_addresses(body, raw.body_line, item.source, rules, allowed)
+    return found
+
+
+def _in_escaped_addresses(body: str, body_line: int, source: str, rules: PrivacyRules,
+                          allowed: frozenset[str]) -> list[Located]:
+    """Findings that only percent-decoding shows: a file dragged in as ``聊天%2013812345678.png`` is published as
+    ``聊天 13812345678.png``, while the text read "2013812345678", thirteen digits and no phone number."""
+    found = []
+    for number, text in enumerate(body.split("\n")):
+        if "%" not in text or (decoded := unquote(text)) == text:
+            continue
+        seen = {finding.value for finding in find_personal_data(text, rules, allowed)}
+        for finding in find_personal_data(decoded, rules, allowed):
+            if finding.value not in seen:
+                before = decoded[: finding.start]  # its column in the line as written: where that much decodes
+                column = next((end for end in range(len(text) + 1) if unquote(text[:end]) == before), 0) + 1
+                found.append(Located(finding, source, body_line + number, column, "正文"))
     return found
 
 
