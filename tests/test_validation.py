@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -288,8 +289,14 @@ def test_leading_zeros_are_kept_as_written(tmp_path):
 
 def test_a_bad_base_url_option_is_an_error(tmp_path):
     site = copy_fixture(tmp_path)
-    result = run_fraudsite("build", site, "--base-url", "www.example.edu.cn/fzzl", "--now", "2026-03-15 12:00")
-    assert result.returncode == 1 and "[E108]" in result.stderr and "Traceback" not in result.stderr
+    for url in ("www.example.edu.cn/fzzl", "https://www.example.edu.cn/fzzl/?from=qr", "https://www.example.edu.cn/#top"):
+        result = run_fraudsite("build", site, "--base-url", url, "--now", "2026-03-15 12:00")
+        assert result.returncode == 1 and "[E108]" in result.stderr and "Traceback" not in result.stderr
+    assert not (site / "build").exists()
+    config = site / "fraudsite.yaml"
+    config.write_text(re.sub(r"base_url: (\S+)", r"base_url: \1?from=qr", config.read_text(encoding="utf-8")), encoding="utf-8")
+    result = run_fraudsite("build", site, "--now", "2026-03-15 12:00")
+    assert result.returncode == 1 and "fraudsite.yaml:" in result.stderr and "不带 ? 或 # 之后的部分" in result.stderr
 
 
 def test_tags_in_one_text_and_an_update_before_the_date_are_warned_of(tmp_path):

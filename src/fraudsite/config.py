@@ -141,8 +141,8 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
     config = parse_config(located, shown, problems)
     if config is not None and base_url:
         if not _normalise_base_url(base_url):
-            raise BuildFailed([problem("--base-url", 0, "E108", "", f"“{base_url}”不是完整网址；"
-                                       "应以 http:// 或 https:// 开头，例如 https://www.example.edu.cn/fzzl/")])
+            raise BuildFailed([problem("--base-url", 0, "E108", "", f"“{base_url}”不是网站的完整网址；应以 http:// 或 "
+                                       "https:// 开头，不带 ? 或 # 之后的部分，例如 https://www.example.edu.cn/fzzl/")])
         config = replace(config, base_url=_normalise_base_url(base_url))
     if problems:
         raise BuildFailed(problems)
@@ -176,7 +176,7 @@ def parse_config(located: Located, shown: str, problems: list[Problem]) -> Confi
     if isinstance(data.get("base_url"), str):
         url = _normalise_base_url(data["base_url"])
         if not url:
-            bad("base_url", "应为完整网址，例如 https://www.example.edu.cn/fzzl/")
+            bad("base_url", "应为网站的完整网址，不带 ? 或 # 之后的部分，例如 https://www.example.edu.cn/fzzl/")
         values["base_url"] = url
     if "timezone" in values:
         try:
@@ -215,8 +215,10 @@ def parse_config(located: Located, shown: str, problems: list[Problem]) -> Confi
 
 
 def _normalise_base_url(url: str) -> str:
+    """The site's address ending in "/", or "" if it is not one: every page's address is this plus a path, so
+    a query or a fragment (``…/fzzl/?from=qr``) would end up in the middle of each."""
     parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment or "?" in url:
         return ""
     return url.strip() if url.strip().endswith("/") else url.strip() + "/"
 
