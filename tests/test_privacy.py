@@ -153,6 +153,18 @@ def test_build_refuses_an_item_with_personal_data_and_points_at_line_and_column(
     assert not out.exists()
 
 
+def test_findings_on_one_line_are_listed_by_column_by_build_as_by_check(tmp_path):
+    # build sorted them by their text: 9:23 came before 9:4.
+    case = CASE.replace("138-1234-5678", "辅导员").replace("受害人小王（手机１３８１２３４５６７８）报警。",
+                                                          "电话 139-1234-5679，另一个是 +86 13712345670。")
+    site = make_site(tmp_path / "site", {"cases/a.md": case})
+    outputs = [run_fraudsite(command, site, *options, "--now", "2026-11-28 09:00")
+               for command, options in (("build", ("-o", str(tmp_path / "out"))), ("check", ()))]
+    for result in outputs:
+        where = re.findall(r"content/cases/a\.md:14:(\d+):", result.stdout + result.stderr)
+        assert where == ["4", "23"], result
+
+
 def test_privacy_allow_in_the_item_lets_the_build_through(tmp_path):
     allowed = CASE.replace("signs:", "privacy_allow: ['13812345678']\nsigns:")
     site = make_site(tmp_path / "site", {"cases/leak.md": allowed})

@@ -68,18 +68,13 @@ def check_site(options: BuildOptions) -> CheckResult:
                 pass
         except BuildFailed as failure:
             problems += failure.problems
-    return CheckResult(tuple(sorted(set(problems), key=problem_order)), len(content.items))
+    return CheckResult(tuple(sorted(set(problems))), len(content.items))
 
 
 def item_notes(site_dir: Path, site: Site, items: Sequence[Item]) -> list[Problem]:
     """The editorial checks that look at one item alone, for ``items``: a preview shows them on its pages."""
     return (images_without_alt(site_dir, items) + large_images(site_dir, items) + long_screen_summaries(site, items)
             + wechat_problems(site, items))
-
-
-def problem_order(found: Problem) -> tuple:
-    """File, line, column, then code: the order editors fix things in."""
-    return (found.path, found.line, found.column, found.code, found.field, found.message)
 
 
 def privacy_problems(site_dir: Path, site: Site) -> list[Problem]:

@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
-    """One problem found in the input; several are collected before giving up."""
+    """One problem found in the input; several are collected before giving up. Sorted by file, line, column, then
+    code: the order editors fix things in (two findings on one line by their columns, not their text)."""
 
     path: str
     line: int
@@ -22,6 +23,12 @@ class Problem:
     message: str
     severity: str = "error"  # "error" stops the build, "warning" does not
     column: int = 0  # 1-based character column where known (privacy findings), else 0
+
+    def __lt__(self, other: Problem) -> bool:
+        return self._order() < other._order()
+
+    def _order(self) -> tuple:
+        return self.path, self.line, self.column, self.code, self.field, self.message, self.severity
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
