@@ -117,6 +117,12 @@ CASES = {
     "front matter is a list": (
         {"content/cases/a.md": "---\n- 甲\n- 乙\n---\n"},
         "content/cases/a.md:2: 头部信息应为“键: 值”形式的字段列表，而不是单个值或列表 [E004]"),
+    "every key with a Chinese colon": (  # the whole header then parses as one long text
+        {"content/cases/a.md": "---\ntitle：甲\ndate：2026-03-01\ntype：shuadan\n---\n正文\n"},
+        "content/cases/a.md:2: YAML 格式错误：键后面用了中文冒号“：”；请改为英文冒号加一个空格，例如 type: shuadan [E003]"),
+    "every key without the space after its colon": (
+        {"content/cases/a.md": "---\ntitle:甲\ndate:2026-03-01\n---\n正文\n"},
+        "content/cases/a.md:2: YAML 格式错误：冒号后面少了一个空格；请写成“键: 值”，例如 title: 标题 [E003]"),
     "not utf-8": (
         {"content/cases/a.md": "---\ntitle: 反诈\n---\n".encode("gbk")},
         "content/cases/a.md:2: 文件不是 UTF-8 编码（可能是 GBK）；请在编辑器中以 UTF-8 编码重新保存 [E010]"),

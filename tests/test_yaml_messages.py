@@ -187,6 +187,15 @@ def test_a_file_that_cannot_be_read_is_told_why_in_chinese(tmp_path):
     assert found.code == "E014" and "路径中有一段不是文件夹" in found.message and not ENGLISH.search(found.message)
 
 
+def test_a_configuration_typed_with_chinese_colons_names_the_first_such_line(tmp_path):
+    config = tmp_path / "fraudsite.yaml"
+    config.write_text("# 网站设置\ntitle：示例学院反诈专栏\nbase_url：https://www.example.edu.cn/fzzl/\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failure:
+        load_config(config)
+    [found] = failure.value.problems
+    assert (found.line, found.code) == (2, "E003") and "中文冒号" in found.message, found
+
+
 def test_a_configuration_that_is_a_folder_is_told_in_chinese(tmp_path):
     with pytest.raises(BuildFailed) as failure:
         load_config(tmp_path)

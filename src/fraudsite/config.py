@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fraudsite.errors import BuildFailed, Problem, describe_os_error, did_you_mean, problem
-from fraudsite.yamltext import Located, YamlProblem, read_yaml
+from fraudsite.yamltext import Located, YamlProblem, colon_slip, read_yaml
 
 
 @dataclass(frozen=True)
@@ -132,11 +132,14 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
     except OSError as error:
         raise BuildFailed([problem(shown, 0, "E101", "", f"无法读取配置文件（{describe_os_error(error)}）")]) from None
     try:
-        located = read_yaml(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
+        located = read_yaml(text)
     except UnicodeDecodeError:
         raise BuildFailed([problem(shown, 0, "E010", "", "配置文件不是 UTF-8 编码；请以 UTF-8 重新保存")]) from None
     except YamlProblem as error:
         raise BuildFailed([problem(shown, error.line, error.code, "", error.message)]) from None
+    if not isinstance(located.data, (dict, type(None))) and (slip := colon_slip(text)):  # as in front matter
+        raise BuildFailed([problem(shown, slip[0], "E003", "", slip[1])])
     problems: list[Problem] = []
     config = parse_config(located, shown, problems)
     if config is not None and base_url:

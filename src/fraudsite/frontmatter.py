@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fraudsite.errors import Problem, problem
-from fraudsite.yamltext import Located, YamlProblem, read_yaml
+from fraudsite.yamltext import Located, YamlProblem, colon_slip, read_yaml
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
@@ -57,6 +57,8 @@ def split_front_matter(path: str, text: str) -> tuple[SourceFile | None, Problem
         for key, line in noted.items():
             noted[key] = line + 1
     if not isinstance(meta.data, dict):
+        if slip := colon_slip(header):  # typed with a Chinese input method: no line is a key, so it parsed as text
+            return None, problem(path, slip[0] + 1, "E003", "", slip[1])
         return None, problem(path, 2, "E004", "", "头部信息应为“键: 值”形式的字段列表，而不是单个值或列表")
     body = "\n".join(lines[end + 1 :])
     return SourceFile(path, meta, body, end + 2), None

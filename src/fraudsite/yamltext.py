@@ -148,6 +148,15 @@ def _error_line(error: yaml.MarkedYAMLError, last_line: int) -> int:
     return min(mark.line + 1, last_line) if mark else 1
 
 
+def colon_slip(text: str) -> tuple[int, str] | None:
+    """The first line of YAML text (1-based) whose key's colon is wrong, with what to do: for text that parsed,
+    but not as keys and values (every key written ``title：…`` reads as one long value)."""
+    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
+        if slip := _colon_slip(line):
+            return number, f"YAML 格式错误：{slip}"
+    return None
+
+
 def _colon_slip(line: str) -> str | None:
     """What is wrong with a key's colon or the space around it, if anything."""
     if _WIDE_COLON.match(line):
