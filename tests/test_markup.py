@@ -141,6 +141,22 @@ def test_a_file_on_the_editors_own_computer_or_pasted_image_data_is_an_error_not
     assert 'href="mailto:bwc@example.edu.cn"' in rendered.html
 
 
+def test_links_and_pictures_in_raw_html_are_resolved_and_checked_as_markdowns_are():
+    # Left as written, <a href="b.md"> and <img src="img/a.png"> were broken on the site and passed every check;
+    # a raw link to a listed scam site stayed a live link on the anti-fraud column.
+    body = ('正文\n\n<a href="b.md#经过">另一篇</a>和<img src="img/a.png" alt="图">\n\n'
+            "<div><img src='img/none.png' alt='缺'><a href=../../theme/x.md>外</a></div>\n\n"
+            '<p><a href="https://fake-bank.example/login">点此领取</a><a href="https://www.gov.cn/">政府网</a></p>')
+    context = LinkContext("content/cases/a.md", body, 1, "/fzzl/", {"content/cases/b.md": "cases/b/"},
+                          {"content/cases/img/a.png"}.__contains__, scam_urls=("https://fake-bank.example",))
+    rendered = render_body(context)
+    assert '<a href="/fzzl/cases/b/#经过">另一篇</a>' in rendered.html
+    assert '<img src="/fzzl/media/cases/img/a.png" alt="图">' in rendered.html
+    assert rendered.assets == [("content/cases/img/a.png", "media/cases/img/a.png")]
+    assert [(p.line, p.code) for p in rendered.problems] == [(5, "E304"), (5, "E303")]
+    assert "<a>点此领取</a>" in rendered.html and '<a href="https://www.gov.cn/">政府网</a>' in rendered.html
+
+
 def test_a_level_one_heading_is_warned_of_and_shown_a_level_lower_with_the_headings_below_it():
     body = "开头\n\n# 案情经过\n\n```\n# 代码里的井号\n```\n\n## 细节\n\n警方提示\n====\n\n[TOC]"
     rendered = render_with_files(body, set())

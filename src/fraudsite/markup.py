@@ -7,7 +7,7 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html import unescape
+from html import escape, unescape
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
@@ -406,6 +406,9 @@ def _between_cjk(match: re.Match) -> str:
 
 
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+# A link's or a picture's address in raw HTML (quoted either way, or bare): what _LinkResolver resolves there too.
+_RAW_ADDRESS = re.compile(r"""(?:(<a\b[^>]*?\s)(href\s*=\s*)|(<img\b[^>]*?\s)(src\s*=\s*))"""
+                          r"""(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 
 
 class _LinkResolver(Treeprocessor):
@@ -427,6 +430,22 @@ class _LinkResolver(Treeprocessor):
                 element.set("href", self._resolve(element.get("href", ""), page=True))
             elif element.tag == "img" and element.get("src"):
                 element.set("src", self._resolve(element.get("src", ""), page=False))
+        # Raw HTML waits in the stash until the text is put together: its links and pictures, resolved and checked
+        # the same way (left as written, a link to another item's .md file or a picture beside the file broke).
+        stash = self.md.htmlStash
+        stash.rawHtmlBlocks = [_RAW_ADDRESS.sub(self._resolve_raw, block) if isinstance(block, str) else block
+                               for block in stash.rawHtmlBlocks]
+
+    def _resolve_raw(self, found: re.Match) -> str:
+        tag, name, value = found.group(1) or found.group(3), found.group(2) or found.group(4), unescape(
+            next(v for v in found.groups()[4:] if v is not None).strip())
+        page = found.group(1) is not None
+        if not value:
+            return found.group(0)
+        urls = self.context.scam_urls
+        if page and urls and on_hosts(value, scam_hosts(urls)):  # as _ScamUrlDefuser unlinks Markdown's: no address
+            return tag
+        return f'{tag}{name}"{escape(self._resolve(value, page=page))}"'
 
     def _resolve(self, target: str, page: bool) -> str:
         ctx = self.context
