@@ -157,6 +157,22 @@ def test_links_and_pictures_in_raw_html_are_resolved_and_checked_as_markdowns_ar
     assert "<a>点此领取</a>" in rendered.html and '<a href="https://www.gov.cn/">政府网</a>' in rendered.html
 
 
+def test_a_summary_keeps_blocks_apart_and_skips_a_notices_salutation():
+    # Blocks were joined with nothing between Chinese text (发广告在朋友圈), and every notice drafted by
+    # fraudsite new began its card, screen slide and WeChat digest with 各部门、各二级学院：.
+    from fraudsite.markup import opening_text
+
+    def opening(body: str) -> str:
+        return opening_text(render_with_files(body, set()).html)
+
+    assert opening("骗子的套路如下：\n\n- 第一步：发广告\n- 在朋友圈\n\n## 小标题\n\n第二步：交保证金。请拨打96110。") == (
+        "骗子的套路如下：第一步：发广告；在朋友圈；第二步：交保证金。请拨打96110。")
+    assert opening("各部门、各二级学院：\n\n近期有骗子冒充辅导员。\n\n请做好提醒。") == "近期有骗子冒充辅导员。请做好提醒。"
+    assert opening("提醒如下：\n\n- 不转账") == "提醒如下：不转账"  # a lead-in to a list is no salutation
+    assert opening("在 App Store 购买\n\n> 引用一段\n\nSee the notes\n\nand more") == (
+        "在 App Store 购买；引用一段 See the notes and more")
+
+
 def test_a_level_one_heading_is_warned_of_and_shown_a_level_lower_with_the_headings_below_it():
     body = "开头\n\n# 案情经过\n\n```\n# 代码里的井号\n```\n\n## 细节\n\n警方提示\n====\n\n[TOC]"
     rendered = render_with_files(body, set())

@@ -26,7 +26,7 @@ from fraudsite.markup import (
     asset_output_path,
     line_in_body,
     missing_file_advice,
-    plain_text,
+    opening_text,
     shorten,
 )
 from fraudsite.model import Attachment, Case, Item, Notice
@@ -788,7 +788,7 @@ def finish_item(item: Item, source: SourceFile, body: RenderedBody | None, probl
     if body is None:  # withdrawn: only its short 已撤下 page remains
         return item
     problems += body.problems
-    summary = item.summary or shorten(plain_text(body.teaser_html if MORE in source.body else body.html, prose_only=True))
+    summary = item.summary or shorten(opening_text(body.teaser_html if MORE in source.body else body.html))
     files = tuple(dict.fromkeys(item.files + tuple(body.assets)))
     item = replace(item, body_packed=body.packed, web_packed=body.trusted_packed, summary=summary, files=files)
     return defang_fields(item) if item.scam_urls else item

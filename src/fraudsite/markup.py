@@ -546,18 +546,24 @@ _BLOCKS = {"p", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "blo
 _NOT_PROSE = {"h1", "h2", "h3", "h4", "h5", "h6", "table", "pre", "figcaption"}
 
 
+_BLOCK_MARK = "\x00"  # where a block begins, in the text ``opening_text`` reads
+
+
 class _TextExtractor(HTMLParser):
-    def __init__(self, prose_only: bool) -> None:
+    def __init__(self, prose_only: bool, mark: str = " ") -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skipping: list[str] = []  # open elements whose text is left out
         self.skip_tags = {"script", "style", "sup"} | (_NOT_PROSE if prose_only else set())
+        self.mark = mark  # written where a block begins
+        self.blocks: list[str] = []  # the tag of each block begun, in order
 
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag in self.skip_tags or (tag == "div" and ("class", "footnote") in attrs):
             self.skipping.append(tag)
-        elif tag in _BLOCKS:
-            self.parts.append(" ")
+        elif tag in _BLOCKS and not self.skip:
+            self.parts.append(self.mark)
+            self.blocks.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if self.skipping and self.skipping[-1] == tag:
@@ -579,8 +585,37 @@ def plain_text(html: str, prose_only: bool = False) -> str:
     """
     extractor = _TextExtractor(prose_only)
     read_html(extractor, html)
-    text = re.sub(r"\s+", " ", "".join(extractor.parts)).strip()
-    return _SPACE.sub(_between_cjk, text)
+    return _folded("".join(extractor.parts))
+
+
+def _folded(text: str) -> str:
+    """Whitespace folded to single spaces, and none left between two Chinese characters."""
+    return _SPACE.sub(_between_cjk, re.sub(r"\s+", " ", text).strip())
+
+
+_PAUSES = "。！？；…：，、,.;:!?）)」』”’"  # a block ending in one needs no "；" after it
+
+
+def opening_text(html: str) -> str:
+    """The prose a summary is cut from (``plain_text`` with ``prose_only``), its blocks kept apart: "；" between
+    two Chinese ones that do not end in a pause (list items read 发广告在朋友圈 run together). A short first
+    paragraph ending in a colon before another paragraph is a salutation (各部门、各二级学院：), as the
+    notices ``fraudsite new`` drafts open: every such summary began with it."""
+    extractor = _TextExtractor(prose_only=True, mark=_BLOCK_MARK)
+    read_html(extractor, html)
+    segments = "".join(extractor.parts).split(_BLOCK_MARK)
+    blocks = [(tag, text) for tag, segment in zip(["", *extractor.blocks], segments) if (text := _folded(segment))]
+    if (len(blocks) > 1 and blocks[0][0] == blocks[1][0] == "p" and blocks[0][1][-1] in "：:"
+            and len(blocks[0][1]) <= 30):
+        del blocks[0]
+    opening = ""
+    for _, text in blocks:
+        if opening and _is_cjk(opening[-1]) and _is_cjk(text[0]):
+            opening += "" if opening[-1] in _PAUSES else "；"
+        elif opening:
+            opening += " "
+        opening += text
+    return opening
 
 
 # A signature (落款) ends a notice: the issuer, then the date in figures or Chinese numerals, alone at the end.
