@@ -173,6 +173,29 @@ def test_a_summary_keeps_blocks_apart_and_skips_a_notices_salutation():
         "在 App Store 购买；引用一段 See the notes and more")
 
 
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["- ", "* ", "1. "]), st.sampled_from(["甲", "乙丙", "ab"])),
+                min_size=1, max_size=6), st.booleans())
+def test_lists_render_as_editors_previews_show_them(items, lead_in):
+    # VS Code, Typora and GitHub show a list straight after a line of text, and nested by two spaces (or by its
+    # marker's width), as lists; Python-Markdown wants a blank line before and four spaces a level. The same list
+    # written either way renders the same.
+    levels: list[int] = []
+    for wanted, _, _ in items:  # each at most one deeper than the one before
+        levels.append(min(wanted, levels[-1] + 1 if levels else 0))
+    width = {"- ": 2, "* ": 2, "1. ": 3}
+    editors, markdowns, indent = [], [], [0]
+    for level, (_, marker, text) in zip(levels, items):
+        del indent[level + 1:]
+        editors.append(" " * indent[level] + marker + text)
+        markdowns.append(" " * (4 * level) + marker + text)
+        indent.append(indent[level] + width[marker])
+    head = "骗子的套路如下：\n" if lead_in else ""
+    as_written = render_with_files(head + "\n".join(editors), set()).html
+    assert as_written == render_with_files(head + ("\n" if lead_in else "") + "\n".join(markdowns), set()).html
+    assert as_written.count("<li>") == len(items)
+
+
 def test_a_level_one_heading_is_warned_of_and_shown_a_level_lower_with_the_headings_below_it():
     body = "开头\n\n# 案情经过\n\n```\n# 代码里的井号\n```\n\n## 细节\n\n警方提示\n====\n\n[TOC]"
     rendered = render_with_files(body, set())

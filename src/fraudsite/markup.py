@@ -255,6 +255,7 @@ class _SiteExtension(Extension):
         if {pattern.name for pattern in md.inlinePatterns._priority} == _KNOWN_INLINE_PATTERNS:
             md.treeprocessors.register(_QuickInlineProcessor(md), "inline", 20)
         md.preprocessors.register(_HashtagLines(md), "hashtag_lines", 15)  # after code blocks are set aside (25)
+        md.preprocessors.register(_ListsAsEditorsWriteThem(md), "editors_lists", 14)
         md.treeprocessors.register(_HeadingLevels(md), "heading_levels", 6)  # before toc (5) builds a [TOC]
         md.treeprocessors.register(_ChineseLineJoiner(md), "cjk_soft_break", 5)
         md.treeprocessors.register(_LinkResolver(md), "site_links", 4)
@@ -289,6 +290,47 @@ _HASHTAG_LINE = re.compile(r"#[^#\s][^#\n]*#(?!#)")
 class _HashtagLines(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         return ["\\" + line if _HASHTAG_LINE.match(line) else line for line in lines]
+
+
+_LIST_ITEM = re.compile(r"( *)([-*+]|\d{1,9}\.)[ \t]+(?=\S)")  # what Python-Markdown takes for an item
+
+
+class _ListsAsEditorsWriteThem(Preprocessor):
+    """Lists as the editors' previews show them (VS Code, Typora, GitHub: CommonMark): Python-Markdown wants a
+    blank line before a list and four spaces per level of nesting, and otherwise published a list straight after
+    a line of text as that paragraph, and a list nested by two spaces as one level. So a blank line is put before
+    a list that interrupts a paragraph (begun by a bullet or by 1., as CommonMark allows), and each nested item
+    is indented four spaces deeper than the item it is under, with its lines; lists written so already stay."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        result: list[str] = []
+        levels: list[tuple[int, int]] = []  # open items: (indent written, indent given to Python-Markdown)
+        previous = ""
+        for line in lines:
+            line = line.expandtabs(4) if line[:1] in " \t" else line
+            written = len(line) - len(line.lstrip(" "))
+            item = _LIST_ITEM.match(line)
+            if not line.strip():
+                pass
+            elif item and (levels or written < 4):
+                while levels and written < levels[-1][0]:
+                    levels.pop()
+                if levels and written == levels[-1][0]:
+                    given = levels.pop()[1]
+                else:  # a first item, or one nested under the item above
+                    given = levels[-1][1] + 4 if levels else written
+                if not levels and previous.strip() and not _LIST_ITEM.match(previous) and written < 4 and (
+                        item.group(2)[0] in "-*+" or item.group(2)[:-1] == "1"):
+                    result.append("")  # a list straight after a paragraph's line
+                levels.append((written, given))
+                line = " " * given + line[written:]
+            elif levels and written > levels[-1][0]:  # a line of the item above: as deep as its text
+                line = " " * (levels[-1][1] + 4) + line[written:]
+            elif levels and not previous.strip() and not written:
+                levels.clear()  # after a blank line, text at the margin ends the list
+            result.append(line)
+            previous = line
+        return result
 
 
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
