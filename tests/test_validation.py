@@ -83,7 +83,16 @@ CASES = {
         "content/cases/a.md:2: type: 缺少必填字段；请补上 [E201]"),
     "amount with unit": (
         {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\namount: 3000元\n---\n"},
-        "content/cases/a.md:6: amount: 应为不小于 0 的整数（单位：元），不要写“元”或逗号 [E210]"),
+        "content/cases/a.md:6: amount: “3000元”应为不小于 0 的整数（单位：元），不加引号、“元”或逗号，例如 amount: 3000 [E210]"),
+    "amount quoted": (
+        {"content/cases/a.md": '---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\namount: "3,500"\n---\n'},
+        "content/cases/a.md:6: amount: “3,500”应为不小于 0 的整数（单位：元），不加引号、“元”或逗号，例如 amount: 3500 [E210]"),
+    "amount in words": (
+        {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\namount: 三千\n---\n"},
+        "content/cases/a.md:6: amount: “三千”应为不小于 0 的整数（单位：元），不加引号、“元”或逗号 [E210]"),
+    "a notice's field in a case": (
+        {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\npinned: true\n---\n"},
+        "content/cases/a.md:6: pinned: 这个字段只用于通知（content/notices）；请删掉这一行，或把文件放到对应的文件夹 [E206]"),
     "unknown key with suggestion": (
         {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\nsumary: 摘要\n---\n"},
         "content/cases/a.md:6: sumary: 未知的字段；是否想写 “summary”"),

@@ -491,7 +491,12 @@ def parse_item(section: str, source: SourceFile, config: Config, site_dir: Path,
     fields = _Fields(source, config, problems)
     allowed = CASE_KEYS if section == "cases" else NOTICE_KEYS
     for key in fields.data:
-        if key not in allowed:
+        if key in allowed:
+            continue
+        if key in CASE_KEYS | NOTICE_KEYS:  # the other section's: a case's type, a notice's pinned
+            other = "案例（content/cases）" if section == "notices" else "通知（content/notices）"
+            fields.fail(key, "E206", f"这个字段只用于{other}；请删掉这一行，或把文件放到对应的文件夹")
+        else:
             fields.fail(key, "E206", f"未知的字段；{did_you_mean(key, sorted(allowed))}")
     warn_cut_by_comment(source, problems)
     common = _common_fields(section, source, fields, config, site_dir)
@@ -628,7 +633,9 @@ def _case_fields(fields: _Fields, config: Config) -> dict:
         fields.fail("audience", "E201", "不能为空；请写至少一个受众，例如 audience: [students]")
     amount = fields.data.get("amount")
     if amount is not None and (type(amount) is not int or amount < 0):
-        fields.fail("amount", "E210", "应为不小于 0 的整数（单位：元），不要写“元”或逗号")
+        digits = re.sub(r"[\s,，]|元$", "", str(amount)) if isinstance(amount, str) else ""
+        fix = f"，例如 amount: {digits}" if digits.isdigit() and digits.isascii() else ""
+        fields.fail("amount", "E210", f"“{amount}”应为不小于 0 的整数（单位：元），不加引号、“元”或逗号{fix}")
         amount = None
     elif amount is not None and amount > MOST_LIKELY_AMOUNT:
         fields.fail("amount", "E210", f"{amount} 元超过 100 亿元，不像一起案件的损失；请检查是否多写了几个零")
