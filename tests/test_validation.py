@@ -90,6 +90,9 @@ CASES = {
     "amount in words": (
         {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\namount: 三千\n---\n"},
         "content/cases/a.md:6: amount: “三千”应为不小于 0 的整数（单位：元），不加引号、“元”或逗号 [E210]"),
+    "a wechat value that is not text": (
+        {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\nwechat:\n  author: 保卫处\n  digest: true\n---\n"},
+        "content/cases/a.md:8: wechat: wechat 的 digest 应为一段文字；值是 true、false 等又想当文字时，加英文引号 [E207]"),
     "a notice's field in a case": (
         {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\npinned: true\n---\n"},
         "content/cases/a.md:6: pinned: 这个字段只用于通知（content/notices）；请删掉这一行，或把文件放到对应的文件夹 [E206]"),

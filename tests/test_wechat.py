@@ -39,7 +39,7 @@ summary: 测试用摘要。
 signs: [价格远低于市场价]
 advice: [只在平台内交易]
 wechat:
-  digest: 公众号专用摘要
+  digest: "  公众号专用摘要 "  # spaces at the ends, as pasted: trimmed like every other text
 ---
 
 ## 经过

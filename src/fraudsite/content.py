@@ -576,8 +576,12 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
     if wechat is not None:
         if not isinstance(wechat, dict) or any(k not in WECHAT_KEYS for k in wechat):
             fields.fail("wechat", "E207", "应为一组设置，只能含 title、digest、author")
-        else:
-            wechat_pairs = tuple((k, str(v)) for k, v in sorted(wechat.items()) if v is not None)
+        elif bad := [k for k, v in wechat.items() if v is not None and type(v) not in (str, int)]:  # not true
+            fields.fail("wechat", "E207", f"wechat 的 {bad[0]} 应为一段文字；值是 true、false 等又想当文字时，加英文引号",
+                        line=fields.source.meta.line_of(f"wechat.{bad[0]}", fields.line("wechat")))
+        else:  # as every other text of the front matter: no control character, no spaces at the ends
+            wechat_pairs = tuple((k, text) for k, v in sorted(wechat.items())
+                                 if v is not None and (text := strip_control(str(v)).strip()))
     return {
         "section": section,
         "source": source.path,
