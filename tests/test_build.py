@@ -576,6 +576,16 @@ def test_init_into_a_file_is_refused_by_name(tmp_path):
     assert result.returncode == 1 and "是一个文件，不是文件夹" in result.stderr and "内部错误" not in result.stderr
 
 
+def test_init_inside_another_site_is_refused_and_writes_nothing(tmp_path):
+    site = copy_fixture(tmp_path)
+    before = {path: path.read_bytes() for path in site.rglob("*") if path.is_file()}
+    for inside in (site / "content", site / "content/cases/new-site", site / "theme"):
+        result = run_fraudsite("init", inside)
+        assert result.returncode == 1 and f"在网站 {site.resolve()} 之内" in result.stderr, result.stderr
+    assert {path: path.read_bytes() for path in site.rglob("*") if path.is_file()} == before
+    assert run_fraudsite("init", tmp_path / "another").returncode == 0  # beside it is fine
+
+
 def test_a_command_run_outside_a_site_names_the_folder_and_what_to_do(tmp_path):
     elsewhere = tmp_path / "文档"
     elsewhere.mkdir()
