@@ -207,8 +207,10 @@ class WechatWriter:
         for index, child in enumerate(node.children):
             if isinstance(child, str):
                 result += _text(node, index)
-            else:
-                result += self._element(child, list_depth)
+            elif converted := self._element(child, list_depth):
+                result += converted
+            elif result and isinstance(result[-1], str):  # a footnote's way back, dropped: its &nbsp; before it too
+                result[-1] = result[-1].rstrip("\xa0")
         return result
 
     def _element(self, node: Node, list_depth: int) -> list[Node | str]:

@@ -175,7 +175,7 @@ def plan(site: Site) -> list[Output]:
     outputs: list[Output] = [
         Page(index_file(path), "wechat/list.html",
              base_context(site, page_title("公众号文章", pager["number"]), path,
-                          articles=chunk, pager=pager, ready=ready))
+                          articles=chunk, pager=pager, ready=ready, sections=SECTION_NAMES))
         for path, chunk, pager in paged("wechat/", articles, CHECKLIST_SIZE)]
     for article in articles:
         preview = base_context(site, article.title, article.path, article=article,
