@@ -72,7 +72,7 @@ def plan_profile(site: Site, settings: ScreenSettings, profile: Profile, slides:
         page,
         Page(profile.path + "data.json", "screen/data.json", context),
         feed_page(screen_feed(site, settings, profile, current)),
-        Data(profile.path + "ticker.txt", ticker_text(current, settings).encode("utf-8")),
+        Data(profile.path + "ticker.txt", ticker_text(current, settings, site.config.title).encode("utf-8")),
         Data(profile.path + "playlist.json", playlist_json(site, profile, slides).encode("utf-8")),
         Bundle(profile.zip_path, lambda files, path=page.path: zip_package({"index.html": files[path]})),
     ]
@@ -112,6 +112,8 @@ def page_context(site: Site, settings: ScreenSettings, profile: Profile, slides:
         "tz_minutes": int(offset.total_seconds() // 60) if offset else 0,
         "data_src": data_src,
         "shell": "",  # a slideshow's page: its version (``plan_profile``); a single slide's page checks no data
+        "idle_kind": IDLE_KIND,
+        "idle_text": IDLE_TEXT,
     }
 
 
@@ -157,13 +159,18 @@ def short_text(slide: Slide, limit: int) -> str:
     return shorten(" ".join(text.split()), limit)
 
 
-def ticker_text(current: list[Slide], settings: ScreenSettings) -> str:
-    """One line per current item for LED strips: kind, title, short text."""
+IDLE_KIND = "无诈校园"
+IDLE_TEXT = "接到可疑电话、短信，或被要求转账、垫资、共享屏幕，请立即挂断并拨打反诈预警专线 96110。"
+
+
+def ticker_text(current: list[Slide], settings: ScreenSettings, title: str) -> str:
+    """One line per current item for LED strips: kind, title, short text. With nothing current, the standing
+    warning the idle slide shows (``title``: the site's): an unattended strip is never left blank."""
     lines = []
     for slide in current:
         text = " ".join(f"【{slide.kind}】{slide.title}：{short_text(slide, settings.summary_length)}".split())
         lines.append(strip_control(text).replace("\n", " "))
-    return "".join(line + "\n" for line in lines)
+    return "".join(line + "\n" for line in lines or [f"【{IDLE_KIND}】{title}：{IDLE_TEXT}"])
 
 
 def playlist_json(site: Site, profile: Profile, slides: list[Slide]) -> str:
