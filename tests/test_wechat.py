@@ -441,6 +441,18 @@ def test_check_points_at_the_override_that_breaks_a_limit(site):
     assert found == [("W252", "wechat.author", 12), ("W253", "wechat.digest", 13)]
 
 
+def test_a_draft_over_a_limit_says_both_in_its_badge(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(SAMPLE, site, ignore=shutil.ignore_patterns("build", ".fraudsite-cache"))
+    case = next((site / "content/cases").rglob("*.md"))
+    text = case.read_text(encoding="utf-8")
+    case.write_text(text.replace("\ntitle:", "\ndraft: true\nwechat:\n  author: " + "作" * 17 + "\ntitle:", 1), encoding="utf-8")
+    build_site(site, tmp_path / "out", now=NOW, drafts=True)
+    [preview] = [path for path in (tmp_path / "out/wechat").rglob("index.html") if f"/{case.stem}/" in str(path)]
+    badge = re.search(r'<p class="wx-badge[^>]*>(.*?)</p>', preview.read_text(encoding="utf-8")).group(1)
+    assert badge.startswith("未就绪：这是草稿") and "另有长度超出限制" in badge
+
+
 def test_list_is_newest_first_and_links_every_preview(built, site):
     listing = (built / "wechat/index.html").read_text(encoding="utf-8")
     positions = [listing.index(f'href="/fzzl/wechat/{item.section}/{item.slug}/"') for item in site.published]
