@@ -102,7 +102,7 @@ def assert_inert(out: Path) -> None:
 
 PAYLOADS = [
     "<script>alert(1)</script>",
-    '<img src=x onerror="alert(1)">',
+    '<img src=https://x.example/a.png onerror="alert(1)">',
     '<a href="javascript:alert(1)">点我</a>',
     '<a href="JaVaScRiPt:alert(1)">点我</a>',
     "[点我](javascript:alert(1))",
@@ -110,7 +110,7 @@ PAYLOADS = [
     '<form action="https://evil.example"><input name=q></form>',
     '<div style="position:fixed;top:0">遮挡</div>',
     "<svg><script>alert(1)</script></svg>",
-    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+    '<math><mtext><table><mglyph><style><img src=https://x.example/a.png onerror=alert(1)>',
     "<<script>script>alert(1)<</script>/script>",
 ]
 
