@@ -9,6 +9,7 @@ import sys
 import unicodedata
 from types import SimpleNamespace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -194,6 +195,28 @@ def test_lists_render_as_editors_previews_show_them(items, lead_in):
     as_written = render_with_files(head + "\n".join(editors), set()).html
     assert as_written == render_with_files(head + ("\n" if lead_in else "") + "\n".join(markdowns), set()).html
     assert as_written.count("<li>") == len(items)
+
+
+@pytest.mark.parametrize("body", [
+    "- 第一项\n  续行\n- 第二项\n- 第三项",  # a line under an item: the list stays tight
+    "- a\n续行\n- b",
+    "1. 步骤\n\n    说明段落\n\n        代码行\n        第二行\n\n2. 下一步",  # code inside an item
+    "上文\n\n* * *\n\n  两个空格开头的段落",  # a rule is no item
+    "* * *\n  - 规则下面的列表",
+    "- a\n## 小标题\n\n  两个空格缩进的段落",  # a heading ends the list
+    "1. 第一\n2. 第二\n\n  下一段正文\n\n  又一段",
+    "- a\n    - b\n        - c\n- d",
+    "正文\n2. 不是列表",  # only 1. begins a list inside a paragraph
+    "> 提示\n>\n> - a",
+])
+def test_what_python_markdown_already_reads_as_written_is_left_as_it_was(body):
+    # The first version of the list preprocessor made tight lists loose, code in items paragraphs, and read rules
+    # as items (a helper's review): whatever Python-Markdown reads as the editor meant must not change.
+    from fraudsite.markup import new_converter
+
+    plain = new_converter()
+    plain.preprocessors.deregister("editors_lists")
+    assert new_converter().convert(body) == plain.convert(body)
 
 
 def test_a_level_one_heading_is_warned_of_and_shown_a_level_lower_with_the_headings_below_it():

@@ -293,41 +293,46 @@ class _HashtagLines(Preprocessor):
 
 
 _LIST_ITEM = re.compile(r"( *)([-*+]|\d{1,9}\.)[ \t]+(?=\S)")  # what Python-Markdown takes for an item
+_RULE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")  # * * *, - - -: a rule, never an item
+_NOT_IN_A_LIST = re.compile(r" {0,3}(?:#|>|\|)")  # a heading, a quote, a table row: a list ends before it
 
 
 class _ListsAsEditorsWriteThem(Preprocessor):
-    """Lists as the editors' previews show them (VS Code, Typora, GitHub: CommonMark): Python-Markdown wants a
-    blank line before a list and four spaces per level of nesting, and otherwise published a list straight after
-    a line of text as that paragraph, and a list nested by two spaces as one level. So a blank line is put before
-    a list that interrupts a paragraph (begun by a bullet or by 1., as CommonMark allows), and each nested item
-    is indented four spaces deeper than the item it is under, with its lines; lists written so already stay."""
+    """Lists as the editors' previews show them (VS Code, Typora, GitHub: CommonMark), where Python-Markdown
+    differs: it wants a blank line before a list and four spaces per level of nesting, and otherwise published a
+    list straight after a line of text as that paragraph, and a list nested by two spaces as one level. So a blank
+    line is put before a list that interrupts a paragraph (begun by a bullet or by 1., as CommonMark allows), and
+    an item nested less than four spaces deeper than the one above is moved to four, with the lines under it; a
+    list written Python-Markdown's way is left exactly as it was."""
 
-    def run(self, lines: list[str]) -> list[str]:
+    def run(self, lines: list[str]) -> list[str]:  # tabs are expanded already (normalize_whitespace, 30)
         result: list[str] = []
         levels: list[tuple[int, int]] = []  # open items: (indent written, indent given to Python-Markdown)
         previous = ""
         for line in lines:
-            line = line.expandtabs(4) if line[:1] in " \t" else line
             written = len(line) - len(line.lstrip(" "))
-            item = _LIST_ITEM.match(line)
+            item = None if _RULE.match(line) else _LIST_ITEM.match(line)
             if not line.strip():
                 pass
             elif item and (levels or written < 4):
+                starts = not levels
                 while levels and written < levels[-1][0]:
                     levels.pop()
                 if levels and written == levels[-1][0]:
                     given = levels.pop()[1]
                 else:  # a first item, or one nested under the item above
                     given = levels[-1][1] + 4 if levels else written
-                if not levels and previous.strip() and not _LIST_ITEM.match(previous) and written < 4 and (
-                        item.group(2)[0] in "-*+" or item.group(2)[:-1] == "1"):
+                if starts and previous.strip() and not (_RULE.match(previous) or _NOT_IN_A_LIST.match(previous)) and (
+                        item.group(2)[0] in "-*+" or item.group(2) == "1."):
                     result.append("")  # a list straight after a paragraph's line
                 levels.append((written, given))
                 line = " " * given + line[written:]
-            elif levels and written > levels[-1][0]:  # a line of the item above: as deep as its text
-                line = " " * (levels[-1][1] + 4) + line[written:]
-            elif levels and not previous.strip() and not written:
-                levels.clear()  # after a blank line, text at the margin ends the list
+            elif levels and (_RULE.match(line) or _NOT_IN_A_LIST.match(line)
+                             or (not previous.strip() and written <= levels[0][0])):
+                levels.clear()  # a rule, a heading or, after a blank line, text at the list's margin ends it
+            elif levels:  # a line of the innermost item it is indented under, moved as that item was
+                moved = next((level for level in reversed(levels) if written > level[0]), levels[0])
+                line = " " * (written + moved[1] - moved[0]) + line[written:]
             result.append(line)
             previous = line
         return result
