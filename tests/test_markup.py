@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import unicodedata
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -156,6 +157,14 @@ def test_links_and_pictures_in_raw_html_are_resolved_and_checked_as_markdowns_ar
     assert rendered.assets == [("content/cases/img/a.png", "media/cases/img/a.png")]
     assert [(p.line, p.code) for p in rendered.problems] == [(5, "E304"), (5, "E303")]
     assert "<a>点此领取</a>" in rendered.html and '<a href="https://www.gov.cn/">政府网</a>' in rendered.html
+    # Only a tag's own address attribute, never words inside another one; nothing in a comment or a script.
+    body = ('<IMG ALT="示例 src=none.png" SRC=img/a.png> <a title="见 href=nope.md" href=\'b.md\'>乙</a>\n\n'
+            '<!-- 旧版配图：<img src="old.png"> <a href="old.md">旧</a> -->\n\n'
+            '<script>var s = \'<img src="\' + pic + \'">\';</script>\n\n正文')
+    rendered = render_body(replace(context, body=body))
+    assert rendered.problems == [] and rendered.assets == [("content/cases/img/a.png", "media/cases/img/a.png")]
+    assert '<img alt="示例 src=none.png" src="/fzzl/media/cases/img/a.png">' in rendered.html
+    assert '<a title="见 href=nope.md" href="/fzzl/cases/b/">乙</a>' in rendered.html
 
 
 def test_a_summary_keeps_blocks_apart_and_skips_a_notices_salutation():

@@ -453,9 +453,13 @@ def _between_cjk(match: re.Match) -> str:
 
 
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
-# A link's or a picture's address in raw HTML (quoted either way, or bare): what _LinkResolver resolves there too.
-_RAW_ADDRESS = re.compile(r"""(?:(<a\b[^>]*?\s)(href\s*=\s*)|(<img\b[^>]*?\s)(src\s*=\s*))"""
-                          r"""(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+# Raw HTML: a link's or a picture's tag, each of its attributes (quoted either way, or bare), and what holds no
+# link at all (a comment, a script's or a style's text), which _LinkResolver leaves alone.
+_RAW_TAG = re.compile(r"""<(a|img)\b((?:\s+[^\s=>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"']+))?)*)(\s*/?>)""",
+                      re.IGNORECASE)
+_RAW_ATTRIBUTE = re.compile(r"""(\s+)([^\s=>/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>"']+))?""")
+_RAW_NO_LINKS = re.compile(r"<!--.*?(?:-->|\Z)|<(script|style|textarea)\b.*?(?:</\1\s*>|\Z)",
+                           re.DOTALL | re.IGNORECASE)
 
 
 class _LinkResolver(Treeprocessor):
@@ -480,19 +484,34 @@ class _LinkResolver(Treeprocessor):
         # Raw HTML waits in the stash until the text is put together: its links and pictures, resolved and checked
         # the same way (left as written, a link to another item's .md file or a picture beside the file broke).
         stash = self.md.htmlStash
-        stash.rawHtmlBlocks = [_RAW_ADDRESS.sub(self._resolve_raw, block) if isinstance(block, str) else block
+        stash.rawHtmlBlocks = [self._resolve_raw(block) if isinstance(block, str) else block
                                for block in stash.rawHtmlBlocks]
 
-    def _resolve_raw(self, found: re.Match) -> str:
-        tag, name, value = found.group(1) or found.group(3), found.group(2) or found.group(4), unescape(
-            next(v for v in found.groups()[4:] if v is not None).strip())
-        page = found.group(1) is not None
-        if not value:
-            return found.group(0)
-        urls = self.context.scam_urls
-        if page and urls and on_hosts(value, scam_hosts(urls)):  # as _ScamUrlDefuser unlinks Markdown's: no address
-            return tag
-        return f'{tag}{name}"{escape(self._resolve(value, page=page))}"'
+    def _resolve_raw(self, html: str) -> str:
+        """Raw HTML with the addresses of its links and pictures resolved, outside comments, scripts and styles."""
+        parts, done = [], 0
+        for kept in [*_RAW_NO_LINKS.finditer(html), None]:
+            end = kept.start() if kept else len(html)
+            parts += [_RAW_TAG.sub(self._resolve_raw_tag, html[done:end]), kept.group() if kept else ""]
+            done = kept.end() if kept else end
+        return "".join(parts)
+
+    def _resolve_raw_tag(self, tag: re.Match) -> str:
+        page = tag.group(1).lower() == "a"
+        wanted, urls = ("href" if page else "src"), self.context.scam_urls
+
+        def attribute(found: re.Match) -> str:
+            written = found.group(3)
+            if found.group(2).lower() != wanted or written is None:
+                return found.group()
+            value = unescape(written[1:-1] if written[0] in "\"'" else written).strip()
+            if not value:
+                return found.group()
+            if page and urls and on_hosts(value, scam_hosts(urls)):  # as _ScamUrlDefuser unlinks Markdown's
+                return ""
+            return f'{found.group(1)}{found.group(2)}="{escape(self._resolve(value, page=page))}"'
+
+        return f"<{tag.group(1)}{_RAW_ATTRIBUTE.sub(attribute, tag.group(2))}{tag.group(3)}"
 
     def _resolve(self, target: str, page: bool) -> str:
         ctx = self.context
