@@ -179,6 +179,7 @@ def test_a_summary_keeps_blocks_apart_and_skips_a_notices_salutation():
         "骗子的套路如下：第一步：发广告；在朋友圈；第二步：交保证金。请拨打96110。")
     assert opening("各部门、各二级学院：\n\n近期有骗子冒充辅导员。\n\n请做好提醒。") == "近期有骗子冒充辅导员。请做好提醒。"
     assert opening("提醒如下：\n\n- 不转账") == "提醒如下：不转账"  # a lead-in to a list is no salutation
+    assert opening("小王接到电话，对方说：\n\n“您的快递丢失了。”") == "小王接到电话，对方说：“您的快递丢失了。”"
     assert opening("在 App Store 购买\n\n> 引用一段\n\nSee the notes\n\nand more") == (
         "在 App Store 购买；引用一段 See the notes and more")
 

@@ -90,6 +90,9 @@ CASES = {
     "amount in words": (
         {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\namount: 三千\n---\n"},
         "content/cases/a.md:6: amount: “三千”应为不小于 0 的整数（单位：元），不加引号、“元”或逗号 [E210]"),
+    "amount true": (
+        {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\namount: true\n---\n"},
+        "content/cases/a.md:6: amount: “true”应为不小于 0 的整数（单位：元），不加引号、“元”或逗号 [E210]"),
     "a wechat value that is not text": (
         {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\nwechat:\n  author: 保卫处\n  digest: true\n---\n"},
         "content/cases/a.md:8: wechat: wechat 的 digest 应为一段文字；值是 true、false 等又想当文字时，加英文引号 [E207]"),
@@ -307,7 +310,8 @@ def test_leading_zeros_are_kept_as_written(tmp_path):
 
 def test_a_bad_base_url_option_is_an_error(tmp_path):
     site = copy_fixture(tmp_path)
-    for url in ("www.example.edu.cn/fzzl", "https://www.example.edu.cn/fzzl/?from=qr", "https://www.example.edu.cn/#top"):
+    for url in ("www.example.edu.cn/fzzl", "https://www.example.edu.cn/fzzl/?from=qr", "https://www.example.edu.cn/#top",
+                "https://www.example.edu.cn/fzzl/#"):
         result = run_fraudsite("build", site, "--base-url", url, "--now", "2026-03-15 12:00")
         assert result.returncode == 1 and "[E108]" in result.stderr and "Traceback" not in result.stderr
     assert not (site / "build").exists()

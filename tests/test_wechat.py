@@ -325,7 +325,8 @@ def test_a_space_between_inline_elements_stays_while_layout_between_blocks_goes(
     cases = {"- 请拨打 **96110**\n  **110** 报警": "请拨打 96110 110 报警",
              "- **Apple** *ID* 被盗": "Apple ID 被盗",
              '<div markdown="0">Hello <b>big</b> <i>world</i></div>': "Hello big world",
-             "> **先挂断** *再核实*": "先挂断 再核实"}
+             "> **先挂断** *再核实*": "先挂断 再核实",
+             "<p><strong>甲</strong>\u3000<strong>乙</strong>&nbsp;&nbsp;<em>丙</em></p>": "甲\u3000乙\xa0\xa0丙"}
     for body, words in cases.items():
         html = convert(render_markdown(body))[0]
         assert text_of(parse_fragment(html)).strip() == words, html
@@ -343,6 +344,10 @@ def test_items_below_the_second_level_keep_their_own_numbers_and_leave_the_list_
     assert second.tag == "ol" and [text_of(li) for li in second.children] == [
         "打开设置• 注意：不要点陌生链接• 关掉定位", "关闭共享1. 再检查2. 然后退出"]
     assert walk(serialise(root)).deepest_list == 2
+    # An item with no text of its own, only a list: its bullet in a section of its own, not beside the next one's.
+    html = convert("<ul><li>一<ul><li>二<ul><li><ul><li>四</li></ul></li></ul></li></ul></li></ul>")[0]
+    sections = [text_of(node) for node in parse_fragment(html).children[0].children[0].children[1].children[0].children]
+    assert sections == ["二", "• ", "• 四"]
 
 
 def test_code_keeps_spaces_as_nbsp_and_tables_scroll(site):

@@ -221,7 +221,7 @@ def _normalise_base_url(url: str) -> str:
     """The site's address ending in "/", or "" if it is not one: every page's address is this plus a path, so
     a query or a fragment (``…/fzzl/?from=qr``) would end up in the middle of each."""
     parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment or "?" in url:
+    if parts.scheme not in ("http", "https") or not parts.netloc or "?" in url or "#" in url:
         return ""
     return url.strip() if url.strip().endswith("/") else url.strip() + "/"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import re
@@ -639,7 +640,8 @@ def _case_fields(fields: _Fields, config: Config) -> dict:
     if amount is not None and (type(amount) is not int or amount < 0):
         digits = re.sub(r"[\s,，]|元$", "", str(amount)) if isinstance(amount, str) else ""
         fix = f"，例如 amount: {digits}" if digits.isdigit() and digits.isascii() else ""
-        fields.fail("amount", "E210", f"“{amount}”应为不小于 0 的整数（单位：元），不加引号、“元”或逗号{fix}")
+        shown = amount if isinstance(amount, str) else json.dumps(amount, ensure_ascii=False)  # true, not True
+        fields.fail("amount", "E210", f"“{shown}”应为不小于 0 的整数（单位：元），不加引号、“元”或逗号{fix}")
         amount = None
     elif amount is not None and amount > MOST_LIKELY_AMOUNT:
         fields.fail("amount", "E210", f"{amount} 元超过 100 亿元，不像一起案件的损失；请检查是否多写了几个零")

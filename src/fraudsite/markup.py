@@ -665,18 +665,20 @@ _PAUSES = "。！？；…：，、,.;:!?）)」』”’"  # a block ending in 
 def opening_text(html: str) -> str:
     """The prose a summary is cut from (``plain_text`` with ``prose_only``), its blocks kept apart: "；" between
     two Chinese ones that do not end in a pause (list items read 发广告在朋友圈 run together). A short first
-    paragraph ending in a colon before another paragraph is a salutation (各部门、各二级学院：), as the
-    notices ``fraudsite new`` drafts open: every such summary began with it."""
+    paragraph ending in a colon before another paragraph, with no comma or stop in it, is a salutation
+    (各部门、各二级学院：), as the notices ``fraudsite new`` drafts open: every such summary began with it; a
+    sentence leading into a quote (小王接到电话，对方说：) is not."""
     extractor = _TextExtractor(prose_only=True, mark=_BLOCK_MARK)
     read_html(extractor, html)
     segments = "".join(extractor.parts).split(_BLOCK_MARK)
     blocks = [(tag, text) for tag, segment in zip(["", *extractor.blocks], segments) if (text := _folded(segment))]
-    if (len(blocks) > 1 and blocks[0][0] == blocks[1][0] == "p" and blocks[0][1][-1] in "：:"
-            and len(blocks[0][1]) <= 30):
+    first = blocks[0][1] if blocks else ""
+    if (len(blocks) > 1 and blocks[0][0] == blocks[1][0] == "p" and first[-1] in "：:" and len(first) <= 30
+            and not any(mark in first for mark in "，。；！？,.;!?")):
         del blocks[0]
     opening = ""
     for _, text in blocks:
-        if opening and _is_cjk(opening[-1]) and _is_cjk(text[0]):
+        if opening and all(_is_cjk(char) or char in "“”‘’" for char in (opening[-1], text[0])):
             opening += "" if opening[-1] in _PAUSES else "；"
         elif opening:
             opening += " "

@@ -295,10 +295,24 @@ def _in_escaped_addresses(body: str, body_line: int, source: str, rules: Privacy
         seen = {finding.value for finding in find_personal_data(text, rules, allowed)}
         for finding in find_personal_data(decoded, rules, allowed):
             if finding.value not in seen:
-                before = decoded[: finding.start]  # its column in the line as written: where that much decodes
-                column = next((end for end in range(len(text) + 1) if unquote(text[:end]) == before), 0) + 1
-                found.append(Located(finding, source, body_line + number, column, "正文"))
+                found.append(Located(finding, source, body_line + number, _written_column(text, finding.start),
+                                     "正文"))
     return found
+
+
+def _written_column(text: str, decoded_start: int) -> int:
+    """The 1-based column in ``text`` of what is at ``decoded_start`` once it is percent-decoded: decoded run by
+    run (a run of escapes is one character or more), in one pass over the line."""
+    decoded = 0
+    for piece in _ESCAPES_OR_TEXT.finditer(text):
+        length = len(unquote(piece.group()))
+        if decoded + length > decoded_start:
+            return piece.start() + 1 + (0 if piece.group().startswith("%") else decoded_start - decoded)
+        decoded += length
+    return len(text) + 1
+
+
+_ESCAPES_OR_TEXT = re.compile(r"(?:%[0-9A-Fa-f]{2})+|[^%]+|%")
 
 
 def _locate(lines: list[str], start_line: int, needle: str) -> tuple[int, int]:

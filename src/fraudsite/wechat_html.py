@@ -210,7 +210,7 @@ class WechatWriter:
             elif converted := self._element(child, list_depth):
                 result += converted
             elif result and isinstance(result[-1], str):  # a footnote's way back, dropped: its &nbsp; before it too
-                result[-1] = result[-1].rstrip("\xa0")
+                result[-1] = result[-1].rstrip(" \xa0")
         return result
 
     def _element(self, node: Node, list_depth: int) -> list[Node | str]:
@@ -291,6 +291,7 @@ class WechatWriter:
         section_style = STYLES["li-section"] + (f";padding-left:{indent}em" if indent else "")
         parts: list[Node | str] = []
         run: list[Node | str] = []
+        own: int | None = None  # how many parts are the item's own, once a nested list came
 
         def flush() -> None:
             if run:
@@ -302,6 +303,7 @@ class WechatWriter:
                 run += _text(item, index)
             elif child.tag in ("ul", "ol"):
                 flush()
+                own = own if own is not None else len(parts)  # parts before the first nested list are the item's
                 if depth < 2:
                     parts.append(self._list(child, depth + 1))
                 else:
@@ -312,11 +314,10 @@ class WechatWriter:
             else:
                 run += self._element(child, depth)
         flush()
-        if marker:
-            first = next((part for part in parts if isinstance(part, Node) and part.tag == "section"), None)
-            if first is None:
-                parts.insert(0, first := styled("section", section_style))
-            first.children.insert(0, styled("span", STYLES["marker"], [marker]))
+        if marker:  # into the item's own first section: a new one if the item begins with a nested list
+            if own == 0 or not (parts and isinstance(parts[0], Node) and parts[0].tag == "section"):
+                parts.insert(0, styled("section", section_style))
+            parts[0].children.insert(0, styled("span", STYLES["marker"], [marker]))
         return parts
 
     def _marked_items(self, node: Node, depth: int, indent: int) -> list[Node | str]:
@@ -375,7 +376,7 @@ def _text(parent: Node, index: int) -> list[str]:
     a space (``**96110** **110**`` must not read 96110110)."""
     text = parent.children[index]
     assert isinstance(text, str)
-    if text.strip() or parent.tag not in _BLOCKS:
+    if text.strip(" \t\n\r\f") or parent.tag not in _BLOCKS:  # a no-break or ideographic space is meant: kept
         return [text]
     if parent.tag in _LAYOUT_ONLY:
         return []
