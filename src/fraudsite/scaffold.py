@@ -91,8 +91,8 @@ def create_site(directory: Path) -> list[Path]:
         raise FraudsiteError(f"{directory} 是一个文件，不是文件夹；请换一个名字，例如 fraudsite init fzzl")
     # Inside another site (its content/ or theme/, say: "fraudsite init site/content"), the new site's files
     # would land among that site's own, as a content file named fraudsite.yaml and a content/content/.
-    for folder in [directory.resolve(), *directory.resolve().parents]:
-        if folder != directory.resolve() and (folder / "fraudsite.yaml").is_file():
+    for folder in directory.resolve().parents:
+        if (folder / "fraudsite.yaml").is_file():
             raise FraudsiteError(f"{directory} 在网站 {folder} 之内，在这里新建会把文件混进那个网站；"
                                  "请换一个不在任何网站文件夹里的目录")
     existing = [path for path in files if path.exists()]

@@ -79,9 +79,8 @@ TONE_HEADINGS = {
 
 VOID = {"br", "hr", "img", "wbr"}
 _LAYOUT_ONLY = {"ul", "ol", "table", "thead", "tbody", "tfoot", "tr", "dl"}  # text between their children is layout
-_BLOCK_CONTAINERS = {"#root", "section", "div", "blockquote", "figure", "li"}
-_BLOCKS = {*_LAYOUT_ONLY, *_BLOCK_CONTAINERS, "p", "pre", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "th", "td",
-           "caption", "figcaption", "dt", "dd"}
+_BLOCKS = {*_LAYOUT_ONLY, "#root", "section", "div", "blockquote", "figure", "li", "p", "pre", "hr", "h1", "h2",
+           "h3", "h4", "h5", "h6", "th", "td", "caption", "figcaption", "dt", "dd"}
 _INLINE_RENAMES = {"b": "strong", "i": "em", "s": "del", "ins": "u", "kbd": "code"}
 _HEADINGS = {"h1": "h1", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
 # Elements that only need a style. Rarer tags (del, u, mark, small, dt, dd) become span or section so the
