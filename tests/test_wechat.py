@@ -456,6 +456,10 @@ def test_a_draft_over_a_limit_says_both_in_its_badge(tmp_path):
     [preview] = [path for path in (tmp_path / "out/wechat").rglob("index.html") if f"/{case.stem}/" in str(path)]
     badge = re.search(r'<p class="wx-badge[^>]*>(.*?)</p>', preview.read_text(encoding="utf-8")).group(1)
     assert badge.startswith("未就绪：这是草稿") and "另有长度超出限制" in badge
+    case.write_text(text.replace("\ntitle:", "\ndraft: true\ntitle:", 1), encoding="utf-8")  # a draft alone
+    build_site(site, tmp_path / "out", now=NOW, drafts=True)
+    badge = re.search(r'<p class="wx-badge[^>]*>(.*?)</p>', preview.read_text(encoding="utf-8")).group(1)
+    assert badge == "未就绪：这是草稿，改为 draft: false 并发布网站后再粘贴"
 
 
 def test_list_is_newest_first_and_links_every_preview(built, site):
