@@ -129,6 +129,24 @@ def test_a_file_named_in_another_letter_case_is_named_in_the_error():
         (5, "E304", "“images/none.png”引用的文件不存在；请把文件放到 content 目录中，或改正路径")]
 
 
+def test_a_misspelt_link_to_another_item_names_the_file_it_most_likely_means():
+    from fraudsite.cache import lookups_hold, render_recorded
+    from fraudsite.markup import NearestPage
+
+    paths = {"content/cases/2024-03-shuadan-part-time-job.md": "cases/a/", "content/cases/a.md": "cases/x/",
+             "content/notices/2026-01-exam-notice.md": "notices/n/"}
+    context = LinkContext("content/cases/a.md", "正文\n\n见[另一篇](2024-03-shuadan-part-time-jbo.md)和"
+                          "[通知](../notices/2026-01-exam-notise.md)、[无关](missing.md)。", 1, "/fzzl/", paths,
+                          lambda path: True, nearest_page=NearestPage(tuple(sorted(paths))))
+    body, lookups = render_recorded(context)
+    assert [p.message.split("；")[1] for p in body.problems] == [
+        "是否想写 2024-03-shuadan-part-time-job.md？", "是否想写 ../notices/2026-01-exam-notice.md？", "请检查文件名，或删除这个链接"]
+    # The hint is one of the lookups a cached body is checked by: a file added since that is closer makes it again.
+    assert lookups_hold(lookups, context)
+    closer = {**paths, "content/cases/missing2.md": "cases/m/"}
+    assert not lookups_hold(lookups, replace(context, item_paths=closer, nearest_page=NearestPage(tuple(sorted(closer)))))
+
+
 def test_a_file_on_the_editors_own_computer_or_pasted_image_data_is_an_error_not_a_broken_picture():
     # Typora and Word write a picture dragged in as file:///C:/…, which the sanitiser then dropped without a word:
     # the page had an empty picture, and the WeChat article listed the page itself as an image to upload.

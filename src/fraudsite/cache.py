@@ -53,10 +53,12 @@ def render_recorded(context: LinkContext) -> tuple[RenderedBody, dict]:
     links: dict[str, str | None] = {}
     assets: dict[str, bool] = {}
     variants: dict[str, str] = {}
+    nearest: dict[str, str] = {}
     recording = replace(context, item_paths=_RecordingPaths(context.item_paths, links),
                         asset_exists=_recording_check(context.asset_exists, assets),
-                        case_variant=_recording_check(context.case_variant, variants))
-    return render_body(recording), {"links": links, "assets": assets, "variants": variants}
+                        case_variant=_recording_check(context.case_variant, variants),
+                        nearest_page=_recording_check(context.nearest_page, nearest))
+    return render_body(recording), {"links": links, "assets": assets, "variants": variants, "nearest": nearest}
 
 
 @dataclass(frozen=True)
@@ -159,8 +161,7 @@ class ContentCache:
         """The cached rendering of this body and what it looked up, if everything it looked up still holds."""
         key = self._body_key(context)
         cached = self.bodies.get(key) if key else None
-        if cached is not None and lookups_hold(cached["lookups"], context.item_paths, context.asset_exists,
-                                               context.case_variant):
+        if cached is not None and lookups_hold(cached["lookups"], context):
             body = _decode_body(cached["body"])
             if body is not None:
                 self.used.add("body:" + key)
@@ -334,7 +335,7 @@ def _digest(*parts: bytes) -> str:
 
 def _context_data(context: LinkContext) -> bytes:
     """Every value of the render context except the site-wide lookups, which are recorded instead."""
-    recorded = ("item_paths", "asset_exists", "case_variant")
+    recorded = ("item_paths", "asset_exists", "case_variant", "nearest_page")
     values = [(f.name, getattr(context, f.name)) for f in fields(context) if f.name not in recorded]
     return repr(values).encode("utf-8")
 
@@ -529,14 +530,14 @@ def _decode(value: Any) -> Any:
     raise _Unencodable(repr(value)[:40])
 
 
-def lookups_hold(lookups: Any, item_paths: dict[str, str], asset_exists: Callable[[str], bool],
-                 case_variant: Callable[[str], str]) -> bool:
-    """Whether every lookup a rendering made still gives the same answer."""
+def lookups_hold(lookups: Any, context: LinkContext) -> bool:
+    """Whether every lookup a rendering made still gives the same answer in ``context`` (its site-wide part)."""
     try:
-        links, assets, variants = lookups["links"], lookups["assets"], lookups["variants"]
-        return (all(item_paths.get(k) == v for k, v in links.items())
-                and all(asset_exists(k) == v for k, v in assets.items())
-                and all(case_variant(k) == v for k, v in variants.items()))
+        links, assets, variants, nearest = lookups["links"], lookups["assets"], lookups["variants"], lookups["nearest"]
+        return (all(context.item_paths.get(k) == v for k, v in links.items())
+                and all(context.asset_exists(k) == v for k, v in assets.items())
+                and all(context.case_variant(k) == v for k, v in variants.items())
+                and all(context.nearest_page(k) == v for k, v in nearest.items()))
     except (KeyError, TypeError, AttributeError):
         return False
 

@@ -23,6 +23,7 @@ from fraudsite.markup import (
     MORE,
     UNLOADED,
     LinkContext,
+    NearestPage,
     RenderedBody,
     asset_output_path,
     line_in_body,
@@ -146,13 +147,14 @@ def parse_sources(sources: list[tuple[str, SourceFile | Unsplit]], config: Confi
     # A file that could not be read, split or checked has its own error: a link to it is not one to a missing file.
     for path in [source.path for _, source in sources] + [p.path for p in problems if p.severity == "error"]:
         item_paths.setdefault(path, UNLOADED)
+    site = site_links(config, asset_exists, item_paths)
     for section, source in sources:  # a finished body whose links lead elsewhere now is made again
         done = reused.get(source.path)
-        if done and done.lookups and not lookups_hold(done.lookups, item_paths, asset_exists,
-                                                      asset_exists.case_variant):
+        if done and done.lookups and not lookups_hold(done.lookups, site):
             del reused[source.path]
             check(section, source)
-    contexts = {item.source: link_context(item, split[item.source], config, site_dir, item_paths)
+    contexts = {item.source: replace(site, source=item.source, body=split[item.source].body,
+                                     body_line=split[item.source].body_line, scam_urls=item.scam_urls)
                 for item in parsed if not item.withdrawn}
     bodies = render_bodies(list(contexts.values()), cache)
     items = [done.item for done in reused.values()]
@@ -756,12 +758,12 @@ def check_identities(items: list[Item]) -> list[Problem]:
     return problems
 
 
-def link_context(item: Item, source: SourceFile, config: Config, site_dir: Path,
-                 item_paths: dict[str, str]) -> LinkContext:
-    """What rendering one body needs to know about the rest of the site."""
-    check = AssetCheck(site_dir)
-    return LinkContext(source.path, source.body, source.body_line, config.base_path, item_paths, check,
-                       item.scam_urls, config.trusted_html, urlsplit(config.base_url).netloc, check.case_variant)
+def site_links(config: Config, asset_exists: AssetCheck, item_paths: dict[str, str]) -> LinkContext:
+    """What rendering a body needs to know about the rest of the site (its own fields are filled in per body):
+    what a finished body's lookups are checked against again, too."""
+    return LinkContext("", "", 1, config.base_path, item_paths, asset_exists, (), config.trusted_html,
+                       urlsplit(config.base_url).netloc, asset_exists.case_variant,
+                       NearestPage(tuple(sorted(item_paths))))
 
 
 @dataclass(frozen=True)

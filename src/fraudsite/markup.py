@@ -82,9 +82,26 @@ class RenderedBody:
 UNLOADED = ""
 
 
-def no_case_variant(relative: str) -> str:
-    """``LinkContext.case_variant`` of a context that looks at no folder."""
+def no_answer(relative: str) -> str:
+    """``LinkContext.case_variant`` and ``nearest_page`` of a context that looks at no folder and no other file."""
     return ""
+
+
+@dataclass(frozen=True)
+class NearestPage:
+    """The content file a link to a missing one most likely means ("" for none), for E301's hint: a class, not a
+    closure, as ``AssetCheck`` is."""
+
+    paths: tuple[str, ...]  # every content file of the site, site-relative
+
+    def __call__(self, relative: str) -> str:
+        import difflib
+
+        # Compared as written from the link's folder: a whole path's shared content/cases/ made any two names close.
+        folder = posixpath.dirname(relative)
+        written = {posixpath.relpath(path, folder): path for path in self.paths}
+        found = difflib.get_close_matches(posixpath.basename(relative), list(written), n=1, cutoff=0.8)
+        return written[found[0]] if found else ""
 
 
 @dataclass(frozen=True)
@@ -102,7 +119,8 @@ class LinkContext:
     site_host: str = ""  # the host the site is served from: its own images are not another website's
     # The site-relative path of a file that a missing one names but for letter case ("" for none): a server that
     # tells Chat.PNG from chat.png would not find it even where the editor's computer does.
-    case_variant: Callable[[str], str] = no_case_variant
+    case_variant: Callable[[str], str] = no_answer
+    nearest_page: Callable[[str], str] = no_answer  # the content file a missing one most likely means
 
 
 def render_body(context: LinkContext) -> RenderedBody:
@@ -545,7 +563,10 @@ class _LinkResolver(Treeprocessor):
         if path.endswith(".md"):
             page = ctx.item_paths.get(resolved)
             if page is None:
-                self._fail("E301", field_name, target, "链接的内容文件不存在；请检查文件名，或删除这个链接")
+                near = ctx.nearest_page(resolved)
+                hint = (f"是否想写 {posixpath.relpath(near, posixpath.dirname(ctx.source))}？" if near
+                        else "请检查文件名，或删除这个链接")
+                self._fail("E301", field_name, target, f"链接的内容文件不存在；{hint}")
                 return ""
             if page == UNLOADED:  # that file's own error is reported; the link resolves once it is mended
                 return ""
