@@ -247,6 +247,12 @@ def test_what_python_markdown_already_reads_as_written_is_left_as_it_was(body):
     assert new_converter().convert(body) == plain.convert(body)
 
 
+def test_search_text_keeps_blocks_apart_so_no_phrase_spans_a_heading_and_its_paragraph():
+    html = render_with_files("## 工作要求\n\n各单位要做好宣传。\n\n- 甲\n- 乙", set()).html
+    assert plain_text(html, apart=True) == "工作要求 各单位要做好宣传。 甲 乙"
+    assert plain_text(html) == "工作要求各单位要做好宣传。甲乙"  # a summary's and a feed's text, as before
+
+
 def test_a_level_one_heading_is_warned_of_and_shown_a_level_lower_with_the_headings_below_it():
     body = "开头\n\n# 案情经过\n\n```\n# 代码里的井号\n```\n\n## 细节\n\n警方提示\n====\n\n[TOC]"
     rendered = render_with_files(body, set())

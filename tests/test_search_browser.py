@@ -229,6 +229,28 @@ def test_an_amount_is_found_as_lists_show_it_with_thousands_separators(sample_si
     assert not page.js_errors
 
 
+def test_addresses_quoted_words_and_whole_numbers_are_found_as_readers_type_them(tmp_path, static_server, page):
+    # The index holds addresses as the pages show them (www[.]12321[.]cn), so a typed address found nothing; a
+    # word in quotes or before a Chinese comma found nothing; 3500 also found the 23,500 case.
+    site, out = copy_sample_content(tmp_path), tmp_path / "out"
+    case = next((site / "content/cases").rglob("*fake-refund-customer-service.md"))
+    case.write_text(case.read_text(encoding="utf-8") + "\n可登录 www.12321.cn 举报诈骗网站。\n", encoding="utf-8")
+    build(BuildOptions(site_dir=site, out_dir=out, config_path=site / "fraudsite.yaml", now=NOW))
+    page.goto(static_server(out) + "search/")
+    slug = next(line.split(":", 1)[1].strip() for line in case.read_text(encoding="utf-8").splitlines()
+                if line.startswith("slug:"))
+    found = f"/fzzl/cases/{slug}/"
+    for query in ("www.12321.cn", "12321.cn", "WWW.12321.CN"):
+        assert run_search(page, {"q": query}) == [found], query
+        assert "12321" in page.inner_text(f".search-result:has(a[href='{found}']) .passage mark")
+    assert run_search(page, {"q": "“刷单”"}) == run_search(page, {"q": "刷单"}) != []
+    assert run_search(page, {"q": "学费，二维码"}) == run_search(page, {"q": "学费 二维码"})
+    assert found not in run_search(page, {"q": "3500"}) and found in run_search(page, {"q": "23500"})
+    for query in ("www.12321.cn", "“刷单”", "学费，二维码", "3500"):
+        assert run_search(page, {"q": query}) == ["/fzzl/" + path for path in reference_paths(out, query)], query
+    assert not page.js_errors
+
+
 def test_a_site_theme_search_page_without_the_clear_control_still_searches(tmp_path, static_server, page):
     """A site's own copy of search/search.html, made before 清除筛选条件 existed, must not stop the script."""
     site, out = copy_sample_content(tmp_path), tmp_path / "out"

@@ -22,8 +22,10 @@ from fraudsite.searchindex import (
     doc_grams,
     dump_json,
     encode_postings,
+    find,
     fold,
     gram_hash,
+    needle_forms,
     run_query,
     split_terms,
     term_grams,
@@ -51,12 +53,13 @@ def search(docs: list[SearchDoc], query: str, **filters) -> list[str]:
 
 def naive(docs: list[SearchDoc], query: str) -> list[str]:
     """The obvious answer: every doc containing every term, ranked by field, then by position (newest first)."""
-    terms = [fold(t) for t in dict.fromkeys(query.split()) if any(c.isalnum() for c in t)]
+    terms = split_terms(query)  # the rules of a term and of its match are the spec; the index is what is tested
     scored = []
     for number, d in enumerate(docs):
         levels = []
         for term in terms:
-            fields = [i for i, text in enumerate((d.title, d.summary, d.body)) if term in fold(text)]
+            fields = [i for i, text in enumerate((d.title, d.summary, d.body))
+                      if any(find(fold(text), form) >= 0 for form in needle_forms(term))]
             levels.append(fields[0] if fields else None)
         if terms and None not in levels:
             scored.append((sum(levels), number, d.title))
@@ -154,6 +157,16 @@ def test_json_is_safe_to_inline_in_html():
     assert json.loads(text) == ["</script><b>&", "\u2028\u2029"]
 
 
+def test_addresses_quoted_words_and_whole_numbers_are_found_as_readers_type_them():
+    docs = [doc("举报渠道", body=defang("可登录 www.12321.cn 举报，或访问 pay-refund.example/x。", ("pay-refund.example/x",))),
+            doc("被骗3500元", body="对方要求转账"), doc("被骗23500元", body="对方要求转账")]
+    for query in ("www.12321.cn", "12321.cn", "pay-refund.example", "“举报”"):
+        assert search(docs, query) == ["举报渠道"], query
+    assert search(docs, "3500") == search(docs, "3,500") == ["被骗3500元"]
+    assert search(docs, "转账，3500") == ["被骗3500元"]  # a Chinese comma parts terms as a space does
+    assert split_terms("“刷单” 《通知》 ＡＢＣ。") == ["刷单", "通知", "ＡＢＣ"]
+
+
 def test_addresses_are_defanged():
     assert defang("访问 http://pay.evil.example/x 或 www.evil.example") == "访问 hxxp://pay[.]evil[.]example/x 或 www[.]evil[.]example"
     assert defang("假网址 refund-evil.cn 已处理", ("refund-evil.cn",)) == "假网址 refund-evil[.]cn 已处理"
@@ -179,7 +192,7 @@ def write_site(root: Path) -> Path:
             type: shuadan
             audience: [students]
             tags: [兼职]
-            amount: 98000
+            amount: 125000
             scam_urls: [evil-shop.example]
             ---
             骗子发来 **网址** http://evil-shop.example/pay 和 <em>evil-shop.example</em>，诱导垫付。
@@ -248,9 +261,11 @@ def test_index_holds_plain_text_and_no_live_addresses(tmp_path):
     body = json.loads(files["docs/0.json"])[3]
     assert "网址 hxxp://evil-shop[.]example/pay 和 evil-shop[.]example" in body
     assert "标签：兼职" in body and "诈骗类型：刷单返利" in body
-    # The loss as the case's card shows it finds it, though the body never gives the figure.
-    assert [json.loads(files[f"docs/{n}.json"])[1] for n in run_query("98,000", lambda path: json.loads(files[path])).docs] \
-        == ["刷单返利公开案例"]
+    # The loss as the case's card shows it finds it (12.5 万元), and as written (125,000), though the body never
+    # gives the figure.
+    for query in ("125,000", "12.5万元", "12.5 万元"):
+        found = run_query(query, lambda path: json.loads(files[path])).docs
+        assert [json.loads(files[f"docs/{n}.json"])[1] for n in found] == ["刷单返利公开案例"], query
     everything = b"".join(files.values()).decode()
     assert "<" not in everything and "evil-shop.example" not in everything and "http://" not in everything
 

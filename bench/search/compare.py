@@ -36,7 +36,7 @@ from corpus import write_corpus
 from fraudsite.build import BuildOptions, load_site, render_stream
 from fraudsite.channels import search
 from fraudsite.render import Copy, Deferred
-from fraudsite.searchindex import SearchDoc, fold, run_query, split_terms
+from fraudsite.searchindex import SearchDoc, find, fold, needle_forms, run_query, split_terms
 from fraudsite.theme import static_files
 from tools import CHROMIUM, CHROMIUM_ARGS, serve_directory
 
@@ -56,14 +56,15 @@ def load_queries() -> list[dict]:
 
 def naive_search(docs: list[SearchDoc], query: str, section: str = "", fraud_type: str = "") -> list[str]:
     """The obvious answer: every item containing every term, title before summary before body, newest first."""
-    terms = [fold(t) for t in split_terms(query)]
+    terms = split_terms(query)
     scored = []
     for number, doc in enumerate(docs):
         if section and doc.section != section or fraud_type and doc.type != fraud_type:
             continue
         levels = []
         for term in terms:
-            hits = [level for level, text in enumerate((doc.title, doc.summary, doc.body)) if term in fold(text)]
+            hits = [level for level, text in enumerate((doc.title, doc.summary, doc.body))
+                    if any(find(fold(text), form) >= 0 for form in needle_forms(term))]
             levels.append(hits[0] if hits else None)
         if terms and None not in levels:
             scored.append((sum(levels), number, doc.path))

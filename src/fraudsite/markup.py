@@ -665,14 +665,17 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
-def plain_text(html: str, prose_only: bool = False) -> str:
+def plain_text(html: str, prose_only: bool = False, apart: bool = False) -> str:
     """The readable text of an HTML fragment, whitespace folded, footnotes left out.
 
-    With ``prose_only`` headings, tables and code are left out too, as a summary wants.
+    With ``prose_only`` headings, tables and code are left out too, as a summary wants. With ``apart`` blocks
+    are kept apart by a space also between Chinese text, as search wants: a heading 工作要求 and the paragraph
+    各单位要… after it do not make the phrase 要求各单位.
     """
-    extractor = _TextExtractor(prose_only)
+    extractor = _TextExtractor(prose_only, _BLOCK_MARK if apart else " ")
     read_html(extractor, html)
-    return _folded("".join(extractor.parts))
+    text = "".join(extractor.parts)
+    return " ".join(block for block in map(_folded, text.split(_BLOCK_MARK)) if block) if apart else _folded(text)
 
 
 def _folded(text: str) -> str:

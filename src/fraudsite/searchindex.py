@@ -102,7 +102,7 @@ def term_grams(term: str) -> list[str]:
 def is_exact(term: str) -> bool:
     """Whether a term's postings are exactly the items containing it: one run of at most two characters."""
     folded = fold(term)
-    return len(folded) <= 2 and runs(folded) == [folded]
+    return len(folded) <= 2 and runs(folded) == [folded] and not any("0" <= char <= "9" for char in folded)
 
 
 def gram_hash(gram: str) -> int:
@@ -113,14 +113,43 @@ def gram_hash(gram: str) -> int:
     return value
 
 
+_TERM_BREAK = re.compile("[\\s\u3000，、；。！？：,;!?“”‘’\"'「」『』《》〈〉（）()【】]+")
+
+
 def split_terms(query: str) -> list[str]:
-    """Space-separated terms (ASCII or ideographic spaces), digit groups joined as in the index text;
+    """Terms between spaces (ASCII or ideographic) and between quotes or Chinese punctuation (“刷单”, 学费，二维码),
+    digit groups joined as in the index text, each without what is not a key character at either end;
     duplicates and punctuation-only terms dropped."""
     terms: list[str] = []
-    for term in re.split(r"[\s\u3000]+", join_digit_groups(query).strip()):
-        if runs(fold(term)) and fold(term) not in [fold(t) for t in terms]:
+    for part in _TERM_BREAK.split(join_digit_groups(query)):
+        keys = list(_KEY_RUN.finditer(fold(part)))  # fold keeps every character's place
+        term = part[keys[0].start(): keys[-1].end()] if keys else ""
+        if term and fold(term) not in [fold(t) for t in terms]:
             terms.append(term)
     return terms
+
+
+def needle_forms(term: str) -> list[str]:
+    """What a term is looked for as in folded text: itself, and as an address is written in the index
+    (``www.12321.cn`` as ``www[.]12321[.]cn``: the index holds addresses defanged, as the pages show them)."""
+    plain, defanged = fold(term), fold(defang_address(term))
+    return [plain] if plain == defanged else [plain, defanged]
+
+
+def find(folded: str, needle: str, start: int = 0) -> int:
+    """Where ``needle`` is in ``folded`` from ``start``, or -1; a number only where it stands alone as one (3500
+    is not found in 23500, which the index holds with its digit groups joined)."""
+    at = folded.find(needle, start)
+    while at >= 0:
+        before, after = folded[at - 1: at] if at else "", folded[at + len(needle): at + len(needle) + 1]
+        if not (_digit(needle[:1]) and _digit(before)) and not (_digit(needle[-1:]) and _digit(after)):
+            return at
+        at = folded.find(needle, at + 1)
+    return -1
+
+
+def _digit(char: str) -> bool:
+    return "0" <= char <= "9"
 
 
 DocGrams = tuple[str, str, str]  # the keys of a doc's title, summary and body, each joined by KEY_SEPARATOR
@@ -360,9 +389,10 @@ def run_query(query: str, load: Callable[[str], Any], section: str = "", fraud_t
 
 
 def text_mask(term: str, title: str, summary: str, body: str) -> int:
-    """The fields that contain ``term`` as an exact (folded) substring."""
-    needle = fold(term)
-    return sum(bit for bit, text in ((TITLE, title), (SUMMARY, summary), (BODY, body)) if needle in fold(text))
+    """The fields that contain ``term`` (one of its ``needle_forms``) as an exact (folded) substring (``find``)."""
+    forms = needle_forms(term)
+    return sum(bit for bit, text in ((TITLE, title), (SUMMARY, summary), (BODY, body))
+               if any(find(fold(text), form) >= 0 for form in forms))
 
 
 def _facet_ok(meta: dict, doc_number: int, section: str, fraud_type: str) -> bool:

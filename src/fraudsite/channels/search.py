@@ -13,7 +13,7 @@ from fraudsite.derived import DerivedStore, active_store, remember_each, stored_
 from fraudsite.markup import plain_text
 from fraudsite.model import SECTION_NAMES, Case, Item, Notice, is_expired, is_published, pack_bytes, unpack_bytes
 from fraudsite.parallel import in_background
-from fraudsite.render import Data, Deferred, Output, Page
+from fraudsite.render import Data, Deferred, Output, Page, format_yuan
 from fraudsite.searchindex import (
     DocGrams,
     Earlier,
@@ -224,12 +224,14 @@ def search_doc(item: Item, site: Site) -> SearchDoc:
     extra: list[str] = []
     if isinstance(item, Case):
         extra += ["识别要点：" + "；".join(item.signs)] if item.signs else []
-        extra += [f"损失：{item.amount}元"] if item.amount is not None else []  # found as the cards show it: 98,000
+        if item.amount is not None:  # found as the cards show it: 98,000 (its digits joined), 12.5 万元
+            shown = format_yuan(item.amount).replace(" ", "")
+            extra.append(f"损失：{item.amount}元" + (f"（{shown}）" if "万" in shown else ""))
         extra += ["防范提示：" + "；".join(item.advice)] if item.advice else []
         extra.append("诈骗类型：" + site.config.type_by_key(item.type).name)
     if item.tags:
         extra.append("标签：" + "、".join(item.tags))
-    body = " ".join([plain_text(item.body_html), *extra]).strip()
+    body = " ".join([plain_text(item.body_html, apart=True), *extra]).strip()
 
     def clean(text: str) -> str:  # digit groups joined as a query's are, so 3,500 finds 3500 and back
         return join_digit_groups(defang(text, item.scam_urls))

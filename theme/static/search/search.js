@@ -165,7 +165,7 @@
   function isExact(term) {
     var folded = fold(term);
     var found = runs(folded);
-    return found.length === 1 && found[0].length <= 2 && found[0].join("") === folded;
+    return found.length === 1 && found[0].length <= 2 && found[0].join("") === folded && !/[0-9]/.test(folded);
   }
 
   function gramHash(gram) {
@@ -182,16 +182,72 @@
     return text.replace(/([0-9\uFF10-\uFF19])[,\uFF0C](?=[0-9\uFF10-\uFF19]{3}(?![0-9\uFF10-\uFF19]))/g, "$1");
   }
 
+  // Terms between spaces and between quotes or Chinese punctuation, without what is not a key character at either end.
+  var TERM_BREAK = /[\s\u3000，、；。！？：,;!?“”‘’"'「」『』《》〈〉（）()【】]+/;
+
   function splitTerms(query) {
-    var terms = [], folded = [];
-    var parts = joinDigitGroups(query).replace(/^[\s\u3000]+|[\s\u3000]+$/g, "").split(/[\s\u3000]+/);
+    var terms = [], seen = [];
+    var parts = joinDigitGroups(query).split(TERM_BREAK);
     for (var i = 0; i < parts.length; i++) {
-      if (runs(fold(parts[i])).length && folded.indexOf(fold(parts[i])) < 0) {
-        terms.push(parts[i]);
-        folded.push(fold(parts[i]));
+      var points = codePoints(parts[i]), folded = codePoints(fold(parts[i])), first = 0, last = points.length;
+      while (first < last && !isGramChar(folded[first])) {
+        first++;
+      }
+      while (last > first && !isGramChar(folded[last - 1])) {
+        last--;
+      }
+      var term = points.slice(first, last).join("");
+      if (term && seen.indexOf(fold(term)) < 0) {
+        terms.push(term);
+        seen.push(fold(term));
       }
     }
     return terms;
+  }
+
+  // An address as the index holds it (defang.py): hxxps://www[.]12321[.]cn/x, for a term typed plainly.
+  function defang(url) {
+    var at = url.indexOf("://"), scheme = "", sep = "", rest = url;
+    if (at >= 0) {
+      scheme = url.slice(0, at);
+      sep = "://";
+      rest = url.slice(at + 3);
+    }
+    var cut = rest.length, stops = ["/", "?", "#"];
+    for (var i = 0; i < stops.length; i++) {
+      var stop = rest.indexOf(stops[i]);
+      if (stop >= 0 && stop < cut) {
+        cut = stop;
+      }
+    }
+    var host = rest.slice(0, cut).replace(/\./g, function (dot, index, whole) {
+      return whole.charAt(index - 1) === "[" && whole.charAt(index + 1) === "]" ? dot : "[.]";
+    });
+    scheme = scheme.replace(/^(h)tt(ps?)$/i, "$1xx$2").replace("ftp", "fxp");
+    return scheme + sep + host + rest.slice(cut);
+  }
+
+  // What a term is looked for as: itself, and as an address is written in the index.
+  function needleForms(term) {
+    var plain = fold(term), defanged = fold(defang(term));
+    return plain === defanged ? [plain] : [plain, defanged];
+  }
+
+  function isDigit(ch) {
+    return ch >= "0" && ch <= "9";
+  }
+
+  // Where a needle is in folded text, or -1; a number only where it stands alone as one (3500 is not in 23500).
+  function find(folded, needle, from) {
+    var at = folded.indexOf(needle, from || 0);
+    while (at >= 0) {
+      if (!(isDigit(needle.charAt(0)) && isDigit(folded.charAt(at - 1))) &&
+          !(isDigit(needle.charAt(needle.length - 1)) && isDigit(folded.charAt(at + needle.length)))) {
+        return at;
+      }
+      at = folded.indexOf(needle, at + 1);
+    }
+    return -1;
   }
 
   function decodePostings(encoded) {
@@ -207,9 +263,17 @@
     return mask & TITLE ? 0 : mask & SUMMARY ? 1 : 2;
   }
 
-  function textMask(needle, doc) {
-    return (fold(doc[1]).indexOf(needle) >= 0 ? TITLE : 0) + (fold(doc[2]).indexOf(needle) >= 0 ? SUMMARY : 0) +
-      (fold(doc[3]).indexOf(needle) >= 0 ? BODY : 0);
+  function textMask(forms, doc) {
+    var mask = 0, fields = [[doc[1], TITLE], [doc[2], SUMMARY], [doc[3], BODY]];
+    for (var f = 0; f < fields.length; f++) {
+      for (var n = 0; n < forms.length; n++) {
+        if (find(fold(fields[f][0]), forms[n]) >= 0) {
+          mask |= fields[f][1];
+          break;
+        }
+      }
+    }
+    return mask;
   }
 
   function facetAllows(meta, number, section, type) {
@@ -307,8 +371,8 @@
         candidate.data = docs[i];
         candidate.checked = true;
         if (!search.exact) {
-          for (var t = 0; ok && t < search.needles.length; t++) {
-            var mask = textMask(search.needles[t], docs[i]);
+          for (var t = 0; ok && t < search.forms.length; t++) {
+            var mask = textMask(search.forms[t], docs[i]);
             ok = mask > 0;
             level += fieldLevel(mask);
           }
@@ -328,10 +392,10 @@
   function highlight(parent, text, needles) {
     var folded = fold(text), ranges = [];
     for (var n = 0; n < needles.length; n++) {
-      var at = folded.indexOf(needles[n]);
+      var at = find(folded, needles[n]);
       while (at >= 0 && needles[n]) {
         ranges.push([at, at + needles[n].length]);
-        at = folded.indexOf(needles[n], at + needles[n].length);
+        at = find(folded, needles[n], at + needles[n].length);
       }
     }
     ranges.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
@@ -353,7 +417,7 @@
   function passage(doc, needles) {
     var body = doc[3], folded = fold(body), first = -1;
     for (var n = 0; n < needles.length; n++) {
-      var at = folded.indexOf(needles[n]);
+      var at = find(folded, needles[n]);
       if (at >= 0 && (first < 0 || at < first)) {
         first = at;
       }
@@ -479,8 +543,9 @@
     var query = input.value, section = sectionSelect.value, type = typeSelect.value;
     rememberInUrl(query, section, type);
     var terms = splitTerms(query);
-    var search = { terms: terms, needles: terms.map(fold), exact: terms.every(isExact), queue: [], hidden: [], shown: 0,
-      meta: null };
+    var forms = terms.map(needleForms);
+    var search = { terms: terms, forms: forms, needles: [].concat.apply([], forms), exact: terms.every(isExact),
+      queue: [], hidden: [], shown: 0, meta: null };
     current = search;
     // The tab and the history entry name the query, as a results page from a server would.
     document.title = terms.length ? "“" + terms.join(" ") + "”的搜索结果 - " + baseTitle : baseTitle;
