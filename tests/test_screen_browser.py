@@ -287,6 +287,21 @@ def test_qr_codes_decode_to_the_item_pages(new_page, served):
     assert decoded == {slide_id: [BASE + slide_id] for slide_id in ids}
 
 
+def test_a_single_slide_page_runs_at_the_pace_its_playlist_gives(new_page, served):
+    # A profile's playlist lists 20 s per page, while the page embedded 12 s: its progress bar filled and began
+    # again part-way through. The playlist's address now carries the seconds, which the page takes.
+    retirees = json.loads((Path(served.root) / "screen/p/retirees/playlist.json").read_text(encoding="utf-8"))
+    url = retirees["items"][0]["url"]
+    assert url.endswith("?seconds=20")
+    widths = {}
+    for address in (url, url.split("?")[0]):
+        page = open_screen(new_page, served, path=address[len(BASE):], clock_ms=screen_now_ms())
+        page.clock.run_for(9_000)
+        widths[address] = page.evaluate("parseFloat(document.getElementById('screen-progress').style.width)")
+        assert not page.js_errors
+    assert 40 <= widths[url] <= 50 and 70 <= widths[url.split("?")[0]] <= 80  # 9 of 20 s, 9 of the default 12 s
+
+
 def test_offline_keeps_the_slides_and_recovers(new_page, served):
     original = served_data(served)
     data = DataServer(original)

@@ -93,8 +93,9 @@ def screen_templates_digest(site: Site) -> bytes:
 
 
 def slide_page(site: Site, settings: ScreenSettings, slide: Slide, codes: Mapping[str, str]) -> Page:
-    """One slide on its own page, for players that rotate URLs themselves; its window still applies."""
-    profile = Profile("", "")
+    """One slide on its own page, for players that rotate URLs themselves; its window still applies. It shows the
+    default profile's seconds; a profile's playlist gives its own in the address (``?seconds=20``)."""
+    profile = next((p for p in settings.profiles if not p.name), Profile("", ""))
     context = page_context(site, settings, profile, [slide], codes, data_src="")
     return Page(slide.page_path + "index.html", "screen/page.html", {**context, "title": slide.title}, slide.item.source)
 
@@ -176,7 +177,8 @@ def ticker_text(current: list[Slide], settings: ScreenSettings, title: str) -> s
 def playlist_json(site: Site, profile: Profile, slides: list[Slide]) -> str:
     """The single-slide URLs with display seconds and validity windows, for players that rotate URLs."""
     base_url = site.config.base_url
-    items = [{"id": slide.item.id, "title": slide.title, "url": site_url(base_url, slide.page_path),
+    items = [{"id": slide.item.id, "title": slide.title,
+              "url": site_url(base_url, slide.page_path) + f"?seconds={profile.seconds}",
               "seconds": profile.seconds, "urgent": slide.urgent, "start": slide.start.isoformat(),
               "end": slide.end.isoformat() if slide.end else None, "kind": "case" if isinstance(slide.item, Case)
               else "notice"} for slide in slides]

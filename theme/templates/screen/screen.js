@@ -67,6 +67,13 @@
     return true;
   }
 
+  /* A playlist's own seconds for this page (?seconds=20, 4 to 600), or 0: a player rotating single-slide pages
+     at a profile's pace, while the page embeds the default profile's. */
+  function ownSeconds() {
+    var found = /[?&]seconds=(\d{1,3})(?:&|$)/.exec(window.location.search), seconds = found ? Number(found[1]) : 0;
+    return seconds >= 4 && seconds <= 600 ? seconds : 0;
+  }
+
   /* Take new data text; false when it cannot be used (the slides on show stay). */
   function accept(text) {
     var data;
@@ -81,6 +88,7 @@
     if (!isValid(data)) {
       return false;
     }
+    data.seconds = ownSeconds() || data.seconds;
     state.text = text;
     state.data = data;
     state.swaps += 1;
@@ -96,7 +104,7 @@
     if (!source || !shell || !own || shell === own || window.location.search.indexOf(mark) >= 0) {
       return;
     }
-    window.location.replace(window.location.pathname + '?' + mark);
+    window.location.replace(window.location.pathname + '?' + mark + (ownSeconds() ? '&seconds=' + ownSeconds() : ''));
   }
 
   function findSlide(id) {
