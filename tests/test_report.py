@@ -86,6 +86,16 @@ def test_csv_is_one_tidy_table_that_excel_opens(site):
     assert [(r["name"], r["status"]) for r in rows if r["table"] == "notice"] == [("讲座通知", "current"), ("考试通知", "expiring")]
 
 
+def test_csv_text_that_a_spreadsheet_would_run_as_a_formula_is_kept_as_text(tmp_path):
+    site = make_site(tmp_path / "site", FIXTURE)
+    notice = next(p for p in (site / "content/notices").rglob("*.md") if "讲座通知" in p.read_text(encoding="utf-8"))
+    notice.write_text(notice.read_text(encoding="utf-8").replace("title: 讲座通知", 'title: "=HYPERLINK(1) 讲座"'),
+                      encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(report(site, "csv").removeprefix("\ufeff"))))
+    assert [r["name"] for r in rows if r["table"] == "notice"][0] == "'=HYPERLINK(1) 讲座"
+    assert all(not r[name].startswith(("=", "+", "-", "@")) for r in rows for name in r if r[name])
+
+
 def test_html_report_is_an_a4_document_with_the_gap_marked(site):
     html = report(site, "html")
     assert "@page { size: A4;" in html

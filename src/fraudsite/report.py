@@ -265,21 +265,31 @@ def report_csv(report: CampaignReport) -> str:
     import csv  # here: builds use this module for the stats pages, never for CSV
 
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    sheet = csv.writer(out, lineterminator="\r\n")
+
+    def write(row: tuple) -> None:  # text cells a spreadsheet never runs as formulas
+        sheet.writerow([_inert(cell) for cell in row])
+
+    write(CSV_COLUMNS)
     for table, rows in (("week", report.weeks), ("month", report.months)):
         for row in rows:
-            writer.writerow((table, row.key, "", row.start, row.end, row.cases, row.notices, "", "", row.status))
+            write((table, row.key, "", row.start, row.end, row.cases, row.notices, "", "", row.status))
     for issuer in report.issuers:
-        writer.writerow(("issuer", "", issuer.issuer, "", "", issuer.cases, issuer.notices, "", "", ""))
+        write(("issuer", "", issuer.issuer, "", "", issuer.cases, issuer.notices, "", "", ""))
     for table, losses in (("type", report.types), ("audience", report.audiences)):
         for loss in losses:
-            writer.writerow((table, loss.key, loss.name, "", "", loss.cases, "", loss.amount, loss.unknown, ""))
+            write((table, loss.key, loss.name, "", "", loss.cases, "", loss.amount, loss.unknown, ""))
     expiring = set(report.expiring)
     for notice in report.current:
-        writer.writerow(("notice", notice.path, notice.title, notice.start.date(), notice.end.isoformat(), "", "", "",
+        write(("notice", notice.path, notice.title, notice.start.date(), notice.end.isoformat(), "", "", "",
                          "", "expiring" if notice in expiring else "current"))
     return "\ufeff" + out.getvalue()
+
+
+def _inert(cell: object) -> object:
+    """A CSV cell Excel or WPS shows as written: text beginning = + - @ (a title such as “=HYPERLINK(…)” or
+    “-点击链接”) is read as a formula unless it starts with an apostrophe, which they do not show."""
+    return "'" + cell if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def report_text(report: CampaignReport) -> str:
