@@ -74,6 +74,13 @@ def test_weekly_gap_and_monday_0030_in_the_text_report(site):
     assert "2026-W46  11-09～11-15  案例 0  通知 0  ← 本周无发布" in text
     assert "2026-W48  11-23～11-29  案例 0  通知 1\n" in text
     assert "考试通知（学生工作处），至 2026-11-30 24:00" in text
+    assert "  考试通知，5 天后到期" in text
+
+
+def test_a_notice_with_no_whole_day_left_is_said_to_end_within_a_day(site):
+    result = run_fraudsite("report", site, "--now", "2026-11-30 20:00", "--from", "2026-11-01", "--to", "2026-11-30",
+                           "--format", "text")
+    assert "  考试通知，1 天内到期" in result.stdout and "0 天" not in result.stdout
 
 
 def test_csv_is_one_tidy_table_that_excel_opens(site):

@@ -74,6 +74,11 @@ class NoticeRow:
     days_left: int  # whole days until it ends
 
     @property
+    def ends_in(self) -> str:
+        """When it ends, in words: 5 天后到期, or 1 天内到期 for one with no whole day left (not 0 天后)."""
+        return f"{self.days_left} 天后到期" if self.days_left else "1 天内到期"
+
+    @property
     def end_shown(self) -> str:
         """The end as people write it: an expiry at midnight is 24:00 of the day before."""
         if self.end.hour == 0 and self.end.minute == 0:
@@ -312,5 +317,5 @@ def report_text(report: CampaignReport) -> str:
     lines += ["", f"{report.notices_heading}："]
     lines += [f"  {n.title}（{n.issuer}），至 {n.end_shown}" + ("，紧急" if n.urgent else "") for n in report.current] or ["  （无）"]
     lines += ["", f"{SOON_DAYS} 天内到期："]
-    lines += [f"  {n.title}，还剩 {n.days_left} 天" for n in report.expiring] or ["  （无）"]
+    lines += [f"  {n.title}，{n.ends_in}" for n in report.expiring] or ["  （无）"]
     return "\n".join(lines) + "\n"
