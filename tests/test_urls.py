@@ -93,5 +93,5 @@ def test_wechat_uploads_images_by_their_files_and_fetches_them_by_ascii_urls(out
 def test_screen_playlists_give_rfc_3986_urls(out):
     playlist = json.loads((out / "screen/playlist.json").read_text(encoding="utf-8"))
     urls = [playlist["page"]] + [item["url"] for item in playlist["items"]]
-    assert urls[1] == f"{BASE}screen/items/notices/%E6%A0%A1%E5%9B%AD%E8%B4%B7%E6%8F%90%E9%86%92/"
+    assert urls[1] == f"{BASE}screen/items/notices/%E6%A0%A1%E5%9B%AD%E8%B4%B7%E6%8F%90%E9%86%92/?seconds=12"
     assert len(urls) == 2 and all(RFC_3986.fullmatch(url) for url in urls)
