@@ -160,8 +160,11 @@ def test_json_is_safe_to_inline_in_html():
 def test_addresses_quoted_words_and_whole_numbers_are_found_as_readers_type_them():
     docs = [doc("举报渠道", body=defang("可登录 www.12321.cn 举报，或访问 pay-refund.example/x。", ("pay-refund.example/x",))),
             doc("被骗3500元", body="对方要求转账"), doc("被骗23500元", body="对方要求转账")]
+    docs.append(doc("假退款", body=defang("短信里的链接 http://xx-refund.example/a", ("http://xx-refund.example/a",))))
     for query in ("www.12321.cn", "12321.cn", "pay-refund.example", "“举报”"):
         assert search(docs, query) == ["举报渠道"], query
+    for query in ("http://xx-refund.example", "HTTP://XX-REFUND.EXAMPLE/a", "xx-refund.example"):  # pasted from an SMS
+        assert search(docs, query) == ["假退款"], query
     assert search(docs, "3500") == search(docs, "3,500") == ["被骗3500元"]
     assert search(docs, "转账，3500") == ["被骗3500元"]  # a Chinese comma parts terms as a space does
     assert split_terms("“刷单” 《通知》 ＡＢＣ。") == ["刷单", "通知", "ＡＢＣ"]

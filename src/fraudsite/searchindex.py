@@ -366,15 +366,19 @@ def run_query(query: str, load: Callable[[str], Any], section: str = "", fraud_t
     shards: dict[int, dict[str, list[int]]] = {}
     per_term: list[dict[int, int]] = []
     for term in terms:
-        grams = term_grams(term)
-        found: dict[int, int] | None = None
-        for gram in grams:
-            number = gram_hash(gram) % meta["shards"]
-            if number not in shards:
-                shards[number] = load(f"grams/{number}.json")
-            postings = decode_postings(shards[number].get(gram, []))
-            found = postings if found is None else {d: m & postings[d] for d, m in found.items() if m & postings.get(d, 0)}
-        per_term.append(found or {})
+        either: dict[int, int] = {}
+        for form in needle_forms(term):  # a pasted http:// link is held as hxxp:// in the index: keys of each form
+            found: dict[int, int] | None = None
+            for gram in term_grams(form):
+                number = gram_hash(gram) % meta["shards"]
+                if number not in shards:
+                    shards[number] = load(f"grams/{number}.json")
+                postings = decode_postings(shards[number].get(gram, []))
+                found = postings if found is None else {d: m & postings[d] for d, m in found.items()
+                                                        if m & postings.get(d, 0)}
+            for doc_number, mask in (found or {}).items():
+                either[doc_number] = either.get(doc_number, 0) | mask
+        per_term.append(either)
     candidates = set.intersection(*(set(t) for t in per_term))
     candidates = {d for d in candidates if _facet_ok(meta, d, section, fraud_type)}
     levels: dict[int, int] = {}

@@ -295,13 +295,16 @@
   /* ---- one search: candidates, then exact checks page by page ---- */
 
   function findCandidates(meta, terms, section, type) {
+    // Each term's keys for each of its forms (a pasted http:// link is held as hxxp:// in the index).
     var gramsOf = [], shardNumbers = [];
     for (var t = 0; t < terms.length; t++) {
-      gramsOf.push(termGrams(terms[t]));
-      for (var g = 0; g < gramsOf[t].length; g++) {
-        var number = gramHash(gramsOf[t][g]) % meta.shards;
-        if (shardNumbers.indexOf(number) < 0) {
-          shardNumbers.push(number);
+      gramsOf.push(needleForms(terms[t]).map(termGrams));
+      for (var f = 0; f < gramsOf[t].length; f++) {
+        for (var g = 0; g < gramsOf[t][f].length; g++) {
+          var number = gramHash(gramsOf[t][f][g]) % meta.shards;
+          if (shardNumbers.indexOf(number) < 0) {
+            shardNumbers.push(number);
+          }
         }
       }
     }
@@ -310,7 +313,7 @@
       for (var s = 0; s < shards.length; s++) {
         byNumber[shardNumbers[s]] = shards[s];
       }
-      var perTerm = gramsOf.map(function (grams) {
+      function holding(grams) {
         var found = null;
         for (var g = 0; g < grams.length; g++) {
           var shard = byNumber[gramHash(grams[g]) % meta.shards];
@@ -327,7 +330,17 @@
             found = next;
           }
         }
-        return found;
+        return found || {};
+      }
+      var perTerm = gramsOf.map(function (forms) {
+        var either = {};
+        for (var f = 0; f < forms.length; f++) {
+          var found = holding(forms[f]);
+          for (var key in found) {
+            either[key] = (either[key] || 0) | found[key];
+          }
+        }
+        return either;
       });
       // Those the filters leave out are kept too: with no result left, the page says how many they hid.
       var shown = [], hidden = [];
