@@ -42,5 +42,7 @@ def defang_text(text: str, urls: tuple[str, ...]) -> str:
     hosts = scam_hosts(urls)
     if hosts:
         pattern = "|".join(re.escape(h) for h in sorted(hosts, key=len, reverse=True))
-        text = re.sub(rf"(?i)(?<![\w\[.-])({pattern})(?![\w-])", lambda m: m.group(1).replace(".", "[.]"), text)
+        # The host anywhere else (another page of it), its scheme defanged too: hxxp://evil[.]example/other.
+        text = re.sub(rf"(?i)(?<![\w\[.-])((?:https?://)?)({pattern})(?![\w-])",
+                      lambda m: re.sub("(?i)^(h)tt", r"\1xx", m.group(1)) + m.group(2).replace(".", "[.]"), text)
     return text

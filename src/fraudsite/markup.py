@@ -612,6 +612,10 @@ class _ScamUrlDefuser(Treeprocessor):
                 element.text = defang_text(element.text, urls)
             if element.tail:
                 element.tail = defang_text(element.tail, urls)
+        # Code blocks and raw HTML wait in the stash, outside the tree: shown in full there, too, they were not.
+        stash = self.md.htmlStash
+        stash.rawHtmlBlocks = [defang_text(block, urls) if isinstance(block, str) else block
+                               for block in stash.rawHtmlBlocks]
 
 
 def missing_file_advice(source: str, variant: str, otherwise: str) -> str:
