@@ -40,6 +40,31 @@ def test_axe_finds_no_serious_problem(sample_out, new_page, path):
         assert small == [], small
 
 
+def test_a_wide_table_scrolls_on_a_phone_with_readable_cells_and_takes_keyboard_focus(tmp_path, new_page):
+    # Eight columns on a 390 px phone were squeezed to one character a line, 412 px tall, and the scrolling
+    # table could not be reached by keyboard (axe: scrollable-region-focusable).
+    site = copy_sample_content(tmp_path)
+    case = next((site / "content/cases").rglob("*.md"))
+    header = "| " + " | ".join(f"第{n}栏" for n in range(1, 9)) + " |\n|" + "---|" * 8 + "\n"
+    row = "| " + " | ".join(["某某支付平台", "对方账户", "转账金额", "联系方式", "发生时间", "处理结果", "备注说明",
+                             "来源渠道"]) + " |\n"
+    case.write_text(case.read_text(encoding="utf-8") + "\n\n" + header + row, encoding="utf-8")
+    out = tmp_path / "out"
+    build_site(site, out, now=SAMPLE_NOW)
+    page_path = next(path for path in (out / "cases").glob("*/index.html") if "第8栏" in path.read_text())
+    with serve_directory(out) as base:
+        page = new_page(viewport={"width": 390, "height": 844})
+        page.goto(f"{base}{page_path.parent.relative_to(out).as_posix()}/")
+        table = page.locator(".body table").last
+        assert table.get_attribute("tabindex") == "0"
+        assert table.evaluate("t => t.scrollWidth > t.clientWidth")  # it scrolls sideways, in itself
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the page does not
+        height = table.locator("td").first.evaluate("c => c.getBoundingClientRect().height")
+        assert height < 60, height  # a line of text, not a column of characters
+        violations = serious_violations(run_axe(page))
+        assert not violations, format_axe(violations)
+
+
 def test_pages_request_nothing_outside_the_site(sample_out):
     for path in sample_out.rglob("*.html"):
         text = path.read_text()

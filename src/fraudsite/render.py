@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -106,8 +107,18 @@ def make_environment(site_dir: Path, config: Config, compiled_dir: Path | None =
         filesize=format_size,
         script_json=script_json,
         epoch_ms=epoch_ms,
+        scrollable=scrollable,
     )
     return env
+
+
+_SCROLLED = re.compile(r"<(table|pre)(?=[ >])")
+
+
+def scrollable(html: str) -> Markup:
+    """A body's tables and code blocks reachable by keyboard (``tabindex="0"``): on a phone they scroll sideways,
+    and a region that scrolls must take focus for those who cannot swipe. For the website's pages only."""
+    return Markup(_SCROLLED.sub(r'<\1 tabindex="0"', str(html)))
 
 
 _SCRIPT_UNSAFE = "&<>\u2028\u2029"  # their escapes contain none of them, so the order is free
