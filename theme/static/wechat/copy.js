@@ -22,7 +22,7 @@
       event.preventDefault();
       handled = true;
     }
-    var selection = window.getSelection();
+    var selection = window.getSelection(), focused = document.activeElement;
     if (node.select) {
       node.select();  // a form field selects its own text
     } else {
@@ -40,6 +40,11 @@
     }
     document.removeEventListener('copy', onCopy);
     selection.removeAllRanges();
+    // Back to the button: selecting a field focused it, which opens a phone's keyboard and loses a keyboard
+    // user's place.
+    if (focused && focused !== node && focused.focus) {
+      focused.focus();
+    }
     return ok || handled;
   }
 
@@ -63,7 +68,7 @@
   document.getElementById('wx-copy-article').addEventListener('click', function () {
     copy(article, data.html, article.innerText).then(function (ok) {
       say(ok ? '已复制全文：请到公众号编辑器的正文处粘贴（Ctrl+V）。'
-             : '复制失败：请手动选中左侧预览的全部内容，再复制粘贴。');
+             : '复制失败：请手动选中文章预览的全部内容，再复制粘贴。');
     });
   });
 
