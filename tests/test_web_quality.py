@@ -29,7 +29,8 @@ def test_axe_finds_no_serious_problem(sample_out, new_page, path):
         page = new_page(viewport={"width": 360, "height": 740})
         page.goto(f"{base}{path}")
         assert page.title()
-        violations = serious_violations(run_axe(page))
+        found = run_axe(page)
+        violations = serious_violations(found) + [v for v in found if v["id"] == "region"]  # all in landmarks
         assert not violations, format_axe(violations)
         assert not page.bad_responses, page.bad_responses
         # Readable on a 360 px phone: nothing forces horizontal scrolling.
