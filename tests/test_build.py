@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -87,6 +88,9 @@ def test_aliases_redirect_to_the_current_page(tmp_path):
         page = (tmp_path / "out" / alias).read_text()
         assert '<meta http-equiv="refresh" content="0; url=/fzzl/cases/fake-refund/">' in page
         assert '<link rel="canonical" href="https://www.example.edu.cn/fzzl/cases/fake-refund/">' in page
+        # As any page on a phone, and named with the column, as a bookmark or a tab shows it for the moment it is open.
+        assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+        assert re.search(r"<title>[^<]+ - 测试学院反诈专栏</title>", page)
 
 
 def test_expired_notice_stays_marked_and_urgent_notice_leads_the_home_page(tmp_path):
