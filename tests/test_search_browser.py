@@ -246,6 +246,7 @@ def test_addresses_quoted_words_and_whole_numbers_are_found_as_readers_type_them
     assert run_search(page, {"q": "http://xx-refund.example"}) == run_search(page, {"q": "xx-refund.example"}) != []
     assert run_search(page, {"q": "“刷单”"}) == run_search(page, {"q": "刷单"}) != []
     assert run_search(page, {"q": "学费，二维码"}) == run_search(page, {"q": "学费 二维码"})
+    assert run_search(page, {"q": "刷单-返利"}) == run_search(page, {"q": "刷单/返利"}) == run_search(page, {"q": "刷单 返利"}) != []
     assert found not in run_search(page, {"q": "3500"}) and found in run_search(page, {"q": "23500"})
     for query in ("www.12321.cn", "“刷单”", "学费，二维码", "3500", "http://xx-refund.example"):
         assert run_search(page, {"q": query}) == ["/fzzl/" + path for path in reference_paths(out, query)], query

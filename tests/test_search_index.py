@@ -168,6 +168,7 @@ def test_addresses_quoted_words_and_whole_numbers_are_found_as_readers_type_them
     assert search(docs, "3500") == search(docs, "3,500") == ["被骗3500元"]
     assert search(docs, "转账，3500") == ["被骗3500元"]  # a Chinese comma parts terms as a space does
     assert split_terms("“刷单” 《通知》 ＡＢＣ。") == ["刷单", "通知", "ＡＢＣ"]
+    assert split_terms("刷单-返利 兼职/刷单 pay-refund.example/x") == ["刷单", "返利", "兼职", "pay-refund.example/x"]
 
 
 def test_addresses_are_defanged():

@@ -185,9 +185,24 @@
   // Terms between spaces and between quotes or Chinese punctuation, without what is not a key character at either end.
   var TERM_BREAK = /[\s\u3000，、；。！？：,;!?“”‘’"'「」『』《》〈〉（）()【】]+/;
 
+  // A dash, slash or dot between two Chinese (or full-width) characters parts terms too; between ASCII ones it stays.
+  function splitAtWideJoiners(part) {
+    var pieces = [], points = codePoints(part), start = 0;
+    for (var i = 1; i + 1 < points.length; i++) {
+      if ("-/·－／・".indexOf(points[i]) >= 0 && codeOf(points[i - 1]) > 0x7F && codeOf(points[i + 1]) > 0x7F) {
+        pieces.push(points.slice(start, i).join(""));
+        start = i + 1;
+      }
+    }
+    pieces.push(points.slice(start).join(""));
+    return pieces;
+  }
+
   function splitTerms(query) {
-    var terms = [], seen = [];
-    var parts = joinDigitGroups(query).split(TERM_BREAK);
+    var terms = [], seen = [], parts = [], broken = joinDigitGroups(query).split(TERM_BREAK);
+    for (var b = 0; b < broken.length; b++) {
+      parts = parts.concat(splitAtWideJoiners(broken[b]));
+    }
     for (var i = 0; i < parts.length; i++) {
       var points = codePoints(parts[i]), folded = codePoints(fold(parts[i])), first = 0, last = points.length;
       while (first < last && !isGramChar(folded[first])) {
