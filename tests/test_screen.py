@@ -132,6 +132,12 @@ def test_feed_encloses_a_cover_image(tmp_path):
     long = next(e for e in feed.entries if e.id == "screen-test-long")
     assert long.enclosures[0]["href"] == BASE + "media/cases/img/poster.png"
     assert long.enclosures[0]["type"] == "image/png"
+    assert long.enclosures[0]["length"] == "40"  # its bytes, as RSS wants (it said 0)
+    # A new poster of another size: the next build, which reuses the unchanged case, gives its size.
+    (site / "content/cases/img/poster.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 92)
+    build_site(site, tmp_path / "out", now=SCREEN_NOW)
+    feed = feedparser.parse((tmp_path / "out/screen/feed.xml").read_bytes())
+    assert next(e for e in feed.entries if e.id == "screen-test-long").enclosures[0]["length"] == "100"
 
 
 def test_ticker_has_one_line_per_current_item(built):

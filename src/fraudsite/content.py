@@ -172,9 +172,11 @@ def parse_sources(sources: list[tuple[str, SourceFile | Unsplit]], config: Confi
 
 
 def _files_of(item: Item) -> tuple[tuple[str, int], ...]:
-    """The files an item uses, each with the size it shows (an attachment's, as read when checked), else -1:
-    the sizes the item was made with, not read again, so a file changed during the build is seen next time."""
+    """The files an item uses, each with the size it shows (an attachment's or the cover's, as read when checked),
+    else -1: the sizes the item was made with, not read again, so a file changed during the build is seen next time."""
     shown = {a.source: a.size for a in getattr(item, "attachments", ())}
+    if item.cover:
+        shown.update((source, item.cover_size) for source, output in item.files if output == item.cover)
     return tuple((source, shown.get(source, -1)) for source, _ in item.files)
 
 
@@ -574,6 +576,7 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
     files: list[tuple[str, str]] = []
     cover = fields.text("cover")
     cover_path = _asset(fields, "cover", cover, site_dir, files) if cover else ""
+    cover_size = (site_dir / files[-1][0]).stat().st_size if cover_path else 0
     wechat = fields.data.get("wechat")
     wechat_pairs: tuple[tuple[str, str], ...] = ()
     if wechat is not None:
@@ -600,6 +603,7 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
         "tags": _tags(fields),
         "summary": shorten(fields.text("summary")),
         "cover": cover_path,
+        "cover_size": cover_size,
         "issuer": fields.text("issuer", required=(section == "notices")) or config.office.name,
         "screen_title": fields.text("screen_title"),
         "scam_urls": fields.texts("scam_urls"),

@@ -38,6 +38,7 @@ class Item:
     tags: tuple[str, ...] = ()
     summary: str = ""  # plain text, never HTML
     cover: str = ""  # site-relative output path of the cover image
+    cover_size: int = 0  # its bytes, as read when the item was checked (a feed's enclosure gives them)
     issuer: str = ""
     # The body as sanitised HTML (site-relative URLs as root paths; every channel's source) and, only with
     # trusted_html: true, as unsanitised HTML for the website pages; zlib-compressed, see ``body_html``.

@@ -147,8 +147,7 @@ def feed_entry(slide: Slide, settings: ScreenSettings) -> FeedEntry:
     item = slide.item
     enclosure = None
     if item.cover:
-        # The length is unknown to a channel (it reads no files); RSS practice is 0 for unknown.
-        enclosure = (item.cover, mimetypes.guess_type(item.cover)[0] or "application/octet-stream", 0)
+        enclosure = (item.cover, mimetypes.guess_type(item.cover)[0] or "application/octet-stream", item.cover_size)
     return FeedEntry(title=strip_control(slide.title), path=item.path, guid=item.id, published=item.date,
                      description=strip_control(short_text(slide, settings.summary_length)), enclosure=enclosure,
                      categories=(slide.kind,))
