@@ -361,7 +361,9 @@ def test_code_keeps_spaces_as_nbsp_and_tables_scroll(site):
 def test_images_are_absolute_with_alt_and_listed_for_upload(built):
     data = json.loads((built / "wechat/cases/2026-11-wechat-fixture/article.json").read_text(encoding="utf-8"))
     preview = (built / "wechat/cases/2026-11-wechat-fixture/index.html").read_text(encoding="utf-8")
-    assert f'src="{BASE}media/cases/img/chat.png" alt="聊天记录截图"' in preview
+    # The preview shows the site's own pictures (it works before the site is published); the copy keeps full URLs.
+    assert 'src="/fzzl/media/cases/img/chat.png" alt="聊天记录截图"' in preview and f'src="{BASE}' not in preview
+    assert f'src=\\"{BASE}media/cases/img/chat.png\\"' in preview  # in the data the copy button takes
     uploads = {u["placeholder"]: u for u in data["uploads"]}
     assert uploads["{{IMAGE_1}}"]["file"] == "media/cases/img/chat.png"
     assert uploads["{{IMAGE_2}}"]["file"] == "wechat/column-qr.png"

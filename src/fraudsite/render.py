@@ -108,6 +108,7 @@ def make_environment(site_dir: Path, config: Config, compiled_dir: Path | None =
         script_json=script_json,
         epoch_ms=epoch_ms,
         scrollable=scrollable,
+        local_images=lambda html: Markup(str(html).replace(f' src="{site_url(base_url, "")}', f' src="{base_path}')),
     )
     return env
 
