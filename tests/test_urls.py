@@ -87,7 +87,9 @@ def test_wechat_uploads_images_by_their_files_and_fetches_them_by_ascii_urls(out
     image = uploads["media/notices/images/聊天 截图.png"]
     assert image["url"] == BASE + "media/notices/images/%E8%81%8A%E5%A4%A9%20%E6%88%AA%E5%9B%BE.png"
     assert f'<img src="{image["placeholder"]}"' in data["article"]["content"]  # found, so replaced
-    assert f'<img src="{image["url"]}"' in (folder / "index.html").read_text(encoding="utf-8")
+    preview = (folder / "index.html").read_text(encoding="utf-8")
+    assert f'src=\\"{image["url"]}\\"' in preview  # copied so, in the page's data (as JSON)
+    assert f'<img src="/fzzl/{image["url"][len(BASE):]}"' in preview  # shown from this site
 
 
 def test_screen_playlists_give_rfc_3986_urls(out):
