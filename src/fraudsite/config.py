@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -97,12 +98,12 @@ class Config:
         """The URL path the site lives under, such as ``/fzzl/``."""
         return urlsplit(self.base_url).path
 
-    @property
+    @cached_property  # asked once per item: built once (a frozen dataclass keeps it in its __dict__, not its fields)
     def type_names(self) -> dict[str, str]:
         """Each fraud type's key with its name, in the configured order: what an editor may write, and means."""
         return {t.key: t.name for t in self.types}
 
-    @property
+    @cached_property
     def audience_names(self) -> dict[str, str]:
         """Each audience's key with its name, in the configured order."""
         return {a.key: a.name for a in self.audiences}

@@ -767,7 +767,7 @@ def site_links(config: Config, asset_exists: AssetCheck, item_paths: dict[str, s
     what a finished body's lookups are checked against again, too."""
     return LinkContext("", "", 1, config.base_path, item_paths, asset_exists, (), config.trusted_html,
                        urlsplit(config.base_url).netloc, asset_exists.case_variant,
-                       NearestPage(tuple(sorted(item_paths))))
+                       NearestPage(item_paths))
 
 
 @dataclass(frozen=True)

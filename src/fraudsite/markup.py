@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from html import escape, unescape
 from html.parser import HTMLParser
@@ -92,14 +92,14 @@ class NearestPage:
     """The content file a link to a missing one most likely means ("" for none), for E301's hint: a class, not a
     closure, as ``AssetCheck`` is."""
 
-    paths: tuple[str, ...]  # every content file of the site, site-relative
+    paths: Collection[str]  # every content file of the site, site-relative (the build's own map: read only on a miss)
 
     def __call__(self, relative: str) -> str:
         import difflib
 
         # Compared as written from the link's folder: a whole path's shared content/cases/ made any two names close.
         folder = posixpath.dirname(relative)
-        written = {posixpath.relpath(path, folder): path for path in self.paths}
+        written = {posixpath.relpath(path, folder): path for path in sorted(self.paths)}
         found = difflib.get_close_matches(posixpath.basename(relative), list(written), n=1, cutoff=0.8)
         return written[found[0]] if found else ""
 
@@ -329,7 +329,8 @@ class _ListsAsEditorsWriteThem(Preprocessor):
         previous = ""
         for line in lines:
             written = len(line) - len(line.lstrip(" "))
-            item = None if _RULE.match(line) else _LIST_ITEM.match(line)
+            rule = _RULE.match(line)
+            item = None if rule else _LIST_ITEM.match(line)
             if not line.strip():
                 pass
             elif item and (levels or written < 4):
@@ -345,7 +346,7 @@ class _ListsAsEditorsWriteThem(Preprocessor):
                     result.append("")  # a list straight after a paragraph's line
                 levels.append((written, given))
                 line = " " * given + line[written:]
-            elif levels and (_RULE.match(line) or _NOT_IN_A_LIST.match(line)
+            elif levels and (rule or _NOT_IN_A_LIST.match(line)
                              or (not previous.strip() and written <= levels[0][0])):
                 levels.clear()  # a rule, a heading or, after a blank line, text at the list's margin ends it
             elif levels:  # a line of the innermost item it is indented under, moved as that item was
@@ -502,6 +503,7 @@ class _LinkResolver(Treeprocessor):
         # Raw HTML waits in the stash until the text is put together: its links and pictures, resolved and checked
         # the same way (left as written, a link to another item's .md file or a picture beside the file broke).
         stash = self.md.htmlStash
+        self.scam_hosts = scam_hosts(self.context.scam_urls)
         stash.rawHtmlBlocks = [self._resolve_raw(block) if isinstance(block, str) else block
                                for block in stash.rawHtmlBlocks]
 
@@ -516,7 +518,7 @@ class _LinkResolver(Treeprocessor):
 
     def _resolve_raw_tag(self, tag: re.Match) -> str:
         page = tag.group(1).lower() == "a"
-        wanted, urls = ("href" if page else "src"), self.context.scam_urls
+        wanted, hosts = ("href" if page else "src"), self.scam_hosts
 
         def attribute(found: re.Match) -> str:
             written = found.group(3)
@@ -525,7 +527,7 @@ class _LinkResolver(Treeprocessor):
             value = unescape(written[1:-1] if written[0] in "\"'" else written).strip()
             if not value:
                 return found.group()
-            if page and urls and on_hosts(value, scam_hosts(urls)):  # as _ScamUrlDefuser unlinks Markdown's
+            if page and hosts and on_hosts(value, hosts):  # as _ScamUrlDefuser unlinks Markdown's
                 return ""
             return f'{found.group(1)}{found.group(2)}="{escape(self._resolve(value, page=page))}"'
 
@@ -676,10 +678,19 @@ def plain_text(html: str, prose_only: bool = False, apart: bool = False) -> str:
     are kept apart by a space also between Chinese text, as search wants: a heading 工作要求 and the paragraph
     各单位要… after it do not make the phrase 要求各单位.
     """
-    extractor = _TextExtractor(prose_only, _BLOCK_MARK if apart else " ")
+    if apart:
+        return " ".join(text for _, text in _blocks(html, prose_only))
+    extractor = _TextExtractor(prose_only)
     read_html(extractor, html)
-    text = "".join(extractor.parts)
-    return " ".join(block for block in map(_folded, text.split(_BLOCK_MARK)) if block) if apart else _folded(text)
+    return _folded("".join(extractor.parts))
+
+
+def _blocks(html: str, prose_only: bool) -> list[tuple[str, str]]:
+    """The text of each block of an HTML fragment that has any, folded, with the block's tag ("" before the first)."""
+    extractor = _TextExtractor(prose_only, _BLOCK_MARK)
+    read_html(extractor, html)
+    segments = "".join(extractor.parts).split(_BLOCK_MARK)
+    return [(tag, text) for tag, segment in zip(["", *extractor.blocks], segments) if (text := _folded(segment))]
 
 
 def _folded(text: str) -> str:
@@ -696,10 +707,7 @@ def opening_text(html: str) -> str:
     paragraph ending in a colon before another paragraph, with no comma or stop in it, is a salutation
     (各部门、各二级学院：), as the notices ``fraudsite new`` drafts open: every such summary began with it; a
     sentence leading into a quote (小王接到电话，对方说：) is not."""
-    extractor = _TextExtractor(prose_only=True, mark=_BLOCK_MARK)
-    read_html(extractor, html)
-    segments = "".join(extractor.parts).split(_BLOCK_MARK)
-    blocks = [(tag, text) for tag, segment in zip(["", *extractor.blocks], segments) if (text := _folded(segment))]
+    blocks = _blocks(html, prose_only=True)
     first = blocks[0][1] if blocks else ""
     if (len(blocks) > 1 and blocks[0][0] == blocks[1][0] == "p" and first[-1] in "：:" and len(first) <= 30
             and not any(mark in first for mark in "，。；！？,.;!?")):

@@ -91,6 +91,7 @@ def make_environment(site_dir: Path, config: Config, compiled_dir: Path | None =
         auto_reload=False,
     )
     base_path, base_url = config.base_path, config.base_url
+    site_address = site_url(base_url, "")  # as pictures' full addresses begin (``local_images``)
     env.globals.update(
         config=config,
         url=lambda path="": base_path + url_path(path),  # a page's link: Chinese kept, as browsers show it
@@ -108,7 +109,7 @@ def make_environment(site_dir: Path, config: Config, compiled_dir: Path | None =
         script_json=script_json,
         epoch_ms=epoch_ms,
         scrollable=scrollable,
-        local_images=lambda html: Markup(str(html).replace(f' src="{site_url(base_url, "")}', f' src="{base_path}')),
+        local_images=lambda html: Markup(str(html).replace(f' src="{site_address}', f' src="{base_path}')),
     )
     return env
 

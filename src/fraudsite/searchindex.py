@@ -102,7 +102,7 @@ def term_grams(term: str) -> list[str]:
 def is_exact(term: str) -> bool:
     """Whether a term's postings are exactly the items containing it: one run of at most two characters."""
     folded = fold(term)
-    return len(folded) <= 2 and runs(folded) == [folded] and not any("0" <= char <= "9" for char in folded)
+    return len(folded) <= 2 and runs(folded) == [folded] and not any(map(_digit, folded))
 
 
 def gram_hash(gram: str) -> int:
@@ -402,8 +402,8 @@ def run_query(query: str, load: Callable[[str], Any], section: str = "", fraud_t
 def text_mask(term: str, title: str, summary: str, body: str) -> int:
     """The fields that contain ``term`` (one of its ``needle_forms``) as an exact (folded) substring (``find``)."""
     forms = needle_forms(term)
-    return sum(bit for bit, text in ((TITLE, title), (SUMMARY, summary), (BODY, body))
-               if any(find(fold(text), form) >= 0 for form in forms))
+    return sum(bit for bit, folded in ((TITLE, fold(title)), (SUMMARY, fold(summary)), (BODY, fold(body)))
+               if any(find(folded, form) >= 0 for form in forms))
 
 
 def _facet_ok(meta: dict, doc_number: int, section: str, fraud_type: str) -> bool:

@@ -279,10 +279,10 @@
   }
 
   function textMask(forms, doc) {
-    var mask = 0, fields = [[doc[1], TITLE], [doc[2], SUMMARY], [doc[3], BODY]];
+    var mask = 0, fields = [[fold(doc[1]), TITLE], [fold(doc[2]), SUMMARY], [fold(doc[3]), BODY]];
     for (var f = 0; f < fields.length; f++) {
       for (var n = 0; n < forms.length; n++) {
-        if (find(fold(fields[f][0]), forms[n]) >= 0) {
+        if (find(fields[f][0], forms[n]) >= 0) {
           mask |= fields[f][1];
           break;
         }
