@@ -101,8 +101,11 @@ def fraudsite_tool(site: Path, slug_path: str, env: dict[str, str] | None) -> To
 
 
 WEB_ONLY = """import fraudsite.build as build
-from fraudsite.channels import web
-build.channels = lambda: (web,)
+if hasattr(build, "CHANNELS"):
+    build.CHANNELS = ("web",)
+else:  # a revision from before CHANNELS
+    from fraudsite.channels import web
+    build.channels = lambda: (web,)
 from fraudsite.cli import run
 run()
 """  # the issue's first target is the website channel alone; no option switches the others off, so patch it.

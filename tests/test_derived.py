@@ -232,6 +232,7 @@ def test_values_made_and_encoded_in_workers_are_taken_from_the_store_next_time(t
     monkeypatch.setenv("FRAUDSITE_PARALLEL_MINIMUM", "1")
     build_site(site, now=NOW)  # articles, documents and QR codes made in forked workers, which encode them too
     monkeypatch.delenv("FRAUDSITE_WORKERS")
+    monkeypatch.delenv("FRAUDSITE_PARALLEL_MINIMUM")  # the edit build here, where what it makes is counted
     # The content cache was written by a forked process, whole, before the build returned.
     cache = site / ".fraudsite-cache/content-cache.json"
     bodies = json.loads(cache.read_bytes().partition(b"\n")[2])["bodies"]

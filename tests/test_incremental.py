@@ -7,6 +7,7 @@ The incremental build reuses OUT and the parse/render cache in ``.fraudsite-cach
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import shutil
@@ -68,6 +69,10 @@ class Editor:
         after = tree(self.out)
         assert after == after_cold, f"{step}: incremental output differs from a cold build: " + ", ".join(
             sorted(p for p in set(after) | set(after_cold) if after.get(p) != after_cold.get(p)))
+        # The summary's counts and the clock window it records (which the next build trusts) are a cold build's.
+        mine, cold = (read_record(site / ".fraudsite-cache") for site in (self.site, self.scratch / step / "site"))
+        assert (mine.valid_from, mine.valid_until, mine.items, mine.pages, mine.files) == (
+            cold.valid_from, cold.valid_until, cold.items, cold.pages, cold.files), step
         written = {path for path, stamp in stamps(self.out).items() if before.get(path) != stamp}
         differ = {path for path, data in after_cold.items() if self.cold.get(path) != data}
         assert written == differ, f"{step}: wrote {sorted(written ^ differ)} wrongly"
@@ -108,11 +113,18 @@ SHUADAN = "content/cases/2024-03-shuadan-part-time-job.md"
 TWO_CARDS = "content/cases/2024-06-two-cards-rent-bank-card.md"  # links to SHUADAN in its body
 
 
-def test_every_kind_of_edit_matches_a_cold_build_and_writes_only_what_differs(tmp_path):
+@pytest.mark.parametrize("cores", ["one", "two"])
+def test_every_kind_of_edit_matches_a_cold_build_and_writes_only_what_differs(tmp_path, monkeypatch, cores):
+    # On two cores an edit build hands the search, WeChat and statistics channels to a forked process
+    # (``fraudsite.ahead``); small sites too, here: the output and what is written must not change.
+    taken = two_cores(monkeypatch) if cores == "two" else []
     editor = Editor(sample_site(tmp_path), tmp_path / "cold")
 
     editor.edit(SHUADAN, "三天内被骗8600元", "三天内被骗八千六百元")
     assert "cases/2024-03-shuadan-part-time-job/index.html" in editor.check("body-and-summary")
+    if cores == "two":  # made in the forked process: the case's WeChat article, with the others' files kept
+        assert "wechat/cases/2024-03-shuadan-part-time-job/index.html" in {path for path, data in taken[-1].files if data}
+        assert len(taken[-1].files) > 20 and None in {data for _, data in taken[-1].files}
 
     editor.edit(SHUADAN, "title: 轻信", "title: 切勿轻信")
     editor.check("title")
@@ -158,6 +170,112 @@ def test_every_kind_of_edit_matches_a_cold_build_and_writes_only_what_differs(tm
     editor.check("trusted-html")
     editor.edit("fraudsite.yaml", "base_url: https://www.example.edu.cn/fzzl/", "base_url: https://www.example.edu.cn/anquan/")
     editor.check("sub-path")
+    assert (len(taken) >= 8) == (cores == "two")  # the edits of content and theme, not of the configuration
+
+
+def two_cores(monkeypatch) -> list:
+    """Edit builds hand channels to a forked process (``fraudsite.ahead``), small site or not; the list gets
+    what each such process made, as the build takes it."""
+    from fraudsite import ahead
+
+    monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
+    monkeypatch.setenv("FRAUDSITE_PARALLEL_MINIMUM", "1")
+    taken: list = []
+    files = ahead.taken_files
+    monkeypatch.setattr(ahead, "taken_files", lambda prepared, keep: taken.append(prepared) or files(prepared, keep))
+    return taken
+
+
+def test_on_two_cores_an_output_changed_by_hand_is_made_again_here(tmp_path, monkeypatch):
+    # The forked process keeps files on the word of the last build's page keys; with OUT changed since, the
+    # build plans those channels itself, and what it writes is a cold build's.
+    taken = two_cores(monkeypatch)
+    editor = Editor(sample_site(tmp_path), tmp_path / "cold")
+    article = editor.out / "wechat/cases/2024-06-two-cards-rent-bank-card/index.html"
+    article.write_text("changed by hand", encoding="utf-8")
+    editor.edit(SHUADAN, "三天内被骗8600元", "三天内被骗八千六百元")
+    editor.cold = {**editor.cold, article.relative_to(editor.out).as_posix(): b"changed by hand"}
+    assert article.relative_to(editor.out).as_posix() in editor.check("hand-edit")
+    assert taken == []
+    editor.edit(SHUADAN, "八千六百元", "8600元")
+    editor.check("edit-after")
+    assert len(taken) == 1
+
+
+def test_on_two_cores_page_keys_written_meanwhile_by_another_build_make_the_channels_planned_here(tmp_path,
+                                                                                                  monkeypatch):
+    from fraudsite import ahead
+    from fraudsite.pagememo import MEMO
+    from fraudsite.uptodate import save_json
+
+    taken = two_cores(monkeypatch)
+    editor = Editor(sample_site(tmp_path), tmp_path / "cold")
+    start = ahead.start
+
+    def and_another_build(site, site_dir, cache_dir, stamp):  # its page keys land after the fork
+        started = start(site, site_dir, cache_dir, stamp)
+        memo = cache_dir / MEMO
+        save_json(memo, json.loads(memo.read_text(encoding="utf-8")))
+        return started
+
+    monkeypatch.setattr(ahead, "start", and_another_build)
+    editor.edit(SHUADAN, "三天内被骗8600元", "三天内被骗八千六百元")
+    editor.check("keys-rewritten")
+    assert taken == []
+
+
+def test_on_two_cores_a_forked_process_that_dies_leaves_its_channels_to_the_build(tmp_path, monkeypatch):
+    from fraudsite import ahead
+
+    taken = two_cores(monkeypatch)
+    editor = Editor(sample_site(tmp_path), tmp_path / "cold")
+    monkeypatch.setattr(ahead, "_prepare", lambda *args: os._exit(3))  # killed by the system, say
+    editor.edit(SHUADAN, "三天内被骗8600元", "三天内被骗八千六百元")
+    assert "wechat/cases/2024-03-shuadan-part-time-job/index.html" in editor.check("died")
+    assert taken == []
+
+
+def test_on_two_cores_a_channel_made_ahead_that_changes_by_the_clock_bounds_the_next_build(tmp_path, monkeypatch):
+    from datetime import UTC, datetime
+
+    from fraudsite.channels import wechat
+
+    taken = two_cores(monkeypatch)
+    site = sample_site(tmp_path)
+    build_site(site, now=NOW)
+    soon = datetime(2026, 11, 28, 10, 30, tzinfo=UTC)
+    monkeypatch.setattr(wechat, "change_moments", lambda site: [soon], raising=False)
+    path = site / SHUADAN
+    path.write_text(path.read_text(encoding="utf-8").replace("8600元", "8,600元"), encoding="utf-8")
+    assert build_site(site, now=NOW).next_change == soon and len(taken) == 1
+    assert read_record(site / ".fraudsite-cache").valid_until == soon.isoformat()
+
+
+def test_on_two_cores_the_next_build_has_no_more_to_do_than_after_one(tmp_path, monkeypatch):
+    # What the forked process derived (a WeChat article) and the page keys it made are kept as if made here.
+    from fraudsite.channels import wechat
+
+    after = {}
+    for cores in ("one", "two"):
+        later(monkeypatch)
+        taken = two_cores(monkeypatch)
+        monkeypatch.setenv("FRAUDSITE_PARALLEL_MINIMUM", "1" if cores == "two" else "100000")
+        site = sample_site(tmp_path / cores)
+        build_site(site, now=NOW)
+        path = site / SHUADAN
+        path.write_text(path.read_text(encoding="utf-8").replace("8600元", "8,600元"), encoding="utf-8")
+        build_site(site, now=NOW)
+        assert len(taken) == (cores == "two")
+        monkeypatch.setenv("FRAUDSITE_PARALLEL_MINIMUM", "100000")  # now here, on one core, where it can be counted
+        made: list[str] = []
+        make = wechat.make_article
+        monkeypatch.setattr(wechat, "make_article", lambda item, make=make, made=made, **kw: made.append(item.source)
+                            or make(item, **kw))
+        other = site / TWO_CARDS
+        other.write_text(other.read_text(encoding="utf-8").replace("title: ", "title: 又一起：", 1), encoding="utf-8")
+        after[cores] = build_site(site, now=NOW).rendered, made
+        monkeypatch.undo()
+    assert after["one"] == after["two"] and after["one"][1] == [TWO_CARDS]
 
 
 def test_an_edit_of_the_configuration_renders_no_markdown_again(tmp_path, monkeypatch):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,7 @@ from fraudsite.errors import BuildFailed, Problem, problem
 from fraudsite.faults import checkpoint
 from fraudsite.lock import build_lock
 from fraudsite.output import MARKER, FileStat, WriteStats, check_output_dir, file_stats, walk_output
-from fraudsite.pagememo import Digester, PageMemo
+from fraudsite.pagememo import MEMO, Digester, PageMemo
 from fraudsite.site import Site
 from fraudsite.uptodate import (
     BuildRecord,
@@ -33,6 +34,7 @@ from fraudsite.uptodate import (
 )
 
 if TYPE_CHECKING:
+    from fraudsite.ahead import Ahead, Prepared
     from fraudsite.cache import ContentCache
     from fraudsite.derived import DerivedStore
     from fraudsite.model import Item
@@ -45,11 +47,20 @@ CACHE_DIR = ".fraudsite-cache"
 COMPILED_TEMPLATES = "templates"  # in CACHE_DIR
 
 
-def channels() -> tuple:
-    """The output channels, each a module with ``plan(site)``; adding a channel adds it here."""
-    from fraudsite.channels import screen, search, stats, web, wechat
+CHANNELS = ("web", "screen", "search", "wechat", "stats")  # modules of fraudsite.channels; a new channel goes here
 
-    return (web, screen, search, wechat, stats)
+
+def channels(names: Sequence[str] | None = None) -> tuple:
+    """The output channels (those of ``CHANNELS`` in ``names``), each a module with ``plan(site)``."""
+    import importlib
+
+    return tuple(importlib.import_module(f"fraudsite.channels.{name}") for name in CHANNELS
+                 if names is None or name in names)
+
+
+def channels_besides(names: Sequence[str]) -> list[str]:
+    """The names of the channels not in ``names``."""
+    return [name for name in CHANNELS if name not in names]
 
 
 @dataclass(frozen=True)
@@ -120,18 +131,32 @@ def personal_data(site_dir: Path, config: Config, items: Sequence[Item], drafts:
     return scan_items(site_dir, publishable, privacy_rules(config), tuple(i for i in items if i.withdrawn), read=read)
 
 
-def plan_outputs(site: Site, site_dir: Path) -> list[Output]:
-    """Every channel's outputs, plus the theme's static files and the files content refers to."""
+def plan_outputs(site: Site, site_dir: Path, names: Sequence[str] | None = None, sitemap: bool = True) -> list[Output]:
+    """Every channel's outputs (or those of ``names``) with the sitemap of them, the theme's static files and the
+    files content refers to."""
     from fraudsite.channels.web import sitemap_page
-    from fraudsite.render import Copy, Deferred
+    from fraudsite.render import Copy
     from fraudsite.theme import static_files
+
+    outputs = plan_channels(site, names)
+    if sitemap:
+        outputs.append(sitemap_page(outputs))
+    outputs += [Copy(path, source) for path, source in static_files(site_dir).items()]
+    used = {output for item in site.published for output in item.files}  # a withdrawn item's files go too
+    outputs += [Copy(out, site_dir / source) for source, out in sorted(used)]
+    return outputs
+
+
+def plan_channels(site: Site, names: Sequence[str] | None = None) -> list[Output]:
+    """The outputs of every channel (or those of ``names``), in the channels' order."""
+    from fraudsite.render import Deferred
 
     outputs: list[Output] = []
     # A channel may hand back a plan it finishes later (search builds its index in the background): the
     # channels after it plan meanwhile. The outputs keep the channels' order.
     planned: list[list[Output] | Deferred] = []
     try:
-        for channel in channels():
+        for channel in channels(names):
             planned.append(channel.plan(site))
         for part in planned:
             outputs += part.finish() if isinstance(part, Deferred) else part
@@ -140,21 +165,17 @@ def plan_outputs(site: Site, site_dir: Path) -> list[Output]:
             if isinstance(part, Deferred):
                 part.cancel()
         raise
-    outputs.append(sitemap_page(outputs))
-    outputs += [Copy(path, source) for path, source in static_files(site_dir).items()]
-    used = {output for item in site.published for output in item.files}  # a withdrawn item's files go too
-    outputs += [Copy(out, site_dir / source) for source, out in sorted(used)]
     return outputs
 
 
-def check_unique_paths(outputs: list[Output]) -> None:
+def check_unique_paths(paths: Iterable[str]) -> None:
     """Refuse two outputs at one path (an alias over a page, say) before anything is rendered."""
     seen: set[str] = set()
-    for output in outputs:
-        if output.path in seen:
-            raise BuildFailed([problem(output.path, 0, "E220", "", "两个输出写到了同一个路径（可能是 aliases 与现有页面冲突）；"
+    for path in paths:
+        if path in seen:
+            raise BuildFailed([problem(path, 0, "E220", "", "两个输出写到了同一个路径（可能是 aliases 与现有页面冲突）；"
                                                                     "请修改其中一个的 slug 或 aliases")])
-        seen.add(output.path)
+        seen.add(path)
 
 
 def render_stream(outputs: list[Output], site: Site, site_dir: Path, memo: PageMemo | None = None,
@@ -173,7 +194,7 @@ def render_stream(outputs: list[Output], site: Site, site_dir: Path, memo: PageM
     from fraudsite.parallel import ordered_map
     from fraudsite.render import Bundle, Data, Page, make_environment, make_output, write_output
 
-    check_unique_paths(outputs)
+    check_unique_paths(output.path for output in outputs)
     env = make_environment(site_dir, site.config, site_dir / CACHE_DIR / COMPILED_TEMPLATES if keep_compiled else None)
     kept = {output.path for output in outputs if memo and (
         memo.unchanged(output.path, output.template, output.context) if isinstance(output, Page)
@@ -219,8 +240,11 @@ def build(options: BuildOptions) -> BuildReport:
         return replace(unchanged, seconds=time.perf_counter() - started)
     if latest >= settled_before(cache_dir):  # saved again within its clock tick, it would keep its stat: the
         inputs = ""  # record of this build cannot tell the next one that nothing changed
+    from fraudsite.ahead import CHANNELS as AHEAD
+    from fraudsite.ahead import start as start_ahead
     from fraudsite.cache import open_cache
     from fraudsite.derived import open_derived, using
+    from fraudsite.output import stages_afresh
     from fraudsite.parallel import forks, in_background
 
     cache, derived = open_cache(cache_dir), open_derived(cache_dir)
@@ -230,20 +254,27 @@ def build(options: BuildOptions) -> BuildReport:
     record = read_record(cache_dir)
     scan = (in_background(partial(walk_output, options.out_dir), 2000, record.files)
             if record and forks(2000, record.files) else None)
-    saved = None
+    saved = ahead = None
     try:
         with using(derived):
             site, warnings = load_site(options, cache)
             # Written out by a forked process while this one plans (half a second at 10,000 items).
             saved = in_background(partial(cache.save, derived.digester.known), 200, len(site.items), retry_here=False)
-            if cache.made * 2 > len(site.items):  # what this build parsed (hundreds of MB at 10,000 items) goes;
+            edit = cache.made * 2 <= len(site.items)
+            if not edit:  # what this build parsed (hundreds of MB at 10,000 items) goes;
                 del cache  # an edit build's, read back, stays: freeing it took 133 ms at 10,000 items, for 40 MB
             gc.freeze()  # the loaded site lives to the end: the cycle collector need not scan it over and over
-            outputs = plan_outputs(site, options.site_dir)
+            here = channels_besides(AHEAD)
+            if edit and record and len(here) < len(CHANNELS) and not stages_afresh(options.out_dir):
+                # A few files to make: two cores plan (``fraudsite.ahead``).
+                ahead = start_ahead(site, options.site_dir, cache_dir, theme_and_code_stamp(site, options.site_dir))
+            outputs = plan_outputs(site, options.site_dir, here if ahead else None, sitemap=ahead is None)
             gc.freeze()
         return write_planned(options, cache_dir, inputs, site, warnings, outputs, derived, started,
-                             (scan, record) if scan else None)
+                             (scan, record) if scan else None, ahead)
     finally:
+        if ahead is not None:
+            ahead.cancel()  # ended already, unless the build failed
         if scan is not None:
             scan.cancel()  # not needed after all (the build failed): stopped
         if saved is not None:
@@ -253,38 +284,89 @@ def build(options: BuildOptions) -> BuildReport:
 
 def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Site, warnings: list[Problem],
                   outputs: list[Output], derived: DerivedStore, started: float,
-                  walked: tuple[Background, BuildRecord] | None = None) -> BuildReport:
+                  walked: tuple[Background, BuildRecord] | None = None, ahead: Ahead | None = None) -> BuildReport:
     """Render what is planned into OUT and record the build, under the site's build lock.
 
     ``walked``: a walk of OUT and its spare (``walk_output``) begun earlier, and the record the last build left then.
+    ``ahead``: the channels ``outputs`` lack, being made in a forked process (``fraudsite.ahead``).
     """
     from fraudsite.output import recover_interrupted_swap, spare_of, stages_afresh, staging_of, write_site
 
     with build_lock(cache_dir):
-        derived.save()
+        if ahead is None:  # now, not at the end: its entries are then read from the file, and the build's copies go
+            derived.save()
         recovered = recover_interrupted_swap(options.out_dir)  # first: what is scanned, and whether OUT is new
         if walked is not None and not recovered and read_record(cache_dir) == walked[1]:
             scanned, spare_files = walked[0]()  # one walk of OUT: trusted or not, then what the swap kept
         else:  # another build wrote OUT since the walk began
             scanned, spare_files = file_stats(options.out_dir), None
-        memo = PageMemo(cache_dir, theme_and_code_stamp(site, options.site_dir),
-                        trusted=output_as_recorded(options, cache_dir, scanned), digester=derived.digester)
+        stamp, trusted = theme_and_code_stamp(site, options.site_dir), output_as_recorded(options, cache_dir, scanned)
+        if ahead is not None and not ahead.usable(stamp, trusted, cache_dir / MEMO):
+            ahead.cancel()  # made for another OUT or other page keys: the channels are planned here after all
+            outputs = complete_plan(site, outputs, None)
+            ahead = None
+        memo = PageMemo(cache_dir, stamp, trusted=trusted, digester=derived.digester)
         forget(cache_dir)
         out = options.out_dir
         write_into = (staging_of(out), spare_of(out)) if stages_afresh(out) else None
-        stats = write_site(render_stream(outputs, site, options.site_dir, memo, write_into, keep_compiled=True), out,
-                           known=scanned, spare_files=spare_files)
+        stream = render_stream(outputs, site, options.site_dir, memo, write_into, keep_compiled=True)
+        taken: list[Prepared | None] = []
+        if ahead is not None:
+            stream = chain(stream, take_ahead(ahead, taken, outputs, site, options.site_dir, memo, derived))
+        stats = write_site(stream, out, known=scanned, spare_files=spare_files)
+        prepared = taken[0] if taken else None
+        if ahead is not None:
+            derived.save()
         memo.save()
-        pages = page_count(outputs)
-        last_change, next_change = clock_window(site)
+        pages = page_count(outputs) + (prepared.pages if prepared else 0)
+        last_change, next_change = (clock_window(site, channels_besides(prepared.channels), prepared.moments)
+                                    if prepared else clock_window(site))
         write_record(cache_dir, BuildRecord(
             inputs, str(options.out_dir.resolve()),
             fingerprint_files(stats.files) if stats.files is not None else fingerprint_output(options.out_dir),
             last_change.isoformat() if last_change else None, next_change.isoformat() if next_change else None,
-            len(site.published), pages, len(outputs), [asdict(w) for w in warnings]))
+            len(site.published), pages, len(outputs) + (prepared.outputs if prepared else 0),
+            [asdict(w) for w in warnings]))
     checkpoint("record")
     return BuildReport(len(site.published), pages, stats, warnings, time.perf_counter() - started, next_change,
                        pages - memo.kept)
+
+
+def take_ahead(ahead: Ahead, taken: list[Prepared | None], outputs: list[Output], site: Site, site_dir: Path,
+               memo: PageMemo, derived: DerivedStore) -> Iterator[tuple[str, Content]]:
+    """After this process's outputs, the forked process's files (or, if it died, its channels planned and made
+    here), then the sitemap of both; what it made is put in ``taken`` and ``outputs`` gets the sitemap."""
+    from fraudsite.ahead import taken_files
+    from fraudsite.channels.web import sitemap_page
+    from fraudsite.output import KEEP
+
+    prepared = ahead.collect()
+    if prepared is None:  # the process died: its channels are planned and made here, with their sitemap
+        more = complete_plan(site, [], outputs)
+        outputs += more
+        check_unique_paths(output.path for output in outputs)
+        yield from render_stream(more, site, site_dir, memo, keep_compiled=True)
+        return
+    taken.append(prepared)
+    check_unique_paths([*(output.path for output in outputs), *(path for path, _ in prepared.files)])
+    memo.current.update(prepared.keys)
+    memo.kept += prepared.kept
+    derived.take(prepared.used, prepared.fresh)
+    yield from taken_files(prepared, KEEP)
+    sitemap = sitemap_page(outputs, prepared.sitemap)
+    outputs.append(sitemap)
+    yield from render_stream([sitemap], site, site_dir, memo, keep_compiled=True)
+
+
+def complete_plan(site: Site, outputs: list[Output], others: list[Output] | None) -> list[Output]:
+    """``outputs`` (planned without ``ahead.CHANNELS`` and the sitemap) with those channels and the sitemap of all;
+    with ``others`` (outputs planned already), only what they lack."""
+    from fraudsite.ahead import CHANNELS as AHEAD
+    from fraudsite.channels.web import sitemap_page
+
+    more = plan_channels(site, AHEAD)
+    every = [*outputs, *(others or []), *more]
+    return [*outputs, *more, sitemap_page(every)]
 
 
 def page_count(outputs: list[Output]) -> int:
@@ -332,13 +414,17 @@ def report_if_up_to_date(options: BuildOptions, cache_dir: Path, inputs: str) ->
     return BuildReport(record.items, record.pages, WriteStats(0, record.files, 0), warnings, 0.0, next_change)
 
 
-def clock_window(site: Site) -> tuple[datetime | None, datetime | None]:
-    """The last and next moments the output changes by the clock, across every channel."""
-    moments = site.change_moments()
-    for channel in channels():
-        extra = getattr(channel, "change_moments", None)
-        if extra:
-            moments += extra(site)
+def clock_window(site: Site, names: Sequence[str] | None = None, more: Sequence[datetime] = ()
+                 ) -> tuple[datetime | None, datetime | None]:
+    """The last and next moments the output changes by the clock, across every channel (or those of ``names``,
+    with ``more`` moments)."""
+    moments = site.change_moments() + channel_moments(site, names) + list(more)
     last = max((m for m in moments if m <= site.now), default=None)
     following = min((m for m in moments if m > site.now), default=None)
     return last, following
+
+
+def channel_moments(site: Site, names: Sequence[str] | None = None) -> list[datetime]:
+    """The moments the channels' outputs (those of ``names``) change by the clock beyond the site's own."""
+    return [moment for channel in channels(names) if hasattr(channel, "change_moments")
+            for moment in channel.change_moments(site)]

@@ -124,6 +124,20 @@ class DerivedStore:
         self.used.add((kind, key))
         return True
 
+    def names(self) -> set[tuple[str, str]]:
+        """Every entry's (kind, key) now."""
+        return set(self._loaded())
+
+    def made_since(self, names: set[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+        """The entries put since ``names`` were taken, by (kind, key)."""
+        return {name: bytes(blob) for name, blob in self._loaded().items() if name not in names}
+
+    def take(self, used: set[tuple[str, str]], made: dict[tuple[str, str], bytes]) -> None:
+        """Count what another process used and made for this build (``ahead``) as this build's."""
+        for (kind, key), blob in made.items():
+            self.put_blob(kind, key, blob)
+        self.used |= used
+
     def start(self) -> None:
         """A new build begins: what it does not use is stale, and its values are new objects."""
         self.used.clear()

@@ -198,9 +198,10 @@ def alias_pages(site: Site) -> list[Page]:
 NOT_FOR_SEARCH_ENGINES = ("screen/", "wechat/")  # pages for unattended screens and for the WeChat editor
 
 
-def sitemap_page(outputs: list[Output]) -> Page:
-    """The sitemap of every channel's indexable pages; planned after all channels, since it lists theirs."""
-    return Page("sitemap.xml", "sitemap.xml", {"entries": sitemap_entries(outputs)})
+def sitemap_page(outputs: list[Output], more: list[tuple[str, str]] | None = None) -> Page:
+    """The sitemap of every channel's indexable pages (and ``more`` entries, of pages planned elsewhere); planned
+    after all channels, since it lists theirs."""
+    return Page("sitemap.xml", "sitemap.xml", {"entries": sorted(sitemap_entries(outputs) + (more or []))})
 
 
 def sitemap_entries(outputs: list[Output]) -> list[tuple[str, str]]:
