@@ -17,10 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fraudsite.parallel import Background, forks, in_background
 from fraudsite.site import Site
+
+if TYPE_CHECKING:
+    from fraudsite.derived import DerivedStore
+    from fraudsite.output import Content
+    from fraudsite.pagememo import PageMemo
+    from fraudsite.render import Output
 
 CHANNELS = ("search", "wechat", "stats")  # none makes a bundle, which could not be sent back
 MINIMUM_ITEMS = 200  # below this a site's edit build is quick anyway, and forking costs a few milliseconds
@@ -49,15 +55,37 @@ class Ahead:
         self.background = background
         self.stamp = stamp  # the theme and code stamp its page keys were made with
         self.memo_file = memo_file  # the last build's page keys it read: their file's stat when it was forked
+        self.prepared: Prepared | None = None  # what it made, once taken (``stream``)
 
     def usable(self, stamp: str, trusted: bool, memo: Path) -> bool:
         """Whether its work holds for the build as it writes (under the build lock): OUT is as the last build
         left it, and neither the stamp nor the page keys changed since the fork (another build wrote them)."""
         return trusted and stamp == self.stamp and _stat(memo) == self.memo_file
 
-    def collect(self) -> Prepared | None:
-        """The result; None if the process died (the build plans the channels itself)."""
-        return self.background()
+    def stream(self, outputs: list[Output], site: Site, site_dir: Path, memo: PageMemo, derived: DerivedStore
+               ) -> Iterator[tuple[str, Content]]:
+        """What follows this process's ``outputs`` in ``render_stream``'s way: the forked process's files (or, if
+        it died, its channels planned and made here), then the sitemap of both, which ``outputs`` gets too. Its
+        page keys, kept pages and derived-store entries count as this build's."""
+        from fraudsite.build import check_unique_paths, render_stream
+        from fraudsite.channels.web import sitemap_page
+        from fraudsite.output import KEEP
+
+        self.prepared = prepared = self.background()
+        if prepared is None:  # the process died
+            more = planned_here(site, outputs)
+            outputs += more
+            check_unique_paths(output.path for output in outputs)
+            yield from render_stream(more, site, site_dir, memo, keep_compiled=True)
+            return
+        check_unique_paths([*(output.path for output in outputs), *(path for path, _ in prepared.files)])
+        memo.current.update(prepared.keys)
+        memo.kept += prepared.kept
+        derived.take(prepared.used, prepared.fresh)
+        yield from taken_files(prepared, KEEP)
+        sitemap = sitemap_page(outputs, prepared.sitemap)
+        outputs.append(sitemap)
+        yield from render_stream([sitemap], site, site_dir, memo, keep_compiled=True)
 
     def cancel(self) -> None:
         self.background.cancel()
@@ -72,6 +100,16 @@ def start(site: Site, site_dir: Path, cache_dir: Path, stamp: str) -> Ahead | No
     memo_file = _stat(cache_dir / MEMO)
     work = partial(_prepare, site, site_dir, cache_dir, stamp)
     return Ahead(in_background(work, MINIMUM_ITEMS, len(site.items), retry_here=False), stamp, memo_file)
+
+
+def planned_here(site: Site, outputs: list[Output]) -> list[Output]:
+    """The outputs of ``CHANNELS``, planned in this process, and the sitemap of them and ``outputs`` (planned
+    without them and without a sitemap)."""
+    from fraudsite.build import plan_channels
+    from fraudsite.channels.web import sitemap_page
+
+    more = plan_channels(site, CHANNELS)
+    return [*more, sitemap_page([*outputs, *more])]
 
 
 def _prepare(site: Site, site_dir: Path, cache_dir: Path, stamp: str) -> Prepared:

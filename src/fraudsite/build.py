@@ -34,7 +34,7 @@ from fraudsite.uptodate import (
 )
 
 if TYPE_CHECKING:
-    from fraudsite.ahead import Ahead, Prepared
+    from fraudsite.ahead import Ahead
     from fraudsite.cache import ContentCache
     from fraudsite.derived import DerivedStore
     from fraudsite.model import Item
@@ -302,19 +302,20 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
             scanned, spare_files = file_stats(options.out_dir), None
         stamp, trusted = theme_and_code_stamp(site, options.site_dir), output_as_recorded(options, cache_dir, scanned)
         if ahead is not None and not ahead.usable(stamp, trusted, cache_dir / MEMO):
+            from fraudsite.ahead import planned_here
+
             ahead.cancel()  # made for another OUT or other page keys: the channels are planned here after all
-            outputs = complete_plan(site, outputs, None)
+            outputs += planned_here(site, outputs)
             ahead = None
         memo = PageMemo(cache_dir, stamp, trusted=trusted, digester=derived.digester)
         forget(cache_dir)
         out = options.out_dir
         write_into = (staging_of(out), spare_of(out)) if stages_afresh(out) else None
         stream = render_stream(outputs, site, options.site_dir, memo, write_into, keep_compiled=True)
-        taken: list[Prepared | None] = []
         if ahead is not None:
-            stream = chain(stream, take_ahead(ahead, taken, outputs, site, options.site_dir, memo, derived))
+            stream = chain(stream, ahead.stream(outputs, site, options.site_dir, memo, derived))
         stats = write_site(stream, out, known=scanned, spare_files=spare_files)
-        prepared = taken[0] if taken else None
+        prepared = ahead.prepared if ahead else None
         if ahead is not None:
             derived.save()
         memo.save()
@@ -330,43 +331,6 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
     checkpoint("record")
     return BuildReport(len(site.published), pages, stats, warnings, time.perf_counter() - started, next_change,
                        pages - memo.kept)
-
-
-def take_ahead(ahead: Ahead, taken: list[Prepared | None], outputs: list[Output], site: Site, site_dir: Path,
-               memo: PageMemo, derived: DerivedStore) -> Iterator[tuple[str, Content]]:
-    """After this process's outputs, the forked process's files (or, if it died, its channels planned and made
-    here), then the sitemap of both; what it made is put in ``taken`` and ``outputs`` gets the sitemap."""
-    from fraudsite.ahead import taken_files
-    from fraudsite.channels.web import sitemap_page
-    from fraudsite.output import KEEP
-
-    prepared = ahead.collect()
-    if prepared is None:  # the process died: its channels are planned and made here, with their sitemap
-        more = complete_plan(site, [], outputs)
-        outputs += more
-        check_unique_paths(output.path for output in outputs)
-        yield from render_stream(more, site, site_dir, memo, keep_compiled=True)
-        return
-    taken.append(prepared)
-    check_unique_paths([*(output.path for output in outputs), *(path for path, _ in prepared.files)])
-    memo.current.update(prepared.keys)
-    memo.kept += prepared.kept
-    derived.take(prepared.used, prepared.fresh)
-    yield from taken_files(prepared, KEEP)
-    sitemap = sitemap_page(outputs, prepared.sitemap)
-    outputs.append(sitemap)
-    yield from render_stream([sitemap], site, site_dir, memo, keep_compiled=True)
-
-
-def complete_plan(site: Site, outputs: list[Output], others: list[Output] | None) -> list[Output]:
-    """``outputs`` (planned without ``ahead.CHANNELS`` and the sitemap) with those channels and the sitemap of all;
-    with ``others`` (outputs planned already), only what they lack."""
-    from fraudsite.ahead import CHANNELS as AHEAD
-    from fraudsite.channels.web import sitemap_page
-
-    more = plan_channels(site, AHEAD)
-    every = [*outputs, *(others or []), *more]
-    return [*outputs, *more, sitemap_page(every)]
 
 
 def page_count(outputs: list[Output]) -> int:
