@@ -251,6 +251,23 @@ def test_on_two_cores_a_channel_made_ahead_that_changes_by_the_clock_bounds_the_
     assert read_record(site / ".fraudsite-cache").valid_until == soon.isoformat()
 
 
+def test_on_two_cores_a_template_mistake_met_in_the_forked_process_is_reported_and_changes_nothing(tmp_path,
+                                                                                                monkeypatch):
+    taken = two_cores(monkeypatch)
+    site = sample_site(tmp_path)
+    build_site(site, now=NOW)
+    before = stamps(site / "build")
+    article = (SAMPLE / "theme/templates/wechat/article.html").read_text(encoding="utf-8")
+    write(site, "theme/templates/wechat/article.html", article.replace("{{", "{{ no_such_name.x ~ ", 1))
+    path = site / SHUADAN
+    path.write_text(path.read_text(encoding="utf-8").replace("8600元", "8,600元"), encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build_site(site, now=NOW)
+    assert [(p.path, p.code) for p in failed.value.problems] == [("theme/templates/wechat/article.html", "E402")]
+    assert stamps(site / "build") == before and taken == []
+    assert not [p.name for p in site.glob("*build*") if p.name != "build"]  # no staging folder left
+
+
 def test_on_two_cores_the_next_build_has_no_more_to_do_than_after_one(tmp_path, monkeypatch):
     # What the forked process derived (a WeChat article) and the page keys it made are kept as if made here.
     from fraudsite.channels import wechat

@@ -1,24 +1,26 @@
-"""Edit builds on two cores: the search, WeChat and statistics channels go to a forked process.
+"""Edit builds on two cores: every channel but the website goes to a forked process.
 
 An edit build renders a handful of files, yet plans and keys all of every channel's outputs, on one core while
-the other waits: a third of it for these three channels (80 ms at 1,000 items). ``start`` forks a process that
-plans them, checks their page keys against the last build's and makes what changed, while the build process
-does the website and the screens. Only paths, keys and the few new files come back (``Prepared``), with what
-the channels put in the derived store. The process assumes OUT is as the last build left it, with those page
-keys; the build checks that under its lock and otherwise plans the three channels itself (``Ahead.collect``).
-A cold build renders on every core already: only a build that reuses most of the content cache forks this.
+the other waits: a third of it for the channels besides the website (80 ms at 1,000 items). ``start`` forks a
+process that plans them, checks their page keys against the last build's and makes what changed, while the
+build process does the website. Only paths, keys and the few new files come back (``Prepared``; a bundle as the
+function that makes it), with what the channels put in the derived store. The process assumes OUT is as the last
+build left it, with those page keys; the build checks that under its lock and otherwise plans the channels itself
+(``planned_here``). A cold build renders on every core already: only a build that reuses most of the content cache
+forks this.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fraudsite.errors import BuildFailed
 from fraudsite.parallel import Background, forks, in_background
 from fraudsite.site import Site
 
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from fraudsite.pagememo import PageMemo
     from fraudsite.render import Output
 
-CHANNELS = ("search", "wechat", "stats")  # none makes a bundle, which could not be sent back
+CHANNELS = ("screen", "search", "wechat", "stats")
 MINIMUM_ITEMS = 200  # below this a site's edit build is quick anyway, and forking costs a few milliseconds
 
 
@@ -37,7 +39,8 @@ class Prepared:
     """What the forked process made of its channels."""
 
     channels: tuple[str, ...]  # the channels it made (``CHANNELS``)
-    files: list[tuple[str, bytes | Path | None]]  # each output's path and content; None: OUT's file stays
+    # Each output's path and content (a bundle's by a picklable function); None: OUT's file stays.
+    files: list[tuple[str, bytes | Path | Callable[[Mapping[str, bytes]], bytes] | None]]
     keys: dict[str, str]  # the page memo's keys of these outputs
     kept: int  # HTML pages left as they were
     pages: int  # HTML pages
@@ -71,7 +74,12 @@ class Ahead:
         from fraudsite.channels.web import sitemap_page
         from fraudsite.output import KEEP
 
-        self.prepared = prepared = self.background()
+        try:
+            self.prepared = prepared = self.background()
+        except BuildFailed:  # the editor's mistake (a template's, say): reported as the build would report it
+            raise
+        except Exception:  # anything else (its result could not be sent, say) is redone here, and reported so
+            prepared = None
         if prepared is None:  # the process died
             more = planned_here(site, outputs)
             outputs += more
@@ -124,19 +132,11 @@ def _prepare(site: Site, site_dir: Path, cache_dir: Path, stamp: str) -> Prepare
     before = store.names() if store else set()
     outputs = plan_channels(site, CHANNELS)
     memo = PageMemo(cache_dir, stamp, trusted=True, digester=store.digester if store else None)
-    files = [(path, _sendable(path, content, KEEP)) for path, content in
+    files = [(path, None if content is KEEP else content) for path, content in
              render_stream(outputs, site, site_dir, memo, keep_compiled=True)]
     return Prepared(CHANNELS, files, memo.current, memo.kept, page_count(outputs), len(outputs), sitemap_entries(outputs),
                     channel_moments(site, CHANNELS), set(store.used) if store else set(),
                     store.made_since(before) if store else {})
-
-
-def _sendable(path: str, content: Any, keep: Any) -> bytes | Path | None:
-    if content is keep:
-        return None
-    if isinstance(content, (bytes, Path)):
-        return content
-    raise TypeError(f"{path}: {type(content).__name__} cannot be made ahead")  # a bundle: see CHANNELS
 
 
 def taken_files(prepared: Prepared, keep: Any) -> Iterator[tuple[str, Any]]:

@@ -74,8 +74,13 @@ def plan_profile(site: Site, settings: ScreenSettings, profile: Profile, slides:
         feed_page(screen_feed(site, settings, profile, current)),
         Data(profile.path + "ticker.txt", ticker_text(current, settings, site.config.title).encode("utf-8")),
         Data(profile.path + "playlist.json", playlist_json(site, profile, slides).encode("utf-8")),
-        Bundle(profile.zip_path, lambda files, path=page.path: zip_package({"index.html": files[path]})),
+        Bundle(profile.zip_path, partial(zip_page, page.path)),
     ]
+
+
+def zip_page(path: str, files: Mapping[str, bytes | Path]) -> bytes:
+    """The offline zip of a slideshow page (a function by name: a bundle made ahead is sent to the build process)."""
+    return zip_package({"index.html": files[path]})
 
 
 def screen_templates_digest(site: Site) -> bytes:
