@@ -703,13 +703,13 @@ def test_a_cache_kept_in_memory_holds_only_the_current_version_of_each_file(tmp_
 def test_an_edit_build_loads_no_module_only_other_work_needs(tmp_path):
     # Each took milliseconds of every edit build: entry points scanned for a Markdown extension named by a
     # string (importlib.metadata), email.utils for RSS dates, multiprocessing with no workers to fork, csv
-    # for a report nobody asked for, segno with every QR code kept.
+    # for a report nobody asked for, segno with every QR code kept, pypinyin with every tag's key kept.
     site = sample_site(tmp_path)
     build_site(site, now=NOW)
     case = site / "content/cases/2024-03-shuadan-part-time-job.md"
     case.write_text(case.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
     probe = ("import sys; from fraudsite.cli import main; code = main(sys.argv[1:]); "
-             "print(code, sorted(m for m in ('importlib.metadata', 'email.utils', 'multiprocessing', 'csv', 'segno') "
+             "print(code, sorted(m for m in ('importlib.metadata', 'email.utils', 'multiprocessing', 'csv', 'segno', 'pypinyin') "
              "if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", probe, "build", str(site), "--now", NOW, "-q"],
                             capture_output=True, text=True, check=True)

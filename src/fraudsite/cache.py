@@ -287,7 +287,7 @@ def code_stamp() -> str:
     """
     here = Path(__file__).parent
     digest = hashlib.sha256(__version__.encode("utf-8"))
-    for library, version in library_versions(("markdown", "nh3", "pyyaml", "segno", "jinja2", "markupsafe")).items():
+    for library, version in library_versions(("markdown", "nh3", "pyyaml", "segno", "jinja2", "markupsafe", "pypinyin")).items():
         digest.update(f"{library} {version}\n".encode())
     for path in sorted(here.rglob("*.py")):
         digest.update(path.relative_to(here).as_posix().encode("utf-8") + b"\0" + path.read_bytes())

@@ -1,0 +1,57 @@
+"""The tag index in pinyin order, filed under letters, with each name's key kept between builds."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from fraudsite.collate import OTHER, in_order, initial, sort_keys
+from fraudsite.derived import DerivedStore, using
+from sitekit import build_site, copy_sample_content
+
+NOW = "2026-11-28 09:00"
+
+
+def test_names_are_in_dictionary_order_by_reading_tone_and_then_letters():
+    names = ["银行卡", "帅哥", "刷单", "两卡", "二维码", "安全账户", "APP推广", "代写", "代发", "96110", "“校园贷”",
+             "绿色通道", "妈妈", "马上", "国家反诈中心APP", "QQ号", "三个100%"]
+    assert in_order(names) == [
+        "96110",  # digits before letters
+        "安全账户", "APP推广",  # an1 < app: Latin letters file among the readings
+        "代发", "代写",  # dai4 fa1 < dai4 xie3
+        "二维码", "国家反诈中心APP", "两卡",
+        "绿色通道",  # lü is lv: after liang, as dictionaries file it
+        "妈妈", "马上",  # ma1 before ma3
+        "QQ号", "三个100%",
+        "刷单", "帅哥",  # shua before shuai
+        "“校园贷”",  # quotation marks do not count
+        "银行卡",  # 行 read háng in 银行, not xíng
+    ]
+
+
+def test_each_name_is_filed_under_its_first_letter_or_with_the_others():
+    keys = sort_keys(["刷单", "APP推广", "96110", "？？"])
+    assert {name: initial(key) for name, key in keys.items()} == {"刷单": "S", "APP推广": "A", "96110": OTHER,
+                                                                  "？？": OTHER}
+
+
+def test_a_name_seen_before_needs_no_pinyin_dictionary(monkeypatch):
+    store = DerivedStore(None)
+    with using(store):
+        first = sort_keys(["刷单", "帅哥"])
+    monkeypatch.setitem(sys.modules, "pypinyin", None)  # importing it would now fail
+    store.start()
+    with using(store):
+        assert sort_keys(["帅哥", "刷单"]) == first
+
+
+def test_the_tag_index_lists_tags_by_pinyin_under_letters_that_link_to_them(tmp_path):
+    site = copy_sample_content(tmp_path)
+    build_site(site, now=NOW)
+    page = (site / "build/tags/index.html").read_text(encoding="utf-8")
+    letters = re.findall(r'<a href="#(tags-\w+)">(\w)</a>', page)
+    headings = re.findall(r'<h2 id="(tags-\w+)" class="tag-letter">(\w)</h2>', page)
+    assert letters == headings and [letter for _, letter in letters] == sorted(letter for _, letter in letters)
+    names = re.findall(r'<li><a href="[^"]*/tags/[^"]*/">([^<]+?) <span', page)
+    assert len(names) > 20 and names == in_order(names)
+    assert names.index("帮信罪") < names.index("代写")  # 帮 U+5E2E sorts after 代 U+4EE3 by code point
