@@ -204,11 +204,11 @@ def test_a_summary_keeps_blocks_apart_and_skips_a_notices_salutation():
 
 @settings(max_examples=60, derandomize=True, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["- ", "* ", "1. "]), st.sampled_from(["甲", "乙丙", "ab"])),
-                min_size=1, max_size=6), st.booleans())
-def test_lists_render_as_editors_previews_show_them(items, lead_in):
+                min_size=1, max_size=6), st.booleans(), st.integers(0, 2))
+def test_lists_render_as_editors_previews_show_them(items, lead_in, quotes):
     # VS Code, Typora and GitHub show a list straight after a line of text, and nested by two spaces (or by its
     # marker's width), as lists; Python-Markdown wants a blank line before and four spaces a level. The same list
-    # written either way renders the same.
+    # written either way renders the same, in a quote (or a quote in a quote) too.
     levels: list[int] = []
     for wanted, _, _ in items:  # each at most one deeper than the one before
         levels.append(min(wanted, levels[-1] + 1 if levels else 0))
@@ -219,10 +219,14 @@ def test_lists_render_as_editors_previews_show_them(items, lead_in):
         editors.append(" " * indent[level] + marker + text)
         markdowns.append(" " * (4 * level) + marker + text)
         indent.append(indent[level] + width[marker])
-    head = "骗子的套路如下：\n" if lead_in else ""
-    as_written = render_with_files(head + "\n".join(editors), set()).html
-    assert as_written == render_with_files(head + ("\n" if lead_in else "") + "\n".join(markdowns), set()).html
-    assert as_written.count("<li>") == len(items)
+    head = ["骗子的套路如下："] if lead_in else []
+
+    def quoted(lines: list[str]) -> str:
+        return "\n".join(("> " * quotes + line).rstrip() for line in lines)
+
+    as_written = render_with_files(quoted(head + editors), set()).html
+    assert as_written == render_with_files(quoted(head + [""] * lead_in + markdowns), set()).html
+    assert as_written.count("<li>") == len(items) and as_written.count("<blockquote>") == quotes
 
 
 @pytest.mark.parametrize("body", [
@@ -236,6 +240,8 @@ def test_lists_render_as_editors_previews_show_them(items, lead_in):
     "- a\n    - b\n        - c\n- d",
     "正文\n2. 不是列表",  # only 1. begins a list inside a paragraph
     "> 提示\n>\n> - a",
+    "> 提示\n>\n> - a\n>     - b\n\n> 另一段引用\n> 第二行",
+    "> 引用里的代码：\n>\n>     - 不是列表\n>     第二行",
 ])
 def test_what_python_markdown_already_reads_as_written_is_left_as_it_was(body):
     # The first version of the list preprocessor made tight lists loose, code in items paragraphs, and read rules

@@ -313,6 +313,7 @@ class _HashtagLines(Preprocessor):
 _LIST_ITEM = re.compile(r"( *)([-*+]|\d{1,9}\.)[ \t]+(?=\S)")  # what Python-Markdown takes for an item
 _RULE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")  # * * *, - - -: a rule, never an item
 _NOT_IN_A_LIST = re.compile(r" {0,3}(?:#|>|\|)")  # a heading, a quote, a table row: a list ends before it
+_QUOTED = re.compile(r" {0,3}> ?")  # a quoted line's marker, as Python-Markdown strips it
 
 
 class _ListsAsEditorsWriteThem(Preprocessor):
@@ -321,9 +322,30 @@ class _ListsAsEditorsWriteThem(Preprocessor):
     list straight after a line of text as that paragraph, and a list nested by two spaces as one level. So a blank
     line is put before a list that interrupts a paragraph (begun by a bullet or by 1., as CommonMark allows), and
     an item nested less than four spaces deeper than the one above is moved to four, with the lines under it; a
-    list written Python-Markdown's way is left exactly as it was."""
+    list written Python-Markdown's way is left exactly as it was. Lists inside a quote are made so too."""
 
     def run(self, lines: list[str]) -> list[str]:  # tabs are expanded already (normalize_whitespace, 30)
+        return self._lists(self._in_quotes(lines))
+
+    def _in_quotes(self, lines: list[str]) -> list[str]:
+        """Each run of quoted lines (``> ``) with its lists made so too, as if it stood alone: a notice quotes a
+        list of rules straight after its lead-in as often as it writes one; a quote that needs nothing stays."""
+        result: list[str] = []
+        quoted: list[str] = []  # the run's lines as written
+        for line in [*lines, None]:
+            if line is not None and _QUOTED.match(line):
+                quoted.append(line)
+                continue
+            if quoted:
+                inner = [_QUOTED.sub("", written, count=1) for written in quoted]
+                made = self.run(inner)
+                result += quoted if made == inner else [f"> {text}" if text else ">" for text in made]
+                quoted = []
+            if line is not None:
+                result.append(line)
+        return result
+
+    def _lists(self, lines: list[str]) -> list[str]:
         result: list[str] = []
         levels: list[tuple[int, int]] = []  # open items: (indent written, indent given to Python-Markdown)
         previous = ""
