@@ -236,6 +236,24 @@ def test_files_the_workers_write_themselves_are_the_files_staged_one_by_one(tmp_
     assert len(made["fresh"][0]) > 50
 
 
+def test_streams_one_after_another_are_all_closed_when_the_build_stops_early():
+    from fraudsite.build import one_after_another
+
+    closed = []
+
+    def stream(name):
+        try:
+            yield name, b""
+        finally:
+            closed.append(name)
+
+    first, second = stream("a"), stream("b")
+    joined = one_after_another(first, second)
+    assert next(joined) == ("a", b"")
+    joined.close()  # write_site's _abandon: the second stream (the forked process's files) is closed unstarted
+    assert closed == ["a"] and second.gi_frame is None
+
+
 def test_an_error_in_a_worker_is_reported_like_any_other(tmp_path):
     site = copy_fixture(tmp_path)
     write(site, "theme/templates/case.html", "{% extends 'base.html' %}{% block main %}{{ no_such_name }}{% endblock %}")

@@ -51,6 +51,12 @@ def test_background_work_whose_process_dies_is_done_here(forking):
     assert result() == parent
 
 
+def test_background_work_forks_no_workers_of_its_own(forking):
+    # Cancelled, a background process is killed; workers it had forked would go on and print their tracebacks.
+    assert parallel.forks(1, 10)
+    assert in_background(lambda: (os.getpid(), parallel.forks(1, 10)), 1, 10)()[1] is False
+
+
 def test_small_work_is_done_here_at_once(forking, monkeypatch):
     monkeypatch.delenv("FRAUDSITE_PARALLEL_MINIMUM")
     parent = os.getpid()

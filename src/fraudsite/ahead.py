@@ -72,6 +72,7 @@ class Ahead:
         page keys, kept pages and derived-store entries count as this build's."""
         from fraudsite.build import check_unique_paths, render_stream
         from fraudsite.channels.web import sitemap_page
+        from fraudsite.derived import using
         from fraudsite.output import KEEP
 
         try:
@@ -81,7 +82,8 @@ class Ahead:
         except Exception:  # anything else (its result could not be sent, say) is redone here, and reported so
             prepared = None
         if prepared is None:  # the process died
-            more = planned_here(site, outputs)
+            with using(derived, begin=False):
+                more = planned_here(site, outputs)
             outputs += more
             check_unique_paths(output.path for output in outputs)
             yield from render_stream(more, site, site_dir, memo, keep_compiled=True)
@@ -100,10 +102,12 @@ class Ahead:
 
 
 def start(site: Site, site_dir: Path, cache_dir: Path, stamp: str) -> Ahead | None:
-    """Fork the process for ``CHANNELS``; None where forking is not done (small sites, one core, threads)."""
-    from fraudsite.pagememo import MEMO
+    """Fork the process for ``CHANNELS``; None where forking is not done (small sites, one core, threads), or
+    where the last build's page keys were made under another theme, code or configuration: every page is made
+    again then, which workers do faster, and all of it would be held to be sent back."""
+    from fraudsite.pagememo import MEMO, kept_stamp
 
-    if not forks(MINIMUM_ITEMS, len(site.items)):
+    if not forks(MINIMUM_ITEMS, len(site.items)) or kept_stamp(cache_dir) != stamp:
         return None
     memo_file = _stat(cache_dir / MEMO)
     work = partial(_prepare, site, site_dir, cache_dir, stamp)

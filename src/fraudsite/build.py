@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from functools import partial
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -265,7 +264,8 @@ def build(options: BuildOptions) -> BuildReport:
                 del cache  # an edit build's, read back, stays: freeing it took 133 ms at 10,000 items, for 40 MB
             gc.freeze()  # the loaded site lives to the end: the cycle collector need not scan it over and over
             here = channels_besides(AHEAD)
-            if edit and record and len(here) < len(CHANNELS) and not stages_afresh(options.out_dir):
+            if (edit and record and record.out_dir == str(options.out_dir.resolve()) and len(here) < len(CHANNELS)
+                    and not stages_afresh(options.out_dir)):
                 # A few files to make: two cores plan (``fraudsite.ahead``).
                 ahead = start_ahead(site, options.site_dir, cache_dir, theme_and_code_stamp(site, options.site_dir))
             outputs = plan_outputs(site, options.site_dir, here if ahead else None, sitemap=ahead is None)
@@ -293,7 +293,8 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
     from fraudsite.output import recover_interrupted_swap, spare_of, stages_afresh, staging_of, write_site
 
     with build_lock(cache_dir):
-        if ahead is None:  # now, not at the end: its entries are then read from the file, and the build's copies go
+        save_last = ahead is not None  # after the forked process's entries are taken
+        if not save_last:  # now: its entries are then read from the file, and the build's copies go
             derived.save()
         recovered = recover_interrupted_swap(options.out_dir)  # first: what is scanned, and whether OUT is new
         if walked is not None and not recovered and read_record(cache_dir) == walked[1]:
@@ -303,9 +304,11 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
         stamp, trusted = theme_and_code_stamp(site, options.site_dir), output_as_recorded(options, cache_dir, scanned)
         if ahead is not None and not ahead.usable(stamp, trusted, cache_dir / MEMO):
             from fraudsite.ahead import planned_here
+            from fraudsite.derived import using
 
             ahead.cancel()  # made for another OUT or other page keys: the channels are planned here after all
-            outputs += planned_here(site, outputs)
+            with using(derived, begin=False):
+                outputs += planned_here(site, outputs)
             ahead = None
         memo = PageMemo(cache_dir, stamp, trusted=trusted, digester=derived.digester)
         forget(cache_dir)
@@ -313,10 +316,10 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
         write_into = (staging_of(out), spare_of(out)) if stages_afresh(out) else None
         stream = render_stream(outputs, site, options.site_dir, memo, write_into, keep_compiled=True)
         if ahead is not None:
-            stream = chain(stream, ahead.stream(outputs, site, options.site_dir, memo, derived))
+            stream = one_after_another(stream, ahead.stream(outputs, site, options.site_dir, memo, derived))
         stats = write_site(stream, out, known=scanned, spare_files=spare_files)
         prepared = ahead.prepared if ahead else None
-        if ahead is not None:
+        if save_last:
             derived.save()
         memo.save()
         pages = page_count(outputs) + (prepared.pages if prepared else 0)
@@ -331,6 +334,18 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
     checkpoint("record")
     return BuildReport(len(site.published), pages, stats, warnings, time.perf_counter() - started, next_change,
                        pages - memo.kept)
+
+
+def one_after_another(*streams: Iterator[tuple[str, Content]]) -> Iterator[tuple[str, Content]]:
+    """The streams' files in turn; closed (a build that failed), it closes each, which stops their workers."""
+    try:
+        for stream in streams:
+            yield from stream
+    finally:
+        for stream in streams:
+            close = getattr(stream, "close", None)
+            if close:
+                close()
 
 
 def page_count(outputs: list[Output]) -> int:

@@ -242,12 +242,14 @@ def active_store() -> DerivedStore | None:
 
 
 @contextmanager
-def using(store: DerivedStore | None) -> Iterator[None]:
-    """Make ``store`` the one channels consult while planning."""
+def using(store: DerivedStore | None, begin: bool = True) -> Iterator[None]:
+    """Make ``store`` the one channels consult while planning; ``begin``: as a new build begins (``start``), else
+    for more planning of the same build."""
     if store is None:
         yield
         return
-    store.start()
+    if begin:
+        store.start()
     _ACTIVE.append(store)
     try:
         yield

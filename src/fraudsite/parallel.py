@@ -24,6 +24,7 @@ CHUNK = 64  # items per task at most: fewer tasks to send and collect
 SHARE = 4  # tasks per worker at least, so a small job of slow items (forty QR codes) is shared out
 AHEAD = 3  # chunks per worker in flight: enough to keep every worker busy
 _TASK: list[Any] = []  # (function, items) for forked workers to find
+_IN_BACKGROUND = False  # this is a process ``in_background`` forked
 
 
 def worker_count() -> int:
@@ -79,10 +80,11 @@ def forks(minimum_items: int, items: int) -> bool:
     """Whether work over ``items`` items goes to forked processes: from ``minimum_items`` (or
     ``FRAUDSITE_PARALLEL_MINIMUM``), with two cores or more, where ``fork`` exists. Not in a process that
     runs other threads (serve's watcher and web server): forking could copy a held lock into the child
-    and hang it."""
+    and hang it. Not in a process forked ``in_background``: cancelled, it is killed, and workers of its own
+    would be left running."""
     threshold = int(os.environ.get("FRAUDSITE_PARALLEL_MINIMUM", minimum_items))
     return (worker_count() >= 2 and threading.active_count() == 1 and items >= max(threshold, 2)
-            and hasattr(os, "fork"))  # what multiprocessing's "fork" start method needs
+            and not _IN_BACKGROUND and hasattr(os, "fork"))  # what multiprocessing's "fork" start method needs
 
 
 def in_background(function: Callable[[], Any], minimum_items: int, items: int,
@@ -103,6 +105,8 @@ def in_background(function: Callable[[], Any], minimum_items: int, items: int,
     reading, writing = os.pipe()
     pid = os.fork()
     if pid == 0:  # the forked process: send the outcome, then end without running this program's exit handlers
+        global _IN_BACKGROUND
+        _IN_BACKGROUND = True
         try:
             _as_forked()
             os.close(reading)
