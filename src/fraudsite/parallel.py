@@ -24,6 +24,7 @@ CHUNK = 64  # items per task at most: fewer tasks to send and collect
 SHARE = 4  # tasks per worker at least, so a small job of slow items (forty QR codes) is shared out
 AHEAD = 3  # chunks per worker in flight: enough to keep every worker busy
 _TASK: list[Any] = []  # (function, items) for forked workers to find
+DRAIN_SECONDS = 30.0  # at most, for each chunk under way when the work stops early (a worker may have died)
 _IN_BACKGROUND = False  # this is a process ``in_background`` forked
 
 
@@ -57,10 +58,18 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
             # here while the consumer writes files more slowly than the workers render them (+350 MB at 10,000 items).
             waiting = iter(chunks)
             pending = deque(pool.apply_async(_run_chunk, (chunk,)) for chunk in islice(waiting, AHEAD * workers))
-            while pending:
-                results = pending.popleft().get()
-                pending.extend(pool.apply_async(_run_chunk, (chunk,)) for chunk in islice(waiting, 1))
-                yield from results
+            try:
+                while pending:
+                    results = pending.popleft().get()
+                    pending.extend(pool.apply_async(_run_chunk, (chunk,)) for chunk in islice(waiting, 1))
+                    yield from results
+            finally:
+                # Stopped early (an error, Ctrl-C): the chunks under way are let finish before the pool is
+                # terminated. A worker whose result comes after the pool's result thread has stopped reading
+                # blocks writing it, holding the result queue's lock, which Pool.terminate then waits for: a
+                # hang, with the build lock held, in 2 of 90 builds that failed in a template (a helper's runs).
+                for result in pending:
+                    result.wait(DRAIN_SECONDS)
     finally:
         _TASK.clear()
 
