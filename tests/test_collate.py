@@ -29,6 +29,14 @@ def test_names_are_in_dictionary_order_by_reading_tone_and_then_letters():
     ]
 
 
+def test_full_width_letters_numbers_and_the_columns_own_words_are_read_as_readers_read_them():
+    # A Chinese input method in full-width mode types ＡＰＰ and ９６１１０; pypinyin reads 还款 hái kuǎn.
+    assert in_order(["网贷还款", "海报", "孩子", "ＡＰＰ推广", "安全", "重置密码", "１０", "2", "９６１１０", "ｑｑ群", "群聊"]) == [
+        "2", "１０", "９６１１０",  # numbers by their value
+        "安全", "ＡＰＰ推广", "重置密码", "孩子", "海报", "ｑｑ群", "群聊", "网贷还款"]
+    assert sort_keys(["还款"])["还款"] == ["huan2", "kuan3"]
+
+
 def test_each_name_is_filed_under_its_first_letter_or_with_the_others():
     keys = sort_keys(["刷单", "APP推广", "96110", "？？"])
     assert {name: initial(key) for name, key in keys.items()} == {"刷单": "S", "APP推广": "A", "96110": OTHER,

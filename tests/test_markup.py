@@ -242,6 +242,8 @@ def test_lists_render_as_editors_previews_show_them(items, lead_in, quotes):
     "> 提示\n>\n> - a",
     "> 提示\n>\n> - a\n>     - b\n\n> 另一段引用\n> 第二行",
     "> 引用里的代码：\n>\n>     - 不是列表\n>     第二行",
+    "> ```\n> $ ls\n> - file\n> ```",  # fenced code and HTML in a quote are not looked into
+    "> <div>\n> 提示：\n> - a\n> </div>",
 ])
 def test_what_python_markdown_already_reads_as_written_is_left_as_it_was(body):
     # The first version of the list preprocessor made tight lists loose, code in items paragraphs, and read rules
@@ -251,6 +253,13 @@ def test_what_python_markdown_already_reads_as_written_is_left_as_it_was(body):
     plain = new_converter()
     plain.preprocessors.deregister("editors_lists")
     assert new_converter().convert(body) == plain.convert(body)
+
+
+@pytest.mark.parametrize("quote", ["", "> "])
+def test_a_rule_under_a_list_is_a_rule_not_a_heading_made_of_the_last_item(quote):
+    # Python-Markdown read "- a" above "---" as a heading "- a"; the editors' previews show the list, then a rule.
+    html = render_with_files("\n".join(quote + line for line in ["注意：", "- 不转账", "---", "正文"]), set()).html
+    assert "<h2" not in html and "<li>不转账</li>" in html and "<hr>" in html
 
 
 def test_search_text_keeps_blocks_apart_so_no_phrase_spans_a_heading_and_its_paragraph():

@@ -1,22 +1,32 @@
 """Chinese names in the order readers look them up: by pinyin, as a dictionary orders them.
 
 In code point order 三 comes before 两 and 二, and 代写 before 安全账户: no reader can find a tag that way. Each
-name's key is its readings, one per character (pypinyin, which reads a character by its phrase: 银行 háng),
-with Latin letters and digits as they are, lower case (digits first, then a to z). Loading pypinyin's
-dictionaries takes a tenth of a second, so a build keeps each name's key in the derived store and loads
-pypinyin only for a name no earlier build has seen.
+name's key is its readings, one per character (pypinyin, which reads a character by its phrase: 银行 háng; the
+column's own words it reads wrong are given in ``READINGS``), with Latin letters and digits as they are, full-width
+ones too, lower case (numbers first, in numeric order, then a to z). Loading pypinyin's dictionaries takes a tenth
+of a second, so a build keeps each name's key in the derived store and loads pypinyin only for a name no earlier
+build has seen (or used).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from fraudsite.derived import active_store
 
 KIND = "pinyin"  # derived-store entries: a name's key, under the name itself
-OTHER = "#"  # the group of names that begin with neither a letter nor a Chinese character
+OTHER = "其他"  # the group of names that begin with neither a letter nor a Chinese character
 _NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]")
+# Words of fraud cases pypinyin reads wrong (还 hái, 重 zhòng), as its phrase dictionary takes them.
+READINGS = {
+    "还款": [["huán"], ["kuǎn"]],
+    "代还": [["dài"], ["huán"]],
+    "还贷": [["huán"], ["dài"]],
+    "重置": [["chóng"], ["zhì"]],
+    "流血": [["liú"], ["xuè"]],
+}
 
 
 def sort_keys(names: Iterable[str]) -> dict[str, list[str]]:
@@ -31,13 +41,16 @@ def sort_keys(names: Iterable[str]) -> dict[str, list[str]]:
         else:
             missing.append(name)
     if missing:
-        from pypinyin import Style, lazy_pinyin
+        from pypinyin import Style, lazy_pinyin, load_phrases_dict
 
+        load_phrases_dict(READINGS)
         for name in missing:
             # TONE3: the tone as a digit after the syllable (lv4 for ü), so shua1 < shuai4 and ma1 < ma3, as
-            # dictionaries order. Other text comes as runs ("APP", "100%“"): only its letters and digits count.
-            parts = lazy_pinyin(name, style=Style.TONE3, errors=lambda run: [run])
-            keys[name] = [part for part in (_NOT_ALPHANUMERIC.sub("", part.lower()) for part in parts) if part]
+            # dictionaries order. Other text comes as runs ("APP", "100%“"): only its letters and digits count,
+            # full-width ones (ＡＰＰ, typed in a Chinese input method) as their ASCII; a number by its value.
+            parts = lazy_pinyin(unicodedata.normalize("NFKC", name), style=Style.TONE3, errors=lambda run: [run])
+            cleaned = (_NOT_ALPHANUMERIC.sub("", part.lower()) for part in parts)
+            keys[name] = [part.rjust(20, "0") if part.isdigit() else part for part in cleaned if part]
             if store:
                 store.put(KIND, name, keys[name])
     return keys

@@ -314,6 +314,7 @@ _LIST_ITEM = re.compile(r"( *)([-*+]|\d{1,9}\.)[ \t]+(?=\S)")  # what Python-Mar
 _RULE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")  # * * *, - - -: a rule, never an item
 _NOT_IN_A_LIST = re.compile(r" {0,3}(?:#|>|\|)")  # a heading, a quote, a table row: a list ends before it
 _QUOTED = re.compile(r" {0,3}> ?")  # a quoted line's marker, as Python-Markdown strips it
+_FENCE_OR_HTML = re.compile(r" {0,3}(?:```|~~~|<[A-Za-z!/?])")
 
 
 class _ListsAsEditorsWriteThem(Preprocessor):
@@ -338,7 +339,8 @@ class _ListsAsEditorsWriteThem(Preprocessor):
                 continue
             if quoted:
                 inner = [_QUOTED.sub("", written, count=1) for written in quoted]
-                made = self.run(inner)
+                # Fenced code and HTML in a quote are not set aside before this runs, as they are outside one.
+                made = inner if any(_FENCE_OR_HTML.match(text) for text in inner) else self.run(inner)
                 result += quoted if made == inner else [f"> {text}" if text else ">" for text in made]
                 quoted = []
             if line is not None:
@@ -371,6 +373,8 @@ class _ListsAsEditorsWriteThem(Preprocessor):
             elif levels and (rule or _NOT_IN_A_LIST.match(line)
                              or (not previous.strip() and written <= levels[0][0])):
                 levels.clear()  # a rule, a heading or, after a blank line, text at the list's margin ends it
+                if rule and previous.strip():  # a rule, not the underline of a heading made of the item's line
+                    result.append("")
             elif levels:  # a line of the innermost item it is indented under, moved as that item was
                 moved = next((level for level in reversed(levels) if written > level[0]), levels[0])
                 line = " " * (written + moved[1] - moved[0]) + line[written:]
