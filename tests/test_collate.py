@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import sys
 
 from fraudsite.collate import OTHER, in_order, initial, sort_keys
@@ -63,3 +65,14 @@ def test_the_tag_index_lists_tags_by_pinyin_under_letters_that_link_to_them(tmp_
     names = re.findall(r'<li><a href="[^"]*/tags/[^"]*/">([^<]+?) <span', page)
     assert len(names) > 20 and names == in_order(names)
     assert names.index("帮信罪") < names.index("代写")  # 帮 U+5E2E sorts after 代 U+4EE3 by code point
+
+
+def test_pinyin_dictionaries_are_loaded_in_a_forked_process_not_in_the_builds(tmp_path):
+    # Loaded in the build process they took 57 MB there, and in every worker forked after it.
+    site = copy_sample_content(tmp_path)
+    probe = ("import sys; from fraudsite.cli import main; code = main(sys.argv[1:]); "
+             "print(code, 'pypinyin' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe, "build", str(site), "--now", NOW, "-q"], capture_output=True,
+                            text=True, check=True, env={**os.environ, "FRAUDSITE_WORKERS": "2"})
+    assert result.stdout.split("\n")[-2] == "0 False"
+    assert "<h2 id=\"tags-S\"" in (site / "build/tags/index.html").read_text(encoding="utf-8")
