@@ -6,8 +6,8 @@ process that plans them, checks their page keys against the last build's and mak
 build process does the website. Only paths, keys and the few new files come back (``Prepared``; a bundle as the
 function that makes it), with what the channels put in the derived store. The process assumes OUT is as the last
 build left it, with those page keys; the build checks that under its lock and otherwise plans the channels itself
-(``planned_here``). A cold build renders on every core already: only a build that reuses most of the content cache
-forks this.
+(``planned_here``). A cold build renders on every core already: only a build that reuses most of the content cache,
+after a build whose page keys were made under the same theme, code and configuration, forks this.
 """
 
 from __future__ import annotations
@@ -79,8 +79,8 @@ class Ahead:
             self.prepared = prepared = self.background()
         except BuildFailed:  # the editor's mistake (a template's, say): reported as the build would report it
             raise
-        except Exception:  # anything else (its result could not be sent, say) is redone here, and reported so
-            prepared = None
+        except Exception:  # anything else (its result could not be sent, say): redone here, where it is reported
+            prepared = None  # as the build reports it, should it fail again
         if prepared is None:  # the process died
             with using(derived, begin=False):
                 more = planned_here(site, outputs)
@@ -89,8 +89,7 @@ class Ahead:
             yield from render_stream(more, site, site_dir, memo, keep_compiled=True)
             return
         check_unique_paths([*(output.path for output in outputs), *(path for path, _ in prepared.files)])
-        memo.current.update(prepared.keys)
-        memo.kept += prepared.kept
+        memo.take(prepared.keys, prepared.kept)
         derived.take(prepared.used, prepared.fresh)
         yield from taken_files(prepared, KEEP)
         sitemap = sitemap_page(outputs, prepared.sitemap)

@@ -75,6 +75,11 @@ class PageMemo:
         self.current[path] = key
         return self.previous.get(path) == key
 
+    def take(self, keys: dict[str, str], kept: int) -> None:
+        """Count the keys another process made for this build (``ahead``), and the HTML pages it kept, as this one's."""
+        self.current.update(keys)
+        self.kept += kept
+
     def save(self) -> None:
         """Keep this build's keys for the next one (atomically); the version and stamp first (``kept_stamp``)."""
         from fraudsite.uptodate import save_json
