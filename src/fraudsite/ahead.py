@@ -38,7 +38,6 @@ MINIMUM_ITEMS = 200  # below this a site's edit build is quick anyway, and forki
 class Prepared:
     """What the forked process made of its channels."""
 
-    channels: tuple[str, ...]  # the channels it made (``CHANNELS``)
     # Each output's path and content (a bundle's by a picklable function); None: OUT's file stays.
     files: list[tuple[str, bytes | Path | Callable[[Mapping[str, bytes]], bytes] | None]]
     keys: dict[str, str]  # the page memo's keys of these outputs
@@ -54,16 +53,17 @@ class Prepared:
 class Ahead:
     """The forked process's work, and what the build checks before it takes it."""
 
-    def __init__(self, background: Background, stamp: str, memo_file: tuple[int, int, int] | None):
+    def __init__(self, background: Background, stamp: str, memo: Path, memo_file: tuple[int, int, int] | None):
         self.background = background
         self.stamp = stamp  # the theme and code stamp its page keys were made with
-        self.memo_file = memo_file  # the last build's page keys it read: their file's stat when it was forked
+        self.memo = memo  # the last build's page keys it read
+        self.memo_file = memo_file  # their file's stat when it was forked
         self.prepared: Prepared | None = None  # what it made, once taken (``stream``)
 
-    def usable(self, stamp: str, trusted: bool, memo: Path) -> bool:
+    def usable(self, stamp: str, trusted: bool) -> bool:
         """Whether its work holds for the build as it writes (under the build lock): OUT is as the last build
         left it, and neither the stamp nor the page keys changed since the fork (another build wrote them)."""
-        return trusted and stamp == self.stamp and _stat(memo) == self.memo_file
+        return trusted and stamp == self.stamp and _stat(self.memo) == self.memo_file
 
     def stream(self, outputs: list[Output], site: Site, site_dir: Path, memo: PageMemo, derived: DerivedStore
                ) -> Iterator[tuple[str, Content]]:
@@ -108,9 +108,10 @@ def start(site: Site, site_dir: Path, cache_dir: Path, stamp: str) -> Ahead | No
 
     if not forks(MINIMUM_ITEMS, len(site.items)) or kept_stamp(cache_dir) != stamp:
         return None
-    memo_file = _stat(cache_dir / MEMO)
+    memo = cache_dir / MEMO
+    memo_file = _stat(memo)  # before the fork
     work = partial(_prepare, site, site_dir, cache_dir, stamp)
-    return Ahead(in_background(work, MINIMUM_ITEMS, len(site.items), retry_here=False), stamp, memo_file)
+    return Ahead(in_background(work, MINIMUM_ITEMS, len(site.items), retry_here=False), stamp, memo, memo_file)
 
 
 def planned_here(site: Site, outputs: list[Output]) -> list[Output]:
@@ -137,7 +138,7 @@ def _prepare(site: Site, site_dir: Path, cache_dir: Path, stamp: str) -> Prepare
     memo = PageMemo(cache_dir, stamp, trusted=True, digester=store.digester if store else None)
     files = [(path, None if content is KEEP else content) for path, content in
              render_stream(outputs, site, site_dir, memo, keep_compiled=True)]
-    return Prepared(CHANNELS, files, memo.current, memo.kept, page_count(outputs), len(outputs), sitemap_entries(outputs),
+    return Prepared(files, memo.current, memo.kept, page_count(outputs), len(outputs), sitemap_entries(outputs),
                     channel_moments(site, CHANNELS), set(store.used) if store else set(),
                     store.made_since(before) if store else {})
 

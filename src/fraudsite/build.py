@@ -17,7 +17,7 @@ from fraudsite.errors import BuildFailed, Problem, problem
 from fraudsite.faults import checkpoint
 from fraudsite.lock import build_lock
 from fraudsite.output import MARKER, FileStat, WriteStats, check_output_dir, file_stats, walk_output
-from fraudsite.pagememo import MEMO, Digester, PageMemo
+from fraudsite.pagememo import Digester, PageMemo
 from fraudsite.site import Site
 from fraudsite.uptodate import (
     BuildRecord,
@@ -290,6 +290,7 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
     ``walked``: a walk of OUT and its spare (``walk_output``) begun earlier, and the record the last build left then.
     ``ahead``: the channels ``outputs`` lack, being made in a forked process (``fraudsite.ahead``).
     """
+    from fraudsite.ahead import CHANNELS as AHEAD
     from fraudsite.output import recover_interrupted_swap, spare_of, stages_afresh, staging_of, write_site
 
     with build_lock(cache_dir):
@@ -302,7 +303,7 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
         else:  # another build wrote OUT since the walk began
             scanned, spare_files = file_stats(options.out_dir), None
         stamp, trusted = theme_and_code_stamp(site, options.site_dir), output_as_recorded(options, cache_dir, scanned)
-        if ahead is not None and not ahead.usable(stamp, trusted, cache_dir / MEMO):
+        if ahead is not None and not ahead.usable(stamp, trusted):
             from fraudsite.ahead import planned_here
             from fraudsite.derived import using
 
@@ -323,7 +324,7 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
             derived.save()
         memo.save()
         pages = page_count(outputs) + (prepared.pages if prepared else 0)
-        last_change, next_change = (clock_window(site, channels_besides(prepared.channels), prepared.moments)
+        last_change, next_change = (clock_window(site, channels_besides(AHEAD), prepared.moments)
                                     if prepared else clock_window(site))
         write_record(cache_dir, BuildRecord(
             inputs, str(options.out_dir.resolve()),

@@ -69,7 +69,11 @@ def _readings(names: list[str]) -> list[list[str]]:
 
 def in_order(names: Iterable[str]) -> list[str]:
     """The names by pinyin."""
-    keys = sort_keys(names)
+    return ordered(sort_keys(names))
+
+
+def ordered(keys: dict[str, list[str]]) -> list[str]:
+    """The names of ``sort_keys``'s answer by pinyin."""
     return sorted(keys, key=lambda name: (keys[name], name))
 
 

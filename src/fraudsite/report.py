@@ -286,8 +286,8 @@ def report_csv(report: CampaignReport) -> str:
             write((table, loss.key, loss.name, "", "", loss.cases, "", loss.amount, loss.unknown, ""))
     expiring = set(report.expiring)
     for notice in report.current:
-        write(("notice", notice.path, notice.title, notice.start.date(), notice.end.isoformat(), "", "", "",
-                         "", "expiring" if notice in expiring else "current"))
+        write(("notice", notice.path, notice.title, notice.start.date(), notice.end.isoformat(), "", "", "", "",
+               "expiring" if notice in expiring else "current"))
     return "\ufeff" + out.getvalue()
 
 

@@ -113,9 +113,7 @@ def gram_hash(gram: str) -> int:
     return value
 
 
-_TERM_BREAK = re.compile("[\\s\u3000，、；。！？：,;!?“”‘’\"'「」『』《》〈〉（）()【】]+")
-
-
+_TERM_BREAK = re.compile("[\\s\u3000，、；。！？：,;!?“”‘’\"'「」『』《》〈〉（）()【】]+")  # spaces, quotes, Chinese punctuation
 # A dash, slash or dot between two Chinese (or full-width) characters parts terms too (刷单-返利, 刷单/返利, 刷单·返利);
 # between ASCII ones it stays, as in an address (pay-refund.example/x).
 _WIDE_JOINER = re.compile(r"(?<=[^\x00-\x7f])[-/·－／・](?=[^\x00-\x7f])")
@@ -123,9 +121,8 @@ _WIDE_JOINER = re.compile(r"(?<=[^\x00-\x7f])[-/·－／・](?=[^\x00-\x7f])")
 
 def split_terms(query: str) -> list[str]:
     """Terms between spaces (ASCII or ideographic), quotes, Chinese punctuation (“刷单”, 学费，二维码) and joiners
-    between Chinese characters (``_WIDE_JOINER``),
-    digit groups joined as in the index text, each without what is not a key character at either end;
-    duplicates and punctuation-only terms dropped."""
+    between Chinese characters (``_WIDE_JOINER``), digit groups joined as in the index text, each without what is
+    not a key character at either end; duplicates and punctuation-only terms dropped."""
     terms: list[str] = []
     parts = [piece for part in _TERM_BREAK.split(join_digit_groups(query)) for piece in _WIDE_JOINER.split(part)]
     for part in parts:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from functools import partial
 from itertools import groupby
 
-from fraudsite.collate import OTHER, in_order, initial, sort_keys
+from fraudsite.collate import OTHER, initial, ordered, sort_keys
 from fraudsite.derived import remember_each
 from fraudsite.feeds import Feed, FeedEntry, FeedLink, absolute_urls, entry_blob, entry_from_blob, feed_page
 from fraudsite.model import SECTION_NAMES, Case, Item, is_published, pack
@@ -48,9 +48,10 @@ def plan(site: Site) -> list[Output]:
         audience_feed = next(f for f in links if f.path == f"audiences/{audience.key}/feed.xml")
         outputs += paginate(site, f"audiences/{audience.key}/", f"面向{audience.name}",
                             view(site.for_audience(audience.key)), [audience_feed], audience=audience)
-    tags = [(tag, tag_slug(tag), site.tags[tag]) for tag in in_order(site.tags)]
+    keys = sort_keys(site.tags)
+    tags = [(tag, tag_slug(tag), site.tags[tag]) for tag in ordered(keys)]
     listed = [(tag, f"tags/{slug}/", len(items)) for tag, slug, items in tags]
-    outputs.append(page("tags/", "tags.html", site, "标签", site_feed, tags=listed, groups=tag_groups(listed)))
+    outputs.append(page("tags/", "tags.html", site, "标签", site_feed, tags=listed, groups=tag_groups(listed, keys)))
     for tag, slug, items in tags:
         outputs += paginate(site, f"tags/{slug}/", f"标签：{tag}", view(items), site_feed, tag=tag)
     outputs.append(page("archive/", "archive.html", site, "归档", site_feed, years=archive_years(view(site.published))))
@@ -61,9 +62,10 @@ def plan(site: Site) -> list[Output]:
     return outputs
 
 
-def tag_groups(listed: list[tuple[str, str, int]]) -> list[tuple[str, str, list[tuple[str, str, int]]]]:
-    """The tag index's entries (in pinyin order) by the letter they are filed under, each with its anchor."""
-    keys = sort_keys(tag for tag, _, _ in listed)
+def tag_groups(listed: list[tuple[str, str, int]], keys: dict[str, list[str]]
+               ) -> list[tuple[str, str, list[tuple[str, str, int]]]]:
+    """The tag index's entries (in pinyin order, by their ``keys``) by the letter they are filed under, each with
+    its anchor."""
     grouped = groupby(listed, key=lambda entry: initial(keys[entry[0]]))
     return [(letter, "tags-" + (letter if letter != OTHER else "other"), list(entries)) for letter, entries in grouped]
 
