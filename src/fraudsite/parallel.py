@@ -23,17 +23,19 @@ from typing import Any
 CHUNK = 64  # items per task at most: fewer tasks to send and collect
 SHARE = 4  # tasks per worker at least, so a small job of slow items (forty QR codes) is shared out
 AHEAD = 3  # chunks per worker in flight: enough to keep every worker busy
+ROUND = 40  # chunks per worker before the workers are forked afresh
 _TASK: list[Any] = []  # (function, items) for forked workers to find
 DRAIN_SECONDS = 30.0  # at most, for each chunk under way when the work stops early (a worker may have died)
 _IN_BACKGROUND = False  # this is a process ``in_background`` forked
+_HOLDING: set[int] = set()  # processes forked ``in_background`` that hold a core until their result is taken
 
 
 def worker_count() -> int:
-    """Processes to use: ``FRAUDSITE_WORKERS`` if set, else one per core."""
+    """Processes to use: ``FRAUDSITE_WORKERS`` if set, else one per core, less the cores held by work
+    ``in_background``."""
     wanted = os.environ.get("FRAUDSITE_WORKERS")
-    if wanted and wanted.isdigit():
-        return max(1, int(wanted))
-    return os.cpu_count() or 1
+    cores = max(1, int(wanted)) if wanted and wanted.isdigit() else os.cpu_count() or 1
+    return max(1, cores - len(_HOLDING))
 
 
 def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: int = 300) -> Iterator[Any]:
@@ -49,27 +51,41 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
     # writes would otherwise copy every shared page into the worker. (They stay frozen: ``build`` unfreezes
     # when it ends; freezing only spares them the cycle collector, reference counting still frees them.)
     gc.freeze()
-    release_free_memory()
     try:
         import multiprocessing  # here: a build that forks no workers need not load it (4 ms)
 
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_as_forked) as pool:
-            # A few chunks ahead of the consumer, not all: pool.imap would queue every finished chunk
-            # here while the consumer writes files more slowly than the workers render them (+350 MB at 10,000 items).
-            waiting = iter(chunks)
-            pending = deque(pool.apply_async(_run_chunk, (chunk,)) for chunk in islice(waiting, AHEAD * workers))
-            try:
-                while pending:
-                    results = pending.popleft().get()
-                    pending.extend(pool.apply_async(_run_chunk, (chunk,)) for chunk in islice(waiting, 1))
-                    yield from results
-            finally:
-                # Stopped early (an error, Ctrl-C): the chunks under way are let finish before the pool is
-                # terminated. A worker whose result comes after the pool's result thread has stopped reading
-                # blocks writing it, holding the result queue's lock, which Pool.terminate then waits for: a
-                # hang, with the build lock held, in 2 of 90 builds that failed in a template (a helper's runs).
-                for result in pending:
-                    result.wait(DRAIN_SECONDS)
+        tail: list[Any] = []  # a round's last results, handed out while the next round's workers start
+        for first in range(0, len(chunks), ROUND * workers):
+            # A fresh pool each round: a worker's pages drift from the shared ones (reference counts, its own
+            # allocations in the inherited heap's free slots), and a worker that rendered every page of
+            # 10,000 items had copied most of the build process (PSS of the whole tree 857 -> ~500 MB).
+            release_free_memory()
+            with multiprocessing.get_context("fork").Pool(workers, initializer=_as_forked) as pool:
+                # A few chunks ahead of the consumer, not all: pool.imap would queue every finished chunk
+                # here while the consumer writes files more slowly than the workers render them (+350 MB at
+                # 10,000 items).
+                waiting = iter(chunks[first : first + ROUND * workers])
+                pending = deque(pool.apply_async(_run_chunk, (chunk,)) for chunk in islice(waiting, AHEAD * workers))
+                try:
+                    yield from tail
+                    tail = []
+                    while pending:
+                        results = pending.popleft().get()
+                        more = [pool.apply_async(_run_chunk, (chunk,)) for chunk in islice(waiting, 1)]
+                        pending.extend(more)
+                        if more or first + ROUND * workers >= len(chunks):
+                            yield from results
+                        else:  # the last chunks of a round before another: collected, so the next pool forks
+                            tail += results
+                finally:
+                    # Stopped early (an error, Ctrl-C): the chunks under way are let finish before the pool is
+                    # terminated. A worker whose result comes after the pool's result thread has stopped
+                    # reading blocks writing it, holding the result queue's lock, which Pool.terminate then
+                    # waits for: a hang, with the build lock held, in 2 of 90 builds that failed in a
+                    # template (a helper's runs).
+                    for result in pending:
+                        result.wait(DRAIN_SECONDS)
+        yield from tail
     finally:
         _TASK.clear()
 
@@ -97,7 +113,8 @@ def forks(minimum_items: int, items: int) -> bool:
 
 
 def in_background(function: Callable[[], Any], minimum_items: int, items: int,
-                  retry_here: bool = True, here: Callable[[], Any] | None = None) -> Background:
+                  retry_here: bool = True, here: Callable[[], Any] | None = None, holds_core: bool = False
+                  ) -> Background:
     """Start ``function()`` in a forked process while this one goes on; calling the result waits for it.
 
     For a long serial step that can run beside the next one (building the search index, saving the content
@@ -106,6 +123,9 @@ def in_background(function: Callable[[], Any], minimum_items: int, items: int,
     when the result is asked for, unless ``retry_here`` is false: then the result is None. This process keeps
     ``function`` only as that work to redo, so with ``here`` given or ``retry_here`` false nothing it holds (a
     whole cache, the search documents) stays here. An exception it raises is raised by the call.
+    ``holds_core``: a long step that keeps a core busy, so ``ordered_map`` uses one worker fewer until its
+    result is taken (on two cores, none: the work runs in this process, and no worker forked meanwhile
+    copies this one's heap beside the background process's).
     """
     if not forks(minimum_items, items):
         return Background(done=(False, function()))
@@ -128,6 +148,8 @@ def in_background(function: Callable[[], Any], minimum_items: int, items: int,
         finally:
             os._exit(0)
     os.close(writing)
+    if holds_core:
+        _HOLDING.add(pid)
     return Background(pid=pid, reading=reading, fallback=(here or function) if retry_here else None)
 
 
@@ -163,6 +185,7 @@ class Background:
         """Stop the work (the build failed elsewhere): the process is killed and reaped."""
         if self.done is None and self.pid:
             self.done, self.fallback = (False, None), None
+            _HOLDING.discard(self.pid)
             reading, self.reading = self.reading, -1
             try:
                 os.kill(self.pid, signal.SIGKILL)
@@ -180,6 +203,7 @@ class Background:
         with os.fdopen(reading, "rb") as stream:
             data = stream.read()
         os.waitpid(self.pid, 0)
+        _HOLDING.discard(self.pid)
         return data
 
 
