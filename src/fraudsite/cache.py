@@ -227,14 +227,14 @@ class ContentCache:
         stats = {path: stat for path, stat in sorted(self.stats.items()) if stat[4] in finished}
         if self.path is None or not (self.dirty or stale or stats != self.known_stats):
             return
-        body = json.dumps({"sources": {k: v for k, v in sorted(self.sources.items()) if k in self.used},
-                           "bodies": {k: v for k, v in sorted(self.bodies.items()) if "body:" + k in self.used}},
-                          ensure_ascii=False, sort_keys=True).encode("utf-8")
-        items = pickle.dumps({"finished": finished, "stats": stats}, protocol=pickle.HIGHEST_PROTOCOL)
-        try:
+        try:  # one file made and written at a time: the two take 75 MB at 10,000 items
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_checked(self.path.with_name(ITEMS_FILE), self.config_hash, items)
-            write_checked(self.path, "", body)
+            write_checked(self.path.with_name(ITEMS_FILE), self.config_hash,
+                          pickle.dumps({"finished": finished, "stats": stats}, protocol=pickle.HIGHEST_PROTOCOL))
+            write_checked(self.path, "", json.dumps(
+                {"sources": {k: v for k, v in sorted(self.sources.items()) if k in self.used},
+                 "bodies": {k: v for k, v in sorted(self.bodies.items()) if "body:" + k in self.used}},
+                ensure_ascii=False, sort_keys=True).encode("utf-8"))
         except OSError:
             return  # a cache is an optimisation: a read-only or full disk must not fail the build
         self.dirty = False
@@ -393,7 +393,8 @@ def write_checked(path: Path, config_hash: str, body: bytes) -> None:
     try:
         os.chmod(temporary, 0o644)  # mkstemp makes it private; the cache holds nothing secret
         with os.fdopen(handle, "wb") as stream:
-            stream.write(header + b"\n" + body)
+            stream.write(header + b"\n")
+            stream.write(body)  # not joined to the header: a copy of tens of MB
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

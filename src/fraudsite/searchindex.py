@@ -14,8 +14,8 @@ import operator
 import re
 from array import array
 from collections import defaultdict, deque
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import repeat
 from typing import Any
@@ -183,10 +183,22 @@ def build_index(newest_first: list[SearchDoc], sections: list[tuple[str, str]],
     the per-item files are left to the caller (``doc_file``), which can make them only when needed.
     """
     docs = newest_first[::-1]
-    keys = grams[::-1] if grams is not None else [doc_grams(doc) for doc in docs]
+    keys = grams[::-1] if grams is not None else map(doc_grams, docs)
+    index = index_grams(keys, [(doc.section, doc.type) for doc in docs], sections, types)
+    index = replace(index, docs=docs)
+    if doc_files:
+        for number, doc in enumerate(docs):
+            index.files[f"docs/{number}.json"] = doc_file(doc)
+    return index
+
+
+def index_grams(oldest_first: Iterable[DocGrams], kinds: list[tuple[str, str]], sections: list[tuple[str, str]],
+                types: list[tuple[str, str]]) -> SearchIndex:
+    """``build_index`` from each doc's keys alone, oldest first, taken one at a time (without docs or their
+    files); ``kinds``: each doc's section and type, in the same order."""
     # Unsigned 32-bit arrays, not lists of ints: ten thousand items make 15 million postings.
     postings: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))
-    for number, joined in enumerate(keys):
+    for number, joined in enumerate(oldest_first):
         title, summary, body = map(split_grams, joined)
         heading = title | summary
         for gram in heading:  # field_mask, written out: called a million times at 10,000 items
@@ -199,14 +211,10 @@ def build_index(newest_first: list[SearchDoc], sections: list[tuple[str, str]],
     shards: list[dict[str, array[int]]] = [{} for _ in range(shard_count)]
     for gram in sorted(encoded):
         shards[gram_hash(gram) % shard_count][gram] = encoded[gram]
-    index = SearchIndex(index_meta([(doc.section, doc.type) for doc in docs], sections, types, shard_count), docs,
-                        total=total)
+    index = SearchIndex(index_meta(kinds, sections, types, shard_count), [], total=total)
     index.files["meta.json"] = dump_json(index.meta)
     for number, shard in enumerate(shards):
         index.files[f"grams/{number}.json"] = dump_json({gram: postings.tolist() for gram, postings in shard.items()})
-    if doc_files:
-        for number, doc in enumerate(docs):
-            index.files[f"docs/{number}.json"] = doc_file(doc)
     return index
 
 
