@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from fraudsite.build import BuildOptions, build
-from fraudsite.searchindex import fold, run_query
-from sitekit import copy_sample_content
+from fraudsite.searchindex import doc_path, fold, read_meta, run_query
+from sitekit import copy_sample_content, write
 from tools import REPO, parse_es5, run_axe, serious_violations
 
 QUERIES = yaml.safe_load((REPO / "bench" / "search" / "queries.yaml").read_text(encoding="utf-8"))
@@ -48,7 +48,8 @@ def reference_paths(out: Path, query: str, **filters) -> list[str]:
     def load(path: str):
         return json.loads((data / path).read_text(encoding="utf-8"))
 
-    return [load(f"docs/{number}.json")[0] for number in run_query(query, load, **filters).docs]
+    meta = read_meta(load)
+    return [load(doc_path(meta, number))[0] for number in run_query(query, load, **filters).docs]
 
 
 def run_search(page, query: dict) -> list[str]:
@@ -265,3 +266,54 @@ def test_a_site_theme_search_page_without_the_clear_control_still_searches(tmp_p
     page.goto(static_server(out) + "search/?q=冒充&type=loan")
     page.wait_for_selector("#search-app[data-state=done]")
     assert "不符合筛选条件" in page.inner_text("#search-status") and not page.js_errors
+
+
+def test_an_open_search_page_searches_the_index_a_rebuild_put_in_its_place(tmp_path, static_server, page):
+    # The site is rebuilt many times a day while readers keep the page open. It held the old meta file and then
+    # fetched the new build's shards and item files by number: items numbered anew showed as other items, and what
+    # the page had fetched before kept answering. Searches after a rebuild must give what a fresh page would.
+    site, out = copy_sample_content(tmp_path), tmp_path / "out"
+
+    def rebuild():
+        build(BuildOptions(site_dir=site, out_dir=out, config_path=site / "fraudsite.yaml", now=NOW))
+
+    def expected(query: str) -> list[str]:
+        return ["/fzzl/" + path for path in reference_paths(out, query)]
+
+    rebuild()
+    page.goto(static_server(out) + "search/")
+    page.evaluate("window.notReloaded = true")
+    before = run_search(page, {"q": "刷单"})
+    assert before == expected("刷单")
+    assert run_search(page, {"q": "三不原则"}) == []
+    first = run_search(page, {"q": "的"})
+    assert first == expected("的")[:10] and page.is_visible("#search-more")
+    # An item older than every other: each item is numbered one higher than before.
+    write(site, "content/cases/2019-01-oldest.md", """\
+        ---
+        id: case-oldest
+        title: 最早的一起刷单案例
+        date: 2019-01-02
+        type: shuadan
+        audience: [students]
+        ---
+        学生在网上找兼职，被要求先垫付刷单的货款。
+        """)
+    rebuild()
+    # 显示更多结果 for the search shown before: its next items' files are gone, so it is searched again.
+    page.click("#search-more")
+    page.wait_for_function("document.querySelectorAll('.search-result').length === 20")
+    shown = [unquote(urlsplit(a.get_attribute("href")).path) for a in page.query_selector_all(".search-result h2 a")]
+    assert shown == expected("的")[:20] and shown[:10] != first
+    assert page.evaluate("document.activeElement.textContent") == page.inner_text(".search-result:nth-child(11) h2 a")
+    assert run_search(page, {"q": "刷单"}) == expected("刷单") != before
+    # An edit (the index patched, not made afresh): the words fetched before are found in the edited item.
+    case = site / "content/cases/2024-03-shuadan-part-time-job.md"
+    case.write_text(case.read_text(encoding="utf-8") + "\n牢记三不原则：不轻信、不透露、不转账。\n", encoding="utf-8")
+    rebuild()
+    found = run_search(page, {"q": "三不原则"})
+    assert found == expected("三不原则") == ["/fzzl/cases/2024-03-shuadan-part-time-job/"]
+    assert page.inner_text("#search-status") == "找到 1 条结果"
+    assert page.evaluate("window.notReloaded") and not page.js_errors
+    # Nothing failed but asking for the files the rebuild had replaced.
+    assert all(bad.startswith("404 ") and "/fzzl/search/data/docs/" in bad for bad in page.bad_responses)

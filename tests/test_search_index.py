@@ -14,19 +14,27 @@ from hypothesis import strategies as st
 
 from fraudsite.build import BuildOptions, build
 from fraudsite.searchindex import (
+    ENTRY,
+    NAME_LENGTH,
     Earlier,
     SearchDoc,
     build_index,
+    content_name,
     decode_postings,
     defang,
+    doc_file,
     doc_grams,
+    doc_path,
     dump_json,
     encode_postings,
     find,
     fold,
     gram_hash,
     needle_forms,
+    read_meta,
     run_query,
+    shard_path,
+    split_names,
     split_terms,
     term_grams,
     update_index,
@@ -250,11 +258,21 @@ def built_index(tmp_path: Path, **options) -> dict[str, bytes]:
     return {p.relative_to(data).as_posix(): p.read_bytes() for p in sorted(data.rglob("*.json"))}
 
 
+def meta_of(files: dict[str, bytes]) -> dict:
+    """The meta file of an index's files, parsed."""
+    return read_meta(lambda path: json.loads(files[path]))
+
+
+def doc_of(files: dict[str, bytes], number: int) -> list:
+    """Item ``number``'s file of an index's files, parsed."""
+    return json.loads(files[doc_path(meta_of(files), number)])
+
+
 def test_only_published_items_are_indexed_even_in_a_preview_build(tmp_path):
     files = built_index(tmp_path, drafts=True, future=True)
     result = run_query("刷单", lambda path: json.loads(files[path]))
-    assert [json.loads(files[f"docs/{n}.json"])[1] for n in result.docs] == ["刷单返利公开案例"]
-    assert json.loads(files["meta.json"])["count"] == 1
+    assert [doc_of(files, n)[1] for n in result.docs] == ["刷单返利公开案例"]
+    assert meta_of(files)["count"] == 1
     everything = b"".join(files.values()).decode()
     for hidden in ("草稿", "未来", "撤下"):
         assert hidden not in everything
@@ -262,14 +280,14 @@ def test_only_published_items_are_indexed_even_in_a_preview_build(tmp_path):
 
 def test_index_holds_plain_text_and_no_live_addresses(tmp_path):
     files = built_index(tmp_path)
-    body = json.loads(files["docs/0.json"])[3]
+    body = doc_of(files, 0)[3]
     assert "网址 hxxp://evil-shop[.]example/pay 和 evil-shop[.]example" in body
     assert "标签：兼职" in body and "诈骗类型：刷单返利" in body
     # The loss as the case's card shows it finds it (12.5 万元), and as written (125,000), though the body never
     # gives the figure.
     for query in ("125,000", "12.5万元", "12.5 万元"):
         found = run_query(query, lambda path: json.loads(files[path])).docs
-        assert [json.loads(files[f"docs/{n}.json"])[1] for n in found] == ["刷单返利公开案例"], query
+        assert [doc_of(files, n)[1] for n in found] == ["刷单返利公开案例"], query
     everything = b"".join(files.values()).decode()
     assert "<" not in everything and "evil-shop.example" not in everything and "http://" not in everything
 
@@ -303,17 +321,36 @@ def test_publishing_a_new_item_keeps_every_existing_item_file():
     after = build_index([doc("新发布的刷单案例", date="2026-02-01"), *CORPUS], SECTIONS, TYPES).files
     old_docs = {path: data for path, data in before.items() if path.startswith("docs/")}
     assert {path: after[path] for path in old_docs} == old_docs
-    assert set(after) - set(before) == {f"docs/{len(CORPUS)}.json"}
+    assert {path for path in set(after) - set(before) if path.startswith("docs/")} == {
+        doc_path(meta_of(after), len(CORPUS))}
+
+
+def test_every_file_is_named_by_its_bytes_and_the_entry_names_the_meta_file():
+    # A page that holds one build's meta file must never be handed another build's files under the names it asks
+    # for: those a rebuild changes get other names (tested in a browser in test_search_browser.py).
+    index = build_index(CORPUS, SECTIONS, TYPES)
+    meta = meta_of(index.files)
+    entry = json.loads(index.files[ENTRY])
+    assert entry == {"meta": f"meta.{content_name(index.files[entry['meta']])}.json"}
+    named = {shard_path(meta, n) for n in range(meta["shards"])} | {doc_path(meta, n) for n in range(meta["count"])}
+    assert set(index.files) == {ENTRY, entry["meta"], *named}
+    for path in named:
+        assert path.split(".")[1] == content_name(index.files[path]) and len(path.split(".")[1]) == NAME_LENGTH
+    assert [doc_path(meta, n) for n in range(3)] == [f"docs/{n}.{content_name(doc_file(d))}.json"
+                                                    for n, d in enumerate(CORPUS[::-1][:3])]
+    # Made again, the index is the same bytes: a build is deterministic.
+    assert build_index(CORPUS, SECTIONS, TYPES).files == index.files
 
 
 def patched(before: list[SearchDoc], after: list[SearchDoc]) -> tuple[dict[str, bytes], dict[str, bytes]] | None:
     """The files ``update_index`` writes for the edit ``before`` -> ``after``, and a fresh build of ``after``."""
     old = build_index(before, SECTIONS, TYPES)
     changed = [number for number, (b, a) in enumerate(zip(before[::-1], after[::-1])) if a != b]
-    earlier = Earlier(old.meta["shards"], old.total, {n: doc_grams(before[::-1][n]) for n in changed},
-                      lambda n: json.loads(old.files[f"grams/{n}.json"]))
+    earlier = Earlier(split_names(old.meta["shard_names"]), old.total, {n: doc_grams(before[::-1][n]) for n in changed},
+                      lambda n: json.loads(old.shards[n]))
     update = update_index([(d.section, d.type) for d in after], SECTIONS, TYPES,
-                          {n: doc_grams(after[::-1][n]) for n in changed}, earlier)
+                          {n: doc_grams(after[::-1][n]) for n in changed}, earlier,
+                          [content_name(doc_file(d)) for d in after[::-1]])
     return None if update is None else (old.files, update.files)
 
 
@@ -330,10 +367,11 @@ def test_patching_the_index_after_an_edit_gives_a_fresh_builds_files(fields, dat
     result = patched(before, after)
     fresh = build_index(after, SECTIONS, TYPES).files
     if result is None:  # the shard count changed: the caller builds afresh
-        assert build_index(before, SECTIONS, TYPES).meta["shards"] != json.loads(fresh["meta.json"])["shards"]
+        assert build_index(before, SECTIONS, TYPES).meta["shards"] != meta_of(fresh)["shards"]
         return
     old, files = result
-    # Every file it writes is the fresh build's, and every shard it leaves is already as the fresh build has it.
+    # Every file it writes is the fresh build's (the meta file too, so it names each file as a fresh build does),
+    # and every shard it leaves is already as the fresh build has it.
     assert {path: fresh[path] for path in files} == files
     assert {path: old[path] for path in fresh if path.startswith("grams/") and path not in files} == {
         path: fresh[path] for path in fresh if path.startswith("grams/") and path not in files}
@@ -347,8 +385,8 @@ def test_a_small_edit_patches_few_shards():
     edited = list(corpus)
     edited[7] = doc("案例7", "摘要", body(7) + "，另加一句提醒")
     old, files = patched(corpus, edited)
-    shards = json.loads(files["meta.json"])["shards"]
-    assert shards > 20 and 1 < len(files) - 1 < shards / 4
+    shards = meta_of(files)["shards"]
+    assert shards > 20 and 1 < len(files) - 2 < shards / 4
 
 
 def test_notice_badges_follow_the_build_clock_in_cold_and_incremental_builds(tmp_path):
@@ -378,8 +416,10 @@ def test_notice_badges_follow_the_build_clock_in_cold_and_incremental_builds(tmp
     assert moment == "2026-03-06 00:00"
     build_site(site, out, now=moment)
     after = tree(data)
-    assert json.loads(after[notice])[7:] == [True, True]
-    assert {path for path in after if after[path] != before.get(path)} == {notice}  # no other file made again
+    made = {path for path in after if after[path] != before.get(path)}  # no other file made again
+    renamed = next(path for path in made if path.startswith("docs/"))
+    assert made == {renamed, ENTRY, json.loads(after[ENTRY])["meta"]} and notice not in after
+    assert renamed.split(".")[0] == notice.split(".")[0] and json.loads(after[renamed])[7:] == [True, True]
     cold = copy_fixture(tmp_path / "cold", site)
     build_site(cold, now=moment)
     assert tree(cold / "build" / "search" / "data") == after

@@ -36,7 +36,7 @@ from corpus import write_corpus
 from fraudsite.build import BuildOptions, load_site, render_stream
 from fraudsite.channels import search
 from fraudsite.render import Copy, Deferred
-from fraudsite.searchindex import SearchDoc, find, fold, needle_forms, run_query, split_terms
+from fraudsite.searchindex import SearchDoc, doc_path, find, fold, needle_forms, read_meta, run_query, split_terms
 from fraudsite.theme import static_files
 from tools import CHROMIUM, CHROMIUM_ARGS, serve_directory
 
@@ -220,7 +220,8 @@ def reference_results(data_dir: Path, query: dict) -> list[str]:
         return json.loads((data_dir / path).read_text(encoding="utf-8"))
 
     found = run_query(query["q"], load, query.get("section", ""), query.get("type", ""))
-    return [load(f"docs/{number}.json")[0] for number in found.docs]
+    meta = read_meta(load)
+    return [load(doc_path(meta, number))[0] for number in found.docs]
 
 
 def score(found: list[str], expected: list[str]) -> dict:

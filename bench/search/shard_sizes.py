@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/search/shard_sizes.py [--work /tmp/fraudsite-search-bench]
 
-Counts what search.js fetches for the first page: meta.json, the shards of the query's keys and the
+Counts what search.js fetches for the first page: current.json, the meta file, the shards of the query's keys and the
 first ten results' item files. Uses the corpora compare.py generated (or generates them).
 """
 
@@ -39,7 +39,8 @@ def bytes_per_query(site, docs, target: int, queries: list[dict]) -> dict:
             return json.loads(index.files[path])
 
         found = searchindex.run_query(query["q"], load, query.get("section", ""), query.get("type", ""))
-        files = {p for p in used if not p.startswith("docs/")} | {f"docs/{n}.json" for n in found.docs[:10]}
+        meta = searchindex.read_meta(load)
+        files = {p for p in used if not p.startswith("docs/")} | {searchindex.doc_path(meta, n) for n in found.docs[:10]}
         raw.append(sum(len(index.files[p]) for p in files))
         packed.append(sum(len(gzip.compress(index.files[p], 6)) for p in files))
     return {"shards": index.meta["shards"], "median": statistics.median(raw), "max": max(raw),

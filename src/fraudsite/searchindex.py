@@ -4,10 +4,17 @@ Chinese has no spaces, so words are not segmented: every single character and ev
 characters is a key. A query term of one or two characters is answered exactly by its own key; a longer
 term by intersecting its pairs, and the reader's browser then checks the exact substring in the item's
 text before showing it. ``theme/static/search/search.js`` implements the same rules as ``run_query``.
+
+Every file is named by a hash of its bytes: the meta file by ``ENTRY``, the shards and item files by the meta
+file. A page that holds one build's meta file asks only for that build's files: a later build's are under other
+names, and one it asks for may be gone but is never different. The page asks for ``ENTRY`` at every search and
+loads the index again once that names another meta file (search.js).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import math
 import operator
@@ -27,6 +34,10 @@ TITLE, SUMMARY, BODY = 1, 2, 4  # field bits in a posting; a lower bit ranks hig
 MASK_BITS = 3
 SHARD_TARGET_BYTES = 8_000  # raw JSON per gram shard; measured (bench/search): smaller shards cut bytes per query, more files
 DOC_FIELDS = ("path", "title", "summary", "body", "date", "section", "type", "urgent", "expired")
+# Characters of a file's hash in its name (base32, 25 bits): another build's file of that number differs from
+# it in them but for one chance in 33 million; each costs the meta file a byte per file. search.js has the same.
+NAME_LENGTH = 5
+ENTRY = "current.json"  # names the meta file: a few bytes, which search.js fetches afresh at every search
 
 
 @dataclass(frozen=True)
@@ -50,8 +61,9 @@ class SearchIndex:
 
     meta: dict[str, Any]
     docs: list[SearchDoc]  # by number: oldest first
-    files: dict[str, bytes] = field(default_factory=dict)  # index-relative path -> bytes
+    files: dict[str, bytes] = field(default_factory=dict)  # index-relative path (``ENTRY``, ...) -> bytes
     total: int = 0  # the keys' and postings' JSON length, which sets the shard count
+    shards: dict[int, bytes] = field(default_factory=dict)  # the gram shards in ``files``, by number
 
 
 _FOLD = {code: code - 0xFEE0 for code in [*range(0xFF10, 0xFF1A), *range(0xFF41, 0xFF5B)]}
@@ -175,30 +187,35 @@ def split_grams(joined: str) -> set[str]:
 
 
 def build_index(newest_first: list[SearchDoc], sections: list[tuple[str, str]],
-                types: list[tuple[str, str]], grams: list[DocGrams] | None = None, doc_files: bool = True) -> SearchIndex:
+                types: list[tuple[str, str]], grams: list[DocGrams] | None = None,
+                doc_names: list[str] | None = None) -> SearchIndex:
     """Postings for every key, sharded by hash so one query loads only the shards of its keys.
 
     Items are numbered oldest first, so publishing a new item adds files instead of renumbering them all.
-    ``grams``, each doc's ``doc_grams`` in the same order, saves making them again. Without ``doc_files``
-    the per-item files are left to the caller (``doc_file``), which can make them only when needed.
+    ``grams``, each doc's ``doc_grams`` in the same order, saves making them again. Given ``doc_names`` (the
+    ``content_name`` of each item file, oldest first), the per-item files are left to the caller (``doc_file``,
+    at ``doc_path``), which can make them only when needed.
     """
     docs = newest_first[::-1]
     keys = grams[::-1] if grams is not None else map(doc_grams, docs)
-    index = index_grams(keys, [(doc.section, doc.type) for doc in docs], sections, types)
-    index = replace(index, docs=docs)
-    if doc_files:
-        for number, doc in enumerate(docs):
-            index.files[f"docs/{number}.json"] = doc_file(doc)
+    item_files = [doc_file(doc) for doc in docs] if doc_names is None else []
+    names = [content_name(data) for data in item_files] if doc_names is None else doc_names
+    index = replace(index_grams(zip(keys, names), [(doc.section, doc.type) for doc in docs], sections, types),
+                    docs=docs)
+    for number, data in enumerate(item_files):
+        index.files[doc_path(index.meta, number)] = data
     return index
 
 
-def index_grams(oldest_first: Iterable[DocGrams], kinds: list[tuple[str, str]], sections: list[tuple[str, str]],
-                types: list[tuple[str, str]]) -> SearchIndex:
-    """``build_index`` from each doc's keys alone, oldest first, taken one at a time (without docs or their
-    files); ``kinds``: each doc's section and type, in the same order."""
+def index_grams(oldest_first: Iterable[tuple[DocGrams, str]], kinds: list[tuple[str, str]],
+                sections: list[tuple[str, str]], types: list[tuple[str, str]]) -> SearchIndex:
+    """``build_index`` from each doc's keys and its item file's ``content_name`` alone, oldest first, taken one
+    at a time (no docs, no item files); ``kinds``: each doc's section and type, in the same order."""
     # Unsigned 32-bit arrays, not lists of ints: ten thousand items make 15 million postings.
     postings: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))
-    for number, joined in enumerate(oldest_first):
+    names: list[str] = []
+    for number, (joined, name) in enumerate(oldest_first):
+        names.append(name)
         title, summary, body = map(split_grams, joined)
         heading = title | summary
         for gram in heading:  # field_mask, written out: called a million times at 10,000 items
@@ -211,31 +228,31 @@ def index_grams(oldest_first: Iterable[DocGrams], kinds: list[tuple[str, str]], 
     shards: list[dict[str, array[int]]] = [{} for _ in range(shard_count)]
     for gram in sorted(encoded):
         shards[gram_hash(gram) % shard_count][gram] = encoded[gram]
-    index = SearchIndex(index_meta(kinds, sections, types, shard_count), [], total=total)
-    index.files["meta.json"] = dump_json(index.meta)
-    for number, shard in enumerate(shards):
-        index.files[f"grams/{number}.json"] = dump_json({gram: postings.tolist() for gram, postings in shard.items()})
-    return index
+    shard_files = {number: dump_json({gram: postings.tolist() for gram, postings in shard.items()})
+                   for number, shard in enumerate(shards)}
+    meta = index_meta(kinds, sections, types, [content_name(data) for data in shard_files.values()], names)
+    return SearchIndex(meta, [], index_files(meta, shard_files), total, shard_files)
 
 
 @dataclass(frozen=True)
 class Earlier:
     """The index the last build wrote, as much as patching it needs."""
 
-    shards: int  # its shard count
+    shard_names: list[str]  # its shards' ``content_name``, by number (so its shard count)
     total: int  # its keys' and postings' JSON length, which set the shard count
     docs: dict[int, DocGrams]  # the earlier keys of each doc that changed, by number (oldest first)
     read_shard: Callable[[int], dict[str, list[int]]]  # an earlier shard file, parsed
 
 
 def update_index(kinds: list[tuple[str, str]], sections: list[tuple[str, str]], types: list[tuple[str, str]],
-                 changed: dict[int, DocGrams], earlier: Earlier) -> SearchIndex | None:
-    """The index ``build_index`` would make, as meta.json plus only the shard files that differ from ``earlier``'s.
+                 changed: dict[int, DocGrams], earlier: Earlier, doc_names: list[str]) -> SearchIndex | None:
+    """The index ``build_index`` would make, as the meta files and the shard files that differ from ``earlier``'s.
 
     For an edit: the docs are numbered as before (``kinds``: each doc's section and type, newest first), and
     ``changed`` holds the new keys of those that changed, by number (oldest first; ``earlier.docs`` their old
     keys). Only the keys whose field mask changed are touched; None if the shard count would change.
-    The result's ``docs`` is empty: the unchanged item files are as they were, the changed ones the caller's.
+    The result's ``docs`` is empty: the unchanged item files are as they were, the changed ones the caller's
+    (``doc_names``: every item file's ``content_name``, oldest first).
     """
     fresh = {number: [split_grams(field) for field in grams] for number, grams in changed.items()}
     touched: defaultdict[int, set[str]] = defaultdict(set)
@@ -243,7 +260,7 @@ def update_index(kinds: list[tuple[str, str]], sections: list[tuple[str, str]], 
         before, after = [split_grams(field) for field in old], fresh[number]
         for gram in set().union(*before, *after):
             if field_mask(gram, *before) != field_mask(gram, *after):
-                touched[gram_hash(gram) % earlier.shards].add(gram)
+                touched[gram_hash(gram) % len(earlier.shard_names)].add(gram)
     total, files = earlier.total, {}
     for shard_number in sorted(touched):
         shard = earlier.read_shard(shard_number)
@@ -261,12 +278,14 @@ def update_index(kinds: list[tuple[str, str]], sections: list[tuple[str, str]], 
                 pairs = [value for number in sorted(postings) for value in (number, postings[number])]
                 shard[gram] = encode_postings(pairs).tolist()
                 total += len(gram.encode()) + json_list_length(shard[gram])
-        files[f"grams/{shard_number}.json"] = dump_json(shard)
-    if shards_for(total) != earlier.shards:
+        files[shard_number] = dump_json(shard)
+    if shards_for(total) != len(earlier.shard_names):
         return None
-    index = SearchIndex(index_meta(kinds[::-1], sections, types, earlier.shards), [], total=total)
-    index.files = {"meta.json": dump_json(index.meta), **files}
-    return index
+    shard_names = list(earlier.shard_names)
+    for number, data in files.items():
+        shard_names[number] = content_name(data)
+    meta = index_meta(kinds[::-1], sections, types, shard_names, doc_names)
+    return SearchIndex(meta, [], index_files(meta, files), total, files)
 
 
 def field_mask(gram: str, title: set[str], summary: set[str], body: set[str]) -> int:
@@ -280,17 +299,66 @@ def shards_for(total: int) -> int:
 
 
 def index_meta(kinds: list[tuple[str, str]], sections: list[tuple[str, str]], types: list[tuple[str, str]],
-               shard_count: int) -> dict[str, Any]:
-    """meta.json: counts, names and each doc's facet from its section and type (oldest first)."""
+               shard_names: list[str], doc_names: list[str]) -> dict[str, Any]:
+    """The meta file: counts, names, each doc's facet from its section and type, every file's name (oldest first)."""
     type_index = {key: number + 1 for number, (key, _) in enumerate(types)}
     return {
-        "version": 1,
+        "version": 2,
         "count": len(kinds),
-        "shards": shard_count,
+        "shards": len(shard_names),
         "sections": [list(s) for s in sections],
         "types": [list(t) for t in types],
         "facets": encode_facets([type_index.get(kind, 0) if section == "cases" else 0 for section, kind in kinds]),
+        "shard_names": "".join(shard_names),  # NAME_LENGTH characters each, by number
+        "doc_names": "".join(doc_names),
     }
+
+
+def index_files(meta: dict[str, Any], shards: dict[int, bytes]) -> dict[str, bytes]:
+    """``meta_files`` and the given gram shards (by number), by path."""
+    return {**meta_files(meta), **{shard_path(meta, number): data for number, data in shards.items()}}
+
+
+def meta_files(meta: dict[str, Any]) -> dict[str, bytes]:
+    """The meta file, named by its hash, and ``ENTRY``, which names it."""
+    data = dump_json(meta)
+    path = f"meta.{content_name(data)}.json"
+    return {ENTRY: dump_json({"meta": path}), path: data}
+
+
+def read_meta(load: Callable[[str], Any]) -> dict[str, Any]:
+    """The meta file ``ENTRY`` names, parsed (``load`` as ``run_query``'s)."""
+    return load(load(ENTRY)["meta"])
+
+
+def content_name(data: bytes) -> str:
+    """What names a file of the index besides its number: a hash of its bytes (``NAME_LENGTH``)."""
+    return hash_name(hashlib.sha256(data).hexdigest())
+
+
+def hash_name(sha256: str) -> str:
+    """``content_name`` from the bytes' SHA-256 in hex (as the derived store keys a shard): base32, lower case,
+    as a server on a case-blind file system still tells apart."""
+    return base64.b32encode(bytes.fromhex(sha256)[:5]).decode("ascii")[:NAME_LENGTH].lower()
+
+
+def shard_path(meta: dict[str, Any], number: int) -> str:
+    """A gram shard's file, as the meta file names it (search.js: shardPath)."""
+    return _named("grams", meta["shard_names"], number)
+
+
+def doc_path(meta: dict[str, Any], number: int) -> str:
+    """An item's file, as the meta file names it (search.js: docPath)."""
+    return _named("docs", meta["doc_names"], number)
+
+
+def _named(folder: str, names: str, number: int) -> str:
+    return f"{folder}/{number}.{names[number * NAME_LENGTH:(number + 1) * NAME_LENGTH]}.json"
+
+
+def split_names(names: str) -> list[str]:
+    """The names the meta file joins (``shard_names``, ``doc_names``), by number."""
+    return [names[at:at + NAME_LENGTH] for at in range(0, len(names), NAME_LENGTH)]
 
 
 def doc_file(doc: SearchDoc) -> bytes:
@@ -309,7 +377,7 @@ def encode_facets(facets: list[int]) -> str | list[int]:
 
 
 def facet_of(meta: dict, doc_number: int) -> int:
-    """An item's facet number from meta.json, whichever form it has."""
+    """An item's facet number from the meta file, whichever form it has."""
     facets = meta["facets"]
     return FACET_DIGITS.index(facets[doc_number]) if isinstance(facets, str) else facets[doc_number]
 
@@ -368,10 +436,10 @@ def field_level(mask: int) -> int:
 def run_query(query: str, load: Callable[[str], Any], section: str = "", fraud_type: str = "") -> QueryResult:
     """The reference search (search.js does the same): candidates from postings, then exact substring checks.
 
-    ``load(path)`` returns the parsed JSON of an index file such as ``meta.json``; every doc is verified
+    ``load(path)`` returns the parsed JSON of an index file such as ``ENTRY``; every doc is verified
     here, while the browser verifies lazily, page by page.
     """
-    meta = load("meta.json")
+    meta = read_meta(load)
     terms = split_terms(query)
     if not terms:
         return QueryResult([], {})
@@ -384,7 +452,7 @@ def run_query(query: str, load: Callable[[str], Any], section: str = "", fraud_t
             for gram in term_grams(form):
                 number = gram_hash(gram) % meta["shards"]
                 if number not in shards:
-                    shards[number] = load(f"grams/{number}.json")
+                    shards[number] = load(shard_path(meta, number))
                 postings = decode_postings(shards[number].get(gram, []))
                 found = postings if found is None else {d: m & postings[d] for d, m in found.items()
                                                         if m & postings.get(d, 0)}
@@ -397,7 +465,7 @@ def run_query(query: str, load: Callable[[str], Any], section: str = "", fraud_t
     for doc_number in candidates:
         masks = [t[doc_number] for t in per_term]
         if not all(is_exact(term) for term in terms):
-            doc = load(f"docs/{doc_number}.json")
+            doc = load(doc_path(meta, doc_number))
             masks = [text_mask(term, doc[1], doc[2], doc[3]) for term in terms]
         if all(masks):
             levels[doc_number] = sum(field_level(m) for m in masks)

@@ -20,18 +20,24 @@ from fraudsite.searchindex import (
     Earlier,
     SearchDoc,
     SearchIndex,
+    content_name,
     defang,
     doc_file,
     doc_grams,
+    doc_path,
+    hash_name,
     index_grams,
     join_digit_groups,
+    meta_files,
+    shard_path,
+    split_names,
     update_index,
 )
 from fraudsite.site import Site
 
 INDEX_DIR = "search/data/"
 SHARD = "search-shard"  # derived-store kind of a shard file's bytes, keyed by their SHA-256
-STATE = ("search-index", "state")  # what the last index was made of: doc keys, total, shard keys
+STATE = ("search-index", "state")  # what the last index was made of: doc keys and names, total, shard keys
 PATCH_LIMIT = 50  # changed items beyond which a fresh index costs less than patching
 SECTIONS = list(SECTION_NAMES.items())
 
@@ -54,11 +60,14 @@ def plan(site: Site) -> list[Output] | Deferred:
 
 
 def stored_state(store: DerivedStore) -> dict | None:
-    """What the last index was made of (``STATE``): its items' keys, oldest first, its total and shard keys."""
+    """What the last index was made of (``STATE``): its items' keys and file names, oldest first, its total and
+    shard keys."""
     state = store.get(*STATE)
     try:
-        return {"docs": [str(k) for k in state["docs"]], "total": int(state["total"]),
-                "shards": [str(k) for k in state["shards"]]}
+        docs, names = [str(k) for k in state["docs"]], [str(n) for n in state["names"]]
+        if len(names) != len(docs):
+            return None
+        return {"docs": docs, "names": names, "total": int(state["total"]), "shards": [str(k) for k in state["shards"]]}
     except (TypeError, KeyError, ValueError):
         return None
 
@@ -95,19 +104,20 @@ def fresh_index(store: DerivedStore | None, state: dict | None, site: Site, item
     """
     oldest_keys = keys[::-1]
     kinds = [(item.section, doc_type(item)) for item in reversed(items)]
-    # An item in the last index (a new one was published, say) has its file in OUT: made from the store only if
-    # OUT lacks it. Any other is packed now, so the documents' text (70 MB at 10,000 items) is not held until
-    # it is written, nor inherited by forked workers.
-    earlier = set(state["docs"]) if state else set()
+    # An item in the last index (a new one was published, say) has its file in OUT, and its name in the state:
+    # made from the store only if OUT lacks it. Any other is packed now, so the documents' text (70 MB at 10,000
+    # items) is not held until it is written, nor inherited by forked workers.
+    earlier = dict(zip(state["docs"], state["names"])) if state and store else {}
 
     def make(blobs: list[bytes]) -> tuple[SearchIndex, list[bytes | None]]:
         packed: list[bytes | None] = []
 
-        def oldest_first() -> Iterator[DocGrams]:
+        def oldest_first() -> Iterator[tuple[DocGrams, str]]:
             for blob, key in zip(reversed(blobs), oldest_keys):
                 doc, grams = from_blob(blob)
-                packed.append(None if store and key in earlier else pack_bytes(doc_file(doc)))
-                yield grams
+                file, name = (None, earlier[key]) if key in earlier else packed_file(doc)
+                packed.append(file)
+                yield grams, name
 
         return index_grams(oldest_first(), kinds, SECTIONS, types), packed
 
@@ -118,16 +128,22 @@ def fresh_index(store: DerivedStore | None, state: dict | None, site: Site, item
 
     def outputs() -> list[Output]:
         index, packed = made()
-        shard_keys = [hashlib.sha256(index.files[f"grams/{n}.json"]).hexdigest() for n in range(index.meta["shards"])]
+        shard_keys = [hashlib.sha256(index.shards[n]).hexdigest() for n in range(index.meta["shards"])]
         if store is not None:
             for number, key in enumerate(shard_keys):
                 if not store.keep(SHARD, key):
-                    store.put_bytes(SHARD, key, index.files[f"grams/{number}.json"])
+                    store.put_bytes(SHARD, key, index.shards[number])
         item_files = [partial(stored_item_file, store, key) if file is None else partial(unpack_bytes, file)
                       for file, key in zip(packed, oldest_keys)]
         return index_outputs(store, state, index, shard_keys, oldest_keys, item_files)
 
     return Deferred(outputs, made.cancel)
+
+
+def packed_file(doc: SearchDoc) -> tuple[bytes, str]:
+    """An item file, packed (``pack_bytes``), and the name the meta file gives it."""
+    file = doc_file(doc)
+    return pack_bytes(file), content_name(file)
 
 
 def patched_index(store: DerivedStore, state: dict, site: Site, items: list[Item], keys: list[str],
@@ -153,40 +169,43 @@ def patched_index(store: DerivedStore, state: dict, site: Site, items: list[Item
             return None
         before[number] = indexed_from_entry(entry, None)[1]
     fresh = dict(zip(changed, indexed(site, [items[len(items) - 1 - number] for number in changed])))
+    made = {number: doc_file(doc) for number, (doc, _) in fresh.items()}  # their names are in the meta file
+    names = [content_name(made[number]) if number in made else name for number, name in enumerate(state["names"])]
     kinds = [(item.section, doc_type(item)) for item in items]
+    earlier = Earlier([hash_name(key) for key in shard_keys], total, before,
+                      lambda n: json.loads(stored_shard(store, shard_keys[n])))
     try:
         index = update_index(kinds, SECTIONS, types, {number: grams for number, (_, grams) in fresh.items()},
-                             Earlier(len(shard_keys), total, before, lambda n: json.loads(stored_shard(store, shard_keys[n]))))
+                             earlier, names)
     except (TypeError, ValueError, AttributeError):  # a stored shard of another shape
         return None
     if index is None:
         return None
-    for path, data in index.files.items():
-        if path.startswith("grams/"):
-            number = int(path.removeprefix("grams/").removesuffix(".json"))
-            shard_keys[number] = hashlib.sha256(data).hexdigest()
-            store.put_bytes(SHARD, shard_keys[number], data)
-    item_files = [partial(doc_file, fresh[number][0]) if number in fresh else partial(stored_item_file, store, key)
+    for number, data in index.shards.items():
+        shard_keys[number] = hashlib.sha256(data).hexdigest()
+        store.put_bytes(SHARD, shard_keys[number], data)
+    item_files = [made[number] if number in made else partial(stored_item_file, store, key)
                   for number, key in enumerate(oldest_keys)]
     return index_outputs(store, state, index, shard_keys, oldest_keys, item_files)
 
 
 def index_outputs(store: DerivedStore | None, state: dict | None, index: SearchIndex, shard_keys: list[str],
-                  keys: list[str | None], item_files: list[Callable[[], bytes]]) -> list[Output]:
+                  keys: list[str | None], item_files: list[bytes | Callable[[], bytes]]) -> list[Output]:
     """The index files, keyed: a shard by its bytes, an item file by its document (``keys``, oldest first).
 
     So a build keeps OUT's files without making them. Also keeps what the next build patches from
     (stored only when it changed: a changed entry makes the store be saved again).
     """
-    new_state = {"docs": keys, "total": index.total, "shards": shard_keys}
+    meta = index.meta
+    new_state = {"docs": keys, "names": split_names(meta["doc_names"]), "total": index.total, "shards": shard_keys}
     if store is not None and None not in keys and new_state != state:
         store.put(*STATE, new_state)
-    outputs: list[Output] = [Data(INDEX_DIR + "meta.json", index.files["meta.json"])]
+    outputs: list[Output] = [Data(INDEX_DIR + path, data) for path, data in meta_files(meta).items()]
     for number, key in enumerate(shard_keys):
-        path = f"grams/{number}.json"
-        outputs.append(Data(INDEX_DIR + path, index.files.get(path) or partial(stored_shard, store, key), (SHARD, key)))
+        content = index.shards.get(number) or partial(stored_shard, store, key)
+        outputs.append(Data(INDEX_DIR + shard_path(meta, number), content, (SHARD, key)))
     for number, (content, key) in enumerate(zip(item_files, keys)):
-        outputs.append(Data(INDEX_DIR + f"docs/{number}.json", content, ("search-doc", key) if key else None))
+        outputs.append(Data(INDEX_DIR + doc_path(meta, number), content, ("search-doc", key) if key else None))
     return outputs
 
 

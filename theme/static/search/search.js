@@ -1,6 +1,9 @@
 /* Site search on static files. Matching rules mirror src/fraudsite/searchindex.py (run_query):
    keys are single characters and adjacent pairs; a longer term is checked as an exact substring
-   in the item's own text before it is shown. Plain ES5, no outside requests. */
+   in the item's own text before it is shown. Plain ES5, no outside requests.
+   Every index file is named by a hash of its bytes (searchindex.py): current.json names the meta file, which names
+   the rest. The page asks for current.json at every search, and for a file the site no longer has (a rebuild
+   replaced the index since) it searches once more: a page never mixes two builds' files. */
 (function () {
   "use strict";
 
@@ -18,6 +21,7 @@
   var PAGE_SIZE = 10;
   var TITLE = 1, SUMMARY = 2, BODY = 4;
   var FACET_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  var NAME_LENGTH = 5; // characters of a file's hash in its name (searchindex.py: NAME_LENGTH)
   var form = app.querySelector("form");
   var input = document.getElementById("search-q");
   var sectionSelect = document.getElementById("search-section");
@@ -28,7 +32,8 @@
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
   var baseTitle = document.title;
-  var cache = {};
+  var cache = {}; // the index's files by path, as promises
+  var metaPath = null; // the meta file of the index in the cache
   var current = null; // the search being shown; a newer one replaces it
   var timer = null;
 
@@ -38,38 +43,73 @@
     broken: "搜索索引文件不完整，请稍后再试。"
   };
 
-  function SearchError(kind) {
+  function SearchError(kind, path) {
     this.kind = kind;
+    this.path = path;
+  }
+
+  function fetchJson(path) {
+    return new Promise(function (resolve, reject) {
+      var request = new XMLHttpRequest();
+      request.open("GET", INDEX + path);
+      request.timeout = 20000;
+      request.onload = function () {
+        if (request.status !== 200) {
+          reject(new SearchError(request.status === 404 ? "missing" : "network", path));
+          return;
+        }
+        try {
+          resolve(JSON.parse(request.responseText));
+        } catch (error) {
+          reject(new SearchError("broken", path));
+        }
+      };
+      request.onerror = request.ontimeout = request.onabort = function () {
+        reject(new SearchError("network", path));
+      };
+      request.send();
+    });
   }
 
   function load(path) {
-    if (!cache[path]) {
-      cache[path] = new Promise(function (resolve, reject) {
-        var request = new XMLHttpRequest();
-        request.open("GET", INDEX + path);
-        request.timeout = 20000;
-        request.onload = function () {
-          if (request.status !== 200) {
-            reject(new SearchError(request.status === 404 ? "missing" : "network"));
-            return;
-          }
-          try {
-            resolve(JSON.parse(request.responseText));
-          } catch (error) {
-            reject(new SearchError("broken"));
-          }
-        };
-        request.onerror = request.ontimeout = request.onabort = function () {
-          reject(new SearchError("network"));
-        };
-        request.send();
-      });
+    var files = cache;
+    if (!files[path]) {
+      files[path] = fetchJson(path);
       // A failed file is fetched again next time (the network may be back).
-      cache[path].then(null, function () {
-        delete cache[path];
+      files[path].then(null, function () {
+        delete files[path];
       });
     }
-    return cache[path];
+    return files[path];
+  }
+
+  // The current index's meta file. current.json is asked for past the browser's cache (the query makes each
+  // address new): a rebuild replaces it, and the files of an index it no longer names are dropped.
+  function loadMeta() {
+    return fetchJson("current.json?" + new Date().getTime()).then(function (entry) {
+      if (entry.meta !== metaPath) {
+        cache = {};
+        metaPath = entry.meta;
+      }
+      return load(metaPath);
+    });
+  }
+
+  function named(folder, names, number) {
+    return folder + number + "." + names.substr(number * NAME_LENGTH, NAME_LENGTH) + ".json";
+  }
+
+  function shardPath(meta, number) {
+    return named("grams/", meta.shard_names, number);
+  }
+
+  function docPath(meta, number) {
+    return named("docs/", meta.doc_names, number);
+  }
+
+  // An index file that is gone, or is not JSON (a host's 404 page sent as 200): a rebuild may have replaced it.
+  function isReplaced(error) {
+    return error instanceof SearchError && error.kind !== "network" && error.path.indexOf("current.json") !== 0;
   }
 
   /* ---- matching rules (same as searchindex.py) ---- */
@@ -323,7 +363,7 @@
         }
       }
     }
-    return Promise.all(shardNumbers.map(function (n) { return load("grams/" + n + ".json"); })).then(function (shards) {
+    return Promise.all(shardNumbers.map(function (n) { return load(shardPath(meta, n)); })).then(function (shards) {
       var byNumber = {};
       for (var s = 0; s < shards.length; s++) {
         byNumber[shardNumbers[s]] = shards[s];
@@ -393,7 +433,7 @@
     if (!pending.length) {
       return Promise.resolve(queue.slice(0, want));
     }
-    return Promise.all(pending.map(function (c) { return load("docs/" + c.doc + ".json"); })).then(function (docs) {
+    return Promise.all(pending.map(function (c) { return load(docPath(search.meta, c.doc)); })).then(function (docs) {
       for (var i = 0; i < pending.length; i++) {
         var candidate = pending[i], level = 0, ok = true;
         candidate.data = docs[i];
@@ -537,15 +577,18 @@
     return "找到" + (isSettled(search, search.queue) ? " " : "约 ") + search.queue.length + " 条结果";
   }
 
+  // Show the search's results up to `search.want`.
   function showNext(search) {
-    var want = search.shown + PAGE_SIZE;
     more.hidden = true;
-    return confirm(search, search.queue, want).then(function (confirmed) {
+    return confirm(search, search.queue, search.want).then(function (confirmed) {
       // Nothing left by the filters: check that what they hid holds the words before offering to clear them.
       return confirmed.length ? confirmed : confirm(search, search.hidden, 1).then(function () { return confirmed; });
     }).then(function (confirmed) {
       if (search !== current) {
         return;
+      }
+      if (!search.shown) {
+        list.textContent = ""; // results of an index since replaced
       }
       for (var i = search.shown; i < confirmed.length; i++) {
         list.appendChild(renderResult(search.meta, confirmed[i].data, search.needles));
@@ -573,7 +616,7 @@
     var terms = splitTerms(query);
     var forms = terms.map(needleForms);
     var search = { terms: terms, forms: forms, needles: [].concat.apply([], forms), exact: terms.every(isExact),
-      queue: [], hidden: [], shown: 0, meta: null };
+      section: section, type: type, queue: [], hidden: [], shown: 0, want: PAGE_SIZE, meta: null };
     current = search;
     // The tab and the history entry name the query, as a results page from a server would.
     document.title = terms.length ? "“" + terms.join(" ") + "”的搜索结果 - " + baseTitle : baseTitle;
@@ -586,13 +629,30 @@
     }
     setStatus("正在搜索……");
     app.setAttribute("data-state", "busy");
-    return load("meta.json").then(function (meta) {
+    return settle(search, answer);
+  }
+
+  // Find the search's candidates in the current index and show its first results.
+  function answer(search) {
+    return loadMeta().then(function (meta) {
       search.meta = meta;
-      return findCandidates(meta, terms, section, type);
+      return findCandidates(meta, search.terms, search.section, search.type);
     }).then(function (candidates) {
       search.queue = candidates.shown;
       search.hidden = candidates.hidden;
+      search.shown = 0;
       return showNext(search);
+    });
+  }
+
+  // Run a step of the search (`answer` or `showNext`); should an index file be gone, answer the search again, once,
+  // on the index current.json names now, showing as many results as the reader asked for.
+  function settle(search, step) {
+    return step(search).then(null, function (error) {
+      if (search !== current || !isReplaced(error)) {
+        throw error;
+      }
+      return answer(search);
     }).then(function () {
       if (search === current) {
         app.setAttribute("data-state", "done");
@@ -677,14 +737,13 @@
   more.addEventListener("click", function () {
     var search = current;
     var first = search.shown;
-    showNext(search).then(function () {
+    search.want = first + PAGE_SIZE;
+    settle(search, showNext).then(function () {
       // Keyboard users continue at the first new result rather than at the top.
-      var added = list.children[first];
+      var added = search === current && list.children[first];
       if (added) {
         added.querySelector("a").focus();
       }
-    }, function (error) {
-      fail(search, error);
     });
   });
 
