@@ -76,3 +76,12 @@ def test_pinyin_dictionaries_are_loaded_in_a_forked_process_not_in_the_builds(tm
                             text=True, check=True, env={**os.environ, "FRAUDSITE_WORKERS": "2"})
     assert result.stdout.split("\n")[-2] == "0 False"
     assert "<h2 id=\"tags-S\"" in (site / "build/tags/index.html").read_text(encoding="utf-8")
+
+
+def test_the_order_does_not_depend_on_pypinyins_switch_for_its_phrase_dictionary():
+    # PYPINYIN_NO_PHRASES, read when pypinyin is imported, would make 银行 yín xíng; the store keeps keys
+    # whatever the environment, so a build in one shell would file names differently from another's.
+    code = "from fraudsite.collate import sort_keys; print(sort_keys(['银行卡'])['银行卡'])"
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYPINYIN_NO_PHRASES": "1"}).stdout
+    assert shown.strip() == "['yin2', 'hang2', 'ka3']"
