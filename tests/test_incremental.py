@@ -766,3 +766,66 @@ def test_a_level_one_heading_shows_every_heading_a_level_lower_as_a_cold_build_d
     assert '<h2 id="案情经过">' in page and '<h3 id="作案手法">' in page and page.count("<h1") == 1
     editor.edit(SHUADAN, "\n# 案情经过\n", "\n## 案情经过\n")
     editor.check("level-two-again")
+
+
+@pytest.mark.parametrize("cores", ["one", "two", "two, the forked process dies"])
+def test_an_alias_over_another_channels_page_is_reported_before_a_website_template_mistake(tmp_path, monkeypatch,
+                                                                                          cores):
+    # On two cores the WeChat channel is planned in a forked process; its paths are checked with the website's
+    # before any website page is rendered, as on one core: the clash is reported, not the template's mistake,
+    # and of two clashes the one one core meets first (the WeChat article's, planned before the static files).
+    from fraudsite import ahead
+
+    taken = two_cores(monkeypatch)
+    if cores == "one":
+        monkeypatch.setenv("FRAUDSITE_PARALLEL_MINIMUM", "100000")
+    if cores.endswith("dies"):  # before it planned: its channels are planned here, and checked all the same
+        monkeypatch.setattr(ahead, "_prepare", lambda *args: os._exit(3))
+    site = with_a_mistake_met_by_aliases(sample_site(tmp_path))
+    write(site, "theme/static/old/index.html", "<p>旧页面</p>")
+    build_site(site, now=NOW)
+    before = stamps(site / "build")
+    give_aliases(site, TWO_CARDS, "static/old/", "wechat/cases/2024-03-shuadan-part-time-job/")
+    with pytest.raises(BuildFailed) as failed:
+        build_site(site, now=NOW)
+    assert [(p.path, p.code, p.message) for p in failed.value.problems] == [
+        ("wechat/cases/2024-03-shuadan-part-time-job/index.html", "E220",
+         "两个输出写到了同一个路径（可能是 aliases 与现有页面冲突）；请修改其中一个的 slug 或 aliases")]
+    assert stamps(site / "build") == before and taken == []
+    assert not list(site.glob(".build.staging*"))  # nothing staged, or nothing left of it
+
+
+@pytest.mark.parametrize("cores", ["one", "two"])
+def test_a_mistake_met_planning_another_channel_is_reported_before_a_website_template_mistake(tmp_path, monkeypatch,
+                                                                                            cores):
+    from fraudsite.channels import wechat
+    from fraudsite.errors import problem
+
+    taken = two_cores(monkeypatch)
+    if cores == "one":
+        monkeypatch.setenv("FRAUDSITE_PARALLEL_MINIMUM", "100000")
+    site = with_a_mistake_met_by_aliases(sample_site(tmp_path))
+    build_site(site, now=NOW)
+    before = stamps(site / "build")
+    mistake = problem("fraudsite.yaml", 40, "E301", "wechat", "公众号设置有误")  # met planning, in the forked process
+    monkeypatch.setattr(wechat, "read_settings", lambda config: (None, [mistake]))
+    give_aliases(site, TWO_CARDS, "cases/old-two-cards/")
+    with pytest.raises(BuildFailed) as failed:
+        build_site(site, now=NOW)
+    assert failed.value.problems == [mistake]
+    assert stamps(site / "build") == before and taken == []
+
+
+def with_a_mistake_met_by_aliases(site: Path) -> Path:
+    """The site with a website template that fails for a case with aliases: a mistake only an edit meets, the theme
+    being as the last build's (whose page keys a forked process trusts)."""
+    case = (SAMPLE / "theme/templates/case.html").read_text(encoding="utf-8")
+    write(site, "theme/templates/case.html", case.replace("<h1>", "<h1>{% if item.aliases %}{{ no_such.x }}{% endif %}"))
+    return site
+
+
+def give_aliases(site: Path, relative: str, *aliases: str) -> None:
+    """Give an item these old paths (it has none)."""
+    path = site / relative
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\ntitle: ", f"\naliases: [{', '.join(aliases)}]\ntitle: ", 1), encoding="utf-8")

@@ -12,7 +12,7 @@ import pytest
 
 from fraudsite import parallel
 from fraudsite.errors import BuildFailed, problem
-from fraudsite.parallel import in_background
+from fraudsite.parallel import Message, in_background
 
 
 class Held:
@@ -109,6 +109,23 @@ def test_a_search_index_whose_builder_dies_is_made_here_all_the_same(tmp_path, f
     searched = [{path: data for path, data in tree(tmp_path / out).items() if path.startswith("search/")}
                 for out in ("whole", "again")]
     assert searched[0] and searched[0] == searched[1]
+
+
+def test_a_message_sent_ahead_of_the_result_never_waits_to_be_read(forking):
+    # The paths a forked process planned (``fraudsite.ahead``), more than a pipe holds: it goes on (here, to its
+    # result) while this process is busy elsewhere, and they are read after.
+    message, paths = Message(), [f"wechat/cases/{n:05}/index.html" for n in range(10_000)]
+    result = in_background(lambda: message.send((False, paths)) or "made", 1, 10)
+    message.forked()
+    assert result() == "made"
+    assert message.receive() == (True, (False, paths))
+
+
+def test_a_message_whose_sender_died_before_sending_is_known_not_to_come(forking):
+    message = Message()
+    result = in_background(lambda: os._exit(3), 1, 10, retry_here=False)
+    message.forked()
+    assert message.receive() == (False, None) and result() is None
 
 
 def test_background_work_no_longer_wanted_is_stopped_at_once(forking):

@@ -759,6 +759,69 @@ def test_the_templates_of_a_quick_update_are_compiled_before_the_first_save(site
     assert {"case.html", "notice.html"} <= compiled
 
 
+SHUADAN_NAME = SHUADAN.rsplit("/", 1)[1]
+LITTER = [f".{SHUADAN_NAME}.swp", f".{SHUADAN_NAME}.swo", f"{SHUADAN_NAME}~", f"#{SHUADAN_NAME}#", f".#{SHUADAN_NAME}",
+          "4913", ".goutputstream-4XJ2QZ", f"{SHUADAN_NAME}.kate-swp", f"{SHUADAN_NAME}.vsctmp",
+          f"{SHUADAN_NAME}___jb_tmp___", f"{SHUADAN_NAME}.tmp", "sed35Fb3e", "XX10kJAd", ".DS_Store", "~$案例.docx"]
+
+
+def test_editors_temporary_files_neither_rebuild_nor_show_and_one_renamed_into_place_is_an_edit(server, site):
+    # sed -i writes content/cases/sedXXXXXX and renames it over the file: the first rebuild named it (新建), and
+    # so did a second, with the file itself; swap files, auto-saves and backups rebuilt as they came and went.
+    before = len(server.rebuilds())
+    subprocess.run(["sed", "-i", "s/三天内被骗8600元/三天内被骗八千六百元/", str(site / SHUADAN)], check=True)
+    wait_for(lambda: page_has(server, SHUADAN_PAGE, "三天内被骗八千六百元"), "sed's edit", server)
+    cases = site / "content/cases"
+    for name in LITTER:  # as an editor leaves them while the file is open, and deletes them after
+        (cases / name).write_text("临时", encoding="utf-8")
+    for name in LITTER:
+        (cases / name).unlink()
+    temporary = cases / ".goutputstream-7KQ1ZB"  # gedit's save: a temporary renamed over the file
+    temporary.write_text((site / SHUADAN).read_text(encoding="utf-8").replace("八千六百元", "8600元"), encoding="utf-8")
+    temporary.rename(site / SHUADAN)
+    wait_for(lambda: page_has(server, SHUADAN_PAGE, "三天内被骗8600元"), "gedit's edit", server)
+    time.sleep(3)  # let any further rebuild show up
+    changed = [line.split("] ", 1)[1].split("：", 1)[0] for line in server.rebuilds()[before:]]
+    assert changed == [f"{SHUADAN}（修改）"] * 2, server.rebuilds()[before:]
+
+
+@pytest.mark.parametrize("name", LITTER)
+def test_an_editors_temporary_file_is_not_watched_in_content_or_the_theme(site, tmp_path, name):
+    preview = unstarted_preview(site, tmp_path)
+    for folder in ("content/cases", "content", "theme/templates", "theme/static"):
+        assert not preview.is_watched(site / folder / name), folder
+    for kept in ("fraudsite.yaml", SHUADAN, "content/cases/images/诈骗短信.png", "theme/templates/case.html",
+                 "theme/static/.well-known/security.txt", "content/cases/sedan.md", "theme/templates/4913.html"):
+        assert preview.is_watched(site / kept), kept
+
+
+def test_hidden_files_in_content_are_not_watched_as_the_build_skips_them(site, tmp_path):
+    preview = unstarted_preview(site, tmp_path)
+    for hidden in ("content/cases/.notes.md", "content/.git/index", "content/cases/.drafts/a.md", "content/._a.md"):
+        assert not preview.is_watched(site / hidden), hidden
+
+
+def test_a_file_deleted_and_made_again_is_an_edit(site, tmp_path):
+    # emacs's first save renames the file to its backup (a.md~, not watched) and writes a new one: as an edit, it
+    # is named so, and may be shown early.
+    preview = unstarted_preview(site, tmp_path)
+    for kind in ("deleted", "created", "modified"):
+        preview.note_change(kind, str(site / SHUADAN))
+    preview.note_change("created", str(site / "content/cases/new.md"))
+    preview.note_change("modified", str(site / "content/cases/new.md"))
+    assert preview.take_changes() == {SHUADAN: "modified", "content/cases/new.md": "created"}
+
+
+def unstarted_preview(site: Path, tmp_path: Path):
+    """A Preview as ``fraudsite serve --now NOW`` makes it, before its first build."""
+    from fraudsite.build import BuildOptions
+    from fraudsite.serve import Preview
+    from sitekit import at
+
+    options = BuildOptions(site_dir=site, out_dir=site / "build", config_path=site / "fraudsite.yaml", now=at(NOW))
+    return Preview(options, "127.0.0.1", 8123, tmp_path / "preview" / "site")
+
+
 def test_a_configuration_renamed_away_is_noticed_and_renamed_back_recovers(server, site):
     """A rename to another suffix is how editors save safely (temporary file over the real one), but renamed away
     the configuration is gone: not an edit of fraudsite.yaml.bak."""

@@ -3,11 +3,13 @@
 An edit build renders a handful of files, yet plans and keys all of every channel's outputs, on one core while
 the other waits: a third of it for the channels besides the website (80 ms at 1,000 items). ``start`` forks a
 process that plans them, checks their page keys against the last build's and makes what changed, while the
-build process does the website. Only paths, keys and the few new files come back (``Prepared``; a bundle as the
-function that makes it), with what the channels put in the derived store. The process assumes OUT is as the last
-build left it, with those page keys; the build checks that under its lock and otherwise plans the channels itself
-(``planned_here``). A cold build renders on every core already: only a build that reuses most of the content cache,
-after a build whose page keys were made under the same theme, code and configuration, forks this.
+build process does the website. Its outputs' paths come back as soon as they are planned, for the build to check
+with the website's before it renders anything, as one process would (``Ahead.checked``). Then only paths, keys and
+the few new files come back (``Prepared``; a bundle as the function that makes it), with what the channels put in
+the derived store. The process assumes OUT is as the last build left it, with those page keys; the build checks
+that under its lock and otherwise plans the channels itself (``Ahead.plan_here``). A cold build renders on every
+core already: only a build that reuses most of the content cache, after a build whose page keys were made under the
+same theme, code and configuration, forks this.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fraudsite.errors import BuildFailed
-from fraudsite.parallel import Background, forks, in_background
+from fraudsite.parallel import Background, Message, forks, in_background
 from fraudsite.site import Site
 
 if TYPE_CHECKING:
@@ -53,8 +55,11 @@ class Prepared:
 class Ahead:
     """The forked process's work, and what the build checks before it takes it."""
 
-    def __init__(self, background: Background, stamp: str, memo: Path, memo_file: tuple[int, int, int] | None):
+    def __init__(self, background: Background, planned: Message, stamp: str, memo: Path,
+                 memo_file: tuple[int, int, int] | None):
         self.background = background
+        self.planned = planned  # its outputs' paths, or the editor's mistake met planning them, sent at once
+        self.at = 0  # where its outputs go among the build's, as one process plans them (the website's count)
         self.stamp = stamp  # the theme and code stamp its page keys were made with
         self.memo = memo  # the last build's page keys it read
         self.memo_file = memo_file  # their file's stat when it was forked
@@ -65,12 +70,38 @@ class Ahead:
         left it, and neither the stamp nor the page keys changed since the fork (another build wrote them)."""
         return trusted and stamp == self.stamp and _stat(self.memo) == self.memo_file
 
+    def checked(self, outputs: list[Output]) -> bool:
+        """Wait for its outputs' paths and check them with ``outputs``' (``check_unique_paths``) in the order one
+        process plans them, so a clash is reported as there, before anything is rendered; False if it died first.
+        The editor's mistake it met planning (WeChat's settings, say) is raised, as planning here would."""
+        from fraudsite.build import check_unique_paths
+        from fraudsite.channels.web import SITEMAP
+
+        sent, value = self.planned.receive()
+        if not sent:
+            return False
+        failed, paths = value
+        if failed:
+            raise paths
+        check_unique_paths([*(output.path for output in outputs[:self.at]), *paths, SITEMAP,
+                            *(output.path for output in outputs[self.at:])])
+        return True
+
+    def plan_here(self, site: Site, outputs: list[Output], derived: DerivedStore) -> None:
+        """Its work not wanted (see ``usable``) or lost: the process is stopped, and its channels and the sitemap
+        are planned here, into ``outputs`` where one process plans them."""
+        from fraudsite.derived import using
+
+        self.cancel()
+        with using(derived, begin=False):
+            outputs[self.at:self.at] = planned_here(site, outputs)
+
     def stream(self, outputs: list[Output], site: Site, site_dir: Path, memo: PageMemo, derived: DerivedStore
                ) -> Iterator[tuple[str, Content]]:
         """What follows this process's ``outputs`` in ``render_stream``'s way: the forked process's files (or, if
         it died, its channels planned and made here), then the sitemap of both, which ``outputs`` gets too. Its
-        page keys, kept pages and derived-store entries count as this build's."""
-        from fraudsite.build import check_unique_paths, render_stream
+        page keys, kept pages and derived-store entries count as this build's. Their paths were ``checked``."""
+        from fraudsite.build import render_stream
         from fraudsite.channels.web import sitemap_page
         from fraudsite.derived import using
         from fraudsite.output import KEEP
@@ -85,10 +116,8 @@ class Ahead:
             with using(derived, begin=False):
                 more = planned_here(site, outputs)
             outputs += more
-            check_unique_paths(output.path for output in outputs)
             yield from render_stream(more, site, site_dir, memo, keep_compiled=True)
             return
-        check_unique_paths([*(output.path for output in outputs), *(path for path, _ in prepared.files)])
         memo.take(prepared.keys, prepared.kept)
         derived.take(prepared.used, prepared.fresh)
         yield from taken_files(prepared, KEEP)
@@ -98,6 +127,7 @@ class Ahead:
 
     def cancel(self) -> None:
         self.background.cancel()
+        self.planned.close()
 
 
 def start(site: Site, site_dir: Path, cache_dir: Path, stamp: str) -> Ahead | None:
@@ -110,8 +140,11 @@ def start(site: Site, site_dir: Path, cache_dir: Path, stamp: str) -> Ahead | No
         return None
     memo = cache_dir / MEMO
     memo_file = _stat(memo)  # before the fork
-    work = partial(_prepare, site, site_dir, cache_dir, stamp)
-    return Ahead(in_background(work, MINIMUM_ITEMS, len(site.items), retry_here=False), stamp, memo, memo_file)
+    planned = Message()
+    work = partial(_prepare, site, site_dir, cache_dir, stamp, planned)
+    background = in_background(work, MINIMUM_ITEMS, len(site.items), retry_here=False)
+    planned.forked()
+    return Ahead(background, planned, stamp, memo, memo_file)
 
 
 def planned_here(site: Site, outputs: list[Output]) -> list[Output]:
@@ -124,8 +157,9 @@ def planned_here(site: Site, outputs: list[Output]) -> list[Output]:
     return [*more, sitemap_page([*outputs, *more])]
 
 
-def _prepare(site: Site, site_dir: Path, cache_dir: Path, stamp: str) -> Prepared:
-    """In the forked process: plan, key and make the channels' outputs, as ``build.write_planned`` would."""
+def _prepare(site: Site, site_dir: Path, cache_dir: Path, stamp: str, planned: Message) -> Prepared:
+    """In the forked process: plan, key and make the channels' outputs, as ``build.write_planned`` would; their
+    paths (or the editor's mistake met planning them) are ``planned`` as soon as known."""
     from fraudsite.build import channel_moments, page_count, plan_channels, render_stream
     from fraudsite.channels.web import sitemap_entries
     from fraudsite.derived import active_store
@@ -134,7 +168,12 @@ def _prepare(site: Site, site_dir: Path, cache_dir: Path, stamp: str) -> Prepare
 
     store = active_store()
     before = store.names() if store else set()
-    outputs = plan_channels(site, CHANNELS)
+    try:
+        outputs = plan_channels(site, CHANNELS)
+    except BuildFailed as error:
+        planned.send((True, error))
+        raise
+    planned.send((False, [output.path for output in outputs]))
     memo = PageMemo(cache_dir, stamp, trusted=True, digester=store.digester if store else None)
     files = [(path, None if content is KEEP else content) for path, content in
              render_stream(outputs, site, site_dir, memo, keep_compiled=True)]

@@ -130,17 +130,21 @@ def personal_data(site_dir: Path, config: Config, items: Sequence[Item], drafts:
     return scan_items(site_dir, publishable, privacy_rules(config), tuple(i for i in items if i.withdrawn), read=read)
 
 
-def plan_outputs(site: Site, site_dir: Path, names: Sequence[str] | None = None, sitemap: bool = True) -> list[Output]:
-    """Every channel's outputs (or those of ``names``) with the sitemap of them, the theme's static files and the
-    files content refers to."""
+def plan_outputs(site: Site, site_dir: Path) -> list[Output]:
+    """Every channel's outputs with the sitemap of them, the theme's static files and the files content refers to."""
     from fraudsite.channels.web import sitemap_page
+
+    outputs = plan_channels(site)
+    outputs.append(sitemap_page(outputs))
+    return outputs + plan_files(site, site_dir)
+
+
+def plan_files(site: Site, site_dir: Path) -> list[Output]:
+    """The theme's static files and the files content refers to, copied."""
     from fraudsite.render import Copy
     from fraudsite.theme import static_files
 
-    outputs = plan_channels(site, names)
-    if sitemap:
-        outputs.append(sitemap_page(outputs))
-    outputs += [Copy(path, source) for path, source in static_files(site_dir).items()]
+    outputs: list[Output] = [Copy(path, source) for path, source in static_files(site_dir).items()]
     used = {output for item in site.published for output in item.files}  # a withdrawn item's files go too
     outputs += [Copy(out, site_dir / source) for source, out in sorted(used)]
     return outputs
@@ -268,7 +272,12 @@ def build(options: BuildOptions) -> BuildReport:
                     and not stages_afresh(options.out_dir)):
                 # A few files to make: two cores plan (``fraudsite.ahead``).
                 ahead = start_ahead(site, options.site_dir, cache_dir, theme_and_code_stamp(site, options.site_dir))
-            outputs = plan_outputs(site, options.site_dir, here if ahead else None, sitemap=ahead is None)
+            if ahead is None:
+                outputs = plan_outputs(site, options.site_dir)
+            else:  # the website's, and the files, without the sitemap: it lists the forked process's pages too
+                outputs = plan_channels(site, here)
+                ahead.at = len(outputs)
+                outputs += plan_files(site, options.site_dir)
             gc.freeze()
         return write_planned(options, cache_dir, inputs, site, warnings, outputs, derived, started,
                              (scan, record) if scan else None, ahead)
@@ -303,16 +312,16 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
         else:  # another build wrote OUT since the walk began
             scanned, spare_files = file_stats(options.out_dir), None
         stamp, trusted = theme_and_code_stamp(site, options.site_dir), output_as_recorded(options, cache_dir, scanned)
-        if ahead is not None and not ahead.usable(stamp, trusted):
-            from fraudsite.ahead import planned_here
-            from fraudsite.derived import using
-
-            ahead.cancel()  # made for another OUT or other page keys: the channels are planned here after all
-            with using(derived, begin=False):
-                outputs += planned_here(site, outputs)
+        if ahead is not None and not ahead.usable(stamp, trusted):  # made for another OUT or other page keys:
+            ahead.plan_here(site, outputs, derived)  # the channels are planned here after all
             ahead = None
         memo = PageMemo(cache_dir, stamp, trusted=trusted, digester=derived.digester)
         forget(cache_dir)
+        # Its paths are checked with these before anything is rendered, as late as that, since it may still be
+        # planning them. Lost before it planned them, its channels are planned here.
+        if ahead is not None and not ahead.checked(outputs):
+            ahead.plan_here(site, outputs, derived)
+            ahead = None
         out = options.out_dir
         write_into = (staging_of(out), spare_of(out)) if stages_afresh(out) else None
         stream = render_stream(outputs, site, options.site_dir, memo, write_into, keep_compiled=True)

@@ -14,6 +14,7 @@ import gc
 import os
 import pickle
 import signal
+import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -205,6 +206,50 @@ class Background:
         os.waitpid(self.pid, 0)
         _HOLDING.discard(self.pid)
         return data
+
+
+class Message:
+    """One value a process forked ``in_background`` sends before its result (the paths it planned, say).
+
+    The value goes into an unnamed file, not down a pipe, which holds 64 KB: the sender never waits for this
+    process to read. A byte down a pipe says it is there; the pipe closed without one (the sender ended) says
+    it never will be. Make it just before forking the sender, and call ``forked`` just after.
+    """
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()
+        self.reading, self.writing = os.pipe()
+        self.received: tuple[bool, Any] | None = None
+
+    def forked(self) -> None:
+        """In this process: only the sender holds the pipe's writing end now, so its end closes the pipe."""
+        os.close(self.writing)
+
+    def send(self, value: Any) -> None:
+        """In the forked process: hand ``value`` over."""
+        pickle.dump(value, self.file, pickle.HIGHEST_PROTOCOL)
+        self.file.flush()
+        os.write(self.writing, b"!")
+
+    def receive(self) -> tuple[bool, Any]:
+        """``(True, value)`` once sent (waited for); ``(False, None)`` if the sender ended without sending."""
+        if self.received is None:
+            try:
+                sent = os.read(self.reading, 1) == b"!"
+                self.file.seek(0)
+                self.received = (True, pickle.load(self.file)) if sent else (False, None)
+            except Exception:  # a value that cannot be rebuilt here: as if none had been sent
+                self.received = (False, None)
+            finally:
+                self.close()
+        return self.received
+
+    def close(self) -> None:
+        """Not wanted (the sender was cancelled), or received."""
+        if self.reading >= 0:
+            os.close(self.reading)
+            self.reading = -1
+        self.file.close()
 
 
 def release_free_memory() -> None:

@@ -24,6 +24,7 @@ import gc
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -79,7 +80,18 @@ BURST_PAUSE = 0.15  # seconds without a save that end a burst of saves (one stil
 BURST_LONGEST = 2.0  # seconds the rebuild after a burst waits for it to pause, at most
 MAX_CLOCK_WAIT = 3600.0  # re-check the clock at least hourly, so a notice starting at 08:00 appears on its own
 EVENT_KINDS = {"created": "新建", "modified": "修改", "deleted": "删除", "moved": "移动或改名"}
-_EDITOR_LITTER = (".swp", ".swx", "~", ".tmp", ".part")
+# What editors and tools write beside a file they save, then delete or rename over it, by name (as Hugo's watcher
+# and Jekyll's skip them): never a file the build reads. A save through one is seen as its rename onto the file.
+EDITOR_LITTER = re.compile(r"""
+    .*(~|\.swp|\.swx|\.tmp|\.part|\.bak|\.kate-swp|\.vsctmp|\.crswap|___jb_(tmp|old|bak)___)
+    | \..*\.sw[a-p] | 4913         # vim's further swap files (.swo, .swn ...), and its test of the folder
+    | \#.*\# | \.\#.*              # emacs's auto-save and lock files
+    | \.goutputstream-.*           # gedit and other GNOME programs
+    | ~\$.* | \.~lock\..*          # Microsoft Office's and LibreOffice's lock files
+    | sed(?=.*[A-Z0-9])[A-Za-z0-9]{6}  # sed -i's (GNU sed's sedXXXXXX; "sedatives" is a word)
+    | XX[A-Za-z0-9]{6}             # perl -i's
+    | \.DS_Store | Thumbs\.db | desktop\.ini
+""", re.VERBOSE)
 
 
 @dataclass(frozen=True)
@@ -156,14 +168,17 @@ class Preview:
         self.wake.set()
 
     def is_watched(self, path: Path) -> bool:
-        """Content, the site theme and the configuration; not the output, the cache or editors' temporary files."""
-        if path.name.endswith(_EDITOR_LITTER) or path.name.startswith(".#") or path.name == "4913":
-            return False
+        """Content, the site theme and the configuration, as the build reads them: not the output, the cache,
+        editors' temporary files (``EDITOR_LITTER``), nor hidden files and folders in content/, which it skips."""
         site = self.options.site_dir.resolve()
         absolute = real_path(path)
         if absolute == self.options.config_path.resolve():
             return True
-        return any(absolute == site / top or absolute.is_relative_to(site / top) for top in ("content", "theme"))
+        if EDITOR_LITTER.fullmatch(path.name):
+            return False
+        if absolute.is_relative_to(site / "content"):
+            return not any(part.startswith(".") for part in absolute.relative_to(site / "content").parts)
+        return absolute.is_relative_to(site / "theme")
 
     def shown(self, path: Path) -> str:
         """A path as the editor knows it: relative to the site folder."""
@@ -496,8 +511,11 @@ def place(item: Item, site: Site) -> tuple:
 
 
 def combined(earlier: str | None, later: str) -> str:
-    """One kind for two events on a path: a file created and then written is still new."""
-    return "created" if earlier == "created" and later == "modified" else later
+    """One kind for two events on a path: a file created and then written is still new; one deleted and made
+    again was edited (emacs's first save renames the file to its backup, ``a.md~``, and writes a new one)."""
+    if earlier == "created" and later == "modified":
+        return "created"
+    return "modified" if earlier == "deleted" and later == "created" else later
 
 
 def real_path(path: Path) -> Path:

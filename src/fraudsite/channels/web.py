@@ -16,6 +16,8 @@ from fraudsite.urls import alias_file, index_file, page_title, paged, tag_slug
 from fraudsite.views import ItemView, view_item
 from fraudsite.yamltext import strip_control
 
+SITEMAP = "sitemap.xml"  # its path (a build on two cores checks it before the sitemap is planned)
+
 
 def plan(site: Site) -> list[Output]:
     """Every output of the website channel."""
@@ -212,7 +214,7 @@ NOT_FOR_SEARCH_ENGINES = ("screen/", "wechat/")  # pages for unattended screens 
 def sitemap_page(outputs: list[Output], more: list[tuple[str, str]] | None = None) -> Page:
     """The sitemap of every channel's indexable pages (and ``more`` entries, of pages planned elsewhere); planned
     after all channels, since it lists theirs."""
-    return Page("sitemap.xml", "sitemap.xml", {"entries": sorted(sitemap_entries(outputs) + (more or []))})
+    return Page(SITEMAP, "sitemap.xml", {"entries": sorted(sitemap_entries(outputs) + (more or []))})
 
 
 def sitemap_entries(outputs: list[Output]) -> list[tuple[str, str]]:
