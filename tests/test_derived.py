@@ -343,3 +343,21 @@ def test_a_kind_that_packs_its_own_entries_gets_them_back_and_remakes_a_bad_one(
     with using(again):
         assert remember(["a", "b"]) == ["A", "B"]
     assert len(made) == 1
+
+
+def test_a_stored_search_document_of_another_shape_is_made_again_not_a_failed_build(tmp_path, made):
+    # The builder decodes each stored document itself (the build process hands it the entries as stored):
+    # one it cannot read is made again there, as remember_each does for every other kind.
+    site = copy_sample_content(tmp_path)
+    build_site(site, now=NOW)
+    store = DerivedStore(site / STORE)
+    state = store.get(*search.STATE)
+    damaged = state["docs"][0]  # the oldest item's document
+    store.put_blob("search", damaged, derived.blob_of({"doc": {"path": "x"}}))
+    store.put(*search.STATE, None)  # no index to patch: the next build makes it afresh from the stored entries
+    store.used.update(store._loaded())  # every other entry kept
+    store.save()
+    made["search"].clear()
+    build_site(site, tmp_path / "again", now=NOW)
+    assert len(made["search"]) == 1  # that document alone, in the builder
+    assert search_files(tmp_path / "again") == search_files(cold_build(site, tmp_path / "cold"))

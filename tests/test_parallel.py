@@ -260,3 +260,22 @@ def test_wechat_articles_are_made_here_while_the_search_index_is_built_beside(tm
     build_site(copy_fixture(tmp_path))
     assert makers and set(makers) == {os.getpid()}  # a worker's call would not show here
     assert parallel.worker_count() == 2  # the builder's core is given back
+
+
+def test_ctrl_c_while_a_pool_starts_its_workers_leaves_none_running(forking, monkeypatch):
+    # multiprocessing's Pool ends the workers it started only after an Exception: Ctrl-C at that moment
+    # left them blocked for good, each holding a copy of the build's memory.
+    import multiprocessing
+    import multiprocessing.pool
+    import signal
+
+    start_workers = multiprocessing.pool.Pool._repopulate_pool
+
+    def interrupted(self):
+        start_workers(self)
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, once the workers are forked
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, "_repopulate_pool", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        list(parallel.ordered_map(lambda n: n, list(range(40))))
+    assert multiprocessing.active_children() == []

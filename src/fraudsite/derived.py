@@ -262,6 +262,11 @@ def blob_of(value: Any) -> bytes:
     return zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
 
 
+def blob_value(blob: bytes) -> Any:
+    """The inverse of ``blob_of``."""
+    return json.loads(zlib.decompress(blob))
+
+
 def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[Any], T],
                   encode: Callable[[T], Any], decode: Callable[[Any, Any], T], minimum: int = 200,
                   packed: bool = False) -> list[T]:

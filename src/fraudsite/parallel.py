@@ -18,6 +18,7 @@ import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
@@ -28,6 +29,8 @@ ROUND = 40  # chunks per worker before the workers are forked afresh
 _TASK: list[Any] = []  # (function, items) for forked workers to find
 DRAIN_SECONDS = 30.0  # at most, for each chunk under way when the work stops early (a worker may have died)
 _IN_BACKGROUND = False  # this is a process ``in_background`` forked
+_STOPS = ({getattr(signal, name) for name in ("SIGINT", "SIGHUP", "SIGTERM") if hasattr(signal, name)}
+          if hasattr(signal, "pthread_sigmask") else set())  # the signals that stop a build, where they can wait
 _HOLDING: set[int] = set()  # processes forked ``in_background`` that hold a core until their result is taken
 
 
@@ -53,15 +56,13 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
     # when it ends; freezing only spares them the cycle collector, reference counting still frees them.)
     gc.freeze()
     try:
-        import multiprocessing  # here: a build that forks no workers need not load it (4 ms)
-
         tail: list[Any] = []  # a round's last results, handed out while the next round's workers start
         for first in range(0, len(chunks), ROUND * workers):
             # A fresh pool each round: a worker's pages drift from the shared ones (reference counts, its own
             # allocations in the inherited heap's free slots), and a worker that rendered every page of
             # 10,000 items had copied most of the build process (PSS of the whole tree 857 -> ~500 MB).
             release_free_memory()
-            with multiprocessing.get_context("fork").Pool(workers, initializer=_as_forked) as pool:
+            with _pool(workers) as pool:
                 # A few chunks ahead of the consumer, not all: pool.imap would queue every finished chunk
                 # here while the consumer writes files more slowly than the workers render them (+350 MB at
                 # 10,000 items).
@@ -91,6 +92,35 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
         _TASK.clear()
 
 
+@contextmanager
+def _pool(workers: int) -> Iterator[Any]:
+    """A pool of ``workers`` forked processes, ended when done.
+
+    Ctrl-C while ``Pool`` starts its workers left them running for good, each blocked on a queue with a copy of
+    the build's memory: ``Pool`` ends them only after an ``Exception``. The signals that stop a build wait
+    until the pool is made, and stop it from inside the ``try`` that ends it (``_as_forked`` lets the workers
+    have them again).
+    """
+    import multiprocessing  # here: a build that forks no workers need not load it (4 ms)
+
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS) if _STOPS else None
+    try:
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_as_forked)
+    except BaseException:
+        _unblock(blocked)
+        raise
+    try:
+        _unblock(blocked)  # a signal sent meanwhile is raised here, and the pool ended
+        yield pool
+    finally:
+        pool.terminate()
+
+
+def _unblock(blocked: set | None) -> None:
+    if blocked is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
 def _as_forked() -> None:
     """Signals in a forked process: Ctrl-C and a closed terminal reach the whole process group, and the process
     that forked it handles them (and ends its workers); a worker ignores them, so it never dies holding the pool's
@@ -100,6 +130,8 @@ def _as_forked() -> None:
     for name, action in (("SIGINT", signal.SIG_IGN), ("SIGHUP", signal.SIG_IGN), ("SIGTERM", signal.SIG_DFL)):
         if hasattr(signal, name) and signal.getsignal(getattr(signal, name)) != signal.SIG_IGN:  # ignored stays so
             signal.signal(getattr(signal, name), action)
+    if _STOPS:  # blocked while its pool was made (``_pool``)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
 
 
 def forks(minimum_items: int, items: int) -> bool:

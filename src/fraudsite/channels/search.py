@@ -10,7 +10,7 @@ from dataclasses import asdict
 from functools import partial
 
 from fraudsite.channels.web import base_context
-from fraudsite.derived import DerivedStore, active_store, blob_of, remember_each, stored_keys
+from fraudsite.derived import DerivedStore, active_store, blob_of, blob_value, remember_each, stored_keys
 from fraudsite.markup import plain_text
 from fraudsite.model import SECTION_NAMES, Case, Item, Notice, is_expired, is_published, pack_bytes, unpack_bytes
 from fraudsite.parallel import in_background
@@ -89,11 +89,6 @@ def indexed_blob(source: tuple[Item, bool], site: Site) -> bytes:
     return blob_of(indexed_entry(indexed_doc(source, site)))
 
 
-def from_blob(blob: bytes) -> tuple[SearchDoc, DocGrams]:
-    """The inverse of ``indexed_blob``."""
-    return indexed_from_entry(json.loads(zlib.decompress(blob)), None)
-
-
 def fresh_index(store: DerivedStore | None, state: dict | None, site: Site, items: list[Item],
                 keys: list[str | None], types: list[tuple[str, str]]) -> Deferred:
     """The index made afresh; its shards and state are kept for the next build to patch.
@@ -108,13 +103,17 @@ def fresh_index(store: DerivedStore | None, state: dict | None, site: Site, item
     # made from the store only if OUT lacks it. Any other is packed now, so the documents' text (70 MB at 10,000
     # items) is not held until it is written, nor inherited by forked workers.
     earlier = dict(zip(state["docs"], state["names"])) if state and store else {}
+    sources = doc_sources(site, items)
 
     def make(blobs: list[bytes]) -> tuple[SearchIndex, list[bytes | None]]:
         packed: list[bytes | None] = []
 
         def oldest_first() -> Iterator[tuple[DocGrams, str]]:
-            for blob, key in zip(reversed(blobs), oldest_keys):
-                doc, grams = from_blob(blob)
+            for blob, key, source in zip(reversed(blobs), oldest_keys, reversed(sources)):
+                try:
+                    doc, grams = indexed_from_entry(blob_value(blob), None)
+                except (KeyError, TypeError, ValueError, zlib.error):  # a stored entry of another shape: made again
+                    doc, grams = indexed_doc(source, site)
                 file, name = (None, earlier[key]) if key in earlier else packed_file(doc)
                 packed.append(file)
                 yield grams, name
