@@ -795,10 +795,20 @@ def test_an_editors_temporary_file_is_not_watched_in_content_or_the_theme(site, 
         assert preview.is_watched(site / kept), kept
 
 
-def test_hidden_files_in_content_are_not_watched_as_the_build_skips_them(site, tmp_path):
+def test_a_repository_in_content_is_not_watched_but_other_hidden_files_are(site, tmp_path):
+    # A commit rewrites .git/ and rebuilt the preview; an item's cover may be content/cases/.assets/a.svg.
     preview = unstarted_preview(site, tmp_path)
-    for hidden in ("content/cases/.notes.md", "content/.git/index", "content/cases/.drafts/a.md", "content/._a.md"):
-        assert not preview.is_watched(site / hidden), hidden
+    for folder in ("content/.git/index", "content/cases/.git/objects/ab/cdef", "content/.svn/wc.db"):
+        assert not preview.is_watched(site / folder), folder
+    for hidden in ("content/cases/.assets/a.svg", "content/cases/.notes.md"):
+        assert preview.is_watched(site / hidden), hidden
+
+
+def test_sed_temporary_files_are_not_watched_whatever_letters_they_have(site, tmp_path):
+    preview = unstarted_preview(site, tmp_path)
+    for name in ("sedabcxyz", "sedAb12Cd", "sed123456"):  # GNU sed's sedXXXXXX, from [A-Za-z0-9]
+        assert not preview.is_watched(site / "content/cases" / name), name
+    assert preview.is_watched(site / "content/cases/sedan.md")
 
 
 def test_a_file_deleted_and_made_again_is_an_edit(site, tmp_path):
@@ -884,3 +894,4 @@ def test_a_folders_problem_is_shown_as_a_folders():
     assert "<strong>文件夹</strong>：<code>content/Cases</code>，整个文件夹" in shown
     assert "<strong>文件</strong>：<code>content/cases/a.md</code>，第 3 行" in error_overlay(
         [problem("content/cases/a.md", 3, "E204", "date", "日期不对；请改")], "")
+

@@ -59,8 +59,8 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
         tail: list[Any] = []  # a round's last results, handed out while the next round's workers start
         for first in range(0, len(chunks), ROUND * workers):
             # A fresh pool each round: a worker's pages drift from the shared ones (reference counts, its own
-            # allocations in the inherited heap's free slots), and a worker that rendered every page of
-            # 10,000 items had copied most of the build process (PSS of the whole tree 857 -> ~500 MB).
+            # allocations in the inherited heap's free slots), and a worker that rendered every page of 10,000
+            # items had copied most of the build process (the tree's PSS while pages were rendered: 857 -> 530 MB).
             release_free_memory()
             with _pool(workers) as pool:
                 # A few chunks ahead of the consumer, not all: pool.imap would queue every finished chunk

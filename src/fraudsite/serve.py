@@ -79,6 +79,7 @@ SAVE_GRACE = 0.3  # seconds a failed rebuild waits for the rest of a save before
 BURST_PAUSE = 0.15  # seconds without a save that end a burst of saves (one still going on when a rebuild ends)
 BURST_LONGEST = 2.0  # seconds the rebuild after a burst waits for it to pause, at most
 MAX_CLOCK_WAIT = 3600.0  # re-check the clock at least hourly, so a notice starting at 08:00 appears on its own
+VERSION_CONTROL = {".git", ".hg", ".svn"}  # folders of a repository kept in content/: never read by the build
 EVENT_KINDS = {"created": "新建", "modified": "修改", "deleted": "删除", "moved": "移动或改名"}
 # What editors and tools write beside a file they save, then delete or rename over it, by name (as Hugo's watcher
 # and Jekyll's skip them): never a file the build reads. A save through one is seen as its rename onto the file.
@@ -88,7 +89,7 @@ EDITOR_LITTER = re.compile(r"""
     | \#.*\# | \.\#.*              # emacs's auto-save and lock files
     | \.goutputstream-.*           # gedit and other GNOME programs
     | ~\$.* | \.~lock\..*          # Microsoft Office's and LibreOffice's lock files
-    | sed(?=.*[A-Z0-9])[A-Za-z0-9]{6}  # sed -i's (GNU sed's sedXXXXXX; "sedatives" is a word)
+    | sed[A-Za-z0-9]{6}            # sed -i's (GNU sed's sedXXXXXX: nine letters, no extension, no content)
     | XX[A-Za-z0-9]{6}             # perl -i's
     | \.DS_Store | Thumbs\.db | desktop\.ini
 """, re.VERBOSE)
@@ -169,7 +170,8 @@ class Preview:
 
     def is_watched(self, path: Path) -> bool:
         """Content, the site theme and the configuration, as the build reads them: not the output, the cache,
-        editors' temporary files (``EDITOR_LITTER``), nor hidden files and folders in content/, which it skips."""
+        editors' temporary files (``EDITOR_LITTER``), nor a version-control folder in content/. (Other hidden files
+        are: an item may use an image in ``.assets/``.)"""
         site = self.options.site_dir.resolve()
         absolute = real_path(path)
         if absolute == self.options.config_path.resolve():
@@ -177,7 +179,7 @@ class Preview:
         if EDITOR_LITTER.fullmatch(path.name):
             return False
         if absolute.is_relative_to(site / "content"):
-            return not any(part.startswith(".") for part in absolute.relative_to(site / "content").parts)
+            return not any(part in VERSION_CONTROL for part in absolute.relative_to(site / "content").parts)
         return absolute.is_relative_to(site / "theme")
 
     def shown(self, path: Path) -> str:
