@@ -29,8 +29,6 @@ ROUND = 40  # chunks per worker before the workers are forked afresh
 _TASK: list[Any] = []  # (function, items) for forked workers to find
 DRAIN_SECONDS = 30.0  # at most, for each chunk under way when the work stops early (a worker may have died)
 _IN_BACKGROUND = False  # this is a process ``in_background`` forked
-_STOPS = ({getattr(signal, name) for name in ("SIGINT", "SIGHUP", "SIGTERM") if hasattr(signal, name)}
-          if hasattr(signal, "pthread_sigmask") else set())  # the signals that stop a build, where they can wait
 _HOLDING: set[int] = set()  # processes forked ``in_background`` that hold a core until their result is taken
 
 
@@ -97,28 +95,22 @@ def _pool(workers: int) -> Iterator[Any]:
     """A pool of ``workers`` forked processes, ended when done.
 
     Ctrl-C while ``Pool`` starts its workers left them running for good, each blocked on a queue with a copy of
-    the build's memory: ``Pool`` ends them only after an ``Exception``. The signals that stop a build wait
-    until the pool is made, and stop it from inside the ``try`` that ends it (``_as_forked`` lets the workers
-    have them again).
+    the build's memory: ``Pool`` ends them only after an ``Exception``. (Blocking the stop signals meanwhile
+    instead sent the suite's own Ctrl-C to another thread, and a later preview then ignored its SIGHUP.)
     """
     import multiprocessing  # here: a build that forks no workers need not load it (4 ms)
 
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS) if _STOPS else None
     try:
         pool = multiprocessing.get_context("fork").Pool(workers, initializer=_as_forked)
     except BaseException:
-        _unblock(blocked)
+        for worker in multiprocessing.active_children():  # the ones it had started: no other pool is open
+            worker.kill()
+            worker.join()
         raise
     try:
-        _unblock(blocked)  # a signal sent meanwhile is raised here, and the pool ended
         yield pool
     finally:
         pool.terminate()
-
-
-def _unblock(blocked: set | None) -> None:
-    if blocked is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _as_forked() -> None:
@@ -130,8 +122,6 @@ def _as_forked() -> None:
     for name, action in (("SIGINT", signal.SIG_IGN), ("SIGHUP", signal.SIG_IGN), ("SIGTERM", signal.SIG_DFL)):
         if hasattr(signal, name) and signal.getsignal(getattr(signal, name)) != signal.SIG_IGN:  # ignored stays so
             signal.signal(getattr(signal, name), action)
-    if _STOPS:  # blocked while its pool was made (``_pool``)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
 
 
 def forks(minimum_items: int, items: int) -> bool:
