@@ -44,7 +44,9 @@ class Server:
             [sys.executable, "-m", "fraudsite", "serve", str(site), "--port", str(self.port), "--now", NOW],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
             text=True, encoding="utf-8", errors="replace",
-            preexec_fn=(lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN)) if ignore_hangup else None)
+            # Closing the terminal is SIGHUP's default; under nohup (a suite run in the background) the preview would
+            # inherit it ignored, and take itself for started to outlive the terminal.
+            preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN if ignore_hangup else signal.SIG_DFL))
         self.lines: list[str] = []
         threading.Thread(target=self._collect, daemon=True).start()
         if wait:
