@@ -95,8 +95,7 @@ def _pool(workers: int) -> Iterator[Any]:
     """A pool of ``workers`` forked processes, ended when done.
 
     Ctrl-C while ``Pool`` starts its workers left them running for good, each blocked on a queue with a copy of
-    the build's memory: ``Pool`` ends them only after an ``Exception``. (Blocking the stop signals meanwhile
-    instead sent the suite's own Ctrl-C to another thread, and a later preview then ignored its SIGHUP.)
+    the build's memory: ``Pool`` ends them only after an ``Exception``, so the ones it had started are ended here.
     """
     import multiprocessing  # here: a build that forks no workers need not load it (4 ms)
 
