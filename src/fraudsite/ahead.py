@@ -90,11 +90,8 @@ class Ahead:
     def plan_here(self, site: Site, outputs: list[Output], derived: DerivedStore) -> None:
         """Its work not wanted (see ``usable``) or lost: the process is stopped, and its channels and the sitemap
         are planned here, into ``outputs`` where one process plans them."""
-        from fraudsite.derived import using
-
         self.cancel()
-        with using(derived, begin=False):
-            outputs[self.at:self.at] = planned_here(site, outputs)
+        outputs[self.at:self.at] = planned_here(site, outputs, derived)
 
     def stream(self, outputs: list[Output], site: Site, site_dir: Path, memo: PageMemo, derived: DerivedStore
                ) -> Iterator[tuple[str, Content]]:
@@ -103,7 +100,6 @@ class Ahead:
         page keys, kept pages and derived-store entries count as this build's. Their paths were ``checked``."""
         from fraudsite.build import render_stream
         from fraudsite.channels.web import sitemap_page
-        from fraudsite.derived import using
         from fraudsite.output import KEEP
 
         try:
@@ -113,8 +109,7 @@ class Ahead:
         except Exception:  # anything else (its result could not be sent, say): redone here, where it is reported
             prepared = None  # as the build reports it, should it fail again
         if prepared is None:  # the process died
-            with using(derived, begin=False):
-                more = planned_here(site, outputs)
+            more = planned_here(site, outputs, derived)
             outputs += more
             yield from render_stream(more, site, site_dir, memo, keep_compiled=True)
             return
@@ -147,14 +142,16 @@ def start(site: Site, site_dir: Path, cache_dir: Path, stamp: str) -> Ahead | No
     return Ahead(background, planned, stamp, memo, memo_file)
 
 
-def planned_here(site: Site, outputs: list[Output]) -> list[Output]:
-    """The outputs of ``CHANNELS``, planned in this process, and the sitemap of them and ``outputs`` (planned
-    without them and without a sitemap)."""
+def planned_here(site: Site, outputs: list[Output], derived: DerivedStore) -> list[Output]:
+    """The outputs of ``CHANNELS``, planned in this process with the build's derived store, and the sitemap of them
+    and ``outputs`` (planned without them and without a sitemap)."""
     from fraudsite.build import plan_channels
     from fraudsite.channels.web import sitemap_page
+    from fraudsite.derived import using
 
-    more = plan_channels(site, CHANNELS)
-    return [*more, sitemap_page([*outputs, *more])]
+    with using(derived, begin=False):
+        more = plan_channels(site, CHANNELS)
+        return [*more, sitemap_page([*outputs, *more])]
 
 
 def _prepare(site: Site, site_dir: Path, cache_dir: Path, stamp: str, planned: Message) -> Prepared:
