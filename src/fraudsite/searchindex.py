@@ -24,7 +24,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any
 
 from fraudsite.defang import defang as defang_address
@@ -211,25 +211,30 @@ def index_grams(oldest_first: Iterable[tuple[DocGrams, str]], kinds: list[tuple[
                 sections: list[tuple[str, str]], types: list[tuple[str, str]]) -> SearchIndex:
     """``build_index`` from each doc's keys and its item file's ``content_name`` alone, oldest first, taken one
     at a time (no docs, no item files); ``kinds``: each doc's section and type, in the same order."""
-    # Unsigned 32-bit arrays, not lists of ints: ten thousand items make 15 million postings.
+    # Unsigned 32-bit arrays of ``doc << MASK_BITS | mask``, not lists of ints or pairs: ten thousand items make
+    # 15 million postings (60 MB so; each further copy of them all raised the builder's peak as much).
     postings: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))
     names: list[str] = []
     for number, (joined, name) in enumerate(oldest_first):
         names.append(name)
         title, summary, body = map(split_grams, joined)
         heading = title | summary
+        numbered = number << MASK_BITS
         for gram in heading:  # field_mask, written out: called a million times at 10,000 items
-            postings[gram].extend((number, (gram in title) * TITLE | (gram in summary) * SUMMARY | (gram in body) * BODY))
+            postings[gram].append(numbered | (gram in title) * TITLE | (gram in summary) * SUMMARY | (gram in body) * BODY)
         # Most keys are in the body alone: appended by loops that run in C.
-        deque(map(array.extend, map(postings.__getitem__, body - heading), repeat((number, BODY))), maxlen=0)
-    encoded = {gram: encode_postings(postings.pop(gram)) for gram in list(postings)}
+        deque(map(array.append, map(postings.__getitem__, body - heading), repeat(numbered | BODY)), maxlen=0)
+    encoded = {gram: encode_postings(postings.pop(gram)) for gram in list(postings)}  # each freed as encoded
     total = sum(len(g.encode()) + json_list_length(v) for g, v in encoded.items())
     shard_count = shards_for(total)
     shards: list[dict[str, array[int]]] = [{} for _ in range(shard_count)]
     for gram in sorted(encoded):
-        shards[gram_hash(gram) % shard_count][gram] = encoded[gram]
-    shard_files = {number: dump_json({gram: postings.tolist() for gram, postings in shard.items()})
-                   for number, shard in enumerate(shards)}
+        shards[gram_hash(gram) % shard_count][gram] = encoded.pop(gram)
+    shard_files = {}
+    for number in range(shard_count):  # each shard's postings freed once its JSON is made
+        shard, shards[number] = shards[number], {}
+        shard_files[number] = dump_json({gram: postings.tolist() for gram, postings in shard.items()})
+        del shard
     meta = index_meta(kinds, sections, types, [content_name(data) for data in shard_files.values()], names)
     return SearchIndex(meta, [], index_files(meta, shard_files), total, shard_files)
 
@@ -275,8 +280,8 @@ def update_index(kinds: list[tuple[str, str]], sections: list[tuple[str, str]], 
                 else:
                     postings.pop(number, None)
             if postings:
-                pairs = [value for number in sorted(postings) for value in (number, postings[number])]
-                shard[gram] = encode_postings(pairs).tolist()
+                numbered = [number << MASK_BITS | postings[number] for number in sorted(postings)]
+                shard[gram] = encode_postings(numbered).tolist()
                 total += len(gram.encode()) + json_list_length(shard[gram])
         files[shard_number] = dump_json(shard)
     if shards_for(total) != len(earlier.shard_names):
@@ -382,11 +387,12 @@ def facet_of(meta: dict, doc_number: int) -> int:
     return FACET_DIGITS.index(facets[doc_number]) if isinstance(facets, str) else facets[doc_number]
 
 
-def encode_postings(pairs: Sequence[int]) -> array[int]:
-    """``[doc, mask, doc, mask, ...]`` (docs ascending) as ``(doc - previous doc) << 3 | mask``; previous starts at -1."""
-    docs, masks = pairs[0::2], pairs[1::2]
-    gaps = map(operator.sub, docs, [-1, *docs[:-1]])
-    return array("I", map(operator.or_, map(operator.lshift, gaps, repeat(MASK_BITS)), masks))
+def encode_postings(numbered: Sequence[int]) -> array[int]:
+    """``[doc << 3 | mask, ...]`` (docs ascending) as ``(doc - previous doc) << 3 | mask``; previous starts at -1.
+
+    Subtracting the previous doc shifted leaves the mask bits as they are: a loop in C, no pairs made."""
+    previous = chain((-1 << MASK_BITS,), map(operator.and_, numbered, repeat(-1 << MASK_BITS)))
+    return array("I", map(operator.sub, numbered, previous))
 
 
 def json_list_length(numbers: Sequence[int]) -> int:
