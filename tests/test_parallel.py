@@ -51,6 +51,33 @@ def test_background_work_whose_process_dies_is_done_here(forking):
     assert result() == parent
 
 
+def _refuse_to_be_rebuilt():
+    raise ValueError("not here")
+
+
+class Unrebuildable:
+    """Pickled in the forked process; rebuilding it here fails."""
+
+    def __reduce__(self):
+        return _refuse_to_be_rebuilt, ()
+
+
+def test_a_result_that_cannot_be_rebuilt_here_is_made_here_and_nothing_waits(forking):
+    # Unpickling stops at the first element, with most of the result still in the pipe: the forked process,
+    # still writing, must not be waited for (the build would hang), and the work is done here instead.
+    parent = os.getpid()
+    result = in_background(lambda: (os.getpid(), [Unrebuildable(), b"\x00" * 1_000_000]), 1, 10)
+    pid, value = result()
+    assert pid == parent and value[1] == b"\x00" * 1_000_000
+
+
+def test_a_result_that_cannot_be_pickled_whole_is_made_here(forking):
+    parent = os.getpid()  # a megabyte is sent before the lambda fails to pickle
+    result = in_background(lambda: (os.getpid(), [b"\x00" * 1_000_000, lambda: 0]), 1, 10)
+    pid, value = result()
+    assert pid == parent and value[0] == b"\x00" * 1_000_000
+
+
 def test_background_work_forks_no_workers_of_its_own(forking):
     # Cancelled, a background process is killed; workers it had forked would go on and print their tracebacks.
     assert parallel.forks(1, 10)

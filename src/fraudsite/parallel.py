@@ -162,11 +162,11 @@ def in_background(function: Callable[[], Any], minimum_items: int, items: int,
             _as_forked()
             os.close(reading)
             try:
-                outcome = pickle.dumps((False, function()), pickle.HIGHEST_PROTOCOL)
+                outcome = (False, function())
             except BaseException as error:  # handed to the waiting process, which raises it
-                outcome = pickle.dumps((True, error), pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(writing, "wb") as stream:
-                stream.write(outcome)
+                outcome = (True, error)
+            with os.fdopen(writing, "wb") as stream:  # pickled into the pipe: no second copy of a large result
+                pickle.dump(outcome, stream, pickle.HIGHEST_PROTOCOL)
         finally:
             os._exit(0)
     os.close(writing)
@@ -184,11 +184,7 @@ class Background:
 
     def __call__(self) -> Any:
         if self.done is None:
-            data = self._collect()
-            try:
-                self.done = pickle.loads(data) if data else None
-            except Exception:  # an exception that cannot be rebuilt here: as if the process had died
-                self.done = None
+            self.done = self._collect(load=True)
             if self.done is None:  # the process died without a result
                 self.done = (False, self.fallback() if self.fallback else None)
             self.fallback = None
@@ -200,7 +196,7 @@ class Background:
     def wait(self) -> None:
         """Let the work finish (a save), its result and any error ignored."""
         if self.done is None:
-            self._collect()
+            self._collect(load=False)
             self.done, self.fallback = (False, None), None
 
     def cancel(self) -> None:
@@ -220,13 +216,17 @@ class Background:
             except ChildProcessError:  # reaped already (a wait cut short after it)
                 pass
 
-    def _collect(self) -> bytes:
+    def _collect(self, load: bool) -> tuple[bool, Any] | None:
+        """The outcome sent, unpickled as it is read (a large result is never held twice); None if none came whole."""
         reading, self.reading = self.reading, -1  # the descriptor is closed below, even if the read is cut short
         with os.fdopen(reading, "rb") as stream:
-            data = stream.read()
+            try:
+                outcome = pickle.load(stream) if load else None
+            except Exception:  # none sent (the process died), cut short, or an exception not rebuildable here
+                outcome = None  # (the pipe closed unread, a sender still writing gets EPIPE and ends)
         os.waitpid(self.pid, 0)
         _HOLDING.discard(self.pid)
-        return data
+        return outcome
 
 
 class Message:
