@@ -7,6 +7,7 @@ The incremental build reuses OUT and the parse/render cache in ``.fraudsite-cach
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import re
@@ -17,9 +18,11 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fraudsite import uptodate
-from fraudsite.cache import CACHE_FILE, ITEMS_FILE
+from fraudsite.cache import CACHE_FILE, ITEMS_FILE, dump_entries
 from fraudsite.errors import BuildFailed
 from fraudsite.model import unpack
 from fraudsite.uptodate import fingerprint_output, read_record
@@ -356,6 +359,18 @@ def test_output_is_identical_with_and_without_the_cache(tmp_path, sample_cold):
     assert (site / CACHE).is_file()
     build_site(site, tmp_path / "warm", now=NOW)  # every file from the cache
     assert tree(tmp_path / "warm") == cold == tree(tmp_path / "first")
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(), lambda inner: st.lists(inner, max_size=3)
+                     | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=8)
+
+
+@settings(max_examples=80, deadline=None)
+@given(entries=st.dictionaries(st.sampled_from(["bodies", "sources"]), st.dictionaries(st.text(), _JSON, max_size=4)))
+def test_the_cache_file_written_entry_by_entry_is_the_json_of_them_all(entries):
+    written = io.BytesIO()
+    dump_entries(entries, written)  # type: ignore[arg-type]
+    assert written.getvalue() == json.dumps(entries, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
 @pytest.mark.parametrize("name", [CACHE_FILE, ITEMS_FILE])

@@ -30,9 +30,9 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from fraudsite import __version__, uptodate
 from fraudsite.config import Config
@@ -227,14 +227,13 @@ class ContentCache:
         stats = {path: stat for path, stat in sorted(self.stats.items()) if stat[4] in finished}
         if self.path is None or not (self.dirty or stale or stats != self.known_stats):
             return
-        try:  # one file made and written at a time: the two take 75 MB at 10,000 items
+        entries = {"bodies": {k: v for k, v in self.bodies.items() if "body:" + k in self.used},
+                   "sources": {k: v for k, v in self.sources.items() if k in self.used}}
+        try:  # each file written as it is made: whole, the two took 75 MB at 10,000 items, and their text more
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_checked(self.path.with_name(ITEMS_FILE), self.config_hash,
-                          pickle.dumps({"finished": finished, "stats": stats}, protocol=pickle.HIGHEST_PROTOCOL))
-            write_checked(self.path, "", json.dumps(
-                {"sources": {k: v for k, v in sorted(self.sources.items()) if k in self.used},
-                 "bodies": {k: v for k, v in sorted(self.bodies.items()) if "body:" + k in self.used}},
-                ensure_ascii=False, sort_keys=True).encode("utf-8"))
+            write_checked(self.path.with_name(ITEMS_FILE), self.config_hash, partial(
+                pickle.dump, {"finished": finished, "stats": stats}, protocol=pickle.HIGHEST_PROTOCOL))
+            write_checked(self.path, "", partial(dump_entries, entries))
         except OSError:
             return  # a cache is an optimisation: a read-only or full disk must not fail the build
         self.dirty = False
@@ -383,22 +382,55 @@ def signature(body: bytes) -> str:
     return hmac.new(machine_key(), body, hashlib.sha256).hexdigest()
 
 
-def write_checked(path: Path, config_hash: str, body: bytes) -> None:
+def write_checked(path: Path, config_hash: str, body: bytes | Callable[[_Signing], object]) -> None:
     """Write a cache file atomically: a header line (format, code stamp, configuration, signature), then ``body``.
 
-    ``config_hash``: the configuration the body was made under ("" for what depends on the code alone)."""
-    header = json.dumps({"format": FORMAT, "stamp": code_stamp(), "config": config_hash,
-                         "signature": signature(body)}, sort_keys=True).encode("utf-8")
+    ``config_hash``: the configuration the body was made under ("" for what depends on the code alone).
+    ``body``: the bytes, or what writes them to the file-like object it is given, signed as they are written.
+    """
+    def header(signed: str) -> bytes:
+        return json.dumps({"format": FORMAT, "stamp": code_stamp(), "config": config_hash, "signature": signed},
+                          sort_keys=True).encode("utf-8") + b"\n"
+
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
     try:
         os.chmod(temporary, 0o644)  # mkstemp makes it private; the cache holds nothing secret
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(header + b"\n")
-            stream.write(body)  # not joined to the header: a copy of tens of MB
+        with os.fdopen(handle, "w+b") as stream:
+            stream.write(header("0" * 64))  # as long as the signature, written over it once the body is
+            signing = _Signing(stream)
+            if callable(body):
+                body(signing)
+            else:
+                signing.write(body)
+            stream.seek(0)
+            stream.write(header(signing.mac.hexdigest()))
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+class _Signing:
+    """A file's ``write``, signing what it writes (``signature``)."""
+
+    def __init__(self, stream: BinaryIO):
+        self.stream, self.mac = stream, hmac.new(machine_key(), digestmod=hashlib.sha256)
+
+    def write(self, data: bytes) -> None:
+        self.mac.update(data)
+        self.stream.write(data)
+
+
+def dump_entries(entries: dict[str, dict[str, Any]], out: _Signing) -> None:
+    """``json.dumps(entries, ensure_ascii=False, sort_keys=True)``, written entry by entry: never the whole text."""
+    out.write(b"{")
+    for number, (name, entry) in enumerate(sorted(entries.items())):
+        out.write(b"%s%s: {" % (b", " if number else b"", json.dumps(name).encode("utf-8")))
+        for count, key in enumerate(sorted(entry)):
+            out.write(b"%s%s: %s" % (b", " if count else b"", json.dumps(key, ensure_ascii=False).encode("utf-8"),
+                                      json.dumps(entry[key], ensure_ascii=False, sort_keys=True).encode("utf-8")))
+        out.write(b"}")
+    out.write(b"}")
 
 
 def read_checked(path: Path, config_hash: str) -> bytes | None:
