@@ -121,20 +121,41 @@ def test_a_search_index_whose_builder_dies_is_made_here_all_the_same(tmp_path, f
 
     site = copy_fixture(tmp_path)
     build_site(site, tmp_path / "whole")
-    parent, index_grams, made_here = os.getpid(), searchindex.index_grams, []
-
-    def dying(*args, **kwargs):
-        if os.getpid() != parent:
-            os._exit(3)
-        made_here.append(True)
-        return index_grams(*args, **kwargs)
-
-    monkeypatch.setattr(search, "index_grams", dying)
+    index_grams, made_here = searchindex.index_grams, []
+    monkeypatch.setattr(search, "index_grams", lambda *a, **k: made_here.append(os.getpid()) or index_grams(*a, **k))
+    monkeypatch.setenv("FRAUDSITE_FAULT", "new-process")  # the builder, started afresh, dies at once
     shutil.rmtree(site / ".fraudsite-cache")  # a fresh index, its documents made again here
     build_site(site, tmp_path / "again")
-    assert made_here
+    assert made_here == [os.getpid()]
     searched = [{path: data for path, data in tree(tmp_path / out).items() if path.startswith("search/")}
                 for out in ("whole", "again")]
+    assert searched[0] and searched[0] == searched[1]
+
+
+def test_a_search_index_is_built_in_a_new_process_as_this_one_would_build_it(tmp_path, forking, monkeypatch):
+    from fraudsite import searchindex
+    from fraudsite.channels import search
+    from sitekit import build_site, copy_fixture, tree
+
+    site = copy_fixture(tmp_path)
+    parent, index_grams, made_here, forked = os.getpid(), searchindex.index_grams, [], tmp_path / "forked"
+
+    def noting(*args, **kwargs):
+        if os.getpid() == parent:
+            made_here.append(parent)
+        else:  # a fork of this process runs this patched function too; a new process imports its own
+            forked.touch()
+        return index_grams(*args, **kwargs)
+
+    monkeypatch.setattr(search, "index_grams", noting)
+    build_site(site, tmp_path / "beside")
+    assert made_here == [] and not forked.exists()
+    monkeypatch.setenv("FRAUDSITE_WORKERS", "1")
+    shutil.rmtree(site / ".fraudsite-cache")
+    build_site(site, tmp_path / "here")
+    assert made_here == [os.getpid()]
+    searched = [{path: data for path, data in tree(tmp_path / out).items() if path.startswith("search/")}
+                for out in ("beside", "here")]
     assert searched[0] and searched[0] == searched[1]
 
 
@@ -171,7 +192,7 @@ def test_a_build_that_fails_after_search_began_its_index_stops_that_work(tmp_pat
     from sitekit import build_site, copy_fixture
 
     begun = []
-    real = parallel.in_background
+    real = parallel.in_new_process
 
     def noting(*args, **kwargs):
         begun.append(real(*args, **kwargs))
@@ -180,7 +201,7 @@ def test_a_build_that_fails_after_search_began_its_index_stops_that_work(tmp_pat
     def broken(site):
         raise BuildFailed([problem("fraudsite.yaml", 1, "E501", "wechat", "公众号设置有误")])
 
-    monkeypatch.setattr(search, "in_background", noting)
+    monkeypatch.setattr(search, "in_new_process", noting)
     monkeypatch.setattr(wechat, "plan", broken)
     site = copy_fixture(tmp_path)
     with pytest.raises(BuildFailed):

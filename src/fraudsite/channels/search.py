@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from functools import partial
 
@@ -13,7 +13,7 @@ from fraudsite.channels.web import base_context
 from fraudsite.derived import DerivedStore, active_store, blob_of, blob_value, remember_each, stored_keys
 from fraudsite.markup import plain_text
 from fraudsite.model import SECTION_NAMES, Case, Item, Notice, is_expired, is_published, pack_bytes, unpack_bytes
-from fraudsite.parallel import in_background
+from fraudsite.parallel import in_new_process
 from fraudsite.render import Data, Deferred, Output, Page, format_yuan
 from fraudsite.searchindex import (
     DocGrams,
@@ -93,8 +93,8 @@ def fresh_index(store: DerivedStore | None, state: dict | None, site: Site, item
                 keys: list[str | None], types: list[tuple[str, str]]) -> Deferred:
     """The index made afresh; its shards and state are kept for the next build to patch.
 
-    Building it is one long serial step (4 s at 10,000 items), so it runs in a forked process while the
-    next channels plan (``parallel.in_background``) on the other cores: on two, in this process. (With workers
+    Building it is one long serial step (4 s at 10,000 items), so it runs in a new process while the next
+    channels plan (``parallel.in_new_process``) on the other cores: on two, in this process. (With workers
     forked beside it, each copying this process's heap as it went, the tree's peak at 10,000 items was 811 MB.)
     """
     oldest_keys = keys[::-1]
@@ -103,27 +103,15 @@ def fresh_index(store: DerivedStore | None, state: dict | None, site: Site, item
     # made from the store only if OUT lacks it. Any other is packed now, so the documents' text (70 MB at 10,000
     # items) is not held until it is written, nor inherited by forked workers.
     earlier = dict(zip(state["docs"], state["names"])) if state and store else {}
-    sources = doc_sources(site, items)
+    oldest_sources = doc_sources(site, items)[::-1]
+    arguments = (oldest_keys, kinds, types, earlier)
 
-    def make(blobs: list[bytes]) -> tuple[SearchIndex, list[bytes | None]]:
-        packed: list[bytes | None] = []
+    def here() -> tuple[SearchIndex, list[bytes | None]]:
+        return index_blobs(*arguments, reversed(indexed_blobs(site, items)),
+                           remake=lambda number: indexed_doc(oldest_sources[number], site))
 
-        def oldest_first() -> Iterator[tuple[DocGrams, str]]:
-            for blob, key, source in zip(reversed(blobs), oldest_keys, reversed(sources)):
-                try:
-                    doc, grams = indexed_from_entry(blob_value(blob), None)
-                except (KeyError, TypeError, ValueError, zlib.error):  # a stored entry of another shape: made again
-                    doc, grams = indexed_doc(source, site)
-                file, name = (None, earlier[key]) if key in earlier else packed_file(doc)
-                packed.append(file)
-                yield grams, name
-
-        return index_grams(oldest_first(), kinds, SECTIONS, types), packed
-
-    # The documents and their keys are read one at a time from their stored form: decoded all at once, they took
-    # 90 MB at 10,000 items in the builder. Should the builder die, they are read back (or made) here.
-    made = in_background(partial(make, indexed_blobs(site, items)), 200, len(items),
-                         here=lambda: make(indexed_blobs(site, items)), holds_core=True)
+    made = in_new_process(index_blobs, arguments, lambda: reversed(indexed_blobs(site, items)), 200, len(items),
+                          here, holds_core=True)
 
     def outputs() -> list[Output]:
         index, packed = made()
@@ -188,6 +176,32 @@ def patched_index(store: DerivedStore, state: dict, site: Site, items: list[Item
     return index_outputs(store, state, index, shard_keys, oldest_keys, item_files)
 
 
+def index_blobs(oldest_keys: list[str | None], kinds: list[tuple[str, str]], types: list[tuple[str, str]],
+                earlier: dict[str, str], blobs: Iterable[bytes],
+                remake: Callable[[int], tuple[SearchDoc, DocGrams]] | None = None
+                ) -> tuple[SearchIndex, list[bytes | None]]:
+    """``index_grams`` of the documents as the store keeps them (``indexed_blobs``), oldest first, each decoded
+    only when its turn comes (all at once, they took 90 MB at 10,000 items); and each item file, packed, unless
+    the last index had it (``earlier``: its name by document key). A stored entry of another shape is made
+    again by ``remake`` (its number); without one, it raises.
+    """
+    packed: list[bytes | None] = []
+
+    def oldest_first() -> Iterator[tuple[DocGrams, str]]:
+        for number, (blob, key) in enumerate(zip(blobs, oldest_keys)):
+            try:
+                doc, grams = indexed_from_entry(blob_value(blob), None)
+            except (KeyError, TypeError, ValueError, zlib.error):
+                if remake is None:
+                    raise
+                doc, grams = remake(number)
+            file, name = (None, earlier[key]) if key in earlier else packed_file(doc)
+            packed.append(file)
+            yield grams, name
+
+    return index_grams(oldest_first(), kinds, SECTIONS, types), packed
+
+
 def index_outputs(store: DerivedStore | None, state: dict | None, index: SearchIndex, shard_keys: list[str],
                   keys: list[str | None], item_files: list[bytes | Callable[[], bytes]]) -> list[Output]:
     """The index files, keyed: a shard by its bytes, an item file by its document (``keys``, oldest first).
@@ -200,8 +214,8 @@ def index_outputs(store: DerivedStore | None, state: dict | None, index: SearchI
     if store is not None and None not in keys and new_state != state:
         store.put(*STATE, new_state)
     outputs: list[Output] = [Data(INDEX_DIR + path, data) for path, data in meta_files(meta).items()]
-    for number, key in enumerate(shard_keys):
-        content = index.shards.get(number) or partial(stored_shard, store, key)
+    for number, key in enumerate(shard_keys):  # read back from the store when written: not held meanwhile
+        content = partial(stored_shard, store, key) if store is not None else index.shards[number]
         outputs.append(Data(INDEX_DIR + shard_path(meta, number), content, (SHARD, key)))
     for number, (content, key) in enumerate(zip(item_files, keys)):
         outputs.append(Data(INDEX_DIR + doc_path(meta, number), content, ("search-doc", key) if key else None))
