@@ -300,6 +300,18 @@ def test_an_up_to_date_site_is_recognised_without_building_and_any_change_builds
     assert (site / "build/static/extra.css").is_file()
 
 
+def test_what_editors_and_file_managers_leave_in_the_theme_is_not_published(tmp_path):
+    site = copy_fixture(tmp_path)
+    write(site, "theme/static/extra.css", "body { color: #111; }")
+    for litter in (".extra.css.swp", "extra.css~", ".DS_Store", "Thumbs.db", "#extra.css#", ".git/config"):
+        write(site, "theme/static/" + litter, "half a save")
+    build_site(site)
+    static = sorted(path.relative_to(site / "build/static").as_posix()
+                    for path in (site / "build/static").rglob("*") if path.is_file())
+    assert "extra.css" in static and not any("extra.css" in name and name != "extra.css" for name in static)
+    assert not {".DS_Store", "Thumbs.db", ".git/config"} & set(static)
+
+
 def test_after_one_edit_only_pages_that_show_it_are_rendered_and_output_equals_a_cold_build(tmp_path):
     site = copy_fixture(tmp_path)
     first = build_site(site)

@@ -24,7 +24,6 @@ import gc
 import hashlib
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -56,6 +55,7 @@ from fraudsite.cache import ContentCache, open_cache, user_cache_dir
 from fraudsite.config import load_config
 from fraudsite.derived import open_derived, using
 from fraudsite.errors import BuildFailed, FraudsiteError, Problem, describe_os_error
+from fraudsite.litter import EDITOR_LITTER, is_litter
 from fraudsite.lock import build_lock, try_lock
 from fraudsite.model import Case, Item, Notice, is_published
 from fraudsite.output import MARKER, FileStat, WriteStats, file_stats, write_site
@@ -79,20 +79,7 @@ SAVE_GRACE = 0.3  # seconds a failed rebuild waits for the rest of a save before
 BURST_PAUSE = 0.15  # seconds without a save that end a burst of saves (one still going on when a rebuild ends)
 BURST_LONGEST = 2.0  # seconds the rebuild after a burst waits for it to pause, at most
 MAX_CLOCK_WAIT = 3600.0  # re-check the clock at least hourly, so a notice starting at 08:00 appears on its own
-VERSION_CONTROL = {".git", ".hg", ".svn"}  # folders of a repository kept in content/: never read by the build
 EVENT_KINDS = {"created": "新建", "modified": "修改", "deleted": "删除", "moved": "移动或改名"}
-# What editors and tools write beside a file they save, then delete or rename over it, by name (as Hugo's watcher
-# and Jekyll's skip them): never a file the build reads. A save through one is seen as its rename onto the file.
-EDITOR_LITTER = re.compile(r"""
-    .*(~|\.swp|\.swx|\.tmp|\.part|\.bak|\.kate-swp|\.vsctmp|\.crswap|___jb_(tmp|old|bak)___)
-    | \..*\.sw[a-p] | 4913         # vim's further swap files (.swo, .swn ...), and its test of the folder
-    | \#.*\# | \.\#.*              # emacs's auto-save and lock files
-    | \.goutputstream-.*           # gedit and other GNOME programs
-    | ~\$.* | \.~lock\..*          # Microsoft Office's and LibreOffice's lock files
-    | sed[A-Za-z0-9]{6}            # sed -i's (GNU sed's sedXXXXXX: nine letters, no extension, no content)
-    | XX[A-Za-z0-9]{6}             # perl -i's
-    | \.DS_Store | Thumbs\.db | desktop\.ini
-""", re.VERBOSE)
 
 
 @dataclass(frozen=True)
@@ -179,7 +166,7 @@ class Preview:
         if EDITOR_LITTER.fullmatch(path.name):
             return False
         if absolute.is_relative_to(site / "content"):
-            return not any(part in VERSION_CONTROL for part in absolute.relative_to(site / "content").parts)
+            return not is_litter(absolute.relative_to(site / "content").parts)
         return absolute.is_relative_to(site / "theme")
 
     def shown(self, path: Path) -> str:

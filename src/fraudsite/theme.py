@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fraudsite.litter import is_litter
+
 
 def default_theme_dir() -> Path:
     """The built-in theme: packaged inside the wheel, or the repository's ``theme/`` in a checkout."""
@@ -31,7 +33,7 @@ def static_files(site_dir: Path) -> dict[str, Path]:
     for theme in reversed(theme_dirs(site_dir)):
         root = theme / "static"
         if root.is_dir():
-            for path in sorted(root.rglob("*")):
-                if path.is_file():
+            for path in sorted(root.rglob("*")):  # not an editor's swap file, nor .DS_Store: only what was put there
+                if path.is_file() and not is_litter(path.relative_to(root).parts):
                     files["static/" + path.relative_to(root).as_posix()] = path
     return dict(sorted(files.items()))
