@@ -64,6 +64,7 @@ class SearchIndex:
     files: dict[str, bytes] = field(default_factory=dict)  # index-relative path (``ENTRY``, ...) -> bytes
     total: int = 0  # the keys' and postings' JSON length, which sets the shard count
     shards: dict[int, bytes] = field(default_factory=dict)  # the gram shards in ``files``, by number
+    shard_keys: dict[int, str] = field(default_factory=dict)  # their SHA-256 in hex (named and stored by it)
 
 
 _FOLD = {code: code - 0xFEE0 for code in [*range(0xFF10, 0xFF1A), *range(0xFF41, 0xFF5B)]}
@@ -235,8 +236,9 @@ def index_grams(oldest_first: Iterable[tuple[DocGrams, str]], kinds: list[tuple[
         shard, shards[number] = shards[number], {}
         shard_files[number] = dump_json({gram: postings.tolist() for gram, postings in shard.items()})
         del shard
-    meta = index_meta(kinds, sections, types, [content_name(data) for data in shard_files.values()], names)
-    return SearchIndex(meta, [], index_files(meta, shard_files), total, shard_files)
+    shard_keys = {number: hashlib.sha256(data).hexdigest() for number, data in shard_files.items()}
+    meta = index_meta(kinds, sections, types, [hash_name(key) for key in shard_keys.values()], names)
+    return SearchIndex(meta, [], index_files(meta, shard_files), total, shard_files, shard_keys)
 
 
 @dataclass(frozen=True)
@@ -286,11 +288,12 @@ def update_index(kinds: list[tuple[str, str]], sections: list[tuple[str, str]], 
         files[shard_number] = dump_json(shard)
     if shards_for(total) != len(earlier.shard_names):
         return None
-    shard_names = list(earlier.shard_names)
+    shard_names, shard_keys = list(earlier.shard_names), {}
     for number, data in files.items():
-        shard_names[number] = content_name(data)
+        shard_keys[number] = hashlib.sha256(data).hexdigest()
+        shard_names[number] = hash_name(shard_keys[number])
     meta = index_meta(kinds[::-1], sections, types, shard_names, doc_names)
-    return SearchIndex(meta, [], index_files(meta, files), total, files)
+    return SearchIndex(meta, [], index_files(meta, files), total, files, shard_keys)
 
 
 def field_mask(gram: str, title: set[str], summary: set[str], body: set[str]) -> int:

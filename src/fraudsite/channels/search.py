@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -115,7 +114,7 @@ def fresh_index(store: DerivedStore | None, state: dict | None, site: Site, item
 
     def outputs() -> list[Output]:
         index, packed = made()
-        shard_keys = [hashlib.sha256(index.shards[n]).hexdigest() for n in range(index.meta["shards"])]
+        shard_keys = [index.shard_keys[n] for n in range(index.meta["shards"])]
         if store is not None:
             for number, key in enumerate(shard_keys):
                 if not store.keep(SHARD, key):
@@ -169,7 +168,7 @@ def patched_index(store: DerivedStore, state: dict, site: Site, items: list[Item
     if index is None:
         return None
     for number, data in index.shards.items():
-        shard_keys[number] = hashlib.sha256(data).hexdigest()
+        shard_keys[number] = index.shard_keys[number]
         store.put_bytes(SHARD, shard_keys[number], data)
     item_files = [made[number] if number in made else partial(stored_item_file, store, key)
                   for number, key in enumerate(oldest_keys)]
