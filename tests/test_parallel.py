@@ -114,6 +114,48 @@ def test_background_work_with_its_own_redo_keeps_nothing_of_the_work_here(forkin
     assert result() == "read back here"
 
 
+def _sum_of_records(start, records):
+    """Work for a new process (found by name there)."""
+    return os.getpid(), start + sum(records)
+
+
+def _in_new_process():
+    return parallel.in_new_process(_sum_of_records, (10,), lambda: iter(range(1000)), 1, 10, lambda: ("here", 0))
+
+
+def test_work_in_a_new_process_reads_its_records_and_gives_its_result(forking):
+    pid, total = _in_new_process()()
+    assert pid not in (os.getpid(), "here") and total == 10 + sum(range(1000))
+
+
+def test_what_the_new_process_prints_as_it_starts_spoils_nothing(forking, tmp_path, monkeypatch):
+    (tmp_path / "sitecustomize.py").write_text("print('启动' * 50_000)\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("PYTHONUNBUFFERED", "1")
+    pid, total = _in_new_process()()
+    assert pid not in (os.getpid(), "here") and total == 10 + sum(range(1000))
+
+
+def test_modules_in_the_current_folder_are_not_what_the_new_process_imports(forking, tmp_path, monkeypatch):
+    for name in ("pickle", "json", "fraudsite"):
+        (tmp_path / f"{name}.py").write_text(f"open({str(tmp_path / 'shadowed')!r}, 'w').close()\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    pid, _ = _in_new_process()()
+    assert pid not in (os.getpid(), "here") and not (tmp_path / "shadowed").exists()
+
+
+def test_work_is_done_here_when_no_new_process_can_be_started(forking, monkeypatch):
+    monkeypatch.setattr(parallel.tempfile, "TemporaryFile", lambda: open("/dev/full", "w+b"))  # no room for the task
+    assert _in_new_process()() == ("here", 0)
+
+
+def test_a_new_process_does_nothing_when_the_code_changed_since_this_one_read_it(forking, monkeypatch):
+    import fraudsite.cache
+
+    monkeypatch.setattr(fraudsite.cache, "code_stamp", lambda: "0.0.0+an-older-checkout")
+    assert _in_new_process()() == ("here", 0)
+
+
 def test_a_search_index_whose_builder_dies_is_made_here_all_the_same(tmp_path, forking, monkeypatch):
     from fraudsite import searchindex
     from fraudsite.channels import search

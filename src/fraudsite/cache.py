@@ -422,10 +422,11 @@ class _Signing:
 
 
 def dump_entries(entries: dict[str, dict[str, Any]], out: _Signing) -> None:
-    """``json.dumps(entries, ensure_ascii=False, sort_keys=True)``, written entry by entry: never the whole text."""
+    """``json.dumps(entries, ensure_ascii=False, sort_keys=True)``, written entry by entry: never the whole text.
+    (The same text for string keys, which the cache's are: paths and digests.)"""
     out.write(b"{")
     for number, (name, entry) in enumerate(sorted(entries.items())):
-        out.write(b"%s%s: {" % (b", " if number else b"", json.dumps(name).encode("utf-8")))
+        out.write(b"%s%s: {" % (b", " if number else b"", json.dumps(name, ensure_ascii=False).encode("utf-8")))
         for count, key in enumerate(sorted(entry)):
             out.write(b"%s%s: %s" % (b", " if count else b"", json.dumps(key, ensure_ascii=False).encode("utf-8"),
                                       json.dumps(entry[key], ensure_ascii=False, sort_keys=True).encode("utf-8")))

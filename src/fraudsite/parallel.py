@@ -21,7 +21,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
-from pathlib import Path
 from typing import Any
 
 from fraudsite.faults import checkpoint
@@ -185,44 +184,71 @@ def in_new_process(function: Callable[..., Any], arguments: tuple, records: Call
     read one at a time from a file, and nothing of this process's heap beside them.
 
     A forked search index builder kept most of the build process's heap, page by page, as that process went on
-    changing it: 240 of its 270 MB at 10,000 items, against 110 MB started afresh. ``function`` must be found by
-    its name (module level); the new process imports its module from the same folder, so it sees none of this
-    one's changes to it. ``records()`` is written to a temporary file before anything starts, so this process
-    need not keep it. If the new process fails, whatever the reason (an error of ``function`` too), ``here``
-    does the work in this process when the result is asked for, and raises what it raises.
+    changing it: 240 of its 270 MB at 10,000 items, against 100 MB started afresh. ``function`` must be found by
+    its name (module level). The new process is this Python with this process's flags and module search path, so
+    it imports the same code and libraries; if the code on disk is no longer what this process read
+    (``cache.code_stamp``), it does nothing. ``records()`` is written to a temporary file before anything starts,
+    so this process need not keep it. If the new process fails, whatever the reason (an error of ``function``
+    too), ``here`` does the work in this process when the result is asked for, and raises what it raises.
     """
-    if not forks(minimum_items, items) or not hasattr(os, "posix_spawn"):
+    if not forks(minimum_items, items) or not hasattr(os, "posix_spawn") or not sys.executable:
         return Background(done=(False, here()))
-    with tempfile.TemporaryFile() as task:
-        pickle.dump((function, arguments), task, pickle.HIGHEST_PROTOCOL)
-        for record in records():
-            pickle.dump(record, task, pickle.HIGHEST_PROTOCOL)
-        task.flush()
-        task.seek(0)
-        reading, writing = os.pipe()
-        package_root = str(Path(__file__).resolve().parents[1])  # this very code, however it was found
-        search_path = os.pathsep.join(filter(None, (package_root, os.environ.get("PYTHONPATH"))))
-        try:
-            pid = os.posix_spawn(sys.executable, [sys.executable, "-c", "from fraudsite import parallel; parallel._serve()"],
-                                 {**os.environ, "PYTHONPATH": search_path}, file_actions=[
-                                     (os.POSIX_SPAWN_DUP2, task.fileno(), 0), (os.POSIX_SPAWN_DUP2, writing, 1),
-                                     (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])  # its errors: redone here
-        except OSError:  # no interpreter to start
+    import subprocess
+
+    from fraudsite.cache import code_stamp
+
+    reading = writing = -1
+    pid = 0
+    try:
+        with tempfile.TemporaryFile() as task:
+            pickle.dump((sys.path, code_stamp()), task, pickle.HIGHEST_PROTOCOL)
+            pickle.dump((function, arguments), task, pickle.HIGHEST_PROTOCOL)
+            for record in records():
+                pickle.dump(record, task, pickle.HIGHEST_PROTOCOL)
+            task.flush()
+            task.seek(0)
+            reading, writing = os.pipe()
+            # Its standard output and error go nowhere: what site.py or a library prints would spoil the result,
+            # and its errors are raised again here, where the work is redone.
+            pid = os.posix_spawn(sys.executable, [sys.executable, *subprocess._args_from_interpreter_flags(), "-P", "-c", _BOOT],
+                                 os.environ, file_actions=[
+                                     (os.POSIX_SPAWN_DUP2, task.fileno(), 0), (os.POSIX_SPAWN_DUP2, writing, _RESULT),
+                                     (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+                                     (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])
+    except OSError:  # no room for the task, no interpreter to start
+        if reading >= 0:
             os.close(reading)
-            return Background(done=(False, here()))
-        finally:
+        return Background(done=(False, here()))
+    except BaseException:  # Ctrl-C: nothing left running
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        if reading >= 0:
+            os.close(reading)
+        raise
+    finally:
+        if writing >= 0:
             os.close(writing)
     if holds_core:
         _HOLDING.add(pid)
     return Background(pid=pid, reading=reading, fallback=here)
 
 
-def _serve() -> None:
-    """The new process of ``in_new_process``: its task on standard input, the result pickled to standard output."""
+_RESULT = 3  # the descriptor the new process sends its result down
+_BOOT = ("import pickle, sys; sys.path[:], stamp = pickle.load(sys.stdin.buffer); "
+         "from fraudsite import parallel; parallel._serve(stamp)")
+
+
+def _serve(stamp: str) -> None:
+    """The new process of ``in_new_process``: its task on standard input, the result pickled down ``_RESULT``."""
     global _IN_BACKGROUND
     _IN_BACKGROUND = True
     _as_forked()
     checkpoint("new-process")
+    from fraudsite.cache import code_stamp
+
+    if code_stamp() != stamp:  # the code changed since the build began: its result might not fit the build's
+        os._exit(1)
     source = sys.stdin.buffer
     function, arguments = pickle.load(source)
 
@@ -234,8 +260,9 @@ def _serve() -> None:
         outcome = (False, function(*arguments, records()))
     except Exception:  # no result sent: the work is done again where it was asked for, and any error raised there
         os._exit(1)
-    with open(sys.stdout.fileno(), "wb", closefd=False) as stream:
+    with open(_RESULT, "wb") as stream:
         pickle.dump(outcome, stream, pickle.HIGHEST_PROTOCOL)
+    os._exit(0)  # not waited for while the interpreter shuts down
 
 
 class Background:
