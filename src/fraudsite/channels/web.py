@@ -182,8 +182,10 @@ def make_feeds(site: Site, lists: list[tuple[str, str, str, str, Sequence[Item]]
     """
     size = site.config.feed_size
     shown = list({id(item): item for *_, items in lists for item in items[:size]}.values())
+    # Made on every core when a cold build makes them all: the newest of each list (676 items at 1,000 or 10,000)
+    # took 0.28 s of one; interleaved cold builds at 1,000 items went from 4.45 to 4.22 s (website alone 2.33 to 2.17).
     entries = remember_each("feed-entry", shown, site.config, partial(item_entry, site=site), entry_blob,
-                            entry_from_blob, minimum=2000, packed=True)
+                            entry_from_blob, packed=True)
     made = {id(item): entry for item, entry in zip(shown, entries)}
     return [Feed(path, feed_title(site, name), description, link, tuple(made[id(item)] for item in items[:size]))
             for path, name, description, link, items in lists]
