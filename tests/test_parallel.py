@@ -149,6 +149,18 @@ def test_work_is_done_here_when_no_new_process_can_be_started(forking, monkeypat
     assert _in_new_process()() == ("here", 0)
 
 
+def test_work_whose_task_cannot_be_pickled_is_done_here(forking):
+    result = parallel.in_new_process(_sum_of_records, (lambda: 0,), lambda: iter(range(3)), 1, 10, lambda: ("here", 0))
+    assert result() == ("here", 0)
+
+
+def test_work_goes_to_a_new_process_also_beside_other_threads(forking, monkeypatch):
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 3)  # serve's watcher and server
+    assert not parallel.forks(1, 10)  # no fork beside threads, but a new process is safe
+    pid, total = _in_new_process()()
+    assert pid not in (os.getpid(), "here") and total == 10 + sum(range(1000))
+
+
 def test_a_new_process_does_nothing_when_the_code_changed_since_this_one_read_it(forking, monkeypatch):
     import fraudsite.cache
 

@@ -289,7 +289,8 @@ def code_stamp() -> str:
     for library, version in library_versions(("markdown", "nh3", "pyyaml", "segno", "jinja2", "markupsafe", "pypinyin")).items():
         digest.update(f"{library} {version}\n".encode())
     for path in sorted(here.rglob("*.py")):
-        digest.update(path.relative_to(here).as_posix().encode("utf-8") + b"\0" + path.read_bytes())
+        if not path.name.startswith("."):  # an editor's lock (emacs's .#cache.py, a dangling link): not code
+            digest.update(path.relative_to(here).as_posix().encode("utf-8") + b"\0" + path.read_bytes())
     return f"{__version__}+{digest.hexdigest()[:16]}"
 
 

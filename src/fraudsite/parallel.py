@@ -132,9 +132,14 @@ def forks(minimum_items: int, items: int) -> bool:
     runs other threads (serve's watcher and web server): forking could copy a held lock into the child
     and hang it. Not in a process forked ``in_background``: cancelled, it is killed, and workers of its own
     would be left running."""
+    return (spreads(minimum_items, items) and threading.active_count() == 1
+            and hasattr(os, "fork"))  # what multiprocessing's "fork" start method needs
+
+
+def spreads(minimum_items: int, items: int) -> bool:
+    """``forks`` but for the threads and ``fork`` itself: whether work goes to another process at all."""
     threshold = int(os.environ.get("FRAUDSITE_PARALLEL_MINIMUM", minimum_items))
-    return (worker_count() >= 2 and threading.active_count() == 1 and items >= max(threshold, 2)
-            and not _IN_BACKGROUND and hasattr(os, "fork"))  # what multiprocessing's "fork" start method needs
+    return worker_count() >= 2 and items >= max(threshold, 2) and not _IN_BACKGROUND
 
 
 def in_background(function: Callable[[], Any], minimum_items: int, items: int,
@@ -191,7 +196,9 @@ def in_new_process(function: Callable[..., Any], arguments: tuple, records: Call
     so this process need not keep it. If the new process fails, whatever the reason (an error of ``function``
     too), ``here`` does the work in this process when the result is asked for, and raises what it raises.
     """
-    if not forks(minimum_items, items) or not hasattr(os, "posix_spawn") or not sys.executable:
+    # Started, not forked: also beside serve's threads. Not from a frozen program, whose executable is itself.
+    if (not spreads(minimum_items, items) or not hasattr(os, "posix_spawn") or not sys.executable
+            or getattr(sys, "frozen", False)):
         return Background(done=(False, here()))
     import subprocess
 
@@ -215,7 +222,8 @@ def in_new_process(function: Callable[..., Any], arguments: tuple, records: Call
                                      (os.POSIX_SPAWN_DUP2, task.fileno(), 0), (os.POSIX_SPAWN_DUP2, writing, _RESULT),
                                      (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
                                      (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])
-    except OSError:  # no room for the task, no interpreter to start
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        # No room for the task, a task that cannot be pickled, no interpreter to start.
         if reading >= 0:
             os.close(reading)
         return Background(done=(False, here()))
