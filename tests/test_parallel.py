@@ -149,6 +149,19 @@ def test_work_is_done_here_when_no_new_process_can_be_started(forking, monkeypat
     assert _in_new_process()() == ("here", 0)
 
 
+def _failing(start, records):
+    raise ValueError("索引出错")
+
+
+def test_with_debug_on_why_the_new_process_failed_shows(forking, monkeypatch, capfd):
+    here = lambda: ("here", 0)  # noqa: E731
+    assert parallel.in_new_process(_failing, (1,), lambda: iter(()), 1, 10, here)() == ("here", 0)
+    assert "索引出错" not in capfd.readouterr().err  # not by default: the work is simply done here
+    monkeypatch.setenv("FRAUDSITE_DEBUG", "1")  # what --debug sets
+    assert parallel.in_new_process(_failing, (1,), lambda: iter(()), 1, 10, here)() == ("here", 0)
+    assert "ValueError: 索引出错" in capfd.readouterr().err
+
+
 def test_work_whose_task_cannot_be_pickled_is_done_here(forking):
     result = parallel.in_new_process(_sum_of_records, (lambda: 0,), lambda: iter(range(3)), 1, 10, lambda: ("here", 0))
     assert result() == ("here", 0)

@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from fraudsite.errors import BuildFailed, FraudsiteError, UsageError
 
+    if getattr(args, "debug", False):  # a process the build starts afresh shows its traceback too
+        os.environ["FRAUDSITE_DEBUG"] = "1"
     try:
         return args.run(args)
     except BuildFailed as failure:

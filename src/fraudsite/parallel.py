@@ -17,6 +17,7 @@ import signal
 import sys
 import tempfile
 import threading
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -215,13 +216,15 @@ def in_new_process(function: Callable[..., Any], arguments: tuple, records: Call
             task.flush()
             task.seek(0)
             reading, writing = os.pipe()
-            # Its standard output and error go nowhere: what site.py or a library prints would spoil the result,
-            # and its errors are raised again here, where the work is redone.
+            # Its standard output goes nowhere: what site.py or a library prints would spoil the result. So does
+            # its standard error, but with --debug (FRAUDSITE_DEBUG): its errors are raised again here, where the
+            # work is redone, and otherwise why it failed would not show.
+            quiet = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_WRONLY, 0)
+                     for fd in ((1,) if os.environ.get("FRAUDSITE_DEBUG") else (1, 2))]
             pid = os.posix_spawn(sys.executable, [sys.executable, *subprocess._args_from_interpreter_flags(), "-P", "-c", _BOOT],
                                  os.environ, file_actions=[
                                      (os.POSIX_SPAWN_DUP2, task.fileno(), 0), (os.POSIX_SPAWN_DUP2, writing, _RESULT),
-                                     (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-                                     (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])
+                                     *quiet])
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         # No room for the task, a task that cannot be pickled, no interpreter to start.
         if reading >= 0:
@@ -256,6 +259,7 @@ def _serve(stamp: str) -> None:
     from fraudsite.cache import code_stamp
 
     if code_stamp() != stamp:  # the code changed since the build began: its result might not fit the build's
+        print(f"fraudsite：构建期间代码已改变（{stamp} → {code_stamp()}），这项工作改在构建进程中完成", file=sys.stderr)
         os._exit(1)
     source = sys.stdin.buffer
     function, arguments = pickle.load(source)
@@ -267,6 +271,7 @@ def _serve(stamp: str) -> None:
     try:
         outcome = (False, function(*arguments, records()))
     except Exception:  # no result sent: the work is done again where it was asked for, and any error raised there
+        traceback.print_exc()
         os._exit(1)
     with open(_RESULT, "wb") as stream:
         pickle.dump(outcome, stream, pickle.HIGHEST_PROTOCOL)
