@@ -295,9 +295,11 @@ def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[
     made = ordered_map(partial(_made, make, encode if packed else _json_blob(encode)),
                        [(items[i], bool(keys[i])) for i in missing], minimum)
     for index, (value, blob) in zip(missing, made):
-        found[index] = value
         if keys[index]:
             store.put_blob(kind, keys[index], blob)
+            if packed:  # read back from its entry, which a packed kind's value can share rather than copy
+                value = decode(blob, items[index])
+        found[index] = value
     for index, key in enumerate(keys):
         if key:  # page keys use the value's key: made from the same inputs, it is the same value
             store.digester.assign(found[index], key)

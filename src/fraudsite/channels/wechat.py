@@ -123,8 +123,8 @@ class Article:
     item: Item
     title: str
     ready: bool  # ready to paste: no limit broken
-    head: bytes  # author, digest, URLs, checks and uploads: ``pack_head``
-    packed: bytes  # the content, zlib-compressed: ten thousand articles' HTML would take 400 MB as text
+    head: bytes | memoryview  # author, digest, URLs, checks and uploads: ``pack_head``
+    packed: bytes | memoryview  # the content, zlib-compressed: ten thousand articles' HTML would take 400 MB as text
 
     author = _in_head("author")
     digest = _in_head("digest")
@@ -286,7 +286,8 @@ def article_from_blob(blob: bytes, item: Item) -> Article:
     size = int.from_bytes(blob[:4], "big")
     title, ready = json.loads(blob[4 : 4 + size])
     start = 8 + size + int.from_bytes(blob[4 + size : 8 + size], "big")
-    return Article(item, title, ready, blob[8 + size : start], blob[start:])
+    view = memoryview(blob)  # head and content as parts of the entry, not copies: ten thousand articles, 28 MB
+    return Article(item, title, ready, view[8 + size : start], view[start:])
 
 
 def length_checks(title: str, author: str, digest: str, content: str, has_cover: bool) -> list[Check]:
