@@ -246,6 +246,7 @@ def build(options: BuildOptions) -> BuildReport:
     from fraudsite.ahead import CHANNELS as AHEAD
     from fraudsite.ahead import start as start_ahead
     from fraudsite.cache import open_cache
+    from fraudsite.collate import sort_keys
     from fraudsite.derived import open_derived, using
     from fraudsite.output import stages_afresh
     from fraudsite.parallel import forks, in_background
@@ -261,6 +262,9 @@ def build(options: BuildOptions) -> BuildReport:
     try:
         with using(derived):
             site, warnings = load_site(options, cache)
+            # The tags' pinyin keys, made by a forked process (pypinyin is large) if the store lacks them: before
+            # the cache's save is forked rather than beside it, where the two were a cold build's peak of memory.
+            sort_keys(site.tags)
             # Written out by a forked process while this one plans (half a second at 10,000 items).
             saved = in_background(partial(cache.save, derived.digester.known), 200, len(site.items), retry_here=False)
             edit = cache.made * 2 <= len(site.items)
