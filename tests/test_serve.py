@@ -896,4 +896,3 @@ def test_a_folders_problem_is_shown_as_a_folders():
     assert "<strong>文件夹</strong>：<code>content/Cases</code>，整个文件夹" in shown
     assert "<strong>文件</strong>：<code>content/cases/a.md</code>，第 3 行" in error_overlay(
         [problem("content/cases/a.md", 3, "E204", "date", "日期不对；请改")], "")
-

@@ -157,17 +157,18 @@ class Preview:
 
     def is_watched(self, path: Path) -> bool:
         """Content, the site theme and the configuration, as the build reads them: not the output, the cache,
-        editors' temporary files (``EDITOR_LITTER``), nor a version-control folder in content/. (Other hidden files
-        are: an item may use an image in ``.assets/``.)"""
+        editors' temporary files nor a version-control folder (``litter.is_litter``). (Other hidden files are: an
+        item may use an image in ``.assets/``.)"""
         site = self.options.site_dir.resolve()
         absolute = real_path(path)
         if absolute == self.options.config_path.resolve():
             return True
-        if EDITOR_LITTER.fullmatch(path.name):
+        if EDITOR_LITTER.fullmatch(path.name):  # by the name it was saved under, should it link elsewhere
             return False
-        if absolute.is_relative_to(site / "content"):
-            return not is_litter(absolute.relative_to(site / "content").parts)
-        return absolute.is_relative_to(site / "theme")
+        for folder in (site / "content", site / "theme"):
+            if absolute.is_relative_to(folder):
+                return not is_litter(absolute.relative_to(folder).parts)
+        return False
 
     def shown(self, path: Path) -> str:
         """A path as the editor knows it: relative to the site folder."""
