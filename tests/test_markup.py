@@ -255,6 +255,30 @@ def test_what_python_markdown_already_reads_as_written_is_left_as_it_was(body):
     assert new_converter().convert(body) == plain.convert(body)
 
 
+@pytest.mark.parametrize(("body", "shown"), [
+    # A quote ends where VS Code, Typora and GitHub end it; Python-Markdown took each of these lines into it.
+    ("> 提示\n- 不要转账", "<blockquote><p>提示</p></blockquote><ul><li>不要转账</li></ul>"),
+    ("> 提示\n1. 挂断电话", "<blockquote><p>提示</p></blockquote><ol><li>挂断电话</li></ol>"),
+    ("> - 甲\n- 乙", "<blockquote><ul><li>甲</li></ul></blockquote><ul><li>乙</li></ul>"),
+    ("> 提示\n>\n正文", "<blockquote><p>提示</p></blockquote><p>正文</p>"),
+    ("> 提示\n---\n正文", "<blockquote><p>提示</p></blockquote><hr><p>正文</p>"),  # was a heading, "&gt; 提示"
+    ("> > 内层\n> - 外层的项", "<blockquote><blockquote><p>内层</p></blockquote><ul><li>外层的项</li></ul></blockquote>"),
+    ("> 提示\n续行", "<blockquote><p>提示续行</p></blockquote>"),  # text goes on in the quote, in the previews too
+    # A quote in an item, indented by four spaces, with a list in it as editors write one: the list was text,
+    # and the next item part of the quote.
+    ("- 一\n\n    > 提示：\n    > - a\n    > - b\n- 二",
+     "<ul><li><p>一</p><blockquote><p>提示：</p><ul><li>a</li><li>b</li></ul></blockquote></li><li><p>二</p></li></ul>"),
+    ("- 一\n    > 提示：\n    > - a\n    >   - b\n- 二",
+     "<ul><li>一<blockquote><p>提示：</p><ul><li>a<ul><li>b</li></ul></li></ul></blockquote></li><li>二</li></ul>"),
+    ("- 一\n  > 提示：\n  > - a\n- 二", "<ul><li>一<blockquote><p>提示：</p><ul><li>a</li></ul></blockquote></li><li>二</li></ul>"),
+    ("1. 第一步\n    > 注意\n2. 第二步", "<ol><li>第一步<blockquote><p>注意</p></blockquote></li><li>第二步</li></ol>"),
+    ("- 一\n\n        > 代码\n        > - 照原样", "<ul><li>一<pre><code>&gt; 代码\n&gt; - 照原样</code></pre></li></ul>"),  # code
+])
+def test_quotes_end_and_hold_lists_where_editors_previews_show_them(body, shown):
+    html = render_with_files(body, set()).html
+    assert re.sub(r">\s+", ">", re.sub(r"\s+<", "<", html)).strip() == shown
+
+
 @pytest.mark.parametrize("quote", ["", "> "])
 def test_a_rule_under_a_list_is_a_rule_not_a_heading_made_of_the_last_item(quote):
     # Python-Markdown read "- a" above "---" as a heading "- a"; the editors' previews show the list, then a rule.

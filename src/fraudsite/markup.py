@@ -323,7 +323,8 @@ class _ListsAsEditorsWriteThem(Preprocessor):
     list straight after a line of text as that paragraph, and a list nested by two spaces as one level. So a blank
     line is put before a list that interrupts a paragraph (begun by a bullet or by 1., as CommonMark allows), and
     an item nested less than four spaces deeper than the one above is moved to four, with the lines under it; a
-    list written Python-Markdown's way is left exactly as it was. Lists inside a quote are made so too."""
+    list written Python-Markdown's way is left exactly as it was. Lists inside a quote are made so too, and in a
+    quote inside an item. A quote ends where the previews end it (``_ends_quote``)."""
 
     def run(self, lines: list[str]) -> list[str]:  # tabs are expanded already (normalize_whitespace, 30)
         return self._lists(self._in_quotes(lines))
@@ -333,25 +334,38 @@ class _ListsAsEditorsWriteThem(Preprocessor):
         list of rules straight after its lead-in as often as it writes one; a quote that needs nothing stays."""
         result: list[str] = []
         quoted: list[str] = []  # the run's lines as written
+        in_list = False  # the lines since the last blank one begin with a list item
         for line in [*lines, None]:
             if line is not None and _QUOTED.match(line):
                 quoted.append(line)
                 continue
             if quoted:
-                inner = [_QUOTED.sub("", written, count=1) for written in quoted]
-                # Fenced code and HTML in a quote are not set aside before this runs, as they are outside one.
-                made = inner if any(_FENCE_OR_HTML.match(text) for text in inner) else self.run(inner)
-                result += quoted if made == inner else [f"> {text}" if text else ">" for text in made]
+                result += self._quote(quoted, "")
+                if line is not None and _ends_quote(quoted[-1], line, in_list):
+                    result.append("")
                 quoted = []
             if line is not None:
+                if not (result[-1].strip() if result else ""):
+                    in_list = bool(_LIST_ITEM.match(line)) and not line.startswith("    ")
                 result.append(line)
         return result
 
+    def _quote(self, quoted: list[str], indent: str) -> list[str]:
+        """A run of quoted lines, each begun by ``indent``, with its lists made as in a body of its own."""
+        inner = [_QUOTED.sub("", written[len(indent):], count=1) for written in quoted]
+        # Fenced code and HTML in a quote are not set aside before this runs, as they are outside one.
+        made = inner if any(_FENCE_OR_HTML.match(text) for text in inner) else self.run(inner)
+        return quoted if made == inner else [f"{indent}> {text}" if text else f"{indent}>" for text in made]
+
     def _lists(self, lines: list[str]) -> list[str]:
         result: list[str] = []
-        levels: list[tuple[int, int]] = []  # open items: (indent written, indent given to Python-Markdown)
+        # open items: (indent written, indent given to Python-Markdown, column of the item's text as written)
+        levels: list[tuple[int, int, int]] = []
         previous = ""
-        for line in lines:
+        index = 0
+        while index < len(lines):
+            line = lines[index]
+            index += 1
             written = len(line) - len(line.lstrip(" "))
             rule = _RULE.match(line)
             item = None if rule else _LIST_ITEM.match(line)
@@ -368,7 +382,7 @@ class _ListsAsEditorsWriteThem(Preprocessor):
                 if starts and previous.strip() and not (_RULE.match(previous) or _NOT_IN_A_LIST.match(previous)) and (
                         item.group(2)[0] in "-*+" or item.group(2) == "1."):
                     result.append("")  # a list straight after a paragraph's line
-                levels.append((written, given))
+                levels.append((written, given, item.end()))
                 line = " " * given + line[written:]
             elif levels and (rule or _NOT_IN_A_LIST.match(line)
                              or (not previous.strip() and written <= levels[0][0])):
@@ -377,10 +391,36 @@ class _ListsAsEditorsWriteThem(Preprocessor):
                     result.append("")
             elif levels:  # a line of the innermost item it is indented under, moved as that item was
                 moved = next((level for level in reversed(levels) if written > level[0]), levels[0])
-                line = " " * (written + moved[1] - moved[0]) + line[written:]
+                indent = " " * (written + moved[1] - moved[0])
+                if line[written] == ">" and 4 <= written < moved[2] + 4:  # a quote in the item, _in_quotes took for code
+                    in_item_text = bool(previous.strip())
+                    if in_item_text:  # straight under the item's text: Python-Markdown sees a quote there at 2
+                        indent = " " * (moved[1] + 2)
+                    end = index
+                    while end < len(lines) and lines[end].startswith(" " * written) and lines[end][written:written + 1] == ">":
+                        end += 1
+                    quoted = lines[index - 1 : end]
+                    result += self._quote([indent + text[written:] for text in quoted], indent)
+                    if end < len(lines) and _ends_quote(quoted[-1][written:], lines[end], in_item_text):
+                        result.append("")
+                    index, previous = end, result[-1]
+                    continue
+                line = indent + line[written:]
             result.append(line)
             previous = line
         return result
+
+
+def _ends_quote(last: str, line: str, in_list: bool) -> bool:
+    """Whether ``line``, straight after a quote whose last line is ``last``, is outside the quote as the editors'
+    previews show it, though Python-Markdown would take it in: after a blank quoted line (``>``) any text, after
+    text a list item or a rule. (A rule there made the quote's last line a heading, ``&gt; 提示``.) ``in_list``:
+    the quote is in lines that begin with a list item, which Python-Markdown splits at each item first."""
+    if not line.strip():
+        return False
+    if _RULE.match(line) or not _QUOTED.sub("", last, count=1).strip():
+        return True
+    return bool(_LIST_ITEM.match(line)) and not in_list
 
 
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
