@@ -140,6 +140,15 @@ def test_amounts_are_found_with_or_without_thousands_separators():
     assert search(docs, "2024,2025") == ["编号 3,50 与 2024,2025 年"]
 
 
+def test_amounts_are_kept_as_written_and_found_without_separators():
+    # The docs hold what results show: 3,500 as the page writes it, not 3500.
+    docs = [doc("被骗3,500元", body="对方先后转走 12,800 元"), doc("被骗23,500元")]
+    for query in ("3500", "3,500", "３５００"):
+        assert search(docs, query) == ["被骗3,500元"], query
+    assert search(docs, "12800") == search(docs, "转走 12,800") == ["被骗3,500元"]
+    assert search(docs, "500") == search(docs, "280") == []  # part of a number
+
+
 ALPHABET = "刷单客服退款校园贷ab1，"
 
 
@@ -408,7 +417,7 @@ def test_notice_badges_follow_the_build_clock_in_cold_and_incremental_builds(tmp
     data = out / "search" / "data"
     before = tree(data)
     notice = next(path for path, text in before.items() if b"notices/urgent/" in text)
-    assert json.loads(before[notice])[3].startswith("有人冒充老师在家长群收取学费1200元")  # as a query is joined
+    assert json.loads(before[notice])[3].startswith("有人冒充老师在家长群收取学费1,200元")  # as the page shows it
     assert json.loads(before[notice])[7:] == [True, False]
     assert [json.loads(before[path])[7:] for path in before if path.startswith("docs/") and path != notice] == [
         [False, False]]

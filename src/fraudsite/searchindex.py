@@ -94,10 +94,15 @@ def runs(text: str) -> list[str]:
     return _KEY_RUN.findall(text)
 
 
+def matchable(text: str) -> str:
+    """Text as terms are matched in it: folded, digit groups joined (as ``split_terms`` joins a query's)."""
+    return fold(join_digit_groups(text))
+
+
 def text_grams(text: str) -> set[str]:
-    """Every key of a text: each key character, and each pair of adjacent key characters."""
+    """Every key of a text (``matchable``): each key character, and each pair of adjacent key characters."""
     grams: set[str] = set()
-    for run in runs(fold(text)):
+    for run in runs(matchable(text)):
         grams.update(run)
         grams.update(map(operator.add, run, run[1:]))  # each pair, without slicing in a Python loop
     return grams
@@ -154,8 +159,8 @@ def needle_forms(term: str) -> list[str]:
 
 
 def find(folded: str, needle: str, start: int = 0) -> int:
-    """Where ``needle`` is in ``folded`` from ``start``, or -1; a number only where it stands alone as one (3500
-    is not found in 23500, which the index holds with its digit groups joined)."""
+    """Where ``needle`` is in ``folded`` (``matchable`` text) from ``start``, or -1; a number only where it stands
+    alone as one (3500 is not found in 23500, nor in 23,500)."""
     at = folded.find(needle, start)
     while at >= 0:
         before, after = folded[at - 1: at] if at else "", folded[at + len(needle): at + len(needle) + 1]
@@ -482,9 +487,10 @@ def run_query(query: str, load: Callable[[str], Any], section: str = "", fraud_t
 
 
 def text_mask(term: str, title: str, summary: str, body: str) -> int:
-    """The fields that contain ``term`` (one of its ``needle_forms``) as an exact (folded) substring (``find``)."""
+    """The fields that contain ``term`` (one of its ``needle_forms``) as an exact substring of their ``matchable``
+    text (``find``)."""
     forms = needle_forms(term)
-    return sum(bit for bit, folded in ((TITLE, fold(title)), (SUMMARY, fold(summary)), (BODY, fold(body)))
+    return sum(bit for bit, folded in ((TITLE, matchable(title)), (SUMMARY, matchable(summary)), (BODY, matchable(body)))
                if any(find(folded, form) >= 0 for form in forms))
 
 

@@ -26,7 +26,6 @@ from fraudsite.searchindex import (
     doc_path,
     hash_name,
     index_grams,
-    join_digit_groups,
     meta_files,
     shard_path,
     split_names,
@@ -288,8 +287,8 @@ def search_doc(item: Item, site: Site) -> SearchDoc:
         extra.append("标签：" + "、".join(item.tags))
     body = " ".join([plain_text(item.body_html, apart=True), *extra]).strip()
 
-    def clean(text: str) -> str:  # digit groups joined as a query's are, so 3,500 finds 3500 and back
-        return join_digit_groups(defang(text, item.scam_urls))
+    def clean(text: str) -> str:  # as the page shows it: the index matches 3,500 as 3500 (``matchable``)
+        return defang(text, item.scam_urls)
 
     return SearchDoc(path=item.path, title=clean(item.title), summary=clean(item.summary), body=clean(body),
                      date=item.date.strftime("%Y-%m-%d"), section=item.section, type=doc_type(item),

@@ -218,8 +218,28 @@
   }
 
   // A comma (or full-width comma) between digits that groups thousands: 3,500 and ３，５００ are 3500.
+  var DIGIT_GROUP = /([0-9\uFF10-\uFF19])[,\uFF0C](?=[0-9\uFF10-\uFF19]{3}(?![0-9\uFF10-\uFF19]))/g;
+
   function joinDigitGroups(text) {
-    return text.replace(/([0-9\uFF10-\uFF19])[,\uFF0C](?=[0-9\uFF10-\uFF19]{3}(?![0-9\uFF10-\uFF19]))/g, "$1");
+    return text.replace(DIGIT_GROUP, "$1");
+  }
+
+  // Text as terms are matched in it (folded, digit groups joined), with where each of its characters is in the
+  // text, and the text's end last: a passage shows 3,500 as written, marked.
+  function matchable(text) {
+    var separators = {}, found, kept = "", places = [];
+    DIGIT_GROUP.lastIndex = 0;
+    while ((found = DIGIT_GROUP.exec(text)) !== null) {
+      separators[found.index + 1] = true;
+    }
+    for (var i = 0; i < text.length; i++) {
+      if (!separators[i]) {
+        kept += text.charAt(i);
+        places.push(i);
+      }
+    }
+    places.push(text.length);
+    return { folded: fold(kept), places: places };
   }
 
   // Terms between spaces and between quotes or Chinese punctuation, without what is not a key character at either end.
@@ -319,7 +339,8 @@
   }
 
   function textMask(forms, doc) {
-    var mask = 0, fields = [[fold(doc[1]), TITLE], [fold(doc[2]), SUMMARY], [fold(doc[3]), BODY]];
+    var mask = 0, fields = [[matchable(doc[1]).folded, TITLE], [matchable(doc[2]).folded, SUMMARY],
+                            [matchable(doc[3]).folded, BODY]];
     for (var f = 0; f < fields.length; f++) {
       for (var n = 0; n < forms.length; n++) {
         if (find(fields[f][0], forms[n]) >= 0) {
@@ -458,12 +479,12 @@
   /* ---- showing results ---- */
 
   function highlight(parent, text, needles) {
-    var folded = fold(text), ranges = [];
+    var match = matchable(text), ranges = [];
     for (var n = 0; n < needles.length; n++) {
-      var at = find(folded, needles[n]);
+      var at = find(match.folded, needles[n]);
       while (at >= 0 && needles[n]) {
-        ranges.push([at, at + needles[n].length]);
-        at = find(folded, needles[n], at + needles[n].length);
+        ranges.push([match.places[at], match.places[at + needles[n].length - 1] + 1]);
+        at = find(match.folded, needles[n], at + needles[n].length);
       }
     }
     ranges.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
@@ -483,11 +504,11 @@
   }
 
   function passage(doc, needles) {
-    var body = doc[3], folded = fold(body), first = -1;
+    var body = doc[3], match = matchable(body), first = -1;
     for (var n = 0; n < needles.length; n++) {
-      var at = find(folded, needles[n]);
-      if (at >= 0 && (first < 0 || at < first)) {
-        first = at;
+      var at = find(match.folded, needles[n]);
+      if (at >= 0 && (first < 0 || match.places[at] < first)) {
+        first = match.places[at];
       }
     }
     if (first < 0) {
