@@ -98,6 +98,9 @@ class ContentCache:
     config_hash: str = ""  # set by bind(); finished items belong to this configuration
     sources: dict[str, dict] = field(default_factory=dict)
     bodies: dict[str, dict] = field(default_factory=dict)
+    # The keys of the front matter and bodies in CACHE_FILE, which is read only once one of them is wanted (see
+    # ``bind``); None once read, or where not known.
+    unread_entries: tuple[frozenset[str], frozenset[str]] | None = None
     finished: dict[str, Finished] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)  # source path -> key of its bytes, this build
     # Source path -> its stat (size, modification and change times, inode) and the key of the bytes read under
@@ -144,7 +147,7 @@ class ContentCache:
         if trouble is not None:
             return None, trouble
         assert text is not None
-        cached = self.sources.get(key)
+        cached = self._entry(0, key)
         if cached is not None:
             source = _source_from_entry(relative, text, cached)
             if source is not None:
@@ -160,13 +163,24 @@ class ContentCache:
     def lookup(self, context: LinkContext) -> tuple[RenderedBody, dict] | None:
         """The cached rendering of this body and what it looked up, if everything it looked up still holds."""
         key = self._body_key(context)
-        cached = self.bodies.get(key) if key else None
+        cached = self._entry(1, key) if key else None
         if cached is not None and lookups_hold(cached["lookups"], context):
             body = _decode_body(cached["body"])
             if body is not None:
                 self.used.add("body:" + key)
                 return body, cached["lookups"]
         return None
+
+    def _entry(self, kind: int, key: str) -> dict | None:
+        """The front matter (``kind`` 0) or body (1) entry of this key, CACHE_FILE read first if it holds one."""
+        if self.unread_entries is not None and key in self.unread_entries[kind]:
+            self.unread_entries = None
+            loaded = _load_entries(self.path) if self.path is not None else None
+            if loaded is None:  # gone or damaged since: written afresh
+                self.dirty = True
+            else:  # this build's own entries stay as they are
+                self.sources, self.bodies = {**loaded[0], **self.sources}, {**loaded[1], **self.bodies}
+        return (self.sources, self.bodies)[kind].get(key)
 
     def store(self, context: LinkContext, body: RenderedBody, lookups: dict) -> None:
         """Keep a fresh rendering with what it looked up."""
@@ -222,7 +236,8 @@ class ContentCache:
                     self.finished[key] = replace(done, digest=token)
                     self.dirty = True
         stale = (set(self.sources) - self.used or {k for k in self.bodies if "body:" + k not in self.used}
-                 or {k for k in self.finished if "item:" + k not in self.used})
+                 or {k for k in self.finished if "item:" + k not in self.used}
+                 or (self.unread_entries is not None and any(self.unread_entries)))  # none used, or it was read
         finished = {k: v for k, v in sorted(self.finished.items()) if "item:" + k in self.used}
         stats = {path: stat for path, stat in sorted(self.stats.items()) if stat[4] in finished}
         if self.path is None or not (self.dirty or stale or stats != self.known_stats):
@@ -231,29 +246,40 @@ class ContentCache:
                    "sources": {k: v for k, v in self.sources.items() if k in self.used}}
         try:  # each file written as it is made: whole, the two took 75 MB at 10,000 items, and their text more
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            keys = sorted(entries["sources"]), sorted(entries["bodies"])
             write_checked(self.path.with_name(ITEMS_FILE), self.config_hash, partial(
-                pickle.dump, {"finished": finished, "stats": stats}, protocol=pickle.HIGHEST_PROTOCOL))
+                pickle.dump, {"finished": finished, "stats": stats, "entries": keys}, protocol=pickle.HIGHEST_PROTOCOL))
             write_checked(self.path, "", partial(dump_entries, entries))
         except OSError:
             return  # a cache is an optimisation: a read-only or full disk must not fail the build
-        self.dirty = False
+        self.dirty, self.unread_entries = False, None
 
     def bind(self, config: Config) -> ContentCache:
         """Start a build with this configuration: finished items made under another one are dropped (front
-        matter and bodies stay: see the module's note)."""
+        matter and bodies stay: see the module's note).
+
+        Its first build reads CACHE_FILE only once it wants an entry, where the items file lists the entries there:
+        a build that reuses every finished item but the edited file's wants none. The first edit after a cold
+        build at 10,000 items read 10,000 of each (a third of a gigabyte) to use none and drop them.
+        """
         config_hash = hash_config(config)
-        if not self.config_hash and self.path is not None:  # its first build: what the last one left on disk
-            loaded = _load_entries(self.path)
-            self.sources, self.bodies = loaded or ({}, {})
-            self.dirty = loaded is None and self.path.exists()  # a bad, foreign or outdated file is replaced
-        elif self.used:  # a preview keeps one cache for hours: drop versions of files no longer on disk
+        first = not self.config_hash and self.path is not None  # its first build: what the last one left on disk
+        if not first and self.used:  # a preview keeps one cache for hours: drop versions of files no longer on disk
             self.sources = {k: v for k, v in self.sources.items() if k in self.used}
             self.bodies = {k: v for k, v in self.bodies.items() if "body:" + k in self.used}
             self.finished = {k: v for k, v in self.finished.items() if "item:" + k in self.used}
+        listed = None
         if config_hash != self.config_hash:
             self.config_hash = config_hash
-            self.finished, self.stats = (_load_finished(self.path.with_name(ITEMS_FILE), config_hash)
-                                         if self.path is not None else ({}, {}))
+            self.finished, self.stats, listed = (_load_finished(self.path.with_name(ITEMS_FILE), config_hash)
+                                                 if self.path is not None else ({}, {}, None))
+        if first and listed is not None:
+            self.unread_entries = listed
+        elif first:  # another configuration's items, or none: every entry may be wanted
+            assert self.path is not None
+            loaded = _load_entries(self.path)
+            self.sources, self.bodies = loaded or ({}, {})
+            self.dirty = loaded is None and self.path.exists()  # a bad, foreign or outdated file is replaced
         self.known_stats, self.stats = self.stats, {}
         if not TRUSTS_STATS:
             self.settled_before = 0
@@ -462,22 +488,24 @@ def _load_entries(path: Path) -> tuple[dict, dict] | None:
         return None
 
 
-def _load_finished(path: Path, config_hash: str) -> tuple[dict[str, Finished], dict[str, tuple]]:
-    """The finished items of the items file, and the stats their files were read under, if it is whole and of
-    this code and configuration; else none.
+def _load_finished(path: Path, config_hash: str
+                   ) -> tuple[dict[str, Finished], dict[str, tuple], tuple[frozenset[str], frozenset[str]] | None]:
+    """The finished items of the items file, the stats their files were read under and the keys of the front matter
+    and body entries the cache file was written with, if it is whole and of this code and configuration; else none.
 
     Unpickled only after its signature matched: a file written by a build of this user on this machine.
     """
     body = read_checked(path, config_hash)
     try:
         kept = pickle.loads(body) if body is not None else {}
-        finished, stats = kept["finished"], kept["stats"]
+        finished, stats, entries = kept["finished"], kept["stats"], kept["entries"]
+        listed = (frozenset(entries[0]), frozenset(entries[1]))
     except Exception:  # whatever a damaged file raises, it is only not used
-        return {}, {}
+        return {}, {}, None
     if (not isinstance(finished, dict) or not all(isinstance(v, Finished) for v in finished.values())
-            or not isinstance(stats, dict)):
-        return {}, {}
-    return finished, stats
+            or not isinstance(stats, dict) or not all(isinstance(key, str) for key in listed[0] | listed[1])):
+        return {}, {}, None
+    return finished, stats, listed
 
 
 def _source_entry(source: SourceFile) -> dict | None:
