@@ -262,6 +262,7 @@ def test_what_python_markdown_already_reads_as_written_is_left_as_it_was(body):
     ("> - 甲\n- 乙", "<blockquote><ul><li>甲</li></ul></blockquote><ul><li>乙</li></ul>"),
     ("> 提示\n>\n正文", "<blockquote><p>提示</p></blockquote><p>正文</p>"),
     ("> 提示\n---\n正文", "<blockquote><p>提示</p></blockquote><hr><p>正文</p>"),  # was a heading, "&gt; 提示"
+    ("- 甲\n\n> 提示\n- 乙", "<ul><li>甲</li></ul><blockquote><p>提示</p></blockquote><ul><li>乙</li></ul>"),
     ("> > 内层\n> - 外层的项", "<blockquote><blockquote><p>内层</p></blockquote><ul><li>外层的项</li></ul></blockquote>"),
     ("> 提示\n续行", "<blockquote><p>提示续行</p></blockquote>"),  # text goes on in the quote, in the previews too
     # A quote in an item, indented by four spaces, with a list in it as editors write one: the list was text,

@@ -337,6 +337,8 @@ class _ListsAsEditorsWriteThem(Preprocessor):
         in_list = False  # the lines since the last blank one begin with a list item
         for line in [*lines, None]:
             if line is not None and _QUOTED.match(line):
+                if not quoted and not (result[-1].strip() if result else ""):
+                    in_list = False  # the quote begins the lines
                 quoted.append(line)
                 continue
             if quoted:
