@@ -244,12 +244,14 @@ def test_lists_render_as_editors_previews_show_them(items, lead_in, quotes):
     "> 引用里的代码：\n>\n>     - 不是列表\n>     第二行",
     "> ```\n> $ ls\n> - file\n> ```",  # fenced code and HTML in a quote are not looked into
     "> <div>\n> 提示：\n> - a\n> </div>",
+    "- 甲\n    ```\n    > 引用\n    > - x\n\n    ```\n- 丙",  # nor fenced code in an item
 ])
 def test_what_python_markdown_already_reads_as_written_is_left_as_it_was(body):
     # The first version of the list preprocessor made tight lists loose, code in items paragraphs, and read rules
     # as items (a helper's review): whatever Python-Markdown reads as the editor meant must not change.
     from fraudsite.markup import new_converter
 
+    render_with_files(body, set())  # a body under way, as converters expect (its links, its scam addresses)
     plain = new_converter()
     plain.preprocessors.deregister("editors_lists")
     assert new_converter().convert(body) == plain.convert(body)
@@ -278,6 +280,28 @@ def test_what_python_markdown_already_reads_as_written_is_left_as_it_was(body):
 def test_quotes_end_and_hold_lists_where_editors_previews_show_them(body, shown):
     html = render_with_files(body, set()).html
     assert re.sub(r">\s+", ">", re.sub(r"\s+<", "<", html)).strip() == shown
+
+
+@pytest.mark.parametrize("body", [
+    "- 甲\n  > 提示\n  >\n  续行\n- 丙",  # a blank quoted line in an item: a blank line after it parted the list
+    "- 甲\n    > 提示\n    >\n    续行\n- 丙",
+    "- 甲\n    > 提示\n    >\n    - 子项\n- 丙",
+    "- 甲\n    > 提示\n    ---\n- 丙",
+    "- 甲\n    ```\n    > 引用\n    > - x\n    ```\n- 丙",  # fenced code in an item is not looked into
+    "## 标题\n- 甲\n> 提示\n- 丙",
+])
+def test_a_quote_in_a_list_never_parts_the_list(body):
+    # Lines after a quote in a list go on in the quote as Python-Markdown reads them: a blank line put there to end
+    # it made the next line (or a rule, or the next item) part or leave the list (a helper's review).
+    flat = re.sub(r"</?p>|\s+", "", render_with_files(body, set()).html)
+    assert flat.endswith("<li>丙</li></ul>") and flat.count("<ul>") - flat.count("<ul><li>子项") == 1
+
+
+@pytest.mark.parametrize("body", ["> 提示\n    - 缩进", "> 提示\n\t- 项"])
+def test_an_indented_line_after_a_quote_goes_on_in_it(body):
+    # As in the previews: only a list item at the margin ends a quote; this one had become a code block.
+    html = render_with_files(body, set()).html
+    assert "<pre>" not in html and html.count("<blockquote>") == 1 and "<li>" not in html
 
 
 @pytest.mark.parametrize("quote", ["", "> "])

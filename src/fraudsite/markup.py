@@ -334,7 +334,7 @@ class _ListsAsEditorsWriteThem(Preprocessor):
         list of rules straight after its lead-in as often as it writes one; a quote that needs nothing stays."""
         result: list[str] = []
         quoted: list[str] = []  # the run's lines as written
-        in_list = False  # the lines since the last blank one begin with a list item
+        in_list = False  # the lines are a list's, which Python-Markdown splits at its items itself
         for line in [*lines, None]:
             if line is not None and _QUOTED.match(line):
                 if not quoted and not (result[-1].strip() if result else ""):
@@ -347,8 +347,10 @@ class _ListsAsEditorsWriteThem(Preprocessor):
                     result.append("")
                 quoted = []
             if line is not None:
-                if not (result[-1].strip() if result else ""):
-                    in_list = bool(_LIST_ITEM.match(line)) and not line.startswith("    ")
+                if _LIST_ITEM.match(line) and not line.startswith("    "):
+                    in_list = True
+                elif not (result[-1].strip() if result else "") or _RULE.match(line) or _NOT_IN_A_LIST.match(line):
+                    in_list = False  # text after a blank line, a rule, a heading or a table begins other lines
                 result.append(line)
         return result
 
@@ -364,11 +366,13 @@ class _ListsAsEditorsWriteThem(Preprocessor):
         # open items: (indent written, indent given to Python-Markdown, column of the item's text as written)
         levels: list[tuple[int, int, int]] = []
         previous = ""
+        raw = ""  # what opened the fenced code or HTML the lines are in (```, ~~~ or <), till it ends
         index = 0
         while index < len(lines):
             line = lines[index]
             index += 1
             written = len(line) - len(line.lstrip(" "))
+            inside, raw = raw, _raw_after(raw, line[written:])
             rule = _RULE.match(line)
             item = None if rule else _LIST_ITEM.match(line)
             if not line.strip():
@@ -394,16 +398,19 @@ class _ListsAsEditorsWriteThem(Preprocessor):
             elif levels:  # a line of the innermost item it is indented under, moved as that item was
                 moved = next((level for level in reversed(levels) if written > level[0]), levels[0])
                 indent = " " * (written + moved[1] - moved[0])
-                if line[written] == ">" and 4 <= written < moved[2] + 4:  # a quote in the item, _in_quotes took for code
-                    in_item_text = bool(previous.strip())
-                    if in_item_text:  # straight under the item's text: Python-Markdown sees a quote there at 2
+                end = index  # a quote in the item, which _in_quotes took for code: its lines
+                while end < len(lines) and lines[end].startswith(" " * written) and lines[end][written:written + 1] == ">":
+                    end += 1
+                after = lines[end] if end < len(lines) else ""
+                # Made only where the item's next item or a blank line follows: Python-Markdown takes the lines after
+                # a quote into it up to a blank one, and a blank line put there would end the list.
+                if (not inside and line[written] == ">" and 4 <= written < moved[2] + 4
+                        and (not after.strip() or (_LIST_ITEM.match(after) and len(after) - len(after.lstrip(" ")) < written))):
+                    if previous.strip():  # straight under the item's text: Python-Markdown sees a quote there at 2
                         indent = " " * (moved[1] + 2)
-                    end = index
-                    while end < len(lines) and lines[end].startswith(" " * written) and lines[end][written:written + 1] == ">":
-                        end += 1
                     quoted = lines[index - 1 : end]
                     result += self._quote([indent + text[written:] for text in quoted], indent)
-                    if end < len(lines) and _ends_quote(quoted[-1][written:], lines[end], in_item_text):
+                    if after.strip() and not previous.strip():  # begun after a blank line: the next item parts from it
                         result.append("")
                     index, previous = end, result[-1]
                     continue
@@ -415,14 +422,26 @@ class _ListsAsEditorsWriteThem(Preprocessor):
 
 def _ends_quote(last: str, line: str, in_list: bool) -> bool:
     """Whether ``line``, straight after a quote whose last line is ``last``, is outside the quote as the editors'
-    previews show it, though Python-Markdown would take it in: after a blank quoted line (``>``) any text, after
-    text a list item or a rule. (A rule there made the quote's last line a heading, ``&gt; 提示``.) ``in_list``:
-    the quote is in lines that begin with a list item, which Python-Markdown splits at each item first."""
-    if not line.strip():
+    previews show it, though Python-Markdown would take it in: a rule (which made the quote's last line a heading,
+    ``&gt; 提示``); and, but in a list's lines (``in_list``: Python-Markdown splits them at each item first, and a
+    blank line would part the list), a list item, or any text after a blank quoted line (``>``). A line indented
+    four spaces or more goes on with the quote's text, in the previews too."""
+    if not line.strip() or line.startswith("    "):
         return False
-    if _RULE.match(line) or not _QUOTED.sub("", last, count=1).strip():
+    if _RULE.match(line):
         return True
-    return bool(_LIST_ITEM.match(line)) and not in_list
+    return not in_list and (not _QUOTED.sub("", last, count=1).strip() or bool(_LIST_ITEM.match(line)))
+
+
+def _raw_after(raw: str, text: str) -> str:
+    """What a line (``text``, from its first character) leaves open after lines in ``raw`` (see ``_lists``)."""
+    if raw == "<":
+        return "" if not text.strip() else raw
+    if raw:
+        return "" if text.startswith(raw) else raw
+    if text.startswith(("```", "~~~")):
+        return text[:3]
+    return "<" if _FENCE_OR_HTML.match(text) else ""
 
 
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
