@@ -235,8 +235,8 @@ def test_addresses_quoted_words_and_whole_numbers_are_found_as_readers_type_them
     # word in quotes or before a Chinese comma found nothing; 3500 also found the 23,500 case.
     site, out = copy_sample_content(tmp_path), tmp_path / "out"
     case = next((site / "content/cases").rglob("*fake-refund-customer-service.md"))
-    case.write_text(case.read_text(encoding="utf-8") + "\n可登录 www.12321.cn 举报诈骗网站。\n\n对方先后转走 12,800 元。\n",
-                    encoding="utf-8")
+    case.write_text(case.read_text(encoding="utf-8") + "\n可登录 www.12321.cn 举报诈骗网站。\n\n对方先后转走 12,800 元。\n"
+                    "\n对方先转走12,500元，" + "又" * 20 + "，还要再转500元。\n", encoding="utf-8")
     build(BuildOptions(site_dir=site, out_dir=out, config_path=site / "fraudsite.yaml", now=NOW))
     page.goto(static_server(out) + "search/")
     slug = next(line.split(":", 1)[1].strip() for line in case.read_text(encoding="utf-8").splitlines()
@@ -253,6 +253,10 @@ def test_addresses_quoted_words_and_whole_numbers_are_found_as_readers_type_them
     assert found in run_search(page, {"q": "12800"})  # shown as written, and marked so
     assert page.inner_text(f".search-result:has(a[href='{found}']) .passage mark") == "12,800"
     assert "转走 12,800 元" in page.inner_text(f".search-result:has(a[href='{found}']) .passage")
+    # The passage begins 30 characters before the match, which fell inside 12,500: its 500元 was marked too.
+    assert found in run_search(page, {"q": "500元"})
+    assert "12,500元" in page.inner_text(f".search-result:has(a[href='{found}']) .passage")
+    assert page.locator(f".search-result:has(a[href='{found}']) .passage mark").all_inner_texts() == ["500元"]
     for query in ("www.12321.cn", "“刷单”", "学费，二维码", "3500", "http://xx-refund.example"):
         assert run_search(page, {"q": query}) == ["/fzzl/" + path for path in reference_paths(out, query)], query
     assert not page.js_errors

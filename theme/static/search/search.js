@@ -220,6 +220,8 @@
   // A comma (or full-width comma) between digits that groups thousands: 3,500 and ３，５００ are 3500.
   var DIGIT_GROUP = /([0-9\uFF10-\uFF19])[,\uFF0C](?=[0-9\uFF10-\uFF19]{3}(?![0-9\uFF10-\uFF19]))/g;
 
+  var NUMBER_PART = /[0-9\uFF10-\uFF19,\uFF0C]/;
+
   function joinDigitGroups(text) {
     return text.replace(DIGIT_GROUP, "$1");
   }
@@ -516,6 +518,13 @@
     }
     var start = Math.max(0, first - 30), end = Math.min(body.length, start + 110);
     start = Math.max(0, Math.min(start, end - 110));
+    // Never from or to the middle of a number: its end would be read, and marked, as a number of its own.
+    while (start > 0 && NUMBER_PART.test(body.charAt(start - 1)) && NUMBER_PART.test(body.charAt(start))) {
+      start--;
+    }
+    while (end < body.length && NUMBER_PART.test(body.charAt(end - 1)) && NUMBER_PART.test(body.charAt(end))) {
+      end++;
+    }
     return (start > 0 ? "…" : "") + body.slice(start, end) + (end < body.length ? "…" : "");
   }
 
