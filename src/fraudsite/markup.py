@@ -398,22 +398,21 @@ class _ListsAsEditorsWriteThem(Preprocessor):
             elif levels:  # a line of the innermost item it is indented under, moved as that item was
                 moved = next((level for level in reversed(levels) if written > level[0]), levels[0])
                 indent = " " * (written + moved[1] - moved[0])
-                end = index  # a quote in the item, which _in_quotes took for code: its lines
-                while end < len(lines) and lines[end].startswith(" " * written) and lines[end][written:written + 1] == ">":
-                    end += 1
-                after = lines[end] if end < len(lines) else ""
-                # Made only where the item's next item or a blank line follows: Python-Markdown takes the lines after
-                # a quote into it up to a blank one, and a blank line put there would end the list.
-                if (not inside and line[written] == ">" and 4 <= written < moved[2] + 4
-                        and (not after.strip() or (_LIST_ITEM.match(after) and len(after) - len(after.lstrip(" ")) < written))):
-                    if previous.strip():  # straight under the item's text: Python-Markdown sees a quote there at 2
-                        indent = " " * (moved[1] + 2)
-                    quoted = lines[index - 1 : end]
-                    result += self._quote([indent + text[written:] for text in quoted], indent)
-                    if after.strip() and not previous.strip():  # begun after a blank line: the next item parts from it
-                        result.append("")
-                    index, previous = end, result[-1]
-                    continue
+                if not inside and line[written] == ">" and 4 <= written < moved[2] + 4:  # a quote in the item, which
+                    end = index  # _in_quotes took for code: its lines, and the one after them
+                    while end < len(lines) and lines[end].startswith(" " * written) and lines[end][written:written + 1] == ">":
+                        end += 1
+                    after = lines[end] if end < len(lines) else ""
+                    # Made only where the item's next item or a blank line follows: Python-Markdown takes the lines
+                    # after a quote into it up to a blank one, and a blank line put there would end the list.
+                    if not after.strip() or (_LIST_ITEM.match(after) and len(after) - len(after.lstrip(" ")) < written):
+                        if previous.strip():  # straight under the item's text: Python-Markdown sees a quote there at 2
+                            indent = " " * (moved[1] + 2)
+                        result += self._quote([indent + text[written:] for text in lines[index - 1 : end]], indent)
+                        if after.strip() and not previous.strip():  # begun after a blank line: the next item parts
+                            result.append("")
+                        index, previous = end, result[-1]
+                        continue
                 line = indent + line[written:]
             result.append(line)
             previous = line
