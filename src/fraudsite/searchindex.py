@@ -241,7 +241,7 @@ def index_grams(oldest_first: Iterable[tuple[DocGrams, str]], kinds: list[tuple[
         shard, shards[number] = shards[number], {}
         shard_files[number] = dump_json({gram: postings.tolist() for gram, postings in shard.items()})
         del shard
-    shard_keys = {number: hashlib.sha256(data).hexdigest() for number, data in shard_files.items()}
+    shard_keys = {number: file_key(data) for number, data in shard_files.items()}
     meta = index_meta(kinds, sections, types, [hash_name(key) for key in shard_keys.values()], names)
     return SearchIndex(meta, [], index_files(meta, shard_files), total, shard_files, shard_keys)
 
@@ -295,7 +295,7 @@ def update_index(kinds: list[tuple[str, str]], sections: list[tuple[str, str]], 
         return None
     shard_names, shard_keys = list(earlier.shard_names), {}
     for number, data in files.items():
-        shard_keys[number] = hashlib.sha256(data).hexdigest()
+        shard_keys[number] = file_key(data)
         shard_names[number] = hash_name(shard_keys[number])
     meta = index_meta(kinds[::-1], sections, types, shard_names, doc_names)
     return SearchIndex(meta, [], index_files(meta, files), total, files, shard_keys)
@@ -346,7 +346,12 @@ def read_meta(load: Callable[[str], Any]) -> dict[str, Any]:
 
 def content_name(data: bytes) -> str:
     """What names a file of the index besides its number: a hash of its bytes (``NAME_LENGTH``)."""
-    return hash_name(hashlib.sha256(data).hexdigest())
+    return hash_name(file_key(data))
+
+
+def file_key(data: bytes) -> str:
+    """A file's SHA-256 in hex: a shard's key in the derived store, of which ``hash_name`` makes its name."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def hash_name(sha256: str) -> str:
