@@ -883,3 +883,30 @@ def give_aliases(site: Path, relative: str, *aliases: str) -> None:
     path = site / relative
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("\ntitle: ", f"\naliases: [{', '.join(aliases)}]\ntitle: ", 1), encoding="utf-8")
+
+
+def test_a_body_kept_for_one_base_url_is_reused_under_another_and_warns_as_that_host_would(tmp_path, monkeypatch):
+    """The host decides only whether an image's website is the site's own (W306): a lookup, as the links are. The
+    preview builds under its own address; a finished item kept for another host kept that host's warnings."""
+    from fraudsite import cache
+
+    site = sample_site(tmp_path)
+    path = site / SHUADAN
+    path.write_text(path.read_text(encoding="utf-8") + "\n![本站的图](https://www.example.edu.cn/images/c.png)\n",
+                    encoding="utf-8")
+    other = site / "content/cases/2024-11-fake-refund-customer-service.md"
+    other.write_text(other.read_text(encoding="utf-8") + "\n![别处的图](https://img.example.org/d.png)\n",
+                     encoding="utf-8")
+
+    def images(report) -> list[str]:
+        return sorted(p.path for p in report.warnings if p.code == "W306")
+
+    assert images(build_site(site, now=NOW)) == ["content/cases/2024-11-fake-refund-customer-service.md"]
+    rendered: list[str] = []
+    render = cache.render_recorded
+    monkeypatch.setattr(cache, "render_recorded", lambda context: rendered.append(context.source) or render(context))
+    config = site / "fraudsite.yaml"  # and no finished item kept for another configuration: every body is wanted
+    config.write_text(config.read_text(encoding="utf-8").replace("title: ", "title: 预览 ", 1), encoding="utf-8")
+    report = build_site(site, tmp_path / "preview", now=NOW, base_url="http://127.0.0.1:8000/fzzl/")
+    assert images(report) == [SHUADAN, "content/cases/2024-11-fake-refund-customer-service.md"]
+    assert rendered == [SHUADAN]  # only the body whose answer changed; the rest come from the cache

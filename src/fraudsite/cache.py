@@ -54,11 +54,14 @@ def render_recorded(context: LinkContext) -> tuple[RenderedBody, dict]:
     assets: dict[str, bool] = {}
     variants: dict[str, str] = {}
     nearest: dict[str, str] = {}
+    hosts: dict[str, bool] = {}
     recording = replace(context, item_paths=_RecordingPaths(context.item_paths, links),
                         asset_exists=_recording_check(context.asset_exists, assets),
                         case_variant=_recording_check(context.case_variant, variants),
-                        nearest_page=_recording_check(context.nearest_page, nearest))
-    return render_body(recording), {"links": links, "assets": assets, "variants": variants, "nearest": nearest}
+                        nearest_page=_recording_check(context.nearest_page, nearest),
+                        own_host=_recording_check(context.own_host, hosts))
+    return render_body(recording), {"links": links, "assets": assets, "variants": variants, "nearest": nearest,
+                                    "hosts": hosts}
 
 
 @dataclass(frozen=True)
@@ -361,7 +364,7 @@ def _digest(*parts: bytes) -> str:
 
 def _context_data(context: LinkContext) -> bytes:
     """Every value of the render context except the site-wide lookups, which are recorded instead."""
-    recorded = ("item_paths", "asset_exists", "case_variant", "nearest_page")
+    recorded = ("item_paths", "asset_exists", "case_variant", "nearest_page", "own_host")
     values = [(f.name, getattr(context, f.name)) for f in fields(context) if f.name not in recorded]
     return repr(values).encode("utf-8")
 
@@ -600,7 +603,8 @@ def lookups_hold(lookups: Any, context: LinkContext) -> bool:
         return (all(context.item_paths.get(k) == v for k, v in links.items())
                 and all(context.asset_exists(k) == v for k, v in assets.items())
                 and all(context.case_variant(k) == v for k, v in variants.items())
-                and all(context.nearest_page(k) == v for k, v in nearest.items()))
+                and all(context.nearest_page(k) == v for k, v in nearest.items())
+                and all(context.own_host(k) == v for k, v in lookups["hosts"].items()))
     except (KeyError, TypeError, AttributeError):
         return False
 

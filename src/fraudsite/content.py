@@ -24,6 +24,7 @@ from fraudsite.markup import (
     UNLOADED,
     LinkContext,
     NearestPage,
+    OwnHost,
     RenderedBody,
     asset_output_path,
     line_in_body,
@@ -766,7 +767,7 @@ def site_links(config: Config, asset_exists: AssetCheck, item_paths: dict[str, s
     """What rendering a body needs to know about the rest of the site (its own fields are filled in per body):
     what a finished body's lookups are checked against again, too."""
     return LinkContext("", "", 1, config.base_path, item_paths, asset_exists, (), config.trusted_html,
-                       urlsplit(config.base_url).netloc, asset_exists.case_variant,
+                       OwnHost(urlsplit(config.base_url).netloc), asset_exists.case_variant,
                        NearestPage(item_paths))
 
 

@@ -88,6 +88,17 @@ def no_answer(relative: str) -> str:
 
 
 @dataclass(frozen=True)
+class OwnHost:
+    """Whether an address's host is the site's own (its images are not another website's): a lookup, as the
+    others, so a body rendered for one base URL is reused under another (``fraudsite serve``'s)."""
+
+    host: str
+
+    def __call__(self, netloc: str) -> bool:
+        return netloc == self.host
+
+
+@dataclass(frozen=True)
 class NearestPage:
     """The content file a link to a missing one most likely means ("" for none), for E301's hint: a class, not a
     closure, as ``AssetCheck`` is."""
@@ -116,7 +127,7 @@ class LinkContext:
     asset_exists: Callable[[str], bool]
     scam_urls: tuple[str, ...] = ()
     trusted_html: bool = False  # the site keeps raw HTML as written for its website (``RenderedBody.trusted_packed``)
-    site_host: str = ""  # the host the site is served from: its own images are not another website's
+    own_host: Callable[[str], bool] = OwnHost("")  # whether a host is the site's own (``OwnHost``)
     # The site-relative path of a file that a missing one names but for letter case ("" for none): a server that
     # tells Chat.PNG from chat.png would not find it even where the editor's computer does.
     case_variant: Callable[[str], str] = no_answer
@@ -148,7 +159,7 @@ def render_body(context: LinkContext) -> RenderedBody:
     safe = sanitise(html)
     for found in _REMOTE_IMAGE.finditer(safe):  # Markdown's and raw HTML's alike
         address = unescape(found.group(1))
-        if urlsplit(address).netloc == context.site_host:
+        if context.own_host(urlsplit(address).netloc):
             continue
         result.problems.append(warning(
             context.source, line_in_body(context.body, context.body_line, address), "W306", "图片",
