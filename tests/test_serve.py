@@ -896,3 +896,37 @@ def test_a_folders_problem_is_shown_as_a_folders():
     assert "<strong>文件夹</strong>：<code>content/Cases</code>，整个文件夹" in shown
     assert "<strong>文件</strong>：<code>content/cases/a.md</code>，第 3 行" in error_overlay(
         [problem("content/cases/a.md", 3, "E204", "date", "日期不对；请改")], "")
+
+
+def test_a_first_build_lets_go_of_what_it_saved_and_the_cache_keeps_all_of_it(site, tmp_path, monkeypatch):
+    """A first build parses the site afresh. Before the pages are made on every core, its content cache is saved
+    by a forked process and its front matter and bodies let go, and its derived store is saved (at 10,000 items
+    the preview's peak fell from 541 to 426 MiB). Let go, they are still the cache's: saved again when the
+    preview stops, every entry is kept, and a build under another configuration renders no Markdown."""
+    from fraudsite import cache
+    from sitekit import build_site
+
+    # In a process of its own, with no thread besides its own (this one may have some left by other tests), as
+    # ``fraudsite serve`` makes its first build; the files' stats are kept, so the cache is written again on stopping.
+    probe = f"""
+import os, sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from pathlib import Path
+from fraudsite import uptodate
+from test_serve import unstarted_preview
+uptodate.SETTLED_NS = 0
+preview = unstarted_preview(Path({str(site)!r}), Path({str(tmp_path)!r}))
+ok = preview.rebuild().ok
+page = preview.out_dir / "cases/2024-03-shuadan-part-time-job/index.html"
+print(ok, len(preview.cache.sources), len(preview.cache.bodies), preview.derived.dirty, "网络刷单" in page.read_text("utf-8"))
+preview.cache.save()  # as the preview stops
+"""
+    env = {**os.environ, "FRAUDSITE_WORKERS": "2", "FRAUDSITE_PARALLEL_MINIMUM": "1"}
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    assert result.stdout.split() == ["True", "0", "0", "False", "True"], result.stderr
+    rendered: list[str] = []
+    render = cache.render_body
+    monkeypatch.setattr(cache, "render_body", lambda *args: rendered.append(args[0].source) or render(*args))
+    config = site / "fraudsite.yaml"  # no finished item is kept for another configuration: every body is wanted
+    config.write_text(config.read_text(encoding="utf-8").replace("title: ", "title: 新 ", 1), encoding="utf-8")
+    assert build_site(site, tmp_path / "build", now=NOW).pages and rendered == []

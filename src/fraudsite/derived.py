@@ -143,6 +143,11 @@ class DerivedStore:
         self.used.clear()
         self.digester = Digester()
 
+    def let_go(self) -> None:
+        """The build is over: the values it made from entries go (held by the digester for its page keys), while
+        the store waits for the next build (a preview's, after a save: at 10,000 items, 100 MB)."""
+        self.digester = Digester()
+
     def prune(self) -> bool:
         """Drop the entries this build did not use (a preview's rebuilds replace items for hours); True if any."""
         blobs = self._loaded()

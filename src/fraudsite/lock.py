@@ -8,12 +8,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+LOCK_FILE = "build.lock"  # in the cache folder
+
 
 @contextmanager
 def build_lock(cache_dir: Path, on_wait: Callable[[], None] = lambda: None) -> Iterator[None]:
-    """Hold an exclusive lock on ``cache_dir/build.lock`` while the body runs."""
+    """Hold an exclusive lock on ``cache_dir/LOCK_FILE`` while the body runs."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(cache_dir / "build.lock", "a+b")
+    handle = open(cache_dir / LOCK_FILE, "a+b")
     try:
         if not _try_lock(handle):
             on_wait()
@@ -22,6 +24,15 @@ def build_lock(cache_dir: Path, on_wait: Callable[[], None] = lambda: None) -> I
     finally:
         _unlock(handle)
         handle.close()
+
+
+def try_build_lock(cache_dir: Path) -> BinaryIO | None:
+    """``build_lock``'s lock if no one holds it (held until the handle given back is closed), else None."""
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return try_lock(cache_dir / LOCK_FILE)
 
 
 def try_lock(path: Path) -> BinaryIO | None:
