@@ -886,27 +886,50 @@ def give_aliases(site: Path, relative: str, *aliases: str) -> None:
 
 
 def test_a_body_kept_for_one_base_url_is_reused_under_another_and_warns_as_that_host_would(tmp_path, monkeypatch):
-    """The host decides only whether an image's website is the site's own (W306): a lookup, as the links are. The
-    preview builds under its own address; a finished item kept for another host kept that host's warnings."""
+    """The host decides only whether an image's website is the site's own (W306): a lookup, as the links are. Under
+    another base URL (--base-url, the preview's address) fraudsite.yaml's host is still the site's own. A finished
+    item kept for another host kept that host's warnings."""
     from fraudsite import cache
 
     site = sample_site(tmp_path)
     path = site / SHUADAN
-    path.write_text(path.read_text(encoding="utf-8") + "\n![本站的图](https://www.example.edu.cn/images/c.png)\n",
-                    encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + "\n![测试站的图](https://test.example.edu.cn/images/c.png)\n"
+                    "\n![本站的图](https://www.example.edu.cn/images/e.png)\n", encoding="utf-8")
     other = site / "content/cases/2024-11-fake-refund-customer-service.md"
     other.write_text(other.read_text(encoding="utf-8") + "\n![别处的图](https://img.example.org/d.png)\n",
                      encoding="utf-8")
 
     def images(report) -> list[str]:
-        return sorted(p.path for p in report.warnings if p.code == "W306")
+        return sorted(p.message.split("”")[0].split("“")[1] for p in report.warnings if p.code == "W306")
 
-    assert images(build_site(site, now=NOW)) == ["content/cases/2024-11-fake-refund-customer-service.md"]
+    test_site = "https://test.example.edu.cn/fzzl/"
+    assert images(build_site(site, now=NOW, base_url=test_site)) == ["https://img.example.org/d.png"]
     rendered: list[str] = []
     render = cache.render_recorded
     monkeypatch.setattr(cache, "render_recorded", lambda context: rendered.append(context.source) or render(context))
-    config = site / "fraudsite.yaml"  # and no finished item kept for another configuration: every body is wanted
-    config.write_text(config.read_text(encoding="utf-8").replace("title: ", "title: 预览 ", 1), encoding="utf-8")
-    report = build_site(site, tmp_path / "preview", now=NOW, base_url="http://127.0.0.1:8000/fzzl/")
-    assert images(report) == [SHUADAN, "content/cases/2024-11-fake-refund-customer-service.md"]
+    config = site / "fraudsite.yaml"  # and no finished item is kept for another configuration: every body is wanted
+    config.write_text(config.read_text(encoding="utf-8").replace("title: ", "title: 新 ", 1), encoding="utf-8")
+    report = build_site(site, tmp_path / "live", now=NOW)
+    assert images(report) == ["https://img.example.org/d.png", "https://test.example.edu.cn/images/c.png"]
     assert rendered == [SHUADAN]  # only the body whose answer changed; the rest come from the cache
+
+
+def test_front_matter_and_bodies_set_aside_stay_in_the_cache_when_it_is_written_again(tmp_path):
+    # A preview lets them go once saved (``set_aside``); a later save of the same build (after a forked save that
+    # failed, say) still writes them, read back from the file.
+    from fraudsite.cache import _load_entries, open_cache
+    from fraudsite.config import load_config
+    from fraudsite.content import load_content
+
+    site = sample_site(tmp_path)
+    config = load_config(site / "fraudsite.yaml")
+    kept = open_cache(site / ".fraudsite-cache")
+    load_content(site, config, kept.bind(config))
+    assert kept.save()
+    kept.set_aside()
+    assert (kept.sources, kept.bodies) == ({}, {}) and kept.unread_entries and all(kept.unread_entries)
+    aside = kept.unread_entries
+    kept.dirty = True
+    assert kept.save()
+    assert _load_entries(kept.path) is not None
+    assert tuple(frozenset(entries) for entries in _load_entries(kept.path)) == aside

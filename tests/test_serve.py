@@ -901,32 +901,65 @@ def test_a_folders_problem_is_shown_as_a_folders():
 def test_a_first_build_lets_go_of_what_it_saved_and_the_cache_keeps_all_of_it(site, tmp_path, monkeypatch):
     """A first build parses the site afresh. Before the pages are made on every core, its content cache is saved
     by a forked process and its front matter and bodies let go, and its derived store is saved (at 10,000 items
-    the preview's peak fell from 541 to 426 MiB). Let go, they are still the cache's: saved again when the
-    preview stops, every entry is kept, and a build under another configuration renders no Markdown."""
+    the preview's peak fell from 541 to 414 MiB). The cache keeps every entry: a build under another configuration
+    renders no Markdown. An edit rebuild parses one file: it saves nothing."""
     from fraudsite import cache
     from sitekit import build_site
 
     # In a process of its own, with no thread besides its own (this one may have some left by other tests), as
-    # ``fraudsite serve`` makes its first build; the files' stats are kept, so the cache is written again on stopping.
+    # ``fraudsite serve`` makes its first build.
     probe = f"""
 import os, sys
 sys.path.insert(0, {str(Path(__file__).parent)!r})
 from pathlib import Path
 from fraudsite import uptodate
 from test_serve import unstarted_preview
-uptodate.SETTLED_NS = 0
-preview = unstarted_preview(Path({str(site)!r}), Path({str(tmp_path)!r}))
+uptodate.SETTLED_NS = 0  # the files' stats are kept with the cache, as for files saved a while ago
+site = Path({str(site)!r})
+preview = unstarted_preview(site, Path({str(tmp_path)!r}))
 ok = preview.rebuild().ok
 page = preview.out_dir / "cases/2024-03-shuadan-part-time-job/index.html"
 print(ok, len(preview.cache.sources), len(preview.cache.bodies), preview.derived.dirty, "网络刷单" in page.read_text("utf-8"))
-preview.cache.save()  # as the preview stops
+items = site / ".fraudsite-cache" / "content-items.pickle"
+written = items.stat().st_mtime_ns
+preview.cache.save()  # as if the preview stopped now: the forked save wrote all of it
+print(items.stat().st_mtime_ns == written)
+store = site / ".fraudsite-cache" / "derived-cache.bin"
+size, case = store.stat().st_size, site / {SHUADAN!r}
+case.write_text(case.read_text("utf-8") + "补充一句。", "utf-8")  # an edit: nothing parsed afresh, nothing saved
+print(preview.rebuild().ok, store.stat().st_size == size, "补充一句" in page.read_text("utf-8"))
 """
     env = {**os.environ, "FRAUDSITE_WORKERS": "2", "FRAUDSITE_PARALLEL_MINIMUM": "1"}
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
-    assert result.stdout.split() == ["True", "0", "0", "False", "True"], result.stderr
+    assert result.stdout.split() == ["True", "0", "0", "False", "True", "True", "True", "True", "True"], result.stderr
+    monkeypatch.delenv("FRAUDSITE_PARALLEL_MINIMUM", raising=False)  # bodies rendered here, where they are counted
     rendered: list[str] = []
     render = cache.render_body
     monkeypatch.setattr(cache, "render_body", lambda *args: rendered.append(args[0].source) or render(*args))
     config = site / "fraudsite.yaml"  # no finished item is kept for another configuration: every body is wanted
     config.write_text(config.read_text(encoding="utf-8").replace("title: ", "title: 新 ", 1), encoding="utf-8")
-    assert build_site(site, tmp_path / "build", now=NOW).pages and rendered == []
+    assert build_site(site, tmp_path / "build", now=NOW).pages
+    assert rendered == [SHUADAN]  # the edited body alone: the preview saves it on stopping
+
+
+def test_a_cache_folder_that_cannot_be_locked_does_not_fail_a_rebuild(site, tmp_path):
+    # A site on read-only media: the derived store is saved when the preview stops, if it can be, as before.
+    (site / ".fraudsite-cache" / "build.lock").mkdir(parents=True)  # cannot be opened, even by root
+    result = unstarted_preview(site, tmp_path).rebuild()
+    assert result.ok, result.failure
+
+
+def test_a_preview_folder_left_by_an_interrupted_swap_is_put_back_before_it_is_written_afresh(site, tmp_path):
+    # Taken for a folder to make from nothing, its files were written by the workers, and seeded a spare that the
+    # old folder, put back by the swap, could not be renamed onto.
+    from fraudsite.output import spare_of
+
+    preview = unstarted_preview(site, tmp_path)
+    assert preview.rebuild().ok
+    out = preview.out_dir
+    shutil.rmtree(spare_of(out))
+    out.rename(out.parent / f".{out.name}.old-99999")  # as a swap cut short leaves it
+    preview.files, preview.page_keys = None, ("", {})
+    result = preview.rebuild()
+    assert result.ok, result.failure
+    assert "网络刷单" in (out / "cases/2024-03-shuadan-part-time-job/index.html").read_text(encoding="utf-8")

@@ -190,13 +190,15 @@ class ContentCache:
             self.sources, self.bodies = {**loaded[0], **self.sources}, {**loaded[1], **self.bodies}
 
     def set_aside(self) -> None:
-        """Let go of the front matter and bodies ``save`` just wrote (in another process): read back from CACHE_FILE
-        only once one is wanted, as in a first build. A preview holds its cache between rebuilds for hours, and
-        at 10,000 items they are 75 MB."""
+        """Let go of the front matter and bodies ``save`` just wrote (in another process, so ``keep_tokens`` came
+        first): read back from CACHE_FILE only once one is wanted, as in a first build. A preview holds its cache
+        between rebuilds for hours, and at 10,000 items they are 75 MB. Should that save fail, ``dirty`` is set
+        again: the next save writes what is still here."""
         self.unread_entries = (frozenset(k for k in self.sources if k in self.used),
                                frozenset(k for k in self.bodies if "body:" + k in self.used))
         self.sources, self.bodies = {}, {}
         self.dirty = False
+        self.known_stats = self._kept()[1]  # as saved
 
     def store(self, context: LinkContext, body: RenderedBody, lookups: dict) -> None:
         """Keep a fresh rendering with what it looked up."""
@@ -240,25 +242,20 @@ class ContentCache:
         source_key = self.digests.get(context.source)
         return _digest(source_key.encode("ascii"), _context_data(context)) if source_key else ""
 
-    def save(self, known: Callable[[Item], str | None] | None = None) -> None:
-        """Write the entries this build used, atomically; a cache that cannot be written is skipped.
+    def save(self, known: Callable[[Item], str | None] | None = None) -> bool:
+        """Write the entries this build used, atomically; a cache that cannot be written is skipped (False).
 
         ``known``: the page-key token of an item, where this build worked it out, kept with its finished item.
         """
         if known is not None:
-            for key, done in self.finished.items():
-                token = known(done.item) if not done.digest else None
-                if token:
-                    self.finished[key] = replace(done, digest=token)
-                    self.dirty = True
+            self.keep_tokens(known)
         unread = self.unread_entries or (frozenset(), frozenset())
         stale = (set(self.sources) - self.used or {k for k in self.bodies if "body:" + k not in self.used}
                  or {k for k in self.finished if "item:" + k not in self.used}
                  or unread[0] - self.used or {k for k in unread[1] if "body:" + k not in self.used})
-        finished = {k: v for k, v in sorted(self.finished.items()) if "item:" + k in self.used}
-        stats = {path: stat for path, stat in sorted(self.stats.items()) if stat[4] in finished}
+        finished, stats = self._kept()
         if self.path is None or not (self.dirty or stale or stats != self.known_stats):
-            return
+            return True
         if unread[0] & self.used or any("body:" + k in self.used for k in unread[1]):
             self._read_entries()  # used, though still on disk only (``set_aside``): kept
         entries = {"bodies": {k: v for k, v in self.bodies.items() if "body:" + k in self.used},
@@ -270,8 +267,22 @@ class ContentCache:
                 pickle.dump, {"finished": finished, "stats": stats, "entries": keys}, protocol=pickle.HIGHEST_PROTOCOL))
             write_checked(self.path, "", partial(dump_entries, entries))
         except OSError:
-            return  # a cache is an optimisation: a read-only or full disk must not fail the build
+            return False  # a cache is an optimisation: a read-only or full disk must not fail the build
         self.dirty, self.unread_entries = False, None
+        return True
+
+    def keep_tokens(self, known: Callable[[Item], str | None]) -> None:
+        """Keep with each finished item its page-key token, where this build worked it out (``known``)."""
+        for key, done in self.finished.items():
+            token = known(done.item) if not done.digest else None
+            if token:
+                self.finished[key] = replace(done, digest=token)
+                self.dirty = True
+
+    def _kept(self) -> tuple[dict[str, Finished], dict[str, tuple[int, int, int, int, str]]]:
+        """The finished items this build used, and the stats of the files they were read from, as saved."""
+        finished = {k: v for k, v in sorted(self.finished.items()) if "item:" + k in self.used}
+        return finished, {path: stat for path, stat in sorted(self.stats.items()) if stat[4] in finished}
 
     def bind(self, config: Config) -> ContentCache:
         """Start a build with this configuration: finished items made under another one are dropped (front
@@ -308,6 +319,7 @@ class ContentCache:
             self.settled_before = time.time_ns() - uptodate.SETTLED_NS
         self.used.clear()
         self.digests.clear()
+        self.made = 0
         return self
 
 

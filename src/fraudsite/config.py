@@ -85,6 +85,9 @@ class Config:
     privacy: dict[str, Any] = field(default_factory=dict)
     search: dict[str, Any] = field(default_factory=dict)
     path: str = "fraudsite.yaml"  # where it was read from, for messages
+    # fraudsite.yaml's base_url where another one serves the site (--base-url, the preview's address): its host
+    # is still the site's own.
+    configured_url: str = ""
     # Lines of the keys inside channel sections ("wechat.author" -> 12), so channels can name the line.
     section_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -92,6 +95,11 @@ class Config:
     def tz(self) -> ZoneInfo:
         """The site's time zone."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def own_hosts(self) -> tuple[str, ...]:
+        """The hosts the site is served from: the base URL's, and fraudsite.yaml's where another serves it."""
+        return tuple(sorted({urlsplit(url).netloc for url in (self.base_url, self.configured_url) if url}))
 
     @property
     def base_path(self) -> str:
@@ -147,7 +155,7 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
         if not _normalise_base_url(base_url):
             raise BuildFailed([problem("--base-url", 0, "E108", "", f"“{base_url}”不是网站的完整网址；应以 http:// 或 "
                                        "https:// 开头，不带 ? 或 # 之后的部分，例如 https://www.example.edu.cn/fzzl/")])
-        config = replace(config, base_url=_normalise_base_url(base_url))
+        config = replace(config, base_url=_normalise_base_url(base_url), configured_url=config.base_url)
     if problems:
         raise BuildFailed(problems)
     assert config is not None

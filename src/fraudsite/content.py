@@ -12,7 +12,6 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from fraudsite.clock import BadWhen, parse_when
 from fraudsite.config import Config
@@ -767,7 +766,7 @@ def site_links(config: Config, asset_exists: AssetCheck, item_paths: dict[str, s
     """What rendering a body needs to know about the rest of the site (its own fields are filled in per body):
     what a finished body's lookups are checked against again, too."""
     return LinkContext("", "", 1, config.base_path, item_paths, asset_exists, (), config.trusted_html,
-                       OwnHost(urlsplit(config.base_url).netloc), asset_exists.case_variant,
+                       OwnHost(config.own_hosts), asset_exists.case_variant,
                        NearestPage(item_paths))
 
 

@@ -36,8 +36,12 @@ def try_build_lock(cache_dir: Path) -> BinaryIO | None:
 
 
 def try_lock(path: Path) -> BinaryIO | None:
-    """An exclusive lock on ``path``, held until the handle given back is closed; None if someone holds it."""
-    handle = open(path, "a+b")
+    """An exclusive lock on ``path``, held until the handle given back is closed; None if someone holds it (or
+    it cannot be opened: a read-only folder)."""
+    try:
+        handle = open(path, "a+b")
+    except OSError:
+        return None
     try:
         if _try_lock(handle):
             return handle

@@ -92,10 +92,10 @@ class OwnHost:
     """Whether an address's host is the site's own (its images are not another website's): a lookup, as the
     others, so a body rendered for one base URL is reused under another (``fraudsite serve``'s)."""
 
-    host: str
+    hosts: tuple[str, ...]  # the base URL's and, where another serves the site, fraudsite.yaml's
 
     def __call__(self, netloc: str) -> bool:
-        return netloc == self.host
+        return netloc in self.hosts
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class LinkContext:
     asset_exists: Callable[[str], bool]
     scam_urls: tuple[str, ...] = ()
     trusted_html: bool = False  # the site keeps raw HTML as written for its website (``RenderedBody.trusted_packed``)
-    own_host: Callable[[str], bool] = OwnHost("")  # whether a host is the site's own (``OwnHost``)
+    own_host: Callable[[str], bool] = OwnHost(())  # whether a host is the site's own (``OwnHost``)
     # The site-relative path of a file that a missing one names but for letter case ("" for none): a server that
     # tells Chat.PNG from chat.png would not find it even where the editor's computer does.
     case_variant: Callable[[str], str] = no_answer

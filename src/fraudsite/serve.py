@@ -34,7 +34,6 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -64,13 +63,14 @@ from fraudsite.output import (
     FileStat,
     WriteStats,
     file_stats,
+    recover_interrupted_swap,
     spare_of,
     stages_afresh,
     staging_of,
     write_site,
 )
 from fraudsite.pagememo import PageMemo
-from fraudsite.parallel import forks, in_background, release_free_memory
+from fraudsite.parallel import Background, forks, in_background, release_free_memory
 from fraudsite.render import Output, Page
 from fraudsite.serve_http import PreviewServer, PreviewState
 from fraudsite.site import Site
@@ -235,8 +235,8 @@ class Preview:
                 site, warnings = load_site(options, self.cache)
                 afresh = self.cache.made * 2 > len(site.items)  # the first build, or one after an edit of fraudsite.yaml
                 if afresh and forks(200, len(site.items)):  # saved as a build saves it (where no thread runs yet)
-                    saved = in_background(partial(self.cache.save, self.derived.digester.known), 200,
-                                          len(site.items), retry_here=False)
+                    self.cache.keep_tokens(self.derived.digester.known)
+                    saved = in_background(self.cache.save, 200, len(site.items), retry_here=False)
                     self.cache.set_aside()
                 outputs = plan_outputs(site, options.site_dir)
                 notes = self.notes_of(site, warnings)
@@ -251,6 +251,8 @@ class Preview:
             # A folder made from nothing (the first preview of a site) has its files written by the workers, as
             # a cold build's: the pages do not pass through this process, which holds the site meanwhile.
             out = self.out_dir
+            if recover_interrupted_swap(out):  # first: whether OUT is made from nothing, and what it holds
+                self.files = None
             write_into = (staging_of(out), spare_of(out)) if stages_afresh(out) else None
             stream = render_stream(outputs, site, options.site_dir, memo, write_into, keep_compiled=True)
             known = self.files if self.files is not None else file_stats(out)
@@ -264,8 +266,8 @@ class Preview:
             return RebuildResult(False, time.perf_counter() - started, failure=message)
         finally:
             self.derived.let_go()
-            if saved is not None:
-                saved.wait()
+            if saved is not None and not _done(saved):  # not saved after all: the stop's save writes what is here
+                self.cache.dirty = True
         self.page_keys, self.site = (stamp, memo.current), site
         self.files = stats.files
         # The good site stays until the next rebuild: out of the cycle collector's way, whose full passes over
@@ -505,6 +507,14 @@ class Preview:
         """Whether the next clock change has come."""
         return (self.options.now is None and self.next_change is not None
                 and datetime.now(self.next_change.tzinfo) >= self.next_change)
+
+
+def _done(save: Background) -> bool:
+    """Whether a save forked ``in_background`` wrote its files (or had none to write)."""
+    try:
+        return save() is True
+    except Exception:  # whatever it met there
+        return False
 
 
 def is_item_edit(name: str, kind: str) -> bool:
