@@ -933,3 +933,18 @@ def test_front_matter_and_bodies_set_aside_stay_in_the_cache_when_it_is_written_
     assert kept.save()
     assert _load_entries(kept.path) is not None
     assert tuple(frozenset(entries) for entries in _load_entries(kept.path)) == aside
+
+
+def test_a_build_under_another_base_url_finishes_no_item_again(tmp_path, monkeypatch):
+    # The preview builds under its own address: its first build reuses what `fraudsite build` finished.
+    from fraudsite.cache import ContentCache
+
+    site = sample_site(tmp_path)
+    build_site(site, now=NOW)
+    finished: list[str] = []
+    keep = ContentCache.keep_finished
+    monkeypatch.setattr(ContentCache, "keep_finished",
+                        lambda cache, relative, done: finished.append(relative) or keep(cache, relative, done))
+    build_site(site, tmp_path / "preview", now=NOW, base_url="http://127.0.0.1:8000/fzzl/")
+    assert finished == []
+    assert "127.0.0.1:8000" in (tmp_path / "preview/feed.xml").read_text(encoding="utf-8")

@@ -329,8 +329,9 @@ def open_cache(cache_dir: Path | None) -> ContentCache:
 
 
 def hash_config(config: Config) -> str:
-    """A hash of everything in the configuration; the host is left out, as items and bodies use only the sub-path."""
-    return hashlib.sha256(repr(replace(config, base_url=config.base_path)).encode("utf-8")).hexdigest()
+    """A hash of everything in the configuration; the host is left out, as items and bodies use only the sub-path
+    (and record whether an image's host is the site's own: ``OwnHost``)."""
+    return hashlib.sha256(repr(replace(config, base_url=config.base_path, configured_url="")).encode("utf-8")).hexdigest()
 
 
 @lru_cache(maxsize=1)
