@@ -6,7 +6,8 @@ is stored under a digest of everything it is made from: the item as parsed, the 
 channel's own inputs. The store is tied to the code and libraries (``cache.code_stamp``), each entry
 carries a checksum, and entries no build used are dropped on save. Channels stay free of I/O: the build
 opens the store, ``using`` makes it the one ``remember_each`` consults, and the build saves it afterwards.
-A preview keeps one store in memory. Without a store (``check``, in-memory renders) every value is made.
+A preview keeps one store across rebuilds, saved after a build that parsed the site afresh and when it stops.
+Without a store (``check``, in-memory renders) every value is made.
 """
 
 from __future__ import annotations
@@ -142,6 +143,10 @@ class DerivedStore:
         """A new build begins: what it does not use is stale, and its values are new objects."""
         self.used.clear()
         self.digester = Digester()
+
+    def unsaved(self) -> int:
+        """How many entries are held in memory only, not yet in the file."""
+        return sum(1 for name in self._loaded() if name not in self.placed)
 
     def let_go(self) -> None:
         """The build is over: the values it made from entries go (held by the digester for its page keys), while
