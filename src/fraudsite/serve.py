@@ -241,8 +241,8 @@ class Preview:
                 outputs = plan_outputs(site, options.site_dir)
                 notes = self.notes_of(site, warnings)
             self.derived.prune()
-            # As many new entries as items: a first build, or one under a new address (the WeChat articles and
-            # feeds name it), or many edits since the last save.
+            # Parsed afresh, or as many new entries as items: a first build, one under a new address (the WeChat
+            # articles and feeds name it), or many edits since the last save.
             if afresh or self.derived.unsaved() > len(site.items):
                 self.save_derived(options.site_dir / CACHE_DIR)
             # Pages whose inputs are as in the last good rebuild keep their file: the folder is this preview's alone
