@@ -901,7 +901,7 @@ def test_a_folders_problem_is_shown_as_a_folders():
 def test_a_first_build_lets_go_of_what_it_saved_and_the_cache_keeps_all_of_it(site, tmp_path, monkeypatch):
     """A first build parses the site afresh. Before the pages are made on every core, its content cache is saved
     by a forked process and its front matter and bodies let go, and its derived store is saved (at 10,000 items
-    the preview's peak fell from 541 to 414 MiB). The cache keeps every entry: a build under another configuration
+    the preview's peak fell from 529 to 466 MiB PSS). The cache keeps every entry: a build under another configuration
     renders no Markdown. An edit rebuild parses one file: it saves nothing."""
     from fraudsite import cache
     from sitekit import build_site
