@@ -226,8 +226,13 @@
     return text.replace(DIGIT_GROUP, "$1");
   }
 
-  // Text as terms are matched in it (folded, digit groups joined), with where each of its characters is in the
-  // text, and the text's end last: a passage shows 3,500 as written, marked.
+  // Text as terms are matched in it: folded, digit groups joined (searchindex.matchable).
+  function matchText(text) {
+    return fold(joinDigitGroups(text));
+  }
+
+  // matchText's text, with where each of its characters is in the text, and the text's end last: a passage shows
+  // 3,500 as written, marked.
   function matchable(text) {
     var separators = {}, found, kept = "", places = [];
     DIGIT_GROUP.lastIndex = 0;
@@ -341,8 +346,7 @@
   }
 
   function textMask(forms, doc) {
-    var mask = 0, fields = [[matchable(doc[1]).folded, TITLE], [matchable(doc[2]).folded, SUMMARY],
-                            [matchable(doc[3]).folded, BODY]];
+    var mask = 0, fields = [[matchText(doc[1]), TITLE], [matchText(doc[2]), SUMMARY], [matchText(doc[3]), BODY]];
     for (var f = 0; f < fields.length; f++) {
       for (var n = 0; n < forms.length; n++) {
         if (find(fields[f][0], forms[n]) >= 0) {
