@@ -184,8 +184,8 @@ class ContentCache:
         """Read CACHE_FILE's entries in beside this build's own."""
         self.unread_entries = None
         loaded = _load_entries(self.path) if self.path is not None else None
-        if loaded is None:  # gone or damaged since: written afresh
-            self.dirty = True
+        if loaded is None:  # a bad, foreign or outdated file is replaced
+            self.dirty |= self.path is not None and self.path.exists()
         else:  # this build's own entries stay as they are
             self.sources, self.bodies = {**loaded[0], **self.sources}, {**loaded[1], **self.bodies}
 
@@ -306,10 +306,7 @@ class ContentCache:
         if first and listed is not None:
             self.unread_entries = listed
         elif first:  # another configuration's items, or none: every entry may be wanted
-            assert self.path is not None
-            loaded = _load_entries(self.path)
-            self.sources, self.bodies = loaded or ({}, {})
-            self.dirty = loaded is None and self.path.exists()  # a bad, foreign or outdated file is replaced
+            self._read_entries()
         self.known_stats, self.stats = self.stats, {}
         if not TRUSTS_STATS:
             self.settled_before = 0
