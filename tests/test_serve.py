@@ -900,39 +900,27 @@ def test_a_folders_problem_is_shown_as_a_folders():
 
 def test_a_first_build_lets_go_of_what_it_saved_and_the_cache_keeps_all_of_it(site, tmp_path, monkeypatch):
     """A first build parses the site afresh. Before the pages are made on every core, its content cache is saved
-    by a forked process and its front matter and bodies let go, and its derived store is saved (at 10,000 items
-    the preview's peak fell from 529 to 466 MiB PSS). The cache keeps every entry: a build under another configuration
-    renders no Markdown. An edit rebuild parses one file: it saves nothing."""
-    from fraudsite import cache
+    and its front matter and bodies let go, and its derived store is saved (at 10,000 items the preview's peak
+    fell from 529 to 466 MiB PSS). The cache keeps every entry: a build under another configuration renders no
+    Markdown. An edit rebuild parses one file: it saves nothing."""
+    from fraudsite import cache, serve, uptodate
     from sitekit import build_site
 
-    # In a process of its own, with no thread besides its own (this one may have some left by other tests), as
-    # ``fraudsite serve`` makes its first build.
-    probe = f"""
-import os, sys
-sys.path.insert(0, {str(Path(__file__).parent)!r})
-from pathlib import Path
-from fraudsite import uptodate
-from test_serve import unstarted_preview
-uptodate.SETTLED_NS = 0  # the files' stats are kept with the cache, as for files saved a while ago
-site = Path({str(site)!r})
-preview = unstarted_preview(site, Path({str(tmp_path)!r}))
-ok = preview.rebuild().ok
-page = preview.out_dir / "cases/2024-03-shuadan-part-time-job/index.html"
-print(ok, len(preview.cache.sources), len(preview.cache.bodies), preview.derived.dirty, "网络刷单" in page.read_text("utf-8"))
-items = site / ".fraudsite-cache" / "content-items.pickle"
-written = items.stat().st_mtime_ns
-preview.cache.save()  # as if the preview stopped now: the forked save wrote all of it
-print(items.stat().st_mtime_ns == written)
-store = site / ".fraudsite-cache" / "derived-cache.bin"
-size, case = store.stat().st_size, site / {SHUADAN!r}
-case.write_text(case.read_text("utf-8") + "补充一句。", "utf-8")  # an edit: nothing parsed afresh, nothing saved
-print(preview.rebuild().ok, store.stat().st_size == size, "补充一句" in page.read_text("utf-8"))
-"""
-    env = {**os.environ, "FRAUDSITE_WORKERS": "2", "FRAUDSITE_PARALLEL_MINIMUM": "1"}
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
-    assert result.stdout.split() == ["True", "0", "0", "False", "True", "True", "True", "True", "True"], result.stderr
-    monkeypatch.delenv("FRAUDSITE_PARALLEL_MINIMUM", raising=False)  # bodies rendered here, where they are counted
+    monkeypatch.setattr(serve, "SET_ASIDE_MINIMUM", 1)  # the sample site as a large one
+    monkeypatch.setattr(uptodate, "SETTLED_NS", 0)  # the files' stats are kept with the cache, as for old files
+    preview = unstarted_preview(site, tmp_path)
+    assert preview.rebuild().ok
+    assert (len(preview.cache.sources), len(preview.cache.bodies), preview.derived.dirty) == (0, 0, False)
+    page = preview.out_dir / "cases/2024-03-shuadan-part-time-job/index.html"
+    assert "网络刷单" in page.read_text("utf-8")
+    items = site / ".fraudsite-cache" / "content-items.pickle"
+    written = items.stat().st_mtime_ns
+    preview.cache.save()  # as if the preview stopped now: the first build's save wrote all of it
+    assert items.stat().st_mtime_ns == written
+    store = site / ".fraudsite-cache" / "derived-cache.bin"
+    size, case = store.stat().st_size, site / SHUADAN
+    case.write_text(case.read_text("utf-8") + "补充一句。", "utf-8")  # an edit: nothing parsed afresh, nothing saved
+    assert preview.rebuild().ok and store.stat().st_size == size and "补充一句" in page.read_text("utf-8")
     rendered: list[str] = []
     render = cache.render_body
     monkeypatch.setattr(cache, "render_body", lambda *args: rendered.append(args[0].source) or render(*args))
@@ -940,6 +928,16 @@ print(preview.rebuild().ok, store.stat().st_size == size, "补充一句" in page
     config.write_text(config.read_text(encoding="utf-8").replace("title: ", "title: 新 ", 1), encoding="utf-8")
     assert build_site(site, tmp_path / "build", now=NOW).pages
     assert rendered == [SHUADAN]  # the edited body alone: the preview saves it on stopping
+
+
+def test_a_first_build_whose_cache_cannot_be_saved_keeps_its_entries_for_the_next_save(site, tmp_path, monkeypatch):
+    from fraudsite import serve
+
+    monkeypatch.setattr(serve, "SET_ASIDE_MINIMUM", 1)
+    (site / ".fraudsite-cache" / "content-cache.json").mkdir(parents=True)  # no file can replace it
+    preview = unstarted_preview(site, tmp_path)
+    assert preview.rebuild().ok
+    assert len(preview.cache.bodies) == len(preview.site.items) and preview.cache.dirty
 
 
 def test_a_cache_folder_that_cannot_be_locked_does_not_fail_a_rebuild(site, tmp_path):

@@ -190,10 +190,9 @@ class ContentCache:
             self.sources, self.bodies = {**loaded[0], **self.sources}, {**loaded[1], **self.bodies}
 
     def set_aside(self) -> None:
-        """Let go of the front matter and bodies ``save`` just wrote (in another process, so ``keep_tokens`` came
-        first): read back from CACHE_FILE only once one is wanted, as in a first build. A preview holds its cache
-        between rebuilds for hours, and at 10,000 items they are 75 MB. Should that save fail, ``dirty`` is set
-        again: the next save writes what is still here."""
+        """Let go of the front matter and bodies ``save`` just wrote: read back from CACHE_FILE only once one is
+        wanted, as in a first build. A preview holds its cache between rebuilds for hours, and at 10,000 items
+        they are 75 MB."""
         self.unread_entries = (frozenset(k for k in self.sources if k in self.used),
                                frozenset(k for k in self.bodies if "body:" + k in self.used))
         self.sources, self.bodies = {}, {}
@@ -248,7 +247,11 @@ class ContentCache:
         ``known``: the page-key token of an item, where this build worked it out, kept with its finished item.
         """
         if known is not None:
-            self.keep_tokens(known)
+            for key, done in self.finished.items():
+                token = known(done.item) if not done.digest else None
+                if token:
+                    self.finished[key] = replace(done, digest=token)
+                    self.dirty = True
         unread = self.unread_entries or (frozenset(), frozenset())
         stale = (set(self.sources) - self.used or {k for k in self.bodies if "body:" + k not in self.used}
                  or {k for k in self.finished if "item:" + k not in self.used}
@@ -270,14 +273,6 @@ class ContentCache:
             return False  # a cache is an optimisation: a read-only or full disk must not fail the build
         self.dirty, self.unread_entries = False, None
         return True
-
-    def keep_tokens(self, known: Callable[[Item], str | None]) -> None:
-        """Keep with each finished item its page-key token, where this build worked it out (``known``)."""
-        for key, done in self.finished.items():
-            token = known(done.item) if not done.digest else None
-            if token:
-                self.finished[key] = replace(done, digest=token)
-                self.dirty = True
 
     def _kept(self) -> tuple[dict[str, Finished], dict[str, tuple[int, int, int, int, str]]]:
         """The finished items this build used, and the stats of the files they were read from, as saved."""

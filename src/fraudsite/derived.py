@@ -295,6 +295,12 @@ def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[
     keys = stored_keys(store, kind, items, inputs)
     found: dict[int, T] = {}
     for index, (item, key) in enumerate(zip(items, keys)):
+        # Asked for again in the same build (a preview's checks after its pages' planning): the same objects,
+        # not a second copy of every WeChat article held until the build ends (45 MB at 10,000 items).
+        known = store.digester.assigned(key) if key else None
+        if known is not None:
+            found[index] = known
+            continue
         entry = (store.get_blob(kind, key) if packed else store.get(kind, key)) if key else None
         if entry is not None:
             try:
@@ -302,7 +308,7 @@ def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[
             except (KeyError, TypeError, ValueError, zlib.error):
                 pass  # an entry of another shape: make it again
     missing = [index for index in range(len(items)) if index not in found]
-    made = ordered_map(partial(_made, make, encode if packed else _json_blob(encode)),
+    made = ordered_map(partial(_made, make, encode if packed else _json_blob(encode), packed),
                        [(items[i], bool(keys[i])) for i in missing], minimum)
     for index, (value, blob) in zip(missing, made):
         if keys[index]:
@@ -316,11 +322,13 @@ def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[
     return [found[index] for index in range(len(items))]
 
 
-def _made(make: Callable[[Any], T], pack: Callable[[T], bytes], job: tuple[Any, bool]) -> tuple[T, bytes]:
-    """One missing value and, if it has a key to be stored under, its store entry (in a worker)."""
+def _made(make: Callable[[Any], T], pack: Callable[[T], bytes], packed: bool, job: tuple[Any, bool]
+          ) -> tuple[T | None, bytes]:
+    """One missing value and, if it has a key to be stored under, its store entry (in a worker). A packed
+    kind's value with a key is not sent back: it is read back from its entry."""
     item, keyed = job
     value = make(item)
-    return value, pack(value) if keyed else b""
+    return (None if packed and keyed else value), pack(value) if keyed else b""
 
 
 def _json_blob(encode: Callable[[T], Any]) -> Callable[[T], bytes]:

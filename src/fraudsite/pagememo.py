@@ -114,6 +114,7 @@ class Digester:
     def __init__(self) -> None:
         # By object identity, holding the object so its identity cannot pass to another: values are not changed.
         self._digests: dict[int, tuple[Any, str]] = {}
+        self._assigned: dict[str, Any] = {}  # the values ``assign`` was given, by their key
         self._encode = _canonical_encoder(self._token)
 
     def assign(self, value: Any, key: str) -> None:
@@ -124,6 +125,11 @@ class Digester:
         """
         if dataclasses.is_dataclass(value):
             self._digests[id(value)] = (value, "=" + key)
+            self._assigned[key] = value
+
+    def assigned(self, key: str) -> Any:
+        """The value assigned ``key`` (made from the same inputs, so the same value), or None."""
+        return self._assigned.get(key)
 
     def known(self, value: Any) -> str | None:
         """The token a dataclass was digested to so far (for keeping beside it), if it was."""

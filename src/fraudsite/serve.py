@@ -70,7 +70,7 @@ from fraudsite.output import (
     write_site,
 )
 from fraudsite.pagememo import PageMemo
-from fraudsite.parallel import Background, forks, in_background, release_free_memory
+from fraudsite.parallel import release_free_memory
 from fraudsite.render import Output, Page
 from fraudsite.serve_http import PreviewServer, PreviewState
 from fraudsite.site import Site
@@ -90,6 +90,7 @@ SAVE_GRACE = 0.3  # seconds a failed rebuild waits for the rest of a save before
 BURST_PAUSE = 0.15  # seconds without a save that end a burst of saves (one still going on when a rebuild ends)
 BURST_LONGEST = 2.0  # seconds the rebuild after a burst waits for it to pause, at most
 MAX_CLOCK_WAIT = 3600.0  # re-check the clock at least hourly, so a notice starting at 08:00 appears on its own
+SET_ASIDE_MINIMUM = 200  # items from which a rebuild that parsed the site afresh saves its cache and lets go of it
 EVENT_KINDS = {"created": "新建", "modified": "修改", "deleted": "删除", "moved": "移动或改名"}
 
 
@@ -228,15 +229,15 @@ class Preview:
         # (a broken template, say): no quick update starts from a Site until a rebuild succeeds again.
         self.site = None
         gc.unfreeze()  # the last site may be collected now (see below)
-        saved = None
         try:
             options = self.options_for_now()
             with using(self.derived):
                 site, warnings = load_site(options, self.cache)
                 afresh = self.cache.made * 2 > len(site.items)  # the first build, or one after an edit of fraudsite.yaml
-                if afresh and forks(200, len(site.items)):  # saved as a build saves it (where no thread runs yet)
-                    self.cache.keep_tokens(self.derived.digester.known)
-                    saved = in_background(self.cache.save, 200, len(site.items), retry_here=False)
+                # Saved here, not in a forked process as a build saves it: the fork copied most of this process
+                # as both went on (a child of 210 MB beside the planning workers at 10,000 items, the preview's
+                # peak), and on two cores the planning workers take both anyway.
+                if afresh and len(site.items) >= SET_ASIDE_MINIMUM and self.cache.save(self.derived.digester.known):
                     self.cache.set_aside()
                 outputs = plan_outputs(site, options.site_dir)
                 notes = self.notes_of(site, warnings)
@@ -268,8 +269,6 @@ class Preview:
             return RebuildResult(False, time.perf_counter() - started, failure=message)
         finally:
             self.derived.let_go()
-            if saved is not None and not _done(saved):  # not saved after all: the stop's save writes what is here
-                self.cache.dirty = True
         self.page_keys, self.site = (stamp, memo.current), site
         self.files = stats.files
         # The good site stays until the next rebuild: out of the cycle collector's way, whose full passes over
@@ -511,14 +510,6 @@ class Preview:
         """Whether the next clock change has come."""
         return (self.options.now is None and self.next_change is not None
                 and datetime.now(self.next_change.tzinfo) >= self.next_change)
-
-
-def _done(save: Background) -> bool:
-    """Whether a save forked ``in_background`` wrote its files (or had none to write)."""
-    try:
-        return save() is True
-    except Exception:  # whatever it met there
-        return False
 
 
 def is_item_edit(name: str, kind: str) -> bool:
