@@ -256,13 +256,23 @@ def test_a_value_asked_for_again_in_the_same_build_is_the_same_object_made_or_re
     made: list[str] = []
     reads: list[str] = []
 
+    def make(item: str) -> Boxed:
+        made.append(item)
+        return Boxed(item.upper())
+
+    def decode(entry: str, _item: str) -> Boxed:
+        return Boxed(entry)
+
     def values(store: DerivedStore) -> list[list[Boxed]]:
         with using(store):
-            return [remember_each("kind", ["a", "b"], "inputs", lambda item: made.append(item) or Boxed(item.upper()),
-                                  lambda value: value.text, lambda entry, _item: Boxed(entry)) for _ in range(2)]
+            return [remember_each("kind", ["a", "b"], "inputs", make, lambda value: value.text, decode)
+                    for _ in range(2)]
 
     first, again = values(store := DerivedStore(tmp_path / DERIVED_FILE))
     assert made == ["a", "b"] and all(one is other for one, other in zip(first, again))
+    with using(store, begin=False):  # asked for by another maker (another shape under the same key): its own value
+        other = remember_each("kind", ["a"], "inputs", make, lambda value: value.text, lambda entry, _item: entry)
+    assert other == ["A"] and made == ["a", "b"]
     store.save()
     get = DerivedStore.get
     monkeypatch.setattr(DerivedStore, "get", lambda self, kind, key: reads.append(key) or get(self, kind, key))

@@ -915,8 +915,8 @@ def test_a_body_kept_for_one_base_url_is_reused_under_another_and_warns_as_that_
 
 
 def test_front_matter_and_bodies_set_aside_stay_in_the_cache_when_it_is_written_again(tmp_path):
-    # A preview lets them go once saved (``set_aside``); a later save of the same build (after a forked save that
-    # failed, say) still writes them, read back from the file.
+    # A preview lets them go once saved (``set_aside``); a later save that writes the cache again (the one when the
+    # preview stops, after an edit made a new entry) still writes them, read back from the file.
     from fraudsite.cache import _load_entries, open_cache
     from fraudsite.config import load_config
     from fraudsite.content import load_content

@@ -937,6 +937,7 @@ def test_a_first_build_whose_cache_cannot_be_saved_keeps_its_entries_for_the_nex
     (site / ".fraudsite-cache" / "content-cache.json").mkdir(parents=True)  # no file can replace it
     preview = unstarted_preview(site, tmp_path)
     assert preview.rebuild().ok
+    assert (site / ".fraudsite-cache" / "content-items.pickle").is_file()  # its save was tried, and failed
     assert len(preview.cache.bodies) == len(preview.site.items) and preview.cache.dirty
 
 

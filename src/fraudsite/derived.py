@@ -297,7 +297,7 @@ def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[
     for index, (item, key) in enumerate(zip(items, keys)):
         # Asked for again in the same build (a preview's checks after its pages' planning): the same objects,
         # not a second copy of every WeChat article held until the build ends (45 MB at 10,000 items).
-        known = store.digester.assigned(key) if key else None
+        known = store.digester.assigned(key, decode) if key else None
         if known is not None:
             found[index] = known
             continue
@@ -318,7 +318,7 @@ def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[
         found[index] = value
     for index, key in enumerate(keys):
         if key:  # page keys use the value's key: made from the same inputs, it is the same value
-            store.digester.assign(found[index], key)
+            store.digester.assign(found[index], key, decode)
     return [found[index] for index in range(len(items))]
 
 

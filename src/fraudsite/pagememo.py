@@ -114,10 +114,10 @@ class Digester:
     def __init__(self) -> None:
         # By object identity, holding the object so its identity cannot pass to another: values are not changed.
         self._digests: dict[int, tuple[Any, str]] = {}
-        self._assigned: dict[str, Any] = {}  # the values ``assign`` was given, by their key
+        self._assigned: dict[str, tuple[Any, object]] = {}  # what ``assign`` was given, by key
         self._encode = _canonical_encoder(self._token)
 
-    def assign(self, value: Any, key: str) -> None:
+    def assign(self, value: Any, key: str, made_by: object = None) -> None:
         """Let a derived value be known by the key it was made under (a digest of what it was made from).
 
         Cheaper than digesting it again: a WeChat article holds its whole HTML, and a list holds every article.
@@ -125,11 +125,13 @@ class Digester:
         """
         if dataclasses.is_dataclass(value):
             self._digests[id(value)] = (value, "=" + key)
-            self._assigned[key] = value
+            self._assigned[key] = (value, made_by)
 
-    def assigned(self, key: str) -> Any:
-        """The value assigned ``key`` (made from the same inputs, so the same value), or None."""
-        return self._assigned.get(key)
+    def assigned(self, key: str, made_by: object = None) -> Any:
+        """The value assigned ``key`` by the same maker (``made_by``, a function): made from the same inputs the same
+        way, it is the same value; None if there is none. (One key may stand for values of two shapes.)"""
+        found = self._assigned.get(key)
+        return found[0] if found is not None and found[1] is made_by else None
 
     def known(self, value: Any) -> str | None:
         """The token a dataclass was digested to so far (for keeping beside it), if it was."""

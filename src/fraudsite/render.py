@@ -6,7 +6,7 @@ import hashlib
 import json
 import pickle
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -239,6 +239,16 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
         try:
             write_checked(Path(self._get_cache_filename(bucket)), "", bucket.bytecode_to_string())
         except OSError:  # a folder that cannot be written: compiled again next time
+            pass
+
+
+def load_templates(env: jinja2.Environment, pages: Iterable[Page]) -> None:
+    """Load the pages' templates into ``env`` now, before workers are forked: each worker of each round loaded
+    them again (90 ms at most). One that fails to load is left to ``render_page``, which says what is wrong."""
+    for name in sorted({page.template for page in pages}):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError:
             pass
 
 
