@@ -289,7 +289,7 @@ class Preview:
 
         After a build that made about as many entries as there are items (the first, under the preview's own
         address), as the content cache's entries are let go (``set_aside``): the pages are then made on every core
-        from a smaller heap, and the preview holds less between rebuilds. At 10,000 items, with the rest of this
+        from a smaller heap, and the preview holds less between rebuilds. At 10,000 items, with the rest of that
         work (the benchmark's figures): 529 MiB PSS at the peak before, 466 after; about 450 MiB held between
         rebuilds before, about 290 after.
         """
