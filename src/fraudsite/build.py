@@ -189,7 +189,7 @@ def render_stream(outputs: list[Output], site: Site, site_dir: Path, memo: PageM
 
     With a ``memo``, a page or keyed data file whose inputs are as last time is not made, and a data file with
     the same bytes as last time is not compared with OUT's: OUT's file is kept. With ``write_into`` (a fresh
-    staging folder and the spare to seed, see ``output.stages_afresh``: nothing to keep or compare) the workers
+    staging folder and the spare to seed, see ``output.fresh_folders``: nothing to keep or compare) the workers
     write every page and data file there themselves. With ``keep_compiled`` (a build; a check writes nothing)
     the compiled templates are kept in the cache for the next build.
     """
@@ -307,7 +307,7 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
     ``ahead``: the channels ``outputs`` lack, being made in a forked process (``fraudsite.ahead``).
     """
     from fraudsite.ahead import CHANNELS as AHEAD
-    from fraudsite.output import recover_interrupted_swap, spare_of, stages_afresh, staging_of, write_site
+    from fraudsite.output import fresh_folders, recover_interrupted_swap, write_site
 
     with build_lock(cache_dir):
         save_last = ahead is not None  # after the forked process's entries are taken
@@ -330,8 +330,7 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
             ahead.plan_here(site, outputs, derived)
             ahead = None
         out = options.out_dir
-        write_into = (staging_of(out), spare_of(out)) if stages_afresh(out) else None
-        stream = render_stream(outputs, site, options.site_dir, memo, write_into, keep_compiled=True)
+        stream = render_stream(outputs, site, options.site_dir, memo, fresh_folders(out), keep_compiled=True)
         if ahead is not None:
             stream = one_after_another(stream, ahead.stream(outputs, site, options.site_dir, memo, derived))
         stats = write_site(stream, out, known=scanned, spare_files=spare_files)

@@ -100,6 +100,12 @@ def stages_afresh(out_dir: Path) -> bool:
     return not out_dir.exists() and not os.path.lexists(spare_of(out_dir))
 
 
+def fresh_folders(out_dir: Path) -> tuple[Path, Path] | None:
+    """Where producers write a build of OUT made from nothing (``stages_afresh``): its staging folder and the spare
+    to seed; None if OUT has files to keep or compare."""
+    return (staging_of(out_dir), spare_of(out_dir)) if stages_afresh(out_dir) else None
+
+
 def write_fresh(root: Path, path: str, content: bytes, spare: Path | None = None) -> Written:
     """Write a file of a fresh staging folder, making its folders; what ``Stage.put`` then takes as written.
 

@@ -63,10 +63,8 @@ from fraudsite.output import (
     FileStat,
     WriteStats,
     file_stats,
+    fresh_folders,
     recover_interrupted_swap,
-    spare_of,
-    stages_afresh,
-    staging_of,
     write_site,
 )
 from fraudsite.pagememo import PageMemo
@@ -256,8 +254,7 @@ class Preview:
             out = self.out_dir
             if recover_interrupted_swap(out):  # first: whether OUT is made from nothing, and what it holds
                 self.files = None
-            write_into = (staging_of(out), spare_of(out)) if stages_afresh(out) else None
-            stream = render_stream(outputs, site, options.site_dir, memo, write_into, keep_compiled=True)
+            stream = render_stream(outputs, site, options.site_dir, memo, fresh_folders(out), keep_compiled=True)
             known = self.files if self.files is not None else file_stats(out)
             stats = write_site(stream, out, known=known)
         except BuildFailed as failure:  # found before anything was written: the folder is as it was
