@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 
-from fraudsite.collate import OTHER, in_order, initial, sort_keys
+import pytest
+
+from fraudsite import collate
+from fraudsite.collate import OTHER, _readings, in_order, initial, readings_ahead, sort_keys
 from fraudsite.derived import DerivedStore, using
 from sitekit import build_site, copy_sample_content
 
@@ -85,3 +89,41 @@ def test_the_order_does_not_depend_on_pypinyins_switch_for_its_phrase_dictionary
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYPINYIN_NO_PHRASES": "1"}).stdout
     assert shown.strip() == "['yin2', 'hang2', 'ka3']"
+
+
+def test_a_first_builds_names_are_read_by_the_process_forked_before_the_content_was_read(monkeypatch):
+    monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
+    names = ["银行卡", "刷单", "帅哥", "ＡＰＰ推广"]
+    store = DerivedStore(None)
+    with using(store), readings_ahead(store):
+        # Asked only now, it must not fork again: the keys come from the process forked on entering.
+        monkeypatch.setattr("fraudsite.parallel.in_background", None)
+        keys = sort_keys(names)
+    assert keys == {name: key for name, key in zip(names, _readings(names))}
+    assert store.get("pinyin", "刷单") == ["shua1", "dan1"]
+
+
+def test_a_reader_forked_ahead_that_died_or_was_not_asked_leaves_no_process_and_no_gap(monkeypatch):
+    monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
+    store = DerivedStore(None)
+    with using(store), readings_ahead(store):
+        reader = collate._ahead[0].args[1]
+        os.kill(reader.pid, signal.SIGKILL)
+        assert sort_keys(["刷单"]) == {"刷单": ["shua1", "dan1"]}  # read another way
+    with readings_ahead(DerivedStore(None)):
+        reader = collate._ahead[0].args[1]
+    with pytest.raises(ChildProcessError):  # reaped: cancelled on leaving, as when a build fails
+        os.waitpid(reader.pid, 0)
+    assert not collate._ahead
+
+
+def test_only_a_first_build_forks_a_reader_ahead(monkeypatch):
+    monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
+    store = DerivedStore(None)
+    with using(store):
+        sort_keys(["刷单"])
+    with readings_ahead(store):
+        assert not collate._ahead  # the store holds keys already: most names have one
+    monkeypatch.setenv("FRAUDSITE_WORKERS", "1")
+    with readings_ahead(DerivedStore(None)):
+        assert not collate._ahead  # nothing is forked on one core

@@ -247,7 +247,7 @@ def build(options: BuildOptions) -> BuildReport:
     from fraudsite.ahead import CHANNELS as AHEAD
     from fraudsite.ahead import start as start_ahead
     from fraudsite.cache import open_cache
-    from fraudsite.collate import sort_keys
+    from fraudsite.collate import readings_ahead, sort_keys
     from fraudsite.derived import open_derived, using
     from fraudsite.output import stages_afresh
     from fraudsite.parallel import forks, in_background
@@ -261,7 +261,7 @@ def build(options: BuildOptions) -> BuildReport:
             if record and forks(2000, record.files) else None)
     saved = ahead = None
     try:
-        with using(derived):
+        with using(derived), readings_ahead(derived):
             site, warnings = load_site(options, cache)
             # The tags' pinyin keys, made by a forked process (pypinyin is large) if the store lacks them: before
             # the cache's save is forked rather than beside it, where the two were a cold build's peak of memory.

@@ -6,7 +6,9 @@ column's own words it reads wrong are given in ``READINGS``), with Latin letters
 ones too, lower case (numbers first, in numeric order, then a to z). Loading pypinyin's dictionaries takes a tenth
 of a second and 57 MB, so a build keeps each name's key in the derived store and asks pypinyin only for a name
 no earlier build has seen (or used), in a forked process: loaded here, its dictionaries were in every worker
-forked after it (a cold build's peak went from 138 to 200 MB PSS at 1,000 items).
+forked after it (a cold build's peak went from 138 to 200 MB PSS at 1,000 items). Where the store holds nothing
+yet (a first build), that process is forked before the content is read (``readings_ahead``): loading the
+dictionaries after it was a sixth of a second of a cold build at 1,000 items with one core idle.
 """
 
 from __future__ import annotations
@@ -14,10 +16,16 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import partial
+from typing import TYPE_CHECKING
 
 from fraudsite.derived import active_store
+
+if TYPE_CHECKING:
+    from fraudsite.derived import DerivedStore
+    from fraudsite.parallel import Background, Message
 
 KIND = "pinyin"  # derived-store entries: a name's key, under the name itself
 OTHER = "其他"  # the group of names that begin with neither a letter nor a Chinese character
@@ -46,29 +54,78 @@ def sort_keys(names: Iterable[str]) -> dict[str, list[str]]:
     if missing:
         from fraudsite.parallel import in_background
 
-        for name, key in zip(missing, in_background(partial(_readings, missing), 1, len(missing))()):
+        found = _ahead.pop()(missing) if _ahead else None
+        if found is None:  # none ahead, or it died
+            found = in_background(partial(_readings, missing), 1, len(missing))()
+        for name, key in zip(missing, found):
             keys[name] = key
             if store:
                 store.put(KIND, name, key)
     return keys
 
 
+_ahead: list[Callable[[list[str]], list[list[str]] | None]] = []  # the process ``readings_ahead`` forked, if any
+
+
+@contextmanager
+def readings_ahead(store: DerivedStore | None) -> Iterator[None]:
+    """Within this, the first ``sort_keys`` that lacks keys has them read by a process forked now, which loads
+    pypinyin meanwhile; only where ``store`` is empty (a first build, whose names all lack a key) and where
+    work is forked at all (``parallel.forks``)."""
+    from fraudsite.parallel import Message, forks, in_background
+
+    # A first build lacks every name's key: on any site with tags, more than the two ``forks`` asks for.
+    if store is None or not store.empty() or not forks(2, 2):
+        yield
+        return
+    names = Message()
+    reader = in_background(partial(_read_sent, names), 2, 2, retry_here=False)
+    _ahead[:] = [partial(_send, names, reader)]
+    try:
+        yield
+    finally:
+        _ahead.clear()
+        names.close()
+        reader.cancel()  # not asked (no name lacked a key), or the build failed: stopped
+
+
+def _send(names: Message, reader: Background, missing: list[str]) -> list[list[str]] | None:
+    """Hand ``missing`` to the process ``readings_ahead`` forked; their keys, or None if it died."""
+    names.send(missing)
+    return reader()
+
+
+def _read_sent(names: Message) -> list[list[str]] | None:
+    """In the process ``readings_ahead`` forked: load pypinyin, then wait for the names and read them."""
+    names.forked()
+    read = _reader()
+    sent, missing = names.receive()
+    return [read(name) for name in missing] if sent else None
+
+
 def _readings(names: list[str]) -> list[list[str]]:
+    read = _reader()
+    return [read(name) for name in names]
+
+
+def _reader() -> Callable[[str], list[str]]:
+    """A name's key by pypinyin, loaded now."""
     # Without its phrase dictionary (this variable, read when pypinyin is imported) 银行 would read yín xíng:
     # keys, which the store keeps whatever the environment, would then depend on it.
     os.environ.pop("PYPINYIN_NO_PHRASES", None)
     from pypinyin import Style, lazy_pinyin, load_phrases_dict
 
     load_phrases_dict(READINGS)
-    keys = []
-    for name in names:
+
+    def read(name: str) -> list[str]:
         # TONE3: the tone as a digit after the syllable (lv4 for ü), so shua1 < shuai4 and ma1 < ma3, as
         # dictionaries order. Other text comes as runs ("APP", "100%“"): only its letters and digits count,
         # full-width ones (ＡＰＰ, typed in a Chinese input method) as their ASCII; a number by its value.
         parts = lazy_pinyin(unicodedata.normalize("NFKC", name), style=Style.TONE3, errors=lambda run: [run])
         cleaned = (_NOT_ALPHANUMERIC.sub("", part.lower()) for part in parts)
-        keys.append([part.rjust(20, "0") if part.isdigit() else part for part in cleaned if part])
-    return keys
+        return [part.rjust(20, "0") if part.isdigit() else part for part in cleaned if part]
+
+    return read
 
 
 def in_order(names: Iterable[str]) -> list[str]:

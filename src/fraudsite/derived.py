@@ -125,6 +125,10 @@ class DerivedStore:
         self.used.add((kind, key))
         return True
 
+    def empty(self) -> bool:
+        """Whether it holds no entry: a first build's."""
+        return not self._loaded()
+
     def names(self) -> set[tuple[str, str]]:
         """Every entry's (kind, key) now."""
         return set(self._loaded())

@@ -333,11 +333,12 @@ class Background:
 
 
 class Message:
-    """One value a process forked ``in_background`` sends before its result (the paths it planned, say).
+    """One value sent once between a process and one it forks ``in_background``: the paths the forked one planned,
+    before its result; or what the forking one found it needs (names to read), after the fork.
 
-    The value goes into an unnamed file, not down a pipe, which holds 64 KB: the sender never waits for this
-    process to read. A byte down a pipe says it is there; the pipe closed without one (the sender ended) says
-    it never will be. Make it just before forking the sender, and call ``forked`` just after.
+    The value goes into an unnamed file, not down a pipe, which holds 64 KB: the sender never waits for the
+    receiver to read. A byte down a pipe says it is there; the pipe closed without one (the sender ended) says
+    it never will be. Make it just before the fork; just after, the receiving process calls ``forked``.
     """
 
     def __init__(self) -> None:
@@ -346,11 +347,12 @@ class Message:
         self.received: tuple[bool, Any] | None = None
 
     def forked(self) -> None:
-        """In this process: only the sender holds the pipe's writing end now, so its end closes the pipe."""
+        """In the receiving process: only the sender holds the pipe's writing end now, so its end closes the pipe."""
         os.close(self.writing)
+        self.writing = -1
 
     def send(self, value: Any) -> None:
-        """In the forked process: hand ``value`` over."""
+        """In the sending process: hand ``value`` over."""
         pickle.dump(value, self.file, pickle.HIGHEST_PROTOCOL)
         self.file.flush()
         os.write(self.writing, b"!")
@@ -369,10 +371,11 @@ class Message:
         return self.received
 
     def close(self) -> None:
-        """Not wanted (the sender was cancelled), or received."""
-        if self.reading >= 0:
-            os.close(self.reading)
-            self.reading = -1
+        """Not wanted (the sender was cancelled), received, or sent."""
+        for end in (self.reading, self.writing):
+            if end >= 0:
+                os.close(end)
+        self.reading = self.writing = -1
         self.file.close()
 
 

@@ -52,6 +52,7 @@ from fraudsite.build import (
     theme_and_code_stamp,
 )
 from fraudsite.cache import ContentCache, open_cache, user_cache_dir
+from fraudsite.collate import readings_ahead
 from fraudsite.config import load_config
 from fraudsite.derived import open_derived, using
 from fraudsite.errors import BuildFailed, FraudsiteError, Problem, describe_os_error
@@ -229,7 +230,7 @@ class Preview:
         gc.unfreeze()  # the last site may be collected now (see below)
         try:
             options = self.options_for_now()
-            with using(self.derived):
+            with using(self.derived), readings_ahead(self.derived):
                 site, warnings = load_site(options, self.cache)
                 afresh = self.cache.made * 2 > len(site.items)  # the first build, or one after an edit of fraudsite.yaml
                 # Saved here, not in a forked process as a build saves it: the fork copied most of this process
