@@ -7,11 +7,12 @@ import re
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
 from fraudsite import collate
-from fraudsite.collate import OTHER, _readings, in_order, initial, readings_ahead, sort_keys
+from fraudsite.collate import OTHER, _readings, in_order, initial, names_coming, readings_ahead, sort_keys
 from fraudsite.derived import DerivedStore, using
 from sitekit import build_site, copy_sample_content
 
@@ -96,25 +97,51 @@ def test_a_first_builds_names_are_read_by_the_process_forked_before_the_content_
     names = ["银行卡", "刷单", "帅哥", "ＡＰＰ推广"]
     store = DerivedStore(None)
     with using(store), readings_ahead(store):
-        # Asked only now, it must not fork again: the keys come from the process forked on entering.
+        pid = collate._ahead[0].background.pid
+        names_coming([*names, "刷单", "草稿里的标签"])  # every tag parsed, the drafts' too
+        # Told, it reads them and ends while the build goes on (its memory with it), before they are asked for.
+        assert _ends_unreaped(pid)
+        # Asked only now, nothing more is forked: the keys come from that process.
         monkeypatch.setattr("fraudsite.parallel.in_background", None)
         keys = sort_keys(names)
     assert keys == {name: key for name, key in zip(names, _readings(names))}
     assert store.get("pinyin", "刷单") == ["shua1", "dan1"]
 
 
+def test_names_the_reader_ahead_was_not_told_are_read_another_way(monkeypatch):
+    monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
+    store = DerivedStore(None)
+    with using(store), readings_ahead(store):
+        names_coming(["刷单"])
+        assert sort_keys(["帅哥", "刷单"]) == {"帅哥": ["shuai4", "ge1"], "刷单": ["shua1", "dan1"]}
+    store = DerivedStore(None)
+    with using(store), readings_ahead(store):  # never told: the first sort_keys tells it what it lacks
+        monkeypatch.setattr("fraudsite.parallel.in_background", None)
+        assert sort_keys(["帅哥"]) == {"帅哥": ["shuai4", "ge1"]}
+
+
 def test_a_reader_forked_ahead_that_died_or_was_not_asked_leaves_no_process_and_no_gap(monkeypatch):
     monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
     store = DerivedStore(None)
     with using(store), readings_ahead(store):
-        reader = collate._ahead[0].args[1]
-        os.kill(reader.pid, signal.SIGKILL)
+        os.kill(collate._ahead[0].background.pid, signal.SIGKILL)
         assert sort_keys(["刷单"]) == {"刷单": ["shua1", "dan1"]}  # read another way
     with readings_ahead(DerivedStore(None)):
-        reader = collate._ahead[0].args[1]
+        pid = collate._ahead[0].background.pid
     with pytest.raises(ChildProcessError):  # reaped: cancelled on leaving, as when a build fails
-        os.waitpid(reader.pid, 0)
+        os.waitpid(pid, 0)
     assert not collate._ahead
+
+
+def _ends_unreaped(pid: int, seconds: float = 30) -> bool:
+    """Whether the process ends (a zombie, left for its parent to reap) within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/stat") as stat:
+            if stat.read().rpartition(")")[2].split()[0] == "Z":
+                return True
+        time.sleep(0.02)
+    return False
 
 
 def test_only_a_first_build_forks_a_reader_ahead(monkeypatch):

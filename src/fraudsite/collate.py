@@ -54,24 +54,50 @@ def sort_keys(names: Iterable[str]) -> dict[str, list[str]]:
     if missing:
         from fraudsite.parallel import in_background
 
-        found = _ahead.pop()(missing) if _ahead else None
-        if found is None:  # none ahead, or it died
-            found = in_background(partial(_readings, missing), 1, len(missing))()
-        for name, key in zip(missing, found):
-            keys[name] = key
+        reader = _ahead.pop() if _ahead else None
+        if reader is not None:
+            reader.tell(missing)  # unless told already, while the content was read
+        found = reader.keys() if reader is not None else {}
+        rest = [name for name in missing if name not in found]  # none ahead, or it died
+        if rest:
+            found.update(zip(rest, in_background(partial(_readings, rest), 1, len(rest))()))
+        for name in missing:
+            keys[name] = found[name]
             if store:
-                store.put(KIND, name, key)
+                store.put(KIND, name, found[name])
     return keys
 
 
-_ahead: list[Callable[[list[str]], list[list[str]] | None]] = []  # the process ``readings_ahead`` forked, if any
+class _Reader:
+    """The process ``readings_ahead`` forked: it loads pypinyin, is told the names once and reads them."""
+
+    def __init__(self, names: Message, background: Background):
+        self.names, self.background, self.told = names, background, False
+
+    def tell(self, names: list[str]) -> None:
+        if not self.told:
+            self.told = True
+            self.names.send(names)
+
+    def keys(self) -> dict[str, list[str]]:
+        """The keys of the names it was told ({} if it was told none, or died)."""
+        found = self.background() if self.told else None
+        self.close()
+        return found if isinstance(found, dict) else {}
+
+    def close(self) -> None:
+        self.names.close()
+        self.background.cancel()  # not told or not asked (no name lacked a key), or the build failed: stopped
+
+
+_ahead: list[_Reader] = []  # the process ``readings_ahead`` forked, until ``sort_keys`` asks it
 
 
 @contextmanager
 def readings_ahead(store: DerivedStore | None) -> Iterator[None]:
-    """Within this, the first ``sort_keys`` that lacks keys has them read by a process forked now, which loads
-    pypinyin meanwhile; only where ``store`` is empty (a first build, whose names all lack a key) and where
-    work is forked at all (``parallel.forks``)."""
+    """Within this, a process forked now loads pypinyin, is told the names by ``names_coming`` (or else by the
+    first ``sort_keys`` that lacks keys) and reads them, which that ``sort_keys`` then takes. Only where ``store``
+    is empty (a first build, whose names all lack a key) and where work is forked at all (``parallel.forks``)."""
     from fraudsite.parallel import Message, forks, in_background
 
     # A first build lacks every name's key: on any site with tags, more than the two ``forks`` asks for.
@@ -79,28 +105,29 @@ def readings_ahead(store: DerivedStore | None) -> Iterator[None]:
         yield
         return
     names = Message()
-    reader = in_background(partial(_read_sent, names), 2, 2, retry_here=False)
-    _ahead[:] = [partial(_send, names, reader)]
+    reader = _Reader(names, in_background(partial(_read_sent, names), 2, 2, retry_here=False))
+    _ahead[:] = [reader]
     try:
         yield
     finally:
         _ahead.clear()
-        names.close()
-        reader.cancel()  # not asked (no name lacked a key), or the build failed: stopped
+        reader.close()
 
 
-def _send(names: Message, reader: Background, missing: list[str]) -> list[list[str]] | None:
-    """Hand ``missing`` to the process ``readings_ahead`` forked; their keys, or None if it died."""
-    names.send(missing)
-    return reader()
+def names_coming(names: Iterable[str]) -> None:
+    """Tell the process ``readings_ahead`` forked, if one waits, every name the build may ask keys of: it reads them
+    and ends while the build goes on (at 10,000 items, holding pypinyin's 65 MB through the Markdown was the
+    build's peak of memory)."""
+    if _ahead:
+        _ahead[0].tell(sorted(set(names)))
 
 
-def _read_sent(names: Message) -> list[list[str]] | None:
+def _read_sent(names: Message) -> dict[str, list[str]] | None:
     """In the process ``readings_ahead`` forked: load pypinyin, then wait for the names and read them."""
     names.forked()
     read = _reader()
-    sent, missing = names.receive()
-    return [read(name) for name in missing] if sent else None
+    sent, told = names.receive()
+    return {name: read(name) for name in told} if sent else None
 
 
 def _readings(names: list[str]) -> list[list[str]]:

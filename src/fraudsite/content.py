@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fraudsite.clock import BadWhen, parse_when
+from fraudsite.collate import names_coming
 from fraudsite.config import Config
 from fraudsite.defang import defang_text
 from fraudsite.errors import Problem, describe_os_error, did_you_mean, key_hint, problem, warning
@@ -156,6 +157,8 @@ def parse_sources(sources: list[tuple[str, SourceFile | Unsplit]], config: Confi
     contexts = {item.source: replace(site, source=item.source, body=split[item.source].body,
                                      body_line=split[item.source].body_line, scam_urls=item.scam_urls)
                 for item in parsed if not item.withdrawn}
+    # Every tag that may be shown: their sort keys are read by another process meanwhile, on a first build.
+    names_coming(tag for item in (*parsed, *(done.item for done in reused.values())) for tag in item.tags)
     bodies = render_bodies(list(contexts.values()), cache)
     items = [done.item for done in reused.values()]
     for item in parsed:
