@@ -11,8 +11,10 @@ import time
 
 import pytest
 
-from fraudsite import collate
+from fraudsite import collate, parallel
 from fraudsite.collate import OTHER, _readings, in_order, initial, names_coming, readings_ahead, sort_keys
+from fraudsite.config import load_config
+from fraudsite.content import load_content
 from fraudsite.derived import DerivedStore, using
 from sitekit import build_site, copy_sample_content
 
@@ -92,8 +94,15 @@ def test_the_order_does_not_depend_on_pypinyins_switch_for_its_phrase_dictionary
     assert shown.strip() == "['yin2', 'hang2', 'ka3']"
 
 
-def test_a_first_builds_names_are_read_by_the_process_forked_before_the_content_was_read(monkeypatch):
+@pytest.fixture
+def forking(monkeypatch):
     monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
+    monkeypatch.delenv("FRAUDSITE_PARALLEL_MINIMUM", raising=False)
+    # A process with other threads does not fork; the session's browser (Playwright's driver thread) may be running.
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+
+
+def test_a_first_builds_names_are_read_by_the_process_forked_before_the_content_was_read(forking, monkeypatch):
     names = ["银行卡", "刷单", "帅哥", "ＡＰＰ推广"]
     store = DerivedStore(None)
     with using(store), readings_ahead(store):
@@ -108,20 +117,61 @@ def test_a_first_builds_names_are_read_by_the_process_forked_before_the_content_
     assert store.get("pinyin", "刷单") == ["shua1", "dan1"]
 
 
-def test_names_the_reader_ahead_was_not_told_are_read_another_way(monkeypatch):
-    monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
+def test_the_reader_ahead_ends_once_told_however_many_names_a_site_has(forking):
+    # Their keys are more than a pipe holds (64 KB): sent down one, they kept it waiting, pypinyin loaded.
+    names = [f"第{number}号标签" for number in range(4000)]
+    store = DerivedStore(None)
+    with using(store), readings_ahead(store):
+        pid = collate._ahead[0].background.pid
+        names_coming(names)
+        assert _ends_unreaped(pid)
+        keys = sort_keys(names)
+    assert keys["第3999号标签"] == ["di4", "3999".rjust(20, "0"), "hao4", "biao1", "qian1"]
+
+
+def test_reading_the_content_tells_the_reader_ahead_every_tag(forking, tmp_path):
+    site = copy_sample_content(tmp_path)
+    config = load_config(site / "fraudsite.yaml")
+    with readings_ahead(DerivedStore(None)):
+        reader = collate._ahead[0]
+        items = load_content(site, config).items
+        assert reader.told and _ends_unreaped(reader.background.pid)
+        tags = sorted({tag for item in items for tag in item.tags})
+        assert len(tags) > 20 and reader.keys(["不会用到"]) == {name: key for name, key in zip(tags, _readings(tags))}
+
+
+def test_names_the_reader_ahead_was_not_told_are_read_another_way(forking, monkeypatch):
+    elsewhere = []
+
+    def readings(names):
+        elsewhere.extend(names)
+        return _readings(names)
+
+    monkeypatch.setattr(collate, "_readings", readings)
     store = DerivedStore(None)
     with using(store), readings_ahead(store):
         names_coming(["刷单"])
         assert sort_keys(["帅哥", "刷单"]) == {"帅哥": ["shuai4", "ge1"], "刷单": ["shua1", "dan1"]}
+    assert elsewhere == ["帅哥"]
     store = DerivedStore(None)
     with using(store), readings_ahead(store):  # never told: the first sort_keys tells it what it lacks
         monkeypatch.setattr("fraudsite.parallel.in_background", None)
         assert sort_keys(["帅哥"]) == {"帅哥": ["shuai4", "ge1"]}
 
 
-def test_a_reader_forked_ahead_that_died_or_was_not_asked_leaves_no_process_and_no_gap(monkeypatch):
-    monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
+def test_a_process_forked_after_the_reader_leaves_it_to_the_build(forking, monkeypatch):
+    store = DerivedStore(None)
+    with using(store), readings_ahead(store):
+        # A worker forked meanwhile that wants keys reads them itself: it neither tells nor asks the build's reader.
+        worker = parallel.in_background(lambda: (names_coming(["帅哥"]), sort_keys(["刷单"]))[1], 2, 2)
+        assert worker() == {"刷单": ["shua1", "dan1"]}
+        assert not collate._ahead[0].told
+        names_coming(["帅哥"])
+        monkeypatch.setattr("fraudsite.parallel.in_background", None)
+        assert sort_keys(["帅哥"]) == {"帅哥": ["shuai4", "ge1"]}
+
+
+def test_a_reader_forked_ahead_that_died_or_was_not_asked_leaves_no_process_and_no_gap(forking):
     store = DerivedStore(None)
     with using(store), readings_ahead(store):
         os.kill(collate._ahead[0].background.pid, signal.SIGKILL)
@@ -133,8 +183,24 @@ def test_a_reader_forked_ahead_that_died_or_was_not_asked_leaves_no_process_and_
     assert not collate._ahead
 
 
+def test_a_first_build_that_cannot_fork_the_reader_goes_on_without_it(forking, monkeypatch):
+    open_files = len(os.listdir("/proc/self/fd"))
+
+    def no_process():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_process)
+    store = DerivedStore(None)
+    with using(store), readings_ahead(store):
+        assert not collate._ahead
+        names_coming(["刷单"])
+        assert sort_keys(["刷单"]) == {"刷单": ["shua1", "dan1"]}  # read here
+    assert len(os.listdir("/proc/self/fd")) == open_files  # neither its messages nor its pipe left open
+
+
 def _ends_unreaped(pid: int, seconds: float = 30) -> bool:
-    """Whether the process ends (a zombie, left for its parent to reap) within ``seconds``."""
+    """Whether the process ends (a zombie, left for its parent to reap) within ``seconds``; Linux's /proc, where
+    builds fork."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with open(f"/proc/{pid}/stat") as stat:
@@ -144,8 +210,7 @@ def _ends_unreaped(pid: int, seconds: float = 30) -> bool:
     return False
 
 
-def test_only_a_first_build_forks_a_reader_ahead(monkeypatch):
-    monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
+def test_only_a_first_build_forks_a_reader_ahead(forking, monkeypatch):
     store = DerivedStore(None)
     with using(store):
         sort_keys(["刷单"])

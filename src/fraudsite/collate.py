@@ -54,11 +54,10 @@ def sort_keys(names: Iterable[str]) -> dict[str, list[str]]:
     if missing:
         from fraudsite.parallel import in_background
 
-        reader = _ahead.pop() if _ahead else None
-        if reader is not None:
-            reader.tell(missing)  # unless told already, while the content was read
-        found = reader.keys() if reader is not None else {}
-        rest = [name for name in missing if name not in found]  # none ahead, or it died
+        reader = _own_reader()
+        _ahead.clear()  # asked once
+        found = reader.keys(missing) if reader is not None else {}
+        rest = [name for name in missing if name not in found]  # no reader, it was not told them, or it died
         if rest:
             found.update(zip(rest, in_background(partial(_readings, rest), 1, len(rest))()))
         for name in missing:
@@ -69,48 +68,70 @@ def sort_keys(names: Iterable[str]) -> dict[str, list[str]]:
 
 
 class _Reader:
-    """The process ``readings_ahead`` forked: it loads pypinyin, is told the names once and reads them."""
+    """The process ``readings_ahead`` forked: it loads pypinyin, is told the names once, reads them and ends."""
 
-    def __init__(self, names: Message, background: Background):
-        self.names, self.background, self.told = names, background, False
+    def __init__(self, names: Message, keys: Message, background: Background):
+        self.names, self.sent_keys, self.background = names, keys, background
+        self.owner = os.getpid()  # a process forked later finds it in ``_ahead`` too, and must leave it alone
+        self.told = False
 
     def tell(self, names: list[str]) -> None:
         if not self.told:
             self.told = True
-            self.names.send(names)
+            try:
+                self.names.send(names)
+            except OSError:  # no room for them: read elsewhere (``sort_keys``)
+                self.close()
 
-    def keys(self) -> dict[str, list[str]]:
-        """The keys of the names it was told ({} if it was told none, or died)."""
-        found = self.background() if self.told else None
+    def keys(self, missing: list[str]) -> dict[str, list[str]]:
+        """The keys of the names it was told (of ``missing``, if it was told none yet); {} if it died first."""
+        self.tell(missing)
+        sent, found = self.sent_keys.receive()
         self.close()
-        return found if isinstance(found, dict) else {}
+        return found if sent and isinstance(found, dict) else {}
 
     def close(self) -> None:
         self.names.close()
-        self.background.cancel()  # not told or not asked (no name lacked a key), or the build failed: stopped
+        self.sent_keys.close()
+        self.background.cancel()  # ended (and reaped here), or not told (no tags) or the build failed: stopped
 
 
 _ahead: list[_Reader] = []  # the process ``readings_ahead`` forked, until ``sort_keys`` asks it
 
 
+def _own_reader() -> _Reader | None:
+    return _ahead[0] if _ahead and _ahead[0].owner == os.getpid() else None
+
+
 @contextmanager
 def readings_ahead(store: DerivedStore | None) -> Iterator[None]:
     """Within this, a process forked now loads pypinyin, is told the names by ``names_coming`` (or else by the
-    first ``sort_keys`` that lacks keys) and reads them, which that ``sort_keys`` then takes. Only where ``store``
-    is empty (a first build, whose names all lack a key) and where work is forked at all (``parallel.forks``)."""
+    first ``sort_keys`` that lacks keys) and reads them, which that ``sort_keys`` then takes. Only where work is
+    forked at all (``parallel.forks``: how many names there are is not known yet) and ``store`` is empty (a first
+    build, whose names all lack a key; on a site without tags the reader is forked for nothing)."""
     from fraudsite.parallel import Message, forks, in_background
 
-    # A first build lacks every name's key: on any site with tags, more than the two ``forks`` asks for.
-    if store is None or not store.empty() or not forks(2, 2):
+    if store is None or not forks(2, 2) or not store.empty():
         yield
         return
-    names = Message()
-    reader = _Reader(names, in_background(partial(_read_sent, names), 2, 2, retry_here=False))
+    messages: list[Message] = []
+    try:  # a speed-up only: without a temporary file or a process it is done without
+        for _ in range(2):
+            messages.append(Message())
+        names, keys = messages
+        reader = _Reader(names, keys, in_background(partial(_read_sent, names, keys), 2, 2, retry_here=False))
+    except OSError:
+        for message in messages:
+            message.close()
+        yield
+        return
+    keys.forked()
     _ahead[:] = [reader]
     try:
         yield
     finally:
-        _ahead.clear()
+        if _own_reader() is reader:
+            _ahead.clear()
         reader.close()
 
 
@@ -118,16 +139,20 @@ def names_coming(names: Iterable[str]) -> None:
     """Tell the process ``readings_ahead`` forked, if one waits, every name the build may ask keys of: it reads them
     and ends while the build goes on (at 10,000 items, holding pypinyin's 65 MB through the Markdown was the
     build's peak of memory)."""
-    if _ahead:
-        _ahead[0].tell(sorted(set(names)))
+    reader = _own_reader()
+    if reader is not None:
+        reader.tell(sorted(set(names)))
 
 
-def _read_sent(names: Message) -> dict[str, list[str]] | None:
-    """In the process ``readings_ahead`` forked: load pypinyin, then wait for the names and read them."""
+def _read_sent(names: Message, keys: Message) -> None:
+    """In the process ``readings_ahead`` forked: load pypinyin, wait for the names, read them and send their keys
+    (into a file, as ``Message`` sends: a pipe holds 64 KB, and the process would wait there until they are asked
+    for, holding pypinyin)."""
     names.forked()
     read = _reader()
     sent, told = names.receive()
-    return {name: read(name) for name in told} if sent else None
+    if sent:
+        keys.send({name: read(name) for name in told})
 
 
 def _readings(names: list[str]) -> list[list[str]]:

@@ -163,7 +163,12 @@ def in_background(function: Callable[[], Any], minimum_items: int, items: int,
     gc.freeze()
     release_free_memory()
     reading, writing = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to be had (EAGAIN): the pipe is not left open
+        os.close(reading)
+        os.close(writing)
+        raise
     if pid == 0:  # the forked process: send the outcome, then end without running this program's exit handlers
         global _IN_BACKGROUND
         _IN_BACKGROUND = True
@@ -347,7 +352,8 @@ class Message:
         self.received: tuple[bool, Any] | None = None
 
     def forked(self) -> None:
-        """In the receiving process: only the sender holds the pipe's writing end now, so its end closes the pipe."""
+        """In the receiving process: only the sender (and what it forks later) holds the pipe's writing end now, so
+        its end closes the pipe."""
         os.close(self.writing)
         self.writing = -1
 
