@@ -100,6 +100,16 @@ def forking(monkeypatch):
     monkeypatch.delenv("FRAUDSITE_PARALLEL_MINIMUM", raising=False)
     # A process with other threads does not fork; the session's browser (Playwright's driver thread) may be running.
     monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    # A wait on the reader that never ends fails its test, not the whole run.
+    previous = signal.signal(signal.SIGALRM, _waited_too_long)
+    signal.alarm(120)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def _waited_too_long(*_) -> None:
+    raise TimeoutError("waited two minutes for the pinyin reader")
 
 
 def test_a_first_builds_names_are_read_by_the_process_forked_before_the_content_was_read(forking, monkeypatch):
