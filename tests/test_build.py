@@ -266,6 +266,36 @@ def test_an_error_in_a_worker_is_reported_like_any_other(tmp_path):
     assert not [p.name for p in site.glob("*build*")]  # no site, no staging folder, no spare begun by the workers
 
 
+def test_every_template_is_loaded_before_the_workers_fork(tmp_path, monkeypatch):
+    # A page's template loads those it extends, includes or imports only as it renders: loading the pages' own
+    # templates left each worker of each round to load the rest again.
+    from fraudsite.config import load_config
+    from fraudsite.render import load_templates, make_environment
+
+    site = copy_fixture(tmp_path)
+    env = make_environment(site, load_config(site / "fraudsite.yaml"))
+    load_templates(env)
+
+    def read(*_):
+        raise AssertionError("a template read again after load_templates")
+
+    monkeypatch.setattr(env.loader, "get_source", read)
+    assert {"base.html", "_card.html", "screen/screen.js", "feeds/rss.xml"} <= set(env.list_templates())
+    for name in env.list_templates():
+        env.get_template(name)
+
+
+def test_a_template_saved_in_another_encoding_is_reported_with_its_file_when_workers_render(tmp_path, forking):
+    # Loaded before the workers fork, it raised out of the build as an internal error.
+    site = copy_fixture(tmp_path)
+    write(site, "theme/templates/case.html", "")
+    (site / "theme/templates/case.html").write_bytes("{% extends 'base.html' %}{% block main %}案例{% endblock %}"
+                                                     .encode("gbk"))
+    with pytest.raises(BuildFailed) as failed:
+        build_site(site)
+    assert [(p.path, p.code) for p in failed.value.problems] == [("theme/templates/case.html", "E404")]
+
+
 def test_a_mistake_in_an_included_template_names_that_template_and_says_it_in_chinese(tmp_path):
     site = copy_fixture(tmp_path)
     meta = (SAMPLE_THEME / "_item_meta.html").read_text(encoding="utf-8").split("\n")

@@ -194,7 +194,7 @@ def render_stream(outputs: list[Output], site: Site, site_dir: Path, memo: PageM
     the compiled templates are kept in the cache for the next build.
     """
     from fraudsite.output import KEEP
-    from fraudsite.parallel import ordered_map
+    from fraudsite.parallel import FORK_MINIMUM, forks, ordered_map
     from fraudsite.render import Bundle, Data, Page, load_templates, make_environment, make_output, write_output
 
     check_unique_paths(output.path for output in outputs)
@@ -206,7 +206,8 @@ def render_stream(outputs: list[Output], site: Site, site_dir: Path, memo: PageM
     # every WeChat article.json: a third of a second at 1,000 items when made here); into a fresh folder, all.
     to_make = [output for output in outputs if isinstance(output, (Page, Data)) and output.path not in kept
                and (write_into is not None or isinstance(output, Page) or callable(output.content))]
-    load_templates(env, (output for output in to_make if isinstance(output, Page)))
+    if forks(FORK_MINIMUM, len(to_make)):
+        load_templates(env)
     made = ordered_map(partial(make_output, env) if write_into is None else partial(write_output, env, write_into),
                        to_make)
     making = {output.path for output in to_make}

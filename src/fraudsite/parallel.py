@@ -30,6 +30,7 @@ CHUNK = 64  # items per task at most: fewer tasks to send and collect
 SHARE = 4  # tasks per worker at least, so a small job of slow items (forty QR codes) is shared out
 AHEAD = 3  # chunks per worker in flight: enough to keep every worker busy
 ROUND = 40  # chunks per worker before the workers are forked afresh
+FORK_MINIMUM = 300  # items from which ``ordered_map`` forks workers, unless told otherwise
 _TASK: list[Any] = []  # (function, items) for forked workers to find
 DRAIN_SECONDS = 30.0  # at most, for each chunk under way when the work stops early (a worker may have died)
 _IN_BACKGROUND = False  # this is a process ``in_background`` forked (or ``in_new_process`` started)
@@ -44,7 +45,7 @@ def worker_count() -> int:
     return max(1, cores - len(_HOLDING))
 
 
-def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: int = 300) -> Iterator[Any]:
+def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: int = FORK_MINIMUM) -> Iterator[Any]:
     """``function`` over ``items``, results in order; in forked workers when it pays off."""
     if not forks(minimum, len(items)):
         yield from map(function, items)

@@ -6,7 +6,7 @@ import hashlib
 import json
 import pickle
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -242,13 +242,15 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             pass
 
 
-def load_templates(env: jinja2.Environment, pages: Iterable[Page]) -> None:
-    """Load the pages' templates into ``env`` now, before workers are forked: each worker of each round loaded
-    them again (90 ms at most). One that fails to load is left to ``render_page``, which says what is wrong."""
-    for name in sorted({page.template for page in pages}):
+def load_templates(env: jinja2.Environment) -> None:
+    """Load every template of the theme into ``env`` now, before workers are forked: each worker of each round
+    loaded the ones it used again (90 ms at most). Every one, since a page's template loads those it extends,
+    includes or imports only as it renders. One that fails to load (a syntax error, a file saved in GBK) is left
+    to ``render_page``, which says what is wrong when a page uses it."""
+    for name in env.list_templates():
         try:
             env.get_template(name)
-        except jinja2.TemplateError:
+        except Exception:
             pass
 
 
