@@ -110,3 +110,25 @@ def own_cache_key(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
         yield
+
+
+@pytest.fixture
+def forking(monkeypatch):
+    """Work is forked as on a two-core machine from two items, whatever this machine and this session."""
+    from fraudsite import parallel
+
+    monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
+    monkeypatch.setenv("FRAUDSITE_PARALLEL_MINIMUM", "1")
+    # A process with other threads does not fork; the session's browser (Playwright's driver thread) may be
+    # running, and none of this work touches what that thread holds.
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    # A wait on a forked process that never ends fails its test, not the whole run.
+    previous = signal.signal(signal.SIGALRM, _waited_too_long)
+    signal.alarm(120)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def _waited_too_long(*_) -> None:
+    raise TimeoutError("waited two minutes for a forked process")

@@ -94,24 +94,6 @@ def test_the_order_does_not_depend_on_pypinyins_switch_for_its_phrase_dictionary
     assert shown.strip() == "['yin2', 'hang2', 'ka3']"
 
 
-@pytest.fixture
-def forking(monkeypatch):
-    monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
-    monkeypatch.delenv("FRAUDSITE_PARALLEL_MINIMUM", raising=False)
-    # A process with other threads does not fork; the session's browser (Playwright's driver thread) may be running.
-    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
-    # A wait on the reader that never ends fails its test, not the whole run.
-    previous = signal.signal(signal.SIGALRM, _waited_too_long)
-    signal.alarm(120)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
-
-
-def _waited_too_long(*_) -> None:
-    raise TimeoutError("waited two minutes for the pinyin reader")
-
-
 def test_a_first_builds_names_are_read_by_the_process_forked_before_the_content_was_read(forking, monkeypatch):
     names = ["银行卡", "刷单", "帅哥", "ＡＰＰ推广"]
     store = DerivedStore(None)
@@ -150,6 +132,19 @@ def test_reading_the_content_tells_the_reader_ahead_every_tag(forking, tmp_path)
         assert len(tags) > 20 and reader.keys(["不会用到"]) == {name: key for name, key in zip(tags, _readings(tags))}
 
 
+def test_a_first_build_has_its_tags_read_by_the_process_forked_as_it_began(forking, tmp_path, monkeypatch):
+    def not_here(names):
+        raise AssertionError(f"pinyin read after the content: {names}")
+
+    site = copy_sample_content(tmp_path)
+    monkeypatch.setattr(collate, "_readings", not_here)
+    build_site(site, now=NOW)
+    page = (site / "build/tags/index.html").read_text(encoding="utf-8")
+    names = re.findall(r'<li><a href="[^"]*/tags/[^"]*/">([^<]+?) <span', page)
+    monkeypatch.undo()
+    assert len(names) > 20 and names == in_order(names)
+
+
 def test_names_the_reader_ahead_was_not_told_are_read_another_way(forking, monkeypatch):
     elsewhere = []
 
@@ -175,8 +170,7 @@ def test_a_process_forked_after_the_reader_leaves_it_to_the_build(forking, monke
         # A worker forked meanwhile that wants keys reads them itself: it neither tells nor asks the build's reader.
         worker = parallel.in_background(lambda: (names_coming(["帅哥"]), sort_keys(["刷单"]))[1], 2, 2)
         assert worker() == {"刷单": ["shua1", "dan1"]}
-        assert not collate._ahead[0].told
-        names_coming(["帅哥"])
+        names_coming(["帅哥"])  # still the build's to tell, and still waiting
         monkeypatch.setattr("fraudsite.parallel.in_background", None)
         assert sort_keys(["帅哥"]) == {"帅哥": ["shuai4", "ge1"]}
 

@@ -19,15 +19,6 @@ class Held:
     """Something background work holds."""
 
 
-@pytest.fixture
-def forking(monkeypatch):
-    monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
-    monkeypatch.setenv("FRAUDSITE_PARALLEL_MINIMUM", "1")
-    # A process with other threads does not fork; the session's browser (Playwright's driver thread) may be
-    # running, and none of this work touches what that thread holds.
-    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
-
-
 def test_background_work_runs_in_another_process_and_gives_its_result(forking):
     parent = os.getpid()
     result = in_background(lambda: (os.getpid(), ["索引", b"\x00" * 200_000]), 1, 10)  # larger than a pipe holds

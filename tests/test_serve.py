@@ -930,6 +930,18 @@ def test_a_first_build_lets_go_of_what_it_saved_and_the_cache_keeps_all_of_it(si
     assert rendered == [SHUADAN]  # the edited body alone: the preview saves it on stopping
 
 
+def test_a_first_preview_has_its_tags_read_by_the_process_forked_as_it_began(site, tmp_path, forking, monkeypatch):
+    from fraudsite import collate
+
+    def not_here(names):
+        raise AssertionError(f"pinyin read after the content: {names}")
+
+    monkeypatch.setattr(collate, "_readings", not_here)
+    preview = unstarted_preview(site, tmp_path)
+    assert preview.rebuild().ok
+    assert '<h2 id="tags-S" class="tag-letter">S</h2>' in (preview.out_dir / "tags/index.html").read_text("utf-8")
+
+
 def test_a_first_build_whose_cache_cannot_be_saved_keeps_its_entries_for_the_next_save(site, tmp_path, monkeypatch):
     from fraudsite import serve
 

@@ -190,14 +190,12 @@ class ContentCache:
             self.sources, self.bodies = {**loaded[0], **self.sources}, {**loaded[1], **self.bodies}
 
     def set_aside(self) -> None:
-        """Let go of the front matter and bodies ``save`` just wrote: read back from CACHE_FILE only once one is
-        wanted, as in a first build. A preview holds its cache between rebuilds for hours, and at 10,000 items
-        they are 75 MB."""
+        """Let go of the front matter and bodies a ``save`` that returned True just wrote: read back from CACHE_FILE
+        only once one is wanted, as in a first build. A preview holds its cache between rebuilds for hours, and at
+        10,000 items they are 75 MB."""
         self.unread_entries = (frozenset(k for k in self.sources if k in self.used),
                                frozenset(k for k in self.bodies if "body:" + k in self.used))
         self.sources, self.bodies = {}, {}
-        self.dirty = False
-        self.known_stats = self._kept()[1]  # as saved
 
     def store(self, context: LinkContext, body: RenderedBody, lookups: dict) -> None:
         """Keep a fresh rendering with what it looked up."""
@@ -271,7 +269,7 @@ class ContentCache:
             write_checked(self.path, "", partial(dump_entries, entries))
         except OSError:
             return False  # a cache is an optimisation: a read-only or full disk must not fail the build
-        self.dirty, self.unread_entries = False, None
+        self.dirty, self.unread_entries, self.known_stats = False, None, stats  # as saved
         return True
 
     def _kept(self) -> tuple[dict[str, Finished], dict[str, tuple[int, int, int, int, str]]]:

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -158,7 +159,7 @@ def parse_sources(sources: list[tuple[str, SourceFile | Unsplit]], config: Confi
                                      body_line=split[item.source].body_line, scam_urls=item.scam_urls)
                 for item in parsed if not item.withdrawn}
     # Every tag that may be shown: their sort keys are read by another process meanwhile, on a first build.
-    names_coming(tag for item in (*parsed, *(done.item for done in reused.values())) for tag in item.tags)
+    names_coming(tag for item in chain(parsed, (done.item for done in reused.values())) for tag in item.tags)
     bodies = render_bodies(list(contexts.values()), cache)
     items = [done.item for done in reused.values()]
     for item in parsed:

@@ -125,9 +125,10 @@ class Digester:
         """
         if dataclasses.is_dataclass(value):
             self._digests[id(value)] = (value, "=" + key)
-            self._assigned[key] = (value, made_by)
+            if made_by is not None:
+                self._assigned[key] = (value, made_by)
 
-    def assigned(self, key: str, made_by: object = None) -> Any:
+    def assigned(self, key: str, made_by: object) -> Any:
         """The value assigned ``key`` by the same maker (``made_by``, a function): made from the same inputs the same
         way, it is the same value; None if there is none. (One key may stand for values of two shapes.)"""
         found = self._assigned.get(key)
