@@ -160,6 +160,22 @@ def test_results_equal_a_plain_substring_scan(texts, query):
     assert search(docs, " ".join(query)) == naive(docs, " ".join(query))
 
 
+def folded_by_hand(char: str) -> str:
+    """What matching treats a character as: full-width letters and digits as ASCII, letters in lower case."""
+    if "０" <= char <= "９" or "ａ" <= char <= "ｚ":
+        return chr(ord(char) - 0xFEE0)
+    if "Ａ" <= char <= "Ｚ":
+        return chr(ord(char) - 0xFEE0).lower()
+    return char.lower() if "A" <= char <= "Z" else char
+
+
+# The ends of each range folded and the characters just beyond them, then any text.
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from("@AZ[`az{/09:ＡＺ［＠ａｚ｛｀０９／：ÄЖ刷单，　 \x00"), max_size=40) | st.text(max_size=40))
+def test_folding_changes_only_ascii_and_full_width_letters_and_digits_in_place(text):
+    assert fold(text) == "".join(map(folded_by_hand, text))
+
+
 def test_postings_round_trip_and_hashes_are_stable():
     assert list(encode_postings([0 << 3 | 1, 5 << 3 | 4, 6 << 3 | 7])) == [1 << 3 | 1, 5 << 3 | 4, 1 << 3 | 7]  # gaps
     assert decode_postings(encode_postings([0 << 3 | 1, 5 << 3 | 4, 6 << 3 | 7])) == {0: 1, 5: 4, 6: 7}
