@@ -314,6 +314,35 @@ def test_a_save_appends_what_is_new_and_writes_the_file_afresh_when_it_is_mostly
     assert build(["a", "b"]) == first[:2] and made == ["b"]
 
 
+def mapped_kb(path: Path) -> int:
+    """How much of ``path``, memory-mapped, this process has in memory (RSS of its mappings, in kB)."""
+    total, ours = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split()
+        if head and "-" in head[0] and len(head) >= 5:  # a mapping's first line: its address range, ..., its file
+            ours = len(head) >= 6 and head[5] == str(path)
+        elif ours and head[:1] == ["Rss:"]:
+            total += int(head[1])
+    return total
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads Linux's /proc to see what is mapped")
+def test_entries_read_from_the_store_file_do_not_stay_in_memory(tmp_path):
+    import os
+
+    path = tmp_path / DERIVED_FILE
+    store = DerivedStore(path)
+    for number in range(2_000):  # 8 MB of entries that do not compress
+        store.put_bytes("kind", str(number), os.urandom(4096))
+    store.save()
+    reopened = DerivedStore(path)
+    assert len(reopened.get_bytes("kind", "0")) == 4096  # the file is mapped now
+    for number in range(2_000):
+        assert reopened.get_bytes("kind", str(number)) is not None
+    # every entry was read from the map; what stays mapped is what the last few entries read brought in
+    assert mapped_kb(path) < 2_000, mapped_kb(path)
+
+
 def test_a_store_whose_last_save_was_cut_short_counts_as_empty(tmp_path):
     site = copy_sample_content(tmp_path)
     build_site(site, tmp_path / "first", now=NOW)

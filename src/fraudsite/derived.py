@@ -32,6 +32,7 @@ FORMAT = 2
 # The file ends with its index's place: magic, offset, length, CRC-32 of the index.
 TRAILER = struct.Struct("<8sQQI")
 MAGIC = b"FSDERIV2"
+UNMAP_EVERY = 64  # entries read from the mapped file between two unmappings of its pages (``_let_go``)
 T = TypeVar("T")
 
 
@@ -57,6 +58,7 @@ class DerivedStore:
         self.checksums: dict[tuple[str, str], int] = {}  # entries in the file: their recorded CRC-32
         self.placed: dict[tuple[str, str], tuple[int, int]] = {}  # entries in the file: offset, length
         self.source: tuple[int, int] | None = None  # the file they are in: inode, size
+        self.mapped_reads = 0  # entries read from the mapped file (``_let_go``)
 
     def _loaded(self) -> dict[tuple[str, str], bytes | memoryview]:
         if self.blobs is None:
@@ -82,6 +84,8 @@ class DerivedStore:
             data = zlib.decompress(blob)
         except zlib.error:
             return None
+        finally:
+            self._let_go(blob)
         self.used.add((kind, key))
         return data
 
@@ -91,7 +95,9 @@ class DerivedStore:
         if blob is None:
             return None
         self.used.add((kind, key))
-        return bytes(blob)  # a copy: the file under a memory-mapped entry may be rewritten by the next save
+        copy = bytes(blob)  # a copy: the file under a memory-mapped entry may be rewritten by the next save
+        self._let_go(blob)
+        return copy
 
     def _checked(self, name: tuple[str, str]) -> bytes | memoryview | None:
         """An entry's blob, its checksum checked the first time; None if missing, torn or corrupted."""
@@ -100,6 +106,22 @@ class DerivedStore:
             del self._loaded()[name]
             return None
         return blob
+
+    def _let_go(self, blob: bytes | memoryview) -> None:
+        """Note an entry read from the mapped file into an object of its own; every ``UNMAP_EVERY`` of them, unmap
+        the pages read.
+
+        A page read stays in the process's memory, counted against it, as long as the map lives; and reading an
+        entry maps the pages around it too (the kernel's fault-around and read-ahead: 248 KB for one of 4 KB
+        here). A preview's worker that wrote every search document of 10,000 items from the store held 45 MB of
+        them to the end of its round. The file stays in the page cache: a page read again is mapped again,
+        quickly. (Unmapping around each entry cost 9 us an entry: a tenth of a second to read 10,000 articles.)
+        """
+        mapped = blob.obj if isinstance(blob, memoryview) else None
+        if isinstance(mapped, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+            self.mapped_reads += 1
+            if self.mapped_reads % UNMAP_EVERY == 0:
+                mapped.madvise(mmap.MADV_DONTNEED)
 
     def put(self, kind: str, key: str, value: Any) -> None:
         """Keep a fresh value."""
@@ -120,8 +142,10 @@ class DerivedStore:
 
     def keep(self, kind: str, key: str) -> bool:
         """Keep an entry this build needs without reading it; False if there is none."""
-        if self._checked((kind, key)) is None:
+        blob = self._checked((kind, key))
+        if blob is None:
             return False
+        self._let_go(blob)
         self.used.add((kind, key))
         return True
 
