@@ -29,7 +29,8 @@ from fraudsite.faults import checkpoint
 CHUNK = 64  # items per task at most: fewer tasks to send and collect
 SHARE = 4  # tasks per worker at least, so a small job of slow items (forty QR codes) is shared out
 AHEAD = 3  # chunks per worker in flight: enough to keep every worker busy
-ROUND = 40  # chunks per worker before the workers are forked afresh
+ROUND = 40  # chunks per worker before the workers are forked afresh (``rounds_of``: fewer in a preview)
+_ROUNDS: list[int] = []  # ``rounds_of``'s, the innermost last
 FORK_MINIMUM = 300  # items from which ``ordered_map`` forks workers, unless told otherwise
 _TASK: list[Any] = []  # (function, items) for forked workers to find
 DRAIN_SECONDS = 30.0  # at most, for each chunk under way when the work stops early (a worker may have died)
@@ -50,7 +51,7 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
     if not forks(minimum, len(items)):
         yield from map(function, items)
         return
-    workers = worker_count()
+    workers, per_round = worker_count(), _ROUNDS[-1] if _ROUNDS else ROUND
     _TASK[:] = [function, items]
     size = min(CHUNK, -(-len(items) // (workers * SHARE)))
     chunks = [range(start, min(start + size, len(items))) for start in range(0, len(items), size)]
@@ -60,7 +61,7 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
     gc.freeze()
     try:
         tail: list[Any] = []  # a round's last results, handed out while the next round's workers start
-        for first in range(0, len(chunks), ROUND * workers):
+        for first in range(0, len(chunks), per_round * workers):
             # A fresh pool each round: a worker's pages drift from the shared ones (reference counts, its own
             # allocations in the inherited heap's free slots), and a worker that rendered every page of 10,000
             # items had copied most of the build process (the tree's PSS while pages were rendered: 857 -> 530 MB).
@@ -69,7 +70,7 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
                 # A few chunks ahead of the consumer, not all: pool.imap would queue every finished chunk
                 # here while the consumer writes files more slowly than the workers render them (+350 MB at
                 # 10,000 items).
-                waiting = iter(chunks[first : first + ROUND * workers])
+                waiting = iter(chunks[first : first + per_round * workers])
                 pending = deque(pool.apply_async(_run_chunk, (chunk,)) for chunk in islice(waiting, AHEAD * workers))
                 try:
                     yield from tail
@@ -78,7 +79,7 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
                         results = pending.popleft().get()
                         more = [pool.apply_async(_run_chunk, (chunk,)) for chunk in islice(waiting, 1)]
                         pending.extend(more)
-                        if more or first + ROUND * workers >= len(chunks):
+                        if more or first + per_round * workers >= len(chunks):
                             yield from results
                         else:  # the last chunks of a round before another: collected, so the next pool forks
                             tail += results
@@ -93,6 +94,21 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
         yield from tail
     finally:
         _TASK.clear()
+
+
+@contextmanager
+def rounds_of(chunks: int) -> Iterator[None]:
+    """Workers forked afresh every ``chunks`` chunks each, not ``ROUND``, within the block.
+
+    For a preview, whose heap holds the site while its workers render all of it: at 10,000 items a worker's
+    pages drifted by about 45 MB from the preview's over a round of ``ROUND`` chunks, the tree's peak. A
+    build forks more seldom: each new pool costs its fork, and the build's peak is elsewhere.
+    """
+    _ROUNDS.append(chunks)
+    try:
+        yield
+    finally:
+        _ROUNDS.pop()
 
 
 @contextmanager
