@@ -335,10 +335,10 @@ def test_a_preview_forks_its_workers_afresh_more_often(forking, monkeypatch):
     def pids() -> list[int]:  # 20 chunks of 5
         return [pid for _, pid in parallel.ordered_map(lambda n: (n, os.getpid()), list(range(100)))]
 
-    assert len(set(pids())) == 2  # one round of the 40 chunks a worker that a build's rounds hold
+    assert len(set(pids())) <= 2  # one round: a build's rounds hold 40 chunks a worker
     with parallel.rounds_of(2):
         assert len(set(pids())) >= 5  # 4 chunks a round: five rounds
-    assert len(set(pids())) == 2
+    assert len(set(pids())) <= 2
 
 
 def test_work_stopped_between_rounds_leaves_no_worker_running(forking, monkeypatch):

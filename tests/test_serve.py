@@ -511,6 +511,28 @@ def test_the_first_build_forks_workers_that_end_quietly(site, tmp_path):
         assert running.stop() == 0
 
 
+def test_the_first_build_forks_its_workers_afresh_more_often_than_a_build(site, tmp_path):
+    """The preview holds its site while its first build's workers render all of it, and they drift from it as
+    they go: that build's rounds are shorter (``parallel.rounds_of``)."""
+    from fraudsite.serve import PREVIEW_ROUND
+
+    script = (
+        "import sys\n"
+        "from fraudsite import parallel, serve\n"
+        "from fraudsite.cli import main\n"
+        "def first_build(preview, changes):\n"
+        "    print('rounds', parallel._ROUNDS, flush=True)\n"
+        "    raise KeyboardInterrupt\n"
+        "serve.Preview.run_once = first_build\n"
+        "main(['serve', sys.argv[1], '--port', sys.argv[2]])\n"
+        "print('after', parallel._ROUNDS)\n")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    done = subprocess.run([sys.executable, "-c", script, str(site), str(free_port())], capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "TMPDIR": str(temporary), "PYTHONIOENCODING": "utf-8"})
+    assert f"rounds [{PREVIEW_ROUND}]\n" in done.stdout and "after []" in done.stdout, done.stdout + done.stderr
+
+
 def test_a_preview_on_another_port_than_the_last_uses_its_own_address_throughout(site, tmp_path):
     temporary = tmp_path / "tmp"
     temporary.mkdir()

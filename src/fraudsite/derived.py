@@ -32,7 +32,8 @@ FORMAT = 2
 # The file ends with its index's place: magic, offset, length, CRC-32 of the index.
 TRAILER = struct.Struct("<8sQQI")
 MAGIC = b"FSDERIV2"
-UNMAP_EVERY = 64  # entries read from the mapped file between two unmappings of its pages (``_let_go``)
+DROP_EVERY = 64  # entries read from the mapped file between two drops of its pages (``_drop_pages_read``)
+_DONTNEED = getattr(mmap, "MADV_DONTNEED", None)  # where there is no madvise, none either
 T = TypeVar("T")
 
 
@@ -58,7 +59,7 @@ class DerivedStore:
         self.checksums: dict[tuple[str, str], int] = {}  # entries in the file: their recorded CRC-32
         self.placed: dict[tuple[str, str], tuple[int, int]] = {}  # entries in the file: offset, length
         self.source: tuple[int, int] | None = None  # the file they are in: inode, size
-        self.mapped_reads = 0  # entries read from the mapped file (``_let_go``)
+        self.mapped_reads = 0  # entries read from the mapped file (``_drop_pages_read``)
 
     def _loaded(self) -> dict[tuple[str, str], bytes | memoryview]:
         if self.blobs is None:
@@ -85,7 +86,7 @@ class DerivedStore:
         except zlib.error:
             return None
         finally:
-            self._let_go(blob)
+            self._drop_pages_read(blob)
         self.used.add((kind, key))
         return data
 
@@ -96,7 +97,7 @@ class DerivedStore:
             return None
         self.used.add((kind, key))
         copy = bytes(blob)  # a copy: the file under a memory-mapped entry may be rewritten by the next save
-        self._let_go(blob)
+        self._drop_pages_read(blob)
         return copy
 
     def _checked(self, name: tuple[str, str]) -> bytes | memoryview | None:
@@ -107,21 +108,25 @@ class DerivedStore:
             return None
         return blob
 
-    def _let_go(self, blob: bytes | memoryview) -> None:
-        """Note an entry read from the mapped file into an object of its own; every ``UNMAP_EVERY`` of them, unmap
-        the pages read.
+    def _drop_pages_read(self, blob: bytes | memoryview) -> None:
+        """Count an entry read from the mapped file (or checked by ``keep``); every ``DROP_EVERY`` of them, drop
+        the map's pages from this process's memory.
 
         A page read stays in the process's memory, counted against it, as long as the map lives; and reading an
-        entry maps the pages around it too (the kernel's fault-around and read-ahead: 248 KB for one of 4 KB
-        here). A preview's worker that wrote every search document of 10,000 items from the store held 45 MB of
-        them to the end of its round. The file stays in the page cache: a page read again is mapped again,
-        quickly. (Unmapping around each entry cost 9 us an entry: a tenth of a second to read 10,000 articles.)
+        entry maps pages around it too (the kernel's fault-around: 248 KB for one of 4 KB, measured here). A
+        preview's worker that wrote the search documents of 10,000 items from the store held 45 MB of them to the
+        end of its round. The file stays in the page cache, and the map in place: a page read again is mapped
+        again, quickly. (Dropping the pages around each entry instead cost 9 us an entry: a tenth of a second to
+        read 10,000 articles.)
         """
         mapped = blob.obj if isinstance(blob, memoryview) else None
-        if isinstance(mapped, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        if isinstance(mapped, mmap.mmap) and _DONTNEED is not None:
             self.mapped_reads += 1
-            if self.mapped_reads % UNMAP_EVERY == 0:
-                mapped.madvise(mmap.MADV_DONTNEED)
+            if self.mapped_reads % DROP_EVERY == 0:
+                try:
+                    mapped.madvise(_DONTNEED)
+                except OSError:  # only memory kept longer: never a failed build
+                    pass
 
     def put(self, kind: str, key: str, value: Any) -> None:
         """Keep a fresh value."""
@@ -145,7 +150,7 @@ class DerivedStore:
         blob = self._checked((kind, key))
         if blob is None:
             return False
-        self._let_go(blob)
+        self._drop_pages_read(blob)
         self.used.add((kind, key))
         return True
 

@@ -98,7 +98,8 @@ def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: i
 
 @contextmanager
 def rounds_of(chunks: int) -> Iterator[None]:
-    """Workers forked afresh every ``chunks`` chunks each, not ``ROUND``, within the block.
+    """Workers forked afresh every ``chunks`` chunks each, not ``ROUND``, by the ``ordered_map`` calls whose
+    iteration begins within the block.
 
     For a preview, whose heap holds the site while its workers render all of it: at 10,000 items a worker's
     pages drifted by about 45 MB from the preview's over a round of ``ROUND`` chunks, the tree's peak. A

@@ -90,7 +90,8 @@ BURST_PAUSE = 0.15  # seconds without a save that end a burst of saves (one stil
 BURST_LONGEST = 2.0  # seconds the rebuild after a burst waits for it to pause, at most
 MAX_CLOCK_WAIT = 3600.0  # re-check the clock at least hourly, so a notice starting at 08:00 appears on its own
 # Chunks a worker renders in the first build before the workers are forked afresh (``parallel.rounds_of``; a
-# build's: 40). At 10,000 items the preview's peak was 394 MiB PSS, not 443, at a fork for every 1,280 pages.
+# build's: ``parallel.ROUND``). At 10,000 items the preview's peak was 394 MiB PSS, not 443, at a fork for every
+# 1,280 pages.
 PREVIEW_ROUND = 10
 SET_ASIDE_MINIMUM = 200  # items from which a rebuild that parsed the site afresh saves its cache and lets go of it
 EVENT_KINDS = {"created": "新建", "modified": "修改", "deleted": "删除", "moved": "移动或改名"}
