@@ -52,7 +52,7 @@ class Prepared:
     sitemap: list[tuple[str, str]]  # these channels' entries of the sitemap
     moments: list[datetime]  # when these channels' outputs change by the clock
     used: set[tuple[str, str]]  # derived-store entries these channels used
-    fresh: dict[tuple[str, str], bytes]  # and those they made
+    fresh: dict[tuple[str, str], bytes]  # and those they put (made, or replaced under their name)
 
 
 class Ahead:
@@ -173,7 +173,8 @@ def _prepare(site: Site, site_dir: Path, cache_dir: Path, stamp: str, planned: M
     from fraudsite.pagememo import PageMemo
 
     store = active_store()
-    before = store.names() if store else set()
+    if store:
+        store.note_puts()
     try:
         outputs = plan_channels(site, CHANNELS)
     except BuildFailed as error:
@@ -185,7 +186,7 @@ def _prepare(site: Site, site_dir: Path, cache_dir: Path, stamp: str, planned: M
              render_stream(outputs, site, site_dir, memo, keep_compiled=True)]
     return Prepared(files, memo.current, memo.kept, page_count(outputs), len(outputs), sitemap_entries(outputs),
                     channel_moments(site, CHANNELS), set(store.used) if store else set(),
-                    store.made_since(before) if store else {})
+                    store.noted_puts() if store else {})
 
 
 def taken_files(prepared: Prepared, keep: Any) -> Iterator[tuple[str, Any]]:

@@ -60,6 +60,7 @@ class DerivedStore:
         self.placed: dict[tuple[str, str], tuple[int, int]] = {}  # entries in the file: offset, length
         self.source: tuple[int, int] | None = None  # the file they are in: inode, size
         self.mapped_reads = 0  # entries read from the mapped file (``_drop_pages_read``)
+        self.noted: set[tuple[str, str]] | None = None  # the entries put since ``note_puts``, if asked
 
     def _loaded(self) -> dict[tuple[str, str], bytes | memoryview]:
         if self.blobs is None:
@@ -144,6 +145,8 @@ class DerivedStore:
         self.placed.pop((kind, key), None)
         self.used.add((kind, key))
         self.dirty = True
+        if self.noted is not None:
+            self.noted.add((kind, key))
 
     def keep(self, kind: str, key: str) -> bool:
         """Keep an entry this build needs without reading it; False if there is none."""
@@ -162,9 +165,15 @@ class DerivedStore:
         """Every entry's (kind, key) now."""
         return set(self._loaded())
 
-    def made_since(self, names: set[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
-        """The entries put since ``names`` were taken, by (kind, key)."""
-        return {name: bytes(blob) for name, blob in self._loaded().items() if name not in names}
+    def note_puts(self) -> None:
+        """From now on, note the entries put, made or replaced (``noted_puts``)."""
+        self.noted = set()
+
+    def noted_puts(self) -> dict[tuple[str, str], bytes]:
+        """The entries put since ``note_puts``, by (kind, key): one put again under its name (the search index's
+        state) too, which a comparison of names before and after missed."""
+        blobs = self._loaded()
+        return {name: bytes(blobs[name]) for name in self.noted or () if name in blobs}
 
     def take(self, used: set[tuple[str, str]], made: dict[tuple[str, str], bytes]) -> None:
         """Count what another process used and made for this build (``ahead``) as this build's."""
