@@ -1,9 +1,10 @@
-"""Edit builds on two cores: every channel but the website goes to a forked process.
+"""Edit builds on two cores: the search index, WeChat and the statistics go to a forked process.
 
 An edit build renders a handful of files, yet plans and keys all of every channel's outputs, on one core while
 the other waits: a third of it for the channels besides the website (80 ms at 1,000 items). ``start`` forks a
-process that plans them, checks their page keys against the last build's and makes what changed, while the
-build process does the website. Its outputs' paths come back as soon as they are planned, for the build to check
+process that plans those in ``CHANNELS``, checks their page keys against the last build's and makes what changed,
+while the build process does the website and the screens (planned there in 5 ms at 1,000 items, in the forked
+process in 18: the two processes' shares of an edit build are about even so). Its outputs' paths come back as soon as they are planned, for the build to check
 with the website's before it renders anything, as one process would (``Ahead.checked``). Then only paths, keys and
 the few new files come back (``Prepared``; a bundle as the function that makes it), with what the channels put in
 the derived store. The process assumes OUT is as the last build left it, with those page keys; the build checks
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from fraudsite.pagememo import PageMemo
     from fraudsite.render import Output
 
-CHANNELS = ("screen", "search", "wechat", "stats")
+CHANNELS = ("search", "wechat", "stats")
 MINIMUM_ITEMS = 200  # below this a site's edit build is quick anyway, and forking costs a few milliseconds
 # From this many, not forked: the forked process copied most of the build process's heap as it planned, page by page,
 # and an edit build's peak at 10,000 items was 525-603 MiB PSS; planned here, 382-395, and 0.1-0.5 s longer (of 3).
@@ -132,16 +133,15 @@ def start(site: Site, site_dir: Path, cache_dir: Path, stamp: str) -> Ahead | No
     """Fork the process for ``CHANNELS``; None where forking is not done (small sites, large ones, one core,
     threads), or where the last build's page keys were made under another theme, code or configuration: every page
     is made again then, which workers do faster, and all of it would be held to be sent back."""
-    from fraudsite.build import channels
+    from fraudsite.build import channels, channels_besides
     from fraudsite.pagememo import MEMO, kept_stamp
 
     if (not forks(MINIMUM_ITEMS, len(site.items)) or len(site.items) >= MAXIMUM_ITEMS
             or kept_stamp(cache_dir) != stamp):
         return None
-    # Their modules (Jinja and the rest) imported before the fork, not after it in both processes: the forked one
-    # spent 50 ms on them before it planned, while this one then waited for its paths (median edit build at
-    # 1,000 items, ten interleaved each: 362 -> 343 ms).
-    channels(CHANNELS)
+    # The modules both processes use (Jinja, rendering) imported before the fork, not after it in both: those of
+    # this process's channels pull them in. The forked process imports its own channels' while this one plans.
+    channels(channels_besides(CHANNELS))
     memo = cache_dir / MEMO
     memo_file = _stat(memo)  # before the fork
     planned = Message()
