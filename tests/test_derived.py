@@ -13,6 +13,7 @@ import pytest
 from fraudsite import derived
 from fraudsite.channels import search, wechat
 from fraudsite.derived import DERIVED_FILE, DerivedStore, _index_of, remember_each, using
+from fraudsite.model import pack, unpack
 from sitekit import add_drill_notice, build_site, copy_sample_content, tree
 
 NOW = "2026-11-28 09:00"
@@ -391,11 +392,8 @@ def test_a_kind_that_packs_its_own_entries_gets_them_back_and_remakes_a_bad_one(
         made.append(item)
         return item.upper()
 
-    def unpack(blob: bytes, _item: str) -> str:
-        return zlib.decompress(blob).decode()
-
     def remember(items: list[str]) -> list[str]:
-        return remember_each("kind", items, "inputs", make, lambda v: zlib.compress(v.encode()), unpack, packed=True)
+        return remember_each("kind", items, "inputs", make, pack, lambda blob, _item: unpack(blob), packed=True)
 
     with using(store):
         assert remember(["a", "b"]) == ["A", "B"]
@@ -403,7 +401,7 @@ def test_a_kind_that_packs_its_own_entries_gets_them_back_and_remakes_a_bad_one(
     again = DerivedStore(tmp_path / DERIVED_FILE)
     blobs = again._loaded()
     name = next(iter(blobs))
-    blobs[name] = b"not zlib"  # a blob of another shape (its checksum passed): made again, not a failed build
+    blobs[name] = b"not packed"  # a blob of another shape (its checksum passed): made again, not a failed build
     again.unchecked.pop(name, None)
     made.clear()
     with using(again):

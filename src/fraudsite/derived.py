@@ -25,6 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from fraudsite.model import UnpackError, pack_bytes, unpack_bytes
 from fraudsite.pagememo import Digester, Unkeyable
 
 DERIVED_FILE = "derived-cache.bin"
@@ -40,7 +41,7 @@ T = TypeVar("T")
 class DerivedStore:
     """Entries by kind and key; ``path`` None keeps them in memory (a preview keeps one across rebuilds).
 
-    The file holds the entries, each zlib-compressed JSON (or bytes), then a JSON index (format, code stamp,
+    The file holds the entries, each compressed JSON (or bytes: ``model.pack_bytes``), then a JSON index (format, code stamp,
     and per entry its offset, length and CRC-32), then a ``TRAILER`` saying where the index is; only the
     index is parsed when the store opens, an entry when it is asked for. Compressed, a WeChat article takes
     a fifth of its text. The file is memory-mapped, so an entry is read in, and its checksum checked, only
@@ -83,8 +84,8 @@ class DerivedStore:
         if blob is None:
             return None
         try:
-            data = zlib.decompress(blob)
-        except zlib.error:
+            data = unpack_bytes(blob)
+        except UnpackError:
             return None
         finally:
             self._drop_pages_read(blob)
@@ -135,10 +136,10 @@ class DerivedStore:
 
     def put_bytes(self, kind: str, key: str, data: bytes) -> None:
         """Keep fresh bytes (a file the next build may patch rather than make)."""
-        self.put_blob(kind, key, zlib.compress(data, 1))
+        self.put_blob(kind, key, pack_bytes(data))
 
     def put_blob(self, kind: str, key: str, blob: bytes) -> None:
-        """Keep an entry as ``blob_of`` (or ``zlib.compress`` of bytes) made it, perhaps in a worker."""
+        """Keep an entry as ``blob_of`` (or ``pack_bytes``) made it, perhaps in a worker."""
         self._loaded()[(kind, key)] = blob
         self.unchecked.pop((kind, key), None)
         self.checksums.pop((kind, key), None)
@@ -310,13 +311,13 @@ def using(store: DerivedStore | None, begin: bool = True) -> Iterator[None]:
 
 
 def blob_of(value: Any) -> bytes:
-    """A JSON value as the store keeps it: compact JSON, zlib-compressed (level 1: most of the gain, fast)."""
-    return zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
+    """A JSON value as the store keeps it: compact JSON, compressed (``pack_bytes``)."""
+    return pack_bytes(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
 def blob_value(blob: bytes) -> Any:
     """The inverse of ``blob_of``."""
-    return json.loads(zlib.decompress(blob))
+    return json.loads(unpack_bytes(blob))
 
 
 def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[Any], T],
@@ -347,7 +348,7 @@ def remember_each(kind: str, items: Sequence[Any], inputs: Any, make: Callable[[
         if entry is not None:
             try:
                 found[index] = decode(entry, item)
-            except (KeyError, TypeError, ValueError, zlib.error):
+            except (KeyError, TypeError, ValueError):  # UnpackError is a ValueError
                 pass  # an entry of another shape: make it again
     missing = [index for index in range(len(items)) if index not in found]
     made = ordered_map(partial(_made, make, encode if packed else _json_blob(encode), packed),

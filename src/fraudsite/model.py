@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import zlib
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SECTION_NAMES = {"cases": "典型案例", "notices": "通知公告"}  # what readers call each section
 
@@ -41,7 +45,7 @@ class Item:
     cover_size: int = 0  # its bytes, as read when the item was checked (a feed's enclosure gives them)
     issuer: str = ""
     # The body as sanitised HTML (site-relative URLs as root paths; every channel's source) and, only with
-    # trusted_html: true, as unsanitised HTML for the website pages; zlib-compressed, see ``body_html``.
+    # trusted_html: true, as unsanitised HTML for the website pages; compressed (``pack``), see ``body_html``.
     body_packed: bytes = b""
     web_packed: bytes = b""
     screen_title: str = ""
@@ -100,7 +104,7 @@ class Notice(Item):
 
 
 def pack(text: str) -> bytes:
-    """Text as zlib-compressed UTF-8 (level 1: most of the saving at a fraction of the time); b"" for ""."""
+    """Text as compressed UTF-8 (``pack_bytes``); b"" for ""."""
     return pack_bytes(text.encode("utf-8"))
 
 
@@ -110,13 +114,43 @@ def unpack(packed: bytes) -> str:
 
 
 def pack_bytes(data: bytes) -> bytes:
-    """Bytes held until written, compressed (``pack`` for text)."""
-    return zlib.compress(data, 1) if data else b""
+    """Bytes held until written, or kept in the caches, compressed (``pack`` for text).
+
+    Zstandard at level 1: on the bench corpus's WeChat articles and bodies, three times zlib's speed at level 1
+    both ways, for the same size. A cold build at 1,000 items spent 0.86 s of CPU compressing with zlib, in
+    about 30,000 calls; most of them small, where zlib's per-call set-up weighed most.
+    """
+    return _codec()[0](data) if data else b""
 
 
-def unpack_bytes(packed: bytes) -> bytes:
-    """The inverse of ``pack_bytes``."""
-    return zlib.decompress(packed) if packed else b""
+def unpack_bytes(packed: bytes | memoryview) -> bytes:
+    """The inverse of ``pack_bytes``; ``UnpackError`` for bytes it did not make."""
+    return _codec()[1](packed) if packed else b""
+
+
+class UnpackError(ValueError):
+    """Bytes ``unpack_bytes`` cannot read: an entry of another format."""
+
+
+_CODECS = threading.local()  # a compression context is used by one thread at a time: the preview's have their own
+
+
+def _codec() -> tuple[Callable[[bytes], bytes], Callable[[bytes | memoryview], bytes]]:
+    try:
+        return _CODECS.pair
+    except AttributeError:
+        import zstandard  # only where something is packed: a build with nothing to do never loads it
+
+        decompress = zstandard.ZstdDecompressor().decompress
+
+        def unpacked(packed: bytes | memoryview) -> bytes:
+            try:
+                return decompress(packed)
+            except zstandard.ZstdError as error:
+                raise UnpackError(str(error)) from None
+
+        _CODECS.pair = zstandard.ZstdCompressor(level=1).compress, unpacked
+        return _CODECS.pair
 
 
 def is_published(item: Item, now: datetime, drafts: bool = False, future: bool = False) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from functools import partial
@@ -189,7 +188,7 @@ def index_blobs(oldest_keys: list[str | None], kinds: list[tuple[str, str]], typ
         for number, (blob, key) in enumerate(zip(blobs, oldest_keys)):
             try:
                 doc, grams = indexed_from_entry(blob_value(blob), None)
-            except (KeyError, TypeError, ValueError, zlib.error):
+            except (KeyError, TypeError, ValueError):  # UnpackError is a ValueError
                 if remake is None:
                     raise
                 doc, grams = remake(number)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -16,7 +15,7 @@ from fraudsite.derived import remember_each
 from fraudsite.errors import BuildFailed, Problem, did_you_mean, problem, warning
 from fraudsite.feeds import Feed, FeedEntry, feed_page
 from fraudsite.markup import ends_signed, shorten
-from fraudsite.model import SECTION_NAMES, Case, Item, Notice, pack, unpack
+from fraudsite.model import SECTION_NAMES, Case, Item, Notice, pack, pack_bytes, unpack, unpack_bytes
 from fraudsite.qrcode import qr_png
 from fraudsite.render import Data, Output, Page, format_size
 from fraudsite.site import Site
@@ -124,7 +123,7 @@ class Article:
     title: str
     ready: bool  # ready to paste: no limit broken
     head: bytes | memoryview  # author, digest, URLs, checks and uploads: ``pack_head``
-    packed: bytes | memoryview  # the content, zlib-compressed: ten thousand articles' HTML would take 400 MB as text
+    packed: bytes | memoryview  # the content, compressed (``pack``): ten thousand articles' HTML would take 400 MB as text
 
     author = _in_head("author")
     digest = _in_head("digest")
@@ -256,7 +255,7 @@ def make_article(item: Item, site: Site, settings: Settings) -> Article:
 
 def pack_head(**fields: Any) -> bytes:
     """An article's fields other than its title, readiness and content, as compressed JSON."""
-    return zlib.compress(json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
+    return pack_bytes(json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
 @lru_cache(maxsize=64)  # a page reads a few fields of each of its articles, one article after another
@@ -266,7 +265,7 @@ def _unpacked_head(head: bytes) -> dict[str, Any]:
 
 def unpack_head(head: bytes) -> dict[str, Any]:
     """The inverse of ``pack_head``, checks and uploads as their tuples."""
-    fields = json.loads(zlib.decompress(head))
+    fields = json.loads(unpack_bytes(head))
     return {**fields, "checks": tuple(Check(*c) for c in fields["checks"]),
             "uploads": tuple(Upload(*u) for u in fields["uploads"])}
 
