@@ -91,8 +91,9 @@ BURST_LONGEST = 2.0  # seconds the rebuild after a burst waits for it to pause, 
 MAX_CLOCK_WAIT = 3600.0  # re-check the clock at least hourly, so a notice starting at 08:00 appears on its own
 # Chunks a worker renders in the first build before the workers are forked afresh (``parallel.rounds_of``; a
 # build's: ``parallel.ROUND``). At 10,000 items the preview's peak was 394 MiB PSS, not 443, at a fork for every
-# 1,280 pages.
-PREVIEW_ROUND = 10
+# 1,280 pages (10 chunks); with Zstandard's library and contexts in each process 397-401, and 391 at one for
+# every 1,024 (8).
+PREVIEW_ROUND = 8
 SET_ASIDE_MINIMUM = 200  # items from which a rebuild that parsed the site afresh saves its cache and lets go of it
 EVENT_KINDS = {"created": "新建", "modified": "修改", "deleted": "删除", "moved": "移动或改名"}
 
