@@ -248,6 +248,14 @@ def test_on_two_cores_page_keys_written_meanwhile_by_another_build_make_the_chan
     assert taken == []
 
 
+def test_the_forked_process_plans_the_last_channels_as_one_process_orders_them():
+    # The build process plans the others and puts the forked process's outputs after them (``Ahead.at``): the
+    # order one process plans every channel in, in which a clash of two outputs' paths is reported.
+    from fraudsite import ahead, build
+
+    assert build.CHANNELS[-len(ahead.CHANNELS):] == ahead.CHANNELS
+
+
 def stored_entries(site: Path) -> dict[tuple[str, str], bytes]:
     """Every entry of a site's derived store, as the next build reads them."""
     from fraudsite.derived import open_derived

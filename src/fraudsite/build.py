@@ -282,7 +282,7 @@ def build(options: BuildOptions) -> BuildReport:
                 if scan is not None and edit:  # done by now: taken before planning, its process's memory goes
                     scan()  # (a tenth of an edit build's peak at 10,000 items)
                 outputs = plan_outputs(site, options.site_dir)
-            else:  # the website's, and the files, without the sitemap: it lists the forked process's pages too
+            else:  # the website's and the screens', and the files; not the sitemap: it lists the forked process's too
                 outputs = plan_channels(site, here)
                 ahead.at = len(outputs)
                 outputs += plan_files(site, options.site_dir)

@@ -334,7 +334,8 @@ def code_stamp() -> str:
     """
     here = Path(__file__).parent
     digest = hashlib.sha256(__version__.encode("utf-8"))
-    for library, version in library_versions(("markdown", "nh3", "pyyaml", "segno", "jinja2", "markupsafe", "pypinyin")).items():
+    libraries = ("markdown", "nh3", "pyyaml", "segno", "jinja2", "markupsafe", "pypinyin", "zstandard")
+    for library, version in library_versions(libraries).items():
         digest.update(f"{library} {version}\n".encode())
     for path in sorted(here.rglob("*.py")):
         if not path.name.startswith("."):  # an editor's lock (emacs's .#cache.py, a dangling link): not code

@@ -41,8 +41,8 @@ T = TypeVar("T")
 class DerivedStore:
     """Entries by kind and key; ``path`` None keeps them in memory (a preview keeps one across rebuilds).
 
-    The file holds the entries, each compressed JSON (or bytes: ``model.pack_bytes``), then a JSON index (format, code stamp,
-    and per entry its offset, length and CRC-32), then a ``TRAILER`` saying where the index is; only the
+    The file holds the entries, each compressed JSON or bytes (``model.pack_bytes``), then a JSON index (format,
+    code stamp, and per entry its offset, length and CRC-32), then a ``TRAILER`` saying where the index is; only the
     index is parsed when the store opens, an entry when it is asked for. Compressed, a WeChat article takes
     a fifth of its text. The file is memory-mapped, so an entry is read in, and its checksum checked, only
     when a build asks for it. A save appends the new entries and a new index to the file (an edit at

@@ -11,11 +11,11 @@ from typing import Any, NamedTuple
 
 from fraudsite.clock import chinese_date
 from fraudsite.config import Config
-from fraudsite.derived import remember_each
+from fraudsite.derived import blob_of, blob_value, remember_each
 from fraudsite.errors import BuildFailed, Problem, did_you_mean, problem, warning
 from fraudsite.feeds import Feed, FeedEntry, feed_page
 from fraudsite.markup import ends_signed, shorten
-from fraudsite.model import SECTION_NAMES, Case, Item, Notice, pack, pack_bytes, unpack, unpack_bytes
+from fraudsite.model import SECTION_NAMES, Case, Item, Notice, pack, unpack
 from fraudsite.qrcode import qr_png
 from fraudsite.render import Data, Output, Page, format_size
 from fraudsite.site import Site
@@ -123,7 +123,7 @@ class Article:
     title: str
     ready: bool  # ready to paste: no limit broken
     head: bytes | memoryview  # author, digest, URLs, checks and uploads: ``pack_head``
-    packed: bytes | memoryview  # the content, compressed (``pack``): ten thousand articles' HTML would take 400 MB as text
+    packed: bytes | memoryview  # the content (``pack``): ten thousand articles' HTML would take 400 MB as text
 
     author = _in_head("author")
     digest = _in_head("digest")
@@ -255,7 +255,7 @@ def make_article(item: Item, site: Site, settings: Settings) -> Article:
 
 def pack_head(**fields: Any) -> bytes:
     """An article's fields other than its title, readiness and content, as compressed JSON."""
-    return pack_bytes(json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    return blob_of(fields)
 
 
 @lru_cache(maxsize=64)  # a page reads a few fields of each of its articles, one article after another
@@ -265,7 +265,7 @@ def _unpacked_head(head: bytes) -> dict[str, Any]:
 
 def unpack_head(head: bytes) -> dict[str, Any]:
     """The inverse of ``pack_head``, checks and uploads as their tuples."""
-    fields = json.loads(unpack_bytes(head))
+    fields = blob_value(head)
     return {**fields, "checks": tuple(Check(*c) for c in fields["checks"]),
             "uploads": tuple(Upload(*u) for u in fields["uploads"])}
 
