@@ -9,7 +9,7 @@ import signal
 
 import pytest
 
-from sitekit import FIXTURE, SAMPLE, stamps
+from sitekit import FIXTURE, SAMPLE, fork_as_on_two_cores, stamps
 from tools import CHROMIUM, CHROMIUM_ARGS, in_ci, require, serve_directory
 
 
@@ -115,13 +115,7 @@ def own_cache_key(tmp_path_factory):
 @pytest.fixture
 def forking(monkeypatch):
     """Work is forked as on a two-core machine from two items, whatever this machine and this session."""
-    from fraudsite import parallel
-
-    monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
-    monkeypatch.setenv("FRAUDSITE_PARALLEL_MINIMUM", "1")
-    # A process with other threads does not fork; the session's browser (Playwright's driver thread) may be
-    # running, and none of this work touches what that thread holds.
-    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    fork_as_on_two_cores(monkeypatch)
     # A wait on a forked process that never ends fails its test, not the whole run.
     previous = signal.signal(signal.SIGALRM, _waited_too_long)
     signal.alarm(120)

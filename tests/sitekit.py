@@ -61,6 +61,17 @@ def write(site: Path, relative: str, text: str) -> Path:
     return path
 
 
+def fork_as_on_two_cores(monkeypatch) -> None:
+    """Work is forked as on a two-core machine from two items, whatever this machine and this session."""
+    from fraudsite import parallel
+
+    monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
+    monkeypatch.setenv("FRAUDSITE_PARALLEL_MINIMUM", "1")
+    # A process with other threads does not fork; the session's browser (Playwright's driver thread) may be
+    # running, and none of this work touches what that thread holds.
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+
+
 def build_site(site: Path, out: Path | None = None, now: str = FIXTURE_NOW, **options) -> BuildReport:
     """Build in process with a fixed clock."""
     return build(BuildOptions(site_dir=site, out_dir=out or site / "build", config_path=site / "fraudsite.yaml",

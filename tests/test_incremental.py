@@ -26,7 +26,7 @@ from fraudsite.cache import CACHE_FILE, ITEMS_FILE, dump_entries
 from fraudsite.errors import BuildFailed
 from fraudsite.model import unpack
 from fraudsite.uptodate import fingerprint_output, read_record
-from sitekit import SAMPLE, add_drill_notice, build_site, stamps, tree, write
+from sitekit import SAMPLE, add_drill_notice, build_site, fork_as_on_two_cores, stamps, tree, write
 
 NOW = "2026-11-28 09:00"
 CACHE = ".fraudsite-cache/" + CACHE_FILE
@@ -180,13 +180,9 @@ def test_every_kind_of_edit_matches_a_cold_build_and_writes_only_what_differs(tm
 def two_cores(monkeypatch) -> list:
     """Edit builds hand channels to a forked process (``fraudsite.ahead``), small site or not; the list gets
     what each such process made, as the build takes it."""
-    from fraudsite import ahead, parallel
+    from fraudsite import ahead
 
-    monkeypatch.setenv("FRAUDSITE_WORKERS", "2")
-    monkeypatch.setenv("FRAUDSITE_PARALLEL_MINIMUM", "1")
-    # A process with other threads does not fork; the session's browser (Playwright's driver thread) may be
-    # running, and none of this work touches what that thread holds.
-    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+    fork_as_on_two_cores(monkeypatch)
     taken: list = []
     files = ahead.taken_files
     monkeypatch.setattr(ahead, "taken_files", lambda prepared, keep: taken.append(prepared) or files(prepared, keep))
@@ -261,7 +257,7 @@ def stored_entries(site: Path) -> dict[tuple[str, str], bytes]:
     from fraudsite.derived import open_derived
 
     store = open_derived(site / ".fraudsite-cache")
-    return {name: store.get_blob(*name) for name in store.names()}
+    return {name: store.get_blob(*name) for name in list(store._loaded())}
 
 
 def test_on_two_cores_the_store_keeps_what_the_forked_process_made_as_one_process_would(tmp_path, monkeypatch):

@@ -162,10 +162,6 @@ class DerivedStore:
         """Whether it holds no entry: a first build's."""
         return not self._loaded()
 
-    def names(self) -> set[tuple[str, str]]:
-        """Every entry's (kind, key) now."""
-        return set(self._loaded())
-
     def note_puts(self) -> None:
         """From now on, note the entries put, made or replaced (``noted_puts``)."""
         self.noted = set()
