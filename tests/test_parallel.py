@@ -418,3 +418,31 @@ def test_ctrl_c_while_a_pool_starts_its_workers_leaves_none_running(forking, mon
     with pytest.raises(KeyboardInterrupt):
         list(parallel.ordered_map(lambda n: n, list(range(40))))
     assert multiprocessing.active_children() == []
+
+
+def _collecting(_) -> bool:
+    import gc
+
+    return gc.isenabled()
+
+
+def test_forked_work_collects_cycles_while_the_build_process_has_paused_collection(forking):
+    # The build process pauses the cycle collector while it loads and plans, which make no cycles; its workers
+    # render, which does: left paused there, a round of workers would keep every cycle it made until it ended.
+    import gc
+
+    from fraudsite.build import collection_paused
+
+    with collection_paused():
+        assert not gc.isenabled()
+        in_workers = list(parallel.ordered_map(_collecting, range(4), minimum=2))
+        in_background_process = in_background(partial(_collecting, None), 1, 10)()
+    assert in_workers == [True] * 4 and in_background_process is True
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collection_paused():  # a caller's own pause outlasts the build's
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

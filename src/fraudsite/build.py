@@ -6,6 +6,7 @@ import gc
 import hashlib
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -87,6 +88,21 @@ class BuildReport:
     seconds: float = 0.0
     next_change: datetime | None = None
     rendered: int = 0  # pages rendered this time (the rest kept their unchanged files)
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """No automatic cycle collection while a build loads and plans: what it makes then (the site, the outputs)
+    lives until the build ends, and is cycle-free. The full collections that ran over it freed nothing and took
+    half a second of an edit build at 10,000 items (unpickling the finished items alone: 341 ms, or 113 without).
+    Processes forked meanwhile collect as usual (``parallel._as_forked``): their rendering does make cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_site(options: BuildOptions, cache: ContentCache | None = None) -> tuple[Site, list[Problem]]:
@@ -262,7 +278,7 @@ def build(options: BuildOptions) -> BuildReport:
             if record and forks(2000, record.files) else None)
     saved = ahead = None
     try:
-        with using(derived), readings_ahead(derived):
+        with using(derived), readings_ahead(derived), collection_paused():
             site, warnings = load_site(options, cache)
             # The tags' pinyin keys, made by a forked process (pypinyin is large) if the store lacks them: before
             # the cache's save is forked rather than beside it, where the two were a cold build's peak of memory.

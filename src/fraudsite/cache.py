@@ -487,15 +487,15 @@ def dump_entries(entries: dict[str, dict[str, Any]], out: _Signing) -> None:
 def read_checked(path: Path, config_hash: str) -> bytes | None:
     """The body of a cache file that is whole, signed here, of this format, version, code and configuration."""
     try:
-        head, _, body = path.read_bytes().partition(b"\n")
-        header = json.loads(head)
+        with open(path, "rb") as stream:  # the header, then the body read on its own: no copy of 35 MB at 10,000 items
+            header = json.loads(stream.readline())
+            if (not isinstance(header, dict) or header.get("format") != FORMAT or header.get("stamp") != code_stamp()
+                    or header.get("config") != config_hash):
+                return None
+            body = stream.read()
     except (OSError, ValueError):
         return None
-    if (not isinstance(header, dict) or header.get("format") != FORMAT or header.get("stamp") != code_stamp()
-            or header.get("config") != config_hash
-            or not hmac.compare_digest(str(header.get("signature")), signature(body))):
-        return None
-    return body
+    return body if hmac.compare_digest(str(header.get("signature")), signature(body)) else None
 
 
 def _load_entries(path: Path) -> tuple[dict, dict] | None:

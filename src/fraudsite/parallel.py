@@ -139,7 +139,9 @@ def _as_forked() -> None:
     that forked it handles them (and ends its workers); a worker ignores them, so it never dies holding the pool's
     queue lock, which the pool's ending then waits for forever. SIGTERM, which the pool ends its workers with,
     ends one as any process: it inherited serve's handler, which turns SIGTERM into Ctrl-C for a clean stop,
-    and then printed a traceback from every worker and once left one waiting for that lock."""
+    and then printed a traceback from every worker and once left one waiting for that lock. The cycle collector
+    runs, should the build process have paused it (``build.collection_paused``): rendering makes cycles."""
+    gc.enable()
     for name, action in (("SIGINT", signal.SIG_IGN), ("SIGHUP", signal.SIG_IGN), ("SIGTERM", signal.SIG_DFL)):
         if hasattr(signal, name) and signal.getsignal(getattr(signal, name)) != signal.SIG_IGN:  # ignored stays so
             signal.signal(getattr(signal, name), action)

@@ -44,6 +44,7 @@ from fraudsite.build import (
     BuildOptions,
     build_time,
     clock_window,
+    collection_paused,
     load_site,
     page_count,
     personal_data,
@@ -235,7 +236,7 @@ class Preview:
         gc.unfreeze()  # the last site may be collected now (see below)
         try:
             options = self.options_for_now()
-            with using(self.derived), readings_ahead(self.derived):
+            with using(self.derived), readings_ahead(self.derived), collection_paused():
                 site, warnings = load_site(options, self.cache)
                 afresh = self.cache.made * 2 > len(site.items)  # the first build, or one after an edit of fraudsite.yaml
                 # Saved here, not in a forked process as a build saves it: the fork copied most of this process

@@ -82,8 +82,16 @@ class Site:
         return self._by_type.get(key, ())
 
     def for_audience(self, key: str) -> tuple[Item, ...]:
-        """Published items aimed at one audience."""
-        return tuple(i for i in self.published if key in i.audience)
+        """Published items aimed at one audience, newest first (grouped once: each channel asks per audience)."""
+        return self._by_audience.get(key, ())
+
+    @cached_property
+    def _by_audience(self) -> dict[str, tuple[Item, ...]]:
+        grouped: dict[str, list[Item]] = {}
+        for item in self.published:
+            for key in dict.fromkeys(item.audience):  # an audience written twice lists the item once
+                grouped.setdefault(key, []).append(item)
+        return {key: tuple(items) for key, items in grouped.items()}
 
     @cached_property
     def tags(self) -> dict[str, tuple[Item, ...]]:
