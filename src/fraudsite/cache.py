@@ -383,10 +383,15 @@ def _digest(*parts: bytes) -> str:
 
 
 def _context_data(context: LinkContext) -> bytes:
-    """Every value of the render context except the site-wide lookups, which are recorded instead."""
-    recorded = ("item_paths", "asset_exists", "case_variant", "nearest_page", "own_host")
-    values = [(f.name, getattr(context, f.name)) for f in fields(context) if f.name not in recorded]
-    return repr(values).encode("utf-8")
+    """Every value of the render context except the site-wide lookups, which are recorded instead; the body as its
+    UTF-8 after them (its ``repr`` looked up every Chinese character: 60 ms of a cold build's 1,000 bodies, keyed
+    twice each, in the build process). A ``repr`` holds no NUL, so the two parts cannot be told apart wrongly."""
+    values = [(name, getattr(context, name)) for name in _KEYED_CONTEXT]
+    return repr(values).encode("utf-8") + b"\0" + context.body.encode("utf-8")
+
+
+_KEYED_CONTEXT = tuple(f.name for f in fields(LinkContext) if f.name not in (
+    "body", "item_paths", "asset_exists", "case_variant", "nearest_page", "own_host"))
 
 
 def user_cache_dir() -> Path:
