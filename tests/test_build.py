@@ -521,6 +521,34 @@ def test_compiled_templates_are_those_of_this_code(tmp_path):
     assert names and all(name.startswith(code_stamp() + "-") for name in names)  # how a filter is called may differ
 
 
+def test_a_cold_build_compiles_its_templates_in_a_forked_process_while_it_reads_the_content(tmp_path, monkeypatch,
+                                                                                           forking):
+    import jinja2
+
+    from fraudsite.cache import code_stamp
+
+    site = copy_fixture(tmp_path)
+    compiled_here = []
+    compile_template = jinja2.Environment.compile
+    parent = os.getpid()
+
+    def counting(env, source, name=None, filename=None, raw=False, defer_init=False):
+        if os.getpid() == parent:
+            compiled_here.append(name)
+        return compile_template(env, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    build_site(site)
+    theme = [path for path in (SAMPLE / "theme" / "templates").rglob("*") if path.is_file()]
+    names = [path.name for path in (site / ".fraudsite-cache/templates").iterdir()]
+    assert len(names) >= len(theme) and all(name.startswith(code_stamp() + "-") for name in names)
+    assert compiled_here == []  # this process loaded every template compiled
+    case = sorted((site / "content/cases").rglob("*.md"))[0]
+    case.write_text(case.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    build_site(site)
+    assert compiled_here == []  # and the next build, which forks nothing for them, too
+
+
 def test_a_cold_build_that_fails_while_its_workers_write_leaves_nothing_behind(tmp_path, monkeypatch):
     import errno
     import time

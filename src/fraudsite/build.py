@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -276,6 +277,7 @@ def build(options: BuildOptions) -> BuildReport:
     record = read_record(cache_dir)
     scan = (in_background(partial(walk_output, options.out_dir), 2000, record.files)
             if record and forks(2000, record.files) else None)
+    compiling = compile_ahead(options.site_dir, config, cache_dir)
     saved = ahead = None
     try:
         with using(derived), readings_ahead(derived), collection_paused():
@@ -303,9 +305,13 @@ def build(options: BuildOptions) -> BuildReport:
                 ahead.at = len(outputs)
                 outputs += plan_files(site, options.site_dir)
             gc.freeze()
+        if compiling is not None:
+            compiling.wait()  # long done: before the pages are made, which load the templates it compiled
         return write_planned(options, cache_dir, inputs, site, warnings, outputs, derived, started,
                              (scan, record) if scan else None, ahead)
     finally:
+        if compiling is not None:
+            compiling.cancel()  # the build failed before it was waited for
         if ahead is not None:
             ahead.cancel()  # ended already, unless the build failed
         if scan is not None:
@@ -313,6 +319,29 @@ def build(options: BuildOptions) -> BuildReport:
         if saved is not None:
             saved.wait()  # before the process ends, which would stop the save half-way
         gc.unfreeze()  # a process that builds again (the tests) gets a collectable heap back
+
+
+def compile_ahead(site_dir: Path, config: Config, cache_dir: Path) -> Background | None:
+    """The theme's templates compiled into the cache by a forked process while this one reads the content, if none
+    of this code are there (a cold build, or one after an update): this process then loads them compiled (4 ms)
+    instead of compiling them (120 ms) with the other core idle. None where they are there or nothing is forked."""
+    from fraudsite.cache import code_stamp, machine_key
+    from fraudsite.parallel import in_background
+
+    folder = cache_dir / COMPILED_TEMPLATES
+    try:
+        if any(name.startswith(code_stamp() + "-") for name in os.listdir(folder)):
+            return None
+    except OSError:  # none yet
+        pass
+    machine_key()  # made here if it must be: the forked process signs with this process's key
+    return in_background(partial(_compile_templates, site_dir, config, folder), 2, 2, retry_here=False)
+
+
+def _compile_templates(site_dir: Path, config: Config, folder: Path) -> None:
+    from fraudsite.render import load_templates, make_environment
+
+    load_templates(make_environment(site_dir, config, folder))
 
 
 def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Site, warnings: list[Problem],
