@@ -546,7 +546,7 @@ def test_a_cold_build_compiles_its_templates_in_a_forked_process_while_it_reads_
     case = sorted((site / "content/cases").rglob("*.md"))[0]
     case.write_text(case.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
     build_site(site)
-    assert compiled_here == []  # and the next build, which forks nothing for them, too
+    assert compiled_here == []  # nor does the next build, which finds them compiled
 
 
 def test_a_cold_build_that_fails_while_its_workers_write_leaves_nothing_behind(tmp_path, monkeypatch):

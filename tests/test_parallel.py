@@ -426,9 +426,10 @@ def _collecting(_) -> bool:
     return gc.isenabled()
 
 
-def test_forked_work_collects_cycles_while_the_build_process_has_paused_collection(forking):
-    # The build process pauses the cycle collector while it loads and plans, which make no cycles; its workers
-    # render, which does: left paused there, a round of workers would keep every cycle it made until it ended.
+def test_work_collects_cycles_while_the_build_process_has_paused_collection(forking):
+    # The build process pauses the cycle collector while it loads and plans, whose collections freed next to
+    # nothing; rendering leaves cycles, which a round of workers, or a preview rendering in its own process, would
+    # otherwise keep until the build ends.
     import gc
 
     from fraudsite.build import collection_paused
@@ -437,7 +438,9 @@ def test_forked_work_collects_cycles_while_the_build_process_has_paused_collecti
         assert not gc.isenabled()
         in_workers = list(parallel.ordered_map(_collecting, range(4), minimum=2))
         in_background_process = in_background(partial(_collecting, None), 1, 10)()
-    assert in_workers == [True] * 4 and in_background_process is True
+        here = list(parallel.ordered_map(_collecting, [None]))  # one item: not forked for
+        assert not gc.isenabled()
+    assert in_workers == [True] * 4 and here == [True] and in_background_process is True
     assert gc.isenabled()
     gc.disable()
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
+import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -95,8 +95,9 @@ class BuildReport:
 def collection_paused() -> Iterator[None]:
     """No automatic cycle collection while a build loads and plans: what it makes then (the site, the outputs)
     lives until the build ends, so the collections that ran over it freed a few hundred objects, and took half a
-    second of an edit build at 10,000 items (unpickling the finished items alone: 341 ms, or 113 without).
-    Processes forked meanwhile collect as usual (``parallel._as_forked``): their rendering leaves cycles behind."""
+    second of an edit build at 10,000 items (unpickling the finished items alone: 341 ms, or 113 without). Rendering
+    leaves cycles behind: processes forked meanwhile collect as usual (``parallel._as_forked``), and so does work
+    ``ordered_map`` does in this process (``parallel._collecting``)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -277,9 +278,9 @@ def build(options: BuildOptions) -> BuildReport:
     record = read_record(cache_dir)
     scan = (in_background(partial(walk_output, options.out_dir), 2000, record.files)
             if record and forks(2000, record.files) else None)
-    compiling = compile_ahead(options.site_dir, config, cache_dir)
-    saved = ahead = None
+    saved = ahead = compiling = None
     try:
+        compiling = compile_ahead(options.site_dir, config, cache_dir)
         with using(derived), readings_ahead(derived), collection_paused():
             site, warnings = load_site(options, cache)
             # The tags' pinyin keys, made by a forked process (pypinyin is large) if the store lacks them: before
@@ -306,12 +307,16 @@ def build(options: BuildOptions) -> BuildReport:
                 outputs += plan_files(site, options.site_dir)
             gc.freeze()
         if compiling is not None:
-            compiling.wait()  # long done: before the pages are made, which load the templates it compiled
+            compiling.wait()  # done by now but on the smallest sites: before the pages, which load what it compiled
         return write_planned(options, cache_dir, inputs, site, warnings, outputs, derived, started,
                              (scan, record) if scan else None, ahead)
     finally:
-        if compiling is not None:
-            compiling.cancel()  # the build failed before it was waited for
+        # Waited for already, unless the build failed: then left to finish for the next build, which asks only
+        # whether it compiled any, unless stopped (Ctrl-C).
+        if compiling is not None and isinstance(sys.exc_info()[1], Exception):
+            compiling.wait()
+        elif compiling is not None:
+            compiling.cancel()
         if ahead is not None:
             ahead.cancel()  # ended already, unless the build failed
         if scan is not None:
@@ -325,17 +330,18 @@ def compile_ahead(site_dir: Path, config: Config, cache_dir: Path) -> Background
     """The theme's templates compiled into the cache by a forked process while this one reads the content, if none
     of this code are there (a cold build, or one after an update): this process then loads them compiled (4 ms)
     instead of compiling them (120 ms) with the other core idle. None where they are there or nothing is forked."""
-    from fraudsite.cache import code_stamp, machine_key
-    from fraudsite.parallel import in_background
+    from fraudsite.cache import machine_key
+    from fraudsite.parallel import forks, in_background
+    from fraudsite.render import compiled_any
 
     folder = cache_dir / COMPILED_TEMPLATES
-    try:
-        if any(name.startswith(code_stamp() + "-") for name in os.listdir(folder)):
-            return None
-    except OSError:  # none yet
-        pass
+    if not forks(2, 2) or compiled_any(folder):
+        return None
     machine_key()  # made here if it must be: the forked process signs with this process's key
-    return in_background(partial(_compile_templates, site_dir, config, folder), 2, 2, retry_here=False)
+    try:
+        return in_background(partial(_compile_templates, site_dir, config, folder), 2, 2, retry_here=False)
+    except OSError:  # no process to be had: the build compiles them itself
+        return None
 
 
 def _compile_templates(site_dir: Path, config: Config, folder: Path) -> None:

@@ -492,15 +492,23 @@ def dump_entries(entries: dict[str, dict[str, Any]], out: _Signing) -> None:
 def read_checked(path: Path, config_hash: str) -> bytes | None:
     """The body of a cache file that is whole, signed here, of this format, version, code and configuration."""
     try:
-        with open(path, "rb") as stream:  # the header, then the body read on its own: no copy of 35 MB at 10,000 items
-            header = json.loads(stream.readline())
+        # Unbuffered: the header, then the body read whole into one object sized for it (a buffered reader's
+        # leftover joined to the rest, or the file's bytes split, copied 35 MB at 10,000 items).
+        with open(path, "rb", buffering=0) as stream:
+            start = stream.read(_HEADER_MAX)
+            end = start.find(b"\n")
+            header = json.loads(start[:end]) if end >= 0 else None
             if (not isinstance(header, dict) or header.get("format") != FORMAT or header.get("stamp") != code_stamp()
                     or header.get("config") != config_hash):
                 return None
-            body = stream.read()
+            stream.seek(end + 1)
+            body = stream.readall()
     except (OSError, ValueError):
         return None
     return body if hmac.compare_digest(str(header.get("signature")), signature(body)) else None
+
+
+_HEADER_MAX = 4096  # a header is about 250 bytes: format, code stamp, configuration hash, signature
 
 
 def _load_entries(path: Path) -> tuple[dict, dict] | None:

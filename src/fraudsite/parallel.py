@@ -49,7 +49,8 @@ def worker_count() -> int:
 def ordered_map(function: Callable[[Any], Any], items: Sequence[Any], minimum: int = FORK_MINIMUM) -> Iterator[Any]:
     """``function`` over ``items``, results in order; in forked workers when it pays off."""
     if not forks(minimum, len(items)):
-        yield from map(function, items)
+        with _collecting():
+            yield from map(function, items)
         return
     workers, per_round = worker_count(), _ROUNDS[-1] if _ROUNDS else ROUND
     _TASK[:] = [function, items]
@@ -408,6 +409,22 @@ class Message:
                 os.close(end)
         self.reading = self.writing = -1
         self.file.close()
+
+
+@contextmanager
+def _collecting() -> Iterator[None]:
+    """The cycle collector on for work done here, should the build have paused it (``build.collection_paused``), as
+    in a worker (``_as_forked``): rendering leaves cycles, which would otherwise stay until the build ends (a preview
+    rebuilds in its own process). What exists is frozen first, as before a fork, so no collection walks it."""
+    if gc.isenabled():
+        yield
+        return
+    gc.freeze()
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.disable()
 
 
 def release_free_memory() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
 import re
 from collections.abc import Callable, Mapping
@@ -199,6 +200,20 @@ def _in_chinese(message: str) -> str:
     return message
 
 
+def compiled_any(directory: Path) -> bool:
+    """Whether ``directory`` holds a template compiled by this code (``_CompiledTemplates``)."""
+    try:
+        return any(name.startswith(_compiled_prefix()) for name in os.listdir(directory))
+    except OSError:  # none yet
+        return False
+
+
+def _compiled_prefix() -> str:
+    from fraudsite.cache import code_stamp
+
+    return code_stamp() + "-"
+
+
 class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     """Jinja's cache of compiled templates (keyed by the template's source, checked on load), best effort:
     a folder that cannot be made or written only means compiling again.
@@ -208,17 +223,15 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     """
 
     def __init__(self, directory: Path):
-        from fraudsite.cache import code_stamp
-
-        stamp = code_stamp()
+        prefix = _compiled_prefix()
         try:
             directory.mkdir(parents=True, exist_ok=True)
             for stale in directory.iterdir():
-                if not stale.name.startswith(stamp):
+                if not stale.name.startswith(prefix):
                     stale.unlink()
         except OSError:
             pass
-        super().__init__(str(directory), f"{stamp}-%s.cache")
+        super().__init__(str(directory), f"{prefix}%s.cache")
 
     # Compiled templates are code: each file is signed like the content cache's (``cache.write_checked``), and
     # one that is damaged, from another machine or planted in the site folder is compiled again rather than run.
