@@ -420,7 +420,7 @@ def test_ctrl_c_while_a_pool_starts_its_workers_leaves_none_running(forking, mon
     assert multiprocessing.active_children() == []
 
 
-def _collecting(_) -> bool:
+def _collector_on(_) -> bool:
     import gc
 
     return gc.isenabled()
@@ -436,9 +436,9 @@ def test_work_collects_cycles_while_the_build_process_has_paused_collection(fork
 
     with collection_paused():
         assert not gc.isenabled()
-        in_workers = list(parallel.ordered_map(_collecting, range(4), minimum=2))
-        in_background_process = in_background(partial(_collecting, None), 1, 10)()
-        here = list(parallel.ordered_map(_collecting, [None]))  # one item: not forked for
+        in_workers = list(parallel.ordered_map(_collector_on, range(4), minimum=2))
+        in_background_process = in_background(partial(_collector_on, None), 1, 10)()
+        here = list(parallel.ordered_map(_collector_on, [None]))  # one item: not forked for
         assert not gc.isenabled()
     assert in_workers == [True] * 4 and here == [True] and in_background_process is True
     assert gc.isenabled()
