@@ -511,7 +511,7 @@ def test_clean_removes_the_output_its_spare_and_the_cache(tmp_path):
 
 
 def test_compiled_templates_are_those_of_this_code(tmp_path):
-    from fraudsite.cache import code_stamp
+    from fraudsite.stamp import code_stamp
 
     site = copy_fixture(tmp_path)
     compiled = site / ".fraudsite-cache/templates"
@@ -525,7 +525,7 @@ def test_a_cold_build_compiles_its_templates_in_a_forked_process_while_it_reads_
                                                                                            forking):
     import jinja2
 
-    from fraudsite.cache import code_stamp
+    from fraudsite.stamp import code_stamp
 
     site = copy_fixture(tmp_path)
     compiled_here = []

@@ -663,7 +663,7 @@ def test_the_signing_key_is_made_once_kept_private_and_outside_the_site(tmp_path
 def test_the_code_stamp_reads_the_versions_importlib_metadata_gives():
     from importlib import metadata
 
-    from fraudsite.cache import library_versions
+    from fraudsite.stamp import library_versions
 
     names = ("markdown", "nh3", "pyyaml", "segno", "jinja2", "markupsafe", "pytest", "hypothesis")
     assert library_versions(names) == {name: metadata.version(name) for name in names}
@@ -672,7 +672,7 @@ def test_the_code_stamp_reads_the_versions_importlib_metadata_gives():
 def test_an_older_copy_first_on_the_path_is_the_version_stamped(tmp_path, monkeypatch):
     from importlib import metadata
 
-    from fraudsite.cache import library_versions
+    from fraudsite.stamp import library_versions
 
     legacy = tmp_path / "Markdown-0.0.1-py3.11.egg-info"  # an old develop install, found before the wheel
     legacy.mkdir()

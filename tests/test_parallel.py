@@ -187,21 +187,20 @@ def test_work_goes_to_a_new_process_also_beside_other_threads(forking, monkeypat
 
 
 def test_a_new_process_does_nothing_when_the_code_changed_since_this_one_read_it(forking, monkeypatch):
-    import fraudsite.cache
+    import fraudsite.stamp
 
-    monkeypatch.setattr(fraudsite.cache, "code_stamp", lambda: "0.0.0+an-older-checkout")
+    monkeypatch.setattr(fraudsite.stamp, "code_stamp", lambda: "0.0.0+an-older-checkout")
     assert _in_new_process()() == ("here", 0)
 
 
 def test_a_search_index_whose_builder_dies_is_made_here_all_the_same(tmp_path, forking, monkeypatch):
     from fraudsite import searchindex
-    from fraudsite.channels import search
     from sitekit import build_site, copy_fixture, tree
 
     site = copy_fixture(tmp_path)
     build_site(site, tmp_path / "whole")
     index_grams, made_here = searchindex.index_grams, []
-    monkeypatch.setattr(search, "index_grams", lambda *a, **k: made_here.append(os.getpid()) or index_grams(*a, **k))
+    monkeypatch.setattr(searchindex, "index_grams", lambda *a, **k: made_here.append(os.getpid()) or index_grams(*a, **k))
     monkeypatch.setenv("FRAUDSITE_FAULT", "new-process")  # the builder, started afresh, dies at once
     shutil.rmtree(site / ".fraudsite-cache")  # a fresh index, its documents made again here
     build_site(site, tmp_path / "again")
@@ -213,7 +212,6 @@ def test_a_search_index_whose_builder_dies_is_made_here_all_the_same(tmp_path, f
 
 def test_a_search_index_is_built_in_a_new_process_as_this_one_would_build_it(tmp_path, forking, monkeypatch):
     from fraudsite import searchindex
-    from fraudsite.channels import search
     from sitekit import build_site, copy_fixture, tree
 
     site = copy_fixture(tmp_path)
@@ -226,7 +224,7 @@ def test_a_search_index_is_built_in_a_new_process_as_this_one_would_build_it(tmp
             forked.touch()
         return index_grams(*args, **kwargs)
 
-    monkeypatch.setattr(search, "index_grams", noting)
+    monkeypatch.setattr(searchindex, "index_grams", noting)
     build_site(site, tmp_path / "beside")
     assert made_here == [] and not forked.exists()
     monkeypatch.setenv("FRAUDSITE_WORKERS", "1")

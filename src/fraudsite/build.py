@@ -430,7 +430,7 @@ def output_as_recorded(options: BuildOptions, cache_dir: Path, files: dict[str, 
 
 def theme_and_code_stamp(site: Site, site_dir: Path) -> str:
     """What every page depends on besides its own values: the code, the templates, the configuration."""
-    from fraudsite.cache import code_stamp
+    from fraudsite.stamp import code_stamp
     from fraudsite.theme import theme_dirs
 
     # code_stamp hashes the package's code and the libraries' versions; the themes go by file stamps, as

@@ -3,7 +3,7 @@ privacy scan), kept between builds.
 
 Deriving them costs as much as rendering the Markdown did, and an edit changes one item, so each value
 is stored under a digest of everything it is made from: the item as parsed, the configuration, and the
-channel's own inputs. The store is tied to the code and libraries (``cache.code_stamp``), each entry
+channel's own inputs. The store is tied to the code and libraries (``stamp.code_stamp``), each entry
 carries a checksum, and entries no build used are dropped on save. Channels stay free of I/O: the build
 opens the store, ``using`` makes it the one ``remember_each`` consults, and the build saves it afterwards.
 A preview keeps one store across rebuilds, saved after a build that parsed the site afresh and when it stops.
@@ -389,7 +389,7 @@ def stored_keys(store: DerivedStore, kind: str, items: Sequence[Any], inputs: An
 
 
 def _stamp() -> str:
-    from fraudsite.cache import code_stamp
+    from fraudsite.stamp import code_stamp
 
     return code_stamp()
 

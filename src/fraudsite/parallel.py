@@ -219,7 +219,7 @@ def in_new_process(function: Callable[..., Any], arguments: tuple, records: Call
     changing it: 240 of its 270 MB at 10,000 items, against 100 MB started afresh. ``function`` must be found by
     its name (module level). The new process is this Python with this process's flags and module search path, so
     it imports the same code and libraries; if the code on disk is no longer what this process read
-    (``cache.code_stamp``), it does nothing. ``records()`` is written to a temporary file before anything starts,
+    (``stamp.code_stamp``), it does nothing. ``records()`` is written to a temporary file before anything starts,
     so this process need not keep it. If the new process fails, whatever the reason (an error of ``function``
     too), ``here`` does the work in this process when the result is asked for, and raises what it raises.
     """
@@ -229,7 +229,7 @@ def in_new_process(function: Callable[..., Any], arguments: tuple, records: Call
         return Background(done=(False, here()))
     import subprocess
 
-    from fraudsite.cache import code_stamp
+    from fraudsite.stamp import code_stamp
 
     result = -1
     pid = 0
@@ -282,7 +282,7 @@ def _serve(stamp: str) -> None:
     _IN_BACKGROUND = True
     _as_forked()
     checkpoint("new-process")
-    from fraudsite.cache import code_stamp
+    from fraudsite.stamp import code_stamp
 
     if code_stamp() != stamp:  # the code changed since the build began: its result might not fit the build's
         print(f"fraudsite：构建期间代码已改变（{stamp} → {code_stamp()}），这项工作改在构建进程中完成", file=sys.stderr)

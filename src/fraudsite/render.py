@@ -20,6 +20,7 @@ from fraudsite import clock
 from fraudsite.config import Config
 from fraudsite.errors import BuildFailed, problem
 from fraudsite.output import Written, write_fresh
+from fraudsite.scriptjson import escape_for_script
 from fraudsite.theme import theme_dirs
 from fraudsite.urls import site_url, url_path
 
@@ -124,16 +125,6 @@ def scrollable(html: str) -> Markup:
     return Markup(_SCROLLED.sub(r'<\1 tabindex="0"', str(html)))
 
 
-_SCRIPT_UNSAFE = "&<>\u2028\u2029"  # their escapes contain none of them, so the order is free
-
-
-def escape_for_script(json_text: str) -> str:
-    """JSON text made safe inside an HTML ``<script>`` (no ``</script>``, no comment, no line separators)."""
-    for unsafe in _SCRIPT_UNSAFE:  # five str.replace passes: several times faster than one regex with a callback
-        json_text = json_text.replace(unsafe, f"\\u{ord(unsafe):04x}")
-    return json_text
-
-
 def script_json(value: Any) -> Markup:
     """JSON safe inside an HTML ``<script>`` element (made when a page is rendered, not when it is planned)."""
     return Markup(escape_for_script(json.dumps(value, ensure_ascii=False, sort_keys=True)))
@@ -209,7 +200,7 @@ def compiled_any(directory: Path) -> bool:
 
 
 def _compiled_prefix() -> str:
-    from fraudsite.cache import code_stamp
+    from fraudsite.stamp import code_stamp
 
     return code_stamp() + "-"
 

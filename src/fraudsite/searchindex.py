@@ -21,19 +21,25 @@ import operator
 import re
 from array import array
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain, repeat
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fraudsite.defang import defang as defang_address
-from fraudsite.render import escape_for_script
+from fraudsite.derived import blob_value
+from fraudsite.model import SECTION_NAMES, pack_bytes
+from fraudsite.scriptjson import escape_for_script
+
+if TYPE_CHECKING:
+    from fraudsite.model import Item
 
 TITLE, SUMMARY, BODY = 1, 2, 4  # field bits in a posting; a lower bit ranks higher
 MASK_BITS = 3
 SHARD_TARGET_BYTES = 8_000  # raw JSON per gram shard; measured (bench/search): smaller shards cut bytes per query, more files
 DOC_FIELDS = ("path", "title", "summary", "body", "date", "section", "type", "urgent", "expired")
+SECTIONS = list(SECTION_NAMES.items())  # each section's key and name, in the meta file's order
 # Characters of a file's hash in its name (base32, 25 bits): another build's file of that number differs from
 # it in them but for one chance in 33 million; each costs the meta file a byte per file. search.js has the same.
 NAME_LENGTH = 5
@@ -252,6 +258,45 @@ def index_grams(oldest_first: Iterable[tuple[DocGrams, str]], kinds: list[tuple[
     shard_keys = {number: file_key(data) for number, data in shard_files.items()}
     meta = index_meta(kinds, sections, types, [hash_name(key) for key in shard_keys.values()], names)
     return SearchIndex(meta, [], index_files(meta, shard_files), total, shard_files, shard_keys)
+
+
+def indexed_from_entry(entry: dict, _source: tuple[Item, bool] | None) -> tuple[SearchDoc, DocGrams]:
+    """The inverse of ``indexed_entry``."""
+    title, summary, body = entry["grams"]
+    return SearchDoc(**entry["doc"]), (title, summary, body)
+
+
+def packed_file(doc: SearchDoc) -> tuple[bytes, str]:
+    """An item file, packed (``pack_bytes``), and the name the meta file gives it."""
+    file = doc_file(doc)
+    return pack_bytes(file), content_name(file)
+
+
+def index_blobs(oldest_keys: list[str | None], kinds: list[tuple[str, str]], types: list[tuple[str, str]],
+                earlier: dict[str, str], blobs: Iterable[bytes],
+                remake: Callable[[int], tuple[SearchDoc, DocGrams]] | None = None
+                ) -> tuple[SearchIndex, list[bytes | None]]:
+    """``index_grams`` of the documents as the store keeps them (``indexed_blobs``), oldest first, each decoded
+    only when its turn comes (all at once, they took 90 MB at 10,000 items); and each item file, packed, unless
+    the last index had it (``earlier``: its name by document key). A stored entry of another shape is made
+    again by ``remake`` (its number); without one, it raises.
+    """
+    packed: list[bytes | None] = []
+
+    def oldest_first() -> Iterator[tuple[DocGrams, str]]:
+        for number, (blob, key) in enumerate(zip(blobs, oldest_keys)):
+            try:
+                doc, grams = indexed_from_entry(blob_value(blob), None)
+            except (KeyError, TypeError, ValueError):  # UnpackError is a ValueError
+                if remake is None:
+                    raise
+                doc, grams = remake(number)
+            file, name = (None, earlier[key]) if key in earlier else packed_file(doc)
+            packed.append(file)
+            yield grams, name
+
+    return index_grams(oldest_first(), kinds, SECTIONS, types), packed
+
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from typing import Any
 
 from markupsafe import Markup
 
-from fraudsite.cache import code_stamp
 from fraudsite.derived import remember_each
 from fraudsite.feeds import Feed, FeedEntry, feed_page
 from fraudsite.markup import shorten
@@ -26,6 +25,7 @@ from fraudsite.render import Bundle, Data, Output, Page
 from fraudsite.screen_profiles import Profile, ScreenSettings, load_screen_settings
 from fraudsite.screen_slides import Slide, is_candidate, select_slides
 from fraudsite.site import Site
+from fraudsite.stamp import code_stamp
 from fraudsite.urls import site_url
 from fraudsite.yamltext import strip_control
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict
 from functools import partial
 
 from fraudsite.channels.web import base_context
-from fraudsite.derived import DerivedStore, active_store, blob_of, blob_value, remember_each, stored_keys
+from fraudsite.derived import DerivedStore, active_store, blob_of, remember_each, stored_keys
 from fraudsite.markup import plain_text
-from fraudsite.model import SECTION_NAMES, Case, Item, Notice, is_expired, is_published, pack_bytes, unpack_bytes
+from fraudsite.model import Case, Item, Notice, is_expired, is_published, unpack_bytes
 from fraudsite.parallel import in_new_process
 from fraudsite.render import Data, Deferred, Output, Page, format_yuan
 from fraudsite.searchindex import (
+    SECTIONS,
     DocGrams,
     Earlier,
     SearchDoc,
@@ -24,7 +25,8 @@ from fraudsite.searchindex import (
     doc_grams,
     doc_path,
     hash_name,
-    index_grams,
+    index_blobs,
+    indexed_from_entry,
     meta_files,
     shard_path,
     split_names,
@@ -36,7 +38,6 @@ INDEX_DIR = "search/data/"
 SHARD = "search-shard"  # derived-store kind of a shard file's bytes, keyed by their SHA-256
 STATE = ("search-index", "state")  # what the last index was made of: doc keys and names, total, shard keys
 PATCH_LIMIT = 50  # changed items beyond which a fresh index costs less than patching
-SECTIONS = list(SECTION_NAMES.items())
 
 
 def plan(site: Site) -> list[Output] | Deferred:
@@ -124,12 +125,6 @@ def fresh_index(store: DerivedStore | None, state: dict | None, site: Site, item
     return Deferred(outputs, made.cancel)
 
 
-def packed_file(doc: SearchDoc) -> tuple[bytes, str]:
-    """An item file, packed (``pack_bytes``), and the name the meta file gives it."""
-    file = doc_file(doc)
-    return pack_bytes(file), content_name(file)
-
-
 def patched_index(store: DerivedStore, state: dict, site: Site, items: list[Item], keys: list[str],
                   types: list[tuple[str, str]]) -> list[Output] | None:
     """The last build's index patched for the items whose keys changed; None: make it afresh.
@@ -171,32 +166,6 @@ def patched_index(store: DerivedStore, state: dict, site: Site, items: list[Item
     item_files = [made[number] if number in made else partial(stored_item_file, store, key)
                   for number, key in enumerate(oldest_keys)]
     return index_outputs(store, state, index, shard_keys, oldest_keys, item_files)
-
-
-def index_blobs(oldest_keys: list[str | None], kinds: list[tuple[str, str]], types: list[tuple[str, str]],
-                earlier: dict[str, str], blobs: Iterable[bytes],
-                remake: Callable[[int], tuple[SearchDoc, DocGrams]] | None = None
-                ) -> tuple[SearchIndex, list[bytes | None]]:
-    """``index_grams`` of the documents as the store keeps them (``indexed_blobs``), oldest first, each decoded
-    only when its turn comes (all at once, they took 90 MB at 10,000 items); and each item file, packed, unless
-    the last index had it (``earlier``: its name by document key). A stored entry of another shape is made
-    again by ``remake`` (its number); without one, it raises.
-    """
-    packed: list[bytes | None] = []
-
-    def oldest_first() -> Iterator[tuple[DocGrams, str]]:
-        for number, (blob, key) in enumerate(zip(blobs, oldest_keys)):
-            try:
-                doc, grams = indexed_from_entry(blob_value(blob), None)
-            except (KeyError, TypeError, ValueError):  # UnpackError is a ValueError
-                if remake is None:
-                    raise
-                doc, grams = remake(number)
-            file, name = (None, earlier[key]) if key in earlier else packed_file(doc)
-            packed.append(file)
-            yield grams, name
-
-    return index_grams(oldest_first(), kinds, SECTIONS, types), packed
 
 
 def index_outputs(store: DerivedStore | None, state: dict | None, index: SearchIndex, shard_keys: list[str],
@@ -264,12 +233,6 @@ def indexed_entry(indexed: tuple[SearchDoc, DocGrams]) -> dict:
     """A document and its keys as JSON data for the derived store."""
     doc, grams = indexed
     return {"doc": asdict(doc), "grams": list(grams)}
-
-
-def indexed_from_entry(entry: dict, _source: tuple[Item, bool] | None) -> tuple[SearchDoc, DocGrams]:
-    """The inverse of ``indexed_entry``."""
-    title, summary, body = entry["grams"]
-    return SearchDoc(**entry["doc"]), (title, summary, body)
 
 
 def search_doc(item: Item, site: Site) -> SearchDoc:
