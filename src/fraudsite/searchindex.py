@@ -261,7 +261,7 @@ def index_grams(oldest_first: Iterable[tuple[DocGrams, str]], kinds: list[tuple[
 
 
 def indexed_from_entry(entry: dict, _source: tuple[Item, bool] | None) -> tuple[SearchDoc, DocGrams]:
-    """The inverse of ``indexed_entry``."""
+    """The inverse of ``channels.search.indexed_entry``: a stored document and its keys."""
     title, summary, body = entry["grams"]
     return SearchDoc(**entry["doc"]), (title, summary, body)
 
