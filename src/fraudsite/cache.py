@@ -113,6 +113,8 @@ class ContentCache:
     used: set[str] = field(default_factory=set)
     dirty: bool = False
     made: int = 0  # items finished (parsed, checked, rendered) by this process, not reused
+    # The bodies ``lookup`` found no rendering of, with their keys, until ``store`` keeps theirs: a key is made once.
+    missed: dict[str, tuple[LinkContext, str]] = field(default_factory=dict)
 
     def unread(self, relative: str, file: str, stat: os.stat_result) -> Unsplit | None:
         """A file left unread (its key noted for this build) because the last build read it under this very stat
@@ -171,6 +173,7 @@ class ContentCache:
             if body is not None:
                 self.used.add("body:" + key)
                 return body, cached["lookups"]
+        self.missed[context.source] = (context, key)
         return None
 
     def _entry(self, kind: int, key: str) -> dict | None:
@@ -198,7 +201,8 @@ class ContentCache:
 
     def store(self, context: LinkContext, body: RenderedBody, lookups: dict) -> None:
         """Keep a fresh rendering with what it looked up."""
-        key = self._body_key(context)
+        missed = self.missed.pop(context.source, None)
+        key = missed[1] if missed is not None and missed[0] is context else self._body_key(context)
         encoded = _encode_body(body) if key else None
         if encoded is not None:
             self.bodies[key] = {"body": encoded, "lookups": lookups}

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 from fraudsite.model import UnpackError, pack_bytes, unpack_bytes
 from fraudsite.pagememo import Digester, Unkeyable
+from fraudsite.stamp import code_stamp
 
 DERIVED_FILE = "derived-cache.bin"
 FORMAT = 2
@@ -273,7 +274,7 @@ def _index_bytes(placed: dict[tuple[str, str], tuple[int, int]], checksums: dict
     """The index of ``placed`` entries and the trailer, to be written at ``offset``."""
     entries = [[kind, key, at, length, checksums[(kind, key)]] for (kind, key), (at, length) in placed.items()
                if (kind, key) in checksums]
-    index = json.dumps({"format": FORMAT, "stamp": _stamp(), "entries": entries}, separators=(",", ":")).encode()
+    index = json.dumps({"format": FORMAT, "stamp": code_stamp(), "entries": entries}, separators=(",", ":")).encode()
     return index + TRAILER.pack(MAGIC, offset, len(index), zlib.crc32(index))
 
 
@@ -388,12 +389,6 @@ def stored_keys(store: DerivedStore, kind: str, items: Sequence[Any], inputs: An
     return keys
 
 
-def _stamp() -> str:
-    from fraudsite.stamp import code_stamp
-
-    return code_stamp()
-
-
 def _open_mapped(path: Path) -> memoryview | bytes:
     """A store file's bytes: memory-mapped where that is safe, so only the entries asked for are read in.
 
@@ -431,7 +426,7 @@ def _index_of(path: Path) -> tuple[list, int, tuple[int, int]] | None:
         stream.seek(offset)
         raw = stream.read(length)
     index = json.loads(raw) if zlib.crc32(raw) == crc else None
-    if not isinstance(index, dict) or index.get("format") != FORMAT or index.get("stamp") != _stamp():
+    if not isinstance(index, dict) or index.get("format") != FORMAT or index.get("stamp") != code_stamp():
         return None
     return index["entries"], offset, (stat.st_ino, stat.st_size)
 
