@@ -6,7 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from fraudsite import privacy
 from fraudsite.privacy import PUBLIC_NUMBERS, PrivacyRules, find_personal_data, id_checksum_ok, luhn_ok, mask
 from tools import run_fraudsite
 
@@ -100,6 +103,30 @@ def test_a_number_right_after_the_word_for_it_is_a_student_number_without_any_pa
 def test_a_number_without_the_word_needs_the_sites_pattern():
     assert find_personal_data("编号2023010123", PrivacyRules()) == []
     assert find_personal_data("学号不公开，共 12 人", PrivacyRules()) == []
+
+
+# Texts made of what the patterns look for (digits, Unicode digits, separators, letters, "@", the words for a QQ or
+# student number) among Chinese: the quick checks before each pattern must never hide a match.
+_PIECES = st.sampled_from(["0", "1", "3", "8", "9", "6", "2", "X", " ", "-", "@", "q", "Q", "a", ".", "com", "：",
+                           "扣扣", "企鹅号", "学号", "元", "诈骗", "\u0663", "２", "＠", "\n",
+                           "13812345678", "4111111111111111", "11010519491231002", "2021123456", "QQ", "123456", "li@qq.com"])
+
+
+@given(st.lists(_PIECES, max_size=60).map("".join))
+def test_the_quick_checks_before_the_patterns_never_drop_a_match(text):
+    normal = privacy._to_ascii(text)
+    every = [(name, match.start(1), match.end(1))
+             for name, pattern in privacy._PATTERNS.items() for match in pattern.finditer(normal)]
+    every += [("student_number", match.start(), match.end()) for match in RULES.student_number.finditer(normal)
+              if match.end() > match.start()]
+    assert list(privacy._candidates(normal, RULES)) == every
+
+
+@pytest.mark.parametrize("text", ["13812345678", "电话 138-1234-5678", "+86 186 0000 1234", "卡号 4111-1111-1111-1111",
+                                  "11010519491231002X", "QQ：123456789", "扣扣 10001", "a.b@qq.com"])
+def test_each_quick_check_lets_its_own_kind_through(text):
+    normal = privacy._to_ascii(text)
+    assert list(privacy._candidates(normal, RULES)), text
 
 
 def test_checksums_and_masking():

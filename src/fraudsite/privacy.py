@@ -52,6 +52,20 @@ _PATTERNS = {
     "student_number_named": re.compile(r"(?:学号|学籍号|考生号|准考证号)码?[ \t]*(?:[:：]|是|为)?[ \t]*([A-Za-z]?\d{6,14})(?!\d)"),
 }
 _KIND_OF = {"mobile_local": "mobile", "student_number_named": "student_number"}  # pattern -> the kind it finds
+# What a text needs before a pattern can match it, checked first (most bodies have none of it): tried at every
+# character of every body, the patterns took 90 ms of CPU per 1,000 items, these checks and the patterns that pass
+# them 30. ``long_number``: the text holds 11 digits or more written as one number (``_LONG_NUMBER``), as a phone,
+# ID-card or bank-card number needs. A student number's words are as quick to find as its pattern is.
+_LONG_NUMBER = re.compile(r"\d(?:[ -]?\d){10}")
+_MAY_MATCH = {
+    "id_card": lambda text, long_number: long_number,
+    "bank_card": lambda text, long_number: long_number,
+    "mobile": lambda text, long_number: long_number,
+    "mobile_local": lambda text, long_number: long_number,
+    "email": lambda text, long_number: "@" in text,
+    "qq": lambda text, long_number: "q" in text or "Q" in text or "扣扣" in text or "企鹅号" in text,
+    "student_number_named": lambda text, long_number: True,
+}
 _WIDE_FORMS = re.compile("[\uff0b\uff0d\uff0e\uff10-\uff3a\uff3f\uff41-\uff5a\u3000\u2010-\u2014\u2212]")
 _MAY_HOLD_DATA = re.compile("[0-9@\uff10-\uff19\uff20]")
 _AMOUNT_AFTER = re.compile(r"[ \t]*(?:元|块|万|亿|角|余元|多元|美元|人民币|rmb|RMB)")
@@ -148,7 +162,10 @@ def _to_ascii(text: str) -> str:
 
 
 def _candidates(normal: str, rules: PrivacyRules) -> Iterator[tuple[str, int, int]]:
+    long_number = _LONG_NUMBER.search(normal) is not None
     for name, pattern in _PATTERNS.items():
+        if not _MAY_MATCH[name](normal, long_number):
+            continue
         for match in pattern.finditer(normal):
             yield name, match.start(1), match.end(1)
     if rules.student_number is not None:
