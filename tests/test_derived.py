@@ -283,6 +283,22 @@ def test_a_value_asked_for_again_in_the_same_build_is_the_same_object_made_or_re
     assert [value.text for value in again] == ["A", "B"]
 
 
+def test_a_last_save_writes_what_any_save_does_without_reading_it_back(tmp_path):
+    path = tmp_path / DERIVED_FILE
+    store = DerivedStore(path)
+    with using(store):
+        remember_each("kind", ["a", "b"], "inputs", str.upper, str, lambda entry, _item: entry)
+    store.save(last=True)
+    assert not store.dirty and all(isinstance(blob, bytes) for blob in store.blobs.values())  # not mapped again
+    with using(store):  # used after all: a save still leaves the file whole, written afresh from memory
+        remember_each("kind", ["a", "b", "c"], "inputs", str.upper, str, lambda entry, _item: entry)
+    store.save()
+    again = DerivedStore(path)
+    with using(again):
+        assert remember_each("kind", ["a", "b", "c"], "inputs", lambda item: "fresh", str,
+                             lambda entry, _item: entry) == ["A", "B", "C"]
+
+
 def test_a_save_appends_what_is_new_and_writes_the_file_afresh_when_it_is_mostly_unused(tmp_path):
     import hashlib
     import os

@@ -388,7 +388,7 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
         stats = write_site(stream, out, known=scanned, spare_files=spare_files)
         prepared = ahead.prepared if ahead else None
         if save_last:
-            derived.save()
+            derived.save(last=True)
         memo.save()
         pages = page_count(outputs) + (prepared.pages if prepared else 0)
         last_change, next_change = (clock_window(site, channels_besides(AHEAD), prepared.moments)

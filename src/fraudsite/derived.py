@@ -201,9 +201,10 @@ class DerivedStore:
         self.dirty |= stale
         return stale
 
-    def save(self) -> None:
+    def save(self, last: bool = False) -> None:
         """Keep only this build's entries; on disk, appended or written afresh (a store that cannot be written
-        is skipped)."""
+        is skipped). Then the entries are read back from the file, unless this is the ``last`` use of the store
+        (the index of every entry: 3 ms at 1,000 items)."""
         self.prune()
         if self.path is None or not self.dirty:
             return
@@ -214,6 +215,9 @@ class DerivedStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if not self._append(checksums):
                 self._write_afresh(checksums)
+            if last:
+                self.dirty = False
+                return
             data, index = _open_mapped(self.path), _index_of(self.path)
         except (OSError, ValueError):
             return  # an optimisation: a read-only or full disk must not fail the build

@@ -710,7 +710,7 @@ def run_server(options: BuildOptions, host: str, port: int, quiet: bool = False)
         builder.join(timeout=30) if builder.is_alive() else None
         preview.cache.save()
         with build_lock(options.site_dir / CACHE_DIR):  # a build may be saving the same store: one at a time
-            preview.derived.save()
+            preview.derived.save(last=True)
         if lock is None:
             discard(preview_dir)
         else:
