@@ -185,6 +185,24 @@ def test_check_scans_scheduled_items_as_errors_and_drafts_as_warnings(tmp_path):
     assert built.returncode == 1 and "content/cases/later.md" in built.stderr and "draft.md" not in built.stderr
 
 
+def test_drafts_checked_as_published_are_refused_for_placeholder_text_as_the_build_refuses_them(tmp_path):
+    site = make_site(tmp_path, {})
+    made = run_fraudsite("new", "case", "刚新建的案例", site, "--type", "shuadan", "--audience", "students",
+                         "--date", "2026-11-24")
+    assert made.returncode == 0, made.stdout + made.stderr
+    draft = next((site / "content/cases").rglob("*.md"))
+    assert check(site).returncode == 0  # a draft in progress: nothing to say
+    result = check(site, "--drafts", "--format", "json")
+    assert result.returncode == 1 and "E221" in codes(result), result.stdout
+    lines = draft.read_text(encoding="utf-8").split("\n")
+    found = [p for p in json.loads(result.stdout)["problems"] if p["code"] == "E221"]
+    assert all(p["path"] == draft.relative_to(site).as_posix() and "（请在这里" in lines[p["line"] - 1] for p in found)
+    published = draft.read_text(encoding="utf-8").replace("draft: true", "draft: false")
+    draft.write_text(published, encoding="utf-8")
+    built = run_fraudsite("build", site, "--now", NOW)  # what check --drafts said, the build says too
+    assert built.returncode == 1 and "E221" in built.stdout + built.stderr
+
+
 def test_images_over_a_megabyte_are_named_at_their_line(tmp_path):
     site = make_site(tmp_path / "s", {"cases/a.md": case(body="说明\n\n![骗子的截图](img/big.png)\n\n![小图](img/small.png)\n",
                                                          extra="cover: img/cover.jpg\n")})

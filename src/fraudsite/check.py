@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fraudsite.build import BuildOptions, plan_outputs, render_stream
 from fraudsite.config import Config, load_config
-from fraudsite.content import load_content
+from fraudsite.content import check_body_written, load_content
 from fraudsite.errors import BuildFailed, Problem, warning
 from fraudsite.model import Item
 from fraudsite.privacy import privacy_rules, read_raw, scan_items
@@ -58,6 +58,7 @@ def check_site(options: BuildOptions) -> CheckResult:
     site = Site(config, content.items, now, options.drafts, options.future, options.site_dir)
     problems = list(content.problems)
     problems += privacy_problems(options.site_dir, site)
+    problems += unwritten_drafts(options.site_dir, site)
     problems += duplicate_titles(site.items)
     problems += links_to_unpublished(options.site_dir, site)
     problems += item_notes(options.site_dir, site, site.items)
@@ -85,6 +86,16 @@ def privacy_problems(site_dir: Path, site: Site) -> list[Problem]:
         return list(failure.problems)
     upcoming = [item for item in site.items if not item.withdrawn]
     return scan_items(site_dir, upcoming, rules, site.withdrawn, drafts_warn=not site.drafts)
+
+
+def unwritten_drafts(site_dir: Path, site: Site) -> list[Problem]:
+    """With ``--drafts`` (drafts checked as if published), a draft's body as the build checks a published one's:
+    ``fraudsite new``'s placeholder text left in it is an error, an empty one a warning."""
+    problems: list[Problem] = []
+    for item in site.items if site.drafts else ():
+        if item.draft and not item.withdrawn and (raw := read_raw(site_dir, item)) is not None:
+            check_body_written(item.source, raw.body, raw.body_line, problems, bool(getattr(item, "attachments", ())))
+    return problems
 
 
 def duplicate_titles(items: tuple[Item, ...]) -> list[Problem]:

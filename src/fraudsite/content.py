@@ -518,7 +518,8 @@ def parse_item(section: str, source: SourceFile, config: Config, site_dir: Path,
     if common["updated"] is not None and common["updated"].date() < common["date"].date():  # a bare date: its day
         fields.warn("updated", "W205", "更新日期早于发布日期；请检查 updated 与 date（没有更新就删掉 updated）")
     if not common["draft"] and not common["withdrawn"]:
-        check_body_written(source, problems, has_attachments=bool(specific.get("attachments")))
+        check_body_written(source.path, source.body, source.body_line, problems,
+                           has_attachments=bool(specific.get("attachments")))
     kind = Case if section == "cases" else Notice
     return kind(**common, **specific)
 
@@ -552,17 +553,18 @@ def _value_at(data: Any, path: str) -> Any:
     return data
 
 
-def check_body_written(source: SourceFile, problems: list[Problem], has_attachments: bool = False) -> None:
-    """Refuse a body still holding ``fraudsite new``'s placeholder text; warn of one holding nothing a reader sees
-    (a notice of attachments alone shows them)."""
+def check_body_written(path: str, body: str, body_line: int, problems: list[Problem],
+                       has_attachments: bool = False) -> None:
+    """Refuse a body (of the file ``path``, starting at ``body_line``) still holding ``fraudsite new``'s placeholder
+    text; warn of one holding nothing a reader sees (a notice of attachments alone shows them)."""
     from fraudsite.newitem import PLACEHOLDERS
 
     for placeholder in PLACEHOLDERS:
-        if placeholder in source.body:
-            problems.append(problem(source.path, line_in_body(source.body, source.body_line, placeholder), "E221",
+        if placeholder in body:
+            problems.append(problem(path, line_in_body(body, body_line, placeholder), "E221",
                                     "正文", f"还留着新建时的提示文字“{placeholder}”；请换成正文，或先设为 draft: true"))
-    if not has_attachments and not _COMMENTS.sub("", source.body).strip():
-        problems.append(warning(source.path, source.body_line, "W203", "正文",
+    if not has_attachments and not _COMMENTS.sub("", body).strip():
+        problems.append(warning(path, body_line, "W203", "正文",
                                 "正文是空的，读者打开这一篇只能看到标题；请补上正文，或先设为 draft: true"))
 
 
