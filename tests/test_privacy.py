@@ -192,6 +192,18 @@ def test_findings_on_one_line_are_listed_by_column_by_build_as_by_check(tmp_path
         assert where == ["4", "23"], result
 
 
+def test_a_finding_in_the_body_is_not_reported_again_under_a_summary_left_empty(tmp_path):
+    # fraudsite new writes "summary:" with no value; the summary then comes from the body's opening, whose number
+    # was reported twice, the second time under a field the editor never filled in.
+    opening = CASE.replace("signs:\n  - 对方自称客服\n  - 让受害人拨回 138-1234-5678\n", "summary:\nissuer: ''\n")
+    opening = opening.replace("第一段，没有问题。\n\n", "")
+    site = make_site(tmp_path / "site", {"cases/leak.md": opening})
+    for command in ("build", "check"):
+        result = run_fraudsite(command, site, "--now", "2026-11-28 09:00")
+        found = re.findall(r"content/cases/leak\.md:(\d+):(\d+): (\S+): 疑似手机号", result.stdout + result.stderr)
+        assert found == [("11", "9", "正文")], result.stdout + result.stderr
+
+
 def test_privacy_allow_in_the_item_lets_the_build_through(tmp_path):
     allowed = CASE.replace("signs:", "privacy_allow: ['13812345678']\nsigns:")
     site = make_site(tmp_path / "site", {"cases/leak.md": allowed})

@@ -615,9 +615,17 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
         "scam_urls": fields.texts("scam_urls"),
         "wechat": wechat_pairs,
         "privacy_allow": fields.texts("privacy_allow"),
-        "line_of": tuple(sorted(source.meta.lines.items())),
+        # A key left empty (``summary:``, as ``fraudsite new`` writes it) is not the editor's text: its value comes
+        # from elsewhere (the body's opening, the office), and later checks take a key listed here as written.
+        "line_of": tuple(sorted((key, line) for key, line in source.meta.lines.items()
+                                if "." in key or _written(source.meta.data.get(key)))),
         "files": tuple(files),
     }
+
+
+def _written(value: Any) -> bool:
+    """Whether a front-matter value holds anything: not left empty, nor an empty string."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 MOST_LIKELY_AMOUNT = 10_000_000_000  # yuan: a loss above this is a typo (extra zeros), not a case
