@@ -129,6 +129,14 @@ def test_a_file_named_in_another_letter_case_is_named_in_the_error():
         (5, "E304", "“images/none.png”引用的文件不存在；请把文件放到 content 目录中，或改正路径")]
 
 
+def test_a_missing_file_is_reported_at_the_line_that_links_it_not_where_its_name_first_appears():
+    body = ("![聊天截图](images/chat.png)\n\n见[相关](b.md)。\n\n![转账截图](chat.png)\n\n另一个[链接](b)。\n\n"
+            "再一次 ![又是](chat.png \"说明\")\n\n[参考]: <chat.png>\n\n见[参考][]。")
+    rendered = render_with_files(body, {"content/cases/images/chat.png"}, {"content/cases/b.md": "cases/b/"})
+    assert [(p.line, p.code, p.message.split("”")[0]) for p in rendered.problems] == [
+        (5, "E304", "“chat.png"), (7, "E304", "“b"), (9, "E304", "“chat.png"), (11, "E304", "“chat.png")]
+
+
 def test_a_misspelt_link_to_another_item_names_the_file_it_most_likely_means():
     from fraudsite.cache import lookups_hold, render_recorded
     from fraudsite.markup import NearestPage

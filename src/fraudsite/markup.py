@@ -161,8 +161,9 @@ def render_body(context: LinkContext) -> RenderedBody:
         address = unescape(found.group(1))
         if context.own_host(urlsplit(address).netloc):
             continue
+        at = address_at(context.body, address)
         result.problems.append(warning(
-            context.source, line_in_body(context.body, context.body_line, address), "W306", "图片",
+            context.source, context.body_line + context.body.count("\n", 0, max(at, 0)), "W306", "图片",
             f"图片“{address}”在别的网站上：校园内网或断网时显示不出来"
             + ("，https 网页里的 http 图片还会被浏览器拦下" if address.lower().startswith("http:") else "")
             + "；请把图片存进 content 目录，用相对路径引用"))
@@ -180,6 +181,18 @@ def line_in_body(body: str, body_line: int, text: str) -> int:
     is not there."""
     index = body.find(text)
     return body_line + body.count("\n", 0, index) if index >= 0 else body_line
+
+
+def address_at(body: str, address: str, start: int = 0) -> int:
+    """Where, from ``start`` on, ``address`` is written as a link's or a picture's address: whole, after "](" (or
+    "](<"), a quote, "=" or a reference's "[name]:". Else where its text is (a missing chat.png is not the
+    images/chat.png lines above it); -1 if nowhere."""
+    found = re.compile(f"{_BEFORE_ADDRESS}({re.escape(address)}){_AFTER_ADDRESS}", re.MULTILINE).search(body, start)
+    return found.start(1) if found else body.find(address, start)
+
+
+_BEFORE_ADDRESS = r"""(?:\]\([ \t]*<?|["'=][ \t]*|^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?)"""
+_AFTER_ADDRESS = r"""(?=[\s)"'>]|\Z)"""
 
 
 def _too_deep(body: str) -> int:
@@ -592,6 +605,7 @@ class _LinkResolver(Treeprocessor):
         return _JOB.result
 
     def run(self, root: etree.Element) -> None:
+        self.reported: dict[str, int] = {}  # where the last problem with each address was found (``_line``)
         for element in root.iter():
             if element.tag == "a" and element.get("href"):
                 element.set("href", self._resolve(element.get("href", ""), page=True))
@@ -646,7 +660,7 @@ class _LinkResolver(Treeprocessor):
         if scheme or re.match(r"//|#|/", target):
             if target.startswith("/") and ctx.base_path != "/" and self._page_of_this_site(ctx, target[1:]):
                 self.result.problems.append(warning(
-                    ctx.source, line_in_body(ctx.body, ctx.body_line, target), "W305", field_name,
+                    ctx.source, self._line(target), "W305", field_name,
                     f"“{target}”以 / 开头，少了网站所在的路径 {ctx.base_path}，在网站上会打不开；"
                     f"请改为链接到内容文件（例如 另一篇.md），或写成 {ctx.base_path}{target[1:]}"))
             return target  # external, anchor or already site-absolute: leave as written
@@ -690,8 +704,17 @@ class _LinkResolver(Treeprocessor):
 
     def _fail(self, code: str, field_name: str, target: str, message: str, shown: str = "") -> None:
         self.result.problems.append(
-            problem(self.context.source, line_in_body(self.context.body, self.context.body_line, target), code,
-                    field_name, f"“{shown or target}”{message}"))
+            problem(self.context.source, self._line(target), code, field_name, f"“{shown or target}”{message}"))
+
+    def _line(self, target: str) -> int:
+        """The file line of the link or picture with this address that is being resolved: the next one written
+        after the last one reported (the same broken address on two lines is reported at each)."""
+        ctx = self.context
+        at = address_at(ctx.body, target, self.reported.get(target, -1) + 1)
+        if at < 0:
+            at = address_at(ctx.body, target)
+        self.reported[target] = at
+        return ctx.body_line + ctx.body.count("\n", 0, max(at, 0))
 
 
 
