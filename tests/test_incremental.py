@@ -876,9 +876,11 @@ def test_an_alias_over_another_channels_page_is_reported_before_a_website_templa
     give_aliases(site, TWO_CARDS, "static/old/", "wechat/cases/2024-03-shuadan-part-time-job/")
     with pytest.raises(BuildFailed) as failed:
         build_site(site, now=NOW)
-    assert [(p.path, p.code, p.message) for p in failed.value.problems] == [
-        ("wechat/cases/2024-03-shuadan-part-time-job/index.html", "E220",
-         "两个输出写到了同一个路径（可能是 aliases 与现有页面冲突）；请修改其中一个的 slug 或 aliases")]
+    line = (site / TWO_CARDS).read_text(encoding="utf-8").split("\n").index(
+        "aliases: [static/old/, wechat/cases/2024-03-shuadan-part-time-job/]") + 1
+    assert [(p.path, p.line, p.code, p.message) for p in failed.value.problems] == [
+        (TWO_CARDS, line, "E220", "旧网址“wechat/cases/2024-03-shuadan-part-time-job/”与本站的 "
+         "wechat/cases/2024-03-shuadan-part-time-job/index.html 冲突，同一个位置只能有一个页面或文件；请删除或改正这一项")]
     assert stamps(site / "build") == before and taken == []
     assert not list(site.glob(".build.staging*"))  # nothing staged, or nothing left of it
 

@@ -123,6 +123,14 @@ CASES = {
     "alias over another item's page in other letter case": (
         {"content/cases/a.md": GOOD_CASE, "content/cases/b.md": GOOD_CASE.replace("title: 正常案例", "title: 乙\naliases: [Cases/A/]")},
         "content/cases/b.md:3: aliases: 旧网址“Cases/A/”与 content/cases/a.md 的网址相同；请删除或改正这一项 [E220]"),
+    "alias over a list page names the item, not the page": (
+        {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "title: 甲\naliases: [notices/]")},
+        "content/cases/a.md:3: aliases: 旧网址“notices/”与本站的 notices/index.html 冲突，同一个位置只能有一个页面或文件；"
+        "请删除或改正这一项 [E220]"),
+    "alias over the stylesheet, where a folder would have to be": (
+        {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "title: 甲\naliases: [static/style.css]")},
+        "content/cases/a.md:3: aliases: 旧网址“static/style.css”与本站的 static/style.css 冲突，同一个位置只能有一个页面或文件；"
+        "请删除或改正这一项 [E220]"),
     "missing front matter": (
         {"content/cases/a.md": "只有正文\n"},
         "content/cases/a.md:1: 缺少头部信息；文件第一行应为 ---，随后是 title、date 等字段，再以 --- 结束 [E001]"),
@@ -180,6 +188,20 @@ def test_bad_input_gets_a_clear_message_and_writes_nothing(tmp_path, name):
     config = CONFIG + "page_sise: 5\n" if name == "unknown config key" else CONFIG
     lines = failures(tmp_path, files, config)
     assert any(line.startswith(expected) for line in lines), "\n".join(lines)
+
+
+def test_an_alias_over_a_file_is_refused_by_an_edit_build_as_by_a_first_one(tmp_path):
+    # Over an output built before, the redirect page was counted but never written, and the build said nothing.
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE})
+    build_site(site)
+    before = {path: path.read_bytes() for path in (site / "build").rglob("*") if path.is_file()}
+    for alias in ("static/style.css", "404.html", "cases/"):
+        case = site / "content/cases/a.md"
+        case.write_text(GOOD_CASE.replace("title: 正常案例", f"title: 甲\naliases: [{alias}]"), encoding="utf-8")
+        with pytest.raises(BuildFailed) as failure:
+            build_site(site)
+        assert [(p.path, p.line, p.code) for p in failure.value.problems] == [("content/cases/a.md", 3, "E220")], alias
+        assert {path: path.read_bytes() for path in (site / "build").rglob("*") if path.is_file()} == before
 
 
 def test_every_problem_in_every_file_is_reported_in_one_run(tmp_path):

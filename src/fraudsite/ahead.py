@@ -74,7 +74,7 @@ class Ahead:
         left it, and neither the stamp nor the page keys changed since the fork (another build wrote them)."""
         return trusted and stamp == self.stamp and _stat(self.memo) == self.memo_file
 
-    def checked(self, outputs: list[Output]) -> bool:
+    def checked(self, outputs: list[Output], site: Site) -> bool:
         """Wait for its outputs' paths and check them with ``outputs``' (``check_unique_paths``) in the order one
         process plans them, so a clash is reported as there, before anything is rendered; False if it died first.
         The editor's mistake it met planning (WeChat's settings, say) is raised, as planning here would."""
@@ -88,7 +88,7 @@ class Ahead:
         if failed:
             raise paths
         check_unique_paths([*(output.path for output in outputs[:self.at]), *paths, SITEMAP,
-                            *(output.path for output in outputs[self.at:])])
+                            *(output.path for output in outputs[self.at:])], site)
         return True
 
     def plan_here(self, site: Site, outputs: list[Output], derived: DerivedStore) -> None:

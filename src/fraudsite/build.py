@@ -189,14 +189,39 @@ def plan_channels(site: Site, names: Sequence[str] | None = None) -> list[Output
     return outputs
 
 
-def check_unique_paths(paths: Iterable[str]) -> None:
-    """Refuse two outputs at one path (an alias over a page, say) before anything is rendered."""
-    seen: set[str] = set()
+def check_unique_paths(paths: Iterable[str], site: Site | None = None) -> None:
+    """Refuse two outputs at one path, or a file where another output needs a folder (an alias over a list page,
+    or over the stylesheet), before anything is rendered. A clash of an alias of one of ``site``'s items is
+    reported at that item's ``aliases`` line: the editor wrote it, and the path alone did not say where."""
+    seen: dict[str, None] = {}
+    clash = None
     for path in paths:
         if path in seen:
-            raise BuildFailed([problem(path, 0, "E220", "", "两个输出写到了同一个路径（可能是 aliases 与现有页面冲突）；"
-                                                                    "请修改其中一个的 slug 或 aliases")])
-        seen.add(path)
+            clash = (path, path)
+            break
+        seen[path] = None
+    if clash is None:
+        folders: set[str] = set()  # every folder an output lies in
+        for path in seen:
+            folder = path.rpartition("/")[0]
+            while folder and folder not in folders:
+                folders.add(folder)
+                folder = folder.rpartition("/")[0]
+        if files := sorted(folders.intersection(seen)):
+            clash = (next(path for path in sorted(seen) if path.startswith(files[0] + "/")), files[0])
+    if clash is None:
+        return
+    from fraudsite.urls import alias_file
+
+    owners = {alias_file(alias): (item, alias) for item in (site.items if site else ()) for alias in item.aliases}
+    for path, other in (clash, clash[::-1]):
+        if path in owners:
+            item, alias = owners[path]
+            raise BuildFailed([problem(item.source, item.line("aliases"), "E220", "aliases",
+                                       f"旧网址“{alias}”与本站的 {other} 冲突，同一个位置只能有一个页面或文件；"
+                                       "请删除或改正这一项")])
+    raise BuildFailed([problem(clash[0], 0, "E220", "", "两个输出写到了同一个路径（可能是 aliases 与现有页面冲突）；"
+                                                            "请修改其中一个的 slug 或 aliases")])
 
 
 def render_stream(outputs: list[Output], site: Site, site_dir: Path, memo: PageMemo | None = None,
@@ -215,7 +240,7 @@ def render_stream(outputs: list[Output], site: Site, site_dir: Path, memo: PageM
     from fraudsite.parallel import FORK_MINIMUM, forks, ordered_map
     from fraudsite.render import Bundle, Data, Page, load_templates, make_environment, make_output, write_output
 
-    check_unique_paths(output.path for output in outputs)
+    check_unique_paths((output.path for output in outputs), site)
     env = make_environment(site_dir, site.config, site_dir / CACHE_DIR / COMPILED_TEMPLATES if keep_compiled else None)
     kept = {output.path for output in outputs if memo and (
         memo.unchanged(output.path, output.template, output.context) if isinstance(output, Page)
@@ -378,7 +403,7 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
         forget(cache_dir)
         # Its paths are checked with these before anything is rendered, as late as that, since it may still be
         # planning them. Lost before it planned them, its channels are planned here.
-        if ahead is not None and not ahead.checked(outputs):
+        if ahead is not None and not ahead.checked(outputs, site):
             ahead.plan_here(site, outputs, derived)
             ahead = None
         out = options.out_dir
