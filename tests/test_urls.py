@@ -56,6 +56,15 @@ def test_path_helpers_encode_what_a_url_cannot_hold():
     assert ascii_url(BASE + "media/封面%20图.png") == BASE + "media/%E5%B0%81%E9%9D%A2%20%E5%9B%BE.png"
 
 
+def test_robots_txt_points_at_the_sitemap_by_an_rfc_3986_url_under_a_chinese_sub_path():
+    from types import SimpleNamespace
+
+    from fraudsite.channels.web import robots
+
+    site = SimpleNamespace(config=SimpleNamespace(base_url="https://www.example.edu.cn/反诈/"))
+    assert robots(site).splitlines()[-1] == "Sitemap: https://www.example.edu.cn/%E5%8F%8D%E8%AF%88/sitemap.xml"
+
+
 def test_sitemap_and_feeds_carry_only_rfc_3986_urls(out):
     sitemap = re.findall(r"<loc>(.*?)</loc>", (out / "sitemap.xml").read_text(encoding="utf-8"))
     assert f"{BASE}tags/%E6%A0%A1%E5%9B%AD%E8%B4%B7/" in sitemap

@@ -12,7 +12,7 @@ from fraudsite.feeds import Feed, FeedEntry, FeedLink, absolute_urls, entry_blob
 from fraudsite.model import SECTION_NAMES, Case, Item, is_published, pack
 from fraudsite.render import Data, Output, Page
 from fraudsite.site import Site
-from fraudsite.urls import alias_file, index_file, page_title, paged, tag_slug
+from fraudsite.urls import alias_file, index_file, page_title, paged, site_url, tag_slug
 from fraudsite.views import ItemView, view_item
 from fraudsite.yamltext import strip_control
 
@@ -235,5 +235,5 @@ def sitemap_entries(outputs: list[Output]) -> list[tuple[str, str]]:
 
 
 def robots(site: Site) -> str:
-    """Allow everything and point at the sitemap."""
-    return f"User-agent: *\nAllow: /\nSitemap: {site.config.base_url}sitemap.xml\n"
+    """Allow everything and point at the sitemap (its absolute URL percent-encoded, as every other one is)."""
+    return f"User-agent: *\nAllow: /\nSitemap: {site_url(site.config.base_url, SITEMAP)}\n"
