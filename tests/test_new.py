@@ -98,6 +98,18 @@ def test_new_never_overwrites_and_rejects_unknown_keys(site):
     assert not list((site / "content/notices").glob("2026-11-27-*.md"))
 
 
+def test_init_suggests_commands_that_work_pasted_as_shown_for_a_folder_with_a_space(tmp_path):
+    import shlex
+
+    new_site = tmp_path / "反诈 专栏"
+    result = run_fraudsite("init", new_site)
+    assert result.returncode == 0, result.stderr
+    commands = re.findall(r"(fraudsite (?:serve|build) [^，。\n]+)", result.stdout)
+    assert len(commands) == 2 and all(shlex.split(command)[2:] == [str(new_site)] for command in commands), commands
+    built = run_fraudsite(*shlex.split(commands[1])[1:], "--now", "2026-11-30 09:00")  # the build, as pasted
+    assert built.returncode == 0, built.stdout + built.stderr
+
+
 def test_init_makes_a_site_whose_examples_are_drafts_a_first_build_does_not_publish(tmp_path):
     """Nothing invented goes out: the examples show with --drafts (and in the preview), and one published
     unchanged is refused for its placeholder text."""

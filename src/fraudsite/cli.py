@@ -291,10 +291,17 @@ def run_init(args: argparse.Namespace) -> int:
 
     for path in create_site(args.directory):
         print(f"已创建 {path}")
-    print("两篇示例是草稿，不会发布；预览会显示草稿：fraudsite serve " + str(args.directory))
+    directory = shell_word(str(args.directory))
+    print(f"两篇示例是草稿，不会发布；预览会显示草稿：fraudsite serve {directory}")
     print(f"下一步：改好 fraudsite.yaml 中标了“请修改”“请填写”的几项，写第一篇：fraudsite new case …，"
-          f"再 fraudsite build {args.directory}")
+          f"再 fraudsite build {directory}")
     return 0
+
+
+def shell_word(text: str) -> str:
+    """``text`` as one word of a command to copy: in double quotes if it holds a space or a shell's special
+    character (a Windows folder name often has a space), which bash, PowerShell and cmd all read as one word."""
+    return f'"{text}"' if not text or any(c.isspace() or c in "&;|<>()$`'\"*?[]#~!{}" for c in text) else text
 
 
 def run_serve(args: argparse.Namespace) -> int:
