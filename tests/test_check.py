@@ -135,7 +135,10 @@ def test_links_between_content_files_resolve_both_ways_and_bad_ones_are_reported
     data = json.loads(check(site, "--format", "json").stdout)
     draft_link = [p for p in data["problems"] if p["code"] == "W611"]
     assert [(p["path"], p["line"]) for p in draft_link] == [("content/notices/n.md", 11)]
-    assert "还是草稿" in draft_link[0]["message"]
+    assert "还是草稿" in draft_link[0]["message"] and "请等它发布后再链接" in draft_link[0]["message"]
+    (site / "content/cases/d.md").write_text(case("草稿案例", extra="withdrawn: true\n"), encoding="utf-8")
+    withdrawn = [p for p in json.loads(check(site, "--format", "json").stdout)["problems"] if p["code"] == "W611"]
+    assert "已撤下" in withdrawn[0]["message"] and "发布后" not in withdrawn[0]["message"]  # it will not be published
 
 
 def test_weekly_cadence_counts_monday_0030_in_the_site_time_zone(tmp_path):

@@ -161,6 +161,12 @@ CASES = {
     "slugs differing only in case": (
         {"content/cases/Foo.md": GOOD_CASE, "content/cases/b.md": GOOD_CASE.replace("title: 正常案例", "title: 乙\nslug: foo")},
         "content/cases/b.md:3: slug: 与 content/cases/Foo.md 的网址（slug）相同；请为其中一篇设置不同的 slug [E218]"),
+    "slug starting with a hyphen": (
+        {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "title: 甲\nslug: -refund")},
+        "content/cases/a.md:3: slug: “-refund”以连字符开头；请去掉开头的“-” [E215]"),
+    "alias written twice for one item": (
+        {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "title: 甲\naliases: [cases/old/, Cases/Old/]")},
+        "content/cases/a.md:3: aliases: 旧网址“Cases/Old/”与本篇自己的旧网址相同；请删除或改正这一项 [E220]"),
     "slug leaving the output folder": (
         {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "title: 甲\nslug: ../../etc")},
         "content/cases/a.md:3: slug: 不能含 /、\\ 或 ..，否则页面会写到输出目录以外；请只用小写字母、数字和连字符 [E214]"),

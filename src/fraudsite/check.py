@@ -123,14 +123,13 @@ def links_to_unpublished(site_dir: Path, site: Site) -> list[Problem]:
             if href not in body:
                 continue
             if target.withdrawn:
-                why = "已撤下"
-            elif target.draft and not site.drafts:
-                why = "还是草稿"
+                why, advice = "已撤下", "请删除这个链接，或改为链接到别的内容"
             else:
-                why = f"要到 {target.date:%Y-%m-%d %H:%M} 才发布"
+                why = "还是草稿" if target.draft and not site.drafts else f"要到 {target.date:%Y-%m-%d %H:%M} 才发布"
+                advice = "请等它发布后再链接，或删除链接"
             line = _body_line_of(site_dir, item, Path(target.source).name)
             problems.append(warning(item.source, line, "W611", "链接",
-                                    f"链接的 {target.source}《{target.title}》{why}，读者点开会找不到；请等它发布后再链接，或删除链接"))
+                                    f"链接的 {target.source}《{target.title}》{why}，读者点开会找不到；{advice}"))
     return problems
 
 

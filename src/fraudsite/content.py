@@ -702,6 +702,8 @@ def _slug_from_filename(path: str) -> str:
 def _check_slug(fields: _Fields, slug: str) -> None:
     if "/" in slug or "\\" in slug or ".." in slug:
         fields.fail("slug", "E214", "不能含 /、\\ 或 ..，否则页面会写到输出目录以外；请只用小写字母、数字和连字符")
+    elif slug.startswith("-") and is_slug(slug.lstrip("-")):
+        fields.fail("slug", "E215", f"“{slug}”以连字符开头；请去掉开头的“-”")
     elif not is_slug(slug):
         fields.fail("slug", "E215", f"“{slug}”含不允许的字符；请只用小写字母、数字、连字符（或汉字）")
 
@@ -768,9 +770,9 @@ def check_identities(items: list[Item]) -> list[Problem]:
             path = alias_file(alias).lower()
             owner = pages.get(path) or redirects.get(path)
             if owner is not None:
-                whose = "本篇自己" if owner is item else owner.source
+                whose = "本篇自己" if owner is item else f" {owner.source} "
                 problems.append(problem(item.source, item.line("aliases"), "E220", "aliases",
-                                        f"旧网址“{alias}”与 {whose} 的{'网址' if path in pages else '旧网址'}相同；"
+                                        f"旧网址“{alias}”与{whose}的{'网址' if path in pages else '旧网址'}相同；"
                                         "请删除或改正这一项"))
             redirects.setdefault(path, item)
     return problems
