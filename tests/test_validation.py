@@ -210,6 +210,14 @@ def test_an_alias_over_a_file_is_refused_by_an_edit_build_as_by_a_first_one(tmp_
         assert {path: path.read_bytes() for path in (site / "build").rglob("*") if path.is_file()} == before
 
 
+@pytest.mark.parametrize("empty, said", [("title:", "缺少必填配置项；请填写 [E105]"),
+                                         ('title: ""', "缺少必填配置项；请填写 [E105]"),
+                                         ("title: '  '", "应为非空文字 [E103]")])
+def test_a_required_setting_left_empty_is_one_problem_said_once(tmp_path, empty, said):
+    lines = failures(tmp_path, {"content/cases/a.md": GOOD_CASE}, CONFIG.replace("title: 测试专栏", empty))
+    assert lines == [f"fraudsite.yaml:1: title: {said}"], lines
+
+
 def test_every_problem_in_every_file_is_reported_in_one_run(tmp_path):
     lines = failures(tmp_path, {
         "content/cases/a.md": "---\ntitle: 甲\ndate: 2026-13-01\ntype: nope\naudience: [students]\n---\n",

@@ -141,7 +141,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.set_defaults(run=run_build, on_failure="未生成网站，原有输出保持不变。")
 
     init = commands.add_parser("init", help="创建一个新网站（配置和两篇示例）")
-    init.add_argument("directory", type=Path, help="新网站的目录")
+    init.add_argument("directory", type=Path, metavar="DIR", help="新网站的目录")
     init.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     init.set_defaults(run=run_init)
 

@@ -183,17 +183,17 @@ def parse_config(located: Located, shown: str, problems: list[Problem]) -> Confi
     for key in data:
         if key not in _KEYS:
             bad(key, f"未知的配置项；{did_you_mean(key, sorted(_KEYS))}", "E104")
-    for key in _REQUIRED:
-        if not data.get(key):
-            bad(key, "缺少必填配置项；请填写", "E105")
+    missing = {key for key in _REQUIRED if not data.get(key)}
+    for key in sorted(missing, key=list(_REQUIRED).index):
+        bad(key, "缺少必填配置项；请填写", "E105")
     values: dict[str, Any] = {"path": shown}
     for key in ("title", "language", "timezone"):
-        if key in data:
+        if key in data and key not in missing:  # one problem, said once
             if not isinstance(data[key], str) or not data[key].strip():
                 bad(key, "应为非空文字")
             else:
                 values[key] = data[key].strip()
-    if isinstance(data.get("base_url"), str):
+    if "base_url" not in missing and isinstance(data.get("base_url"), str):
         url = _normalise_base_url(data["base_url"])
         if not url:
             bad("base_url", "应为网站的完整网址，不带 ? 或 # 之后的部分，例如 https://www.example.edu.cn/fzzl/")
