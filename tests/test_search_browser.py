@@ -200,6 +200,25 @@ def test_filters_that_hide_every_result_say_how_many_and_can_be_cleared(sample_s
     assert not serious_violations(run_axe(page)) and not page.js_errors
 
 
+def test_words_run_together_and_found_nowhere_are_searched_apart_and_the_page_says_so(sample_site, static_server,
+                                                                                      page):
+    # Readers of Chinese seldom type spaces: 兼职刷单 is in no item as written, though 兼职 and 刷单 are in several.
+    page.goto(static_server(sample_site) + "search/")
+    assert reference_paths(sample_site, "兼职刷单") == [] and reference_paths(sample_site, "兼职 刷单")
+    assert run_search(page, {"q": "兼职刷单"}) == ["/fzzl/" + path for path in reference_paths(sample_site, "兼职 刷单")]
+    assert page.inner_text("#search-status").startswith("没有找到连在一起的“兼职刷单”，已分开搜索“兼职 刷单”。找到 ")
+    assert page.inner_text(".search-result mark") in ("兼职", "刷单")  # the words apart are marked
+    # Found as written (刷单返利), or short already (刷单 冒充): searched as typed, nothing said.
+    for query in ("刷单返利", "刷单 冒充"):
+        assert run_search(page, {"q": query}) == ["/fzzl/" + path for path in reference_paths(sample_site, query)]
+        assert "分开搜索" not in page.inner_text("#search-status")
+    # Apart too, found nowhere: both said.
+    assert run_search(page, {"q": "火星刷单"}) == []
+    assert page.inner_text("#search-status").startswith(
+        "没有找到连在一起的“火星刷单”，已分开搜索“火星 刷单”。没有找到包含“火星 刷单”的内容")
+    assert page.evaluate("document.title").startswith("“火星刷单”的搜索结果") and not page.js_errors
+
+
 def test_a_fraud_type_filter_is_off_while_only_notices_are_searched(sample_site, static_server, page):
     base = static_server(sample_site)
     page.goto(base + "search/?q=%E5%AD%A6%E8%B4%B9&section=notices&type=tuition")  # 学费: notices have no type

@@ -202,6 +202,25 @@
     return grams;
   }
 
+  // A query found nowhere as written whose words of three Chinese characters or more may be words run together
+  // (兼职刷单: the text has 兼职 and 刷单, never side by side, and readers of Chinese seldom type spaces): those words
+  // in pairs, apart (兼职 刷单; 刷单诈骗案: 刷单 诈骗 案); null if it has none.
+  function wordsApart(terms) {
+    var apart = [], split = false;
+    for (var t = 0; t < terms.length; t++) {
+      var points = codePoints(terms[t]);
+      var han = points.length >= 3 && points.every(function (ch) { return /^[\u3400-\u9fff\uf900-\ufaff]$/.test(ch); });
+      for (var i = 0; i < points.length; i += han ? 2 : points.length) {
+        var word = points.slice(i, han ? i + 2 : points.length).join("");
+        if (apart.indexOf(word) < 0) {
+          apart.push(word);
+        }
+      }
+      split = split || han;
+    }
+    return split ? apart : null;
+  }
+
   function isExact(term) {
     var folded = fold(term);
     var found = runs(folded);
@@ -601,6 +620,11 @@
   }
 
   function countText(search) {
+    var apart = search.joined ? "没有找到连在一起的“" + search.joined.join(" ") + "”，已分开搜索“" + search.terms.join(" ") + "”。" : "";
+    return apart + resultsText(search);
+  }
+
+  function resultsText(search) {
     if (!search.queue.length && search.hidden.length) {
       return "没有符合筛选条件的结果。" + (isSettled(search, search.hidden) ? "有 " : "约有 ") + search.hidden.length +
         " 条包含“" + search.terms.join(" ") + "”的结果不符合筛选条件。";
@@ -620,6 +644,15 @@
     }).then(function (confirmed) {
       if (search !== current) {
         return;
+      }
+      var apart = search.queue.length || search.hidden.length || search.joined ? null : wordsApart(search.terms);
+      if (apart) {  // found nowhere as written: the words apart are searched, and the status says so
+        search.joined = search.terms;
+        search.terms = apart;
+        search.forms = apart.map(needleForms);
+        search.needles = [].concat.apply([], search.forms);
+        search.exact = apart.every(isExact);
+        return answer(search);
       }
       if (!search.shown) {
         list.textContent = ""; // results of an index since replaced
