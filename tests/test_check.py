@@ -71,6 +71,11 @@ def test_exit_codes_clean_warnings_strict_and_errors(tmp_path):
     assert check(site).returncode == 0
     strict = check(site, "--strict")
     assert strict.returncode == 1 and "content/cases/b.md:3: title: （警告）与 content/cases/a.md 的标题相同" in strict.stdout
+    quiet = check(site, "--quiet")  # only what fails the check: nothing here
+    assert quiet.returncode == 0 and quiet.stdout == ""
+    quiet = check(site, "--strict", "--quiet")  # a warning fails it: said, not a silent exit 1
+    assert quiet.returncode == 1 and quiet.stdout.splitlines() == [
+        "content/cases/b.md:3: title: （警告）与 content/cases/a.md 的标题相同；请让标题能区分两篇内容 [W610]"]
     (site / "content/cases/c.md").write_text(case("别的", extra="type: nonsense\n"), encoding="utf-8")
     assert check(site).returncode == 1
 

@@ -269,8 +269,8 @@ def run_check(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(result_data(result, args.strict), ensure_ascii=False, indent=2))
     else:
-        for item in result.problems:
-            if not args.quiet or item.severity == "error":
+        for item in result.problems:  # quiet: what fails the check, which with --strict a warning does too
+            if not args.quiet or item.severity == "error" or args.strict:
                 print(item)
         if not args.quiet:
             print(summary_line(result))
