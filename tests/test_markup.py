@@ -135,6 +135,8 @@ def test_a_missing_file_is_reported_at_the_line_that_links_it_not_where_its_name
     rendered = render_with_files(body, {"content/cases/images/chat.png"}, {"content/cases/b.md": "cases/b/"})
     assert [(p.line, p.code, p.message.split("”")[0]) for p in rendered.problems] == [
         (5, "E304", "“chat.png"), (7, "E304", "“b"), (9, "E304", "“chat.png"), (11, "E304", "“chat.png")]
+    # another item's name written without .md: the link it most likely means
+    assert rendered.problems[1].message == "“b”引用的文件不存在；是否想链接到 b.md？链接到另一篇内容要写上 .md"
 
 
 def test_a_misspelt_link_to_another_item_names_the_file_it_most_likely_means():

@@ -686,6 +686,9 @@ class _LinkResolver(Treeprocessor):
             anchor = f"#{fragment}" if fragment else ""
             return ctx.base_path + url_path(page) + anchor
         if not ctx.asset_exists(resolved):
+            if page and ctx.item_paths.get(resolved + ".md"):  # another item, its name written without .md
+                self._fail("E304", field_name, target, f"引用的文件不存在；是否想链接到 {path}.md？链接到另一篇内容要写上 .md")
+                return ""
             advice = missing_file_advice(ctx.source, ctx.case_variant(resolved),
                                          "请把文件放到 content 目录中，或改正路径")
             self._fail("E304", field_name, target, f"引用的文件不存在；{advice}")
