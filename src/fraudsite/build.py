@@ -213,7 +213,8 @@ def check_unique_paths(paths: Iterable[str], site: Site | None = None) -> None:
         return
     from fraudsite.urls import alias_file
 
-    owners = {alias_file(alias): (item, alias) for item in (site.items if site else ()) for alias in item.aliases}
+    redirected = (*site.published, *site.withdrawn) if site else ()  # the items whose aliases get pages
+    owners = {alias_file(alias): (item, alias) for item in redirected for alias in item.aliases}
     for path, other in (clash, clash[::-1]):
         if path in owners:
             item, alias = owners[path]
