@@ -139,6 +139,13 @@ def test_a_missing_file_is_reported_at_the_line_that_links_it_not_where_its_name
     assert rendered.problems[1].message == "“b”引用的文件不存在；是否想链接到 b.md？链接到另一篇内容要写上 .md"
 
 
+def test_an_e_mail_address_autolinked_is_a_mailto_link_not_a_missing_file():
+    # Python-Markdown writes <bwc@example.edu.cn> as character entities, which were taken for a file's name (E304).
+    rendered = render_with_files("请把回执发送至 <bwc@example.edu.cn>，或 <mailto:bwc@example.edu.cn>。", set())
+    assert rendered.problems == []
+    assert rendered.html.count('<a href="mailto:bwc@example.edu.cn">bwc@example.edu.cn</a>') == 2
+
+
 def test_a_misspelt_link_to_another_item_names_the_file_it_most_likely_means():
     from fraudsite.cache import lookups_hold, render_recorded
     from fraudsite.markup import NearestPage
