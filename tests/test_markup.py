@@ -360,6 +360,15 @@ def test_summary_is_cut_at_a_chinese_sentence_end():
     assert plain_text("<h2>标题</h2><p>正文<sup>1</sup></p><table><tr><td>表</td></tr></table>", prose_only=True) == "正文"
 
 
+def test_shortened_text_is_never_cut_inside_a_number_or_a_latin_word():
+    # A ticker that read "损失金额达到128…" for 128,000 yuan told the hall another amount.
+    text = "某校学生在网上兼职刷单，对方先给小额返利、后要求垫付，学生多次转账后才发现被骗，请同学们警惕，该生累计损失金额达到128,000元"
+    assert shorten(text, 60) == "某校学生在网上兼职刷单，对方先给小额返利、后要求垫付，学生多次转账后才发现被骗，请同学们警惕，该生累计损失金额达到…"
+    assert shorten("三天内被骗3500元，请大家注意防范", 9) == "三天内被骗3500…"  # the whole number fits: kept
+    assert shorten("对方发来链接refund要求退款", 9) == "对方发来链接…"
+    assert shorten("x" * 50, 20) == "x" * 20 + "…"  # nothing before the word to cut at: cut inside it
+
+
 @settings(max_examples=200, derandomize=True)
 @given(st.text(max_size=200))
 def test_yaml_reader_never_raises_anything_but_a_located_problem(text):

@@ -883,6 +883,12 @@ def shorten(text: str, limit: int = SUMMARY_LENGTH) -> str:
     cut = max(head.rfind(mark) for mark in _SENTENCE_END)
     if cut >= limit // 3:
         return head[: cut + 1]
+    if text[limit - 1] in _WORD_CHARACTERS and text[limit] in _WORD_CHARACTERS:  # inside a number or a word:
+        start = len(head.rstrip(_WORD_CHARACTERS))  # "损失128…" for 128,000 yuan would say another amount
+        head = head[:start] if start >= limit // 3 else head
     return head.rstrip("，、,;；：: ") + "…"
+
+
+_WORD_CHARACTERS = "0123456789.,%ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
