@@ -105,6 +105,17 @@ def test_copy_button_puts_the_article_on_the_clipboard_as_html(new_page, static_
     assert not page.js_errors, page.js_errors
 
 
+def test_the_fallback_needs_no_promise_which_old_office_browsers_lack(new_page, static_server, served_root):
+    page = new_page(permissions=["clipboard-read", "clipboard-write"])
+    page.add_init_script(HIDE_ASYNC_CLIPBOARD + "delete window.Promise;")
+    page.goto(static_server(served_root) + PREVIEW)
+    assert page.evaluate("typeof window.Promise") == "undefined"
+    page.click("#wx-copy-article")
+    assert page.text_content("#wx-status").startswith("已复制全文"), page.js_errors
+    page.click("button[data-copy=wx-digest]")
+    assert page.text_content("#wx-status") == "已复制摘要。" and not page.js_errors, page.js_errors
+
+
 def test_fallback_without_async_clipboard_copies_html_through_a_selection(new_page, static_server, served_root):
     base = static_server(served_root)
     page = new_page(permissions=["clipboard-read", "clipboard-write"])

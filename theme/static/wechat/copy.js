@@ -52,7 +52,8 @@
     return !!(navigator.clipboard && (rich ? navigator.clipboard.write && window.ClipboardItem : navigator.clipboard.writeText));
   }
 
-  function copy(node, html, text) {
+  // Copies, then calls done(ok). A callback, not a promise: the browsers that need the fallback have no Promise.
+  function copy(node, html, text, done) {
     if (hasAsyncClipboard(html !== null)) {
       var writing = html !== null
         ? navigator.clipboard.write([new window.ClipboardItem({
@@ -60,13 +61,14 @@
             'text/plain': new Blob([text], {type: 'text/plain'})
           })])
         : navigator.clipboard.writeText(text);
-      return writing.then(function () { return true; }, function () { return copyBySelection(node, html, text); });
+      writing.then(function () { done(true); }, function () { done(copyBySelection(node, html, text)); });
+      return;
     }
-    return Promise.resolve(copyBySelection(node, html, text));
+    done(copyBySelection(node, html, text));
   }
 
   document.getElementById('wx-copy-article').addEventListener('click', function () {
-    copy(article, data.html, article.innerText).then(function (ok) {
+    copy(article, data.html, article.innerText, function (ok) {
       say(ok ? '已复制全文：请到公众号编辑器的正文处粘贴（Ctrl+V）。'
              : '复制失败：请手动选中文章预览的全部内容，再复制粘贴。');
     });
@@ -77,7 +79,7 @@
     buttons[i].addEventListener('click', function (event) {
       var field = document.getElementById(event.currentTarget.getAttribute('data-copy'));
       var label = event.currentTarget.textContent.replace('复制', '');
-      copy(field, null, field.value).then(function (ok) {
+      copy(field, null, field.value, function (ok) {
         say(ok ? '已复制' + label + '。' : '复制失败：请手动选中' + label + '再复制。');
       });
     });
