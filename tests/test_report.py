@@ -54,7 +54,7 @@ def test_report_numbers_match_the_hand_counted_fixture(site):
     assert data["totals"] == {"cases": 3, "notices": 2, "amount": 9800, "gap_weeks": ["2026-W46"]}
     weeks = [(w["key"], w["cases"], w["notices"], w["status"]) for w in data["weeks"]]
     assert weeks == [("2026-W44", 1, 0, "ok"), ("2026-W45", 2, 1, "ok"), ("2026-W46", 0, 0, "gap"),
-                     ("2026-W47", 1, 0, "ok"), ("2026-W48", 0, 1, "ok"), ("2026-W49", 0, 0, "open")]
+                     ("2026-W47", 1, 0, "ok"), ("2026-W48", 0, 1, "ok"), ("2026-W49", 0, 0, "future")]
     assert data["weeks"][1]["issuers"] == {"保卫处": 2, "学生工作处": 1}
     assert [(m["key"], m["cases"], m["notices"]) for m in data["months"]] == [("2026-11", 3, 2)]
     assert data["issuers"] == [{"issuer": "保卫处", "cases": 3, "notices": 1},
@@ -75,6 +75,17 @@ def test_weekly_gap_and_monday_0030_in_the_text_report(site):
     assert "2026-W48  11-23～11-29  案例 0  通知 1\n" in text
     assert "考试通知（学生工作处），至 2026-11-30 24:00" in text
     assert "  考试通知，5 天后到期" in text
+
+
+def test_a_week_not_begun_is_said_to_be_so_and_one_begun_to_be_under_way(site):
+    # W49 runs from Monday 30 November: on the 25th it has not begun; on 1 December it has, with nothing yet.
+    for now, status, flag, name in (("2026-11-25 09:00", "future", "（尚未开始）", "尚未开始"),
+                                    ("2026-12-01 09:00", "open", "（本周尚未结束）", "进行中")):
+        said = {form: run_fraudsite("report", site, "--now", now, "--from", "2026-11-01", "--to", "2026-11-30",
+                                    "--format", form).stdout for form in ("json", "text", "html")}
+        assert json.loads(said["json"])["weeks"][-1]["status"] == status
+        assert f"2026-W49  11-30～12-06  案例 0  通知 0  {flag}" in said["text"]
+        assert f'<td class="nowrap">{name}</td></tr>' in said["html"]
 
 
 def test_a_notice_with_no_whole_day_left_is_said_to_end_within_a_day(site):

@@ -32,7 +32,9 @@ class PeriodRow:
     end: date  # Sunday, or the last of the month
     cases: int
     notices: int
-    status: str  # "ok": something published; "gap": period over and nothing; "open": not over yet, nothing so far
+    # "ok": something published; "gap": period over and nothing; "open": begun, not over, nothing so far;
+    # "future": not begun (a report that runs ahead of the clock)
+    status: str
     issuers: tuple[tuple[str, int], ...]  # issuer -> items, by name
 
     @property
@@ -135,7 +137,8 @@ def period_row(site: Site, key: str, first: date, last: date) -> PeriodRow:
     for item in items:
         issuers[item.issuer] = issuers.get(item.issuer, 0) + 1
     over = day_start(last + timedelta(days=1), site.config.tz) <= site.now
-    status = "ok" if items else ("gap" if over else "open")
+    begun = day_start(first, site.config.tz) <= site.now
+    status = "ok" if items else "gap" if over else "open" if begun else "future"
     cases = sum(1 for i in items if isinstance(i, Case))
     return PeriodRow(key, first, last, cases, len(items) - cases, status, tuple(sorted(issuers.items())))
 
@@ -229,7 +232,7 @@ def write_report(options: BuildOptions, start: str | None, end: str | None, form
     return report_text(report)
 
 
-STATUS_NAMES = {"ok": "", "gap": "无发布", "open": "进行中"}
+STATUS_NAMES = {"ok": "", "gap": "无发布", "open": "进行中", "future": "尚未开始"}
 
 
 def report_data(report: CampaignReport) -> dict:
@@ -303,7 +306,7 @@ def report_text(report: CampaignReport) -> str:
              f"发布：案例 {report.cases} 篇，通知 {report.notices} 篇；案例涉及损失 {report.amount:,} 元", "",
              "每周发布（ISO 周，整周计数）："]
     for week in report.weeks:
-        flag = {"gap": "  ← 本周无发布", "open": "  （本周尚未结束）"}.get(week.status, "")
+        flag = {"gap": "  ← 本周无发布", "open": "  （本周尚未结束）", "future": "  （尚未开始）"}.get(week.status, "")
         lines.append(f"  {week.key}  {week.start:%m-%d}～{week.end:%m-%d}  案例 {week.cases}  通知 {week.notices}{flag}")
     lines += ["", "每月发布："]
     lines += [f"  {m.key}  案例 {m.cases}  通知 {m.notices}" for m in report.months]
