@@ -204,8 +204,9 @@ def test_words_run_together_and_found_nowhere_are_searched_apart_and_the_page_sa
                                                                                       page):
     # Readers of Chinese seldom type spaces: 兼职刷单 is in no item as written, though 兼职 and 刷单 are in several.
     page.goto(static_server(sample_site) + "search/")
-    assert reference_paths(sample_site, "兼职刷单") == [] and reference_paths(sample_site, "兼职 刷单")
-    assert run_search(page, {"q": "兼职刷单"}) == ["/fzzl/" + path for path in reference_paths(sample_site, "兼职 刷单")]
+    expected = reference_paths(sample_site, "兼职刷单")  # as the reference searches it: apart, as 兼职 刷单
+    assert expected and expected == reference_paths(sample_site, "兼职 刷单")
+    assert run_search(page, {"q": "兼职刷单"}) == ["/fzzl/" + path for path in expected]
     assert page.inner_text("#search-status").startswith("没有找到连在一起的“兼职刷单”，已分开搜索“兼职 刷单”。找到 ")
     assert page.inner_text(".search-result mark") in ("兼职", "刷单")  # the words apart are marked
     # Found as written (刷单返利), or short already (刷单 冒充): searched as typed, nothing said.

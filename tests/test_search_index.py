@@ -38,6 +38,7 @@ from fraudsite.searchindex import (
     split_terms,
     term_grams,
     update_index,
+    words_apart,
 )
 from sitekit import build_site, copy_fixture, tree, write
 
@@ -292,6 +293,23 @@ def meta_of(files: dict[str, bytes]) -> dict:
 def doc_of(files: dict[str, bytes], number: int) -> list:
     """Item ``number``'s file of an index's files, parsed."""
     return json.loads(files[doc_path(meta_of(files), number)])
+
+
+def test_words_run_together_and_found_nowhere_are_searched_apart():
+    docs = [doc("兼职陷阱", body="先做兼职，再被要求刷单。"), doc("刷单返利", body="兼职刷单是诈骗。"),
+            doc("讲座", body="兼职与刷单", section="notices")]
+    index = build_index(docs, SECTIONS, TYPES)
+
+    def query(text: str, **filters):
+        result = run_query(text, lambda path: json.loads(index.files[path]), **filters)
+        return [index.docs[number].title for number in result.docs], result.apart
+
+    assert query("兼职刷单") == (["刷单返利"], [])  # found as written: as written
+    assert query("刷单兼职") == (search(docs, "刷单 兼职"), ["刷单", "兼职"])  # nowhere as written: apart
+    assert query("刷单兼职", section="notices") == (["讲座"], ["刷单", "兼职"])  # the filters apply to the words apart
+    assert query("兼职刷单", section="notices") == ([], [])  # found, though hidden by the filters: not split
+    assert query("兼职 火星") == ([], [])  # short words only: nothing to split
+    assert words_apart(["刷单诈骗案", "QQ"]) == ["刷单", "诈骗", "案", "QQ"] and words_apart(["刷单"]) is None
 
 
 def test_only_published_items_are_indexed_even_in_a_preview_build(tmp_path):

@@ -498,6 +498,7 @@ class QueryResult:
 
     docs: list[int]  # doc numbers (oldest item is 0), best first
     levels: dict[int, int]  # doc -> rank score (sum over terms of 0 title, 1 summary, 2 body)
+    apart: list[str] = field(default_factory=list)  # the terms searched instead of the query's (``words_apart``)
 
 
 def field_level(mask: int) -> int:
@@ -506,7 +507,8 @@ def field_level(mask: int) -> int:
 
 
 def run_query(query: str, load: Callable[[str], Any], section: str = "", fraud_type: str = "") -> QueryResult:
-    """The reference search (search.js does the same): candidates from postings, then exact substring checks.
+    """The reference search (search.js does the same): candidates from postings, then exact substring checks; a
+    query found nowhere, whatever the filters, searched again for its words apart (``words_apart``).
 
     ``load(path)`` returns the parsed JSON of an index file such as ``ENTRY``; every doc is verified
     here, while the browser verifies lazily, page by page.
@@ -515,6 +517,32 @@ def run_query(query: str, load: Callable[[str], Any], section: str = "", fraud_t
     terms = split_terms(query)
     if not terms:
         return QueryResult([], {})
+    found = _ranked(terms, load, meta, section, fraud_type)
+    if not found.docs and (apart := words_apart(terms)) and (
+            not (section or fraud_type) or not _ranked(terms, load, meta, "", "").docs):  # found nowhere at all
+        return replace(_ranked(apart, load, meta, section, fraud_type), apart=apart)
+    return found
+
+
+def words_apart(terms: list[str]) -> list[str] | None:
+    """For a query found nowhere as written: its terms of three Chinese characters or more, which may be words a
+    reader ran together (兼职刷单, where the text has 兼职 and 刷单 but never side by side: readers of Chinese
+    seldom type spaces), in pairs, apart (兼职 刷单; 刷单诈骗案: 刷单 诈骗 案); None if it has none."""
+    apart: list[str] = []
+    split = False
+    for term in terms:
+        han = len(term) >= 3 and _HAN.fullmatch(term) is not None
+        split = split or han
+        for word in [term[i: i + 2] for i in range(0, len(term), 2)] if han else [term]:
+            if word not in apart:
+                apart.append(word)
+    return apart if split else None
+
+
+_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def _ranked(terms: list[str], load: Callable[[str], Any], meta: dict, section: str, fraud_type: str) -> QueryResult:
     shards: dict[int, dict[str, list[int]]] = {}
     per_term: list[dict[int, int]] = []
     for term in terms:
