@@ -13,6 +13,7 @@ from fraudsite.build import BuildOptions, plan_outputs, render_stream
 from fraudsite.config import Config, load_config
 from fraudsite.content import check_body_written, load_content
 from fraudsite.errors import BuildFailed, Problem, warning
+from fraudsite.markup import line_in_body
 from fraudsite.model import Item
 from fraudsite.privacy import privacy_rules, read_raw, scan_items
 from fraudsite.site import Site
@@ -137,8 +138,7 @@ def _body_line_of(site_dir: Path, item: Item, needle: str) -> int:
     source = read_raw(site_dir, item)
     if source is None or not source.body_line:
         return 0
-    index = source.body.find(needle)
-    return source.body_line + (source.body.count("\n", 0, index) if index >= 0 else 0)
+    return line_in_body(source.body, source.body_line, needle)
 
 
 def images_without_alt(site_dir: Path, items: Sequence[Item]) -> list[Problem]:

@@ -162,9 +162,8 @@ def render_body(context: LinkContext) -> RenderedBody:
         address = unescape(found.group(1))
         if context.own_host(urlsplit(address).netloc):
             continue
-        at = address_at(context.body, address)
         result.problems.append(warning(
-            context.source, context.body_line + context.body.count("\n", 0, max(at, 0)), "W306", "图片",
+            context.source, line_at(context.body, context.body_line, address_at(context.body, address)), "W306", "图片",
             f"图片“{address}”在别的网站上：校园内网或断网时显示不出来"
             + ("，https 网页里的 http 图片还会被浏览器拦下" if address.lower().startswith("http:") else "")
             + "；请把图片存进 content 目录，用相对路径引用"))
@@ -180,7 +179,11 @@ _REMOTE_IMAGE = re.compile(r'<img\b[^>]*?\ssrc="((?:https?:)?//[^"]*)"', re.IGNO
 def line_in_body(body: str, body_line: int, text: str) -> int:
     """The file line of the first place ``text`` is written in a body starting at ``body_line``; that line if it
     is not there."""
-    index = body.find(text)
+    return line_at(body, body_line, body.find(text))
+
+
+def line_at(body: str, body_line: int, index: int) -> int:
+    """The file line of the character at ``index`` of a body starting at ``body_line``; that line for -1."""
     return body_line + body.count("\n", 0, index) if index >= 0 else body_line
 
 
@@ -718,7 +721,7 @@ class _LinkResolver(Treeprocessor):
         if at < 0:
             at = address_at(ctx.body, target)
         self.reported[target] = at
-        return ctx.body_line + ctx.body.count("\n", 0, max(at, 0))
+        return line_at(ctx.body, ctx.body_line, at)
 
 
 
