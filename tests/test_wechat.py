@@ -20,7 +20,7 @@ from fraudsite.build import BuildOptions, load_site
 from fraudsite.channels import wechat
 from fraudsite.errors import BuildFailed
 from fraudsite.markup import LinkContext, ends_signed, render_body
-from fraudsite.model import Case
+from fraudsite.model import Case, Notice, is_expired
 from fraudsite.render import script_json
 from fraudsite.wechat_html import STYLES, Node, WechatWriter, parse_fragment, serialise, text_of
 from sitekit import SAMPLE, at, build_site, write
@@ -464,6 +464,25 @@ def test_a_draft_over_a_limit_says_both_in_its_badge(tmp_path):
     assert badge == "未就绪：这是草稿，改为 draft: false 并发布网站后再粘贴"
 
 
+def test_an_expired_notice_is_marked_not_to_be_sent_though_its_limits_pass(built, site):
+    listing = (built / "wechat/index.html").read_text(encoding="utf-8")
+    row = r'<a href="/fzzl/wechat/(notices/[^/]+)/">.*?</tr>\n(?:<tr class="wx-problems">.*?</tr>)?'
+    rows = {m.group(1): m.group(0) for m in re.finditer(row, listing, re.S)}
+    expired = {"2025-06-exam-season-alert", "2026-10-retirees-forum", "2026-11-police-expert-lecture"}
+    for notice in (i for i in site.published if i.section == "notices"):
+        row = rows[f"notices/{notice.slug}"]
+        page = (built / f"wechat/notices/{notice.slug}/index.html").read_text(encoding="utf-8")
+        badge = re.search(r'<p class="wx-badge[^>]*>(.*?)</p>', page).group(1)
+        if notice.slug in expired:
+            assert "已过期" in row and "可粘贴" not in row and "不要再发到公众号" in row
+            assert badge.startswith("已过期：这则通知的有效期到 ")
+        else:
+            assert "已过期" not in row and not badge.startswith("已过期")
+    ready = sum(wechat.make_article(i, site, wechat.read_settings(site.config)[0]).ready
+                for i in site.published if i.slug not in expired)
+    assert f"可直接粘贴 {ready} 篇" in listing
+
+
 def test_list_is_newest_first_and_links_every_preview(built, site):
     listing = (built / "wechat/index.html").read_text(encoding="utf-8")
     positions = [listing.index(f'href="/fzzl/wechat/{item.section}/{item.slug}/"') for item in site.published]
@@ -579,7 +598,8 @@ def test_the_checklist_comes_in_pages_that_list_every_article_once(sample, tmp_p
         assert ('rel="next" href="/fzzl/wechat/page/' in html) == (number < count)
         listed += re.findall(r'<th scope="row"><a href="/fzzl/(wechat/[^"]+)"', html)
     assert listed == [f"wechat/{item.section}/{item.slug}/" for item in site.published]  # newest first, each once
-    ready = sum(1 for item in site.published if item.id != "case-wechat-fixture")
+    expired = [item for item in site.published if isinstance(item, Notice) and is_expired(item, site.now)]
+    ready = sum(1 for item in site.published if item.id != "case-wechat-fixture" and item not in expired)
     assert f"可直接粘贴 {ready} 篇" in pages[-1].read_text(encoding="utf-8")  # the whole column's count on every page
 
 

@@ -15,7 +15,7 @@ from fraudsite.derived import blob_of, blob_value, remember_each
 from fraudsite.errors import BuildFailed, Problem, did_you_mean, problem, warning
 from fraudsite.feeds import Feed, FeedEntry, feed_page
 from fraudsite.markup import ends_signed, shorten
-from fraudsite.model import SECTION_NAMES, Case, Item, Notice, pack, unpack
+from fraudsite.model import SECTION_NAMES, Case, Item, Notice, is_expired, pack, unpack
 from fraudsite.qrcode import qr_png
 from fraudsite.render import Data, Output, Page, format_size
 from fraudsite.site import Site
@@ -171,16 +171,19 @@ def plan(site: Site) -> list[Output]:
     if problems:
         raise BuildFailed(problems)
     articles = published_articles(site, settings)
+    # An expired notice is not to be sent any more. Decided here, not in the stored article: it changes by the clock.
+    expired = {article.path for article in articles if isinstance(article.item, Notice)
+               and is_expired(article.item, site.now)}
     # The checklist in pages: an edit renders the page its article is on, not a table of every article.
-    ready = sum(article.ready for article in articles)
+    ready = sum(article.ready and article.path not in expired for article in articles)
     outputs: list[Output] = [
         Page(index_file(path), "wechat/list.html",
-             base_context(site, page_title("公众号文章", pager["number"]), path,
-                          articles=chunk, pager=pager, ready=ready, sections=SECTION_NAMES))
+             base_context(site, page_title("公众号文章", pager["number"]), path, articles=chunk, pager=pager,
+                          ready=ready, sections=SECTION_NAMES, expired=sorted(a.path for a in chunk if a.path in expired)))
         for path, chunk, pager in paged("wechat/", articles, CHECKLIST_SIZE)]
     for article in articles:
         preview = base_context(site, article.title, article.path, article=article,
-                               section=SECTION_NAMES[article.item.section])
+                               section=SECTION_NAMES[article.item.section], expired=article.path in expired)
         outputs.append(Page(article.path + "index.html", "wechat/article.html", preview, article.item.source))
         outputs.append(Data(article.path + "article.json", partial(article_json, article, settings), (article, settings)))
     outputs.append(feed_page(plan_feed(site, articles)))
