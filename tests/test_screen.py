@@ -161,6 +161,30 @@ def test_with_nothing_current_the_ticker_shows_the_idle_slides_standing_warning(
     assert line.split("：", 1)[1] in idle and "无诈校园" in idle
 
 
+def test_a_draft_in_a_preview_with_drafts_is_marked_as_one_on_its_slide(tmp_path):
+    site = make_screen_site(tmp_path)
+    write(site, "content/cases/screen-test-draft.md", """
+        ---
+        id: screen-test-draft
+        title: 草稿里的刷单案例
+        date: 2026-11-28 08:00
+        type: shuadan
+        audience: [students]
+        draft: true
+        ---
+        有学生被拉进“刷单返利”群，先小额返利，后被要求垫付大额任务款。
+        """)
+    build_site(site, tmp_path / "out", now=SCREEN_NOW, drafts=True)
+    data = json.loads((tmp_path / "out/screen/data.json").read_text(encoding="utf-8"))
+    slides = [re.match(r'<article class="slide ([^"]*)"><div class="slide-body"><p class="slide-kind">([^<]*)</p>'
+                       r'<h1 class="slide-title">([^<]*)</h1>', slide["html"]).groups() for slide in data["slides"]]
+    marked = [(title, kind) for classes, kind, title in slides if "slide-draft" in classes.split()]
+    assert marked == [("草稿里的刷单案例", "草稿 · 案例")]
+    assert all(not kind.startswith("草稿") for _, kind, title in slides if title != "草稿里的刷单案例")
+    build_site(site, tmp_path / "published", now=SCREEN_NOW)  # without drafts the screens never show it
+    assert "草稿里的刷单案例" not in (tmp_path / "published/screen/data.json").read_text(encoding="utf-8")
+
+
 def test_data_file_is_the_embedded_data_and_safe_in_a_script(built):
     out = built[1]
     data = (out / "screen/data.json").read_text(encoding="utf-8")

@@ -97,6 +97,8 @@ def make_slide(item: Item, site: Site, end: datetime | None) -> Slide:
             facts.append(("有效期至", chinese_until(end)))
         text = shorten(item.summary, NOTICE_TEXT_CHARS)
         kind = "紧急通知" if item.urgent else "通知"
+    if item.draft:  # only in a preview with drafts: an editor must tell it from what the screens show now
+        kind = f"草稿 · {kind}"
     if audience:
         facts.append(("面向", audience))
     facts.append(("发布", item.issuer or config.office.name))
