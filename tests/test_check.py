@@ -223,3 +223,65 @@ def test_images_over_a_megabyte_are_named_at_their_line(tmp_path):
                       if text.startswith("cover:"))
     body_line = next(n for n, text in enumerate((site / "content/cases/a.md").read_text().split("\n"), 1) if "big.png" in text)
     assert found == sorted([(cover_line, "图片 content/cases/img/cover.jpg"), (body_line, "图片 content/cases/img/big.png")])
+
+
+def found_at(result, code: str) -> list[tuple[str, int]]:
+    """(file name, line) of every problem with ``code`` in a JSON check result."""
+    return [(Path(p["path"]).name, p["line"]) for p in json.loads(result.stdout)["problems"] if p["code"] == code]
+
+
+def test_links_to_a_place_that_is_not_there_are_named_at_their_line(tmp_path):
+    body = ("见[识别要点](#signs-heading)和[经过](#事情经过)，[回到页首](#top)。\n\n"  # the first is the theme's
+            "另见[乙的一节](b.md#第二节)、[乙没有的一节](b.md#第三节)和[外站](https://example.com/x#nowhere)。\n\n"
+            "## 事情经过\n\n经过。\n\n[跳错了](#事情)\n")
+    site = make_site(tmp_path / "s", {
+        "cases/a.md": case("甲", extra="signs: [先交钱]\n", body=body),
+        "cases/b.md": case("乙", body="## 第一节\n\n一。\n\n## 第二节\n\n二。"),
+    })
+    result = check(site, "--format", "json")
+    assert found_at(result, "W617") == [("a.md", 13), ("a.md", 19)]
+    messages = [p["message"] for p in json.loads(result.stdout)["problems"] if p["code"] == "W617"]
+    assert "链接的页面 cases/b/ 里没有“#第三节”" in messages[0] and messages[1].startswith("本页里没有“#事情”")
+
+
+def test_installers_attached_or_linked_are_warned_where_they_are_written(tmp_path):
+    site = make_site(tmp_path / "s", {
+        "cases/a.md": case(body="说明。\n\n[下载](files/反诈.APK)和[外站的](https://example.com/get/setup.exe?v=2)\n\n"
+                                "[说明书](files/guide.pdf)"),
+        "notices/n.md": notice(extra="attachments: [files/tool.msi, files/guide.pdf]\n"),
+    })
+    for folder in ("cases", "notices"):
+        (site / f"content/{folder}/files").mkdir()
+        for name in ("反诈.APK", "tool.msi", "guide.pdf"):
+            (site / f"content/{folder}/files" / name).write_bytes(b"x")
+    result = check(site, "--format", "json")
+    assert found_at(result, "W616") == [("a.md", 12), ("a.md", 12), ("n.md", 7)]
+    named = [p["message"].split(" ")[0] for p in json.loads(result.stdout)["problems"] if p["code"] == "W616"]
+    assert sorted(named) == ["setup.exe", "tool.msi", "反诈.APK"]
+
+
+def test_a_long_title_on_the_screens_asks_for_a_screen_title(tmp_path):
+    site = make_site(tmp_path / "s", {"cases/a.md": case("长" * 27), "cases/b.md": case("长" * 26, "2026-11-23"),
+                                      "cases/c.md": case("长" * 40, "2026-11-22", extra="screen_title: 短标题\n"),
+                                      "cases/d.md": case("长" * 40, "2026-11-21", extra="screen_title: " + "短" * 27 + "\n")})
+    result = check(site, "--format", "json")
+    assert found_at(result, "W618") == [("a.md", 3), ("d.md", 8)]
+    fields = [p["field"] for p in json.loads(result.stdout)["problems"] if p["code"] == "W618"]
+    assert fields == ["title", "screen_title"]
+
+
+def test_an_update_not_yet_come_is_warned_and_one_already_past_is_not(tmp_path):
+    site = make_site(tmp_path / "s", {"cases/a.md": case(extra="updated: 2027-11-24\n"),
+                                      "cases/b.md": case("乙", extra="updated: 2026-11-25 08:00\n"),
+                                      "cases/c.md": case("丙", "2026-12-20", extra="updated: 2026-12-20\n")})
+    result = check(site, "--format", "json")
+    assert found_at(result, "W619") == [("a.md", 8)]
+    assert "更新日期 2027年11月24日 还没到" in result.stdout
+
+
+def test_a_body_of_headings_alone_is_warned_as_empty(tmp_path):
+    site = make_site(tmp_path / "s", {"cases/a.md": case(body="## 事情经过\n\n---\n\n### 防范提示\n"),
+                                      "cases/b.md": case("乙", body="## 事情经过\n\n#不是标题的一行")})
+    result = check(site, "--format", "json")
+    assert found_at(result, "W203") == [("a.md", 9)]  # where the body starts, as for an empty one
+    assert "正文只有小标题" in result.stdout

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from html import unescape
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from fraudsite.build import BuildOptions, plan_outputs, render_stream
+from fraudsite.clock import chinese_datetime
 from fraudsite.config import Config, load_config
 from fraudsite.content import check_body_written, load_content
 from fraudsite.errors import BuildFailed, Problem, warning
-from fraudsite.markup import line_in_body
+from fraudsite.markup import line_at, place_at
 from fraudsite.model import Item
 from fraudsite.privacy import privacy_rules, read_raw, scan_items
 from fraudsite.site import Site
+from fraudsite.urls import index_file
 from fraudsite.weeks import day_start, week_start
 
 JSON_FORMAT = 1  # bump when a key of the JSON output changes meaning
@@ -24,6 +28,8 @@ SCREEN_SUMMARY_LENGTH = 60  # characters a campus screen shows under a title; ``
 _EMPTY_ALT_MARKDOWN = re.compile(r"!\[\s*\]\s*[(\[]")
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ALT_ATTRIBUTE = re.compile(r"""\salt\s*=\s*(?:"\s*\S[^"]*"|'\s*\S[^']*'|[^\s"'>]+)""", re.IGNORECASE)
+_HREF = re.compile(r'\shref="([^"]*)"')
+_ID = re.compile(rb'\sid="([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -64,19 +70,62 @@ def check_site(options: BuildOptions) -> CheckResult:
     problems += links_to_unpublished(options.site_dir, site)
     problems += item_notes(options.site_dir, site, site.items)
     problems += weekly_cadence(site)
+    problems += future_updates(site)
     if not content.errors:
+        anchors = AnchorCheck(options.site_dir, site)
         try:  # every page rendered, to find template errors; the bytes are let go at once (10,000 items: 1 GB)
-            for _path, _content in render_stream(plan_outputs(site, options.site_dir), site, options.site_dir):
-                pass
+            for path, made in render_stream(plan_outputs(site, options.site_dir), site, options.site_dir):
+                anchors.see(path, made)
         except BuildFailed as failure:
             problems += failure.problems
+        problems += anchors.problems()
     return CheckResult(tuple(sorted(set(problems))), len(content.items))
+
+
+class AnchorCheck:
+    """A link to a place in a page (``#防范要点``, ``other.md#小节``) needs that place: an element with that id in
+    the page as rendered, the theme's own parts included. Fed every page while ``check`` renders them."""
+
+    def __init__(self, site_dir: Path, site: Site):
+        self.site_dir = site_dir
+        base = site.config.base_path
+        self.wanted: dict[str, list[tuple[Item, str, str]]] = {}  # page file -> (item, place, page)
+        self.missing: list[tuple[Item, str, str]] = []
+        for item in site.published:
+            for href in dict.fromkeys(_HREF.findall(item.body_html)):
+                address, _, place = unescape(href).partition("#")
+                if not place or place == "top":  # "#top" is the page's top without any element (HTML)
+                    continue
+                if not address:
+                    page = ""
+                elif address.startswith(base) and "://" not in address:
+                    page = unquote(address[len(base):])
+                else:
+                    continue  # another site's page
+                self.wanted.setdefault(index_file(page or item.path), []).append((item, unquote(place), page))
+
+    def see(self, path: str, made: object) -> None:
+        """Look for the places wanted in one rendered page."""
+        wanted = self.wanted.pop(path, None)
+        if wanted and isinstance(made, bytes):
+            ids = {unescape(found.decode("utf-8")) for found in _ID.findall(made)}
+            self.missing += [want for want in wanted if want[1] not in ids]
+
+    def problems(self) -> list[Problem]:
+        """A warning for each link to a place its page does not have."""
+        problems = []
+        for item, place, page in self.missing:
+            where = f"链接的页面 {page} " if page else "本页"
+            problems.append(warning(item.source, _body_line_of(self.site_dir, item, place, place_at), "W617", "链接",
+                                    f"{where}里没有“#{place}”这个位置，读者点开只会停在页首；请照着那一节的小标题原样写"
+                                    f"（如小标题“## 防范要点”写成 #防范要点），或删掉 # 及其后面的部分"))
+        return problems
 
 
 def item_notes(site_dir: Path, site: Site, items: Sequence[Item]) -> list[Problem]:
     """The editorial checks that look at one item alone, for ``items``: a preview shows them on its pages."""
-    return (images_without_alt(site_dir, items) + large_images(site_dir, items) + long_screen_summaries(site, items)
-            + wechat_problems(site, items))
+    return (images_without_alt(site_dir, items) + large_images(site_dir, items) + executable_files(site, site_dir, items)
+            + long_screen_summaries(site, items) + long_screen_titles(site, items) + wechat_problems(site, items))
 
 
 def privacy_problems(site_dir: Path, site: Site) -> list[Problem]:
@@ -134,11 +183,11 @@ def links_to_unpublished(site_dir: Path, site: Site) -> list[Problem]:
     return problems
 
 
-def _body_line_of(site_dir: Path, item: Item, needle: str) -> int:
+def _body_line_of(site_dir: Path, item: Item, needle: str, find: Callable[[str, str], int] = str.find) -> int:
     source = read_raw(site_dir, item)
     if source is None or not source.body_line:
         return 0
-    return line_in_body(source.body, source.body_line, needle)
+    return line_at(source.body, source.body_line, find(source.body, needle))
 
 
 def images_without_alt(site_dir: Path, items: Sequence[Item]) -> list[Problem]:
@@ -183,6 +232,35 @@ def large_images(site_dir: Path, items: Sequence[Item]) -> list[Problem]:
     return problems
 
 
+# Installers and programs. Anti-fraud advice tells readers never to install what a link hands them; the column
+# must not teach the opposite (and a virus scanner may block the page).
+EXECUTABLE_SUFFIXES = (".apk", ".ipa", ".exe", ".msi", ".bat", ".cmd", ".scr", ".vbs", ".ps1", ".jar", ".hta", ".lnk",
+                       ".dmg", ".pkg")
+
+
+def executable_files(site: Site, site_dir: Path, items: Sequence[Item]) -> list[Problem]:
+    """An installer or program offered for download, attached or linked (on this site or another)."""
+    base = site.config.base_path
+    problems = []
+    for item in items:
+        if item.withdrawn:
+            continue
+        attached = {out for source, out in item.files if source.lower().endswith(EXECUTABLE_SUFFIXES)}
+        # This site's files as site paths (as ``files`` has them), another site's as written.
+        linked = [unquote(urlsplit(unescape(href)).path).removeprefix(base) for href in _HREF.findall(item.body_html)]
+        found = sorted(attached | {path for path in linked if path.lower().endswith(EXECUTABLE_SUFFIXES)})
+        sources = dict((out, source) for source, out in item.files)
+        for path in found:
+            name = Path(path).name
+            attached_only = path in sources and path not in linked
+            line = item.line("attachments") if attached_only else _body_line_of(site_dir, item, name)
+            problems.append(warning(item.source, line, "W616", "附件" if attached_only else "链接",
+                                    f"{name} 是安装程序或可执行文件。反诈宣传提醒读者不要下载来历不明的安装包，专栏自己提供，"
+                                    "读者就难以分辨真假；请改为说明到手机应用商店或官方网站下载（如“国家反诈中心”APP），"
+                                    "并删除这个文件或链接"))
+    return problems
+
+
 def screen_summary_length(config: Config) -> int:
     """How many characters of a summary a campus screen shows."""
     length = config.screen.get("summary_length")
@@ -201,6 +279,36 @@ def long_screen_summaries(site: Site, items: Sequence[Item]) -> list[Problem]:
         problems.append(warning(item.source, item.line("summary") if written else 2, "W613", "summary",
                                 f"摘要有 {len(item.summary)} 个字，大屏只显示 {limit} 个字；{advice}"))
     return problems
+
+
+# A title longer than this needs three lines on a portrait screen at the size a slide starts with (7% of the
+# shorter side, about 13 characters a line), so the slide shrinks it; the hall reads it from afar.
+SCREEN_TITLE_LENGTH = 26
+
+
+def long_screen_titles(site: Site, items: Sequence[Item]) -> list[Problem]:
+    """A long title shrinks on the screens; ``screen_title`` is the short one for them."""
+    problems = []
+    for item in items:
+        shown = item.screen_title or item.title
+        if item.withdrawn or len(shown) <= SCREEN_TITLE_LENGTH:
+            continue
+        if item.screen_title:
+            key, advice = "screen_title", "请缩短 screen_title"
+        else:
+            key, advice = "title", "请在头部加一行 screen_title，写一个 16 字以内的短标题（网页和公众号仍用原标题）"
+        problems.append(warning(item.source, item.line(key), "W618", key,
+                                f"大屏上的标题有 {len(shown)} 个字，要缩小字号才放得下，远处看不清；{advice}"))
+    return problems
+
+
+def future_updates(site: Site) -> list[Problem]:
+    """An ``updated`` after now (and after the item's own date) is most likely a wrong year or month."""
+    return [warning(item.source, item.line("updated"), "W619", "updated",
+                    f"更新日期 {chinese_datetime(item.updated)} 还没到，页面上却会写“更新于”这一天；"
+                    "请检查年份和月份，没有更新就删掉 updated")
+            for item in site.items
+            if item.updated is not None and item.updated > max(site.now, item.date) and not item.withdrawn]
 
 
 def weekly_cadence(site: Site) -> list[Problem]:

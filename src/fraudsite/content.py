@@ -563,12 +563,19 @@ def check_body_written(path: str, body: str, body_line: int, problems: list[Prob
         if placeholder in body:
             problems.append(problem(path, line_in_body(body, body_line, placeholder), "E221",
                                     "正文", f"还留着新建时的提示文字“{placeholder}”；请换成正文，或先设为 draft: true"))
-    if not has_attachments and not _COMMENTS.sub("", body).strip():
+    if has_attachments:
+        return
+    text = _COMMENTS.sub("", body)
+    if not text.strip():
         problems.append(warning(path, body_line, "W203", "正文",
                                 "正文是空的，读者打开这一篇只能看到标题；请补上正文，或先设为 draft: true"))
+    elif all(_HEADING_OR_RULE.fullmatch(line) for line in text.splitlines() if line.strip()):
+        problems.append(warning(path, body_line, "W203", "正文",
+                                "正文只有小标题，没有内容；请在小标题下写上正文，或先设为 draft: true"))
 
 
 _COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
+_HEADING_OR_RULE = re.compile(r" {0,3}(?:#{1,6}(?:[ \t].*)?|(?:[-*_][ \t]*){3,})[ \t]*")  # ATX heading, thematic break
 
 
 def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Config, site_dir: Path) -> dict:

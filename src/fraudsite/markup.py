@@ -195,6 +195,13 @@ def address_at(body: str, address: str, start: int = 0) -> int:
     return found.start(1) if found else body.find(address, start)
 
 
+def place_at(body: str, place: str) -> int:
+    """Where a link to ``#place`` is written, the address ending there (not the "#事情" of "#事情经过"); else
+    where the text is; -1 if nowhere."""
+    found = re.search(f"#{re.escape(place)}{_AFTER_ADDRESS}", body)
+    return found.start() if found else body.find("#" + place)
+
+
 _BEFORE_ADDRESS = r"""(?:\]\([ \t]*<?|["'=][ \t]*|^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?)"""
 _AFTER_ADDRESS = r"""(?=[\s)"'>]|\Z)"""
 
