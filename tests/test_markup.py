@@ -92,6 +92,14 @@ def test_footnote_strings_are_chinese():
     assert 'title="返回正文第 1 处引用"' in html and "Jump back" not in html
 
 
+def test_strikethrough_and_highlight_as_typora_and_wechat_editors_write_them():
+    assert "<p>原价<del>199 元</del>，<mark>今天免费</mark>领取</p>" in render("原价~~199 元~~，==今天免费==领取")
+    assert "<del><strong>先交钱</strong>再领奖</del>" in render("~~**先交钱**再领奖~~")
+    # Not a pair: a space inside a mark, marks alone, marks in code, as GFM reads ~~
+    for text in ("好的~~ 谢谢 ~~", "快来~~~~", "a == b == c", "`~~代码~~`"):
+        assert "<del>" not in render(text) and "<mark>" not in render(text), text
+
+
 def test_links_to_content_files_become_page_urls_with_their_anchor():
     html = render("见[案例](other.md#案情经过)。", {"content/cases/other.md": "cases/other-slug/"})
     assert 'href="/fzzl/cases/other-slug/#案情经过"' in html

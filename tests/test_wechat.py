@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 from dataclasses import replace
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
@@ -180,13 +181,15 @@ def assert_paste_safe(html: str) -> None:
 
 WORDS = st.sampled_from(["诈骗", "转账", "客服", "验证码", "refund", "APP", "安全账户", "96110", "a  b", "x<y&z"])
 URLS = st.sampled_from(["https://example.com/a", "https://example.com/a?x=1&y=2", "http://gov.example.cn/",
-                        "https://mp.weixin.qq.com/s/xyz", "/fzzl/cases/other/", "mailto:fzb@example.edu.cn"])
+                        "https://mp.weixin.qq.com/s/xyz", "/fzzl/cases/other/", "mailto:fzb@example.edu.cn",
+                        "tel:0517-83550110"])
 
 
 def inline() -> st.SearchStrategy[str]:
     text = st.lists(WORDS, min_size=1, max_size=4).map("".join)
     link = st.tuples(text, URLS).map(lambda pair: f"[{pair[0]}]({pair[1]})")
-    styled_text = text.map(lambda t: f"**{t}**") | text.map(lambda t: f"*{t}*") | text.map(lambda t: f"`{t}`")
+    styled_text = (text.map(lambda t: f"**{t}**") | text.map(lambda t: f"*{t}*") | text.map(lambda t: f"`{t}`")
+                   | text.map(lambda t: f"~~{t}~~") | text.map(lambda t: f"=={t}=="))
     return st.lists(text | link | styled_text, min_size=1, max_size=5).map(" ".join)
 
 
@@ -234,12 +237,25 @@ def convert(body_html: str) -> tuple[str, WechatWriter]:
     return serialise(Node("#root", {}, writer.convert(body_html))), writer
 
 
+def expected_wechat_text(body_html: str) -> str:
+    """The web body's text as the WeChat article words it: a footnote's number as 注1 under a 注释 heading, and
+    an e-mail or phone link's address after its words (WeChat links neither)."""
+    html = re.sub(r'(<a class="footnote-ref"[^>]*>)', r"\1注", body_html)
+    html = html.replace('<div class="footnote">', '<div class="footnote">注释')
+
+    def address(link: re.Match) -> str:
+        written = unescape(link.group(2))
+        return link.group(0) if text_of(parse_fragment(link.group(3))).strip() == written else f"{link.group(0)}（{written}）"
+
+    return web_body_text(re.sub(r'<a href="(mailto|tel):([^"?]*)[^"]*">(.*?)</a>', address, html))
+
+
 def expected_references(body_html: str) -> list[str]:
     """Every outside address of the web body, absolute, first appearance order, each once."""
     urls: list[str] = []
     for tag, attributes in walk(body_html).tags:
         href = attributes.get("href", "")
-        if tag == "a" and href and not href.startswith("#") and "mp.weixin.qq.com" not in href:
+        if tag == "a" and href and not href.startswith(("#", "mailto:", "tel:")) and "mp.weixin.qq.com" not in href:
             url = "https://www.example.edu.cn" + href if href.startswith("/") else href
             if url not in urls:
                 urls.append(url)
@@ -252,7 +268,7 @@ def test_generated_markdown_becomes_paste_safe_html_with_the_same_text(body):
     web_html = render_markdown(body)
     html, writer = convert(web_html)
     assert_paste_safe(html)
-    assert wechat_body_text(html) == web_body_text(web_html)
+    assert wechat_body_text(html) == expected_wechat_text(web_html)
     assert [url for url, _ in writer.references] == expected_references(web_html)
     listed = parse_fragment(serialise(wechat.references_block(writer.references))).children
     if writer.references:  # 参考链接: a heading, then "[n] text：URL" once per URL, in order
@@ -272,7 +288,7 @@ def test_every_sample_article_is_paste_safe_and_keeps_the_web_text(site):
         assert_paste_safe(article.content)
         assert article.content.startswith("<section style=") and article.content.endswith("</section>")
         body, writer = convert(item.body_html)
-        assert wechat_body_text(body) == web_body_text(item.body_html), item.source
+        assert wechat_body_text(body) == expected_wechat_text(item.body_html), item.source
         assert squeeze(REFERENCE_MARK.sub("", "".join(walk(body).text))) in squeeze(
             REFERENCE_MARK.sub("", "".join(walk(article.content).text)))
         listed = [url for url, _ in writer.references]
@@ -284,6 +300,18 @@ def test_every_sample_article_is_paste_safe_and_keeps_the_web_text(site):
                       *(["防范提示", *item.advice] if item.advice else [])]
             positions = [text.find(squeeze(piece)) for piece in pieces]
             assert -1 not in positions and positions == sorted(positions), item.source
+
+
+def test_mail_and_phone_links_read_their_address_and_footnotes_are_notes_not_references():
+    html, writer = convert(render_markdown(
+        "邮件[写信](mailto:fzb@example.edu.cn)或 <bwc@example.edu.cn>，电话[值班室](tel:0517-83550110)。"
+        "见[官网](https://example.com/)[^1]。\n\n[^1]: 以官方公告为准。"))
+    text = "".join(walk(html).text)
+    assert "写信（fzb@example.edu.cn）或 bwc@example.edu.cn，电话值班室（0517-83550110）" in text
+    assert "mailto" not in html and "tel:" not in html
+    assert writer.references == [("https://example.com/", "官网")]  # [1] is the site's; the footnote is 注1
+    assert re.search(r"官网</span><sup[^>]*>\[1\]</sup><sup[^>]*>注1</sup>", html)
+    assert re.search(r"<h3[^>]*>注释</h3><ol[^>]*><li[^>]*><section[^>]*>以官方公告为准。</section>", html)
 
 
 def test_outside_links_become_numbered_references_listed_once_in_order(site):

@@ -18,6 +18,7 @@ from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode, unique
+from markdown.inlinepatterns import SimpleTagInlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AMP_SUBSTITUTE
@@ -305,6 +306,9 @@ class _HeadingIdsExtension(TocExtension):
 
 class _SiteExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # ~~删除线~~ and ==高亮==, as Typora and the WeChat Markdown editors write them: before emphasis (60)
+        md.inlinePatterns.register(SimpleTagInlineProcessor(_PAIRED.format("~~"), "del"), "del", 65)
+        md.inlinePatterns.register(SimpleTagInlineProcessor(_PAIRED.format("=="), "mark"), "mark", 64)
         if {pattern.name for pattern in md.inlinePatterns._priority} == _KNOWN_INLINE_PATTERNS:
             md.treeprocessors.register(_QuickInlineProcessor(md), "inline", 20)
         md.preprocessors.register(_HashtagLines(md), "hashtag_lines", 15)  # after code blocks are set aside (25)
@@ -315,13 +319,16 @@ class _SiteExtension(Extension):
         md.treeprocessors.register(_ScamUrlDefuser(md), "scam_urls", 3)
 
 
+# Text between a pair of marks, not starting or ending with a space or the mark's character (GFM's ~~ rule).
+_PAIRED = r"({0})(?![\s{0[0]}])(.+?)(?<![\s{0[0]}]){0}"
 # Every inline pattern Python-Markdown registers with our extensions, and the characters one of them needs to
 # match: "`", "\\", "[" (links, images, footnotes), "<" (autolinks, raw HTML), "&" (entities), "*" or "_"
-# (emphasis), or two spaces before a line end (a hard break). Chinese prose mostly has none of them.
+# (emphasis), "~~" or "==" (deleted, marked), or two spaces before a line end (a hard break). Chinese prose mostly
+# has none of them.
 _KNOWN_INLINE_PATTERNS = {"backtick", "escape", "footnote", "reference", "link", "image_link", "image_reference",
                           "short_reference", "short_image_ref", "autolink", "automail", "linebreak", "html", "entity",
-                          "em_strong"}
-_INLINE_TRIGGER = re.compile(r"[`\\\[<&*_]|  \n")
+                          "em_strong", "del", "mark"}
+_INLINE_TRIGGER = re.compile(r"[`\\\[<&*_]|~~|==|  \n")
 
 
 class _QuickInlineProcessor(InlineProcessor):

@@ -66,6 +66,8 @@ STYLES = {
     "dd": "margin:0 0 0.5em;padding-left:1.5em",
     "link": f"color:{LINK}",
     "refnum": f"font-size:12px;line-height:0;vertical-align:super;color:{LINK}",
+    "notes": "margin:2em 0 0;padding-top:1em;border-top:1px solid #e5e5e5;font-size:13px;color:#666",  # 注释, 参考链接
+    "notes-heading": "margin:0 0 0.5em;font-size:15px;font-weight:bold;color:#555",
 }
 # Highlighted blocks: the fraud type's key warning, a case's signs and its advice.
 TONES = {
@@ -272,6 +274,9 @@ class WechatWriter:
             return [styled("section", STYLES["figure"], inner())]
         if tag == "figcaption":
             return [styled("section", STYLES["figcaption"], inner())]
+        if tag == "div" and "footnote" in node.attrs.get("class", "").split():  # its rule becomes a heading
+            notes = [child for child in inner() if not (isinstance(child, Node) and child.tag == "hr")]
+            return [styled("section", STYLES["notes"], [styled("h3", STYLES["notes-heading"], ["注释"]), *notes])]
         if tag in ("div", "section", "dl"):
             return [Node("section", {}, inner())]
         return inner()  # span, abbr, thead, tbody and anything else: keep the content, drop the tag
@@ -363,8 +368,14 @@ class WechatWriter:
         if "footnote-backref" in node.attrs.get("class", ""):
             return []  # "back to the text" has no place in a pasted article
         children = self._children(node, list_depth)
+        if "footnote-ref" in node.attrs.get("class", ""):  # 注1: not to be taken for an outside link's [1]
+            return [f"注{text_of(node).strip()}"]
         if not href or href.startswith("#"):
             return children
+        scheme, _, address = href.partition(":")
+        if scheme.lower() in ("mailto", "tel"):  # no link in WeChat: the address itself, to copy, not a reference
+            address = unquote(address.split("?", 1)[0])
+            return children if text_of(node).strip() == address else [*children, f"（{address}）"]
         url = self.absolute(href)
         if article := wechat_article_url(url):
             return [Node("a", {"href": article, "style": STYLES["link"]}, children)]

@@ -387,13 +387,12 @@ def references_block(references: list[tuple[str, str]]) -> Node:
     """参考链接: each outside URL once, numbered in order of first appearance."""
     if not references:
         return Node("#empty")
-    lines: list[Node | str] = [styled("h3", "margin:0 0 0.5em;font-size:15px;font-weight:bold;color:#555", ["参考链接"])]
+    lines: list[Node | str] = [styled("h3", STYLES["notes-heading"], ["参考链接"])]
     for number, (url, text) in enumerate(references, start=1):
         label = f"[{number}] {text}：" if text and text != url else f"[{number}] "
         lines.append(styled("p", "margin:0 0 0.25em;word-break:break-all", [label, styled("em", "font-style:normal",
                                                                                         [url])]))
-    return styled("section", "margin:2em 0 0;padding-top:1em;border-top:1px solid #e5e5e5;font-size:13px;color:#666",
-                  lines)
+    return styled("section", STYLES["notes"], lines)
 
 
 def footer_block(settings: Settings, base_url: str) -> Node:
