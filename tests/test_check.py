@@ -166,6 +166,11 @@ def test_screen_summary_length_defaults_to_60_and_follows_the_config(tmp_path):
     assert [(p["code"], p["line"]) for p in result["problems"]] == [("W613", 7)]
     (site / "fraudsite.yaml").write_text(CONFIG + "screen:\n  summary_length: 80\n", encoding="utf-8")
     assert "W613" not in codes(check(site, "--format", "json"))
+    # No summary written: the body's opening makes it, and the warning points at the title, near which to add one
+    (site / "content/cases/a.md").write_text(case(body="长" * 200).replace("summary: 简短摘要。\n", ""), encoding="utf-8")
+    result = json.loads(check(site, "--format", "json").stdout)
+    assert [(p["code"], p["line"]) for p in result["problems"]] == [("W613", 3)]
+    assert "请写一个简短的 summary 字段" in result["problems"][0]["message"]
 
 
 def test_the_wechat_channel_checks_run_in_check(tmp_path, monkeypatch):

@@ -276,7 +276,7 @@ def long_screen_summaries(site: Site, items: Sequence[Item]) -> list[Problem]:
             continue
         written = "summary" in dict(item.line_of)
         advice = "请缩短 summary" if written else "请写一个简短的 summary 字段"
-        problems.append(warning(item.source, item.line("summary") if written else 2, "W613", "summary",
+        problems.append(warning(item.source, item.line("summary" if written else "title"), "W613", "summary",
                                 f"摘要有 {len(item.summary)} 个字，大屏只显示 {limit} 个字；{advice}"))
     return problems
 
