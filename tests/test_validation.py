@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from fraudsite.clock import parse_when
 from fraudsite.errors import BuildFailed
 from sitekit import build_site, copy_fixture, tree, write
 from tools import run_fraudsite
@@ -194,6 +197,16 @@ def test_bad_input_gets_a_clear_message_and_writes_nothing(tmp_path, name):
     config = CONFIG + "page_sise: 5\n" if name == "unknown config key" else CONFIG
     lines = failures(tmp_path, files, config)
     assert any(line.startswith(expected) for line in lines), "\n".join(lines)
+
+
+def test_a_time_skipped_by_daylight_saving_is_refused_and_the_hours_around_it_are_kept(tmp_path):
+    case = GOOD_CASE.replace("date: 2026-01-01", 'date: "2026-03-29 02:30"')  # Berlin's clocks go from 02:00 to 03:00
+    lines = failures(tmp_path, {"content/cases/a.md": case}, CONFIG + "timezone: Europe/Berlin\n")
+    assert "content/cases/a.md:3: date: “2026-03-29 02:30”在时区 Europe/Berlin 里不存在：这一天调为夏令时，" in lines[0]
+    berlin = ZoneInfo("Europe/Berlin")
+    assert parse_when("2026-03-29 03:00", berlin).utcoffset() == timedelta(hours=2)
+    assert parse_when("2026-03-29 01:59", berlin).utcoffset() == timedelta(hours=1)
+    assert parse_when("2026-03-29", berlin, end_of_day=True) == datetime(2026, 3, 30, tzinfo=berlin)  # 23 hours on
 
 
 def test_an_alias_over_a_file_is_refused_by_an_edit_build_as_by_a_first_one(tmp_path):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 _WHEN = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?\Z")
@@ -31,9 +31,12 @@ def parse_when(text: object, tz: ZoneInfo, end_of_day: bool = False) -> datetime
         day_start = datetime(year, month, day, tzinfo=tz)
         if hour is None:
             return day_start + timedelta(days=1) if end_of_day else day_start
-        return datetime(year, month, day, hour, minute, tzinfo=tz)
+        moment = datetime(year, month, day, hour, minute, tzinfo=tz)
     except ValueError:
         raise BadWhen(f"“{text}”是不存在的日期或时间；请检查月、日、时、分") from None
+    if moment.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != moment.replace(tzinfo=None):
+        raise BadWhen(f"“{text}”在时区 {tz.key} 里不存在：这一天调为夏令时，时钟跳过了这段时间；请改为之后的时间")
+    return moment
 
 
 def parse_now(text: str, tz: ZoneInfo) -> datetime:
