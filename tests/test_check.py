@@ -134,7 +134,9 @@ def test_links_between_content_files_resolve_both_ways_and_bad_ones_are_reported
     assert result.returncode == 1 and "content/notices/n.md:11: 链接: “../cases/none.md”链接的内容文件不存在" in result.stderr
     (site / "content/notices/n.md").write_text(notice(body="案例：[刷单诈骗](../cases/a.md)\n\n另见[草稿](../cases/d.md)"),
                                                encoding="utf-8")
-    assert run_fraudsite("build", site, "-o", out, "--now", NOW).returncode == 0
+    built = run_fraudsite("build", site, "-o", out, "--now", NOW)
+    assert built.returncode == 0  # the build warns of the link to a draft too, which readers would find missing
+    assert "content/notices/n.md:11: 链接: （警告）链接的 content/cases/d.md《草稿案例》还是草稿" in built.stderr
     assert 'href="/fzzl/notices/n/#时间"' in (out / "cases/a/index.html").read_text(encoding="utf-8")
     assert 'href="/fzzl/cases/a/"' in (out / "notices/n/index.html").read_text(encoding="utf-8")
     data = json.loads(check(site, "--format", "json").stdout)
@@ -144,6 +146,9 @@ def test_links_between_content_files_resolve_both_ways_and_bad_ones_are_reported
     (site / "content/cases/d.md").write_text(case("草稿案例", extra="withdrawn: true\n"), encoding="utf-8")
     withdrawn = [p for p in json.loads(check(site, "--format", "json").stdout)["problems"] if p["code"] == "W611"]
     assert "已撤下" in withdrawn[0]["message"] and "发布后" not in withdrawn[0]["message"]  # it will not be published
+    (site / "content/cases/d.md").write_text(case("草稿案例"), encoding="utf-8")  # published: n.md's page, unchanged,
+    built = run_fraudsite("build", site, "-o", out, "--now", NOW)  # now links to a page that is there
+    assert built.returncode == 0 and "W611" not in built.stderr and (out / "cases/d/index.html").is_file()
 
 
 def test_weekly_cadence_counts_monday_0030_in_the_site_time_zone(tmp_path):

@@ -110,6 +110,7 @@ def collection_paused() -> Iterator[None]:
 def load_site(options: BuildOptions, cache: ContentCache | None = None) -> tuple[Site, list[Problem]]:
     """Configuration and content as one immutable Site; raise BuildFailed on any error."""
     from fraudsite.content import load_content
+    from fraudsite.deadlinks import links_to_unpublished
     from fraudsite.derived import active_store
 
     config = load_config(options.config_path, options.base_url)
@@ -124,9 +125,10 @@ def load_site(options: BuildOptions, cache: ContentCache | None = None) -> tuple
                 store.digester.learn(item, token)
     site = Site(config, content.items, build_time(options, config), options.drafts, options.future, options.site_dir)
     leaks = personal_data(options.site_dir, config, site.items, site.drafts, cache.digests if cache else None)
+    warnings = [p for p in content.problems if p.severity == "warning"] + links_to_unpublished(options.site_dir, site)
     if leaks:
-        raise BuildFailed(leaks + [p for p in content.problems if p.severity == "warning"])
-    return site, [p for p in content.problems if p.severity == "warning"]
+        raise BuildFailed(leaks + warnings)
+    return site, warnings
 
 
 def build_time(options: BuildOptions, config: Config) -> datetime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from html import unescape
@@ -15,10 +15,11 @@ from fraudsite.build import BuildOptions, plan_outputs, render_stream
 from fraudsite.clock import chinese_datetime
 from fraudsite.config import Config, load_config
 from fraudsite.content import check_body_written, load_content
+from fraudsite.deadlinks import links_to_unpublished
 from fraudsite.errors import BuildFailed, Problem, warning
-from fraudsite.markup import line_at, place_at
+from fraudsite.markup import place_at
 from fraudsite.model import Item
-from fraudsite.privacy import privacy_rules, read_raw, scan_items
+from fraudsite.privacy import body_line_of, privacy_rules, read_raw, scan_items
 from fraudsite.site import Site
 from fraudsite.urls import index_file
 from fraudsite.weeks import day_start, week_start
@@ -116,7 +117,7 @@ class AnchorCheck:
         problems = []
         for item, place, page in self.missing:
             where = f"链接的页面 {page} " if page else "本页"
-            problems.append(warning(item.source, _body_line_of(self.site_dir, item, place, place_at), "W617", "链接",
+            problems.append(warning(item.source, body_line_of(self.site_dir, item, place, place_at), "W617", "链接",
                                     f"{where}里没有“#{place}”这个位置，读者点开只会停在页首；请照着那一节的小标题原样写"
                                     f"（如小标题“## 防范要点”写成 #防范要点），或删掉 # 及其后面的部分"))
         return problems
@@ -161,35 +162,6 @@ def duplicate_titles(items: tuple[Item, ...]) -> list[Problem]:
     return problems
 
 
-def links_to_unpublished(site_dir: Path, site: Site) -> list[Problem]:
-    """A published page linking to a draft, a scheduled or a withdrawn item sends readers to nothing."""
-    published = set(site.published)
-    unpublished = [i for i in site.items if i not in published]
-    problems = []
-    for item in site.published:
-        body = item.body_html  # unpacked once per item, not once per target
-        for target in unpublished:
-            href = f'href="{site.config.base_path}{target.path}'
-            if href not in body:
-                continue
-            if target.withdrawn:
-                why, advice = "已撤下", "请删除这个链接，或改为链接到别的内容"
-            else:
-                why = "还是草稿" if target.draft and not site.drafts else f"要到 {target.date:%Y-%m-%d %H:%M} 才发布"
-                advice = "请等它发布后再链接，或删除链接"
-            line = _body_line_of(site_dir, item, Path(target.source).name)
-            problems.append(warning(item.source, line, "W611", "链接",
-                                    f"链接的 {target.source}《{target.title}》{why}，读者点开会找不到；{advice}"))
-    return problems
-
-
-def _body_line_of(site_dir: Path, item: Item, needle: str, find: Callable[[str, str], int] = str.find) -> int:
-    source = read_raw(site_dir, item)
-    if source is None or not source.body_line:
-        return 0
-    return line_at(source.body, source.body_line, find(source.body, needle))
-
-
 def images_without_alt(site_dir: Path, items: Sequence[Item]) -> list[Problem]:
     """Every body image needs a description for screen readers: ``![说明](图片.png)``."""
     problems = []
@@ -225,7 +197,7 @@ def large_images(site_dir: Path, items: Sequence[Item]) -> list[Problem]:
             except OSError:  # missing: the build said so already
                 continue
             if size > LARGE_IMAGE:
-                line = item.line("cover") if out == item.cover else _body_line_of(site_dir, item, Path(source).name)
+                line = item.line("cover") if out == item.cover else body_line_of(site_dir, item, Path(source).name)
                 problems.append(warning(item.source, line, "W615",
                                         "图片", f"图片 {source} 有 {size / (1 << 20):.1f} MB，手机打开慢、耗流量，公众号也上传不了"
                                         "（正文图片限 1 MB）；请压缩到 1 MB 以内，例如另存为宽 1200 像素的 JPG"))
@@ -253,7 +225,7 @@ def executable_files(site: Site, site_dir: Path, items: Sequence[Item]) -> list[
         for path in found:
             name = Path(path).name
             attached_only = path in sources and path not in linked
-            line = item.line("attachments") if attached_only else _body_line_of(site_dir, item, name)
+            line = item.line("attachments") if attached_only else body_line_of(site_dir, item, name)
             problems.append(warning(item.source, line, "W616", "附件" if attached_only else "链接",
                                     f"{name} 是安装程序或可执行文件。反诈宣传提醒读者不要下载来历不明的安装包，专栏自己提供，"
                                     "读者就难以分辨真假；请改为说明到手机应用商店或官方网站下载（如“国家反诈中心”APP），"

@@ -832,7 +832,8 @@ def finish_item(item: Item, source: SourceFile, body: RenderedBody | None, probl
     problems += body.problems
     summary = item.summary or shorten(opening_text(body.teaser_html if MORE in source.body else body.html))
     files = tuple(dict.fromkeys(item.files + tuple(body.assets)))
-    item = replace(item, body_packed=body.packed, web_packed=body.trusted_packed, summary=summary, files=files)
+    item = replace(item, body_packed=body.packed, web_packed=body.trusted_packed, summary=summary, files=files,
+                   links=tuple(dict.fromkeys(body.links)))
     return defang_fields(item) if item.scam_urls else item
 
 

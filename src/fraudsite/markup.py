@@ -72,6 +72,7 @@ class RenderedBody:
     trusted_packed: bytes = b""  # unsanitised, only when the site opted in for its website
     assets: list[tuple[str, str]] = field(default_factory=list)  # (source path, output path)
     problems: list[Problem] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # the content files it links to
 
     @property
     def html(self) -> str:
@@ -702,6 +703,7 @@ class _LinkResolver(Treeprocessor):
             if page == UNLOADED:  # that file's own error is reported; the link resolves once it is mended
                 return ""
             anchor = f"#{fragment}" if fragment else ""
+            self.result.links.append(resolved)
             return ctx.base_path + url_path(page) + anchor
         if not ctx.asset_exists(resolved):
             if page and ctx.item_paths.get(resolved + ".md"):  # another item, its name written without .md

@@ -53,6 +53,7 @@ class Item:
     wechat: tuple[tuple[str, str], ...] = ()  # per-item WeChat overrides (title, digest, author)
     privacy_allow: tuple[str, ...] = ()
     files: tuple[tuple[str, str], ...] = ()  # (source, output) of every image and attachment used
+    links: tuple[str, ...] = ()  # the content files its body links to (``content/cases/x.md``), each once
     # Front-matter key -> line, for later checks. No output shows it, so page and derived-value keys leave it
     # out (``pagememo.Digester``): a line added above a key re-renders nothing.
     line_of: tuple[tuple[str, int], ...] = field(default=(), metadata={"digest": False})

@@ -7,7 +7,7 @@ so a finding points at ``path:line:column`` (1-based, columns in characters) and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -17,6 +17,7 @@ from fraudsite.config import Config
 from fraudsite.derived import active_store, stored_keys
 from fraudsite.errors import BuildFailed, Problem, problem, warning
 from fraudsite.frontmatter import decode_source
+from fraudsite.markup import line_at
 from fraudsite.model import Item
 
 CLEAN = ("privacy", "clean")  # the derived-store entry of the keys of items found clean
@@ -241,6 +242,15 @@ class RawFile:
     def body(self) -> str:
         """The Markdown body as written."""
         return "\n".join(self.lines[self.body_line - 1 :]) if self.body_line else ""
+
+
+def body_line_of(site_dir: Path, item: Item, needle: str, find: Callable[[str, str], int] = str.find) -> int:
+    """The file line where ``find`` finds ``needle`` in an item's body (read again); where the body starts if
+    it is not there; 0 if the file cannot be read."""
+    source = read_raw(site_dir, item)
+    if source is None or not source.body_line:
+        return 0
+    return line_at(source.body, source.body_line, find(source.body, needle))
 
 
 def read_raw(site_dir: Path, item: Item) -> RawFile | None:
