@@ -221,10 +221,9 @@ def executable_files(site: Site, site_dir: Path, items: Sequence[Item]) -> list[
         # This site's files as site paths (as ``files`` has them), another site's as written.
         linked = [unquote(urlsplit(unescape(href)).path).removeprefix(base) for href in _HREF.findall(item.body_html)]
         found = sorted(attached | {path for path in linked if path.lower().endswith(EXECUTABLE_SUFFIXES)})
-        sources = dict((out, source) for source, out in item.files)
         for path in found:
             name = Path(path).name
-            attached_only = path in sources and path not in linked
+            attached_only = path in attached and path not in linked
             line = item.line("attachments") if attached_only else body_line_of(site_dir, item, name)
             problems.append(warning(item.source, line, "W616", "附件" if attached_only else "链接",
                                     f"{name} 是安装程序或可执行文件。反诈宣传提醒读者不要下载来历不明的安装包，专栏自己提供，"
