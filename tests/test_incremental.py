@@ -25,7 +25,8 @@ from fraudsite import uptodate
 from fraudsite.cache import CACHE_FILE, ITEMS_FILE, dump_entries
 from fraudsite.errors import BuildFailed
 from fraudsite.model import unpack
-from fraudsite.uptodate import fingerprint_output, read_record
+from fraudsite.pagememo import MEMO
+from fraudsite.uptodate import RECORD, fingerprint_output, read_record
 from sitekit import SAMPLE, add_drill_notice, build_site, fork_as_on_two_cores, stamps, tree, write
 
 NOW = "2026-11-28 09:00"
@@ -447,6 +448,20 @@ def test_a_damaged_or_foreign_cache_is_rebuilt_never_trusted(tmp_path, damage, n
     assert cache.read_bytes() != damaged  # replaced by a good cache
     build_site(site, tmp_path / "again", now=NOW)
     assert tree(tmp_path / "again") == cold
+
+
+@pytest.mark.parametrize("name", [MEMO, RECORD])
+@pytest.mark.parametrize("text", ["[]", "null", '"x"', "{}", "{\"version\": 1}"])
+def test_a_page_memo_or_build_record_of_the_wrong_shape_is_ignored_not_a_crash(tmp_path, name, text):
+    site = sample_site(tmp_path)
+    build_site(site, now=NOW)
+    (site / ".fraudsite-cache" / name).write_text(text, encoding="utf-8")  # valid JSON, not what was written
+    fresh = sample_site(tmp_path / "fresh")
+    for path in (site / SHUADAN, fresh / SHUADAN):
+        path.write_text(path.read_text(encoding="utf-8").replace("小额红包返利", "小额返利"), encoding="utf-8")
+    build_site(site, now=NOW)  # an edit build: the memo and the record are both read
+    build_site(fresh, now=NOW)
+    assert tree(site / "build") == tree(fresh / "build")
 
 
 def test_an_unchanged_file_is_not_checked_again_yet_its_problems_are_still_reported(tmp_path, monkeypatch):

@@ -45,9 +45,9 @@ class PageMemo:
             return {}
         try:
             data = json.loads(self.file.read_text(encoding="utf-8"))
-            if data.get("version") == __version__ and data.get("stamp") == self.stamp:
+            if isinstance(data, dict) and data.get("version") == __version__ and data.get("stamp") == self.stamp:
                 return dict(data["pages"])
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError):  # damaged or not ours: every page is rendered
             pass
         return {}
 

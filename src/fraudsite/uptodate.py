@@ -142,7 +142,7 @@ def read_record(cache_dir: Path) -> BuildRecord | None:
     """The last build's record, or None if missing or unreadable (never trusted blindly)."""
     try:
         data = json.loads((cache_dir / RECORD).read_text(encoding="utf-8"))
-        if data.pop("version", None) != __version__:
+        if not isinstance(data, dict) or data.pop("version", None) != __version__:
             return None
         return BuildRecord(**data)
     except (OSError, ValueError, TypeError):
