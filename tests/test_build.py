@@ -126,6 +126,22 @@ def test_summary_line_and_json_name_the_next_change(tmp_path):
     assert "2026年3月22日 09:00" in text.stdout
 
 
+def test_build_json_lists_its_warnings_and_still_prints_them(tmp_path):
+    site = copy_fixture(tmp_path)
+    assert run_fraudsite("build", site, "-o", tmp_path / "out", "--now", FIXTURE_NOW).returncode == 0
+    case = site / "content/cases/older.md"
+    case.rename(case.with_name("renamed.md"))  # W206 is said by this one build only: a timer must not lose it
+    result = run_fraudsite("build", site, "-o", tmp_path / "out", "--now", FIXTURE_NOW, "--json")
+    summary = json.loads(result.stdout)
+    [moved] = [p for p in summary["problems"] if p["code"] == "W206"]
+    assert summary["warnings"] == len(summary["problems"])
+    assert moved["path"] == "content/cases/renamed.md" and moved["severity"] == "warning" and "aliases" in moved["message"]
+    assert f"content/cases/renamed.md:{moved['line']}: aliases: （警告）" in result.stderr
+    case.with_name("renamed.md").rename(case.with_name("again.md"))
+    quiet = run_fraudsite("build", site, "-o", tmp_path / "out", "--now", FIXTURE_NOW, "--json", "--quiet")
+    assert quiet.stderr == "" and [p["code"] for p in json.loads(quiet.stdout)["problems"]] == ["W206"]
+
+
 def test_refuses_to_replace_a_folder_it_did_not_create(tmp_path):
     out = tmp_path / "precious"
     out.mkdir()

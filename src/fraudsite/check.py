@@ -317,11 +317,7 @@ def result_data(result: CheckResult, strict: bool) -> dict:
         "items": result.items,
         "errors": len(result.errors),
         "warnings": len(result.warnings),
-        "problems": [
-            {"path": p.path, "line": p.line, "column": p.column, "severity": p.severity, "code": p.code,
-             "field": p.field, "message": p.message}
-            for p in result.problems
-        ],
+        "problems": [p.data() for p in result.problems],
     }
 
 

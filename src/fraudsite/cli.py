@@ -224,11 +224,12 @@ def run_build(args: argparse.Namespace) -> int:
     from fraudsite.build import build
 
     report = build(build_options(args))
+    if not args.quiet:  # with --json too: stdout is the JSON alone, and a warning said once (W206) is not lost
+        for item in report.warnings:
+            print(item, file=sys.stderr)
     if args.json:
         print(json.dumps(summary_data(report), ensure_ascii=False, sort_keys=True))
     elif not args.quiet:
-        for item in report.warnings:
-            print(item, file=sys.stderr)
         print(summary_line(report))
     return 0
 
@@ -243,6 +244,7 @@ def summary_data(report) -> dict:
         "unchanged": report.stats.unchanged,
         "removed": report.stats.removed,
         "warnings": len(report.warnings),
+        "problems": [warning.data() for warning in report.warnings],
         "seconds": round(report.seconds, 3),
         "next_change": report.next_change.isoformat() if report.next_change else None,
     }

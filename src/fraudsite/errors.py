@@ -30,6 +30,11 @@ class Problem:
     def _order(self) -> tuple:
         return self.path, self.line, self.column, self.code, self.field, self.message, self.severity
 
+    def data(self) -> dict:
+        """As the JSON outputs of ``check`` and ``build --json`` give it."""
+        return {"path": self.path, "line": self.line, "column": self.column, "severity": self.severity,
+                "code": self.code, "field": self.field, "message": self.message}
+
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         where += f":{self.column}" if self.line and self.column else ""
