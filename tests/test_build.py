@@ -719,3 +719,13 @@ def test_a_renamed_page_is_told_to_keep_its_old_address(tmp_path):
     path.rename(site / "content/cases/like-task-2.md")
     assert not [w for w in build_site(site).warnings if w.code == "W206"]
     assert (site / "build/cases/like-task/index.html").is_file()  # the redirect
+
+
+def test_a_scheduled_page_renamed_before_it_was_ever_published_is_not_told_to_keep_an_address(tmp_path):
+    site = copy_fixture(tmp_path)
+    build_site(site)
+    (site / "content/notices/future.md").rename(site / "content/notices/later.md")  # its address was never public
+    assert not [w for w in build_site(site).warnings if w.code == "W206"]
+    build_site(site, future=True)  # built with scheduled items published: notices/later/ went out
+    (site / "content/notices/later.md").rename(site / "content/notices/much-later.md")
+    assert [w.path for w in build_site(site, future=True).warnings if w.code == "W206"] == ["content/notices/much-later.md"]

@@ -115,7 +115,9 @@ def load_site(options: BuildOptions, cache: ContentCache | None = None) -> tuple
 
     config = load_config(options.config_path, options.base_url)
     checkpoint("parse")
-    content = load_content(options.site_dir, config, cache.bind(config) if cache else None)
+    now = build_time(options, config)
+    content = load_content(options.site_dir, config, cache.bind(config) if cache else None,
+                           None if options.future else now)
     if content.errors:
         raise BuildFailed(list(content.problems))
     store = active_store()
@@ -123,7 +125,7 @@ def load_site(options: BuildOptions, cache: ContentCache | None = None) -> tuple
         for item in content.items:
             if token := cache.known_digest(item):
                 store.digester.learn(item, token)
-    site = Site(config, content.items, build_time(options, config), options.drafts, options.future, options.site_dir)
+    site = Site(config, content.items, now, options.drafts, options.future, options.site_dir)
     leaks = personal_data(options.site_dir, config, site.items, site.drafts, cache.digests if cache else None)
     warnings = [p for p in content.problems if p.severity == "warning"] + links_to_unpublished(options.site_dir, site)
     if leaks:

@@ -64,24 +64,28 @@ class Content:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def load_content(site_dir: Path, config: Config, cache: ContentCache | None = None) -> Content:
+def load_content(site_dir: Path, config: Config, cache: ContentCache | None = None,
+                 scheduled_after: datetime | None = None) -> Content:
     """Read, check and render every content file; collect every problem instead of stopping.
 
     With a ``cache``, unchanged files are not parsed, checked or rendered again (see ``parse_sources``).
+    ``scheduled_after``: the build's moment, unless it publishes scheduled items too (for ``moved_pages``).
     """
     problems: list[Problem] = []
     sources = read_sources(site_dir, problems, cache)
     content = parse_sources(sources, config, site_dir, problems, cache)
-    moved = moved_pages(content.items, cache) if cache is not None else []
+    moved = moved_pages(content.items, cache, scheduled_after) if cache is not None else []
     return replace(content, problems=tuple(sorted(content.problems + tuple(moved)))) if moved else content
 
 
-def moved_pages(items: tuple[Item, ...], cache: ContentCache) -> list[Problem]:
+def moved_pages(items: tuple[Item, ...], cache: ContentCache, scheduled_after: datetime | None = None
+                ) -> list[Problem]:
     """Warnings for pages whose address changed since the last build (a file or its slug renamed): addresses
     shared, printed in QR codes or saved by readers break unless the old one redirects (``aliases``).
 
     The last build's items are those of the cache not used this build; so it is said in the build right after
-    the change (and in the preview), not again.
+    the change (and in the preview), not again. An item scheduled after ``scheduled_after``, then as now, had
+    no public address to break.
     """
     earlier = {done.item.id: done.item for key, done in cache.finished.items()
                if "item:" + key not in cache.used and not done.item.draft and not done.item.withdrawn}
@@ -89,6 +93,7 @@ def moved_pages(items: tuple[Item, ...], cache: ContentCache) -> list[Problem]:
     for item in items:
         old = earlier.get(item.id)
         if (old is None or item.draft or item.withdrawn or old.path == item.path
+                or (scheduled_after is not None and min(old.date, item.date) > scheduled_after)
                 or old.path.rstrip("/") in {alias.rstrip("/") for alias in item.aliases}):
             continue
         found.append(warning(item.source, item.line("slug"), "W206", "aliases",
