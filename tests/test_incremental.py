@@ -875,8 +875,8 @@ def test_a_level_one_heading_shows_every_heading_a_level_lower_as_a_cold_build_d
 def test_an_alias_over_another_channels_page_is_reported_before_a_website_template_mistake(tmp_path, monkeypatch,
                                                                                           cores):
     # On two cores the WeChat channel is planned in a forked process; its paths are checked with the website's
-    # before any website page is rendered, as on one core: the clash is reported, not the template's mistake,
-    # and of two clashes the one one core meets first (the WeChat article's, planned before the static files).
+    # before any website page is rendered, as on one core: the clashes are reported, not the template's mistake,
+    # both of them, on one core as on two.
     from fraudsite import ahead
 
     taken = two_cores(monkeypatch)
@@ -894,6 +894,8 @@ def test_an_alias_over_another_channels_page_is_reported_before_a_website_templa
     line = (site / TWO_CARDS).read_text(encoding="utf-8").split("\n").index(
         "aliases: [static/old/, wechat/cases/2024-03-shuadan-part-time-job/]") + 1
     assert [(p.path, p.line, p.code, p.message) for p in failed.value.problems] == [
+        (TWO_CARDS, line, "E220", "旧网址“static/old/”与本站的 static/old/index.html 冲突，同一个位置只能有一个页面或文件；"
+         "请删除或改正这一项"),
         (TWO_CARDS, line, "E220", "旧网址“wechat/cases/2024-03-shuadan-part-time-job/”与本站的 "
          "wechat/cases/2024-03-shuadan-part-time-job/index.html 冲突，同一个位置只能有一个页面或文件；请删除或改正这一项")]
     assert stamps(site / "build") == before and taken == []

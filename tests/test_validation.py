@@ -221,6 +221,13 @@ def test_an_alias_over_a_file_is_refused_by_an_edit_build_as_by_a_first_one(tmp_
             build_site(site)
         assert [(p.path, p.line, p.code) for p in failure.value.problems] == [("content/cases/a.md", 3, "E220")], alias
         assert {path: path.read_bytes() for path in (site / "build").rglob("*") if path.is_file()} == before
+    # Every clashing alias at once, not one per build
+    case.write_text(GOOD_CASE.replace("title: 正常案例", "title: 甲\naliases: [cases/, static/style.css, cases/a/old/]"),
+                    encoding="utf-8")
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site)
+    said = sorted(p.message.split("”")[0] for p in failure.value.problems)
+    assert said == ["旧网址“cases/", "旧网址“static/style.css"] and {p.line for p in failure.value.problems} == {3}
 
 
 @pytest.mark.parametrize("empty, said", [("title:", "缺少必填配置项；请填写 [E105]"),

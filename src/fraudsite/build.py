@@ -195,38 +195,42 @@ def plan_channels(site: Site, names: Sequence[str] | None = None) -> list[Output
 
 def check_unique_paths(paths: Iterable[str], site: Site | None = None) -> None:
     """Refuse two outputs at one path, or a file where another output needs a folder (an alias over a list page,
-    or over the stylesheet), before anything is rendered. A clash of an alias of one of ``site``'s items is
-    reported at that item's ``aliases`` line: the editor wrote it, and the path alone did not say where."""
+    or over the stylesheet), before anything is rendered; every clash at once. A clash of an alias of one of
+    ``site``'s items is reported at that item's ``aliases`` line: the editor wrote it, and the path alone did not
+    say where."""
     seen: dict[str, None] = {}
-    clash = None
+    clashes: list[tuple[str, str]] = []  # (path, the path it clashes with)
     for path in paths:
         if path in seen:
-            clash = (path, path)
-            break
+            clashes.append((path, path))
         seen[path] = None
-    if clash is None:
-        folders: set[str] = set()  # every folder an output lies in
-        for path in seen:
-            folder = path.rpartition("/")[0]
-            while folder and folder not in folders:
-                folders.add(folder)
-                folder = folder.rpartition("/")[0]
-        if files := sorted(folders.intersection(seen)):
-            clash = (next(path for path in sorted(seen) if path.startswith(files[0] + "/")), files[0])
-    if clash is None:
+    folders: set[str] = set()  # every folder an output lies in
+    for path in seen:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    if files := sorted(folders.intersection(seen)):
+        inside = sorted(seen)
+        clashes += [(next(path for path in inside if path.startswith(file + "/")), file) for file in files]
+    if not clashes:
         return
     from fraudsite.urls import alias_file
 
     redirected = (*site.published, *site.withdrawn) if site else ()  # the items whose aliases get pages
     owners = {alias_file(alias): (item, alias) for item in redirected for alias in item.aliases}
-    for path, other in (clash, clash[::-1]):
-        if path in owners:
-            item, alias = owners[path]
-            raise BuildFailed([problem(item.source, item.line("aliases"), "E220", "aliases",
-                                       f"旧网址“{alias}”与本站的 {other} 冲突，同一个位置只能有一个页面或文件；"
-                                       "请删除或改正这一项")])
-    raise BuildFailed([problem(clash[0], 0, "E220", "", "两个输出写到了同一个路径（可能是 aliases 与现有页面冲突）；"
-                                                            "请修改其中一个的 slug 或 aliases")])
+    problems = []
+    for clash in clashes:
+        owned = next(((path, other) for path, other in (clash, clash[::-1]) if path in owners), None)
+        if owned:
+            item, alias = owners[owned[0]]
+            problems.append(problem(item.source, item.line("aliases"), "E220", "aliases",
+                                    f"旧网址“{alias}”与本站的 {owned[1]} 冲突，同一个位置只能有一个页面或文件；"
+                                    "请删除或改正这一项"))
+        else:
+            problems.append(problem(clash[0], 0, "E220", "", "两个输出写到了同一个路径（可能是 aliases 与现有页面冲突）；"
+                                                             "请修改其中一个的 slug 或 aliases"))
+    raise BuildFailed(sorted(set(problems)))
 
 
 def render_stream(outputs: list[Output], site: Site, site_dir: Path, memo: PageMemo | None = None,
