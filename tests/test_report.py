@@ -143,8 +143,10 @@ def test_a_past_period_lists_the_notices_in_force_as_it_closed_not_those_of_toda
     assert data["notices_at"] == "2026-11-01T00:00:00+08:00" and data["expiring_soon"] == []
     text = run_fraudsite("report", site, "--now", NOW, "--from", "2026-10-01", "--to", "2026-10-31").stdout
     assert "期末（2026年10月31日 24:00）有效的通知：" in text and "十一月一日" not in text
+    assert "天内到期" not in text  # not worked out looking back: no （无） that would mislead
     november = run_fraudsite("report", site, "--now", NOW, "--from", "2026-11-01", "--to", "2026-11-30").stdout
     assert "当前有效的通知：\n  十一月讲座" in november and "十月讲座" not in november
+    assert "7 天内到期：" in november
 
 
 def test_rows_counted_whole_beyond_the_period_are_explained_only_when_there_are_some(site):

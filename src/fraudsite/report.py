@@ -319,6 +319,7 @@ def report_text(report: CampaignReport) -> str:
                   for loss in losses if loss.cases] or ["  （无）"]
     lines += ["", f"{report.notices_heading}："]
     lines += [f"  {n.title}（{n.issuer}），至 {n.end_shown}" + ("，紧急" if n.urgent else "") for n in report.current] or ["  （无）"]
-    lines += ["", f"{SOON_DAYS} 天内到期："]
-    lines += [f"  {n.title}，{n.ends_in}" for n in report.expiring] or ["  （无）"]
+    if report.notices_at == report.now:  # looking back, which notices end soon is not a question
+        lines += ["", f"{SOON_DAYS} 天内到期："]
+        lines += [f"  {n.title}，{n.ends_in}" for n in report.expiring] or ["  （无）"]
     return "\n".join(lines) + "\n"
