@@ -75,6 +75,11 @@ CASES = {
     "unknown audience": (
         {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [studnets]\n---\n"},
         "content/cases/a.md:5: audience: 未知的受众“studnets”；是否想写 “students”？ [E208]"),
+    "an id copied with its file": (
+        {"content/cases/a.md": "---\nid: case-1\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\n---\n",
+         "content/cases/b.md": "---\nid: case-1\ntitle: 乙\ndate: 2026-01-02\ntype: shuadan\naudience: [students]\n---\n"},
+        "content/cases/b.md:2: id: 与 content/cases/a.md 的 id 相同，多半是复制了那个文件；每篇内容的 id 必须唯一，"
+        "请给这一篇换一个，例如 id: case-b [E219]"),
     "impossible date": (
         {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-02-30\ntype: shuadan\naudience: [students]\n---\n"},
         "content/cases/a.md:3: date: “2026-02-30”是不存在的日期或时间；请检查月、日、时、分 [E204]"),
@@ -178,7 +183,7 @@ CASES = {
         "content/cases/a.md:9: 链接: “missing.md”链接的内容文件不存在；请检查文件名，或删除这个链接 [E301]"),
     "missing attachment": (
         {"content/notices/n.md": "---\ntitle: 通知\ndate: 2026-01-01\nissuer: 保卫处\nattachments: [files/x.pdf]\n---\n"},
-        "content/notices/n.md:5: attachments: 找不到文件“files/x.pdf”；请把它放到 content/notices/ 下，或改正路径 [E304]"),
+        "content/notices/n.md:5: attachments: 找不到文件“files/x.pdf”；请把它放到 content/notices/files/ 下，或改正路径 [E304]"),
     "urgent notice without expiry": (
         {"content/notices/n.md": "---\ntitle: 通知\ndate: 2026-01-01\nissuer: 保卫处\npriority: urgent\n---\n"},
         "content/notices/n.md:5: priority: 紧急通知必须写 expires（失效时间），以免一直占据首位 [E212]"),

@@ -746,7 +746,7 @@ def _asset(fields: _Fields, key: str, name: str, site_dir: Path, files: list, in
         return ""
     if not (site_dir / source).is_file():
         advice = missing_file_advice(fields.source.path, AssetCheck(site_dir).case_variant(source),
-                                     f"请把它放到 {base.as_posix()}/ 下，或改正路径")
+                                     f"请把它放到 {posixpath.dirname(source)}/ 下，或改正路径")  # where it is looked for
         fields.fail(key, "E304", f"找不到文件“{name}”；{advice}", line=line)
         return ""
     output = asset_output_path(source)
@@ -772,7 +772,8 @@ def check_identities(items: list[Item]) -> list[Problem]:
     for item in sorted(items, key=lambda i: i.source):
         if item.id in ids:
             problems.append(problem(item.source, item.line("id"), "E219", "id",
-                                    f"与 {ids[item.id].source} 的 id 相同；每篇内容的 id 必须唯一"))
+                                    f"与 {ids[item.id].source} 的 id 相同，多半是复制了那个文件；每篇内容的 id 必须唯一，"
+                                    f"请给这一篇换一个，例如 id: {item.section[:-1]}-{item.slug}"))
         ids.setdefault(item.id, item)
     # An old path may not be a page's own path or another item's old path: one file would overwrite the other.
     pages = {index_file(item.path).lower(): item for item in items}  # in any case, as E218: Windows is blind to it
