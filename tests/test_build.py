@@ -721,6 +721,22 @@ def test_a_renamed_page_is_told_to_keep_its_old_address(tmp_path):
     assert (site / "build/cases/like-task/index.html").is_file()  # the redirect
 
 
+def test_a_published_page_deleted_is_told_once_with_how_to_withdraw_it_instead(tmp_path):
+    site = copy_fixture(tmp_path)
+    build_site(site)
+    (site / "content/cases/older.md").unlink()
+    (site / "content/notices/future.md").unlink()  # scheduled: its page never went out
+    (site / "content/cases/draft.md").unlink()  # a draft: neither
+    [gone] = [w for w in build_site(site).warnings if w.code == "W207"]
+    assert gone.path == "content/cases/older.md" and gone.line == 0
+    assert "它的网页 cases/older/ 也随之删除" in gone.message and "withdrawn: true" in gone.message
+    assert "aliases: [cases/older/]" in gone.message  # in case the file was moved by hand
+    assert not [w for w in build_site(site).warnings if w.code == "W207"]  # said once
+    path = site / "content/cases/refund.md"  # its id edited: the page stays where it was, nothing is gone
+    path.write_text(re.sub(r"\nid: [^\n]*", "\nid: case-new-id", path.read_text(encoding="utf-8")), encoding="utf-8")
+    assert not [w for w in build_site(site).warnings if w.code in ("W206", "W207")]
+
+
 def test_a_scheduled_page_renamed_before_it_was_ever_published_is_not_told_to_keep_an_address(tmp_path):
     site = copy_fixture(tmp_path)
     build_site(site)

@@ -472,6 +472,8 @@ def test_an_unchanged_file_is_not_checked_again_yet_its_problems_are_still_repor
     path.write_text(path.read_text(encoding="utf-8").replace("id: case-0001\n", ""), encoding="utf-8")
     first = build_site(site, now=NOW)
     assert [w.code for w in first.warnings if w.path == SHUADAN] == ["W201"]  # no id
+    # the id to add is the path feeds use without one: a published item's feed entry stays the same
+    assert f"请补上一行 id: {SHUADAN}（" in next(w.message for w in first.warnings if w.code == "W201")
     checked = []
     parse_item = fraudsite.content.parse_item
     monkeypatch.setattr(fraudsite.content, "parse_item", lambda *a: checked.append(a[1].path) or parse_item(*a))

@@ -75,7 +75,17 @@ def load_content(site_dir: Path, config: Config, cache: ContentCache | None = No
     sources = read_sources(site_dir, problems, cache)
     content = parse_sources(sources, config, site_dir, problems, cache)
     moved = moved_pages(content.items, cache, scheduled_after) if cache is not None else []
+    if cache is not None and not content.errors:  # a file that fails to load is not gone
+        moved += removed_pages(content.items, cache, scheduled_after)
     return replace(content, problems=tuple(sorted(content.problems + tuple(moved)))) if moved else content
+
+
+def _last_published(cache: ContentCache, scheduled_after: datetime | None) -> dict[str, Item]:
+    """The last build's items by id that had a public page and are not this build's (as they were): those of
+    the cache not used this build; one scheduled after ``scheduled_after``, then as now, had none."""
+    return {done.item.id: done.item for key, done in cache.finished.items()
+            if "item:" + key not in cache.used and not done.item.draft and not done.item.withdrawn
+            and (scheduled_after is None or done.item.date <= scheduled_after)}
 
 
 def moved_pages(items: tuple[Item, ...], cache: ContentCache, scheduled_after: datetime | None = None
@@ -87,19 +97,29 @@ def moved_pages(items: tuple[Item, ...], cache: ContentCache, scheduled_after: d
     the change (and in the preview), not again. An item scheduled after ``scheduled_after``, then as now, had
     no public address to break.
     """
-    earlier = {done.item.id: done.item for key, done in cache.finished.items()
-               if "item:" + key not in cache.used and not done.item.draft and not done.item.withdrawn}
+    earlier = _last_published(cache, scheduled_after)
     found = []
     for item in items:
         old = earlier.get(item.id)
         if (old is None or item.draft or item.withdrawn or old.path == item.path
-                or (scheduled_after is not None and min(old.date, item.date) > scheduled_after)
                 or old.path.rstrip("/") in {alias.rstrip("/") for alias in item.aliases}):
             continue
         found.append(warning(item.source, item.line("slug"), "W206", "aliases",
                              f"网址从 {old.path} 改成了 {item.path}（改了文件名或 slug）；已分享出去的旧网址会打不开，"
                              f"请在头部写上 aliases: [{old.path}]，旧网址就会转到新页面"))
     return found
+
+
+def removed_pages(items: tuple[Item, ...], cache: ContentCache, scheduled_after: datetime | None = None
+                  ) -> list[Problem]:
+    """Warnings for published items whose file is gone since the last build: their page went with it, where
+    ``withdrawn: true`` would have kept a page that says so. Said once, as ``moved_pages`` is."""
+    ids, paths = {item.id for item in items}, {item.path for item in items}
+    return [warning(old.source, 0, "W207", "",
+                    f"这个文件已删除，它的网页 {old.path} 也随之删除，已分享出去的网址和二维码会打不开。"
+                    f"如果是改名或移动了文件，请在新文件的头部写上 aliases: [{old.path}]；"
+                    "如果是要撤下这一篇，请恢复文件并在头部写上 withdrawn: true（网页会显示“已撤下”）")
+            for old in _last_published(cache, scheduled_after).values() if old.id not in ids and old.path not in paths]
 
 
 def reload_content(site_dir: Path, config: Config, relatives: list[str], item_paths: dict[str, str],
@@ -589,7 +609,9 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
         _check_slug(fields, slug)
     identity = fields.text("id")
     if not identity:
-        fields.warn("id", "W201", "缺少 id；订阅源用它识别同一篇内容，建议补上，例如 id: " + f"{section[:-1]}-{slug}")
+        # The path is what feeds use without an id: written as the id, a published item's entry stays the same.
+        fields.warn("id", "W201", f"缺少 id；订阅源用它识别同一篇内容，请补上一行 id: {source.path}（订阅源现在用的就是它，"
+                                  "已发布的这一篇不会在订阅里重复出现）")
         identity = source.path
     files: list[tuple[str, str]] = []
     cover = fields.text("cover")
