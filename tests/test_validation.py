@@ -409,6 +409,14 @@ def test_a_level_one_heading_in_a_body_is_warned_of_at_its_line(tmp_path):
     assert '<h2 id="案情经过">案情经过</h2>' in (site / "build/cases/a/index.html").read_text(encoding="utf-8")
 
 
+def test_a_tag_written_twice_is_one_tag(tmp_path):
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE.replace("audience: [students]",
+                                                                       "audience: [students]\ntags: [论文, 兼职, 论文]")})
+    build_site(site)
+    page = (site / "build/cases/a/index.html").read_text(encoding="utf-8")
+    assert page.count(">论文</a>") == 1 and page.count(">兼职</a>") == 1
+
+
 def test_an_update_on_the_day_of_publication_is_not_before_it(tmp_path):
     site = tiny_site(tmp_path, {"content/cases/a.md": "---\ntitle: 甲\ndate: \"2026-01-01 14:00\"\nupdated: 2026-01-01\n"
                                                       "type: shuadan\naudience: [students]\n---\n正文\n"})

@@ -666,8 +666,8 @@ MOST_LIKELY_AMOUNT = 10_000_000_000  # yuan: a loss above this is a typo (extra 
 
 
 def _tags(fields: _Fields) -> tuple[str, ...]:
-    """The tags, with a warning for one that holds several (``tags: 兼职，刷单`` is one tag, not two)."""
-    tags = fields.texts("tags")
+    """The tags, each once, with a warning for one that holds several (``tags: 兼职，刷单`` is one tag, not two)."""
+    tags = tuple(dict.fromkeys(fields.texts("tags")))  # written twice, it would be listed twice on the page
     for index, tag in enumerate(tags):
         if _TAG_SEPARATOR.search(tag):
             parts = [part.strip() for part in _TAG_SEPARATOR.split(tag) if part.strip()]
