@@ -66,6 +66,22 @@ def test_a_wide_table_scrolls_on_a_phone_with_readable_cells_and_takes_keyboard_
         assert not violations, format_axe(violations)
 
 
+def test_a_table_of_four_columns_fits_a_phone_and_the_hotline_leaves_room_for_the_page(sample_out, new_page):
+    # With every cell's phrases kept whole, the sample's four-column table hid its 结果 column past a 360 px
+    # phone's edge (169 px of it), with nothing to say it scrolled.
+    with serve_directory(sample_out) as base:
+        page = new_page(viewport={"width": 360, "height": 740})
+        page.goto(f"{base}cases/2024-03-shuadan-part-time-job/")
+        table = page.locator(".body table").first
+        assert table.evaluate("t => t.rows[0].cells.length") == 4
+        assert table.evaluate("t => t.scrollWidth - t.clientWidth") == 0
+        widths = table.locator("td").evaluate_all("cells => cells.map(c => c.getBoundingClientRect().width)")
+        assert min(widths) >= 3 * 17  # three characters a line at the least
+        # The bar says only the numbers on a phone, in one line; the page starts within the first third
+        assert page.evaluate("document.querySelector('.hotline').innerText") == "反诈预警专线 96110，报警 110"
+        assert page.evaluate("document.querySelector('main').getBoundingClientRect().top") < 740 / 3
+
+
 def test_pages_request_nothing_outside_the_site(sample_out):
     for path in sample_out.rglob("*.html"):
         text = path.read_text()
