@@ -39,6 +39,19 @@ def test_every_web_feed_exists(out):
             "types/fake-service/feed.xml", "audiences/students/feed.xml", "audiences/parents/feed.xml"} <= names
 
 
+def test_pages_lead_to_a_page_that_explains_subscribing_and_gives_every_feeds_address(out):
+    # A reader tapping 订阅 got the raw XML, which a browser shows as code with an English note.
+    subscribe = (out / "subscribe/index.html").read_text(encoding="utf-8")
+    listed = re.findall(r'<li id="([^"]+)"><strong>[^<]+</strong><br><code>([^<]+)</code></li>', subscribe)
+    assert sorted(url for _, url in listed) == sorted(BASE + p.relative_to(out).as_posix() for p in all_feeds(out))
+    anchors = {anchor for anchor, _ in listed}
+    for page in (out / "index.html", out / "cases/fake-refund/index.html", out / "types/shuadan/index.html"):
+        footer = re.search(r'<p class="subscribe">(.*?)</p>', page.read_text(encoding="utf-8")).group(1)
+        links = re.findall(r'href="([^"]+)"', footer)
+        assert links and all(link.startswith("/fzzl/subscribe/#") and link.split("#")[1] in anchors for link in links)
+    assert "feed.xml" not in re.search(r'<p class="subscribe">(.*?)</p>', (out / "index.html").read_text()).group(1)
+
+
 def test_feeds_follow_the_rss_rules(out):
     for path in all_feeds(out):
         relative = path.relative_to(out).as_posix()

@@ -58,6 +58,8 @@ def plan(site: Site) -> list[Output]:
         outputs += paginate(site, f"tags/{slug}/", f"标签：{tag}", view(items), site_feed, tag=tag)
     outputs.append(page("archive/", "archive.html", site, "归档", site_feed, years=archive_years(view(site.published))))
     outputs += [feed_page(feed) for feed in feeds]
+    # What a feed is and every feed's address: the footer links here, not to the XML a browser shows as code.
+    outputs.append(page("subscribe/", "subscribe.html", site, "订阅更新", site_feed, all_feeds=links))
     outputs += alias_pages(site)
     outputs.append(Page("404.html", "404.html", base_context(site, "页面不存在", "404.html", site_feed, noindex=True)))
     outputs.append(Data("robots.txt", robots(site).encode()))
