@@ -144,17 +144,19 @@ def test_front_matter_values_are_escaped_everywhere(tmp_path):
 def test_scam_urls_are_defanged_and_never_links_in_any_channel(tmp_path):
     body = ("骗子发来网址 http://pay-refund.example/login ，又发来 [退款入口](https://pay-refund.example/x)。\n\n"
             "其域名 pay-refund.example 已被封。\n\n```\ncurl http://pay-refund.example/api\n```\n\n"
-            "<div>原样 http://pay-refund.example/raw 结束</div>")  # code and raw HTML too, which sit outside the tree
+            "<div>原样 http://pay-refund.example/raw 结束</div>\n\n"  # code and raw HTML too, which sit outside the tree
+            "另一页链接https://pay-refund.example/other打开")  # right after Chinese, no space
     site = make_site(tmp_path, body=body, title="假网址 http://pay-refund.example/login 骗局",
                      extra="scam_urls: [http://pay-refund.example/login]\nsigns: [不要访问 pay-refund.example]\n")
     build_site(site)
     for path, data in tree(site / "build").items():
         text = data.decode(errors="ignore")
-        assert "pay-refund.example" not in text, path
+        assert "pay-refund.example" not in text and "https://pay-refund" not in text, path
     page = (site / "build/cases/a/index.html").read_text()
     assert "hxxp://pay-refund[.]example/login" in page and "pay-refund[.]example 已被封" in page
     assert "curl hxxp://pay-refund[.]example/api" in page and "原样 hxxp://pay-refund[.]example/raw" in page
     assert 'href="https://pay-refund' not in page and "<span>退款入口</span>" in page
+    assert "另一页链接hxxps://pay-refund[.]example/other打开" in page
 
 
 HOSTILE = [

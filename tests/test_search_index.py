@@ -204,11 +204,14 @@ def test_addresses_quoted_words_and_whole_numbers_are_found_as_readers_type_them
     assert search(docs, "转账，3500") == ["被骗3500元"]  # a Chinese comma parts terms as a space does
     assert split_terms("“刷单” 《通知》 ＡＢＣ。") == ["刷单", "通知", "ＡＢＣ"]
     assert split_terms("刷单-返利 兼职/刷单 pay-refund.example/x") == ["刷单", "返利", "兼职", "pay-refund.example/x"]
+    assert split_terms("刷单<返利|兼职＞<script>") == ["刷单", "返利", "兼职", "script"]
 
 
 def test_addresses_are_defanged():
     assert defang("访问 http://pay.evil.example/x 或 www.evil.example") == "访问 hxxp://pay[.]evil[.]example/x 或 www[.]evil[.]example"
     assert defang("假网址 refund-evil.cn 已处理", ("refund-evil.cn",)) == "假网址 refund-evil[.]cn 已处理"
+    assert defang("链接https://www.evil.example打开") == "链接hxxps://www[.]evil[.]example打开"  # no space before it
+    assert defang("见www.evil.example") == "见www[.]evil[.]example" and defang("awww.b") == "awww.b"
 
 
 # ------------------------------------------------------------------ the channel on a real build

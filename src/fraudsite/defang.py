@@ -42,7 +42,8 @@ def defang_text(text: str, urls: tuple[str, ...]) -> str:
     hosts = scam_hosts(urls)
     if hosts:
         pattern = "|".join(re.escape(h) for h in sorted(hosts, key=len, reverse=True))
-        # The host anywhere else (another page of it), its scheme defanged too: hxxp://evil[.]example/other.
-        text = re.sub(rf"(?i)(?<![\w\[.-])((?:https?://)?)({pattern})(?![\w-])",
+        # The host anywhere else (another page of it), its scheme defanged too: hxxp://evil[.]example/other. Its
+        # edges are Latin ones: Chinese written right before or after it (链接https://…) does not hide it.
+        text = re.sub(rf"(?i)(?<![A-Za-z0-9_\[.-])((?:https?://)?)({pattern})(?![A-Za-z0-9_-])",
                       lambda m: re.sub("(?i)^(h)tt", r"\1xx", m.group(1)) + m.group(2).replace(".", "[.]"), text)
     return text

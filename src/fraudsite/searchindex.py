@@ -145,7 +145,7 @@ def gram_hash(gram: str) -> int:
     return value
 
 
-_TERM_BREAK = re.compile("[\\s\u3000，、；。！？：,;!?“”‘’\"'「」『』《》〈〉（）()【】]+")  # spaces, quotes, Chinese punctuation
+_TERM_BREAK = re.compile("[\\s\u3000，、；。！？：,;!?“”‘’\"'「」『』《》〈〉（）()【】<>|＜＞｜]+")  # spaces, quotes, punctuation
 # A dash, slash or dot between two Chinese (or full-width) characters parts terms too (刷单-返利, 刷单/返利, 刷单·返利);
 # between ASCII ones it stays, as in an address (pay-refund.example/x).
 _WIDE_JOINER = re.compile(r"(?<=[^\x00-\x7f])[-/·－／・](?=[^\x00-\x7f])")
@@ -481,7 +481,8 @@ def dump_json(value: Any) -> bytes:
     return escape_for_script(text).encode("utf-8")
 
 
-_URL = re.compile(r"(?i)\b(?:(https?|ftp)://|www\.)[^\s\u3000-\u303f\uff00-\uffef\"'<>]+")
+# Starts after anything but a Latin letter or digit: 链接https://… is an address too (\b saw none between 接 and h).
+_URL = re.compile(r"(?i)(?<![a-z0-9_])(?:(https?|ftp)://|www\.)[^\s\u3000-\u303f\uff00-\uffef\"'<>]+")
 
 
 def defang(text: str, scam_urls: tuple[str, ...] = ()) -> str:

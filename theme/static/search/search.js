@@ -269,7 +269,7 @@
   }
 
   // Terms between spaces and between quotes or Chinese punctuation, without what is not a key character at either end.
-  var TERM_BREAK = /[\s\u3000，、；。！？：,;!?“”‘’"'「」『』《》〈〉（）()【】]+/;
+  var TERM_BREAK = /[\s\u3000，、；。！？：,;!?“”‘’"'「」『』《》〈〉（）()【】<>|＜＞｜]+/;
 
   // A dash, slash or dot between two Chinese (or full-width) characters parts terms too; between ASCII ones it stays.
   function splitAtWideJoiners(part) {
@@ -620,6 +620,9 @@
   }
 
   function countText(search) {
+    if (search.joined && !search.queue.length && !search.hidden.length) {  // apart, nothing either: the words as typed
+      return "没有找到包含“" + search.joined.join(" ") + "”的内容。请换个说法，或减少关键词。";
+    }
     var apart = search.joined ? "没有找到连在一起的“" + search.joined.join(" ") + "”，已分开搜索“" + search.terms.join(" ") + "”。" : "";
     return apart + resultsText(search);
   }
