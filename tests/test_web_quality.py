@@ -82,6 +82,17 @@ def test_a_table_of_four_columns_fits_a_phone_and_the_hotline_leaves_room_for_th
         assert page.evaluate("document.querySelector('main').getBoundingClientRect().top") < 740 / 3
 
 
+def test_a_printed_case_says_where_it_comes_from_without_the_sites_bars(sample_out, new_page):
+    with serve_directory(sample_out) as base:
+        page = new_page(viewport={"width": 794, "height": 1123})
+        page.goto(f"{base}cases/2024-03-shuadan-part-time-job/")
+        assert not page.locator(".source-line").is_visible()  # on screen the address bar says it
+        page.emulate_media(media="print")
+        assert page.locator(".source-line").inner_text() == (
+            "示例职业技术学院 反诈防骗专栏\u3000https://www.example.edu.cn/fzzl/cases/2024-03-shuadan-part-time-job/")
+        assert not page.locator(".masthead").is_visible() and not page.locator(".hotline").is_visible()
+
+
 def test_pages_request_nothing_outside_the_site(sample_out):
     for path in sample_out.rglob("*.html"):
         text = path.read_text()
