@@ -58,6 +58,11 @@ class FeedLink:
     path: str  # site-relative, such as cases/feed.xml
     title: str
 
+    @property
+    def anchor(self) -> str:
+        """Its entry's id on the 订阅更新 page, which pages link to: ``cases-feed``."""
+        return self.path.removesuffix(".xml").replace("/", "-")
+
 
 @dataclass(frozen=True)
 class Feed:
