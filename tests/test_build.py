@@ -142,6 +142,17 @@ def test_build_json_lists_its_warnings_and_still_prints_them(tmp_path):
     assert quiet.stderr == "" and [p["code"] for p in json.loads(quiet.stdout)["problems"]] == ["W206"]
 
 
+def test_body_images_load_lazily_on_the_website_only(tmp_path):
+    site = copy_fixture(tmp_path)
+    build_site(site, tmp_path / "out")
+    page = (tmp_path / "out/cases/part-time/index.html").read_text(encoding="utf-8")
+    body = page.split('<div class="body">', 1)[1].split("</div>", 1)[0]
+    images = re.findall(r"<img\b[^>]*>", body)
+    assert images and all('loading="lazy"' in image and 'decoding="async"' in image for image in images)
+    article = json.loads((tmp_path / "out/wechat/cases/part-time/article.json").read_text(encoding="utf-8"))
+    assert "<img" in article["article"]["content"] and "loading=" not in article["article"]["content"]  # WeChat's editor takes its own
+
+
 def test_refuses_to_replace_a_folder_it_did_not_create(tmp_path):
     out = tmp_path / "precious"
     out.mkdir()

@@ -111,6 +111,7 @@ def make_environment(site_dir: Path, config: Config, compiled_dir: Path | None =
         script_json=script_json,
         epoch_ms=epoch_ms,
         scrollable=scrollable,
+        lazy_images=lazy_images,
         local_images=lambda html: Markup(str(html).replace(f' src="{site_address}', f' src="{base_path}')),
     )
     return env
@@ -123,6 +124,15 @@ def scrollable(html: str) -> Markup:
     """A body's tables and code blocks reachable by keyboard (``tabindex="0"``): on a phone they scroll sideways,
     and a region that scrolls must take focus for those who cannot swipe. For the website's pages only."""
     return Markup(_SCROLLED.sub(r'<\1 tabindex="0"', str(html)))
+
+
+_IMAGE = re.compile(r"<img(?=[ >/])")
+
+
+def lazy_images(html: str) -> Markup:
+    """A body's images fetched as the reader scrolls to them, not all with the page: a long case with photos
+    costs a phone on mobile data only what is read. For the website's pages only."""
+    return Markup(_IMAGE.sub('<img loading="lazy" decoding="async"', str(html)))
 
 
 def script_json(value: Any) -> Markup:
