@@ -153,6 +153,27 @@ def test_body_images_load_lazily_on_the_website_only(tmp_path):
     assert "<img" in article["article"]["content"] and "loading=" not in article["article"]["content"]  # WeChat's editor takes its own
 
 
+def test_an_attachment_can_be_shown_under_a_name_of_its_own(tmp_path):
+    # Parents were shown the link "reply-slip.pdf": a file named in English.
+    site = copy_fixture(tmp_path)
+    letter = site / "content/notices/letter.md"
+    text = letter.read_text(encoding="utf-8")
+    letter.write_text(text.replace("attachments: [files/reply-slip.pdf]",
+                                   "attachments:\n  - 家长回执: files/reply-slip.pdf"), encoding="utf-8")
+    build_site(site, tmp_path / "out")
+    page = (tmp_path / "out/notices/letter/index.html").read_text(encoding="utf-8")
+    assert '<a href="/fzzl/media/notices/files/reply-slip.pdf" download>家长回执</a>' in page
+    article = json.loads((tmp_path / "out/wechat/notices/letter/article.json").read_text(encoding="utf-8"))
+    assert "家长回执" in article["article"]["content"] and "reply-slip.pdf：" not in article["article"]["content"]
+    letter.write_text(text.replace("attachments: [files/reply-slip.pdf]",
+                                   "attachments:\n  - files/reply-slip.pdf\n  - {回执: files/a.pdf, 名单: files/b.pdf}"),
+                      encoding="utf-8")
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site, tmp_path / "out")
+    assert [(p.line, p.code) for p in failure.value.problems] == [(10, "E205")]
+    assert "显示的名称: 文件路径" in failure.value.problems[0].message
+
+
 def test_refuses_to_replace_a_folder_it_did_not_create(tmp_path):
     out = tmp_path / "precious"
     out.mkdir()

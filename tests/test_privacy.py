@@ -275,3 +275,9 @@ attachments:
     assert result.returncode == 1
     assert "content/cases/a.md:7:17: cover: 疑似手机号“138****5678”" in result.stderr + result.stdout
     assert "content/notices/n.md:7:14: attachments: 疑似手机号“139****5678”" in result.stderr + result.stdout
+    assert (result.stderr + result.stdout).count("139****5678") == 1  # the file name once, though it is shown too
+    # A name given the file is what readers see: scanned as well
+    (site / "content/notices/n.md").write_text(notice.replace("  - files/", "  - 王芳13712345678的回执: files/"),
+                                               encoding="utf-8")
+    said = run_fraudsite("check", site)
+    assert "content/notices/n.md:7:" in said.stdout + said.stderr and "137****5678" in said.stdout + said.stderr

@@ -679,6 +679,25 @@ def _tags(fields: _Fields) -> tuple[str, ...]:
 _TAG_SEPARATOR = re.compile(r"[，、；;,]")
 
 
+def _attachment_entries(fields: _Fields) -> list[tuple[str, str]]:
+    """``attachments`` as (name shown, path): each a path (its file name shown), or ``家长回执: files/reply.pdf``
+    to show readers a name of its own (a file named in English, say)."""
+    value = fields.data.get("attachments")
+    if not isinstance(value, list) or not any(isinstance(entry, dict) for entry in value):
+        return [("", name) for name in fields.texts("attachments")]
+    entries = []
+    for index, entry in enumerate(value):
+        pairs = list(entry.items()) if isinstance(entry, dict) else [("", entry)]
+        texts = [strip_control(part).strip() if isinstance(part, str) else "" for pair in pairs for part in pair]
+        if len(pairs) != 1 or not texts[1] or (isinstance(entry, dict) and not texts[0]):
+            fields.fail("attachments", "E205", "附件每项一行，写成“- 文件路径”，或“- 显示的名称: 文件路径”"
+                                               "（如 - 家长回执: files/reply.pdf）", line=fields.source.meta.line_of(
+                                                   f"attachments.{index}", fields.line("attachments")))
+            continue
+        entries.append((texts[0], texts[1]))
+    return entries
+
+
 def _case_fields(fields: _Fields, config: Config) -> dict:
     types = config.type_names
     type_key = fields.text("type", required=True)
@@ -714,12 +733,12 @@ def _notice_fields(fields: _Fields, common: dict, site_dir: Path) -> dict:
         fields.fail("expires", "E213", "失效时间早于或等于发布时间；请检查 expires 与 date")
     files: list[tuple[str, str]] = []
     attachments = []
-    for index, name in enumerate(fields.texts("attachments")):
+    for index, (title, name) in enumerate(_attachment_entries(fields)):
         output = _asset(fields, "attachments", name, site_dir, files, index)
         if output:
             source = files[-1][0]
             suffix = Path(name).suffix.lower()
-            attachments.append(Attachment(source, Path(name).name, output, _ATTACHMENT_KINDS.get(suffix, "文件"),
+            attachments.append(Attachment(source, title or Path(name).name, output, _ATTACHMENT_KINDS.get(suffix, "文件"),
                                           (site_dir / source).stat().st_size))
     common["files"] = common["files"] + tuple(files)
     return {"expires": expires, "priority": priority, "pinned": fields.flag("pinned"), "attachments": tuple(attachments)}

@@ -278,8 +278,11 @@ def published_values(item: Item, title_only: bool = False) -> Iterator[tuple[str
     for key in ("summary", "screen_title", "issuer", "cover"):
         if key in written:  # a derived summary comes from the body, a default issuer from the config
             yield key, getattr(item, key)
-    # A file's name is published too: in its address, and as an attachment's link text.
-    yield from ((f"attachments.{index}", a.source) for index, a in enumerate(getattr(item, "attachments", ())))
+    # A file's name is published too: in its address, and as an attachment's link text (or the name given it).
+    for index, attached in enumerate(getattr(item, "attachments", ())):
+        yield f"attachments.{index}", attached.source
+        if attached.name != Path(attached.source).name:
+            yield f"attachments.{index}", attached.name
     for key in ("tags", "signs", "advice"):
         yield from ((f"{key}.{index}", text) for index, text in enumerate(getattr(item, key, ())))
     yield from ((f"wechat.{key}", text) for key, text in item.wechat)
