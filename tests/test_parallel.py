@@ -424,6 +424,28 @@ def _collector_on(_) -> bool:
     return gc.isenabled()
 
 
+def test_work_left_unfinished_when_the_pause_ends_does_not_turn_the_collector_off_later():
+    # Work done here turns the collector on for its while and off again when it ends; a generator left
+    # unfinished ends when it is collected, which may be long after the build's pause, and it turned the
+    # collector off then for good (the next test found it off, in one CI run).
+    import gc
+
+    from fraudsite.build import collection_paused
+
+    with collection_paused():
+        unfinished = parallel.ordered_map(_collector_on, [None, None], minimum=10)  # done here
+        assert next(unfinished) is True
+    assert gc.isenabled()
+    del unfinished  # ended only now
+    assert gc.isenabled()
+    with collection_paused():  # and within a pause, ending one leaves the pause as it was
+        unfinished = parallel.ordered_map(_collector_on, [None, None], minimum=10)
+        assert next(unfinished) is True
+        del unfinished
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
 def test_work_collects_cycles_while_the_build_process_has_paused_collection(forking):
     # The build process pauses the cycle collector while it loads and plans, whose collections freed next to
     # nothing; rendering leaves cycles, which a round of workers, or a preview rendering in its own process, would

@@ -98,11 +98,15 @@ def collection_paused() -> Iterator[None]:
     second of an edit build at 10,000 items (unpickling the finished items alone: 341 ms, or 113 without). Rendering
     leaves cycles behind: processes forked meanwhile collect as usual (``parallel._as_forked``), and so does work
     ``ordered_map`` does in this process (``parallel._collecting``)."""
-    enabled = gc.isenabled()
+    from fraudsite.parallel import PAUSES
+
+    enabled, pause = gc.isenabled(), object()
     gc.disable()
+    PAUSES.append(pause)
     try:
         yield
     finally:
+        PAUSES.remove(pause)
         if enabled:
             gc.enable()
 

@@ -411,20 +411,28 @@ class Message:
         self.file.close()
 
 
+PAUSES: list[object] = []  # the open ``build.collection_paused``, innermost last
+
+
 @contextmanager
 def _collecting() -> Iterator[None]:
     """The cycle collector on for work done here, should the build have paused it (``build.collection_paused``), as
     in a worker (``_as_forked``): rendering leaves cycles, which would otherwise stay until the build ends (a preview
-    rebuilds in its own process). What exists is frozen first, as before a fork, so no collection walks it."""
+    rebuilds in its own process). What exists is frozen first, as before a fork, so no collection walks it.
+
+    Turned off again at the end only within the pause it began in: work left unfinished ends when its generator is
+    collected, maybe after that pause, and must not turn the collector off for good."""
     if gc.isenabled():
         yield
         return
+    pause = PAUSES[-1] if PAUSES else None
     gc.freeze()
     gc.enable()
     try:
         yield
     finally:
-        gc.disable()
+        if (PAUSES[-1] if PAUSES else None) is pause:
+            gc.disable()
 
 
 def release_free_memory() -> None:
