@@ -74,13 +74,16 @@ def load_content(site_dir: Path, config: Config, cache: ContentCache | None = No
     problems: list[Problem] = []
     sources = read_sources(site_dir, problems, cache)
     content = parse_sources(sources, config, site_dir, problems, cache)
-    moved = moved_pages(content.items, cache, scheduled_after) if cache is not None else []
-    if cache is not None and not content.errors:  # a file that fails to load is not gone
-        moved += removed_pages(content.items, cache, scheduled_after)
+    if cache is None:
+        return content
+    earlier = last_published(cache, scheduled_after)
+    moved = moved_pages(content.items, earlier)
+    if not content.errors:  # a file that fails to load is not gone
+        moved += removed_pages(content.items, earlier)
     return replace(content, problems=tuple(sorted(content.problems + tuple(moved)))) if moved else content
 
 
-def _last_published(cache: ContentCache, scheduled_after: datetime | None) -> dict[str, Item]:
+def last_published(cache: ContentCache, scheduled_after: datetime | None) -> dict[str, Item]:
     """The last build's items by id that had a public page and are not this build's (as they were): those of
     the cache not used this build; one scheduled after ``scheduled_after``, then as now, had none."""
     return {done.item.id: done.item for key, done in cache.finished.items()
@@ -88,16 +91,13 @@ def _last_published(cache: ContentCache, scheduled_after: datetime | None) -> di
             and (scheduled_after is None or done.item.date <= scheduled_after)}
 
 
-def moved_pages(items: tuple[Item, ...], cache: ContentCache, scheduled_after: datetime | None = None
-                ) -> list[Problem]:
+def moved_pages(items: tuple[Item, ...], earlier: dict[str, Item]) -> list[Problem]:
     """Warnings for pages whose address changed since the last build (a file or its slug renamed): addresses
     shared, printed in QR codes or saved by readers break unless the old one redirects (``aliases``).
 
-    The last build's items are those of the cache not used this build; so it is said in the build right after
-    the change (and in the preview), not again. An item scheduled after ``scheduled_after``, then as now, had
-    no public address to break.
+    ``earlier``: the last build's published items (``last_published``), known from the cache only; so it is said
+    in the build right after the change (and in the preview), not again.
     """
-    earlier = _last_published(cache, scheduled_after)
     found = []
     for item in items:
         old = earlier.get(item.id)
@@ -110,8 +110,7 @@ def moved_pages(items: tuple[Item, ...], cache: ContentCache, scheduled_after: d
     return found
 
 
-def removed_pages(items: tuple[Item, ...], cache: ContentCache, scheduled_after: datetime | None = None
-                  ) -> list[Problem]:
+def removed_pages(items: tuple[Item, ...], earlier: dict[str, Item]) -> list[Problem]:
     """Warnings for published items whose file is gone since the last build: their page went with it, where
     ``withdrawn: true`` would have kept a page that says so. Said once, as ``moved_pages`` is."""
     ids, paths = {item.id for item in items}, {item.path for item in items}
@@ -119,7 +118,7 @@ def removed_pages(items: tuple[Item, ...], cache: ContentCache, scheduled_after:
                     f"这个文件已删除，它的网页 {old.path} 也随之删除，已分享出去的网址和二维码会打不开。"
                     f"如果是改名或移动了文件，请在新文件的头部写上 aliases: [{old.path}]；"
                     "如果是要撤下这一篇，请恢复文件并在头部写上 withdrawn: true（网页会显示“已撤下”）")
-            for old in _last_published(cache, scheduled_after).values() if old.id not in ids and old.path not in paths]
+            for old in earlier.values() if old.id not in ids and old.path not in paths]
 
 
 def reload_content(site_dir: Path, config: Config, relatives: list[str], item_paths: dict[str, str],

@@ -740,7 +740,6 @@ class _LinkResolver(Treeprocessor):
         return line_at(ctx.body, ctx.body_line, at)
 
 
-
 def _as_written(address: str) -> str:
     """A link's address as the editor wrote it: Python-Markdown hides an autolinked e-mail address
     (``<bwc@example.edu.cn>``) from harvesters as character entities behind its placeholder, which read as a
