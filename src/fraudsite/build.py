@@ -121,7 +121,7 @@ def load_site(options: BuildOptions, cache: ContentCache | None = None) -> tuple
     checkpoint("parse")
     now = build_time(options, config)
     content = load_content(options.site_dir, config, cache.bind(config) if cache else None,
-                           None if options.future else now)
+                           None if options.future else now, options.out_dir)
     if content.errors:
         raise BuildFailed(list(content.problems))
     store = active_store()

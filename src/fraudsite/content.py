@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import posixpath
@@ -65,11 +66,12 @@ class Content:
 
 
 def load_content(site_dir: Path, config: Config, cache: ContentCache | None = None,
-                 scheduled_after: datetime | None = None) -> Content:
+                 scheduled_after: datetime | None = None, out_dir: Path | None = None) -> Content:
     """Read, check and render every content file; collect every problem instead of stopping.
 
     With a ``cache``, unchanged files are not parsed, checked or rendered again (see ``parse_sources``).
     ``scheduled_after``: the build's moment, unless it publishes scheduled items too (for ``moved_pages``).
+    ``out_dir``: the folder the build replaces, whose item pages tell what the cache cannot (``vanished_pages``).
     """
     problems: list[Problem] = []
     sources = read_sources(site_dir, problems, cache)
@@ -80,6 +82,8 @@ def load_content(site_dir: Path, config: Config, cache: ContentCache | None = No
     moved = moved_pages(content.items, earlier)
     if not content.errors:  # a file that fails to load is not gone
         moved += removed_pages(content.items, earlier)
+        if out_dir is not None:
+            moved += vanished_pages(out_dir, content.items, {done.item.path for done in cache.finished.values()})
     return replace(content, problems=tuple(sorted(content.problems + tuple(moved)))) if moved else content
 
 
@@ -119,6 +123,60 @@ def removed_pages(items: tuple[Item, ...], earlier: dict[str, Item]) -> list[Pro
                     f"如果是改名或移动了文件，请在新文件的头部写上 aliases: [{old.path}]；"
                     "如果是要撤下这一篇，请恢复文件并在头部写上 withdrawn: true（网页会显示“已撤下”）")
             for old in earlier.values() if old.id not in ids and old.path not in paths]
+
+
+def vanished_pages(out_dir: Path, items: tuple[Item, ...], known: set[str]) -> list[Problem]:
+    """``moved_pages`` and ``removed_pages`` for the item pages in OUT of which the cache knows nothing (``known``:
+    the paths of its items): it was deleted, made by another version or for another configuration, or is
+    another computer's. A page whose title an item with a new page has is taken to have moved to it.
+    """
+    kept = {item.path for item in items} | known | {
+        alias.strip("/") + "/" for item in items for alias in item.aliases if not alias.endswith(".html")}
+    gone = {}
+    for section in SECTIONS:
+        try:
+            names = sorted(os.listdir(out_dir / section))
+        except OSError:  # no OUT yet, or not a folder
+            continue
+        for name in names:
+            page = out_dir / section / name / "index.html"
+            if name != "page" and f"{section}/{name}/" not in kept and page.is_file():
+                gone[f"{section}/{name}/"] = _page_title(page)
+    if not gone:
+        return []
+    new = {}
+    for item in items:
+        if not item.draft and not item.withdrawn and not (out_dir / item.path).is_dir():
+            new.setdefault((item.section, item.title), []).append(item)
+    found = []
+    for path, title in gone.items():
+        alike = new.get((path.split("/")[0], title), []) if title else []
+        if len(alike) == 1:
+            item = alike[0]
+            found.append(warning(item.source, item.line("slug"), "W206", "aliases",
+                                 f"网址从 {path} 改成了 {item.path}（上次构建的网页标题相同，大概是改了文件名或 slug）；"
+                                 f"已分享出去的旧网址会打不开，请在头部写上 aliases: [{path}]，旧网址就会转到新页面"))
+        else:
+            found.append(warning(f"content/{path.split('/')[0]}", 0, "W207", "",
+                                 f"上次构建的网页 {path}" + (f"（《{title}》）" if title else "")
+                                 + "这次没有了：它的文件已删除或改了网址，已分享出去的网址和二维码会打不开。"
+                                 f"如果是改名或移动了文件，请在新文件的头部写上 aliases: [{path}]；"
+                                 "如果是要撤下这一篇，请恢复文件并在头部写上 withdrawn: true（网页会显示“已撤下”）"))
+    return found
+
+
+_OG_TITLE = re.compile(r'<meta property="og:title" content="([^"]*)"')
+
+
+def _page_title(page: Path) -> str:
+    """The title an item page was built with (its ``og:title``), "" if it cannot be read."""
+    try:
+        with page.open("rb") as file:
+            head = file.read(16384).decode("utf-8", "replace")
+    except OSError:
+        return ""
+    found = _OG_TITLE.search(head)
+    return html.unescape(found.group(1)) if found else ""
 
 
 def reload_content(site_dir: Path, config: Config, relatives: list[str], item_paths: dict[str, str],
