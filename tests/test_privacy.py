@@ -54,6 +54,13 @@ def kinds(text: str, allowed: frozenset[str] = frozenset()) -> list[tuple[str, s
     ("ＱＱ号 987654321", "qq", "98*****21"),
     ("qq号码是 55123456", "qq", "55****56"),
     ("扣扣 10001", "qq", "10*01"),
+    ("QQ 号 234567891。", "qq", "23*****91"),
+    ("QQ号码是：123456789", "qq", "12*****89"),
+    ("加了对方 QQ（456789123）", "qq", "45*****23"),
+    ("电话 138.1234.5678", "mobile", "138****5678"),
+    ("电话 138/1234/5678", "mobile", "138****5678"),
+    ("电话 138 1234  5678", "mobile", "138****5678"),
+    ("老身份证 110105491231002", "id_card", "110********1002"),
     ("发邮件到 zhang.san@qq.com 索要", "email", "z***@qq.com"),
     ("邮箱ｌｉｓｉ＠163.com", "email", "l***@163.com"),
     ("学号2021123456的同学", "student_number", "20******56"),
@@ -79,6 +86,10 @@ def test_each_detector_finds_its_kind_also_spaced_dashed_and_full_width(text, ki
     "流水号 1381234567890",  # 13 digits: not a mobile
     "QQ私聊要求转账",
     "编号 202112345",  # one digit short of the configured pattern, and no word says whose number it is
+    "订单号 123456789012345",  # 15 digits without a birth date where an old ID card has it
+    "编号 990105491231002",  # no province has the code 99
+    "服务器 139.224.100.123，版本 1.3.5",
+    "2023.10.12 15:30 报警",
 ])
 def test_look_alikes_are_never_flagged(text):
     assert kinds(text) == []
@@ -95,6 +106,11 @@ def test_privacy_allow_lets_through_that_value_in_any_form_and_nothing_else():
     ("学号：B20230101，", "B2*****01"),  # the digits alone would read as a date
     ("准考证号是 123456789", "12*****89"),
     ("学籍号码 ２０２３０１０１２３", "20******23"),
+    ("学号为：2023010123", "20******23"),
+    ("学号 2023 0101 23", "20******23"),
+    ("学号 2023-010-123", "20******23"),
+    ("学生证号：2023010123", "20******23"),
+    ("一卡通号：2023010123", "20******23"),
 ])
 def test_a_number_right_after_the_word_for_it_is_a_student_number_without_any_pattern(text, masked):
     assert [(f.kind, f.masked) for f in find_personal_data(text, PrivacyRules())] == [("student_number", masked)]
@@ -108,7 +124,7 @@ def test_a_number_without_the_word_needs_the_sites_pattern():
 # Texts made of what the patterns look for (digits, Unicode digits, separators, letters, "@", the words for a QQ or
 # student number) among Chinese: the quick checks before each pattern must never hide a match.
 _PIECES = st.sampled_from(["0", "1", "3", "8", "9", "6", "2", "X", " ", "-", "@", "q", "Q", "a", ".", "com", "：",
-                           "扣扣", "企鹅号", "学号", "元", "诈骗", "\u0663", "２", "＠", "\n",
+                           "扣扣", "企鹅号", "学号", "学生证号", "号码是", "（", "/", "元", "诈骗", "\u0663", "２", "＠", "\n",
                            "13812345678", "4111111111111111", "11010519491231002", "2021123456", "QQ", "123456", "li@qq.com"])
 
 
@@ -202,6 +218,31 @@ def test_a_finding_in_the_body_is_not_reported_again_under_a_summary_left_empty(
         result = run_fraudsite(command, site, "--now", "2026-11-28 09:00")
         found = re.findall(r"content/cases/leak\.md:(\d+):(\d+): (\S+): 疑似手机号", result.stdout + result.stderr)
         assert found == [("11", "9", "正文")], result.stdout + result.stderr
+
+
+def test_numbers_only_the_rendered_page_shows_whole_and_addresses_are_scanned_too(tmp_path):
+    """Emphasis, a comment, a character reference or a line break parts a number in the source that readers see
+    whole; a file's name, slug and aliases are published in every address, QR code and feed."""
+    body = "一、138**1234**5678\n\n二、137<!-- x -->12345678\n\n三、&#49;3512345678\n\n四、1361234\n5678\n"
+    case = CASE.replace("  - 让受害人拨回 138-1234-5678\n", "aliases: [cases/zhang-13312345678/]\n")
+    case = case.split("---\n\n")[0] + "---\n\n" + body
+    named = case.replace("id: case-1", "id: case-2\nslug: victim-15912345678").replace("zhang-133", "li-134")
+    site = make_site(tmp_path / "site", {"cases/2026-11-13912345678.md": case, "cases/named.md": named})
+    result = run_fraudsite("build", site, "-o", tmp_path / "out", "--now", "2026-11-28 09:00")
+    assert result.returncode == 1
+    found = re.findall(r"content/cases/([^:]+):(?:(\d+):(\d+):)? (\S+): 疑似手机号“(\S+?)”", result.stderr)
+    body_findings = [("12", "3", "138****5678"), ("14", "3", "137****5678"), ("16", "8", "135****5678"),
+                     ("18", "3", "136****5678")]  # the &#49; before 35…: its column
+    assert found == [
+        ("2026-11-13912345678.md", "", "", "文件名", "139****5678"),
+        ("2026-11-13912345678.md", "9", "23", "aliases", "133****5678"),
+        *[("2026-11-13912345678.md", line, column, "正文", masked) for line, column, masked in body_findings],
+        ("named.md", "3", "14", "slug", "159****5678"),
+        ("named.md", "10", "20", "aliases", "134****5678"),
+        *[("named.md", str(int(line) + 1), column, "正文", masked) for line, column, masked in body_findings],
+    ], result.stderr
+    assert "12345678" not in result.stderr.replace("2026-11-13912345678.md", "")  # each number masked
+    assert not (tmp_path / "out").exists()
 
 
 def test_privacy_allow_in_the_item_lets_the_build_through(tmp_path):

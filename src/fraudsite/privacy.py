@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -38,27 +39,35 @@ _WIDE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _DASHES = {code: 0x2D for code in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212)}
 _NORMALISE = _WIDE | _DASHES
 _SEP = "[ -]?"  # one optional space or dash between digits: 138 1234 5678, 138-1234-5678
+_GROUP_SEP = r"[ \t./\-]{1,3}"  # between the groups of 138 1234 5678 also a dot or slash, or two spaces
 _NOT_BEFORE_DIGIT = r"(?![ -]?\d)"
 _PATTERNS = {
     # any grouping (110105 19491231 002X, 110105 1949 1231 002X); birth date and check digit are checked after
     # the look-behinds follow the first digit so the regex engine can skip to digits quickly
     "id_card": re.compile(r"(\d(?<!\d\d)(?<!\d[ -]\d)(?:[ -]?\d){16}[ -]?[\dXx])" + _NOT_BEFORE_DIGIT + "(?![Xx])"),
+    # the 15-digit card issued before 1999, still quoted from old records: area code and birth date checked after
+    "id_card_old": re.compile(r"([1-8](?<!\d[1-8])(?<!\d[ -][1-8])\d{14})" + _NOT_BEFORE_DIGIT + "(?![Xx])"),
     "bank_card": re.compile(r"([2-6](?<!\d\d)(?<!\d[ -]\d)\d{3}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?)" + _NOT_BEFORE_DIGIT),
     "mobile": re.compile(rf"((?:\+86|0(?<!\d0)086|8(?<!\d8)6){_SEP}1[3-9]\d(?:{_SEP}\d){{8}})" + _NOT_BEFORE_DIGIT),
     "mobile_local": re.compile(rf"(1(?<!\d1)(?<!\d[ -]1)[3-9]\d(?:{_SEP}\d){{8}})" + _NOT_BEFORE_DIGIT),
+    "mobile_grouped": re.compile(rf"(1(?<!\d1)(?<!\d[ ./-]1)[3-9]\d{_GROUP_SEP}\d{{4}}{_GROUP_SEP}\d{{4}})(?![ ./\-]?\d)"),
     "email": re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"),
-    "qq": re.compile(r"(?i)(?:qq|扣扣|企鹅号)(?:号码|账号|号|群号|群)?[ \t]*(?:[:：]|是|为)?[ \t]*([1-9]\d{4,10})(?!\d)"),
+    # QQ号 123, QQ 号码是：123, QQ（123）
+    "qq": re.compile(r"(?i)(?:qq|扣扣|企鹅号)[ \t]*(?:号码|账号|号|群号|群)?[ \t]*(?:是|为)?[ \t]*[:：(（]?[ \t]*"
+                     r"([1-9]\d{4,10})(?!\d)"),
     # digits, perhaps after a letter, right after a word that says whose number they are: found without the
     # site's own pattern (``privacy.student_number``), which finds the numbers written on their own
-    "student_number_named": re.compile(r"(?:学号|学籍号|考生号|准考证号)码?[ \t]*(?:[:：]|是|为)?[ \t]*([A-Za-z]?\d{6,14})(?!\d)"),
+    "student_number_named": re.compile(r"(?:学号|学籍号|考生号|准考证号|学生证号|一卡通号|校园卡号)码?[ \t]*(?:是|为)?[ \t]*"
+                                       r"[:：]?[ \t]*([A-Za-z]?\d(?:[ -]?\d){5,13})(?![ -]?\d)"),
 }
-_KIND_OF = {"mobile_local": "mobile", "student_number_named": "student_number"}  # pattern -> the kind it finds
+_KIND_OF = {"mobile_local": "mobile", "mobile_grouped": "mobile", "id_card_old": "id_card",
+            "student_number_named": "student_number"}  # pattern -> the kind it finds
 # What a text needs before a pattern can match it, checked first (most bodies have none of it): tried at every
 # character of every body, the patterns took 90 ms of CPU per 1,000 items, these checks and the patterns that pass
 # them 30. ``long_number``: the text holds 11 digits or more written as one number (``_LONG_NUMBER``), as a phone,
 # ID-card or bank-card number needs. A student number's words are as quick to find as its pattern is.
-_LONG_NUMBER = re.compile(r"\d(?:[ -]?\d){10}")
-_NEEDS_LONG_NUMBER = {"id_card", "bank_card", "mobile", "mobile_local"}
+_LONG_NUMBER = re.compile(r"\d(?:[ \t./\-]{0,3}\d){10}")
+_NEEDS_LONG_NUMBER = {"id_card", "id_card_old", "bank_card", "mobile", "mobile_local", "mobile_grouped"}
 _NEEDS_ONE_OF = {"email": ("@",), "qq": ("q", "Q", "扣扣", "企鹅号")}  # the others: nothing
 _WIDE_FORMS = re.compile("[\uff0b\uff0d\uff0e\uff10-\uff3a\uff3f\uff41-\uff5a\u3000\u2010-\u2014\u2212]")
 _MAY_HOLD_DATA = re.compile("[0-9@\uff10-\uff19\uff20]")
@@ -66,6 +75,9 @@ _AMOUNT_AFTER = re.compile(r"[ \t]*(?:元|块|万|亿|角|余元|多元|美元|�
 _AMOUNT_BEFORE = re.compile(r"(?:[¥￥$]|人民币)[ \t]*\Z")
 _DATE = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\Z")
 _BIRTH_DATE = re.compile(r"(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+_SHORT_BIRTH_DATE = re.compile(r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+_PROVINCES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 "
+                       "71 81 82".split())
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -182,6 +194,8 @@ def _is_personal(kind: str, normal: str, start: int, end: int) -> bool:
     if kind == "id_card":
         number = re.sub(r"[ -]", "", normal[start:end])
         return bool(_BIRTH_DATE.match(number, 6)) and id_checksum_ok(number)
+    if kind == "id_card_old":  # a province's code, then the birth date as YYMMDD
+        return digits[:2] in _PROVINCES and bool(_SHORT_BIRTH_DATE.match(digits, 6))
     if kind == "bank_card":
         # 2-series Mastercard starts 2221-2720; "20…" and "19…" are dates and order numbers, not cards
         return luhn_ok(digits) and (digits[0] != "2" or 2221 <= int(digits[:4]) <= 2720)
@@ -301,14 +315,75 @@ def scan_item(site_dir: Path, item: Item, rules: PrivacyRules, title_only: bool 
             line, column = _locate(raw.lines, item.line(key) if key in dict(item.line_of) else item.line(field_name),
                                    finding.value)
             found.append(Located(finding, item.source, line, column, field_name))
-    if not title_only and raw.body_line:
+    found += _in_addresses(item, raw.lines, rules, allowed)  # a withdrawn item's page keeps its address
+    if title_only:
+        return found
+    if raw.body_line:
         body = raw.body
         for finding in find_personal_data(body, rules, allowed):
             line = raw.body_line + body.count("\n", 0, finding.start)
             column = finding.start - (body.rfind("\n", 0, finding.start) + 1) + 1
             found.append(Located(finding, item.source, line, column, "正文"))
         found += _in_escaped_addresses(body, raw.body_line, item.source, rules, allowed)
+        seen = allowed | {normalise_value(hit.finding.value) for hit in found}
+        found += _in_rendered(item.body_html, body, raw.body_line, item.source, rules, seen)
     return found
+
+
+def _in_addresses(item: Item, lines: list[str], rules: PrivacyRules, allowed: frozenset[str]) -> list[Located]:
+    """Findings in what the page's addresses are made of: the file's name, a ``slug`` written instead, its
+    ``aliases``. Read as written and with "-", "_", "/" and "." as breaks (2026-11-13912345678 is a date and a
+    phone number, not one long number)."""
+    written = dict(item.line_of)
+    named = [("文件名", Path(item.source).stem, 0)]
+    named += [("slug", item.slug, written["slug"])] if "slug" in written else []
+    named += [("aliases", alias, item.line("aliases")) for alias in item.aliases]
+    found, seen = [], set(allowed)
+    for field_name, text, line in named:
+        for reading in (text, _ADDRESS_BREAKS.sub("|", text)):
+            for finding in find_personal_data(reading, rules, frozenset(seen)):
+                seen.add(normalise_value(finding.value))
+                finding = replace(finding, value=text[finding.start:finding.end])
+                where = _locate(lines, line, finding.value) if line else (0, 0)
+                found.append(Located(finding, item.source, *where, field_name))
+    return found
+
+
+_ADDRESS_BREAKS = re.compile(r"[-_/.]")
+
+
+def _in_rendered(html: str, body: str, body_line: int, source: str, rules: PrivacyRules,
+                 seen: frozenset[str]) -> list[Located]:
+    """Findings only the rendered body shows, where the source parts what readers see as one number: emphasis
+    (138**1234**5678), a comment, a character reference (&#49;38…) or a line break inside a paragraph. Each is
+    placed where its characters are written in that order, other than digits perhaps between (``_written_at``)."""
+    text = unescape(_ANY_TAG.sub("\n", _INLINE_TAGS.sub("", html.replace("\n", " "))))
+    found, normal, after = [], "", {}
+    for finding in find_personal_data(text, rules, seen):
+        normal = normal or _to_ascii(body)
+        at = _written_at(normal, finding.value, after.get(finding.value, 0))
+        after[finding.value] = at + 1
+        column = at - (normal.rfind("\n", 0, at) + 1) + 1 if at >= 0 else 1
+        found.append(Located(finding, source, line_at(body, body_line, at), column, "正文"))
+    return found
+
+
+def _written_at(normal: str, value: str, start: int) -> int:
+    """Where in ``normal`` (a body as ``_to_ascii`` reads it), from ``start`` on, the characters of a value found
+    in the rendered text are written, others perhaps between; its first few may be written otherwise (&#49;
+    for 1). -1 if nowhere."""
+    digits = re.sub(r"\D", "", _to_ascii(value))
+    chars = digits if len(digits) >= 5 else _to_ascii(value)
+    for skip in range(min(4, len(chars) - 4)):
+        found = re.compile(r"\D{0,16}?".join(map(re.escape, chars[skip:]))).search(normal, start)
+        if found:
+            return found.start()
+    return -1
+
+
+# Tags inside a line of text, which part nothing a reader sees; every other tag ends a block (or is a <br>).
+_INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|code|del|em|i|ins|kbd|mark|s|small|span|strong|u)\b[^>]*>")
+_ANY_TAG = re.compile(r"<[^>]*>")
 
 
 def _in_escaped_addresses(body: str, body_line: int, source: str, rules: PrivacyRules,
