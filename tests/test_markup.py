@@ -307,6 +307,19 @@ def test_quotes_end_and_hold_lists_where_editors_previews_show_them(body, shown)
     assert re.sub(r">\s+", ">", re.sub(r"\s+<", "<", html)).strip() == shown
 
 
+@pytest.mark.parametrize(("body", "shown"), [
+    # Numbered steps, then a checklist: two lists in the previews; Python-Markdown numbered the checklist 3. and 4.
+    ("1. 第一步\n2. 第二步\n- 甲\n- 乙", "<ol><li>第一步</li><li>第二步</li></ol><ul><li>甲</li><li>乙</li></ul>"),
+    ("- 甲\n1. 第一步", "<ul><li>甲</li></ul><ol><li>第一步</li></ol>"),
+    ("说明：\n1. 第一步\n- 甲", "<p>说明：</p><ol><li>第一步</li></ol><ul><li>甲</li></ul>"),
+    ("1. 第一步\n    - 甲\n    - 乙\n2. 第二步", "<ol><li>第一步<ul><li>甲</li><li>乙</li></ul></li><li>第二步</li></ol>"),
+    ("- 甲\n* 乙", "<ul><li>甲</li><li>乙</li></ul>"),  # both bullets: one list, as Python-Markdown has it
+])
+def test_a_numbered_list_and_a_bulleted_one_after_it_are_two_lists(body, shown):
+    html = render_with_files(body, set()).html
+    assert re.sub(r">\s+", ">", re.sub(r"\s+<", "<", html)).strip() == shown
+
+
 @pytest.mark.parametrize("body", [
     "- 甲\n  > 提示\n  >\n  续行\n- 丙",  # a blank quoted line in an item: a blank line after it parted the list
     "- 甲\n    > 提示\n    >\n    续行\n- 丙",

@@ -409,6 +409,7 @@ class _ListsAsEditorsWriteThem(Preprocessor):
         # open items: (indent written, indent given to Python-Markdown, column of the item's text as written)
         levels: list[tuple[int, int, int]] = []
         previous = ""
+        top_ordered = False  # the outermost list is numbered
         raw = ""  # what opened the fenced code or HTML the lines are in (```, ~~~ or <), till it ends
         index = 0
         while index < len(lines):
@@ -421,9 +422,16 @@ class _ListsAsEditorsWriteThem(Preprocessor):
             if not line.strip():
                 pass
             elif item and (levels or written < 4):
-                starts = not levels
+                ordered = item.group(2)[0] not in "-*+"
                 while levels and written < levels[-1][0]:
                     levels.pop()
+                if len(levels) == 1 and written == levels[0][0] and ordered != top_ordered:
+                    # 1. then - (or - then 1.) begins another list in the previews; Python-Markdown goes on with
+                    # the first. An empty comment parts them (the sanitiser drops it).
+                    result += ["", "<!-- -->", ""]
+                    levels.clear()
+                starts = not levels
+                top_ordered = ordered if starts else top_ordered
                 if levels and written == levels[-1][0]:
                     given = levels.pop()[1]
                 else:  # a first item, or one nested under the item above
