@@ -264,16 +264,41 @@ def test_a_running_screen_loads_its_page_again_once_when_the_page_itself_changed
         assert len(page.navigations) == 2 and page.js_errors == []
 
 
-def test_a_screen_whose_page_stays_old_after_loading_it_again_keeps_running(new_page, served):
-    """A cache in front of the player may keep the old page: one more load, then no loop."""
-    text = json.loads(served_data(served))
-    data = DataServer(json.dumps({**text, "shell": "0123456789abcdef"}).encode())
-    page = open_screen(new_page, served, clock_ms=screen_now_ms(), data=data)
-    page.wait_for_url("**/screen/?shell=0123456789abcdef", timeout=10_000)
-    wait_for_checks(page, 1)
-    page.clock.run_for(REFRESH_MS)
-    wait_for_checks(page, 2)
-    assert len(page.navigations) == 2 and page.evaluate("FraudScreen.ids()") and page.js_errors == []
+def test_a_screen_loads_its_new_page_only_once_that_page_answers_with_it(new_page, tmp_path):
+    """At a deploy the new page may answer 503 for a while, or a cache in front of the player the old page: the
+    screen ran off to the error page and stayed there, or kept the old page for good. Now it runs on as it is,
+    asks again at each data check, and loads the page once the page is there."""
+    site, out = make_screen_site(tmp_path), tmp_path / "out"
+    build_site(site, out, now=SCREEN_NOW)
+    old_page = (out / "screen/index.html").read_bytes()
+    answers = [lambda route: route.fulfill(status=503, body="Service Unavailable"),
+               lambda route: route.fulfill(status=200, body=old_page, headers={"Content-Type": "text/html"})]
+    asked = []
+
+    def new_page_route(route):
+        asked.append(route.request.url)
+        answers.pop(0)(route) if answers else route.continue_()
+
+    with serve_directory(out) as base:
+        data = DataServer((out / "screen/data.json").read_bytes())
+        page = open_screen(new_page, base, clock_ms=screen_now_ms(), data=data)
+        page.route("**/screen/?shell=*", new_page_route)
+        config = site / "fraudsite.yaml"
+        config.write_text(re.sub(r"^title: .*$", "title: 新的专栏名称", config.read_text(encoding="utf-8"), count=1,
+                                 flags=re.MULTILINE), encoding="utf-8")
+        build_site(site, out, now=SCREEN_NOW)
+        data.body = (out / "screen/data.json").read_bytes()
+        shell = json.loads(data.body)["shell"]
+        for checks in (2, 3):  # the 503, then the old page: the screen stays, showing its slides
+            page.clock.run_for(REFRESH_MS)
+            wait_for_checks(page, checks)
+            page.wait_for_function("() => !FraudScreen.stats().reloading", polling=20, timeout=10_000)
+            assert len(asked) == checks - 1 and len(page.navigations) == 1 and page.evaluate("FraudScreen.ids()")
+        page.clock.run_for(REFRESH_MS)
+        page.wait_for_url(f"**/screen/?shell={shell}", timeout=10_000)
+        page.wait_for_function("document.querySelector('#screen-top .brand').textContent.indexOf('新的专栏名称') === 0",
+                               polling=50, timeout=10_000)
+        assert len(page.navigations) == 2 and page.js_errors == []
 
 
 def test_qr_codes_decode_to_the_item_pages(new_page, served):

@@ -18,7 +18,8 @@
   var state = {
     text: '', data: null, offset: 0, synced: 0, pickedAt: 0, shownAt: 0, current: null, currentHtml: '',
     lastUrgent: false, lastId: { urgent: '', normal: '' }, checks: 0, swaps: 0, shows: 0,
-    rotateTimer: null, checkTimer: null, clockTimer: null, request: null, barTop: -1, barBottom: -1
+    rotateTimer: null, checkTimer: null, clockTimer: null, request: null, barTop: -1, barBottom: -1,
+    reloading: false
   };
 
   /* The device clock corrected by the server's Date header (milliseconds since 1970, UTC). */
@@ -78,6 +79,7 @@
   function accept(text) {
     var data;
     if (text === state.text) {
+      reloadIfShellChanged(state.data.shell);  /* not loaded yet: the new page did not answer last time */
       return true;
     }
     try {
@@ -97,14 +99,34 @@
   }
 
   /* The page itself changed (the site's title, the screen's style or script: a new theme or fraudsite): load
-     it again, at an address of its own so no cache in front of the player hands back the old one. Once per
-     version: a page that still differs after that keeps running as it is. */
+     it again, at an address of its own so no cache in front of the player hands back the old one; but only once
+     that address answers with the new page. A deploy's moment of 502s, or a stale copy, would otherwise leave
+     the screen on an error page, or on the old page for good; this page runs on and asks again at each check. */
   function reloadIfShellChanged(shell) {
-    var own = root.getAttribute('data-shell'), mark = 'shell=' + shell;
-    if (!source || !shell || !own || shell === own || window.location.search.indexOf(mark) >= 0) {
+    var own = root.getAttribute('data-shell'), address, request;
+    if (!source || !shell || !own || shell === own || state.reloading) {
       return;
     }
-    window.location.replace(window.location.pathname + '?' + mark + (ownSeconds() ? '&seconds=' + ownSeconds() : ''));
+    address = window.location.pathname + '?shell=' + shell + (ownSeconds() ? '&seconds=' + ownSeconds() : '');
+    request = new XMLHttpRequest();
+    state.reloading = true;
+    request.onreadystatechange = function () {
+      if (request.readyState !== 4) {
+        return;
+      }
+      request.onreadystatechange = null;
+      state.reloading = false;
+      if (request.status === 200 && request.responseText.indexOf('data-shell="' + shell + '"') >= 0) {
+        window.location.replace(address);
+      }
+    };
+    try {
+      request.open('GET', address, true);
+      request.timeout = 20000;
+      request.send();
+    } catch (e) {
+      state.reloading = false;
+    }
   }
 
   function findSlide(id) {
@@ -387,7 +409,8 @@
       scheduleRotate();
     },
     stats: function () {
-      return { checks: state.checks, swaps: state.swaps, shows: state.shows, offset: state.offset };
+      return { checks: state.checks, swaps: state.swaps, shows: state.shows, offset: state.offset,
+               reloading: state.reloading };
     }
   };
 
