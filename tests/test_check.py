@@ -171,11 +171,15 @@ def test_screen_summary_length_defaults_to_60_and_follows_the_config(tmp_path):
     assert [(p["code"], p["line"]) for p in result["problems"]] == [("W613", 7)]
     (site / "fraudsite.yaml").write_text(CONFIG + "screen:\n  summary_length: 80\n", encoding="utf-8")
     assert "W613" not in codes(check(site, "--format", "json"))
-    # No summary written: the body's opening makes it, and the warning points at the title, near which to add one
+    # No summary written: the body's opening makes it. Cut mid-sentence, the warning points at the title, near
+    # which to add one; an opening with a sentence's end to cut at is no warning (the field is optional).
     (site / "content/cases/a.md").write_text(case(body="长" * 200).replace("summary: 简短摘要。\n", ""), encoding="utf-8")
     result = json.loads(check(site, "--format", "json").stdout)
     assert [(p["code"], p["line"]) for p in result["problems"]] == [("W613", 3)]
-    assert "请写一个简短的 summary 字段" in result["problems"][0]["message"]
+    assert "会断在半句话上；请写一个简短的 summary 字段" in result["problems"][0]["message"]
+    sentences = "骗子冒充辅导员拉群收费。" * 20
+    (site / "content/cases/a.md").write_text(case(body=sentences).replace("summary: 简短摘要。\n", ""), encoding="utf-8")
+    assert "W613" not in codes(check(site, "--format", "json"))
 
 
 def test_the_wechat_channel_checks_run_in_check(tmp_path, monkeypatch):

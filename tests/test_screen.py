@@ -148,13 +148,16 @@ def test_ticker_has_one_line_per_current_item(built):
     assert all(line.strip() == line and line for line in lines)
 
 
-def test_with_nothing_current_the_ticker_shows_the_idle_slides_standing_warning(tmp_path):
-    # It was an empty file: an LED strip left blank all day.
+def test_with_nothing_current_the_ticker_and_feed_show_the_idle_slides_standing_warning(tmp_path):
+    # Each was empty: an LED strip, or a signage player's RSS ticker, left blank all day.
     site = make_screen_site(tmp_path)
     for case in (site / "content/cases").rglob("*.md"):  # cases stay on screens; notices expire
         case.unlink()
     build_site(site, tmp_path / "out", now="2031-06-01 09:00")
-    assert feedparser.parse((tmp_path / "out/screen/feed.xml").read_bytes()).entries == []
+    [entry] = feedparser.parse((tmp_path / "out/screen/feed.xml").read_bytes()).entries
+    assert entry.title == "无诈校园" and entry.summary.endswith("请立即挂断并拨打反诈预警专线 96110。")
+    assert entry.link == "https://www.example.edu.cn/fzzl/screen/"
+    assert " 2026 " in entry.published  # the newest item's date, not the build's moment (2031): no news each build
     [line] = (tmp_path / "out/screen/ticker.txt").read_text(encoding="utf-8").splitlines()
     assert line.startswith("【无诈校园】") and line.endswith("请立即挂断并拨打反诈预警专线 96110。")
     idle = json.loads((tmp_path / "out/screen/data.json").read_text(encoding="utf-8"))["idle"]

@@ -27,7 +27,7 @@ from screenkit import (
     make_screen_site,
     screen_now_ms,
 )
-from sitekit import build_site
+from sitekit import build_site, write
 from tools import format_axe, parse_es5, run_axe, serve_directory
 
 BASE = "https://www.example.edu.cn/fzzl/"
@@ -90,7 +90,7 @@ class DataServer:
 
     def __init__(self, body: bytes, skew_ms: int = 0):
         self.body = body
-        self.mode = "ok"  # ok | fail | partial
+        self.mode = "ok"  # ok | fail | partial | empty
         self.skew_ms = skew_ms  # how far the server's clock is ahead of the device's
         self.requests = 0
 
@@ -101,6 +101,8 @@ class DataServer:
             return
         sent = int(parse_qs(urlsplit(route.request.url).query)["t"][0])  # the device clock at sending
         body = self.body[: len(self.body) // 2] if self.mode == "partial" else self.body
+        if self.mode == "empty":  # valid JSON of the right shape, but nothing to show: no slide, no idle page
+            body = json.dumps({**json.loads(self.body), "idle": "", "slides": []}).encode()
         route.fulfill(status=200, body=body, headers={"Content-Type": "application/json; charset=utf-8",
                                                        "Date": formatdate((sent + self.skew_ms) / 1000, usegmt=True)})
 
@@ -224,6 +226,42 @@ def test_every_slide_fits_at_three_sizes(new_page, served):
     assert not failures, "\n".join(failures)
 
 
+def test_a_long_sign_is_cut_short_before_the_title_shrinks_or_the_warning_is_clipped(new_page, tmp_path):
+    # One sign of 200 characters: the title went down to body size, and still the warning under the signs was cut.
+    site, out = make_screen_site(tmp_path), tmp_path / "out"
+    sign = "对方先以兼职刷单为名小额返利取得信任，再以任务未完成、账户被冻结、需要缴纳保证金解冻等各种理由，" * 4
+    write(site, "content/cases/screen-test-long-sign.md", f"""
+        ---
+        id: screen-test-long-sign
+        title: 刷单返利又一例
+        slug: screen-test-long-sign
+        date: 2026-11-27 09:00
+        type: shuadan
+        audience: [students]
+        signs:
+          - {sign}
+        advice:
+          - 凡是要求先垫付的兼职都是诈骗
+        ---
+        正文。
+        """)
+    build_site(site, out, now=SCREEN_NOW)
+    with serve_directory(out) as base:
+        for size in SIZES:
+            page = open_screen(new_page, base, size=size)
+            page.evaluate("id => FraudScreen.show(id)", "cases/screen-test-long-sign/")
+            assert page.evaluate(CHECK_FIT) == [], size
+            shown = page.evaluate("""() => ['.slide-title', '.slide-signs li', '.slide-warning'].map(s => {
+                const el = document.querySelector('#screen-stage ' + s);
+                return el && [el.textContent, parseFloat(getComputedStyle(el).fontSize)]; })""")
+            floor = 0.035 * min(size)
+            assert shown[0][0] == "刷单返利又一例" and shown[0][1] >= 1.3 * floor - 0.5, (size, shown)
+            cut = shown[1][0].endswith("…") and sign.startswith(shown[1][0][:-1])
+            assert cut if size == (1920, 1080) else cut or shown[1][0] == sign, (size, shown)  # portrait: room
+            assert shown[2] is not None, "the warning stays"
+            page.close()
+
+
 def test_the_clock_stays_above_the_slide_when_a_long_title_wraps_the_top_bar(new_page, tmp_path):
     """On a portrait screen a college's full name wraps the top bar: the stage starts below it, clock included."""
     site = make_screen_site(tmp_path)
@@ -332,7 +370,7 @@ def test_offline_keeps_the_slides_and_recovers(new_page, served):
     data = DataServer(original)
     page = open_screen(new_page, served, clock_ms=screen_now_ms(), data=data)
     stats = page.evaluate("FraudScreen.stats()")
-    for mode in ("fail", "partial", "fail"):
+    for mode in ("fail", "partial", "empty", "fail"):
         data.mode = mode
         advance(page, REFRESH_MS, data)
         assert page.evaluate("FraudScreen.current()") is not None
@@ -344,7 +382,7 @@ def test_offline_keeps_the_slides_and_recovers(new_page, served):
     data.body, data.mode = json.dumps(changed, ensure_ascii=False).encode("utf-8"), "ok"
     advance(page, REFRESH_MS, data)
     assert page.evaluate("FraudScreen.stats().swaps") == stats["swaps"] + 1
-    assert page.text_content("#screen-status") == "更新于 09:20"
+    assert page.text_content("#screen-status") == "更新于 09:25"
     page.evaluate("id => FraudScreen.show(id)", URGENT_ID)
     assert "再次警惕冒充老师" in page.text_content("#screen-stage")
     assert len(page.navigations) == 1 and page.js_errors == []

@@ -17,7 +17,7 @@ from fraudsite.config import Config, load_config
 from fraudsite.content import check_body_written, load_content
 from fraudsite.deadlinks import links_to_unpublished
 from fraudsite.errors import BuildFailed, Problem, warning
-from fraudsite.markup import place_at
+from fraudsite.markup import place_at, shorten
 from fraudsite.model import Item
 from fraudsite.privacy import body_line_of, privacy_rules, read_raw, scan_items
 from fraudsite.site import Site
@@ -239,16 +239,20 @@ def screen_summary_length(config: Config) -> int:
 
 
 def long_screen_summaries(site: Site, items: Sequence[Item]) -> list[Problem]:
-    """A summary longer than a screen shows gets cut mid-sentence in front of a whole hall."""
+    """A summary longer than the screens' ticker and feed show gets cut there in front of a whole hall. One made
+    from the body's opening (none written) is warned of only where the cut falls mid-sentence: most openings
+    have a sentence's end to cut at, and the field is optional."""
     limit = screen_summary_length(site.config)
     problems = []
     for item in items:
         if item.withdrawn or len(item.summary) <= limit:
             continue
         written = "summary" in dict(item.line_of)
-        advice = "请缩短 summary" if written else "请写一个简短的 summary 字段"
+        if not written and not shorten(item.summary, limit).endswith("…"):
+            continue
+        advice = "请缩短 summary" if written else "这段是从正文开头自动截取的，会断在半句话上；请写一个简短的 summary 字段"
         problems.append(warning(item.source, item.line("summary" if written else "title"), "W613", "summary",
-                                f"摘要有 {len(item.summary)} 个字，大屏只显示 {limit} 个字；{advice}"))
+                                f"摘要有 {len(item.summary)} 个字，大屏的滚动字幕和订阅只显示 {limit} 个字；{advice}"))
     return problems
 
 

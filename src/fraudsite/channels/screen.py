@@ -140,8 +140,9 @@ def stored_svg(entry: object, _url: str) -> str:
 
 
 def screen_feed(site: Site, settings: ScreenSettings, profile: Profile, current: list[Slide]) -> Feed:
-    """RSS of what is current, urgent first, with short plain-text descriptions for signage tickers."""
-    entries = tuple(feed_entry(slide, settings) for slide in current)
+    """RSS of what is current, urgent first, with short plain-text descriptions for signage tickers. With nothing
+    current, the standing warning the idle slide shows, as ``ticker_text`` has it: a ticker is never left blank."""
+    entries = tuple(feed_entry(slide, settings) for slide in current) or (standing_entry(site, profile),)
     name = f"校园大屏 · {profile.title}" if profile.name else "校园大屏"
     return Feed(profile.path + "feed.xml", f"{site.config.title} · {name}", "校园电子大屏和滚动字幕用：当前有效的通知与近期案例",
                 profile.path, entries)
@@ -156,6 +157,14 @@ def feed_entry(slide: Slide, settings: ScreenSettings) -> FeedEntry:
     return FeedEntry(title=strip_control(slide.title), path=item.path, guid=item.id, published=item.date,
                      description=strip_control(short_text(slide, settings.summary_length)), enclosure=enclosure,
                      categories=(slide.kind,))
+
+
+def standing_entry(site: Site, profile: Profile) -> FeedEntry:
+    """The standing warning as a feed item, dated by the newest item (the build's moment on a site with none),
+    so a ticker does not take it for news at every build."""
+    dates = [item.date for item in site.published if item.date <= site.now]
+    return FeedEntry(title=IDLE_KIND, path=profile.path, guid=f"{profile.path}standing-warning",
+                     published=max(dates) if dates else site.now, description=IDLE_TEXT, categories=(IDLE_KIND,))
 
 
 def short_text(slide: Slide, limit: int) -> str:

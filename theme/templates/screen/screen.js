@@ -53,7 +53,7 @@
 
   function isValid(data) {
     var i, slide;
-    if (!data || typeof data !== 'object' || !(data.slides instanceof Array) || typeof data.idle !== 'string') {
+    if (!data || typeof data !== 'object' || !(data.slides instanceof Array) || typeof data.idle !== 'string' || !data.idle) {
       return false;
     }
     if (typeof data.seconds !== 'number' || data.seconds < 1 || typeof data.tz !== 'number') {
@@ -61,7 +61,7 @@
     }
     for (i = 0; i < data.slides.length; i += 1) {
       slide = data.slides[i];
-      if (typeof slide.id !== 'string' || typeof slide.html !== 'string' || typeof slide.start !== 'number') {
+      if (typeof slide.id !== 'string' || typeof slide.html !== 'string' || !slide.html || typeof slide.start !== 'number') {
         return false;
       }
     }
@@ -198,12 +198,15 @@
   }
 
   /* Make a slide fit its box: shrink the title, then drop whole list items and optional parts. */
+  /* Make a slide fit its box, giving up the least first: the title shrinks (not below TITLE_MIN), signs go
+     from the last (one stays), then the facts marked to drop; then a long last sign and the text are cut short
+     with "…", so the warning under them stays on screen; only then the title goes down to the floor. */
   function fit(slideNode) {
     var box = slideNode.querySelector('.slide-body');
     var title = slideNode.querySelector('.slide-title');
     var floor = floorPx();
     var size = Math.round(floor * 2);
-    var guard = 0, items, drops;
+    var guard = 0, cuts = 0, items, drops, texts;
     if (!box || !title) {
       return;
     }
@@ -225,6 +228,12 @@
         drops[drops.length - 1].parentNode.removeChild(drops[drops.length - 1]);
         continue;
       }
+      texts = box.querySelectorAll('.slide-text, .slide-signs li');  /* the text, then the one sign left */
+      if (cuts < texts.length) {
+        cuts += 1;
+        cutShort(texts[texts.length - cuts], box);  /* the sign first */
+        continue;
+      }
       if (size > floor) {
         size = floor;
         title.style.fontSize = size + 'px';
@@ -232,6 +241,24 @@
       }
       break;
     }
+  }
+
+  /* The longest start of a text (at least a few characters) that lets the box fit, ending in "…". */
+  function cutShort(node, box) {
+    var text = node.textContent, low = 6, high = text.length - 1, middle;
+    if (text.length <= low) {
+      return;
+    }
+    while (low < high) {
+      middle = Math.ceil((low + high) / 2);
+      setText(node, text.slice(0, middle) + '…');
+      if (overflows(box)) {
+        high = middle - 1;
+      } else {
+        low = middle;
+      }
+    }
+    setText(node, text.slice(0, low) + '…');
   }
 
   /* The stage fills what the bars leave; their height follows their text (a long title wraps on a portrait
