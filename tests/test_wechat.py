@@ -492,6 +492,38 @@ def test_a_draft_over_a_limit_says_both_in_its_badge(tmp_path):
     assert badge == "未就绪：这是草稿，改为 draft: false 并发布网站后再粘贴"
 
 
+def test_a_previews_articles_not_to_be_sent_yet_say_why_and_stay_out_of_the_feed(tmp_path):
+    # With --future and --drafts they read 可粘贴: an article scheduled for later, or linking to a draft, pasted
+    # now sends readers to addresses that do not exist yet (its 阅读原文, its references).
+    site = tmp_path / "site"
+    shutil.copytree(SAMPLE, site, ignore=shutil.ignore_patterns("build", ".fraudsite-cache"))
+    case = "---\nid: {id}\ntitle: {title}\ndate: {date}\ntype: shuadan\naudience: [students]\n{extra}---\n{body}\n"
+    (site / "content/cases/later.md").write_text(case.format(
+        id="case-later", title="定时发布的案例", date="2026-12-01 08:00", extra="", body="正文。"), encoding="utf-8")
+    (site / "content/cases/unready.md").write_text(case.format(
+        id="case-unready", title="还在写的案例", date="2026-11-20", extra="draft: true\n", body="正文。"), encoding="utf-8")
+    (site / "content/cases/linking.md").write_text(case.format(
+        id="case-linking", title="链接草稿的案例", date="2026-11-21", extra="", body="参见[另一起](unready.md)。"),
+        encoding="utf-8")
+    out = tmp_path / "out"
+    build_site(site, out, now=NOW, drafts=True, future=True)
+
+    def badge(slug: str) -> str:
+        page = (out / f"wechat/cases/{slug}/index.html").read_text(encoding="utf-8")
+        return re.search(r'<p class="wx-badge[^>]*>(.*?)</p>', page).group(1)
+
+    assert badge("later") == "定时：这一篇定于 2026年12月1日 08:00 在网站发布；发布以后再粘贴，否则“阅读原文”打不开"
+    assert badge("linking") == "未就绪：正文链接的《还在写的案例》还是草稿；它发布以后再粘贴，否则文末的参考链接打不开"
+    data = json.loads((out / "wechat/cases/linking/article.json").read_text(encoding="utf-8"))
+    assert data["ready"] is False and data["hold"].startswith("正文链接的《还在写的案例》")
+    listing = (out / "wechat/index.html").read_text(encoding="utf-8")
+    assert "<li>这一篇定于 2026年12月1日 08:00 在网站发布" in listing
+    links = [entry.link for entry in feedparser.parse((out / "wechat/feed.xml").read_bytes()).entries]
+    assert links and not [link for link in links if link.split("/")[-2] in ("later", "linking", "unready")]
+    build_site(site, out, now="2026-12-02 09:00")  # all published by then, the draft aside: the link still waits
+    assert badge("later").startswith("可粘贴") and badge("linking").startswith("未就绪：正文链接的")
+
+
 def test_an_expired_notice_is_marked_not_to_be_sent_though_its_limits_pass(built, site):
     listing = (built / "wechat/index.html").read_text(encoding="utf-8")
     row = r'<a href="/fzzl/wechat/(notices/[^/]+)/">.*?</tr>\n(?:<tr class="wx-problems">.*?</tr>)?'
@@ -517,16 +549,19 @@ def test_list_is_newest_first_and_links_every_preview(built, site):
     assert positions == sorted(positions)
 
 
-def test_feed_carries_the_wechat_html(built, site):
+def test_feed_carries_the_wechat_html_of_the_articles_ready_to_paste(built, site):
+    # It carried every article, those past their limits and expired notices too, as "ready to paste".
     feed = feedparser.parse((built / "wechat/feed.xml").read_bytes())
     assert not feed.bozo
-    assert len(feed.entries) == len(site.published)
-    assert feed.entries[0].link == BASE + site.published[0].path
+    settings = wechat.read_settings(site.config)[0]
+    ready = [article for article in (wechat.make_article(item, site, settings) for item in site.published)
+             if article.ready and not (isinstance(article.item, Notice) and is_expired(article.item, site.now))]
+    assert 0 < len(ready) < len(site.published)
+    assert [entry.link for entry in feed.entries] == [BASE + article.item.path for article in ready]
     # feedparser sanitises styles, so read content:encoded from the XML itself
     encoded = ElementTree.parse(built / "wechat/feed.xml").findall(
         "channel/item/{http://purl.org/rss/1.0/modules/content/}encoded")
-    first = wechat.make_article(site.published[0], site, wechat.read_settings(site.config)[0])
-    assert encoded[0].text == first.content
+    assert encoded[0].text == ready[0].content
 
 
 @pytest.mark.parametrize(("setting", "code", "field"), [

@@ -9,7 +9,7 @@ from functools import lru_cache, partial
 from html import escape
 from typing import Any, NamedTuple
 
-from fraudsite.clock import chinese_date
+from fraudsite.clock import chinese_date, chinese_datetime, chinese_until
 from fraudsite.config import Config
 from fraudsite.derived import blob_of, blob_value, remember_each
 from fraudsite.errors import BuildFailed, Problem, did_you_mean, problem, warning
@@ -171,25 +171,50 @@ def plan(site: Site) -> list[Output]:
     if problems:
         raise BuildFailed(problems)
     articles = published_articles(site, settings)
-    # An expired notice is not to be sent any more. Decided here, not in the stored article: it changes by the clock.
-    expired = {article.path for article in articles if isinstance(article.item, Notice)
-               and is_expired(article.item, site.now)}
+    held = holds(site, articles)
     # The checklist in pages: an edit renders the page its article is on, not a table of every article.
-    ready = sum(article.ready and article.path not in expired for article in articles)
+    ready = sum(article.ready and article.path not in held for article in articles)
     outputs: list[Output] = [
         Page(index_file(path), "wechat/list.html",
              base_context(site, page_title("公众号文章", pager["number"]), path, articles=chunk, pager=pager,
-                          ready=ready, sections=SECTION_NAMES, expired=sorted(a.path for a in chunk if a.path in expired)))
+                          ready=ready, sections=SECTION_NAMES, held={a.path: held[a.path] for a in chunk if a.path in held}))
         for path, chunk, pager in paged("wechat/", articles, CHECKLIST_SIZE)]
     for article in articles:
+        hold = held.get(article.path)
         preview = base_context(site, article.title, article.path, article=article,
-                               section=SECTION_NAMES[article.item.section], expired=article.path in expired)
+                               section=SECTION_NAMES[article.item.section], hold=hold)
         outputs.append(Page(article.path + "index.html", "wechat/article.html", preview, article.item.source))
-        outputs.append(Data(article.path + "article.json", partial(article_json, article, settings), (article, settings)))
-    outputs.append(feed_page(plan_feed(site, articles)))
+        outputs.append(Data(article.path + "article.json", partial(article_json, article, settings, hold),
+                            (article, settings, hold)))
+    outputs.append(feed_page(plan_feed(site, [a for a in articles if a.ready and a.path not in held])))
     if settings.qr_code:
         outputs.append(Data(QR_PATH, partial(qr_png, site.config.base_url), ("qr_png", site.config.base_url)))
     return outputs
+
+
+def holds(site: Site, articles: Sequence[Article]) -> dict[str, tuple[str, str]]:
+    """Articles not to be pasted now though their limits pass, by path: the badge and the reason. Decided here,
+    not in the stored article: each changes by the clock. An expired notice; one scheduled for later (a build
+    with ``--future``), or linking to a draft, a withdrawn item or one scheduled for later, whose address the
+    article's readers would not find (yet)."""
+    later = {item.source: item for item in site.items if item.draft or item.withdrawn or item.date > site.now}
+    held = {}
+    for article in articles:
+        item = article.item
+        targets = [later[source] for source in item.links if source in later]
+        if isinstance(item, Notice) and is_expired(item, site.now):
+            held[article.path] = ("已过期", f"这则通知的有效期到 {chinese_until(item.expires)}，不要再发到公众号")
+        elif item.date > site.now and not item.draft:
+            held[article.path] = ("定时", f"这一篇定于 {chinese_datetime(item.date)} 在网站发布；发布以后再粘贴，"
+                                        "否则“阅读原文”打不开")
+        elif targets and not item.draft:
+            target = targets[0]
+            if target.withdrawn:
+                why = "已撤下；请删除这个链接，或改为链接到别的内容"
+            else:
+                why = ("还是草稿" if target.draft else f"定于 {chinese_datetime(target.date)} 才发布") + "；它发布以后再粘贴"
+            held[article.path] = ("未就绪", f"正文链接的《{target.title}》{why}，否则文末的参考链接打不开")
+    return held
 
 
 def check(site: Site, items: Sequence[Item] | None = None) -> list[Problem]:
@@ -425,9 +450,12 @@ def replace_images(content: str, placeholders: dict[str, str]) -> str:
     return content
 
 
-def article_json(article: Article, settings: Settings) -> bytes:
-    """article.json's bytes (made when written)."""
-    return json_bytes(article_data(article, settings))
+def article_json(article: Article, settings: Settings, hold: tuple[str, str] | None = None) -> bytes:
+    """article.json's bytes (made when written); ``hold``: why it is not to be sent now (``holds``)."""
+    data = article_data(article, settings)
+    if hold:
+        data["ready"], data["hold"] = False, hold[1]
+    return json_bytes(data)
 
 
 def article_data(article: Article, settings: Settings) -> dict:
