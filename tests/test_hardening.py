@@ -145,7 +145,10 @@ def test_scam_urls_are_defanged_and_never_links_in_any_channel(tmp_path):
     body = ("骗子发来网址 http://pay-refund.example/login ，又发来 [退款入口](https://pay-refund.example/x)。\n\n"
             "其域名 pay-refund.example 已被封。\n\n```\ncurl http://pay-refund.example/api\n```\n\n"
             "<div>原样 http://pay-refund.example/raw 结束</div>\n\n"  # code and raw HTML too, which sit outside the tree
-            "另一页链接https://pay-refund.example/other打开")  # right after Chinese, no space
+            "另一页链接https://pay-refund.example/other打开\n\n"  # right after Chinese, no space
+            # its subdomains, and a host written with the dot a host may end in (the same host to a browser)
+            "下载页 http://www.pay-refund.example/app ，[再一个](http://pay-refund.example./x)、"
+            "[分站](https://m.pay-refund.example/)。")
     site = make_site(tmp_path, body=body, title="假网址 http://pay-refund.example/login 骗局",
                      extra="scam_urls: [http://pay-refund.example/login]\nsigns: [不要访问 pay-refund.example]\n")
     build_site(site)
@@ -157,6 +160,8 @@ def test_scam_urls_are_defanged_and_never_links_in_any_channel(tmp_path):
     assert "curl hxxp://pay-refund[.]example/api" in page and "原样 hxxp://pay-refund[.]example/raw" in page
     assert 'href="https://pay-refund' not in page and "<span>退款入口</span>" in page
     assert "另一页链接hxxps://pay-refund[.]example/other打开" in page
+    assert "下载页 hxxp://www[.]pay-refund[.]example/app" in page
+    assert "<span>再一个</span>" in page and "<span>分站</span>" in page and "pay-refund." not in page
 
 
 HOSTILE = [

@@ -21,29 +21,34 @@ def defang(url: str) -> str:
         scheme, rest = "", url
     cut = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
     host = re.sub(r"(?<!\[)\.(?!\])", "[.]", rest[:cut])
-    scheme = re.sub("(?i)^(h)tt(ps?)$", r"\1xx\2", scheme).replace("ftp", "fxp")
-    return f"{scheme}{sep}{host}{rest[cut:]}"
+    return f"{_defang_scheme(scheme)}{sep}{host}{rest[cut:]}"
+
+
+def _defang_scheme(scheme: str) -> str:
+    """http -> hxxp, https -> hxxps, ftp -> fxp (any case); a scheme written with its "://" too."""
+    return re.sub("(?i)^(h)tt(ps?)", r"\1xx\2", scheme).replace("ftp", "fxp").replace("FTP", "FXP")
 
 
 def scam_hosts(urls: tuple[str, ...]) -> set[str]:
-    """The host names of listed scam addresses, lower case."""
+    """The host names of listed scam addresses, lower case, without the dot a host may end in."""
     hosts = set()
     for url in urls:
         host = urlsplit(url if "://" in url else "http://" + url).hostname
-        if host:
-            hosts.add(host.lower())
+        if host and host.rstrip("."):
+            hosts.add(host.lower().rstrip("."))
     return hosts
 
 
 def defang_text(text: str, urls: tuple[str, ...]) -> str:
-    """Replace every listed address (longest first) in plain text by its defanged form."""
-    for url in sorted(urls, key=len, reverse=True):
-        text = text.replace(url, defang(url))
+    """Every listed address, and any other of its hosts or their subdomains, in plain text defanged."""
     hosts = scam_hosts(urls)
     if hosts:
         pattern = "|".join(re.escape(h) for h in sorted(hosts, key=len, reverse=True))
-        # The host anywhere else (another page of it), its scheme defanged too: hxxp://evil[.]example/other. Its
-        # edges are Latin ones: Chinese written right before or after it (链接https://…) does not hide it.
-        text = re.sub(rf"(?i)(?<![A-Za-z0-9_\[.-])((?:https?://)?)({pattern})(?![A-Za-z0-9_-])",
-                      lambda m: re.sub("(?i)^(h)tt", r"\1xx", m.group(1)) + m.group(2).replace(".", "[.]"), text)
+        # The host anywhere (another page of it, www. before it), its scheme defanged too: hxxp://www[.]evil[.]
+        # example/other. Its edges are Latin ones: Chinese written right before or after it (链接https://…) does
+        # not hide it.
+        text = re.sub(rf"(?i)(?<![A-Za-z0-9_\[.-])((?:https?://|ftp://)?)((?:[a-z0-9-]+\.)*(?:{pattern}))(?![A-Za-z0-9_-])",
+                      lambda m: _defang_scheme(m.group(1)) + m.group(2).replace(".", "[.]"), text)
+    for url in sorted(urls, key=len, reverse=True):  # one whose host could not be read, as it is written
+        text = text.replace(url, defang(url))
     return text

@@ -37,7 +37,7 @@ def site_url(base_url: str, path: str) -> str:
 
 def on_hosts(url: str, hosts: set[str]) -> bool:
     """Whether a URL's host is one of ``hosts`` or a subdomain of one (not merely a name ending in the same letters)."""
-    host = (urlsplit(url).hostname or "").lower()
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")  # pay.evil.example. is the same host
     return any(host == h or host.endswith("." + h) for h in hosts)
 
 
