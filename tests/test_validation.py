@@ -391,6 +391,21 @@ def test_tags_in_one_text_and_an_update_before_the_date_are_warned_of(tmp_path):
         "content/cases/a.md:7: tags: （警告）“兼职，刷单”会成为一个标签；多个标签请写成 tags: [兼职, 刷单] [W204]"]
 
 
+def test_signs_run_together_or_written_in_markdown_are_warned_of_at_their_line(tmp_path):
+    # One space too many, or none after the dash: YAML makes one point of two, published as "甲 - 乙". And these are
+    # plain text everywhere: **96110** was shown with its asterisks.
+    head = "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\n"
+    site = tiny_site(tmp_path, {"content/cases/a.md": head + "signs:\n  - 先给小额返利\n   - 再要求垫付\n  - 损失 -5 元也要报警\n"
+                                "advice:\n  - 拨打 **96110** 咨询\n---\n正文\n",
+                                "content/cases/b.md": head + "advice:\n  -不要垫钱\n---\n正文\n"})
+    report = build_site(site)
+    assert [(w.path, w.line, w.field) for w in report.warnings if w.code == "W208"] == [
+        ("content/cases/a.md", 7, "signs"), ("content/cases/a.md", 11, "advice"), ("content/cases/b.md", 6, "advice")]
+    found = [w.message for w in report.warnings if w.code == "W208"]
+    assert found[0].startswith("“先给小额返利 - 再要求垫付”像是几条写成了一条") and "“**”会原样出现" in found[1]
+    assert found[2].startswith("“-不要垫钱”像是几条写成了一条")
+
+
 def test_a_file_named_in_another_letter_case_is_named_in_the_error(tmp_path):
     """A server that tells Chat.PNG from chat.png finds no file where the editor's computer did: say which one."""
     lines = failures(tmp_path, {

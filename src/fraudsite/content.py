@@ -776,7 +776,28 @@ def _case_fields(fields: _Fields, config: Config) -> dict:
     elif amount is not None and amount > MOST_LIKELY_AMOUNT:
         fields.fail("amount", "E210", f"{amount} 元超过 100 亿元，不像一起案件的损失；请检查是否多写了几个零")
         amount = None
-    return {"type": type_key, "amount": amount, "signs": fields.texts("signs"), "advice": fields.texts("advice")}
+    return {"type": type_key, "amount": amount, "signs": _plain_points(fields, "signs"),
+            "advice": _plain_points(fields, "advice")}
+
+
+def _plain_points(fields: _Fields, key: str) -> tuple[str, ...]:
+    """Signs or advice, with a warning for a point that is shown other than meant: Markdown (shown as written,
+    these are plain text in every channel), or two points run into one by YAML (``- a`` with ``   - b`` one space
+    deeper under it reads "a - b"; ``-a`` without its space is text)."""
+    points = fields.texts(key)
+    name = "识别要点" if key == "signs" else "防范提示"
+    for index, point in enumerate(points):
+        line = fields.source.meta.line_of(f"{key}.{index}", fields.line(key))
+        if mark := _MARKDOWN_MARK.search(point):
+            fields.warn(key, "W208", f"{name}按纯文字显示，“{mark.group()}”会原样出现在网页、公众号和大屏上；请去掉", line=line)
+        if _RUN_TOGETHER.search(point):
+            fields.warn(key, "W208", f"“{point}”像是几条写成了一条：每条单独一行，以“- ”开头（减号后有空格），"
+                                     "各行的“- ”上下对齐；若本来就是一条，请去掉其中的“-”", line=line)
+    return points
+
+
+_MARKDOWN_MARK = re.compile(r"\*\*|__|~~|==|`|!?\[[^\]]*\]\([^)]*\)")
+_RUN_TOGETHER = re.compile(r"(?:^|\s)-(?=[ \t]?[^\s\d-])")  # "-不要垫钱", "先返利 - 再垫付"; not "-5" or "--"
 
 
 def _notice_fields(fields: _Fields, common: dict, site_dir: Path) -> dict:
