@@ -142,6 +142,19 @@ CASES = {
     "missing front matter": (
         {"content/cases/a.md": "只有正文\n"},
         "content/cases/a.md:1: 缺少头部信息；文件第一行应为 ---，随后是 title、date 等字段，再以 --- 结束 [E001]"),
+    "an empty file": (
+        {"content/cases/a.md": "\n  \n"},
+        "content/cases/a.md:1: 文件是空的；请写上头部信息（第一行 ---，随后是 title、date 等字段，再以 --- 结束）和正文，"
+        "或用 fraudsite new 新建；不要的文件请删除 [E001]"),
+    "front matter after a blank line": (
+        {"content/cases/a.md": "\n---\ntitle: 甲\n---\n正文\n".encode("utf-8")},
+        "content/cases/a.md:2: 第一行应为 ---：请删掉 --- 之前的空行或看不见的字符（如多余的 BOM） [E001]"),
+    "front matter after a second BOM": (
+        {"content/cases/a.md": "\ufeff\ufeff---\ntitle: 甲\n---\n正文\n".encode("utf-8")},
+        "content/cases/a.md:1: 第一行应为 ---：请删掉 --- 之前的空行或看不见的字符（如多余的 BOM） [E001]"),
+    "audiences written as one text": (
+        {"content/cases/a.md": GOOD_CASE.replace("audience: [students]", "audience: students, freshmen")},
+        "content/cases/a.md:5: audience: “students, freshmen”是几个受众写在了一起；请写在方括号里：audience: [students, freshmen] [E208]"),
     "unterminated front matter": (
         {"content/cases/a.md": "---\ntitle: 甲\n"},
         "content/cases/a.md:1: 头部信息没有结束；请在字段之后单独一行写 --- [E002]"),

@@ -573,7 +573,12 @@ class _Fields:
         for index, value in enumerate(values):
             if value not in valid:
                 line = self.source.meta.line_of(f"{key}.{index}", self.line(key))
-                self.fail(key, code, f"未知的{what}“{value}”；{key_hint(value, valid, what)}", line=line)
+                parts = [part.strip() for part in _LIST_SEPARATOR.split(value) if part.strip()]
+                if len(parts) > 1 and all(part in valid for part in parts):  # audience: students, parents
+                    self.fail(key, code, f"“{value}”是几个{what}写在了一起；请写在方括号里：{key}: [{', '.join(parts)}]",
+                              line=line)
+                else:
+                    self.fail(key, code, f"未知的{what}“{value}”；{key_hint(value, valid, what)}", line=line)
         return values
 
 
@@ -734,6 +739,7 @@ def _tags(fields: _Fields) -> tuple[str, ...]:
 
 
 _TAG_SEPARATOR = re.compile(r"[，、；;,]")
+_LIST_SEPARATOR = re.compile(r"[，、；;,\s]+")
 
 
 def _attachment_entries(fields: _Fields) -> list[tuple[str, str]]:

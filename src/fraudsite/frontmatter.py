@@ -23,8 +23,8 @@ class SourceFile:
 def decode_source(path: str, raw: bytes) -> tuple[str | None, Problem | None]:
     """Decode bytes as UTF-8 (BOM and CRLF accepted) or explain what to do."""
     if len(raw) > MAX_FILE_BYTES:
-        size = len(raw) // 1024 // 1024
-        return None, problem(path, 0, "E012", "", f"文件过大（约 {size} MB）；单篇内容请控制在 2 MB 以内，图片等请作为单独文件引用")
+        size = f"{len(raw) / 1024 / 1024:.1f}".removesuffix(".0")  # 2.6, not "about 2": over the limit it names
+        return None, problem(path, 0, "E012", "", f"文件过大（{size} MB）；单篇内容请控制在 2 MB 以内，图片等请作为单独文件引用")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode": text, but not UTF-8
         return None, problem(path, 1, "E010", "", "文件是 UTF-16 编码（记事本里叫“Unicode”）；请“另存为”，编码选 UTF-8")
     if b"\x00" in raw[:8192]:
@@ -42,7 +42,13 @@ def decode_source(path: str, raw: bytes) -> tuple[str | None, Problem | None]:
 def split_front_matter(path: str, text: str) -> tuple[SourceFile | None, Problem | None]:
     """Separate the ``---`` delimited YAML header from the body and parse it."""
     lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
+    if not text.strip():
+        return None, problem(path, 1, "E001", "", "文件是空的；请写上头部信息（第一行 ---，随后是 title、date 等字段，再以 --- "
+                                                  "结束）和正文，或用 fraudsite new 新建；不要的文件请删除")
+    if lines[0].strip() != "---":
+        first = next(number for number, line in enumerate(lines, start=1) if line.strip())
+        if lines[first - 1].strip().lstrip("\ufeff\u200b") == "---":  # after blank lines or invisible characters
+            return None, problem(path, first, "E001", "", "第一行应为 ---：请删掉 --- 之前的空行或看不见的字符（如多余的 BOM）")
         return None, problem(path, 1, "E001", "", "缺少头部信息；文件第一行应为 ---，随后是 title、date 等字段，再以 --- 结束")
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "..."))

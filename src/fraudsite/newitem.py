@@ -115,7 +115,7 @@ title: {_quoted(title)}
 date: {_quoted(date) if " " in date else date}  # 发布日期：YYYY-MM-DD，或加引号写 "YYYY-MM-DD HH:MM"
 # 诈骗类型，只能写一个键：{key_list(types)}
 type: {type_key}
-# 受众，可写多个，用逗号隔开：{key_list(audiences)}
+# 受众，可写多个，写在方括号里、用英文逗号隔开，如 [students, parents]：{key_list(audiences)}
 audience: [{", ".join(chosen)}]
 amount:  # 请填写：损失金额，只写数字（单位：元），例如 8600；没有损失就留空
 tags: []  # 标签，例如 [兼职, 返利]
