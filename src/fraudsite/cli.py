@@ -175,7 +175,7 @@ def make_parser() -> argparse.ArgumentParser:
         kind.add_argument("title", help="标题（用引号括起来）")
         kind.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR", help="网站目录（默认：当前目录）")
         kind.add_argument("--slug", help="网址的最后一段（默认：日期加标题拼音）")
-        kind.add_argument("--date", metavar="DATE", help="发布日期 YYYY-MM-DD（默认：今天）")
+        kind.add_argument("--date", metavar="DATE", help="发布日期 YYYY-MM-DD，或加时间 \"YYYY-MM-DD HH:MM\"（默认：今天）")
         kind.add_argument("--config", type=Path, help="配置文件（默认：SITE_DIR/fraudsite.yaml）")
         kind.add_argument("-q", "--quiet", action="store_true", help="只输出文件路径")
         kind.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
