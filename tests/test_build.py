@@ -789,6 +789,10 @@ def test_pages_gone_are_told_from_the_output_when_the_cache_knows_nothing_of_the
     build_site(site, drafts=True)  # a draft's page, then the draft left out again: an editor's choice, not news
     (site / "fraudsite.yaml").write_text((site / "fraudsite.yaml").read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert not [w for w in build_site(site).warnings if w.code in ("W206", "W207")]
+    build_site(site, drafts=True)  # nor is a draft deleted: it never had an address to give out
+    shutil.rmtree(site / ".fraudsite-cache")
+    (site / "content/cases/draft.md").unlink()
+    assert not [w for w in build_site(site).warnings if w.code in ("W206", "W207")]
 
 
 def test_a_scheduled_page_renamed_before_it_was_ever_published_is_not_told_to_keep_an_address(tmp_path):

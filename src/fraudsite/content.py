@@ -141,7 +141,9 @@ def vanished_pages(out_dir: Path, items: tuple[Item, ...], known: set[str]) -> l
         for name in names:
             page = out_dir / section / name / "index.html"
             if name != "page" and f"{section}/{name}/" not in kept and page.is_file():
-                gone[f"{section}/{name}/"] = _page_title(page)
+                title, draft = _page_title(page)
+                if not draft:  # a draft's page, shown by a preview: no address anyone was given
+                    gone[f"{section}/{name}/"] = title
     if not gone:
         return []
     new = {}
@@ -166,17 +168,19 @@ def vanished_pages(out_dir: Path, items: tuple[Item, ...], known: set[str]) -> l
 
 
 _OG_TITLE = re.compile(r'<meta property="og:title" content="([^"]*)"')
+_DRAFT_KICKER = re.compile(r'<p class="kicker">[^\n]*class="badge draft"')
 
 
-def _page_title(page: Path) -> str:
-    """The title an item page was built with (its ``og:title``), "" if it cannot be read."""
+def _page_title(page: Path) -> tuple[str, bool]:
+    """The title an item page was built with (its ``og:title``, "" if it cannot be read), and whether the page
+    was a draft's (the theme's 草稿 badge by its kind)."""
     try:
         with page.open("rb") as file:
-            head = file.read(16384).decode("utf-8", "replace")
+            head = file.read(32768).decode("utf-8", "replace")
     except OSError:
-        return ""
+        return "", False
     found = _OG_TITLE.search(head)
-    return html.unescape(found.group(1)) if found else ""
+    return html.unescape(found.group(1)) if found else "", bool(_DRAFT_KICKER.search(head))
 
 
 def reload_content(site_dir: Path, config: Config, relatives: list[str], item_paths: dict[str, str],
