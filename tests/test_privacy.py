@@ -61,6 +61,10 @@ def kinds(text: str, allowed: frozenset[str] = frozenset()) -> list[tuple[str, s
     ("电话 138/1234/5678", "mobile", "138****5678"),
     ("电话 138 1234  5678", "mobile", "138****5678"),
     ("老身份证 110105491231002", "id_card", "110********1002"),
+    ("加了对方微信号 zhang_san88", "wechat_id", "zha****an88"),
+    ("对方 vx：Li-Si-2020", "wechat_id", "Li****20"),
+    ("加微信（wxid_abc123）", "wechat_id", "wxi****c123"),
+    ("ＶＸ：abcdefg", "wechat_id", "ab***fg"),
     ("发邮件到 zhang.san@qq.com 索要", "email", "z***@qq.com"),
     ("邮箱ｌｉｓｉ＠163.com", "email", "l***@163.com"),
     ("学号2021123456的同学", "student_number", "20******56"),
@@ -90,6 +94,8 @@ def test_each_detector_finds_its_kind_also_spaced_dashed_and_full_width(text, ki
     "编号 990105491231002",  # no province has the code 99
     "服务器 139.224.100.123，版本 1.3.5",
     "2023.10.12 15:30 报警",
+    "关注微信公众号 fzxy2021，或用微信（WeChat）扫码",
+    "登录 wx.qq.com 网页版，打开微信支付",
 ])
 def test_look_alikes_are_never_flagged(text):
     assert kinds(text) == []
@@ -124,7 +130,7 @@ def test_a_number_without_the_word_needs_the_sites_pattern():
 # Texts made of what the patterns look for (digits, Unicode digits, separators, letters, "@", the words for a QQ or
 # student number) among Chinese: the quick checks before each pattern must never hide a match.
 _PIECES = st.sampled_from(["0", "1", "3", "8", "9", "6", "2", "X", " ", "-", "@", "q", "Q", "a", ".", "com", "：",
-                           "扣扣", "企鹅号", "学号", "学生证号", "号码是", "（", "/", "元", "诈骗", "\u0663", "２", "＠", "\n",
+                           "扣扣", "企鹅号", "学号", "学生证号", "号码是", "（", "/", "微信", "vx", "WX", "abc_de", "元", "诈骗", "\u0663", "２", "＠", "\n",
                            "13812345678", "4111111111111111", "11010519491231002", "2021123456", "QQ", "123456", "li@qq.com"])
 
 

@@ -147,7 +147,7 @@ CASES = {
         "content/cases/a.md:1: 文件是空的；请写上头部信息（第一行 ---，随后是 title、date 等字段，再以 --- 结束）和正文，"
         "或用 fraudsite new 新建；不要的文件请删除 [E001]"),
     "front matter after a blank line": (
-        {"content/cases/a.md": "\n---\ntitle: 甲\n---\n正文\n".encode("utf-8")},
+        {"content/cases/a.md": "\n---\ntitle: 甲\n---\n正文\n".encode()},
         "content/cases/a.md:2: 第一行应为 ---：请删掉 --- 之前的空行或看不见的字符（如多余的 BOM） [E001]"),
     "front matter after a second BOM": (
         {"content/cases/a.md": "\ufeff\ufeff---\ntitle: 甲\n---\n正文\n".encode("utf-8")},

@@ -31,6 +31,7 @@ KINDS = {  # kind -> (code, Chinese name)
     "email": ("E605", "电子邮箱"),
     "qq": ("E604", "QQ 号"),
     "student_number": ("E606", "学号"),
+    "wechat_id": ("E607", "微信号"),
 }
 
 # Full-width forms (０-９, ＋, －, ＠, ＱＱ, ideographic space) read as ASCII, one character for one,
@@ -55,6 +56,9 @@ _PATTERNS = {
     # QQ号 123, QQ 号码是：123, QQ（123）
     "qq": re.compile(r"(?i)(?:qq|扣扣|企鹅号)[ \t]*(?:号码|账号|号|群号|群)?[ \t]*(?:是|为)?[ \t]*[:：(（]?[ \t]*"
                      r"([1-9]\d{4,10})(?!\d)"),
+    # a WeChat ID (6-20 characters from a Latin letter) right after the word for it: 微信号 zhang_san88, vx：abc123
+    "wechat_id": re.compile(r"(?:微信|(?<![A-Za-z])(?:[vVwW][xX]|[wW]eixin|WEIXIN))[ \t]*(?:号码|账号|号)?[ \t]*(?:是|为)?"
+                            r"[ \t]*[:：(（]?[ \t]*([A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9@.])"),
     # digits, perhaps after a letter, right after a word that says whose number they are: found without the
     # site's own pattern (``privacy.student_number``), which finds the numbers written on their own
     "student_number_named": re.compile(r"(?:学号|学籍号|考生号|准考证号|学生证号|一卡通号|校园卡号)码?[ \t]*(?:是|为)?[ \t]*"
@@ -68,9 +72,12 @@ _KIND_OF = {"mobile_local": "mobile", "mobile_grouped": "mobile", "id_card_old":
 # ID-card or bank-card number needs. A student number's words are as quick to find as its pattern is.
 _LONG_NUMBER = re.compile(r"\d(?:[ \t./\-]{0,3}\d){10}")
 _NEEDS_LONG_NUMBER = {"id_card", "id_card_old", "bank_card", "mobile", "mobile_local", "mobile_grouped"}
-_NEEDS_ONE_OF = {"email": ("@",), "qq": ("q", "Q", "扣扣", "企鹅号")}  # the others: nothing
+_NEEDS_ONE_OF = {"email": ("@",), "qq": ("q", "Q", "扣扣", "企鹅号"),  # the others: nothing
+                 "wechat_id": ("微信", "vx", "vX", "Vx", "VX", "wx", "wX", "Wx", "WX", "weixin", "Weixin", "WEIXIN")}
 _WIDE_FORMS = re.compile("[\uff0b\uff0d\uff0e\uff10-\uff3a\uff3f\uff41-\uff5a\u3000\u2010-\u2014\u2212]")
 _MAY_HOLD_DATA = re.compile("[0-9@\uff10-\uff19\uff20]")
+_NOT_WECHAT_IDS = frozenset({"wechat", "weixin", "wecom", "official", "account", "accounts", "wechatpay"})
+_WECHAT_WORD = re.compile("微信|[vVwW][xX]|[wW]eixin|WEIXIN|[ｖＶｗＷ][ｘＸ]")
 _AMOUNT_AFTER = re.compile(r"[ \t]*(?:元|块|万|亿|角|余元|多元|美元|人民币|rmb|RMB)")
 _AMOUNT_BEFORE = re.compile(r"(?:[¥￥$]|人民币)[ \t]*\Z")
 _DATE = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\Z")
@@ -135,7 +142,7 @@ def privacy_rules(config: Config) -> PrivacyRules:
 def normalise_value(value: str) -> str:
     """The form values are compared in: e-mails in lower case, numbers as bare digits (no +86)."""
     text = str(value).translate(_NORMALISE).strip()
-    if "@" in text:
+    if "@" in text or re.search("[A-WYZa-wyz_]", text):  # an e-mail, a WeChat ID (an ID card's X is a digit)
         return text.lower()
     digits = re.sub(r"\D", "", text)
     if len(digits) in (13, 15) and digits.removeprefix("00").startswith("861"):
@@ -145,8 +152,8 @@ def normalise_value(value: str) -> str:
 
 def find_personal_data(text: str, rules: PrivacyRules, allowed: frozenset[str] = frozenset()) -> list[Finding]:
     """Every finding in ``text``, in order; public numbers, amounts, dates and allowed values left out."""
-    if not _MAY_HOLD_DATA.search(text):
-        return []  # most titles, signs and tags: no digit, no @, nothing to look at
+    if not _MAY_HOLD_DATA.search(text) and not _WECHAT_WORD.search(text):
+        return []  # most titles, signs and tags: no digit, no @, no word for a WeChat ID, nothing to look at
     normal = _to_ascii(text)
     findings: list[Finding] = []
     taken: list[tuple[int, int]] = []
@@ -187,6 +194,8 @@ def _candidates(normal: str, rules: PrivacyRules) -> Iterator[tuple[str, int, in
 def _is_personal(kind: str, normal: str, start: int, end: int) -> bool:
     """Whether a match of the pattern ``kind`` (a key of ``_PATTERNS``, or student_number) is personal data."""
     digits = re.sub(r"\D", "", normal[start:end])
+    if kind == "wechat_id":  # 微信（WeChat）names the app, not an account
+        return normal[start:end].lower() not in _NOT_WECHAT_IDS
     if kind in ("email", "student_number_named"):  # no date or amount looks like these
         return True
     if _DATE.match(digits) or _AMOUNT_AFTER.match(normal, end) or _AMOUNT_BEFORE.search(normal, 0, start):
