@@ -614,10 +614,14 @@ def test_links_to_wechat_articles_stay_links_over_http_and_in_any_letter_case():
     html, writer = convert('<p><a href="http://mp.weixin.qq.com/s/abc">甲</a>'
                            '<a href="https://MP.WEIXIN.QQ.COM/s/def?x=1">乙</a>'
                            '<a href="HTTPS://Mp.Weixin.qq.com/s/ghi#p">丙</a>'
-                           '<a href="https://mp.weixin.qq.com.evil.cn/s/x">丁</a></p>')
+                           '<a href="https://mp.weixin.qq.com.evil.cn/s/x">丁</a>'
+                           '<a href="https://mp.weixin.qq.com/s?__biz=MzA&amp;mid=1">戊</a>'
+                           '<a href="https://mp.weixin.qq.com/cgi-bin/home">己</a></p>')  # no article: the editor refuses it
     assert re.findall(r'<a href="([^"]+)"', html) == [
-        "https://mp.weixin.qq.com/s/abc", "https://mp.weixin.qq.com/s/def?x=1", "https://mp.weixin.qq.com/s/ghi#p"]
-    assert writer.references == [("https://mp.weixin.qq.com.evil.cn/s/x", "丁")]
+        "https://mp.weixin.qq.com/s/abc", "https://mp.weixin.qq.com/s/def?x=1", "https://mp.weixin.qq.com/s/ghi#p",
+        "https://mp.weixin.qq.com/s?__biz=MzA&amp;mid=1"]
+    assert writer.references == [("https://mp.weixin.qq.com.evil.cn/s/x", "丁"),
+                                 ("https://mp.weixin.qq.com/cgi-bin/home", "己")]
 
 
 def test_a_local_image_is_fetched_by_an_ascii_url_and_uploaded_from_its_file():

@@ -179,9 +179,11 @@ def styled(tag: str, style: str, children: list[Node | str] | None = None, **att
 
 def wechat_article_url(url: str) -> str:
     """A link to another WeChat article, the one kind the editor keeps, in its https form; "" for any other link.
-    Editors paste http:// and upper-case hosts too, which WeChat serves all the same."""
+    Editors paste http:// and upper-case hosts too, which WeChat serves all the same. An article's address is
+    ``/s/…`` or ``/s?__biz=…``; the host's other pages (a profile, ``/cgi-bin/…``) the editor refuses."""
     parts = urlsplit(url)
-    if parts.scheme in ("http", "https") and parts.hostname == "mp.weixin.qq.com":
+    if (parts.scheme in ("http", "https") and parts.hostname == "mp.weixin.qq.com"
+            and (parts.path == "/s" or parts.path.startswith("/s/"))):
         return urlunsplit(("https", "mp.weixin.qq.com", parts.path, parts.query, parts.fragment))
     return ""
 
