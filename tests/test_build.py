@@ -736,6 +736,15 @@ def test_a_command_run_outside_a_site_names_the_folder_and_what_to_do(tmp_path):
     assert built.returncode == 1 and "错误：发现 1 个错误。未生成网站，原有输出保持不变。" in built.stderr
 
 
+def test_a_site_built_for_this_computers_own_address_is_warned_of(tmp_path):
+    # Its WeChat articles' pictures, feeds and QR codes pointed at 127.0.0.1, with no word said; serve says so itself.
+    site = copy_fixture(tmp_path)
+    for address in ("http://127.0.0.1:8000/fzzl/", "http://localhost/"):
+        [found] = [w for w in build_site(site, base_url=address).warnings if w.code == "W101"]
+        assert found.path == "fraudsite.yaml" and found.field == "base_url" and address in found.message
+    assert not [w for w in build_site(site).warnings if w.code == "W101"]
+
+
 def test_a_renamed_page_is_told_to_keep_its_old_address(tmp_path):
     """A renamed file moves its page: shared links and QR codes to the old address break unless it redirects."""
     site = copy_fixture(tmp_path)

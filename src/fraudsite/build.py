@@ -13,9 +13,10 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from fraudsite.config import Config, load_config
-from fraudsite.errors import BuildFailed, Problem, problem
+from fraudsite.errors import BuildFailed, Problem, problem, warning
 from fraudsite.faults import checkpoint
 from fraudsite.lock import build_lock
 from fraudsite.output import MARKER, FileStat, WriteStats, check_output_dir, file_stats, walk_output
@@ -135,6 +136,18 @@ def load_site(options: BuildOptions, cache: ContentCache | None = None) -> tuple
     if leaks:
         raise BuildFailed(leaks + warnings)
     return site, warnings
+
+
+def local_address(config: Config) -> list[Problem]:
+    """W101 for a site built for this computer's own address (``fraudsite serve`` previews at one, and says so):
+    its feeds, QR codes, sitemap and WeChat articles' pictures point at a computer no reader can reach."""
+    host = urlsplit(config.base_url).hostname or ""
+    if host != "localhost" and not host.endswith(".localhost") and not host.startswith("127.") and host not in (
+            "::1", "0.0.0.0"):
+        return []
+    return [warning(config.path, 0, "W101", "base_url",
+                    f"网站地址 {config.base_url} 是这台电脑自己的地址：订阅、二维码、网站地图和公众号文章里的图片都指向它，"
+                    "别人打不开；正式发布请用网站的真实地址（fraudsite.yaml 的 base_url，或 --base-url）")]
 
 
 def build_time(options: BuildOptions, config: Config) -> datetime:
@@ -321,6 +334,7 @@ def build(options: BuildOptions) -> BuildReport:
         compiling = compile_ahead(options.site_dir, config, cache_dir)
         with using(derived), readings_ahead(derived), collection_paused():
             site, warnings = load_site(options, cache)
+            warnings += local_address(site.config)
             # The tags' pinyin keys, made by a forked process (pypinyin is large) if the store lacks them: before
             # the cache's save is forked rather than beside it, where the two were a cold build's peak of memory.
             sort_keys(site.tags)
