@@ -233,15 +233,19 @@ def render_markdown(body: str) -> str:
 
 
 def convert(body_html: str) -> tuple[str, WechatWriter]:
+    """A body as its article has it, its footnotes (注释) after it."""
     writer = WechatWriter(BASE, BASE + "cases/x/")
-    return serialise(Node("#root", {}, writer.convert(body_html))), writer
+    parts = [*writer.convert(body_html), writer.notes_block()]
+    return serialise(Node("#root", {}, [part for part in parts if not (isinstance(part, Node) and part.tag == "#empty")])), writer
 
 
 def expected_wechat_text(body_html: str) -> str:
-    """The web body's text as the WeChat article words it: a footnote's number as 注1 under a 注释 heading, and
-    an e-mail or phone link's address after its words (WeChat links neither)."""
+    """The web body's text as the WeChat article words it: a footnote's number as 注1 in the text and before the
+    note under a 注释 heading, and an e-mail or phone link's address after its words (WeChat links neither)."""
     html = re.sub(r'(<a class="footnote-ref"[^>]*>)', r"\1注", body_html)
     html = html.replace('<div class="footnote">', '<div class="footnote">注释')
+    numbers = iter(range(1, 1000))
+    html = re.sub(r'<li id="fn:[^"]*">\s*(<p>)?', lambda m: f"{m.group()}注{next(numbers)}\u3000", html)
 
     def address(link: re.Match) -> str:
         written = unescape(link.group(2))
@@ -289,8 +293,12 @@ def test_every_sample_article_is_paste_safe_and_keeps_the_web_text(site):
         assert article.content.startswith("<section style=") and article.content.endswith("</section>")
         body, writer = convert(item.body_html)
         assert wechat_body_text(body) == expected_wechat_text(item.body_html), item.source
-        assert squeeze(REFERENCE_MARK.sub("", "".join(walk(body).text))) in squeeze(
-            REFERENCE_MARK.sub("", "".join(walk(article.content).text)))
+        whole = squeeze(REFERENCE_MARK.sub("", "".join(walk(article.content).text)))
+        main = serialise(Node("#root", {}, WechatWriter(BASE, BASE + "cases/x/").convert(item.body_html)))
+        assert squeeze(REFERENCE_MARK.sub("", "".join(walk(main).text))) in whole
+        if writer.notes:  # 注释 at the end, after the signs and advice, before the references
+            notes = squeeze("".join(walk(serialise(writer.notes_block())).text))
+            assert notes in whole and whole.index(notes) > max(whole.find(squeeze(a)) for a in ("防范提示", *getattr(item, "advice", ())))
         listed = [url for url, _ in writer.references]
         assert all(article.content.count(f"[{n}] ") == 1 for n in range(1, len(listed) + 1))
         if isinstance(item, Case):
@@ -311,7 +319,7 @@ def test_mail_and_phone_links_read_their_address_and_footnotes_are_notes_not_ref
     assert "mailto" not in html and "tel:" not in html
     assert writer.references == [("https://example.com/", "官网")]  # [1] is the site's; the footnote is 注1
     assert re.search(r"官网</span><sup[^>]*>\[1\]</sup><sup[^>]*>注1</sup>", html)
-    assert re.search(r"<h3[^>]*>注释</h3><ol[^>]*><li[^>]*><section[^>]*>以官方公告为准。</section>", html)
+    assert re.search(r"<h3[^>]*>注释</h3><p[^>]*>注1\u3000以官方公告为准。</p>", html)  # not a list's "1."
 
 
 def test_outside_links_become_numbered_references_listed_once_in_order(site):

@@ -68,6 +68,7 @@ STYLES = {
     "refnum": f"font-size:12px;line-height:0;vertical-align:super;color:{LINK}",
     "notes": "margin:2em 0 0;padding-top:1em;border-top:1px solid #e5e5e5;font-size:13px;color:#666",  # 注释, 参考链接
     "notes-heading": "margin:0 0 0.5em;font-size:15px;font-weight:bold;color:#555",
+    "note": "margin:0 0 0.25em",  # one footnote's paragraph, as a reference's
 }
 # Highlighted blocks: the fraud type's key warning, a case's signs and its advice.
 TONES = {
@@ -201,6 +202,7 @@ class WechatWriter:
     references: list[tuple[str, str]] = field(default_factory=list)  # (url, first link text), each url once
     images: list[str] = field(default_factory=list)  # site-relative paths of local images, each once
     remote: list[str] = field(default_factory=list)  # images on other hosts, which WeChat drops: each once
+    notes: list[Node] = field(default_factory=list)  # the footnotes, 注1 …, for the article's end (``notes_block``)
 
     def convert(self, html: str) -> list[Node | str]:
         """Sanitised HTML -> WeChat nodes."""
@@ -276,12 +278,35 @@ class WechatWriter:
             return [styled("section", STYLES["figure"], inner())]
         if tag == "figcaption":
             return [styled("section", STYLES["figcaption"], inner())]
-        if tag == "div" and "footnote" in node.attrs.get("class", "").split():  # its rule becomes a heading
-            notes = [child for child in inner() if not (isinstance(child, Node) and child.tag == "hr")]
-            return [styled("section", STYLES["notes"], [styled("h3", STYLES["notes-heading"], ["注释"]), *notes])]
+        if tag == "div" and "footnote" in node.attrs.get("class", "").split():  # kept for the article's end
+            self.notes += self._notes(node, list_depth)
+            return []
         if tag in ("div", "section", "dl"):
             return [Node("section", {}, inner())]
         return inner()  # span, abbr, thead, tbody and anything else: keep the content, drop the tag
+
+    def _notes(self, footnotes: Node, list_depth: int) -> list[Node]:
+        """The footnotes as the text cites them: 注1 before the first paragraph of each (not a list's "1.")."""
+        notes: list[Node] = []
+        items = [item for listing in footnotes.children if isinstance(listing, Node) and listing.tag == "ol"
+                 for item in listing.children if isinstance(item, Node) and item.tag == "li"]
+        for number, item in enumerate(items, start=1):
+            parts = self._children(item, list_depth)
+            first = parts[0] if parts and isinstance(parts[0], Node) and parts[0].tag == "p" else None
+            label = f"注{number}\u3000"
+            if first is None:
+                notes.append(styled("p", STYLES["note"], [label, *parts]))
+                continue
+            notes.append(styled("p", STYLES["note"], [label, *first.children]))
+            notes += [styled("p", STYLES["note"], part.children) if isinstance(part, Node) and part.tag == "p"
+                      else part for part in parts[1:] if not isinstance(part, str) or part.strip()]
+        return notes
+
+    def notes_block(self) -> Node:
+        """注释: the footnotes at the article's end, before the references; nothing if there are none."""
+        if not self.notes:
+            return Node("#empty")
+        return styled("section", STYLES["notes"], [styled("h3", STYLES["notes-heading"], ["注释"]), *self.notes])
 
     def _code_block(self, node: Node) -> Node:
         lines = text_of(node).rstrip("\n").split("\n")

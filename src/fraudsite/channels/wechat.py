@@ -376,6 +376,7 @@ def article_tree(item: Item, site: Site, settings: Settings, writer: WechatWrite
         parts += [tone_block("signs", "识别要点", item.signs), tone_block("advice", "防范提示", item.advice)]
     if isinstance(item, Notice):
         parts += notice_end_parts(item, writer)
+    parts.append(writer.notes_block())
     parts.append(references_block(writer.references))
     parts.append(footer_block(settings, site.config.base_url))
     return styled("section", OUTER, [part for part in parts if not (isinstance(part, Node) and part.tag == "#empty")])
@@ -415,7 +416,7 @@ def references_block(references: list[tuple[str, str]]) -> Node:
     lines: list[Node | str] = [styled("h3", STYLES["notes-heading"], ["参考链接"])]
     for number, (url, text) in enumerate(references, start=1):
         label = f"[{number}] {text}：" if text and text != url else f"[{number}] "
-        lines.append(styled("p", "margin:0 0 0.25em;word-break:break-all", [label, styled("em", "font-style:normal",
+        lines.append(styled("p", STYLES["note"] + ";word-break:break-all", [label, styled("em", "font-style:normal",
                                                                                         [url])]))
     return styled("section", STYLES["notes"], lines)
 
