@@ -151,6 +151,8 @@ def test_hostile_titles_stay_text_and_the_feed_stays_valid(tmp_path):
         type: shuadan
         audience: [students]
         summary: "a < b && c ]]> d"
+        wechat:
+          title: "短]]>&<标题"  # within WeChat's limits: the WeChat feed carries ready articles only
         ---
         正文 <script>alert(2)</script> ]]> &amp;控制字符
         """)
