@@ -58,13 +58,13 @@ def kinds(text: str, allowed: frozenset[str] = frozenset()) -> list[tuple[str, s
     ("QQ号码是：123456789", "qq", "12*****89"),
     ("加了对方 QQ（456789123）", "qq", "45*****23"),
     ("电话 138.1234.5678", "mobile", "138****5678"),
-    ("电话 138/1234/5678", "mobile", "138****5678"),
     ("电话 138 1234  5678", "mobile", "138****5678"),
     ("老身份证 110105491231002", "id_card", "110********1002"),
     ("加了对方微信号 zhang_san88", "wechat_id", "zha****an88"),
     ("对方 vx：Li-Si-2020", "wechat_id", "Li****20"),
     ("加微信（wxid_abc123）", "wechat_id", "wxi****c123"),
     ("ＶＸ：abcdefg", "wechat_id", "ab***fg"),
+    ("对方微信是 abcdefg", "wechat_id", "ab***fg"),
     ("发邮件到 zhang.san@qq.com 索要", "email", "z***@qq.com"),
     ("邮箱ｌｉｓｉ＠163.com", "email", "l***@163.com"),
     ("学号2021123456的同学", "student_number", "20******56"),
@@ -93,6 +93,9 @@ def test_each_detector_finds_its_kind_also_spaced_dashed_and_full_width(text, ki
     "订单号 123456789012345",  # 15 digits without a birth date where an old ID card has it
     "编号 990105491231002",  # no province has the code 99
     "服务器 139.224.100.123，版本 1.3.5",
+    "受理案件分别为 165/1234/2345 起",  # statistics, not a number parted by slashes
+    "价格 139.12 34 元，139 1234.5678",  # parted unalike
+    "学生小李在微信 Moments 里看到；用 wxPython、WXPayEntry 写的；微信 payment、微信 Settings",
     "2023.10.12 15:30 报警",
     "关注微信公众号 fzxy2021，或用微信（WeChat）扫码",
     "登录 wx.qq.com 网页版，打开微信支付",
@@ -105,6 +108,10 @@ def test_privacy_allow_lets_through_that_value_in_any_form_and_nothing_else():
     text = "诈骗分子冒用的号码 138 1234 5678，另一个 13987654321"
     allowed = frozenset({"13812345678"})
     assert kinds(text, allowed) == [("mobile", "139****4321")]
+    # As written with its words, a letter in it or a WeChat ID: each still lets through its own value alone
+    allowed = privacy.allowed_keys(("QQ 123456789", "tel:13812345678", "Zhang_San88"))
+    assert kinds("联系QQ 123456789，电话 138-1234-5678，微信号 zhang_san88，微信号 li_si_99", allowed) == [
+        ("wechat_id", "li****99")]
 
 
 @pytest.mark.parametrize("text, masked", [

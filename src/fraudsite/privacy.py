@@ -40,7 +40,6 @@ _WIDE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _DASHES = {code: 0x2D for code in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212)}
 _NORMALISE = _WIDE | _DASHES
 _SEP = "[ -]?"  # one optional space or dash between digits: 138 1234 5678, 138-1234-5678
-_GROUP_SEP = r"[ \t./\-]{1,3}"  # between the groups of 138 1234 5678 also a dot or slash, or two spaces
 _NOT_BEFORE_DIGIT = r"(?![ -]?\d)"
 _PATTERNS = {
     # any grouping (110105 19491231 002X, 110105 1949 1231 002X); birth date and check digit are checked after
@@ -51,14 +50,17 @@ _PATTERNS = {
     "bank_card": re.compile(r"([2-6](?<!\d\d)(?<!\d[ -]\d)\d{3}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?)" + _NOT_BEFORE_DIGIT),
     "mobile": re.compile(rf"((?:\+86|0(?<!\d0)086|8(?<!\d8)6){_SEP}1[3-9]\d(?:{_SEP}\d){{8}})" + _NOT_BEFORE_DIGIT),
     "mobile_local": re.compile(rf"(1(?<!\d1)(?<!\d[ -]1)[3-9]\d(?:{_SEP}\d){{8}})" + _NOT_BEFORE_DIGIT),
-    "mobile_grouped": re.compile(rf"(1(?<!\d1)(?<!\d[ ./-]1)[3-9]\d{_GROUP_SEP}\d{{4}}{_GROUP_SEP}\d{{4}})(?![ ./\-]?\d)"),
+    # in three groups parted alike: by one or two spaces, or by dots (138.1234.5678)
+    "mobile_grouped": re.compile(r"(1(?<!\d1)(?<!\d[ .-]1)[3-9]\d(?:[ \t]{1,2}\d{4}[ \t]{1,2}|\.\d{4}\.)\d{4})(?![ .\-]?\d)"),
     "email": re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"),
     # QQ号 123, QQ 号码是：123, QQ（123）
     "qq": re.compile(r"(?i)(?:qq|扣扣|企鹅号)[ \t]*(?:号码|账号|号|群号|群)?[ \t]*(?:是|为)?[ \t]*[:：(（]?[ \t]*"
                      r"([1-9]\d{4,10})(?!\d)"),
-    # a WeChat ID (6-20 characters from a Latin letter) right after the word for it: 微信号 zhang_san88, vx：abc123
-    "wechat_id": re.compile(r"(?:微信|(?<![A-Za-z])(?:[vVwW][xX]|[wW]eixin|WEIXIN))[ \t]*(?:号码|账号|号)?[ \t]*(?:是|为)?"
-                            r"[ \t]*[:：(（]?[ \t]*([A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9@.])"),
+    # a WeChat ID (6-20 characters from a Latin letter) after the word for it and 号, a colon, 是 or 为: 微信号
+    # zhang_san88, vx：abc123 (微信 Moments, wxPython: no account)
+    "wechat_id": re.compile(r"(?:微信|(?<![A-Za-z])(?:[vVwW][xX]|[wW]eixin|WEIXIN)(?![A-Za-z]))[ \t]*"
+                            r"(?:(?:号码|账号|号|ID|id)[ \t]*(?:是|为)?[ \t]*[:：(（]?|(?:是|为)[ \t]*[:：]?|[:：(（])[ \t]*"
+                            r"([A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9@.])"),
     # digits, perhaps after a letter, right after a word that says whose number they are: found without the
     # site's own pattern (``privacy.student_number``), which finds the numbers written on their own
     "student_number_named": re.compile(r"(?:学号|学籍号|考生号|准考证号|学生证号|一卡通号|校园卡号)码?[ \t]*(?:是|为)?[ \t]*"
@@ -70,7 +72,7 @@ _KIND_OF = {"mobile_local": "mobile", "mobile_grouped": "mobile", "id_card_old":
 # character of every body, the patterns took 90 ms of CPU per 1,000 items, these checks and the patterns that pass
 # them 30. ``long_number``: the text holds 11 digits or more written as one number (``_LONG_NUMBER``), as a phone,
 # ID-card or bank-card number needs. A student number's words are as quick to find as its pattern is.
-_LONG_NUMBER = re.compile(r"\d(?:[ \t./\-]{0,3}\d){10}")
+_LONG_NUMBER = re.compile(r"\d(?:[ \t.\-]{0,2}\d){10}")
 _NEEDS_LONG_NUMBER = {"id_card", "id_card_old", "bank_card", "mobile", "mobile_local", "mobile_grouped"}
 _NEEDS_ONE_OF = {"email": ("@",), "qq": ("q", "Q", "扣扣", "企鹅号"),  # the others: nothing
                  "wechat_id": ("微信", "vx", "vX", "Vx", "VX", "wx", "wX", "Wx", "WX", "weixin", "Weixin", "WEIXIN")}
@@ -78,6 +80,7 @@ _WIDE_FORMS = re.compile("[\uff0b\uff0d\uff0e\uff10-\uff3a\uff3f\uff41-\uff5a\u3
 _MAY_HOLD_DATA = re.compile("[0-9@\uff10-\uff19\uff20]")
 _NOT_WECHAT_IDS = frozenset({"wechat", "weixin", "wecom", "official", "account", "accounts", "wechatpay"})
 _WECHAT_WORD = re.compile("微信|[vVwW][xX]|[wW]eixin|WEIXIN|[ｖＶｗＷ][ｘＸ]")
+_ANCHORED = {"wechat_id": re.compile("(?=微信|[vVwW][xX]|[wW]eixin|WEIXIN)")}  # where a match of the pattern may begin
 _AMOUNT_AFTER = re.compile(r"[ \t]*(?:元|块|万|亿|角|余元|多元|美元|人民币|rmb|RMB)")
 _AMOUNT_BEFORE = re.compile(r"(?:[¥￥$]|人民币)[ \t]*\Z")
 _DATE = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\Z")
@@ -97,6 +100,11 @@ class Finding:
     start: int  # character offsets in the scanned text
     end: int
     value: str  # as written
+
+    @property
+    def key(self) -> str:
+        """The form it is compared in (``normalise_value``; a WeChat ID as written, in lower case)."""
+        return self.value.translate(_NORMALISE).strip().lower() if self.kind == "wechat_id" else normalise_value(self.value)
 
     @property
     def masked(self) -> str:
@@ -142,12 +150,18 @@ def privacy_rules(config: Config) -> PrivacyRules:
 def normalise_value(value: str) -> str:
     """The form values are compared in: e-mails in lower case, numbers as bare digits (no +86)."""
     text = str(value).translate(_NORMALISE).strip()
-    if "@" in text or re.search("[A-WYZa-wyz_]", text):  # an e-mail, a WeChat ID (an ID card's X is a digit)
+    if "@" in text:
         return text.lower()
     digits = re.sub(r"\D", "", text)
     if len(digits) in (13, 15) and digits.removeprefix("00").startswith("861"):
         digits = digits[-11:]  # +86 / 0086: the same mobile number
     return digits or text.lower()
+
+
+def allowed_keys(values: tuple[str, ...]) -> frozenset[str]:
+    """What ``privacy_allow`` lets through, in every form a finding's ``key`` may take."""
+    return frozenset(key for value in values
+                     for key in (normalise_value(value), str(value).translate(_NORMALISE).strip().lower()))
 
 
 def find_personal_data(text: str, rules: PrivacyRules, allowed: frozenset[str] = frozenset()) -> list[Finding]:
@@ -160,12 +174,11 @@ def find_personal_data(text: str, rules: PrivacyRules, allowed: frozenset[str] =
     for pattern, start, end in _candidates(normal, rules):
         if any(start < stop and begin < end for begin, stop in taken):
             continue  # an ID-card number is not also a bank card; the longest, most specific kind wins
-        value = text[start:end]
-        key = normalise_value(value)
-        if key in rules.public or key in allowed or not _is_personal(pattern, normal, start, end):
+        found = Finding(_KIND_OF.get(pattern, pattern), start, end, text[start:end])
+        if found.key in rules.public or found.key in allowed or not _is_personal(pattern, normal, start, end):
             continue
         taken.append((start, end))
-        findings.append(Finding(_KIND_OF.get(pattern, pattern), start, end, value))
+        findings.append(found)
     return sorted(findings, key=lambda f: f.start)
 
 
@@ -182,6 +195,13 @@ def _candidates(normal: str, rules: PrivacyRules) -> Iterator[tuple[str, int, in
         else:  # "" is in every text
             wanted = any(part in normal for part in _NEEDS_ONE_OF.get(name, ("",)))
         if not wanted:
+            continue
+        if name in _ANCHORED:  # tried only where its word is: begun by an alternation, it was tried everywhere
+            end = 0
+            for word in _ANCHORED[name].finditer(normal):
+                if word.start() >= end and (match := pattern.match(normal, word.start())):
+                    end = match.end()
+                    yield name, match.start(1), match.end(1)
             continue
         for match in pattern.finditer(normal):
             yield name, match.start(1), match.end(1)
@@ -316,7 +336,7 @@ def scan_item(site_dir: Path, item: Item, rules: PrivacyRules, title_only: bool 
     raw = read_raw(site_dir, item)
     if raw is None:
         return []
-    allowed = frozenset(normalise_value(v) for v in item.privacy_allow)
+    allowed = allowed_keys(item.privacy_allow)
     found: list[Located] = []
     for key, value in published_values(item, title_only):
         field_name = key.split(".")[0]
@@ -334,7 +354,7 @@ def scan_item(site_dir: Path, item: Item, rules: PrivacyRules, title_only: bool 
             column = finding.start - (body.rfind("\n", 0, finding.start) + 1) + 1
             found.append(Located(finding, item.source, line, column, "正文"))
         found += _in_escaped_addresses(body, raw.body_line, item.source, rules, allowed)
-        seen = allowed | {normalise_value(hit.finding.value) for hit in found}
+        seen = allowed | {hit.finding.key for hit in found}
         found += _in_rendered(item.body_html, body, raw.body_line, item.source, rules, seen)
     return found
 
@@ -351,7 +371,7 @@ def _in_addresses(item: Item, lines: list[str], rules: PrivacyRules, allowed: fr
     for field_name, text, line in named:
         for reading in (text, _ADDRESS_BREAKS.sub("|", text)):
             for finding in find_personal_data(reading, rules, frozenset(seen)):
-                seen.add(normalise_value(finding.value))
+                seen.add(finding.key)
                 finding = replace(finding, value=text[finding.start:finding.end])
                 where = _locate(lines, line, finding.value) if line else (0, 0)
                 found.append(Located(finding, item.source, *where, field_name))
@@ -365,7 +385,10 @@ def _in_rendered(html: str, body: str, body_line: int, source: str, rules: Priva
                  seen: frozenset[str]) -> list[Located]:
     """Findings only the rendered body shows, where the source parts what readers see as one number: emphasis
     (138**1234**5678), a comment, a character reference (&#49;38…) or a line break inside a paragraph. Each is
-    placed where its characters are written in that order, other than digits perhaps between (``_written_at``)."""
+    placed where its characters are written in that order, other than digits perhaps between (``_written_at``).
+    Only a body with markup, or a line break between digits, can have one."""
+    if not any(mark in body for mark in "*_~=`<&") and not _DIGIT_BREAK.search(body):
+        return []
     text = unescape(_ANY_TAG.sub("\n", _INLINE_TAGS.sub("", html.replace("\n", " "))))
     found, normal, after = [], "", {}
     for finding in find_personal_data(text, rules, seen):
@@ -390,6 +413,7 @@ def _written_at(normal: str, value: str, start: int) -> int:
     return -1
 
 
+_DIGIT_BREAK = re.compile(r"\d[ \t]*\n[ \t]*\d")
 # Tags inside a line of text, which part nothing a reader sees; every other tag ends a block (or is a <br>).
 _INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|code|del|em|i|ins|kbd|mark|s|small|span|strong|u)\b[^>]*>")
 _ANY_TAG = re.compile(r"<[^>]*>")
