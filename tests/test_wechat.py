@@ -528,6 +528,10 @@ def test_a_previews_articles_not_to_be_sent_yet_say_why_and_stay_out_of_the_feed
     assert "<li>这一篇定于 2026年12月1日 08:00 在网站发布" in listing
     links = [entry.link for entry in feedparser.parse((out / "wechat/feed.xml").read_bytes()).entries]
     assert links and not [link for link in links if link.split("/")[-2] in ("later", "linking", "unready")]
+    options = BuildOptions(site_dir=site, out_dir=out, config_path=site / "fraudsite.yaml", now=at(NOW), future=True)
+    assert at("2026-12-01 08:00") in wechat.change_moments(load_site(options)[0])  # a build's window ends there
+    build_site(site, out, now="2026-12-01 09:00", drafts=True, future=True)
+    assert badge("later").startswith("可粘贴") and badge("linking").startswith("未就绪：正文链接的")
     build_site(site, out, now="2026-12-02 09:00")  # all published by then, the draft aside: the link still waits
     assert badge("later").startswith("可粘贴") and badge("linking").startswith("未就绪：正文链接的")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache, partial
 from html import escape
 from typing import Any, NamedTuple
@@ -190,6 +191,13 @@ def plan(site: Site) -> list[Output]:
     if settings.qr_code:
         outputs.append(Data(QR_PATH, partial(qr_png, site.config.base_url), ("qr_png", site.config.base_url)))
     return outputs
+
+
+def change_moments(site: Site) -> list[datetime]:
+    """Moments the articles change by the clock beyond the site's own (``holds``): with ``--future`` the dates of
+    items scheduled for later, which the site's moments leave out, as an article waits for its own date and for
+    those of the items it links to."""
+    return [item.date for item in site.items if not item.withdrawn and not item.draft] if site.future else []
 
 
 def holds(site: Site, articles: Sequence[Article]) -> dict[str, tuple[str, str]]:
