@@ -408,12 +408,12 @@ def test_signs_run_together_or_written_in_markdown_are_warned_of_at_their_line(t
     # One space too many, or none after the dash: YAML makes one point of two, published as "甲 - 乙". And these are
     # plain text everywhere: **96110** was shown with its asterisks.
     head = "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\n"
-    site = tiny_site(tmp_path, {"content/cases/a.md": head + "signs:\n  - 先给小额返利\n   - 再要求垫付\n  - 损失 -5 元也要报警\n"
+    site = tiny_site(tmp_path, {"content/cases/a.md": head + "signs:\n  - 先给小额返利\n   - 再要求垫付\n  - 损失 -5 元也要报警\n  - 来电显示 138****5678 之类的号码\n"
                                 "advice:\n  - 拨打 **96110** 咨询\n---\n正文\n",
                                 "content/cases/b.md": head + "advice:\n  -不要垫钱\n---\n正文\n"})
     report = build_site(site)
     assert [(w.path, w.line, w.field) for w in report.warnings if w.code == "W208"] == [
-        ("content/cases/a.md", 7, "signs"), ("content/cases/a.md", 11, "advice"), ("content/cases/b.md", 6, "advice")]
+        ("content/cases/a.md", 7, "signs"), ("content/cases/a.md", 12, "advice"), ("content/cases/b.md", 6, "advice")]
     found = [w.message for w in report.warnings if w.code == "W208"]
     assert found[0].startswith("“先给小额返利 - 再要求垫付”像是几条写成了一条") and "“**”会原样出现" in found[1]
     assert found[2].startswith("“-不要垫钱”像是几条写成了一条")

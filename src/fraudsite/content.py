@@ -130,8 +130,8 @@ def vanished_pages(out_dir: Path, items: tuple[Item, ...], known: set[str]) -> l
     the paths of its items): it was deleted, made by another version or for another configuration, or is
     another computer's. A page whose title an item with a new page has is taken to have moved to it.
     """
-    kept = {item.path for item in items} | known | {
-        alias.strip("/") + "/" for item in items for alias in item.aliases if not alias.endswith(".html")}
+    kept = {item.path for item in items} | known | {  # a redirect page's folder: cases/old/ (index.html)
+        alias_file(alias).removesuffix("index.html") for item in items for alias in item.aliases}
     gone = {}
     for section in SECTIONS:
         try:
@@ -799,14 +799,17 @@ def _plain_points(fields: _Fields, key: str) -> tuple[str, ...]:
     for index, point in enumerate(points):
         line = fields.source.meta.line_of(f"{key}.{index}", fields.line(key))
         if mark := _MARKDOWN_MARK.search(point):
-            fields.warn(key, "W208", f"{name}按纯文字显示，“{mark.group()}”会原样出现在网页、公众号和大屏上；请去掉", line=line)
+            marks = mark.group(1) or mark.group()[:1]
+            fields.warn(key, "W208", f"{name}按纯文字显示，“{marks}”会原样出现在网页、公众号和大屏上；请去掉", line=line)
         if _RUN_TOGETHER.search(point):
             fields.warn(key, "W208", f"“{point}”像是几条写成了一条：每条单独一行，以“- ”开头（减号后有空格），"
                                      "各行的“- ”上下对齐；若本来就是一条，请去掉其中的“-”", line=line)
     return points
 
 
-_MARKDOWN_MARK = re.compile(r"\*\*|__|~~|==|`|!?\[[^\]]*\]\([^)]*\)")
+# A pair of marks around text, as emphasis takes them (not the stars of a masked 138****5678), code, a link.
+_MARKDOWN_MARK = re.compile(r"(?<![*_~=0-9A-Za-z])(\*\*?|__?|~~|==)(?=[^\s*_~=])[^\n]*?(?<=[^\s*_~=])\1(?![*_~=])"
+                            r"|`[^`\n]+`|!?\[[^\]]*\]\([^)]*\)")
 _RUN_TOGETHER = re.compile(r"(?:^|\s)-(?=[ \t]?[^\s\d-])")  # "-不要垫钱", "先返利 - 再垫付"; not "-5" or "--"
 
 
