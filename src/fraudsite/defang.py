@@ -26,7 +26,7 @@ def defang(url: str) -> str:
 
 def _defang_scheme(scheme: str) -> str:
     """http -> hxxp, https -> hxxps, ftp -> fxp (any case); a scheme written with its "://" too."""
-    return re.sub("(?i)^(h)tt(ps?)", r"\1xx\2", scheme).replace("ftp", "fxp").replace("FTP", "FXP")
+    return re.sub("(?i)^(f)t(p)", r"\1x\2", re.sub("(?i)^(h)tt(ps?)", r"\1xx\2", scheme))
 
 
 def scam_hosts(urls: tuple[str, ...]) -> set[str]:

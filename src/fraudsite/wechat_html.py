@@ -166,6 +166,11 @@ def _write(node: Node | str, out: Callable[[str], None], quoted: dict[str, str])
         out(f"</{tag}>")
 
 
+def _has_image(node: Node | str) -> bool:
+    """Whether a node holds a picture (a paragraph of one has no text, and is not empty)."""
+    return isinstance(node, Node) and (node.tag == "img" or any(map(_has_image, node.children)))
+
+
 def text_of(node: Node | str) -> str:
     """The text inside a node."""
     if isinstance(node, str):
@@ -299,7 +304,7 @@ class WechatWriter:
                 continue
             notes.append(styled("p", STYLES["note"], [label, *first.children]))
             notes += [styled("p", STYLES["note"], part.children) if isinstance(part, Node) and part.tag == "p"
-                      else part for part in parts[1:] if not isinstance(part, str) or part.strip()]
+                      else part for part in parts[1:] if text_of(part).strip() or _has_image(part)]
         return notes
 
     def notes_block(self) -> Node:

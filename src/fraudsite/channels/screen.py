@@ -160,11 +160,12 @@ def feed_entry(slide: Slide, settings: ScreenSettings) -> FeedEntry:
 
 
 def standing_entry(site: Site, profile: Profile) -> FeedEntry:
-    """The standing warning as a feed item, dated by the newest item (the build's moment on a site with none),
-    so a ticker does not take it for news at every build."""
+    """The standing warning as a feed item, dated by the newest item published (on a site with none, a fixed
+    day), so a ticker does not take it for news at every build, nor the feed's bytes change."""
     dates = [item.date for item in site.published if item.date <= site.now]
+    published = max(dates) if dates else datetime(2021, 1, 1, tzinfo=site.config.tz)  # the campaign's first year
     return FeedEntry(title=IDLE_KIND, path=profile.path, guid=f"{profile.path}standing-warning",
-                     published=max(dates) if dates else site.now, description=IDLE_TEXT, categories=(IDLE_KIND,))
+                     published=published, description=IDLE_TEXT, categories=(IDLE_KIND,))
 
 
 def short_text(slide: Slide, limit: int) -> str:

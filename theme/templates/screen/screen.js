@@ -197,7 +197,6 @@
     return !!last && last.getBoundingClientRect().bottom > box.getBoundingClientRect().bottom - 1;
   }
 
-  /* Make a slide fit its box: shrink the title, then drop whole list items and optional parts. */
   /* Make a slide fit its box, giving up the least first: the title shrinks (not below TITLE_MIN), signs go
      from the last (one stays), then the facts marked to drop; then a long last sign and the text are cut short
      with "…", so the warning under them stays on screen; only then the title goes down to the floor. */
