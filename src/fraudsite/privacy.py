@@ -74,8 +74,11 @@ _KIND_OF = {"mobile_local": "mobile", "mobile_grouped": "mobile", "id_card_old":
 # ID-card or bank-card number needs. A student number's words are as quick to find as its pattern is.
 _LONG_NUMBER = re.compile(r"\d(?:[ \t.\-]{0,2}\d){10}")
 _NEEDS_LONG_NUMBER = {"id_card", "id_card_old", "bank_card", "mobile", "mobile_local", "mobile_grouped"}
-_NEEDS_ONE_OF = {"email": ("@",), "qq": ("q", "Q", "扣扣", "企鹅号"),  # the others: nothing
-                 "wechat_id": ("微信", "vx", "vX", "Vx", "VX", "wx", "wX", "Wx", "WX", "weixin", "Weixin", "WEIXIN")}
+_NEEDS_ONE_OF = {  # what the others need is in every text
+    "email": re.compile("@"),
+    "qq": re.compile("[qQ]|扣扣|企鹅号"),
+    "wechat_id": re.compile("微信|[vVwW][xX]|[wW]eixin|WEIXIN"),
+}
 _WIDE_FORMS = re.compile("[\uff0b\uff0d\uff0e\uff10-\uff3a\uff3f\uff41-\uff5a\u3000\u2010-\u2014\u2212]")
 _MAY_HOLD_DATA = re.compile("[0-9@\uff10-\uff19\uff20]")
 _NOT_WECHAT_IDS = frozenset({"wechat", "weixin", "wecom", "official", "account", "accounts", "wechatpay"})
@@ -193,7 +196,8 @@ def _candidates(normal: str, rules: PrivacyRules) -> Iterator[tuple[str, int, in
         if name in _NEEDS_LONG_NUMBER:
             wanted = long_number
         else:  # "" is in every text
-            wanted = any(part in normal for part in _NEEDS_ONE_OF.get(name, ("",)))
+            needs = _NEEDS_ONE_OF.get(name)
+            wanted = needs is None or needs.search(normal) is not None
         if not wanted:
             continue
         if name in _ANCHORED:  # tried only where its word is: begun by an alternation, it was tried everywhere
@@ -387,7 +391,7 @@ def _in_rendered(html: str, body: str, body_line: int, source: str, rules: Priva
     (138**1234**5678), a comment, a character reference (&#49;38…) or a line break inside a paragraph. Each is
     placed where its characters are written in that order, other than digits perhaps between (``_written_at``).
     Only a body with markup, or a line break between digits, can have one."""
-    if not any(mark in body for mark in "*_~=`<&") and not _DIGIT_BREAK.search(body):
+    if not _MAY_PART.search(body):
         return []
     text = unescape(_ANY_TAG.sub("\n", _INLINE_TAGS.sub("", html.replace("\n", " "))))
     found, normal, after = [], "", {}
@@ -413,7 +417,7 @@ def _written_at(normal: str, value: str, start: int) -> int:
     return -1
 
 
-_DIGIT_BREAK = re.compile(r"\d[ \t]*\n[ \t]*\d")
+_MAY_PART = re.compile(r"[*_~=`<&]|\d[ \t]*\n[ \t]*\d")
 # Tags inside a line of text, which part nothing a reader sees; every other tag ends a block (or is a <br>).
 _INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|code|del|em|i|ins|kbd|mark|s|small|span|strong|u)\b[^>]*>")
 _ANY_TAG = re.compile(r"<[^>]*>")
