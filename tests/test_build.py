@@ -701,6 +701,7 @@ def test_the_summary_keeps_its_exit_code_when_the_reader_went_away(tmp_path):
     (["check", "--format", "xml"], "参数 --format 的值 'xml' 无效；可选："),
     (["new"], "缺少必须写的参数：KIND"),
     (["build", "--now", "明天"], "--now：“明天”不是有效日期"),
+    (["bulid"], "没有“bulid”这个命令；是否想写 “build”？"),
 ])
 def test_usage_errors_are_said_in_chinese_and_exit_2(tmp_path, arguments, words):
     site = copy_fixture(tmp_path)
@@ -734,6 +735,8 @@ def test_a_command_run_outside_a_site_names_the_folder_and_what_to_do(tmp_path):
     assert "fraudsite init" in result.stderr and "未生成网站" not in result.stderr  # new builds nothing
     built = run_fraudsite("build", cwd=elsewhere)
     assert built.returncode == 1 and "错误：发现 1 个错误。未生成网站，原有输出保持不变。" in built.stderr
+    mistyped = run_fraudsite("build", "反诈专拦", cwd=elsewhere)  # a folder that is not there is named as such
+    assert mistyped.returncode == 1 and f"找不到网站文件夹 {elsewhere / '反诈专拦'}；请检查命令里写的路径" in mistyped.stderr
 
 
 def test_a_site_built_for_this_computers_own_address_is_warned_of(tmp_path):

@@ -219,6 +219,7 @@ def test_drafts_checked_as_published_are_refused_for_placeholder_text_as_the_bui
     lines = draft.read_text(encoding="utf-8").split("\n")
     found = [p for p in json.loads(result.stdout)["problems"] if p["code"] == "E221"]
     assert all(p["path"] == draft.relative_to(site).as_posix() and "（请在这里" in lines[p["line"] - 1] for p in found)
+    assert not [p for p in found if "draft: true" in p["message"]]  # a draft already: not told to become one
     published = draft.read_text(encoding="utf-8").replace("draft: true", "draft: false")
     draft.write_text(published, encoding="utf-8")
     built = run_fraudsite("build", site, "--now", NOW)  # what check --drafts said, the build says too

@@ -145,7 +145,8 @@ def unwritten_drafts(site_dir: Path, site: Site) -> list[Problem]:
     problems: list[Problem] = []
     for item in site.items if site.drafts else ():
         if item.draft and not item.withdrawn and (raw := read_raw(site_dir, item)) is not None:
-            check_body_written(item.source, raw.body, raw.body_line, problems, bool(getattr(item, "attachments", ())))
+            check_body_written(item.source, raw.body, raw.body_line, problems, bool(getattr(item, "attachments", ())),
+                               draft=True)
     return problems
 
 

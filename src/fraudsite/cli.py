@@ -107,6 +107,11 @@ class _Parser(argparse.ArgumentParser):
             if re.fullmatch(pattern, message):
                 message = re.sub(pattern, chinese, message)
                 break
+        if chosen := re.fullmatch(r"参数 COMMAND 的值 '(.*?)' 无效；可选：(.*)", message):  # fraudsite bulid
+            from fraudsite.errors import did_you_mean
+
+            hint = did_you_mean(chosen.group(1), re.findall(r"'([^']+)'", chosen.group(2)))
+            message = f"没有“{chosen.group(1)}”这个命令；{hint}" if hint.startswith("是否想写") else message
         self.print_usage(sys.stderr)
         self.exit(2, f"错误：{message}（{self.prog} --help 列出全部用法）\n")
 

@@ -144,6 +144,9 @@ def load_config(path: Path, base_url: str | None = None) -> Config:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
+        if not path.parent.is_dir():  # fraudsite build nosuchdir
+            raise BuildFailed([problem(shown, 0, "E101", "", f"找不到网站文件夹 {path.parent.resolve()}；请检查命令里写的路径，"
+                                       "或进入网站文件夹（有 fraudsite.yaml 和 content 的那个）再运行")]) from None
         raise BuildFailed([problem(shown, 0, "E101", "", f"在 {path.parent.resolve()} 中找不到配置文件；请进入网站文件夹（有 "
                                    "fraudsite.yaml 和 content 的那个）再运行，或在命令后写上它的路径；新建网站用 fraudsite init")]) from None
     except OSError as error:
@@ -262,8 +265,9 @@ def _parse_named_list(data: Any, key: str, fields: tuple[str, ...], located: Loc
     seen: set[str] = set()
     for index, entry in enumerate(data):
         where = located.line_of(f"{key}.{index}", 1)
-        if not isinstance(entry, dict):
-            problems.append(problem(shown, where, "E103", key, "每项应为“键: 值”形式，含 " + "、".join(fields)))
+        if not isinstance(entry, dict):  # named, as [shuadan, loan] puts several on one line
+            problems.append(problem(shown, where, "E103", key, f"“{entry}”不是一组设置；每项应为“键: 值”形式，含 "
+                                    + "、".join(fields)))
             continue
         for name in entry:
             if name not in fields:

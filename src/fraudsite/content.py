@@ -645,24 +645,26 @@ def _value_at(data: Any, path: str) -> Any:
 
 
 def check_body_written(path: str, body: str, body_line: int, problems: list[Problem],
-                       has_attachments: bool = False) -> None:
+                       has_attachments: bool = False, draft: bool = False) -> None:
     """Refuse a body (of the file ``path``, starting at ``body_line``) still holding ``fraudsite new``'s placeholder
-    text; warn of one holding nothing a reader sees (a notice of attachments alone shows them)."""
+    text; warn of one holding nothing a reader sees (a notice of attachments alone shows them). A ``draft``'s
+    (checked as published: ``check --drafts``) is not told to become one."""
     from fraudsite.newitem import PLACEHOLDERS
 
+    otherwise = "" if draft else "，或先设为 draft: true"
     for placeholder in PLACEHOLDERS:
         if placeholder in body:
             problems.append(problem(path, line_in_body(body, body_line, placeholder), "E221",
-                                    "正文", f"还留着新建时的提示文字“{placeholder}”；请换成正文，或先设为 draft: true"))
+                                    "正文", f"还留着新建时的提示文字“{placeholder}”；请换成正文{otherwise}"))
     if has_attachments:
         return
     text = _COMMENTS.sub("", body)
     if not text.strip():
         problems.append(warning(path, body_line, "W203", "正文",
-                                "正文是空的，读者打开这一篇只能看到标题；请补上正文，或先设为 draft: true"))
+                                f"正文是空的，读者打开这一篇只能看到标题；请补上正文{otherwise}"))
     elif all(_HEADING_OR_RULE.fullmatch(line) for line in text.splitlines() if line.strip()):
         problems.append(warning(path, body_line, "W203", "正文",
-                                "正文只有小标题，没有内容；请在小标题下写上正文，或先设为 draft: true"))
+                                f"正文只有小标题，没有内容；请在小标题下写上正文{otherwise}"))
 
 
 _COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
