@@ -136,3 +136,19 @@ def test_fallback_without_async_clipboard_copies_html_through_a_selection(new_pa
     page.goto(base + "wechat/")  # the list page, checked here to keep page loads few
     violations = serious_violations(run_axe(page))
     assert not violations, format_axe(violations)
+
+
+def test_every_articles_tables_fit_a_phones_width_as_pasted(new_page, served_root):
+    # Cells kept Chinese from wrapping but at punctuation (keep-all): at 375 px a four-column table ran off the
+    # screen, in an editor that may not keep the sideways scrolling around it.
+    page = new_page(viewport={"width": 375, "height": 800})
+    widths = {}
+    for path in sorted(served_root.glob("wechat/*/*/article.json")):
+        content = json.loads(path.read_text(encoding="utf-8"))["article"]["content"]
+        if "<table" not in content:
+            continue
+        page.set_content(f'<body style="margin:0 16px">{content}</body>')
+        widths[path.parent.name] = page.evaluate("""() => Array.from(document.querySelectorAll('table'))
+            .map(t => [t.getBoundingClientRect().width, t.parentElement.clientWidth])""")
+    assert widths, "the sample site has tables"
+    assert all(table <= room + 0.5 for found in widths.values() for table, room in found), widths

@@ -58,7 +58,7 @@ STYLES = {
     "table-wrap": "margin:1em 0;overflow-x:auto",
     "table": "border-collapse:collapse;min-width:100%;font-size:14px;line-height:1.6",
     "th": "padding:6px 8px;border:1px solid #ddd;background-color:#f5f5f5;font-weight:bold;word-break:keep-all",
-    "td": "padding:6px 8px;border:1px solid #ddd;word-break:keep-all",
+    "td": "padding:6px 8px;border:1px solid #ddd",  # Chinese wraps anywhere: keep-all made a 375 px phone scroll sideways
     "caption": f"margin:0 0 0.5em;font-size:14px;color:{MUTED};text-align:center",
     "figure": "margin:1em 0",
     "figcaption": f"margin:0.25em 0 0;font-size:14px;color:{MUTED};text-align:center",
