@@ -152,3 +152,19 @@ def test_every_articles_tables_fit_a_phones_width_as_pasted(new_page, served_roo
             .map(t => [t.getBoundingClientRect().width, t.parentElement.clientWidth])""")
     assert widths, "the sample site has tables"
     assert all(table <= room + 0.5 for found in widths.values() for table, room in found), widths
+
+
+def test_the_copy_button_is_on_a_phones_first_screen_and_the_preview_left_on_a_wide_one(new_page, static_server,
+                                                                                       served_root):
+    # On a phone the panel came after the whole article preview: the button was a long scroll down.
+    base = static_server(served_root)
+    for width, height in ((375, 700), (1280, 800)):
+        page = new_page(viewport={"width": width, "height": height})
+        page.goto(base + PREVIEW)
+        button = page.locator("#wx-copy-article").bounding_box()
+        phone = page.locator(".wx-phone").bounding_box()
+        if width == 375:
+            assert button["y"] + button["height"] <= height, button
+        else:
+            assert phone["x"] + phone["width"] <= button["x"], (phone, button)  # side by side, preview left
+        page.close()
