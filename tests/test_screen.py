@@ -144,6 +144,7 @@ def test_ticker_has_one_line_per_current_item(built):
     lines = (built[1] / "screen/ticker.txt").read_text(encoding="utf-8").splitlines()
     feed = feedparser.parse((built[1] / "screen/feed.xml").read_bytes())
     assert len(lines) == len(feed.entries)
+    assert feed.feed.ttl == "5"  # a ticker asks again at the screens' pace (refresh: 300 s)
     assert lines[0].startswith("【紧急通知】")
     assert all(line.strip() == line and line for line in lines)
 

@@ -73,6 +73,7 @@ class Feed:
     description: str
     link: str  # site-relative page the feed belongs to
     entries: tuple[FeedEntry, ...]
+    ttl: int | None = None  # minutes a reader may keep it before asking again (RSS <ttl>)
 
     @property
     def last_build(self) -> datetime | None:

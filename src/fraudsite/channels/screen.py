@@ -144,8 +144,9 @@ def screen_feed(site: Site, settings: ScreenSettings, profile: Profile, current:
     current, the standing warning the idle slide shows, as ``ticker_text`` has it: a ticker is never left blank."""
     entries = tuple(feed_entry(slide, settings) for slide in current) or (standing_entry(site, profile),)
     name = f"校园大屏 · {profile.title}" if profile.name else "校园大屏"
+    # A ticker reading it asks again at the screens' pace (its <ttl>): an expired notice leaves it as it leaves them.
     return Feed(profile.path + "feed.xml", f"{site.config.title} · {name}", "校园电子大屏和滚动字幕用：当前有效的通知与近期案例",
-                profile.path, entries)
+                profile.path, entries, ttl=max(1, settings.refresh // 60))
 
 
 def feed_entry(slide: Slide, settings: ScreenSettings) -> FeedEntry:
