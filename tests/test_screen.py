@@ -70,12 +70,13 @@ def test_scheduled_notice_travels_with_its_window_and_far_future_does_not(built)
 
 def test_profiles_filter_sections_types_and_audiences(built):
     _, canteen, slides = slides_at(built[0], SCREEN_NOW, "canteen")
-    assert slides and all(s.kind == "案例" for s in slides)
-    assert all("students" in s.item.audience for s in slides)
+    # Cases alone, for students; but the urgent notice first: a live scam wave is news for every hall
+    assert slides[0].urgent and slides[1:] and all(s.kind == "案例" for s in slides[1:])
+    assert all("students" in s.item.audience for s in slides[1:])
     _, retirees, slides = slides_at(built[0], SCREEN_NOW, "retirees")
     cases = [s.item for s in slides if s.kind == "案例"]
     assert cases and all(c.type in ("fake-police", "impersonation") for c in cases)
-    assert slides[0].urgent, "an urgent notice reaches every profile that shows notices"
+    assert slides[0].urgent, "an urgent notice reaches every profile, whatever its audiences"
     assert retirees.seconds == 20 and canteen.path == "screen/p/canteen/"
 
 

@@ -52,9 +52,10 @@ def is_candidate(item: Item, site: Site) -> bool:
 
 
 def matches(item: Item, profile: Profile) -> bool:
-    """Whether an item belongs on a profile's screen (urgent notices belong on every screen)."""
+    """Whether an item belongs on a profile's screen. An urgent notice belongs on every screen, one showing cases
+    alone (``sections: [cases]``) too: a live scam wave is news for every hall."""
     if isinstance(item, Notice) and item.urgent:
-        return "notices" in profile.sections
+        return True
     if item.section not in profile.sections:
         return False
     if isinstance(item, Case) and profile.types and item.type not in profile.types:
