@@ -430,4 +430,5 @@ def test_the_zip_plays_offline_from_a_file(new_page, served, tmp_path):
     page.goto((tmp_path / "index.html").as_uri())
     assert page.evaluate("FraudScreen.current()") == URGENT_ID
     assert page.evaluate("FraudScreen.stats().checks") == 0
+    assert page.text_content("#screen-status") == "离线版"  # not "更新于" the moment it was opened
     assert page.js_errors == [] and page.bad_responses == []

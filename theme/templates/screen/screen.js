@@ -322,7 +322,7 @@
     var elapsed = (new Date().getTime() - state.shownAt) / (state.data.seconds * 1000);
     setText(clockNode, (d.getUTCMonth() + 1) + '月' + d.getUTCDate() + '日 星期' + week.charAt(d.getUTCDay()) +
       ' ' + hhmm(t));
-    setText(statusNode, '更新于 ' + hhmm(state.synced));
+    setText(statusNode, source ? '更新于 ' + hhmm(state.synced) : '离线版');  /* a snapshot: no time it was updated */
     progressNode.style.width = Math.max(0, Math.min(100, Math.round(elapsed * 100))) + '%';
     relayout();
   }
