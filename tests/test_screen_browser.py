@@ -279,6 +279,16 @@ def test_the_clock_stays_above_the_slide_when_a_long_title_wraps_the_top_bar(new
         assert page.evaluate(CHECK_FIT) == [] and page.js_errors == []
 
 
+def retitle(site: Path, out: Path, data: DataServer) -> str:
+    """The site's title changed and built again, its data served: the new page's ``shell``."""
+    config = site / "fraudsite.yaml"
+    config.write_text(re.sub(r"^title: .*$", "title: 新的专栏名称", config.read_text(encoding="utf-8"), count=1,
+                             flags=re.MULTILINE), encoding="utf-8")
+    build_site(site, out, now=SCREEN_NOW)
+    data.body = (out / "screen/data.json").read_bytes()
+    return json.loads(data.body)["shell"]
+
+
 def test_a_running_screen_loads_its_page_again_once_when_the_page_itself_changed(new_page, tmp_path):
     """A new title (or theme, or fraudsite) reaches an unattended screen; new data alone never reloads it."""
     site, out = make_screen_site(tmp_path), tmp_path / "out"
@@ -286,12 +296,7 @@ def test_a_running_screen_loads_its_page_again_once_when_the_page_itself_changed
     with serve_directory(out) as base:
         data = DataServer((out / "screen/data.json").read_bytes())
         page = open_screen(new_page, base, clock_ms=screen_now_ms(), data=data)
-        config = site / "fraudsite.yaml"
-        config.write_text(re.sub(r"^title: .*$", "title: 新的专栏名称", config.read_text(encoding="utf-8"), count=1,
-                                 flags=re.MULTILINE), encoding="utf-8")
-        build_site(site, out, now=SCREEN_NOW)
-        data.body = (out / "screen/data.json").read_bytes()
-        shell = json.loads(data.body)["shell"]
+        shell = retitle(site, out, data)
         page.clock.run_for(REFRESH_MS)  # the next data check brings the new version
         page.wait_for_url(f"**/screen/?shell={shell}", timeout=10_000)
         page.wait_for_function("document.querySelector('#screen-top .brand').textContent.indexOf('新的专栏名称') === 0",
@@ -321,12 +326,7 @@ def test_a_screen_loads_its_new_page_only_once_that_page_answers_with_it(new_pag
         data = DataServer((out / "screen/data.json").read_bytes())
         page = open_screen(new_page, base, clock_ms=screen_now_ms(), data=data)
         page.route("**/screen/?shell=*", new_page_route)
-        config = site / "fraudsite.yaml"
-        config.write_text(re.sub(r"^title: .*$", "title: 新的专栏名称", config.read_text(encoding="utf-8"), count=1,
-                                 flags=re.MULTILINE), encoding="utf-8")
-        build_site(site, out, now=SCREEN_NOW)
-        data.body = (out / "screen/data.json").read_bytes()
-        shell = json.loads(data.body)["shell"]
+        shell = retitle(site, out, data)
         for checks in (2, 3):  # the 503, then the old page: the screen stays, showing its slides
             page.clock.run_for(REFRESH_MS)
             wait_for_checks(page, checks)
