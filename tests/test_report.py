@@ -102,6 +102,8 @@ def test_csv_is_one_tidy_table_that_excel_opens(site):
     shuadan = next(r for r in rows if r["table"] == "type" and r["key"] == "shuadan")
     assert (shuadan["cases"], shuadan["amount"]) == ("2", "9800")
     assert [(r["name"], r["status"]) for r in rows if r["table"] == "notice"] == [("讲座通知", "current"), ("考试通知", "expiring")]
+    # its end as the text and the HTML say it (it read 2026-12-01T00:00:00+08:00, a day late to a reader)
+    assert [r["end"] for r in rows if r["name"] == "考试通知"] == ["2026-11-30 24:00"]
 
 
 def test_csv_text_that_a_spreadsheet_would_run_as_a_formula_is_kept_as_text(tmp_path):
@@ -130,6 +132,19 @@ def test_period_defaults_and_bad_dates(site):
     assert bad.returncode == 2 and "--to（2026-11-01）早于 --from（2026-11-30）" in bad.stderr
     worse = run_fraudsite("report", site, "--now", NOW, "--from", "2026-13-01")
     assert worse.returncode == 2 and "--from" in worse.stderr
+    october = json.loads(run_fraudsite("report", site, "--now", NOW, "--to", "2026-10-31", "--format", "json").stdout)
+    assert (october["from"], october["to"]) == ("2026-10-01", "2026-10-31")  # --to alone: that month
+    for option in ("--drafts", "--future"):  # it counted drafts and scheduled items as published
+        refused = run_fraudsite("report", site, "--now", NOW, option)
+        assert refused.returncode == 2 and "报告只统计已经发布的内容" in refused.stderr
+
+
+def test_html_report_says_every_week_had_something_only_when_a_whole_week_did(site):
+    # A period with nothing published, or only a week under way, read 每周均有发布.
+    html = report(site, "html").replace("\n", "")
+    assert "每周均有发布" not in html and "周无发布" in html
+    begun = run_fraudsite("report", site, "--now", "2026-12-01 10:00", "--from", "2026-11-30", "--format", "html")
+    assert "每周均有发布" not in begun.stdout and "本期还没有过完一整周" in begun.stdout
 
 
 def test_a_past_period_lists_the_notices_in_force_as_it_closed_not_those_of_today(tmp_path):

@@ -286,8 +286,11 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     """``fraudsite report``"""
+    from fraudsite.errors import UsageError
     from fraudsite.report import write_report
 
+    if args.drafts or args.future:  # the shared options: a report counts what readers could see, and no more
+        raise UsageError("报告只统计已经发布的内容，不能加 --drafts 或 --future；要看某一时刻的情况，请用 --now")
     sys.stdout.write(write_report(build_options(args), args.start, args.end, args.format))
     return 0
 

@@ -199,7 +199,8 @@ def campaign_report(site: Site, first: date, last: date) -> CampaignReport:
 
 
 def report_period(site: Site, start: str | None, end: str | None) -> tuple[date, date]:
-    """``--from``/``--to`` as days; by default from the first of this month to today."""
+    """``--from``/``--to`` as days; by default from the first of this month (of ``--to``'s, if given: "--to
+    2026-10-31" asks for October) to today."""
     today = site.now.date()
 
     def day(text: str, option: str) -> date:
@@ -208,8 +209,8 @@ def report_period(site: Site, start: str | None, end: str | None) -> tuple[date,
         except BadWhen as error:
             raise UsageError(f"{option}：{error}") from None
 
-    first = day(start, "--from") if start else today.replace(day=1)
     last = day(end, "--to") if end else today
+    first = day(start, "--from") if start else last.replace(day=1)
     if last < first:
         raise UsageError(f"--to（{last}）早于 --from（{first}）；请检查日期")
     return first, last
@@ -289,7 +290,7 @@ def report_csv(report: CampaignReport) -> str:
             write((table, loss.key, loss.name, "", "", loss.cases, "", loss.amount, loss.unknown, ""))
     expiring = set(report.expiring)
     for notice in report.current:
-        write(("notice", notice.path, notice.title, notice.start.date(), notice.end.isoformat(), "", "", "", "",
+        write(("notice", notice.path, notice.title, notice.start.date(), notice.end_shown, "", "", "", "",
                "expiring" if notice in expiring else "current"))
     return "\ufeff" + out.getvalue()
 
