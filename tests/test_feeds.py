@@ -113,6 +113,18 @@ def test_item_content_is_full_html_with_absolute_urls(out):
     assert f'href="{BASE}cases/fake-refund/#fn:1"' in footnoted and 'href="#' not in footnoted
 
 
+def test_a_notices_attachments_follow_its_content_and_the_first_is_the_enclosure(out):
+    # A letter to parents asked them to fill in the reply slip attached, which no feed reader could reach.
+    channel = ET.parse(out / "notices/feed.xml").getroot().find("channel")
+    letter = next(i for i in channel.findall("item") if i.findtext("link") == f"{BASE}notices/letter/")
+    content = letter.findtext("content:encoded", namespaces=NS)
+    assert content.endswith(f'<h2>附件</h2>\n<ul><li><a href="{BASE}media/notices/files/reply-slip.pdf">reply-slip.pdf</a>'
+                            "（PDF，1 KB）</li></ul>")
+    enclosure = letter.find("enclosure").attrib
+    size = (out / "media/notices/files/reply-slip.pdf").stat().st_size
+    assert enclosure == {"url": f"{BASE}media/notices/files/reply-slip.pdf", "type": "application/pdf", "length": str(size)}
+
+
 def test_only_links_are_made_absolute_not_html_shown_as_text():
     html = '<p><code>&lt;a href="#top"&gt; &lt;img src="/x.png"&gt;</code> <a href="#fn:1">1</a><img src="/y.png" alt=""></p>'
     assert absolute_urls(html, "https://e.example.cn/fzzl/", "cases/x/") == (

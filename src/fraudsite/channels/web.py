@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Sequence
 from functools import partial
+from html import escape
 from itertools import groupby
 
 from fraudsite.collate import OTHER, initial, ordered, sort_keys
 from fraudsite.derived import remember_each
 from fraudsite.feeds import Feed, FeedEntry, FeedLink, absolute_urls, entry_blob, entry_from_blob, feed_page
-from fraudsite.model import SECTION_NAMES, Case, Item, is_published, pack
-from fraudsite.render import Data, Output, Page
+from fraudsite.model import SECTION_NAMES, Attachment, Case, Item, is_published, pack
+from fraudsite.render import Data, Output, Page, format_size
 from fraudsite.site import Site
 from fraudsite.urls import alias_file, index_file, page_title, paged, site_url, tag_slug
 from fraudsite.views import ItemView, view_item
@@ -144,11 +146,25 @@ def archive_years(items: list[ItemView]) -> list[tuple[int, list[ItemView]]]:
 
 
 def entry(site: Site, item: ItemView) -> FeedEntry:
-    """A website feed entry: summary as description, full body as content."""
+    """A website feed entry: summary as description, full body as content. A notice's attachments (a reply slip
+    to fill in) follow the body as its page lists them, the first as the entry's enclosure."""
     categories = ((item.type.name,) if item.type else ()) + tuple(a.name for a in item.audiences)
+    files = getattr(item.item, "attachments", ())
+    html = absolute_urls(item.body_html, site.config.base_url, item.path) + attachments_html(site, files)
+    enclosure = (files[0].url_path, mimetypes.guess_type(files[0].url_path)[0] or "application/octet-stream",
+                 files[0].size) if files else None
     return FeedEntry(title=strip_control(item.title), path=item.path, guid=item.id, published=item.date,
                      description=strip_control(item.summary), categories=categories,
-                     packed_html=pack(strip_control(absolute_urls(item.body_html, site.config.base_url, item.path))))
+                     packed_html=pack(strip_control(html)), enclosure=enclosure)
+
+
+def attachments_html(site: Site, files: Sequence[Attachment]) -> str:
+    """附件: each file linked by its full address, with its kind and size, as a notice's page lists them."""
+    if not files:
+        return ""
+    items = "".join(f'<li><a href="{escape(site_url(site.config.base_url, file.url_path))}">{escape(file.name)}</a>'
+                    f"（{escape(file.kind)}，{format_size(file.size)}）</li>" for file in files)
+    return f"\n<h2>附件</h2>\n<ul>{items}</ul>"
 
 
 def item_entry(item: Item, site: Site) -> FeedEntry:
