@@ -273,3 +273,12 @@ def test_every_slide_code_is_made_in_one_batch_once_per_item(tmp_path, monkeypat
     profiles = load_screen_settings(slides_at(site, SCREEN_NOW)[0].config).profiles
     shown = {BASE + slide.item.path for profile in profiles for slide in slides_at(site, SCREEN_NOW, profile.name)[2]}
     assert kind == "screen-qr" and sorted(urls) == sorted(shown) and len(profiles) > 1
+
+
+def test_base_url_given_as_configured_leaves_the_screens_page_as_it_was(tmp_path):
+    # The shell's digest took in the configured address --base-url replaced: the same site gave other bytes, and
+    # every running screen loaded its page again.
+    site = make_screen_site(tmp_path)
+    build_site(site, tmp_path / "a", now=SCREEN_NOW)
+    build_site(site, tmp_path / "b", now=SCREEN_NOW, base_url="https://www.example.edu.cn/fzzl/")
+    assert (tmp_path / "a/screen/data.json").read_bytes() == (tmp_path / "b/screen/data.json").read_bytes()

@@ -8,6 +8,7 @@ import json
 import mimetypes
 import zipfile
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -62,8 +63,10 @@ def plan_profile(site: Site, settings: ScreenSettings, profile: Profile, slides:
     screen templates' digest (``screen_templates_digest``)."""
     context = page_context(site, settings, profile, slides, codes, data_src="data.json")
     # What a running screen shows besides its slides: when data.json carries another version, the page loads
-    # itself again. From texts, not the files' stamps, so the same input gives the same bytes.
-    version = hashlib.sha256(code_stamp().encode() + Digester().digest((site.config, settings, profile)) + templates)
+    # itself again. From texts, not the files' stamps, so the same input gives the same bytes (--base-url giving the
+    # configured address again too: the configuration keeps the one it replaced, which the page does not show).
+    config = replace(site.config, configured_url="")
+    version = hashlib.sha256(code_stamp().encode() + Digester().digest((config, settings, profile)) + templates)
     context["shell"] = version.hexdigest()[:16]
     title = profile.title or "校园大屏"
     current = [slide for slide in slides if slide.current(site.now)]
