@@ -72,18 +72,19 @@ _KIND_OF = {"mobile_local": "mobile", "mobile_grouped": "mobile", "id_card_old":
 # character of every body, the patterns took 90 ms of CPU per 1,000 items, these checks and the patterns that pass
 # them 30. ``long_number``: the text holds 11 digits or more written as one number (``_LONG_NUMBER``), as a phone,
 # ID-card or bank-card number needs. A student number's words are as quick to find as its pattern is.
+_WECHAT = "微信|[vVwW][xX]|[wW]eixin|WEIXIN"  # the words a WeChat ID follows (``wechat_id``)
 _LONG_NUMBER = re.compile(r"\d(?:[ \t.\-]{0,2}\d){10}")
 _NEEDS_LONG_NUMBER = {"id_card", "id_card_old", "bank_card", "mobile", "mobile_local", "mobile_grouped"}
 _NEEDS_ONE_OF = {  # what the others need is in every text
     "email": re.compile("@"),
     "qq": re.compile("[qQ]|扣扣|企鹅号"),
-    "wechat_id": re.compile("微信|[vVwW][xX]|[wW]eixin|WEIXIN"),
+    "wechat_id": re.compile(_WECHAT),
 }
 _WIDE_FORMS = re.compile("[\uff0b\uff0d\uff0e\uff10-\uff3a\uff3f\uff41-\uff5a\u3000\u2010-\u2014\u2212]")
 _MAY_HOLD_DATA = re.compile("[0-9@\uff10-\uff19\uff20]")
 _NOT_WECHAT_IDS = frozenset({"wechat", "weixin", "wecom", "official", "account", "accounts", "wechatpay"})
-_WECHAT_WORD = re.compile("微信|[vVwW][xX]|[wW]eixin|WEIXIN|[ｖＶｗＷ][ｘＸ]")
-_ANCHORED = {"wechat_id": re.compile("(?=微信|[vVwW][xX]|[wW]eixin|WEIXIN)")}  # where a match of the pattern may begin
+_WECHAT_WORD = re.compile(f"{_WECHAT}|[ｖＶｗＷ][ｘＸ]")  # before full-width letters are read as ASCII
+_ANCHORED = {"wechat_id": re.compile(f"(?={_WECHAT})")}  # where a match of the pattern may begin
 _AMOUNT_AFTER = re.compile(r"[ \t]*(?:元|块|万|亿|角|余元|多元|美元|人民币|rmb|RMB)")
 _AMOUNT_BEFORE = re.compile(r"(?:[¥￥$]|人民币)[ \t]*\Z")
 _DATE = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\Z")
