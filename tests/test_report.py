@@ -75,6 +75,7 @@ def test_weekly_gap_and_monday_0030_in_the_text_report(site):
     assert "2026-W48  11-23～11-29  案例 0  通知 1\n" in text
     assert "考试通知（学生工作处），至 2026-11-30 24:00" in text
     assert "  考试通知，5 天后到期" in text
+    assert "  网络贷款：1 起，损失金额不详" in text  # its one case has no amount: not "损失 0 元"
 
 
 def test_a_week_not_begun_is_said_to_be_so_and_one_begun_to_be_under_way(site):

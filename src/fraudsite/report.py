@@ -316,7 +316,8 @@ def report_text(report: CampaignReport) -> str:
     lines += [f"  {i.issuer}：案例 {i.cases}，通知 {i.notices}" for i in report.issuers] or ["  （无）"]
     for heading, losses in (("按诈骗类型：", report.types), ("按受众（一案可涉及多个受众）：", report.audiences)):
         lines += ["", heading]
-        lines += [f"  {loss.name}：{loss.cases} 起，损失 {loss.amount:,} 元" + (f"（{loss.unknown} 起未填金额）" if loss.unknown else "")
+        lines += [f"  {loss.name}：{loss.cases} 起，" + ("损失金额不详" if loss.unknown == loss.cases else  # not "损失 0 元"
+                  f"损失 {loss.amount:,} 元" + (f"（{loss.unknown} 起未填金额）" if loss.unknown else ""))
                   for loss in losses if loss.cases] or ["  （无）"]
     lines += ["", f"{report.notices_heading}："]
     lines += [f"  {n.title}（{n.issuer}），至 {n.end_shown}" + ("，紧急" if n.urgent else "") for n in report.current] or ["  （无）"]
