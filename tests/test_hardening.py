@@ -449,3 +449,12 @@ def test_tags_that_share_a_page_are_one_tag_named_as_most_items_spell_it(tmp_pat
     assert index.count('href="/fzzl/tags/兼职刷单/"') == 1
     listed = (site / "build/tags/反诈app/index.html").read_text()
     assert all(title in listed for title in ("案例", "乙", "丙"))
+
+
+def test_a_file_too_large_is_told_its_size_rounded_up_never_the_limit_it_is_over():
+    # "约 2 MB" for a 2.6 MB file read as within "2 MB 以内"
+    from fraudsite.frontmatter import MAX_FILE_BYTES, decode_source
+
+    for size, shown in ((MAX_FILE_BYTES + 10, "2.1 MB"), (int(2.6 * 1024 * 1024), "2.6 MB"), (5 * 1024 * 1024, "5 MB")):
+        _, found = decode_source("content/cases/a.md", b"x" * size)
+        assert found.code == "E012" and f"文件过大（{shown}）" in found.message

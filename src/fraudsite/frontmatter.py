@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from fraudsite.errors import Problem, problem
@@ -23,7 +24,7 @@ class SourceFile:
 def decode_source(path: str, raw: bytes) -> tuple[str | None, Problem | None]:
     """Decode bytes as UTF-8 (BOM and CRLF accepted) or explain what to do."""
     if len(raw) > MAX_FILE_BYTES:
-        size = f"{len(raw) / 1024 / 1024:.1f}".removesuffix(".0")  # 2.6, not "about 2": over the limit it names
+        size = f"{math.ceil(len(raw) / 1024 / 1024 * 10) / 10:g}"  # rounded up (2.1): never the limit it is over
         return None, problem(path, 0, "E012", "", f"文件过大（{size} MB）；单篇内容请控制在 2 MB 以内，图片等请作为单独文件引用")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode": text, but not UTF-8
         return None, problem(path, 1, "E010", "", "文件是 UTF-16 编码（记事本里叫“Unicode”）；请“另存为”，编码选 UTF-8")
