@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from test_check import case, notice
-from test_privacy import make_site
+from test_privacy import CONFIG, make_site
 from tools import run_fraudsite
 
 NOW = "2026-11-25 09:00"  # Wednesday of 2026-W48
@@ -184,3 +184,15 @@ def test_html_report_prints_on_a4_pages(site, tmp_path, browser):
         page.close()
     boxes = set(re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf))
     assert boxes and all(abs(float(w) - 595.92) < 1.5 and abs(float(h) - 842.88) < 1.5 for w, h in boxes), boxes
+
+
+def test_a_notice_signed_with_the_offices_short_name_counts_for_the_office_and_issuers_go_by_pinyin(tmp_path):
+    # The sample's own November report listed 保卫处 (its notices) and 保卫处（无诈校园创建办公室） (its cases, which
+    # take the office's name) as two units; and 学生工作处 before 保卫处, by character code.
+    config = CONFIG.replace("name: 保卫处", "name: 保卫处（无诈校园创建办公室）")
+    site = make_site(tmp_path / "site", {"cases/a.md": case("甲", "2026-11-02"),
+                                          "notices/b.md": notice("乙", "2026-11-03"),
+                                          "notices/c.md": notice("丙", "2026-11-04").replace("保卫处", "学生工作处")}, config)
+    data = json.loads(run_fraudsite("report", site, "--now", NOW, "--from", "2026-11-01", "--format", "json").stdout)
+    assert [(row["issuer"], row["cases"], row["notices"]) for row in data["issuers"]] == [
+        ("保卫处（无诈校园创建办公室）", 1, 1), ("学生工作处", 0, 1)]

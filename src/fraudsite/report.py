@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fraudsite.clock import BadWhen, chinese_date, parse_when
+from fraudsite.collate import in_order
+from fraudsite.config import Config
 from fraudsite.errors import UsageError
-from fraudsite.model import Case, Notice, notice_end
+from fraudsite.model import Case, Item, Notice, notice_end
 from fraudsite.render import Page, make_environment, render_page
 from fraudsite.site import Site
 from fraudsite.weeks import day_start, month_starts, week_label, week_mondays
@@ -129,13 +132,21 @@ class CampaignReport:
         return tuple(week for week in self.weeks if week.status == "gap")
 
 
+def unit_of(item: Item, config: Config) -> str:
+    """The unit an item counts for: its issuer, the office's full name for its short one (保卫处 for
+    保卫处（无诈校园创建办公室）, which cases get when they name none): one unit, not two rows."""
+    office = config.office.name
+    return office if office and item.issuer == re.split("[（(]", office, maxsplit=1)[0].strip() else item.issuer
+
+
 def period_row(site: Site, key: str, first: date, last: date) -> PeriodRow:
     """Count what was published from ``first`` to ``last`` (inclusive days)."""
     days, ordered = site.by_day
     items = ordered[bisect_left(days, first):bisect_right(days, last)]
     issuers: dict[str, int] = {}
     for item in items:
-        issuers[item.issuer] = issuers.get(item.issuer, 0) + 1
+        unit = unit_of(item, site.config)
+        issuers[unit] = issuers.get(unit, 0) + 1
     over = day_start(last + timedelta(days=1), site.config.tz) <= site.now
     begun = day_start(first, site.config.tz) <= site.now
     status = "ok" if items else "gap" if over else "open" if begun else "future"
@@ -174,9 +185,10 @@ def campaign_report(site: Site, first: date, last: date) -> CampaignReport:
     """Every figure for the days ``first`` .. ``last`` (site time zone), as seen at ``site.now``."""
     items = [i for i in site.published if first <= site.day_of(i) <= last]
     cases = [i for i in items if isinstance(i, Case)]
-    issuers = sorted({i.issuer for i in items})
-    issuer_rows = tuple(IssuerRow(name, sum(1 for c in cases if c.issuer == name),
-                                  sum(1 for i in items if isinstance(i, Notice) and i.issuer == name)) for name in issuers)
+    units = [unit_of(i, site.config) for i in items]
+    issuer_rows = tuple(IssuerRow(name, sum(1 for i, unit in zip(items, units) if unit == name and isinstance(i, Case)),
+                                  sum(1 for i, unit in zip(items, units) if unit == name and isinstance(i, Notice)))
+                        for name in in_order(set(units)))
     # The notices in force as the period closed, for a past period (at its last instant: one expiring that day
     # was, one starting the next was not); for one not over, those in force now, and which end soon.
     closes = day_start(last + timedelta(days=1), site.config.tz)
