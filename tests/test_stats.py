@@ -132,6 +132,9 @@ def test_loss_unit_is_one_for_the_whole_chart_and_table():
     assert [row[1] for row in large.rows] == ["8.60", "11.80", "0.12", "0.00"] and large.columns[1] == "损失（万元）"
     small = loss_figure("losses", "损失", "诈骗类型", rows(9_999, 1_200))
     assert [bar.shown for bar in small.chart.bars] == ["9,999 元", "1,200 元"] and small.columns[1] == "损失（元）"
+    huge = loss_figure("losses", "损失", "诈骗类型", rows(1_234_567_890, 86_000, 300))  # a province's columns together
+    assert [bar.shown for bar in huge.chart.bars] == ["12.35 亿元", "<0.01 亿元", "<0.01 亿元"]
+    assert huge.columns[1] == "损失（亿元）"
 
 
 def test_charts_are_drawn_at_build_time_with_bars_in_proportion(built):

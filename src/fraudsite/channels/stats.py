@@ -94,15 +94,20 @@ def loss_figure(key: str, heading: str, what: str, rows: list[LossRow]) -> Figur
                   "损失只计入填写了金额的案例。")
 
 
+_UNITS = {"亿元": 100_000_000, "万元": 10_000}  # the larger first
+
+
 def loss_unit(largest: int) -> str:
-    """万元 once the largest amount reaches ten thousand yuan, else 元: one unit for a whole column of totals, which
-    then line up (a single amount on a card, ``render.format_yuan``, reads as 元 up to 100,000: "98,000 元")."""
-    return "万元" if largest >= 10_000 else "元"
+    """亿元 once the largest amount reaches a hundred million yuan, 万元 ten thousand, else 元: one unit for a whole
+    column of totals, which then line up (a single amount on a card, ``render.format_yuan``, reads as 元 up to
+    100,000: "98,000 元"; a province-wide column's totals read 12.35 亿元, not 123,456.78 万元)."""
+    return next((unit for unit, size in _UNITS.items() if largest >= size), "元")
 
 
 def format_in_unit(amount: int, unit: str) -> str:
     """9800 -> "0.98" in 万元 (always two decimals, so a column lines up), "9,800" in 元; a loss too small for
-    two decimals of 万元 is "<0.01", not "0.00", which would read as none."""
-    if unit == "万元":
-        return "<0.01" if 0 < amount < 50 else f"{amount / 10_000:,.2f}"
+    two decimals of the unit is "<0.01", not "0.00", which would read as none."""
+    if unit in _UNITS:
+        size = _UNITS[unit]
+        return "<0.01" if 0 < amount < size // 200 else f"{amount / size:,.2f}"
     return f"{amount:,}"
