@@ -341,7 +341,37 @@ def test_a_template_saved_in_another_encoding_is_reported_with_its_file_when_wor
                                                      .encode("gbk"))
     with pytest.raises(BuildFailed) as failed:
         build_site(site)
-    assert [(p.path, p.code) for p in failed.value.problems] == [("theme/templates/case.html", "E404")]
+    assert [(p.path, p.code) for p in failed.value.problems] == [("theme/templates/case.html", "E401")]
+    assert "不是 UTF-8 编码" in failed.value.problems[0].message
+
+
+def test_template_mistakes_admins_make_are_named_by_file_and_said_in_chinese(tmp_path):
+    # A loop of includes was an internal error; a partial saved in GBK was blamed on the page including it, at a
+    # line of Jinja's own source; a screen data file overridden into broken JSON was published; a stray
+    # {% endif %} was said in English.
+    site = copy_fixture(tmp_path)
+
+    def problems() -> list[tuple[str, str, str]]:
+        with pytest.raises(BuildFailed) as failed:
+            build_site(site)
+        return [(p.path, p.code, p.message) for p in failed.value.problems]
+
+    write(site, "theme/templates/_a.html", "{% include '_b.html' %}")
+    write(site, "theme/templates/_b.html", "{% include '_a.html' %}")
+    write(site, "theme/templates/404.html", "{% include '_a.html' %}")
+    [(path, code, message)] = problems()
+    assert (path, code) == ("theme/templates/404.html", "E404") and "绕成了一个圈" in message
+    (site / "theme/templates/_b.html").write_bytes("<p>卡片</p>".encode("gbk"))
+    assert problems() == [("theme/templates/_b.html", "E401",
+                           "模板文件不是 UTF-8 编码（可能是 GBK）；请在编辑器中以 UTF-8 编码重新保存")]
+    write(site, "theme/templates/404.html", "{% block main %}甲{% endif %}")
+    [(path, code, message)] = problems()
+    assert code == "E401" and message == "模板语法错误：这里不该出现“endif”：应当先写完 'endblock'（标签可能没有成对）"
+    (site / "theme/templates/404.html").unlink()
+    data = (SAMPLE_THEME / "screen/data.json").read_text(encoding="utf-8")
+    write(site, "theme/templates/screen/data.json", data.replace("{", '{"seconds2": 1,,', 1))
+    [(path, code, message)] = problems()
+    assert (path, code) == ("theme/templates/screen/data.json", "E404") and "不是有效的 JSON" in message
 
 
 def test_a_mistake_in_an_included_template_names_that_template_and_says_it_in_chinese(tmp_path):

@@ -81,7 +81,7 @@ def make_environment(site_dir: Path, config: Config, compiled_dir: Path | None =
     With ``compiled_dir`` the compiled templates are kept there for the next build: compiling the theme
     costs a tenth of a second that an edit build otherwise spends on every run.
     """
-    loader = jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs(site_dir)])
+    loader = _Loader([str(d / "templates") for d in theme_dirs(site_dir)])
     env = jinja2.Environment(
         loader=loader,
         bytecode_cache=_CompiledTemplates(compiled_dir) if compiled_dir else None,
@@ -159,10 +159,39 @@ def format_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
+class _NotUtf8(jinja2.TemplateError):
+    """A template file that is not UTF-8 (saved in GBK by an editor), named: Jinja's own error named none."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """The theme's folders, a file that cannot be read as UTF-8 named as such."""
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:
+            raise _NotUtf8(template) from None
+
+
 def render_page(env: jinja2.Environment, page: Page) -> bytes:
-    """Render one page to UTF-8 bytes; a template mistake names the template and line."""
+    """Render one page to UTF-8 bytes; a template mistake names the template and line. A JSON template's output
+    must be JSON: a screen's data file that is not stops every screen showing it."""
     try:
-        return env.get_template(page.template).render(page.context).encode("utf-8")
+        text = env.get_template(page.template).render(page.context)
+        if page.template.endswith(".json"):
+            _check_json(text, page.template)
+        return text.encode("utf-8")
+    except _NotUtf8 as error:
+        raise BuildFailed([problem(f"theme/templates/{error.name}", 0, "E401", "",
+                                   "模板文件不是 UTF-8 编码（可能是 GBK）；请在编辑器中以 UTF-8 编码重新保存")]) from None
+    except RecursionError:  # {% include %} or {% extends %} coming back to a template it came from
+        raise BuildFailed([problem(f"theme/templates/{page.template}", 0, "E404", "",
+                                   "模板互相引用（include、extends 或 import）绕成了一个圈，永远渲染不完；"
+                                   "请检查这个模板和它引用的模板")]) from None
     except jinja2.TemplateSyntaxError as error:
         raise BuildFailed([problem(f"theme/templates/{error.name or page.template}", error.lineno or 0, "E401", "",
                                    f"模板语法错误：{_in_chinese(error.message or '')}")]) from None
@@ -180,6 +209,17 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
                                    f"模板运行出错（{type(error).__name__}: {error}）；请检查这一行的写法")]) from None
 
 
+def _check_json(text: str, template: str) -> None:
+    """A JSON template's output parsed, its first mistake said at the line of the output it is on."""
+    try:
+        json.loads(text)
+    except ValueError as error:
+        line = getattr(error, "lineno", 0)
+        raise BuildFailed([problem(f"theme/templates/{template}", 0, "E404", "",
+                                   f"模板生成的不是有效的 JSON（生成结果第 {line} 行：{getattr(error, 'msg', error)}）；"
+                                   "请检查逗号、引号和括号")]) from None
+
+
 # Jinja's usual words for a template mistake, said in Chinese (anything else is shown as Jinja says it). Matched
 # only when a template fails: a build that renders fine compiles none of them.
 _JINJA_SAYS = [
@@ -187,7 +227,11 @@ _JINJA_SAYS = [
     (r"'(\w+)' is undefined", r"“\1”没有定义"),
     (r"No filter named '(\w+)'\.?", r"没有名为“\1”的过滤器"),
     (r"No test named '(\w+)'\.?", r"没有名为“\1”的测试"),
-    (r"unexpected '(.+)'", r"这里不该出现“\1”（括号或标签可能没有成对）"),
+    (r"unexpected '([^']+)'", r"这里不该出现“\1”（括号或标签可能没有成对）"),
+    (r"expected token '([^']+)', got '([^']+)'", r"这里应当是“\1”，却是“\2”（括号或标签可能没有成对）"),
+    (r"(?s)Encountered unknown tag '(\w+)'\. Jinja was looking for the following tags: (.+?)\..*",
+     r"这里不该出现“\1”：应当先写完 \2（标签可能没有成对）"),
+    (r"(?s)Encountered unknown tag '(\w+)'.*", r"不认识的标签“\1”（可能拼错了，或前面的标签没有成对）"),
     (r"(?s)Unexpected end of template\..*", "模板意外结束（可能少了 endif、endfor 或 endblock）"),
 ]
 
@@ -292,12 +336,10 @@ def _template_place(error: Exception, template: str) -> tuple[str, int]:
     in an included or extended one is not blamed on the page's own."""
     traceback = error.__traceback__
     name, line = template, 0
-    while traceback is not None:
-        code = traceback.tb_frame.f_code
-        if code.co_filename.endswith(".html") or "template" in code.co_name:
+    while traceback is not None:  # a template's frames run its file (theme/templates/…), Jinja's own its .py files
+        filename = traceback.tb_frame.f_code.co_filename.replace("\\", "/")
+        if "/templates/" in filename and not filename.endswith(".py"):
             line = traceback.tb_lineno
-            filename = code.co_filename.replace("\\", "/")
-            if "/templates/" in filename:
-                name = filename.rsplit("/templates/", 1)[1]
+            name = filename.rsplit("/templates/", 1)[1]
         traceback = traceback.tb_next
     return name, line
