@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fraudsite.errors import Problem, warning
+from fraudsite.model import Item
 from fraudsite.privacy import body_line_of
 from fraudsite.site import Site
 
@@ -19,12 +20,16 @@ def links_to_unpublished(site_dir: Path, site: Site) -> list[Problem]:
     problems = []
     for item in site.published:
         for target in filter(None, map(unpublished.get, item.links)):
-            if target.withdrawn:
-                why, advice = "已撤下", "请删除这个链接，或改为链接到别的内容"
-            else:
-                why = "还是草稿" if target.draft and not site.drafts else f"要到 {target.date:%Y-%m-%d %H:%M} 才发布"
-                advice = "请等它发布后再链接，或删除链接"
+            advice = "请删除这个链接，或改为链接到别的内容" if target.withdrawn else "请等它发布后再链接，或删除链接"
             line = body_line_of(site_dir, item, Path(target.source).name)
             problems.append(warning(item.source, line, "W611", "链接",
-                                    f"链接的 {target.source}《{target.title}》{why}，读者点开会找不到；{advice}"))
+                                    f"链接的 {target.source}《{target.title}》{unreachable(target)}，读者点开会找不到；{advice}"))
     return problems
+
+
+def unreachable(target: Item) -> str:
+    """Why readers cannot open an item (W611, and the WeChat articles that wait for it): 已撤下, 还是草稿, or the
+    moment it is published."""
+    if target.withdrawn:
+        return "已撤下"
+    return "还是草稿" if target.draft else f"要到 {target.date:%Y-%m-%d %H:%M} 才发布"

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from fraudsite.clock import chinese_date, chinese_datetime, chinese_until
 from fraudsite.config import Config
+from fraudsite.deadlinks import unreachable
 from fraudsite.derived import blob_of, blob_value, remember_each
 from fraudsite.errors import BuildFailed, Problem, did_you_mean, problem, warning
 from fraudsite.feeds import Feed, FeedEntry, feed_page
@@ -217,11 +218,8 @@ def holds(site: Site, articles: Sequence[Article]) -> dict[str, tuple[str, str]]
                                         "否则“阅读原文”打不开")
         elif targets and not item.draft:
             target = targets[0]
-            if target.withdrawn:
-                why = "已撤下；请删除这个链接，或改为链接到别的内容"
-            else:
-                why = ("还是草稿" if target.draft else f"定于 {chinese_datetime(target.date)} 才发布") + "；它发布以后再粘贴"
-            held[article.path] = ("未就绪", f"正文链接的《{target.title}》{why}，否则文末的参考链接打不开")
+            then = "请删除这个链接，或改为链接到别的内容" if target.withdrawn else "它发布以后再粘贴"
+            held[article.path] = ("未就绪", f"正文链接的《{target.title}》{unreachable(target)}；{then}，否则文末的参考链接打不开")
     return held
 
 
