@@ -14,7 +14,7 @@ from fraudsite.clock import BadWhen, chinese_date, parse_when
 from fraudsite.collate import in_order
 from fraudsite.config import Config
 from fraudsite.errors import UsageError
-from fraudsite.model import Case, Item, Notice, notice_end
+from fraudsite.model import Case, Notice, notice_end
 from fraudsite.render import Page, make_environment, render_page
 from fraudsite.site import Site
 from fraudsite.weeks import day_start, month_starts, week_label, week_mondays
@@ -132,11 +132,12 @@ class CampaignReport:
         return tuple(week for week in self.weeks if week.status == "gap")
 
 
-def unit_of(item: Item, config: Config) -> str:
-    """The unit an item counts for: its issuer, the office's full name for its short one (保卫处 for
-    保卫处（无诈校园创建办公室）, which cases get when they name none): one unit, not two rows."""
+def units(config: Config) -> dict[str, str]:
+    """The issuers that count as another unit: the office's short name (保卫处 for 保卫处（无诈校园创建办公室）,
+    the name cases get when they give none) as the office, so one unit is one row. ``units.get(issuer, issuer)``."""
     office = config.office.name
-    return office if office and item.issuer == re.split("[（(]", office, maxsplit=1)[0].strip() else item.issuer
+    short = re.split("[（(]", office, maxsplit=1)[0].strip() if office else ""
+    return {short: office} if short and short != office else {}
 
 
 def period_row(site: Site, key: str, first: date, last: date) -> PeriodRow:
@@ -144,8 +145,9 @@ def period_row(site: Site, key: str, first: date, last: date) -> PeriodRow:
     days, ordered = site.by_day
     items = ordered[bisect_left(days, first):bisect_right(days, last)]
     issuers: dict[str, int] = {}
+    named = units(site.config)
     for item in items:
-        unit = unit_of(item, site.config)
+        unit = named.get(item.issuer, item.issuer)
         issuers[unit] = issuers.get(unit, 0) + 1
     over = day_start(last + timedelta(days=1), site.config.tz) <= site.now
     begun = day_start(first, site.config.tz) <= site.now
@@ -185,10 +187,11 @@ def campaign_report(site: Site, first: date, last: date) -> CampaignReport:
     """Every figure for the days ``first`` .. ``last`` (site time zone), as seen at ``site.now``."""
     items = [i for i in site.published if first <= site.day_of(i) <= last]
     cases = [i for i in items if isinstance(i, Case)]
-    units = [unit_of(i, site.config) for i in items]
-    issuer_rows = tuple(IssuerRow(name, sum(1 for i, unit in zip(items, units) if unit == name and isinstance(i, Case)),
-                                  sum(1 for i, unit in zip(items, units) if unit == name and isinstance(i, Notice)))
-                        for name in in_order(set(units)))
+    named = units(site.config)
+    unit_of = [named.get(i.issuer, i.issuer) for i in items]
+    issuer_rows = tuple(IssuerRow(name, sum(1 for i, unit in zip(items, unit_of) if unit == name and isinstance(i, Case)),
+                                  sum(1 for i, unit in zip(items, unit_of) if unit == name and isinstance(i, Notice)))
+                        for name in in_order(set(unit_of)))
     # The notices in force as the period closed, for a past period (at its last instant: one expiring that day
     # was, one starting the next was not); for one not over, those in force now, and which end soon.
     closes = day_start(last + timedelta(days=1), site.config.tz)
