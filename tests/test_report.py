@@ -99,12 +99,15 @@ def test_csv_is_one_tidy_table_that_excel_opens(site):
     text = report(site, "csv")
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
-    assert [r["key"] for r in rows if r["table"] == "week" and r["status"] == "gap"] == ["2026-W46"]
-    shuadan = next(r for r in rows if r["table"] == "type" and r["key"] == "shuadan")
-    assert (shuadan["cases"], shuadan["amount"]) == ("2", "9800")
-    assert [(r["name"], r["status"]) for r in rows if r["table"] == "notice"] == [("讲座通知", "current"), ("考试通知", "expiring")]
+    # what the office's staff read in Excel is Chinese: column names, parts, statuses
+    assert list(rows[0]) == ["部分", "编号", "名称", "开始", "结束", "案例", "通知", "损失金额（元）", "金额不详的案例", "状态"]
+    assert [r["编号"] for r in rows if r["部分"] == "每周" and r["状态"] == "无发布"] == ["2026-W46"]
+    shuadan = next(r for r in rows if r["部分"] == "诈骗类型" and r["编号"] == "shuadan")
+    assert (shuadan["名称"], shuadan["案例"], shuadan["损失金额（元）"]) == ("刷单返利", "2", "9800")
+    assert [(r["名称"], r["状态"]) for r in rows if r["部分"] == "通知"] == [("讲座通知", "有效"), ("考试通知", "即将到期")]
     # its end as the text and the HTML say it (it read 2026-12-01T00:00:00+08:00, a day late to a reader)
-    assert [r["end"] for r in rows if r["name"] == "考试通知"] == ["2026-11-30 24:00"]
+    assert [r["结束"] for r in rows if r["名称"] == "考试通知"] == ["2026-11-30 24:00"]
+    assert {r["部分"] for r in rows} == {"每周", "每月", "发布单位", "诈骗类型", "受众", "通知"}
 
 
 def test_csv_text_that_a_spreadsheet_would_run_as_a_formula_is_kept_as_text(tmp_path):
@@ -113,7 +116,7 @@ def test_csv_text_that_a_spreadsheet_would_run_as_a_formula_is_kept_as_text(tmp_
     notice.write_text(notice.read_text(encoding="utf-8").replace("title: 讲座通知", 'title: "=HYPERLINK(1) 讲座"'),
                       encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(report(site, "csv").removeprefix("\ufeff"))))
-    assert [r["name"] for r in rows if r["table"] == "notice"][0] == "'=HYPERLINK(1) 讲座"
+    assert [r["名称"] for r in rows if r["部分"] == "通知"][0] == "'=HYPERLINK(1) 讲座"
     assert all(not r[name].startswith(("=", "+", "-", "@")) for r in rows for name in r if r[name])
 
 

@@ -281,32 +281,35 @@ def report_data(report: CampaignReport) -> dict:
     }
 
 
-CSV_COLUMNS = ("table", "key", "name", "start", "end", "cases", "notices", "amount", "unknown_amount", "status")
+# Read in Excel or WPS by the office's staff, so in Chinese: the column names, which part a row is of, the statuses.
+CSV_COLUMNS = ("部分", "编号", "名称", "开始", "结束", "案例", "通知", "损失金额（元）", "金额不详的案例", "状态")
+CSV_PARTS = {"week": "每周", "month": "每月", "issuer": "发布单位", "type": "诈骗类型", "audience": "受众",
+             "notice": "通知"}
 
 
 def report_csv(report: CampaignReport) -> str:
-    """One tidy table, the ``table`` column naming the part; UTF-8 with BOM so Excel shows the Chinese."""
+    """One tidy table, the column 部分 naming the part; UTF-8 with BOM so Excel shows the Chinese."""
     import csv  # here: builds use this module for the stats pages, never for CSV
 
     out = io.StringIO()
     sheet = csv.writer(out, lineterminator="\r\n")
 
-    def write(row: tuple) -> None:  # text cells a spreadsheet never runs as formulas
-        sheet.writerow([_inert(cell) for cell in row])
+    def write(part: str, row: tuple) -> None:  # text cells a spreadsheet never runs as formulas
+        sheet.writerow([_inert(cell) for cell in (CSV_PARTS[part], *row)])
 
-    write(CSV_COLUMNS)
+    sheet.writerow(CSV_COLUMNS)
     for table, rows in (("week", report.weeks), ("month", report.months)):
         for row in rows:
-            write((table, row.key, "", row.start, row.end, row.cases, row.notices, "", "", row.status))
+            write(table, (row.key, "", row.start, row.end, row.cases, row.notices, "", "", STATUS_NAMES[row.status]))
     for issuer in report.issuers:
-        write(("issuer", "", issuer.issuer, "", "", issuer.cases, issuer.notices, "", "", ""))
+        write("issuer", ("", issuer.issuer, "", "", issuer.cases, issuer.notices, "", "", ""))
     for table, losses in (("type", report.types), ("audience", report.audiences)):
         for loss in losses:
-            write((table, loss.key, loss.name, "", "", loss.cases, "", loss.amount, loss.unknown, ""))
+            write(table, (loss.key, loss.name, "", "", loss.cases, "", loss.amount, loss.unknown, ""))
     expiring = set(report.expiring)
     for notice in report.current:
-        write(("notice", notice.path, notice.title, notice.start.date(), notice.end_shown, "", "", "", "",
-               "expiring" if notice in expiring else "current"))
+        write("notice", (notice.path, notice.title, notice.start.date(), notice.end_shown, "", "", "", "",
+                         "即将到期" if notice in expiring else "有效"))
     return "\ufeff" + out.getvalue()
 
 
