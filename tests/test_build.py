@@ -387,6 +387,23 @@ def test_a_mistake_in_an_included_template_names_that_template_and_says_it_in_ch
     assert "Traceback" not in result.stderr and "Unexpected" not in result.stderr
 
 
+def test_check_finds_mistakes_in_templates_no_page_uses(tmp_path):
+    # check renders the pages a build makes: the monthly report's template, or a partial no page includes yet,
+    # failed only on the day someone used it. An editor's backup or swap file in the folder is no template.
+    site = copy_fixture(tmp_path)
+    report = (SAMPLE_THEME / "report/report.html").read_text(encoding="utf-8").split("\n")
+    write(site, "theme/templates/report/report.html", "\n".join([*report[:3], "{{ report.totl.x }}", *report[3:]]))
+    write(site, "theme/templates/_unused.html", "{% if %}")
+    (site / "theme/templates/.case.html.swp").write_bytes(b"\x00\xfe\xff")
+    (site / "theme/templates/case.html~").write_bytes("旧".encode("gbk"))
+    result = run_fraudsite("check", site, "--now", FIXTURE_NOW)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if "theme/" in line]
+    assert lines == ["theme/templates/_unused.html:1: 模板语法错误：这里缺少表达式（如 if 后面的条件），却是“end of statement block” [E401]",
+                     "theme/templates/report/report.html:4: 模板使用了不存在的变量（没有“totl”这一项）；请检查拼写 [E402]"]
+    assert run_fraudsite("build", site, "--now", FIXTURE_NOW).returncode == 0  # a build uses neither
+
+
 def test_an_up_to_date_site_is_recognised_without_building_and_any_change_builds_again(tmp_path):
     site = copy_fixture(tmp_path)
     first = build_site(site)

@@ -80,7 +80,24 @@ def check_site(options: BuildOptions) -> CheckResult:
         except BuildFailed as failure:
             problems += failure.problems
         problems += anchors.problems()
+        problems += unused_templates(options.site_dir, site)
     return CheckResult(tuple(sorted(set(problems))), len(content.items))
+
+
+def unused_templates(site_dir: Path, site: Site) -> list[Problem]:
+    """The theme's templates no page of this build uses: each must load, and the monthly report's (``fraudsite
+    report --format html``) must render this month's report, so a theme's mistake is found before the day it
+    is needed."""
+    from fraudsite.render import make_environment, template_problems
+    from fraudsite.report import campaign_report, render_report, report_period
+
+    env = make_environment(site_dir, site.config)
+    problems = template_problems(env)
+    try:
+        render_report(env, site, campaign_report(site, *report_period(site, None, None)))
+    except BuildFailed as failure:
+        problems += failure.problems
+    return problems
 
 
 class AnchorCheck:

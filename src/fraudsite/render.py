@@ -7,7 +7,8 @@ import json
 import os
 import pickle
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -180,31 +181,58 @@ class _Loader(jinja2.FileSystemLoader):
 def render_page(env: jinja2.Environment, page: Page) -> bytes:
     """Render one page to UTF-8 bytes; a template mistake names the template and line. A JSON template's output
     must be JSON: a screen's data file that is not stops every screen showing it."""
-    try:
+    with _template_mistakes(page.template):
         text = env.get_template(page.template).render(page.context)
         if page.template.endswith(".json"):
             _check_json(text, page.template)
         return text.encode("utf-8")
+
+
+def template_problems(env: jinja2.Environment) -> list:
+    """Every theme template that does not even load (a syntax error, not UTF-8), whether or not a page uses it:
+    ``check`` renders only the templates the site's pages use, and a theme's other ones (the monthly report's,
+    a screen profile not configured yet) would fail only on the day they are first used."""
+    problems = []
+    for name in env.list_templates(filter_func=_is_template):
+        try:
+            with _template_mistakes(name):
+                env.get_template(name)
+        except BuildFailed as failure:
+            problems += failure.problems
+    return problems
+
+
+def _is_template(name: str) -> bool:
+    """A file of the theme's templates folder that pages could use: not an editor's backup or swap file."""
+    base = name.rpartition("/")[2]
+    return not base.startswith(".") and base.rpartition(".")[2] in ("html", "xml", "json", "js", "css", "txt")
+
+
+@contextmanager
+def _template_mistakes(template: str) -> Iterator[None]:
+    """Jinja's errors in ``template`` (or one it uses) as the problem to show the theme's editor, in Chinese."""
+    try:
+        yield
     except _NotUtf8 as error:
         raise BuildFailed([problem(f"theme/templates/{error.name}", 0, "E401", "",
                                    "模板文件不是 UTF-8 编码（可能是 GBK）；请在编辑器中以 UTF-8 编码重新保存")]) from None
     except RecursionError:  # {% include %} or {% extends %} coming back to a template it came from
-        raise BuildFailed([problem(f"theme/templates/{page.template}", 0, "E404", "",
+        raise BuildFailed([problem(f"theme/templates/{template}", 0, "E404", "",
                                    "模板互相引用（include、extends 或 import）绕成了一个圈，永远渲染不完；"
                                    "请检查这个模板和它引用的模板")]) from None
     except jinja2.TemplateSyntaxError as error:
-        raise BuildFailed([problem(f"theme/templates/{error.name or page.template}", error.lineno or 0, "E401", "",
+        raise BuildFailed([problem(f"theme/templates/{error.name or template}", error.lineno or 0, "E401", "",
                                    f"模板语法错误：{_in_chinese(error.message or '')}")]) from None
     except jinja2.UndefinedError as error:
-        name, line = _template_place(error, page.template)
+        name, line = _template_place(error, template)
         raise BuildFailed([problem(f"theme/templates/{name}", line, "E402", "",
                                    f"模板使用了不存在的变量（{_in_chinese(error.message or '')}）；请检查拼写")]) from None
     except jinja2.TemplateNotFound as error:
-        name, line = _template_place(error, page.template)
+        name, line = _template_place(error, template)
         raise BuildFailed([problem(f"theme/templates/{error.name}", 0, "E403", "",
                                    f"找不到模板文件（theme/templates/{name} 第 {line} 行引用了它）")]) from None
     except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
-        name, line = _template_place(error, page.template)
+        name, line = _template_place(error, template)
         raise BuildFailed([problem(f"theme/templates/{name}", line, "E404", "",
                                    f"模板运行出错（{type(error).__name__}: {error}）；请检查这一行的写法")]) from None
 
@@ -233,6 +261,7 @@ _JINJA_SAYS = [
      r"这里不该出现“\1”：应当先写完 \2（标签可能没有成对）"),
     (r"(?s)Encountered unknown tag '(\w+)'.*", r"不认识的标签“\1”（可能拼错了，或前面的标签没有成对）"),
     (r"(?s)Unexpected end of template\..*", "模板意外结束（可能少了 endif、endfor 或 endblock）"),
+    (r"Expected an expression, got '(.+)'", r"这里缺少表达式（如 if 后面的条件），却是“\1”"),
 ]
 
 

@@ -20,6 +20,8 @@ from fraudsite.site import Site
 from fraudsite.weeks import day_start, month_starts, week_label, week_mondays
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
+
     from fraudsite.build import BuildOptions
 
 JSON_FORMAT = 2  # bump when a key of the JSON output changes meaning (2: notices as a past period closed)
@@ -242,10 +244,14 @@ def write_report(options: BuildOptions, start: str | None, end: str | None, form
     if form == "csv":
         return report_csv(report)
     if form == "html":
-        env = make_environment(options.site_dir, site.config)
-        return render_page(env, Page("report.html", "report/report.html", {"report": report, "site": site.config,
-                                                                           "status_names": STATUS_NAMES})).decode()
+        return render_report(make_environment(options.site_dir, site.config), site, report)
     return report_text(report)
+
+
+def render_report(env: Environment, site: Site, report: CampaignReport) -> str:
+    """The A4 HTML report, from the theme's ``report/report.html``."""
+    return render_page(env, Page("report.html", "report/report.html", {"report": report, "site": site.config,
+                                                                       "status_names": STATUS_NAMES})).decode()
 
 
 STATUS_NAMES = {"ok": "", "gap": "无发布", "open": "进行中", "future": "尚未开始"}
