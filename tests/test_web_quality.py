@@ -141,3 +141,18 @@ def test_text_follows_the_readers_font_size_and_the_masthead_fits_at_200_percent
         assert zoomed.evaluate("document.documentElement.scrollWidth") <= 180
         right = zoomed.evaluate("document.querySelector('.site-search button').getBoundingClientRect().right")
         assert right <= 180
+
+
+def test_every_indexed_page_names_its_own_address_and_the_not_found_page_names_none(sample_out):
+    # The server answers every missing address with 404.html: a canonical or og:url naming /fzzl/404.html told
+    # search engines and chat previews that each mistyped address was that page.
+    import re
+    from urllib.parse import unquote
+
+    base = "https://www.example.edu.cn/fzzl/"
+    for url in re.findall(r"<loc>(.*?)</loc>", (sample_out / "sitemap.xml").read_text()):
+        head = (sample_out / unquote(url[len(base):]) / "index.html").read_text().split("</head>")[0]
+        assert f'<link rel="canonical" href="{url}">' in head and f'<meta property="og:url" content="{url}">' in head
+    head = (sample_out / "404.html").read_text().split("</head>")[0]
+    assert '<meta name="robots" content="noindex">' in head
+    assert 'rel="canonical"' not in head and "og:url" not in head
