@@ -1003,3 +1003,38 @@ def test_a_build_under_another_base_url_finishes_no_item_again(tmp_path, monkeyp
     build_site(site, tmp_path / "preview", now=NOW, base_url="http://127.0.0.1:8000/fzzl/")
     assert finished == []
     assert "127.0.0.1:8000" in (tmp_path / "preview/feed.xml").read_text(encoding="utf-8")
+
+
+def test_a_pictures_width_and_height_follow_the_file_and_a_photos_rotation(tmp_path):
+    # With its size in the page a phone keeps the picture's room while it loads: the text does not jump down.
+    from PIL import Image
+
+    site = sample_site(tmp_path)
+    images = site / "content/cases/images"
+    images.mkdir()
+    Image.new("RGB", (640, 360), "white").save(images / "chat.png")
+    photo = Image.new("RGB", (400, 300), "white")  # stored lying down, shown upright (EXIF orientation 6)
+    exif = photo.getexif()
+    exif[0x0112] = 6
+    photo.save(images / "photo.jpg", exif=exif)
+    (images / "notice.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+    path = site / SHUADAN
+    path.write_text(path.read_text(encoding="utf-8") + "\n![聊天截图](images/chat.png)\n\n![照片](images/photo.jpg)\n\n"
+                    "![图标](images/notice.svg)\n\n<img src=\"images/chat.png\" alt=\"原样\" width=\"100\">\n",
+                    encoding="utf-8")
+    editor = Editor(site, tmp_path / "cold")
+    page = editor.out / "cases/2024-03-shuadan-part-time-job/index.html"
+
+    def pictures() -> list[str]:
+        return [tag.replace('loading="lazy" decoding="async" ', "")
+                for tag in re.findall(r"<img [^>]*>", page.read_text(encoding="utf-8"))]
+
+    assert pictures() == [
+        '<img alt="聊天截图" height="360" src="/fzzl/media/cases/images/chat.png" width="640">',
+        '<img alt="照片" height="400" src="/fzzl/media/cases/images/photo.jpg" width="300">',
+        '<img alt="图标" src="/fzzl/media/cases/images/notice.svg">',  # no size Pillow can read
+        '<img src="/fzzl/media/cases/images/chat.png" alt="原样" width="100">']  # raw HTML keeps what it says
+    time.sleep(0.01)
+    Image.new("RGB", (800, 1200), "white").save(images / "chat.png")  # replaced: the body is not edited
+    assert "cases/2024-03-shuadan-part-time-job/index.html" in editor.check("picture-replaced")
+    assert pictures()[0] == '<img alt="聊天截图" height="1200" src="/fzzl/media/cases/images/chat.png" width="800">'

@@ -54,13 +54,15 @@ def render_recorded(context: LinkContext) -> tuple[RenderedBody, dict]:
     variants: dict[str, str] = {}
     nearest: dict[str, str] = {}
     hosts: dict[str, bool] = {}
+    pictures: dict[str, list[int]] = {}
     recording = replace(context, item_paths=_RecordingPaths(context.item_paths, links),
                         asset_exists=_recording_check(context.asset_exists, assets),
                         case_variant=_recording_check(context.case_variant, variants),
                         nearest_page=_recording_check(context.nearest_page, nearest),
-                        own_host=_recording_check(context.own_host, hosts))
+                        own_host=_recording_check(context.own_host, hosts),
+                        picture=_recording_check(context.picture, pictures))
     return render_body(recording), {"links": links, "assets": assets, "variants": variants, "nearest": nearest,
-                                    "hosts": hosts}
+                                    "hosts": hosts, "pictures": pictures}
 
 
 @dataclass(frozen=True)
@@ -344,7 +346,7 @@ def _context_data(context: LinkContext) -> bytes:
 
 
 _KEYED_CONTEXT = tuple(f.name for f in fields(LinkContext) if f.name not in (
-    "body", "item_paths", "asset_exists", "case_variant", "nearest_page", "own_host"))
+    "body", "item_paths", "asset_exists", "case_variant", "nearest_page", "own_host", "picture", "picture_stamp"))
 
 
 def user_cache_dir() -> Path:
@@ -590,7 +592,9 @@ def lookups_hold(lookups: Any, context: LinkContext) -> bool:
                 and all(context.asset_exists(k) == v for k, v in assets.items())
                 and all(context.case_variant(k) == v for k, v in variants.items())
                 and all(context.nearest_page(k) == v for k, v in nearest.items())
-                and all(context.own_host(k) == v for k, v in lookups["hosts"].items()))
+                and all(context.own_host(k) == v for k, v in lookups["hosts"].items())
+                # a picture's size holds while its file does: checked by its stat, not read again
+                and all(context.picture_stamp(k) == v[2:] for k, v in lookups["pictures"].items()))
     except (KeyError, TypeError, AttributeError):
         return False
 

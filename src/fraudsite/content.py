@@ -930,7 +930,7 @@ def site_links(config: Config, asset_exists: AssetCheck, item_paths: dict[str, s
     what a finished body's lookups are checked against again, too."""
     return LinkContext("", "", 1, config.base_path, item_paths, asset_exists, (), config.trusted_html,
                        OwnHost(config.own_hosts), asset_exists.case_variant,
-                       NearestPage(item_paths))
+                       NearestPage(item_paths), asset_exists.picture, asset_exists.picture_stamp)
 
 
 @dataclass(frozen=True)
@@ -958,6 +958,22 @@ class AssetCheck:
             folder, spelt = folder / name, [*spelt, name]
         variant = "/".join(spelt)
         return variant if variant != relative and self(variant) else ""
+
+    def picture(self, relative: str) -> list[int]:
+        """A picture's [width, height] as shown ([0, 0] if not read as one), then the size and modification time
+        of the file they were read from (``picture_stamp``), which is what a cached body's sizes are checked by."""
+        from fraudsite.pictures import picture_size
+
+        stamp = self.picture_stamp(relative)
+        return [*picture_size(self.site_dir / relative), *stamp] if stamp else []
+
+    def picture_stamp(self, relative: str) -> list[int]:
+        """A file's size and modification time ([] if it is gone): a picture replaced is measured again."""
+        try:
+            stat = (self.site_dir / relative).stat()
+        except OSError:
+            return []
+        return [stat.st_size, stat.st_mtime_ns]
 
     @cached_property
     def content(self) -> Path:

@@ -90,6 +90,11 @@ def no_answer(relative: str) -> str:
     return ""
 
 
+def no_picture(relative: str) -> list[int]:
+    """``LinkContext.picture`` and ``picture_stamp`` of a context that looks at no file."""
+    return []
+
+
 @dataclass(frozen=True)
 class OwnHost:
     """Whether an address's host is the site's own (its images are not another website's): a lookup, as the
@@ -135,6 +140,10 @@ class LinkContext:
     # tells Chat.PNG from chat.png would not find it even where the editor's computer does.
     case_variant: Callable[[str], str] = no_answer
     nearest_page: Callable[[str], str] = no_answer  # the content file a missing one most likely means
+    # A picture's [width, height, file size, modification time] ([] unknown), and the last two alone (what a
+    # cached body's picture sizes are checked by): ``content.AssetCheck.picture``.
+    picture: Callable[[str], list[int]] = no_picture
+    picture_stamp: Callable[[str], list[int]] = no_picture
 
 
 def render_body(context: LinkContext) -> RenderedBody:
@@ -637,13 +646,24 @@ class _LinkResolver(Treeprocessor):
             if element.tag == "a" and element.get("href"):
                 element.set("href", self._resolve(_as_written(element.get("href", "")), page=True))
             elif element.tag == "img" and element.get("src"):
+                copied = len(self.result.assets)
                 element.set("src", self._resolve(element.get("src", ""), page=False))
+                if len(self.result.assets) > copied and "width" not in element.attrib:
+                    self._measure(element, self.result.assets[-1][0])
         # Raw HTML waits in the stash until the text is put together: its links and pictures, resolved and checked
         # the same way (left as written, a link to another item's .md file or a picture beside the file broke).
         stash = self.md.htmlStash
         self.scam_hosts = scam_hosts(self.context.scam_urls)
         stash.rawHtmlBlocks = [self._resolve_raw(block) if isinstance(block, str) else block
                                for block in stash.rawHtmlBlocks]
+
+    def _measure(self, image: etree.Element, source: str) -> None:
+        """The width and height of a picture of the site's own, where it can be read (a Markdown picture: raw
+        HTML keeps the size its writer gave, or none)."""
+        width, height, *_ = self.context.picture(source) or (0, 0)
+        if width and height:
+            image.set("width", str(width))
+            image.set("height", str(height))
 
     def _resolve_raw(self, html: str) -> str:
         """Raw HTML with the addresses of its links and pictures resolved, outside comments, scripts and styles."""
