@@ -132,6 +132,20 @@ def test_only_links_are_made_absolute_not_html_shown_as_text():
         '<img src="https://e.example.cn/y.png" alt=""></p>')
 
 
+def test_addresses_in_a_feeds_html_are_rfc_3986_as_every_other_address_of_the_feed():
+    # A reader's parser may refuse, or mangle, a Chinese page address, a picture's name with a space, or a base
+    # with a space; <link>, the enclosure and the sitemap were encoded, the links in the body were not.
+    html = ('<p><a href="/其他 路径/cases/中文/">案例</a> <a href="#小节">小节</a> <a href="#fn:1">1</a> '
+            '<a href="/其他 路径/search/?q=a&amp;b=%E5%88%B7">搜</a><img src="/其他 路径/media/聊天%20截图.png" alt=""></p>')
+    base = "http://127.0.0.1:8080/%E5%85%B6%E4%BB%96%20%E8%B7%AF%E5%BE%84/"  # /其他 路径/
+    assert absolute_urls(html, "http://127.0.0.1:8080/其他 路径/", "cases/测试/") == (
+        f'<p><a href="{base}cases/%E4%B8%AD%E6%96%87/">案例</a> '
+        f'<a href="{base}cases/%E6%B5%8B%E8%AF%95/#%E5%B0%8F%E8%8A%82">小节</a> '
+        f'<a href="{base}cases/%E6%B5%8B%E8%AF%95/#fn:1">1</a> '
+        f'<a href="{base}search/?q=a&amp;b=%E5%88%B7">搜</a>'
+        f'<img src="{base}media/%E8%81%8A%E5%A4%A9%20%E6%88%AA%E5%9B%BE.png" alt=""></p>')
+
+
 def test_withdrawn_draft_and_future_items_are_in_no_feed(out):
     text = "".join(p.read_text() for p in all_feeds(out))
     for title in ("已撤下的案例", "草稿案例", "寒假防骗提醒"):

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from fraudsite.model import Item, unpack
 from fraudsite.render import Page
+from fraudsite.urls import ascii_url
 
 
 @dataclass(frozen=True)
@@ -96,10 +97,13 @@ def absolute_urls(html: str, base_url: str, page: str = "") -> str:
     links within it too (footnotes): a reader takes ``#fn:1`` as a place in the feed, or nowhere."""
     parts = urlsplit(base_url)
     origin = f"{parts.scheme}://{parts.netloc}"
+    # RFC 3986, as every other absolute URL of the feeds (``ascii_url``): a page's address holds Chinese, a
+    # picture's name a space; escapes and the attribute's own "&amp;" are kept.
+    here = ascii_url(base_url + page)
 
     def absolute(tag: re.Match) -> str:
-        text = _ROOT_URL.sub(lambda m: f'{m.group(1)}{origin}{m.group(2)}"', tag.group())
-        return _FRAGMENT.sub(lambda m: f'{m.group(1)}{base_url}{page}{m.group(2)}"', text) if page else text
+        text = _ROOT_URL.sub(lambda m: f'{m.group(1)}{ascii_url(origin + m.group(2))}"', tag.group())
+        return _FRAGMENT.sub(lambda m: f'{m.group(1)}{here}{ascii_url(m.group(2))}"', text) if page else text
 
     return _TAG.sub(absolute, html)
 
