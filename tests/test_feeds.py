@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
@@ -144,6 +146,19 @@ def test_addresses_in_a_feeds_html_are_rfc_3986_as_every_other_address_of_the_fe
         f'<a href="{base}cases/%E6%B5%8B%E8%AF%95/#fn:1">1</a> '
         f'<a href="{base}search/?q=a&amp;b=%E5%88%B7">搜</a>'
         f'<img src="{base}media/%E8%81%8A%E5%A4%A9%20%E6%88%AA%E5%9B%BE.png" alt=""></p>')
+
+
+def test_an_enclosures_type_is_the_same_on_every_machine():
+    # It came from the building machine's own list (/etc/mime.types): a minimal container wrote
+    # application/octet-stream for a .docx that another machine called a Word document, for the same input.
+    script = ("import mimetypes; mimetypes.knownfiles[:] = []; mimetypes.init(); mimetypes.types_map.clear(); "
+              "from fraudsite.feeds import media_type; "
+              "print(media_type('a/回执.DOCX'), media_type('b.rar'), media_type('c.pdf'), media_type('封面.JPG'), "
+              "media_type('d.unknown'), media_type('dir.v1/readme'))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == [
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/vnd.rar",
+        "application/pdf", "image/jpeg", "application/octet-stream", "application/octet-stream"]
 
 
 def test_withdrawn_draft_and_future_items_are_in_no_feed(out):

@@ -82,6 +82,29 @@ class Feed:
         return max((e.published for e in self.entries), default=None)
 
 
+# An enclosure's type from this table, not the ``mimetypes`` of the machine that builds: it reads the system's own
+# list (/etc/mime.types, the Windows registry), so two machines, or a minimal container, wrote different feeds.
+_MEDIA_TYPES = {
+    ".pdf": "application/pdf", ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xls": "application/vnd.ms-excel", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".ppt": "application/vnd.ms-powerpoint",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".odt": "application/vnd.oasis.opendocument.text", ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".odp": "application/vnd.oasis.opendocument.presentation", ".wps": "application/vnd.ms-works",
+    ".zip": "application/zip", ".rar": "application/vnd.rar", ".7z": "application/x-7z-compressed",
+    ".txt": "text/plain", ".csv": "text/csv", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
+    ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml", ".bmp": "image/bmp",
+    ".mp3": "audio/mpeg", ".mp4": "video/mp4",
+}
+
+
+def media_type(path: str) -> str:
+    """The media type an enclosure of this file is said to be; application/octet-stream for a kind not listed."""
+    suffix = path[path.rfind("."):].lower() if "." in path.rpartition("/")[2] else ""
+    return _MEDIA_TYPES.get(suffix, "application/octet-stream")
+
+
 def feed_page(feed: Feed, template: str = "feeds/rss.xml") -> Page:
     """The page that renders a feed."""
     return Page(feed.path, template, {"feed": feed})

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import mimetypes
 import zipfile
 from collections.abc import Mapping
 from dataclasses import replace
@@ -17,7 +16,7 @@ from typing import Any
 from markupsafe import Markup
 
 from fraudsite.derived import remember_each
-from fraudsite.feeds import Feed, FeedEntry, feed_page
+from fraudsite.feeds import Feed, FeedEntry, feed_page, media_type
 from fraudsite.markup import shorten
 from fraudsite.model import Case
 from fraudsite.pagememo import Digester
@@ -157,7 +156,7 @@ def feed_entry(slide: Slide, settings: ScreenSettings) -> FeedEntry:
     item = slide.item
     enclosure = None
     if item.cover:
-        enclosure = (item.cover, mimetypes.guess_type(item.cover)[0] or "application/octet-stream", item.cover_size)
+        enclosure = (item.cover, media_type(item.cover), item.cover_size)
     return FeedEntry(title=strip_control(slide.title), path=item.path, guid=item.id, published=item.date,
                      description=strip_control(short_text(slide, settings.summary_length)), enclosure=enclosure,
                      categories=(slide.kind,))

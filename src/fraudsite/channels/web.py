@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Sequence
 from functools import partial
 from html import escape
@@ -10,7 +9,7 @@ from itertools import groupby
 
 from fraudsite.collate import OTHER, initial, ordered, sort_keys
 from fraudsite.derived import remember_each
-from fraudsite.feeds import Feed, FeedEntry, FeedLink, absolute_urls, entry_blob, entry_from_blob, feed_page
+from fraudsite.feeds import Feed, FeedEntry, FeedLink, absolute_urls, entry_blob, entry_from_blob, feed_page, media_type
 from fraudsite.model import SECTION_NAMES, Attachment, Case, Item, is_published, pack
 from fraudsite.render import Data, Output, Page, format_size
 from fraudsite.site import Site
@@ -151,7 +150,7 @@ def entry(site: Site, item: ItemView) -> FeedEntry:
     categories = ((item.type.name,) if item.type else ()) + tuple(a.name for a in item.audiences)
     files = getattr(item.item, "attachments", ())
     html = absolute_urls(item.body_html, site.config.base_url, item.path) + attachments_html(site, files)
-    enclosure = (files[0].url_path, mimetypes.guess_type(files[0].url_path)[0] or "application/octet-stream",
+    enclosure = (files[0].url_path, media_type(files[0].url_path),
                  files[0].size) if files else None
     return FeedEntry(title=strip_control(item.title), path=item.path, guid=item.id, published=item.date,
                      description=strip_control(item.summary), categories=categories,
