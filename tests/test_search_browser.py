@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -217,6 +218,12 @@ def test_words_run_together_and_found_nowhere_are_searched_apart_and_the_page_sa
     assert run_search(page, {"q": "火星刷单"}) == []
     assert page.inner_text("#search-status") == "没有找到包含“火星刷单”的内容。请换个说法，或减少关键词。"
     assert page.evaluate("document.title").startswith("“火星刷单”的搜索结果") and not page.js_errors
+    # Cut where the pair side by side is rarest, so words of three survive: 银行卡冻结 read “银行 卡冻 结” and
+    # found nothing, though 银行卡 冻结 finds several.
+    expected = reference_paths(sample_site, "银行卡冻结")
+    assert expected and expected == reference_paths(sample_site, "银行卡 冻结")
+    assert run_search(page, {"q": "银行卡冻结"}) == ["/fzzl/" + path for path in expected]
+    assert page.inner_text("#search-status").startswith("没有找到连在一起的“银行卡冻结”，已分开搜索“银行卡 冻结”。")
     # < > | part words as other punctuation does, as the reference splits them
     assert run_search(page, {"q": "刷单<返利"}) == ["/fzzl/" + path for path in reference_paths(sample_site, "刷单 返利")]
     assert "分开搜索" not in page.inner_text("#search-status")  # two words, not one run together
@@ -347,3 +354,24 @@ def test_an_open_search_page_searches_the_index_a_rebuild_put_in_its_place(tmp_p
     assert page.evaluate("window.notReloaded") and not page.js_errors
     # Nothing failed but asking for the files the rebuild had replaced.
     assert all(bad.startswith("404 ") and "/fzzl/search/data/docs/" in bad for bad in page.bad_responses)
+
+
+def test_a_query_whose_pairs_are_everywhere_but_whole_nowhere_loads_forty_items_not_the_whole_index(
+        tmp_path, static_server, page):
+    # 银行转账: its pairs are in almost every item of a large column, the whole in none; the page loaded and
+    # checked every item's text (6 MB at 1,000 items, a minute on a slow phone) before saying so.
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "300", str(tmp_path / "big")], check=True,
+                   capture_output=True)
+    out = tmp_path / "big" / "build"
+    build(BuildOptions(site_dir=tmp_path / "big", out_dir=out, config_path=tmp_path / "big" / "fraudsite.yaml",
+                       now=NOW))
+    everywhere = reference_paths(out, "银行 转账")
+    assert len(everywhere) > 200 and reference_paths(out, "银行转账") == everywhere  # the reference: apart too
+    page.goto(static_server(out) + "search/")
+    docs: list[str] = []
+    page.on("request", lambda request: docs.append(request.url) if "/search/data/docs/" in request.url else None)
+    # Found nowhere as written after forty items: searched apart, as the reference does
+    assert run_search(page, {"q": "银行转账"}) == ["/fzzl/" + path for path in everywhere[:10]]
+    assert page.inner_text("#search-status").startswith("没有找到连在一起的“银行转账”，已分开搜索“银行 转账”。")
+    assert len(docs) <= 40 + 10, len(docs)
+    assert not page.js_errors

@@ -157,8 +157,14 @@ ALPHABET = "刷单客服退款校园贷ab1，"
 @given(texts=st.lists(st.tuples(*[st.text(ALPHABET, max_size=12)] * 3), min_size=1, max_size=8),
        query=st.lists(st.text(ALPHABET, min_size=1, max_size=4), min_size=1, max_size=2))
 def test_results_equal_a_plain_substring_scan(texts, query):
+    # Found nowhere as written, the words apart (``words_apart``): then the scan's answer for those.
     docs = [doc(f"{n}{title}", summary, body) for n, (title, summary, body) in enumerate(texts)]
-    assert search(docs, " ".join(query)) == naive(docs, " ".join(query))
+    index = build_index(docs, SECTIONS, TYPES)
+    result = run_query(" ".join(query), lambda path: json.loads(index.files[path]))
+    expected = naive(docs, " ".join(query))
+    assert not (expected and result.apart)
+    assert [index.docs[number].title for number in result.docs] == (
+        naive(docs, " ".join(result.apart)) if result.apart else expected)
 
 
 def folded_by_hand(char: str) -> str:
@@ -312,7 +318,42 @@ def test_words_run_together_and_found_nowhere_are_searched_apart():
     assert query("刷单兼职", section="notices") == (["讲座"], ["刷单", "兼职"])  # the filters apply to the words apart
     assert query("兼职刷单", section="notices") == ([], [])  # found, though hidden by the filters: not split
     assert query("兼职 火星") == ([], [])  # short words only: nothing to split
-    assert words_apart(["刷单诈骗案", "QQ"]) == ["刷单", "诈骗", "案", "QQ"] and words_apart(["刷单"]) is None
+    # Cut where the pair side by side is in the fewest items: words of two or three characters survive
+    items = {"银行": 50, "行卡": 30, "卡冻": 0, "冻结": 12, "卡被": 4, "被骗": 40, "刷单": 9, "单诈": 0, "诈骗": 60,
+             "骗案": 0, "职刷": 0, "兼职": 8}.get
+    count = lambda pair: items(pair, 1)  # noqa: E731
+    assert words_apart(["银行卡冻结"], count) == ["银行卡", "冻结"]  # not 银行 卡冻 结
+    assert words_apart(["银行卡被骗"], count) == ["银行卡", "被骗"]  # 卡被 is rarer than 行卡
+    assert words_apart(["刷单诈骗案", "QQ"], count) == ["刷单", "诈骗", "案", "QQ"]  # three: only at a pair found nowhere
+    assert words_apart(["兼职刷单", "兼职"], count) == ["兼职", "刷单"]
+    assert words_apart(["刷单"], count) is None and words_apart(["银行卡"], count) is None  # nothing to cut
+    assert words_apart(["火星刷单"], lambda pair: 0) == ["火星", "刷单"]  # never into single characters
+
+
+def test_the_issuer_and_the_audiences_a_page_shows_are_found(tmp_path):
+    # Readers look for what an office published (学生处) or what is meant for them: neither was in the index.
+    site = write_site(tmp_path / "site")
+    (site / "content/notices/withdrawn.md").write_text(textwrap.dedent("""\
+        ---
+        id: n1
+        title: 关于假冒辅导员的提醒
+        date: 2026-01-04
+        issuer: 学生处
+        audience: [parents]
+        ---
+        正文。
+        """), encoding="utf-8")
+    build(BuildOptions(site_dir=site, out_dir=tmp_path / "out", config_path=site / "fraudsite.yaml",
+                       now=datetime(2026, 3, 1, 9, tzinfo=SHANGHAI)))
+    data = tmp_path / "out" / "search" / "data"
+
+    def titles(query: str) -> list[str]:
+        load = lambda path: json.loads((data / path).read_text(encoding="utf-8"))  # noqa: E731
+        result = run_query(query, load)
+        return [load(doc_path(read_meta(load), number))[1] for number in result.docs]
+
+    assert titles("学生处") == ["关于假冒辅导员的提醒"]
+    assert titles("家长") == ["关于假冒辅导员的提醒"] and titles("在校生") == ["刷单返利公开案例"]
 
 
 def test_only_published_items_are_indexed_even_in_a_preview_build(tmp_path):

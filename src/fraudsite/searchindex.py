@@ -512,49 +512,77 @@ def run_query(query: str, load: Callable[[str], Any], section: str = "", fraud_t
     query found nowhere, whatever the filters, searched again for its words apart (``words_apart``).
 
     ``load(path)`` returns the parsed JSON of an index file such as ``ENTRY``; every doc is verified
-    here, while the browser verifies lazily, page by page.
+    here, while the browser verifies lazily, page by page, and takes a query its first 40 candidates all lack
+    (``CHECK_BUDGET``) as found nowhere.
     """
     meta = read_meta(load)
     terms = split_terms(query)
     if not terms:
         return QueryResult([], {})
-    found = _ranked(terms, load, meta, section, fraud_type)
-    if not found.docs and (apart := words_apart(terms)) and (
-            not (section or fraud_type) or not _ranked(terms, load, meta, "", "").docs):  # found nowhere at all
-        return replace(_ranked(apart, load, meta, section, fraud_type), apart=apart)
+    shards: dict[int, dict[str, list[int]]] = {}
+    found = _ranked(terms, load, meta, section, fraud_type, shards)
+    if not found.docs and (apart := words_apart(terms, partial(_gram_count, load, meta, shards))) and (
+            not (section or fraud_type) or not _ranked(terms, load, meta, "", "", shards).docs):  # found nowhere
+        return replace(_ranked(apart, load, meta, section, fraud_type, shards), apart=apart)
     return found
 
 
-def words_apart(terms: list[str]) -> list[str] | None:
-    """For a query found nowhere as written: its terms of three Chinese characters or more, which may be words a
-    reader ran together (兼职刷单, where the text has 兼职 and 刷单 but never side by side: readers of Chinese
-    seldom type spaces), in pairs, apart (兼职 刷单; 刷单诈骗案: 刷单 诈骗 案); None if it has none."""
+def words_apart(terms: list[str], count: Callable[[str], int]) -> list[str] | None:
+    """For a query found nowhere as written: its terms of Chinese characters, which may be words a reader ran
+    together (兼职刷单, where the text has 兼职 and 刷单 but never side by side: readers of Chinese seldom type
+    spaces), cut apart where the two characters side by side are in the fewest items (``count`` of the pair):
+    银行卡冻结 is 银行卡 冻结, 兼职刷单 兼职 刷单. None if no term is cut."""
     apart: list[str] = []
     split = False
     for term in terms:
-        han = len(term) >= 3 and _HAN.fullmatch(term) is not None
-        split = split or han
-        for word in [term[i: i + 2] for i in range(0, len(term), 2)] if han else [term]:
+        words = _cut_apart(term, count) if _HAN.fullmatch(term) else [term]
+        split = split or len(words) > 1
+        for word in words:
             if word not in apart:
                 apart.append(word)
     return apart if split else None
 
 
+def _cut_apart(word: str, count: Callable[[str], int]) -> list[str]:
+    """A word of four characters or more cut where both sides keep two (a reader's words are seldom one character
+    long), at the rarest pair, the first of equals; one of three only at a pair found nowhere; recursively."""
+    if len(word) >= 4:
+        cuts = range(2, len(word) - 1)
+    elif len(word) == 3:
+        cuts = [i for i in (1, 2) if count(fold(word[i - 1: i + 1])) == 0]
+    else:
+        return [word]
+    if not cuts:
+        return [word]
+    cut = min(cuts, key=lambda i: count(fold(word[i - 1: i + 1])))  # min keeps the first of equals
+    return _cut_apart(word[:cut], count) + _cut_apart(word[cut:], count)
+
+
+def _gram_count(load: Callable[[str], Any], meta: dict, shards: dict[int, dict[str, list[int]]], gram: str) -> int:
+    """How many items hold a key of the index."""
+    return len(decode_postings(_shard(load, meta, shards, gram).get(gram, [])))
+
+
+def _shard(load: Callable[[str], Any], meta: dict, shards: dict[int, dict[str, list[int]]], gram: str) -> dict:
+    """The shard holding ``gram``, loaded once a query."""
+    number = gram_hash(gram) % meta["shards"]
+    if number not in shards:
+        shards[number] = load(shard_path(meta, number))
+    return shards[number]
+
+
 _HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
 
 
-def _ranked(terms: list[str], load: Callable[[str], Any], meta: dict, section: str, fraud_type: str) -> QueryResult:
-    shards: dict[int, dict[str, list[int]]] = {}
+def _ranked(terms: list[str], load: Callable[[str], Any], meta: dict, section: str, fraud_type: str,
+            shards: dict[int, dict[str, list[int]]]) -> QueryResult:
     per_term: list[dict[int, int]] = []
     for term in terms:
         either: dict[int, int] = {}
         for form in needle_forms(term):  # a pasted http:// link is held as hxxp:// in the index: keys of each form
             found: dict[int, int] | None = None
             for gram in term_grams(form):
-                number = gram_hash(gram) % meta["shards"]
-                if number not in shards:
-                    shards[number] = load(shard_path(meta, number))
-                postings = decode_postings(shards[number].get(gram, []))
+                postings = decode_postings(_shard(load, meta, shards, gram).get(gram, []))
                 found = postings if found is None else {d: m & postings[d] for d, m in found.items()
                                                         if m & postings.get(d, 0)}
             for doc_number, mask in (found or {}).items():

@@ -236,7 +236,8 @@ def indexed_entry(indexed: tuple[SearchDoc, DocGrams]) -> dict:
 
 
 def search_doc(item: Item, site: Site) -> SearchDoc:
-    """An item's searchable plain text and badges; signs, advice, tags and the type name count as body."""
+    """An item's searchable plain text and badges; signs, advice, tags, the type name, the issuer and the audiences'
+    names count as body."""
     extra: list[str] = []
     if isinstance(item, Case):
         extra += ["识别要点：" + "；".join(item.signs)] if item.signs else []
@@ -247,6 +248,11 @@ def search_doc(item: Item, site: Site) -> SearchDoc:
         extra.append("诈骗类型：" + site.config.type_by_key(item.type).name)
     if item.tags:
         extra.append("标签：" + "、".join(item.tags))
+    # What the page's own details show, which readers search by: the office (学生处), whom it is for (离退休人员)
+    if item.issuer:
+        extra.append("发布单位：" + item.issuer)
+    if item.audience:
+        extra.append("面向：" + "、".join(site.config.audience_by_key(key).name for key in item.audience))
     body = " ".join([plain_text(item.body_html, apart=True), *extra]).strip()
 
     def clean(text: str) -> str:  # as the page shows it: the index matches 3,500 as 3500 (``matchable``)

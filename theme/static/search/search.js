@@ -19,6 +19,9 @@
   var INDEX = app.getAttribute("data-index");
   var BASE = app.getAttribute("data-base");
   var PAGE_SIZE = 10;
+  // Items loaded to check a query's words in them, at most, each time results are shown: a query whose pairs of
+  // characters are in almost every item but the whole in none (银行转账) fetched the whole index, 6 MB at 1,000 items.
+  var CHECK_BUDGET = 40;
   var TITLE = 1, SUMMARY = 2, BODY = 4;
   var FACET_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
   var NAME_LENGTH = 5; // characters of a file's hash in its name (searchindex.py: NAME_LENGTH)
@@ -202,23 +205,39 @@
     return grams;
   }
 
-  // A query found nowhere as written whose words of three Chinese characters or more may be words run together
-  // (兼职刷单: the text has 兼职 and 刷单, never side by side, and readers of Chinese seldom type spaces): those words
-  // in pairs, apart (兼职 刷单; 刷单诈骗案: 刷单 诈骗 案); null if it has none.
-  function wordsApart(terms) {
+  // A query found nowhere as written whose words of Chinese characters may be words run together (兼职刷单: the
+  // text has 兼职 and 刷单, never side by side, and readers of Chinese seldom type spaces): those words apart, cut
+  // where the two characters side by side are in the fewest items (`count`), as searchindex.words_apart does
+  // (银行卡冻结: 银行卡 冻结); null if none is cut.
+  function wordsApart(terms, count) {
     var apart = [], split = false;
     for (var t = 0; t < terms.length; t++) {
       var points = codePoints(terms[t]);
-      var han = points.length >= 3 && points.every(function (ch) { return /^[\u3400-\u9fff\uf900-\ufaff]$/.test(ch); });
-      for (var i = 0; i < points.length; i += han ? 2 : points.length) {
-        var word = points.slice(i, han ? i + 2 : points.length).join("");
-        if (apart.indexOf(word) < 0) {
-          apart.push(word);
+      var han = points.every(function (ch) { return /^[\u3400-\u9fff\uf900-\ufaff]$/.test(ch); });
+      var words = han ? cutApart(points, count) : [terms[t]];
+      for (var w = 0; w < words.length; w++) {
+        if (apart.indexOf(words[w]) < 0) {
+          apart.push(words[w]);
         }
       }
-      split = split || han;
+      split = split || words.length > 1;
     }
     return split ? apart : null;
+  }
+
+  // A word of four characters or more is cut where both sides keep two; one of three only at a pair found nowhere.
+  function cutApart(points, count) {
+    var best = -1, fewest = 0;
+    for (var i = 1; i < points.length; i++) {
+      var found = count(fold(points[i - 1] + points[i]));
+      var allowed = points.length >= 4 ? i >= 2 && i <= points.length - 2 : points.length === 3 && found === 0;
+      if (allowed && (best < 0 || found < fewest)) {
+        best = i;
+        fewest = found;
+      }
+    }
+    return best < 0 ? [points.join("")] :
+      cutApart(points.slice(0, best), count).concat(cutApart(points.slice(best), count));
   }
 
   function isExact(term) {
@@ -410,7 +429,7 @@
       }
     }
     return Promise.all(shardNumbers.map(function (n) { return load(shardPath(meta, n)); })).then(function (shards) {
-      var byNumber = {};
+      var byNumber = {}, counts = {};
       for (var s = 0; s < shards.length; s++) {
         byNumber[shardNumbers[s]] = shards[s];
       }
@@ -419,6 +438,7 @@
         for (var g = 0; g < grams.length; g++) {
           var shard = byNumber[gramHash(grams[g]) % meta.shards];
           var postings = decodePostings(Object.prototype.hasOwnProperty.call(shard, grams[g]) ? shard[grams[g]] : []);
+          counts[grams[g]] = Object.keys(postings).length;
           if (found === null) {
             found = postings;
           } else {
@@ -456,7 +476,7 @@
             { doc: number, level: level, checked: false, data: null });
         }
       }
-      return { shown: sortCandidates(shown), hidden: sortCandidates(hidden) };
+      return { shown: sortCandidates(shown), hidden: sortCandidates(hidden), counts: counts };
     });
   }
 
@@ -465,20 +485,25 @@
     return candidates.sort(function (a, b) { return a.level - b.level || b.doc - a.doc; });
   }
 
-  // Load and check a queue's candidates from the top until `want` confirmed results lead it.
+  // Load and check a queue's candidates from the top until `want` confirmed results lead it, or the search's
+  // budget of items to load is spent; the confirmed results leading it.
   function confirm(search, queue, want) {
     if (search !== current) {
       return Promise.resolve([]); // a newer search replaced this one: stop loading for it
     }
-    var pending = [];
-    for (var i = 0; i < queue.length && i < want; i++) {
+    var pending = [], leading = 0;
+    for (var i = 0; i < queue.length && i < want && pending.length < search.budget; i++) {
       if (!queue[i].checked) {
         pending.push(queue[i]);
       }
     }
     if (!pending.length) {
-      return Promise.resolve(queue.slice(0, want));
+      while (leading < queue.length && leading < want && queue[leading].checked) {
+        leading++;
+      }
+      return Promise.resolve(queue.slice(0, leading));
     }
+    search.budget -= pending.length;
     return Promise.all(pending.map(function (c) { return load(docPath(search.meta, c.doc)); })).then(function (docs) {
       for (var i = 0; i < pending.length; i++) {
         var candidate = pending[i], level = 0, ok = true;
@@ -537,7 +562,8 @@
       }
     }
     if (first < 0) {
-      return doc[2] || body.slice(0, 110) + (body.length > 110 ? "…" : "");
+      var cut = 110 + (isLowSurrogate(body.charCodeAt(110)) ? 1 : 0);
+      return doc[2] || body.slice(0, cut) + (body.length > cut ? "…" : "");
     }
     var start = Math.max(0, first - 30), end = Math.min(body.length, start + 110);
     start = Math.max(0, Math.min(start, end - 110));
@@ -548,7 +574,14 @@
     while (end < body.length && NUMBER_PART.test(body.charAt(end - 1)) && NUMBER_PART.test(body.charAt(end))) {
       end++;
     }
+    // Nor through a character written as two UTF-16 units (an emoji, 𠮷): its half shows as �.
+    start -= start > 0 && isLowSurrogate(body.charCodeAt(start)) ? 1 : 0;
+    end += end < body.length && isLowSurrogate(body.charCodeAt(end)) ? 1 : 0;
     return (start > 0 ? "…" : "") + body.slice(start, end) + (end < body.length ? "…" : "");
+  }
+
+  function isLowSurrogate(code) {
+    return code >= 0xDC00 && code <= 0xDFFF;
   }
 
   function formatDate(iso) {
@@ -641,6 +674,7 @@
   // Show the search's results up to `search.want`.
   function showNext(search) {
     more.hidden = true;
+    search.budget = CHECK_BUDGET;
     return confirm(search, search.queue, search.want).then(function (confirmed) {
       // Nothing left by the filters: check that what they hid holds the words before offering to clear them.
       return confirmed.length ? confirmed : confirm(search, search.hidden, 1).then(function () { return confirmed; });
@@ -648,7 +682,13 @@
       if (search !== current) {
         return;
       }
-      var apart = search.queue.length || search.hidden.length || search.joined ? null : wordsApart(search.terms);
+      if (!confirmed.length && !(search.hidden.length && search.hidden[0].checked)) {
+        // Checked in the budget's best candidates and found in none: taken as found nowhere, as it almost surely is.
+        search.queue = [];
+        search.hidden = [];
+      }
+      var apart = search.queue.length || search.hidden.length || search.joined ? null :
+        wordsApart(search.terms, function (pair) { return search.counts[pair] || 0; });
       if (apart) {  // found nowhere as written: the words apart are searched, and the status says so
         search.joined = search.terms;
         search.terms = apart;
@@ -710,6 +750,7 @@
     }).then(function (candidates) {
       search.queue = candidates.shown;
       search.hidden = candidates.hidden;
+      search.counts = candidates.counts;
       search.shown = 0;
       return showNext(search);
     });
