@@ -265,7 +265,8 @@ def test_addresses_quoted_words_and_whole_numbers_are_found_as_readers_type_them
     site, out = copy_sample_content(tmp_path), tmp_path / "out"
     case = next((site / "content/cases").rglob("*fake-refund-customer-service.md"))
     case.write_text(case.read_text(encoding="utf-8") + "\n可登录 www.12321.cn 举报诈骗网站。\n\n对方先后转走 12,800 元。\n"
-                    "\n对方先转走12,500元，" + "又" * 20 + "，还要再转500元。\n", encoding="utf-8")
+                    "\n对方先转走12,500元，" + "又" * 20 + "，还要再转500元。\n\n" + "😀" * 25 + "x独角兽关键词。\n",
+                    encoding="utf-8")
     build(BuildOptions(site_dir=site, out_dir=out, config_path=site / "fraudsite.yaml", now=NOW))
     page.goto(static_server(out) + "search/")
     slug = next(line.split(":", 1)[1].strip() for line in case.read_text(encoding="utf-8").splitlines()
@@ -286,6 +287,10 @@ def test_addresses_quoted_words_and_whole_numbers_are_found_as_readers_type_them
     assert found in run_search(page, {"q": "500元"})
     assert "12,500元" in page.inner_text(f".search-result:has(a[href='{found}']) .passage")
     assert page.locator(f".search-result:has(a[href='{found}']) .passage mark").all_inner_texts() == ["500元"]
+    # Nor through an emoji, written as two UTF-16 units: its half showed as �.
+    assert run_search(page, {"q": "独角兽关键词"}) == [found]
+    passage = page.inner_text(f".search-result:has(a[href='{found}']) .passage")
+    assert passage.startswith("…😀") and "\ufffd" not in passage
     for query in ("www.12321.cn", "“刷单”", "学费，二维码", "3500", "http://xx-refund.example"):
         assert run_search(page, {"q": query}) == ["/fzzl/" + path for path in reference_paths(out, query)], query
     assert not page.js_errors
