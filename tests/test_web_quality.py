@@ -136,6 +136,12 @@ def test_text_follows_the_readers_font_size_and_the_masthead_fits_at_200_percent
         heights = page.evaluate("[...document.querySelectorAll('.hotline a')].map(a => a.getBoundingClientRect().height)")
         assert heights and min(heights) >= 44, heights
 
+        # Every text box at 16 px or more: iPhones zoom the page into a smaller one when it is tapped.
+        page.evaluate("document.documentElement.style.fontSize = ''")
+        boxes = page.evaluate("[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]"
+                              ".map(e => parseFloat(getComputedStyle(e).fontSize))")
+        assert boxes and min(boxes) >= 16, boxes
+
         zoomed = new_page(viewport={"width": 180, "height": 370}, device_scale_factor=2)  # a 360 px phone at 200%
         zoomed.goto(f"{base}cases/fake-refund-2024/")
         assert zoomed.evaluate("document.documentElement.scrollWidth") <= 180
