@@ -162,3 +162,29 @@ def test_every_indexed_page_names_its_own_address_and_the_not_found_page_names_n
     head = (sample_out / "404.html").read_text().split("</head>")[0]
     assert '<meta name="robots" content="noindex">' in head
     assert 'rel="canonical"' not in head and "og:url" not in head
+
+
+def test_status_badges_cards_code_and_the_stats_tables_hold_up_in_high_contrast_print_and_on_a_phone(tmp_path,
+                                                                                                      new_page):
+    # In Windows high contrast a badge (紧急) and a card were marked by background and shadow alone, which that
+    # mode drops; a printed code block ran off the paper; the stats tables broke 案例 into 案/例 on a phone.
+    site = copy_sample_content(tmp_path)
+    case = site / "content/cases/2024-03-shuadan-part-time-job.md"
+    case.write_text(case.read_text(encoding="utf-8") + "\n```\ncurl https://xx-pay.example/api?token=" + "A" * 160
+                    + "\n```\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build_site(site, out, now=SAMPLE_NOW)
+    with serve_directory(out) as base:
+        page = new_page(viewport={"width": 360, "height": 740})
+        page.goto(f"{base}stats/")
+        lines = page.evaluate("[...document.querySelectorAll('.stats-table th')].map(th => "
+                              "th.getBoundingClientRect().height / parseFloat(getComputedStyle(th).lineHeight))")
+        assert lines and max(lines) < 2, lines
+        page.emulate_media(forced_colors="active")
+        page.goto(f"{base}notices/")
+        edges = page.evaluate("[...document.querySelectorAll('.badge, .card')].map(e => getComputedStyle(e).borderTopColor)")
+        assert edges and "rgba(0, 0, 0, 0)" not in edges, edges
+        page.emulate_media(forced_colors="none", media="print")
+        page.goto(f"{base}cases/2024-03-shuadan-part-time-job/")
+        assert page.evaluate("(p => p.scrollWidth <= p.clientWidth)(document.querySelector('.body pre'))")
+        assert "A" * 160 in page.inner_text(".body pre").replace("\n", "")
