@@ -80,6 +80,10 @@ CASES = {
          "content/cases/b.md": "---\nid: case-1\ntitle: 乙\ndate: 2026-01-02\ntype: shuadan\naudience: [students]\n---\n"},
         "content/cases/b.md:2: id: 与 content/cases/a.md 的 id 相同，多半是复制了那个文件；每篇内容的 id 必须唯一，"
         "请给这一篇换一个，例如 id: case-b [E219]"),
+    "an id copied by a file manager, whose copy sorts first": (
+        {"content/cases/a.md": "---\nid: case-1\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\n---\n",
+         "content/cases/a - 副本.md": "---\nid: case-1\ntitle: 乙\ndate: 2026-01-02\ntype: shuadan\naudience: [students]\n---\n"},
+        "content/cases/a - 副本.md:2: id: 与 content/cases/a.md 的 id 相同，多半是复制了那个文件；"),
     "impossible date": (
         {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-02-30\ntype: shuadan\naudience: [students]\n---\n"},
         "content/cases/a.md:3: date: “2026-02-30”是不存在的日期或时间；请检查月、日、时、分 [E204]"),

@@ -888,11 +888,22 @@ def _asset(fields: _Fields, key: str, name: str, site_dir: Path, files: list, in
     return output
 
 
+# A file manager's copy: "案例 copy.md" (macOS), "案例 - 副本.md" (Windows), "案例 (复件).md", "案例 (1).md"
+_COPY_NAME = re.compile(r"copy|副本|复件|拷贝|[(（]\d+[)）]\s*$", re.IGNORECASE)
+
+
+def _copies_last(item: Item) -> tuple[bool, str]:
+    """The order items claim a path or id in: a file named as a copy after the rest, so the error it clashes with
+    names the copy, not the item published with it (a space or "-" sorts before "."; "甲 - 副本.md" came first)."""
+    return _COPY_NAME.search(item.source.rpartition("/")[2].rpartition(".")[0]) is not None, item.source
+
+
 def check_identities(items: list[Item]) -> list[Problem]:
     """Every page path and id must be unique, also when letter case is ignored."""
     problems = []
     seen: dict[str, Item] = {}
-    for item in sorted(items, key=lambda i: i.source):
+    items = sorted(items, key=_copies_last)
+    for item in items:
         key = item.path.lower()
         if key in seen:
             other = seen[key]
@@ -903,7 +914,7 @@ def check_identities(items: list[Item]) -> list[Problem]:
         else:
             seen[key] = item
     ids: dict[str, Item] = {}
-    for item in sorted(items, key=lambda i: i.source):
+    for item in items:
         if item.id in ids:
             problems.append(problem(item.source, item.line("id"), "E219", "id",
                                     f"与 {ids[item.id].source} 的 id 相同，多半是复制了那个文件；每篇内容的 id 必须唯一，"
@@ -912,7 +923,7 @@ def check_identities(items: list[Item]) -> list[Problem]:
     # An old path may not be a page's own path or another item's old path: one file would overwrite the other.
     pages = {index_file(item.path).lower(): item for item in items}  # in any case, as E218: Windows is blind to it
     redirects: dict[str, Item] = {}
-    for item in sorted(items, key=lambda i: i.source):
+    for item in items:
         for alias in item.aliases:
             path = alias_file(alias).lower()
             owner = pages.get(path) or redirects.get(path)
