@@ -186,6 +186,18 @@ def test_a_new_site_theme_and_a_configuration_edit_show_up(server, site):
     wait_for(lambda: page_has(server, "/fzzl/", "示例职业学院 反诈防骗专栏"), "the configuration edit", server)
 
 
+def test_a_page_left_open_while_the_preview_restarts_reloads(tmp_path):
+    # Its epoch was the last preview's; the new preview's began at 0 again and reached the same number.
+    from fraudsite.serve_http import PreviewState
+
+    before = PreviewState(tmp_path)
+    before.publish(has_site=True)
+    time.sleep(0.002)
+    after = PreviewState(tmp_path)
+    after.publish(has_site=True)
+    assert after.wait_for_change(before.epoch, 0.01) != before.epoch
+
+
 def test_browsers_long_poll_the_epoch_and_reload_after_a_rebuild(server, site):
     _status, _headers, body = server.get("/fzzl/")
     epoch = int(body.split("var epoch = ", 1)[1].split(";", 1)[0])

@@ -44,7 +44,9 @@ class PreviewState:
 
     root: Path
     base_path: str = "/"
-    epoch: int = 0
+    # Begun at the clock's milliseconds, not 0: a page left open while the preview restarted held the same epoch as
+    # the new preview's first and never reloaded to the content edited meanwhile.
+    epoch: int = field(default_factory=lambda: time.time_ns() // 1_000_000)
     has_site: bool = False
     problems: tuple[Problem, ...] = ()
     failure: str = ""
