@@ -768,6 +768,23 @@ def test_the_rest_of_a_save_noted_during_the_quick_update_joins_its_rebuild(site
     assert line.count("shuadan-part-time-job.md（修改）") == 1 and "已先行更新 1 个页面" in line
 
 
+def test_a_save_that_renames_the_old_file_away_first_is_an_edit_not_a_deletion(site, tmp_path, capsys):
+    # vim (backupcopy=no) and JetBrains' safe write: F -> F~, a new F, F~ removed. The rebuild on the first event
+    # removed the page, and said its shared links and QR codes broke (W207), before the new file came.
+    preview = started_preview(site, tmp_path)
+    preview.quiet = False
+    page = preview.out_dir / SHUADAN_FILE
+    text = (site / SHUADAN).read_text(encoding="utf-8")
+    (site / SHUADAN).rename(site / (SHUADAN + "~"))
+    threading.Timer(0.05, lambda: (
+        (site / SHUADAN).write_text(text.replace("三天内被骗8600元", "三天内被骗八千六百元"), encoding="utf-8"),
+        preview.note_change("created", str(site / SHUADAN)))).start()
+    preview.run_once({SHUADAN: "deleted"})
+    line = capsys.readouterr().out
+    assert "shuadan-part-time-job.md（修改）" in line and "删除" not in line.split("：")[0] and "W207" not in line, line
+    assert "八千六百元" in page.read_text(encoding="utf-8")
+
+
 def test_a_rebuild_makes_again_only_the_edited_items_wechat_article(site, tmp_path, monkeypatch):
     from fraudsite.channels import wechat
 

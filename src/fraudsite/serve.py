@@ -426,6 +426,10 @@ class Preview:
     def run_once(self, changes: dict[str, str]) -> None:
         """Show edited pages early where safe, then rebuild, publish and print one line; a superseded failure is not shown."""
         self.watch_folders()
+        if "deleted" in changes.values() and self.wake.wait(SAVE_GRACE):
+            # A save that first renames the old file away (vim's backupcopy=no, JetBrains' safe write): the new file
+            # follows at once, and the page must not vanish, nor W207 say its links broke, in between.
+            changes = self.fold_in(changes)
         early = self.show_early(changes)
         if self.wake.is_set():  # the rest of the save came meanwhile (a file written in two steps): one rebuild for all
             changes = self.fold_in(changes)
