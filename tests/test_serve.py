@@ -785,6 +785,22 @@ def test_a_save_that_renames_the_old_file_away_first_is_an_edit_not_a_deletion(s
     assert "八千六百元" in page.read_text(encoding="utf-8")
 
 
+def test_an_item_dated_later_is_named_in_the_terminal_once_with_how_to_preview_it(site, tmp_path, capsys):
+    # Left out as the site leaves it out: its page was a 404, and a case whose date was moved on vanished, unsaid.
+    preview = started_preview(site, tmp_path)
+    preview.quiet = False
+    capsys.readouterr()
+    edit(site, SHUADAN, "date: 2024-03-18", 'date: "2099-01-02 09:30"')
+    preview.run_once({SHUADAN: "modified"})
+    said = capsys.readouterr().out
+    assert f"  {SHUADAN}：定于 2099年1月2日 09:30 发布，预览中暂不显示（要先看效果，请用 fraudsite serve --future）" in said
+    assert not (preview.out_dir / SHUADAN_FILE).exists()
+    two_cards = "content/cases/2024-06-two-cards-rent-bank-card.md"
+    edit(site, two_cards, "title: ", "title: 改")
+    preview.run_once({two_cards: "modified"})
+    assert "定于" not in capsys.readouterr().out  # said once, not at every save
+
+
 def test_a_rebuild_makes_again_only_the_edited_items_wechat_article(site, tmp_path, monkeypatch):
     from fraudsite.channels import wechat
 

@@ -53,6 +53,7 @@ from fraudsite.build import (
     theme_and_code_stamp,
 )
 from fraudsite.cache import ContentCache, open_cache, user_cache_dir
+from fraudsite.clock import chinese_datetime
 from fraudsite.collate import readings_ahead
 from fraudsite.config import load_config
 from fraudsite.derived import open_derived, using
@@ -115,6 +116,7 @@ class RebuildResult:
     notes: dict[str, tuple[Problem, ...]] = field(default_factory=dict)  # page -> warnings of the item it shows
     warnings: int = 0  # of the whole site, on success
     loose: tuple[Problem, ...] = ()  # warnings no page shows (a file outside the sections, an unpublished item)
+    scheduled: tuple[str, ...] = ()  # what the terminal says of each item dated later, which the preview leaves out
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ class Preview:
         self.checked: dict[str, tuple[Item, bool, list[Problem]]] = {}
         self.announced = ""  # the sub-path of the address printed last
         self.told: set[Problem] = set()  # the warnings no page shows, as last printed
+        self.told_scheduled: tuple[str, ...] = ()  # the items dated later, as last printed
         self.files: dict[str, FileStat] | None = None  # the folder's files as this preview last wrote them
         if record is not None:
             self.page_keys, self.files = kept_keys(record, out_dir)
@@ -283,7 +286,7 @@ class Preview:
         result = RebuildResult(True, time.perf_counter() - started, stats, page_count(outputs), stats.pages_written,
                                warnings=sum(len(found) for found in notes.values()), loose=loose_notes(outputs, notes),
                                next_change=clock_window(site)[1], drafts=draft_pages(site, outputs),
-                               notes=page_notes(outputs, notes))
+                               notes=page_notes(outputs, notes), scheduled=scheduled_lines(site))
         self.warm_up(site)
         return result
 
@@ -447,6 +450,10 @@ class Preview:
             self.told = set(result.loose)
             for note in result.loose:
                 print(f"  {note}", flush=True)
+        if result.ok and result.scheduled != self.told_scheduled:  # the same: said once, again when they change
+            self.told_scheduled = result.scheduled
+            for line in result.scheduled:
+                print(f"  {line}", flush=True)
         if self.announced and self.state.base_path != self.announced:  # base_url's sub-path was edited
             self.announced = self.state.base_path
             print(f"配置中网址的子路径改了。{self.addresses_line()}", flush=True)
@@ -587,6 +594,17 @@ def draft_pages(site: Site, outputs: list[Output]) -> frozenset[str]:
     """Output paths of pages that show one draft item: its web, WeChat and screen pages."""
     drafts = {item.source for item in site.items if item.draft}
     return frozenset(o.path for o in outputs if isinstance(o, Page) and o.shows in drafts)
+
+
+def scheduled_lines(site: Site) -> tuple[str, ...]:
+    """Each item dated later, which a preview without --future leaves out as the site does: its page was a 404
+    with no word why, and an item whose date was moved on vanished as if deleted."""
+    if site.future:
+        return ()
+    later = sorted((item.date, item.source) for item in site.items
+                   if item.date > site.now and not item.withdrawn and (site.drafts or not item.draft))
+    return tuple(f"{source}：定于 {chinese_datetime(moment)} 发布，预览中暂不显示（要先看效果，请用 fraudsite serve --future）"
+                 for moment, source in later)
 
 
 def loose_notes(outputs: list[Output], notes: dict[str, list[Problem]]) -> tuple[Problem, ...]:
