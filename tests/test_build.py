@@ -153,6 +153,26 @@ def test_body_images_load_lazily_on_the_website_only(tmp_path):
     assert "<img" in article["article"]["content"] and "loading=" not in article["article"]["content"]  # WeChat's editor takes its own
 
 
+def test_a_cover_is_described_to_readers_who_cannot_see_it_and_one_without_a_description_is_warned_of(tmp_path):
+    # It was always alt="": a screenshot of the scam message, the case's whole point, was skipped by screen readers.
+    site = copy_fixture(tmp_path)
+    build_site(site, tmp_path / "out")
+    page = (tmp_path / "out/cases/part-time/index.html").read_text(encoding="utf-8")
+    assert '<img class="cover" src="/fzzl/media/cases/images/warning.svg" alt="警示图标：一个感叹号">' in page
+    case = site / "content/cases/part-time.md"
+    case.write_text(case.read_text(encoding="utf-8").replace("cover_alt: 警示图标：一个感叹号\n", ""), encoding="utf-8")
+    result = run_fraudsite("build", site, "-o", tmp_path / "out", "--now", FIXTURE_NOW)
+    assert result.returncode == 0
+    assert ("content/cases/part-time.md:14: cover: （警告）封面图片缺少文字说明，读屏软件无法告诉视障读者图中内容；"
+            "请加一行 cover_alt: 图片内容说明") in result.stderr
+    # Published, so the privacy scan reads it too
+    case.write_text(case.read_text(encoding="utf-8").replace("cover: images/warning.svg",
+                                                             "cover: images/warning.svg\ncover_alt: 联系 13912345678"),
+                    encoding="utf-8")
+    result = run_fraudsite("build", site, "-o", tmp_path / "out", "--now", FIXTURE_NOW)
+    assert result.returncode == 1 and "content/cases/part-time.md:15" in result.stderr and "cover_alt" in result.stderr
+
+
 def test_an_attachment_can_be_shown_under_a_name_of_its_own(tmp_path):
     # Parents were shown the link "reply-slip.pdf": a file named in English.
     site = copy_fixture(tmp_path)

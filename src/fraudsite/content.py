@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 SECTIONS = ("cases", "notices")
 COMMON_KEYS = {"title", "date", "slug", "id", "updated", "draft", "withdrawn", "aliases", "audience", "tags",
-               "summary", "cover", "issuer", "screen_title", "scam_urls", "wechat", "privacy_allow"}
+               "summary", "cover", "cover_alt", "issuer", "screen_title", "scam_urls", "wechat", "privacy_allow"}
 CASE_KEYS = COMMON_KEYS | {"type", "amount", "signs", "advice"}
 NOTICE_KEYS = COMMON_KEYS | {"expires", "priority", "pinned", "attachments"}
 WECHAT_KEYS = ("title", "digest", "author")
@@ -685,6 +685,10 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
     cover = fields.text("cover")
     cover_path = _asset(fields, "cover", cover, site_dir, files) if cover else ""
     cover_size = (site_dir / files[-1][0]).stat().st_size if cover_path else 0
+    cover_alt = fields.text("cover_alt")
+    if cover_path and not cover_alt:  # as W612 for a picture in the body: a cover often carries the message
+        fields.warn("cover", "W209", "封面图片缺少文字说明，读屏软件无法告诉视障读者图中内容；"
+                                     "请加一行 cover_alt: 图片内容说明（例如 cover_alt: 诈骗分子发来的“退款”短信截图）")
     wechat = fields.data.get("wechat")
     wechat_pairs: tuple[tuple[str, str], ...] = ()
     if wechat is not None:
@@ -712,6 +716,7 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
         "summary": shorten(fields.text("summary")),
         "cover": cover_path,
         "cover_size": cover_size,
+        "cover_alt": cover_alt,
         "issuer": fields.text("issuer", required=(section == "notices")) or config.office.name,
         "screen_title": fields.text("screen_title"),
         "scam_urls": fields.texts("scam_urls"),

@@ -323,7 +323,7 @@ def published_values(item: Item, title_only: bool = False) -> Iterator[tuple[str
     if title_only:
         return
     written = dict(item.line_of)
-    for key in ("summary", "screen_title", "issuer", "cover"):
+    for key in ("summary", "screen_title", "issuer", "cover", "cover_alt"):
         if key in written:  # a derived summary comes from the body, a default issuer from the config
             yield key, getattr(item, key)
     # A file's name is published too: in its address, and as an attachment's link text (or the name given it).
