@@ -86,6 +86,21 @@ def test_feeds_follow_the_rss_rules(out):
         assert not parsed.bozo, f"{relative}: {parsed.get('bozo_exception')}"
 
 
+def test_a_line_separator_pasted_into_a_title_is_a_space_in_every_feed(tmp_path):
+    # Pasted from Word or a web page, U+2028 is a line break to YAML but none in the editor's window: the build
+    # failed on the line after it, "missing its colon". Written as an escape, it broke the feed title's line.
+    site = copy_fixture(tmp_path)
+    case = site / "content/cases/part-time.md"
+    case.write_text(case.read_text(encoding="utf-8").replace("title: 点赞兼职先返后骗", "title: 点赞兼职\u2028先返后骗\u0085！")
+                    .replace("tags: [兼职, 刷单]", 'tags: [兼职, 刷单]\nsummary: "先返\\u2029后骗"'), encoding="utf-8")
+    build_site(site, tmp_path / "out")
+    titles = [entry.findtext("title") for feed in (tmp_path / "out").rglob("feed.xml")
+              for entry in ET.parse(feed).getroot().iter("item") if "点赞兼职" in (entry.findtext("title") or "")]
+    assert titles and set(titles) == {"点赞兼职 先返后骗 ！"}
+    summaries = {entry.findtext("description") for entry in ET.parse(tmp_path / "out/feed.xml").getroot().iter("item")}
+    assert "先返 后骗" in summaries
+
+
 def test_a_control_character_escaped_in_the_configuration_reaches_no_feed(tmp_path):
     # YAML's "\x0b" in a double-quoted title or type name went into every feed's channel title, which then
     # no reader could parse.

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")  # what XML cannot carry (tab, newline can)
+_SEPARATORS = re.compile("[\u0085\u2028\u2029]")
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")  # "007" or a phone "0517…" stays text
 _NULL = {"", "~", "null", "Null", "NULL"}
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -57,6 +58,11 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def read_yaml(text: str) -> Located:
     """Parse YAML text into plain Python values with line numbers; raise YamlProblem."""
+    if _SEPARATORS.search(text):
+        # A line or paragraph separator pasted with a title (from Word, a web page) is a line break to YAML but
+        # none in the editor's window: the line after it was "missing its colon" (E003), at a line the editor
+        # could not find. It is a space in the text, as the pages show it; the lines stay the editor's.
+        text = _SEPARATORS.sub(" ", text)
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
@@ -306,8 +312,11 @@ class _Converter:
 
 
 def strip_control(text: str) -> str:
-    """Remove control characters that XML cannot carry (tab and newline stay)."""
-    return _CONTROL.sub("", text)
+    """Remove control characters that XML cannot carry (tab and newline stay); a line or paragraph separator
+    (U+2028, U+2029, U+0085, pasted from Word or a web page) becomes a space, as the pages show it: in a feed's
+    title a reader broke the line there, or took it for the end of the entry's text."""
+    text = _CONTROL.sub("", text)
+    return _SEPARATORS.sub(" ", text) if _SEPARATORS.search(text) else text
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
