@@ -453,3 +453,16 @@ def test_an_update_on_the_day_of_publication_is_not_before_it(tmp_path):
     site = tiny_site(tmp_path, {"content/cases/a.md": "---\ntitle: 甲\ndate: \"2026-01-01 14:00\"\nupdated: 2026-01-01\n"
                                                       "type: shuadan\naudience: [students]\n---\n正文\n"})
     assert not [w for w in build_site(site).warnings if w.code == "W205"]
+
+
+def test_the_base_url_is_written_as_browsers_write_it_and_a_port_beyond_range_is_refused(tmp_path):
+    # Every feed's self link, the sitemap and robots.txt named https://WWW.Example.edu.cn:443/fzzl as written.
+    from fraudsite.config import load_config
+
+    site = tiny_site(tmp_path, {}, CONFIG.replace("https://www.example.edu.cn/fzzl/", "HTTPS://WWW.Example.edu.cn:443/fzzl"))
+    assert load_config(site / "fraudsite.yaml").base_url == "https://www.example.edu.cn/fzzl/"
+    build_site(site)
+    assert "<loc>https://www.example.edu.cn/fzzl/</loc>" in (site / "build/sitemap.xml").read_text(encoding="utf-8")
+    lines = failures(tmp_path / "port", {"content/cases/a.md": GOOD_CASE},
+                     CONFIG.replace("www.example.edu.cn/", "www.example.edu.cn:99999/"))
+    assert lines and lines[0].startswith("fraudsite.yaml:2: base_url: 应为网站的完整网址")

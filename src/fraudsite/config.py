@@ -241,9 +241,18 @@ def _normalise_base_url(url: str) -> str:
     """The site's address ending in "/", or "" if it is not one: every page's address is this plus a path, so
     a query or a fragment (``…/fzzl/?from=qr``) would end up in the middle of each."""
     parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc or "?" in url or "#" in url:
+    if parts.scheme not in ("http", "https") or not parts.hostname or "?" in url or "#" in url:
         return ""
-    return url.strip() if url.strip().endswith("/") else url.strip() + "/"
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or beyond 65535
+        return ""
+    # As browsers and crawlers write it (the host in lower case, no default port), so every feed's self link,
+    # the sitemap and robots.txt name the address readers see: WWW.Example.edu.cn:443 was written as it was.
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    netloc = host if port in (None, {"http": 80, "https": 443}[parts.scheme]) else f"{host}:{port}"
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return f"{parts.scheme}://{netloc}{path}"
 
 
 def _parse_office(data: Any, bad) -> Office:
