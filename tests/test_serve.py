@@ -831,7 +831,8 @@ def test_the_templates_of_a_quick_update_are_compiled_before_the_first_save(site
 SHUADAN_NAME = SHUADAN.rsplit("/", 1)[1]
 LITTER = [f".{SHUADAN_NAME}.swp", f".{SHUADAN_NAME}.swo", f"{SHUADAN_NAME}~", f"#{SHUADAN_NAME}#", f".#{SHUADAN_NAME}",
           "4913", ".goutputstream-4XJ2QZ", f"{SHUADAN_NAME}.kate-swp", f"{SHUADAN_NAME}.vsctmp",
-          f"{SHUADAN_NAME}___jb_tmp___", f"{SHUADAN_NAME}.tmp", "sed35Fb3e", "XX10kJAd", ".DS_Store", "~$案例.docx"]
+          f"{SHUADAN_NAME}___jb_tmp___", f"{SHUADAN_NAME}.tmp", "sed35Fb3e", "XX10kJAd", ".DS_Store", "~$案例.docx",
+          f"{SHUADAN_NAME}.aBc1D2", f".{SHUADAN_NAME}.tmp4821", "tmpk3j4l5m6"]  # Kate's, other tools', Python's
 
 
 def test_editors_temporary_files_neither_rebuild_nor_show_and_one_renamed_into_place_is_an_edit(server, site):
@@ -860,7 +861,8 @@ def test_an_editors_temporary_file_is_not_watched_in_content_or_the_theme(site, 
     for folder in ("content/cases", "content", "theme/templates", "theme/static"):
         assert not preview.is_watched(site / folder / name), folder
     for kept in ("fraudsite.yaml", SHUADAN, "content/cases/images/诈骗短信.png", "theme/templates/case.html",
-                 "theme/static/.well-known/security.txt", "content/cases/sedan.md", "theme/templates/4913.html"):
+                 "theme/static/.well-known/security.txt", "content/cases/sedan.md", "theme/templates/4913.html",
+                 "theme/templates/feed.tmpl", "content/cases/images/photo.md.jpg"):
         assert preview.is_watched(site / kept), kept
 
 

@@ -15,6 +15,9 @@ EDITOR_LITTER = re.compile(r"""
     | ~\$.* | \.~lock\..*          # Microsoft Office's and LibreOffice's lock files
     | sed[A-Za-z0-9]{6}            # sed -i's (GNU sed's sedXXXXXX: nine letters, no extension, no content)
     | XX[A-Za-z0-9]{6}             # perl -i's
+    | .*\.(md|markdown|ya?ml|html|css|js|json|xml|txt|svg)\.[A-Za-z0-9]{6}  # Kate's and Qt's saves (a.md.aBc123)
+    | .*\.tmp\d+                   # hidden temporaries of other tools (.a.md.tmp123)
+    | tmp[a-z0-9_]{8}              # Python's tempfile, as scripts that rewrite a file use it
     | \.DS_Store | Thumbs\.db | desktop\.ini
 """, re.VERBOSE)
 
