@@ -188,3 +188,16 @@ def test_status_badges_cards_code_and_the_stats_tables_hold_up_in_high_contrast_
         page.goto(f"{base}cases/2024-03-shuadan-part-time-job/")
         assert page.evaluate("(p => p.scrollWidth <= p.clientWidth)(document.querySelector('.body pre'))")
         assert "A" * 160 in page.inner_text(".body pre").replace("\n", "")
+
+
+def test_the_skip_link_is_the_first_stop_and_takes_the_focus_to_the_text(sample_out, new_page):
+    # Without tabindex on <main>, older Safari scrolled but left the focus in the masthead: the next Tab went back
+    # through the menu. Its focus ring was dark red on the red masthead.
+    with serve_directory(sample_out) as base:
+        page = new_page(viewport={"width": 360, "height": 740})
+        page.goto(f"{base}cases/2024-03-shuadan-part-time-job/")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip"
+        assert page.evaluate("getComputedStyle(document.activeElement).outlineColor") == "rgb(26, 26, 26)"
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
