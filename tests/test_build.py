@@ -159,7 +159,19 @@ def test_a_cover_is_described_to_readers_who_cannot_see_it_and_one_without_a_des
     build_site(site, tmp_path / "out")
     page = (tmp_path / "out/cases/part-time/index.html").read_text(encoding="utf-8")
     assert '<img class="cover" src="/fzzl/media/cases/images/warning.svg" alt="警示图标：一个感叹号">' in page
+    # A picture Pillow reads gets its size, as a body's pictures do: the page keeps its room while it loads
+    from PIL import Image
+
+    Image.new("RGB", (960, 540), "white").save(site / "content/cases/images/cover.png")
     case = site / "content/cases/part-time.md"
+    case.write_text(case.read_text(encoding="utf-8").replace("cover: images/warning.svg", "cover: images/cover.png"),
+                    encoding="utf-8")
+    build_site(site, tmp_path / "out")
+    page = (tmp_path / "out/cases/part-time/index.html").read_text(encoding="utf-8")
+    assert ('<img class="cover" src="/fzzl/media/cases/images/cover.png" alt="警示图标：一个感叹号" width="960" '
+            'height="540">') in page
+    case.write_text(case.read_text(encoding="utf-8").replace("cover: images/cover.png", "cover: images/warning.svg"),
+                    encoding="utf-8")
     case.write_text(case.read_text(encoding="utf-8").replace("cover_alt: 警示图标：一个感叹号\n", ""), encoding="utf-8")
     result = run_fraudsite("build", site, "-o", tmp_path / "out", "--now", FIXTURE_NOW)
     assert result.returncode == 0

@@ -35,6 +35,7 @@ from fraudsite.markup import (
     shorten,
 )
 from fraudsite.model import Attachment, Case, Item, Notice
+from fraudsite.pictures import picture_size
 from fraudsite.urls import alias_file, index_file, is_slug, slug_character
 from fraudsite.yamltext import quoted, strip_control
 
@@ -685,6 +686,7 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
     cover = fields.text("cover")
     cover_path = _asset(fields, "cover", cover, site_dir, files) if cover else ""
     cover_size = (site_dir / files[-1][0]).stat().st_size if cover_path else 0
+    cover_width, cover_height = picture_size(site_dir / files[-1][0]) if cover_path else (0, 0)
     cover_alt = fields.text("cover_alt")
     if cover_path and not cover_alt:  # as W612 for a picture in the body: a cover often carries the message
         fields.warn("cover", "W209", "封面图片缺少文字说明，读屏软件无法告诉视障读者图中内容；"
@@ -717,6 +719,8 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
         "cover": cover_path,
         "cover_size": cover_size,
         "cover_alt": cover_alt,
+        "cover_width": cover_width,
+        "cover_height": cover_height,
         "issuer": fields.text("issuer", required=(section == "notices")) or config.office.name,
         "screen_title": fields.text("screen_title"),
         "scam_urls": fields.texts("scam_urls"),
@@ -978,8 +982,6 @@ class AssetCheck:
     def picture(self, relative: str) -> list[int]:
         """A picture's [width, height] as shown ([0, 0] if not read as one), then the size and modification time
         of the file they were read from (``picture_stamp``), which is what a cached body's sizes are checked by."""
-        from fraudsite.pictures import picture_size
-
         stamp = self.picture_stamp(relative)
         return [*picture_size(self.site_dir / relative), *stamp] if stamp else []
 

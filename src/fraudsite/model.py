@@ -44,6 +44,8 @@ class Item:
     cover: str = ""  # site-relative output path of the cover image
     cover_size: int = 0  # its bytes, as read when the item was checked (a feed's enclosure gives them)
     cover_alt: str = ""  # what the cover shows, for readers who cannot see it
+    cover_width: int = 0  # its pixels as shown (``pictures.picture_size``), 0 if not read: the page keeps its room
+    cover_height: int = 0
     issuer: str = ""
     # The body as sanitised HTML (site-relative URLs as root paths; every channel's source) and, only with
     # trusted_html: true, as unsanitised HTML for the website pages; compressed (``pack``), see ``body_html``.
