@@ -1038,3 +1038,30 @@ def test_a_pictures_width_and_height_follow_the_file_and_a_photos_rotation(tmp_p
     Image.new("RGB", (800, 1200), "white").save(images / "chat.png")  # replaced: the body is not edited
     assert "cases/2024-03-shuadan-part-time-job/index.html" in editor.check("picture-replaced")
     assert pictures()[0] == '<img alt="聊天截图" height="1200" src="/fzzl/media/cases/images/chat.png" width="800">'
+
+
+def test_a_cover_turned_in_a_photo_viewer_is_measured_again_though_its_size_is_the_same(tmp_path):
+    # Turning a photo changes its EXIF rotation, not its length: a cached item, checked by its cover's size alone,
+    # kept the old width and height.
+    from PIL import Image
+
+    site = sample_site(tmp_path)
+    images = site / "content/cases/images"
+    images.mkdir()
+    photo = Image.new("RGB", (400, 300), "white")
+    exif = photo.getexif()
+    exif[0x0112] = 1
+    photo.save(images / "cover.jpg", exif=exif)
+    length = (images / "cover.jpg").stat().st_size
+    path = site / SHUADAN
+    path.write_text(path.read_text(encoding="utf-8").replace("\ntitle:", "\ncover: images/cover.jpg\ncover_alt: 照片\ntitle:", 1),
+                    encoding="utf-8")
+    editor = Editor(site, tmp_path / "cold")
+    page = editor.out / "cases/2024-03-shuadan-part-time-job/index.html"
+    assert 'width="400" height="300"' in page.read_text(encoding="utf-8")
+    time.sleep(0.01)
+    exif[0x0112] = 6
+    photo.save(images / "cover.jpg", exif=exif)
+    assert (images / "cover.jpg").stat().st_size == length
+    editor.check("cover-turned")  # as a cold build: the page gives the upright photo's size
+    assert 'width="300" height="400"' in page.read_text(encoding="utf-8")

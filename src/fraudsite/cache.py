@@ -71,7 +71,7 @@ class Finished:
 
     item: Item
     problems: tuple[Problem, ...]  # its own checks' (front matter, body), not those comparing it with others
-    files: tuple[tuple[str, int], ...]  # (site-relative source, size) of every file it uses, as they were
+    files: tuple[tuple[str, int, int], ...]  # (site-relative source, size, modification time or -1) of each file it uses
     lookups: dict  # what its body looked up (``render_recorded``); empty for a withdrawn item
     digest: str = ""  # its page-key token (``pagememo.Digester``), once a build has worked it out
 

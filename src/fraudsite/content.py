@@ -262,24 +262,28 @@ def parse_sources(sources: list[tuple[str, SourceFile | Unsplit]], config: Confi
     return Content(tuple(sorted(items, key=sort_key)), tuple(sorted(problems)))
 
 
-def _files_of(item: Item) -> tuple[tuple[str, int], ...]:
-    """The files an item uses, each with the size it shows (an attachment's or the cover's, as read when checked),
-    else -1: the sizes the item was made with, not read again, so a file changed during the build is seen next time."""
-    shown = {a.source: a.size for a in getattr(item, "attachments", ())}
+def _files_of(item: Item) -> tuple[tuple[str, int, int], ...]:
+    """The files an item uses, each with the size it shows (an attachment's or the cover's, as read when checked)
+    and, for the cover, whose width and height it shows too, its modification time; else -1: as the item was made
+    with them, not read again, so a file changed during the build is seen next time (a photo turned in a viewer
+    changes its EXIF rotation, not its size)."""
+    shown = {a.source: (a.size, -1) for a in getattr(item, "attachments", ())}
     if item.cover:
-        shown.update((source, item.cover_size) for source, output in item.files if output == item.cover)
-    return tuple((source, shown.get(source, -1)) for source, _ in item.files)
+        shown.update((source, (item.cover_size, item.cover_mtime)) for source, output in item.files
+                     if output == item.cover)
+    return tuple((source, *shown.get(source, (-1, -1))) for source, _ in item.files)
 
 
-def _files_hold(files: tuple[tuple[str, int], ...], asset_exists: AssetCheck) -> bool:
-    """Whether the files a finished item used are all still there, inside content/, of the size it shows."""
-    for source, size in files:
+def _files_hold(files: tuple[tuple[str, int, int], ...], asset_exists: AssetCheck) -> bool:
+    """Whether the files a finished item used are all still there, inside content/, as it shows them."""
+    for source, size, mtime in files:
         if not asset_exists(source):
             return False
         try:
-            if size >= 0 and (asset_exists.site_dir / source).stat().st_size != size:
-                return False
+            stat = (asset_exists.site_dir / source).stat()
         except OSError:
+            return False
+        if size >= 0 and stat.st_size != size or mtime >= 0 and stat.st_mtime_ns != mtime:
             return False
     return True
 
@@ -685,7 +689,7 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
     files: list[tuple[str, str]] = []
     cover = fields.text("cover")
     cover_path = _asset(fields, "cover", cover, site_dir, files) if cover else ""
-    cover_size = (site_dir / files[-1][0]).stat().st_size if cover_path else 0
+    cover_stat = (site_dir / files[-1][0]).stat() if cover_path else None
     cover_width, cover_height = picture_size(site_dir / files[-1][0]) if cover_path else (0, 0)
     cover_alt = fields.text("cover_alt")
     if cover_path and not cover_alt:  # as W612 for a picture in the body: a cover often carries the message
@@ -717,7 +721,8 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
         "tags": _tags(fields),
         "summary": shorten(fields.text("summary")),
         "cover": cover_path,
-        "cover_size": cover_size,
+        "cover_size": cover_stat.st_size if cover_stat else 0,
+        "cover_mtime": cover_stat.st_mtime_ns if cover_stat else 0,
         "cover_alt": cover_alt,
         "cover_width": cover_width,
         "cover_height": cover_height,
