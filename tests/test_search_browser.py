@@ -378,5 +378,44 @@ def test_a_query_whose_pairs_are_everywhere_but_whole_nowhere_loads_forty_items_
     # Found nowhere as written after forty items: searched apart, as the reference does
     assert run_search(page, {"q": "银行转账"}) == ["/fzzl/" + path for path in everywhere[:10]]
     assert page.inner_text("#search-status").startswith("没有找到连在一起的“银行转账”，已分开搜索“银行 转账”。")
-    assert len(docs) <= 40 + 10, len(docs)
+    assert len(docs) <= 40 + 10, len(docs)  # the budget, then the first ten results of the words apart
     assert not page.js_errors
+
+
+def test_words_that_cannot_be_cut_keep_their_candidates_after_the_budget_and_are_checked_on_request(
+        tmp_path, static_server, page):
+    # abcd: its pairs are in sixty items, the whole in one, the oldest, ranked last. After forty it was said to
+    # be found nowhere; it is there.
+    site = copy_sample_content(tmp_path)
+    for number in range(60):
+        write(site, f"content/cases/2020-01-pairs-{number:02d}.md", f"""\
+            ---
+            id: pairs-{number:02d}
+            title: 第{number}起测试案例
+            date: 2020-02-{number % 28 + 1:02d}
+            type: shuadan
+            audience: [students]
+            ---
+            编号 ab 与 bc 以及 cd 分开写。
+            """)
+    write(site, "content/cases/2019-01-whole.md", """\
+        ---
+        id: whole
+        title: 最早的一起
+        date: 2019-01-02
+        type: shuadan
+        audience: [students]
+        ---
+        编号 abcd 连在一起。
+        """)
+    out = tmp_path / "out"
+    build(BuildOptions(site_dir=site, out_dir=out, config_path=site / "fraudsite.yaml", now=NOW))
+    page.goto(static_server(out) + "search/")
+    assert run_search(page, {"q": "abcd"}) == []
+    status = page.inner_text("#search-status")
+    assert status.startswith("在最相关的内容中暂未找到“abcd”，还有约 ") and "继续查找" in status
+    page.click("#search-more")
+    page.wait_for_selector(".search-result")
+    assert [a.get_attribute("href") for a in page.query_selector_all(".search-result h2 a")] == [
+        "/fzzl/" + path for path in reference_paths(out, "abcd")]
+    assert page.inner_text("#search-status").startswith("找到 1 条结果") and not page.js_errors

@@ -682,12 +682,10 @@
       if (search !== current) {
         return;
       }
-      if (!confirmed.length && !(search.hidden.length && search.hidden[0].checked)) {
-        // Checked in the budget's best candidates and found in none: taken as found nowhere, as it almost surely is.
-        search.queue = [];
-        search.hidden = [];
-      }
-      var apart = search.queue.length || search.hidden.length || search.joined ? null :
+      // Found in none of the candidates checked (all of them, or the budget's best): words run together are
+      // searched apart at once; words that cannot be cut keep their candidates, checked on as the reader asks.
+      var none = !confirmed.length && !(search.hidden.length && search.hidden[0].checked);
+      var apart = !none || search.joined ? null :
         wordsApart(search.terms, function (pair) { return search.counts[pair] || 0; });
       if (apart) {  // found nowhere as written: the words apart are searched, and the status says so
         search.joined = search.terms;
@@ -704,7 +702,12 @@
         list.appendChild(renderResult(search.meta, confirmed[i].data, search.needles));
       }
       search.shown = confirmed.length;
-      setStatus(countText(search) + (search.shown < search.queue.length ? "，已显示前 " + search.shown + " 条" : ""));
+      if (none && search.queue.length) {  // the budget spent on candidates that all lacked the words
+        setStatus("在最相关的内容中暂未找到“" + search.terms.join(" ") + "”，还有约 " + search.queue.length +
+          " 条可能包含，点“显示更多结果”继续查找。");
+      } else {
+        setStatus(countText(search) + (search.shown < search.queue.length ? "，已显示前 " + search.shown + " 条" : ""));
+      }
       more.hidden = search.shown >= search.queue.length;
       clearFilters.hidden = search.queue.length > 0 || !search.hidden.length;
     });
