@@ -466,3 +466,18 @@ def test_the_base_url_is_written_as_browsers_write_it_and_a_port_beyond_range_is
     lines = failures(tmp_path / "port", {"content/cases/a.md": GOOD_CASE},
                      CONFIG.replace("www.example.edu.cn/", "www.example.edu.cn:99999/"))
     assert lines and lines[0].startswith("fraudsite.yaml:2: base_url: 应为网站的完整网址")
+
+
+def test_only_a_file_managers_copy_is_taken_for_the_copy():
+    from types import SimpleNamespace
+
+    from fraudsite.content import _copies_last
+
+    def copy(name: str) -> bool:
+        return _copies_last(SimpleNamespace(source=f"content/cases/{name}.md"))[0]
+
+    for name in ("案例 copy", "案例 copy 2", "案例 - 副本", "案例 - 副本 (2)", "案例 - Copy", "案例 (复件)",
+                 "案例 (another copy)", "案例 (3rd copy)", "案例 (1)", "案例（2）", "案例的副本"):
+        assert copy(name), name
+    for name in ("2025-04-copyright-scam", "photocopy-fraud", "游戏副本代练诈骗", "游戏副本", "防骗讲座 (2024)", "案例"):
+        assert not copy(name), name
