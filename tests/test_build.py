@@ -428,10 +428,12 @@ def test_check_finds_mistakes_in_templates_no_page_uses(tmp_path):
     write(site, "theme/templates/_unused.html", "{% if %}")
     (site / "theme/templates/.case.html.swp").write_bytes(b"\x00\xfe\xff")
     (site / "theme/templates/case.html~").write_bytes("旧".encode("gbk"))
+    write(site, "theme/templates/.ipynb_checkpoints/case-checkpoint.html", "{% if %}")
+    write(site, "theme/templates/README.txt", "说明：{% 不是模板")
     result = run_fraudsite("check", site, "--now", FIXTURE_NOW)
     assert result.returncode == 1, result.stdout + result.stderr
     lines = [line for line in (result.stdout + result.stderr).splitlines() if "theme/" in line]
-    assert lines == ["theme/templates/_unused.html:1: 模板语法错误：这里缺少表达式（如 if 后面的条件），却是“end of statement block” [E401]",
+    assert lines == ["theme/templates/_unused.html:1: 模板语法错误：这里缺少表达式（如 if 后面的条件），却已到了“%}” [E401]",
                      "theme/templates/report/report.html:4: 模板使用了不存在的变量（没有“totl”这一项）；请检查拼写 [E402]"]
     assert run_fraudsite("build", site, "--now", FIXTURE_NOW).returncode == 0  # a build uses neither
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from fraudsite.model import Item, unpack
 from fraudsite.render import Page
-from fraudsite.urls import ascii_url
+from fraudsite.urls import ascii_url, site_url
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ _MEDIA_TYPES = {
     ".ppt": "application/vnd.ms-powerpoint",
     ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     ".odt": "application/vnd.oasis.opendocument.text", ".ods": "application/vnd.oasis.opendocument.spreadsheet",
-    ".odp": "application/vnd.oasis.opendocument.presentation", ".wps": "application/vnd.ms-works",
+    ".odp": "application/vnd.oasis.opendocument.presentation",  # WPS's own .wps, .et, .dps have no registered type
     ".zip": "application/zip", ".rar": "application/vnd.rar", ".7z": "application/x-7z-compressed",
     ".txt": "text/plain", ".csv": "text/csv", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
     ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml", ".bmp": "image/bmp",
@@ -122,7 +122,7 @@ def absolute_urls(html: str, base_url: str, page: str = "") -> str:
     origin = f"{parts.scheme}://{parts.netloc}"
     # RFC 3986, as every other absolute URL of the feeds (``ascii_url``): a page's address holds Chinese, a
     # picture's name a space; escapes and the attribute's own "&amp;" are kept.
-    here = ascii_url(base_url + page)
+    here = site_url(base_url, page)
 
     def absolute(tag: re.Match) -> str:
         text = _ROOT_URL.sub(lambda m: f'{m.group(1)}{ascii_url(origin + m.group(2))}"', tag.group())

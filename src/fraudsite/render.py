@@ -20,6 +20,7 @@ from markupsafe import Markup
 from fraudsite import clock
 from fraudsite.config import Config
 from fraudsite.errors import BuildFailed, problem
+from fraudsite.litter import is_litter
 from fraudsite.output import Written, write_fresh
 from fraudsite.scriptjson import escape_for_script
 from fraudsite.theme import theme_dirs
@@ -203,9 +204,11 @@ def template_problems(env: jinja2.Environment) -> list:
 
 
 def _is_template(name: str) -> bool:
-    """A file of the theme's templates folder that pages could use: not an editor's backup or swap file."""
-    base = name.rpartition("/")[2]
-    return not base.startswith(".") and base.rpartition(".")[2] in ("html", "xml", "json", "js", "css", "txt")
+    """A file of the theme's templates folder that pages could use: not an editor's backup or swap file, nor one
+    in a hidden folder (a notebook's .ipynb_checkpoints/)."""
+    parts = tuple(name.split("/"))
+    return (not is_litter(parts) and not any(part.startswith(".") for part in parts)
+            and name.rpartition(".")[2] in ("html", "xml", "json", "js", "css"))
 
 
 @contextmanager
@@ -261,7 +264,9 @@ _JINJA_SAYS = [
      r"这里不该出现“\1”：应当先写完 \2（标签可能没有成对）"),
     (r"(?s)Encountered unknown tag '(\w+)'.*", r"不认识的标签“\1”（可能拼错了，或前面的标签没有成对）"),
     (r"(?s)Unexpected end of template\..*", "模板意外结束（可能少了 endif、endfor 或 endblock）"),
-    (r"Expected an expression, got '(.+)'", r"这里缺少表达式（如 if 后面的条件），却是“\1”"),
+    (r"Expected an expression, got 'end of statement block'", "这里缺少表达式（如 if 后面的条件），却已到了“%}”"),
+    (r"Expected an expression, got 'end of print statement'", "这里缺少要显示的内容，却已到了“}}”"),
+    (r"Expected an expression, got '(.+)'", r"这里缺少表达式，却是“\1”"),
 ]
 
 

@@ -87,7 +87,9 @@ from fraudsite.uptodate import (
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-SAVE_GRACE = 0.3  # seconds a failed rebuild waits for the rest of a save before it is shown (a success is shown at once)
+# seconds a failed rebuild waits for the rest of a save before it is shown (a success is shown at once), and a
+# deletion for a new file of its name (a save that renames the old file away first)
+SAVE_GRACE = 0.3
 BURST_PAUSE = 0.15  # seconds without a save that end a burst of saves (one still going on when a rebuild ends)
 BURST_LONGEST = 2.0  # seconds the rebuild after a burst waits for it to pause, at most
 MAX_CLOCK_WAIT = 3600.0  # re-check the clock at least hourly, so a notice starting at 08:00 appears on its own
@@ -601,8 +603,8 @@ def scheduled_lines(site: Site) -> tuple[str, ...]:
     with no word why, and an item whose date was moved on vanished as if deleted."""
     if site.future:
         return ()
-    later = sorted((item.date, item.source) for item in site.items
-                   if item.date > site.now and not item.withdrawn and (site.drafts or not item.draft))
+    later = sorted((item.date, item.source) for item in site.items if not is_published(item, site.now, site.drafts)
+                   and is_published(item, site.now, site.drafts, future=True))
     return tuple(f"{source}：定于 {chinese_datetime(moment)} 发布，预览中暂不显示（要先看效果，请用 fraudsite serve --future）"
                  for moment, source in later)
 
