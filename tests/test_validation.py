@@ -463,9 +463,10 @@ def test_the_base_url_is_written_as_browsers_write_it_and_a_port_beyond_range_is
     assert load_config(site / "fraudsite.yaml").base_url == "https://www.example.edu.cn/fzzl/"
     build_site(site)
     assert "<loc>https://www.example.edu.cn/fzzl/</loc>" in (site / "build/sitemap.xml").read_text(encoding="utf-8")
-    lines = failures(tmp_path / "port", {"content/cases/a.md": GOOD_CASE},
-                     CONFIG.replace("www.example.edu.cn/", "www.example.edu.cn:99999/"))
-    assert lines and lines[0].startswith("fraudsite.yaml:2: base_url: 应为网站的完整网址")
+    for number, wrong in enumerate(("www.example.edu.cn:99999/", "www.example.edu.cn:0/", "admin:pw@www.example.edu.cn/")):
+        lines = failures(tmp_path / f"wrong{number}", {"content/cases/a.md": GOOD_CASE},
+                         CONFIG.replace("www.example.edu.cn/", wrong))
+        assert lines and lines[0].startswith("fraudsite.yaml:2: base_url: 应为网站的完整网址"), wrong
 
 
 def test_only_a_file_managers_copy_is_taken_for_the_copy():

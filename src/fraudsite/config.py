@@ -241,11 +241,13 @@ def _normalise_base_url(url: str) -> str:
     """The site's address ending in "/", or "" if it is not one: every page's address is this plus a path, so
     a query or a fragment (``…/fzzl/?from=qr``) would end up in the middle of each."""
     parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname or "?" in url or "#" in url:
-        return ""
+    if parts.scheme not in ("http", "https") or not parts.hostname or "?" in url or "#" in url or "@" in parts.netloc:
+        return ""  # a user name and password (user:pw@host) would be published in every address
     try:
         port = parts.port
     except ValueError:  # not a number, or beyond 65535
+        return ""
+    if port == 0:
         return ""
     # As browsers and crawlers write it (the host in lower case, no default port), so every feed's self link,
     # the sitemap and robots.txt name the address readers see: WWW.Example.edu.cn:443 was written as it was.
