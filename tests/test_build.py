@@ -438,6 +438,33 @@ def test_check_finds_mistakes_in_templates_no_page_uses(tmp_path):
     assert run_fraudsite("build", site, "--now", FIXTURE_NOW).returncode == 0  # a build uses neither
 
 
+def test_check_warns_of_a_theme_that_loads_from_other_sites_or_addresses_from_the_root(tmp_path):
+    # An admin's theme with a CDN's script and a font from outside, or /static/… written out: the intranet page
+    # lost its styles offline, or under /fzzl/, with nothing said until a reader opened it.
+    site = copy_fixture(tmp_path)
+    write(site, "theme/templates/_extra.html", '<script src="https://cdn.example.com/jquery.js"></script>\n'
+                                               '<link rel="stylesheet" href="/static/extra.css">\n'
+                                               '<a href="https://www.12321.cn/">举报</a>\n'
+                                               '<img src="{{ url(\'static/logo.png\') }}" alt="">')
+    write(site, "theme/static/extra.css", "@import url(https://fonts.example.com/css?family=Noto);\n"
+                                          ".hero { background: url(/static/hero.png); }")
+    result = run_fraudsite("check", site, "--now", FIXTURE_NOW)
+    lines = sorted(line for line in (result.stdout + result.stderr).splitlines() if "[W40" in line)
+    assert lines == [
+        "theme/static/extra.css:1: （警告）从别的网站加载“https://fonts.example.com/css?family=Noto”：校园内网离线或外网不通时"
+        "页面会缺样式或功能，读者的访问也会被那个网站看到；请把文件放进 theme/static/，用 {{ url('static/文件名') }} 引用 [W405]",
+        "theme/static/extra.css:2: （警告）“/static/hero.png”从服务器根目录算起，网站放在 /fzzl/ 这样的子路径下时会找不到；"
+        "请改用相对于这个样式表的路径（如 ../images/a.png） [W406]",
+        "theme/templates/_extra.html:1: （警告）从别的网站加载“https://cdn.example.com/jquery.js”：校园内网离线或外网不通时"
+        "页面会缺样式或功能，读者的访问也会被那个网站看到；请把文件放进 theme/static/，用 {{ url('static/文件名') }} 引用 [W405]",
+        "theme/templates/_extra.html:2: （警告）“/static/extra.css”从服务器根目录算起，网站放在 /fzzl/ 这样的子路径下时会找不到；"
+        "请改用 {{ url('static/extra.css') }} [W406]"], lines
+    # the built-in theme, checked the same way (the repository is a site whose theme/ is the built-in one)
+    from fraudsite.themelinks import theme_link_problems
+
+    assert theme_link_problems(SAMPLE, "/fzzl/") == []
+
+
 def test_an_up_to_date_site_is_recognised_without_building_and_any_change_builds_again(tmp_path):
     site = copy_fixture(tmp_path)
     first = build_site(site)

@@ -21,6 +21,7 @@ from fraudsite.markup import place_at, shorten
 from fraudsite.model import Item
 from fraudsite.privacy import body_line_of, privacy_rules, read_raw, scan_items
 from fraudsite.site import Site
+from fraudsite.themelinks import theme_link_problems
 from fraudsite.urls import index_file
 from fraudsite.weeks import day_start, week_start
 
@@ -81,6 +82,7 @@ def check_site(options: BuildOptions) -> CheckResult:
             problems += failure.problems
         problems += anchors.problems()
         problems += unused_templates(options.site_dir, site)
+        problems += theme_link_problems(options.site_dir, site.config.base_path)
     return CheckResult(tuple(sorted(set(problems))), len(content.items))
 
 
