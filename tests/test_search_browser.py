@@ -365,13 +365,13 @@ def test_a_query_whose_pairs_are_everywhere_but_whole_nowhere_loads_forty_items_
         tmp_path, static_server, page):
     # 银行转账: its pairs are in almost every item of a large column, the whole in none; the page loaded and
     # checked every item's text (6 MB at 1,000 items, a minute on a slow phone) before saying so.
-    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "300", str(tmp_path / "big")], check=True,
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "120", str(tmp_path / "big")], check=True,
                    capture_output=True)
     out = tmp_path / "big" / "build"
     build(BuildOptions(site_dir=tmp_path / "big", out_dir=out, config_path=tmp_path / "big" / "fraudsite.yaml",
                        now=NOW))
     everywhere = reference_paths(out, "银行 转账")
-    assert len(everywhere) > 200 and reference_paths(out, "银行转账") == everywhere  # the reference: apart too
+    assert len(everywhere) > 80 and reference_paths(out, "银行转账") == everywhere  # the reference: apart too
     page.goto(static_server(out) + "search/")
     docs: list[str] = []
     page.on("request", lambda request: docs.append(request.url) if "/search/data/docs/" in request.url else None)
