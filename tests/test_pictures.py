@@ -29,7 +29,13 @@ def test_a_phones_largest_photos_are_measured_from_the_header_without_a_word_in_
               f"print([picture_size(Path(r'{tmp_path}') / n) for n in ('12000.png', '16000.png')])")
     result = subprocess.run([sys.executable, "-W", "error", "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[(12000, 9000), (16000, 12500)]" and result.stderr == ""
-    assert Image.MAX_IMAGE_PIXELS is not None  # the guard is lifted while the header is read, then put back
+    # The guard is lifted while the header is read, then put back: also by builds in several threads at once
+    from concurrent.futures import ThreadPoolExecutor
+
+    limit = Image.MAX_IMAGE_PIXELS
+    with ThreadPoolExecutor(8) as pool:
+        sizes = list(pool.map(picture_size, [tmp_path / "12000.png"] * 400))
+    assert set(sizes) == {(12000, 9000)} and Image.MAX_IMAGE_PIXELS == limit is not None
 
 
 def test_a_photo_stored_lying_down_is_measured_upright_as_browsers_show_it(tmp_path):

@@ -3,8 +3,12 @@ them a phone keeps the picture's room while it loads, and the text a reader is i
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
+# Pillow's limit is one value for the whole process: two builds in threads (a preview's, a test's) lifting and
+# putting it back at once could leave it lifted.
+_LIMIT_LIFTED = threading.Lock()
 _TURNED = (5, 6, 7, 8)  # EXIF orientations a quarter turn away: a phone's upright photo stored lying down
 
 
@@ -17,11 +21,12 @@ def picture_size(path: Path) -> tuple[int, int]:
     from PIL import Image
 
     try:
-        limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
-        try:
-            image = Image.open(path)
-        finally:
-            Image.MAX_IMAGE_PIXELS = limit
+        with _LIMIT_LIFTED:
+            limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+            try:
+                image = Image.open(path)
+            finally:
+                Image.MAX_IMAGE_PIXELS = limit
         with image:
             width, height = image.size
             # The EXIF block as the header gave it: ``getexif`` decodes a PNG's pixels to look for one at its end
