@@ -279,6 +279,8 @@ def _files_hold(files: tuple[tuple[str, int, int], ...], asset_exists: AssetChec
     for source, size, mtime in files:
         if not asset_exists(source):
             return False
+        if size < 0 and mtime < 0:  # a body's picture: its size is a lookup of the body's (``lookups_hold``)
+            continue
         try:
             stat = (asset_exists.site_dir / source).stat()
         except OSError:
