@@ -183,6 +183,9 @@ CASES = {
     "duplicate slugs name both files": (
         {"content/cases/a.md": GOOD_CASE, "content/cases/b.md": GOOD_CASE.replace("title: 正常案例", "title: 乙\nslug: a")},
         "content/cases/b.md:3: slug: 与 content/cases/a.md 的网址（slug）相同；请为其中一篇设置不同的 slug [E218]"),
+    "a slug written to match another file's name is the one blamed": (  # a.md sorts first, but b.md changed nothing
+        {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "title: 甲\nslug: b"), "content/cases/b.md": GOOD_CASE},
+        "content/cases/a.md:3: slug: 与 content/cases/b.md 的网址（slug）相同；请为其中一篇设置不同的 slug [E218]"),
     "slugs differing only in case": (
         {"content/cases/Foo.md": GOOD_CASE, "content/cases/b.md": GOOD_CASE.replace("title: 正常案例", "title: 乙\nslug: foo")},
         "content/cases/b.md:3: slug: 与 content/cases/Foo.md 的网址（slug）相同；请为其中一篇设置不同的 slug [E218]"),
@@ -203,7 +206,10 @@ CASES = {
         "content/notices/n.md:5: attachments: 找不到文件“files/x.pdf”；请把它放到 content/notices/files/ 下，或改正路径 [E304]"),
     "urgent notice without expiry": (
         {"content/notices/n.md": "---\ntitle: 通知\ndate: 2026-01-01\nissuer: 保卫处\npriority: urgent\n---\n"},
-        "content/notices/n.md:5: priority: 紧急通知必须写 expires（失效时间），以免一直占据首位 [E212]"),
+        "content/notices/n.md:5: priority: 紧急通知必须写 expires（失效时间，如 expires: 2026-12-31），以免一直占据首位 [E212]"),
+    "urgent notice with the expiry left empty": (  # "expires:" blank, as ``fraudsite new notice`` writes it
+        {"content/notices/n.md": "---\ntitle: 通知\ndate: 2026-01-01\nissuer: 保卫处\npriority: urgent\nexpires:\n---\n"},
+        "content/notices/n.md:6: expires: 紧急通知必须写 expires（失效时间，如 expires: 2026-12-31），以免一直占据首位 [E212]"),
     "yaml alias": (
         {"content/cases/a.md": "---\ntitle: &t 甲\nsummary: *t\n---\n"},
         "content/cases/a.md:2: 不支持 YAML 锚点和别名（& 与 *）；请直接写出内容 [E005]"),

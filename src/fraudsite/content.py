@@ -836,8 +836,10 @@ def _notice_fields(fields: _Fields, common: dict, site_dir: Path) -> dict:
     priority = fields.text("priority") or "normal"
     if priority not in ("normal", "urgent"):
         fields.fail("priority", "E211", f"“{priority}”无效；应为 normal 或 urgent")
-    if priority == "urgent" and expires is None and "expires" not in fields.data:
-        fields.fail("priority", "E212", "紧急通知必须写 expires（失效时间），以免一直占据首位")
+    # Empty counts as missing (``fraudsite new notice`` writes "expires:" blank); an invalid value is E204's already.
+    if priority == "urgent" and fields.data.get("expires") is None:
+        fields.fail("expires" if "expires" in fields.data else "priority", "E212",
+                    "紧急通知必须写 expires（失效时间，如 expires: 2026-12-31），以免一直占据首位")
     if expires is not None and common["date"] is not None and expires <= common["date"]:
         fields.fail("expires", "E213", "失效时间早于或等于发布时间；请检查 expires 与 date")
     files: list[tuple[str, str]] = []
@@ -918,6 +920,10 @@ def _copies_last(item: Item) -> tuple[bool, str]:
     return _COPY_NAME.search(item.source.rpartition("/")[2].rpartition(".")[0]) is not None, item.source
 
 
+def _has_slug_field(item: Item) -> bool:
+    return any(key == "slug" for key, _ in item.line_of)
+
+
 def check_identities(items: list[Item]) -> list[Problem]:
     """Every page path and id must be unique, also when letter case is ignored."""
     problems = []
@@ -929,6 +935,9 @@ def check_identities(items: list[Item]) -> list[Problem]:
             other = seen[key]
             same_case = other.path == item.path
             reason = "网址（slug）相同" if same_case else "网址（slug）只有大小写不同，在 Windows 上会互相覆盖"
+            # Blame the file whose written ``slug:`` made the clash, not the one whose name was there before it.
+            if _has_slug_field(other) and not _has_slug_field(item):
+                item, other = other, item
             problems.append(problem(item.source, item.line("slug"), "E218", "slug",
                                     f"与 {other.source} 的{reason}；请为其中一篇设置不同的 slug"))
         else:
