@@ -60,6 +60,12 @@ SLIPS = {  # front-matter lines, the file line to blame, words the message must 
         ("title: 甲", *REST, "amount: 3500", "tags: [兼职]", "id: case-a", 'summary: "2026年9月，新生小王',
          "signs: [先返利]", "advice: [不刷单]", "issuer: 保卫处", "slug: a", "updated: 2026-01-02",
          "draft: false", "withdrawn: false"), 9, ["没有结束的英文引号", "补上"]),  # the closing --- is line 17
+    "unclosed quote closed by the next line's opening quote": (  # PyYAML then complains of line 3's indentation
+        ('title: "新生入学不久陷点赞任务陷阱', 'date: "2026-11-12 21:30"', "type: shuadan"), 2,
+        ["没有结束的英文引号", '例如 title: "新生入学不久陷点赞任务陷阱"']),
+    "unclosed single quote run on over a line to the next quote": (
+        ("title: 甲", "summary: '冒充客服", "  退款诈骗", "date: '2026-11-12'", "type: shuadan"), 3,
+        ["没有结束的英文引号", "例如 summary: '冒充客服'"]),
     "text after the closing quote": (
         ('title: "点赞任务"是陷阱，新生被骗三千五百元', *REST), 2,
         ["引号必须包住整个值", "例如 title: “点赞任务”是陷阱，新生被骗三千五百元"]),

@@ -132,6 +132,8 @@ def _explain(text: str, error: yaml.MarkedYAMLError) -> tuple[int, str]:
     for number in range(line, max(0, line - 4), -1):
         if slip := _colon_slip(lines[number - 1]):
             return number, f"YAML 格式错误：{slip}"
+    if opened := _quote_left_open(lines, line):
+        return opened, f"YAML 格式错误：{_value_slip(lines[opened - 1])}"
     problem = error.problem or ""
     if _ESCAPE.search(problem):  # a Windows path: its quotes are closed, so this comes before the quote checks
         return line, ("YAML 格式错误：在英文双引号里，反斜杠“\\”表示转义，不能直接写 Windows 路径；请改用单引号"
@@ -209,6 +211,20 @@ def _value_slip(line: str) -> str | None:
         return None
     if first in _RESERVED and not _BLOCK_HEADER.match(value) and (first != "-" or value[1:2] in ("", " ", "\t")):
         return f"值不能以“{first}”开头（它在 YAML 里有特殊含义）；请给整个值加英文引号，例如 {fixed}"
+    return None
+
+
+def _quote_left_open(lines: list[str], line: int) -> int | None:
+    """The line above ``line`` whose value opened a quote the parser was still in when it reached ``line``: the
+    quote ran on over the lines between and was closed there by the next value's opening quote, so the parser's
+    own complaint (about indentation, say) names the innocent line."""
+    for number in range(line - 1, 0, -1):
+        text = lines[number - 1]
+        match = _VALUE.match(text)
+        if match and match["value"][0] in _CLOSED and not _CLOSED[match["value"][0]].match(match["value"]):
+            return number if match["value"][0] in lines[line - 1] else None
+        if any(quote in text for quote in _CLOSED):
+            return None  # a quote on a line between would have closed it, or opened another
     return None
 
 
