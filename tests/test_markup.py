@@ -367,6 +367,16 @@ def test_a_level_one_heading_is_warned_of_and_shown_a_level_lower_with_the_headi
     assert '<li><a href="#案情经过">案情经过</a><ul>' in rendered.html  # the [TOC] table nests by the shown levels
 
 
+def test_a_link_typed_with_chinese_brackets_is_warned_of_at_its_line_with_the_fix():
+    body = ("开头\n\n见[案例2]（../cases/a.md）。\n\n详见【公安部网站】(www.mps.gov.cn)\n\n"
+            "【重要】（请转告家人）\n\n```\n[代码]（a.md）\n```\n\n[正常](https://www.mps.gov.cn/)")
+    rendered = render_with_files(body, set())
+    assert [(p.line, p.code) for p in rendered.problems] == [(3, "W308"), (5, "W308")]
+    assert rendered.problems[0].message == ("“[案例2]（../cases/a.md）”用了中文的括号，不会变成链接，读者看到的是这串原文；"
+                                            "请改用英文方括号和圆括号，例如 [案例2](../cases/a.md)")
+    assert rendered.problems[1].message.endswith("例如 [公安部网站](https://www.mps.gov.cn)")
+
+
 def test_a_heading_that_skips_a_level_is_warned_of_at_its_line_and_kept():
     rendered = render_with_files("### 开头就跳级\n\n## 案情\n\n#### 细节\n\n## 提示\n\n### 要点", set())
     assert [(p.line, p.code) for p in rendered.problems] == [(1, "W307"), (5, "W307")]

@@ -178,12 +178,25 @@ def render_body(context: LinkContext) -> RenderedBody:
             f"图片“{address}”在别的网站上：校园内网或断网时显示不出来"
             + ("，https 网页里的 http 图片还会被浏览器拦下" if address.lower().startswith("http:") else "")
             + "；请把图片存进 content 目录，用相对路径引用"))
+    for found in _WIDE_LINK.finditer(_CODE.sub("", safe)):
+        written = unescape(found.group())
+        result.problems.append(warning(
+            context.source, line_in_body(context.body, context.body_line, written), "W308", "链接",
+            f"“{written}”用了中文的括号，不会变成链接，读者看到的是这串原文；请改用英文方括号和圆括号，"
+            f"例如 [{unescape(found['text'])}]({_WWW.sub('https://www.', unescape(found['address']))})"))
     result.packed = pack(safe)
     if context.trusted_html:
         result.trusted_packed = pack(html)
     return result
 
 
+# A link typed with a Chinese keyboard's brackets (【文字】(地址), [文字]（地址）): Markdown leaves it as text. Only an
+# address-like target counts, not "【重要】（请转告家人）".
+_WIDE_LINK = re.compile(r"(?:\[|【)(?P<text>[^\]】<>\n]+)(?:\]（|】[（(])[ \t]*"
+                        r"(?P<address>(?:https?://|www\.|\.{1,2}/)[^\s<>()（）]+|[^\s<>()（）]+?\.md(?:#[^\s<>()（）]*)?)"
+                        r"[ \t]*[)）]")
+_WWW = re.compile(r"^www\.")  # without its scheme, an address is a file beside the page
+_CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.DOTALL)
 _REMOTE_IMAGE = re.compile(r'<img\b[^>]*?\ssrc="((?:https?:)?//[^"]*)"', re.IGNORECASE)
 
 
