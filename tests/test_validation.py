@@ -99,6 +99,13 @@ CASES = {
     "amount quoted": (
         {"content/cases/a.md": '---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\namount: "3,500"\n---\n'},
         "content/cases/a.md:6: amount: “3,500”应为不小于 0 的整数（单位：元），不加引号、“元”或逗号，例如 amount: 3500 [E210]"),
+    **{f"amount written as {written}": (
+        {"content/cases/a.md": f"---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\namount: {written}\n---\n"},
+        f"content/cases/a.md:6: amount: “{written}”应为不小于 0 的整数（单位：元），不加引号、“元”或逗号，例如 amount: {meant} [E210]")
+       for written, meant in [("1.2万元", 12000), ("１２０００", 12000), ("012000", 12000), ("约3千元", 3000)]},
+    "amount with a fraction of a yuan": (
+        {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\namount: 99.5元\n---\n"},
+        "content/cases/a.md:6: amount: “99.5元”应为不小于 0 的整数（单位：元），不加引号、“元”或逗号 [E210]"),
     "amount in words": (
         {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\namount: 三千\n---\n"},
         "content/cases/a.md:6: amount: “三千”应为不小于 0 的整数（单位：元），不加引号、“元”或逗号 [E210]"),

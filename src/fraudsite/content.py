@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from functools import cached_property
 from itertools import chain
 from pathlib import Path
@@ -796,8 +797,8 @@ def _case_fields(fields: _Fields, config: Config) -> dict:
         fields.fail("audience", "E201", "不能为空；请写至少一个受众，例如 audience: [students]")
     amount = fields.data.get("amount")
     if amount is not None and (type(amount) is not int or amount < 0):
-        digits = re.sub(r"[\s,，]|元$", "", str(amount)) if isinstance(amount, str) else ""
-        fix = f"，例如 amount: {digits}" if digits.isdigit() and digits.isascii() else ""
+        meant = _amount_meant(amount) if isinstance(amount, str) else None
+        fix = f"，例如 amount: {meant}" if meant is not None else ""
         shown = amount if isinstance(amount, str) else json.dumps(amount, ensure_ascii=False)  # true, not True
         fields.fail("amount", "E210", f"“{shown}”应为不小于 0 的整数（单位：元），不加引号、“元”或逗号{fix}")
         amount = None
@@ -829,6 +830,20 @@ def _plain_points(fields: _Fields, key: str) -> tuple[str, ...]:
 _MARKDOWN_MARK = re.compile(r"(?<![*_~=0-9A-Za-z])(\*\*?|__?|~~|==)(?=[^\s*_~=])[^\n]*?(?<=[^\s*_~=])\1(?![*_~=])"
                             r"|`[^`\n]+`|!?\[[^\]]*\]\([^)]*\)")
 _RUN_TOGETHER = re.compile(r"(?:^|\s)-(?=[ \t]?[^\s\d-])")  # "-不要垫钱", "先返利 - 再垫付"; not "-5" or "--"
+
+
+_AMOUNT_WRITTEN = re.compile(r"(?:约|共计?|合计|损失|人民币|[¥￥])*(?P<number>\d+(?:\.\d+)?)(?P<unit>[万千百]?)(?:元|块)?")
+_AMOUNT_UNITS = {"": 1, "百": 100, "千": 1000, "万": 10000}
+
+
+def _amount_meant(text: str) -> int | None:
+    """The whole yuan an amount written as people write it means: "12,000元", "１２０００" (full-width), "1.2万",
+    "012000"; None when it is not clear (a fraction of a yuan, a range, words)."""
+    found = _AMOUNT_WRITTEN.fullmatch(re.sub(r"[\s,]", "", unicodedata.normalize("NFKC", text)))
+    if not found:
+        return None
+    value = Decimal(found["number"]) * _AMOUNT_UNITS[found["unit"]]
+    return int(value) if value == value.to_integral_value() else None
 
 
 def _notice_fields(fields: _Fields, common: dict, site_dir: Path) -> dict:
