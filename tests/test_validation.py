@@ -163,6 +163,22 @@ CASES = {
     "front matter after a second BOM": (
         {"content/cases/a.md": "\ufeff\ufeff---\ntitle: 甲\n---\n正文\n".encode("utf-8")},
         "content/cases/a.md:1: 第一行应为 ---：请删掉 --- 之前的空行或看不见的字符（如多余的 BOM） [E001]"),
+    "empty front matter": (
+        {"content/cases/a.md": "---\n---\n正文\n"},
+        "content/cases/a.md:2: 头部信息是空的；请在两行 --- 之间写上 title、date 等字段，每行一个“键: 值”，"
+        "或用 fraudsite new 新建一篇照着填 [E004]"),
+    "a key written in Chinese": (
+        {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "标题: 正常案例")},
+        "content/cases/a.md:2: 标题: 字段名要用英文：请把“标题”改为 title，冒号和后面的内容不变 [E206]"),
+    "yes written in Chinese": (
+        {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "title: 甲\ndraft: 是")},
+        "content/cases/a.md:3: draft: 应为 true 或 false；“是”请写成 draft: true [E203]"),
+    "no written in English": (
+        {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "title: 甲\ndraft: no")},
+        "content/cases/a.md:3: draft: 应为 true 或 false；“no”请写成 draft: false [E203]"),
+    "priority written in Chinese": (
+        {"content/notices/n.md": "---\ntitle: 通知\ndate: 2026-01-01\nissuer: 保卫处\npriority: 紧急\nexpires: 2026-02-01\n---\n正文\n"},
+        "content/notices/n.md:5: priority: “紧急”无效；应为 normal（普通）或 urgent（紧急），这里请写 priority: urgent [E211]"),
     "audiences written as one text": (
         {"content/cases/a.md": GOOD_CASE.replace("audience: [students]", "audience: students, freshmen")},
         "content/cases/a.md:5: audience: “students, freshmen”是几个受众写在了一起；请写在方括号里：audience: [students, freshmen] [E208]"),

@@ -548,7 +548,8 @@ class _Fields:
         if value is None:
             return False
         if type(value) is not bool:
-            self.fail(key, "E203", "应为 true 或 false")
+            meant = _YES_NO.get(str(value).strip().lower())
+            self.fail(key, "E203", "应为 true 或 false" + (f"；“{value}”请写成 {key}: {meant}" if meant else ""))
             return False
         return value
 
@@ -594,6 +595,22 @@ class _Fields:
         return values
 
 
+# Yes and no as editors write them; YAML here takes only true and false (PyYAML's "no" would be False unasked).
+_YES_NO = {**dict.fromkeys(("是", "对", "真", "yes", "y", "on", "1", "√"), "true"),
+           **dict.fromkeys(("否", "不", "不是", "假", "no", "n", "off", "0", "×"), "false")}
+
+# Front-matter keys as an editor may write them in Chinese, from the guide's own words for each.
+_KEY_NAMES = {
+    "标题": "title", "题目": "title", "日期": "date", "发布日期": "date", "发布时间": "date", "时间": "date",
+    "类型": "type", "诈骗类型": "type", "受众": "audience", "面向": "audience", "对象": "audience",
+    "摘要": "summary", "简介": "summary", "金额": "amount", "损失": "amount", "涉案金额": "amount", "损失金额": "amount",
+    "标签": "tags", "发布单位": "issuer", "发布部门": "issuer", "单位": "issuer", "失效时间": "expires",
+    "截止时间": "expires", "有效期": "expires", "过期时间": "expires", "封面": "cover", "附件": "attachments",
+    "草稿": "draft", "置顶": "pinned", "优先级": "priority", "紧急": "priority", "识别要点": "signs",
+    "防范提示": "advice", "防范建议": "advice", "更新日期": "updated", "更新时间": "updated", "撤下": "withdrawn",
+}
+
+
 def parse_item(section: str, source: SourceFile, config: Config, site_dir: Path, problems: list[Problem]) -> Item | None:
     """Check one file's front matter and build its Case or Notice (body not yet rendered)."""
     fields = _Fields(source, config, problems)
@@ -604,6 +621,8 @@ def parse_item(section: str, source: SourceFile, config: Config, site_dir: Path,
         if key in CASE_KEYS | NOTICE_KEYS:  # the other section's: a case's type, a notice's pinned
             other = "案例（content/cases）" if section == "notices" else "通知（content/notices）"
             fields.fail(key, "E206", f"这个字段只用于{other}；请删掉这一行，或把文件放到对应的文件夹")
+        elif _KEY_NAMES.get(key) in allowed:
+            fields.fail(key, "E206", f"字段名要用英文：请把“{key}”改为 {_KEY_NAMES[key]}，冒号和后面的内容不变")
         else:
             fields.fail(key, "E206", f"未知的字段；{did_you_mean(key, sorted(allowed))}")
     warn_cut_by_comment(source, problems)
@@ -850,7 +869,10 @@ def _notice_fields(fields: _Fields, common: dict, site_dir: Path) -> dict:
     expires = fields.when("expires", end_of_day=True)
     priority = fields.text("priority") or "normal"
     if priority not in ("normal", "urgent"):
-        fields.fail("priority", "E211", f"“{priority}”无效；应为 normal 或 urgent")
+        meant = "urgent" if priority in ("紧急", "急", "加急", "重要", "high") else (
+            "normal" if priority in ("普通", "一般", "正常", "常规") else "")
+        fields.fail("priority", "E211", f"“{priority}”无效；应为 normal（普通）或 urgent（紧急）"
+                                        + (f"，这里请写 priority: {meant}" if meant else ""))
     # Empty counts as missing (``fraudsite new notice`` writes "expires:" blank); an invalid value is E204's already.
     if priority == "urgent" and fields.data.get("expires") is None:
         fields.fail("expires" if "expires" in fields.data else "priority", "E212",

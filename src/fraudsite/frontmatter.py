@@ -63,6 +63,9 @@ def split_front_matter(path: str, text: str) -> tuple[SourceFile | None, Problem
     for noted in (meta.lines, meta.commented):  # the header starts on the file's second line
         for key, line in noted.items():
             noted[key] = line + 1
+    if meta.data is None:  # "---" straight after "---", or only comments between
+        return None, problem(path, 2, "E004", "", "头部信息是空的；请在两行 --- 之间写上 title、date 等字段，每行一个“键: 值”，"
+                                                  "或用 fraudsite new 新建一篇照着填")
     if not isinstance(meta.data, dict):
         if slip := colon_slip(header):  # typed with a Chinese input method: no line is a key, so it parsed as text
             return None, problem(path, slip[0] + 1, "E003", "", slip[1])
