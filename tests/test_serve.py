@@ -12,7 +12,9 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -102,7 +104,7 @@ def site(tmp_path: Path) -> Path:
 def server(site: Path, tmp_path: Path):
     temporary = tmp_path / "tmp"
     temporary.mkdir()
-    running = Server(site, temporary)
+    running = Server(site, temporary, TZ="America/Los_Angeles")  # a machine set to another zone than the site's
     yield running
     if running.process.poll() is None:
         running.process.kill()
@@ -119,6 +121,14 @@ def edit(site: Path, relative: str, old: str, new: str) -> None:
 def page_has(server: Server, path: str, text: str, status: int = 200) -> bool:
     got, _headers, body = server.get(path)
     return got == status and text in body
+
+
+def test_the_terminal_lines_tell_the_sites_time_not_the_machines(server):
+    # The site is in Asia/Shanghai; the machine in Los Angeles, 15 or 16 hours behind.
+    shown = datetime.strptime(first_build(server)[1:9], "%H:%M:%S").time()
+    here = datetime.now(ZoneInfo("Asia/Shanghai"))
+    gap = abs((datetime.combine(here.date(), shown) - here.replace(tzinfo=None)).total_seconds()) % 86400
+    assert min(gap, 86400 - gap) < 300, (first_build(server), here)
 
 
 def test_edit_break_fix_delete_and_rename_over_http(server, site, tmp_path):
@@ -704,7 +714,7 @@ def test_an_edited_page_is_shown_early_with_the_bytes_of_the_full_rebuild_and_of
     cold = tmp_path / "cold"
     build_site(site, cold, now=NOW, drafts=True, base_url=preview.options_for_now().base_url)
     assert (cold / SHUADAN_FILE).read_bytes() == shown
-    assert "已先行更新 1 个页面" in rebuild_line({SHUADAN: "modified"}, result, early)
+    assert "已先行更新 1 个页面" in rebuild_line({SHUADAN: "modified"}, result, early, now=datetime.now())
 
 
 @pytest.mark.parametrize(("old", "new", "code"), [
@@ -724,7 +734,7 @@ def test_no_quick_update_for_a_problem_or_a_moved_item(site, tmp_path, old, new,
     result = preview.rebuild()
     if code:  # reported by the full rebuild as before, the last good site kept
         assert not result.ok and any(p.code.startswith(code) for p in result.problems)
-        line = rebuild_line({SHUADAN: "modified"}, result)
+        line = rebuild_line({SHUADAN: "modified"}, result, now=datetime.now())
         assert "生成失败" in line and code in line
         assert (preview.out_dir / SHUADAN_FILE).read_bytes() == before
     else:

@@ -33,9 +33,10 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
+from zoneinfo import ZoneInfo
 
 from fraudsite import __version__
 from fraudsite.build import (
@@ -147,6 +148,7 @@ class Preview:
         self.stopping = False
         self.next_change: datetime | None = None
         self.quiet = False  # print only failed rebuilds
+        self.tz: tzinfo = ZoneInfo("Asia/Shanghai")  # the site's, once its configuration is read: the lines' times
         # The last good build's page memo: stamp, keys. From the last preview if it kept this folder as it left it.
         self.page_keys: tuple[str, dict[str, str]] = ("", {})
         self.site: Site | None = None  # the last rebuild's Site if it succeeded: the quick update starts from it
@@ -227,6 +229,7 @@ class Preview:
         Served to the whole network, the absolute addresses (WeChat articles, feeds) use this machine's address
         there, so a phone previewing an article loads its images too."""
         config = load_config(self.options.config_path, self.options.base_url)
+        self.tz = config.tz
         with self.state.changed:  # the address printed at the start has the sub-path even if that build fails
             self.state.base_path = config.base_path
         host, port = self.address
@@ -447,7 +450,7 @@ class Preview:
         if result.ok:
             self.next_change = result.next_change
         if not (self.quiet and result.ok):
-            print(rebuild_line(changes, result, early, self.state.has_site), flush=True)
+            print(rebuild_line(changes, result, early, self.state.has_site, now=datetime.now(self.tz)), flush=True)
         if result.ok and set(result.loose) != self.told:  # said once, again (the whole list) when they change
             self.told = set(result.loose)
             for note in result.loose:
@@ -621,15 +624,15 @@ def page_notes(outputs: list[Output], notes: dict[str, list[Problem]]) -> dict[s
 
 
 def rebuild_line(changes: dict[str, str], result: RebuildResult, early: EarlyUpdate | None = None,
-                 shown_before: bool = True) -> str:
-    """One terminal line: when, what changed, how long, what was written and how many warnings (or the first
-    error)."""
+                 shown_before: bool = True, *, now: datetime) -> str:
+    """One terminal line: when (``now``, in the site's time zone, not the machine's), what changed, how long,
+    what was written and how many warnings (or the first error)."""
     names = sorted(changes)
     what = "、".join(name if changes[name] == "clock" else f"{name}（{EVENT_KINDS.get(changes[name], '变化')}）"
                     for name in names[:3])
     if len(names) > 3:
         what += f" 等 {len(names)} 个文件"
-    head = f"[{datetime.now():%H:%M:%S}] {what or '首次生成'}："
+    head = f"[{now:%H:%M:%S}] {what or '首次生成'}："
     if result.ok and result.stats is not None:
         stats = result.stats
         shown = f"（已先行更新 {early.pages} 个页面，耗时 {early.seconds:.2f} 秒）" if early and early.pages else ""
