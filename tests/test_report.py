@@ -138,6 +138,29 @@ def test_period_defaults_and_bad_dates(site):
     assert worse.returncode == 2 and "--from" in worse.stderr
     october = json.loads(run_fraudsite("report", site, "--now", NOW, "--to", "2026-10-31", "--format", "json").stdout)
     assert (october["from"], october["to"]) == ("2026-10-01", "2026-10-31")  # --to alone: that month
+    assert "--month" not in result.stderr  # the 25th: this month's report is what is due
+
+
+def test_a_month_is_asked_for_by_name_and_the_first_days_of_a_month_point_to_the_last(site):
+    # On the 1st, the default period is one day long, and the report due is last month's.
+    early = run_fraudsite("report", site, "--now", "2026-12-01 09:00", "--format", "json")
+    assert (json.loads(early.stdout)["from"], json.loads(early.stdout)["to"]) == ("2026-12-01", "2026-12-01")
+    assert "上个月的月报请用 fraudsite report --month 2026-11" in early.stderr
+    november = json.loads(run_fraudsite("report", site, "--now", "2026-12-01 09:00", "--month", "2026-11",
+                                        "--format", "json").stdout)
+    assert (november["from"], november["to"]) == ("2026-11-01", "2026-11-30")
+    assert november["totals"]["cases"] == 4  # c5, scheduled for the 27th, is published by the 1st
+    spans = json.loads(run_fraudsite("report", site, "--now", NOW, "--from", "2024-02", "--to", "2024-02",
+                                     "--format", "json").stdout)
+    assert (spans["from"], spans["to"]) == ("2024-02-01", "2024-02-29")  # a leap year's February, to its last day
+    for options, said in [(("--month", "2026-13"), "不是有效的月份"), (("--month", "2026-11-05"), "应为月份 YYYY-MM"),
+                          (("--month", "2026-11", "--to", "2026-11-30"), "不能再加 --from 或 --to"),
+                          (("--from", "2026/11/1"), "也可只写月份 YYYY-MM")]:
+        refused = run_fraudsite("report", site, "--now", NOW, *options)
+        assert refused.returncode == 2 and said in refused.stderr and not refused.stdout, (options, refused.stderr)
+
+
+def test_drafts_and_scheduled_items_are_refused(site):
     for option in ("--drafts", "--future"):  # it counted drafts and scheduled items as published
         refused = run_fraudsite("report", site, "--now", NOW, option)
         assert refused.returncode == 2 and "报告只统计已经发布的内容" in refused.stderr

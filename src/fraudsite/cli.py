@@ -156,8 +156,9 @@ def make_parser() -> argparse.ArgumentParser:
     check.set_defaults(run=run_check)
 
     report = commands.add_parser("report", parents=[shared], help="宣传工作月报：每周发布、案例与损失、当前通知")
-    report.add_argument("--from", dest="start", metavar="DATE", help="起始日期 YYYY-MM-DD（默认：本月 1 日）")
-    report.add_argument("--to", dest="end", metavar="DATE", help="截止日期 YYYY-MM-DD，含当天（默认：今天）")
+    report.add_argument("--month", metavar="YYYY-MM", help="整个月的报表，如 --month 2026-11（上个月的月报就写上个月）")
+    report.add_argument("--from", dest="start", metavar="DATE", help="起始日期 YYYY-MM-DD，或月份 YYYY-MM（默认：本月 1 日）")
+    report.add_argument("--to", dest="end", metavar="DATE", help="截止日期 YYYY-MM-DD（含当天），或月份 YYYY-MM（到月底）（默认：今天）")
     report.add_argument("--format", choices=("text", "csv", "json", "html"), default="text", help="输出格式（默认 text）")
     report.set_defaults(run=run_report)
 
@@ -286,12 +287,19 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     """``fraudsite report``"""
+    from datetime import timedelta
+
     from fraudsite.errors import UsageError
     from fraudsite.report import write_report
 
     if args.drafts or args.future:  # the shared options: a report counts what readers could see, and no more
         raise UsageError("报告只统计已经发布的内容，不能加 --drafts 或 --future；要看某一时刻的情况，请用 --now")
-    sys.stdout.write(write_report(build_options(args), args.start, args.end, args.format))
+    text, first, last = write_report(build_options(args), args.start, args.end, args.format, args.month)
+    sys.stdout.write(text)
+    if not (args.start or args.end or args.month) and last.day < 7:  # the days a monthly report is usually due
+        previous = first - timedelta(days=1)
+        print(f"提示：这是本月 {first.day} 日至 {last.day} 日的报表；上个月的月报请用 "
+              f"fraudsite report --month {previous:%Y-%m}", file=sys.stderr)
     return 0
 
 

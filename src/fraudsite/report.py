@@ -215,37 +215,54 @@ def campaign_report(site: Site, first: date, last: date) -> CampaignReport:
 # --------------------------------------------------------------------------- the command
 
 
-def report_period(site: Site, start: str | None, end: str | None) -> tuple[date, date]:
-    """``--from``/``--to`` as days; by default from the first of this month (of ``--to``'s, if given: "--to
-    2026-10-31" asks for October) to today."""
+def report_period(site: Site, start: str | None, end: str | None, month: str | None = None) -> tuple[date, date]:
+    """``--from``/``--to`` as days (a month, ``2026-11``, from its first or to its last day), or ``--month``'s
+    whole month; by default from the first of this month (of ``--to``'s, if given: "--to 2026-10-31" asks for
+    October) to today."""
     today = site.now.date()
 
-    def day(text: str, option: str) -> date:
+    def day(text: str, option: str, month_end: bool = False) -> date:
+        if found := _MONTH.fullmatch(text.strip()):
+            if not 1 <= int(found[2]) <= 12:
+                raise UsageError(f"{option}：“{text}”不是有效的月份；请写 YYYY-MM，如 2026-11")
+            first = date(int(found[1]), int(found[2]), 1)
+            return (first + timedelta(days=31)).replace(day=1) - timedelta(days=1) if month_end else first
+        if option == "--month":
+            raise UsageError(f"--month：“{text}”应为月份 YYYY-MM，如 2026-11")
         try:
             return parse_when(text, site.config.tz).date()
         except BadWhen as error:
-            raise UsageError(f"{option}：{error}") from None
+            raise UsageError(f"{option}：{error}；也可只写月份 YYYY-MM") from None
 
-    last = day(end, "--to") if end else today
+    if month:
+        if start or end:
+            raise UsageError("--month 已经定下整个月，不能再加 --from 或 --to；请只用其中一种写法")
+        return day(month, "--month"), day(month, "--month", month_end=True)
+    last = day(end, "--to", month_end=True) if end else today
     first = day(start, "--from") if start else last.replace(day=1)
     if last < first:
         raise UsageError(f"--to（{last}）早于 --from（{first}）；请检查日期")
     return first, last
 
 
-def write_report(options: BuildOptions, start: str | None, end: str | None, form: str) -> str:
-    """The report in one of the formats ``text``, ``csv``, ``json``, ``html``."""
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+
+
+def write_report(options: BuildOptions, start: str | None, end: str | None, form: str,
+                 month: str | None = None) -> tuple[str, date, date]:
+    """The report in one of the formats ``text``, ``csv``, ``json``, ``html``, with the period it covers."""
     from fraudsite.build import load_site  # build imports the stats channel, which imports this module
 
     site, _ = load_site(options)
-    report = campaign_report(site, *report_period(site, start, end))
+    first, last = report_period(site, start, end, month)
+    report = campaign_report(site, first, last)
     if form == "json":
-        return json.dumps(report_data(report), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(report_data(report), ensure_ascii=False, indent=2) + "\n", first, last
     if form == "csv":
-        return report_csv(report)
+        return report_csv(report), first, last
     if form == "html":
-        return render_report(make_environment(options.site_dir, site.config), site, report)
-    return report_text(report)
+        return render_report(make_environment(options.site_dir, site.config), site, report), first, last
+    return report_text(report), first, last
 
 
 def render_report(env: Environment, site: Site, report: CampaignReport) -> str:
