@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -272,8 +273,19 @@ def test_disk_full_while_staging_gives_a_clear_message_and_keeps_the_site(tmp_pa
                             env=env, capture_output=True, text=True)
     assert result.returncode == 1
     assert "磁盘空间不足" in result.stderr and "原有网站保持不变" in result.stderr
+    assert "请清理磁盘空间（可先删掉 .build.spare 文件夹）后再生成" in result.stderr
     assert "Traceback" not in result.stderr
     assert tree(site / "build") == before
+
+
+def test_a_write_refused_in_the_spare_folder_says_that_folder_may_be_deleted(tmp_path):
+    from fraudsite.output import _write_advice
+
+    refused = OSError(errno.EACCES, "Permission denied", str(tmp_path / ".build.spare/cases/a/index.html"))
+    assert _write_advice(refused, tmp_path / "build").startswith(".build.spare 是上次生成留下的备用文件夹，可以直接删除；"
+                                                                 "请检查这个文件或文件夹是否被设为只读")
+    elsewhere = OSError(errno.EACCES, "Permission denied", str(tmp_path / "build/index.html"))
+    assert _write_advice(elsewhere, tmp_path / "build").startswith("请检查这个文件或文件夹是否被设为只读")
 
 
 def test_rendering_on_several_cores_gives_the_same_bytes_as_one(tmp_path):

@@ -193,7 +193,7 @@ def write_site(files: Mapping[str, Content] | Iterable[tuple[str, Content]], out
             seed_spare(out_dir, stage.wanted - stage.spared, begun=bool(stage.spared))
     except OSError as error:
         _abandon(pairs, staging, out_dir, fresh)
-        raise OutputError(f"写入输出目录失败（{describe_os_error(error)}）；原有网站保持不变") from None
+        raise OutputError(f"写入输出目录失败（{describe_os_error(error)}）；原有网站保持不变。{_write_advice(error, out_dir)}") from None
     except BaseException:
         _abandon(pairs, staging, out_dir, fresh)
         raise
@@ -345,6 +345,22 @@ def seed_spare(out_dir: Path, paths: Iterable[str], begun: bool = False) -> None
         if not _link_spare(os.path.join(out_dir, path), os.path.join(spare, path)):
             remove_tree(spare)  # no hard links here, or no room: the next build stages from nothing, as it would have
             return
+
+
+def _write_advice(error: OSError, out_dir: Path) -> str:
+    """What to do about a failed write, by its cause."""
+    spare = spare_of(out_dir)
+    named = str(error.filename or "")
+    aside = (f"{spare.name} 是上次生成留下的备用文件夹，可以直接删除；" if named.startswith(str(spare)) else "")
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"{aside}请检查这个文件或文件夹是否被设为只读、或属于别的用户，改好权限后再生成"
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"请清理磁盘空间（可先删掉 {spare.name} 文件夹）后再生成"
+    if error.errno == errno.EROFS:
+        return "请用 --output 把网站生成到可写的磁盘上"
+    if error.errno == errno.EBUSY:
+        return "请关闭正在使用这些文件的程序（如打开着网页文件的编辑器、同步网盘）后再生成"
+    return f"{aside}请解决上述问题后再生成"
 
 
 def spare_of(out_dir: Path) -> Path:
