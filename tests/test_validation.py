@@ -182,6 +182,12 @@ CASES = {
     "audiences written as one text": (
         {"content/cases/a.md": GOOD_CASE.replace("audience: [students]", "audience: students, freshmen")},
         "content/cases/a.md:5: audience: “students, freshmen”是几个受众写在了一起；请写在方括号里：audience: [students, freshmen] [E208]"),
+    "front matter opened with a Chinese input method's dashes": (
+        {"content/cases/a.md": GOOD_CASE.replace("---\ntitle", "———\ntitle", 1)},
+        "content/cases/a.md:1: “———”不是 ---：头部信息的首尾两行要用三个英文减号（半角 -）；请切换到英文输入法重打这一行 [E001]"),
+    "front matter closed with full-width hyphens": (
+        {"content/cases/a.md": GOOD_CASE.replace("]\n---\n", "]\n－－－\n")},
+        "content/cases/a.md:6: “－－－”不是 ---：头部信息的结束行要用三个英文减号（半角 -）；请切换到英文输入法重打这一行 [E002]"),
     "unterminated front matter": (
         {"content/cases/a.md": "---\ntitle: 甲\n"},
         "content/cases/a.md:1: 头部信息没有结束；请在字段之后单独一行写 --- [E002]"),
@@ -227,6 +233,10 @@ CASES = {
     "missing attachment": (
         {"content/notices/n.md": "---\ntitle: 通知\ndate: 2026-01-01\nissuer: 保卫处\nattachments: [files/x.pdf]\n---\n"},
         "content/notices/n.md:5: attachments: 找不到文件“files/x.pdf”；请把它放到 content/notices/files/ 下，或改正路径 [E304]"),
+    "attachment named with a Chinese colon": (
+        {"content/notices/n.md": "---\ntitle: 通知\ndate: 2026-01-01\nissuer: 保卫处\nattachments:\n  - 家长回执：files/x.pdf\n---\n",
+         "content/notices/files/x.pdf": b"%PDF-1.4\n"},
+        "content/notices/n.md:6: attachments: 名称和路径之间用了中文冒号“：”；请改为英文冒号加一个空格：- 家长回执: files/x.pdf [E205]"),
     "urgent notice without expiry": (
         {"content/notices/n.md": "---\ntitle: 通知\ndate: 2026-01-01\nissuer: 保卫处\npriority: urgent\n---\n"},
         "content/notices/n.md:5: priority: 紧急通知必须写 expires（失效时间，如 expires: 2026-12-31），以免一直占据首位 [E212]"),

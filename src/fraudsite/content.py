@@ -933,6 +933,11 @@ def _asset(fields: _Fields, key: str, name: str, site_dir: Path, files: list, in
     if not source.startswith("content/") or not _inside(site_dir / source, (site_dir / "content").resolve()):
         fields.fail(key, "E303", f"“{name}”指向了 content 目录以外；请把文件放进 content 目录", line=line)
         return ""
+    title, colon, after = name.partition("：")
+    if key == "attachments" and colon and (site_dir / posixpath.normpath((base / after.strip()).as_posix())).is_file():
+        fields.fail(key, "E205", f"名称和路径之间用了中文冒号“：”；请改为英文冒号加一个空格："
+                                 f"- {title.strip()}: {after.strip()}", line=line)
+        return ""
     if not (site_dir / source).is_file():
         advice = missing_file_advice(fields.source.path, AssetCheck(site_dir).case_variant(source),
                                      f"请把它放到 {posixpath.dirname(source)}/ 下，或改正路径")  # where it is looked for

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from fraudsite.errors import Problem, problem
@@ -40,6 +41,10 @@ def decode_source(path: str, raw: bytes) -> tuple[str | None, Problem | None]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
 
 
+# "---" typed with a Chinese input method: dashes (——), full-width hyphen-minus (－－－), box lines, mixed with "-".
+_WIDE_DASHES = re.compile(r"[-—–―－─━‐‑‒]*[—–―－─━‐‑‒][-—–―－─━‐‑‒]*")
+
+
 def split_front_matter(path: str, text: str) -> tuple[SourceFile | None, Problem | None]:
     """Separate the ``---`` delimited YAML header from the body and parse it."""
     lines = text.split("\n")
@@ -50,10 +55,17 @@ def split_front_matter(path: str, text: str) -> tuple[SourceFile | None, Problem
         first = next(number for number, line in enumerate(lines, start=1) if line.strip())
         if lines[first - 1].strip().lstrip("\ufeff\u200b") == "---":  # after blank lines or invisible characters
             return None, problem(path, first, "E001", "", "第一行应为 ---：请删掉 --- 之前的空行或看不见的字符（如多余的 BOM）")
+        if _WIDE_DASHES.fullmatch(lines[first - 1].strip()):
+            return None, problem(path, first, "E001", "", f"“{lines[first - 1].strip()}”不是 ---：头部信息的首尾两行要用"
+                                                          "三个英文减号（半角 -）；请切换到英文输入法重打这一行")
         return None, problem(path, 1, "E001", "", "缺少头部信息；文件第一行应为 ---，随后是 title、date 等字段，再以 --- 结束")
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "..."))
     except StopIteration:
+        wide = next((i for i in range(1, len(lines)) if _WIDE_DASHES.fullmatch(lines[i].strip())), None)
+        if wide is not None:
+            return None, problem(path, wide + 1, "E002", "", f"“{lines[wide].strip()}”不是 ---：头部信息的结束行要用"
+                                                             "三个英文减号（半角 -）；请切换到英文输入法重打这一行")
         return None, problem(path, 1, "E002", "", "头部信息没有结束；请在字段之后单独一行写 ---")
     header = "\n".join(lines[1:end])
     try:
