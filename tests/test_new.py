@@ -51,6 +51,21 @@ def test_new_case_has_every_key_a_readable_slug_and_builds_as_a_draft(site):
     assert "兼职刷单先返利后垫付，学生被骗3000元" in page and "草稿" in page
 
 
+def test_a_new_case_whose_signs_example_is_uncommented_as_its_comment_says_is_valid(site):
+    path = created(run_fraudsite("new", "case", "照着示例写识别要点", str(site), "--type", "shuadan",
+                                 "--audience", "students", "--date", "2026-11-27"))
+    text = path.read_text(encoding="utf-8")
+    assert "去掉行首的“# ”" in text
+    # As told: the example lines (a key or a list item behind "# ") lose their "# ", the comments stay.
+    lines = [line[2:] if re.match(r"# (signs:|advice:|\s+- )", line) else line for line in text.splitlines()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_fraudsite("check", str(site), "--drafts", "--now", NOW)
+    said = [line for line in (result.stdout + result.stderr).splitlines() if path.name in line]
+    assert said and all(line.endswith("[E221]") for line in said), said  # only the body is left to write
+    data = front_matter(path)
+    assert data["signs"] == ["先给小额返利，再要求垫付大额资金"] and data["advice"] == ["凡是要求先垫钱的兼职都是诈骗"]
+
+
 def test_new_files_pass_check_and_an_urgent_notice_gets_an_expiry(site):
     path = created(run_fraudsite("new", "notice", "关于开展防骗讲座的通知", str(site), "--urgent",
                                  "--issuer", "学生工作处", "--date", "2026-11-27"))

@@ -108,6 +108,8 @@ def case_text(title: str, date: str, slug: str, identity: str, config: Config, t
         raise UsageError("；".join(unchosen))
     type_key = _keys([type_key or next(iter(types))], types, "--type", "诈骗类型")[0]
     chosen = _keys(audience or [next(iter(audiences))], audiences, "--audience", "受众")
+    # The signs' and advice's examples sit under their own keys: uncommented as told, they become items of
+    # those keys (an example written elsewhere with its key gave that key twice, E007).
     return f"""---
 # 新建的典型案例草稿。以“#”开头的行是说明，发布前可以删掉。
 # 写好并预览无误后，把 draft: true 改为 draft: false，案例才会发布。
@@ -120,8 +122,10 @@ audience: [{", ".join(chosen)}]
 amount:  # 请填写：损失金额，只写数字（单位：元），例如 8600；没有损失就留空
 tags: []  # 标签，例如 [兼职, 返利]
 summary:  # 一两句话的摘要，建议 60 字以内（大屏滚动字幕只显示 60 字）；留空时自动取正文开头
-signs: []  # 请填写：识别要点，每条一行，格式见文件末尾的示例
-advice: []  # 请填写：防范提示，每条一行，格式同上
+signs:  # 请填写：识别要点，每条一行；下面是示例，去掉行首的“# ”即可照着改写
+#   - 先给小额返利，再要求垫付大额资金
+advice:  # 请填写：防范提示，每条一行，格式同上
+#   - 凡是要求先垫钱的兼职都是诈骗
 cover:  # 封面图片（可选）：相对于本文件的路径，例如 images/cover.jpg
 cover_alt:  # 有封面时写：图上是什么，读屏软件会读给视障读者听
 issuer:  # 发布单位（可选）；留空则为配置中的 office.name
@@ -138,11 +142,6 @@ wechat:  # 公众号专用设置（可选）
   digest:
   author:
 privacy_allow: []  # 个人信息检查误报时，在这里写上确认可以公开的具体号码
-# 识别要点和防范提示的写法示例（去掉行首的“# ”即可使用）：
-# signs:
-#   - 先给小额返利，再要求垫付大额资金
-# advice:
-#   - 凡是要求先垫钱的兼职都是诈骗
 ---
 
 ## 案情经过
