@@ -113,6 +113,36 @@ def test_new_never_overwrites_and_rejects_unknown_keys(site):
     assert not list((site / "content/notices").glob("2026-11-27-*.md"))
 
 
+def test_new_refuses_a_slug_another_file_has_by_its_slug_its_name_or_an_alias_and_suggests_a_free_one(site):
+    cases = site / "content/cases"
+    (cases / "2025").mkdir()
+    (cases / "2025-09-fake-leader-finance.md").rename(cases / "2025/Old Name.md")  # slug: fake-leader-2025
+    moved = cases / "2024-03-shuadan-part-time-job.md"  # given an alias, and its slug taken by an automatic one
+    moved.write_text(moved.read_text(encoding="utf-8").replace(
+        "---\n", "---\nslug: 2026-11-27-wang-luo-jian-zhi-bei-pian\naliases: [Cases/Old-Refund]\n", 1), encoding="utf-8")
+    before = sorted(cases.rglob("*.md"))
+    for slug, owner in (("fake-leader-2025", "content/cases/2025/Old Name.md:3 的 slug"),
+                        ("old-refund", "content/cases/2024-03-shuadan-part-time-job.md:3 的 aliases")):
+        refused = run_fraudsite("new", "case", "测试重复网址", str(site), "--type", "shuadan", "--audience", "students",
+                                "--slug", slug)
+        assert refused.returncode == 1 and f"网址 cases/{slug}/ 已有一篇在用（{owner}）" in refused.stderr, refused.stderr
+        assert f"请用 --slug 换一个，例如 --slug {slug}-2" in refused.stderr
+    (cases / "2025/Old Name.md").write_text((cases / "2025/Old Name.md").read_text(encoding="utf-8").replace(
+        "slug: fake-leader-2025\n", ""), encoding="utf-8")  # now its file name is its slug
+    named = run_fraudsite("new", "case", "测试重复网址", str(site), "--type", "shuadan", "--audience", "students",
+                          "--slug", "old-name")
+    assert named.returncode == 1 and "（content/cases/2025/Old Name.md 的文件名）" in named.stderr, named.stderr
+    automatic = run_fraudsite("new", "case", "网络兼职被骗", str(site), "--type", "shuadan", "--audience", "students",
+                              "--date", "2026-11-27")
+    assert automatic.returncode == 1 and "已有一篇在用" in automatic.stderr
+    assert "请换一个标题，或用 --slug 指定另一个网址，例如 --slug 2026-11-27-wang-luo-jian-zhi-bei-pian-2" in automatic.stderr
+    assert sorted(cases.rglob("*.md")) == before
+    free = created(run_fraudsite("new", "case", "测试重复网址", str(site), "--type", "shuadan", "--audience", "students",
+                                 "--slug", "fake-leader-2025"))  # no longer taken
+    checked = run_fraudsite("check", str(site), "--drafts", "--now", NOW)
+    assert free.exists() and "[E218]" not in checked.stdout + checked.stderr and "[E220]" not in checked.stdout + checked.stderr
+
+
 def test_init_suggests_commands_that_work_pasted_as_shown_for_a_folder_with_a_space(tmp_path):
     import shlex
 

@@ -13,12 +13,14 @@ import json
 import re
 import secrets
 from datetime import datetime, timedelta
+from itertools import count
 from pathlib import Path
 
 from fraudsite.clock import BadWhen, iso_date, parse_when
 from fraudsite.config import Config, load_config
 from fraudsite.errors import FraudsiteError, UsageError, key_hint, key_list
-from fraudsite.urls import is_slug
+from fraudsite.frontmatter import decode_source, split_front_matter
+from fraudsite.urls import alias_file, index_file, is_slug
 
 # Where a draft's text goes: an item published with one is refused (``content.check_body_written``).
 PLACEHOLDERS = ("（请在这里写事情经过。）", "（请在这里写给读者的提醒。）", "（请在这里写通知正文。）")
@@ -44,6 +46,13 @@ def create_item(args: argparse.Namespace) -> Path:
     taken = sorted(folder.rglob(f"{slug}.md")) if folder.is_dir() else []
     if taken:
         raise FraudsiteError(f"{taken[0]} 已存在，为免覆盖已停止；请换一个标题，或用 --slug 指定另一个网址")
+    # Another file's slug or alias at this address would stop every build (E218, E220) until one is renamed.
+    claimed = claimed_pages(site_dir, slug)
+    if owner := claimed.get(_page_file(section, slug)):
+        free = next(f"{slug}-{n}" for n in count(2) if _page_file(section, f"{slug}-{n}") not in claimed)
+        instead = "请用 --slug 换一个" if args.slug else "请换一个标题，或用 --slug 指定另一个网址"
+        raise FraudsiteError(f"网址 {section}/{slug}/ 已有一篇在用（{owner}）；同一网址只能有一篇，否则网站无法生成，已停止；"
+                             f"{instead}，例如 --slug {free}")
     identity = f"{args.kind}-{when:%Y%m%d}-{secrets.token_hex(3)}"
     if args.kind == "case":
         text = case_text(title, date_text, slug, identity, config, args.type, args.audience)
@@ -57,6 +66,36 @@ def create_item(args: argparse.Namespace) -> Path:
     except FileExistsError:
         raise FraudsiteError(f"{path} 已存在，为免覆盖已停止；请用 --slug 指定另一个网址") from None
     return path
+
+
+def claimed_pages(site_dir: Path, slug: str) -> dict[str, str]:
+    """The pages (index files, in lower case as E218 and E220 compare them) that content files write or redirect
+    from, by where each is claimed (a file's name, its ``slug`` or ``aliases`` line): all those at ``slug`` and
+    at ``slug-2`` and the like. Only a file holding the slug's text has its front matter read."""
+    from fraudsite.content import SECTIONS, markdown_files, slug_from_filename
+
+    claimed: dict[str, str] = {}
+    for section in SECTIONS:
+        for relative, entry in markdown_files(site_dir, f"content/{section}"):
+            try:
+                text = decode_source(relative, Path(entry.path).read_bytes())[0]
+            except OSError:  # what cannot be read still has its name
+                text = None
+            source = split_front_matter(relative, text)[0] if text and slug in text.lower() else None
+            data = source.meta.data if source else {}
+            own, where = slug_from_filename(relative), f"{relative} 的文件名"
+            if isinstance(data.get("slug"), (str, int)) and str(data["slug"]).strip():
+                own, where = str(data["slug"]).strip(), f"{relative}:{source.meta.line_of('slug')} 的 slug"
+            claimed.setdefault(_page_file(section, own), where)
+            aliases = data.get("aliases")
+            for index, alias in enumerate(aliases if isinstance(aliases, list) else [aliases] if aliases else []):
+                line = source.meta.line_of(f"aliases.{index}", source.meta.line_of("aliases"))
+                claimed.setdefault(alias_file(str(alias).strip().lstrip("/")).lower(), f"{relative}:{line} 的 aliases")
+    return claimed
+
+
+def _page_file(section: str, slug: str) -> str:
+    return index_file(f"{section}/{slug}/").lower()
 
 
 def readable_slug(title: str, when: datetime) -> str:
