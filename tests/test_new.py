@@ -75,10 +75,12 @@ def test_new_files_pass_check_and_an_urgent_notice_gets_an_expiry(site):
     other = created(run_fraudsite("new", "notice", "Exam week reminder 2026", str(site), "--expires", "2026-12-20",
                                   "--date", "2026-11-27"))
     assert other.name == "2026-11-27-exam-week-reminder-2026.md"
+    wide = created(run_fraudsite("new", "notice", "ＡＢＣ全角字母１２", str(site), "--date", "2026-11-27"))
+    assert wide.name == "2026-11-27-abc-quan-jiao-zi-mu-12.md"  # full-width letters and digits kept, as ASCII
     case = created(run_fraudsite("new", "case", "冒充客服退款，教师被骗两万元", str(site), "--type", "fake-service",
                                  "--audience", "staff", "--date", "2026-11-27"))
     result = run_fraudsite("check", str(site), "--drafts", "--now", NOW)
-    for new_file in (path, other, case):  # checked as if published: only the placeholder text is still to write
+    for new_file in (path, other, wide, case):  # checked as if published: only the placeholder text is still to write
         said = [line for line in (result.stdout + result.stderr).splitlines() if new_file.name in line]
         assert said and all(line.endswith("[E221]") and "（请在这里写" in line for line in said), said
     assert run_fraudsite("check", str(site), "--now", NOW).returncode == 0  # as drafts: nothing to say

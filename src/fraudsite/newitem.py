@@ -12,6 +12,7 @@ import argparse
 import json
 import re
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 from itertools import count
 from pathlib import Path
@@ -101,6 +102,7 @@ def _page_file(section: str, slug: str) -> str:
 def readable_slug(title: str, when: datetime) -> str:
     """Date plus the pinyin (or Latin words) of the title's beginning; date plus a short id if there is none."""
     words: list[str] = []
+    title = unicodedata.normalize("NFKC", title)  # full-width ＡＢＣ１２ (a Chinese input method's) as abc12
     try:
         from pypinyin import lazy_pinyin
     except ImportError:  # the slug still works without pinyin
