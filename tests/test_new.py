@@ -106,6 +106,10 @@ def test_new_never_overwrites_and_rejects_unknown_keys(site):
     assert explicit.returncode == 1 and "已存在" in explicit.stderr and first.read_bytes() == before
     wrong = run_fraudsite("new", "case", "类型写错", str(site), "--type", "shuadn", "--audience", "students")
     assert wrong.returncode == 2 and "shuadan" in wrong.stderr
+    commas = run_fraudsite("new", "case", "受众写了逗号", str(site), "--type", "shuadan", "--audience", "students,parents")
+    assert commas.returncode == 2 and "几个受众之间用空格隔开，例如 --audience students parents" in commas.stderr
+    spaced = run_fraudsite("new", "case", "受众写了逗号", str(site), "--type", "shuadan", "--audience", "students,", "staff")
+    assert spaced.returncode == 2 and "几个受众之间用空格隔开，例如 --audience students staff" in spaced.stderr
     early = run_fraudsite("new", "notice", "过期的通知", str(site), "--date", "2026-11-27", "--expires", "2026-11-26")
     assert early.returncode == 2 and "--expires" in early.stderr  # would fail the build with E213
     bad_slug = run_fraudsite("new", "case", "坏网址", str(site), "--slug", "../escape", "--type", "shuadan",

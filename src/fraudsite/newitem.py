@@ -129,6 +129,9 @@ def _quoted(text: str) -> str:
 
 def _keys(values: list[str], valid: dict[str, str], option: str, what: str) -> list[str]:
     for value in values:
+        if option == "--audience" and re.search(r"[,，、]", value):  # written as the file writes [a, b]
+            keys = " ".join(filter(None, re.split(r"[,，、\s]+", " ".join(values))))
+            raise UsageError(f"{option}：“{value}”里有逗号；几个{what}之间用空格隔开，例如 {option} {keys}")
         if value not in valid:
             raise UsageError(f"{option}：未知的{what}“{value}”；{key_hint(value, valid, what)}")
     return values
