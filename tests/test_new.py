@@ -149,6 +149,26 @@ def test_new_refuses_a_slug_another_file_has_by_its_slug_its_name_or_an_alias_an
     assert free.exists() and "[E218]" not in checked.stdout + checked.stderr and "[E220]" not in checked.stdout + checked.stderr
 
 
+def test_new_says_to_quote_a_title_with_a_space_or_a_date_with_its_time_and_how_to_give_a_title_of_dashes(site):
+    chosen = ("--type", "shuadan", "--audience", "students")
+    before = sorted((site / "content").rglob("*.md"))
+    quote = '标题里有空格时请用英文引号括起来，如 fraudsite new case "测试 未加引号"'
+    for words in (["测试", "未加引号"], ["测试", "未加引号", "."]):  # the second word taken for the site folder, or extra
+        unquoted = run_fraudsite("new", "case", *words, *chosen, cwd=site)
+        assert unquoted.returncode == 2 and quote in unquoted.stderr and "E101" not in unquoted.stderr, unquoted.stderr
+    time = '日期和时间之间有空格时，请用英文引号把两者括在一起，例如 "2026-12-05 09:00"'
+    for arguments in (["测试日期", *chosen, "--date", "2026-12-05", "09:00"],
+                      ["--date", "2026-12-05", "09:00", "测试日期", *chosen]):  # the time taken for the title
+        unquoted = run_fraudsite("new", "case", *arguments, cwd=site)
+        assert unquoted.returncode == 2 and time in unquoted.stderr, unquoted.stderr
+    assert sorted((site / "content").rglob("*.md")) == before
+    dashes = run_fraudsite("new", "case", *chosen, "---", cwd=site)
+    assert dashes.returncode == 2 and "缺少标题；请把标题用英文引号括起来" in dashes.stderr
+    assert '标题以“-”开头时，把它写在命令最后并在前面加上 --，例如 fraudsite new case … -- "-标题"' in dashes.stderr
+    path = site / created(run_fraudsite("new", "case", *chosen, "--date", "2026-11-27", "--", "---", cwd=site))
+    assert front_matter(path)["title"] == "---"  # as the message says to write it
+
+
 def test_init_suggests_commands_that_work_pasted_as_shown_for_a_folder_with_a_space(tmp_path):
     import shlex
 

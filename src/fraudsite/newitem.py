@@ -33,6 +33,9 @@ URGENT_DAYS = 7
 def create_item(args: argparse.Namespace) -> Path:
     """Write the new file (never over an existing one) and return its path."""
     site_dir: Path = args.site_dir
+    if args.config is None and not site_dir.exists():  # more often the second word of a title, or a time
+        raise UsageError(f"找不到网站文件夹“{site_dir}”{misquoted_hint(args.kind, args.title, [str(site_dir)])}；"
+                         "它确是网站文件夹时，请检查路径")
     config = load_config(args.config or site_dir / "fraudsite.yaml")
     title = args.title.strip()
     if not title:
@@ -97,6 +100,18 @@ def claimed_pages(site_dir: Path, slug: str) -> dict[str, str]:
 
 def _page_file(section: str, slug: str) -> str:
     return index_file(f"{section}/{slug}/").lower()
+
+
+def misquoted_hint(kind: str | None, title: str, words: list[str]) -> str:
+    """What the words a command had no place for (or took for its site folder) most often are: a time after a
+    date, or (``new``'s) the rest of a title with a space, each needing quotes."""
+    if any(re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", word) for word in (title, *words)):
+        return '；日期和时间之间有空格时，请用英文引号把两者括在一起，例如 "2026-12-05 09:00"'
+    if len(words) > 1 and Path(words[-1]).is_dir():  # the title's words, then the site folder
+        words = words[:-1]
+    if kind and not any(word.startswith("-") for word in words):
+        return f'；标题里有空格时请用英文引号括起来，如 fraudsite new {kind} "{" ".join([title, *words])}"'
+    return ""
 
 
 def readable_slug(title: str, when: datetime) -> str:
