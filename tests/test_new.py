@@ -179,6 +179,10 @@ def test_init_suggests_commands_that_work_pasted_as_shown_for_a_folder_with_a_sp
     assert len(commands) == 2 and all(shlex.split(command)[2:] == [str(new_site)] for command in commands), commands
     built = run_fraudsite(*shlex.split(commands[1])[1:], "--now", "2026-11-30 09:00")  # the build, as pasted
     assert built.returncode == 0, built.stdout + built.stderr
+    first = re.search(r"写第一篇：(fraudsite new case [^（，。\n]+)", result.stdout)
+    assert first, result.stdout
+    made = created(run_fraudsite(*shlex.split(first.group(1))[1:], cwd=tmp_path))  # pasted in the folder init ran in
+    assert (tmp_path / made).parent == new_site / "content/cases" and front_matter(tmp_path / made)["title"] == "标题"
 
 
 def test_init_makes_a_site_whose_examples_are_drafts_a_first_build_does_not_publish(tmp_path):

@@ -312,7 +312,9 @@ def run_init(args: argparse.Namespace) -> int:
         print(f"已创建 {path}")
     directory = shell_word(str(args.directory))
     print(f"两篇示例是草稿，不会发布；预览会显示草稿：fraudsite serve {directory}")
-    print(f"下一步：改好 fraudsite.yaml 中标了“请修改”“请填写”的几项，写第一篇：fraudsite new case …，"
+    # Each command names the site folder: pasted where init was run (its parent), each works as shown.
+    print(f"下一步：改好 fraudsite.yaml 中标了“请修改”“请填写”的几项，写第一篇："
+          f"fraudsite new case \"标题\" {directory} --type shuadan --audience students（换成实际的标题、类型和受众），"
           f"再 fraudsite build {directory}")
     return 0
 
