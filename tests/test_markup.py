@@ -491,7 +491,7 @@ def test_slugs_are_made_and_checked_as_the_character_class_did(text):
     name = "x" + text.replace("/", "")  # a file name is never empty
     made = re.sub(r"-{2,}", "-", re.sub(f"[^{SLUG_CLASS}-]", "", re.sub(r"[\s_.]+", "-", unicodedata.normalize(
         "NFKC", name).lower()))).strip("-") or "item"
-    assert content._slug_from_filename(f"content/cases/{name}.md") == made
+    assert content.slug_from_filename(f"content/cases/{name}.md") == made
     failed = []
     content._check_slug(SimpleNamespace(fail=lambda *args: failed.append(args[1])), text)
     expected = "E214" if "/" in text or ".." in text else None if re.match(f"[{SLUG_CLASS}][{SLUG_CLASS}-]*\\Z", text) else "E215"

@@ -31,7 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; expected failures print a Chinese reason and return non-zero."""
     _utf8_console()
     parser = make_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # as parse_args says it, with what is most often behind it
+        from fraudsite.newitem import misquoted_hint
+
+        words = [str(getattr(args, "site_dir", "")), *unknown]  # the site folder may be a word of the title too
+        hint = misquoted_hint(getattr(args, "kind", None), getattr(args, "title", ""), words)
+        parser.error(f"不认识的参数：{' '.join(unknown)}{hint}")
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
@@ -107,6 +113,9 @@ class _Parser(argparse.ArgumentParser):
             if re.fullmatch(pattern, message):
                 message = re.sub(pattern, chinese, message)
                 break
+        if message == "缺少必须写的参数：title":  # or one starting with "-", taken for an option
+            message = (f"缺少标题；请把标题用英文引号括起来，例如 {self.prog} \"兼职刷单被骗\"；标题以“-”开头时，"
+                       f"把它写在命令最后并在前面加上 --，例如 {self.prog} … -- \"-标题\"")
         if chosen := re.fullmatch(r"参数 COMMAND 的值 '(.*?)' 无效；可选：(.*)", message):  # fraudsite bulid
             from fraudsite.errors import did_you_mean
 
@@ -311,7 +320,9 @@ def run_init(args: argparse.Namespace) -> int:
         print(f"已创建 {path}")
     directory = shell_word(str(args.directory))
     print(f"两篇示例是草稿，不会发布；预览会显示草稿：fraudsite serve {directory}")
-    print(f"下一步：改好 fraudsite.yaml 中标了“请修改”“请填写”的几项，写第一篇：fraudsite new case …，"
+    # Each command names the site folder: pasted where init was run (its parent), each works as shown.
+    print(f"下一步：改好 fraudsite.yaml 中标了“请修改”“请填写”的几项，写第一篇："
+          f"fraudsite new case \"标题\" {directory} --type shuadan --audience students（换成实际的标题、类型和受众），"
           f"再 fraudsite build {directory}")
     return 0
 

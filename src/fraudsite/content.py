@@ -699,7 +699,7 @@ _HEADING_OR_RULE = re.compile(r" {0,3}(?:#{1,6}(?:[ \t].*)?|(?:[-*_][ \t]*){3,})
 
 
 def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Config, site_dir: Path) -> dict:
-    slug = fields.text("slug") or _slug_from_filename(source.path)
+    slug = fields.text("slug") or slug_from_filename(source.path)
     if fields.data.get("slug") is not None:
         _check_slug(fields, slug)
     identity = fields.text("id")
@@ -892,7 +892,8 @@ def _notice_fields(fields: _Fields, common: dict, site_dir: Path) -> dict:
     return {"expires": expires, "priority": priority, "pinned": fields.flag("pinned"), "attachments": tuple(attachments)}
 
 
-def _slug_from_filename(path: str) -> str:
+def slug_from_filename(path: str) -> str:
+    """The slug of a file without one in its front matter: its name, NFKC-normalised and lower case."""
     stem = Path(path).stem
     text = unicodedata.normalize("NFKC", stem).lower()
     text = re.sub(r"[\s_.]+", "-", text)

@@ -12,13 +12,16 @@ import argparse
 import json
 import re
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
+from itertools import count
 from pathlib import Path
 
 from fraudsite.clock import BadWhen, iso_date, parse_when
 from fraudsite.config import Config, load_config
 from fraudsite.errors import FraudsiteError, UsageError, key_hint, key_list
-from fraudsite.urls import is_slug
+from fraudsite.frontmatter import decode_source, split_front_matter
+from fraudsite.urls import alias_file, index_file, is_slug
 
 # Where a draft's text goes: an item published with one is refused (``content.check_body_written``).
 PLACEHOLDERS = ("（请在这里写事情经过。）", "（请在这里写给读者的提醒。）", "（请在这里写通知正文。）")
@@ -30,6 +33,9 @@ URGENT_DAYS = 7
 def create_item(args: argparse.Namespace) -> Path:
     """Write the new file (never over an existing one) and return its path."""
     site_dir: Path = args.site_dir
+    if args.config is None and not site_dir.exists():  # more often the second word of a title, or a time
+        raise UsageError(f"找不到网站文件夹“{site_dir}”{misquoted_hint(args.kind, args.title, [str(site_dir)])}；"
+                         "它确是网站文件夹时，请检查路径")
     config = load_config(args.config or site_dir / "fraudsite.yaml")
     title = args.title.strip()
     if not title:
@@ -44,6 +50,13 @@ def create_item(args: argparse.Namespace) -> Path:
     taken = sorted(folder.rglob(f"{slug}.md")) if folder.is_dir() else []
     if taken:
         raise FraudsiteError(f"{taken[0]} 已存在，为免覆盖已停止；请换一个标题，或用 --slug 指定另一个网址")
+    # Another file's slug or alias at this address would stop every build (E218, E220) until one is renamed.
+    claimed = claimed_pages(site_dir, slug)
+    if owner := claimed.get(_page_file(section, slug)):
+        free = next(f"{slug}-{n}" for n in count(2) if _page_file(section, f"{slug}-{n}") not in claimed)
+        instead = "请用 --slug 换一个" if args.slug else "请换一个标题，或用 --slug 指定另一个网址"
+        raise FraudsiteError(f"网址 {section}/{slug}/ 已有一篇在用（{owner}）；同一网址只能有一篇，否则网站无法生成，已停止；"
+                             f"{instead}，例如 --slug {free}")
     identity = f"{args.kind}-{when:%Y%m%d}-{secrets.token_hex(3)}"
     if args.kind == "case":
         text = case_text(title, date_text, slug, identity, config, args.type, args.audience)
@@ -59,9 +72,52 @@ def create_item(args: argparse.Namespace) -> Path:
     return path
 
 
+def claimed_pages(site_dir: Path, slug: str) -> dict[str, str]:
+    """The pages (index files, in lower case as E218 and E220 compare them) that content files write or redirect
+    from, by where each is claimed (a file's name, its ``slug`` or ``aliases`` line): all those at ``slug`` and
+    at ``slug-2`` and the like. Only a file holding the slug's text has its front matter read."""
+    from fraudsite.content import SECTIONS, markdown_files, slug_from_filename
+
+    claimed: dict[str, str] = {}
+    for section in SECTIONS:
+        for relative, entry in markdown_files(site_dir, f"content/{section}"):
+            try:
+                text = decode_source(relative, Path(entry.path).read_bytes())[0]
+            except OSError:  # what cannot be read still has its name
+                text = None
+            source = split_front_matter(relative, text)[0] if text and slug in text.lower() else None
+            data = source.meta.data if source else {}
+            own, where = slug_from_filename(relative), f"{relative} 的文件名"
+            if isinstance(data.get("slug"), (str, int)) and str(data["slug"]).strip():
+                own, where = str(data["slug"]).strip(), f"{relative}:{source.meta.line_of('slug')} 的 slug"
+            claimed.setdefault(_page_file(section, own), where)
+            aliases = data.get("aliases")
+            for index, alias in enumerate(aliases if isinstance(aliases, list) else [aliases] if aliases else []):
+                line = source.meta.line_of(f"aliases.{index}", source.meta.line_of("aliases"))
+                claimed.setdefault(alias_file(str(alias).strip().lstrip("/")).lower(), f"{relative}:{line} 的 aliases")
+    return claimed
+
+
+def _page_file(section: str, slug: str) -> str:
+    return index_file(f"{section}/{slug}/").lower()
+
+
+def misquoted_hint(kind: str | None, title: str, words: list[str]) -> str:
+    """What the words a command had no place for (or took for its site folder) most often are: a time after a
+    date, or (``new``'s) the rest of a title with a space, each needing quotes."""
+    if any(re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", word) for word in (title, *words)):
+        return '；日期和时间之间有空格时，请用英文引号把两者括在一起，例如 "2026-12-05 09:00"'
+    if len(words) > 1 and Path(words[-1]).is_dir():  # the title's words, then the site folder
+        words = words[:-1]
+    if kind and not any(word.startswith("-") for word in words):
+        return f'；标题里有空格时请用英文引号括起来，如 fraudsite new {kind} "{" ".join([title, *words])}"'
+    return ""
+
+
 def readable_slug(title: str, when: datetime) -> str:
     """Date plus the pinyin (or Latin words) of the title's beginning; date plus a short id if there is none."""
     words: list[str] = []
+    title = unicodedata.normalize("NFKC", title)  # full-width ＡＢＣ１２ (a Chinese input method's) as abc12
     try:
         from pypinyin import lazy_pinyin
     except ImportError:  # the slug still works without pinyin
@@ -88,6 +144,9 @@ def _quoted(text: str) -> str:
 
 def _keys(values: list[str], valid: dict[str, str], option: str, what: str) -> list[str]:
     for value in values:
+        if option == "--audience" and re.search(r"[,，、]", value):  # written as the file writes [a, b]
+            keys = " ".join(filter(None, re.split(r"[,，、\s]+", " ".join(values))))
+            raise UsageError(f"{option}：“{value}”里有逗号；几个{what}之间用空格隔开，例如 {option} {keys}")
         if value not in valid:
             raise UsageError(f"{option}：未知的{what}“{value}”；{key_hint(value, valid, what)}")
     return values
@@ -108,6 +167,8 @@ def case_text(title: str, date: str, slug: str, identity: str, config: Config, t
         raise UsageError("；".join(unchosen))
     type_key = _keys([type_key or next(iter(types))], types, "--type", "诈骗类型")[0]
     chosen = _keys(audience or [next(iter(audiences))], audiences, "--audience", "受众")
+    # The signs' and advice's examples sit under their own keys: uncommented as told, they become items of
+    # those keys (an example written elsewhere with its key gave that key twice, E007).
     return f"""---
 # 新建的典型案例草稿。以“#”开头的行是说明，发布前可以删掉。
 # 写好并预览无误后，把 draft: true 改为 draft: false，案例才会发布。
@@ -120,8 +181,10 @@ audience: [{", ".join(chosen)}]
 amount:  # 请填写：损失金额，只写数字（单位：元），例如 8600；没有损失就留空
 tags: []  # 标签，例如 [兼职, 返利]
 summary:  # 一两句话的摘要，建议 60 字以内（大屏滚动字幕只显示 60 字）；留空时自动取正文开头
-signs: []  # 请填写：识别要点，每条一行，格式见文件末尾的示例
-advice: []  # 请填写：防范提示，每条一行，格式同上
+signs:  # 请填写：识别要点，每条一行；下面是示例，去掉行首的“# ”即可照着改写
+#   - 先给小额返利，再要求垫付大额资金
+advice:  # 请填写：防范提示，每条一行，格式同上
+#   - 凡是要求先垫钱的兼职都是诈骗
 cover:  # 封面图片（可选）：相对于本文件的路径，例如 images/cover.jpg
 cover_alt:  # 有封面时写：图上是什么，读屏软件会读给视障读者听
 issuer:  # 发布单位（可选）；留空则为配置中的 office.name
@@ -138,11 +201,6 @@ wechat:  # 公众号专用设置（可选）
   digest:
   author:
 privacy_allow: []  # 个人信息检查误报时，在这里写上确认可以公开的具体号码
-# 识别要点和防范提示的写法示例（去掉行首的“# ”即可使用）：
-# signs:
-#   - 先给小额返利，再要求垫付大额资金
-# advice:
-#   - 凡是要求先垫钱的兼职都是诈骗
 ---
 
 ## 案情经过
