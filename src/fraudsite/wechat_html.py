@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from fraudsite.htmlscan import read_html
-from fraudsite.urls import ascii_url, on_hosts
+from fraudsite.urls import ascii_url, on_hosts, same_page_key
 
 # Typography close to WeChat's own articles; text colours are dark greys, never #000.
 TEXT = "#333"
@@ -204,7 +204,8 @@ class WechatWriter:
     base_url: str  # the site's absolute base URL, ending in "/"
     page_url: str  # the item's web page, for resolving relative addresses
     default_alt: str = "配图"
-    references: list[tuple[str, str]] = field(default_factory=list)  # (url, first link text), each url once
+    references: list[tuple[str, str]] = field(default_factory=list)  # (url, first link text), each page once
+    numbers: dict[str, int] = field(default_factory=dict)  # a reference's number by ``same_page_key``
     images: list[str] = field(default_factory=list)  # site-relative paths of local images, each once
     remote: list[str] = field(default_factory=list)  # images on other hosts, which WeChat drops: each once
     notes: list[Node] = field(default_factory=list)  # the footnotes, 注1 …, for the article's end (``notes_block``)
@@ -214,12 +215,13 @@ class WechatWriter:
         return self._children(parse_fragment(html), list_depth=0)
 
     def reference(self, url: str, text: str) -> int:
-        """The number of an outside link, giving a new URL the next number."""
-        for number, (known, _) in enumerate(self.references, start=1):
-            if known == url:
-                return number
-        self.references.append((url, text))
-        return len(self.references)
+        """The number of an outside link, giving a new page the next number (one page may be written two ways:
+        ``电信诈骗`` and its escapes)."""
+        key = same_page_key(url)
+        if key not in self.numbers:
+            self.references.append((url, text))
+            self.numbers[key] = len(self.references)
+        return self.numbers[key]
 
     def absolute(self, address: str) -> str:
         """An absolute URL for an address found in the article."""
