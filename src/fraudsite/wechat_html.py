@@ -203,7 +203,6 @@ class WechatWriter:
 
     base_url: str  # the site's absolute base URL, ending in "/"
     page_url: str  # the item's web page, for resolving relative addresses
-    default_alt: str = "配图"
     references: list[tuple[str, str]] = field(default_factory=list)  # (url, first link text), each page once
     numbers: dict[str, int] = field(default_factory=dict)  # a reference's number by ``same_page_key``
     images: list[str] = field(default_factory=list)  # site-relative paths of local images, each once
@@ -426,9 +425,10 @@ class WechatWriter:
             self.images.append(local)
         elif not local and not on_hosts(url, {WECHAT_IMAGE_HOST}) and url not in self.remote:
             self.remote.append(url)
-        alt = node.attrs.get("alt", "").strip() or self.default_alt
-        # Plain ASCII, as ``site_url`` makes the upload placeholders' keys: WeChat fetches the image by it.
-        return [Node("img", {"src": ascii_url(url), "alt": alt, "style": STYLES["img"]})]
+        # Plain ASCII, as ``site_url`` makes the upload placeholders' keys: WeChat fetches the image by it. The alt
+        # as the website has it: an empty one marks a picture that says nothing (![](x.png)), a title there misleads.
+        alt = {"alt": node.attrs["alt"].strip()} if "alt" in node.attrs else {}
+        return [Node("img", {"src": ascii_url(url), **alt, "style": STYLES["img"]})]
 
 
 def _text(parent: Node, index: int) -> list[str]:

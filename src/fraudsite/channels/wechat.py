@@ -268,7 +268,7 @@ def make_article(item: Item, site: Site, settings: Settings) -> Article:
     # A summary cut for the digest ends in "…", one character more than it was cut to: it must fit as it is.
     summary = item.summary if len(item.summary) <= DIGEST_LIMIT else shorten(item.summary, DIGEST_LIMIT - 1)
     digest = overrides.get("digest") or summary
-    writer = WechatWriter(base_url, base_url + item.path, default_alt=item.title)
+    writer = WechatWriter(base_url, base_url + item.path)
     root = article_tree(item, site, settings, writer)
     content = strip_control(serialise(root))  # no control character: the editor, XML and the feed want none
     images = writer.images + ([QR_PATH] if settings.qr_code else [])
