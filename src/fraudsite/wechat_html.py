@@ -56,7 +56,9 @@ STYLES = {
     "img": "display:block;max-width:100%;height:auto;margin:1em auto;border-radius:4px",
     "hr": "margin:1.5em 0;border:0;border-top:1px solid #e5e5e5",
     "table-wrap": "margin:1em 0;overflow-x:auto",
-    "table": "border-collapse:collapse;min-width:100%;font-size:14px;line-height:1.6",
+    # Not the article's break-word, with which a squeezed column broke 10:20 into 10:2 / 0 rather than scroll: Chinese
+    # still wraps between characters, Latin words and numbers at spaces only (``_is_token``: a short cell not at all).
+    "table": "border-collapse:collapse;min-width:100%;font-size:14px;line-height:1.6;word-break:normal",
     "th": "padding:6px 8px;border:1px solid #ddd;background-color:#f5f5f5;font-weight:bold;word-break:keep-all",
     "td": "padding:6px 8px;border:1px solid #ddd",  # Chinese wraps anywhere: keep-all made a 375 px phone scroll sideways
     "caption": f"margin:0 0 0.5em;font-size:14px;color:{MUTED};text-align:center",
@@ -268,7 +270,7 @@ class WechatWriter:
         if tag == "table":
             return [self._table(node)]
         if tag in ("th", "td"):
-            style = STYLES[tag]
+            style = STYLES[tag] + (";white-space:nowrap" if _is_token(text_of(node)) else "")
             align = _text_align(node.attrs.get("style", ""))
             if align:
                 style += f";text-align:{align}"
@@ -450,6 +452,13 @@ def _text(parent: Node, index: int) -> list[str]:
 def _keep_spaces(text: str) -> str:
     """Code text with every space non-breaking, so the editor keeps indentation and lone spaces."""
     return text.replace("\t", TAB).replace(" ", "\xa0")
+
+
+def _is_token(text: str) -> bool:
+    """Whether a table cell is one short token, such as 10:20, ¥12,800.00 or 2026-11-20, which a line break after
+    its hyphen would still split: no space, no Chinese (read well broken anywhere), at most 20 characters."""
+    text = text.strip()
+    return 0 < len(text) <= 20 and not any(character.isspace() or character >= "\u2e80" for character in text)
 
 
 def _text_align(style: str) -> str:
