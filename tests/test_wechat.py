@@ -21,7 +21,7 @@ from fraudsite.build import BuildOptions, load_site
 from fraudsite.channels import wechat
 from fraudsite.errors import BuildFailed
 from fraudsite.markup import LinkContext, ends_signed, render_body
-from fraudsite.model import Case, Notice, is_expired
+from fraudsite.model import Case, Notice, is_expired, pack
 from fraudsite.render import script_json
 from fraudsite.wechat_html import STYLES, Node, WechatWriter, parse_fragment, serialise, text_of
 from sitekit import SAMPLE, at, build_site, write
@@ -54,6 +54,10 @@ wechat:
     - 第二层
         - 第三层
             - 第四层
+
+1. 先挂断电话
+2. 再打 96110 核实
+    1. 记下对方号码
 
 ```
 付款  步骤：
@@ -172,8 +176,8 @@ def assert_paste_safe(html: str) -> None:
         assert not re.search(r"#000(000)?\b|:black\b|rgb\(0,0,0\)", style), style
         if "href" in attributes:
             assert attributes["href"].startswith("https://mp.weixin.qq.com/"), attributes["href"]
-        if tag == "img":
-            assert attributes["src"].startswith(("https://", "http://")) and attributes["alt"].strip()
+        if tag == "img":  # an empty alt is a decorative picture's, as on the website
+            assert attributes["src"].startswith(("https://", "http://")) and "alt" in attributes
     assert walker.deepest_list <= 2
 
 
@@ -336,6 +340,41 @@ def test_outside_links_become_numbered_references_listed_once_in_order(site):
     assert "mp.weixin.qq.com" not in references
 
 
+def listed_addresses(references_block: Node) -> list[str]:
+    """The addresses 参考链接 shows, one a line."""
+    return [text_of(line.children[-1]) for line in parse_fragment(serialise(references_block)).children[0].children[1:]]
+
+
+def test_references_show_addresses_as_browsers_do_and_number_one_page_once():
+    # Listed as written, a link copied from the address bar read https://www.baidu.com/s?wd=%E5%8F%8D%E8%AF%88,
+    # and 电信诈骗 written as text and as escapes got two numbers.
+    html, writer = convert(render_markdown(
+        "[搜索](https://www.baidu.com/s?wd=%E5%8F%8D%E8%AF%88)、[说明](https://example.com/%E5%8F%8D诈/说明%20页面.html)、"
+        "[甲](https://zh.wikipedia.org/wiki/电信诈骗)、[乙](HTTPS://ZH.Wikipedia.org/wiki/%e7%94%b5%E4%BF%A1%E8%AF%88%E9%AA%97)、"
+        "[分隔符](https://example.com/a%2Fb?q=%25%26x%3D1%0A%E2%80%AE#%E4%B8%AD%23)、[半个字](https://example.com/%E5%8F)、"
+        "[域名](https://xn--fiqs8s.example/%7Eadmin)"))
+    assert re.findall(r"\[(\d+)\]", html) == ["1", "2", "3", "3", "4", "5", "6"]
+    assert listed_addresses(wechat.references_block(writer.references)) == [
+        "https://www.baidu.com/s?wd=反诈", "https://example.com/反诈/说明%20页面.html",
+        "https://zh.wikipedia.org/wiki/电信诈骗",
+        # Escapes whose characters would read as part of the address (or not be seen at all) stay escapes.
+        "https://example.com/a%2Fb?q=%25%26x%3D1%0A%E2%80%AE#中%23", "https://example.com/%E5%8F",
+        "https://xn--fiqs8s.example/~admin"]
+    assert writer.references[0] == ("https://www.baidu.com/s?wd=%E5%8F%8D%E8%AF%88", "搜索")  # as the link has it
+
+
+def test_a_reference_shown_readable_still_shows_a_scam_address_defanged(site):
+    # A scam host inside another site's address (a redirect's) was listed as it is, and written in escapes it is
+    # spelt out once the address is shown decoded.
+    item = replace(next(i for i in site.published if i.id == "case-wechat-fixture"), scam_urls=("http://evil.example/pay",),
+                   body_packed=pack(render_markdown("[跳转页](https://safe.example/go?to=https%3A%2F%2F%65vil.example%2Fpay)"
+                                                    "、[另一页](https://safe.example/?u=pay.evil.example)")))
+    html = wechat.make_article(item, site, wechat.read_settings(site.config)[0]).content
+    listed = html.split("参考链接", 1)[1]
+    assert "https://safe.example/go?to=https%3A%2F%2Fevil[.]example%2Fpay" in listed
+    assert "https://safe.example/?u=pay[.]evil[.]example" in listed and "evil.example" not in listed
+
+
 def test_deep_lists_are_flattened_to_two_levels_not_dropped(site):
     item = next(i for i in site.published if i.id == "case-wechat-fixture")
     html = wechat.make_article(item, site, wechat.read_settings(site.config)[0]).content
@@ -407,6 +446,16 @@ def test_images_are_absolute_with_alt_and_listed_for_upload(built):
     assert 'src="{{IMAGE_1}}" alt="聊天记录截图"' in data["article"]["content"]
     assert BASE + "media/" not in data["article"]["content"]
 
+
+def test_a_picture_without_words_is_decorative_as_on_the_website_not_named_after_the_article(site):
+    # It was given the article's title, which a screen reader read out before every such picture.
+    item = replace(next(i for i in site.published if i.id == "case-wechat-fixture"),
+                   body_packed=pack(render_markdown("![](/fzzl/media/cases/img/chat.png)\n\n<img src=\"/fzzl/media/a.png\">")))
+    assert '<img alt="" src="/fzzl/media/cases/img/chat.png"' in item.body_html
+    article = wechat.make_article(item, site, wechat.read_settings(site.config)[0])
+    images = [attributes for tag, attributes in walk(article.api_content).tags if tag == "img"]
+    assert images[0]["alt"] == "" and "alt" not in images[1]  # none written, none made up
+    assert images[-1]["alt"] == "反诈防骗宣传专栏网站二维码" and item.title not in article.content  # the footer's own
 
 def test_footer_has_hotline_app_column_and_a_qr_code_of_the_column(built):
     import zxingcpp

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
+from fraudsite.wechat_html import OUTER, WechatWriter, serialise, styled
 from sitekit import build_site
-from test_wechat import NOW, wechat_site
+from test_wechat import BASE, NOW, render_markdown, wechat_site
 from tools import format_axe, run_axe, serious_violations
 
 PREVIEW = "wechat/cases/2026-11-wechat-fixture/"
@@ -74,8 +75,17 @@ def assert_same_article(page, copied: dict, expected_html: str) -> None:
     assert "text/html" in copied, copied.keys()
     assert page.evaluate(CANONICAL, copied["text/html"]) == page.evaluate(CANONICAL, expected_html)
     assert "&nbsp;" in copied["text/html"] or "\xa0" in copied["text/html"]  # code spaces survive the clipboard
-    shown = re.sub(r"\s+", "", page.inner_text("#wx-article"))
-    assert re.sub(r"\s+", "", copied["text/plain"]) == shown
+    # The plain text is what is shown, with the list markers the page draws (innerText leaves them out).
+    lines = [line.strip() for line in copied["text/plain"].splitlines()]
+    for line in ("1. 先挂断电话", "2. 再打 96110 核实", "a. 记下对方号码", "• 第一层", "• 第二层", "• 价格远低于市场价"):
+        assert line in lines, copied["text/plain"]
+    assert unmarked(copied["text/plain"]) == unmarked(page.inner_text("#wx-article"))
+
+
+def unmarked(text: str) -> str:
+    """Text without list markers at the start of its lines (those below the second level are in the HTML) nor
+    any whitespace."""
+    return re.sub(r"\s+", "", re.sub(r"(?m)^\s*(?:[0-9]+\.|[a-z]+\.|•)\s", "", text))
 
 
 def test_copy_button_puts_the_article_on_the_clipboard_as_html(new_page, static_server, served_root):
@@ -152,6 +162,43 @@ def test_every_articles_tables_fit_a_phones_width_as_pasted(new_page, served_roo
             .map(t => [t.getBoundingClientRect().width, t.parentElement.clientWidth])""")
     assert widths, "the sample site has tables"
     assert all(table <= room + 0.5 for found in widths.values() for table, room in found), widths
+
+
+# How many lines each of some words takes in the page: the line boxes a range over its letters falls into.
+LINES_OF = """(words) => {
+  const lines = {};
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const word of words) {
+      const at = node.data.indexOf(word);
+      if (at < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + word.length);
+      lines[word] = new Set(Array.from(range.getClientRects(), rect => Math.round(rect.top))).size;
+    }
+  }
+  return lines;
+}"""
+
+
+def test_short_table_cells_stay_whole_and_a_wide_table_scrolls_at_a_phones_width(new_page):
+    # The cells broke words as the article's text does (break-word): at 375 px a squeezed column read 10:2 / 0 and
+    # 2026- / 11-20, and the table always shrank to fit, so the scrolling section around it never scrolled.
+    body = ("| 日期 | 时间 | 金额 | 渠道 | 经过 |\n|---|---|--:|---|---|\n"
+            "| 2026-11-20 | 10:20 | ¥12,800.00 | QQ | 对方自称电商平台客服，说订单异常需要退款，要求下载 ScreenShare 屏幕共享软件，"
+            "按提示操作后银行卡里的钱被转走 |\n| 11-21 | 22:05 | 500 | 微信 | 又被骗 |")
+    article = serialise(styled("section", OUTER, WechatWriter(BASE, BASE + "cases/x/").convert(render_markdown(body))))
+    page = new_page(viewport={"width": 375, "height": 800})
+    page.set_content(f'<body style="margin:0 16px">{article}</body>')
+    tokens = ["2026-11-20", "10:20", "¥12,800.00", "11-21", "22:05", "ScreenShare"]
+    lines = page.evaluate(LINES_OF, [*tokens, "对方自称电商平台客服"])
+    assert {token: lines[token] for token in tokens} == dict.fromkeys(tokens, 1), lines
+    prose = page.evaluate("document.querySelectorAll('td')[4].getClientRects()[0].height")
+    assert prose > 5 * 14 * 1.6, prose  # the long cell wraps, between Chinese characters
+    wrapper = page.evaluate("""() => { const box = document.querySelector('table').parentElement;
+        box.scrollLeft = 1000; return [box.scrollWidth, box.clientWidth, box.scrollLeft]; }""")
+    assert wrapper[0] > wrapper[1] and wrapper[2] > 0, wrapper  # too wide for the phone: it scrolls, as meant
 
 
 def test_the_copy_button_is_on_a_phones_first_screen_and_the_preview_left_on_a_wide_one(new_page, static_server,

@@ -46,8 +46,8 @@ def defang_text(text: str, urls: tuple[str, ...]) -> str:
         pattern = "|".join(re.escape(h) for h in sorted(hosts, key=len, reverse=True))
         # The host anywhere (another page of it, www. before it), its scheme defanged too: hxxp://www[.]evil[.]
         # example/other. Its edges are Latin ones: Chinese written right before or after it (链接https://…) does
-        # not hide it.
-        text = re.sub(rf"(?i)(?<![A-Za-z0-9_\[.-])((?:https?://|ftp://)?)((?:[a-z0-9-]+\.)*(?:{pattern}))(?![A-Za-z0-9_-])",
+        # not hide it, nor does an escape (an address inside another's query: ?to=https%3A%2F%2Fevil.example).
+        text = re.sub(rf"(?i)(?:(?<=%[0-9A-F]{{2}})|(?<![A-Za-z0-9_\[.-]))((?:https?://|ftp://)?)((?:[a-z0-9-]+\.)*(?:{pattern}))(?![A-Za-z0-9_-])",
                       lambda m: _defang_scheme(m.group(1)) + m.group(2).replace(".", "[.]"), text)
     for url in sorted(urls, key=len, reverse=True):  # one whose host could not be read, as it is written
         text = text.replace(url, defang(url))

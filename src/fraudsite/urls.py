@@ -46,6 +46,40 @@ def ascii_url(url: str) -> str:
     return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
 
 
+# Runs of percent-escapes, and what comes before a URL's path: its host is never decoded (punycode stays).
+_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
+_SHOWN_ASCII = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_~")
+
+
+def readable_url(url: str) -> str:
+    """A URL as a browser's address bar shows it, for readers: escapes of UTF-8 text decoded (``?wd=反诈``).
+    Kept escaped, since decoded they would change the address or not be seen: a delimiter inside a part
+    (``%2F``, ``%26``), ``%25``, ``.``, spaces and control or format characters, and bytes that are not UTF-8."""
+    url = ascii_url(url)  # a raw space shown as %20, as its escape is
+    host = _AUTHORITY.match(url)
+    cut = host.end() if host else 0
+    return url[:cut] + _ESCAPES.sub(_readable_escapes, url[cut:])
+
+
+def _readable_escapes(found: re.Match) -> str:
+    # surrogateescape: a byte that is not UTF-8 comes back as a lone surrogate, written as its escape again.
+    text = bytes.fromhex(found.group().replace("%", "")).decode("utf-8", "surrogateescape")
+    return "".join(character if _shown(character) else quote(character, errors="surrogateescape", safe="")
+                   for character in text)
+
+
+def _shown(character: str) -> bool:
+    return character in _SHOWN_ASCII or (character > "\x7f" and unicodedata.category(character)[0] not in "CZ")
+
+
+def same_page_key(url: str) -> str:
+    """What two addresses of one page have in common: ``电信诈骗`` and its escapes, a capital host, no path."""
+    parts = urlsplit(readable_url(url))
+    return parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower(),
+                          path=parts.path or ("/" if parts.netloc else "")).geturl()
+
+
 @lru_cache(maxsize=4096)  # a site has few tags, each on many items
 def tag_slug(tag: str) -> str:
     """A tag's URL segment: NFKC-normalised, lower case, spaces as hyphens, Chinese kept as is.

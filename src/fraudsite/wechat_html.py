@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from fraudsite.htmlscan import read_html
-from fraudsite.urls import ascii_url, on_hosts
+from fraudsite.urls import ascii_url, on_hosts, same_page_key
 
 # Typography close to WeChat's own articles; text colours are dark greys, never #000.
 TEXT = "#333"
@@ -56,7 +56,9 @@ STYLES = {
     "img": "display:block;max-width:100%;height:auto;margin:1em auto;border-radius:4px",
     "hr": "margin:1.5em 0;border:0;border-top:1px solid #e5e5e5",
     "table-wrap": "margin:1em 0;overflow-x:auto",
-    "table": "border-collapse:collapse;min-width:100%;font-size:14px;line-height:1.6",
+    # Not the article's break-word, with which a squeezed column broke 10:20 into 10:2 / 0 rather than scroll: Chinese
+    # still wraps between characters, Latin words and numbers at spaces only (``_is_token``: a short cell not at all).
+    "table": "border-collapse:collapse;min-width:100%;font-size:14px;line-height:1.6;word-break:normal",
     "th": "padding:6px 8px;border:1px solid #ddd;background-color:#f5f5f5;font-weight:bold;word-break:keep-all",
     "td": "padding:6px 8px;border:1px solid #ddd",  # Chinese wraps anywhere: keep-all made a 375 px phone scroll sideways
     "caption": f"margin:0 0 0.5em;font-size:14px;color:{MUTED};text-align:center",
@@ -203,8 +205,8 @@ class WechatWriter:
 
     base_url: str  # the site's absolute base URL, ending in "/"
     page_url: str  # the item's web page, for resolving relative addresses
-    default_alt: str = "配图"
-    references: list[tuple[str, str]] = field(default_factory=list)  # (url, first link text), each url once
+    references: list[tuple[str, str]] = field(default_factory=list)  # (url, first link text), each page once
+    numbers: dict[str, int] = field(default_factory=dict)  # a reference's number by ``same_page_key``
     images: list[str] = field(default_factory=list)  # site-relative paths of local images, each once
     remote: list[str] = field(default_factory=list)  # images on other hosts, which WeChat drops: each once
     notes: list[Node] = field(default_factory=list)  # the footnotes, 注1 …, for the article's end (``notes_block``)
@@ -214,12 +216,13 @@ class WechatWriter:
         return self._children(parse_fragment(html), list_depth=0)
 
     def reference(self, url: str, text: str) -> int:
-        """The number of an outside link, giving a new URL the next number."""
-        for number, (known, _) in enumerate(self.references, start=1):
-            if known == url:
-                return number
-        self.references.append((url, text))
-        return len(self.references)
+        """The number of an outside link, giving a new page the next number (one page may be written two ways:
+        ``电信诈骗`` and its escapes)."""
+        key = same_page_key(url)
+        if key not in self.numbers:
+            self.references.append((url, text))
+            self.numbers[key] = len(self.references)
+        return self.numbers[key]
 
     def absolute(self, address: str) -> str:
         """An absolute URL for an address found in the article."""
@@ -267,7 +270,7 @@ class WechatWriter:
         if tag == "table":
             return [self._table(node)]
         if tag in ("th", "td"):
-            style = STYLES[tag]
+            style = STYLES[tag] + (";white-space:nowrap" if _is_token(text_of(node)) else "")
             align = _text_align(node.attrs.get("style", ""))
             if align:
                 style += f";text-align:{align}"
@@ -424,9 +427,10 @@ class WechatWriter:
             self.images.append(local)
         elif not local and not on_hosts(url, {WECHAT_IMAGE_HOST}) and url not in self.remote:
             self.remote.append(url)
-        alt = node.attrs.get("alt", "").strip() or self.default_alt
-        # Plain ASCII, as ``site_url`` makes the upload placeholders' keys: WeChat fetches the image by it.
-        return [Node("img", {"src": ascii_url(url), "alt": alt, "style": STYLES["img"]})]
+        # Plain ASCII, as ``site_url`` makes the upload placeholders' keys: WeChat fetches the image by it. The alt
+        # as the website has it: an empty one marks a picture that says nothing (![](x.png)), a title there misleads.
+        alt = {"alt": node.attrs["alt"].strip()} if "alt" in node.attrs else {}
+        return [Node("img", {"src": ascii_url(url), **alt, "style": STYLES["img"]})]
 
 
 def _text(parent: Node, index: int) -> list[str]:
@@ -448,6 +452,13 @@ def _text(parent: Node, index: int) -> list[str]:
 def _keep_spaces(text: str) -> str:
     """Code text with every space non-breaking, so the editor keeps indentation and lone spaces."""
     return text.replace("\t", TAB).replace(" ", "\xa0")
+
+
+def _is_token(text: str) -> bool:
+    """Whether a table cell is one short token, such as 10:20, ¥12,800.00 or 2026-11-20, which a line break after
+    its hyphen would still split: no space, no Chinese (read well broken anywhere), at most 20 characters."""
+    text = text.strip()
+    return 0 < len(text) <= 20 and not any(character.isspace() or character >= "\u2e80" for character in text)
 
 
 def _text_align(style: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from fraudsite.clock import chinese_date, chinese_datetime, chinese_until
 from fraudsite.config import Config
 from fraudsite.deadlinks import unreachable
+from fraudsite.defang import defang_text
 from fraudsite.derived import blob_of, blob_value, remember_each
 from fraudsite.errors import BuildFailed, Problem, did_you_mean, problem, warning
 from fraudsite.feeds import Feed, FeedEntry, feed_page
@@ -21,7 +22,7 @@ from fraudsite.model import SECTION_NAMES, Case, Item, Notice, is_expired, pack,
 from fraudsite.qrcode import qr_png
 from fraudsite.render import Data, Output, Page, format_size
 from fraudsite.site import Site
-from fraudsite.urls import index_file, page_title, paged, site_url, url_path
+from fraudsite.urls import index_file, page_title, paged, readable_url, site_url, url_path
 from fraudsite.wechat_html import OUTER, STYLES, TONE_HEADINGS, TONES, Node, WechatWriter, serialise, styled
 from fraudsite.yamltext import strip_control
 
@@ -267,7 +268,7 @@ def make_article(item: Item, site: Site, settings: Settings) -> Article:
     # A summary cut for the digest ends in "…", one character more than it was cut to: it must fit as it is.
     summary = item.summary if len(item.summary) <= DIGEST_LIMIT else shorten(item.summary, DIGEST_LIMIT - 1)
     digest = overrides.get("digest") or summary
-    writer = WechatWriter(base_url, base_url + item.path, default_alt=item.title)
+    writer = WechatWriter(base_url, base_url + item.path)
     root = article_tree(item, site, settings, writer)
     content = strip_control(serialise(root))  # no control character: the editor, XML and the feed want none
     images = writer.images + ([QR_PATH] if settings.qr_code else [])
@@ -383,7 +384,7 @@ def article_tree(item: Item, site: Site, settings: Settings, writer: WechatWrite
     if isinstance(item, Notice):
         parts += notice_end_parts(item, writer)
     parts.append(writer.notes_block())
-    parts.append(references_block(writer.references))
+    parts.append(references_block(writer.references, item.scam_urls))
     parts.append(footer_block(settings, site.config.base_url))
     return styled("section", OUTER, [part for part in parts if not (isinstance(part, Node) and part.tag == "#empty")])
 
@@ -415,15 +416,17 @@ def notice_end_parts(notice: Notice, writer: WechatWriter) -> list[Node | str]:
     return parts
 
 
-def references_block(references: list[tuple[str, str]]) -> Node:
-    """参考链接: each outside URL once, numbered in order of first appearance."""
+def references_block(references: list[tuple[str, str]], scam_urls: tuple[str, ...] = ()) -> Node:
+    """参考链接: each outside page once, numbered in order of first appearance, its address as a browser shows it
+    (decoded, a scam address inside it defanged as it is in the text: decoding may spell one out)."""
     if not references:
         return Node("#empty")
     lines: list[Node | str] = [styled("h3", STYLES["notes-heading"], ["参考链接"])]
     for number, (url, text) in enumerate(references, start=1):
-        label = f"[{number}] {text}：" if text and text != url else f"[{number}] "
+        shown = defang_text(readable_url(url), scam_urls)
+        label = f"[{number}] {text}：" if text and text not in (url, shown) else f"[{number}] "
         lines.append(styled("p", STYLES["note"] + ";word-break:break-all", [label, styled("em", "font-style:normal",
-                                                                                        [url])]))
+                                                                                        [shown])]))
     return styled("section", STYLES["notes"], lines)
 
 

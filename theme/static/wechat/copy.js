@@ -48,6 +48,43 @@
     return ok || handled;
   }
 
+  // A list item's marker as the list shows it: 1. 2. … or a. b. … counted from its start, else a bullet.
+  function marker(type, number) {
+    if (type === 'decimal') { return number + '. '; }
+    if (type !== 'lower-alpha' && type !== 'lower-latin') { return type === 'none' ? '' : '• '; }
+    var letters = '';
+    for (; number > 0; number = Math.floor(number / 26)) {
+      number -= 1;
+      letters = String.fromCharCode(97 + number % 26) + letters;
+    }
+    return letters + '. ';
+  }
+
+  // The plain text as shown. innerText leaves out list markers, which CSS draws ("1. 第一步" read "第一步"), so
+  // each is written into its item while the text is read, then taken out again.
+  function plainText(node) {
+    var lists = node.querySelectorAll('ol, ul'), added = [];
+    for (var i = 0; i < lists.length; i++) {
+      var type = window.getComputedStyle(lists[i]).listStyleType;
+      var number = parseInt(lists[i].getAttribute('start'), 10);
+      number = isNaN(number) ? 1 : number;
+      for (var item = lists[i].firstElementChild; item; item = item.nextElementSibling) {
+        if (item.tagName !== 'LI') { continue; }
+        var span = document.createElement('span'), first = item.firstElementChild;
+        span.textContent = marker(type, number++);
+        // Into the item's first line, not before it: an item's text is in sections, which are blocks.
+        var line = first && first.tagName !== 'OL' && first.tagName !== 'UL' ? first : item;
+        line.insertBefore(span, line.firstChild);
+        added.push(span);
+      }
+    }
+    var text = node.innerText;
+    for (var j = 0; j < added.length; j++) {
+      added[j].parentNode.removeChild(added[j]);
+    }
+    return text;
+  }
+
   function hasAsyncClipboard(rich) {
     return !!(navigator.clipboard && (rich ? navigator.clipboard.write && window.ClipboardItem : navigator.clipboard.writeText));
   }
@@ -68,7 +105,7 @@
   }
 
   document.getElementById('wx-copy-article').addEventListener('click', function () {
-    copy(article, data.html, article.innerText, function (ok) {
+    copy(article, data.html, plainText(article), function (ok) {
       say(ok ? '已复制全文：请到公众号编辑器的正文处粘贴（Ctrl+V）。'
              : '复制失败：请手动选中文章预览的全部内容，再复制粘贴。');
     });
