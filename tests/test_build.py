@@ -177,7 +177,7 @@ def test_a_cover_is_described_to_readers_who_cannot_see_it_and_one_without_a_des
     result = run_fraudsite("build", site, "-o", tmp_path / "out", "--now", FIXTURE_NOW)
     assert result.returncode == 0
     assert ("content/cases/part-time.md:14: cover: （警告）封面图片缺少文字说明，读屏软件无法告诉视障读者图中内容；"
-            "请加一行 cover_alt: 图片内容说明") in result.stderr
+            "请在 cover_alt: 后面写上图片内容说明（没有这一行就加上）") in result.stderr
     # Published, so the privacy scan reads it too
     case.write_text(case.read_text(encoding="utf-8").replace("cover: images/warning.svg",
                                                              "cover: images/warning.svg\ncover_alt: 联系 13912345678"),
@@ -876,7 +876,7 @@ def test_a_renamed_page_is_told_to_keep_its_old_address(tmp_path):
     moved = [w for w in build_site(site).warnings if w.code == "W206"]
     assert [(w.path, w.field, w.message) for w in moved] == [("content/cases/like-task.md", "aliases", (
         "网址从 cases/part-time/ 改成了 cases/like-task/（改了文件名或 slug）；已分享出去的旧网址会打不开，"
-        "请在头部写上 aliases: [cases/part-time/]，旧网址就会转到新页面"))]
+        "请在头部写上 aliases: [cases/part-time/]（已有 aliases 一行就写在那一行），旧网址就会转到新页面"))]
     path = site / "content/cases/like-task.md"  # moved again, its old address kept this time
     path.write_text(path.read_text(encoding="utf-8").replace("id: case-1\n", "id: case-1\naliases: [cases/like-task/]\n"),
                     encoding="utf-8")

@@ -243,6 +243,10 @@ CASES = {
     "urgent notice with the expiry left empty": (  # "expires:" blank, as ``fraudsite new notice`` writes it
         {"content/notices/n.md": "---\ntitle: 通知\ndate: 2026-01-01\nissuer: 保卫处\npriority: urgent\nexpires:\n---\n"},
         "content/notices/n.md:6: expires: 紧急通知必须写 expires（失效时间，如 expires: 2026-12-31），以免一直占据首位 [E212]"),
+    "a key written twice": (  # as when an example line is added beside the line a new file already has
+        {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "title: 甲\nscreen_title:\nsummary: 乙\nscreen_title: 短标题")},
+        "content/cases/a.md:5: 键“screen_title”重复出现，上面已经有一行 screen_title:；每个键只能写一次："
+        "请把要保留的内容并到一处，删掉另一处 [E007]"),
     "yaml alias": (
         {"content/cases/a.md": "---\ntitle: &t 甲\nsummary: *t\n---\n"},
         "content/cases/a.md:2: 不支持 YAML 锚点和别名（& 与 *）；请直接写出内容 [E005]"),

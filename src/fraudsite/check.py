@@ -291,7 +291,7 @@ def long_screen_titles(site: Site, items: Sequence[Item]) -> list[Problem]:
         if item.screen_title:
             key, advice = "screen_title", "请缩短 screen_title"
         else:
-            key, advice = "title", "请在头部加一行 screen_title，写一个 16 字以内的短标题（网页和公众号仍用原标题）"
+            key, advice = "title", "请在头部的 screen_title: 后面写一个 16 字以内的短标题（没有这一行就加上；网页和公众号仍用原标题）"
         problems.append(warning(item.source, item.line(key), "W618", key,
                                 f"大屏上的标题有 {len(shown)} 个字，要缩小字号才放得下，远处看不清；{advice}"))
     return problems

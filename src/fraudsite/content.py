@@ -112,7 +112,7 @@ def moved_pages(items: tuple[Item, ...], earlier: dict[str, Item]) -> list[Probl
             continue
         found.append(warning(item.source, item.line("slug"), "W206", "aliases",
                              f"网址从 {old.path} 改成了 {item.path}（改了文件名或 slug）；已分享出去的旧网址会打不开，"
-                             f"请在头部写上 aliases: [{old.path}]，旧网址就会转到新页面"))
+                             f"请在头部写上 aliases: [{old.path}]（已有 aliases 一行就写在那一行），旧网址就会转到新页面"))
     return found
 
 
@@ -122,8 +122,8 @@ def removed_pages(items: tuple[Item, ...], earlier: dict[str, Item]) -> list[Pro
     ids, paths = {item.id for item in items}, {item.path for item in items}
     return [warning(old.source, 0, "W207", "",
                     f"这个文件已删除，它的网页 {old.path} 也随之删除，已分享出去的网址和二维码会打不开。"
-                    f"如果是改名或移动了文件，请在新文件的头部写上 aliases: [{old.path}]；"
-                    "如果是要撤下这一篇，请恢复文件并在头部写上 withdrawn: true（网页会显示“已撤下”）")
+                    f"如果是改名或移动了文件，请在新文件的头部写上 aliases: [{old.path}]（已有 aliases 一行就写在那一行）；"
+                    "如果是要撤下这一篇，请恢复文件并把头部的 withdrawn 写成 withdrawn: true（网页会显示“已撤下”）")
             for old in earlier.values() if old.id not in ids and old.path not in paths]
 
 
@@ -159,13 +159,13 @@ def vanished_pages(out_dir: Path, items: tuple[Item, ...], known: set[str]) -> l
             item = alike[0]
             found.append(warning(item.source, item.line("slug"), "W206", "aliases",
                                  f"网址从 {path} 改成了 {item.path}（上次构建的网页标题相同，大概是改了文件名或 slug）；"
-                                 f"已分享出去的旧网址会打不开，请在头部写上 aliases: [{path}]，旧网址就会转到新页面"))
+                                 f"已分享出去的旧网址会打不开，请在头部写上 aliases: [{path}]（已有 aliases 一行就写在那一行），旧网址就会转到新页面"))
         else:
             found.append(warning(f"content/{path.split('/')[0]}", 0, "W207", "",
                                  f"上次构建的网页 {path}" + (f"（《{title}》）" if title else "")
                                  + "这次没有了：它的文件已删除或改了网址，已分享出去的网址和二维码会打不开。"
-                                 f"如果是改名或移动了文件，请在新文件的头部写上 aliases: [{path}]；"
-                                 "如果是要撤下这一篇，请恢复文件并在头部写上 withdrawn: true（网页会显示“已撤下”）"))
+                                 f"如果是改名或移动了文件，请在新文件的头部写上 aliases: [{path}]（已有 aliases 一行就写在那一行）；"
+                                 "如果是要撤下这一篇，请恢复文件并把头部的 withdrawn 写成 withdrawn: true（网页会显示“已撤下”）"))
     return found
 
 
@@ -716,7 +716,7 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
     cover_alt = fields.text("cover_alt")
     if cover_path and not cover_alt:  # as W612 for a picture in the body: a cover often carries the message
         fields.warn("cover", "W209", "封面图片缺少文字说明，读屏软件无法告诉视障读者图中内容；"
-                                     "请加一行 cover_alt: 图片内容说明（例如 cover_alt: 诈骗分子发来的“退款”短信截图）")
+                                     "请在 cover_alt: 后面写上图片内容说明（没有这一行就加上），例如 cover_alt: 诈骗分子发来的“退款”短信截图")
     wechat = fields.data.get("wechat")
     wechat_pairs: tuple[tuple[str, str], ...] = ()
     if wechat is not None:

@@ -310,7 +310,7 @@ class _Converter:
                 raise YamlProblem(line, f"YAML 格式错误：键“{''.join(c for c in key if c not in _INVISIBLE)}”里有一个看不见的"
                                         f"{_space_name(hidden[0])}；请删掉整行后重新输入")
             if key in result:
-                raise YamlProblem(line, f"键“{key}”重复出现；每个键只能写一次", "E007")
+                raise YamlProblem(line, f"键“{key}”重复出现，上面已经有一行 {key}:；每个键只能写一次：请把要保留的内容并到一处，删掉另一处", "E007")
             child_path = f"{path}.{key}" if path else key
             self.lines[child_path] = line
             result[key] = self.convert(value_node, child_path, depth + 1)
