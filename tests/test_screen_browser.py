@@ -362,6 +362,7 @@ def test_a_single_slide_page_runs_at_the_pace_its_playlist_gives(new_page, serve
         page.clock.run_for(9_000)
         widths[address] = page.evaluate("parseFloat(document.getElementById('screen-progress').style.width)")
         assert not page.js_errors
+        assert page.text_content("#screen-status") == ""  # served, not the zip's 离线版; nor polling any data
     assert 40 <= widths[url] <= 50 and 70 <= widths[url.split("?")[0]] <= 80  # 9 of 20 s, 9 of the default 12 s
 
 

@@ -13,8 +13,10 @@
   var clockNode = doc.getElementById('screen-clock');
   var statusNode = doc.getElementById('screen-status');
   var progressNode = doc.getElementById('screen-progress');
-  /* Opened from a file (the zip on a player without network): a snapshot, no data file to check. */
-  var source = window.location.protocol === 'file:' ? '' : root.getAttribute('data-src');
+  /* Opened from a file (the zip on a player without network): a snapshot, no data file to check. A single
+     slide's page has none either: its player loads the page afresh each time it shows it. */
+  var offline = window.location.protocol === 'file:';
+  var source = offline ? '' : root.getAttribute('data-src');
   var state = {
     text: '', data: null, offset: 0, synced: 0, pickedAt: 0, shownAt: 0, current: null, currentHtml: '',
     lastUrgent: false, lastId: { urgent: '', normal: '' }, checks: 0, swaps: 0, shows: 0,
@@ -322,7 +324,8 @@
     var elapsed = (new Date().getTime() - state.shownAt) / (state.data.seconds * 1000);
     setText(clockNode, (d.getUTCMonth() + 1) + '月' + d.getUTCDate() + '日 星期' + week.charAt(d.getUTCDay()) +
       ' ' + hhmm(t));
-    setText(statusNode, source ? '更新于 ' + hhmm(state.synced) : '离线版');  /* a snapshot: no time it was updated */
+    /* a snapshot has no time it was updated; a single slide's page is as new as its player's last load */
+    setText(statusNode, source ? '更新于 ' + hhmm(state.synced) : offline ? '离线版' : '');
     progressNode.style.width = Math.max(0, Math.min(100, Math.round(elapsed * 100))) + '%';
     relayout();
   }
