@@ -47,6 +47,8 @@ def kinds(text: str, allowed: frozenset[str] = frozenset()) -> list[tuple[str, s
     ("身份证号 110105 19491231 002x", "id_card", "110***********002x"),
     ("身份证号：110105 1949 1231 002X。", "id_card", "110***********002X"),
     ("身份证号４４０３０４１９９００３０７４７４８", "id_card", "440***********4748"),
+    ("身份证 110105194912310021", "id_card", "110***********0021"),  # check digit wrong: a slip copying a real one
+    ("证件号码：110101199003071234", "id_card", "110***********1234"),
     ("银行卡 6222 0202 0011 2233 446 被冻结", "bank_card", "622************3446"),
     ("卡号4111111111111111", "bank_card", "411*********1111"),
     ("卡号 4111-1111-1111-1111", "bank_card", "411*********1111"),
@@ -85,7 +87,7 @@ def test_each_detector_finds_its_kind_also_spaced_dashed_and_full_width(text, ki
     "订单号 2021091812345678",  # date-prefixed order number, no card range
     "对方手机号 138****5678",  # already masked
     "手机 138xxxx5678",
-    "身份证 110105194912310021",  # checksum fails
+    "编号 110105194912310021",  # checksum fails, and no word says it is an ID number
     "编号 110105194913310021",  # right check digit, but no 13th month
     "流水号 1381234567890",  # 13 digits: not a mobile
     "QQ私聊要求转账",

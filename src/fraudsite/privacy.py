@@ -216,6 +216,9 @@ def _candidates(normal: str, rules: PrivacyRules) -> Iterator[tuple[str, int, in
                 yield "student_number", match.start(), match.end()
 
 
+_ID_LABEL = re.compile(r"(?:身份证|证件|公民身份)(?:号码|号)?[ \t]*(?:是|为)?[ \t]*[:：(（]?[ \t]*$")
+
+
 def _is_personal(kind: str, normal: str, start: int, end: int) -> bool:
     """Whether a match of the pattern ``kind`` (a key of ``_PATTERNS``, or student_number) is personal data."""
     digits = re.sub(r"\D", "", normal[start:end])
@@ -227,7 +230,9 @@ def _is_personal(kind: str, normal: str, start: int, end: int) -> bool:
         return False
     if kind == "id_card":
         number = re.sub(r"[ -]", "", normal[start:end])
-        return bool(_BIRTH_DATE.match(number, 6)) and id_checksum_ok(number)
+        # Said to be an ID number, a check digit that fails is a slip in copying one, which still names its holder.
+        return bool(_BIRTH_DATE.match(number, 6)) and (
+            id_checksum_ok(number) or _ID_LABEL.search(normal, max(0, start - 12), start) is not None)
     if kind == "id_card_old":  # a province's code, then the birth date as YYMMDD
         return digits[:2] in _PROVINCES and bool(_SHORT_BIRTH_DATE.match(digits, 6))
     if kind == "bank_card":
