@@ -55,7 +55,8 @@ def test_check_writes_nothing_on_the_sample_site_and_on_a_broken_one(tmp_path):
     before = snapshot(tmp_path)
     result = run_fraudsite("check", site, "--now", "2026-11-28 09:00")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "检查完成：" in result.stdout
+    # As a build counts them: one sample notice is scheduled for a later day.
+    assert "检查完成：24 篇内容（已发布 23 篇），0 个错误" in result.stdout
     assert snapshot(tmp_path) == before  # rendered in memory: not even the compiled templates are kept
     (site / "content/cases/broken.md").write_text(case(body="电话13812345678 ![](missing.png)"), encoding="utf-8")
     before = snapshot(tmp_path)
@@ -94,7 +95,7 @@ def test_json_output_is_stable_and_documented(tmp_path):
     first, second = check(site, "--format", "json"), check(site, "--format", "json")
     assert first.stdout == second.stdout
     data = json.loads(first.stdout)
-    assert list(data) == ["format", "ok", "strict", "items", "errors", "warnings", "problems"]
+    assert list(data) == ["format", "ok", "strict", "items", "published", "errors", "warnings", "problems"]
     assert (data["format"], data["ok"], data["strict"], data["items"], data["errors"], data["warnings"]) == (1, False, False, 2, 1, 1)
     leak = data["problems"][0]
     assert leak == {"path": "content/cases/a.md", "line": 12, "column": 7, "severity": "error", "code": "E601",

@@ -40,6 +40,7 @@ class CheckResult:
 
     problems: tuple[Problem, ...]
     items: int
+    published: int = 0  # of ``items``: those a build counts (no draft, nothing withdrawn or scheduled for later)
 
     @property
     def errors(self) -> list[Problem]:
@@ -83,7 +84,7 @@ def check_site(options: BuildOptions) -> CheckResult:
         problems += anchors.problems()
         problems += unused_templates(options.site_dir, site)
         problems += theme_link_problems(options.site_dir, site.config.base_path)
-    return CheckResult(tuple(sorted(set(problems))), len(content.items))
+    return CheckResult(tuple(sorted(set(problems))), len(content.items), len(site.published))
 
 
 def unused_templates(site_dir: Path, site: Site) -> list[Problem]:
@@ -339,6 +340,7 @@ def result_data(result: CheckResult, strict: bool) -> dict:
         "ok": result.exit_code(strict) == 0,
         "strict": strict,
         "items": result.items,
+        "published": result.published,
         "errors": len(result.errors),
         "warnings": len(result.warnings),
         "problems": [p.data() for p in result.problems],
@@ -347,4 +349,5 @@ def result_data(result: CheckResult, strict: bool) -> dict:
 
 def summary_line(result: CheckResult) -> str:
     """One closing line for the text form."""
-    return f"检查完成：{result.items} 篇内容，{len(result.errors)} 个错误，{len(result.warnings)} 个警告。"
+    published = f"（已发布 {result.published} 篇）" if result.published != result.items else ""
+    return f"检查完成：{result.items} 篇内容{published}，{len(result.errors)} 个错误，{len(result.warnings)} 个警告。"
