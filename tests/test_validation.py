@@ -362,7 +362,8 @@ def test_a_file_meant_as_content_but_not_named_md_gets_a_warning_naming_the_righ
     report = build_site(site)
     assert report.items == 0
     assert sorted(str(p) for p in report.warnings if p.code == "W017") == [
-        f"content/cases/{old}: （警告）这个文件不会发布：内容文件的扩展名必须是小写的 .md；请改名为 {new}（例如记事本会在后面加上 .txt） [W017]"
+        f"content/cases/{old}: （警告）这个文件不会发布：内容文件的扩展名必须是小写的 .md；请改名为 {new}"
+        + ("（记事本保存时会在后面加上 .txt，另存为时请把“保存类型”选为“所有文件”）" if old.endswith(".txt") else "") + " [W017]"
         for old, new in (("2026/d.txt", "d.md"), ("C.MD", "C.md"), ("a.md.txt", "a.md"), ("b.markdown", "b.md"),
                          ("e.txt", "e.md"))]
 

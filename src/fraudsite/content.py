@@ -323,8 +323,10 @@ def read_sources(site_dir: Path, problems: list[Problem],
             source = read_source(entry.path, relative, root, problems, cache, folders, entry)
             if source is not None:
                 found.append((section, source))
-    problems += [warning(relative, 0, "W017", "", f"这个文件不会发布：内容文件的扩展名必须是小写的 .md；"
-                                                  f"请改名为 {name}（例如记事本会在后面加上 .txt）") for relative, name in misnamed]
+    problems += [warning(relative, 0, "W017", "", f"这个文件不会发布：内容文件的扩展名必须是小写的 .md；请改名为 {name}"
+                                                  + ("（记事本保存时会在后面加上 .txt，另存为时请把“保存类型”选为“所有文件”）"
+                                                     if relative.lower().endswith(".txt") else ""))
+                 for relative, name in misnamed]
     problems += stray_files(site_dir)
     return found
 
