@@ -850,7 +850,7 @@ def test_a_missing_images_hint_follows_the_files_beside_it_though_the_body_is_un
         problems = load_content(site, config, cache.bind(config)).problems
         return [p.message.split("；")[1].split("？")[0] for p in problems if p.code == "E304"]
 
-    assert advice() == ["请把文件放到 content 目录中，或改正路径"]
+    assert advice() == ["请把文件放到 content/cases/images/ 下，或改正路径"]
     images = site / "content/cases/images"
     images.mkdir()
     (images / "Chat.PNG").write_bytes(b"\x89PNG")

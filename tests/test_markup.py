@@ -134,7 +134,7 @@ def test_a_file_named_in_another_letter_case_is_named_in_the_error():
     assert [(p.line, p.code, p.message) for p in rendered.problems] == [
         (3, "E304", "“images/chat.png”引用的文件不存在；是否想写 images/Chat.PNG？文件名的大小写要和实际文件完全一致，"
                     "网站服务器区分大小写"),
-        (5, "E304", "“images/none.png”引用的文件不存在；请把文件放到 content 目录中，或改正路径")]
+        (5, "E304", "“images/none.png”引用的文件不存在；请把文件放到 content/cases/images/ 下，或改正路径")]
 
 
 def test_a_missing_file_is_reported_at_the_line_that_links_it_not_where_its_name_first_appears():

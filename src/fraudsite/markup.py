@@ -750,8 +750,10 @@ class _LinkResolver(Treeprocessor):
             if page and ctx.item_paths.get(resolved + ".md"):  # another item, its name written without .md
                 self._fail("E304", field_name, target, f"引用的文件不存在；是否想链接到 {path}.md？链接到另一篇内容要写上 .md")
                 return ""
+            where = posixpath.dirname(resolved)  # where it is looked for, as the cover's message says
             advice = missing_file_advice(ctx.source, ctx.case_variant(resolved),
-                                         "请把文件放到 content 目录中，或改正路径")
+                                         f"请把文件放到 {where}/ 下，或改正路径" if resolved.startswith("content/")
+                                         else "请把文件放到 content 目录中，或改正路径")
             self._fail("E304", field_name, target, f"引用的文件不存在；{advice}")
             return ""
         output = asset_output_path(resolved)
