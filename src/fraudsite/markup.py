@@ -175,9 +175,8 @@ def render_body(context: LinkContext) -> RenderedBody:
             continue
         result.problems.append(warning(
             context.source, line_at(context.body, context.body_line, address_at(context.body, address)), "W306", "图片",
-            f"图片“{address}”在别的网站上：校园内网或断网时显示不出来"
-            + ("，https 网页里的 http 图片还会被浏览器拦下" if address.lower().startswith("http:") else "")
-            + "；请把图片存进 content 目录，用相对路径引用"))
+            f"图片“{address}”在别的网站上：网页不加载它，只显示为一个链接（加载了，读者的每次访问都会被那个网站看到，"
+            "校园内网或断网时也显示不出）；请把图片存进 content 目录，用相对路径引用"))
     for found in _WIDE_LINK.finditer(_CODE.sub("", safe)):
         written = unescape(found.group())
         result.problems.append(warning(

@@ -7,12 +7,15 @@ import json
 import os
 import pickle
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
+from html import unescape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -113,7 +116,7 @@ def make_environment(site_dir: Path, config: Config, compiled_dir: Path | None =
         script_json=script_json,
         epoch_ms=epoch_ms,
         scrollable=scrollable,
-        lazy_images=lazy_images,
+        lazy_images=partial(lazy_images, own_hosts=frozenset(host.lower() for host in config.own_hosts)),
         local_images=lambda html: Markup(str(html).replace(f' src="{site_address}', f' src="{base_path}')),
     )
     return env
@@ -128,13 +131,27 @@ def scrollable(html: str) -> Markup:
     return Markup(_SCROLLED.sub(r'<\1 tabindex="0"', str(html)))
 
 
-_IMAGE = re.compile(r"<img(?=[ >/])")
-
-
-def lazy_images(html: str) -> Markup:
+def lazy_images(html: str, own_hosts: Collection[str] = ()) -> Markup:
     """A body's images fetched as the reader scrolls to them, not all with the page: a long case with photos
-    costs a phone on mobile data only what is read. For the website's pages only."""
-    return Markup(_IMAGE.sub('<img loading="lazy" decoding="async"', str(html)))
+    costs a phone on mobile data only what is read. One on another website (W306) is a link to it instead:
+    loaded, it would tell that site of every reader, which the column promises no page does, and show nothing
+    on an intranet. For the website's pages only: a WeChat article keeps an image WeChat itself serves."""
+    def shown(tag: re.Match) -> str:
+        source = _SOURCE.search(tag.group())
+        address = unescape(source.group(1)) if source else ""
+        if _ELSEWHERE.match(address) and urlsplit(address).netloc.lower() not in own_hosts:
+            alt = _ALT.search(tag.group())
+            words = alt.group(1).strip() if alt else ""
+            return f'<a class="outside-image" href="{source.group(1)}">{words or "图片"}（别的网站上的图片，点击查看）</a>'
+        return '<img loading="lazy" decoding="async"' + tag.group()[4:]
+
+    return Markup(_IMAGE_TAG.sub(shown, str(html)))
+
+
+_IMAGE_TAG = re.compile(r"<img(?=[ >/])[^>]*>")
+_SOURCE = re.compile(r'\ssrc="([^"]*)"')
+_ALT = re.compile(r'\salt="([^"]*)"')
+_ELSEWHERE = re.compile(r"(?:https?:)?//", re.IGNORECASE)
 
 
 def script_json(value: Any) -> Markup:
