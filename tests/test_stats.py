@@ -132,9 +132,12 @@ def test_loss_unit_is_one_for_the_whole_chart_and_table():
     assert [row[1] for row in large.rows] == ["8.60", "11.80", "0.12", "0.00"] and large.columns[1] == "损失（万元）"
     small = loss_figure("losses", "损失", "诈骗类型", rows(9_999, 1_200))
     assert [bar.shown for bar in small.chart.bars] == ["9,999 元", "1,200 元"] and small.columns[1] == "损失（元）"
-    huge = loss_figure("losses", "损失", "诈骗类型", rows(1_234_567_890, 86_000, 300))  # a province's columns together
-    assert [bar.shown for bar in huge.chart.bars] == ["12.35 亿元", "<0.01 亿元", "<0.01 亿元"]
+    huge = loss_figure("losses", "损失", "诈骗类型", rows(1_234_567_890, 86_000_000, 1_200_000, 0))  # a province's
+    assert [bar.shown for bar in huge.chart.bars] == ["12.35 亿元", "0.86 亿元", "0.01 亿元", "0.00 亿元"]
     assert huge.columns[1] == "损失（亿元）"
+    # One type's 226,799 元 would read "<0.01 亿元" beside another's 1.23 亿元: the column stays in 万元.
+    mixed = loss_figure("losses", "损失", "诈骗类型", rows(123_456_789, 226_799, 300))
+    assert [bar.shown for bar in mixed.chart.bars] == ["12,345.68 万元", "22.68 万元", "0.03 万元"]
 
 
 def test_charts_are_drawn_at_build_time_with_bars_in_proportion(built):
@@ -216,3 +219,9 @@ def test_table_names_stay_whole_when_zoomed_in_and_a_wide_table_scrolls_in_its_b
     })""")
     assert lines and max(lines) <= 1, lines
     assert page.evaluate("document.documentElement.scrollWidth") <= 180
+
+
+def test_the_total_loss_is_in_the_unit_of_the_losses_table(built):
+    html = (built / "stats/index.html").read_text(encoding="utf-8")
+    total = re.search(r"案例涉及损失合计 <strong>([\d,.]+) (元|万元|亿元)</strong>", html)
+    assert total and f"<th scope=\"col\">损失（{total.group(2)}）</th>" in html, total

@@ -6,12 +6,13 @@ what is published changes (``Site.next_change`` already knows those moments).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from fraudsite.channels.web import feed_links, page
 from fraudsite.charts import BarChart, bar_chart
-from fraudsite.render import Output, format_yuan
+from fraudsite.render import Output
 from fraudsite.report import LossRow, loss_row, monthly_rows, weekly_rows
 from fraudsite.site import Site
 from fraudsite.weeks import week_start
@@ -35,18 +36,20 @@ class Figure:
 def plan(site: Site) -> list[Output]:
     """The statistics page."""
     cases = site.cases
-    totals = {"cases": len(cases), "notices": len(site.notices), "amount": format_yuan(sum(c.amount or 0 for c in cases))}
+    types = [loss_row(t.key, t.name, list(site.cases_of_type(t.key))) for t in site.config.types]
+    # The total in the losses' own unit: beside their table, 12,398.94 万元 read against rows in 亿元.
+    amount, unit = sum(c.amount or 0 for c in cases), loss_unit(r.amount for r in types)
+    totals = {"cases": len(cases), "notices": len(site.notices), "amount": f"{format_in_unit(amount, unit)} {unit}"}
     return [page("stats/", "stats/index.html", site, "数据统计", feed_links(site, main_only=True)[:1],
-                 description="专栏发布数量、各类诈骗案例与损失的统计", figures=plan_figures(site), totals=totals)]
+                 description="专栏发布数量、各类诈骗案例与损失的统计", figures=plan_figures(site, types), totals=totals)]
 
 
-def plan_figures(site: Site) -> list[Figure]:
-    """Weekly and monthly publishing, then cases and losses by type, and cases by audience."""
+def plan_figures(site: Site, types: list[LossRow]) -> list[Figure]:
+    """Weekly and monthly publishing, then cases and losses by type (``types``), and cases by audience."""
     figures: list[Figure] = []
     if site.published:
         newest = site.published[0].date.astimezone(site.config.tz).date()
         figures += [weekly_figure(site), monthly_figure(site, newest)]
-    types = [loss_row(t.key, t.name, list(site.cases_of_type(t.key))) for t in site.config.types]
     audiences = [loss_row(a.key, a.name, [c for c in site.cases if a.key in c.audience]) for a in site.config.audiences]
     figures.append(count_figure("types", "各类诈骗案例数量", "诈骗类型", types))
     figures.append(loss_figure("losses", "各类诈骗造成的损失", "诈骗类型", types))
@@ -86,7 +89,7 @@ def count_figure(key: str, heading: str, what: str, rows: list[LossRow], note: s
 
 def loss_figure(key: str, heading: str, what: str, rows: list[LossRow]) -> Figure:
     """Losses per fraud type, all in one unit so the bars' numbers and the column compare at a glance."""
-    unit = loss_unit(max((r.amount for r in rows), default=0))
+    unit = loss_unit(r.amount for r in rows)
     chart = bar_chart(heading, [(r.name, r.amount, f"{format_in_unit(r.amount, unit)} {unit}") for r in rows])
     # the unit in the column's header keeps the column narrow enough for a phone
     table = tuple((r.name, format_in_unit(r.amount, unit), str(r.unknown)) for r in rows)
@@ -97,11 +100,17 @@ def loss_figure(key: str, heading: str, what: str, rows: list[LossRow]) -> Figur
 _UNITS = {"亿元": 100_000_000, "万元": 10_000}  # the larger first
 
 
-def loss_unit(largest: int) -> str:
-    """亿元 once the largest amount reaches a hundred million yuan, 万元 ten thousand, else 元: one unit for a whole
-    column of totals, which then line up (a single amount on a card, ``render.format_yuan``, reads as 元 up to
-    100,000: "98,000 元"; a province-wide column's totals read 12.35 亿元, not 123,456.78 万元)."""
-    return next((unit for unit, size in _UNITS.items() if largest >= size), "元")
+def loss_unit(amounts: Iterable[int]) -> str:
+    """One unit for a whole column of totals, which then line up: 亿元 once the largest reaches a hundred million
+    yuan and every other loss still shows in it (0.01 亿元 at least: a province-wide column's totals read 12.35
+    亿元, not 123,456.78 万元), else 万元 from ten thousand, else 元. In 亿元 a type's 226,799 元 read "<0.01", and
+    eleven of twelve rows said nothing. (A single amount on a card, ``render.format_yuan``, reads as 元 up to
+    100,000: "98,000 元".)"""
+    amounts = [amount for amount in amounts if amount > 0]
+    largest, smallest = max(amounts, default=0), min(amounts, default=0)
+    if largest >= _UNITS["亿元"] and smallest >= _UNITS["亿元"] // 100:
+        return "亿元"
+    return "万元" if largest >= _UNITS["万元"] else "元"
 
 
 def format_in_unit(amount: int, unit: str) -> str:
