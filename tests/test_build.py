@@ -678,6 +678,28 @@ def test_clean_removes_the_output_its_spare_and_the_cache(tmp_path):
     assert not [p.name for p in site.iterdir() if p.name.startswith((".build", "build", ".fraudsite-cache"))]
 
 
+def test_clean_deletes_nothing_while_a_build_holds_the_site_nor_says_so_of_a_mistyped_folder(tmp_path):
+    from fraudsite.lock import build_lock
+
+    site = copy_fixture(tmp_path)
+    build_site(site)
+    before = tree(site / "build")
+    with build_lock(site / ".fraudsite-cache"):  # as a build running meanwhile holds it
+        busy = run_fraudsite("clean", site)
+    assert busy.returncode == 1 and "正在生成" in busy.stderr and "没有删除任何文件" in busy.stderr, busy.stderr
+    assert tree(site / "build") == before and (site / ".fraudsite-cache").is_dir()
+    with build_lock(site / ".fraudsite-cache"):  # a build meanwhile says why it waits, then goes on
+        waiting = subprocess.Popen([sys.executable, "-m", "fraudsite", "build", str(site), "--now", FIXTURE_NOW],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+        said = ""
+        while "等它完成" not in said and (line := waiting.stderr.readline()):  # it blocks on the lock after saying so
+            said += line
+    assert waiting.wait(timeout=60) == 0
+    assert "这个网站正在由另一个 fraudsite 生成，等它完成后接着写入" in said, said
+    typo = run_fraudsite("clean", tmp_path / "nosuch")
+    assert typo.returncode == 1 and "找不到网站文件夹" in typo.stderr and "[E101]" in typo.stderr, typo.stderr
+
+
 def test_compiled_templates_are_those_of_this_code(tmp_path):
     from fraudsite.stamp import code_stamp
 
@@ -828,6 +850,14 @@ def test_usage_errors_are_said_in_chinese_and_exit_2(tmp_path, arguments, words)
     result = run_fraudsite(*arguments, cwd=site)
     assert result.returncode == 2 and words in result.stderr, result.stderr
     assert "usage:" not in result.stderr and "error:" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["build", "check", "report", "serve", "clean"])
+def test_each_commands_help_has_one_heading_of_options_all_in_chinese(command):
+    shown = run_fraudsite(command, "--help").stdout
+    assert shown.count("选项:") == 1 and shown.count("参数:") == 1, shown  # the shared ones joined the command's own
+    assert "--config CONFIG" in shown and "SITE_DIR" in shown
+    assert "usage" not in shown and "options" not in shown and "show this help" not in shown
 
 
 def test_init_into_a_file_is_refused_by_name(tmp_path):

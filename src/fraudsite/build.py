@@ -402,6 +402,11 @@ def _compile_templates(site_dir: Path, config: Config, folder: Path) -> None:
     load_templates(make_environment(site_dir, config, folder))
 
 
+def _say_waiting() -> None:
+    # Else a second build of the site (a timer's, a colleague's) sat silent until the first ended.
+    print("这个网站正在由另一个 fraudsite 生成，等它完成后接着写入……", file=sys.stderr, flush=True)
+
+
 def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Site, warnings: list[Problem],
                   outputs: list[Output], derived: DerivedStore, started: float,
                   walked: tuple[Background, BuildRecord] | None = None, ahead: Ahead | None = None) -> BuildReport:
@@ -413,7 +418,7 @@ def write_planned(options: BuildOptions, cache_dir: Path, inputs: str, site: Sit
     from fraudsite.ahead import CHANNELS as AHEAD
     from fraudsite.output import fresh_folders, recover_interrupted_swap, write_site
 
-    with build_lock(cache_dir):
+    with build_lock(cache_dir, on_wait=_say_waiting):
         save_last = ahead is not None  # after the forked process's entries are taken
         if not save_last:  # now: its entries are then read from the file, and the build's copies go
             derived.save()

@@ -100,11 +100,16 @@ class _Parser(argparse.ArgumentParser):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", _Formatter)
-        add_help = kwargs.pop("add_help", True)
+        add_help, parents = kwargs.pop("add_help", True), kwargs.pop("parents", [])
         super().__init__(*args, add_help=False, **kwargs)
         self._positionals.title, self._optionals.title = "参数", "选项"
         if add_help:
             self.add_argument("-h", "--help", action="help", help="显示本说明后退出")
+        # The shared options join this parser's own headings only once those are in Chinese, as theirs are: added
+        # by argparse before, they came under a second "选项" heading.
+        for parent in parents:
+            self._add_container_actions(parent)
+            self._defaults.update(parent._defaults)
 
     def error(self, message: str):
         import re
@@ -354,17 +359,33 @@ def run_new(args: argparse.Namespace) -> int:
 
 def run_clean(args: argparse.Namespace) -> int:
     """``fraudsite clean``"""
-    import shutil
+    import contextlib
 
     from fraudsite.build import CACHE_DIR
-    from fraudsite.output import remove_output
+    from fraudsite.config import require_site
+    from fraudsite.errors import FraudsiteError
+    from fraudsite.lock import LOCK_FILE, try_build_lock
+    from fraudsite.output import remove_output, remove_tree
     from fraudsite.serve import forget_kept_preview
 
-    out_dir = args.output or args.site_dir / "build"
-    removed = [f"输出目录 {out_dir}"] if remove_output(out_dir) else []
+    require_site(args.config or args.site_dir / "fraudsite.yaml")  # a mistyped folder: not "nothing to delete"
     cache = args.site_dir / CACHE_DIR
-    if cache.is_dir():
-        shutil.rmtree(cache)
+    had_cache = cache.is_dir()
+    held = try_build_lock(cache)  # a build running now would make both again, and be cut short
+    if held is None:
+        raise FraudsiteError("这个网站正在生成（fraudsite build 或预览正在写入），没有删除任何文件；请等它结束后再运行 fraudsite clean")
+    out_dir = args.output or args.site_dir / "build"
+    with held:
+        removed = [f"输出目录 {out_dir}"] if remove_output(out_dir) else []
+        for entry in cache.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                remove_tree(entry)
+            elif entry.name != LOCK_FILE:
+                entry.unlink()
+    with contextlib.suppress(OSError):  # once let go: Windows deletes no file held open
+        (cache / LOCK_FILE).unlink()
+        cache.rmdir()
+    if had_cache:
         removed.append(f"缓存 {cache}")
     preview = forget_kept_preview(args.site_dir)  # kept outside the site, in this user's cache
     if preview:

@@ -138,17 +138,25 @@ _REQUIRED = ("title", "base_url")
 _ASCII_KEY = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 
 
+def require_site(path: Path) -> None:
+    """E101 unless the configuration file ``path`` is there: the site folder is not, or is not a site's."""
+    if path.is_file():
+        return
+    if not path.parent.is_dir():  # fraudsite build nosuchdir
+        raise BuildFailed([problem(path.name, 0, "E101", "", f"找不到网站文件夹 {path.parent.resolve()}；请检查命令里写的路径，"
+                                   "或进入网站文件夹（有 fraudsite.yaml 和 content 的那个）再运行")])
+    raise BuildFailed([problem(path.name, 0, "E101", "", f"在 {path.parent.resolve()} 中找不到配置文件；请进入网站文件夹（有 "
+                               "fraudsite.yaml 和 content 的那个）再运行，或在命令后写上它的路径；新建网站用 fraudsite init")])
+
+
 def load_config(path: Path, base_url: str | None = None) -> Config:
     """Read and check ``fraudsite.yaml``; raise BuildFailed listing every problem."""
     shown = path.name
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        if not path.parent.is_dir():  # fraudsite build nosuchdir
-            raise BuildFailed([problem(shown, 0, "E101", "", f"找不到网站文件夹 {path.parent.resolve()}；请检查命令里写的路径，"
-                                       "或进入网站文件夹（有 fraudsite.yaml 和 content 的那个）再运行")]) from None
-        raise BuildFailed([problem(shown, 0, "E101", "", f"在 {path.parent.resolve()} 中找不到配置文件；请进入网站文件夹（有 "
-                                   "fraudsite.yaml 和 content 的那个）再运行，或在命令后写上它的路径；新建网站用 fraudsite init")]) from None
+        require_site(path)
+        raise
     except OSError as error:
         raise BuildFailed([problem(shown, 0, "E101", "", f"无法读取配置文件（{describe_os_error(error)}）")]) from None
     try:
