@@ -60,6 +60,9 @@ SLIPS = {  # front-matter lines, the file line to blame, words the message must 
         ("title: 甲", *REST, "amount: 3500", "tags: [兼职]", "id: case-a", 'summary: "2026年9月，新生小王',
          "signs: [先返利]", "advice: [不刷单]", "issuer: 保卫处", "slug: a", "updated: 2026-01-02",
          "draft: false", "withdrawn: false"), 9, ["没有结束的英文引号", "补上"]),  # the closing --- is line 17
+    "unclosed quote before a comment": (  # a line of fraudsite init's configuration: the quote goes before the #
+        ('title: "反诈防骗专栏  # 请修改：专栏名称', *REST), 2,
+        ['例如 title: "反诈防骗专栏"  # 请修改：专栏名称']),
     "unclosed quote closed by the next line's opening quote": (  # PyYAML then complains of line 3's indentation
         ('title: "新生入学不久陷点赞任务陷阱', 'date: "2026-11-12 21:30"', "type: shuadan"), 2,
         ["没有结束的英文引号", '例如 title: "新生入学不久陷点赞任务陷阱"']),

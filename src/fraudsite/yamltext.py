@@ -96,6 +96,7 @@ _VALUE = re.compile(r"(?P<lead>[ \t]*(?:-[ \t]+)*(?:[^\s#:\"'@`%!&*|>,\]}\[{-][^
 _CLOSED = {'"': re.compile(r'"(?:[^"\\]|\\.)*"'), "'": re.compile(r"'(?:[^']|'')*'")}
 _RESERVED = "@`%!&*|>-,]}"  # cannot begin a plain value (a dash only when a space follows)
 _BLOCK_HEADER = re.compile(r"[|>](?:[1-9]?[-+]?|[-+][1-9])[ \t]*(?:#.*)?\Z")  # ``summary: |`` begins a block of lines: fine
+_TRAILING_COMMENT = re.compile(r"[ \t]+#[ \t]")
 _COMMENT = re.compile(r"[ \t]+#(?=\S)")  # "#刷单" reads as text; "# 说明", as fraudsite new writes, as a comment
 _ESCAPE = re.compile(r"escape|hexa?decimal")
 _BEGAN = ("quoted scalar", "flow", "tag", "anchor", "alias", "simple key")  # contexts marking where a slip began
@@ -187,9 +188,12 @@ def _value_slip(line: str) -> str | None:
     if first in _CLOSED:
         closed = _CLOSED[first].match(value)
         if closed is None:
-            ending = value[:-1] if value[-1] in "”’" else value
+            # Before a comment (" # 请修改", as fraudsite init writes them), which the quote would take into the value.
+            comment = _TRAILING_COMMENT.search(value)
+            ending, after = (value[:comment.start()], value[comment.start():]) if comment else (value, "")
+            ending = ending[:-1] if ending[-1] in "”’" else ending
             return (f"值以英文引号 {first} 开头，却没有结束的英文引号（中文引号不算）；请在值的末尾补上 {first}，"
-                    f"例如 {lead}{ending}{first}")
+                    f"例如 {lead}{ending}{first}{after}")
         rest = value[closed.end():]
         if rest.strip() and not rest.strip().startswith("#"):
             if first in rest:  # more quotes further on: only quoting the whole value keeps them all
