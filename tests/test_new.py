@@ -199,3 +199,14 @@ def test_init_makes_a_site_whose_examples_are_drafts_a_first_build_does_not_publ
     example.write_text(example.read_text(encoding="utf-8").replace("draft: true", "draft: false"), encoding="utf-8")
     refused = run_fraudsite("check", new_site)
     assert refused.returncode == 1 and "[E221]" in refused.stdout + refused.stderr
+
+
+def test_the_guides_first_items_do_not_share_a_title_with_inits_examples(tmp_path):
+    # Following the guide's §4 straight after init gave two W610 (同名标题) warnings, one per example.
+    new_site = tmp_path / "college"
+    assert run_fraudsite("init", new_site).returncode == 0
+    guide = (Path(__file__).parents[1] / "docs/editor-guide.md").read_text(encoding="utf-8")
+    titles = re.findall(r'^fraudsite new (?:case|notice) "([^"]+)"', guide, flags=re.MULTILINE)
+    examples = [path.read_text(encoding="utf-8") for path in (new_site / "content").rglob("*.md")]
+    assert titles and examples
+    assert not [title for title in titles for text in examples if f"\ntitle: {title}\n" in text]

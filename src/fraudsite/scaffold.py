@@ -29,7 +29,7 @@ CASE = """\
 ---
 # 示例草稿：照着它的格式写真实的案例。draft: true 的内容不会发布，预览（fraudsite serve）里能看到。
 id: case-0001
-title: 兼职刷单先返利后垫付，学生被骗三千元
+title: 示例：兼职刷单先返利后垫付，学生被骗三千元
 draft: true
 date: {date}
 type: shuadan
@@ -59,7 +59,7 @@ NOTICE = """\
 ---
 # 示例草稿：照着它的格式写真实的通知。draft: true 的内容不会发布。
 id: notice-0001
-title: 关于开展反诈防骗知识讲座的通知
+title: 示例：关于开展反诈防骗知识讲座的通知
 draft: true
 date: {date}
 issuer: 保卫处
