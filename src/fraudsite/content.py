@@ -608,7 +608,7 @@ _KEY_NAMES = {
     "摘要": "summary", "简介": "summary", "金额": "amount", "损失": "amount", "涉案金额": "amount", "损失金额": "amount",
     "标签": "tags", "发布单位": "issuer", "发布部门": "issuer", "单位": "issuer", "失效时间": "expires",
     "截止时间": "expires", "有效期": "expires", "过期时间": "expires", "封面": "cover", "附件": "attachments",
-    "草稿": "draft", "置顶": "pinned", "优先级": "priority", "紧急": "priority", "识别要点": "signs",
+    "草稿": "draft", "置顶": "pinned", "优先级": "priority", "识别要点": "signs",
     "防范提示": "advice", "防范建议": "advice", "更新日期": "updated", "更新时间": "updated", "撤下": "withdrawn",
 }
 
