@@ -15,7 +15,7 @@ import pytest
 
 from fraudsite.errors import BuildFailed, OutputError
 from fraudsite.output import file_stats
-from sitekit import FIXTURE_NOW, SAMPLE, build_site, copy_fixture, stamps, tree, write
+from sitekit import FIXTURE_NOW, SAMPLE, build_site, copy_fixture, copy_sample_content, stamps, tree, write
 from tools import run_fraudsite
 
 SAMPLE_THEME = SAMPLE / "theme" / "templates"
@@ -475,6 +475,36 @@ def test_check_warns_of_a_theme_that_loads_from_other_sites_or_addresses_from_th
     from fraudsite.themelinks import theme_link_problems
 
     assert theme_link_problems(SAMPLE, "/fzzl/") == []
+
+
+def sample_theme_check(tmp_path) -> str:
+    """``fraudsite check``'s output on the sample site with the built-in theme copied in as the site's own, as a
+    web person starts a theme: what a new theme warning says of it is a false alarm on every site."""
+    site = copy_sample_content(tmp_path / "sample")
+    shutil.copytree(SAMPLE / "theme", site / "theme")
+    result = run_fraudsite("check", site, "--now", "2026-11-28 09:00")
+    assert result.returncode == 0 and "检查完成" in result.stdout, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+def test_check_warns_of_a_block_the_extended_template_does_not_have(tmp_path):
+    # {% block mian %} in a site's case.html: build and check said nothing, and every case page had an empty <main>.
+    site = copy_fixture(tmp_path)
+    case = (SAMPLE_THEME / "case.html").read_text(encoding="utf-8")
+    write(site, "theme/templates/case.html", case.replace("{% block main %}", "{% block mian %}"))
+    write(site, "theme/templates/_layout.html", '{% extends "base.html" %}\n{% block main %}<div>{% block body %}'
+                                                "{% endblock %}</div>{% endblock %}")
+    # a grandchild: its block is the parent's own (body), nested ones are its own to define, a wrong one is told
+    write(site, "theme/templates/notice.html", '{% extends "_layout.html" %}\n{% block body %}{% block note %}'
+                                               "{% endblock %}{% endblock %}\n\n{% block haed %}{% endblock %}")
+    result = run_fraudsite("check", site, "--now", FIXTURE_NOW)
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if "[W407]" in line]
+    assert lines == [
+        "theme/templates/case.html:3: （警告）块“mian”在它继承的 base.html 里没有，块里的内容不会出现在页面上；"
+        "是否想写 “main”？块名要和上级模板里 {% block 名字 %} 的名字完全一样 [W407]",
+        "theme/templates/notice.html:4: （警告）块“haed”在它继承的 _layout.html 里没有，块里的内容不会出现在页面上；"
+        "是否想写 “head”？块名要和上级模板里 {% block 名字 %} 的名字完全一样 [W407]"], lines
+    assert "[W407]" not in sample_theme_check(tmp_path)
 
 
 def test_an_up_to_date_site_is_recognised_without_building_and_any_change_builds_again(tmp_path):
