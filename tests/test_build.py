@@ -477,6 +477,44 @@ def test_check_warns_of_a_theme_that_loads_from_other_sites_or_addresses_from_th
     assert theme_link_problems(SAMPLE, "/fzzl/") == []
 
 
+def test_check_warns_of_what_a_theme_loads_from_other_sites_in_scripts_and_srcset(tmp_path):
+    # Baidu Tongji's snippet pasted into a template, a script of the theme that fetches from outside or adds a CDN's
+    # script, a picture's 2x from a CDN: each told the outside site of every visit, and W405 said nothing.
+    site = copy_fixture(tmp_path)
+    write(site, "theme/templates/_tongji.html", """\
+        <script>
+        var _hmt = _hmt || [];
+        (function() {
+          var hm = document.createElement("script");
+          hm.src = "https://hm.baidu.com/hm.js?0123456789abcdef";
+          document.head.appendChild(hm);
+        })();
+        </script>
+        <script type="application/ld+json">{"@context": "https://schema.org"}</script>
+        <img src="{{ url('static/favicon.svg') }}"
+             srcset="{{ url('static/favicon.svg') }} 1x, https://cdn.example.com/a.png 2x" alt="">
+        <a href="https://www.12321.cn/">举报</a>
+        """)
+    write(site, "theme/static/extra.js", """\
+        // counts a visit, see https://example.com/docs
+        fetch("https://api.example.com/count");
+        var s = document.createElement("script"); s.src="//cdn.bootcdn.net/x.js";
+        var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+        """)
+    result = run_fraudsite("check", site, "--now", FIXTURE_NOW)
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if "[W405]" in line]
+    outside = "：校园内网离线或外网不通时页面会缺样式或功能，读者的访问也会被那个网站看到；"
+    in_script = "请删掉访问统计（如百度统计）、调用别的网站接口的代码；要用的脚本或文件请放进 theme/static/ [W405]"
+    assert lines == [
+        f"theme/static/extra.js:2: （警告）从别的网站加载“https://api.example.com/count”{outside}{in_script}",
+        f"theme/static/extra.js:3: （警告）从别的网站加载“//cdn.bootcdn.net/x.js”{outside}{in_script}",
+        f"theme/templates/_tongji.html:5: （警告）从别的网站加载“https://hm.baidu.com/hm.js?0123456789abcdef”{outside}"
+        f"{in_script}",
+        f"theme/templates/_tongji.html:11: （警告）从别的网站加载“https://cdn.example.com/a.png”{outside}"
+        "请把文件放进 theme/static/，用 {{ url('static/文件名') }} 引用 [W405]"], lines
+    assert "[W405]" not in sample_theme_check(tmp_path)
+
+
 def sample_theme_check(tmp_path) -> str:
     """``fraudsite check``'s output on the sample site with the built-in theme copied in as the site's own, as a
     web person starts a theme: what a new theme warning says of it is a false alarm on every site."""
