@@ -458,6 +458,7 @@ def test_check_warns_of_a_theme_that_loads_from_other_sites_or_addresses_from_th
                                                '<link rel="stylesheet" href="/static/extra.css">\n'
                                                '<a href="https://www.12321.cn/">举报</a>\n'
                                                '<img src="{{ url(\'static/logo.png\') }}" alt="">')
+    write(site, "theme/static/logo.png", "")  # there: what url() makes is fine
     write(site, "theme/static/extra.css", "@import url(https://fonts.example.com/css?family=Noto);\n"
                                           ".hero { background: url(/static/hero.png); }")
     result = run_fraudsite("check", site, "--now", FIXTURE_NOW)
@@ -513,6 +514,40 @@ def test_check_warns_of_what_a_theme_loads_from_other_sites_in_scripts_and_srcse
         f"theme/templates/_tongji.html:11: （警告）从别的网站加载“https://cdn.example.com/a.png”{outside}"
         "请把文件放进 theme/static/，用 {{ url('static/文件名') }} 引用 [W405]"], lines
     assert "[W405]" not in sample_theme_check(tmp_path)
+
+
+def test_check_warns_of_a_static_file_a_theme_refers_to_that_is_not_there(tmp_path):
+    # {{ url('static/nope.css') }} in a template, url(img/missing.png) in a theme's stylesheet: every page asked
+    # for a file that is not there (404) and lost its styles or picture, and check said nothing.
+    site = copy_fixture(tmp_path)
+    write(site, "theme/templates/_extra.html", """\
+        <link rel="stylesheet" href="{{ url('static/nope.css') }}">
+        <link rel="icon" href="{{ url('static/favicon.svg') }}">
+        {% set script = url("static/extra.js") %}<script src="{{ script }}"></script>
+        <style>.x { background: url('static/in-a-page.png'); }</style>
+        <link rel="stylesheet" href="{{ url('static/Style.css') }}">
+        """)
+    write(site, "theme/static/extra.js", "")
+    write(site, "theme/static/img/logo.png", "")
+    write(site, "theme/static/css/extra.css", """\
+        .a { background: url(img/missing.png); }
+        .b { background: url("../favicon.svg"); }
+        .c { background: url('../img/logo.png?v=2#x'); }
+        .d { background: url(data:image/png;base64,AAAA); filter: url(#shadow); }
+        /* .e { background: url(old.png); } */
+        .f { background: url(https://cdn.example.com/x.png); } .g { background: url(/static/x.png); }
+        """)
+    result = run_fraudsite("check", site, "--now", FIXTURE_NOW)
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if "[W408]" in line]
+    assert lines == [
+        "theme/static/css/extra.css:1: （警告）url(img/missing.png) 指向的文件不存在：从这个样式表所在的文件夹算起是 "
+        "theme/static/css/img/missing.png，那里没有，页面取它会得到 404；请把文件放到那里，或改正路径"
+        "（从样式表所在的文件夹算起，如 ../images/a.png） [W408]",
+        "theme/templates/_extra.html:1: （警告）url('static/nope.css') 指向的文件在 theme/static/ 里没有（网站的和内置主题的都没有），"
+        "页面取它会得到 404；请把文件放进 theme/static/，或改正文件名 [W408]",
+        "theme/templates/_extra.html:5: （警告）url('static/Style.css') 指向的文件在 theme/static/ 里没有（网站的和内置主题的都没有），"
+        "页面取它会得到 404；是否想写 static/style.css？文件名的大小写要和实际文件完全一致，网站服务器区分大小写 [W408]"], lines
+    assert "[W408]" not in sample_theme_check(tmp_path)
 
 
 def sample_theme_check(tmp_path) -> str:

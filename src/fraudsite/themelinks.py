@@ -1,15 +1,22 @@
-"""What a site's own theme loads from elsewhere, or addresses from the server's root: both break on a campus
-intranet under a sub-path, and nothing else would say so until a page is opened there (``fraudsite check``)."""
+"""What a site's own theme loads from elsewhere, addresses from the server's root, or asks of its static files that
+are not there: each breaks on a campus intranet under a sub-path, or anywhere, and nothing else would say so until a
+page is opened there (``fraudsite check``)."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
+
+import jinja2
+from jinja2 import nodes
 
 from fraudsite.errors import Problem, warning
 from fraudsite.litter import is_litter
 from fraudsite.markup import line_at
+from fraudsite.theme import static_files
 
 # A resource a page loads (not a link a reader follows: <a href> to another site is fine), in HTML and in CSS.
 _LOADED_FROM_ELSEWHERE = re.compile(
@@ -28,6 +35,9 @@ _SCRIPT_ELEMENT = re.compile(r"""<script\b(?![^>]*\stype\s*=\s*["']?[^"'\s>]*jso
 _SRCSET = re.compile(r"""\ssrcset\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
 _CANDIDATE = re.compile(r"(?:^|,)\s*([^\s,]+)")
 _READ = (".html", ".xml", ".css", ".js")
+# A stylesheet's address of its own folder's file: not data:, #id (an SVG filter), another site's or the root's.
+_RELATIVE_IN_CSS = re.compile(r"""url\(\s*(["']?)(?![a-z][a-z0-9+.-]*:|[#/])([^"')\s]+)\1\s*\)""", re.IGNORECASE)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 
 
 def theme_link_problems(site_dir: Path, base_path: str) -> list[Problem]:
@@ -49,6 +59,55 @@ def theme_link_problems(site_dir: Path, base_path: str) -> list[Problem]:
             problems.append(warning(shown, line_at(text, 1, found.start()), "W406", "",
                                     f"“{address}”从服务器根目录算起，网站放在 {base_path} 这样的子路径下时会找不到；{fix}"))
     return problems
+
+
+def missing_static_problems(site_dir: Path) -> list[Problem]:
+    """W408 for each static file the site's theme refers to that neither its theme/static/ nor the built-in one has:
+    a template's ``url('static/…')``, a stylesheet's relative ``url(…)``. Each page would ask for it and get a 404."""
+    static = static_files(site_dir)
+    by_lower = {path.lower(): path for path in static}
+    problems = []
+    for path, text in _theme_files(site_dir / "theme"):
+        shown = path.relative_to(site_dir).as_posix()
+        if shown.startswith("theme/templates/"):
+            for line, target in _static_urls(text):
+                if target not in static:
+                    fix = _case_hint(by_lower.get(target.lower()), "") or "请把文件放进 theme/static/，或改正文件名"
+                    problems.append(warning(shown, line, "W408", "", f"url('{target}') 指向的文件在 theme/static/ 里没有"
+                                                                     f"（网站的和内置主题的都没有），页面取它会得到 404；{fix}"))
+        elif shown.startswith("theme/static/") and path.suffix == ".css":
+            folder = posixpath.dirname(shown.removeprefix("theme/"))  # where the stylesheet is published: static/…
+            # a comment blanked, its lines kept: an old rule left in one is not a request
+            text = _CSS_COMMENT.sub(lambda comment: re.sub(r"[^\n]", " ", comment.group()), text)
+            for found in _RELATIVE_IN_CSS.finditer(text):
+                target = posixpath.normpath(posixpath.join(folder, unquote(re.split(r"[?#]", found.group(2))[0])))
+                if target.startswith("static/") and target not in static:
+                    fix = (_case_hint(by_lower.get(target.lower()), folder)
+                           or "请把文件放到那里，或改正路径（从样式表所在的文件夹算起，如 ../images/a.png）")
+                    problems.append(warning(shown, line_at(text, 1, found.start()), "W408", "",
+                                            f"url({found.group(2)}) 指向的文件不存在：从这个样式表所在的文件夹算起是 "
+                                            f"theme/{target}，那里没有，页面取它会得到 404；{fix}"))
+    return problems
+
+
+def _static_urls(text: str) -> list[tuple[int, str]]:
+    """Each ``url('static/…')`` a template calls with a literal path, and its line (none if it does not parse: E401)."""
+    try:
+        tree = jinja2.Environment().parse(text)
+    except jinja2.TemplateSyntaxError:
+        return []
+    return [(call.lineno, call.args[0].value) for call in tree.find_all(nodes.Call)
+            if isinstance(call.node, nodes.Name) and call.node.name == "url" and call.args
+            and isinstance(call.args[0], nodes.Const) and isinstance(call.args[0].value, str)
+            and call.args[0].value.startswith("static/") and not call.args[0].value.endswith("/")]
+
+
+def _case_hint(variant: str | None, folder: str) -> str:
+    """The name as the file that is there writes it, when only the letter case differs (the server tells them apart)."""
+    if not variant:
+        return ""
+    written = posixpath.relpath(variant, folder) if folder else variant
+    return f"是否想写 {written}？文件名的大小写要和实际文件完全一致，网站服务器区分大小写"
 
 
 def _loaded_from_elsewhere(path: Path, text: str) -> list[tuple[int, str, bool]]:
