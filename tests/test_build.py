@@ -15,7 +15,7 @@ import pytest
 
 from fraudsite.errors import BuildFailed, OutputError
 from fraudsite.output import file_stats
-from sitekit import FIXTURE_NOW, SAMPLE, build_site, copy_fixture, stamps, tree, write
+from sitekit import FIXTURE_NOW, SAMPLE, build_site, copy_fixture, copy_sample_content, stamps, tree, write
 from tools import run_fraudsite
 
 SAMPLE_THEME = SAMPLE / "theme" / "templates"
@@ -458,6 +458,7 @@ def test_check_warns_of_a_theme_that_loads_from_other_sites_or_addresses_from_th
                                                '<link rel="stylesheet" href="/static/extra.css">\n'
                                                '<a href="https://www.12321.cn/">举报</a>\n'
                                                '<img src="{{ url(\'static/logo.png\') }}" alt="">')
+    write(site, "theme/static/logo.png", "")  # there: what url() makes is fine
     write(site, "theme/static/extra.css", "@import url(https://fonts.example.com/css?family=Noto);\n"
                                           ".hero { background: url(/static/hero.png); }")
     result = run_fraudsite("check", site, "--now", FIXTURE_NOW)
@@ -475,6 +476,108 @@ def test_check_warns_of_a_theme_that_loads_from_other_sites_or_addresses_from_th
     from fraudsite.themelinks import theme_link_problems
 
     assert theme_link_problems(SAMPLE, "/fzzl/") == []
+
+
+def test_check_warns_of_what_a_theme_loads_from_other_sites_in_scripts_and_srcset(tmp_path):
+    # Baidu Tongji's snippet pasted into a template, a script of the theme that fetches from outside or adds a CDN's
+    # script, a picture's 2x from a CDN: each told the outside site of every visit, and W405 said nothing.
+    site = copy_fixture(tmp_path)
+    write(site, "theme/templates/_tongji.html", """\
+        <script>
+        var _hmt = _hmt || [];
+        (function() {
+          var hm = document.createElement("script");
+          hm.src = "https://hm.baidu.com/hm.js?0123456789abcdef";
+          document.head.appendChild(hm);
+        })();
+        </script>
+        <script type="application/ld+json">{"@context": "https://schema.org"}</script>
+        <img src="{{ url('static/favicon.svg') }}"
+             srcset="{{ url('static/favicon.svg') }} 1x, https://cdn.example.com/a.png 2x" alt="">
+        <a href="https://www.12321.cn/">举报</a>
+        """)
+    write(site, "theme/static/extra.js", """\
+        // counts a visit, see https://example.com/docs
+        fetch("https://api.example.com/count");
+        var s = document.createElement("script"); s.src="//cdn.bootcdn.net/x.js";
+        var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+        """)
+    result = run_fraudsite("check", site, "--now", FIXTURE_NOW)
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if "[W405]" in line]
+    outside = "：校园内网离线或外网不通时页面会缺样式或功能，读者的访问也会被那个网站看到；"
+    in_script = "请删掉访问统计（如百度统计）、调用别的网站接口的代码；要用的脚本或文件请放进 theme/static/ [W405]"
+    assert lines == [
+        f"theme/static/extra.js:2: （警告）从别的网站加载“https://api.example.com/count”{outside}{in_script}",
+        f"theme/static/extra.js:3: （警告）从别的网站加载“//cdn.bootcdn.net/x.js”{outside}{in_script}",
+        f"theme/templates/_tongji.html:5: （警告）从别的网站加载“https://hm.baidu.com/hm.js?0123456789abcdef”{outside}"
+        f"{in_script}",
+        f"theme/templates/_tongji.html:11: （警告）从别的网站加载“https://cdn.example.com/a.png”{outside}"
+        "请把文件放进 theme/static/，用 {{ url('static/文件名') }} 引用 [W405]"], lines
+    assert "[W405]" not in sample_theme_check(tmp_path)
+
+
+def test_check_warns_of_a_static_file_a_theme_refers_to_that_is_not_there(tmp_path):
+    # {{ url('static/nope.css') }} in a template, url(img/missing.png) in a theme's stylesheet: every page asked
+    # for a file that is not there (404) and lost its styles or picture, and check said nothing.
+    site = copy_fixture(tmp_path)
+    write(site, "theme/templates/_extra.html", """\
+        <link rel="stylesheet" href="{{ url('static/nope.css') }}">
+        <link rel="icon" href="{{ url('static/favicon.svg') }}">
+        {% set script = url("static/extra.js") %}<script src="{{ script }}"></script>
+        <style>.x { background: url('static/in-a-page.png'); }</style>
+        <link rel="stylesheet" href="{{ url('static/Style.css') }}">
+        """)
+    write(site, "theme/static/extra.js", "")
+    write(site, "theme/static/img/logo.png", "")
+    write(site, "theme/static/css/extra.css", """\
+        .a { background: url(img/missing.png); }
+        .b { background: url("../favicon.svg"); }
+        .c { background: url('../img/logo.png?v=2#x'); }
+        .d { background: url(data:image/png;base64,AAAA); filter: url(#shadow); }
+        /* .e { background: url(old.png); } */
+        .f { background: url(https://cdn.example.com/x.png); } .g { background: url(/static/x.png); }
+        """)
+    result = run_fraudsite("check", site, "--now", FIXTURE_NOW)
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if "[W408]" in line]
+    assert lines == [
+        "theme/static/css/extra.css:1: （警告）url(img/missing.png) 指向的文件不存在：从这个样式表所在的文件夹算起是 "
+        "theme/static/css/img/missing.png，那里没有，页面取它会得到 404；请把文件放到那里，或改正路径"
+        "（从样式表所在的文件夹算起，如 ../images/a.png） [W408]",
+        "theme/templates/_extra.html:1: （警告）url('static/nope.css') 指向的文件在 theme/static/ 里没有（网站的和内置主题的都没有），"
+        "页面取它会得到 404；请把文件放进 theme/static/，或改正文件名 [W408]",
+        "theme/templates/_extra.html:5: （警告）url('static/Style.css') 指向的文件在 theme/static/ 里没有（网站的和内置主题的都没有），"
+        "页面取它会得到 404；是否想写 static/style.css？文件名的大小写要和实际文件完全一致，网站服务器区分大小写 [W408]"], lines
+    assert "[W408]" not in sample_theme_check(tmp_path)
+
+
+def sample_theme_check(tmp_path) -> str:
+    """``fraudsite check``'s output on the sample site with the built-in theme copied in as the site's own, as a
+    web person starts a theme: what a new theme warning says of it is a false alarm on every site."""
+    site = copy_sample_content(tmp_path / "sample")
+    shutil.copytree(SAMPLE / "theme", site / "theme")
+    result = run_fraudsite("check", site, "--now", "2026-11-28 09:00")
+    assert result.returncode == 0 and "检查完成" in result.stdout, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+def test_check_warns_of_a_block_the_extended_template_does_not_have(tmp_path):
+    # {% block mian %} in a site's case.html: build and check said nothing, and every case page had an empty <main>.
+    site = copy_fixture(tmp_path)
+    case = (SAMPLE_THEME / "case.html").read_text(encoding="utf-8")
+    write(site, "theme/templates/case.html", case.replace("{% block main %}", "{% block mian %}"))
+    write(site, "theme/templates/_layout.html", '{% extends "base.html" %}\n{% block main %}<div>{% block body %}'
+                                                "{% endblock %}</div>{% endblock %}")
+    # a grandchild: its block is the parent's own (body), nested ones are its own to define, a wrong one is told
+    write(site, "theme/templates/notice.html", '{% extends "_layout.html" %}\n{% block body %}{% block note %}'
+                                               "{% endblock %}{% endblock %}\n\n{% block haed %}{% endblock %}")
+    result = run_fraudsite("check", site, "--now", FIXTURE_NOW)
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if "[W407]" in line]
+    assert lines == [
+        "theme/templates/case.html:3: （警告）块“mian”在它继承的 base.html 里没有，块里的内容不会出现在页面上；"
+        "是否想写 “main”？块名要和上级模板里 {% block 名字 %} 的名字完全一样 [W407]",
+        "theme/templates/notice.html:4: （警告）块“haed”在它继承的 _layout.html 里没有，块里的内容不会出现在页面上；"
+        "是否想写 “head”？块名要和上级模板里 {% block 名字 %} 的名字完全一样 [W407]"], lines
+    assert "[W407]" not in sample_theme_check(tmp_path)
 
 
 def test_an_up_to_date_site_is_recognised_without_building_and_any_change_builds_again(tmp_path):

@@ -21,7 +21,8 @@ from fraudsite.markup import place_at, shorten
 from fraudsite.model import Item
 from fraudsite.privacy import body_line_of, privacy_rules, read_raw, scan_items
 from fraudsite.site import Site
-from fraudsite.themelinks import theme_link_problems
+from fraudsite.themeblocks import stray_block_problems
+from fraudsite.themelinks import missing_static_problems, theme_link_problems
 from fraudsite.urls import index_file
 from fraudsite.weeks import day_start, week_start
 
@@ -83,7 +84,9 @@ def check_site(options: BuildOptions) -> CheckResult:
             problems += failure.problems
         problems += anchors.problems()
         problems += unused_templates(options.site_dir, site)
+        problems += stray_block_problems(options.site_dir, site.config)
         problems += theme_link_problems(options.site_dir, site.config.base_path)
+        problems += missing_static_problems(options.site_dir)
     return CheckResult(tuple(sorted(set(problems))), len(content.items), len(site.published))
 
 

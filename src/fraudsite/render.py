@@ -211,7 +211,7 @@ def template_problems(env: jinja2.Environment) -> list:
     ``check`` renders only the templates the site's pages use, and a theme's other ones (the monthly report's,
     a screen profile not configured yet) would fail only on the day they are first used."""
     problems = []
-    for name in env.list_templates(filter_func=_is_template):
+    for name in env.list_templates(filter_func=is_template):
         try:
             with _template_mistakes(name):
                 env.get_template(name)
@@ -220,7 +220,7 @@ def template_problems(env: jinja2.Environment) -> list:
     return problems
 
 
-def _is_template(name: str) -> bool:
+def is_template(name: str) -> bool:
     """A file of the theme's templates folder that pages could use: not an editor's backup or swap file, nor one
     in a hidden folder (a notebook's .ipynb_checkpoints/)."""
     parts = tuple(name.split("/"))

@@ -1,15 +1,22 @@
-"""What a site's own theme loads from elsewhere, or addresses from the server's root: both break on a campus
-intranet under a sub-path, and nothing else would say so until a page is opened there (``fraudsite check``)."""
+"""What a site's own theme loads from elsewhere, addresses from the server's root, or asks of its static files that
+are not there: each breaks on a campus intranet under a sub-path, or anywhere, and nothing else would say so until a
+page is opened there (``fraudsite check``)."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
+
+import jinja2
+from jinja2 import nodes
 
 from fraudsite.errors import Problem, warning
 from fraudsite.litter import is_litter
 from fraudsite.markup import line_at
+from fraudsite.theme import static_files
 
 # A resource a page loads (not a link a reader follows: <a href> to another site is fine), in HTML and in CSS.
 _LOADED_FROM_ELSEWHERE = re.compile(
@@ -18,7 +25,19 @@ _LOADED_FROM_ELSEWHERE = re.compile(
 # An address from the server's root, written out rather than made by url(): /static/style.css is not /fzzl/static/.
 _FROM_THE_ROOT = re.compile(r"""\s(?:src|href|action)\s*=\s*["'](/(?!/)[^"'\s>{]*)|url\(\s*["']?(/(?!/)[^"')\s]*)""",
                             re.IGNORECASE)
-_READ = (".html", ".xml", ".css")
+# What a script loads by itself (Baidu Tongji's hm.src = "https://hm.baidu.com/hm.js?…", fetch("https://…")): an
+# address in a string. An XML namespace (createElementNS("http://www.w3.org/2000/svg")) is a name, never fetched.
+_ADDRESS_IN_SCRIPT = re.compile(r"""["'`]((?:https?:)?//(?!www\.w3\.org/)[^"'`\s\\]+)""", re.IGNORECASE)
+# A template's script element, not one of data (JSON, JSON-LD's "https://schema.org"): a page runs only the former.
+_SCRIPT_ELEMENT = re.compile(r"""<script\b(?![^>]*\stype\s*=\s*["']?[^"'\s>]*json)[^>]*>(.*?)</script""",
+                             re.IGNORECASE | re.DOTALL)
+# srcset="a.png 1x, https://cdn…/a.png 2x": each candidate's address, the one a screen's density picks is loaded.
+_SRCSET = re.compile(r"""\ssrcset\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
+_CANDIDATE = re.compile(r"(?:^|,)\s*([^\s,]+)")
+_READ = (".html", ".xml", ".css", ".js")
+# A stylesheet's address of its own folder's file: not data:, #id (an SVG filter), another site's or the root's.
+_RELATIVE_IN_CSS = re.compile(r"""url\(\s*(["']?)(?![a-z][a-z0-9+.-]*:|[#/])([^"')\s]+)\1\s*\)""", re.IGNORECASE)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 
 
 def theme_link_problems(site_dir: Path, base_path: str) -> list[Problem]:
@@ -26,11 +45,13 @@ def theme_link_problems(site_dir: Path, base_path: str) -> list[Problem]:
     problems = []
     for path, text in _theme_files(site_dir / "theme"):
         shown = path.relative_to(site_dir).as_posix()
-        for found in _LOADED_FROM_ELSEWHERE.finditer(text):
-            address = found.group(1) or found.group(2)
-            problems.append(warning(shown, line_at(text, 1, found.start()), "W405", "",
-                                    f"从别的网站加载“{address}”：校园内网离线或外网不通时页面会缺样式或功能，读者的访问"
-                                    "也会被那个网站看到；请把文件放进 theme/static/，用 {{ url('static/文件名') }} 引用"))
+        for line, address, by_script in _loaded_from_elsewhere(path, text):
+            fix = ("请删掉访问统计（如百度统计）、调用别的网站接口的代码；要用的脚本或文件请放进 theme/static/" if by_script
+                   else "请把文件放进 theme/static/，用 {{ url('static/文件名') }} 引用")
+            problems.append(warning(shown, line, "W405", "", f"从别的网站加载“{address}”：校园内网离线或外网不通时"
+                                                             f"页面会缺样式或功能，读者的访问也会被那个网站看到；{fix}"))
+        if path.suffix == ".js":  # a script's addresses are the page's, not its own: W406's advice would mislead
+            continue
         for found in _FROM_THE_ROOT.finditer(text):
             address = found.group(1) or found.group(2)
             fix = (f"请改用 {{{{ url('{address[1:]}') }}}}" if path.suffix != ".css"
@@ -40,8 +61,71 @@ def theme_link_problems(site_dir: Path, base_path: str) -> list[Problem]:
     return problems
 
 
+def missing_static_problems(site_dir: Path) -> list[Problem]:
+    """W408 for each static file the site's theme refers to that neither its theme/static/ nor the built-in one has:
+    a template's ``url('static/…')``, a stylesheet's relative ``url(…)``. Each page would ask for it and get a 404."""
+    static = static_files(site_dir)
+    by_lower = {path.lower(): path for path in static}
+    problems = []
+    for path, text in _theme_files(site_dir / "theme"):
+        shown = path.relative_to(site_dir).as_posix()
+        if shown.startswith("theme/templates/"):
+            for line, target in _static_urls(text):
+                if target not in static:
+                    fix = _case_hint(by_lower.get(target.lower()), "") or "请把文件放进 theme/static/，或改正文件名"
+                    problems.append(warning(shown, line, "W408", "", f"url('{target}') 指向的文件在 theme/static/ 里没有"
+                                                                     f"（网站的和内置主题的都没有），页面取它会得到 404；{fix}"))
+        elif shown.startswith("theme/static/") and path.suffix == ".css":
+            folder = posixpath.dirname(shown.removeprefix("theme/"))  # where the stylesheet is published: static/…
+            # a comment blanked, its lines kept: an old rule left in one is not a request
+            text = _CSS_COMMENT.sub(lambda comment: re.sub(r"[^\n]", " ", comment.group()), text)
+            for found in _RELATIVE_IN_CSS.finditer(text):
+                target = posixpath.normpath(posixpath.join(folder, unquote(re.split(r"[?#]", found.group(2))[0])))
+                if target.startswith("static/") and target not in static:
+                    fix = (_case_hint(by_lower.get(target.lower()), folder)
+                           or "请把文件放到那里，或改正路径（从样式表所在的文件夹算起，如 ../images/a.png）")
+                    problems.append(warning(shown, line_at(text, 1, found.start()), "W408", "",
+                                            f"url({found.group(2)}) 指向的文件不存在：从这个样式表所在的文件夹算起是 "
+                                            f"theme/{target}，那里没有，页面取它会得到 404；{fix}"))
+    return problems
+
+
+def _static_urls(text: str) -> list[tuple[int, str]]:
+    """Each ``url('static/…')`` a template calls with a literal path, and its line (none if it does not parse: E401)."""
+    try:
+        tree = jinja2.Environment().parse(text)
+    except jinja2.TemplateSyntaxError:
+        return []
+    return [(call.lineno, call.args[0].value) for call in tree.find_all(nodes.Call)
+            if isinstance(call.node, nodes.Name) and call.node.name == "url" and call.args
+            and isinstance(call.args[0], nodes.Const) and isinstance(call.args[0].value, str)
+            and call.args[0].value.startswith("static/") and not call.args[0].value.endswith("/")]
+
+
+def _case_hint(variant: str | None, folder: str) -> str:
+    """The name as the file that is there writes it, when only the letter case differs (the server tells them apart)."""
+    if not variant:
+        return ""
+    written = posixpath.relpath(variant, folder) if folder else variant
+    return f"是否想写 {written}？文件名的大小写要和实际文件完全一致，网站服务器区分大小写"
+
+
+def _loaded_from_elsewhere(path: Path, text: str) -> list[tuple[int, str, bool]]:
+    """Each address on another site the file loads, with its line and whether a script loads it, once a line."""
+    found = {(line_at(text, 1, m.start()), m.group(1) or m.group(2)): False for m in _LOADED_FROM_ELSEWHERE.finditer(text)}
+    scripts = [(0, text)] if path.suffix == ".js" else [(m.start(1), m.group(1)) for m in _SCRIPT_ELEMENT.finditer(text)]
+    for start, script in scripts:
+        for address in _ADDRESS_IN_SCRIPT.finditer(script):
+            found.setdefault((line_at(text, 1, start + address.start()), address.group(1)), True)
+    for srcset in _SRCSET.finditer(text):
+        for candidate in _CANDIDATE.finditer(srcset.group(2)):
+            if re.match(r"(?:https?:)?//", candidate.group(1), re.IGNORECASE):
+                found.setdefault((line_at(text, 1, srcset.start(2) + candidate.start(1)), candidate.group(1)), False)
+    return [(line, address, by_script) for (line, address), by_script in found.items()]
+
+
 def _theme_files(theme: Path) -> Iterator[tuple[Path, str]]:
-    """The theme's templates and stylesheets, with their text (one not read as UTF-8 is E401's, not this)."""
+    """The theme's templates, stylesheets and scripts, with their text (one not read as UTF-8 is E401's, not this)."""
     if not theme.is_dir():
         return
     for path in sorted(theme.rglob("*")):
