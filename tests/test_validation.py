@@ -526,3 +526,20 @@ def test_only_a_file_managers_copy_is_taken_for_the_copy():
         assert copy(name), name
     for name in ("2025-04-copyright-scam", "photocopy-fraud", "游戏副本代练诈骗", "游戏副本", "防骗讲座 (2024)", "案例"):
         assert not copy(name), name
+
+
+@pytest.mark.parametrize("value", ["8080", "true", "[https://www.example.edu.cn/fzzl/]", "0", "false"])
+def test_a_base_url_that_is_not_text_is_refused_at_its_line(tmp_path, value):
+    # It was skipped unchecked, and the build ended in 内部错误：AssertionError, exit 2.
+    lines = failures(tmp_path, {"content/cases/a.md": GOOD_CASE},
+                     CONFIG.replace("https://www.example.edu.cn/fzzl/", value))
+    assert lines == ["fraudsite.yaml:2: base_url: 应为网站的完整网址，不带 ? 或 # 之后的部分，"
+                     "例如 https://www.example.edu.cn/fzzl/ [E103]"], lines
+
+
+def test_a_base_url_that_is_not_text_exits_1_without_traceback(tmp_path):
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE}, CONFIG.replace("https://www.example.edu.cn/fzzl/", "8080"))
+    for command in ("build", "check"):
+        said = (result := run_fraudsite(command, site)).stdout + result.stderr
+        assert result.returncode == 1 and "fraudsite.yaml:2: base_url:" in said, said
+        assert "内部错误" not in said and "Traceback" not in said

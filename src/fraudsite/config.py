@@ -186,7 +186,7 @@ def parse_config(located: Located, shown: str, problems: list[Problem]) -> Confi
     for key in data:
         if key not in _KEYS:
             bad(key, f"未知的配置项；{did_you_mean(key, sorted(_KEYS))}", "E104")
-    missing = {key for key in _REQUIRED if not data.get(key)}
+    missing = {key for key in _REQUIRED if data.get(key) in (None, "")}  # base_url: 0 is a wrong value, not none
     for key in sorted(missing, key=list(_REQUIRED).index):
         bad(key, "缺少必填配置项；请填写", "E105")
     values: dict[str, Any] = {"path": shown}
@@ -196,11 +196,13 @@ def parse_config(located: Located, shown: str, problems: list[Problem]) -> Confi
                 bad(key, "应为非空文字")
             else:
                 values[key] = data[key].strip()
-    if "base_url" not in missing and isinstance(data.get("base_url"), str):
-        url = _normalise_base_url(data["base_url"])
+    if "base_url" not in missing:
+        # Not text (8080, true, [https://…]): the same message, else no Config and no problem to say why.
+        url = _normalise_base_url(data["base_url"]) if isinstance(data["base_url"], str) else ""
         if not url:
             bad("base_url", "应为网站的完整网址，不带 ? 或 # 之后的部分，例如 https://www.example.edu.cn/fzzl/")
-        values["base_url"] = url
+        else:
+            values["base_url"] = url
     if "timezone" in values:
         try:
             ZoneInfo(values["timezone"])
