@@ -507,10 +507,29 @@ def test_the_base_url_is_written_as_browsers_write_it_and_a_port_beyond_range_is
     assert load_config(site / "fraudsite.yaml").base_url == "https://www.example.edu.cn/fzzl/"
     build_site(site)
     assert "<loc>https://www.example.edu.cn/fzzl/</loc>" in (site / "build/sitemap.xml").read_text(encoding="utf-8")
-    for number, wrong in enumerate(("www.example.edu.cn:99999/", "www.example.edu.cn:0/", "admin:pw@www.example.edu.cn/")):
+    for number, wrong in enumerate(("www.example.edu.cn:99999/", "www.example.edu.cn:0/")):
         lines = failures(tmp_path / f"wrong{number}", {"content/cases/a.md": GOOD_CASE},
                          CONFIG.replace("www.example.edu.cn/", wrong))
         assert lines and lines[0].startswith("fraudsite.yaml:2: base_url: 应为网站的完整网址"), wrong
+
+
+def test_a_base_url_with_a_password_or_a_page_name_says_what_to_remove(tmp_path):
+    # The one was told of "? 或 #"; the other built, and every link read /fzzl/index.html/static/style.css.
+    said = {}
+    for number, wrong in enumerate(("admin:pw@www.example.edu.cn/fzzl/", "WWW.example.edu.cn/fzzl/index.html",
+                                    "www.example.edu.cn/Default.ASPX", "www.example.edu.cn/fzzl/list.php")):
+        lines = failures(tmp_path / f"wrong{number}", {"content/cases/a.md": GOOD_CASE},
+                         CONFIG.replace("www.example.edu.cn/fzzl/", wrong))
+        assert len(lines) == 1 and lines[0].startswith("fraudsite.yaml:2: base_url: ") and lines[0].endswith("[E103]")
+        said[wrong] = lines[0].split("base_url: ")[1]
+    assert said["admin:pw@www.example.edu.cn/fzzl/"].startswith("网址里不能带用户名和密码")
+    assert "末尾的“index.html”会出现在每个页面的地址中间；请删去它，写成 https://www.example.edu.cn/fzzl/ [E103]" in said[
+        "WWW.example.edu.cn/fzzl/index.html"]
+    assert "写成 https://www.example.edu.cn/ [E103]" in said["www.example.edu.cn/Default.ASPX"]
+    assert "写成 https://www.example.edu.cn/fzzl/ [E103]" in said["www.example.edu.cn/fzzl/list.php"]
+    site = tiny_site(tmp_path / "folder", {"content/cases/a.md": GOOD_CASE},
+                     CONFIG.replace("www.example.edu.cn/fzzl/", "www.example.edu.cn/fzzl.v2/"))
+    build_site(site)  # a dot in a folder's name is no page
 
 
 def test_only_a_file_managers_copy_is_taken_for_the_copy():

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fraudsite.errors import BuildFailed, Problem, describe_os_error, did_you_mean, problem
@@ -136,6 +136,8 @@ class Config:
 _KEYS = {f for f in Config.__dataclass_fields__ if f not in ("path", "section_lines")}
 _REQUIRED = ("title", "base_url")
 _ASCII_KEY = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+# The last segment of a page's address as a browser shows it (…/fzzl/index.html), not a folder's.
+_PAGE_NAME = re.compile(r"/[^/]+\.(?:s?html?|php|aspx?|jsp)\Z", re.IGNORECASE)
 
 
 def load_config(path: Path, base_url: str | None = None) -> Config:
@@ -200,7 +202,7 @@ def parse_config(located: Located, shown: str, problems: list[Problem]) -> Confi
         # Not text (8080, true, [https://…]): the same message, else no Config and no problem to say why.
         url = _normalise_base_url(data["base_url"]) if isinstance(data["base_url"], str) else ""
         if not url:
-            bad("base_url", "应为网站的完整网址，不带 ? 或 # 之后的部分，例如 https://www.example.edu.cn/fzzl/")
+            bad("base_url", _base_url_advice(data["base_url"]))
         else:
             values["base_url"] = url
     if "timezone" in values:
@@ -241,10 +243,13 @@ def parse_config(located: Located, shown: str, problems: list[Problem]) -> Confi
 
 def _normalise_base_url(url: str) -> str:
     """The site's address ending in "/", or "" if it is not one: every page's address is this plus a path, so
-    a query or a fragment (``…/fzzl/?from=qr``) would end up in the middle of each."""
+    a query or a fragment (``…/fzzl/?from=qr``), or a page's name pasted from the browser (``…/fzzl/index.html``),
+    would end up in the middle of each."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or "?" in url or "#" in url or "@" in parts.netloc:
         return ""  # a user name and password (user:pw@host) would be published in every address
+    if _PAGE_NAME.search(parts.path):
+        return ""
     try:
         port = parts.port
     except ValueError:  # not a number, or beyond 65535
@@ -257,6 +262,18 @@ def _normalise_base_url(url: str) -> str:
     netloc = host if port in (None, {"http": 80, "https": 443}[parts.scheme]) else f"{host}:{port}"
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
     return f"{parts.scheme}://{netloc}{path}"
+
+
+def _base_url_advice(url: Any) -> str:
+    """What to do about a base_url that ``_normalise_base_url`` refuses."""
+    parts = urlsplit(url.strip()) if isinstance(url, str) else None
+    if parts and "@" in parts.netloc:
+        return "网址里不能带用户名和密码（@ 及其前面的部分），否则每个页面的地址里都会有它们；请删去，例如 https://www.example.edu.cn/fzzl/"
+    page = _PAGE_NAME.search(parts.path) if parts else None
+    if page and (folder := _normalise_base_url(urlunsplit(parts._replace(path=parts.path[:page.start() + 1])))):
+        return (f"应为专栏所在的文件夹，而不是其中一个网页：末尾的“{page.group()[1:]}”会出现在每个页面的地址中间；"
+                f"请删去它，写成 {folder}")
+    return "应为网站的完整网址，不带 ? 或 # 之后的部分，例如 https://www.example.edu.cn/fzzl/"
 
 
 def _parse_office(data: Any, bad) -> Office:
