@@ -562,3 +562,38 @@ def test_a_base_url_that_is_not_text_exits_1_without_traceback(tmp_path):
         said = (result := run_fraudsite(command, site)).stdout + result.stderr
         assert result.returncode == 1 and "fraudsite.yaml:2: base_url:" in said, said
         assert "内部错误" not in said and "Traceback" not in said
+
+
+def test_a_type_or_audience_text_that_is_a_list_or_true_is_refused_at_its_line(tmp_path):
+    # A list was shown raw on the type page (['先返利', '后垫付']); name: 110 was told it had no name.
+    config = CONFIG + """\
+office:
+  name: [保卫处]
+types:
+  - key: shuadan
+    name: 110
+    description: [先返利, 后垫付]
+    warning: true
+  - key: ShuaDan
+    name: 刷单
+audiences:
+  - {key: 在校生, name: 在校生}
+  - key: staff
+    name: {a: 1}
+"""
+    lines = failures(tmp_path, {}, config)
+    assert lines == [
+        "fraudsite.yaml:4: office.name: 应为一段文字，而不是列表或多项设置；几句话请写在同一行里 [E103]",
+        "fraudsite.yaml:8: types.description: 应为一段文字，而不是列表或多项设置；几句话请写在同一行里 [E103]",
+        "fraudsite.yaml:9: types.warning: 应为一段文字；若本意是文字，请加英文引号 [E103]",
+        "fraudsite.yaml:10: types.key: 键“ShuaDan”应为小写英文字母、数字和连字符；是否想写 shuadan？ [E106]",
+        "fraudsite.yaml:13: audiences.key: 键“在校生”应为小写英文字母、数字和连字符；例如 students [E106]",
+        "fraudsite.yaml:15: audiences.name: 应为一段文字，而不是列表或多项设置；几句话请写在同一行里 [E103]"], lines
+
+
+def test_a_number_as_a_type_name_or_description_is_its_text(tmp_path):
+    from fraudsite.config import load_config
+
+    site = tiny_site(tmp_path, {}, CONFIG + "types:\n  - {key: shuadan, name: 110, description: 12306}\n")
+    assert load_config(site / "fraudsite.yaml").types[0].name == "110"
+    assert load_config(site / "fraudsite.yaml").types[0].description == "12306"

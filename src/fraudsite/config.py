@@ -280,17 +280,37 @@ def _parse_office(data: Any, bad) -> Office:
     if not isinstance(data, dict):
         bad("office", "应包含 name、phone、email")
         return Office()
-    for key in data:
+    values = {}
+    for key, value in data.items():
         if key not in ("name", "phone", "email"):
             bad(f"office.{key}", f"未知的配置项；{did_you_mean(key, ['name', 'phone', 'email'])}", "E104")
-    values = {k: str(v) for k, v in data.items() if k in ("name", "phone", "email") and v is not None}
+        elif (text := _text(value)) is None:
+            bad(f"office.{key}", _not_text(value))
+        elif text:
+            values[key] = text
     return Office(**values)
+
+
+def _text(value: Any) -> str | None:
+    """A text setting as written and stripped ("" for none), or None if it is not text: as front matter takes a
+    text (content.py's _Fields.text), a number is its digits, and a list, a set or true is no text."""
+    if isinstance(value, (list, dict, bool)):
+        return None
+    return "" if value is None else str(value).strip()
+
+
+def _not_text(value: Any) -> str:
+    """Why a value ``_text`` refuses is no text, and what to write."""
+    if isinstance(value, bool):
+        return "应为一段文字；若本意是文字，请加英文引号"
+    return "应为一段文字，而不是列表或多项设置；几句话请写在同一行里"
 
 
 def _parse_named_list(data: Any, key: str, fields: tuple[str, ...], located: Located, shown: str, problems: list[Problem], kind):
     if not isinstance(data, list) or not data:
         problems.append(problem(shown, located.line_of(key, 1), "E103", key, "应为非空列表，每项含 " + "、".join(fields)))
         return ()
+    example = {"types": "shuadan", "audiences": "students"}[key]
     result = []
     seen: set[str] = set()
     for index, entry in enumerate(data):
@@ -302,15 +322,25 @@ def _parse_named_list(data: Any, key: str, fields: tuple[str, ...], located: Loc
         for name in entry:
             if name not in fields:
                 problems.append(problem(shown, where, "E104", f"{key}.{name}", f"未知的字段；{did_you_mean(name, list(fields))}"))
-        item_key, item_name = entry.get("key"), entry.get("name")
+        item_key = entry.get("key")
         if not isinstance(item_key, str) or not _ASCII_KEY.match(item_key):
-            problems.append(problem(shown, where, "E106", f"{key}.key", "应为小写英文字母、数字和连字符组成的键，例如 shuadan"))
+            hint = (f"是否想写 {item_key.lower()}？" if isinstance(item_key, str) and _ASCII_KEY.match(item_key.lower())
+                    else f"例如 {example}")
+            written = f"“{item_key}”" if item_key is not None else ""
+            problems.append(problem(shown, located.line_of(f"{key}.{index}.key", where), "E106", f"{key}.key",
+                                    f"键{written}应为小写英文字母、数字和连字符；{hint}"))
             continue
         if item_key in seen:
             problems.append(problem(shown, where, "E107", f"{key}.key", f"键“{item_key}”重复；每个键只能定义一次"))
-        if not isinstance(item_name, str) or not item_name.strip():
+        texts = {name: _text(entry.get(name)) for name in fields}
+        for name in fields:
+            if texts[name] is None:
+                problems.append(problem(shown, located.line_of(f"{key}.{index}.{name}", where), "E103", f"{key}.{name}",
+                                        _not_text(entry[name])))
+        if texts["name"] == "":
             problems.append(problem(shown, where, "E105", f"{key}.name", "缺少中文名称"))
+        if None in texts.values() or not texts["name"]:
             continue
         seen.add(item_key)
-        result.append(kind(**{f: str(entry.get(f) or "").strip() for f in fields}))
+        result.append(kind(**texts))
     return tuple(result)
