@@ -597,3 +597,16 @@ def test_a_number_as_a_type_name_or_description_is_its_text(tmp_path):
     site = tiny_site(tmp_path, {}, CONFIG + "types:\n  - {key: shuadan, name: 110, description: 12306}\n")
     assert load_config(site / "fraudsite.yaml").types[0].name == "110"
     assert load_config(site / "fraudsite.yaml").types[0].description == "12306"
+
+
+def test_an_internal_field_or_a_key_under_search_is_an_unknown_setting(tmp_path):
+    # configured_url (the build's own note of fraudsite.yaml's base_url) and search.foo were taken silently, and
+    # configured_url was offered among the choices of every mistyped key.
+    lines = failures(tmp_path, {"content/cases/a.md": GOOD_CASE},
+                     CONFIG + "configured_url: https://evil.example/\nsearch:\n  foo: 1\npage_sise: 5\n")
+    assert [line.split(" [")[0] for line in lines] == [
+        "fraudsite.yaml:3: configured_url: 未知的配置项；可选：audiences、base_url、feed_size、language、"
+        "notice_lifetime_days、office、page_size、privacy、screen、search、timezone、title、trusted_html、types、wechat",
+        "fraudsite.yaml:5: search.foo: 未知的配置项；search 下目前没有可写的设置，请删去这一行",
+        "fraudsite.yaml:6: page_sise: 未知的配置项；是否想写 “page_size”、“feed_size”？"], lines
+    assert all(line.endswith("[E104]") for line in lines)

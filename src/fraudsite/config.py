@@ -133,7 +133,7 @@ class Config:
         return {a.key: a for a in self.audiences}
 
 
-_KEYS = {f for f in Config.__dataclass_fields__ if f not in ("path", "section_lines")}
+_KEYS = {f for f in Config.__dataclass_fields__ if f not in ("path", "section_lines", "configured_url")}  # those are ours
 _REQUIRED = ("title", "base_url")
 _ASCII_KEY = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 # The last segment of a page's address as a browser shows it (…/fzzl/index.html), not a folder's.
@@ -230,6 +230,9 @@ def parse_config(located: Located, shown: str, problems: list[Problem]) -> Confi
                 values[key] = data[key]
                 values.setdefault("section_lines", {}).update(
                     {name: line for name, line in located.lines.items() if name == key or name.startswith(key + ".")})
+    if isinstance(data.get("search"), dict):  # no channel reads a setting there yet: one would pass unheard
+        for key in data["search"]:
+            bad(f"search.{key}", "未知的配置项；search 下目前没有可写的设置，请删去这一行", "E104")
     if "office" in data:
         values["office"] = _parse_office(data["office"], bad)
     if "types" in data:
