@@ -610,3 +610,17 @@ def test_an_internal_field_or_a_key_under_search_is_an_unknown_setting(tmp_path)
         "fraudsite.yaml:5: search.foo: 未知的配置项；search 下目前没有可写的设置，请删去这一行",
         "fraudsite.yaml:6: page_sise: 未知的配置项；是否想写 “page_size”、“feed_size”？"], lines
     assert all(line.endswith("[E104]") for line in lines)
+
+
+@pytest.mark.parametrize("language", ["中文", "zh_CN", "zh CN", "'-zh'"])
+def test_a_language_that_is_no_language_tag_is_refused(tmp_path, language):
+    # 中文 was written as <html lang="中文">, which no browser or screen reader knows.
+    lines = failures(tmp_path, {"content/cases/a.md": GOOD_CASE}, CONFIG + f"language: {language}\n")
+    assert lines == [f"fraudsite.yaml:3: language: “{language.strip(chr(39))}”不是语言代码；应为字母、数字和连字符组成的"
+                     "代码，简体中文写 zh-CN [E103]"], lines
+
+
+def test_a_language_tag_is_written_as_the_pages_language(tmp_path):
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE}, CONFIG + "language: zh-Hans\n")
+    build_site(site)
+    assert '<html lang="zh-Hans"' in (site / "build/index.html").read_text(encoding="utf-8")

@@ -136,6 +136,7 @@ class Config:
 _KEYS = {f for f in Config.__dataclass_fields__ if f not in ("path", "section_lines", "configured_url")}  # those are ours
 _REQUIRED = ("title", "base_url")
 _ASCII_KEY = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")  # BCP 47 as pages use it: zh-CN, zh-Hans, en
 # The last segment of a page's address as a browser shows it (…/fzzl/index.html), not a folder's.
 _PAGE_NAME = re.compile(r"/[^/]+\.(?:s?html?|php|aspx?|jsp)\Z", re.IGNORECASE)
 
@@ -205,6 +206,8 @@ def parse_config(located: Located, shown: str, problems: list[Problem]) -> Confi
             bad("base_url", _base_url_advice(data["base_url"]))
         else:
             values["base_url"] = url
+    if "language" in values and not _LANGUAGE_TAG.match(values["language"]):  # written as <html lang="…">
+        bad("language", f"“{values.pop('language')}”不是语言代码；应为字母、数字和连字符组成的代码，简体中文写 zh-CN")
     if "timezone" in values:
         try:
             ZoneInfo(values["timezone"])
