@@ -337,3 +337,38 @@ attachments:
                                                encoding="utf-8")
     said = run_fraudsite("check", site)
     assert "content/notices/n.md:7:" in said.stdout + said.stderr and "137****5678" in said.stdout + said.stderr
+
+
+@pytest.mark.parametrize("pattern, reason", [("'20[\\d{8}'", "方括号 [ ] 没有成对（第 3 个字符处）"),
+                                             ("'20\\d{8})'", "圆括号 ( ) 没有成对（第 8 个字符处）"),
+                                             ("'*20'", "重复符号（* + ? 或 {n}）前面没有可重复的内容（第 1 个字符处）")])
+def test_a_broken_student_number_pattern_is_refused_at_its_line_with_a_reason_in_chinese(tmp_path, pattern, reason):
+    # Wrapped as (?:…)(?!…) before compiling, the stray "[" swallowed the wrapper and the site got E606 findings.
+    from fraudsite.config import load_config
+    from fraudsite.errors import BuildFailed
+
+    (tmp_path / "fraudsite.yaml").write_text(CONFIG.replace("'20\\d{2}[0-9]{6}'", pattern), encoding="utf-8")
+    with pytest.raises(BuildFailed) as failure:
+        privacy.privacy_rules(load_config(tmp_path / "fraudsite.yaml"))
+    assert [str(p) for p in failure.value.problems] == [
+        f"fraudsite.yaml:8: privacy.student_number: 不是有效的正则表达式：{reason}；例如 '20\\d{{8}}'（用单引号） [E609]"]
+
+
+def test_an_unknown_privacy_key_is_named_at_its_line():
+    from fraudsite.config import Config
+
+    config = Config("甲", "https://www.example.edu.cn/", privacy={"student_numbr": "x"},
+                    section_lines={"privacy": 7, "privacy.student_numbr": 8})
+    with pytest.raises(privacy.BuildFailed) as failure:
+        privacy.privacy_rules(config)
+    assert [(p.line, p.code, p.field) for p in failure.value.problems] == [(8, "E609", "privacy.student_numbr")]
+
+
+def test_a_student_number_pattern_in_double_quotes_is_told_to_use_single_ones(tmp_path):
+    # It was told not to write Windows paths and to put cover images in the site folder.
+    (tmp_path / "fraudsite.yaml").write_text(CONFIG.replace("'20\\d{2}[0-9]{6}'", '"20\\d{8}"'), encoding="utf-8")
+    result = run_fraudsite("check", tmp_path)
+    said = result.stdout + result.stderr
+    assert result.returncode == 1 and "fraudsite.yaml:8: YAML 格式错误：在英文双引号里，反斜杠“\\”表示转义；" \
+        "正则表达式请改用单引号，例如 student_number: '20\\d{8}' [E003]" in said, said
+    assert "Windows" not in said

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from fraudsite.urls import ascii_url, site_url, uri_path, url_path
+from fraudsite.urls import ascii_url, base_href, site_url, uri_path, url_path
 from sitekit import build_site, write
 
 BASE = "https://www.example.edu.cn/fzzl/"
@@ -106,3 +106,20 @@ def test_screen_playlists_give_rfc_3986_urls(out):
     urls = [playlist["page"]] + [item["url"] for item in playlist["items"]]
     assert urls[1] == f"{BASE}screen/items/notices/%E6%A0%A1%E5%9B%AD%E8%B4%B7%E6%8F%90%E9%86%92/?seconds=12"
     assert len(urls) == 2 and all(RFC_3986.fullmatch(url) for url in urls)
+
+
+def test_a_space_in_the_sub_path_is_percent_encoded_in_every_link_of_a_page(tmp_path):
+    # Feeds encoded it; pages wrote href="/反诈 专栏/static/style.css", and a body's links and pictures the same.
+    site = tmp_path / "site"
+    write(site, "fraudsite.yaml", 'title: 测试专栏\nbase_url: "https://www.example.edu.cn/反诈 专栏/"\n')
+    write(site, "content/cases/a.md", "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\n---\n"
+                                      "见[另一篇](b.md)，截图：\n\n![截图](images/聊天.png)\n")
+    write(site, "content/cases/b.md", "---\ntitle: 乙\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\n---\n正文\n")
+    (site / "content/cases/images").mkdir()
+    (site / "content/cases/images/聊天.png").write_bytes(PNG)
+    build_site(site)
+    page = (site / "build/cases/a/index.html").read_text(encoding="utf-8")
+    assert 'href="/反诈%20专栏/static/style.css"' in page and 'href="/反诈%20专栏/cases/b/"' in page
+    assert 'src="/反诈%20专栏/media/cases/images/聊天.png"' in page
+    assert not re.findall(r'(?:href|src)="/反诈 ', page)
+    assert base_href("/%E5%8F%8D%E8%AF%88/a b/") == "/%E5%8F%8D%E8%AF%88/a%20b/"  # copied from the address bar

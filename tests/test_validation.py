@@ -511,10 +511,29 @@ def test_the_base_url_is_written_as_browsers_write_it_and_a_port_beyond_range_is
     assert load_config(site / "fraudsite.yaml").base_url == "https://www.example.edu.cn/fzzl/"
     build_site(site)
     assert "<loc>https://www.example.edu.cn/fzzl/</loc>" in (site / "build/sitemap.xml").read_text(encoding="utf-8")
-    for number, wrong in enumerate(("www.example.edu.cn:99999/", "www.example.edu.cn:0/", "admin:pw@www.example.edu.cn/")):
+    for number, wrong in enumerate(("www.example.edu.cn:99999/", "www.example.edu.cn:0/")):
         lines = failures(tmp_path / f"wrong{number}", {"content/cases/a.md": GOOD_CASE},
                          CONFIG.replace("www.example.edu.cn/", wrong))
         assert lines and lines[0].startswith("fraudsite.yaml:2: base_url: 应为网站的完整网址"), wrong
+
+
+def test_a_base_url_with_a_password_or_a_page_name_says_what_to_remove(tmp_path):
+    # The one was told of "? 或 #"; the other built, and every link read /fzzl/index.html/static/style.css.
+    said = {}
+    for number, wrong in enumerate(("admin:pw@www.example.edu.cn/fzzl/", "WWW.example.edu.cn/fzzl/index.html",
+                                    "www.example.edu.cn/Default.ASPX", "www.example.edu.cn/fzzl/list.php")):
+        lines = failures(tmp_path / f"wrong{number}", {"content/cases/a.md": GOOD_CASE},
+                         CONFIG.replace("www.example.edu.cn/fzzl/", wrong))
+        assert len(lines) == 1 and lines[0].startswith("fraudsite.yaml:2: base_url: ") and lines[0].endswith("[E103]")
+        said[wrong] = lines[0].split("base_url: ")[1]
+    assert said["admin:pw@www.example.edu.cn/fzzl/"].startswith("网址里不能带用户名和密码")
+    assert "末尾的“index.html”会出现在每个页面的地址中间；请删去它，写成 https://www.example.edu.cn/fzzl/ [E103]" in said[
+        "WWW.example.edu.cn/fzzl/index.html"]
+    assert "写成 https://www.example.edu.cn/ [E103]" in said["www.example.edu.cn/Default.ASPX"]
+    assert "写成 https://www.example.edu.cn/fzzl/ [E103]" in said["www.example.edu.cn/fzzl/list.php"]
+    site = tiny_site(tmp_path / "folder", {"content/cases/a.md": GOOD_CASE},
+                     CONFIG.replace("www.example.edu.cn/fzzl/", "www.example.edu.cn/fzzl.v2/"))
+    build_site(site)  # a dot in a folder's name is no page
 
 
 def test_only_a_file_managers_copy_is_taken_for_the_copy():
@@ -530,3 +549,82 @@ def test_only_a_file_managers_copy_is_taken_for_the_copy():
         assert copy(name), name
     for name in ("2025-04-copyright-scam", "photocopy-fraud", "游戏副本代练诈骗", "游戏副本", "防骗讲座 (2024)", "案例"):
         assert not copy(name), name
+
+
+@pytest.mark.parametrize("value", ["8080", "true", "[https://www.example.edu.cn/fzzl/]", "0", "false"])
+def test_a_base_url_that_is_not_text_is_refused_at_its_line(tmp_path, value):
+    # It was skipped unchecked, and the build ended in 内部错误：AssertionError, exit 2.
+    lines = failures(tmp_path, {"content/cases/a.md": GOOD_CASE},
+                     CONFIG.replace("https://www.example.edu.cn/fzzl/", value))
+    assert lines == ["fraudsite.yaml:2: base_url: 应为网站的完整网址，不带 ? 或 # 之后的部分，"
+                     "例如 https://www.example.edu.cn/fzzl/ [E103]"], lines
+
+
+def test_a_base_url_that_is_not_text_exits_1_without_traceback(tmp_path):
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE}, CONFIG.replace("https://www.example.edu.cn/fzzl/", "8080"))
+    for command in ("build", "check"):
+        said = (result := run_fraudsite(command, site)).stdout + result.stderr
+        assert result.returncode == 1 and "fraudsite.yaml:2: base_url:" in said, said
+        assert "内部错误" not in said and "Traceback" not in said
+
+
+def test_a_type_or_audience_text_that_is_a_list_or_true_is_refused_at_its_line(tmp_path):
+    # A list was shown raw on the type page (['先返利', '后垫付']); name: 110 was told it had no name.
+    config = CONFIG + """\
+office:
+  name: [保卫处]
+types:
+  - key: shuadan
+    name: 110
+    description: [先返利, 后垫付]
+    warning: true
+  - key: ShuaDan
+    name: 刷单
+audiences:
+  - {key: 在校生, name: 在校生}
+  - key: staff
+    name: {a: 1}
+"""
+    lines = failures(tmp_path, {}, config)
+    assert lines == [
+        "fraudsite.yaml:4: office.name: 应为一段文字，而不是列表或多项设置；几句话请写在同一行里 [E103]",
+        "fraudsite.yaml:8: types.description: 应为一段文字，而不是列表或多项设置；几句话请写在同一行里 [E103]",
+        "fraudsite.yaml:9: types.warning: 应为一段文字；若本意是文字，请加英文引号 [E103]",
+        "fraudsite.yaml:10: types.key: 键“ShuaDan”应为小写英文字母、数字和连字符；是否想写 shuadan？ [E106]",
+        "fraudsite.yaml:13: audiences.key: 键“在校生”应为小写英文字母、数字和连字符；例如 students [E106]",
+        "fraudsite.yaml:15: audiences.name: 应为一段文字，而不是列表或多项设置；几句话请写在同一行里 [E103]"], lines
+
+
+def test_a_number_as_a_type_name_or_description_is_its_text(tmp_path):
+    from fraudsite.config import load_config
+
+    site = tiny_site(tmp_path, {}, CONFIG + "types:\n  - {key: shuadan, name: 110, description: 12306}\n")
+    assert load_config(site / "fraudsite.yaml").types[0].name == "110"
+    assert load_config(site / "fraudsite.yaml").types[0].description == "12306"
+
+
+def test_an_internal_field_or_a_key_under_search_is_an_unknown_setting(tmp_path):
+    # configured_url (the build's own note of fraudsite.yaml's base_url) and search.foo were taken silently, and
+    # configured_url was offered among the choices of every mistyped key.
+    lines = failures(tmp_path, {"content/cases/a.md": GOOD_CASE},
+                     CONFIG + "configured_url: https://evil.example/\nsearch:\n  foo: 1\npage_sise: 5\n")
+    assert [line.split(" [")[0] for line in lines] == [
+        "fraudsite.yaml:3: configured_url: 未知的配置项；可选：audiences、base_url、feed_size、language、"
+        "notice_lifetime_days、office、page_size、privacy、screen、search、timezone、title、trusted_html、types、wechat",
+        "fraudsite.yaml:5: search.foo: 未知的配置项；search 下目前没有可写的设置，请删去这一行",
+        "fraudsite.yaml:6: page_sise: 未知的配置项；是否想写 “page_size”、“feed_size”？"], lines
+    assert all(line.endswith("[E104]") for line in lines)
+
+
+@pytest.mark.parametrize("language", ["中文", "zh_CN", "zh CN", "'-zh'"])
+def test_a_language_that_is_no_language_tag_is_refused(tmp_path, language):
+    # 中文 was written as <html lang="中文">, which no browser or screen reader knows.
+    lines = failures(tmp_path, {"content/cases/a.md": GOOD_CASE}, CONFIG + f"language: {language}\n")
+    assert lines == [f"fraudsite.yaml:3: language: “{language.strip(chr(39))}”不是语言代码；应为字母、数字和连字符组成的"
+                     "代码，简体中文写 zh-CN [E103]"], lines
+
+
+def test_a_language_tag_is_written_as_the_pages_language(tmp_path):
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE}, CONFIG + "language: zh-Hans\n")
+    build_site(site)
+    assert '<html lang="zh-Hans"' in (site / "build/index.html").read_text(encoding="utf-8")

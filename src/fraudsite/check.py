@@ -23,7 +23,7 @@ from fraudsite.privacy import body_line_of, privacy_rules, read_raw, scan_items
 from fraudsite.site import Site
 from fraudsite.themeblocks import stray_block_problems
 from fraudsite.themelinks import missing_static_problems, theme_link_problems
-from fraudsite.urls import index_file
+from fraudsite.urls import base_href, index_file
 from fraudsite.weeks import day_start, week_start
 
 JSON_FORMAT = 1  # bump when a key of the JSON output changes meaning
@@ -112,7 +112,7 @@ class AnchorCheck:
 
     def __init__(self, site_dir: Path, site: Site):
         self.site_dir = site_dir
-        base = site.config.base_path
+        base = base_href(site.config.base_path)  # as the hrefs begin
         self.wanted: dict[str, list[tuple[Item, str, str]]] = {}  # page file -> (item, place, page)
         self.missing: list[tuple[Item, str, str]] = []
         for item in site.published:

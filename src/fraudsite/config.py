@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fraudsite.errors import BuildFailed, Problem, describe_os_error, did_you_mean, problem
@@ -133,9 +133,12 @@ class Config:
         return {a.key: a for a in self.audiences}
 
 
-_KEYS = {f for f in Config.__dataclass_fields__ if f not in ("path", "section_lines")}
+_KEYS = {f for f in Config.__dataclass_fields__ if f not in ("path", "section_lines", "configured_url")}  # those are ours
 _REQUIRED = ("title", "base_url")
 _ASCII_KEY = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")  # BCP 47 as pages use it: zh-CN, zh-Hans, en
+# The last segment of a page's address as a browser shows it (…/fzzl/index.html), not a folder's.
+_PAGE_NAME = re.compile(r"/[^/]+\.(?:s?html?|php|aspx?|jsp)\Z", re.IGNORECASE)
 
 
 def require_site(path: Path) -> None:
@@ -194,7 +197,7 @@ def parse_config(located: Located, shown: str, problems: list[Problem]) -> Confi
     for key in data:
         if key not in _KEYS:
             bad(key, f"未知的配置项；{did_you_mean(key, sorted(_KEYS))}", "E104")
-    missing = {key for key in _REQUIRED if not data.get(key)}
+    missing = {key for key in _REQUIRED if data.get(key) in (None, "")}  # base_url: 0 is a wrong value, not none
     for key in sorted(missing, key=list(_REQUIRED).index):
         bad(key, "缺少必填配置项；请填写", "E105")
     values: dict[str, Any] = {"path": shown}
@@ -204,11 +207,15 @@ def parse_config(located: Located, shown: str, problems: list[Problem]) -> Confi
                 bad(key, "应为非空文字")
             else:
                 values[key] = data[key].strip()
-    if "base_url" not in missing and isinstance(data.get("base_url"), str):
-        url = _normalise_base_url(data["base_url"])
+    if "base_url" not in missing:
+        # Not text (8080, true, [https://…]): the same message, else no Config and no problem to say why.
+        url = _normalise_base_url(data["base_url"]) if isinstance(data["base_url"], str) else ""
         if not url:
-            bad("base_url", "应为网站的完整网址，不带 ? 或 # 之后的部分，例如 https://www.example.edu.cn/fzzl/")
-        values["base_url"] = url
+            bad("base_url", _base_url_advice(data["base_url"]))
+        else:
+            values["base_url"] = url
+    if "language" in values and not _LANGUAGE_TAG.match(values["language"]):  # written as <html lang="…">
+        bad("language", f"“{values.pop('language')}”不是语言代码；应为字母、数字和连字符组成的代码，简体中文写 zh-CN")
     if "timezone" in values:
         try:
             ZoneInfo(values["timezone"])
@@ -234,6 +241,9 @@ def parse_config(located: Located, shown: str, problems: list[Problem]) -> Confi
                 values[key] = data[key]
                 values.setdefault("section_lines", {}).update(
                     {name: line for name, line in located.lines.items() if name == key or name.startswith(key + ".")})
+    if isinstance(data.get("search"), dict):  # no channel reads a setting there yet: one would pass unheard
+        for key in data["search"]:
+            bad(f"search.{key}", "未知的配置项；search 下目前没有可写的设置，请删去这一行", "E104")
     if "office" in data:
         values["office"] = _parse_office(data["office"], bad)
     if "types" in data:
@@ -247,10 +257,13 @@ def parse_config(located: Located, shown: str, problems: list[Problem]) -> Confi
 
 def _normalise_base_url(url: str) -> str:
     """The site's address ending in "/", or "" if it is not one: every page's address is this plus a path, so
-    a query or a fragment (``…/fzzl/?from=qr``) would end up in the middle of each."""
+    a query or a fragment (``…/fzzl/?from=qr``), or a page's name pasted from the browser (``…/fzzl/index.html``),
+    would end up in the middle of each."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or "?" in url or "#" in url or "@" in parts.netloc:
         return ""  # a user name and password (user:pw@host) would be published in every address
+    if _PAGE_NAME.search(parts.path):
+        return ""
     try:
         port = parts.port
     except ValueError:  # not a number, or beyond 65535
@@ -265,21 +278,53 @@ def _normalise_base_url(url: str) -> str:
     return f"{parts.scheme}://{netloc}{path}"
 
 
+def _base_url_advice(url: Any) -> str:
+    """What to do about a base_url that ``_normalise_base_url`` refuses."""
+    parts = urlsplit(url.strip()) if isinstance(url, str) else None
+    if parts and "@" in parts.netloc:
+        return "网址里不能带用户名和密码（@ 及其前面的部分），否则每个页面的地址里都会有它们；请删去，例如 https://www.example.edu.cn/fzzl/"
+    page = _PAGE_NAME.search(parts.path) if parts else None
+    if page and (folder := _normalise_base_url(urlunsplit(parts._replace(path=parts.path[:page.start() + 1])))):
+        return (f"应为专栏所在的文件夹，而不是其中一个网页：末尾的“{page.group()[1:]}”会出现在每个页面的地址中间；"
+                f"请删去它，写成 {folder}")
+    return "应为网站的完整网址，不带 ? 或 # 之后的部分，例如 https://www.example.edu.cn/fzzl/"
+
+
 def _parse_office(data: Any, bad) -> Office:
     if not isinstance(data, dict):
         bad("office", "应包含 name、phone、email")
         return Office()
-    for key in data:
+    values = {}
+    for key, value in data.items():
         if key not in ("name", "phone", "email"):
             bad(f"office.{key}", f"未知的配置项；{did_you_mean(key, ['name', 'phone', 'email'])}", "E104")
-    values = {k: str(v) for k, v in data.items() if k in ("name", "phone", "email") and v is not None}
+        elif (text := _text(value)) is None:
+            bad(f"office.{key}", _not_text(value))
+        elif text:
+            values[key] = text
     return Office(**values)
+
+
+def _text(value: Any) -> str | None:
+    """A text setting as written and stripped ("" for none), or None if it is not text: as front matter takes a
+    text (content.py's _Fields.text), a number is its digits, and a list, a set or true is no text."""
+    if isinstance(value, (list, dict, bool)):
+        return None
+    return "" if value is None else str(value).strip()
+
+
+def _not_text(value: Any) -> str:
+    """Why a value ``_text`` refuses is no text, and what to write."""
+    if isinstance(value, bool):
+        return "应为一段文字；若本意是文字，请加英文引号"
+    return "应为一段文字，而不是列表或多项设置；几句话请写在同一行里"
 
 
 def _parse_named_list(data: Any, key: str, fields: tuple[str, ...], located: Located, shown: str, problems: list[Problem], kind):
     if not isinstance(data, list) or not data:
         problems.append(problem(shown, located.line_of(key, 1), "E103", key, "应为非空列表，每项含 " + "、".join(fields)))
         return ()
+    example = {"types": "shuadan", "audiences": "students"}[key]
     result = []
     seen: set[str] = set()
     for index, entry in enumerate(data):
@@ -291,15 +336,25 @@ def _parse_named_list(data: Any, key: str, fields: tuple[str, ...], located: Loc
         for name in entry:
             if name not in fields:
                 problems.append(problem(shown, where, "E104", f"{key}.{name}", f"未知的字段；{did_you_mean(name, list(fields))}"))
-        item_key, item_name = entry.get("key"), entry.get("name")
+        item_key = entry.get("key")
         if not isinstance(item_key, str) or not _ASCII_KEY.match(item_key):
-            problems.append(problem(shown, where, "E106", f"{key}.key", "应为小写英文字母、数字和连字符组成的键，例如 shuadan"))
+            hint = (f"是否想写 {item_key.lower()}？" if isinstance(item_key, str) and _ASCII_KEY.match(item_key.lower())
+                    else f"例如 {example}")
+            written = f"“{item_key}”" if item_key is not None else ""
+            problems.append(problem(shown, located.line_of(f"{key}.{index}.key", where), "E106", f"{key}.key",
+                                    f"键{written}应为小写英文字母、数字和连字符；{hint}"))
             continue
         if item_key in seen:
             problems.append(problem(shown, where, "E107", f"{key}.key", f"键“{item_key}”重复；每个键只能定义一次"))
-        if not isinstance(item_name, str) or not item_name.strip():
+        texts = {name: _text(entry.get(name)) for name in fields}
+        for name in fields:
+            if texts[name] is None:
+                problems.append(problem(shown, located.line_of(f"{key}.{index}.{name}", where), "E103", f"{key}.{name}",
+                                        _not_text(entry[name])))
+        if texts["name"] == "":
             problems.append(problem(shown, where, "E105", f"{key}.name", "缺少中文名称"))
+        if None in texts.values() or not texts["name"]:
             continue
         seen.add(item_key)
-        result.append(kind(**{f: str(entry.get(f) or "").strip() for f in fields}))
+        result.append(kind(**texts))
     return tuple(result)

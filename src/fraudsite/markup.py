@@ -27,7 +27,7 @@ from fraudsite.defang import defang_text, scam_hosts
 from fraudsite.errors import Problem, problem, warning
 from fraudsite.htmlscan import read_html
 from fraudsite.model import SECTION_NAMES, pack, unpack
-from fraudsite.urls import on_hosts, url_path
+from fraudsite.urls import base_href, on_hosts, url_path
 from fraudsite.yamltext import strip_control
 
 MORE = "<!--more-->"
@@ -744,7 +744,7 @@ class _LinkResolver(Treeprocessor):
                 return ""
             anchor = f"#{fragment}" if fragment else ""
             self.result.links.append(resolved)
-            return ctx.base_path + url_path(page) + anchor
+            return base_href(ctx.base_path) + url_path(page) + anchor
         if not ctx.asset_exists(resolved):
             if page and ctx.item_paths.get(resolved + ".md"):  # another item, its name written without .md
                 self._fail("E304", field_name, target, f"引用的文件不存在；是否想链接到 {path}.md？链接到另一篇内容要写上 .md")
@@ -757,7 +757,7 @@ class _LinkResolver(Treeprocessor):
             return ""
         output = asset_output_path(resolved)
         self.result.assets.append((resolved, output))
-        return ctx.base_path + url_path(output)
+        return base_href(ctx.base_path) + url_path(output)
 
     @staticmethod
     def _page_of_this_site(ctx: LinkContext, path: str) -> bool:

@@ -131,24 +131,44 @@ def privacy_rules(config: Config) -> PrivacyRules:
         if contact:
             public.add(normalise_value(contact))
     pattern = config.privacy.get("student_number")
+
+    def bad(key: str, message: str) -> Problem:
+        line = config.section_lines.get(f"privacy.{key}", config.section_lines.get("privacy", 0))
+        return problem(config.path, line, "E609", f"privacy.{key}", message)
+
     unknown = sorted(set(config.privacy) - {"student_number"})
-    problems = [problem(config.path, 0, "E609", f"privacy.{key}", "未知的配置项；privacy 下只能写 student_number")
-                for key in unknown]
+    problems = [bad(key, "未知的配置项；privacy 下只能写 student_number") for key in unknown]
     compiled = None
-    if pattern is not None:
-        try:
-            compiled = re.compile(rf"(?<![0-9A-Za-z])(?:{pattern})(?![0-9A-Za-z])") if isinstance(pattern, (str, int)) else None
+    if isinstance(pattern, bool) or pattern is not None and not isinstance(pattern, (str, int)):
+        problems.append(bad("student_number", "应为一个正则表达式文字，例如 '20\\d{8}'（用单引号）"))
+    elif pattern is not None:
+        try:  # alone first: a stray "[" or "(" would swallow the wrapper below and compile into another pattern
+            re.compile(str(pattern))
+            compiled = re.compile(rf"(?<![0-9A-Za-z])(?:{pattern})(?![0-9A-Za-z])")
         except re.error as error:
-            problems.append(problem(config.path, 0, "E609", "privacy.student_number",
-                                    f"不是有效的正则表达式（{error}）；例如 '20\\d{{8}}'（用单引号）"))
-        if isinstance(pattern, (str, int)) and compiled is not None and compiled.fullmatch(""):
-            problems.append(problem(config.path, 0, "E609", "privacy.student_number", "不能匹配空文字；请写学号的格式"))
+            problems.append(bad("student_number", f"不是有效的正则表达式：{_regex_fault(error)}；例如 '20\\d{{8}}'（用单引号）"))
+        if compiled is not None and compiled.fullmatch(""):
+            problems.append(bad("student_number", "不能匹配空文字；请写学号的格式"))
             compiled = None
-        if not isinstance(pattern, (str, int)):
-            problems.append(problem(config.path, 0, "E609", "privacy.student_number", "应为一个正则表达式文字"))
     if problems:
         raise BuildFailed(problems)
     return PrivacyRules(compiled, frozenset(public))
+
+
+_REGEX_FAULTS = (  # words of Python's re.error -> what they mean to whoever wrote the pattern
+    ("unterminated character set", "方括号 [ ] 没有成对"),
+    ("missing ), unterminated subpattern", "圆括号 ( ) 没有成对"),
+    ("unbalanced parenthesis", "圆括号 ( ) 没有成对"),
+    ("nothing to repeat", "重复符号（* + ? 或 {n}）前面没有可重复的内容"),
+    ("multiple repeat", "重复符号（* + ? 或 {n}）连写了两个"),
+    ("bad escape", "反斜杠“\\”后面的字母不是正则表达式的写法"),
+)
+
+
+def _regex_fault(error: re.error) -> str:
+    """A Chinese reason for a bad regular expression, with the place it is found at."""
+    reason = next((said for words, said in _REGEX_FAULTS if error.msg.startswith(words)), "写法有误")
+    return reason if error.pos is None else f"{reason}（第 {error.pos + 1} 个字符处）"
 
 
 def normalise_value(value: str) -> str:

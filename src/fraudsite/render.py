@@ -27,7 +27,7 @@ from fraudsite.litter import is_litter
 from fraudsite.output import Written, write_fresh
 from fraudsite.scriptjson import escape_for_script
 from fraudsite.theme import theme_dirs
-from fraudsite.urls import site_url, url_path
+from fraudsite.urls import base_href, site_url, url_path
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def make_environment(site_dir: Path, config: Config, compiled_dir: Path | None =
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    base_path, base_url = config.base_path, config.base_url
+    base_path, base_url = base_href(config.base_path), config.base_url
     site_address = site_url(base_url, "")  # as pictures' full addresses begin (``local_images``)
     env.globals.update(
         config=config,

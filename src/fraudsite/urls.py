@@ -24,6 +24,12 @@ def url_path(path: str) -> str:
     return _NOT_IN_PATH.sub(lambda found: quote(found.group()), path)
 
 
+def base_href(base_path: str) -> str:
+    """base_url's path as a page's ``href`` begins: as ``url_path``, but a "%" is kept, which is an escape
+    there (an address copied from the browser's address bar, ``/%E5%8F%8D%E8%AF%88/``), not a file name's."""
+    return _NOT_IN_PATH.sub(lambda found: found.group() if found.group() == "%" else quote(found.group()), base_path)
+
+
 def uri_path(path: str) -> str:
     """A site path as RFC 3986 wants it, for XML (feeds, sitemap) and for machines (crawlers, WeChat, QR codes):
     all but ASCII letters, digits and ``_PATH_SAFE`` percent-encoded as UTF-8."""

@@ -99,6 +99,7 @@ _BLOCK_HEADER = re.compile(r"[|>](?:[1-9]?[-+]?|[-+][1-9])[ \t]*(?:#.*)?\Z")  # 
 _TRAILING_COMMENT = re.compile(r"[ \t]+#[ \t]")
 _COMMENT = re.compile(r"[ \t]+#(?=\S)")  # "#刷单" reads as text; "# 说明", as fraudsite new writes, as a comment
 _ESCAPE = re.compile(r"escape|hexa?decimal")
+_REGEX_KEY = re.compile(r"(?:^|[\s{,])student_number[ \t]*:")  # the one value that is a regular expression
 _BEGAN = ("quoted scalar", "flow", "tag", "anchor", "alias", "simple key")  # contexts marking where a slip began
 _TAB = "用了制表符（Tab）缩进；请改用空格"
 _REASONS = (  # words of PyYAML's problem (libyaml's, or the pure-Python parser's) -> what to tell an editor
@@ -136,6 +137,9 @@ def _explain(text: str, error: yaml.MarkedYAMLError) -> tuple[int, str]:
     if opened := _quote_left_open(lines, line):
         return opened, f"YAML 格式错误：{_value_slip(lines[opened - 1])}"
     problem = error.problem or ""
+    if _ESCAPE.search(problem) and _REGEX_KEY.search(lines[line - 1]):  # \d in fraudsite.yaml's privacy pattern
+        return line, ("YAML 格式错误：在英文双引号里，反斜杠“\\”表示转义；正则表达式请改用单引号，"
+                      "例如 student_number: '20\\d{8}'")
     if _ESCAPE.search(problem):  # a Windows path: its quotes are closed, so this comes before the quote checks
         return line, ("YAML 格式错误：在英文双引号里，反斜杠“\\”表示转义，不能直接写 Windows 路径；请改用单引号"
                       "（例如 'C:\\图片\\a.jpg'）或正斜杠 /；图片请放进网站文件夹，用相对路径引用，例如 cover: images/a.jpg")
