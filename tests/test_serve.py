@@ -647,6 +647,36 @@ def test_safe_relative_judges_the_decoded_path(raw, expected):
     assert result == expected
 
 
+@pytest.mark.parametrize(("raw", "base", "expected"), [
+    ("/fzzl/cases/", "/fzzl/", "cases/"), ("/fzzl/", "/fzzl/", ""), ("/fzzlx/a", "/fzzl/", None), ("/a", "/", "a"),
+    ("/%E5%8F%8D%E8%AF%88%20%E4%B8%93%E6%A0%8F/cases/", "/反诈 专栏/", "cases/"),  # as a browser sends it
+    ("/%E5%8F%8D%E8%AF%88%20%E4%B8%93%E6%A0%8F/", "/%E5%8F%8D%E8%AF%88%20%E4%B8%93%E6%A0%8F/", ""),  # as configured
+    ("/反诈 专栏/tags/%E5%85%BC/", "/反诈 专栏/", "tags/%E5%85%BC/"),  # below it, still as sent
+])
+def test_a_request_is_below_the_sub_path_however_either_is_escaped(raw, base, expected):
+    from fraudsite.serve_http import below_base
+
+    assert below_base(raw, base) == expected
+
+
+def test_a_preview_under_a_chinese_sub_path_with_a_space_serves_its_pages(site, tmp_path):
+    # Every page was 404: the request's escaped path was compared with the configured one as written.
+    edit(site, "fraudsite.yaml", "base_url: https://www.example.edu.cn/fzzl/", 'base_url: "https://www.example.edu.cn/反诈 专栏/"')
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    running = Server(site, temporary)
+    try:
+        base = "/%E5%8F%8D%E8%AF%88%20%E4%B8%93%E6%A0%8F/"
+        status, _, home = running.get(base)
+        assert status == 200 and "反诈" in home
+        assert running.get(base + "static/style.css")[0] == 200
+        status, headers, _ = running.get("/")
+        assert status == 301 and headers["location"] == base
+        assert running.get(base.rstrip("/"))[1]["location"] == base
+    finally:
+        running.stop()
+
+
 def test_without_now_the_preview_rebuilds_by_itself_when_the_clock_changes_the_site(tmp_path):
     from datetime import datetime, timedelta
 
