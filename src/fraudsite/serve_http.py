@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from fraudsite.errors import Problem
 from fraudsite.overlay import EPOCH_PATH, error_page, inject
@@ -82,6 +82,16 @@ class PreviewState:
             return self.epoch
 
 
+def below_base(raw_path: str, base: str) -> str | None:
+    """The part of a request's path (as sent: a browser percent-encodes a sub-path's Chinese and spaces) below the
+    base path (as configured, escaped or not), still as sent; None if the path is not below it."""
+    wanted = [unquote(part) for part in base.split("/") if part]
+    parts = raw_path.lstrip("/").split("/")
+    if len(parts) <= len(wanted) or [unquote(part) for part in parts[:len(wanted)]] != wanted:
+        return None
+    return "/".join(parts[len(wanted):])
+
+
 def safe_relative(raw_path: str) -> str | None:
     """The site-relative file path of a URL path below the mount point, or None if it tries to leave it.
 
@@ -145,12 +155,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return self.long_poll(url.query, send_body)
         view = self.server.state.snapshot()
         base = view.base_path
-        if url.path in ("/", base.rstrip("/")) and url.path != base:
-            return self.redirect(base)
-        if not url.path.startswith(base):
+        if unquote(url.path) in ("/", unquote(base).rstrip("/")) and unquote(url.path) != unquote(base):
+            return self.redirect(quote(unquote(base)))
+        below = below_base(url.path, base)
+        if below is None:
             return self.not_found(view, send_body)
         try:
-            relative = safe_relative(url.path[len(base):])
+            relative = safe_relative(below)
         except UnicodeDecodeError:
             relative = None
         if relative is None:
