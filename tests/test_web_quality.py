@@ -201,3 +201,21 @@ def test_the_skip_link_is_the_first_stop_and_takes_the_focus_to_the_text(sample_
         assert page.evaluate("getComputedStyle(document.activeElement).outlineColor") == "rgb(26, 26, 26)"
         page.keyboard.press("Enter")
         assert page.evaluate("document.activeElement.id") == "main"
+
+
+@pytest.mark.parametrize("path", ["", "types/two-cards/", "cases/fake-refund-2024/",
+                                  "notices/2026-09-letter-to-parents/"])
+def test_a_320_px_phone_with_200_percent_text_scrolls_no_page_sideways(sample_out, new_page, path):
+    # WCAG 1.4.4/1.4.10: the hotline's 反诈预警专线 96110， was kept on one line (its comma cut off at 341 px), and
+    # the badge 买卖出租出借两卡 and the issuer 保卫处（无诈校园创建办公室） could not wrap at all.
+    with serve_directory(sample_out) as base:
+        page = new_page(viewport={"width": 320, "height": 700})
+        page.goto(f"{base}{path}")
+        # At the normal size each phrase stays whole, on one line: no taller than the number's tap target in it.
+        extra = page.evaluate("[...document.querySelectorAll('.hotline .phrase')].map(p => "
+                              "p.getBoundingClientRect().height - p.querySelector('a').getBoundingClientRect().height)")
+        assert len(extra) == 2 and max(extra) < 1, extra
+        page.evaluate("document.documentElement.style.fontSize = '200%'")
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        assert page.evaluate("document.querySelector('.hotline').innerText").replace("\n", "") == \
+            "反诈预警专线 96110，报警 110"
