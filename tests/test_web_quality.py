@@ -93,6 +93,23 @@ def test_a_printed_case_says_where_it_comes_from_without_the_sites_bars(sample_o
         assert not page.locator(".masthead").is_visible() and not page.locator(".hotline").is_visible()
 
 
+def test_a_printed_notice_says_where_it_comes_from_and_where_each_attachment_is(sample_out, new_page):
+    # The letter home tells a parent to fill in the attached reply slip: on paper it said only the file's name.
+    with serve_directory(sample_out) as base:
+        page = new_page(viewport={"width": 794, "height": 1123})
+        page.goto(f"{base}notices/2026-09-letter-to-parents/")
+        screen_text = page.inner_text("main")
+        page.emulate_media(media="print")
+        printed = page.inner_text("main")
+        site = "https://www.example.edu.cn/fzzl/"
+        assert page.locator(".source-line").inner_text() == (
+            f"示例职业技术学院 反诈防骗专栏\u3000{site}notices/2026-09-letter-to-parents/")
+        item = page.locator(".attachments li").inner_text()
+        assert item.startswith("parent-letter-reply-slip.pdf")
+        assert item.endswith(f"\n{site}media/notices/files/parent-letter-reply-slip.pdf"), item
+        assert site not in screen_text and printed.count(site) == 2
+
+
 def test_pages_request_nothing_outside_the_site(sample_out):
     for path in sample_out.rglob("*.html"):
         text = path.read_text()
