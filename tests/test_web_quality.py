@@ -110,6 +110,29 @@ def test_a_printed_notice_says_where_it_comes_from_and_where_each_attachment_is(
         assert site not in screen_text and printed.count(site) == 2
 
 
+def test_a_portrait_cover_leaves_room_for_the_text_on_a_phone_and_on_paper(tmp_path, new_page):
+    # A 600 x 1200 chat screenshot was drawn 288 x 576 on a 320 px phone: two screens before the first line of text.
+    from PIL import Image
+
+    site = copy_sample_content(tmp_path)
+    case = site / "content/cases/2024-03-shuadan-part-time-job.md"
+    (site / "content/cases/images").mkdir()
+    Image.new("RGB", (600, 1200), "white").save(site / "content/cases/images/chat.png")
+    case.write_text(case.read_text(encoding="utf-8").replace(
+        "type: shuadan\n", "type: shuadan\ncover: images/chat.png\ncover_alt: 派单群聊天截图\n"), encoding="utf-8")
+    out = tmp_path / "out"
+    build_site(site, out, now=SAMPLE_NOW)
+    with serve_directory(out) as base:
+        page = new_page(viewport={"width": 320, "height": 568})
+        page.goto(f"{base}cases/2024-03-shuadan-part-time-job/")
+        cover = page.locator("img.cover")
+        size = cover.evaluate("i => [i.complete, i.getBoundingClientRect().width, i.getBoundingClientRect().height]")
+        assert size[0] and 0 < size[2] <= 0.6 * 568, size
+        assert cover.evaluate("i => getComputedStyle(i).objectFit") == "contain"  # the whole screenshot, not cropped
+        page.emulate_media(media="print")
+        assert cover.evaluate("i => i.getBoundingClientRect().height") <= 110 / 25.4 * 96 + 1
+
+
 def test_pages_request_nothing_outside_the_site(sample_out):
     for path in sample_out.rglob("*.html"):
         text = path.read_text()
