@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sitekit import build_site, copy_sample_content
@@ -228,6 +230,32 @@ def test_status_badges_cards_code_and_the_stats_tables_hold_up_in_high_contrast_
         page.goto(f"{base}cases/2024-03-shuadan-part-time-job/")
         assert page.evaluate("(p => p.scrollWidth <= p.clientWidth)(document.querySelector('.body pre'))")
         assert "A" * 160 in page.inner_text(".body pre").replace("\n", "")
+
+
+def card_badges(page: Path, title: str) -> tuple[str, list[str]]:
+    """The class of a list page's card of the item with that title, and the words of its badges."""
+    import re
+
+    card = next(card for card in page.read_text().split('<article class="')[1:] if f">{title}</a>" in card)
+    return card.split('"')[0], re.findall(r'class="badge[^"]*"[^>]*>([^<]+)<', card)
+
+
+def test_a_pinned_notice_in_force_is_marked_and_an_expired_one_is_neither_urgent_nor_pinned(sample_out, tmp_path):
+    # A pinned notice had no mark on its card; an urgent one kept its red 紧急 (and red edge) beside 已过期.
+    alert, plan = "紧急提醒：警惕冒充老师收取学费的诈骗", "关于印发2026年创建“无诈校园”活动工作方案的通知"
+    for page in (sample_out / "index.html", sample_out / "notices/index.html"):
+        assert card_badges(page, alert) == ("card urgent", ["通知", "紧急", "置顶"])
+    assert card_badges(sample_out / "notices/index.html", plan) == ("card", ["通知"])  # pinned, its 30 days over
+
+    out = tmp_path / "out"
+    build_site(copy_sample_content(tmp_path), out, now="2027-01-05 09:00")  # the alert expired on 2026-12-31
+    assert card_badges(out / "notices/index.html", alert) == ("card", ["通知", "已过期"])
+    page = (out / "notices/2026-11-tuition-scam-urgent-alert/index.html").read_text()
+    assert "已过期" in page and "紧急</span>" not in page and "notice urgent" not in page
+    import json  # and a search result, which shows the card's badges
+    doc = next(doc for doc in (json.loads(path.read_text()) for path in (out / "search/data/docs").glob("*.json"))
+               if doc[0] == "notices/2026-11-tuition-scam-urgent-alert/")
+    assert doc[7:9] == [False, True]  # not urgent, expired
 
 
 def test_the_skip_link_is_the_first_stop_and_takes_the_focus_to_the_text(sample_out, new_page):
