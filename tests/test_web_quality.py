@@ -135,6 +135,22 @@ def test_a_portrait_cover_leaves_room_for_the_text_on_a_phone_and_on_paper(tmp_p
         assert cover.evaluate("i => i.getBoundingClientRect().height") <= 110 / 25.4 * 96 + 1
 
 
+@pytest.mark.parametrize(("path", "section", "word"), [("cases/fake-refund-2024/", "cases/", "典型案例"),
+                                                       ("notices/2026-09-letter-to-parents/", "notices/", "通知公告")])
+def test_an_items_kicker_leads_to_its_sections_list(sample_out, new_page, path, section, word):
+    # 典型案例 above the title was plain text: a reader from a shared link had no step back to the list but the menu.
+    with serve_directory(sample_out) as base:
+        page = new_page(viewport={"width": 360, "height": 740})
+        page.goto(f"{base}{path}")
+        kicker = page.locator(".kicker a")
+        assert kicker.inner_text() == word and kicker.get_attribute("href") == f"/fzzl/{section}"
+        assert kicker.evaluate("a => getComputedStyle(a).color") == "rgb(138, 16, 16)"  # as the kicker was
+        assert kicker.evaluate("a => a.getBoundingClientRect().height") >= 24
+        kicker.click()
+        page.wait_for_url(f"{base}{section}")
+        assert page.locator("h1").inner_text() and not page.bad_responses
+
+
 def test_pages_request_nothing_outside_the_site(sample_out):
     for path in sample_out.rglob("*.html"):
         text = path.read_text()
