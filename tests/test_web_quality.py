@@ -274,6 +274,25 @@ def test_a_pinned_notice_in_force_is_marked_and_an_expired_one_is_neither_urgent
     assert doc[7:9] == [False, True]  # not urgent, expired
 
 
+def test_the_stats_tables_are_no_landmarks_of_their_own_and_a_wide_one_scrolls_by_keyboard(sample_out, new_page):
+    # Each table's box was a second landmark named as its section (axe: landmark-unique), five of them.
+    with serve_directory(sample_out) as base:
+        page = new_page(viewport={"width": 320, "height": 700})
+        page.goto(f"{base}stats/")
+        found = run_axe(page)
+        assert not found, format_axe(found)
+        wraps = page.locator(".stats-table-wrap")
+        names = wraps.evaluate_all("ws => ws.map(w => w.getAttribute('role') + ': ' + "
+                                   "document.getElementById(w.getAttribute('aria-labelledby')).textContent)")
+        assert len(names) == 5 and len(set(names)) == 5 and all(n.startswith("group: ") for n in names), names
+        assert page.locator("[role=region]").count() == 0
+        wide = wraps.first  # the twelve weeks' table is wider than a 320 px phone
+        assert wide.evaluate("w => w.scrollWidth > w.clientWidth")
+        wide.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("w => w.scrollLeft > 0", arg=wide.element_handle())
+
+
 def test_the_skip_link_is_the_first_stop_and_takes_the_focus_to_the_text(sample_out, new_page):
     # Without tabindex on <main>, older Safari scrolled but left the focus in the masthead: the next Tab went back
     # through the menu. Its focus ring was dark red on the red masthead.
