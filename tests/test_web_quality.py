@@ -222,6 +222,20 @@ def test_every_indexed_page_names_its_own_address_and_the_not_found_page_names_n
     assert 'rel="canonical"' not in head and "og:url" not in head
 
 
+def test_a_withdrawn_items_page_names_no_address_of_its_own(tmp_path):
+    # Its 已撤下 page said noindex and, at once, that it was the canonical page at its address.
+    site = copy_sample_content(tmp_path)
+    case = site / "content/cases/2024-03-shuadan-part-time-job.md"
+    case.write_text(case.read_text(encoding="utf-8").replace("type: shuadan\n", "type: shuadan\nwithdrawn: true\n"),
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    build_site(site, out, now=SAMPLE_NOW)
+    page = (out / "cases/2024-03-shuadan-part-time-job/index.html").read_text()
+    head = page.split("</head>")[0]
+    assert "本文已撤下" in page and '<meta name="robots" content="noindex">' in head
+    assert 'rel="canonical"' not in head and "og:url" not in head
+
+
 def test_status_badges_cards_code_and_the_stats_tables_hold_up_in_high_contrast_print_and_on_a_phone(tmp_path,
                                                                                                       new_page):
     # In Windows high contrast a badge (紧急) and a card were marked by background and shadow alone, which that
