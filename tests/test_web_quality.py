@@ -151,6 +151,17 @@ def test_an_items_kicker_leads_to_its_sections_list(sample_out, new_page, path, 
         assert page.locator("h1").inner_text() and not page.bad_responses
 
 
+def test_a_footnotes_number_and_its_way_back_are_targets_a_finger_can_hit_and_no_emoji(sample_out, new_page):
+    # The number was 8 x 20 px; iOS drew the way back, ↩, as a coloured emoji.
+    with serve_directory(sample_out) as base:
+        page = new_page(viewport={"width": 360, "height": 740})
+        page.goto(f"{base}cases/2025-04-ghostwriting-thesis/")
+        sizes = page.evaluate("[...document.querySelectorAll('.footnote-ref, .footnote-backref')].map(a => "
+                              "[a.getBoundingClientRect().width, a.getBoundingClientRect().height])")
+        assert len(sizes) == 2 and min(min(size) for size in sizes) >= 24, sizes
+        assert page.inner_text(".footnote-backref") == "\u21a9\ufe0e"  # text presentation
+
+
 def test_pages_request_nothing_outside_the_site(sample_out):
     for path in sample_out.rglob("*.html"):
         text = path.read_text()
