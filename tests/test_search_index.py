@@ -507,7 +507,7 @@ def test_notice_badges_follow_the_build_clock_in_cold_and_incremental_builds(tmp
     made = {path for path in after if after[path] != before.get(path)}  # no other file made again
     renamed = next(path for path in made if path.startswith("docs/"))
     assert made == {renamed, ENTRY, json.loads(after[ENTRY])["meta"]} and notice not in after
-    assert renamed.split(".")[0] == notice.split(".")[0] and json.loads(after[renamed])[7:] == [True, True]
+    assert renamed.split(".")[0] == notice.split(".")[0] and json.loads(after[renamed])[7:] == [False, True]  # expired: no longer urgent
     cold = copy_fixture(tmp_path / "cold", site)
     build_site(cold, now=moment)
     assert tree(cold / "build" / "search" / "data") == after

@@ -285,7 +285,8 @@ def new_converter() -> markdown.Markdown:
         extensions=[
             TableExtension(),
             FencedCodeExtension(),
-            FootnoteExtension(BACKLINK_TITLE="返回正文第 %d 处引用", SUPERSCRIPT_TEXT="{}"),
+            FootnoteExtension(BACKLINK_TITLE="返回正文第 %d 处引用", SUPERSCRIPT_TEXT="{}",
+                              BACKLINK_TEXT="&#8617;&#65038;"),  # U+FE0E: ↩ as text, where iOS drew an emoji
             _HeadingIdsExtension(slugify=slugify_unicode, toc_depth="2-4"),
             _SiteExtension(),
         ],

@@ -57,7 +57,7 @@ class SearchDoc:
     date: str  # YYYY-MM-DD, shown beside the result
     section: str  # cases or notices
     type: str  # fraud type key, "" for notices
-    urgent: bool = False  # an urgent notice: the result shows 紧急, as lists do
+    urgent: bool = False  # an urgent notice not yet expired: the result shows 紧急, as lists do
     expired: bool = False  # a notice past its expiry by the build's clock: the result shows 已过期
 
 

@@ -258,9 +258,10 @@ def search_doc(item: Item, site: Site) -> SearchDoc:
     def clean(text: str) -> str:  # as the page shows it: the index matches 3,500 as 3500 (``matchable``)
         return defang(text, item.scam_urls)
 
+    expired = has_expired(item, site)  # no longer urgent, as its card says (_card.html)
     return SearchDoc(path=item.path, title=clean(item.title), summary=clean(item.summary), body=clean(body),
                      date=item.date.strftime("%Y-%m-%d"), section=item.section, type=doc_type(item),
-                     urgent=isinstance(item, Notice) and item.urgent, expired=has_expired(item, site))
+                     urgent=isinstance(item, Notice) and item.urgent and not expired, expired=expired)
 
 
 def doc_type(item: Item) -> str:
