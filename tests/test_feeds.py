@@ -101,6 +101,22 @@ def test_a_line_separator_pasted_into_a_title_is_a_space_in_every_feed(tmp_path)
     assert "先返 后骗" in summaries
 
 
+def test_an_item_updated_since_it_was_published_dates_the_feeds_it_is_in(tmp_path):
+    # lastBuildDate went by publication alone: an edit of the newest case ("updated") left it as it was, and a
+    # reader that goes by it kept the old text.
+    site = copy_fixture(tmp_path)
+    case = site / "content/cases/part-time.md"
+    case.write_text(case.read_text(encoding="utf-8").replace("date: 2026-03-02 10:30", "date: 2026-03-02 10:30\n"
+                                                              "updated: 2026-03-10 16:00"), encoding="utf-8")
+    build_site(site, tmp_path / "out")
+    updated = datetime(2026, 3, 10, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    for relative in ("feed.xml", "cases/feed.xml", "wechat/feed.xml"):
+        channel = ET.parse(tmp_path / "out" / relative).getroot().find("channel")
+        assert parsedate_to_datetime(channel.findtext("lastBuildDate")) == updated, relative
+        published = [parsedate_to_datetime(item.findtext("pubDate")) for item in channel.findall("item")]
+        assert max(published) < updated  # each entry still dated by its publication
+
+
 def test_a_control_character_escaped_in_the_configuration_reaches_no_feed(tmp_path):
     # YAML's "\x0b" in a double-quoted title or type name went into every feed's channel title, which then
     # no reader could parse.

@@ -27,6 +27,7 @@ class FeedEntry:
     packed_html: bytes = b""
     categories: tuple[str, ...] = ()
     enclosure: tuple[str, str, int] | None = None  # (site-relative path, MIME type, bytes)
+    updated: datetime | None = None  # the item's ``updated``: its text changed then, which the feed's date counts
 
     @property
     def content_html(self) -> str:
@@ -48,7 +49,8 @@ def entry_from_blob(blob: bytes, item: Item) -> FeedEntry:
     size = int.from_bytes(blob[:4], "big")
     title, path, guid, published, description, categories, enclosure = json.loads(blob[4 : 4 + size])
     return FeedEntry(title, path, guid, datetime.fromisoformat(published).astimezone(item.date.tzinfo), description,
-                     blob[4 + size :], tuple(categories), (enclosure[0], enclosure[1], enclosure[2]) if enclosure else None)
+                     blob[4 + size :], tuple(categories), (enclosure[0], enclosure[1], enclosure[2]) if enclosure else None,
+                     item.updated)
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,9 @@ class Feed:
 
     @property
     def last_build(self) -> datetime | None:
-        """The newest entry's date: no build time stamps, so output stays deterministic."""
-        return max((e.published for e in self.entries), default=None)
+        """When an entry last changed (published, or updated since): no build time stamps, so output stays
+        deterministic; a reader that goes by it fetches an edited item's new text too."""
+        return max((max(e.published, e.updated or e.published) for e in self.entries), default=None)
 
 
 # An enclosure's type from this table, not the ``mimetypes`` of the machine that builds: it reads the system's own

@@ -159,7 +159,7 @@ def feed_entry(slide: Slide, settings: ScreenSettings) -> FeedEntry:
         enclosure = (item.cover, media_type(item.cover), item.cover_size)
     return FeedEntry(title=strip_control(slide.title), path=item.path, guid=item.id, published=item.date,
                      description=strip_control(short_text(slide, settings.summary_length)), enclosure=enclosure,
-                     categories=(slide.kind,))
+                     categories=(slide.kind,), updated=item.updated)
 
 
 def standing_entry(site: Site, profile: Profile) -> FeedEntry:

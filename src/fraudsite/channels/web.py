@@ -154,7 +154,7 @@ def entry(site: Site, item: ItemView) -> FeedEntry:
                  files[0].size) if files else None
     return FeedEntry(title=strip_control(item.title), path=item.path, guid=item.id, published=item.date,
                      description=strip_control(item.summary), categories=categories,
-                     packed_html=pack(strip_control(html)), enclosure=enclosure)
+                     packed_html=pack(strip_control(html)), enclosure=enclosure, updated=item.item.updated)
 
 
 def attachments_html(site: Site, files: Sequence[Attachment]) -> str:

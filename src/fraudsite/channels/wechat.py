@@ -498,7 +498,7 @@ def plan_feed(site: Site, articles: list[Article]) -> Feed:
     """RSS 2.0 with the WeChat-ready HTML in content:encoded, newest first."""
     entries = tuple(FeedEntry(title=strip_control(a.title), path=a.item.path, guid=a.item.id, published=a.item.date,
                               description=strip_control(a.digest), packed_html=a.packed,  # clean already
-                              categories=(SECTION_NAMES[a.item.section],))
+                              categories=(SECTION_NAMES[a.item.section],), updated=a.item.updated)
                     for a in articles[: site.config.feed_size])
     title = site.config.title
     return Feed("wechat/feed.xml", f"{title} · 公众号文章", "可直接粘贴到公众号编辑器的文章", "wechat/", entries)
