@@ -517,6 +517,20 @@ def test_the_base_url_is_written_as_browsers_write_it_and_a_port_beyond_range_is
         assert lines and lines[0].startswith("fraudsite.yaml:2: base_url: 应为网站的完整网址"), wrong
 
 
+def test_a_chinese_host_is_written_in_its_ascii_form_everywhere_a_full_address_is(tmp_path):
+    # Percent-encoded as the path is (https://%E5%8F%8D%E8%AF%88.…), it was no host name to feed readers, crawlers
+    # or QR scanners.
+    from fraudsite.config import load_config
+
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE},
+                     CONFIG.replace("https://www.example.edu.cn/fzzl/", "https://反诈.学校.cn/fzzl/"))
+    assert load_config(site / "fraudsite.yaml").base_url == "https://xn--kors61k.xn--48s290a.cn/fzzl/"
+    build_site(site)
+    for page in ("build/sitemap.xml", "build/feed.xml", "build/cases/a/index.html"):
+        text = (site / page).read_text(encoding="utf-8")
+        assert "https://xn--kors61k.xn--48s290a.cn/fzzl/" in text and "%E5%8F%8D" not in text, page
+
+
 def test_a_base_url_with_a_password_or_a_page_name_says_what_to_remove(tmp_path):
     # The one was told of "? 或 #"; the other built, and every link read /fzzl/index.html/static/style.css.
     said = {}

@@ -271,8 +271,14 @@ def _normalise_base_url(url: str) -> str:
     if port == 0:
         return ""
     # As browsers and crawlers write it (the host in lower case, no default port), so every feed's self link,
-    # the sitemap and robots.txt name the address readers see: WWW.Example.edu.cn:443 was written as it was.
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    # the sitemap and robots.txt name the address readers see: WWW.Example.edu.cn:443 was written as it was. A
+    # Chinese host (反诈.学校.cn) in its ASCII form (xn--…), which every reader and QR scanner takes: percent-encoded,
+    # as the rest of an address is, it was no host name at all to most.
+    try:
+        host = parts.hostname if parts.hostname.isascii() else parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError:  # an empty or over-long label
+        return ""
+    host = f"[{host}]" if ":" in host else host
     netloc = host if port in (None, {"http": 80, "https": 443}[parts.scheme]) else f"{host}:{port}"
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
     return f"{parts.scheme}://{netloc}{path}"
