@@ -1040,6 +1040,32 @@ def test_a_pictures_width_and_height_follow_the_file_and_a_photos_rotation(tmp_p
     assert pictures()[0] == '<img alt="聊天截图" height="1200" src="/fzzl/media/cases/images/chat.png" width="800">'
 
 
+@pytest.mark.parametrize("where", ["body", "cover"])
+def test_a_picture_put_in_place_with_the_old_ones_size_and_time_is_measured_again(tmp_path, where):
+    # cp -p, rsync -t or an archive unpacked: another picture of the same length and modification time. Checked by
+    # those two alone, the cached body or cover kept the old picture's width and height.
+    from PIL import Image
+
+    site = sample_site(tmp_path)
+    images = site / "content/cases/images"
+    images.mkdir()
+    Image.new("RGB", (40, 5), "white").save(images / "shot.bmp")  # rows of 120 bytes, as 20 × 10 has in 2 × 60
+    path = site / SHUADAN
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\n![截图](images/shot.bmp)\n" if where == "body" else
+                    text.replace("\ntitle:", "\ncover: images/shot.bmp\ncover_alt: 截图\ntitle:", 1), encoding="utf-8")
+    editor = Editor(site, tmp_path / "cold")
+    page = editor.out / "cases/2024-03-shuadan-part-time-job/index.html"
+    assert re.search(r'width="40"[^>]*height="5"|height="5"[^>]*width="40"', page.read_text(encoding="utf-8"))
+    other, old = tmp_path / "other.bmp", (images / "shot.bmp").stat()
+    Image.new("RGB", (20, 10), "white").save(other)
+    assert other.stat().st_size == old.st_size
+    os.utime(other, ns=(old.st_atime_ns, old.st_mtime_ns))
+    os.replace(other, images / "shot.bmp")
+    editor.check(f"{where}-picture-swapped")  # as a cold build: the new picture's size
+    assert re.search(r'width="20"[^>]*height="10"|height="10"[^>]*width="20"', page.read_text(encoding="utf-8"))
+
+
 def test_a_cover_turned_in_a_photo_viewer_is_measured_again_though_its_size_is_the_same(tmp_path):
     # Turning a photo changes its EXIF rotation, not its length: a cached item, checked by its cover's size alone,
     # kept the old width and height.

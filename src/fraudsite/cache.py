@@ -71,7 +71,8 @@ class Finished:
 
     item: Item
     problems: tuple[Problem, ...]  # its own checks' (front matter, body), not those comparing it with others
-    files: tuple[tuple[str, int, int], ...]  # (site-relative source, size, modification time or -1) of each file it uses
+    # (site-relative source, size or -1, stat signature or ()) of each file it uses: ``content._files_of``
+    files: tuple[tuple[str, int, tuple[int, ...]], ...]
     lookups: dict  # what its body looked up (``render_recorded``); empty for a withdrawn item
     digest: str = ""  # its page-key token (``pagememo.Digester``), once a build has worked it out
 

@@ -37,6 +37,7 @@ from fraudsite.markup import (
 )
 from fraudsite.model import Attachment, Case, Item, Notice
 from fraudsite.pictures import picture_size
+from fraudsite.uptodate import stat_signature
 from fraudsite.urls import alias_file, index_file, is_slug, slug_character
 from fraudsite.yamltext import quoted, strip_control
 
@@ -263,30 +264,30 @@ def parse_sources(sources: list[tuple[str, SourceFile | Unsplit]], config: Confi
     return Content(tuple(sorted(items, key=sort_key)), tuple(sorted(problems)))
 
 
-def _files_of(item: Item) -> tuple[tuple[str, int, int], ...]:
+def _files_of(item: Item) -> tuple[tuple[str, int, tuple[int, ...]], ...]:
     """The files an item uses, each with the size it shows (an attachment's or the cover's, as read when checked)
-    and, for the cover, whose width and height it shows too, its modification time; else -1: as the item was made
-    with them, not read again, so a file changed during the build is seen next time (a photo turned in a viewer
+    and, for the cover, whose width and height it shows too, its stat signature; else -1 and (): as the item was
+    made with them, not read again, so a file changed during the build is seen next time (a photo turned in a viewer
     changes its EXIF rotation, not its size)."""
     shown = {a.source: (a.size, -1) for a in getattr(item, "attachments", ())}
     if item.cover:
-        shown.update((source, (item.cover_size, item.cover_mtime)) for source, output in item.files
+        shown.update((source, (item.cover_size, item.cover_stamp)) for source, output in item.files
                      if output == item.cover)
-    return tuple((source, *shown.get(source, (-1, -1))) for source, _ in item.files)
+    return tuple((source, *shown.get(source, (-1, ()))) for source, _ in item.files)
 
 
-def _files_hold(files: tuple[tuple[str, int, int], ...], asset_exists: AssetCheck) -> bool:
+def _files_hold(files: tuple[tuple[str, int, tuple[int, ...]], ...], asset_exists: AssetCheck) -> bool:
     """Whether the files a finished item used are all still there, inside content/, as it shows them."""
-    for source, size, mtime in files:
+    for source, size, stamp in files:
         if not asset_exists(source):
             return False
-        if size < 0 and mtime < 0:  # a body's picture: its size is a lookup of the body's (``lookups_hold``)
+        if size < 0 and not stamp:  # a body's picture: its size is a lookup of the body's (``lookups_hold``)
             continue
         try:
             stat = (asset_exists.site_dir / source).stat()
         except OSError:
             return False
-        if size >= 0 and stat.st_size != size or mtime >= 0 and stat.st_mtime_ns != mtime:
+        if size >= 0 and stat.st_size != size or stamp and stat_signature(stat) != stamp:
             return False
     return True
 
@@ -746,7 +747,7 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
         "summary": shorten(fields.text("summary")),
         "cover": cover_path,
         "cover_size": cover_stat.st_size if cover_stat else 0,
-        "cover_mtime": cover_stat.st_mtime_ns if cover_stat else 0,
+        "cover_stamp": stat_signature(cover_stat) if cover_stat else (),
         "cover_alt": cover_alt,
         "cover_width": cover_width,
         "cover_height": cover_height,
@@ -1045,18 +1046,19 @@ class AssetCheck:
         return variant if variant != relative and self(variant) else ""
 
     def picture(self, relative: str) -> list[int]:
-        """A picture's [width, height] as shown ([0, 0] if not read as one), then the size and modification time
-        of the file they were read from (``picture_stamp``), which is what a cached body's sizes are checked by."""
+        """A picture's [width, height] as shown ([0, 0] if not read as one), then the stat signature of the file
+        they were read from (``picture_stamp``), which is what a cached body's sizes are checked by."""
         stamp = self.picture_stamp(relative)
         return [*picture_size(self.site_dir / relative), *stamp] if stamp else []
 
     def picture_stamp(self, relative: str) -> list[int]:
-        """A file's size and modification time ([] if it is gone): a picture replaced is measured again."""
+        """A file's stat signature ([] if it is gone): a picture replaced is measured again, also one put in place
+        with the old one's size and modification time (cp -p, rsync -t, an archive unpacked), by its inode."""
         try:
             stat = (self.site_dir / relative).stat()
         except OSError:
             return []
-        return [stat.st_size, stat.st_mtime_ns]
+        return list(stat_signature(stat))
 
     @cached_property
     def content(self) -> Path:

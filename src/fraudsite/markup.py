@@ -140,8 +140,8 @@ class LinkContext:
     # tells Chat.PNG from chat.png would not find it even where the editor's computer does.
     case_variant: Callable[[str], str] = no_answer
     nearest_page: Callable[[str], str] = no_answer  # the content file a missing one most likely means
-    # A picture's [width, height, file size, modification time] ([] unknown), and the last two alone (what a
-    # cached body's picture sizes are checked by): ``content.AssetCheck.picture``.
+    # A picture's [width, height, then its file's stat signature: size, modification and change times, inode] ([]
+    # unknown), and the signature alone (what a cached body's picture sizes are checked by): ``AssetCheck.picture``.
     picture: Callable[[str], list[int]] = no_picture
     picture_stamp: Callable[[str], list[int]] = no_picture
 

@@ -43,8 +43,8 @@ class Item:
     summary: str = ""  # plain text, never HTML
     cover: str = ""  # site-relative output path of the cover image
     cover_size: int = 0  # its bytes, as read when the item was checked (a feed's enclosure gives them)
-    # and when it was last changed: a cached item is made again for a cover changed since (``content._files_hold``)
-    cover_mtime: int = field(default=0, metadata={"digest": False})
+    # and its stat signature then: a cached item is made again for a cover changed since (``content._files_hold``)
+    cover_stamp: tuple[int, ...] = field(default=(), metadata={"digest": False})
     cover_alt: str = ""  # what the cover shows, for readers who cannot see it
     cover_width: int = 0  # its pixels as shown (``pictures.picture_size``), 0 if not read: the page keeps its room
     cover_height: int = 0
