@@ -269,7 +269,7 @@ def _files_of(item: Item) -> tuple[tuple[str, int, tuple[int, ...]], ...]:
     and, for the cover, whose width and height it shows too, its stat signature; else -1 and (): as the item was
     made with them, not read again, so a file changed during the build is seen next time (a photo turned in a viewer
     changes its EXIF rotation, not its size)."""
-    shown = {a.source: (a.size, -1) for a in getattr(item, "attachments", ())}
+    shown = {a.source: (a.size, ()) for a in getattr(item, "attachments", ())}
     if item.cover:
         shown.update((source, (item.cover_size, item.cover_stamp)) for source, output in item.files
                      if output == item.cover)
