@@ -406,6 +406,19 @@ def test_an_image_from_another_website_gets_a_warning_at_its_line(tmp_path):
     assert '<a class="outside-image" href="//cdn.example.com/b.png">b（别的网站上的图片，点击查看）</a>' in page
 
 
+def test_a_linked_outside_picture_leaves_its_words_and_the_sites_own_chinese_host_is_its_own(tmp_path):
+    # A screenshot linked to its source became a link inside a link (no HTML: the browser cut the outer one off);
+    # a picture at the site's own Chinese host was taken for another site's once base_url was written as xn--….
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE + "\n[![来源截图](https://other.example/a.png)](https://police.example.cn/a)\n"
+                                                                "\n![本校](https://反诈.学校.cn/fzzl/static/favicon.svg)\n"},
+                     CONFIG.replace("https://www.example.edu.cn/fzzl/", "https://反诈.学校.cn/fzzl/"))
+    assert [p.line for p in build_site(site).warnings if p.code == "W306"] == [9]
+    page = (site / "build/cases/a/index.html").read_text(encoding="utf-8")
+    assert ('<a href="https://police.example.cn/a"><span class="outside-image">来源截图（别的网站上的图片）</span></a>'
+            in page)
+    assert re.findall(r'<img\b[^>]*\ssrc="([^"]*)"', page) == ["https://反诈.学校.cn/fzzl/static/favicon.svg"]
+
+
 def test_command_line_prints_problems_and_exits_1_without_traceback(tmp_path):
     site = copy_fixture(tmp_path)
     before_build = run_fraudsite("build", site, "--now", "2026-03-15 12:00")

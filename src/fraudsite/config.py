@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fraudsite.errors import BuildFailed, Problem, describe_os_error, did_you_mean, problem
+from fraudsite.urls import host_key
 from fraudsite.yamltext import Located, YamlProblem, colon_slip, read_yaml
 
 
@@ -99,7 +100,7 @@ class Config:
     @property
     def own_hosts(self) -> tuple[str, ...]:
         """The hosts the site is served from: the base URL's, and fraudsite.yaml's where another serves it."""
-        return tuple(sorted({urlsplit(url).netloc for url in (self.base_url, self.configured_url) if url}))
+        return tuple(sorted({host_key(urlsplit(url).netloc) for url in (self.base_url, self.configured_url) if url}))
 
     @property
     def base_path(self) -> str:

@@ -27,7 +27,7 @@ from fraudsite.defang import defang_text, scam_hosts
 from fraudsite.errors import Problem, problem, warning
 from fraudsite.htmlscan import read_html
 from fraudsite.model import SECTION_NAMES, pack, unpack
-from fraudsite.urls import base_href, on_hosts, url_path
+from fraudsite.urls import base_href, host_key, on_hosts, url_path
 from fraudsite.yamltext import strip_control
 
 MORE = "<!--more-->"
@@ -103,7 +103,7 @@ class OwnHost:
     hosts: tuple[str, ...]  # the base URL's and, where another serves the site, fraudsite.yaml's
 
     def __call__(self, netloc: str) -> bool:
-        return netloc in self.hosts
+        return host_key(netloc) in self.hosts
 
 
 @dataclass(frozen=True)

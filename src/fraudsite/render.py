@@ -27,7 +27,7 @@ from fraudsite.litter import is_litter
 from fraudsite.output import Written, write_fresh
 from fraudsite.scriptjson import escape_for_script
 from fraudsite.theme import theme_dirs
-from fraudsite.urls import base_href, site_url, url_path
+from fraudsite.urls import base_href, host_key, site_url, url_path
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def make_environment(site_dir: Path, config: Config, compiled_dir: Path | None =
         script_json=script_json,
         epoch_ms=epoch_ms,
         scrollable=scrollable,
-        lazy_images=partial(lazy_images, own_hosts=frozenset(host.lower() for host in config.own_hosts)),
+        lazy_images=partial(lazy_images, own_hosts=frozenset(config.own_hosts)),
         local_images=lambda html: Markup(str(html).replace(f' src="{site_address}', f' src="{base_path}')),
     )
     return env
@@ -135,20 +135,29 @@ def lazy_images(html: str, own_hosts: Collection[str] = ()) -> Markup:
     """A body's images fetched as the reader scrolls to them, not all with the page: a long case with photos
     costs a phone on mobile data only what is read. One on another website (W306) is a link to it instead:
     loaded, it would tell that site of every reader, which the column promises no page does, and show nothing
-    on an intranet. For the website's pages only: a WeChat article keeps an image WeChat itself serves."""
+    on an intranet. Inside a link already (a screenshot linked to its source), its words alone: a link in a link is
+    no HTML. For the website's pages only: a WeChat article keeps an image WeChat itself serves."""
+    in_link = 0
+
     def shown(tag: re.Match) -> str:
+        nonlocal in_link
+        if not tag.group().lower().startswith("<img"):
+            in_link = max(0, in_link + (1 if tag.group()[1] != "/" else -1))
+            return tag.group()
         source = _SOURCE.search(tag.group())
         address = unescape(source.group(1)) if source else ""
-        if _ELSEWHERE.match(address) and urlsplit(address).netloc.lower() not in own_hosts:
+        if _ELSEWHERE.match(address) and host_key(urlsplit(address).netloc) not in own_hosts:
             alt = _ALT.search(tag.group())
-            words = alt.group(1).strip() if alt else ""
-            return f'<a class="outside-image" href="{source.group(1)}">{words or "图片"}（别的网站上的图片，点击查看）</a>'
+            words = f"{(alt.group(1).strip() if alt else '') or '图片'}（别的网站上的图片"
+            if in_link:
+                return f'<span class="outside-image">{words}）</span>'
+            return f'<a class="outside-image" href="{source.group(1)}">{words}，点击查看）</a>'
         return '<img loading="lazy" decoding="async"' + tag.group()[4:]
 
     return Markup(_IMAGE_TAG.sub(shown, str(html)))
 
 
-_IMAGE_TAG = re.compile(r"<img(?=[ >/])[^>]*>")
+_IMAGE_TAG = re.compile(r"<img(?=[ >/])[^>]*>|<a(?=[ >])[^>]*>|</a>", re.IGNORECASE)
 _SOURCE = re.compile(r'\ssrc="([^"]*)"')
 _ALT = re.compile(r'\salt="([^"]*)"')
 _ELSEWHERE = re.compile(r"(?:https?:)?//", re.IGNORECASE)

@@ -24,6 +24,16 @@ def url_path(path: str) -> str:
     return _NOT_IN_PATH.sub(lambda found: quote(found.group()), path)
 
 
+def host_key(netloc: str) -> str:
+    """A URL's host (and port) as two addresses of one site compare: lower case, a Chinese name in its ASCII form
+    (反诈.学校.cn as xn--…, as ``base_url`` is written), without a user's name."""
+    host = netloc.rpartition("@")[2].lower()
+    try:
+        return host if host.isascii() else host.encode("idna").decode("ascii")
+    except UnicodeError:  # not a host name a browser would take
+        return host
+
+
 def base_href(base_path: str) -> str:
     """base_url's path as a page's ``href`` begins: as ``url_path``, but a "%" is kept, which is an escape
     there (an address copied from the browser's address bar, ``/%E5%8F%8D%E8%AF%88/``), not a file name's."""
