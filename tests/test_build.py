@@ -501,6 +501,7 @@ def test_check_warns_of_what_a_theme_loads_from_other_sites_in_scripts_and_srcse
         fetch("https://api.example.com/count");
         var s = document.createElement("script"); s.src="//cdn.bootcdn.net/x.js";
         var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+        /* a quoted address in a comment: "https://developer.mozilla.org/docs" */ var path = "a//b"; // "https://x.example"
         """)
     result = run_fraudsite("check", site, "--now", FIXTURE_NOW)
     lines = [line for line in (result.stdout + result.stderr).splitlines() if "[W405]" in line]

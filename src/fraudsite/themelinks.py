@@ -38,6 +38,14 @@ _READ = (".html", ".xml", ".css", ".js")
 # A stylesheet's address of its own folder's file: not data:, #id (an SVG filter), another site's or the root's.
 _RELATIVE_IN_CSS = re.compile(r"""url\(\s*(["']?)(?![a-z][a-z0-9+.-]*:|[#/])([^"')\s]+)\1\s*\)""", re.IGNORECASE)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+# A script's comments, found past its strings (which the alternation consumes whole, so "https://…" stays):
+# // to the line's end, /* … */ across lines.
+_JS_COMMENT = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`)|//[^\n]*|/\*.*?\*/""", re.DOTALL)
+
+
+def _blank(found: re.Match) -> str:
+    """A comment as spaces, its line breaks kept (so lines still count); a string as it is."""
+    return found.group() if found.group(1) else re.sub(r"[^\n]", " ", found.group())
 
 
 def theme_link_problems(site_dir: Path, base_path: str) -> list[Problem]:
@@ -114,6 +122,7 @@ def _loaded_from_elsewhere(path: Path, text: str) -> list[tuple[int, str, bool]]
     """Each address on another site the file loads, with its line and whether a script loads it, once a line."""
     found = {(line_at(text, 1, m.start()), m.group(1) or m.group(2)): False for m in _LOADED_FROM_ELSEWHERE.finditer(text)}
     scripts = [(0, text)] if path.suffix == ".js" else [(m.start(1), m.group(1)) for m in _SCRIPT_ELEMENT.finditer(text)]
+    scripts = [(start, _JS_COMMENT.sub(_blank, script)) for start, script in scripts]  # a comment's address is no load
     for start, script in scripts:
         for address in _ADDRESS_IN_SCRIPT.finditer(script):
             found.setdefault((line_at(text, 1, start + address.start()), address.group(1)), True)
