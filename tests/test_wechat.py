@@ -352,14 +352,14 @@ def test_references_show_addresses_as_browsers_do_and_number_one_page_once():
         "[搜索](https://www.baidu.com/s?wd=%E5%8F%8D%E8%AF%88)、[说明](https://example.com/%E5%8F%8D诈/说明%20页面.html)、"
         "[甲](https://zh.wikipedia.org/wiki/电信诈骗)、[乙](HTTPS://ZH.Wikipedia.org/wiki/%e7%94%b5%E4%BF%A1%E8%AF%88%E9%AA%97)、"
         "[分隔符](https://example.com/a%2Fb?q=%25%26x%3D1%0A%E2%80%AE#%E4%B8%AD%23)、[半个字](https://example.com/%E5%8F)、"
-        "[域名](https://xn--fiqs8s.example/%7Eadmin)"))
-    assert re.findall(r"\[(\d+)\]", html) == ["1", "2", "3", "3", "4", "5", "6"]
+        "[域名](https://xn--fiqs8s.example/%7Eadmin)、[点点](https://example.com/a/%2e%2e/b)"))
+    assert re.findall(r"\[(\d+)\]", html) == ["1", "2", "3", "3", "4", "5", "6", "7"]
     assert listed_addresses(wechat.references_block(writer.references)) == [
         "https://www.baidu.com/s?wd=反诈", "https://example.com/反诈/说明%20页面.html",
         "https://zh.wikipedia.org/wiki/电信诈骗",
         # Escapes whose characters would read as part of the address (or not be seen at all) stay escapes.
         "https://example.com/a%2Fb?q=%25%26x%3D1%0A%E2%80%AE#中%23", "https://example.com/%E5%8F",
-        "https://xn--fiqs8s.example/~admin"]
+        "https://xn--fiqs8s.example/~admin", "https://example.com/a/%2E%2E/b"]  # not "..", another page
     assert writer.references[0] == ("https://www.baidu.com/s?wd=%E5%8F%8D%E8%AF%88", "搜索")  # as the link has it
 
 

@@ -81,7 +81,9 @@ def readable_url(url: str) -> str:
 def _readable_escapes(found: re.Match) -> str:
     # surrogateescape: a byte that is not UTF-8 comes back as a lone surrogate, written as its escape again.
     text = bytes.fromhex(found.group().replace("%", "")).decode("utf-8", "surrogateescape")
-    return "".join(character if _shown(character) else quote(character, errors="surrogateescape", safe="")
+    # Escaped by hand: quote() leaves ".", "-", "_" and "~" bare, and a bare %2E%2E is a "..", another page.
+    return "".join(character if _shown(character) else
+                   "".join(f"%{byte:02X}" for byte in character.encode("utf-8", "surrogateescape"))
                    for character in text)
 
 
