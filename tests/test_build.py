@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import replace
 
 import pytest
@@ -790,7 +791,7 @@ def test_clean_deletes_nothing_while_a_build_holds_the_site_nor_says_so_of_a_mis
     before = tree(site / "build")
     with build_lock(site / ".fraudsite-cache"):  # as a build running meanwhile holds it
         busy = run_fraudsite("clean", site)
-    assert busy.returncode == 1 and "正在生成" in busy.stderr and "没有删除任何文件" in busy.stderr, busy.stderr
+    assert busy.returncode == 1 and "没有删除任何文件：这个网站正在生成" in busy.stderr, busy.stderr
     assert tree(site / "build") == before and (site / ".fraudsite-cache").is_dir()
     with build_lock(site / ".fraudsite-cache"):  # a build meanwhile says why it waits, then goes on
         waiting = subprocess.Popen([sys.executable, "-m", "fraudsite", "build", str(site), "--now", FIXTURE_NOW],
@@ -802,6 +803,34 @@ def test_clean_deletes_nothing_while_a_build_holds_the_site_nor_says_so_of_a_mis
     assert "这个网站正在由另一个 fraudsite 生成，等它完成后接着写入" in said, said
     typo = run_fraudsite("clean", tmp_path / "nosuch")
     assert typo.returncode == 1 and "找不到网站文件夹" in typo.stderr and "[E101]" in typo.stderr, typo.stderr
+
+
+def test_a_build_waiting_on_a_lock_file_clean_deleted_locks_the_new_one(tmp_path):
+    # A build that waited on the old file got "the lock" once clean let it go, while another build held the new
+    # file: two builds at once.
+    import threading
+
+    from fraudsite.lock import LOCK_FILE, build_lock, try_build_lock
+
+    cache = tmp_path / ".fraudsite-cache"
+    held = try_build_lock(cache)  # clean's
+    entered = threading.Event()
+
+    def waiting_build() -> None:
+        with build_lock(cache):
+            entered.set()
+
+    waiter = threading.Thread(target=waiting_build, daemon=True)
+    waiter.start()
+    time.sleep(0.3)  # it waits on the file clean holds
+    (cache / LOCK_FILE).unlink()  # clean deletes it while holding it
+    later = try_build_lock(cache)  # a build started after clean, on a new file
+    assert later is not None
+    held.close()
+    assert not entered.wait(0.5)  # the old file's lock guards nothing: it waits for the new file's
+    later.close()
+    assert entered.wait(10)
+    waiter.join(10)
 
 
 def test_compiled_templates_are_those_of_this_code(tmp_path):

@@ -373,7 +373,8 @@ def run_clean(args: argparse.Namespace) -> int:
     had_cache = cache.is_dir()
     held = try_build_lock(cache)  # a build running now would make both again, and be cut short
     if held is None:
-        raise FraudsiteError("这个网站正在生成（fraudsite build 或预览正在写入），没有删除任何文件；请等它结束后再运行 fraudsite clean")
+        raise FraudsiteError(f"没有删除任何文件：这个网站正在生成（fraudsite build 或预览正在写入），或者 {cache} 无法写入；"
+                             "请等生成结束，或检查那个文件夹的权限，再运行 fraudsite clean")
     out_dir = args.output or args.site_dir / "build"
     with held:
         removed = [f"输出目录 {out_dir}"] if remove_output(out_dir) else []
@@ -382,8 +383,10 @@ def run_clean(args: argparse.Namespace) -> int:
                 remove_tree(entry)
             elif entry.name != LOCK_FILE:
                 entry.unlink()
-    with contextlib.suppress(OSError):  # once let go: Windows deletes no file held open
-        (cache / LOCK_FILE).unlink()
+        with contextlib.suppress(OSError):  # while held, so no build takes it between (``lock.build_lock``)
+            (cache / LOCK_FILE).unlink()
+    with contextlib.suppress(OSError):  # Windows deletes no file held open: once let go
+        (cache / LOCK_FILE).unlink(missing_ok=True)
         cache.rmdir()
     if had_cache:
         removed.append(f"缓存 {cache}")

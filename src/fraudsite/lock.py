@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,16 +15,31 @@ LOCK_FILE = "build.lock"  # in the cache folder
 @contextmanager
 def build_lock(cache_dir: Path, on_wait: Callable[[], None] = lambda: None) -> Iterator[None]:
     """Hold an exclusive lock on ``cache_dir/LOCK_FILE`` while the body runs."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(cache_dir / LOCK_FILE, "a+b")
-    try:
+    path = cache_dir / LOCK_FILE
+    while True:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+b")
         if not _try_lock(handle):
             on_wait()
             _lock(handle)
+        if _is_file_at(handle, path):
+            break
+        # ``fraudsite clean`` deleted the file while this waited: a lock on it guards nothing, so lock the new one.
+        _unlock(handle)
+        handle.close()
+    try:
         yield
     finally:
         _unlock(handle)
         handle.close()
+
+
+def _is_file_at(handle: BinaryIO, path: Path) -> bool:
+    """Whether the open file ``handle`` is still the one at ``path``."""
+    try:
+        return os.fstat(handle.fileno()).st_ino == path.stat().st_ino
+    except OSError:
+        return False
 
 
 def try_build_lock(cache_dir: Path) -> BinaryIO | None:
