@@ -143,6 +143,10 @@ def test_new_refuses_a_slug_another_file_has_by_its_slug_its_name_or_an_alias_an
     assert automatic.returncode == 1 and "已有一篇在用" in automatic.stderr
     assert "请换一个标题，或用 --slug 指定另一个网址，例如 --slug 2026-11-27-wang-luo-jian-zhi-bei-pian-2" in automatic.stderr
     assert sorted(cases.rglob("*.md")) == before
+    (cases / "2025/Old Name.md").write_text((cases / "2025/Old Name.md").read_text(encoding="utf-8").replace(
+        "---\n", "---\nslug: moved-away\n", 1), encoding="utf-8")  # its name no longer its address
+    assert created(run_fraudsite("new", "case", "测试旧文件名", str(site), "--type", "shuadan", "--audience", "students",
+                                 "--slug", "old-name")).exists()  # it was refused "by the file name" of that file
     free = created(run_fraudsite("new", "case", "测试重复网址", str(site), "--type", "shuadan", "--audience", "students",
                                  "--slug", "fake-leader-2025"))  # no longer taken
     checked = run_fraudsite("check", str(site), "--drafts", "--now", NOW)
@@ -162,6 +166,8 @@ def test_new_says_to_quote_a_title_with_a_space_or_a_date_with_its_time_and_how_
         unquoted = run_fraudsite("new", "case", *arguments, cwd=site)
         assert unquoted.returncode == 2 and time in unquoted.stderr, unquoted.stderr
     assert sorted((site / "content").rglob("*.md")) == before
+    mistyped = run_fraudsite("new", "case", "测试", str(site.parent / "nosuch"), *chosen)  # quoted: a folder mistyped
+    assert mistyped.returncode == 1 and "[E101]" in mistyped.stderr and "引号" not in mistyped.stderr, mistyped.stderr
     dashes = run_fraudsite("new", "case", *chosen, "---", cwd=site)
     assert dashes.returncode == 2 and "缺少标题；请把标题用英文引号括起来" in dashes.stderr
     assert '标题以“-”开头时，把它写在命令最后并在前面加上 --，例如 fraudsite new case … -- "-标题"' in dashes.stderr

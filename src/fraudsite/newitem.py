@@ -33,9 +33,10 @@ URGENT_DAYS = 7
 def create_item(args: argparse.Namespace) -> Path:
     """Write the new file (never over an existing one) and return its path."""
     site_dir: Path = args.site_dir
-    if args.config is None and not site_dir.exists():  # more often the second word of a title, or a time
-        raise UsageError(f"找不到网站文件夹“{site_dir}”{misquoted_hint(args.kind, args.title, [str(site_dir)])}；"
-                         "它确是网站文件夹时，请检查路径")
+    # A "site folder" that is no path and not there is more often the second word of a title, or a time; else E101.
+    if args.config is None and not site_dir.exists() and len(site_dir.parts) == 1 and (
+            hint := misquoted_hint(args.kind, args.title, [str(site_dir)])):
+        raise UsageError(f"找不到网站文件夹“{site_dir}”{hint}；它确是网站文件夹时，请检查路径")
     config = load_config(args.config or site_dir / "fraudsite.yaml")
     title = args.title.strip()
     if not title:
@@ -85,9 +86,11 @@ def claimed_pages(site_dir: Path, slug: str) -> dict[str, str]:
                 text = decode_source(relative, Path(entry.path).read_bytes())[0]
             except OSError:  # what cannot be read still has its name
                 text = None
-            source = split_front_matter(relative, text)[0] if text and slug in text.lower() else None
-            data = source.meta.data if source else {}
             own, where = slug_from_filename(relative), f"{relative} 的文件名"
+            # Read where its slug or an alias may be this one, or where its name is and a slug: may move it elsewhere.
+            wanted = text and (slug in text.lower() or slug in own)
+            source = split_front_matter(relative, text)[0] if wanted else None
+            data = source.meta.data if source else {}
             if isinstance(data.get("slug"), (str, int)) and str(data["slug"]).strip():
                 own, where = str(data["slug"]).strip(), f"{relative}:{source.meta.line_of('slug')} 的 slug"
             claimed.setdefault(_page_file(section, own), where)
