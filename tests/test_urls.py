@@ -123,3 +123,4 @@ def test_a_space_in_the_sub_path_is_percent_encoded_in_every_link_of_a_page(tmp_
     assert 'src="/反诈%20专栏/media/cases/images/聊天.png"' in page
     assert not re.findall(r'(?:href|src)="/反诈 ', page)
     assert base_href("/%E5%8F%8D%E8%AF%88/a b/") == "/%E5%8F%8D%E8%AF%88/a%20b/"  # copied from the address bar
+    assert base_href("/50%/a%2/") == "/50%25/a%252/"  # a "%" that begins no escape is one to escape

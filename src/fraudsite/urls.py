@@ -36,8 +36,13 @@ def host_key(netloc: str) -> str:
 
 def base_href(base_path: str) -> str:
     """base_url's path as a page's ``href`` begins: as ``url_path``, but a "%" is kept, which is an escape
-    there (an address copied from the browser's address bar, ``/%E5%8F%8D%E8%AF%88/``), not a file name's."""
+    there (an address copied from the browser's address bar, ``/%E5%8F%8D%E8%AF%88/``), not a file name's; one
+    that begins no escape (a folder named 50%) is escaped itself."""
+    base_path = _LONE_PERCENT.sub("%25", base_path)
     return _NOT_IN_PATH.sub(lambda found: found.group() if found.group() == "%" else quote(found.group()), base_path)
+
+
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def uri_path(path: str) -> str:
