@@ -538,17 +538,24 @@ def test_check_warns_of_a_static_file_a_theme_refers_to_that_is_not_there(tmp_pa
         .d { background: url(data:image/png;base64,AAAA); filter: url(#shadow); }
         /* .e { background: url(old.png); } */
         .f { background: url(https://cdn.example.com/x.png); } .g { background: url(/static/x.png); }
+        @import "print.css"; @import "../css/extra.css";
         """)
+    write(site, "theme/templates/_srcset.html", '<img src="{{ url(\'static/favicon.svg\') }}" srcset="/static/a.png 2x" alt="">\n')
     result = run_fraudsite("check", site, "--now", FIXTURE_NOW)
     lines = [line for line in (result.stdout + result.stderr).splitlines() if "[W408]" in line]
     assert lines == [
         "theme/static/css/extra.css:1: （警告）url(img/missing.png) 指向的文件不存在：从这个样式表所在的文件夹算起是 "
         "theme/static/css/img/missing.png，那里没有，页面取它会得到 404；请把文件放到那里，或改正路径"
         "（从样式表所在的文件夹算起，如 ../images/a.png） [W408]",
+        "theme/static/css/extra.css:7: （警告）@import \"print.css\" 指向的文件不存在：从这个样式表所在的文件夹算起是 "
+        "theme/static/css/print.css，那里没有，页面取它会得到 404；请把文件放到那里，或改正路径"
+        "（从样式表所在的文件夹算起，如 ../images/a.png） [W408]",
         "theme/templates/_extra.html:1: （警告）url('static/nope.css') 指向的文件在 theme/static/ 里没有（网站的和内置主题的都没有），"
         "页面取它会得到 404；请把文件放进 theme/static/，或改正文件名 [W408]",
         "theme/templates/_extra.html:5: （警告）url('static/Style.css') 指向的文件在 theme/static/ 里没有（网站的和内置主题的都没有），"
         "页面取它会得到 404；是否想写 static/style.css？文件名的大小写要和实际文件完全一致，网站服务器区分大小写 [W408]"], lines
+    assert ("theme/templates/_srcset.html:1: （警告）“/static/a.png”从服务器根目录算起，网站放在 /fzzl/ 这样的子路径下时会找不到；"
+            "请改用 {{ url('static/a.png') }} [W406]") in result.stdout + result.stderr
     assert "[W408]" not in sample_theme_check(tmp_path)
 
 

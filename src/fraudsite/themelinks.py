@@ -7,6 +7,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -37,6 +38,8 @@ _CANDIDATE = re.compile(r"(?:^|,)\s*([^\s,]+)")
 _READ = (".html", ".xml", ".css", ".js")
 # A stylesheet's address of its own folder's file: not data:, #id (an SVG filter), another site's or the root's.
 _RELATIVE_IN_CSS = re.compile(r"""url\(\s*(["']?)(?![a-z][a-z0-9+.-]*:|[#/])([^"')\s]+)\1\s*\)""", re.IGNORECASE)
+# @import "other.css", the other way a stylesheet names a file of its own folder (@import url(…) is url()'s).
+_IMPORT_IN_CSS = re.compile(r"""@import\s+(["'])(?![a-z][a-z0-9+.-]*:|[#/])([^"']+)\1""", re.IGNORECASE)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 # A script's comments, found past its strings (which the alternation consumes whole, so "https://…" stays):
 # // to the line's end, /* … */ across lines.
@@ -60,13 +63,22 @@ def theme_link_problems(site_dir: Path, base_path: str) -> list[Problem]:
                                                              f"页面会缺样式或功能，读者的访问也会被那个网站看到；{fix}"))
         if path.suffix == ".js":  # a script's addresses are the page's, not its own: W406's advice would mislead
             continue
-        for found in _FROM_THE_ROOT.finditer(text):
-            address = found.group(1) or found.group(2)
+        for start, address in _from_the_root(text):
             fix = (f"请改用 {{{{ url('{address[1:]}') }}}}" if path.suffix != ".css"
                    else "请改用相对于这个样式表的路径（如 ../images/a.png）")
-            problems.append(warning(shown, line_at(text, 1, found.start()), "W406", "",
+            problems.append(warning(shown, line_at(text, 1, start), "W406", "",
                                     f"“{address}”从服务器根目录算起，网站放在 {base_path} 这样的子路径下时会找不到；{fix}"))
     return problems
+
+
+def _from_the_root(text: str) -> list[tuple[int, str]]:
+    """Each address written from the server's root, where it starts: an attribute's, a stylesheet's url(), and each
+    candidate of a srcset (``/static/a.png 2x``)."""
+    found = [(m.start(), m.group(1) or m.group(2)) for m in _FROM_THE_ROOT.finditer(text)]
+    for srcset in _SRCSET.finditer(text):
+        found += [(srcset.start(2) + candidate.start(1), candidate.group(1)) for candidate in _CANDIDATE.finditer(srcset.group(2))
+                  if re.match(r"/(?!/)", candidate.group(1))]
+    return sorted(found)
 
 
 def missing_static_problems(site_dir: Path) -> list[Problem]:
@@ -87,13 +99,13 @@ def missing_static_problems(site_dir: Path) -> list[Problem]:
             folder = posixpath.dirname(shown.removeprefix("theme/"))  # where the stylesheet is published: static/…
             # a comment blanked, its lines kept: an old rule left in one is not a request
             text = _CSS_COMMENT.sub(lambda comment: re.sub(r"[^\n]", " ", comment.group()), text)
-            for found in _RELATIVE_IN_CSS.finditer(text):
+            for found in chain(_RELATIVE_IN_CSS.finditer(text), _IMPORT_IN_CSS.finditer(text)):
                 target = posixpath.normpath(posixpath.join(folder, unquote(re.split(r"[?#]", found.group(2))[0])))
                 if target.startswith("static/") and target not in static:
                     fix = (_case_hint(by_lower.get(target.lower()), folder)
                            or "请把文件放到那里，或改正路径（从样式表所在的文件夹算起，如 ../images/a.png）")
                     problems.append(warning(shown, line_at(text, 1, found.start()), "W408", "",
-                                            f"url({found.group(2)}) 指向的文件不存在：从这个样式表所在的文件夹算起是 "
+                                            f"{_as_written(found)} 指向的文件不存在：从这个样式表所在的文件夹算起是 "
                                             f"theme/{target}，那里没有，页面取它会得到 404；{fix}"))
     return problems
 
@@ -108,6 +120,11 @@ def _static_urls(text: str) -> list[tuple[int, str]]:
             if isinstance(call.node, nodes.Name) and call.node.name == "url" and call.args
             and isinstance(call.args[0], nodes.Const) and isinstance(call.args[0].value, str)
             and call.args[0].value.startswith("static/") and not call.args[0].value.endswith("/")]
+
+
+def _as_written(found: re.Match) -> str:
+    """A stylesheet's reference as a message names it: url(a.png), or @import "b.css"."""
+    return found.group() if found.group().startswith("@") else f"url({found.group(2)})"
 
 
 def _case_hint(variant: str | None, folder: str) -> str:
