@@ -148,7 +148,8 @@ def test_scam_urls_are_defanged_and_never_links_in_any_channel(tmp_path):
             "另一页链接https://pay-refund.example/other打开\n\n"  # right after Chinese, no space
             # its subdomains, and a host written with the dot a host may end in (the same host to a browser)
             "下载页 http://www.pay-refund.example/app ，[再一个](http://pay-refund.example./x)、"
-            "[分站](https://m.pay-refund.example/)。")
+            "[分站](https://m.pay-refund.example/)。\n\n"
+            "![钓鱼页截图](https://pay-refund.example/shot.png)")  # a picture on the host: loaded, or a link, once
     site = make_site(tmp_path, body=body, title="假网址 http://pay-refund.example/login 骗局",
                      extra="scam_urls: [http://pay-refund.example/login]\nsigns: [不要访问 pay-refund.example]\n")
     build_site(site)
@@ -162,6 +163,7 @@ def test_scam_urls_are_defanged_and_never_links_in_any_channel(tmp_path):
     assert "另一页链接hxxps://pay-refund[.]example/other打开" in page
     assert "下载页 hxxp://www[.]pay-refund[.]example/app" in page
     assert "<span>再一个</span>" in page and "<span>分站</span>" in page and "pay-refund." not in page
+    assert "<span>钓鱼页截图（hxxps://pay-refund[.]example/shot.png）</span>" in page
 
 
 HOSTILE = [

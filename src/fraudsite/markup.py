@@ -802,6 +802,11 @@ class _ScamUrlDefuser(Treeprocessor):
             if element.tag == "a" and on_hosts(element.get("href", ""), hosts):  # a listed scam host
                 element.tag = "span"
                 element.attrib.clear()
+            elif element.tag == "img" and on_hosts(element.get("src", ""), hosts):  # its picture: neither loaded nor
+                words = f"{element.get('alt', '').strip() or '图片'}（{element.get('src', '')}）"  # linked, its address
+                element.tag = "span"  # said as text, defanged below
+                element.attrib.clear()
+                element.text = words
             if element.text:
                 element.text = defang_text(element.text, urls)
             if element.tail:
