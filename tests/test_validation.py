@@ -404,6 +404,9 @@ def test_an_image_from_another_website_gets_a_warning_at_its_line(tmp_path):
     assert re.findall(r'<img\b[^>]*\ssrc="([^"]*)"', page) == ["https://www.example.edu.cn/images/c.png"]
     assert '<a class="outside-image" href="http://example.com/a.png">截图（别的网站上的图片，点击查看）</a>' in page
     assert '<a class="outside-image" href="//cdn.example.com/b.png">b（别的网站上的图片，点击查看）</a>' in page
+    feed = (site / "build/feed.xml").read_text(encoding="utf-8")  # read on readers' devices as well
+    assert "class=&#34;outside-image&#34; href=&#34;http://example.com/a.png&#34;" in feed
+    assert "src=&#34;http://example.com" not in feed and "src=&#34;//cdn.example.com" not in feed
 
 
 def test_a_linked_outside_picture_leaves_its_words_and_the_sites_own_chinese_host_is_its_own(tmp_path):

@@ -133,10 +133,16 @@ def scrollable(html: str) -> Markup:
 
 def lazy_images(html: str, own_hosts: Collection[str] = ()) -> Markup:
     """A body's images fetched as the reader scrolls to them, not all with the page: a long case with photos
-    costs a phone on mobile data only what is read. One on another website (W306) is a link to it instead:
-    loaded, it would tell that site of every reader, which the column promises no page does, and show nothing
-    on an intranet. Inside a link already (a screenshot linked to its source), its words alone: a link in a link is
-    no HTML. For the website's pages only: a WeChat article keeps an image WeChat itself serves."""
+    costs a phone on mobile data only what is read; one on another website a link to it (``outside_images``).
+    For the website's pages only."""
+    return Markup(outside_images(str(html), own_hosts, '<img loading="lazy" decoding="async"'))
+
+
+def outside_images(html: str, own_hosts: Collection[str], opening: str = "<img") -> str:
+    """A body's pictures on another website (W306) as links to them: loaded, each would tell that site of every
+    reader, which the column promises no page or website feed does, and show nothing on an intranet. Inside a
+    link already (a screenshot linked to its source), its words alone: a link in a link is no HTML. The others
+    begin with ``opening``. Not for WeChat: an article keeps an image WeChat itself serves."""
     in_link = 0
 
     def shown(tag: re.Match) -> str:
@@ -152,9 +158,9 @@ def lazy_images(html: str, own_hosts: Collection[str] = ()) -> Markup:
             if in_link:
                 return f'<span class="outside-image">{words}）</span>'
             return f'<a class="outside-image" href="{source.group(1)}">{words}，点击查看）</a>'
-        return '<img loading="lazy" decoding="async"' + tag.group()[4:]
+        return opening + tag.group()[4:]
 
-    return Markup(_IMAGE_TAG.sub(shown, str(html)))
+    return _IMAGE_TAG.sub(shown, html)
 
 
 _IMAGE_TAG = re.compile(r"<img(?=[ >/])[^>]*>|<a(?=[ >])[^>]*>|</a>", re.IGNORECASE)

@@ -11,7 +11,7 @@ from fraudsite.collate import OTHER, initial, ordered, sort_keys
 from fraudsite.derived import remember_each
 from fraudsite.feeds import Feed, FeedEntry, FeedLink, absolute_urls, entry_blob, entry_from_blob, feed_page, media_type
 from fraudsite.model import SECTION_NAMES, Attachment, Case, Item, Notice, is_expired, is_published, pack
-from fraudsite.render import Data, Output, Page, format_size
+from fraudsite.render import Data, Output, Page, format_size, outside_images
 from fraudsite.site import Site
 from fraudsite.urls import alias_file, index_file, page_title, paged, site_url, tag_slug
 from fraudsite.views import ItemView, view_item
@@ -149,7 +149,8 @@ def entry(site: Site, item: ItemView) -> FeedEntry:
     to fill in) follow the body as its page lists them, the first as the entry's enclosure."""
     categories = ((item.type.name,) if item.type else ()) + tuple(a.name for a in item.audiences)
     files = getattr(item.item, "attachments", ())
-    html = absolute_urls(item.body_html, site.config.base_url, item.path) + attachments_html(site, files)
+    body = outside_images(item.body_html, site.config.own_hosts)
+    html = absolute_urls(body, site.config.base_url, item.path) + attachments_html(site, files)
     enclosure = (files[0].url_path, media_type(files[0].url_path),
                  files[0].size) if files else None
     return FeedEntry(title=strip_control(item.title), path=item.path, guid=item.id, published=item.date,
