@@ -83,7 +83,8 @@ def _from_the_root(text: str) -> list[tuple[int, str]]:
 
 def missing_static_problems(site_dir: Path) -> list[Problem]:
     """W408 for each static file the site's theme refers to that neither its theme/static/ nor the built-in one has:
-    a template's ``url('static/…')``, a stylesheet's relative ``url(…)``. Each page would ask for it and get a 404."""
+    a template's ``url('static/…')``, a stylesheet's relative ``url(…)`` or ``@import``. Each page would ask for it
+    and get a 404."""
     static = static_files(site_dir)
     by_lower = {path.lower(): path for path in static}
     problems = []
