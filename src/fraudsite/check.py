@@ -11,6 +11,8 @@ from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from jinja2 import Environment
+
 from fraudsite.build import BuildOptions, plan_outputs, render_stream
 from fraudsite.clock import chinese_datetime
 from fraudsite.config import Config, load_config
@@ -20,6 +22,7 @@ from fraudsite.errors import BuildFailed, Problem, warning
 from fraudsite.markup import place_at, shorten
 from fraudsite.model import Item
 from fraudsite.privacy import body_line_of, privacy_rules, read_raw, scan_items
+from fraudsite.render import make_environment
 from fraudsite.site import Site
 from fraudsite.themeblocks import stray_block_problems
 from fraudsite.themelinks import missing_static_problems, theme_link_problems
@@ -83,21 +86,21 @@ def check_site(options: BuildOptions) -> CheckResult:
         except BuildFailed as failure:
             problems += failure.problems
         problems += anchors.problems()
-        problems += unused_templates(options.site_dir, site)
-        problems += stray_block_problems(options.site_dir, site.config)
+        env = make_environment(options.site_dir, site.config)
+        problems += unused_templates(env, site)
+        problems += stray_block_problems(options.site_dir, env)
         problems += theme_link_problems(options.site_dir, site.config.base_path)
         problems += missing_static_problems(options.site_dir)
     return CheckResult(tuple(sorted(set(problems))), len(content.items), len(site.published))
 
 
-def unused_templates(site_dir: Path, site: Site) -> list[Problem]:
+def unused_templates(env: Environment, site: Site) -> list[Problem]:
     """The theme's templates no page of this build uses: each must load, and the monthly report's (``fraudsite
     report --format html``) must render this month's report, so a theme's mistake is found before the day it
     is needed."""
-    from fraudsite.render import make_environment, template_problems
+    from fraudsite.render import template_problems
     from fraudsite.report import campaign_report, render_report, report_period
 
-    env = make_environment(site_dir, site.config)
     problems = template_problems(env)
     try:
         render_report(env, site, campaign_report(site, *report_period(site, None, None)))

@@ -8,18 +8,17 @@ from pathlib import Path
 import jinja2
 from jinja2 import nodes
 
-from fraudsite.config import Config
 from fraudsite.errors import Problem, did_you_mean, warning
-from fraudsite.render import is_template, make_environment
+from fraudsite.render import is_template
 from fraudsite.theme import default_theme_dir
 
 
-def stray_block_problems(site_dir: Path, config: Config) -> list[Problem]:
-    """W407 for each block of the site's own templates (not the built-in ones: tested) that no ancestor has."""
+def stray_block_problems(site_dir: Path, env: jinja2.Environment) -> list[Problem]:
+    """W407 for each block of the site's own templates (not the built-in ones: tested) that no ancestor has; ``env``
+    is the site's (``render.make_environment``), whose loader finds a parent as the build does."""
     own = site_dir / "theme" / "templates"
     if not own.is_dir() or own.resolve() == (default_theme_dir() / "templates").resolve():
         return []
-    env = make_environment(site_dir, config)  # its loader finds a parent as the build does: the site's, else built-in
     problems = []
     for name in env.list_templates(filter_func=is_template):
         tree = _parse(env, name) if (own / name).is_file() else None

@@ -16,7 +16,7 @@ from jinja2 import nodes
 
 from fraudsite.errors import Problem, warning
 from fraudsite.litter import is_litter
-from fraudsite.markup import line_at
+from fraudsite.markup import line_at, missing_file_advice  # a name in another letter case: said as for content
 from fraudsite.theme import static_files
 
 # A resource a page loads (not a link a reader follows: <a href> to another site is fine), in HTML and in CSS.
@@ -93,7 +93,7 @@ def missing_static_problems(site_dir: Path) -> list[Problem]:
         if shown.startswith("theme/templates/"):
             for line, target in _static_urls(text):
                 if target not in static:
-                    fix = _case_hint(by_lower.get(target.lower()), "") or "请把文件放进 theme/static/，或改正文件名"
+                    fix = missing_file_advice("./", by_lower.get(target.lower(), ""), "请把文件放进 theme/static/，或改正文件名")
                     problems.append(warning(shown, line, "W408", "", f"url('{target}') 指向的文件在 theme/static/ 里没有"
                                                                      f"（网站的和内置主题的都没有），页面取它会得到 404；{fix}"))
         elif shown.startswith("theme/static/") and path.suffix == ".css":
@@ -103,8 +103,8 @@ def missing_static_problems(site_dir: Path) -> list[Problem]:
             for found in chain(_RELATIVE_IN_CSS.finditer(text), _IMPORT_IN_CSS.finditer(text)):
                 target = posixpath.normpath(posixpath.join(folder, unquote(re.split(r"[?#]", found.group(2))[0])))
                 if target.startswith("static/") and target not in static:
-                    fix = (_case_hint(by_lower.get(target.lower()), folder)
-                           or "请把文件放到那里，或改正路径（从样式表所在的文件夹算起，如 ../images/a.png）")
+                    fix = missing_file_advice(f"{folder}/", by_lower.get(target.lower(), ""),
+                                              "请把文件放到那里，或改正路径（从样式表所在的文件夹算起，如 ../images/a.png）")
                     problems.append(warning(shown, line_at(text, 1, found.start()), "W408", "",
                                             f"{_as_written(found)} 指向的文件不存在：从这个样式表所在的文件夹算起是 "
                                             f"theme/{target}，那里没有，页面取它会得到 404；{fix}"))
@@ -126,14 +126,6 @@ def _static_urls(text: str) -> list[tuple[int, str]]:
 def _as_written(found: re.Match) -> str:
     """A stylesheet's reference as a message names it: url(a.png), or @import "b.css"."""
     return found.group() if found.group().startswith("@") else f"url({found.group(2)})"
-
-
-def _case_hint(variant: str | None, folder: str) -> str:
-    """The name as the file that is there writes it, when only the letter case differs (the server tells them apart)."""
-    if not variant:
-        return ""
-    written = posixpath.relpath(variant, folder) if folder else variant
-    return f"是否想写 {written}？文件名的大小写要和实际文件完全一致，网站服务器区分大小写"
 
 
 def _loaded_from_elsewhere(path: Path, text: str) -> list[tuple[int, str, bool]]:
