@@ -469,3 +469,41 @@ def test_work_collects_cycles_while_the_build_process_has_paused_collection(fork
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+_STOPPED_WHILE_STARTING = """
+import os, signal, sys, time
+from pathlib import Path
+from fraudsite import parallel
+
+def clean_stop(*_):  # serve's SIGTERM handler
+    raise KeyboardInterrupt
+
+signal.signal(signal.SIGTERM, clean_stop)
+marker = Path(sys.argv[1])
+with parallel._pool(1) as pool:
+    while not marker.exists():  # the worker has been forked and not yet set its signals
+        time.sleep(0.01)
+    worker = pool._pool[0]
+    os.kill(worker.pid, signal.SIGTERM)  # as Pool.terminate ends it
+    del os.environ["FRAUDSITE_FAULT"]  # a worker forked to replace it starts at once
+    marker.unlink()
+    worker.join(30)
+    print("exit", worker.exitcode, flush=True)
+print("done", flush=True)
+"""
+
+
+def test_a_worker_stopped_before_it_has_set_its_signals_ends_all_the_same(tmp_path):
+    """A worker inherits the forking process's signal handlers until it sets its own. Serve's turned the SIGTERM
+    of ``Pool.terminate`` into a KeyboardInterrupt in a worker just forked (a traceback), or, caught just as the
+    worker set its own, Python dropped it and the worker waited forever for the queue's lock the pool held: a
+    preview whose first build ended before its second worker had started hung, pool and all."""
+    import subprocess
+    import sys
+
+    marker = tmp_path / "forked"
+    done = subprocess.run([sys.executable, "-c", _STOPPED_WHILE_STARTING, str(marker)], capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "FRAUDSITE_FAULT": f"worker:pause={marker}"})
+    assert done.stdout == "exit -15\ndone\n", done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr

@@ -117,35 +117,60 @@ def rounds_of(chunks: int) -> Iterator[None]:
 def _pool(workers: int) -> Iterator[Any]:
     """A pool of ``workers`` forked processes, ended when done.
 
-    Ctrl-C while ``Pool`` starts its workers left them running for good, each blocked on a queue with a copy of
-    the build's memory: ``Pool`` ends them only after an ``Exception``, so the ones it had started are ended here.
+    The stopping signals are held back while the workers are forked (see ``_as_forked``): Ctrl-C in the midst of it
+    left the ones started running for good, each blocked on a queue with a copy of the build's memory (``Pool``
+    ends them only after an ``Exception``). Held back, it comes once the pool is whole, which is then ended as
+    after any error. Work done, the workers are sent their end down the queue and waited for: no signal at all.
     """
     import multiprocessing  # here: a build that forks no workers need not load it (4 ms)
 
+    pool, finished = None, False
     try:
-        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_as_forked)
-    except BaseException:
-        for worker in multiprocessing.active_children():  # the ones it had started: no other pool is open
-            worker.kill()
-            worker.join()
-        raise
-    try:
+        with _stops_held():
+            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_as_forked)
         yield pool
+        finished = True
     finally:
-        pool.terminate()
+        if pool is not None:
+            pool.close() if finished else pool.terminate()
+            pool.join()
+
+
+# Signals that stop a process, held back while it forks (where a thread's signal mask can be set)
+_STOPS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+          if hasattr(signal, name)} if hasattr(signal, "pthread_sigmask") else set()
+
+
+@contextmanager
+def _stops_held() -> Iterator[None]:
+    """The stopping signals held back in the block: what it forks lets them through in ``_as_forked``, this process
+    once the block ends."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS) if _STOPS else None
+    try:
+        yield
+    finally:
+        if held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _as_forked() -> None:
     """Signals in a forked process: Ctrl-C and a closed terminal reach the whole process group, and the process
     that forked it handles them (and ends its workers); a worker ignores them, so it never dies holding the pool's
-    queue lock, which the pool's ending then waits for forever. SIGTERM, which the pool ends its workers with,
-    ends one as any process: it inherited serve's handler, which turns SIGTERM into Ctrl-C for a clean stop,
-    and then printed a traceback from every worker and once left one waiting for that lock. The cycle collector
-    runs, should the build process have paused it (``build.collection_paused``): rendering makes cycles."""
+    queue lock, which the pool's ending then waits for forever. SIGTERM, which ``Pool.terminate`` ends its workers
+    with, ends one as any process, even where the forking process ignores it. A pool's workers are forked with
+    these signals held back (``_pool``), let through only here: a worker inherits the forking process's handlers,
+    serve's turning SIGTERM into Ctrl-C for a clean stop, and a SIGTERM caught by that handler before this reset
+    it was dropped by Python ("ignored due to race condition"), the worker left waiting for the queue's lock
+    forever and the pool for the worker (a preview whose first build ended before its second worker had started).
+    The cycle collector runs, should the build process have paused it (``build.collection_paused``): rendering
+    makes cycles."""
     gc.enable()
+    checkpoint("worker")
     for name, action in (("SIGINT", signal.SIG_IGN), ("SIGHUP", signal.SIG_IGN), ("SIGTERM", signal.SIG_DFL)):
-        if hasattr(signal, name) and signal.getsignal(getattr(signal, name)) != signal.SIG_IGN:  # ignored stays so
+        if hasattr(signal, name):
             signal.signal(getattr(signal, name), action)
+    if _STOPS:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
 
 
 def forks(minimum_items: int, items: int) -> bool:
@@ -185,7 +210,8 @@ def in_background(function: Callable[[], Any], minimum_items: int, items: int,
     release_free_memory()
     reading, writing = os.pipe()
     try:
-        pid = os.fork()
+        with _stops_held():  # as for a pool's workers
+            pid = os.fork()
     except OSError:  # no process to be had (EAGAIN): the pipe is not left open
         os.close(reading)
         os.close(writing)
