@@ -405,12 +405,15 @@ def test_ctrl_c_while_a_pool_starts_its_workers_leaves_none_running(forking, mon
     import multiprocessing
     import multiprocessing.pool
     import signal
+    import threading
 
     start_workers = multiprocessing.pool.Pool._repopulate_pool
 
     def interrupted(self):
         start_workers(self)
-        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, once the workers are forked
+        # Ctrl-C, once the workers are forked, to this thread: the build process forks only when it has no other
+        # (``parallel.forks``); the suite's process may have some (pytest-xdist's), which would take it at once.
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
 
     monkeypatch.setattr(multiprocessing.pool.Pool, "_repopulate_pool", interrupted)
     with pytest.raises(KeyboardInterrupt):

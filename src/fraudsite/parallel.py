@@ -120,7 +120,8 @@ def _pool(workers: int) -> Iterator[Any]:
     The stopping signals are held back while the workers are forked (see ``_as_forked``): Ctrl-C in the midst of it
     left the ones started running for good, each blocked on a queue with a copy of the build's memory (``Pool``
     ends them only after an ``Exception``). Held back, it comes once the pool is whole, which is then ended as
-    after any error. Work done, the workers are sent their end down the queue and waited for: no signal at all.
+    after any error. (Only this thread holds it back: a process with other threads forks no workers, ``forks``.)
+    Work done, the workers are sent their end down the queue and waited for: no signal at all.
     """
     import multiprocessing  # here: a build that forks no workers need not load it (4 ms)
 
