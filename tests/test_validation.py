@@ -487,6 +487,23 @@ def test_signs_run_together_or_written_in_markdown_are_warned_of_at_their_line(t
     assert found[2].startswith("“-不要垫钱”像是几条写成了一条")
 
 
+def test_signs_with_bullets_pasted_from_word_are_warned_of_at_their_line(tmp_path):
+    # A bulleted list pasted from Word or WPS: YAML takes the lines for one text, published as one point with the
+    # bullets in it; a point of its own that keeps its bullet or number shows it beside the list's own.
+    head = "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\n"
+    site = tiny_site(tmp_path, {"content/cases/a.md": head + "signs:\n  • 陌生人拉你进群\n  • 先返小额佣金\n"
+                                "advice:\n  - ① 不要垫钱\n  - 1. 核实身份 2. 报警\n  - 1.5万元以下也要报警\n  - 10%的返利是诱饵\n"
+                                "  - 微信·支付宝都不要转\n---\n正文\n"})
+    report = build_site(site)
+    assert [(w.line, w.message) for w in report.warnings if w.code == "W208"] == [
+        (6, "“• 陌生人拉你进群 • 先返小额佣金”像是几条写成了一条：每条单独一行，以“- ”开头（减号后有空格），各行的“- ”上下对齐；"
+            "若本来就是一条，请去掉其中的“•”"),
+        (10, "“① 不要垫钱”以“①”开头，它会原样出现在网页、公众号和大屏上：防范提示每条单独一行，以“- ”开头（减号后有空格），"
+             "不用另加项目符号或编号"),
+        (11, "“1. 核实身份 2. 报警”像是几条写成了一条：每条单独一行，以“- ”开头（减号后有空格），各行的“- ”上下对齐；"
+             "若本来就是一条，请去掉其中的“1.”")]
+
+
 def test_a_file_named_in_another_letter_case_is_named_in_the_error(tmp_path):
     """A server that tells Chat.PNG from chat.png finds no file where the editor's computer did: say which one."""
     lines = failures(tmp_path, {

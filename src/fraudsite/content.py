@@ -842,9 +842,15 @@ def _plain_points(fields: _Fields, key: str) -> tuple[str, ...]:
         if mark := _MARKDOWN_MARK.search(point):
             marks = mark.group(1) or mark.group()[:1]
             fields.warn(key, "W208", f"{name}按纯文字显示，“{marks}”会原样出现在网页、公众号和大屏上；请去掉", line=line)
-        if _RUN_TOGETHER.search(point):
+        bullet = _BULLET.match(point)
+        again = bullet and _BULLET_AGAIN.search(point, bullet.end())
+        if _RUN_TOGETHER.search(point) or again:
+            mark = bullet.group(1) if again else "-"
             fields.warn(key, "W208", f"“{point}”像是几条写成了一条：每条单独一行，以“- ”开头（减号后有空格），"
-                                     "各行的“- ”上下对齐；若本来就是一条，请去掉其中的“-”", line=line)
+                                     f"各行的“- ”上下对齐；若本来就是一条，请去掉其中的“{mark}”", line=line)
+        elif bullet:
+            fields.warn(key, "W208", f"“{point}”以“{bullet.group(1)}”开头，它会原样出现在网页、公众号和大屏上：{name}"
+                                     "每条单独一行，以“- ”开头（减号后有空格），不用另加项目符号或编号", line=line)
     return points
 
 
@@ -852,6 +858,9 @@ def _plain_points(fields: _Fields, key: str) -> tuple[str, ...]:
 _MARKDOWN_MARK = re.compile(r"(?<![*_~=0-9A-Za-z])(\*\*?|__?|~~|==)(?=[^\s*_~=])[^\n]*?(?<=[^\s*_~=])\1(?![*_~=])"
                             r"|`[^`\n]+`|!?\[[^\]]*\]\([^)]*\)")
 _RUN_TOGETHER = re.compile(r"(?:^|\s)-(?=[ \t]?[^\s\d-])")  # "-不要垫钱", "先返利 - 再垫付"; not "-5" or "--"
+# A bullet or number pasted from Word, WPS or a web page: YAML takes "• a" as text, and lines of them as one point
+_BULLET = re.compile(r"(?:^|(?<=\s))([•·●○■□◆◇▪►▶➢✓✔√☆★※*+－—–]|[①-⑳]|\d{1,2}[.、．)）]|[（(]\d{1,2}[)）])(?=\s|[^\s\d.,，、%])")
+_BULLET_AGAIN = re.compile(r"\s(?:[•●○■□◆◇▪►▶➢✓✔√☆★※－—–]|[①-⑳]|\d{1,2}[、．)）]|\d{1,2}\.(?=\s)|[（(]\d{1,2}[)）])")
 
 
 _AMOUNT_WRITTEN = re.compile(r"(?:约|共计?|合计|损失|人民币|[¥￥])*(?P<number>\d+(?:\.\d+)?)(?P<unit>[万千百]?)(?:元|块)?")
