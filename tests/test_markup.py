@@ -283,6 +283,19 @@ def test_what_python_markdown_already_reads_as_written_is_left_as_it_was(body):
 
 
 @pytest.mark.parametrize(("body", "shown"), [
+    # A paragraph indented as Word indents one (a tab, four spaces) was code: a grey box scrolling sideways on a
+    # phone, and no summary for the page.
+    ("\t某学院学生小王在网上\n\t看到兼职广告。\n\n    第二段。", "<p>某学院学生小王在网上看到兼职广告。</p><p>第二段。</p>"),
+    ("> 提示\n>\n>     缩进的一段", "<blockquote><p>提示</p><p>缩进的一段</p></blockquote>"),
+    ("- 一\n\n    续段", "<ul><li><p>一</p><p>续段</p></li></ul>"),  # the item's own paragraph, as before
+    ("- 一\n\n        照原样", "<ul><li>一<pre><code>照原样</code></pre></li></ul>"),  # beyond the item's text: code
+])
+def test_an_indented_paragraph_is_a_paragraph_as_in_typora(body, shown):
+    html = render_with_files(body, set()).html
+    assert re.sub(r">\s+", ">", re.sub(r"\s+<", "<", html)).strip() == shown
+
+
+@pytest.mark.parametrize(("body", "shown"), [
     # A quote ends where VS Code, Typora and GitHub end it; Python-Markdown took each of these lines into it.
     ("> 提示\n- 不要转账", "<blockquote><p>提示</p></blockquote><ul><li>不要转账</li></ul>"),
     ("> 提示\n1. 挂断电话", "<blockquote><p>提示</p></blockquote><ol><li>挂断电话</li></ol>"),

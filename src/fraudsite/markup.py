@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 import markdown
 import nh3
+from markdown.blockprocessors import CodeBlockProcessor
 from markdown.extensions import Extension
 from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.footnotes import FootnoteExtension
@@ -336,10 +337,20 @@ class _SiteExtension(Extension):
             md.treeprocessors.register(_QuickInlineProcessor(md), "inline", 20)
         md.preprocessors.register(_HashtagLines(md), "hashtag_lines", 15)  # after code blocks are set aside (25)
         md.preprocessors.register(_ListsAsEditorsWriteThem(md), "editors_lists", 14)
+        md.parser.blockprocessors.register(_CodeInItemsOnly(md.parser), "code", 80)
         md.treeprocessors.register(_HeadingLevels(md), "heading_levels", 6)  # before toc (5) builds a [TOC]
         md.treeprocessors.register(_ChineseLineJoiner(md), "cjk_soft_break", 5)
         md.treeprocessors.register(_LinkResolver(md), "site_links", 4)
         md.treeprocessors.register(_ScamUrlDefuser(md), "scam_urls", 3)
+
+
+class _CodeInItemsOnly(CodeBlockProcessor):
+    """Text indented by a tab or four spaces is a paragraph, as in Typora, not code in a grey box that scrolls
+    sideways on a phone: editors indent a paragraph's first line as Word does (QA), and write code, if ever,
+    between ``` lines. Only within a list item, indented beyond the item's text, is it code (CommonMark's way)."""
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return parent.tag == "li" and super().test(parent, block)
 
 
 # Text between a pair of marks, not starting or ending with a space or the mark's character (GFM's ~~ rule).
