@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -433,6 +434,28 @@ def test_command_line_prints_problems_and_exits_1_without_traceback(tmp_path):
     assert "content/cases/older.md:4: type: 未知的诈骗类型“nope”" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert tree(site / "build") == before, "a failed build must leave the previous site intact"
+
+
+def test_a_name_that_is_not_utf8_is_named_in_its_escapes_and_as_gbk_by_build_and_check(tmp_path):
+    # A zip made on Chinese Windows, unpacked on Linux: GBK names. The build crashed (UnicodeEncodeError), check
+    # passed and named the file content/cases/????????.md.
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE})
+    cases, notices = os.fsencode(site / "content/cases"), os.fsencode(site / "content/notices")
+    with open(os.path.join(cases, "案例测试".encode("gbk") + b".md"), "wb") as stream:
+        stream.write(GOOD_CASE.replace("正常案例", "另一篇").encode())
+    os.mkdir(os.path.join(notices, "往期".encode("gbk")))
+    with open(os.path.join(notices, "往期".encode("gbk"), b"n.md"), "wb") as stream:
+        stream.write(b"---\n")  # unread: the folder is named, not each file in it
+    for command in ("build", "check"):
+        result = run_fraudsite(command, site, "--now", "2026-03-15 12:00")
+        said = result.stdout + result.stderr
+        assert result.returncode == 1, said
+        assert ("content/cases/\\xb0\\xb8\\xc0\\xfd\\xb2\\xe2\\xca\\xd4.md: 文件名不是 UTF-8 编码（按 GBK 读是“案例测试.md”），"
+                "多半是解压了在 Windows 上打包的 zip；这篇无法读取，请把这个文件改名（重新输入名字），或用 unzip -O GBK 重新解压 [E018]"
+                in said), said
+        assert "content/notices/\\xcd\\xf9\\xc6\\xda: 文件夹名不是 UTF-8 编码（按 GBK 读是“往期”）" in said, said
+        assert "其中的内容无法读取，请把这个文件夹改名" in said and "E001" not in said and "Traceback" not in said
+    assert not (site / "build").exists()
 
 
 def test_an_alias_cannot_replace_another_page_or_a_feed(tmp_path):

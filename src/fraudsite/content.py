@@ -354,6 +354,9 @@ def stray_files(site_dir: Path) -> list[Problem]:
     for entry in entries:
         if entry.name.startswith(".") or entry.name in SECTIONS:
             continue
+        if (unnamed := name_not_utf8("content", entry)) is not None:
+            found.append(unnamed)
+            continue
         meant = _SECTION_NAMED.get(entry.name.casefold())
         if meant and meant not in missing and os.path.samefile(entry.path, content / meant):
             continue  # Cases is cases where the file system ignores case (Windows, macOS): it is read as that
@@ -412,6 +415,10 @@ def markdown_files(site_dir: Path, folder: str, misnamed: list[tuple[str, str]] 
         for entry in entries:
             if entry.name.startswith("."):  # hidden: editors' lock files (.#a.md), macOS's ._a.md, a .git folder
                 continue
+            if (unnamed := name_not_utf8(relative, entry)) is not None:
+                if problems is not None:
+                    problems.append(unnamed)
+                continue  # not entered either: no path below it can be read as text
             if entry.name.endswith(".md"):  # a folder so named too: read_source skips it, as any non-file
                 found.append((f"{relative}/{entry.name}", entry))
             elif misnamed is not None and entry.is_file() and (name := _misnamed(entry)):
@@ -422,6 +429,29 @@ def markdown_files(site_dir: Path, folder: str, misnamed: list[tuple[str, str]] 
                 problems.append(warning(f"{relative}/{entry.name}", 0, "W019", "", "这是指向别处的文件夹链接，其中的文件"
                                         "不会发布；请把文件夹本身放进 content 目录"))
     return sorted(found, key=lambda pair: pair[0].split("/"))
+
+
+def name_not_utf8(relative: str, entry: os.DirEntry) -> Problem | None:
+    """E018 for a ``.md`` file or a folder (in the folder ``relative``) whose name is not UTF-8, as a zip made on
+    Chinese Windows leaves its names (GBK) unpacked on Linux: no page, link or message could name it. None for a
+    name that is UTF-8, or another file's (a picture so named is only a link that finds no file)."""
+    try:
+        entry.name.encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        pass
+    folder = entry.is_dir()
+    if not folder and not entry.name.endswith(".md"):
+        return None
+    raw = os.fsencode(entry.name)
+    try:
+        guess = f"（按 GBK 读是“{raw.decode('gbk')}”）"
+    except UnicodeDecodeError:
+        guess = ""
+    what, whose = ("文件夹", "其中的内容") if folder else ("文件", "这篇")
+    return problem(f"{relative}/{raw.decode('utf-8', 'backslashreplace')}", 0, "E018", "",
+                   f"{what}名不是 UTF-8 编码{guess}，多半是解压了在 Windows 上打包的 zip；{whose}无法读取，请把这个{what}"
+                   "改名（重新输入名字），或用 unzip -O GBK 重新解压")
 
 
 def read_source(path: str | Path, relative: str, root: Path, problems: list[Problem], cache: ContentCache | None = None,
