@@ -458,6 +458,18 @@ def test_a_name_that_is_not_utf8_is_named_in_its_escapes_and_as_gbk_by_build_and
     assert not (site / "build").exists()
 
 
+def test_a_word_or_wps_lock_file_beside_a_content_file_is_no_content(tmp_path):
+    # Opening a.md in Word or WPS writes ~$a.md beside it (a binary file): every build stopped with E011 until
+    # the document was closed. Office's lock files are litter, as serve's watcher already took them.
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE, "content/cases/~$a.md": b"\x08\x00\x00\x00user    \x00\x00",
+                                "content/~$readme.md": b"\x08\x00\x00\x00user    \x00\x00"})
+    for command in ("build", "check"):
+        result = run_fraudsite(command, site, "--now", "2026-03-15 12:00")
+        said = result.stdout + result.stderr
+        assert result.returncode == 0 and "~$" not in said and not re.search(r"\[(E0|W01)", said), said
+    assert sorted(path.name for path in (site / "build/cases").iterdir() if path.is_dir()) == ["a"]
+
+
 def test_an_alias_cannot_replace_another_page_or_a_feed(tmp_path):
     lines = failures(tmp_path, {
         "content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "title: 甲\naliases: ['./', feed.xml, 'a//b/']")})

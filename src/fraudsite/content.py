@@ -22,6 +22,7 @@ from fraudsite.config import Config
 from fraudsite.defang import defang_text
 from fraudsite.errors import Problem, describe_os_error, did_you_mean, key_hint, problem, warning
 from fraudsite.frontmatter import SourceFile, decode_source, split_front_matter
+from fraudsite.litter import is_litter
 from fraudsite.markup import (
     MORE,
     UNLOADED,
@@ -352,7 +353,7 @@ def stray_files(site_dir: Path) -> list[Problem]:
                         "（应是有 fraudsite.yaml 和 content 文件夹的那个），或用 fraudsite init 新建网站")]
     found = []
     for entry in entries:
-        if entry.name.startswith(".") or entry.name in SECTIONS:
+        if entry.name.startswith(".") or entry.name in SECTIONS or is_litter((entry.name,)):
             continue
         if (unnamed := name_not_utf8("content", entry)) is not None:
             found.append(unnamed)
@@ -394,8 +395,9 @@ def _misnamed(entry: os.DirEntry) -> str | None:
 def markdown_files(site_dir: Path, folder: str, misnamed: list[tuple[str, str]] | None = None,
                    problems: list[Problem] | None = None) -> list[tuple[str, os.DirEntry]]:
     """Every ``*.md`` below ``site_dir/folder`` by site-relative path, as ``sorted(folder.rglob("*.md"))`` lists
-    them (linked folders are not entered; hidden files and folders are left out), with its directory entry:
-    whether it is a link or a file is then known from the listing, not asked of the disk twice per file.
+    them (linked folders are not entered; hidden files and folders, and what tools leave beside a file: ``litter``,
+    are left out), with its directory entry: whether it is a link or a file is then known from the listing, not
+    asked of the disk twice per file.
     ``misnamed`` gets the files that look meant as content but are not named so, with the name they need;
     ``problems`` the folders that cannot be listed (the folder itself missing, too) and linked folders: what
     is in them would silently go unpublished, its pages deleted."""
@@ -413,7 +415,9 @@ def markdown_files(site_dir: Path, folder: str, misnamed: list[tuple[str, str]] 
                                         "其中的内容不能发布，请检查这个文件夹的权限"))
             continue
         for entry in entries:
-            if entry.name.startswith("."):  # hidden: editors' lock files (.#a.md), macOS's ._a.md, a .git folder
+            # Hidden (macOS's ._a.md, a .git folder) or what a tool keeps beside an open file (Word's and WPS's lock
+            # file ~$a.md, emacs's .#a.md), which is no content and came and went as the file was opened and closed.
+            if entry.name.startswith(".") or is_litter((entry.name,)):
                 continue
             if (unnamed := name_not_utf8(relative, entry)) is not None:
                 if problems is not None:
