@@ -251,6 +251,13 @@ CASES = {
     "yaml alias": (
         {"content/cases/a.md": "---\ntitle: &t 甲\nsummary: *t\n---\n"},
         "content/cases/a.md:2: 不支持 YAML 锚点和别名（& 与 *）；请直接写出内容 [E005]"),
+    "a git merge conflict in the body": (
+        {"content/cases/a.md": GOOD_CASE + "<<<<<<< HEAD\n被骗 3000 元。\n=======\n被骗 3500 元。\n>>>>>>> 5f3a2c1 (修改金额)\n"},
+        "content/cases/a.md:8: 文件里有未解决的 git 合并冲突：第 8、10、12 行是冲突标记（<<<<<<<、=======、>>>>>>> 开头的行），"
+        "标记之间是两个版本；请保留要的那一版，删掉另一版和这些标记行 [E019]"),
+    "a git merge conflict in the front matter": (  # not E003 for YAML's view of the markers
+        {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例\n", "<<<<<<< HEAD\ntitle: 甲\n=======\ntitle: 乙\n>>>>>>> main\n")},
+        "content/cases/a.md:2: 文件里有未解决的 git 合并冲突：第 2、4、6 行是冲突标记"),
     "unknown config key": (
         {"content/cases/a.md": GOOD_CASE},
         "fraudsite.yaml:3: page_sise: 未知的配置项；是否想写 “page_size”"),
@@ -468,6 +475,13 @@ def test_a_word_or_wps_lock_file_beside_a_content_file_is_no_content(tmp_path):
         said = result.stdout + result.stderr
         assert result.returncode == 0 and "~$" not in said and not re.search(r"\[(E0|W01)", said), said
     assert sorted(path.name for path in (site / "build/cases").iterdir() if path.is_dir()) == ["a"]
+
+
+def test_a_heading_underlined_with_equals_signs_and_a_deep_quote_are_no_merge_conflict(tmp_path):
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE + "\n防范要点\n=======\n\n<<<<<<<< 八个不算\n\n"
+                                                                   ">>>>>>>>引用\n"})
+    build_site(site)
+    assert "防范要点</h2>" in (site / "build/cases/a/index.html").read_text(encoding="utf-8")
 
 
 def test_an_alias_cannot_replace_another_page_or_a_feed(tmp_path):
