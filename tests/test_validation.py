@@ -350,6 +350,29 @@ def test_pyyaml_traps_are_avoided(tmp_path):
     assert "<h1>no</h1>" in (site / "build/cases/b/index.html").read_text()
 
 
+def test_invisible_characters_pasted_into_values_are_dropped_and_an_emojis_joiner_is_kept(tmp_path):
+    # Pasted from Word or WeChat, a zero-width space after "shuadan" gave 未知的诈骗类型"shuadan​"；是否想写
+    # "shuadan"？, and a BOM or a word joiner in a title was published. They mean nothing in a value: dropped.
+    zwsp, joiner, bom = "\u200b", "\u2060", "\ufeff"
+    site = tiny_site(tmp_path, {"content/cases/a.md": f"""\
+        ---
+        title: {bom}新生{zwsp}被骗{joiner}👨\u200d👩\u200d👧
+        date: 2026-01-01{zwsp}
+        type: shuadan{zwsp}
+        audience: [students{zwsp}, {joiner}freshmen]
+        slug: {zwsp}xin-sheng
+        amount: 3500{zwsp}
+        draft: false{zwsp}
+        ---
+        正文。
+        """})
+    build_site(site)
+    page = (site / "build/cases/xin-sheng/index.html").read_text(encoding="utf-8")
+    assert "<h1>新生被骗👨\u200d👩\u200d👧</h1>" in page
+    assert not re.search(f"[{zwsp}{joiner}{bom}]", "".join(tree(site / "build").keys()) + page)
+    assert '<dt>损失金额</dt><dd>3,500 元</dd>' in page
+
+
 def test_bom_crlf_and_empty_body_are_accepted(tmp_path):
     site = tmp_path / "site"
     write(site, "fraudsite.yaml", CONFIG)

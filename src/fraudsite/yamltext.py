@@ -122,6 +122,9 @@ _REASONS = (  # words of PyYAML's problem (libyaml's, or the pure-Python parser'
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # as YAML counts lines: its marks index these
 _UNKNOWN = "无法识别的写法；请检查缩进、冒号后的空格和引号是否成对"
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width characters (and the soft hyphen) pasted with text
+# Pasted from Word, WPS or WeChat with a value, and meaning nothing in one: zero-width space, word joiner, a BOM
+# mid-text. Dropped from every value (not U+200D, which joins an emoji's parts, nor U+200C).
+_DROPPED = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
 _SPACE_NAMES = {"\u200b": "零宽空格（U+200B，常见于从网页或微信复制的文字）", "\ufeff": "零宽字符（U+FEFF）",
                 "\u00a0": "不换行空格（U+00A0，常见于从网页或微信复制的文字）", "\u3000": "全角空格（U+3000）"}
 
@@ -344,7 +347,7 @@ def strip_control(text: str) -> str:
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
-    text = node.value
+    text = node.value if node.value.isascii() else node.value.translate(_DROPPED)
     if node.style:  # quoted or block scalars are always text; escapes ("\x0b") bring no control character in
         return strip_control(text)
     if text in _NULL:
