@@ -40,7 +40,7 @@ from fraudsite.model import Attachment, Case, Item, Notice
 from fraudsite.pictures import picture_size
 from fraudsite.uptodate import stat_signature
 from fraudsite.urls import alias_file, index_file, is_slug, slug_character
-from fraudsite.yamltext import quoted, strip_control
+from fraudsite.yamltext import plain_scalar, quoted, strip_control
 
 if TYPE_CHECKING:
     from fraudsite.cache import ContentCache, Unsplit
@@ -663,6 +663,7 @@ def parse_item(section: str, source: SourceFile, config: Config, site_dir: Path,
         else:
             fields.fail(key, "E206", f"未知的字段；{did_you_mean(key, sorted(allowed))}")
     warn_cut_by_comment(source, problems)
+    unquote_chinese(fields)
     common = _common_fields(section, source, fields, config, site_dir)
     if section == "cases":
         specific = _case_fields(fields, config)
@@ -684,12 +685,53 @@ def parse_item(section: str, source: SourceFile, config: Config, site_dir: Path,
 _PROSE_KEYS = {"title", "summary", "issuer", "screen_title", "tags", "signs", "advice", "wechat"}
 
 
+# Chinese quotes, opening to closing: WPS and Word turn "…" into “…” as it is typed, and YAML takes them for text.
+_CHINESE_QUOTES = {"“": "”", "‘": "’"}
+
+
+def chinese_quoted(value: Any) -> str | None:
+    """The text inside the Chinese quotes that wrap the whole of ``value`` (“2026-11-01 08:30”), or None."""
+    if not isinstance(value, str) or len(value) < 2 or _CHINESE_QUOTES.get(value[0]) != value[-1]:
+        return None
+    inner = value[1:-1]
+    return None if value[0] in inner or value[-1] in inner or not inner.strip() else inner
+
+
+def unquote_chinese(fields: _Fields) -> None:
+    """Refuse a value wrapped in Chinese quotes where no reader sees it (a date, a key, a path), and read it without
+    them: its own check said “2026-11-01 08:30”不是有效日期, quotes and all. Titles and the like may mean them."""
+    unquoted = {}
+    for key, value in fields.data.items():
+        if key in _PROSE_KEYS or key == "cover_alt" or isinstance(value, dict):
+            continue
+        items = value if isinstance(value, list) else [value]
+        if not (wrapped := [index for index, item in enumerate(items) if chinese_quoted(item) is not None]):
+            continue
+        # As written in English quotes, or in none where those would make a number or true text (amount: “3500”).
+        plain = [item if (inner := chinese_quoted(item)) is None else plain_scalar(inner) for item in items]
+        shown = [quoted(item) if isinstance(item, str) else json.dumps(item, ensure_ascii=False) for item in plain]
+        first = items[wrapped[0]][0]
+        fix = "请改用英文引号 \"…\"" if any(isinstance(item, str) for item in plain) else "请删掉这对引号"
+        written = f"[{', '.join(shown)}]" if isinstance(value, list) else shown[0]
+        fields.fail(key, "E003", f"值两边是中文引号{first} {_CHINESE_QUOTES[first]}，YAML 不把它们当作引号；{fix}，"
+                                 f"写成 {key}: {written}",
+                    line=fields.source.meta.line_of(f"{key}.{wrapped[0]}", 0) if isinstance(value, list) else None)
+        unquoted[key] = plain if isinstance(value, list) else plain[0]
+    if unquoted:
+        fields.data = {**fields.data, **unquoted}
+
+
 def warn_cut_by_comment(source: SourceFile, problems: list[Problem]) -> None:
     """Warn of a text cut short at " #", which YAML takes for the start of a comment."""
     for path, line in source.meta.commented.items():
         key, value = path.split(".")[0], _value_at(source.meta.data, path)
         if key in _PROSE_KEYS and isinstance(value, str):
             name = "-" if path[-1].isdigit() else path.split(".")[-1] + ":"  # a list item, or a key
+            if value[:1] in _CHINESE_QUOTES and _CHINESE_QUOTES[value[0]] not in value:  # “测试 #刷单”: its closing quote went
+                problems.append(warning(source.path, line, "W009", key, f"值两边是中文引号{value[0]} {_CHINESE_QUOTES[value[0]]}"
+                                        "，YAML 不把它们当作引号：“#”及其后的文字被当作注释删掉了，这一项现在只有"
+                                        f"“{value}”；请改用英文引号，例如 {name} {quoted(value[1:] + ' #……')}"))
+                continue
             example = f"{name} {quoted(value + ' #……')}"
             problems.append(warning(source.path, line, "W009", key, f"“#”及其后的文字被 YAML 当作注释删掉了，这一项现在只有"
                                     f"“{value}”；如果 # 是内容的一部分，请给整个值加英文引号，例如 {example}；"

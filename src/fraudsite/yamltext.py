@@ -350,6 +350,11 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     text = node.value if node.value.isascii() else node.value.translate(_DROPPED)
     if node.style:  # quoted or block scalars are always text; escapes ("\x0b") bring no control character in
         return strip_control(text)
+    return plain_scalar(text)
+
+
+def plain_scalar(text: str) -> Any:
+    """What ``text`` written without quotes is: None, true or false, a whole number, else the text itself."""
     if text in _NULL:
         return None
     if text in _BOOL:
