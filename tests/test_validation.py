@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import zipfile
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -258,6 +260,9 @@ CASES = {
     "a git merge conflict in the front matter": (  # not E003 for YAML's view of the markers
         {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例\n", "<<<<<<< HEAD\ntitle: 甲\n=======\ntitle: 乙\n>>>>>>> main\n")},
         "content/cases/a.md:2: 文件里有未解决的 git 合并冲突：第 2、4、6 行是冲突标记"),
+    "a control character in a title, at its line after Chinese text": (  # libyaml counts bytes: it said line 4
+        {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "title: 测试\x0b标题")},
+        "content/cases/a.md:2: 含有不允许的控制字符（U+000B）"),
     "unknown config key": (
         {"content/cases/a.md": GOOD_CASE},
         "fraudsite.yaml:3: page_sise: 未知的配置项；是否想写 “page_size”"),
@@ -371,6 +376,22 @@ def test_invisible_characters_pasted_into_values_are_dropped_and_an_emojis_joine
     assert "<h1>新生被骗👨\u200d👩\u200d👧</h1>" in page
     assert not re.search(f"[{zwsp}{joiner}{bom}]", "".join(tree(site / "build").keys()) + page)
     assert '<dt>损失金额</dt><dd>3,500 元</dd>' in page
+
+
+def test_control_characters_pasted_from_word_into_a_body_are_dropped_from_every_output(tmp_path):
+    # Word's line break (VT), page break (FF) and a bell were copied into the page, the feeds and the screens' zip:
+    # no longer valid HTML or XML.
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE.replace("正文。", "第一句。\x0b第二句，\x0c\x07第三句。\x1b")})
+    build_site(site)
+    built = tree(site / "build")
+    for name, data in list(built.items()):
+        if name.endswith(".zip"):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                built |= {f"{name}/{inner}": archive.read(inner) for inner in archive.namelist()}
+    texts = {name: data for name, data in built.items() if name.endswith((".html", ".xml", ".json", ".txt"))}
+    assert not [name for name, data in texts.items() if re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]", data)]
+    assert "第一句。第二句，第三句。" in (site / "build/cases/a/index.html").read_text(encoding="utf-8")
+    assert any(name.startswith("screen/default.zip/") and name.endswith(".html") for name in texts)
 
 
 def test_bom_crlf_and_empty_body_are_accepted(tmp_path):

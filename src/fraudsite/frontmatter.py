@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from fraudsite.errors import Problem, problem
-from fraudsite.yamltext import Located, YamlProblem, colon_slip, read_yaml
+from fraudsite.yamltext import Located, YamlProblem, colon_slip, drop_control, read_yaml
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
@@ -107,5 +107,7 @@ def split_front_matter(path: str, text: str) -> tuple[SourceFile | None, Problem
         if slip := colon_slip(header):  # typed with a Chinese input method: no line is a key, so it parsed as text
             return None, problem(path, slip[0] + 1, "E003", "", slip[1])
         return None, problem(path, 2, "E004", "", "头部信息应为“键: 值”形式的字段列表，而不是单个值或列表")
-    body = "\n".join(lines[end + 1 :])
+    # Pasted from Word: its line break (VT), page break (FF), a bell. No page, feed or zip may carry them (not valid
+    # XML), and none shows in an editor's window: dropped, the lines kept as they are.
+    body = drop_control("\n".join(lines[end + 1 :]))
     return SourceFile(path, meta, body, end + 2), None

@@ -69,7 +69,10 @@ def read_yaml(text: str) -> Located:
         line, message = _explain(text, error)
         raise YamlProblem(line, message) from None
     except yaml.reader.ReaderError as error:
-        line = text.count("\n", 0, max(error.position, 0)) + 1
+        # libyaml gives the position in UTF-8 bytes, PyYAML's own reader in characters: found by the character, the
+        # first of which stopped either, a line after Chinese text is not blamed on one below.
+        at = text.find(chr(error.character)) if isinstance(error.character, int) else -1
+        line = text.count("\n", 0, at if at >= 0 else max(error.position, 0)) + 1
         raise YamlProblem(line, f"含有不允许的控制字符（U+{error.character:04X}）；请删除它，或改用引号内的转义写法",
                           "E008") from None
     except yaml.YAMLError:
@@ -342,8 +345,13 @@ def strip_control(text: str) -> str:
     """Remove control characters that XML cannot carry (tab and newline stay); a line or paragraph separator
     (U+2028, U+2029, U+0085, pasted from Word or a web page) becomes a space, as the pages show it: in a feed's
     title a reader broke the line there, or took it for the end of the entry's text."""
-    text = _CONTROL.sub("", text)
+    text = drop_control(text)
     return _SEPARATORS.sub(" ", text) if _SEPARATORS.search(text) else text
+
+
+def drop_control(text: str) -> str:
+    """Remove control characters that XML cannot carry (tab, newline and carriage return stay)."""
+    return _CONTROL.sub("", text)
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
