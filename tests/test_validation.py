@@ -105,7 +105,7 @@ CASES = {
     **{f"amount written as {written}": (
         {"content/cases/a.md": f"---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\namount: {written}\n---\n"},
         f"content/cases/a.md:6: amount: “{written}”应为不小于 0 的整数（单位：元），不加引号、“元”或逗号，例如 amount: {meant} [E210]")
-       for written, meant in [("1.2万元", 12000), ("１２０００", 12000), ("012000", 12000), ("约3千元", 3000)]},
+       for written, meant in [("1.2万元", 12000), ("０１２０００", 12000), ("012000", 12000), ("约3千元", 3000)]},
     "amount with a fraction of a yuan": (
         {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\namount: 99.5元\n---\n"},
         "content/cases/a.md:6: amount: “99.5元”应为不小于 0 的整数（单位：元），不加引号、“元”或逗号 [E210]"),
@@ -185,6 +185,10 @@ CASES = {
     "audiences written as one text": (
         {"content/cases/a.md": GOOD_CASE.replace("audience: [students]", "audience: students, freshmen")},
         "content/cases/a.md:5: audience: “students, freshmen”是几个受众写在了一起；请写在方括号里：audience: [students, freshmen] [E208]"),
+    "audiences in brackets parted by a Chinese comma": (
+        {"content/cases/a.md": GOOD_CASE.replace("audience: [students]", "audience: [students，freshmen]")},
+        "content/cases/a.md:5: audience: “students，freshmen”里用了中文的“，”，几个受众被当成了一个；请改用英文逗号："
+        "audience: [students, freshmen] [E208]"),
     "front matter opened with a Chinese input method's dashes": (
         {"content/cases/a.md": GOOD_CASE.replace("---\ntitle", "———\ntitle", 1)},
         "content/cases/a.md:1: “———”不是 ---：头部信息的首尾两行要用三个英文减号（半角 -）；请切换到英文输入法重打这一行 [E001]"),
@@ -392,6 +396,12 @@ def test_control_characters_pasted_from_word_into_a_body_are_dropped_from_every_
     assert not [name for name, data in texts.items() if re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]", data)]
     assert "第一句。第二句，第三句。" in (site / "build/cases/a/index.html").read_text(encoding="utf-8")
     assert any(name.startswith("screen/default.zip/") and name.endswith(".html") for name in texts)
+
+
+def test_an_amount_in_full_width_digits_is_taken_as_a_dates_are(tmp_path):
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE.replace("date: 2026-01-01", "date: ２０２６-01-01\namount: ３５００")})
+    build_site(site)
+    assert "<dt>损失金额</dt><dd>3,500 元</dd>" in (site / "build/cases/a/index.html").read_text(encoding="utf-8")
 
 
 def test_bom_crlf_and_empty_body_are_accepted(tmp_path):

@@ -624,7 +624,12 @@ class _Fields:
             if value not in valid:
                 line = self.source.meta.line_of(f"{key}.{index}", self.line(key))
                 parts = [part.strip() for part in _LIST_SEPARATOR.split(value) if part.strip()]
-                if len(parts) > 1 and all(part in valid for part in parts):  # audience: students, parents
+                together = len(parts) > 1 and all(part in valid for part in parts)
+                wide = next((char for char in value if char in _WIDE_SEPARATORS), "")
+                if together and wide:  # [students，parents]: in brackets, but one item
+                    self.fail(key, code, f"“{value}”里用了中文的“{wide}”，几个{what}被当成了一个；请改用英文逗号：{key}: "
+                                         f"[{', '.join(parts)}]", line=line)
+                elif together:  # audience: students, parents
                     self.fail(key, code, f"“{value}”是几个{what}写在了一起；请写在方括号里：{key}: [{', '.join(parts)}]",
                               line=line)
                 else:
@@ -860,6 +865,7 @@ def _tags(fields: _Fields) -> tuple[str, ...]:
 
 
 _TAG_SEPARATOR = re.compile(r"[，、；;,]")
+_WIDE_SEPARATORS = "，、；"  # a Chinese input method's comma, enumeration comma and semicolon
 _LIST_SEPARATOR = re.compile(r"[，、；;,\s]+")
 
 
@@ -894,6 +900,8 @@ def _case_fields(fields: _Fields, config: Config) -> dict:
     elif fields.data.get("audience") in ([], ""):
         fields.fail("audience", "E201", "不能为空；请写至少一个受众，例如 audience: [students]")
     amount = fields.data.get("amount")
+    if isinstance(amount, str) and (number := _wide_number(amount.strip())) is not None:
+        amount = number  # ３５００, as a Chinese input method types digits: taken as dates take them
     if amount is not None and (type(amount) is not int or amount < 0):
         meant = _amount_meant(amount) if isinstance(amount, str) else None
         fix = f"，例如 amount: {meant}" if meant is not None else ""
@@ -932,6 +940,14 @@ _RUN_TOGETHER = re.compile(r"(?:^|\s)-(?=[ \t]?[^\s\d-])")  # "-不要垫钱", "
 
 _AMOUNT_WRITTEN = re.compile(r"(?:约|共计?|合计|损失|人民币|[¥￥])*(?P<number>\d+(?:\.\d+)?)(?P<unit>[万千百]?)(?:元|块)?")
 _AMOUNT_UNITS = {"": 1, "百": 100, "千": 1000, "万": 10000}
+
+
+def _wide_number(text: str) -> int | None:
+    """A whole number written in full-width digits (３５００), without a leading zero, or None. (A date's digits
+    are any a regular expression's ``\\d`` takes: ``clock.parse_when``.)"""
+    if text.isdecimal() and not text.isascii() and (len(text) == 1 or int(text[0]) != 0):
+        return int(text)
+    return None
 
 
 def _amount_meant(text: str) -> int | None:
