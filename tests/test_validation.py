@@ -87,6 +87,11 @@ CASES = {
         {"content/cases/a.md": "---\nid: case-1\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\n---\n",
          "content/cases/a - 副本.md": "---\nid: case-1\ntitle: 乙\ndate: 2026-01-02\ntype: shuadan\naudience: [students]\n---\n"},
         "content/cases/a - 副本.md:2: id: 与 content/cases/a.md 的 id 相同，多半是复制了那个文件；"),
+    **{f"an id copied by a sync service, whose copy sorts first: {service}": (
+        {"content/cases/a.md": "---\nid: case-1\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\n---\n",
+         f"content/cases/{copy}.md": "---\nid: case-1\ntitle: 乙\ndate: 2026-01-02\ntype: shuadan\naudience: [students]\n---\n"},
+        f"content/cases/{copy}.md:2: id: 与 content/cases/a.md 的 id 相同，多半是复制了那个文件；")
+       for service, copy in [("Dropbox", "a (张三's conflicted copy 2026-11-28)"), ("iCloud", "a 2")]},
     "impossible date": (
         {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-02-30\ntype: shuadan\naudience: [students]\n---\n"},
         "content/cases/a.md:3: date: “2026-02-30”是不存在的日期或时间；请检查月、日、时、分 [E204]"),
@@ -678,9 +683,12 @@ def test_only_a_file_managers_copy_is_taken_for_the_copy():
         return _copies_last(SimpleNamespace(source=f"content/cases/{name}.md"))[0]
 
     for name in ("案例 copy", "案例 copy 2", "案例 - 副本", "案例 - 副本 (2)", "案例 - Copy", "案例 (复件)",
-                 "案例 (another copy)", "案例 (3rd copy)", "案例 (1)", "案例（2）", "案例的副本"):
+                 "案例 (another copy)", "案例 (3rd copy)", "案例 (1)", "案例（2）", "案例的副本",
+                 "案例 (张三's conflicted copy 2026-11-28)", "案例 (conflicted copy 2026-11-28 093000)",
+                 "案例（张三的冲突副本 2026-11-28）", "案例 2", "案例.sync-conflict-20261128-093000-ABCDEFG"):
         assert copy(name), name
-    for name in ("2025-04-copyright-scam", "photocopy-fraud", "游戏副本代练诈骗", "游戏副本", "防骗讲座 (2024)", "案例"):
+    for name in ("2025-04-copyright-scam", "photocopy-fraud", "游戏副本代练诈骗", "游戏副本", "防骗讲座 (2024)", "案例",
+                 "防骗讲座 2024", "2026-11-28-jian-zhi-2"):
         assert not copy(name), name
 
 

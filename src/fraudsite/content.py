@@ -1046,9 +1046,13 @@ def _asset(fields: _Fields, key: str, name: str, site_dir: Path, files: list, in
 
 # A file manager's copy, by what it adds at the end of the name: "案例 copy.md", "案例 copy 2.md" (macOS), "案例 - 副本.md",
 # "案例 - 副本 (2).md" (Windows), "案例 (复件).md", "案例 (another copy).md" (GNOME), "案例 (1).md" (a browser's download);
-# not a name with such a word inside it (游戏副本代练, copyright-scam) or a year in brackets (讲座 (2024)).
+# and a sync service's copy of a file changed in two places: "案例 (张三's conflicted copy 2026-11-28).md" (Dropbox,
+# Nextcloud), "案例 2.md" (iCloud), "案例.sync-conflict-20261128-093000-ABCDEFG.md" (Syncthing);
+# not a name with such a word inside it (游戏副本代练, copyright-scam) or a year (讲座 (2024), 讲座 2024).
 _COPY_NAME = re.compile(r"(?:\s+-\s+|\s+|的)(?:copy|副本|复件|拷贝)(?:\s*[(（]?\d+[)）]?)?$"
-                        r"|\s*[(（](?:\d{1,2}|copy|another copy|\d+(?:st|nd|rd|th) copy|副本|复件|拷贝|第\s*\d+\s*个复件)[)）]$",
+                        r"|\s*[(（](?:\d{1,2}|copy|another copy|\d+(?:st|nd|rd|th) copy|副本|复件|拷贝|第\s*\d+\s*个复件)[)）]$"
+                        r"|\s*[(（][^()（）]*(?:conflicted copy|冲突副本)[^()（）]*[)）]$|\s\d{1,2}$"
+                        r"|\.sync-conflict-\d{8}-\d{6}(?:-\w+)?$",
                         re.IGNORECASE)
 
 
