@@ -825,6 +825,23 @@ def test_a_save_that_renames_the_old_file_away_first_is_an_edit_not_a_deletion(s
     assert "八千六百元" in page.read_text(encoding="utf-8")
 
 
+def test_a_file_name_that_is_not_utf8_is_an_error_of_the_preview_named_as_the_build_names_it(site, tmp_path, capsys):
+    # GBK names from a zip made on Chinese Windows: the rebuild crashed with an internal error, and the terminal
+    # named the file content/cases/????????.md.
+    preview = started_preview(site, tmp_path)
+    preview.quiet = False
+    name = os.path.join(os.fsencode(site / "content/cases"), "案例测试".encode("gbk") + b".md")
+    with open(name, "wb") as stream:
+        stream.write((site / SHUADAN).read_bytes().replace(b"id: ", b"id: x-", 1))
+    preview.note_change("created", os.fsdecode(name))
+    preview.run_once(preview.take_changes())
+    line = capsys.readouterr().out
+    shown = "content/cases/\\xb0\\xb8\\xc0\\xfd\\xb2\\xe2\\xca\\xd4.md"
+    assert f"{shown}（新建）：生成失败" in line, line
+    assert f"{shown}: 文件名不是 UTF-8 编码（按 GBK 读是“案例测试.md”）" in line and "[E018]" in line, line
+    assert preview.state.problems and preview.state.problems[0].code == "E018"  # the overlay's
+
+
 def test_an_item_dated_later_is_named_in_the_terminal_once_with_how_to_preview_it(site, tmp_path, capsys):
     # Left out as the site leaves it out: its page was a 404, and a case whose date was moved on vanished, unsaid.
     preview = started_preview(site, tmp_path)

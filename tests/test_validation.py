@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import zipfile
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -84,6 +87,11 @@ CASES = {
         {"content/cases/a.md": "---\nid: case-1\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\n---\n",
          "content/cases/a - 副本.md": "---\nid: case-1\ntitle: 乙\ndate: 2026-01-02\ntype: shuadan\naudience: [students]\n---\n"},
         "content/cases/a - 副本.md:2: id: 与 content/cases/a.md 的 id 相同，多半是复制了那个文件；"),
+    **{f"an id copied by a sync service, whose copy sorts first: {service}": (
+        {"content/cases/a.md": "---\nid: case-1\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\n---\n",
+         f"content/cases/{copy}.md": "---\nid: case-1\ntitle: 乙\ndate: 2026-01-02\ntype: shuadan\naudience: [students]\n---\n"},
+        f"content/cases/{copy}.md:2: id: 与 content/cases/a.md 的 id 相同，多半是复制了那个文件；")
+       for service, copy in [("Dropbox", "a (张三's conflicted copy 2026-11-28)"), ("iCloud", "a 2")]},
     "impossible date": (
         {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-02-30\ntype: shuadan\naudience: [students]\n---\n"},
         "content/cases/a.md:3: date: “2026-02-30”是不存在的日期或时间；请检查月、日、时、分 [E204]"),
@@ -102,7 +110,7 @@ CASES = {
     **{f"amount written as {written}": (
         {"content/cases/a.md": f"---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\namount: {written}\n---\n"},
         f"content/cases/a.md:6: amount: “{written}”应为不小于 0 的整数（单位：元），不加引号、“元”或逗号，例如 amount: {meant} [E210]")
-       for written, meant in [("1.2万元", 12000), ("１２０００", 12000), ("012000", 12000), ("约3千元", 3000)]},
+       for written, meant in [("1.2万元", 12000), ("０１２０００", 12000), ("012000", 12000), ("约3千元", 3000)]},
     "amount with a fraction of a yuan": (
         {"content/cases/a.md": "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\namount: 99.5元\n---\n"},
         "content/cases/a.md:6: amount: “99.5元”应为不小于 0 的整数（单位：元），不加引号、“元”或逗号 [E210]"),
@@ -182,6 +190,10 @@ CASES = {
     "audiences written as one text": (
         {"content/cases/a.md": GOOD_CASE.replace("audience: [students]", "audience: students, freshmen")},
         "content/cases/a.md:5: audience: “students, freshmen”是几个受众写在了一起；请写在方括号里：audience: [students, freshmen] [E208]"),
+    "audiences in brackets parted by a Chinese comma": (
+        {"content/cases/a.md": GOOD_CASE.replace("audience: [students]", "audience: [students，freshmen]")},
+        "content/cases/a.md:5: audience: “students，freshmen”里用了中文的“，”，几个受众被当成了一个；请改用英文逗号："
+        "audience: [students, freshmen] [E208]"),
     "front matter opened with a Chinese input method's dashes": (
         {"content/cases/a.md": GOOD_CASE.replace("---\ntitle", "———\ntitle", 1)},
         "content/cases/a.md:1: “———”不是 ---：头部信息的首尾两行要用三个英文减号（半角 -）；请切换到英文输入法重打这一行 [E001]"),
@@ -250,6 +262,16 @@ CASES = {
     "yaml alias": (
         {"content/cases/a.md": "---\ntitle: &t 甲\nsummary: *t\n---\n"},
         "content/cases/a.md:2: 不支持 YAML 锚点和别名（& 与 *）；请直接写出内容 [E005]"),
+    "a git merge conflict in the body": (
+        {"content/cases/a.md": GOOD_CASE + "<<<<<<< HEAD\n被骗 3000 元。\n=======\n被骗 3500 元。\n>>>>>>> 5f3a2c1 (修改金额)\n"},
+        "content/cases/a.md:8: 文件里有未解决的 git 合并冲突：第 8、10、12 行是冲突标记（<<<<<<<、=======、>>>>>>> 开头的行），"
+        "标记之间是两个版本；请保留要的那一版，删掉另一版和这些标记行 [E019]"),
+    "a git merge conflict in the front matter": (  # not E003 for YAML's view of the markers
+        {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例\n", "<<<<<<< HEAD\ntitle: 甲\n=======\ntitle: 乙\n>>>>>>> main\n")},
+        "content/cases/a.md:2: 文件里有未解决的 git 合并冲突：第 2、4、6 行是冲突标记"),
+    "a control character in a title, at its line after Chinese text": (  # libyaml counts bytes: it said line 4
+        {"content/cases/a.md": GOOD_CASE.replace("title: 正常案例", "title: 测试\x0b标题")},
+        "content/cases/a.md:2: 含有不允许的控制字符（U+000B）"),
     "unknown config key": (
         {"content/cases/a.md": GOOD_CASE},
         "fraudsite.yaml:3: page_sise: 未知的配置项；是否想写 “page_size”"),
@@ -340,6 +362,51 @@ def test_pyyaml_traps_are_avoided(tmp_path):
     build_site(site)
     assert "<h1>1.10</h1>" in (site / "build/cases/a/index.html").read_text()
     assert "<h1>no</h1>" in (site / "build/cases/b/index.html").read_text()
+
+
+def test_invisible_characters_pasted_into_values_are_dropped_and_an_emojis_joiner_is_kept(tmp_path):
+    # Pasted from Word or WeChat, a zero-width space after "shuadan" gave 未知的诈骗类型"shuadan​"；是否想写
+    # "shuadan"？, and a BOM or a word joiner in a title was published. They mean nothing in a value: dropped.
+    zwsp, joiner, bom = "\u200b", "\u2060", "\ufeff"
+    site = tiny_site(tmp_path, {"content/cases/a.md": f"""\
+        ---
+        title: {bom}新生{zwsp}被骗{joiner}👨\u200d👩\u200d👧
+        date: 2026-01-01{zwsp}
+        type: shuadan{zwsp}
+        audience: [students{zwsp}, {joiner}freshmen]
+        slug: {zwsp}xin-sheng
+        amount: 3500{zwsp}
+        draft: false{zwsp}
+        ---
+        正文。
+        """})
+    build_site(site)
+    page = (site / "build/cases/xin-sheng/index.html").read_text(encoding="utf-8")
+    assert "<h1>新生被骗👨\u200d👩\u200d👧</h1>" in page
+    assert not re.search(f"[{zwsp}{joiner}{bom}]", "".join(tree(site / "build").keys()) + page)
+    assert '<dt>损失金额</dt><dd>3,500 元</dd>' in page
+
+
+def test_control_characters_pasted_from_word_into_a_body_are_dropped_from_every_output(tmp_path):
+    # Word's line break (VT), page break (FF) and a bell were copied into the page, the feeds and the screens' zip:
+    # no longer valid HTML or XML.
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE.replace("正文。", "第一句。\x0b第二句，\x0c\x07第三句。\x1b")})
+    build_site(site)
+    built = tree(site / "build")
+    for name, data in list(built.items()):
+        if name.endswith(".zip"):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                built |= {f"{name}/{inner}": archive.read(inner) for inner in archive.namelist()}
+    texts = {name: data for name, data in built.items() if name.endswith((".html", ".xml", ".json", ".txt"))}
+    assert not [name for name, data in texts.items() if re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]", data)]
+    assert "第一句。第二句，第三句。" in (site / "build/cases/a/index.html").read_text(encoding="utf-8")
+    assert any(name.startswith("screen/default.zip/") and name.endswith(".html") for name in texts)
+
+
+def test_an_amount_in_full_width_digits_is_taken_as_a_dates_are(tmp_path):
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE.replace("date: 2026-01-01", "date: ２０２６-01-01\namount: ３５００")})
+    build_site(site)
+    assert "<dt>损失金额</dt><dd>3,500 元</dd>" in (site / "build/cases/a/index.html").read_text(encoding="utf-8")
 
 
 def test_bom_crlf_and_empty_body_are_accepted(tmp_path):
@@ -433,6 +500,47 @@ def test_command_line_prints_problems_and_exits_1_without_traceback(tmp_path):
     assert "content/cases/older.md:4: type: 未知的诈骗类型“nope”" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert tree(site / "build") == before, "a failed build must leave the previous site intact"
+
+
+def test_a_name_that_is_not_utf8_is_named_in_its_escapes_and_as_gbk_by_build_and_check(tmp_path):
+    # A zip made on Chinese Windows, unpacked on Linux: GBK names. The build crashed (UnicodeEncodeError), check
+    # passed and named the file content/cases/????????.md.
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE})
+    cases, notices = os.fsencode(site / "content/cases"), os.fsencode(site / "content/notices")
+    with open(os.path.join(cases, "案例测试".encode("gbk") + b".md"), "wb") as stream:
+        stream.write(GOOD_CASE.replace("正常案例", "另一篇").encode())
+    os.mkdir(os.path.join(notices, "往期".encode("gbk")))
+    with open(os.path.join(notices, "往期".encode("gbk"), b"n.md"), "wb") as stream:
+        stream.write(b"---\n")  # unread: the folder is named, not each file in it
+    for command in ("build", "check"):
+        result = run_fraudsite(command, site, "--now", "2026-03-15 12:00")
+        said = result.stdout + result.stderr
+        assert result.returncode == 1, said
+        assert ("content/cases/\\xb0\\xb8\\xc0\\xfd\\xb2\\xe2\\xca\\xd4.md: 文件名不是 UTF-8 编码（按 GBK 读是“案例测试.md”），"
+                "多半是解压了在 Windows 上打包的 zip；这篇无法读取，请把这个文件改名（重新输入名字），或用 unzip -O GBK 重新解压 [E018]"
+                in said), said
+        assert "content/notices/\\xcd\\xf9\\xc6\\xda: 文件夹名不是 UTF-8 编码（按 GBK 读是“往期”）" in said, said
+        assert "其中的内容无法读取，请把这个文件夹改名" in said and "E001" not in said and "Traceback" not in said
+    assert not (site / "build").exists()
+
+
+def test_a_word_or_wps_lock_file_beside_a_content_file_is_no_content(tmp_path):
+    # Opening a.md in Word or WPS writes ~$a.md beside it (a binary file): every build stopped with E011 until
+    # the document was closed. Office's lock files are litter, as serve's watcher already took them.
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE, "content/cases/~$a.md": b"\x08\x00\x00\x00user    \x00\x00",
+                                "content/~$readme.md": b"\x08\x00\x00\x00user    \x00\x00"})
+    for command in ("build", "check"):
+        result = run_fraudsite(command, site, "--now", "2026-03-15 12:00")
+        said = result.stdout + result.stderr
+        assert result.returncode == 0 and "~$" not in said and not re.search(r"\[(E0|W01)", said), said
+    assert sorted(path.name for path in (site / "build/cases").iterdir() if path.is_dir()) == ["a"]
+
+
+def test_a_heading_underlined_with_equals_signs_and_a_deep_quote_are_no_merge_conflict(tmp_path):
+    site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE + "\n防范要点\n=======\n\n<<<<<<<< 八个不算\n\n"
+                                                                   ">>>>>>>>引用\n"})
+    build_site(site)
+    assert "防范要点</h2>" in (site / "build/cases/a/index.html").read_text(encoding="utf-8")
 
 
 def test_an_alias_cannot_replace_another_page_or_a_feed(tmp_path):
@@ -592,9 +700,12 @@ def test_only_a_file_managers_copy_is_taken_for_the_copy():
         return _copies_last(SimpleNamespace(source=f"content/cases/{name}.md"))[0]
 
     for name in ("案例 copy", "案例 copy 2", "案例 - 副本", "案例 - 副本 (2)", "案例 - Copy", "案例 (复件)",
-                 "案例 (another copy)", "案例 (3rd copy)", "案例 (1)", "案例（2）", "案例的副本"):
+                 "案例 (another copy)", "案例 (3rd copy)", "案例 (1)", "案例（2）", "案例的副本",
+                 "案例 (张三's conflicted copy 2026-11-28)", "案例 (conflicted copy 2026-11-28 093000)",
+                 "案例（张三的冲突副本 2026-11-28）", "案例 2", "案例.sync-conflict-20261128-093000-ABCDEFG"):
         assert copy(name), name
-    for name in ("2025-04-copyright-scam", "photocopy-fraud", "游戏副本代练诈骗", "游戏副本", "防骗讲座 (2024)", "案例"):
+    for name in ("2025-04-copyright-scam", "photocopy-fraud", "游戏副本代练诈骗", "游戏副本", "防骗讲座 (2024)", "案例",
+                 "防骗讲座 2024", "2026-11-28-jian-zhi-2"):
         assert not copy(name), name
 
 

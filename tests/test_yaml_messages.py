@@ -153,6 +153,22 @@ def test_a_hash_in_a_text_value_warns_that_what_follows_was_dropped(tmp_path):
     ], found
 
 
+def test_a_value_wrapped_in_chinese_quotes_is_told_to_use_english_ones_with_the_line_written_so(tmp_path):
+    # WPS and Word make "…" into “…” as it is typed: the date's own check said ""2026-11-01 08:30""不是有效日期,
+    # and W009 advised title: ""测试 #……", keeping the Chinese quotes.
+    found = check_problems(tmp_path, front_matter(
+        "id: case-a", "title: “测试 #刷单”", "date: “2026-11-01 08:30”", "type: shuadan",
+        "audience: [students, “freshmen”]", "amount: ‘3500’", "summary: “扫码领奖”都是骗局"))
+    wrong = "值两边是中文引号“ ”，YAML 不把它们当作引号；"
+    assert [p for p in found if re.search(r"\[(E|W009)", p)] == [
+        "content/cases/a.md:3: title: （警告）值两边是中文引号“ ”，YAML 不把它们当作引号：“#”及其后的文字被当作注释删掉了，"
+        '这一项现在只有““测试”；请改用英文引号，例如 title: "测试 #……" [W009]',
+        f'content/cases/a.md:4: date: {wrong}请改用英文引号 "…"，写成 date: "2026-11-01 08:30" [E003]',
+        f'content/cases/a.md:6: audience: {wrong}请改用英文引号 "…"，写成 audience: ["students", "freshmen"] [E003]',
+        "content/cases/a.md:7: amount: 值两边是中文引号‘ ’，YAML 不把它们当作引号；请删掉这对引号，写成 amount: 3500 [E003]",
+    ], found  # and nothing said of a summary in quotes of its own
+
+
 def test_the_notes_fraudsite_new_writes_after_a_value_filled_in_place_are_not_taken_for_cut_text(tmp_path):
     """The scaffold's notes read "  # 说明" (a space after the #); an editor's hashtag, "#刷单", has none."""
     found = check_problems(tmp_path, front_matter(

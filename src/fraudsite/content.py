@@ -22,6 +22,7 @@ from fraudsite.config import Config
 from fraudsite.defang import defang_text
 from fraudsite.errors import Problem, describe_os_error, did_you_mean, key_hint, problem, warning
 from fraudsite.frontmatter import SourceFile, decode_source, split_front_matter
+from fraudsite.litter import is_litter
 from fraudsite.markup import (
     MORE,
     UNLOADED,
@@ -39,7 +40,7 @@ from fraudsite.model import Attachment, Case, Item, Notice
 from fraudsite.pictures import picture_size
 from fraudsite.uptodate import stat_signature
 from fraudsite.urls import alias_file, index_file, is_slug, slug_character
-from fraudsite.yamltext import quoted, strip_control
+from fraudsite.yamltext import plain_scalar, quoted, strip_control
 
 if TYPE_CHECKING:
     from fraudsite.cache import ContentCache, Unsplit
@@ -352,7 +353,10 @@ def stray_files(site_dir: Path) -> list[Problem]:
                         "（应是有 fraudsite.yaml 和 content 文件夹的那个），或用 fraudsite init 新建网站")]
     found = []
     for entry in entries:
-        if entry.name.startswith(".") or entry.name in SECTIONS:
+        if entry.name.startswith(".") or entry.name in SECTIONS or is_litter((entry.name,)):
+            continue
+        if (unnamed := name_not_utf8("content", entry)) is not None:
+            found.append(unnamed)
             continue
         meant = _SECTION_NAMED.get(entry.name.casefold())
         if meant and meant not in missing and os.path.samefile(entry.path, content / meant):
@@ -391,8 +395,9 @@ def _misnamed(entry: os.DirEntry) -> str | None:
 def markdown_files(site_dir: Path, folder: str, misnamed: list[tuple[str, str]] | None = None,
                    problems: list[Problem] | None = None) -> list[tuple[str, os.DirEntry]]:
     """Every ``*.md`` below ``site_dir/folder`` by site-relative path, as ``sorted(folder.rglob("*.md"))`` lists
-    them (linked folders are not entered; hidden files and folders are left out), with its directory entry:
-    whether it is a link or a file is then known from the listing, not asked of the disk twice per file.
+    them (linked folders are not entered; hidden files and folders, and what tools leave beside a file: ``litter``,
+    are left out), with its directory entry: whether it is a link or a file is then known from the listing, not
+    asked of the disk twice per file.
     ``misnamed`` gets the files that look meant as content but are not named so, with the name they need;
     ``problems`` the folders that cannot be listed (the folder itself missing, too) and linked folders: what
     is in them would silently go unpublished, its pages deleted."""
@@ -410,8 +415,14 @@ def markdown_files(site_dir: Path, folder: str, misnamed: list[tuple[str, str]] 
                                         "其中的内容不能发布，请检查这个文件夹的权限"))
             continue
         for entry in entries:
-            if entry.name.startswith("."):  # hidden: editors' lock files (.#a.md), macOS's ._a.md, a .git folder
+            # Hidden (macOS's ._a.md, a .git folder) or what a tool keeps beside an open file (Word's and WPS's lock
+            # file ~$a.md, emacs's .#a.md), which is no content and came and went as the file was opened and closed.
+            if entry.name.startswith(".") or is_litter((entry.name,)):
                 continue
+            if (unnamed := name_not_utf8(relative, entry)) is not None:
+                if problems is not None:
+                    problems.append(unnamed)
+                continue  # not entered either: no path below it can be read as text
             if entry.name.endswith(".md"):  # a folder so named too: read_source skips it, as any non-file
                 found.append((f"{relative}/{entry.name}", entry))
             elif misnamed is not None and entry.is_file() and (name := _misnamed(entry)):
@@ -422,6 +433,29 @@ def markdown_files(site_dir: Path, folder: str, misnamed: list[tuple[str, str]] 
                 problems.append(warning(f"{relative}/{entry.name}", 0, "W019", "", "这是指向别处的文件夹链接，其中的文件"
                                         "不会发布；请把文件夹本身放进 content 目录"))
     return sorted(found, key=lambda pair: pair[0].split("/"))
+
+
+def name_not_utf8(relative: str, entry: os.DirEntry) -> Problem | None:
+    """E018 for a ``.md`` file or a folder (in the folder ``relative``) whose name is not UTF-8, as a zip made on
+    Chinese Windows leaves its names (GBK) unpacked on Linux: no page, link or message could name it. None for a
+    name that is UTF-8, or another file's (a picture so named is only a link that finds no file)."""
+    try:
+        entry.name.encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        pass
+    folder = entry.is_dir()
+    if not folder and not entry.name.endswith(".md"):
+        return None
+    raw = os.fsencode(entry.name)
+    try:
+        guess = f"（按 GBK 读是“{raw.decode('gbk')}”）"
+    except UnicodeDecodeError:
+        guess = ""
+    what, whose = ("文件夹", "其中的内容") if folder else ("文件", "这篇")
+    return problem(f"{relative}/{raw.decode('utf-8', 'backslashreplace')}", 0, "E018", "",
+                   f"{what}名不是 UTF-8 编码{guess}，多半是解压了在 Windows 上打包的 zip；{whose}无法读取，请把这个{what}"
+                   "改名（重新输入名字），或用 unzip -O GBK 重新解压")
 
 
 def read_source(path: str | Path, relative: str, root: Path, problems: list[Problem], cache: ContentCache | None = None,
@@ -590,7 +624,12 @@ class _Fields:
             if value not in valid:
                 line = self.source.meta.line_of(f"{key}.{index}", self.line(key))
                 parts = [part.strip() for part in _LIST_SEPARATOR.split(value) if part.strip()]
-                if len(parts) > 1 and all(part in valid for part in parts):  # audience: students, parents
+                together = len(parts) > 1 and all(part in valid for part in parts)
+                wide = next((char for char in value if char in _WIDE_SEPARATORS), "")
+                if together and wide:  # [students，parents]: in brackets, but one item
+                    self.fail(key, code, f"“{value}”里用了中文的“{wide}”，几个{what}被当成了一个；请改用英文逗号：{key}: "
+                                         f"[{', '.join(parts)}]", line=line)
+                elif together:  # audience: students, parents
                     self.fail(key, code, f"“{value}”是几个{what}写在了一起；请写在方括号里：{key}: [{', '.join(parts)}]",
                               line=line)
                 else:
@@ -629,6 +668,7 @@ def parse_item(section: str, source: SourceFile, config: Config, site_dir: Path,
         else:
             fields.fail(key, "E206", f"未知的字段；{did_you_mean(key, sorted(allowed))}")
     warn_cut_by_comment(source, problems)
+    unquote_chinese(fields)
     common = _common_fields(section, source, fields, config, site_dir)
     if section == "cases":
         specific = _case_fields(fields, config)
@@ -650,12 +690,53 @@ def parse_item(section: str, source: SourceFile, config: Config, site_dir: Path,
 _PROSE_KEYS = {"title", "summary", "issuer", "screen_title", "tags", "signs", "advice", "wechat"}
 
 
+# Chinese quotes, opening to closing: WPS and Word turn "…" into “…” as it is typed, and YAML takes them for text.
+_CHINESE_QUOTES = {"“": "”", "‘": "’"}
+
+
+def chinese_quoted(value: Any) -> str | None:
+    """The text inside the Chinese quotes that wrap the whole of ``value`` (“2026-11-01 08:30”), or None."""
+    if not isinstance(value, str) or len(value) < 2 or _CHINESE_QUOTES.get(value[0]) != value[-1]:
+        return None
+    inner = value[1:-1]
+    return None if value[0] in inner or value[-1] in inner or not inner.strip() else inner
+
+
+def unquote_chinese(fields: _Fields) -> None:
+    """Refuse a value wrapped in Chinese quotes where no reader sees it (a date, a key, a path), and read it without
+    them: its own check said “2026-11-01 08:30”不是有效日期, quotes and all. Titles and the like may mean them."""
+    unquoted = {}
+    for key, value in fields.data.items():
+        if key in _PROSE_KEYS or key == "cover_alt" or isinstance(value, dict):
+            continue
+        items = value if isinstance(value, list) else [value]
+        if not (wrapped := [index for index, item in enumerate(items) if chinese_quoted(item) is not None]):
+            continue
+        # As written in English quotes, or in none where those would make a number or true text (amount: “3500”).
+        plain = [item if (inner := chinese_quoted(item)) is None else plain_scalar(inner) for item in items]
+        shown = [quoted(item) if isinstance(item, str) else json.dumps(item, ensure_ascii=False) for item in plain]
+        first = items[wrapped[0]][0]
+        fix = "请改用英文引号 \"…\"" if any(isinstance(item, str) for item in plain) else "请删掉这对引号"
+        written = f"[{', '.join(shown)}]" if isinstance(value, list) else shown[0]
+        fields.fail(key, "E003", f"值两边是中文引号{first} {_CHINESE_QUOTES[first]}，YAML 不把它们当作引号；{fix}，"
+                                 f"写成 {key}: {written}",
+                    line=fields.source.meta.line_of(f"{key}.{wrapped[0]}", 0) if isinstance(value, list) else None)
+        unquoted[key] = plain if isinstance(value, list) else plain[0]
+    if unquoted:
+        fields.data = {**fields.data, **unquoted}
+
+
 def warn_cut_by_comment(source: SourceFile, problems: list[Problem]) -> None:
     """Warn of a text cut short at " #", which YAML takes for the start of a comment."""
     for path, line in source.meta.commented.items():
         key, value = path.split(".")[0], _value_at(source.meta.data, path)
         if key in _PROSE_KEYS and isinstance(value, str):
             name = "-" if path[-1].isdigit() else path.split(".")[-1] + ":"  # a list item, or a key
+            if value[:1] in _CHINESE_QUOTES and _CHINESE_QUOTES[value[0]] not in value:  # “测试 #刷单”: its closing quote went
+                problems.append(warning(source.path, line, "W009", key, f"值两边是中文引号{value[0]} {_CHINESE_QUOTES[value[0]]}"
+                                        "，YAML 不把它们当作引号：“#”及其后的文字被当作注释删掉了，这一项现在只有"
+                                        f"“{value}”；请改用英文引号，例如 {name} {quoted(value[1:] + ' #……')}"))
+                continue
             example = f"{name} {quoted(value + ' #……')}"
             problems.append(warning(source.path, line, "W009", key, f"“#”及其后的文字被 YAML 当作注释删掉了，这一项现在只有"
                                     f"“{value}”；如果 # 是内容的一部分，请给整个值加英文引号，例如 {example}；"
@@ -784,6 +865,7 @@ def _tags(fields: _Fields) -> tuple[str, ...]:
 
 
 _TAG_SEPARATOR = re.compile(r"[，、；;,]")
+_WIDE_SEPARATORS = "，、；"  # a Chinese input method's comma, enumeration comma and semicolon
 _LIST_SEPARATOR = re.compile(r"[，、；;,\s]+")
 
 
@@ -818,6 +900,8 @@ def _case_fields(fields: _Fields, config: Config) -> dict:
     elif fields.data.get("audience") in ([], ""):
         fields.fail("audience", "E201", "不能为空；请写至少一个受众，例如 audience: [students]")
     amount = fields.data.get("amount")
+    if isinstance(amount, str) and (number := _wide_number(amount.strip())) is not None:
+        amount = number  # ３５００, as a Chinese input method types digits: taken as dates take them
     if amount is not None and (type(amount) is not int or amount < 0):
         meant = _amount_meant(amount) if isinstance(amount, str) else None
         fix = f"，例如 amount: {meant}" if meant is not None else ""
@@ -865,6 +949,14 @@ _BULLET_AGAIN = re.compile(r"\s(?:[•●○■□◆◇▪►▶➢✓✔√☆
 
 _AMOUNT_WRITTEN = re.compile(r"(?:约|共计?|合计|损失|人民币|[¥￥])*(?P<number>\d+(?:\.\d+)?)(?P<unit>[万千百]?)(?:元|块)?")
 _AMOUNT_UNITS = {"": 1, "百": 100, "千": 1000, "万": 10000}
+
+
+def _wide_number(text: str) -> int | None:
+    """A whole number written in full-width digits (３５００), without a leading zero, or None. (A date's digits
+    are any a regular expression's ``\\d`` takes: ``clock.parse_when``.)"""
+    if text.isdecimal() and not text.isascii() and (len(text) == 1 or int(text[0]) != 0):
+        return int(text)
+    return None
 
 
 def _amount_meant(text: str) -> int | None:
@@ -963,9 +1055,13 @@ def _asset(fields: _Fields, key: str, name: str, site_dir: Path, files: list, in
 
 # A file manager's copy, by what it adds at the end of the name: "案例 copy.md", "案例 copy 2.md" (macOS), "案例 - 副本.md",
 # "案例 - 副本 (2).md" (Windows), "案例 (复件).md", "案例 (another copy).md" (GNOME), "案例 (1).md" (a browser's download);
-# not a name with such a word inside it (游戏副本代练, copyright-scam) or a year in brackets (讲座 (2024)).
+# and a sync service's copy of a file changed in two places: "案例 (张三's conflicted copy 2026-11-28).md" (Dropbox,
+# Nextcloud), "案例 2.md" (iCloud), "案例.sync-conflict-20261128-093000-ABCDEFG.md" (Syncthing);
+# not a name with such a word inside it (游戏副本代练, copyright-scam) or a year (讲座 (2024), 讲座 2024).
 _COPY_NAME = re.compile(r"(?:\s+-\s+|\s+|的)(?:copy|副本|复件|拷贝)(?:\s*[(（]?\d+[)）]?)?$"
-                        r"|\s*[(（](?:\d{1,2}|copy|another copy|\d+(?:st|nd|rd|th) copy|副本|复件|拷贝|第\s*\d+\s*个复件)[)）]$",
+                        r"|\s*[(（](?:\d{1,2}|copy|another copy|\d+(?:st|nd|rd|th) copy|副本|复件|拷贝|第\s*\d+\s*个复件)[)）]$"
+                        r"|\s*[(（][^()（）]*(?:conflicted copy|冲突副本)[^()（）]*[)）]$|\s\d{1,2}$"
+                        r"|\.sync-conflict-\d{8}-\d{6}(?:-\w+)?$",
                         re.IGNORECASE)
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from fraudsite.errors import Problem, problem
-from fraudsite.yamltext import Located, YamlProblem, colon_slip, read_yaml
+from fraudsite.yamltext import Located, YamlProblem, colon_slip, drop_control, read_yaml
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
@@ -45,12 +45,37 @@ def decode_source(path: str, raw: bytes) -> tuple[str | None, Problem | None]:
 _WIDE_DASHES = re.compile(r"[-—–―－─━‐‑‒]*[—–―－─━‐‑‒][-—–―－─━‐‑‒]*")
 
 
+# git's merge-conflict markers, each a whole line: "<<<<<<< HEAD", "=======", ">>>>>>> 5f3a2c1 (修改金额)".
+_CONFLICT_OPENS = re.compile(r"<{7}(?: |$)")
+_CONFLICT_CLOSES = re.compile(r">{7}(?: |$)")
+
+
+def conflict_markers(lines: list[str]) -> list[int]:
+    """The 1-based numbers of the lines that mark a git merge conflict. A ``=======`` counts only after a
+    ``<<<<<<<``: alone, it may underline a Markdown heading."""
+    found, opened = [], False
+    for number, line in enumerate(lines, start=1):
+        if _CONFLICT_OPENS.match(line):
+            found.append(number)
+            opened = True
+        elif opened and line == "=======":
+            found.append(number)
+        elif _CONFLICT_CLOSES.match(line):
+            found.append(number)
+            opened = False
+    return found
+
+
 def split_front_matter(path: str, text: str) -> tuple[SourceFile | None, Problem | None]:
     """Separate the ``---`` delimited YAML header from the body and parse it."""
     lines = text.split("\n")
     if not text.strip():
         return None, problem(path, 1, "E001", "", "文件是空的；请写上头部信息（第一行 ---，随后是 title、date 等字段，再以 --- "
                                                   "结束）和正文，或用 fraudsite new 新建；不要的文件请删除")
+    if markers := conflict_markers(lines):  # before YAML, which would blame the markers' syntax (E003)
+        return None, problem(path, markers[0], "E019", "", f"文件里有未解决的 git 合并冲突：第 {'、'.join(map(str, markers))} "
+                             "行是冲突标记（<<<<<<<、=======、>>>>>>> 开头的行），标记之间是两个版本；请保留要的那一版，"
+                             "删掉另一版和这些标记行")
     if lines[0].strip() != "---":
         first = next(number for number, line in enumerate(lines, start=1) if line.strip())
         if lines[first - 1].strip().lstrip("\ufeff\u200b") == "---":  # after blank lines or invisible characters
@@ -82,5 +107,7 @@ def split_front_matter(path: str, text: str) -> tuple[SourceFile | None, Problem
         if slip := colon_slip(header):  # typed with a Chinese input method: no line is a key, so it parsed as text
             return None, problem(path, slip[0] + 1, "E003", "", slip[1])
         return None, problem(path, 2, "E004", "", "头部信息应为“键: 值”形式的字段列表，而不是单个值或列表")
-    body = "\n".join(lines[end + 1 :])
+    # Pasted from Word: its line break (VT), page break (FF), a bell. No page, feed or zip may carry them (not valid
+    # XML), and none shows in an editor's window: dropped, the lines kept as they are.
+    body = drop_control("\n".join(lines[end + 1 :]))
     return SourceFile(path, meta, body, end + 2), None

@@ -195,11 +195,13 @@ class Preview:
         return False
 
     def shown(self, path: Path) -> str:
-        """A path as the editor knows it: relative to the site folder."""
+        """A path as the editor knows it: relative to the site folder; a name that is not UTF-8 in the escapes E018
+        names it by (``\\xb0\\xb8.md``), not the terminal's question marks."""
         try:
-            return real_path(path).relative_to(self.options.site_dir.resolve()).as_posix()
+            shown = real_path(path).relative_to(self.options.site_dir.resolve()).as_posix()
         except ValueError:
-            return str(path)
+            shown = str(path)
+        return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
     def put_back(self, changes: dict[str, str]) -> None:
         """Return changes whose rebuild was superseded, so the next rebuild's line still names them."""

@@ -69,7 +69,10 @@ def read_yaml(text: str) -> Located:
         line, message = _explain(text, error)
         raise YamlProblem(line, message) from None
     except yaml.reader.ReaderError as error:
-        line = text.count("\n", 0, max(error.position, 0)) + 1
+        # libyaml gives the position in UTF-8 bytes, PyYAML's own reader in characters: found by the character, the
+        # first of which stopped either, a line after Chinese text is not blamed on one below.
+        at = text.find(chr(error.character)) if isinstance(error.character, int) else -1
+        line = text.count("\n", 0, at if at >= 0 else max(error.position, 0)) + 1
         raise YamlProblem(line, f"含有不允许的控制字符（U+{error.character:04X}）；请删除它，或改用引号内的转义写法",
                           "E008") from None
     except yaml.YAMLError:
@@ -122,6 +125,9 @@ _REASONS = (  # words of PyYAML's problem (libyaml's, or the pure-Python parser'
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # as YAML counts lines: its marks index these
 _UNKNOWN = "无法识别的写法；请检查缩进、冒号后的空格和引号是否成对"
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"  # zero-width characters (and the soft hyphen) pasted with text
+# Pasted from Word, WPS or WeChat with a value, and meaning nothing in one: zero-width space, word joiner, a BOM
+# mid-text. Dropped from every value (not U+200D, which joins an emoji's parts, nor U+200C).
+_DROPPED = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
 _SPACE_NAMES = {"\u200b": "零宽空格（U+200B，常见于从网页或微信复制的文字）", "\ufeff": "零宽字符（U+FEFF）",
                 "\u00a0": "不换行空格（U+00A0，常见于从网页或微信复制的文字）", "\u3000": "全角空格（U+3000）"}
 
@@ -339,14 +345,24 @@ def strip_control(text: str) -> str:
     """Remove control characters that XML cannot carry (tab and newline stay); a line or paragraph separator
     (U+2028, U+2029, U+0085, pasted from Word or a web page) becomes a space, as the pages show it: in a feed's
     title a reader broke the line there, or took it for the end of the entry's text."""
-    text = _CONTROL.sub("", text)
+    text = drop_control(text)
     return _SEPARATORS.sub(" ", text) if _SEPARATORS.search(text) else text
 
 
+def drop_control(text: str) -> str:
+    """Remove control characters that XML cannot carry (tab, newline and carriage return stay)."""
+    return _CONTROL.sub("", text)
+
+
 def _scalar(node: yaml.ScalarNode) -> Any:
-    text = node.value
+    text = node.value if node.value.isascii() else node.value.translate(_DROPPED)
     if node.style:  # quoted or block scalars are always text; escapes ("\x0b") bring no control character in
         return strip_control(text)
+    return plain_scalar(text)
+
+
+def plain_scalar(text: str) -> Any:
+    """What ``text`` written without quotes is: None, true or false, a whole number, else the text itself."""
     if text in _NULL:
         return None
     if text in _BOOL:
