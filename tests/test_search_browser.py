@@ -147,6 +147,22 @@ def test_missing_index_or_dropped_network_shows_a_message_not_an_error(sample_si
     assert not page.js_errors
 
 
+def test_a_shared_link_with_a_stray_percent_sign_searches_what_it_can_decode(sample_site, static_server, page,
+                                                                            expected_paths):
+    # A link cut off or mistyped after its last escape: decodeURIComponent threw, and the box stayed empty.
+    base = static_server(sample_site)
+    page.goto(base + "search/?q=%E5%88%B7%E5%8D%95%&section=cases")
+    page.wait_for_selector("#search-app[data-state=done]")
+    assert page.input_value("#search-q") == "刷单%" and page.input_value("#search-section") == "cases"
+    shown = [unquote(urlsplit(a.get_attribute("href")).path) for a in page.query_selector_all(".search-result h2 a")]
+    assert shown == ["/fzzl/" + path for path in expected_paths({"q": "刷单", "section": "cases"})] and shown
+    # Half a character (its last byte cut off) is kept as written; the whole one before it is decoded.
+    page.goto(base + "search/?q=%E5%88%B7%E5%8D")
+    page.wait_for_selector("#search-app[data-state=done]")
+    assert page.input_value("#search-q") == "刷%E5%8D"
+    assert not page.js_errors
+
+
 def test_search_script_is_plain_es5():
     parse_es5((REPO / "theme" / "static" / "search" / "search.js").read_text(encoding="utf-8"), "search.js")
 

@@ -791,14 +791,40 @@
     for (var i = 0; i < pairs.length; i++) {
       var at = pairs[i].indexOf("=");
       if (at > 0) {
-        try {
-          values[pairs[i].slice(0, at)] = decodeURIComponent(pairs[i].slice(at + 1).replace(/\+/g, " "));
-        } catch (error) {
-          values[pairs[i].slice(0, at)] = "";
-        }
+        values[pairs[i].slice(0, at)] = decodeLeniently(pairs[i].slice(at + 1).replace(/\+/g, " "));
       }
     }
     return values;
+  }
+
+  // A shared link's value, each run of escapes decoded as far as it is whole: a stray % (?q=%E5%88%B7%E5%8D%95%, the
+  // end of a link cut off or mistyped) threw, and the whole query was lost. What cannot be decoded stays as written.
+  function decodeLeniently(value) {
+    return value.replace(/(%[0-9A-Fa-f]{2})+/g, function (run) {
+      try {
+        return decodeURIComponent(run);
+      } catch (error) {
+        return decodeEscapes(run);
+      }
+    });
+  }
+
+  // A run of escapes some of which make no character (half of one, cut off): each character they make, the rest kept.
+  function decodeEscapes(run) {
+    var out = "";
+    for (var at = 0; at < run.length; at += 3) {
+      var decoded = null;
+      for (var length = 12; length >= 3 && decoded === null; length -= 3) {
+        try {
+          decoded = at + length <= run.length ? decodeURIComponent(run.substr(at, length)) : null;
+          at += decoded === null ? 0 : length - 3;
+        } catch (error) {
+          decoded = null;
+        }
+      }
+      out += decoded === null ? run.substr(at, 3) : decoded;
+    }
+    return out;
   }
 
   // Notices have no fraud type: with 通知公告 chosen a type could never match, so that filter is reset and off.
