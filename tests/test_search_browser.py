@@ -147,6 +147,23 @@ def test_missing_index_or_dropped_network_shows_a_message_not_an_error(sample_si
     assert not page.js_errors
 
 
+def test_a_search_again_while_offline_answers_from_the_index_the_page_holds(sample_site, static_server, page,
+                                                                           expected_paths):
+    # current.json was fetched afresh at every search: offline, the results the reader had could not be had again.
+    page.goto(static_server(sample_site) + "search/")
+    found = run_search(page, {"q": "刷单"})
+    assert found == ["/fzzl/" + path for path in expected_paths({"q": "刷单"})] and found
+    page.context.set_offline(True)
+    assert run_search(page, {"q": "刷单"}) == found
+    assert page.inner_text("#search-status") == f"找到 {len(found)} 条结果"
+    assert page.get_attribute("#search-app", "data-state") == "done"
+    # Words whose items the page never fetched need the connection, and the page says so.
+    assert run_search(page, {"q": "学费"}) == [] and "网络连接中断" in page.inner_text("#search-status")
+    page.context.set_offline(False)
+    assert run_search(page, {"q": "学费"}) == ["/fzzl/" + path for path in expected_paths({"q": "学费"})]
+    assert not page.js_errors
+
+
 def test_a_shared_link_with_a_stray_percent_sign_searches_what_it_can_decode(sample_site, static_server, page,
                                                                             expected_paths):
     # A link cut off or mistyped after its last escape: decodeURIComponent threw, and the box stayed empty.

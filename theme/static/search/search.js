@@ -87,12 +87,19 @@
   }
 
   // The current index's meta file. current.json is asked for past the browser's cache (the query makes each
-  // address new): a rebuild replaces it, and the files of an index it no longer names are dropped.
+  // address new): a rebuild replaces it, and the files of an index it no longer names are dropped. Should it not
+  // come (the reader went offline, on a train), the index the page holds answers: its files are one build's, and a
+  // search again of what was found before needs nothing more.
   function loadMeta() {
     return fetchJson("current.json?" + new Date().getTime()).then(function (entry) {
       if (entry.meta !== metaPath) {
         cache = {};
         metaPath = entry.meta;
+      }
+      return load(metaPath);
+    }, function (error) {
+      if (metaPath === null) {
+        throw error;
       }
       return load(metaPath);
     });
