@@ -356,6 +356,40 @@ def test_the_issuer_and_the_audiences_a_page_shows_are_found(tmp_path):
     assert titles("家长") == ["关于假冒辅导员的提醒"] and titles("在校生") == ["刷单返利公开案例"]
 
 
+def test_the_labels_of_a_pages_details_are_no_words_of_the_index_and_passages_are_the_pages_text(tmp_path):
+    # 面向, 标签, 发布单位 found every item (the index wrote 面向：家长, 标签：兼职), and a passage could show
+    # "损失：125000元 诈骗类型：刷单返利 标签：兼职", which no page shows.
+    site = write_site(tmp_path / "site")
+    (site / "content/notices/withdrawn.md").write_text(textwrap.dedent("""\
+        ---
+        id: n1
+        title: 关于假冒辅导员的提醒
+        date: 2026-01-04
+        issuer: 学生处
+        audience: [parents]
+        tags: [家校沟通]
+        ---
+        本提醒面向全校学生家长。
+        """), encoding="utf-8")
+    build(BuildOptions(site_dir=site, out_dir=tmp_path / "out", config_path=site / "fraudsite.yaml",
+                       now=datetime(2026, 3, 1, 9, tzinfo=SHANGHAI)))
+    data = tmp_path / "out" / "search" / "data"
+    load = lambda path: json.loads((data / path).read_text(encoding="utf-8"))  # noqa: E731
+    docs = [load(doc_path(read_meta(load), number)) for number in range(2)]
+
+    def titles(query: str) -> list[str]:
+        return [docs[number][1] for number in run_query(query, load).docs]
+
+    for label in ("标签", "发布单位", "诈骗类型", "损失", "受众"):
+        assert titles(label) == [], label
+    assert titles("面向") == ["关于假冒辅导员的提醒"]  # in what the page says
+    # The values are still found, where the page shows them
+    assert titles("家校沟通") == titles("学生处") == titles("家长") == ["关于假冒辅导员的提醒"]
+    assert titles("兼职") == titles("在校生") == titles("125000") == ["刷单返利公开案例"]
+    notice = next(doc for doc in docs if doc[0].startswith("notices/"))
+    assert notice[3] == "本提醒面向全校学生家长。" and notice[9] == "家校沟通 学生处 家长"
+
+
 def test_only_published_items_are_indexed_even_in_a_preview_build(tmp_path):
     files = built_index(tmp_path, drafts=True, future=True)
     result = run_query("刷单", lambda path: json.loads(files[path]))
@@ -370,7 +404,7 @@ def test_index_holds_plain_text_and_no_live_addresses(tmp_path):
     files = built_index(tmp_path)
     body = doc_of(files, 0)[3]
     assert "网址 hxxp://evil-shop[.]example/pay 和 evil-shop[.]example" in body
-    assert "标签：兼职" in body and "诈骗类型：刷单返利" in body
+    assert doc_of(files, 0)[9] == "刷单返利 12.5万元 125,000元 兼职 保卫处（无诈校园创建办公室） 在校生"  # the details: values, no labels
     # The loss as the case's card shows it finds it (12.5 万元), and as written (125,000), though the body never
     # gives the figure.
     for query in ("125,000", "12.5万元", "12.5 万元"):
@@ -496,8 +530,8 @@ def test_notice_badges_follow_the_build_clock_in_cold_and_incremental_builds(tmp
     before = tree(data)
     notice = next(path for path, text in before.items() if b"notices/urgent/" in text)
     assert json.loads(before[notice])[3].startswith("有人冒充老师在家长群收取学费1,200元")  # as the page shows it
-    assert json.loads(before[notice])[7:] == [True, False]
-    assert [json.loads(before[path])[7:] for path in before if path.startswith("docs/") and path != notice] == [
+    assert json.loads(before[notice])[7:9] == [True, False]
+    assert [json.loads(before[path])[7:9] for path in before if path.startswith("docs/") and path != notice] == [
         [False, False]]
     # The build says when its output next changes by the clock: the notice's expiry, which its document shows.
     moment = f"{report.next_change:%Y-%m-%d %H:%M}"
@@ -507,7 +541,7 @@ def test_notice_badges_follow_the_build_clock_in_cold_and_incremental_builds(tmp
     made = {path for path in after if after[path] != before.get(path)}  # no other file made again
     renamed = next(path for path in made if path.startswith("docs/"))
     assert made == {renamed, ENTRY, json.loads(after[ENTRY])["meta"]} and notice not in after
-    assert renamed.split(".")[0] == notice.split(".")[0] and json.loads(after[renamed])[7:] == [False, True]  # expired: no longer urgent
+    assert renamed.split(".")[0] == notice.split(".")[0] and json.loads(after[renamed])[7:9] == [False, True]  # expired: no longer urgent
     cold = copy_fixture(tmp_path / "cold", site)
     build_site(cold, now=moment)
     assert tree(cold / "build" / "search" / "data") == after

@@ -63,7 +63,7 @@ def naive_search(docs: list[SearchDoc], query: str, section: str = "", fraud_typ
             continue
         levels = []
         for term in terms:
-            hits = [level for level, text in enumerate((doc.title, doc.summary, doc.body))
+            hits = [level for level, text in enumerate((doc.title, doc.summary, f"{doc.body} {doc.details}"))
                     if any(find(fold(text), form) >= 0 for form in needle_forms(term))]
             levels.append(hits[0] if hits else None)
         if terms and None not in levels:
@@ -126,7 +126,7 @@ def write_pagefind(docs: list[SearchDoc], out: Path, python: str) -> float:
         target = out / doc.path / "index.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         type_meta = f'<meta data-pagefind-filter="type[content]" content="{doc.type}">' if doc.type else ""
-        target.write_text(PAGE.format(title=escape(doc.title), summary=escape(doc.summary), body=escape(doc.body),
+        target.write_text(PAGE.format(title=escape(doc.title), summary=escape(doc.summary), body=escape(f"{doc.body} {doc.details}"),
                                       section=doc.section, type_meta=type_meta), encoding="utf-8")
     (out / "harness.html").write_text(HARNESS, encoding="utf-8")
     started = time.perf_counter()

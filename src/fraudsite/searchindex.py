@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 TITLE, SUMMARY, BODY = 1, 2, 4  # field bits in a posting; a lower bit ranks higher
 MASK_BITS = 3
 SHARD_TARGET_BYTES = 8_000  # raw JSON per gram shard; measured (bench/search): smaller shards cut bytes per query, more files
-DOC_FIELDS = ("path", "title", "summary", "body", "date", "section", "type", "urgent", "expired")
+DOC_FIELDS = ("path", "title", "summary", "body", "date", "section", "type", "urgent", "expired", "details")
 SECTIONS = list(SECTION_NAMES.items())  # each section's key and name, in the meta file's order
 # Characters of a file's hash in its name (base32, 25 bits): another build's file of that number differs from
 # it in them but for one chance in 33 million; each costs the meta file a byte per file. search.js has the same.
@@ -53,12 +53,15 @@ class SearchDoc:
     path: str  # site-relative URL path, such as cases/x/
     title: str
     summary: str
-    body: str  # body text, then signs, advice, tags and type name
+    body: str  # body text, then the signs and the advice: what the page shows as text, from which passages are cut
     date: str  # YYYY-MM-DD, shown beside the result
     section: str  # cases or notices
     type: str  # fraud type key, "" for notices
     urgent: bool = False  # an urgent notice not yet expired: the result shows 紧急, as lists do
     expired: bool = False  # a notice past its expiry by the build's clock: the result shows 已过期
+    # What the page's details show, values without their labels (损失金额, 标签, 发布单位…, words every page has):
+    # the type name, the loss, the tags, the issuer, the audiences. Matched as body; no passage is cut from it.
+    details: str = ""
 
 
 @dataclass
@@ -197,8 +200,8 @@ def doc_grams(doc: SearchDoc) -> DocGrams:
 
     Joined into one string per field: ten thousand docs' keys as sets would take over half a gigabyte.
     """
-    title, summary, body = (KEY_SEPARATOR.join(text_grams(text)) for text in (doc.title, doc.summary, doc.body))
-    return title, summary, body
+    title, summary = (KEY_SEPARATOR.join(text_grams(text)) for text in (doc.title, doc.summary))
+    return title, summary, KEY_SEPARATOR.join(text_grams(doc.body) | text_grams(doc.details))
 
 
 def split_grams(joined: str) -> set[str]:
@@ -595,18 +598,19 @@ def _ranked(terms: list[str], load: Callable[[str], Any], meta: dict, section: s
         masks = [t[doc_number] for t in per_term]
         if not all(is_exact(term) for term in terms):
             doc = load(doc_path(meta, doc_number))
-            masks = [text_mask(term, doc[1], doc[2], doc[3]) for term in terms]
+            masks = [text_mask(term, doc[1], doc[2], doc[3], doc[9]) for term in terms]
         if all(masks):
             levels[doc_number] = sum(field_level(m) for m in masks)
     return QueryResult(sorted(levels, key=lambda d: (levels[d], -d)), levels)  # newer (higher number) first on ties
 
 
-def text_mask(term: str, title: str, summary: str, body: str) -> int:
+def text_mask(term: str, title: str, summary: str, body: str, details: str = "") -> int:
     """The fields that contain ``term`` (one of its ``needle_forms``) as an exact substring of their ``matchable``
-    text (``find``)."""
+    text (``find``); the details count as body."""
     forms = needle_forms(term)
-    return sum(bit for bit, folded in ((TITLE, matchable(title)), (SUMMARY, matchable(summary)), (BODY, matchable(body)))
-               if any(find(folded, form) >= 0 for form in forms))
+    fields = ((TITLE, [title]), (SUMMARY, [summary]), (BODY, [body, details]))
+    return sum(bit for bit, texts in fields
+               if any(find(matchable(text), form) >= 0 for text in texts for form in forms))
 
 
 def _facet_ok(meta: dict, doc_number: int, section: str, fraud_type: str) -> bool:

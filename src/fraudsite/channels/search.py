@@ -236,32 +236,29 @@ def indexed_entry(indexed: tuple[SearchDoc, DocGrams]) -> dict:
 
 
 def search_doc(item: Item, site: Site) -> SearchDoc:
-    """An item's searchable plain text and badges; signs, advice, tags, the type name, the issuer and the audiences'
-    names count as body."""
-    extra: list[str] = []
+    """An item's searchable plain text and badges: the body with the signs and the advice its page lists, and the
+    values of its details (type name, loss, tags, issuer, audiences), each as the page shows it, without the
+    labels every page has (标签, 发布单位: indexed, they found every item)."""
+    body = [plain_text(item.body_html, apart=True)]
+    details: list[str] = []
     if isinstance(item, Case):
-        extra += ["识别要点：" + "；".join(item.signs)] if item.signs else []
+        body += ["；".join(item.signs), "；".join(item.advice)]
+        details.append(site.config.type_by_key(item.type).name)
         if item.amount is not None:  # found as the cards show it: 98,000 (its digits joined), 12.5 万元
             shown = format_yuan(item.amount).replace(" ", "")
-            extra.append(f"损失：{item.amount}元" + (f"（{shown}）" if "万" in shown else ""))
-        extra += ["防范提示：" + "；".join(item.advice)] if item.advice else []
-        extra.append("诈骗类型：" + site.config.type_by_key(item.type).name)
-    if item.tags:
-        extra.append("标签：" + "、".join(item.tags))
-    # What the page's own details show, which readers search by: the office (学生处), whom it is for (离退休人员)
-    if item.issuer:
-        extra.append("发布单位：" + item.issuer)
-    if item.audience:
-        extra.append("面向：" + "、".join(site.config.audience_by_key(key).name for key in item.audience))
-    body = " ".join([plain_text(item.body_html, apart=True), *extra]).strip()
+            details.append(shown + (f" {item.amount:,}元" if "万" in shown else ""))
+    details += [*item.tags, item.issuer or ""]
+    # Whom it is for (离退休人员), which readers search by
+    details += [site.config.audience_by_key(key).name for key in item.audience]
 
-    def clean(text: str) -> str:  # as the page shows it: the index matches 3,500 as 3500 (``matchable``)
-        return defang(text, item.scam_urls)
+    def clean(parts: list[str]) -> str:  # as the page shows it: the index matches 3,500 as 3500 (``matchable``)
+        return defang(" ".join(part for part in parts if part), item.scam_urls)
 
     expired = has_expired(item, site)  # no longer urgent, as its card says (_card.html)
-    return SearchDoc(path=item.path, title=clean(item.title), summary=clean(item.summary), body=clean(body),
+    return SearchDoc(path=item.path, title=clean([item.title]), summary=clean([item.summary]), body=clean(body),
                      date=item.date.strftime("%Y-%m-%d"), section=item.section, type=doc_type(item),
-                     urgent=isinstance(item, Notice) and item.urgent and not expired, expired=expired)
+                     urgent=isinstance(item, Notice) and item.urgent and not expired, expired=expired,
+                     details=clean(details))
 
 
 def doc_type(item: Item) -> str:

@@ -390,8 +390,11 @@
     return mask & TITLE ? 0 : mask & SUMMARY ? 1 : 2;
   }
 
+  // The fields of an item file that hold one of a term's forms; its details (doc[9]: type name, loss, tags, issuer,
+  // audiences, without their labels) count as body.
   function textMask(forms, doc) {
-    var mask = 0, fields = [[matchText(doc[1]), TITLE], [matchText(doc[2]), SUMMARY], [matchText(doc[3]), BODY]];
+    var mask = 0, fields = [[matchText(doc[1]), TITLE], [matchText(doc[2]), SUMMARY], [matchText(doc[3]), BODY],
+      [matchText(doc[9] || ""), BODY]];
     for (var f = 0; f < fields.length; f++) {
       for (var n = 0; n < forms.length; n++) {
         if (find(fields[f][0], forms[n]) >= 0) {
