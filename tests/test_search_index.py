@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,6 +25,7 @@ from fraudsite.searchindex import (
     defang,
     doc_file,
     doc_grams,
+    doc_kind,
     doc_path,
     dump_json,
     encode_postings,
@@ -93,6 +95,17 @@ def test_two_character_query_finds_every_item_containing_it_as_a_substring():
 def test_ranking_is_title_then_summary_then_body_and_newer_first_on_ties():
     docs = [doc("新闻一", body="客服"), doc("客服二"), doc("新闻三", summary="客服"), doc("客服四")]
     assert search(docs, "客服") == ["客服二", "客服四", "新闻三", "新闻一"]
+
+
+def test_a_type_name_ranks_as_the_title_and_an_expired_notice_below_a_current_item():
+    # 公检法 put an expired notice above the 冒充公检法 case; 刷单 the 刷单返利 case last of five.
+    docs = [replace(doc("冬季讲座", body="谨防刷单返利。", section="notices"), expired=True),
+            doc("家长会", body="刷单返利是诈骗。", section="notices"),
+            doc("新闻", body="网上有人刷单返利。", fraud_type="fake-service", date="2025-01-01"),
+            replace(doc("兼职被骗八千元", body="对方让他先垫付。", date="2024-01-01"), type_name="刷单返利")]
+    for query in ("刷单", "刷单返利"):  # a key's postings, and the exact check of a longer word
+        assert search(docs, query) == ["兼职被骗八千元", "家长会", "新闻", "冬季讲座"], query
+    assert search(docs, "返利 垫付") == ["兼职被骗八千元"]
 
 
 def test_longer_terms_are_checked_as_exact_substrings():
@@ -404,7 +417,7 @@ def test_index_holds_plain_text_and_no_live_addresses(tmp_path):
     files = built_index(tmp_path)
     body = doc_of(files, 0)[3]
     assert "网址 hxxp://evil-shop[.]example/pay 和 evil-shop[.]example" in body
-    assert doc_of(files, 0)[9] == "刷单返利 12.5万元 125,000元 兼职 保卫处（无诈校园创建办公室） 在校生"  # the details: values, no labels
+    assert doc_of(files, 0)[9] == "12.5万元 125,000元 兼职 保卫处（无诈校园创建办公室） 在校生"  # the details: values, no labels
     # The loss as the case's card shows it finds it (12.5 万元), and as written (125,000), though the body never
     # gives the figure.
     for query in ("125,000", "12.5万元", "12.5 万元"):
@@ -470,7 +483,7 @@ def patched(before: list[SearchDoc], after: list[SearchDoc]) -> tuple[dict[str, 
     changed = [number for number, (b, a) in enumerate(zip(before[::-1], after[::-1])) if a != b]
     earlier = Earlier(split_names(old.meta["shard_names"]), old.total, {n: doc_grams(before[::-1][n]) for n in changed},
                       lambda n: json.loads(old.shards[n]))
-    update = update_index([(d.section, d.type) for d in after], SECTIONS, TYPES,
+    update = update_index([doc_kind(d) for d in after], SECTIONS, TYPES,
                           {n: doc_grams(after[::-1][n]) for n in changed}, earlier,
                           [content_name(doc_file(d)) for d in after[::-1]])
     return None if update is None else (old.files, update.files)

@@ -55,7 +55,8 @@ def load_queries() -> list[dict]:
 
 
 def naive_search(docs: list[SearchDoc], query: str, section: str = "", fraud_type: str = "") -> list[str]:
-    """The obvious answer: every item containing every term, title before summary before body, newest first."""
+    """The obvious answer: every item containing every term, title (or type name) before summary before body, then
+    current before expired, newest first."""
     terms = split_terms(query)
     scored = []
     for number, doc in enumerate(docs):
@@ -63,12 +64,13 @@ def naive_search(docs: list[SearchDoc], query: str, section: str = "", fraud_typ
             continue
         levels = []
         for term in terms:
-            hits = [level for level, text in enumerate((doc.title, doc.summary, f"{doc.body} {doc.details}"))
+            fields = (f"{doc.title} {doc.type_name}", doc.summary, f"{doc.body} {doc.details}")
+            hits = [level for level, text in enumerate(fields)
                     if any(find(fold(text), form) >= 0 for form in needle_forms(term))]
             levels.append(hits[0] if hits else None)
         if terms and None not in levels:
-            scored.append((sum(levels), number, doc.path))
-    return [path for _, _, path in sorted(scored)]
+            scored.append((sum(levels), doc.expired, number, doc.path))
+    return [path for *_, path in sorted(scored)]
 
 
 def site_docs(site_dir: Path) -> tuple[object, list[SearchDoc]]:

@@ -62,6 +62,9 @@ class SearchDoc:
     # What the page's details show, values without their labels (损失金额, 标签, 发布单位…, words every page has):
     # the type name, the loss, the tags, the issuer, the audiences. Matched as body; no passage is cut from it.
     details: str = ""
+    # The fraud type's name, ranked as the title (an item of type 冒充公检法 is about 公检法 more than one that
+    # mentions it); not in the item file: the meta file names each type.
+    type_name: str = ""
 
 
 @dataclass
@@ -191,6 +194,7 @@ def _digit(char: str) -> bool:
     return "0" <= char <= "9"
 
 
+Kind = tuple[str, str, bool]  # what the meta file holds of a doc: its section, its type, whether it has expired
 DocGrams = tuple[str, str, str]  # the keys of a doc's title, summary and body, each joined by KEY_SEPARATOR
 KEY_SEPARATOR = "\x1f"  # no key holds a control character
 
@@ -200,8 +204,8 @@ def doc_grams(doc: SearchDoc) -> DocGrams:
 
     Joined into one string per field: ten thousand docs' keys as sets would take over half a gigabyte.
     """
-    title, summary = (KEY_SEPARATOR.join(text_grams(text)) for text in (doc.title, doc.summary))
-    return title, summary, KEY_SEPARATOR.join(text_grams(doc.body) | text_grams(doc.details))
+    title = KEY_SEPARATOR.join(text_grams(doc.title) | text_grams(doc.type_name))
+    return title, KEY_SEPARATOR.join(text_grams(doc.summary)), KEY_SEPARATOR.join(text_grams(doc.body) | text_grams(doc.details))
 
 
 def split_grams(joined: str) -> set[str]:
@@ -223,17 +227,17 @@ def build_index(newest_first: list[SearchDoc], sections: list[tuple[str, str]],
     keys = grams[::-1] if grams is not None else map(doc_grams, docs)
     item_files = [doc_file(doc) for doc in docs] if doc_names is None else []
     names = [content_name(data) for data in item_files] if doc_names is None else doc_names
-    index = replace(index_grams(zip(keys, names), [(doc.section, doc.type) for doc in docs], sections, types),
+    index = replace(index_grams(zip(keys, names), [doc_kind(doc) for doc in docs], sections, types),
                     docs=docs)
     for number, data in enumerate(item_files):
         index.files[doc_path(index.meta, number)] = data
     return index
 
 
-def index_grams(oldest_first: Iterable[tuple[DocGrams, str]], kinds: list[tuple[str, str]],
+def index_grams(oldest_first: Iterable[tuple[DocGrams, str]], kinds: list[Kind],
                 sections: list[tuple[str, str]], types: list[tuple[str, str]]) -> SearchIndex:
     """``build_index`` from each doc's keys and its item file's ``content_name`` alone, oldest first, taken one
-    at a time (no docs, no item files); ``kinds``: each doc's section and type, in the same order."""
+    at a time (no docs, no item files); ``kinds``: each doc's ``Kind``, in the same order."""
     # Unsigned 32-bit arrays of ``doc << MASK_BITS | mask``, not lists of ints or pairs: ten thousand items make
     # 15 million postings (60 MB so; each further copy of them all raised the builder's peak as much).
     postings: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))
@@ -275,7 +279,7 @@ def packed_file(doc: SearchDoc) -> tuple[bytes, str]:
     return pack_bytes(file), content_name(file)
 
 
-def index_blobs(oldest_keys: list[str | None], kinds: list[tuple[str, str]], types: list[tuple[str, str]],
+def index_blobs(oldest_keys: list[str | None], kinds: list[Kind], types: list[tuple[str, str]],
                 earlier: dict[str, str], blobs: Iterable[bytes],
                 remake: Callable[[int], tuple[SearchDoc, DocGrams]] | None = None
                 ) -> tuple[SearchIndex, list[bytes | None]]:
@@ -312,11 +316,11 @@ class Earlier:
     read_shard: Callable[[int], dict[str, list[int]]]  # an earlier shard file, parsed
 
 
-def update_index(kinds: list[tuple[str, str]], sections: list[tuple[str, str]], types: list[tuple[str, str]],
+def update_index(kinds: list[Kind], sections: list[tuple[str, str]], types: list[tuple[str, str]],
                  changed: dict[int, DocGrams], earlier: Earlier, doc_names: list[str]) -> SearchIndex | None:
     """The index ``build_index`` would make, as the meta files and the shard files that differ from ``earlier``'s.
 
-    For an edit: the docs are numbered as before (``kinds``: each doc's section and type, newest first), and
+    For an edit: the docs are numbered as before (``kinds``: each doc's ``Kind``, newest first), and
     ``changed`` holds the new keys of those that changed, by number (oldest first; ``earlier.docs`` their old
     keys). Only the keys whose field mask changed are touched; None if the shard count would change.
     The result's ``docs`` is empty: the unchanged item files are as they were, the changed ones the caller's
@@ -367,9 +371,10 @@ def shards_for(total: int) -> int:
     return max(1, math.ceil(total / SHARD_TARGET_BYTES))
 
 
-def index_meta(kinds: list[tuple[str, str]], sections: list[tuple[str, str]], types: list[tuple[str, str]],
+def index_meta(kinds: list[Kind], sections: list[tuple[str, str]], types: list[tuple[str, str]],
                shard_names: list[str], doc_names: list[str]) -> dict[str, Any]:
-    """The meta file: counts, names, each doc's facet from its section and type, every file's name (oldest first)."""
+    """The meta file: counts, names, each doc's facet from its section and type, the expired notices' numbers
+    (ranked below current items), every file's name (oldest first)."""
     type_index = {key: number + 1 for number, (key, _) in enumerate(types)}
     return {
         "version": 2,
@@ -377,7 +382,8 @@ def index_meta(kinds: list[tuple[str, str]], sections: list[tuple[str, str]], ty
         "shards": len(shard_names),
         "sections": [list(s) for s in sections],
         "types": [list(t) for t in types],
-        "facets": encode_facets([type_index.get(kind, 0) if section == "cases" else 0 for section, kind in kinds]),
+        "facets": encode_facets([type_index.get(kind, 0) if section == "cases" else 0 for section, kind, _ in kinds]),
+        "expired": [number for number, (_, _, expired) in enumerate(kinds) if expired],
         "shard_names": "".join(shard_names),  # NAME_LENGTH characters each, by number
         "doc_names": "".join(doc_names),
     }
@@ -438,6 +444,11 @@ def split_names(names: str) -> list[str]:
 def doc_file(doc: SearchDoc) -> bytes:
     """An item's own index file: its fields, which the browser checks a match against."""
     return dump_json([getattr(doc, name) for name in DOC_FIELDS])
+
+
+def doc_kind(doc: SearchDoc) -> Kind:
+    """What the meta file holds of a doc: its ``Kind``."""
+    return doc.section, doc.type, doc.expired
 
 
 FACET_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -598,17 +609,19 @@ def _ranked(terms: list[str], load: Callable[[str], Any], meta: dict, section: s
         masks = [t[doc_number] for t in per_term]
         if not all(is_exact(term) for term in terms):
             doc = load(doc_path(meta, doc_number))
-            masks = [text_mask(term, doc[1], doc[2], doc[3], doc[9]) for term in terms]
+            masks = [text_mask(term, *doc[1:4], doc[9], dict(meta["types"]).get(doc[6], "")) for term in terms]
         if all(masks):
             levels[doc_number] = sum(field_level(m) for m in masks)
-    return QueryResult(sorted(levels, key=lambda d: (levels[d], -d)), levels)  # newer (higher number) first on ties
+    expired = set(meta.get("expired", ()))
+    # On equal levels a current item before an expired notice, then the newer (higher number) first
+    return QueryResult(sorted(levels, key=lambda d: (levels[d], d in expired, -d)), levels)
 
 
-def text_mask(term: str, title: str, summary: str, body: str, details: str = "") -> int:
+def text_mask(term: str, title: str, summary: str, body: str, details: str = "", type_name: str = "") -> int:
     """The fields that contain ``term`` (one of its ``needle_forms``) as an exact substring of their ``matchable``
-    text (``find``); the details count as body."""
+    text (``find``); the type name counts as the title, the details as body."""
     forms = needle_forms(term)
-    fields = ((TITLE, [title]), (SUMMARY, [summary]), (BODY, [body, details]))
+    fields = ((TITLE, [title, type_name]), (SUMMARY, [summary]), (BODY, [body, details]))
     return sum(bit for bit, texts in fields
                if any(find(matchable(text), form) >= 0 for text in texts for form in forms))
 

@@ -390,11 +390,11 @@
     return mask & TITLE ? 0 : mask & SUMMARY ? 1 : 2;
   }
 
-  // The fields of an item file that hold one of a term's forms; its details (doc[9]: type name, loss, tags, issuer,
-  // audiences, without their labels) count as body.
-  function textMask(forms, doc) {
-    var mask = 0, fields = [[matchText(doc[1]), TITLE], [matchText(doc[2]), SUMMARY], [matchText(doc[3]), BODY],
-      [matchText(doc[9] || ""), BODY]];
+  // The fields of an item file that hold one of a term's forms: its type's name (`kind`) counts as the title, its
+  // details (doc[9]: loss, tags, issuer, audiences, without their labels) as body.
+  function textMask(forms, doc, kind) {
+    var mask = 0, fields = [[matchText(doc[1]), TITLE], [matchText(kind), TITLE], [matchText(doc[2]), SUMMARY],
+      [matchText(doc[3]), BODY], [matchText(doc[9] || ""), BODY]];
     for (var f = 0; f < fields.length; f++) {
       for (var n = 0; n < forms.length; n++) {
         if (find(fields[f][0], forms[n]) >= 0) {
@@ -474,7 +474,7 @@
         return either;
       });
       // Those the filters leave out are kept too: with no result left, the page says how many they hid.
-      var shown = [], hidden = [];
+      var shown = [], hidden = [], expired = meta.expired || [];
       for (var key in perTerm[0]) {
         var number = Number(key), level = 0, ok = true;
         for (var t = 0; ok && t < perTerm.length; t++) {
@@ -482,17 +482,17 @@
           level += ok ? fieldLevel(perTerm[t][key]) : 0;
         }
         if (ok) {
-          (facetAllows(meta, number, section, type) ? shown : hidden).push(
-            { doc: number, level: level, checked: false, data: null });
+          (facetAllows(meta, number, section, type) ? shown : hidden).push({ doc: number, level: level,
+            expired: expired.indexOf(number) >= 0 ? 1 : 0, checked: false, data: null });
         }
       }
       return { shown: sortCandidates(shown), hidden: sortCandidates(hidden), counts: counts };
     });
   }
 
+  // On equal rank a current item before an expired notice, then the newer: items are numbered oldest first.
   function sortCandidates(candidates) {
-    // Items are numbered oldest first: on equal rank the higher number is the newer item.
-    return candidates.sort(function (a, b) { return a.level - b.level || b.doc - a.doc; });
+    return candidates.sort(function (a, b) { return a.level - b.level || a.expired - b.expired || b.doc - a.doc; });
   }
 
   // Load and check a queue's candidates from the top until `want` confirmed results lead it, or the search's
@@ -521,7 +521,7 @@
         candidate.checked = true;
         if (!search.exact) {
           for (var t = 0; ok && t < search.forms.length; t++) {
-            var mask = textMask(search.forms[t], docs[i]);
+            var mask = textMask(search.forms[t], docs[i], typeName(search.meta, docs[i][6]));
             ok = mask > 0;
             level += fieldLevel(mask);
           }
