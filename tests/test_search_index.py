@@ -16,9 +16,11 @@ from hypothesis import strategies as st
 from fraudsite.build import BuildOptions, build
 from fraudsite.searchindex import (
     ENTRY,
+    MAX_QUERY_SHARDS,
     NAME_LENGTH,
     Earlier,
     SearchDoc,
+    bounded_terms,
     build_index,
     content_name,
     decode_postings,
@@ -36,6 +38,7 @@ from fraudsite.searchindex import (
     read_meta,
     run_query,
     shard_path,
+    some_words,
     split_names,
     split_terms,
     term_grams,
@@ -117,7 +120,36 @@ def test_space_separated_words_narrow_the_results():
     assert search(CORPUS, "客服") == ["冒充快递客服退款"]
     assert search(CORPUS, "客服 退款") == ["冒充快递客服退款"]
     assert search(CORPUS, "刷单 垫") == ["兼职刷单返利骗局", "老同学借钱"]
-    assert search(CORPUS, "刷单 客服") == []
+    assert search(CORPUS, "火星 木星") == []
+
+
+def test_a_query_found_nowhere_all_together_finds_the_items_with_most_of_its_rarest_words():
+    # A reader's question or a pasted message: every word had to be in an item, so it found nothing.
+    docs = [doc("怎么办", body="遇到问题怎么办。"), doc("兼职刷单被骗", body="网上兼职要小心。"), doc("刷单返利"),
+            doc("无关", body="天气很好。")]
+    index = build_index(docs, SECTIONS, TYPES)
+    result = run_query("刷单 兼职 怎么办 火星", lambda path: json.loads(index.files[path]))
+    assert result.some == ["刷单", "兼职", "怎么办"]  # 火星 is nowhere
+    # Two of the words first; of those with one, the rarer word's (怎么办 is in one item, 刷单 in two)
+    assert [index.docs[number].title for number in result.docs] == ["兼职刷单被骗", "怎么办", "刷单返利"]
+    assert search(docs, "刷单 兼职 怎么办 火星", section="notices") == []
+    # At most the six rarest words of two characters or more that some item has, in the query's order
+    counts = {"我": 1, "刷单": 3, "被骗": 9, "网上": 5, "兼职": 2, "怎么办": 1, "火星": 0, "学生": 8, "老师": 7}
+    assert some_words(list(counts), counts.__getitem__) == ["刷单", "网上", "兼职", "怎么办", "学生", "老师"]
+
+
+def test_a_long_query_is_searched_as_far_as_sixteen_shards_of_keys_go():
+    # A pasted message of 300 characters asked for 211 files at 1,000 items.
+    long = "".join(chr(0x4E00 + 7 * n) for n in range(60))
+    kept = bounded_terms(["刷单", long, "兼职"], 1000)
+    assert kept[0] == "刷单" and len(kept) == 2 and long.startswith(kept[1]) and 10 < len(kept[1]) < 30
+
+    def shards(terms: list[str]) -> int:
+        return len({gram_hash(gram) % 1000 for term in terms for gram in term_grams(term)})
+
+    assert shards(kept) == MAX_QUERY_SHARDS and shards([*kept, long[len(kept[1])]]) > MAX_QUERY_SHARDS
+    assert bounded_terms(["刷单", long, "兼职"], 12) == ["刷单", long, "兼职"]  # a small index: every key is in reach
+    assert bounded_terms(["刷单", "兼职"], 1000) == ["刷单", "兼职"]
 
 
 def test_single_characters_full_width_letters_and_case_are_found():
@@ -176,8 +208,14 @@ def test_results_equal_a_plain_substring_scan(texts, query):
     result = run_query(" ".join(query), lambda path: json.loads(index.files[path]))
     expected = naive(docs, " ".join(query))
     assert not (expected and result.apart)
-    assert [index.docs[number].title for number in result.docs] == (
-        naive(docs, " ".join(result.apart)) if result.apart else expected)
+    found = [index.docs[number].title for number in result.docs]
+    if result.some:  # nothing with every word, apart either: the items with some of the words, most of them first
+        assert not expected and not (result.apart and naive(docs, " ".join(result.apart)))
+        assert set(found) == {title for word in result.some for title in naive(docs, word)}
+        matched = [sum(title in naive(docs, word) for word in result.some) for title in found]
+        assert matched == sorted(matched, reverse=True)
+        return
+    assert found == (naive(docs, " ".join(result.apart)) if result.apart else expected)
 
 
 def folded_by_hand(char: str) -> str:
@@ -330,7 +368,7 @@ def test_words_run_together_and_found_nowhere_are_searched_apart():
     assert query("刷单兼职") == (search(docs, "刷单 兼职"), ["刷单", "兼职"])  # nowhere as written: apart
     assert query("刷单兼职", section="notices") == (["讲座"], ["刷单", "兼职"])  # the filters apply to the words apart
     assert query("兼职刷单", section="notices") == ([], [])  # found, though hidden by the filters: not split
-    assert query("兼职 火星") == ([], [])  # short words only: nothing to split
+    assert query("兼职 火星")[1] == []  # short words only: nothing to split
     # Cut where the pair side by side is in the fewest items: words of two or three characters survive
     items = {"银行": 50, "行卡": 30, "卡冻": 0, "冻结": 12, "卡被": 4, "被骗": 40, "刷单": 9, "单诈": 0, "诈骗": 60,
              "骗案": 0, "职刷": 0, "兼职": 8}.get

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 TITLE, SUMMARY, BODY = 1, 2, 4  # field bits in a posting; a lower bit ranks higher
 MASK_BITS = 3
 SHARD_TARGET_BYTES = 8_000  # raw JSON per gram shard; measured (bench/search): smaller shards cut bytes per query, more files
-DOC_FIELDS = ("path", "title", "summary", "body", "date", "section", "type", "urgent", "expired", "details")
+DOC_FIELDS = ("path", "title", "summary", "body", "date", "section", "type", "urgent", "expired", "details", "type_name")
 SECTIONS = list(SECTION_NAMES.items())  # each section's key and name, in the meta file's order
 # Characters of a file's hash in its name (base32, 25 bits): another build's file of that number differs from
 # it in them but for one chance in 33 million; each costs the meta file a byte per file. search.js has the same.
@@ -62,8 +62,8 @@ class SearchDoc:
     # What the page's details show, values without their labels (损失金额, 标签, 发布单位…, words every page has):
     # the type name, the loss, the tags, the issuer, the audiences. Matched as body; no passage is cut from it.
     details: str = ""
-    # The fraud type's name, ranked as the title (an item of type 冒充公检法 is about 公检法 more than one that
-    # mentions it); not in the item file: the meta file names each type.
+    # The fraud type's name, ranked as the title: an item of type 冒充公检法 is about 公检法 more than one that
+    # mentions it
     type_name: str = ""
 
 
@@ -514,6 +514,8 @@ class QueryResult:
     docs: list[int]  # doc numbers (oldest item is 0), best first
     levels: dict[int, int]  # doc -> rank score (sum over terms of 0 title, 1 summary, 2 body)
     apart: list[str] = field(default_factory=list)  # the terms searched instead of the query's (``words_apart``)
+    some: list[str] = field(default_factory=list)  # found nowhere all together: the words of which results have some
+    shortened: bool = False  # a long query searched as far as ``MAX_QUERY_SHARDS`` allows (``bounded_terms``)
 
 
 def field_level(mask: int) -> int:
@@ -523,23 +525,64 @@ def field_level(mask: int) -> int:
 
 def run_query(query: str, load: Callable[[str], Any], section: str = "", fraud_type: str = "") -> QueryResult:
     """The reference search (search.js does the same): candidates from postings, then exact substring checks; a
-    query found nowhere, whatever the filters, searched again for its words apart (``words_apart``).
+    query found nowhere, whatever the filters, searched again for its words apart (``words_apart``), and found
+    nowhere apart either, for some of them (``some_words``); a long one as far as ``bounded_terms`` reaches.
 
     ``load(path)`` returns the parsed JSON of an index file such as ``ENTRY``; every doc is verified
     here, while the browser verifies lazily, page by page, and takes a query its first 40 candidates all lack
     (``CHECK_BUDGET``) as found nowhere.
     """
     meta = read_meta(load)
-    terms = split_terms(query)
+    typed = split_terms(query)
+    terms = bounded_terms(typed, meta["shards"])
     if not terms:
         return QueryResult([], {})
     shards: dict[int, dict[str, list[int]]] = {}
-    found = _ranked(terms, load, meta, section, fraud_type, shards)
-    if not found.docs and (apart := words_apart(terms, partial(_gram_count, load, meta, shards))) and (
-            not (section or fraud_type) or not _ranked(terms, load, meta, "", "", shards).docs):  # found nowhere
-        return replace(_ranked(apart, load, meta, section, fraud_type, shards), apart=apart)
-    return found
+    rank = partial(_ranked, load=load, meta=meta, shards=shards)
+    found = replace(rank(terms, section=section, fraud_type=fraud_type), shortened=terms != typed)
+    if found.docs or (section or fraud_type) and rank(terms).docs:  # found, if only where the filters hide it
+        return found
+    apart = words_apart(terms, partial(_gram_count, load, meta, shards))
+    if apart:
+        found = replace(found, docs=[], levels={}, apart=apart)
+        found_apart = rank(apart, section=section, fraud_type=fraud_type)
+        if found_apart.docs or (section or fraud_type) and rank(apart).docs:
+            return replace(found, docs=found_apart.docs, levels=found_apart.levels)
+    some = rank(apart or terms, section=section, fraud_type=fraud_type, some=True)
+    return replace(found, docs=some.docs, levels=some.levels, some=some.some)
 
+
+MAX_QUERY_SHARDS = 16  # gram shards a query's keys may lie in (8 KB each): a long paste is searched as far as they go
+SOME_WORDS = 6  # words a query found nowhere all together is searched for some of: its rarest (search.js the same)
+
+
+def bounded_terms(terms: list[str], shard_count: int) -> list[str]:
+    """The query's terms as far as their keys lie in at most ``MAX_QUERY_SHARDS`` shards, the term the limit falls
+    in cut there: a pasted message of 300 characters asked for 211 files, 1.3 MB at 1,000 items."""
+    used: set[int] = set()
+    kept: list[str] = []
+    for term in terms:
+        if len(used | _term_shards(term, shard_count)) > MAX_QUERY_SHARDS:
+            fits = [end for end in range(1, len(term))
+                    if len(used | _term_shards(term[:end], shard_count)) <= MAX_QUERY_SHARDS]
+            return kept + split_terms(term[:fits[-1]])[:1] if fits else kept
+        used |= _term_shards(term, shard_count)
+        kept.append(term)
+    return kept
+
+
+def _term_shards(term: str, shard_count: int) -> set[int]:
+    """The shards of a term's keys, for each of its forms."""
+    return {gram_hash(gram) % shard_count for form in needle_forms(term) for gram in term_grams(form)}
+
+
+def some_words(words: list[str], count: Callable[[str], int]) -> list[str]:
+    """Of a query found nowhere all together, the words its results are to have some of: the ``SOME_WORDS``
+    rarest (``count``, an estimate from postings) that some item has, of two characters or more (one character
+    says little), in the query's order."""
+    long = [word for word in words if len("".join(runs(fold(word)))) >= 2 and count(word) > 0]
+    rarest = sorted(long, key=lambda word: (count(word), words.index(word)))[:SOME_WORDS]
+    return [word for word in words if word in rarest]
 
 def words_apart(terms: list[str], count: Callable[[str], int]) -> list[str] | None:
     """For a query found nowhere as written: its terms of Chinese characters, which may be words a reader ran
@@ -588,8 +631,40 @@ def _shard(load: Callable[[str], Any], meta: dict, shards: dict[int, dict[str, l
 _HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
 
 
-def _ranked(terms: list[str], load: Callable[[str], Any], meta: dict, section: str, fraud_type: str,
-            shards: dict[int, dict[str, list[int]]]) -> QueryResult:
+def _ranked(terms: list[str], load: Callable[[str], Any], meta: dict, shards: dict[int, dict[str, list[int]]],
+            section: str = "", fraud_type: str = "", some: bool = False) -> QueryResult:
+    """The items that hold every term, best first; with ``some``, those that hold some of ``some_words`` of the
+    terms, most of them first, then the rarer (fewest items altogether)."""
+    per_term = _postings_of(terms, load, meta, shards)
+    if some:
+        counts = {term: len(docs) for term, docs in zip(terms, per_term)}
+        chosen = some_words(terms, counts.__getitem__)
+        per_term = [docs for term, docs in zip(terms, per_term) if term in chosen]
+        terms = chosen
+        if not terms:
+            return QueryResult([], {})
+    candidates = set.union(*(set(t) for t in per_term)) if some else set.intersection(*(set(t) for t in per_term))
+    candidates = {d for d in candidates if _facet_ok(meta, d, section, fraud_type)}
+    levels: dict[int, int] = {}
+    keys: dict[int, tuple[int, ...]] = {}
+    for doc_number in candidates:
+        masks = [t.get(doc_number, 0) for t in per_term]
+        if not all(is_exact(term) for term in terms):
+            doc = load(doc_path(meta, doc_number))
+            masks = [text_mask(term, *doc[1:4], *doc[9:11]) for term in terms]
+        if all(masks) or some and any(masks):
+            levels[doc_number] = sum(field_level(m) for m in masks if m)
+            # Most words first, then the rarer words (fewer items in all)
+            keys[doc_number] = (masks.count(0), sum(counts[t] for t, m in zip(terms, masks) if m)) if some else ()
+    expired = set(meta.get("expired", ()))
+    # On equal levels a current item before an expired notice, then the newer (higher number) first
+    order = sorted(levels, key=lambda d: (*keys[d], levels[d], d in expired, -d))
+    return QueryResult(order, levels, some=terms if some else [])
+
+
+def _postings_of(terms: list[str], load: Callable[[str], Any], meta: dict,
+                 shards: dict[int, dict[str, list[int]]]) -> list[dict[int, int]]:
+    """For each term, the items whose postings hold all its keys (of one of its forms), with their field masks."""
     per_term: list[dict[int, int]] = []
     for term in terms:
         either: dict[int, int] = {}
@@ -602,19 +677,7 @@ def _ranked(terms: list[str], load: Callable[[str], Any], meta: dict, section: s
             for doc_number, mask in (found or {}).items():
                 either[doc_number] = either.get(doc_number, 0) | mask
         per_term.append(either)
-    candidates = set.intersection(*(set(t) for t in per_term))
-    candidates = {d for d in candidates if _facet_ok(meta, d, section, fraud_type)}
-    levels: dict[int, int] = {}
-    for doc_number in candidates:
-        masks = [t[doc_number] for t in per_term]
-        if not all(is_exact(term) for term in terms):
-            doc = load(doc_path(meta, doc_number))
-            masks = [text_mask(term, *doc[1:4], doc[9], dict(meta["types"]).get(doc[6], "")) for term in terms]
-        if all(masks):
-            levels[doc_number] = sum(field_level(m) for m in masks)
-    expired = set(meta.get("expired", ()))
-    # On equal levels a current item before an expired notice, then the newer (higher number) first
-    return QueryResult(sorted(levels, key=lambda d: (levels[d], d in expired, -d)), levels)
+    return per_term
 
 
 def text_mask(term: str, title: str, summary: str, body: str, details: str = "", type_name: str = "") -> int:
