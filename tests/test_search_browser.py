@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from fraudsite.build import BuildOptions, build
-from fraudsite.searchindex import doc_path, fold, read_meta, run_query
+from fraudsite.searchindex import MAX_QUERY_SHARDS, doc_path, fold, read_meta, run_query
 from sitekit import copy_sample_content, write
 from tools import REPO, parse_es5, run_axe, serious_violations
 
@@ -80,14 +80,16 @@ def test_committed_queries_give_the_expected_items_in_rank_order(sample_site, st
     for query in QUERIES:
         expected = expected_paths(query)  # as committed, unless the sample content changed since
         found = run_search(page, query)
-        assert found == ["/fzzl/" + path for path in expected], query
         status = page.inner_text("#search-status")
         if expected:
+            assert found == ["/fzzl/" + path for path in expected], query
             assert status == f"找到 {len(expected)} 条结果", query
             marks = {fold(m.inner_text()) for m in page.query_selector_all(".search-result mark")}
             assert marks <= {fold(term) for term in query["q"].split()} and marks, query
-        else:
-            assert status.startswith("没有找到"), query
+        else:  # none with every word: those with some of them, if any, and the page says so
+            assert found == ["/fzzl/" + path for path in reference_paths(
+                sample_site, query["q"], section=query.get("section", ""), fraud_type=query.get("type", ""))], query
+            assert status.startswith(("没有找到", "没有同时包含全部词语的内容，以下是包含其中部分词语")), query
     assert "q=" in page.url and "section=cases" in page.url  # the last query can be linked
     assert page.get_attribute("#search-status", "aria-live") == "polite"
     assert not serious_violations(run_axe(page))
@@ -147,6 +149,39 @@ def test_missing_index_or_dropped_network_shows_a_message_not_an_error(sample_si
     assert not page.js_errors
 
 
+def test_a_search_again_while_offline_answers_from_the_index_the_page_holds(sample_site, static_server, page,
+                                                                           expected_paths):
+    # current.json was fetched afresh at every search: offline, the results the reader had could not be had again.
+    page.goto(static_server(sample_site) + "search/")
+    found = run_search(page, {"q": "刷单"})
+    assert found == ["/fzzl/" + path for path in expected_paths({"q": "刷单"})] and found
+    page.context.set_offline(True)
+    assert run_search(page, {"q": "刷单"}) == found
+    assert page.inner_text("#search-status") == f"找到 {len(found)} 条结果"
+    assert page.get_attribute("#search-app", "data-state") == "done"
+    # Words whose items the page never fetched need the connection, and the page says so.
+    assert run_search(page, {"q": "学费"}) == [] and "网络连接中断" in page.inner_text("#search-status")
+    page.context.set_offline(False)
+    assert run_search(page, {"q": "学费"}) == ["/fzzl/" + path for path in expected_paths({"q": "学费"})]
+    assert not page.js_errors
+
+
+def test_a_shared_link_with_a_stray_percent_sign_searches_what_it_can_decode(sample_site, static_server, page,
+                                                                            expected_paths):
+    # A link cut off or mistyped after its last escape: decodeURIComponent threw, and the box stayed empty.
+    base = static_server(sample_site)
+    page.goto(base + "search/?q=%E5%88%B7%E5%8D%95%&section=cases")
+    page.wait_for_selector("#search-app[data-state=done]")
+    assert page.input_value("#search-q") == "刷单%" and page.input_value("#search-section") == "cases"
+    shown = [unquote(urlsplit(a.get_attribute("href")).path) for a in page.query_selector_all(".search-result h2 a")]
+    assert shown == ["/fzzl/" + path for path in expected_paths({"q": "刷单", "section": "cases"})] and shown
+    # Half a character (its last byte cut off) is kept as written; the whole one before it is decoded.
+    page.goto(base + "search/?q=%E5%88%B7%E5%8D")
+    page.wait_for_selector("#search-app[data-state=done]")
+    assert page.input_value("#search-q") == "刷%E5%8D"
+    assert not page.js_errors
+
+
 def test_search_script_is_plain_es5():
     parse_es5((REPO / "theme" / "static" / "search" / "search.js").read_text(encoding="utf-8"), "search.js")
 
@@ -196,8 +231,8 @@ def test_filters_that_hide_every_result_say_how_many_and_can_be_cleared(sample_s
     found = run_search(page, {"q": "冒充老师", "type": "loan"})
     assert found == [] and "条包含“冒充老师”的结果不符合筛选条件" in page.inner_text("#search-status")
     # Words found nowhere: the words are to blame, and there is nothing to clear.
-    assert run_search(page, {"q": "冒充 火星", "section": "cases"}) == []
-    assert page.inner_text("#search-status").startswith("没有找到包含“冒充 火星”的内容")
+    assert run_search(page, {"q": "火星 木星", "section": "cases"}) == []
+    assert page.inner_text("#search-status").startswith("没有找到包含“火星 木星”的内容")
     assert page.is_hidden("#search-clear")
     assert not serious_violations(run_axe(page)) and not page.js_errors
 
@@ -216,9 +251,9 @@ def test_words_run_together_and_found_nowhere_are_searched_apart_and_the_page_sa
         assert run_search(page, {"q": query}) == ["/fzzl/" + path for path in reference_paths(sample_site, query)]
         assert "分开搜索" not in page.inner_text("#search-status")
     # Apart too, found nowhere: the words as typed, not pairs cut by the machine (区块链挖矿 read “区块 链挖 矿”)
-    assert run_search(page, {"q": "火星刷单"}) == []
-    assert page.inner_text("#search-status") == "没有找到包含“火星刷单”的内容。请换个说法，或减少关键词。"
-    assert page.evaluate("document.title").startswith("“火星刷单”的搜索结果") and not page.js_errors
+    assert run_search(page, {"q": "火星木星"}) == []
+    assert page.inner_text("#search-status") == "没有找到包含“火星木星”的内容。请换个说法，或减少关键词。"
+    assert page.evaluate("document.title").startswith("“火星木星”的搜索结果") and not page.js_errors
     # Cut where the pair side by side is rarest, so words of three survive: 银行卡冻结 read “银行 卡冻 结” and
     # found nothing, though 银行卡 冻结 finds several.
     expected = reference_paths(sample_site, "银行卡冻结")
@@ -228,6 +263,48 @@ def test_words_run_together_and_found_nowhere_are_searched_apart_and_the_page_sa
     # < > | part words as other punctuation does, as the reference splits them
     assert run_search(page, {"q": "刷单<返利"}) == ["/fzzl/" + path for path in reference_paths(sample_site, "刷单 返利")]
     assert "分开搜索" not in page.inner_text("#search-status")  # two words, not one run together
+
+
+def test_a_question_found_nowhere_all_together_shows_the_items_with_most_of_its_words(sample_site, static_server,
+                                                                                   page):
+    # "Is this message I got a scam?": every word had to be in an item, so a reader's question found nothing.
+    page.goto(static_server(sample_site) + "search/")
+    for question, first in (("我在网上兼职刷单被骗了怎么办", "cases/2026-11-shuadan-like-task-freshmen/"),
+                            ("游戏账号被盗", "cases/2025-03-game-account-trade/"),
+                            ("学费被骗了", "cases/2026-11-shuadan-like-task-freshmen/")):
+        expected = reference_paths(sample_site, question)
+        found = run_search(page, {"q": question})
+        assert found[0] == "/fzzl/" + first and found == ["/fzzl/" + path for path in expected[:10]], question
+        status = page.inner_text("#search-status")
+        assert status.startswith("没有同时包含全部词语的内容，以下是包含其中部分词语（“"), status
+        words = status.split("（“")[1].split("”）")[0].split()
+        assert words and all(word in question for word in words)
+        marks = {m.inner_text() for m in page.query_selector_all(".search-result mark")}
+        assert marks and marks <= set(words), (question, marks, words)
+    assert not page.js_errors
+
+
+def test_a_long_pasted_message_loads_at_most_sixteen_shards_and_still_finds_items(tmp_path, static_server, page):
+    # A pasted message of 300 characters asked for 211 files (1.28 MB at 1,000 items) and found nothing.
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "120", str(tmp_path / "big")], check=True,
+                   capture_output=True)
+    out = tmp_path / "big" / "build"
+    build(BuildOptions(site_dir=tmp_path / "big", out_dir=out, config_path=tmp_path / "big" / "fraudsite.yaml",
+                       now=NOW))
+    data = out / "search" / "data"
+    assert read_meta(lambda path: json.loads((data / path).read_text(encoding="utf-8")))["shards"] > 2 * MAX_QUERY_SHARDS
+    message = ("【校园通知】同学你好，因学校财务系统升级，本学期部分学生的学费缴纳记录异常，需要在今天下午五点前重新缴纳，"
+               "逾期将影响学籍注册和期末考试资格。请添加财务处王老师微信，按照老师发送的二维码完成缴费，缴费后系统会自动"
+               "退回之前多交的费用。为保护个人隐私，请勿将此消息转发给他人，也不要告诉辅导员，以免影响处理进度。如有疑问"
+               "请拨打客服电话，工作人员会在线为你办理。温馨提示：本次缴费通道仅限今日开放，过期不候，请同学们抓紧时间办理。")
+    page.goto(static_server(out) + "search/")
+    shards: set[str] = set()
+    page.on("request", lambda request: shards.add(request.url) if "/search/data/grams/" in request.url else None)
+    found = run_search(page, {"q": message})
+    assert found and found == ["/fzzl/" + path for path in reference_paths(out, message)[:10]]
+    assert len(shards) <= MAX_QUERY_SHARDS, len(shards)
+    assert page.inner_text("#search-status").startswith("输入的内容较长，只搜索了前面一部分。没有同时包含全部词语的内容")
+    assert not page.js_errors
 
 
 def test_a_fraud_type_filter_is_off_while_only_notices_are_searched(sample_site, static_server, page):
@@ -328,7 +405,7 @@ def test_an_open_search_page_searches_the_index_a_rebuild_put_in_its_place(tmp_p
     page.evaluate("window.notReloaded = true")
     before = run_search(page, {"q": "刷单"})
     assert before == expected("刷单")
-    assert run_search(page, {"q": "三不原则"}) == []
+    assert run_search(page, {"q": "三不原则"}) == expected("三不原则")  # nowhere all together: some of its words
     first = run_search(page, {"q": "的"})
     assert first == expected("的")[:10] and page.is_visible("#search-more")
     # An item older than every other: each item is numbered one higher than before.

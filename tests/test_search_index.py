@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,15 +16,18 @@ from hypothesis import strategies as st
 from fraudsite.build import BuildOptions, build
 from fraudsite.searchindex import (
     ENTRY,
+    MAX_QUERY_SHARDS,
     NAME_LENGTH,
     Earlier,
     SearchDoc,
+    bounded_terms,
     build_index,
     content_name,
     decode_postings,
     defang,
     doc_file,
     doc_grams,
+    doc_kind,
     doc_path,
     dump_json,
     encode_postings,
@@ -34,6 +38,7 @@ from fraudsite.searchindex import (
     read_meta,
     run_query,
     shard_path,
+    some_words,
     split_names,
     split_terms,
     term_grams,
@@ -95,6 +100,17 @@ def test_ranking_is_title_then_summary_then_body_and_newer_first_on_ties():
     assert search(docs, "客服") == ["客服二", "客服四", "新闻三", "新闻一"]
 
 
+def test_a_type_name_ranks_as_the_title_and_an_expired_notice_below_a_current_item():
+    # 公检法 put an expired notice above the 冒充公检法 case; 刷单 the 刷单返利 case last of five.
+    docs = [replace(doc("冬季讲座", body="谨防刷单返利。", section="notices"), expired=True),
+            doc("家长会", body="刷单返利是诈骗。", section="notices"),
+            doc("新闻", body="网上有人刷单返利。", fraud_type="fake-service", date="2025-01-01"),
+            replace(doc("兼职被骗八千元", body="对方让他先垫付。", date="2024-01-01"), type_name="刷单返利")]
+    for query in ("刷单", "刷单返利"):  # a key's postings, and the exact check of a longer word
+        assert search(docs, query) == ["兼职被骗八千元", "家长会", "新闻", "冬季讲座"], query
+    assert search(docs, "返利 垫付") == ["兼职被骗八千元"]
+
+
 def test_longer_terms_are_checked_as_exact_substrings():
     # 校园 and 园贷 both occur in the third doc, but never 校园贷.
     assert search(CORPUS, "校园贷") == ["开学交学费提醒"]
@@ -104,7 +120,36 @@ def test_space_separated_words_narrow_the_results():
     assert search(CORPUS, "客服") == ["冒充快递客服退款"]
     assert search(CORPUS, "客服 退款") == ["冒充快递客服退款"]
     assert search(CORPUS, "刷单 垫") == ["兼职刷单返利骗局", "老同学借钱"]
-    assert search(CORPUS, "刷单 客服") == []
+    assert search(CORPUS, "火星 木星") == []
+
+
+def test_a_query_found_nowhere_all_together_finds_the_items_with_most_of_its_rarest_words():
+    # A reader's question or a pasted message: every word had to be in an item, so it found nothing.
+    docs = [doc("怎么办", body="遇到问题怎么办。"), doc("兼职刷单被骗", body="网上兼职要小心。"), doc("刷单返利"),
+            doc("无关", body="天气很好。")]
+    index = build_index(docs, SECTIONS, TYPES)
+    result = run_query("刷单 兼职 怎么办 火星", lambda path: json.loads(index.files[path]))
+    assert result.some == ["刷单", "兼职", "怎么办"]  # 火星 is nowhere
+    # Two of the words first; of those with one, the rarer word's (怎么办 is in one item, 刷单 in two)
+    assert [index.docs[number].title for number in result.docs] == ["兼职刷单被骗", "怎么办", "刷单返利"]
+    assert search(docs, "刷单 兼职 怎么办 火星", section="notices") == []
+    # At most the six rarest words of two characters or more that some item has, in the query's order
+    counts = {"我": 1, "刷单": 3, "被骗": 9, "网上": 5, "兼职": 2, "怎么办": 1, "火星": 0, "学生": 8, "老师": 7}
+    assert some_words(list(counts), counts.__getitem__) == ["刷单", "网上", "兼职", "怎么办", "学生", "老师"]
+
+
+def test_a_long_query_is_searched_as_far_as_sixteen_shards_of_keys_go():
+    # A pasted message of 300 characters asked for 211 files at 1,000 items.
+    long = "".join(chr(0x4E00 + 7 * n) for n in range(60))
+    kept = bounded_terms(["刷单", long, "兼职"], 1000)
+    assert kept[0] == "刷单" and len(kept) == 2 and long.startswith(kept[1]) and 10 < len(kept[1]) < 30
+
+    def shards(terms: list[str]) -> int:
+        return len({gram_hash(gram) % 1000 for term in terms for gram in term_grams(term)})
+
+    assert shards(kept) == MAX_QUERY_SHARDS and shards([*kept, long[len(kept[1])]]) > MAX_QUERY_SHARDS
+    assert bounded_terms(["刷单", long, "兼职"], 12) == ["刷单", long, "兼职"]  # a small index: every key is in reach
+    assert bounded_terms(["刷单", "兼职"], 1000) == ["刷单", "兼职"]
 
 
 def test_single_characters_full_width_letters_and_case_are_found():
@@ -163,8 +208,14 @@ def test_results_equal_a_plain_substring_scan(texts, query):
     result = run_query(" ".join(query), lambda path: json.loads(index.files[path]))
     expected = naive(docs, " ".join(query))
     assert not (expected and result.apart)
-    assert [index.docs[number].title for number in result.docs] == (
-        naive(docs, " ".join(result.apart)) if result.apart else expected)
+    found = [index.docs[number].title for number in result.docs]
+    if result.some:  # nothing with every word, apart either: the items with some of the words, most of them first
+        assert not expected and not (result.apart and naive(docs, " ".join(result.apart)))
+        assert set(found) == {title for word in result.some for title in naive(docs, word)}
+        matched = [sum(title in naive(docs, word) for word in result.some) for title in found]
+        assert matched == sorted(matched, reverse=True)
+        return
+    assert found == (naive(docs, " ".join(result.apart)) if result.apart else expected)
 
 
 def folded_by_hand(char: str) -> str:
@@ -317,7 +368,7 @@ def test_words_run_together_and_found_nowhere_are_searched_apart():
     assert query("刷单兼职") == (search(docs, "刷单 兼职"), ["刷单", "兼职"])  # nowhere as written: apart
     assert query("刷单兼职", section="notices") == (["讲座"], ["刷单", "兼职"])  # the filters apply to the words apart
     assert query("兼职刷单", section="notices") == ([], [])  # found, though hidden by the filters: not split
-    assert query("兼职 火星") == ([], [])  # short words only: nothing to split
+    assert query("兼职 火星")[1] == []  # short words only: nothing to split
     # Cut where the pair side by side is in the fewest items: words of two or three characters survive
     items = {"银行": 50, "行卡": 30, "卡冻": 0, "冻结": 12, "卡被": 4, "被骗": 40, "刷单": 9, "单诈": 0, "诈骗": 60,
              "骗案": 0, "职刷": 0, "兼职": 8}.get
@@ -356,6 +407,40 @@ def test_the_issuer_and_the_audiences_a_page_shows_are_found(tmp_path):
     assert titles("家长") == ["关于假冒辅导员的提醒"] and titles("在校生") == ["刷单返利公开案例"]
 
 
+def test_the_labels_of_a_pages_details_are_no_words_of_the_index_and_passages_are_the_pages_text(tmp_path):
+    # 面向, 标签, 发布单位 found every item (the index wrote 面向：家长, 标签：兼职), and a passage could show
+    # "损失：125000元 诈骗类型：刷单返利 标签：兼职", which no page shows.
+    site = write_site(tmp_path / "site")
+    (site / "content/notices/withdrawn.md").write_text(textwrap.dedent("""\
+        ---
+        id: n1
+        title: 关于假冒辅导员的提醒
+        date: 2026-01-04
+        issuer: 学生处
+        audience: [parents]
+        tags: [家校沟通]
+        ---
+        本提醒面向全校学生家长。
+        """), encoding="utf-8")
+    build(BuildOptions(site_dir=site, out_dir=tmp_path / "out", config_path=site / "fraudsite.yaml",
+                       now=datetime(2026, 3, 1, 9, tzinfo=SHANGHAI)))
+    data = tmp_path / "out" / "search" / "data"
+    load = lambda path: json.loads((data / path).read_text(encoding="utf-8"))  # noqa: E731
+    docs = [load(doc_path(read_meta(load), number)) for number in range(2)]
+
+    def titles(query: str) -> list[str]:
+        return [docs[number][1] for number in run_query(query, load).docs]
+
+    for label in ("标签", "发布单位", "诈骗类型", "损失", "受众"):
+        assert titles(label) == [], label
+    assert titles("面向") == ["关于假冒辅导员的提醒"]  # in what the page says
+    # The values are still found, where the page shows them
+    assert titles("家校沟通") == titles("学生处") == titles("家长") == ["关于假冒辅导员的提醒"]
+    assert titles("兼职") == titles("在校生") == titles("125000") == ["刷单返利公开案例"]
+    notice = next(doc for doc in docs if doc[0].startswith("notices/"))
+    assert notice[3] == "本提醒面向全校学生家长。" and notice[9] == "家校沟通 学生处 家长"
+
+
 def test_only_published_items_are_indexed_even_in_a_preview_build(tmp_path):
     files = built_index(tmp_path, drafts=True, future=True)
     result = run_query("刷单", lambda path: json.loads(files[path]))
@@ -370,7 +455,7 @@ def test_index_holds_plain_text_and_no_live_addresses(tmp_path):
     files = built_index(tmp_path)
     body = doc_of(files, 0)[3]
     assert "网址 hxxp://evil-shop[.]example/pay 和 evil-shop[.]example" in body
-    assert "标签：兼职" in body and "诈骗类型：刷单返利" in body
+    assert doc_of(files, 0)[9] == "12.5万元 125,000元 兼职 保卫处（无诈校园创建办公室） 在校生"  # the details: values, no labels
     # The loss as the case's card shows it finds it (12.5 万元), and as written (125,000), though the body never
     # gives the figure.
     for query in ("125,000", "12.5万元", "12.5 万元"):
@@ -436,7 +521,7 @@ def patched(before: list[SearchDoc], after: list[SearchDoc]) -> tuple[dict[str, 
     changed = [number for number, (b, a) in enumerate(zip(before[::-1], after[::-1])) if a != b]
     earlier = Earlier(split_names(old.meta["shard_names"]), old.total, {n: doc_grams(before[::-1][n]) for n in changed},
                       lambda n: json.loads(old.shards[n]))
-    update = update_index([(d.section, d.type) for d in after], SECTIONS, TYPES,
+    update = update_index([doc_kind(d) for d in after], SECTIONS, TYPES,
                           {n: doc_grams(after[::-1][n]) for n in changed}, earlier,
                           [content_name(doc_file(d)) for d in after[::-1]])
     return None if update is None else (old.files, update.files)
@@ -496,8 +581,8 @@ def test_notice_badges_follow_the_build_clock_in_cold_and_incremental_builds(tmp
     before = tree(data)
     notice = next(path for path, text in before.items() if b"notices/urgent/" in text)
     assert json.loads(before[notice])[3].startswith("有人冒充老师在家长群收取学费1,200元")  # as the page shows it
-    assert json.loads(before[notice])[7:] == [True, False]
-    assert [json.loads(before[path])[7:] for path in before if path.startswith("docs/") and path != notice] == [
+    assert json.loads(before[notice])[7:9] == [True, False]
+    assert [json.loads(before[path])[7:9] for path in before if path.startswith("docs/") and path != notice] == [
         [False, False]]
     # The build says when its output next changes by the clock: the notice's expiry, which its document shows.
     moment = f"{report.next_change:%Y-%m-%d %H:%M}"
@@ -507,7 +592,7 @@ def test_notice_badges_follow_the_build_clock_in_cold_and_incremental_builds(tmp
     made = {path for path in after if after[path] != before.get(path)}  # no other file made again
     renamed = next(path for path in made if path.startswith("docs/"))
     assert made == {renamed, ENTRY, json.loads(after[ENTRY])["meta"]} and notice not in after
-    assert renamed.split(".")[0] == notice.split(".")[0] and json.loads(after[renamed])[7:] == [False, True]  # expired: no longer urgent
+    assert renamed.split(".")[0] == notice.split(".")[0] and json.loads(after[renamed])[7:9] == [False, True]  # expired: no longer urgent
     cold = copy_fixture(tmp_path / "cold", site)
     build_site(cold, now=moment)
     assert tree(cold / "build" / "search" / "data") == after

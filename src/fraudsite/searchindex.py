@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 TITLE, SUMMARY, BODY = 1, 2, 4  # field bits in a posting; a lower bit ranks higher
 MASK_BITS = 3
 SHARD_TARGET_BYTES = 8_000  # raw JSON per gram shard; measured (bench/search): smaller shards cut bytes per query, more files
-DOC_FIELDS = ("path", "title", "summary", "body", "date", "section", "type", "urgent", "expired")
+DOC_FIELDS = ("path", "title", "summary", "body", "date", "section", "type", "urgent", "expired", "details", "type_name")
 SECTIONS = list(SECTION_NAMES.items())  # each section's key and name, in the meta file's order
 # Characters of a file's hash in its name (base32, 25 bits): another build's file of that number differs from
 # it in them but for one chance in 33 million; each costs the meta file a byte per file. search.js has the same.
@@ -53,12 +53,18 @@ class SearchDoc:
     path: str  # site-relative URL path, such as cases/x/
     title: str
     summary: str
-    body: str  # body text, then signs, advice, tags and type name
+    body: str  # body text, then the signs and the advice: what the page shows as text, from which passages are cut
     date: str  # YYYY-MM-DD, shown beside the result
     section: str  # cases or notices
     type: str  # fraud type key, "" for notices
     urgent: bool = False  # an urgent notice not yet expired: the result shows 紧急, as lists do
     expired: bool = False  # a notice past its expiry by the build's clock: the result shows 已过期
+    # What the page's details show, values without their labels (损失金额, 标签, 发布单位…, words every page has):
+    # the type name, the loss, the tags, the issuer, the audiences. Matched as body; no passage is cut from it.
+    details: str = ""
+    # The fraud type's name, ranked as the title: an item of type 冒充公检法 is about 公检法 more than one that
+    # mentions it
+    type_name: str = ""
 
 
 @dataclass
@@ -188,6 +194,7 @@ def _digit(char: str) -> bool:
     return "0" <= char <= "9"
 
 
+Kind = tuple[str, str, bool]  # what the meta file holds of a doc: its section, its type, whether it has expired
 DocGrams = tuple[str, str, str]  # the keys of a doc's title, summary and body, each joined by KEY_SEPARATOR
 KEY_SEPARATOR = "\x1f"  # no key holds a control character
 
@@ -197,8 +204,8 @@ def doc_grams(doc: SearchDoc) -> DocGrams:
 
     Joined into one string per field: ten thousand docs' keys as sets would take over half a gigabyte.
     """
-    title, summary, body = (KEY_SEPARATOR.join(text_grams(text)) for text in (doc.title, doc.summary, doc.body))
-    return title, summary, body
+    title = KEY_SEPARATOR.join(text_grams(doc.title) | text_grams(doc.type_name))
+    return title, KEY_SEPARATOR.join(text_grams(doc.summary)), KEY_SEPARATOR.join(text_grams(doc.body) | text_grams(doc.details))
 
 
 def split_grams(joined: str) -> set[str]:
@@ -220,17 +227,17 @@ def build_index(newest_first: list[SearchDoc], sections: list[tuple[str, str]],
     keys = grams[::-1] if grams is not None else map(doc_grams, docs)
     item_files = [doc_file(doc) for doc in docs] if doc_names is None else []
     names = [content_name(data) for data in item_files] if doc_names is None else doc_names
-    index = replace(index_grams(zip(keys, names), [(doc.section, doc.type) for doc in docs], sections, types),
+    index = replace(index_grams(zip(keys, names), [doc_kind(doc) for doc in docs], sections, types),
                     docs=docs)
     for number, data in enumerate(item_files):
         index.files[doc_path(index.meta, number)] = data
     return index
 
 
-def index_grams(oldest_first: Iterable[tuple[DocGrams, str]], kinds: list[tuple[str, str]],
+def index_grams(oldest_first: Iterable[tuple[DocGrams, str]], kinds: list[Kind],
                 sections: list[tuple[str, str]], types: list[tuple[str, str]]) -> SearchIndex:
     """``build_index`` from each doc's keys and its item file's ``content_name`` alone, oldest first, taken one
-    at a time (no docs, no item files); ``kinds``: each doc's section and type, in the same order."""
+    at a time (no docs, no item files); ``kinds``: each doc's ``Kind``, in the same order."""
     # Unsigned 32-bit arrays of ``doc << MASK_BITS | mask``, not lists of ints or pairs: ten thousand items make
     # 15 million postings (60 MB so; each further copy of them all raised the builder's peak as much).
     postings: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))
@@ -272,7 +279,7 @@ def packed_file(doc: SearchDoc) -> tuple[bytes, str]:
     return pack_bytes(file), content_name(file)
 
 
-def index_blobs(oldest_keys: list[str | None], kinds: list[tuple[str, str]], types: list[tuple[str, str]],
+def index_blobs(oldest_keys: list[str | None], kinds: list[Kind], types: list[tuple[str, str]],
                 earlier: dict[str, str], blobs: Iterable[bytes],
                 remake: Callable[[int], tuple[SearchDoc, DocGrams]] | None = None
                 ) -> tuple[SearchIndex, list[bytes | None]]:
@@ -309,11 +316,11 @@ class Earlier:
     read_shard: Callable[[int], dict[str, list[int]]]  # an earlier shard file, parsed
 
 
-def update_index(kinds: list[tuple[str, str]], sections: list[tuple[str, str]], types: list[tuple[str, str]],
+def update_index(kinds: list[Kind], sections: list[tuple[str, str]], types: list[tuple[str, str]],
                  changed: dict[int, DocGrams], earlier: Earlier, doc_names: list[str]) -> SearchIndex | None:
     """The index ``build_index`` would make, as the meta files and the shard files that differ from ``earlier``'s.
 
-    For an edit: the docs are numbered as before (``kinds``: each doc's section and type, newest first), and
+    For an edit: the docs are numbered as before (``kinds``: each doc's ``Kind``, newest first), and
     ``changed`` holds the new keys of those that changed, by number (oldest first; ``earlier.docs`` their old
     keys). Only the keys whose field mask changed are touched; None if the shard count would change.
     The result's ``docs`` is empty: the unchanged item files are as they were, the changed ones the caller's
@@ -364,9 +371,10 @@ def shards_for(total: int) -> int:
     return max(1, math.ceil(total / SHARD_TARGET_BYTES))
 
 
-def index_meta(kinds: list[tuple[str, str]], sections: list[tuple[str, str]], types: list[tuple[str, str]],
+def index_meta(kinds: list[Kind], sections: list[tuple[str, str]], types: list[tuple[str, str]],
                shard_names: list[str], doc_names: list[str]) -> dict[str, Any]:
-    """The meta file: counts, names, each doc's facet from its section and type, every file's name (oldest first)."""
+    """The meta file: counts, names, each doc's facet from its section and type, the expired notices' numbers
+    (ranked below current items), every file's name (oldest first)."""
     type_index = {key: number + 1 for number, (key, _) in enumerate(types)}
     return {
         "version": 2,
@@ -374,7 +382,8 @@ def index_meta(kinds: list[tuple[str, str]], sections: list[tuple[str, str]], ty
         "shards": len(shard_names),
         "sections": [list(s) for s in sections],
         "types": [list(t) for t in types],
-        "facets": encode_facets([type_index.get(kind, 0) if section == "cases" else 0 for section, kind in kinds]),
+        "facets": encode_facets([type_index.get(kind, 0) if section == "cases" else 0 for section, kind, _ in kinds]),
+        "expired": [number for number, (_, _, expired) in enumerate(kinds) if expired],
         "shard_names": "".join(shard_names),  # NAME_LENGTH characters each, by number
         "doc_names": "".join(doc_names),
     }
@@ -435,6 +444,11 @@ def split_names(names: str) -> list[str]:
 def doc_file(doc: SearchDoc) -> bytes:
     """An item's own index file: its fields, which the browser checks a match against."""
     return dump_json([getattr(doc, name) for name in DOC_FIELDS])
+
+
+def doc_kind(doc: SearchDoc) -> Kind:
+    """What the meta file holds of a doc: its ``Kind``."""
+    return doc.section, doc.type, doc.expired
 
 
 FACET_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -500,6 +514,8 @@ class QueryResult:
     docs: list[int]  # doc numbers (oldest item is 0), best first
     levels: dict[int, int]  # doc -> rank score (sum over terms of 0 title, 1 summary, 2 body)
     apart: list[str] = field(default_factory=list)  # the terms searched instead of the query's (``words_apart``)
+    some: list[str] = field(default_factory=list)  # found nowhere all together: the words of which results have some
+    shortened: bool = False  # a long query searched as far as ``MAX_QUERY_SHARDS`` allows (``bounded_terms``)
 
 
 def field_level(mask: int) -> int:
@@ -509,23 +525,64 @@ def field_level(mask: int) -> int:
 
 def run_query(query: str, load: Callable[[str], Any], section: str = "", fraud_type: str = "") -> QueryResult:
     """The reference search (search.js does the same): candidates from postings, then exact substring checks; a
-    query found nowhere, whatever the filters, searched again for its words apart (``words_apart``).
+    query found nowhere, whatever the filters, searched again for its words apart (``words_apart``), and found
+    nowhere apart either, for some of them (``some_words``); a long one as far as ``bounded_terms`` reaches.
 
     ``load(path)`` returns the parsed JSON of an index file such as ``ENTRY``; every doc is verified
     here, while the browser verifies lazily, page by page, and takes a query its first 40 candidates all lack
     (``CHECK_BUDGET``) as found nowhere.
     """
     meta = read_meta(load)
-    terms = split_terms(query)
+    typed = split_terms(query)
+    terms = bounded_terms(typed, meta["shards"])
     if not terms:
         return QueryResult([], {})
     shards: dict[int, dict[str, list[int]]] = {}
-    found = _ranked(terms, load, meta, section, fraud_type, shards)
-    if not found.docs and (apart := words_apart(terms, partial(_gram_count, load, meta, shards))) and (
-            not (section or fraud_type) or not _ranked(terms, load, meta, "", "", shards).docs):  # found nowhere
-        return replace(_ranked(apart, load, meta, section, fraud_type, shards), apart=apart)
-    return found
+    rank = partial(_ranked, load=load, meta=meta, shards=shards)
+    found = replace(rank(terms, section=section, fraud_type=fraud_type), shortened=terms != typed)
+    if found.docs or (section or fraud_type) and rank(terms).docs:  # found, if only where the filters hide it
+        return found
+    apart = words_apart(terms, partial(_gram_count, load, meta, shards))
+    if apart:
+        found = replace(found, docs=[], levels={}, apart=apart)
+        found_apart = rank(apart, section=section, fraud_type=fraud_type)
+        if found_apart.docs or (section or fraud_type) and rank(apart).docs:
+            return replace(found, docs=found_apart.docs, levels=found_apart.levels)
+    some = rank(apart or terms, section=section, fraud_type=fraud_type, some=True)
+    return replace(found, docs=some.docs, levels=some.levels, some=some.some)
 
+
+MAX_QUERY_SHARDS = 16  # gram shards a query's keys may lie in (8 KB each): a long paste is searched as far as they go
+SOME_WORDS = 6  # words a query found nowhere all together is searched for some of: its rarest (search.js the same)
+
+
+def bounded_terms(terms: list[str], shard_count: int) -> list[str]:
+    """The query's terms as far as their keys lie in at most ``MAX_QUERY_SHARDS`` shards, the term the limit falls
+    in cut there: a pasted message of 300 characters asked for 211 files, 1.3 MB at 1,000 items."""
+    used: set[int] = set()
+    kept: list[str] = []
+    for term in terms:
+        if len(used | _term_shards(term, shard_count)) > MAX_QUERY_SHARDS:
+            fits = [end for end in range(1, len(term))
+                    if len(used | _term_shards(term[:end], shard_count)) <= MAX_QUERY_SHARDS]
+            return kept + split_terms(term[:fits[-1]])[:1] if fits else kept
+        used |= _term_shards(term, shard_count)
+        kept.append(term)
+    return kept
+
+
+def _term_shards(term: str, shard_count: int) -> set[int]:
+    """The shards of a term's keys, for each of its forms."""
+    return {gram_hash(gram) % shard_count for form in needle_forms(term) for gram in term_grams(form)}
+
+
+def some_words(words: list[str], count: Callable[[str], int]) -> list[str]:
+    """Of a query found nowhere all together, the words its results are to have some of: the ``SOME_WORDS``
+    rarest (``count``, an estimate from postings) that some item has, of two characters or more (one character
+    says little), in the query's order."""
+    long = [word for word in words if len("".join(runs(fold(word)))) >= 2 and count(word) > 0]
+    rarest = sorted(long, key=lambda word: (count(word), words.index(word)))[:SOME_WORDS]
+    return [word for word in words if word in rarest]
 
 def words_apart(terms: list[str], count: Callable[[str], int]) -> list[str] | None:
     """For a query found nowhere as written: its terms of Chinese characters, which may be words a reader ran
@@ -574,8 +631,40 @@ def _shard(load: Callable[[str], Any], meta: dict, shards: dict[int, dict[str, l
 _HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
 
 
-def _ranked(terms: list[str], load: Callable[[str], Any], meta: dict, section: str, fraud_type: str,
-            shards: dict[int, dict[str, list[int]]]) -> QueryResult:
+def _ranked(terms: list[str], load: Callable[[str], Any], meta: dict, shards: dict[int, dict[str, list[int]]],
+            section: str = "", fraud_type: str = "", some: bool = False) -> QueryResult:
+    """The items that hold every term, best first; with ``some``, those that hold some of ``some_words`` of the
+    terms, most of them first, then the rarer (fewest items altogether)."""
+    per_term = _postings_of(terms, load, meta, shards)
+    if some:
+        counts = {term: len(docs) for term, docs in zip(terms, per_term)}
+        chosen = some_words(terms, counts.__getitem__)
+        per_term = [docs for term, docs in zip(terms, per_term) if term in chosen]
+        terms = chosen
+        if not terms:
+            return QueryResult([], {})
+    candidates = set.union(*(set(t) for t in per_term)) if some else set.intersection(*(set(t) for t in per_term))
+    candidates = {d for d in candidates if _facet_ok(meta, d, section, fraud_type)}
+    levels: dict[int, int] = {}
+    keys: dict[int, tuple[int, ...]] = {}
+    for doc_number in candidates:
+        masks = [t.get(doc_number, 0) for t in per_term]
+        if not all(is_exact(term) for term in terms):
+            doc = load(doc_path(meta, doc_number))
+            masks = [text_mask(term, *doc[1:4], *doc[9:11]) for term in terms]
+        if all(masks) or some and any(masks):
+            levels[doc_number] = sum(field_level(m) for m in masks if m)
+            # Most words first, then the rarer words (fewer items in all)
+            keys[doc_number] = (masks.count(0), sum(counts[t] for t, m in zip(terms, masks) if m)) if some else ()
+    expired = set(meta.get("expired", ()))
+    # On equal levels a current item before an expired notice, then the newer (higher number) first
+    order = sorted(levels, key=lambda d: (*keys[d], levels[d], d in expired, -d))
+    return QueryResult(order, levels, some=terms if some else [])
+
+
+def _postings_of(terms: list[str], load: Callable[[str], Any], meta: dict,
+                 shards: dict[int, dict[str, list[int]]]) -> list[dict[int, int]]:
+    """For each term, the items whose postings hold all its keys (of one of its forms), with their field masks."""
     per_term: list[dict[int, int]] = []
     for term in terms:
         either: dict[int, int] = {}
@@ -588,25 +677,16 @@ def _ranked(terms: list[str], load: Callable[[str], Any], meta: dict, section: s
             for doc_number, mask in (found or {}).items():
                 either[doc_number] = either.get(doc_number, 0) | mask
         per_term.append(either)
-    candidates = set.intersection(*(set(t) for t in per_term))
-    candidates = {d for d in candidates if _facet_ok(meta, d, section, fraud_type)}
-    levels: dict[int, int] = {}
-    for doc_number in candidates:
-        masks = [t[doc_number] for t in per_term]
-        if not all(is_exact(term) for term in terms):
-            doc = load(doc_path(meta, doc_number))
-            masks = [text_mask(term, doc[1], doc[2], doc[3]) for term in terms]
-        if all(masks):
-            levels[doc_number] = sum(field_level(m) for m in masks)
-    return QueryResult(sorted(levels, key=lambda d: (levels[d], -d)), levels)  # newer (higher number) first on ties
+    return per_term
 
 
-def text_mask(term: str, title: str, summary: str, body: str) -> int:
+def text_mask(term: str, title: str, summary: str, body: str, details: str = "", type_name: str = "") -> int:
     """The fields that contain ``term`` (one of its ``needle_forms``) as an exact substring of their ``matchable``
-    text (``find``)."""
+    text (``find``); the type name counts as the title, the details as body."""
     forms = needle_forms(term)
-    return sum(bit for bit, folded in ((TITLE, matchable(title)), (SUMMARY, matchable(summary)), (BODY, matchable(body)))
-               if any(find(folded, form) >= 0 for form in forms))
+    fields = ((TITLE, [title, type_name]), (SUMMARY, [summary]), (BODY, [body, details]))
+    return sum(bit for bit, texts in fields
+               if any(find(matchable(text), form) >= 0 for text in texts for form in forms))
 
 
 def _facet_ok(meta: dict, doc_number: int, section: str, fraud_type: str) -> bool:

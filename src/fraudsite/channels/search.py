@@ -17,6 +17,7 @@ from fraudsite.searchindex import (
     SECTIONS,
     DocGrams,
     Earlier,
+    Kind,
     SearchDoc,
     SearchIndex,
     content_name,
@@ -96,7 +97,7 @@ def fresh_index(store: DerivedStore | None, state: dict | None, site: Site, item
     forked beside it, each copying this process's heap as it went, the tree's peak at 10,000 items was 811 MB.)
     """
     oldest_keys = keys[::-1]
-    kinds = [(item.section, doc_type(item)) for item in reversed(items)]
+    kinds = [item_kind(item, site) for item in reversed(items)]
     # An item in the last index (a new one was published, say) has its file in OUT, and its name in the state:
     # made from the store only if OUT lacks it. Any other is packed now, so the documents' text (70 MB at 10,000
     # items) is not held until it is written, nor inherited by forked workers.
@@ -150,7 +151,7 @@ def patched_index(store: DerivedStore, state: dict, site: Site, items: list[Item
     fresh = dict(zip(changed, indexed(site, [items[len(items) - 1 - number] for number in changed])))
     made = {number: doc_file(doc) for number, (doc, _) in fresh.items()}  # their names are in the meta file
     names = [content_name(made[number]) if number in made else name for number, name in enumerate(state["names"])]
-    kinds = [(item.section, doc_type(item)) for item in items]
+    kinds = [item_kind(item, site) for item in items]
     earlier = Earlier([hash_name(key) for key in shard_keys], total, before,
                       lambda n: json.loads(stored_shard(store, shard_keys[n])))
     try:
@@ -235,33 +236,39 @@ def indexed_entry(indexed: tuple[SearchDoc, DocGrams]) -> dict:
     return {"doc": asdict(doc), "grams": list(grams)}
 
 
+def item_kind(item: Item, site: Site) -> Kind:
+    """What the index's meta file holds of an item (``searchindex.Kind``)."""
+    return item.section, doc_type(item), has_expired(item, site)
+
+
 def search_doc(item: Item, site: Site) -> SearchDoc:
-    """An item's searchable plain text and badges; signs, advice, tags, the type name, the issuer and the audiences'
-    names count as body."""
-    extra: list[str] = []
+    """An item's searchable plain text and badges: the body with the signs and the advice its page lists, the
+    values of its details (loss, tags, issuer, audiences), each as the page shows it, without the labels every
+    page has (标签, 发布单位: indexed, they found every item), and its type's name (ranked as the title)."""
+    body = [plain_text(item.body_html, apart=True)]
+    details: list[str] = []
     if isinstance(item, Case):
-        extra += ["识别要点：" + "；".join(item.signs)] if item.signs else []
+        body += ["；".join(item.signs), "；".join(item.advice)]
         if item.amount is not None:  # found as the cards show it: 98,000 (its digits joined), 12.5 万元
             shown = format_yuan(item.amount).replace(" ", "")
-            extra.append(f"损失：{item.amount}元" + (f"（{shown}）" if "万" in shown else ""))
-        extra += ["防范提示：" + "；".join(item.advice)] if item.advice else []
-        extra.append("诈骗类型：" + site.config.type_by_key(item.type).name)
-    if item.tags:
-        extra.append("标签：" + "、".join(item.tags))
-    # What the page's own details show, which readers search by: the office (学生处), whom it is for (离退休人员)
-    if item.issuer:
-        extra.append("发布单位：" + item.issuer)
-    if item.audience:
-        extra.append("面向：" + "、".join(site.config.audience_by_key(key).name for key in item.audience))
-    body = " ".join([plain_text(item.body_html, apart=True), *extra]).strip()
+            details.append(shown + (f" {item.amount:,}元" if "万" in shown else ""))
+    details += [*item.tags, item.issuer or ""]
+    # Whom it is for (离退休人员), which readers search by
+    details += [site.config.audience_by_key(key).name for key in item.audience]
 
-    def clean(text: str) -> str:  # as the page shows it: the index matches 3,500 as 3500 (``matchable``)
-        return defang(text, item.scam_urls)
+    def clean(parts: list[str]) -> str:  # as the page shows it: the index matches 3,500 as 3500 (``matchable``)
+        return defang(" ".join(part for part in parts if part), item.scam_urls)
 
     expired = has_expired(item, site)  # no longer urgent, as its card says (_card.html)
-    return SearchDoc(path=item.path, title=clean(item.title), summary=clean(item.summary), body=clean(body),
+    return SearchDoc(path=item.path, title=clean([item.title]), summary=clean([item.summary]), body=clean(body),
                      date=item.date.strftime("%Y-%m-%d"), section=item.section, type=doc_type(item),
-                     urgent=isinstance(item, Notice) and item.urgent and not expired, expired=expired)
+                     urgent=isinstance(item, Notice) and item.urgent and not expired, expired=expired,
+                     details=clean(details), type_name=type_name(item, site))
+
+
+def type_name(item: Item, site: Site) -> str:
+    """A case's fraud type name, "" for a notice."""
+    return site.config.type_by_key(item.type).name if isinstance(item, Case) else ""
 
 
 def doc_type(item: Item) -> str:

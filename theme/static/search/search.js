@@ -22,6 +22,10 @@
   // Items loaded to check a query's words in them, at most, each time results are shown: a query whose pairs of
   // characters are in almost every item but the whole in none (银行转账) fetched the whole index, 6 MB at 1,000 items.
   var CHECK_BUDGET = 40;
+  // Gram shards (8 KB each) a query's keys may lie in: a long paste is searched as far as they go (a message of 300
+  // characters asked for 211 files, 1.3 MB at 1,000 items). searchindex.py: MAX_QUERY_SHARDS.
+  var MAX_QUERY_SHARDS = 16;
+  var SOME_WORDS = 6; // words a query found nowhere all together is searched for some of (searchindex.py: SOME_WORDS)
   var TITLE = 1, SUMMARY = 2, BODY = 4;
   var FACET_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
   var NAME_LENGTH = 5; // characters of a file's hash in its name (searchindex.py: NAME_LENGTH)
@@ -87,12 +91,19 @@
   }
 
   // The current index's meta file. current.json is asked for past the browser's cache (the query makes each
-  // address new): a rebuild replaces it, and the files of an index it no longer names are dropped.
+  // address new): a rebuild replaces it, and the files of an index it no longer names are dropped. Should it not
+  // come (the reader went offline, on a train), the index the page holds answers: its files are one build's, and a
+  // search again of what was found before needs nothing more.
   function loadMeta() {
     return fetchJson("current.json?" + new Date().getTime()).then(function (entry) {
       if (entry.meta !== metaPath) {
         cache = {};
         metaPath = entry.meta;
+      }
+      return load(metaPath);
+    }, function (error) {
+      if (metaPath === null) {
+        throw error;
       }
       return load(metaPath);
     });
@@ -240,6 +251,64 @@
       cutApart(points.slice(0, best), count).concat(cutApart(points.slice(best), count));
   }
 
+  function termShards(term, shardCount) {
+    var shards = {}, forms = needleForms(term);
+    for (var f = 0; f < forms.length; f++) {
+      var grams = termGrams(forms[f]);
+      for (var g = 0; g < grams.length; g++) {
+        shards[gramHash(grams[g]) % shardCount] = true;
+      }
+    }
+    return shards;
+  }
+
+  function countUnion(used, shards) {
+    var count = Object.keys(used).length;
+    for (var key in shards) {
+      count += used[key] ? 0 : 1;
+    }
+    return count;
+  }
+
+  // The query's terms as far as their keys lie in at most MAX_QUERY_SHARDS shards, the term the limit falls in cut
+  // there (searchindex.bounded_terms).
+  function boundedTerms(terms, shardCount) {
+    var used = {}, kept = [];
+    for (var t = 0; t < terms.length; t++) {
+      var shards = termShards(terms[t], shardCount);
+      if (countUnion(used, shards) > MAX_QUERY_SHARDS) {
+        var points = codePoints(terms[t]), fits = 0;
+        for (var end = 1; end < points.length; end++) {
+          if (countUnion(used, termShards(points.slice(0, end).join(""), shardCount)) <= MAX_QUERY_SHARDS) {
+            fits = end;
+          }
+        }
+        return fits ? kept.concat(splitTerms(points.slice(0, fits).join("")).slice(0, 1)) : kept;
+      }
+      for (var key in shards) {
+        used[key] = true;
+      }
+      kept.push(terms[t]);
+    }
+    return kept;
+  }
+
+  // Of a query found nowhere all together, the words its results are to have some of: the SOME_WORDS rarest that
+  // some item has, of two characters or more, in the query's order (searchindex.some_words).
+  function someWords(words, count) {
+    var long = words.filter(function (word) {
+      var found = runs(fold(word)), length = 0;
+      for (var r = 0; r < found.length; r++) {
+        length += found[r].length;
+      }
+      return length >= 2 && count(word) > 0;
+    });
+    var rarest = long.slice().sort(function (a, b) {
+      return count(a) - count(b) || words.indexOf(a) - words.indexOf(b);
+    }).slice(0, SOME_WORDS);
+    return words.filter(function (word) { return rarest.indexOf(word) >= 0; });
+  }
+
   function isExact(term) {
     var folded = fold(term);
     var found = runs(folded);
@@ -383,8 +452,11 @@
     return mask & TITLE ? 0 : mask & SUMMARY ? 1 : 2;
   }
 
+  // The fields of an item file that hold one of a term's forms: its type's name (doc[10]) counts as the title, its
+  // details (doc[9]: loss, tags, issuer, audiences, without their labels) as body.
   function textMask(forms, doc) {
-    var mask = 0, fields = [[matchText(doc[1]), TITLE], [matchText(doc[2]), SUMMARY], [matchText(doc[3]), BODY]];
+    var mask = 0, fields = [[matchText(doc[1]), TITLE], [matchText(doc[10] || ""), TITLE], [matchText(doc[2]), SUMMARY],
+      [matchText(doc[3]), BODY], [matchText(doc[9] || ""), BODY]];
     for (var f = 0; f < fields.length; f++) {
       for (var n = 0; n < forms.length; n++) {
         if (find(fields[f][0], forms[n]) >= 0) {
@@ -414,7 +486,8 @@
 
   /* ---- one search: candidates, then exact checks page by page ---- */
 
-  function findCandidates(meta, terms, section, type) {
+  // The items whose postings hold every term, or, with `some`, some of the someWords of the terms (`chosen`).
+  function findCandidates(meta, terms, section, type, some) {
     // Each term's keys for each of its forms (a pasted http:// link is held as hxxp:// in the index).
     var gramsOf = [], shardNumbers = [];
     for (var t = 0; t < terms.length; t++) {
@@ -463,26 +536,53 @@
         }
         return either;
       });
-      // Those the filters leave out are kept too: with no result left, the page says how many they hid.
-      var shown = [], hidden = [];
-      for (var key in perTerm[0]) {
-        var number = Number(key), level = 0, ok = true;
-        for (var t = 0; ok && t < perTerm.length; t++) {
-          ok = perTerm[t][key] > 0;
-          level += ok ? fieldLevel(perTerm[t][key]) : 0;
+      var chosen = terms, found = {}, sizes = {};
+      if (some) {
+        for (var w = 0; w < terms.length; w++) {
+          sizes[terms[w]] = Object.keys(perTerm[w]).length;
         }
-        if (ok) {
-          (facetAllows(meta, number, section, type) ? shown : hidden).push(
-            { doc: number, level: level, checked: false, data: null });
+        chosen = someWords(terms, function (word) { return sizes[word]; });
+        perTerm = perTerm.filter(function (docs, w) { return chosen.indexOf(terms[w]) >= 0; });
+      }
+      for (var p = 0; p < (some ? perTerm.length : Math.min(perTerm.length, 1)); p++) {
+        for (var doc in perTerm[p]) {
+          found[doc] = true;
         }
       }
-      return { shown: sortCandidates(shown), hidden: sortCandidates(hidden), counts: counts };
+      // Those the filters leave out are kept too: with no result left, the page says how many they hid.
+      var shown = [], hidden = [], expired = meta.expired || [];
+      for (var key in found) {
+        var number = Number(key), candidate = { doc: number, level: 0, missing: 0, weight: 0,
+          expired: expired.indexOf(number) >= 0 ? 1 : 0, checked: false, data: null };
+        for (var t = 0; t < perTerm.length; t++) {
+          addMatch(candidate, perTerm[t][key] || 0, some ? sizes[chosen[t]] : 0);
+        }
+        if (some ? candidate.missing < perTerm.length : !candidate.missing) {
+          (facetAllows(meta, number, section, type) ? shown : hidden).push(candidate);
+        }
+      }
+      return { shown: sortCandidates(shown), hidden: sortCandidates(hidden), counts: counts, chosen: chosen,
+        sizes: sizes };
     });
   }
 
+  // A term's field mask in a candidate: its level, or one term it lacks; `size`, the items with the term in all.
+  function addMatch(candidate, mask, size) {
+    if (mask) {
+      candidate.level += fieldLevel(mask);
+      candidate.weight += size;
+    } else {
+      candidate.missing++;
+    }
+  }
+
+  // Most terms first (all, but for a search for some), the rarer terms (fewer items in all), the better fields; on
+  // equal rank a current item before an expired notice, then the newer: items are numbered oldest first.
   function sortCandidates(candidates) {
-    // Items are numbered oldest first: on equal rank the higher number is the newer item.
-    return candidates.sort(function (a, b) { return a.level - b.level || b.doc - a.doc; });
+    return candidates.sort(function (a, b) {
+      return a.missing - b.missing || a.weight - b.weight || a.level - b.level || a.expired - b.expired ||
+        b.doc - a.doc;
+    });
   }
 
   // Load and check a queue's candidates from the top until `want` confirmed results lead it, or the search's
@@ -506,17 +606,16 @@
     search.budget -= pending.length;
     return Promise.all(pending.map(function (c) { return load(docPath(search.meta, c.doc)); })).then(function (docs) {
       for (var i = 0; i < pending.length; i++) {
-        var candidate = pending[i], level = 0, ok = true;
+        var candidate = pending[i];
         candidate.data = docs[i];
         candidate.checked = true;
         if (!search.exact) {
-          for (var t = 0; ok && t < search.forms.length; t++) {
-            var mask = textMask(search.forms[t], docs[i]);
-            ok = mask > 0;
-            level += fieldLevel(mask);
+          candidate.level = candidate.missing = candidate.weight = 0;
+          for (var t = 0; t < search.forms.length; t++) {
+            addMatch(candidate, textMask(search.forms[t], docs[i]),
+              search.some ? search.sizes[search.terms[t]] : 0);
           }
-          candidate.level = level;
-          if (!ok) {
+          if (search.some ? candidate.missing === search.terms.length : candidate.missing) {
             queue.splice(queue.indexOf(candidate), 1);
           }
         }
@@ -653,11 +752,16 @@
   }
 
   function countText(search) {
-    if (search.joined && !search.queue.length && !search.hidden.length) {  // apart, nothing either: the words as typed
-      return "没有找到包含“" + search.joined.join(" ") + "”的内容。请换个说法，或减少关键词。";
+    var shortened = search.shortened ? "输入的内容较长，只搜索了前面一部分。" : "";
+    if ((search.joined || search.some) && !search.queue.length && !search.hidden.length) {  // nothing: as typed
+      return shortened + "没有找到包含“" + search.typed.join(" ") + "”的内容。请换个说法，或减少关键词。";
+    }
+    if (search.some) {
+      return shortened + "没有同时包含全部词语的内容，以下是包含其中部分词语（“" + search.terms.join(" ") + "”）的结果。" +
+        resultsText(search);
     }
     var apart = search.joined ? "没有找到连在一起的“" + search.joined.join(" ") + "”，已分开搜索“" + search.terms.join(" ") + "”。" : "";
-    return apart + resultsText(search);
+    return shortened + apart + resultsText(search);
   }
 
   function resultsText(search) {
@@ -685,14 +789,16 @@
       // Found in none of the candidates checked (all of them, or the budget's best): words run together are
       // searched apart at once; words that cannot be cut keep their candidates, checked on as the reader asks.
       var none = !confirmed.length && !(search.hidden.length && search.hidden[0].checked);
-      var apart = !none || search.joined ? null :
+      var apart = !none || search.joined || search.some ? null :
         wordsApart(search.terms, function (pair) { return search.counts[pair] || 0; });
       if (apart) {  // found nowhere as written: the words apart are searched, and the status says so
         search.joined = search.terms;
-        search.terms = apart;
-        search.forms = apart.map(needleForms);
-        search.needles = [].concat.apply([], search.forms);
-        search.exact = apart.every(isExact);
+        setTerms(search, apart);
+        return answer(search);
+      }
+      if (none && !search.some && !search.queue.length && !search.hidden.length) {
+        // Found nowhere all together (a question, a pasted message): the items with some of its words
+        search.some = true;
         return answer(search);
       }
       if (!search.shown) {
@@ -727,9 +833,9 @@
     var query = input.value, section = sectionSelect.value, type = typeSelect.value;
     rememberInUrl(query, section, type);
     var terms = splitTerms(query);
-    var forms = terms.map(needleForms);
-    var search = { terms: terms, forms: forms, needles: [].concat.apply([], forms), exact: terms.every(isExact),
-      section: section, type: type, queue: [], hidden: [], shown: 0, want: PAGE_SIZE, meta: null };
+    var search = { typed: terms, section: section, type: type, queue: [], hidden: [], shown: 0, want: PAGE_SIZE,
+      meta: null, bounded: false, shortened: false, joined: null, some: false, sizes: {} };
+    setTerms(search, terms);
     current = search;
     // The tab and the history entry name the query, as a results page from a server would.
     document.title = terms.length ? "“" + terms.join(" ") + "”的搜索结果 - " + baseTitle : baseTitle;
@@ -745,15 +851,34 @@
     return settle(search, answer);
   }
 
+  // The terms a search looks for, and the forms, marks and checks that follow from them.
+  function setTerms(search, terms) {
+    search.terms = terms;
+    search.forms = terms.map(needleForms);
+    search.needles = [].concat.apply([], search.forms);
+    search.exact = terms.every(isExact);
+  }
+
   // Find the search's candidates in the current index and show its first results.
   function answer(search) {
     return loadMeta().then(function (meta) {
       search.meta = meta;
-      return findCandidates(meta, search.terms, search.section, search.type);
+      if (!search.bounded) {  // a long paste: as far as MAX_QUERY_SHARDS shards go
+        var kept = boundedTerms(search.terms, meta.shards);
+        search.bounded = true;
+        search.shortened = kept.join(" ") !== search.terms.join(" ");
+        search.typed = kept;
+        setTerms(search, kept);
+      }
+      return findCandidates(meta, search.terms, search.section, search.type, search.some);
     }).then(function (candidates) {
       search.queue = candidates.shown;
       search.hidden = candidates.hidden;
       search.counts = candidates.counts;
+      if (search.some) {
+        search.sizes = candidates.sizes;
+        setTerms(search, candidates.chosen);
+      }
       search.shown = 0;
       return showNext(search);
     });
@@ -791,14 +916,40 @@
     for (var i = 0; i < pairs.length; i++) {
       var at = pairs[i].indexOf("=");
       if (at > 0) {
-        try {
-          values[pairs[i].slice(0, at)] = decodeURIComponent(pairs[i].slice(at + 1).replace(/\+/g, " "));
-        } catch (error) {
-          values[pairs[i].slice(0, at)] = "";
-        }
+        values[pairs[i].slice(0, at)] = decodeLeniently(pairs[i].slice(at + 1).replace(/\+/g, " "));
       }
     }
     return values;
+  }
+
+  // A shared link's value, each run of escapes decoded as far as it is whole: a stray % (?q=%E5%88%B7%E5%8D%95%, the
+  // end of a link cut off or mistyped) threw, and the whole query was lost. What cannot be decoded stays as written.
+  function decodeLeniently(value) {
+    return value.replace(/(%[0-9A-Fa-f]{2})+/g, function (run) {
+      try {
+        return decodeURIComponent(run);
+      } catch (error) {
+        return decodeEscapes(run);
+      }
+    });
+  }
+
+  // A run of escapes some of which make no character (half of one, cut off): each character they make, the rest kept.
+  function decodeEscapes(run) {
+    var out = "";
+    for (var at = 0; at < run.length; at += 3) {
+      var decoded = null;
+      for (var length = 12; length >= 3 && decoded === null; length -= 3) {
+        try {
+          decoded = at + length <= run.length ? decodeURIComponent(run.substr(at, length)) : null;
+          at += decoded === null ? 0 : length - 3;
+        } catch (error) {
+          decoded = null;
+        }
+      }
+      out += decoded === null ? run.substr(at, 3) : decoded;
+    }
+    return out;
   }
 
   // Notices have no fraud type: with 通知公告 chosen a type could never match, so that filter is reset and off.
