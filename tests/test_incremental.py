@@ -407,6 +407,20 @@ def test_an_update_still_to_come_is_a_moment_the_output_changes_by_the_clock(tmp
     assert tree(site / "build") == cold_build(site, tmp_path / "cold", now="2026-12-01 00:00")
 
 
+def test_summer_time_beginning_is_a_moment_the_screens_change_by_the_clock(tmp_path):
+    # The screens' clock runs at the offset data.json gives: a build after the switch wrote nothing, and they
+    # showed the winter hour all summer.
+    site = copy_fixture(tmp_path)
+    config = site / "fraudsite.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "timezone: Europe/Berlin\n", encoding="utf-8")
+    report = build_site(site, now="2026-03-28 12:00")  # no other moment comes before the next day's noon
+    assert report.next_change is not None and report.next_change.isoformat() == "2026-03-29T03:00:00+02:00"
+    assert '"tz": 60,' in (site / "build/screen/data.json").read_text(encoding="utf-8")
+    build_site(site, now="2026-03-29 12:00")
+    assert '"tz": 120,' in (site / "build/screen/data.json").read_text(encoding="utf-8")
+    assert tree(site / "build") == cold_build(site, tmp_path / "cold", now="2026-03-29 12:00")
+
+
 def test_a_second_build_with_nothing_changed_touches_no_file(tmp_path):
     site = sample_site(tmp_path)
     build_site(site)

@@ -15,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from fraudsite.clock import offset_changes
 from fraudsite.derived import remember_each
 from fraudsite.feeds import Feed, FeedEntry, ended_by, feed_page, last_change, last_left, media_type
 from fraudsite.markup import shorten
@@ -36,9 +37,11 @@ QR_TITLE = "扫码阅读全文"  # what a screen reader says of a slide's code
 
 def change_moments(site: Site) -> list[datetime]:
     """Moments the screens change by the clock beyond the site's own: a scheduled item joins the data
-    ``horizon_days`` before its start."""
+    ``horizon_days`` before its start; the site's zone changes its offset."""
     horizon = timedelta(days=load_screen_settings(site.config).horizon_days)
-    return [item.date - horizon for item in site.items if is_candidate(item, site)]
+    scheduled = [item.date - horizon for item in site.items if is_candidate(item, site)]
+    # The clock the pages show runs at the zone's offset now (``tz_minutes``), which summer time changes.
+    return scheduled + offset_changes(site.config.tz, site.now)
 
 
 def plan(site: Site) -> list[Output]:
