@@ -117,6 +117,42 @@ def test_an_item_updated_since_it_was_published_dates_the_feeds_it_is_in(tmp_pat
         assert max(published) < updated  # each entry still dated by its publication
 
 
+def last_builds(out) -> dict[str, datetime]:
+    """Every feed's lastBuildDate, by its path."""
+    return {p.relative_to(out).as_posix(): parsedate_to_datetime(ET.parse(p).getroot().findtext("channel/lastBuildDate"))
+            for p in out.rglob("feed.xml")}
+
+
+def test_a_feed_an_item_left_is_dated_by_that_moment_never_back_to_an_older_entry(tmp_path):
+    # The urgent notice expires at 2026-04-01 00:00: the feeds it left went back to their newest entry left, older.
+    site = copy_fixture(tmp_path)
+    build_site(site, tmp_path / "before", now="2026-03-31 23:59")
+    build_site(site, tmp_path / "after", now="2026-04-01 00:00")
+    before, after = last_builds(tmp_path / "before"), last_builds(tmp_path / "after")
+    expiry = datetime(2026, 4, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+    left = [path for path in after if "谨防假冒学费" in (tmp_path / "before" / path).read_text(encoding="utf-8")
+            and "谨防假冒学费" not in (tmp_path / "after" / path).read_text(encoding="utf-8")]
+    assert {"notices/feed.xml", "screen/feed.xml", "wechat/feed.xml"} <= set(left)
+    assert all(after[path] == expiry for path in left), {path: after[path] for path in left}
+    assert all(after[path] >= before[path] for path in after)
+
+
+def test_an_update_still_to_come_dates_neither_feeds_nor_sitemap_until_it_has(tmp_path):
+    # W619's mistyped year: lastBuildDate and lastmod were in the future. Once it comes, both say it.
+    site = copy_fixture(tmp_path)
+    case = site / "content/cases/part-time.md"
+    case.write_text(case.read_text(encoding="utf-8").replace("date: 2026-03-02 10:30", "date: 2026-03-02 10:30\n"
+                                                              "updated: 2026-12-01"), encoding="utf-8")
+    out = tmp_path / "out"
+    build_site(site, out)
+    updated = datetime(2026, 12, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert max(last_builds(out).values()) < datetime(2026, 3, 15, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert "2026-12-01" not in (out / "sitemap.xml").read_text(encoding="utf-8")
+    build_site(site, out, now="2026-12-01 00:00")
+    assert last_builds(out)["cases/feed.xml"] == updated
+    assert "<lastmod>2026-12-01</lastmod>" in (out / "sitemap.xml").read_text(encoding="utf-8")
+
+
 def test_a_control_character_escaped_in_the_configuration_reaches_no_feed(tmp_path):
     # YAML's "\x0b" in a double-quoted title or type name went into every feed's channel title, which then
     # no reader could parse.

@@ -27,7 +27,7 @@ from fraudsite.errors import BuildFailed
 from fraudsite.model import unpack
 from fraudsite.pagememo import MEMO
 from fraudsite.uptodate import RECORD, fingerprint_output, read_record
-from sitekit import SAMPLE, add_drill_notice, build_site, fork_as_on_two_cores, stamps, tree, write
+from sitekit import SAMPLE, add_drill_notice, build_site, copy_fixture, fork_as_on_two_cores, stamps, tree, write
 
 NOW = "2026-11-28 09:00"
 CACHE = ".fraudsite-cache/" + CACHE_FILE
@@ -393,6 +393,32 @@ def test_moving_now_past_a_start_and_an_expiry_matches_a_cold_build(tmp_path):
         written |= changed
     assert "notices/2026-12-winter-break-reminder/index.html" in written  # a scheduled start
     assert "notices/2026-11-knowledge-test/index.html" in written  # an expiry: now marked 已过期
+
+
+def test_an_update_still_to_come_is_a_moment_the_output_changes_by_the_clock(tmp_path):
+    # The feeds and the sitemap are dated by it once it has come: a build just before it must not cover it.
+    site = copy_fixture(tmp_path)
+    case = site / "content/cases/part-time.md"
+    case.write_text(case.read_text(encoding="utf-8").replace("date: 2026-03-02 10:30", "date: 2026-03-02 10:30\n"
+                                                              "updated: 2026-12-01"), encoding="utf-8")
+    report = build_site(site, now="2026-11-30 23:00")  # no other moment comes until the update's
+    assert report.next_change is not None and f"{report.next_change:%Y-%m-%d %H:%M}" == "2026-12-01 00:00"
+    build_site(site, now="2026-12-01 00:00")
+    assert tree(site / "build") == cold_build(site, tmp_path / "cold", now="2026-12-01 00:00")
+
+
+def test_summer_time_beginning_is_a_moment_the_screens_change_by_the_clock(tmp_path):
+    # The screens' clock runs at the offset data.json gives: a build after the switch wrote nothing, and they
+    # showed the winter hour all summer.
+    site = copy_fixture(tmp_path)
+    config = site / "fraudsite.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "timezone: Europe/Berlin\n", encoding="utf-8")
+    report = build_site(site, now="2026-03-28 12:00")  # no other moment comes before the next day's noon
+    assert report.next_change is not None and report.next_change.isoformat() == "2026-03-29T03:00:00+02:00"
+    assert '"tz": 60,' in (site / "build/screen/data.json").read_text(encoding="utf-8")
+    build_site(site, now="2026-03-29 12:00")
+    assert '"tz": 120,' in (site / "build/screen/data.json").read_text(encoding="utf-8")
+    assert tree(site / "build") == cold_build(site, tmp_path / "cold", now="2026-03-29 12:00")
 
 
 def test_a_second_build_with_nothing_changed_touches_no_file(tmp_path):

@@ -89,10 +89,14 @@ def test_a_week_not_begun_is_said_to_be_so_and_one_begun_to_be_under_way(site):
         assert f'<td class="nowrap">{name}</td></tr>' in said["html"]
 
 
-def test_a_notice_with_no_whole_day_left_is_said_to_end_within_a_day(site):
-    result = run_fraudsite("report", site, "--now", "2026-11-30 20:00", "--from", "2026-11-01", "--to", "2026-11-30",
+@pytest.mark.parametrize(("now", "said"), [("2026-11-29 23:59", "1 天后到期"), ("2026-11-30 00:00", "今天到期"),
+                                          ("2026-11-30 20:00", "今天到期")])
+def test_a_notice_on_its_last_day_is_said_to_end_today_from_midnight_on(site, now, said):
+    # expires: 2026-11-30. At midnight it said "1 天后到期", read on the 30th as through 1 December; from 00:01
+    # "1 天内到期".
+    result = run_fraudsite("report", site, "--now", now, "--from", "2026-11-01", "--to", "2026-11-30",
                            "--format", "text")
-    assert "  考试通知，1 天内到期" in result.stdout and "0 天" not in result.stdout
+    assert f"  考试通知，{said}" in result.stdout and "0 天" not in result.stdout
 
 
 def test_csv_is_one_tidy_table_that_excel_opens(site):

@@ -68,6 +68,17 @@ def test_scheduled_notice_travels_with_its_window_and_far_future_does_not(built)
     assert EXPIRING_ID not in {s.id for s in later}
 
 
+def test_a_notice_without_expires_has_no_validity_date_on_its_slide_but_still_leaves_after_its_lifetime(tmp_path):
+    # The lifetime is the site's rule for the screens, not a deadline the issuer set: the website shows none either.
+    site = make_screen_site(tmp_path)
+    path = site / "content/notices/screen-test-scheduled.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("expires: 2026-11-30\n", ""), "utf-8")
+    loaded, _, slides = slides_at(site, SCREEN_NOW)
+    scheduled = next(s for s in slides if s.id == SCHEDULED_ID)
+    assert not [fact for fact in scheduled.facts if fact[0] == "有效期至"]
+    assert scheduled.end == at("2026-11-28 09:10") + timedelta(days=loaded.config.notice_lifetime_days)
+
+
 def test_profiles_filter_sections_types_and_audiences(built):
     _, canteen, slides = slides_at(built[0], SCREEN_NOW, "canteen")
     # Cases alone, for students; but the urgent notice first: a live scam wave is news for every hall

@@ -389,6 +389,23 @@ def test_offline_keeps_the_slides_and_recovers(new_page, served):
     assert len(page.navigations) == 1 and page.js_errors == []
 
 
+def test_a_screen_offline_since_an_earlier_day_shows_the_date_of_its_last_update(new_page, served):
+    # "更新于 09:00" alone read, the next morning, as an update of an hour ago.
+    data = DataServer(served_data(served))
+    page = open_screen(new_page, served, clock_ms=screen_now_ms(), data=data)
+    data.mode = "fail"
+    page.clock.fast_forward(14 * 60 * MINUTE + 55 * MINUTE)  # 23:55: the same day in the site's zone
+    page.clock.run_for(1000)
+    assert page.text_content("#screen-status") == "更新于 09:00"
+    page.clock.fast_forward(10 * MINUTE)
+    page.clock.run_for(1000)
+    assert page.text_content("#screen-status") == "更新于 11月28日 09:00"
+    page.clock.fast_forward(40 * 24 * 60 * MINUTE)  # into 2027
+    page.clock.run_for(1000)
+    assert page.text_content("#screen-status") == "更新于 2026年11月28日 09:00"
+    assert page.js_errors == []
+
+
 def test_a_day_of_running_ends_with_dom_and_timers_at_baseline(new_page, served):
     original = served_data(served)
     changed = original.replace("警惕冒充老师".encode(), "再次警惕冒充老师".encode())

@@ -700,6 +700,27 @@ def test_without_now_the_preview_rebuilds_by_itself_when_the_clock_changes_the_s
     assert not loop.is_alive()
 
 
+def test_a_timed_rebuild_that_fails_is_said_once_and_waits_for_the_next_save(site, tmp_path, capsys):
+    # The moment past stayed the next one: the preview retried every half second, a line each, until the fix.
+    from datetime import timedelta
+
+    from fraudsite.build import BuildOptions
+    from fraudsite.serve import MAX_CLOCK_WAIT, Preview
+
+    options = BuildOptions(site_dir=site, out_dir=site / "build", config_path=site / "fraudsite.yaml")
+    preview = Preview(options, "127.0.0.1", 8123, tmp_path / "preview" / "site")
+    preview.run_once({})
+    write(site, "content/cases/broken.md", "没有头部信息的文件\n")
+    preview.next_change = datetime.now().astimezone() - timedelta(seconds=1)  # a notice has just started
+    assert preview.clock_due()
+    preview.run_once({"到了预定时间（有内容开始或过期）": "clock"})
+    assert capsys.readouterr().out.count("生成失败") == 1
+    assert not preview.clock_due() and preview.clock_wait() == MAX_CLOCK_WAIT  # no retry until a save wakes it
+    (site / "content/cases/broken.md").unlink()
+    preview.run_once({"content/cases/broken.md": "deleted"})
+    assert preview.state.has_site and not preview.state.problems
+
+
 # ---------------------------------------------------------------------- the quick update before the full rebuild
 
 SHUADAN_FILE = "cases/2024-03-shuadan-part-time-job/index.html"

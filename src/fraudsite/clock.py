@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 _WHEN = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?\Z")
@@ -42,6 +42,36 @@ def parse_when(text: object, tz: ZoneInfo, end_of_day: bool = False) -> datetime
 def parse_now(text: str, tz: ZoneInfo) -> datetime:
     """Parse the ``--now`` option."""
     return parse_when(text, tz)
+
+
+def offset_changes(tz: ZoneInfo, moment: datetime, within: timedelta = timedelta(days=366)) -> list[datetime]:
+    """The last change of ``tz``'s offset from UTC by ``moment`` and the next one after it (summer time begins or
+    ends), each looked for ``within`` that far: none for a zone without summer time, such as Asia/Shanghai."""
+    changes = []
+    for direction in (-1, 1):
+        day = moment.astimezone(UTC)  # steps of whole days, not of the zone's wall clock
+        end = day + direction * within
+        while (day - end) * direction < timedelta(0):
+            following = day + direction * timedelta(days=1)
+            if following.astimezone(tz).utcoffset() != day.astimezone(tz).utcoffset():
+                changes.append(change_between(tz, *sorted((day, following))))
+                break
+            day = following
+    return changes
+
+
+def change_between(tz: ZoneInfo, before: datetime, after: datetime) -> datetime:
+    """The first second at or after which ``tz``'s offset is the one it has at ``after`` (it differs at ``before``),
+    at that offset: a fixed one, which compares with times in the zone by the instant, in the hour that repeats too."""
+    low, high = int(before.timestamp()), int(after.timestamp())
+    offset = after.astimezone(tz).utcoffset() or timedelta(0)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, tz).utcoffset() == offset:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, timezone(offset))
 
 
 def chinese_date(moment: date) -> str:

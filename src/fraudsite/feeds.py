@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from urllib.parse import urlsplit
 
 from fraudsite.model import Item, unpack
@@ -76,13 +78,42 @@ class Feed:
     description: str
     link: str  # site-relative page the feed belongs to
     entries: tuple[FeedEntry, ...]
+    last_build: datetime | None  # when its content last changed (``last_change``): RSS <lastBuildDate>
     ttl: int | None = None  # minutes a reader may keep it before asking again (RSS <ttl>)
 
-    @property
-    def last_build(self) -> datetime | None:
-        """When an entry last changed (published, or updated since): no build time stamps, so output stays
-        deterministic; a reader that goes by it fetches an edited item's new text too."""
-        return max((max(e.published, e.updated or e.published) for e in self.entries), default=None)
+
+def last_change(entries: Sequence[FeedEntry], now: datetime, left: datetime | None = None) -> datetime | None:
+    """When a feed's content last changed by ``now``: an entry published or updated (an ``updated`` still to come
+    once it has), or an item leaving it (``left``). No build time stamps, so output stays deterministic; a reader
+    that goes by it fetches an edited item's new text too, and a feed an item left is newer than its entries."""
+    moments = [e.published for e in entries] + [e.updated for e in entries if e.updated and e.updated <= now]
+    return max(moments + ([left] if left else []), default=None)
+
+
+def ended_by(items: Iterable[Item], now: datetime, end: Callable[[Item], datetime | None]) -> list[Item]:
+    """The items whose ``end`` came by ``now``, the latest end first: what ``last_left`` looks through."""
+    return sorted((item for item in items if (moment := end(item)) and moment <= now), key=end, reverse=True)
+
+
+def last_left(items: Sequence[Item], size: int, ended: Sequence[Item], end: Callable[[Item], datetime | None],
+              since: datetime | None) -> datetime | None:
+    """The last moment after ``since`` that an item of ``ended`` (``ended_by``) left the newest ``size`` of
+    ``items`` (newest first) as its ``end`` came; None if none did then. Only ends later than ``since`` (the newest
+    entry) can say more than the entries do: usually none or one, so the feed before each is worked out again."""
+    tried: set[datetime] = set()
+    for item in ended:
+        moment = end(item)
+        if moment is None or (since is not None and moment <= since):
+            break
+        if moment in tried:
+            continue
+        tried.add(moment)
+        # The feed just before: ``ended`` holds other lists' items too, which this finds in none of its own.
+        before = islice((each for each in items
+                         if each.date < moment and not ((until := end(each)) and until < moment)), size)
+        if any(end(each) == moment for each in before):
+            return moment
+    return None
 
 
 # An enclosure's type from this table, not the ``mimetypes`` of the machine that builds: it reads the system's own

@@ -181,3 +181,19 @@ def is_current(notice: Notice, now: datetime, lifetime_days: int) -> bool:
 def is_expired(notice: Notice, now: datetime) -> bool:
     """Expired means: it had an explicit expiry, and that has passed (the page shows 已过期)."""
     return notice.expires is not None and notice.expires <= now
+
+
+def last_edited(item: Item, now: datetime) -> datetime:
+    """When an item last changed by ``now``: its ``updated`` once that has come (W619 warns of one to come), else
+    its date."""
+    return max(item.date, item.updated) if item.updated is not None and item.updated <= now else item.date
+
+
+def expiry(item: Item) -> datetime | None:
+    """When an item expires: a notice's ``expires``; None for a case or a notice without."""
+    return item.expires if isinstance(item, Notice) else None
+
+
+def is_expired_notice(item: Item, now: datetime) -> bool:
+    """Whether an item is a notice past its expiry: one the feeds leave out."""
+    return isinstance(item, Notice) and is_expired(item, now)

@@ -78,12 +78,13 @@ class NoticeRow:
     start: datetime
     end: datetime
     urgent: bool
-    days_left: int  # whole days until it ends
+    days_left: int  # days from the day it is seen to its last day in force: 0 on that day
 
     @property
     def ends_in(self) -> str:
-        """When it ends, in words: 5 天后到期, or 1 天内到期 for one with no whole day left (not 0 天后)."""
-        return f"{self.days_left} 天后到期" if self.days_left else "1 天内到期"
+        """When it ends, in words: 5 天后到期, or 今天到期 on its last day (``expires: 2026-12-05`` on 12-05 from
+        00:00: "1 天后到期" read as through the 6th)."""
+        return f"{self.days_left} 天后到期" if self.days_left else "今天到期"
 
     @property
     def end_shown(self) -> str:
@@ -180,9 +181,13 @@ def loss_row(key: str, name: str, cases: list[Case]) -> LossRow:
 
 
 def notice_row(notice: Notice, site: Site, moment: datetime) -> NoticeRow:
-    """A notice current at ``moment`` with when it ends."""
+    """A notice current at ``moment`` with when it ends, counted in the site's days: an end at midnight is the
+    day before's."""
     end = notice_end(notice, site.config.notice_lifetime_days)
-    return NoticeRow(notice.title, notice.issuer, notice.path, notice.date, end, notice.urgent, (end - moment).days)
+    tz = site.config.tz
+    last_day = (end - timedelta(microseconds=1)).astimezone(tz).date()
+    return NoticeRow(notice.title, notice.issuer, notice.path, notice.date, end, notice.urgent,
+                     (last_day - moment.astimezone(tz).date()).days)
 
 
 def campaign_report(site: Site, first: date, last: date) -> CampaignReport:
@@ -198,8 +203,8 @@ def campaign_report(site: Site, first: date, last: date) -> CampaignReport:
     # was, one starting the next was not); for one not over, those in force now, and which end soon.
     closes = day_start(last + timedelta(days=1), site.config.tz)
     notices_at = min(site.now, closes)
-    in_force = site.notices_current_at(notices_at - timedelta(microseconds=1) if notices_at == closes else notices_at)
-    current = tuple(notice_row(n, site, notices_at) for n in in_force)
+    seen = notices_at - timedelta(microseconds=1) if notices_at == closes else notices_at
+    current = tuple(notice_row(n, site, seen) for n in site.notices_current_at(seen))
     soon = site.now + timedelta(days=SOON_DAYS)
     expiring = tuple(row for row in current if row.end <= soon) if notices_at == site.now else ()  # none, looking back
     return CampaignReport(

@@ -94,8 +94,9 @@ def make_slide(item: Item, site: Site, end: datetime | None) -> Slide:
         kind = "案例"
     else:
         assert isinstance(item, Notice)
-        if end is not None:
-            facts.append(("有效期至", chinese_until(end)))
+        # The issuer's deadline alone, as on the website: the lifetime only says how long the screens show it.
+        if item.expires is not None:
+            facts.append(("有效期至", chinese_until(item.expires)))
         text = shorten(item.summary, NOTICE_TEXT_CHARS)
         kind = "紧急通知" if item.urgent else "通知"
     if item.draft:  # only in a preview with drafts: an editor must tell it from what the screens show now

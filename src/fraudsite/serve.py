@@ -451,6 +451,10 @@ class Preview:
         self.publish(result)
         if result.ok:
             self.next_change = result.next_change
+        elif self.clock_due():
+            # The moment came with the site broken: said once. Kept, the moment past would retry every half second
+            # until the fix; the next save rebuilds, and the site rebuilt then says its next moment.
+            self.next_change = None
         if not (self.quiet and result.ok):
             print(rebuild_line(changes, result, early, self.state.has_site, now=datetime.now(self.tz)), flush=True)
         if result.ok and set(result.loose) != self.told:  # said once, again (the whole list) when they change

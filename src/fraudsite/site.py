@@ -127,13 +127,15 @@ class Site:
         return older, newer
 
     def change_moments(self) -> list[datetime]:
-        """Every moment the site changes by the clock alone: starts, expiries and ends of life."""
+        """Every moment the site changes by the clock alone: starts, updates, expiries and ends of life."""
         moments = []
         for item in self.items:
             if item.withdrawn or (item.draft and not self.drafts):
                 continue
             if not self.future:
                 moments.append(item.date)
+            if item.updated is not None:  # one to come (W619) counts in the feeds and the sitemap once it has
+                moments.append(item.updated)
             if isinstance(item, Notice):
                 moments += [m for m in (notice_end(item, self.config.notice_lifetime_days), item.expires) if m]
         return sorted(set(moments))

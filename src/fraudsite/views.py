@@ -9,7 +9,7 @@ from datetime import datetime
 from fraudsite.config import Audience, FraudType
 from fraudsite.derived import active_store
 from fraudsite.markup import ends_signed
-from fraudsite.model import Case, Item, Notice, is_expired
+from fraudsite.model import Case, Item, Notice, is_expired, last_edited
 from fraudsite.pagememo import Unkeyable
 from fraudsite.site import Site
 from fraudsite.urls import tag_slug
@@ -35,7 +35,7 @@ class ItemView:
     tags: tuple[TagLink, ...]
     current: bool
     expired: bool
-    modified: datetime  # updated if given, else date
+    modified: datetime  # updated if given and come, else date: the sitemap's lastmod
 
     def __getattr__(self, name: str):
         return getattr(self.item, name)
@@ -64,14 +64,14 @@ def view_item(item: Item, site: Site) -> ItemView:
         tags=tuple(TagLink(tag, f"tags/{tag_slug(tag)}/") for tag in item.tags),
         current=notice and site.is_current(item),  # type: ignore[arg-type]
         expired=notice and is_expired(item, site.now),  # type: ignore[arg-type]
-        modified=max(item.date, item.updated or item.date),
+        modified=last_edited(item, site.now),
     )
     store = active_store()
     if store is not None:  # page keys: a view is made from these alone, so they name it (no JSON of its fields)
         digest = store.digester.digest
         try:
             store.digester.assign(view, hashlib.sha256(b"view\0" + digest(item) + digest(config)
-                                                       + bytes([view.current, view.expired])).hexdigest())
+                                                       + bytes([view.current, view.expired, view.modified != item.date])).hexdigest())
         except Unkeyable:  # its pages are simply rendered
             pass
     return view

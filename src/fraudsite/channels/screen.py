@@ -15,15 +15,16 @@ from typing import Any
 
 from markupsafe import Markup
 
+from fraudsite.clock import offset_changes
 from fraudsite.derived import remember_each
-from fraudsite.feeds import Feed, FeedEntry, feed_page, media_type
+from fraudsite.feeds import Feed, FeedEntry, ended_by, feed_page, last_change, last_left, media_type
 from fraudsite.markup import shorten
-from fraudsite.model import Case
+from fraudsite.model import Case, notice_end
 from fraudsite.pagememo import Digester
 from fraudsite.qrcode import qr_svg
 from fraudsite.render import Bundle, Data, Output, Page
 from fraudsite.screen_profiles import Profile, ScreenSettings, load_screen_settings
-from fraudsite.screen_slides import Slide, is_candidate, select_slides
+from fraudsite.screen_slides import Slide, is_candidate, matches, select_slides
 from fraudsite.site import Site
 from fraudsite.stamp import code_stamp
 from fraudsite.urls import site_url
@@ -36,9 +37,11 @@ QR_TITLE = "扫码阅读全文"  # what a screen reader says of a slide's code
 
 def change_moments(site: Site) -> list[datetime]:
     """Moments the screens change by the clock beyond the site's own: a scheduled item joins the data
-    ``horizon_days`` before its start."""
+    ``horizon_days`` before its start; the site's zone changes its offset."""
     horizon = timedelta(days=load_screen_settings(site.config).horizon_days)
-    return [item.date - horizon for item in site.items if is_candidate(item, site)]
+    scheduled = [item.date - horizon for item in site.items if is_candidate(item, site)]
+    # The clock the pages show runs at the zone's offset now (``tz_minutes``), which summer time changes.
+    return scheduled + offset_changes(site.config.tz, site.now)
 
 
 def plan(site: Site) -> list[Output]:
@@ -146,9 +149,13 @@ def screen_feed(site: Site, settings: ScreenSettings, profile: Profile, current:
     current, the standing warning the idle slide shows, as ``ticker_text`` has it: a ticker is never left blank."""
     entries = tuple(feed_entry(slide, settings) for slide in current) or (standing_entry(site, profile),)
     name = f"校园大屏 · {profile.title}" if profile.name else "校园大屏"
+    # Every notice of the profile is on it until its end: the last end that came is the last it left.
+    notices = [item for item in site.notices if is_candidate(item, site) and matches(item, profile)]
+    end = partial(notice_end, lifetime_days=site.config.notice_lifetime_days)
+    left = last_left(notices, len(notices), ended_by(notices, site.now, end), end, last_change(entries, site.now))
     # A ticker reading it asks again at the screens' pace (its <ttl>): an expired notice leaves it as it leaves them.
     return Feed(profile.path + "feed.xml", f"{site.config.title} · {name}", "校园电子大屏和滚动字幕用：当前有效的通知与近期案例",
-                profile.path, entries, ttl=max(1, settings.refresh // 60))
+                profile.path, entries, last_change(entries, site.now, left), ttl=max(1, settings.refresh // 60))
 
 
 def feed_entry(slide: Slide, settings: ScreenSettings) -> FeedEntry:

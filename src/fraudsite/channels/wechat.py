@@ -16,9 +16,9 @@ from fraudsite.deadlinks import unreachable
 from fraudsite.defang import defang_text
 from fraudsite.derived import blob_of, blob_value, remember_each
 from fraudsite.errors import BuildFailed, Problem, did_you_mean, problem, warning
-from fraudsite.feeds import Feed, FeedEntry, feed_page
+from fraudsite.feeds import Feed, FeedEntry, ended_by, feed_page, last_change, last_left
 from fraudsite.markup import ends_signed, shorten
-from fraudsite.model import SECTION_NAMES, Case, Item, Notice, is_expired, pack, unpack
+from fraudsite.model import SECTION_NAMES, Case, Item, Notice, expiry, is_expired, is_expired_notice, pack, unpack
 from fraudsite.qrcode import qr_png
 from fraudsite.render import Data, Output, Page, format_size
 from fraudsite.site import Site
@@ -189,7 +189,9 @@ def plan(site: Site) -> list[Output]:
         outputs.append(Page(article.path + "index.html", "wechat/article.html", preview, article.item.source))
         outputs.append(Data(article.path + "article.json", partial(article_json, article, settings, hold),
                             (article, settings, hold)))
-    outputs.append(feed_page(plan_feed(site, [a for a in articles if a.ready and a.path not in held])))
+    # An expired notice's article too: the feed works out when it left
+    fed = [a for a in articles if a.ready and (a.path not in held or is_expired_notice(a.item, site.now))]
+    outputs.append(feed_page(plan_feed(site, fed)))
     if settings.qr_code:
         outputs.append(Data(QR_PATH, partial(qr_png, site.config.base_url), ("qr_png", site.config.base_url)))
     return outputs
@@ -495,10 +497,16 @@ def json_bytes(data: dict) -> bytes:
 
 
 def plan_feed(site: Site, articles: list[Article]) -> Feed:
-    """RSS 2.0 with the WeChat-ready HTML in content:encoded, newest first."""
+    """RSS 2.0 with the WeChat-ready HTML in content:encoded, newest first, of ``articles`` but the expired
+    notices among them, which count only as having left it."""
+    shown = [a for a in articles if not is_expired_notice(a.item, site.now)][: site.config.feed_size]
     entries = tuple(FeedEntry(title=strip_control(a.title), path=a.item.path, guid=a.item.id, published=a.item.date,
                               description=strip_control(a.digest), packed_html=a.packed,  # clean already
                               categories=(SECTION_NAMES[a.item.section],), updated=a.item.updated)
-                    for a in articles[: site.config.feed_size])
+                    for a in shown)
+    items = [a.item for a in articles]
+    left = last_left(items, site.config.feed_size, ended_by(items, site.now, expiry), expiry,
+                     last_change(entries, site.now))
     title = site.config.title
-    return Feed("wechat/feed.xml", f"{title} · 公众号文章", "可直接粘贴到公众号编辑器的文章", "wechat/", entries)
+    return Feed("wechat/feed.xml", f"{title} · 公众号文章", "可直接粘贴到公众号编辑器的文章", "wechat/", entries,
+                last_change(entries, site.now, left))

@@ -43,6 +43,19 @@
     return pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes());
   }
 
+  /* When the data was last fetched: its date too once that is not today, so a screen whose network went down
+     yesterday does not read as updated an hour ago. */
+  function updatedAt(t) {
+    var then = wall(state.synced), today = wall(t), day = '';
+    if (then.getUTCFullYear() !== today.getUTCFullYear()) {
+      day = then.getUTCFullYear() + '年';
+    }
+    if (day || then.getUTCMonth() !== today.getUTCMonth() || then.getUTCDate() !== today.getUTCDate()) {
+      day += (then.getUTCMonth() + 1) + '月' + then.getUTCDate() + '日 ';
+    }
+    return '更新于 ' + day + hhmm(state.synced);
+  }
+
   function setText(node, text) {
     if (node.firstChild && node.firstChild.nodeValue === text && !node.firstChild.nextSibling) {
       return;
@@ -325,7 +338,7 @@
     setText(clockNode, (d.getUTCMonth() + 1) + '月' + d.getUTCDate() + '日 星期' + week.charAt(d.getUTCDay()) +
       ' ' + hhmm(t));
     /* a snapshot has no time it was updated; a single slide's page is as new as its player's last load */
-    setText(statusNode, source ? '更新于 ' + hhmm(state.synced) : offline ? '离线版' : '');
+    setText(statusNode, source ? updatedAt(t) : offline ? '离线版' : '');
     progressNode.style.width = Math.max(0, Math.min(100, Math.round(elapsed * 100))) + '%';
     relayout();
   }
