@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import struct
 import subprocess
 import sys
 import zlib
+from pathlib import Path
 
+import pytest
 from PIL import Image
 
+from fraudsite.errors import BuildFailed
 from fraudsite.pictures import picture_size
+from sitekit import build_site
+from test_check import NOW, case
+from test_privacy import make_site
+from tools import run_fraudsite
 
 
 def png_header(width: int, height: int) -> bytes:
@@ -49,3 +57,52 @@ def test_a_photo_stored_lying_down_is_measured_upright_as_browsers_show_it(tmp_p
     (tmp_path / "damaged.png").write_bytes(b"\x89PNG\r\n")
     (tmp_path / "icon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>')
     assert picture_size(tmp_path / "damaged.png") == picture_size(tmp_path / "icon.svg") == (0, 0)
+
+
+HEIC = struct.pack(">I", 24) + b"ftypheic" + bytes(4) + b"mif1heic" + bytes(64)  # an iPhone photo's first bytes
+
+
+def test_pictures_readers_browsers_would_not_show_are_refused_at_the_line_that_uses_them(tmp_path):
+    body = ("![照片](img/photo.jpg)\n\n![空图](img/zero.png)\n\n<img src=\"img/scan.tif\" alt=\"扫描件\" width=\"9\">\n\n"
+            "![回执](img/slip.png)\n\n![图标](img/icon.svg)\n\n![新图](img/new.avif)\n\n![好图](img/good.png)\n")
+    site = make_site(tmp_path / "s", {"cases/a.md": case(body=body),
+                                      "cases/b.md": case("封面", extra="cover: img/cover.png\ncover_alt: 封面\n")})
+    pictures = site / "content/cases/img"
+    pictures.mkdir()
+    (pictures / "photo.jpg").write_bytes(HEIC)  # renamed, it is still HEIC
+    (pictures / "zero.png").write_bytes(b"")
+    Image.new("RGB", (4, 3)).save(pictures / "scan.tif")
+    (pictures / "slip.png").write_bytes(b"PK\x03\x04" + bytes(60))  # a Word file
+    (pictures / "cover.png").write_text("<!DOCTYPE html><html><body>403 Forbidden</body></html>")  # a web page
+    (pictures / "icon.svg").write_text('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>')
+    Image.new("RGB", (4, 3)).save(pictures / "new.avif")
+    (pictures / "good.png").write_bytes(png_header(4, 3))
+    lines = (site / "content/cases/a.md").read_text(encoding="utf-8").split("\n")
+    line = {name: n for n, text in enumerate(lines, 1) for name in ("photo", "zero", "scan", "slip") if name in text}
+    expected = {("a.md", line["photo"], "E306", "图片"), ("a.md", line["zero"], "E307", "图片"),
+                ("a.md", line["scan"], "E306", "图片"), ("a.md", line["slip"], "E307", "图片"), ("b.md", 8, "E307", "cover")}
+    checked = run_fraudsite("check", site, "--now", NOW, "--format", "json")
+    found = {(Path(p["path"]).name, p["line"], p["code"], p["field"]) for p in json.loads(checked.stdout)["problems"]
+             if p["severity"] == "error"}
+    assert checked.returncode == 1 and found == expected
+    built = run_fraudsite("build", site, "--now", NOW)
+    assert built.returncode == 1 and not (site / "build").exists()
+    said = built.stdout + built.stderr
+    assert f"content/cases/a.md:{line['photo']}: 图片: “img/photo.jpg”是苹果手机的 HEIC（HEIF）格式照片" in said
+    assert "请换成 JPG" in said and "“画图”" in said
+    assert "content/cases/b.md:8: cover: 封面图片“img/cover.png”不是图片文件" in said
+
+
+def test_a_cached_build_refuses_a_picture_replaced_by_one_readers_would_not_see(tmp_path):
+    site = make_site(tmp_path / "s", {"cases/a.md": case(body="![照片](img/photo.jpg)\n"),
+                                      "cases/b.md": case("封面", extra="cover: img/cover.jpg\ncover_alt: 封面\n")})
+    (site / "content/cases/img").mkdir()
+    for name in ("photo.jpg", "cover.jpg"):
+        Image.new("RGB", (4, 3)).save(site / "content/cases/img" / name)
+    build_site(site, now=NOW)
+    for name in ("photo.jpg", "cover.jpg"):
+        (site / "content/cases/img" / name).write_bytes(HEIC)  # AirDrop's copy put over the old one
+    with pytest.raises(BuildFailed) as failed:
+        build_site(site, now=NOW)
+    assert {(p.path, p.code, p.field) for p in failed.value.problems} == {
+        ("content/cases/a.md", "E306", "图片"), ("content/cases/b.md", "E306", "cover")}

@@ -208,7 +208,7 @@ def images_without_alt(site_dir: Path, items: Sequence[Item]) -> list[Problem]:
     return problems
 
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg", ".avif", ".heic", ".heif", ".tif", ".tiff")
 LARGE_IMAGE = 1 << 20  # bytes: also what WeChat's upload of a body image (media/uploadimg) takes at most
 
 

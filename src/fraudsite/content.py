@@ -36,7 +36,7 @@ from fraudsite.markup import (
     shorten,
 )
 from fraudsite.model import Attachment, Case, Item, Notice
-from fraudsite.pictures import picture_size
+from fraudsite.pictures import FINE, read_picture, refusal
 from fraudsite.uptodate import stat_signature
 from fraudsite.urls import alias_file, index_file, is_slug, slug_character
 from fraudsite.yamltext import quoted, strip_control
@@ -715,7 +715,9 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
     cover = fields.text("cover")
     cover_path = _asset(fields, "cover", cover, site_dir, files) if cover else ""
     cover_stat = (site_dir / files[-1][0]).stat() if cover_path else None
-    cover_width, cover_height = picture_size(site_dir / files[-1][0]) if cover_path else (0, 0)
+    cover_width, cover_height, trouble = read_picture(site_dir / files[-1][0]) if cover_path else (0, 0, FINE)
+    if refused := refusal(trouble):
+        fields.fail("cover", refused[0], f"封面图片“{cover}”{refused[1]}")
     cover_alt = fields.text("cover_alt")
     if cover_path and not cover_alt:  # as W612 for a picture in the body: a cover often carries the message
         fields.warn("cover", "W209", "封面图片缺少文字说明，读屏软件无法告诉视障读者图中内容；"
@@ -1046,10 +1048,11 @@ class AssetCheck:
         return variant if variant != relative and self(variant) else ""
 
     def picture(self, relative: str) -> list[int]:
-        """A picture's [width, height] as shown ([0, 0] if not read as one), then the stat signature of the file
-        they were read from (``picture_stamp``), which is what a cached body's sizes are checked by."""
+        """A picture's [width, height] as shown ([0, 0] if not read as one) and what keeps browsers from showing it
+        (``pictures.Picture``), then the stat signature of the file they were read from (``picture_stamp``), which
+        is what a cached body's reading is checked by."""
         stamp = self.picture_stamp(relative)
-        return [*picture_size(self.site_dir / relative), *stamp] if stamp else []
+        return [*read_picture(self.site_dir / relative), *stamp] if stamp else []
 
     def picture_stamp(self, relative: str) -> list[int]:
         """A file's stat signature ([] if it is gone): a picture replaced is measured again, also one put in place
