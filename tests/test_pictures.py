@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -15,7 +17,7 @@ from PIL import Image
 from fraudsite.errors import BuildFailed
 from fraudsite.pictures import picture_size
 from sitekit import build_site
-from test_check import NOW, case
+from test_check import NOW, case, notice
 from test_privacy import make_site
 from tools import run_fraudsite
 
@@ -106,3 +108,38 @@ def test_a_cached_build_refuses_a_picture_replaced_by_one_readers_would_not_see(
         build_site(site, now=NOW)
     assert {(p.path, p.code, p.field) for p in failed.value.problems} == {
         ("content/cases/a.md", "E306", "图片"), ("content/cases/b.md", "E306", "cover")}
+
+
+def run_without_reading_others_files(*args: str | Path):
+    """``fraudsite`` run as a user who may read only what permissions let them: root (who runs the tests here)
+    reads every file, so it is run without that power."""
+    if os.geteuid() != 0:
+        return run_fraudsite(*args)
+    if not shutil.which("setpriv"):
+        pytest.skip("setpriv (util-linux) is needed to drop root's power to read every file")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONUTF8": "1"}
+    return subprocess.run(["setpriv", "--bounding-set=-dac_override,-dac_read_search", sys.executable, "-m", "fraudsite",
+                           *map(str, args)], env=env, capture_output=True, text=True, encoding="utf-8", check=False)
+
+
+def test_an_unreadable_picture_or_attachment_is_a_read_error_at_the_line_that_uses_it(tmp_path):
+    site = make_site(tmp_path / "s", {"cases/a.md": case(body="![照片](img/photo.jpg)\n\n[名单](files/list.pdf)\n"),
+                                      "cases/b.md": case("封面", extra="cover: img/cover.jpg\ncover_alt: 封面\n"),
+                                      "notices/n.md": notice(extra="attachments:\n  - 回执: files/slip.pdf\n")})
+    for name in ("cases/img/photo.jpg", "cases/img/cover.jpg", "cases/files/list.pdf", "notices/files/slip.pdf"):
+        path = site / "content" / name
+        path.parent.mkdir(exist_ok=True)
+        Image.new("RGB", (4, 3)).save(path, format="JPEG")
+    build_site(site, now=NOW)  # cached now: a file made unreadable since is seen all the same
+    for name in ("cases/img/photo.jpg", "cases/img/cover.jpg", "cases/files/list.pdf", "notices/files/slip.pdf"):
+        (site / "content" / name).chmod(0)
+    before = {path: path.read_bytes() for path in (site / "build").rglob("*") if path.is_file()}
+    expected = ["content/cases/a.md:10: 图片: “img/photo.jpg”无法读取（没有读取权限，或正被别的程序独占）",
+                "content/cases/a.md:12: 链接: “files/list.pdf”无法读取",
+                "content/cases/b.md:8: cover: 封面图片“img/cover.jpg”无法读取", "content/notices/n.md:8: attachments: 附件“files/slip.pdf”无法读取"]
+    for command in ("check", "build"):
+        result = run_without_reading_others_files(command, site, "--now", NOW)
+        said = result.stdout + result.stderr
+        assert result.returncode == 1 and all(line in said for line in expected), said
+        assert said.count("[E014]") == 4 and "写入输出目录失败" not in said
+    assert {path: path.read_bytes() for path in (site / "build").rglob("*") if path.is_file()} == before

@@ -36,7 +36,7 @@ from fraudsite.markup import (
     shorten,
 )
 from fraudsite.model import Attachment, Case, Item, Notice
-from fraudsite.pictures import FINE, read_picture, refusal
+from fraudsite.pictures import FINE, file_trouble, read_picture, refusal
 from fraudsite.uptodate import stat_signature
 from fraudsite.urls import alias_file, index_file, is_slug, slug_character
 from fraudsite.yamltext import quoted, strip_control
@@ -266,10 +266,10 @@ def parse_sources(sources: list[tuple[str, SourceFile | Unsplit]], config: Confi
 
 def _files_of(item: Item) -> tuple[tuple[str, int, tuple[int, ...]], ...]:
     """The files an item uses, each with the size it shows (an attachment's or the cover's, as read when checked)
-    and, for the cover, whose width and height it shows too, its stat signature; else -1 and (): as the item was
-    made with them, not read again, so a file changed during the build is seen next time (a photo turned in a viewer
-    changes its EXIF rotation, not its size)."""
-    shown = {a.source: (a.size, ()) for a in getattr(item, "attachments", ())}
+    and its stat signature (the cover shows its width and height too; either may have been made unreadable); else
+    -1 and (): as the item was made with them, not read again, so a file changed during the build is seen next time
+    (a photo turned in a viewer changes its EXIF rotation, not its size)."""
+    shown = {a.source: (a.size, a.stamp) for a in getattr(item, "attachments", ())}
     if item.cover:
         shown.update((source, (item.cover_size, item.cover_stamp)) for source, output in item.files
                      if output == item.cover)
@@ -891,8 +891,12 @@ def _notice_fields(fields: _Fields, common: dict, site_dir: Path) -> dict:
         if output:
             source = files[-1][0]
             suffix = Path(name).suffix.lower()
+            stat = (site_dir / source).stat()
             attachments.append(Attachment(source, title or Path(name).name, output, _ATTACHMENT_KINDS.get(suffix, "文件"),
-                                          (site_dir / source).stat().st_size))
+                                          stat.st_size, stat_signature(stat)))
+            if refused := refusal(file_trouble(site_dir / source), picture=False):
+                fields.fail("attachments", refused[0], f"附件“{name}”{refused[1]}",
+                            line=fields.source.meta.line_of(f"attachments.{index}", fields.line("attachments")))
     common["files"] = common["files"] + tuple(files)
     return {"expires": expires, "priority": priority, "pinned": fields.flag("pinned"), "attachments": tuple(attachments)}
 

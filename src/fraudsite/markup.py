@@ -143,7 +143,7 @@ class LinkContext:
     nearest_page: Callable[[str], str] = no_answer  # the content file a missing one most likely means
     # A picture's [width, height, what keeps browsers from showing it (``pictures.Picture``), then its file's stat
     # signature: size, modification and change times, inode] ([] unknown), and the signature alone (what a cached
-    # body's pictures are checked by): ``AssetCheck.picture``.
+    # body's pictures are checked by): ``AssetCheck.picture``. A linked file is read so too, for whether it can be.
     picture: Callable[[str], list[int]] = no_picture
     picture_stamp: Callable[[str], list[int]] = no_picture
 
@@ -759,18 +759,21 @@ class _LinkResolver(Treeprocessor):
                                          else "请把文件放到 content 目录中，或改正路径")
             self._fail("E304", field_name, target, f"引用的文件不存在；{advice}")
             return ""
-        if not page and not self._shown(resolved, target):
+        if not self._usable(resolved, target, page):
             return ""
         output = asset_output_path(resolved)
         self.result.assets.append((resolved, output))
         return base_href(ctx.base_path) + url_path(output)
 
-    def _shown(self, resolved: str, target: str) -> bool:
-        """Whether readers' browsers show a picture of the site's own; if not, an error says why."""
-        reading = self.pictures[resolved] = self.context.picture(resolved)
-        refused = refusal(reading[2]) if reading else None
+    def _usable(self, resolved: str, target: str, page: bool) -> bool:
+        """Whether readers get a file of the site's own: a picture shown by their browsers, a linked file that
+        can be read to be published; if not, an error says why."""
+        reading = self.context.picture(resolved)
+        if not page:
+            self.pictures[resolved] = reading
+        refused = refusal(reading[2], picture=not page) if reading else None
         if refused:
-            self._fail(refused[0], "图片", target, refused[1])
+            self._fail(refused[0], "链接" if page else "图片", target, refused[1])
         return refused is None
 
     @staticmethod

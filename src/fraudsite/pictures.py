@@ -15,7 +15,7 @@ _TURNED = (5, 6, 7, 8)  # EXIF orientations a quarter turn away: a phone's uprig
 
 # What keeps readers from seeing a picture, FINE for nothing: a number, as a body's cached lookups keep it
 # (``AssetCheck.picture``).
-FINE, EMPTY, NOT_PICTURE, HEIF, TIFF, UNSHOWN_FORMAT = range(6)
+FINE, UNREADABLE, EMPTY, NOT_PICTURE, HEIF, TIFF, UNSHOWN_FORMAT = range(7)
 # Pillow's names of the formats every reader's browser shows: Android's Chrome, WeChat's, iPhones' Safari
 # (an MPO is a camera's JPEG with a second picture inside; browsers show the first).
 BROWSER_FORMATS = {"JPEG", "MPO", "PNG", "GIF", "WEBP", "BMP", "ICO", "AVIF"}
@@ -50,8 +50,18 @@ def read_picture(path: Path) -> Picture:
                 return Picture(0, 0, HEIF)
             stream.seek(0)
             return _measured(stream, head)
+    except OSError:  # no permission (to the file or its folder), or locked by another program (Windows)
+        return Picture(0, 0, UNREADABLE)
+
+
+def file_trouble(path: Path) -> int:
+    """What keeps readers from getting a file they download (an attachment, a linked file): UNREADABLE, or FINE."""
+    try:
+        with open(path, "rb") as stream:
+            stream.read(1)
     except OSError:
-        return Picture(0, 0, FINE)
+        return UNREADABLE
+    return FINE
 
 
 def _measured(stream: BinaryIO, head: bytes) -> Picture:
@@ -100,6 +110,8 @@ def _browser_kind(head: bytes) -> bool:
 
 # What editors are told about a picture readers would not see: the code and the words after its quoted name.
 _REFUSALS = {
+    UNREADABLE: ("E014", "无法读取（没有读取权限，或正被别的程序独占），生成时复制不了；请检查这个文件和它所在文件夹的权限，"
+                         "或关闭占用它的程序"),
     EMPTY: ("E307", "是空文件（0 字节），多半是复制、下载或同步没有完成，读者看到的是一块空白；请重新放一份完整的文件"),
     NOT_PICTURE: ("E307", "不是图片文件（可能是别的文件改成了图片的扩展名，或下载来的其实是一个网页），读者看到的是一块空白；"
                           "请换成 JPG 或 PNG 图片"),
@@ -113,6 +125,7 @@ _REFUSALS = {
 }
 
 
-def refusal(trouble: int) -> tuple[str, str] | None:
-    """The error code and the words (after the file's quoted name) for a picture readers would not see."""
-    return _REFUSALS.get(trouble)
+def refusal(trouble: int, picture: bool = True) -> tuple[str, str] | None:
+    """The error code and the words (after the file's quoted name) for a picture readers would not see, or (not
+    ``picture``) a file they would not get: only what keeps any file from them counts for that."""
+    return _REFUSALS.get(trouble) if picture or trouble == UNREADABLE else None
