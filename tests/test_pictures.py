@@ -143,3 +143,16 @@ def test_an_unreadable_picture_or_attachment_is_a_read_error_at_the_line_that_us
         assert result.returncode == 1 and all(line in said for line in expected), said
         assert said.count("[E014]") == 4 and "写入输出目录失败" not in said
     assert {path: path.read_bytes() for path in (site / "build").rglob("*") if path.is_file()} == before
+
+
+def test_an_empty_attachment_or_linked_file_is_refused_at_the_line_that_links_it(tmp_path):
+    site = make_site(tmp_path / "s", {"cases/a.md": case(body="请填写[回执](files/slip.docx)。\n"),
+                                      "notices/n.md": notice(extra="attachments:\n  - files/plan.pdf\n  - files/list.xlsx\n")})
+    for name in ("cases/files/slip.docx", "notices/files/plan.pdf", "notices/files/list.xlsx"):
+        (site / "content" / name).parent.mkdir(exist_ok=True)
+        (site / "content" / name).write_bytes(b"" if "plan" not in name else b"%PDF-1.4\n%%EOF\n")
+    result = run_fraudsite("check", site, "--now", NOW)
+    said = result.stdout + result.stderr
+    assert result.returncode == 1 and said.count("[E307]") == 2, said
+    assert "content/cases/a.md:10: 链接: “files/slip.docx”是空文件（0 字节）" in said
+    assert "content/notices/n.md:9: attachments: 附件“files/list.xlsx”是空文件（0 字节）" in said

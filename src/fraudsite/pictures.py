@@ -55,13 +55,13 @@ def read_picture(path: Path) -> Picture:
 
 
 def file_trouble(path: Path) -> int:
-    """What keeps readers from getting a file they download (an attachment, a linked file): UNREADABLE, or FINE."""
+    """What keeps readers from getting a file they download (an attachment, a linked file): UNREADABLE, EMPTY (a
+    copy, download or sync not finished: parents would print an empty reply slip), or FINE."""
     try:
         with open(path, "rb") as stream:
-            stream.read(1)
+            return FINE if stream.read(1) else EMPTY
     except OSError:
         return UNREADABLE
-    return FINE
 
 
 def _measured(stream: BinaryIO, head: bytes) -> Picture:
@@ -112,7 +112,7 @@ def _browser_kind(head: bytes) -> bool:
 _REFUSALS = {
     UNREADABLE: ("E014", "无法读取（没有读取权限，或正被别的程序独占），生成时复制不了；请检查这个文件和它所在文件夹的权限，"
                          "或关闭占用它的程序"),
-    EMPTY: ("E307", "是空文件（0 字节），多半是复制、下载或同步没有完成，读者看到的是一块空白；请重新放一份完整的文件"),
+    EMPTY: ("E307", "是空文件（0 字节），多半是复制、下载或同步没有完成，读者打开什么也看不到；请重新放一份完整的文件"),
     NOT_PICTURE: ("E307", "不是图片文件（可能是别的文件改成了图片的扩展名，或下载来的其实是一个网页），读者看到的是一块空白；"
                           "请换成 JPG 或 PNG 图片"),
     HEIF: ("E306", "是苹果手机的 HEIC（HEIF）格式照片，安卓手机、Windows 电脑和微信里都显示不出来；请换成 JPG：在手机上用“分享”"
@@ -128,4 +128,4 @@ _REFUSALS = {
 def refusal(trouble: int, picture: bool = True) -> tuple[str, str] | None:
     """The error code and the words (after the file's quoted name) for a picture readers would not see, or (not
     ``picture``) a file they would not get: only what keeps any file from them counts for that."""
-    return _REFUSALS.get(trouble) if picture or trouble == UNREADABLE else None
+    return _REFUSALS.get(trouble) if picture or trouble in (UNREADABLE, EMPTY) else None
