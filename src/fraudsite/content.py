@@ -22,6 +22,7 @@ from fraudsite.config import Config
 from fraudsite.defang import defang_text
 from fraudsite.errors import Problem, describe_os_error, did_you_mean, key_hint, problem, warning
 from fraudsite.frontmatter import SourceFile, decode_source, split_front_matter
+from fraudsite.litter import named_as_copy
 from fraudsite.markup import (
     MORE,
     UNLOADED,
@@ -958,18 +959,10 @@ def _asset(fields: _Fields, key: str, name: str, site_dir: Path, files: list, in
     return output
 
 
-# A file manager's copy, by what it adds at the end of the name: "案例 copy.md", "案例 copy 2.md" (macOS), "案例 - 副本.md",
-# "案例 - 副本 (2).md" (Windows), "案例 (复件).md", "案例 (another copy).md" (GNOME), "案例 (1).md" (a browser's download);
-# not a name with such a word inside it (游戏副本代练, copyright-scam) or a year in brackets (讲座 (2024)).
-_COPY_NAME = re.compile(r"(?:\s+-\s+|\s+|的)(?:copy|副本|复件|拷贝)(?:\s*[(（]?\d+[)）]?)?$"
-                        r"|\s*[(（](?:\d{1,2}|copy|another copy|\d+(?:st|nd|rd|th) copy|副本|复件|拷贝|第\s*\d+\s*个复件)[)）]$",
-                        re.IGNORECASE)
-
-
 def _copies_last(item: Item) -> tuple[bool, str]:
     """The order items claim a path or id in: a file named as a copy after the rest, so the error it clashes with
     names the copy, not the item published with it (a space or "-" sorts before "."; "甲 - 副本.md" came first)."""
-    return _COPY_NAME.search(item.source.rpartition("/")[2].rpartition(".")[0]) is not None, item.source
+    return named_as_copy(item.source.rpartition("/")[2]), item.source
 
 
 def _has_slug_field(item: Item) -> bool:
