@@ -194,9 +194,9 @@ def reload_content(site_dir: Path, config: Config, relatives: list[str], item_pa
     The preview's quick update: the steps of ``load_content`` for files of a site whose page paths are known.
     """
     problems: list[Problem] = []
-    root = site_dir.resolve()
+    roots = (site_dir.resolve(), *content_roots(site_dir))
     sources = [(relative.split("/")[1], source) for relative in relatives
-               if (source := read_source(site_dir / relative, relative, root, problems, cache)) is not None]
+               if (source := read_source(site_dir / relative, relative, roots, problems, cache)) is not None]
     return parse_sources(sources, config, site_dir, problems, cache, item_paths)
 
 
@@ -317,12 +317,12 @@ def read_sources(site_dir: Path, problems: list[Problem],
     """Find every ``.md`` file under ``content/cases`` and ``content/notices`` and split it (or, with a cache,
     leave it ``Unsplit`` if its finished item is kept)."""
     found = []
-    root = site_dir.resolve()
+    roots = (site_dir.resolve(), *content_roots(site_dir))
     folders: dict[str, bool] = {}
     misnamed: list[tuple[str, str]] = []
     for section in SECTIONS:
         for relative, entry in markdown_files(site_dir, f"content/{section}", misnamed, problems):
-            source = read_source(entry.path, relative, root, problems, cache, folders, entry)
+            source = read_source(entry.path, relative, roots, problems, cache, folders, entry)
             if source is not None:
                 found.append((section, source))
     problems += [warning(relative, 0, "W017", "", f"这个文件不会发布：内容文件的扩展名必须是小写的 .md；请改名为 {name}"
@@ -425,7 +425,8 @@ def markdown_files(site_dir: Path, folder: str, misnamed: list[tuple[str, str]] 
     return sorted(found, key=lambda pair: pair[0].split("/"))
 
 
-def read_source(path: str | Path, relative: str, root: Path, problems: list[Problem], cache: ContentCache | None = None,
+def read_source(path: str | Path, relative: str, roots: tuple[Path, ...], problems: list[Problem],
+                cache: ContentCache | None = None,
                 folders: dict[str, bool] | None = None, entry: os.DirEntry | None = None) -> SourceFile | Unsplit | None:
     """Read and split one content file (or leave it ``Unsplit``, see ``read_sources``); None (with a problem,
     unless it is no file) if that fails. ``entry``: its directory entry, if it was listed.
@@ -433,7 +434,7 @@ def read_source(path: str | Path, relative: str, root: Path, problems: list[Prob
     With the path as text and ``os.path``, not ``pathlib``: a Path made and read per file took half the time
     of reading ten thousand files."""
     linked = entry.is_symlink() if entry is not None else None
-    if not _inside(path, root, folders, linked):
+    if not _inside(path, roots, folders, linked):
         problems.append(problem(relative, 0, "E013", "", "这是指向网站目录以外的符号链接；请把文件本身放进 content 目录"))
         return None
     try:
@@ -481,26 +482,46 @@ def split_source(relative: str, raw: bytes) -> tuple[SourceFile | None, Problem 
     return split_front_matter(relative, text or "")
 
 
-def _inside(path: str | Path, root: Path, folders: dict[str, bool] | None = None, linked: bool | None = None) -> bool:
-    """Whether a file, followed through symbolic links, is inside ``root``.
+def content_roots(site_dir: Path) -> tuple[Path, ...]:
+    """The folders content's files may lie in, resolved: ``content/`` and its sections where they really are. The
+    site's owner may have made any of them a link to a shared drive: the files inside are what it points to. A link
+    among the files that leads out of them is another matter (E013): it would publish a file from elsewhere."""
+    content = site_dir / "content"
+    roots = []
+    for folder in (content, *(content / section for section in SECTIONS)):
+        try:
+            roots.append(folder.resolve())
+        except (OSError, RuntimeError):  # links that lead to each other in a loop (Python 3.11): nothing is read there
+            continue
+    return tuple(dict.fromkeys(roots))
 
-    With ``folders`` (whether each folder, resolved, is inside ``root``: kept by the caller for one build), only
+
+def _inside(path: str | Path, roots: tuple[Path, ...], folders: dict[str, bool] | None = None,
+            linked: bool | None = None) -> bool:
+    """Whether a file, followed through symbolic links, is inside one of ``roots``.
+
+    With ``folders`` (whether each folder, resolved, is inside a root: kept by the caller for one build), only
     a linked file is resolved itself, otherwise its folder once: a site has ten thousand files but few folders.
     ``linked``: whether the file is a symbolic link, if known.
     """
     try:
         if (folders is None or os.path.basename(path) in ("", ".", "..")
                 or (os.path.islink(path) if linked is None else linked)):
-            return Path(path).resolve().is_relative_to(root)
+            return _below(Path(path).resolve(), roots)
         folder = os.path.dirname(path)
         inside = folders.get(folder)
         if inside is None:
-            inside = folders[folder] = Path(folder).resolve().is_relative_to(root)
+            inside = folders[folder] = _below(Path(folder).resolve(), roots)
         return inside
     except OSError:
         return False
     except RuntimeError:  # links that lead to each other in a loop (Python 3.11): nothing is read through them
         return True
+
+
+def _below(path: Path, roots: tuple[Path, ...]) -> bool:
+    """Whether a resolved path is one of ``roots`` or inside one."""
+    return any(path.is_relative_to(root) for root in roots)
 
 
 class _Fields:
@@ -941,7 +962,7 @@ def _asset(fields: _Fields, key: str, name: str, site_dir: Path, files: list, in
         return ""
     base = Path(fields.source.path).parent
     source = posixpath.normpath((base / name).as_posix())
-    if not source.startswith("content/") or not _inside(site_dir / source, (site_dir / "content").resolve()):
+    if not source.startswith("content/") or not _inside(site_dir / source, content_roots(site_dir)):
         fields.fail(key, "E303", f"“{name}”指向了 content 目录以外；请把文件放进 content 目录", line=line)
         return ""
     title, colon, after = name.partition("：")
@@ -1061,9 +1082,9 @@ class AssetCheck:
         return list(stat_signature(stat))
 
     @cached_property
-    def content(self) -> Path:
-        """The content folder, resolved once (it is asked about every file an unchanged item uses)."""
-        return (self.site_dir / "content").resolve()
+    def content(self) -> tuple[Path, ...]:
+        """The content folders, resolved once (asked about every file an unchanged item uses): ``content_roots``."""
+        return content_roots(self.site_dir)
 
 
 def finish_item(item: Item, source: SourceFile, body: RenderedBody | None, problems: list[Problem]) -> Item:

@@ -183,23 +183,26 @@ class Preview:
         """Content, the site theme and the configuration, as the build reads them: not the output, the cache,
         editors' temporary files nor a version-control folder (``litter.is_litter``). (Other hidden files are: an
         item may use an image in ``.assets/``.)"""
+        from fraudsite.content import content_roots
+
         site = self.options.site_dir.resolve()
         absolute = real_path(path)
         if absolute == self.options.config_path.resolve():
             return True
         if EDITOR_LITTER.fullmatch(path.name):  # by the name it was saved under, should it link elsewhere
             return False
-        for folder in (site / "content", site / "theme"):
+        for folder in (*content_roots(self.options.site_dir), site / "theme"):  # content/ may link to a shared drive
             if absolute.is_relative_to(folder):
                 return not is_litter(absolute.relative_to(folder).parts)
         return False
 
     def shown(self, path: Path) -> str:
-        """A path as the editor knows it: relative to the site folder."""
-        try:
-            return real_path(path).relative_to(self.options.site_dir.resolve()).as_posix()
-        except ValueError:
-            return str(path)
+        """A path as the editor knows it: relative to the site folder (content/… also where content/ is a link)."""
+        absolute = real_path(path)
+        for folder, named in ((self.options.site_dir, ""), (self.options.site_dir / "content", "content/")):
+            if absolute.is_relative_to(where := folder.resolve()):
+                return named + absolute.relative_to(where).as_posix()
+        return str(path)
 
     def put_back(self, changes: dict[str, str]) -> None:
         """Return changes whose rebuild was superseded, so the next rebuild's line still names them."""
