@@ -14,9 +14,10 @@ from dataclasses import replace
 
 import pytest
 
+from fraudsite.build import BuildOptions
 from fraudsite.errors import BuildFailed, OutputError
 from fraudsite.output import file_stats
-from sitekit import FIXTURE_NOW, SAMPLE, build_site, copy_fixture, copy_sample_content, stamps, tree, write
+from sitekit import FIXTURE_NOW, SAMPLE, at, build_site, copy_fixture, copy_sample_content, stamps, tree, write
 from tools import run_fraudsite
 
 SAMPLE_THEME = SAMPLE / "theme" / "templates"
@@ -611,15 +612,23 @@ def test_an_up_to_date_site_is_recognised_without_building_and_any_change_builds
 
 
 def test_what_editors_and_file_managers_leave_in_the_theme_is_not_published(tmp_path):
+    from fraudsite.check import check_site
+
     site = copy_fixture(tmp_path)
     write(site, "theme/static/extra.css", "body { color: #111; }")
-    for litter in (".extra.css.swp", "extra.css~", ".DS_Store", "Thumbs.db", "#extra.css#", ".git/config"):
+    for litter in (".extra.css.swp", "extra.css~", ".DS_Store", "Thumbs.db", "desktop.ini", "#extra.css#", ".git/config",
+                   "._extra.css", "img/._logo.png"):  # the last two: macOS's AppleDouble files, on a USB drive
         write(site, "theme/static/" + litter, "half a save")
+    write(site, "theme/static/img/logo - 副本.png", "a copy")  # published (a theme may mean it), but check names it
     build_site(site)
     static = sorted(path.relative_to(site / "build/static").as_posix()
                     for path in (site / "build/static").rglob("*") if path.is_file())
     assert "extra.css" in static and not any("extra.css" in name and name != "extra.css" for name in static)
-    assert not {".DS_Store", "Thumbs.db", ".git/config"} & set(static)
+    assert not {".DS_Store", "Thumbs.db", "desktop.ini", ".git/config", "img/._logo.png"} & set(static)
+    assert "img/logo - 副本.png" in static
+    options = BuildOptions(site_dir=site, out_dir=site / "build", config_path=site / "fraudsite.yaml", now=at(FIXTURE_NOW))
+    copies = [(p.path, p.code, p.severity) for p in check_site(options).problems if p.code == "W409"]
+    assert copies == [("theme/static/img/logo - 副本.png", "W409", "warning")]
 
 
 def test_after_one_edit_only_pages_that_show_it_are_rendered_and_output_equals_a_cold_build(tmp_path):

@@ -228,17 +228,22 @@ def test_drafts_checked_as_published_are_refused_for_placeholder_text_as_the_bui
 
 
 def test_images_over_a_megabyte_are_named_at_their_line(tmp_path):
-    site = make_site(tmp_path / "s", {"cases/a.md": case(body="说明\n\n![骗子的截图](img/big.png)\n\n![小图](img/small.png)\n",
+    site = make_site(tmp_path / "s", {"cases/a.md": case(body="说明\n\n![骗子的截图](img/big.png)\n\n![小图](img/small.png)\n"
+                                                              "\n![新格式](img/new.avif)\n",
                                                          extra="cover: img/cover.jpg\n")})
     (site / "content/cases/img").mkdir()
-    for name, size in (("big.png", 3 << 20), ("small.png", 200 << 10), ("cover.jpg", (1 << 20) + 1)):
-        (site / "content/cases/img" / name).write_bytes(b"\0" * size)
+    heads = {".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".avif": b"\0\0\0\x14ftypavif\0\0\0\0avif"}
+    for name, size in (("big.png", 3 << 20), ("small.png", 200 << 10), ("cover.jpg", (1 << 20) + 1), ("new.avif", 2 << 20)):
+        head = heads[Path(name).suffix]  # a picture's first bytes, then nothing
+        (site / "content/cases/img" / name).write_bytes(head + b"\0" * (size - len(head)))
     data = json.loads(check(site, "--format", "json").stdout)
     found = sorted((p["line"], p["message"].split(" 有 ")[0]) for p in data["problems"] if p["code"] == "W615")
     cover_line = next(n for n, text in enumerate((site / "content/cases/a.md").read_text().split("\n"), 1)
                       if text.startswith("cover:"))
     body_line = next(n for n, text in enumerate((site / "content/cases/a.md").read_text().split("\n"), 1) if "big.png" in text)
-    assert found == sorted([(cover_line, "图片 content/cases/img/cover.jpg"), (body_line, "图片 content/cases/img/big.png")])
+    avif_line = body_line + 4
+    assert found == sorted([(cover_line, "图片 content/cases/img/cover.jpg"), (body_line, "图片 content/cases/img/big.png"),
+                            (avif_line, "图片 content/cases/img/new.avif")])
 
 
 def found_at(result, code: str) -> list[tuple[str, int]]:

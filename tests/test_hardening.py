@@ -262,6 +262,28 @@ def test_a_linked_folder_is_named_as_not_published(tmp_path):
     assert [(w.path, w.code) for w in report.warnings if w.code == "W019"] == [("content/cases/linked", "W019")]
 
 
+@pytest.mark.parametrize("linked", ["content", "content/cases"])
+def test_a_content_folder_the_owner_linked_to_a_shared_drive_is_read_but_links_out_of_it_are_not(tmp_path, linked):
+    site = make_site(tmp_path, body="![截图](img/shot.png)\n", extra="cover: img/shot.png\ncover_alt: 截图\n")
+    write(site, "content/notices/n.md", "---\ntitle: 通知\ndate: 2026-01-01\nissuer: 保卫处\n---\n正文。\n")
+    (site / "content/cases/img").mkdir()
+    (site / "content/cases/img/shot.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    shared = tmp_path / "share" / linked
+    shared.parent.mkdir(parents=True)
+    (site / linked).rename(shared)  # mv content /share/content && ln -s /share/content content
+    (site / linked).symlink_to(shared, target_is_directory=True)
+    report = build_site(site)
+    assert report.items == 2 and not [w for w in report.warnings if w.code in ("W019", "E013")]
+    assert (site / "build/media/cases/img/shot.png").is_file()
+    secret = tmp_path / "secret.md"  # a link among the files, out of the folder the site's owner linked: refused
+    secret.write_text(HEADER.format(title="机密", extra=""), encoding="utf-8")
+    (shared / ("link.md" if linked.endswith("cases") else "cases/link.md")).symlink_to(secret)
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site)
+    assert [(p.path, p.code) for p in failure.value.problems if p.severity == "error"] == [
+        ("content/cases/link.md", "E013")]
+
+
 def test_a_renamed_or_missing_section_folder_stops_the_build_instead_of_deleting_its_pages(tmp_path):
     site = make_site(tmp_path)
     build_site(site)
@@ -307,16 +329,15 @@ def test_markdown_outside_both_sections_is_named_as_not_published(tmp_path):
 
 
 def test_a_file_read_through_a_linked_folder_is_refused_with_the_folder_cache(tmp_path):
-    from fraudsite.content import read_source
+    from fraudsite.content import content_roots, read_source
 
     # rglob does not enter linked folders, so read_source is asked directly, as for a file found another way.
     site = site_with_linked_folder(tmp_path)
-    problems, folders = [], {}
-    inside = read_source(site / "content/cases/a.md", "content/cases/a.md",
-                         site.resolve(), problems, folders=folders)
+    problems, folders, roots = [], {}, (site.resolve(), *content_roots(site))
+    inside = read_source(site / "content/cases/a.md", "content/cases/a.md", roots, problems, folders=folders)
     assert inside is not None and not problems
-    linked = read_source(site / "content/cases/linked/secret.md", "content/cases/linked/secret.md",
-                         site.resolve(), problems, folders=folders)
+    linked = read_source(site / "content/cases/linked/secret.md", "content/cases/linked/secret.md", roots, problems,
+                         folders=folders)
     assert linked is None and [p.code for p in problems] == ["E013"]
     assert str(site / "content/cases/linked") in folders  # resolved once, through the link
 

@@ -300,7 +300,7 @@ def test_a_number_in_a_percent_encoded_file_name_of_the_body_is_found(tmp_path):
     site = make_site(tmp_path / "site", {"cases/a.md": case})
     for name in ("images/聊天 13812345678.png", "files/名单 13912345678.pdf"):
         (site / "content/cases" / name).parent.mkdir(parents=True, exist_ok=True)
-        (site / "content/cases" / name).write_bytes(b"x")
+        (site / "content/cases" / name).write_bytes(b"\x89PNG\r\n\x1a\n" if name.endswith(".png") else b"%PDF-1.4 fake")
     result = run_fraudsite("build", site, "-o", tmp_path / "out", "--now", "2026-11-28 09:00")
     assert result.returncode == 1
     assert "content/cases/a.md:16:21: 正文: 疑似手机号“138****5678”" in result.stderr  # after 聊天%20
@@ -326,7 +326,7 @@ attachments:
     site = make_site(tmp_path / "site", {"cases/a.md": case, "notices/n.md": notice})
     for name in ("cases/images/张伟13812345678聊天记录.png", "notices/files/张伟-13912345678-回执.pdf"):
         (site / "content" / name).parent.mkdir(parents=True, exist_ok=True)
-        (site / "content" / name).write_bytes(b"%PDF-1.4 fake")
+        (site / "content" / name).write_bytes(b"\x89PNG\r\n\x1a\n" if name.endswith(".png") else b"%PDF-1.4 fake")
     result = run_fraudsite("check", site)
     assert result.returncode == 1
     assert "content/cases/a.md:7:17: cover: 疑似手机号“138****5678”" in result.stderr + result.stdout

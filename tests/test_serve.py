@@ -1132,3 +1132,13 @@ def test_a_first_build_after_a_build_saves_the_entries_made_for_the_previews_add
     preview = unstarted_preview(site, tmp_path)
     assert preview.rebuild().ok
     assert preview.cache.made == 0 and (preview.derived.unsaved(), preview.derived.dirty) == (0, False)
+
+
+def test_a_content_folder_linked_to_a_shared_drive_is_watched_and_named_as_content(site, tmp_path):
+    shared = tmp_path / "share/content"
+    shared.parent.mkdir()
+    (site / "content").rename(shared)
+    (site / "content").symlink_to(shared, target_is_directory=True)
+    preview = unstarted_preview(site, tmp_path)
+    assert preview.is_watched(site / SHUADAN) and not preview.is_watched(site / "content/cases/.a.md.swp")
+    assert preview.shown(site / SHUADAN) == SHUADAN  # the path the watch reports, through the link

@@ -594,8 +594,8 @@ def lookups_hold(lookups: Any, context: LinkContext) -> bool:
                 and all(context.case_variant(k) == v for k, v in variants.items())
                 and all(context.nearest_page(k) == v for k, v in nearest.items())
                 and all(context.own_host(k) == v for k, v in lookups["hosts"].items())
-                # a picture's size holds while its file does: checked by its stat, not read again
-                and all(context.picture_stamp(k) == v[2:] for k, v in lookups["pictures"].items()))
+                # a picture's size and format hold while its file does: checked by its stat, not read again
+                and all(context.picture_stamp(k) == v[3:] for k, v in lookups["pictures"].items()))
     except (KeyError, TypeError, AttributeError):
         return False
 

@@ -25,7 +25,7 @@ from fraudsite.privacy import body_line_of, privacy_rules, read_raw, scan_items
 from fraudsite.render import make_environment
 from fraudsite.site import Site
 from fraudsite.themeblocks import stray_block_problems
-from fraudsite.themelinks import missing_static_problems, theme_link_problems
+from fraudsite.themelinks import copied_static_problems, missing_static_problems, theme_link_problems
 from fraudsite.urls import base_href, index_file
 from fraudsite.weeks import day_start, week_start
 
@@ -91,6 +91,7 @@ def check_site(options: BuildOptions) -> CheckResult:
         problems += stray_block_problems(options.site_dir, env)
         problems += theme_link_problems(options.site_dir, site.config.base_path)
         problems += missing_static_problems(options.site_dir)
+        problems += copied_static_problems(options.site_dir)
     return CheckResult(tuple(sorted(set(problems))), len(content.items), len(site.published))
 
 
@@ -208,7 +209,7 @@ def images_without_alt(site_dir: Path, items: Sequence[Item]) -> list[Problem]:
     return problems
 
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg", ".avif", ".heic", ".heif", ".tif", ".tiff")
 LARGE_IMAGE = 1 << 20  # bytes: also what WeChat's upload of a body image (media/uploadimg) takes at most
 
 

@@ -22,7 +22,7 @@ from fraudsite.config import Config
 from fraudsite.defang import defang_text
 from fraudsite.errors import Problem, describe_os_error, did_you_mean, key_hint, problem, warning
 from fraudsite.frontmatter import SourceFile, decode_source, split_front_matter
-from fraudsite.litter import is_litter
+from fraudsite.litter import is_litter, named_as_copy
 from fraudsite.markup import (
     MORE,
     UNLOADED,
@@ -37,7 +37,7 @@ from fraudsite.markup import (
     shorten,
 )
 from fraudsite.model import Attachment, Case, Item, Notice
-from fraudsite.pictures import picture_size
+from fraudsite.pictures import FINE, file_trouble, read_picture, refusal
 from fraudsite.uptodate import stat_signature
 from fraudsite.urls import alias_file, index_file, is_slug, slug_character
 from fraudsite.yamltext import plain_scalar, quoted, strip_control
@@ -194,9 +194,9 @@ def reload_content(site_dir: Path, config: Config, relatives: list[str], item_pa
     The preview's quick update: the steps of ``load_content`` for files of a site whose page paths are known.
     """
     problems: list[Problem] = []
-    root = site_dir.resolve()
+    roots = (site_dir.resolve(), *content_roots(site_dir))
     sources = [(relative.split("/")[1], source) for relative in relatives
-               if (source := read_source(site_dir / relative, relative, root, problems, cache)) is not None]
+               if (source := read_source(site_dir / relative, relative, roots, problems, cache)) is not None]
     return parse_sources(sources, config, site_dir, problems, cache, item_paths)
 
 
@@ -267,10 +267,10 @@ def parse_sources(sources: list[tuple[str, SourceFile | Unsplit]], config: Confi
 
 def _files_of(item: Item) -> tuple[tuple[str, int, tuple[int, ...]], ...]:
     """The files an item uses, each with the size it shows (an attachment's or the cover's, as read when checked)
-    and, for the cover, whose width and height it shows too, its stat signature; else -1 and (): as the item was
-    made with them, not read again, so a file changed during the build is seen next time (a photo turned in a viewer
-    changes its EXIF rotation, not its size)."""
-    shown = {a.source: (a.size, ()) for a in getattr(item, "attachments", ())}
+    and its stat signature (the cover shows its width and height too; either may have been made unreadable); else
+    -1 and (): as the item was made with them, not read again, so a file changed during the build is seen next time
+    (a photo turned in a viewer changes its EXIF rotation, not its size)."""
+    shown = {a.source: (a.size, a.stamp) for a in getattr(item, "attachments", ())}
     if item.cover:
         shown.update((source, (item.cover_size, item.cover_stamp)) for source, output in item.files
                      if output == item.cover)
@@ -317,12 +317,12 @@ def read_sources(site_dir: Path, problems: list[Problem],
     """Find every ``.md`` file under ``content/cases`` and ``content/notices`` and split it (or, with a cache,
     leave it ``Unsplit`` if its finished item is kept)."""
     found = []
-    root = site_dir.resolve()
+    roots = (site_dir.resolve(), *content_roots(site_dir))
     folders: dict[str, bool] = {}
     misnamed: list[tuple[str, str]] = []
     for section in SECTIONS:
         for relative, entry in markdown_files(site_dir, f"content/{section}", misnamed, problems):
-            source = read_source(entry.path, relative, root, problems, cache, folders, entry)
+            source = read_source(entry.path, relative, roots, problems, cache, folders, entry)
             if source is not None:
                 found.append((section, source))
     problems += [warning(relative, 0, "W017", "", f"这个文件不会发布：内容文件的扩展名必须是小写的 .md；请改名为 {name}"
@@ -458,7 +458,8 @@ def name_not_utf8(relative: str, entry: os.DirEntry) -> Problem | None:
                    "改名（重新输入名字），或用 unzip -O GBK 重新解压")
 
 
-def read_source(path: str | Path, relative: str, root: Path, problems: list[Problem], cache: ContentCache | None = None,
+def read_source(path: str | Path, relative: str, roots: tuple[Path, ...], problems: list[Problem],
+                cache: ContentCache | None = None,
                 folders: dict[str, bool] | None = None, entry: os.DirEntry | None = None) -> SourceFile | Unsplit | None:
     """Read and split one content file (or leave it ``Unsplit``, see ``read_sources``); None (with a problem,
     unless it is no file) if that fails. ``entry``: its directory entry, if it was listed.
@@ -466,7 +467,7 @@ def read_source(path: str | Path, relative: str, root: Path, problems: list[Prob
     With the path as text and ``os.path``, not ``pathlib``: a Path made and read per file took half the time
     of reading ten thousand files."""
     linked = entry.is_symlink() if entry is not None else None
-    if not _inside(path, root, folders, linked):
+    if not _inside(path, roots, folders, linked):
         problems.append(problem(relative, 0, "E013", "", "这是指向网站目录以外的符号链接；请把文件本身放进 content 目录"))
         return None
     try:
@@ -514,26 +515,46 @@ def split_source(relative: str, raw: bytes) -> tuple[SourceFile | None, Problem 
     return split_front_matter(relative, text or "")
 
 
-def _inside(path: str | Path, root: Path, folders: dict[str, bool] | None = None, linked: bool | None = None) -> bool:
-    """Whether a file, followed through symbolic links, is inside ``root``.
+def content_roots(site_dir: Path) -> tuple[Path, ...]:
+    """The folders content's files may lie in, resolved: ``content/`` and its sections where they really are. The
+    site's owner may have made any of them a link to a shared drive: the files inside are what it points to. A link
+    among the files that leads out of them is another matter (E013): it would publish a file from elsewhere."""
+    content = site_dir / "content"
+    roots = []
+    for folder in (content, *(content / section for section in SECTIONS)):
+        try:
+            roots.append(folder.resolve())
+        except (OSError, RuntimeError):  # links that lead to each other in a loop (Python 3.11): nothing is read there
+            continue
+    return tuple(dict.fromkeys(roots))
 
-    With ``folders`` (whether each folder, resolved, is inside ``root``: kept by the caller for one build), only
+
+def _inside(path: str | Path, roots: tuple[Path, ...], folders: dict[str, bool] | None = None,
+            linked: bool | None = None) -> bool:
+    """Whether a file, followed through symbolic links, is inside one of ``roots``.
+
+    With ``folders`` (whether each folder, resolved, is inside a root: kept by the caller for one build), only
     a linked file is resolved itself, otherwise its folder once: a site has ten thousand files but few folders.
     ``linked``: whether the file is a symbolic link, if known.
     """
     try:
         if (folders is None or os.path.basename(path) in ("", ".", "..")
                 or (os.path.islink(path) if linked is None else linked)):
-            return Path(path).resolve().is_relative_to(root)
+            return _below(Path(path).resolve(), roots)
         folder = os.path.dirname(path)
         inside = folders.get(folder)
         if inside is None:
-            inside = folders[folder] = Path(folder).resolve().is_relative_to(root)
+            inside = folders[folder] = _below(Path(folder).resolve(), roots)
         return inside
     except OSError:
         return False
     except RuntimeError:  # links that lead to each other in a loop (Python 3.11): nothing is read through them
         return True
+
+
+def _below(path: Path, roots: tuple[Path, ...]) -> bool:
+    """Whether a resolved path is one of ``roots`` or inside one."""
+    return any(path.is_relative_to(root) for root in roots)
 
 
 class _Fields:
@@ -796,7 +817,9 @@ def _common_fields(section: str, source: SourceFile, fields: _Fields, config: Co
     cover = fields.text("cover")
     cover_path = _asset(fields, "cover", cover, site_dir, files) if cover else ""
     cover_stat = (site_dir / files[-1][0]).stat() if cover_path else None
-    cover_width, cover_height = picture_size(site_dir / files[-1][0]) if cover_path else (0, 0)
+    cover_width, cover_height, trouble = read_picture(site_dir / files[-1][0]) if cover_path else (0, 0, FINE)
+    if refused := refusal(trouble):
+        fields.fail("cover", refused[0], f"封面图片“{cover}”{refused[1]}")
     cover_alt = fields.text("cover_alt")
     if cover_path and not cover_alt:  # as W612 for a picture in the body: a cover often carries the message
         fields.warn("cover", "W209", "封面图片缺少文字说明，读屏软件无法告诉视障读者图中内容；"
@@ -990,8 +1013,12 @@ def _notice_fields(fields: _Fields, common: dict, site_dir: Path) -> dict:
         if output:
             source = files[-1][0]
             suffix = Path(name).suffix.lower()
+            stat = (site_dir / source).stat()
             attachments.append(Attachment(source, title or Path(name).name, output, _ATTACHMENT_KINDS.get(suffix, "文件"),
-                                          (site_dir / source).stat().st_size))
+                                          stat.st_size, stat_signature(stat)))
+            if refused := refusal(file_trouble(site_dir / source), picture=False):
+                fields.fail("attachments", refused[0], f"附件“{name}”{refused[1]}",
+                            line=fields.source.meta.line_of(f"attachments.{index}", fields.line("attachments")))
     common["files"] = common["files"] + tuple(files)
     return {"expires": expires, "priority": priority, "pinned": fields.flag("pinned"), "attachments": tuple(attachments)}
 
@@ -1035,7 +1062,7 @@ def _asset(fields: _Fields, key: str, name: str, site_dir: Path, files: list, in
         return ""
     base = Path(fields.source.path).parent
     source = posixpath.normpath((base / name).as_posix())
-    if not source.startswith("content/") or not _inside(site_dir / source, (site_dir / "content").resolve()):
+    if not source.startswith("content/") or not _inside(site_dir / source, content_roots(site_dir)):
         fields.fail(key, "E303", f"“{name}”指向了 content 目录以外；请把文件放进 content 目录", line=line)
         return ""
     title, colon, after = name.partition("：")
@@ -1053,22 +1080,10 @@ def _asset(fields: _Fields, key: str, name: str, site_dir: Path, files: list, in
     return output
 
 
-# A file manager's copy, by what it adds at the end of the name: "案例 copy.md", "案例 copy 2.md" (macOS), "案例 - 副本.md",
-# "案例 - 副本 (2).md" (Windows), "案例 (复件).md", "案例 (another copy).md" (GNOME), "案例 (1).md" (a browser's download);
-# and a sync service's copy of a file changed in two places: "案例 (张三's conflicted copy 2026-11-28).md" (Dropbox,
-# Nextcloud), "案例 2.md" (iCloud), "案例.sync-conflict-20261128-093000-ABCDEFG.md" (Syncthing);
-# not a name with such a word inside it (游戏副本代练, copyright-scam) or a year (讲座 (2024), 讲座 2024).
-_COPY_NAME = re.compile(r"(?:\s+-\s+|\s+|的)(?:copy|副本|复件|拷贝)(?:\s*[(（]?\d+[)）]?)?$"
-                        r"|\s*[(（](?:\d{1,2}|copy|another copy|\d+(?:st|nd|rd|th) copy|副本|复件|拷贝|第\s*\d+\s*个复件)[)）]$"
-                        r"|\s*[(（][^()（）]*(?:conflicted copy|冲突副本)[^()（）]*[)）]$|\s\d{1,2}$"
-                        r"|\.sync-conflict-\d{8}-\d{6}(?:-\w+)?$",
-                        re.IGNORECASE)
-
-
 def _copies_last(item: Item) -> tuple[bool, str]:
     """The order items claim a path or id in: a file named as a copy after the rest, so the error it clashes with
     names the copy, not the item published with it (a space or "-" sorts before "."; "甲 - 副本.md" came first)."""
-    return _COPY_NAME.search(item.source.rpartition("/")[2].rpartition(".")[0]) is not None, item.source
+    return named_as_copy(item.source.rpartition("/")[2]), item.source
 
 
 def _has_slug_field(item: Item) -> bool:
@@ -1151,10 +1166,11 @@ class AssetCheck:
         return variant if variant != relative and self(variant) else ""
 
     def picture(self, relative: str) -> list[int]:
-        """A picture's [width, height] as shown ([0, 0] if not read as one), then the stat signature of the file
-        they were read from (``picture_stamp``), which is what a cached body's sizes are checked by."""
+        """A picture's [width, height] as shown ([0, 0] if not read as one) and what keeps browsers from showing it
+        (``pictures.Picture``), then the stat signature of the file they were read from (``picture_stamp``), which
+        is what a cached body's reading is checked by."""
         stamp = self.picture_stamp(relative)
-        return [*picture_size(self.site_dir / relative), *stamp] if stamp else []
+        return [*read_picture(self.site_dir / relative), *stamp] if stamp else []
 
     def picture_stamp(self, relative: str) -> list[int]:
         """A file's stat signature ([] if it is gone): a picture replaced is measured again, also one put in place
@@ -1166,9 +1182,9 @@ class AssetCheck:
         return list(stat_signature(stat))
 
     @cached_property
-    def content(self) -> Path:
-        """The content folder, resolved once (it is asked about every file an unchanged item uses)."""
-        return (self.site_dir / "content").resolve()
+    def content(self) -> tuple[Path, ...]:
+        """The content folders, resolved once (asked about every file an unchanged item uses): ``content_roots``."""
+        return content_roots(self.site_dir)
 
 
 def finish_item(item: Item, source: SourceFile, body: RenderedBody | None, problems: list[Problem]) -> Item:

@@ -28,6 +28,7 @@ from fraudsite.defang import defang_text, scam_hosts
 from fraudsite.errors import Problem, problem, warning
 from fraudsite.htmlscan import read_html
 from fraudsite.model import SECTION_NAMES, pack, unpack
+from fraudsite.pictures import refusal
 from fraudsite.urls import base_href, host_key, on_hosts, url_path
 from fraudsite.yamltext import strip_control
 
@@ -141,8 +142,9 @@ class LinkContext:
     # tells Chat.PNG from chat.png would not find it even where the editor's computer does.
     case_variant: Callable[[str], str] = no_answer
     nearest_page: Callable[[str], str] = no_answer  # the content file a missing one most likely means
-    # A picture's [width, height, then its file's stat signature: size, modification and change times, inode] ([]
-    # unknown), and the signature alone (what a cached body's picture sizes are checked by): ``AssetCheck.picture``.
+    # A picture's [width, height, what keeps browsers from showing it (``pictures.Picture``), then its file's stat
+    # signature: size, modification and change times, inode] ([] unknown), and the signature alone (what a cached
+    # body's pictures are checked by): ``AssetCheck.picture``. A linked file is read so too, for whether it can be.
     picture: Callable[[str], list[int]] = no_picture
     picture_stamp: Callable[[str], list[int]] = no_picture
 
@@ -666,6 +668,7 @@ class _LinkResolver(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         self.reported: dict[str, int] = {}  # where the last problem with each address was found (``_line``)
+        self.pictures: dict[str, list[int]] = {}  # each picture of the site's own as read (``LinkContext.picture``)
         for element in root.iter():
             if element.tag == "a" and element.get("href"):
                 element.set("href", self._resolve(_as_written(element.get("href", "")), page=True))
@@ -684,7 +687,7 @@ class _LinkResolver(Treeprocessor):
     def _measure(self, image: etree.Element, source: str) -> None:
         """The width and height of a picture of the site's own, where it can be read (a Markdown picture: raw
         HTML keeps the size its writer gave, or none)."""
-        width, height, *_ = self.context.picture(source) or (0, 0)
+        width, height, *_ = self.pictures.get(source) or (0, 0)
         if width and height:
             image.set("width", str(width))
             image.set("height", str(height))
@@ -767,9 +770,22 @@ class _LinkResolver(Treeprocessor):
                                          else "请把文件放到 content 目录中，或改正路径")
             self._fail("E304", field_name, target, f"引用的文件不存在；{advice}")
             return ""
+        if not self._usable(resolved, target, page):
+            return ""
         output = asset_output_path(resolved)
         self.result.assets.append((resolved, output))
         return base_href(ctx.base_path) + url_path(output)
+
+    def _usable(self, resolved: str, target: str, page: bool) -> bool:
+        """Whether readers get a file of the site's own: a picture shown by their browsers, a linked file that
+        can be read to be published; if not, an error says why."""
+        reading = self.context.picture(resolved)
+        if not page:
+            self.pictures[resolved] = reading
+        refused = refusal(reading[2], picture=not page) if reading else None
+        if refused:
+            self._fail(refused[0], "链接" if page else "图片", target, refused[1])
+        return refused is None
 
     @staticmethod
     def _page_of_this_site(ctx: LinkContext, path: str) -> bool:

@@ -22,6 +22,9 @@ class Attachment:
     url_path: str  # site-relative output path
     kind: str  # "PDF", "Word", ...
     size: int  # bytes
+    # The file's stat signature as checked (``uptodate.stat_signature``): a cached notice is checked again when it
+    # changes, a file made unreadable too (chmod changes it). Not a page's input.
+    stamp: tuple[int, ...] = field(default=(), metadata={"digest": False})
 
 
 @dataclass(frozen=True, kw_only=True)

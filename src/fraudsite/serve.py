@@ -183,24 +183,27 @@ class Preview:
         """Content, the site theme and the configuration, as the build reads them: not the output, the cache,
         editors' temporary files nor a version-control folder (``litter.is_litter``). (Other hidden files are: an
         item may use an image in ``.assets/``.)"""
+        from fraudsite.content import content_roots
+
         site = self.options.site_dir.resolve()
         absolute = real_path(path)
         if absolute == self.options.config_path.resolve():
             return True
         if EDITOR_LITTER.fullmatch(path.name):  # by the name it was saved under, should it link elsewhere
             return False
-        for folder in (site / "content", site / "theme"):
+        for folder in (*content_roots(self.options.site_dir), site / "theme"):  # content/ may link to a shared drive
             if absolute.is_relative_to(folder):
                 return not is_litter(absolute.relative_to(folder).parts)
         return False
 
     def shown(self, path: Path) -> str:
-        """A path as the editor knows it: relative to the site folder; a name that is not UTF-8 in the escapes E018
-        names it by (``\\xb0\\xb8.md``), not the terminal's question marks."""
-        try:
-            shown = real_path(path).relative_to(self.options.site_dir.resolve()).as_posix()
-        except ValueError:
-            shown = str(path)
+        """A path as the editor knows it: relative to the site folder (content/… also where content/ is a link); a
+        name that is not UTF-8 in the escapes E018 names it by (``\\xb0\\xb8.md``), not the terminal's question marks."""
+        absolute, shown = real_path(path), str(path)
+        for folder, named in ((self.options.site_dir, ""), (self.options.site_dir / "content", "content/")):
+            if absolute.is_relative_to(where := folder.resolve()):
+                shown = named + absolute.relative_to(where).as_posix()
+                break
         return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
     def put_back(self, changes: dict[str, str]) -> None:

@@ -1,6 +1,6 @@
 """What a site's own theme loads from elsewhere, addresses from the server's root, or asks of its static files that
 are not there: each breaks on a campus intranet under a sub-path, or anywhere, and nothing else would say so until a
-page is opened there (``fraudsite check``)."""
+page is opened there (``fraudsite check``); and the copies a file manager left among its static files."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import jinja2
 from jinja2 import nodes
 
 from fraudsite.errors import Problem, warning
-from fraudsite.litter import is_litter
+from fraudsite.litter import is_litter, named_as_copy
 from fraudsite.markup import line_at, missing_file_advice  # a name in another letter case: said as for content
 from fraudsite.theme import static_files
 
@@ -109,6 +109,16 @@ def missing_static_problems(site_dir: Path) -> list[Problem]:
                                             f"{_as_written(found)} 指向的文件不存在：从这个样式表所在的文件夹算起是 "
                                             f"theme/{target}，那里没有，页面取它会得到 404；{fix}"))
     return problems
+
+
+def copied_static_problems(site_dir: Path) -> list[Problem]:
+    """W409 for each file of the site's theme/static/ named as a file manager names a copy ("logo - 副本.png"): it is
+    published with the rest. Only a warning: a theme may mean a name so, and a page may use it."""
+    own = (site_dir / "theme" / "static").resolve()
+    return [warning(f"theme/{path}", 0, "W409", "", "这个文件的名字像是文件管理器复制出来的副本，会原样发布到网站上；"
+                                                   "不需要就删掉它，要用就改一个正式的名字（并改正引用它的地方）")
+            for path, source in static_files(site_dir).items()
+            if named_as_copy(path.rpartition("/")[2]) and source.resolve().is_relative_to(own)]
 
 
 def _static_urls(text: str) -> list[tuple[int, str]]:
