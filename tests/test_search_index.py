@@ -381,32 +381,6 @@ def test_words_run_together_and_found_nowhere_are_searched_apart():
     assert words_apart(["火星刷单"], lambda pair: 0) == ["火星", "刷单"]  # never into single characters
 
 
-def test_the_issuer_and_the_audiences_a_page_shows_are_found(tmp_path):
-    # Readers look for what an office published (学生处) or what is meant for them: neither was in the index.
-    site = write_site(tmp_path / "site")
-    (site / "content/notices/withdrawn.md").write_text(textwrap.dedent("""\
-        ---
-        id: n1
-        title: 关于假冒辅导员的提醒
-        date: 2026-01-04
-        issuer: 学生处
-        audience: [parents]
-        ---
-        正文。
-        """), encoding="utf-8")
-    build(BuildOptions(site_dir=site, out_dir=tmp_path / "out", config_path=site / "fraudsite.yaml",
-                       now=datetime(2026, 3, 1, 9, tzinfo=SHANGHAI)))
-    data = tmp_path / "out" / "search" / "data"
-
-    def titles(query: str) -> list[str]:
-        load = lambda path: json.loads((data / path).read_text(encoding="utf-8"))  # noqa: E731
-        result = run_query(query, load)
-        return [load(doc_path(read_meta(load), number))[1] for number in result.docs]
-
-    assert titles("学生处") == ["关于假冒辅导员的提醒"]
-    assert titles("家长") == ["关于假冒辅导员的提醒"] and titles("在校生") == ["刷单返利公开案例"]
-
-
 def test_the_labels_of_a_pages_details_are_no_words_of_the_index_and_passages_are_the_pages_text(tmp_path):
     # 面向, 标签, 发布单位 found every item (the index wrote 面向：家长, 标签：兼职), and a passage could show
     # "损失：125000元 诈骗类型：刷单返利 标签：兼职", which no page shows.
@@ -434,7 +408,8 @@ def test_the_labels_of_a_pages_details_are_no_words_of_the_index_and_passages_ar
     for label in ("标签", "发布单位", "诈骗类型", "损失", "受众"):
         assert titles(label) == [], label
     assert titles("面向") == ["关于假冒辅导员的提醒"]  # in what the page says
-    # The values are still found, where the page shows them
+    # The values are found, as the page shows them: readers look for what an office published (学生处) or what is
+    # meant for them (家长), which were once in no index
     assert titles("家校沟通") == titles("学生处") == titles("家长") == ["关于假冒辅导员的提醒"]
     assert titles("兼职") == titles("在校生") == titles("125000") == ["刷单返利公开案例"]
     notice = next(doc for doc in docs if doc[0].startswith("notices/"))
