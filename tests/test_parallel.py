@@ -510,3 +510,26 @@ def test_a_worker_stopped_before_it_has_set_its_signals_ends_all_the_same(tmp_pa
                           text=True, timeout=60, env={**os.environ, "FRAUDSITE_FAULT": f"worker:pause={marker}"})
     assert done.stdout == "exit -15\ndone\n", done.stdout + done.stderr
     assert "Traceback" not in done.stderr, done.stderr
+
+
+def test_ctrl_c_as_background_work_is_forked_stops_both_processes(forking, monkeypatch):
+    """Ctrl-C held back while ``in_background`` forks reaches this process once it lets it through: the forked one,
+    which had this one's handlers until it set its own, was left behind (a zombie), or ran this program on."""
+    import signal
+    import threading
+
+    real_fork, forked = os.fork, []
+
+    def fork_then_ctrl_c() -> int:
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+            os.kill(pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+        return pid
+
+    monkeypatch.setattr(parallel.os, "fork", fork_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        in_background(lambda: time.sleep(30), 1, 10)
+    with pytest.raises(ChildProcessError):  # killed and reaped already
+        os.waitpid(forked[0], os.WNOHANG)

@@ -127,8 +127,11 @@ def _pool(workers: int) -> Iterator[Any]:
 
     pool, finished = None, False
     try:
-        with _stops_held():
-            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_as_forked)
+        held = _hold_stops()
+        try:
+            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_as_pool_worker)
+        finally:
+            _let_stops_through(held)
         yield pool
         finished = True
     finally:
@@ -142,16 +145,22 @@ _STOPS = {getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
           if hasattr(signal, name)} if hasattr(signal, "pthread_sigmask") else set()
 
 
-@contextmanager
-def _stops_held() -> Iterator[None]:
-    """The stopping signals held back in the block: what it forks lets them through in ``_as_forked``, this process
-    once the block ends."""
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS) if _STOPS else None
-    try:
-        yield
-    finally:
-        if held is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+def _hold_stops() -> Any:
+    """Hold the stopping signals back in this thread, as it forks: what it forks lets them through in ``_as_forked``,
+    this process in ``_let_stops_through``. The signal mask before, or None where there is none."""
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS) if _STOPS else None
+
+
+def _let_stops_through(held: Any) -> None:
+    """The signal mask as ``_hold_stops`` found it: a stopping signal that came meanwhile is raised now."""
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _as_pool_worker() -> None:
+    """A pool's worker, as it starts: ``_as_forked``."""
+    checkpoint("worker")  # (tests: a worker paused before it has set its signals)
+    _as_forked()
 
 
 def _as_forked() -> None:
@@ -166,7 +175,6 @@ def _as_forked() -> None:
     The cycle collector runs, should the build process have paused it (``build.collection_paused``): rendering
     makes cycles."""
     gc.enable()
-    checkpoint("worker")
     for name, action in (("SIGINT", signal.SIG_IGN), ("SIGHUP", signal.SIG_IGN), ("SIGTERM", signal.SIG_DFL)):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), action)
@@ -210,10 +218,11 @@ def in_background(function: Callable[[], Any], minimum_items: int, items: int,
     gc.freeze()
     release_free_memory()
     reading, writing = os.pipe()
+    held = _hold_stops()  # as for a pool's workers: the forked process lets them through in ``_as_forked``
     try:
-        with _stops_held():  # as for a pool's workers
-            pid = os.fork()
+        pid = os.fork()
     except OSError:  # no process to be had (EAGAIN): the pipe is not left open
+        _let_stops_through(held)
         os.close(reading)
         os.close(writing)
         raise
@@ -231,6 +240,14 @@ def in_background(function: Callable[[], Any], minimum_items: int, items: int,
                 pickle.dump(outcome, stream, pickle.HIGHEST_PROTOCOL)
         finally:
             os._exit(0)
+    try:
+        _let_stops_through(held)  # Ctrl-C held back during the fork comes now: the forked process is stopped too
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(reading)
+        os.close(writing)
+        raise
     os.close(writing)
     if holds_core:
         _HOLDING.add(pid)
