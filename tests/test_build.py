@@ -620,6 +620,7 @@ def test_what_editors_and_file_managers_leave_in_the_theme_is_not_published(tmp_
                    "._extra.css", "img/._logo.png"):  # the last two: macOS's AppleDouble files, on a USB drive
         write(site, "theme/static/" + litter, "half a save")
     write(site, "theme/static/img/logo - 副本.png", "a copy")  # published (a theme may mean it), but check names it
+    write(site, "theme/static/img/图 1.png", "a figure")  # named so on purpose: no copy (as iCloud's "a 2.md" is)
     build_site(site)
     static = sorted(path.relative_to(site / "build/static").as_posix()
                     for path in (site / "build/static").rglob("*") if path.is_file())

@@ -512,6 +512,8 @@ def test_a_name_that_is_not_utf8_is_named_in_its_escapes_and_as_gbk_by_build_and
     os.mkdir(os.path.join(notices, "往期".encode("gbk")))
     with open(os.path.join(notices, "往期".encode("gbk"), b"n.md"), "wb") as stream:
         stream.write(b"---\n")  # unread: the folder is named, not each file in it
+    with open(os.path.join(cases, "旧案".encode("gbk") + b".MD"), "wb") as stream:  # W017's to name: it crashed the build
+        stream.write(b"---\n")
     for command in ("build", "check"):
         result = run_fraudsite(command, site, "--now", "2026-03-15 12:00")
         said = result.stdout + result.stderr
@@ -520,6 +522,7 @@ def test_a_name_that_is_not_utf8_is_named_in_its_escapes_and_as_gbk_by_build_and
                 "多半是解压了在 Windows 上打包的 zip；这篇无法读取，请把这个文件改名（重新输入名字），或用 unzip -O GBK 重新解压 [E018]"
                 in said), said
         assert "content/notices/\\xcd\\xf9\\xc6\\xda: 文件夹名不是 UTF-8 编码（按 GBK 读是“往期”）" in said, said
+        assert ".MD: 文件名不是 UTF-8 编码（按 GBK 读是“旧案.MD”）" in said and "W017" not in said, said
         assert "其中的内容无法读取，请把这个文件夹改名" in said and "E001" not in said and "Traceback" not in said
     assert not (site / "build").exists()
 
@@ -538,7 +541,7 @@ def test_a_word_or_wps_lock_file_beside_a_content_file_is_no_content(tmp_path):
 
 def test_a_heading_underlined_with_equals_signs_and_a_deep_quote_are_no_merge_conflict(tmp_path):
     site = tiny_site(tmp_path, {"content/cases/a.md": GOOD_CASE + "\n防范要点\n=======\n\n<<<<<<<< 八个不算\n\n"
-                                                                   ">>>>>>>>引用\n"})
+                                                                   ">>>>>>>>引用\n\n>>>>>>> 七层引用\n"})
     build_site(site)
     assert "防范要点</h2>" in (site / "build/cases/a/index.html").read_text(encoding="utf-8")
 
@@ -601,7 +604,7 @@ def test_signs_with_bullets_pasted_from_word_are_warned_of_at_their_line(tmp_pat
     head = "---\ntitle: 甲\ndate: 2026-01-01\ntype: shuadan\naudience: [students]\n"
     site = tiny_site(tmp_path, {"content/cases/a.md": head + "signs:\n  • 陌生人拉你进群\n  • 先返小额佣金\n"
                                 "advice:\n  - ① 不要垫钱\n  - 1. 核实身份 2. 报警\n  - 1.5万元以下也要报警\n  - 10%的返利是诱饵\n"
-                                "  - 微信·支付宝都不要转\n---\n正文\n"})
+                                "  - 微信·支付宝都不要转\n  - \"**不要**转账给陌生人\"\n---\n正文\n"})
     report = build_site(site)
     assert [(w.line, w.message) for w in report.warnings if w.code == "W208"] == [
         (6, "“• 陌生人拉你进群 • 先返小额佣金”像是几条写成了一条：每条单独一行，以“- ”开头（减号后有空格），各行的“- ”上下对齐；"
@@ -609,7 +612,8 @@ def test_signs_with_bullets_pasted_from_word_are_warned_of_at_their_line(tmp_pat
         (10, "“① 不要垫钱”以“①”开头，它会原样出现在网页、公众号和大屏上：防范提示每条单独一行，以“- ”开头（减号后有空格），"
              "不用另加项目符号或编号"),
         (11, "“1. 核实身份 2. 报警”像是几条写成了一条：每条单独一行，以“- ”开头（减号后有空格），各行的“- ”上下对齐；"
-             "若本来就是一条，请去掉其中的“1.”")]
+             "若本来就是一条，请去掉其中的“1.”"),
+        (15, "防范提示按纯文字显示，“**”会原样出现在网页、公众号和大屏上；请去掉")]  # bold: no bullet
 
 
 def test_a_file_named_in_another_letter_case_is_named_in_the_error(tmp_path):

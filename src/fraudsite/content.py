@@ -438,15 +438,16 @@ def markdown_files(site_dir: Path, folder: str, misnamed: list[tuple[str, str]] 
 def name_not_utf8(relative: str, entry: os.DirEntry) -> Problem | None:
     """E018 for a ``.md`` file or a folder (in the folder ``relative``) whose name is not UTF-8, as a zip made on
     Chinese Windows leaves its names (GBK) unpacked on Linux: no page, link or message could name it. None for a
-    name that is UTF-8, or another file's (a picture so named is only a link that finds no file)."""
+    name that is UTF-8, or another file's (a picture so named is only a link that finds no file); a file named as
+    content but misnamed (``_misnamed``) is one too."""
     try:
         entry.name.encode("utf-8")
         return None
     except UnicodeEncodeError:
         pass
     folder = entry.is_dir()
-    if not folder and not entry.name.endswith(".md"):
-        return None
+    if not folder and not entry.name.endswith(".md") and not (entry.is_file() and _misnamed(entry)):
+        return None  # (a misnamed one, a.MD, would be named by W017, which cannot show it either)
     raw = os.fsencode(entry.name)
     try:
         guess = f"（按 GBK 读是“{raw.decode('gbk')}”）"
@@ -952,11 +953,11 @@ def _plain_points(fields: _Fields, key: str) -> tuple[str, ...]:
         bullet = _BULLET.match(point)
         again = bullet and _BULLET_AGAIN.search(point, bullet.end())
         if _RUN_TOGETHER.search(point) or again:
-            mark = bullet.group(1) if again else "-"
+            mark = bullet.group(bullet.lastindex or 0) if again else "-"
             fields.warn(key, "W208", f"“{point}”像是几条写成了一条：每条单独一行，以“- ”开头（减号后有空格），"
                                      f"各行的“- ”上下对齐；若本来就是一条，请去掉其中的“{mark}”", line=line)
         elif bullet:
-            fields.warn(key, "W208", f"“{point}”以“{bullet.group(1)}”开头，它会原样出现在网页、公众号和大屏上：{name}"
+            fields.warn(key, "W208", f"“{point}”以“{bullet.group(bullet.lastindex or 0)}”开头，它会原样出现在网页、公众号和大屏上：{name}"
                                      "每条单独一行，以“- ”开头（减号后有空格），不用另加项目符号或编号", line=line)
     return points
 
@@ -966,7 +967,8 @@ _MARKDOWN_MARK = re.compile(r"(?<![*_~=0-9A-Za-z])(\*\*?|__?|~~|==)(?=[^\s*_~=])
                             r"|`[^`\n]+`|!?\[[^\]]*\]\([^)]*\)")
 _RUN_TOGETHER = re.compile(r"(?:^|\s)-(?=[ \t]?[^\s\d-])")  # "-不要垫钱", "先返利 - 再垫付"; not "-5" or "--"
 # A bullet or number pasted from Word, WPS or a web page: YAML takes "• a" as text, and lines of them as one point
-_BULLET = re.compile(r"(?:^|(?<=\s))([•·●○■□◆◇▪►▶➢✓✔√☆★※*+－—–]|[①-⑳]|\d{1,2}[.、．)）]|[（(]\d{1,2}[)）])(?=\s|[^\s\d.,，、%])")
+_BULLET = re.compile(r"(?:^|(?<=\s))([•·●○■□◆◇▪►▶➢✓✔√☆★※－—–]|[①-⑳]|\d{1,2}[.、．)）]|[（(]\d{1,2}[)）])(?=\s|[^\s\d.,，、%])"
+                     r"|^([*+])(?=\s)")  # "* a" as Markdown writes a list; not the ** of bold text
 _BULLET_AGAIN = re.compile(r"\s(?:[•●○■□◆◇▪►▶➢✓✔√☆★※－—–]|[①-⑳]|\d{1,2}[、．)）]|\d{1,2}\.(?=\s)|[（(]\d{1,2}[)）])")
 
 
@@ -1083,7 +1085,7 @@ def _asset(fields: _Fields, key: str, name: str, site_dir: Path, files: list, in
 def _copies_last(item: Item) -> tuple[bool, str]:
     """The order items claim a path or id in: a file named as a copy after the rest, so the error it clashes with
     names the copy, not the item published with it (a space or "-" sorts before "."; "甲 - 副本.md" came first)."""
-    return named_as_copy(item.source.rpartition("/")[2]), item.source
+    return named_as_copy(item.source.rpartition("/")[2], numbered=True), item.source
 
 
 def _has_slug_field(item: Item) -> bool:

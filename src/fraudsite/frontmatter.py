@@ -51,8 +51,8 @@ _CONFLICT_CLOSES = re.compile(r">{7}(?: |$)")
 
 
 def conflict_markers(lines: list[str]) -> list[int]:
-    """The 1-based numbers of the lines that mark a git merge conflict. A ``=======`` counts only after a
-    ``<<<<<<<``: alone, it may underline a Markdown heading."""
+    """The 1-based numbers of the lines that mark a git merge conflict. A ``=======`` or ``>>>>>>>`` counts only
+    after a ``<<<<<<<``: alone, it may underline a Markdown heading, or quote seven deep."""
     found, opened = [], False
     for number, line in enumerate(lines, start=1):
         if _CONFLICT_OPENS.match(line):
@@ -60,7 +60,7 @@ def conflict_markers(lines: list[str]) -> list[int]:
             opened = True
         elif opened and line == "=======":
             found.append(number)
-        elif _CONFLICT_CLOSES.match(line):
+        elif opened and _CONFLICT_CLOSES.match(line):  # alone, it may be a quote seven deep
             found.append(number)
             opened = False
     return found

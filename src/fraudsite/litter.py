@@ -25,13 +25,14 @@ EDITOR_LITTER = re.compile(r"""
 # A file manager's copy, by what it adds at the end of the name: "案例 copy.md", "案例 copy 2.md" (macOS), "案例 - 副本.md",
 # "案例 - 副本 (2).md" (Windows), "案例 (复件).md", "案例 (another copy).md" (GNOME), "案例 (1).md" (a browser's download);
 # and a sync service's copy of a file changed in two places: "案例 (张三's conflicted copy 2026-11-28).md" (Dropbox,
-# Nextcloud), "案例 2.md" (iCloud), "案例.sync-conflict-20261128-093000-ABCDEFG.md" (Syncthing);
+# Nextcloud), "案例.sync-conflict-20261128-093000-ABCDEFG.md" (Syncthing), "案例 2.md" (iCloud, ``_NUMBERED``);
 # not a name with such a word inside it (游戏副本代练, copyright-scam) or a year (讲座 (2024), 讲座 2024).
 _COPY_NAME = re.compile(r"(?:\s+-\s+|\s+|的)(?:copy|副本|复件|拷贝)(?:\s*[(（]?\d+[)）]?)?$"
                         r"|\s*[(（](?:\d{1,2}|copy|another copy|\d+(?:st|nd|rd|th) copy|副本|复件|拷贝|第\s*\d+\s*个复件)[)）]$"
-                        r"|\s*[(（][^()（）]*(?:conflicted copy|冲突副本)[^()（）]*[)）]$|\s\d{1,2}$"
+                        r"|\s*[(（][^()（）]*(?:conflicted copy|冲突副本)[^()（）]*[)）]$"
                         r"|\.sync-conflict-\d{8}-\d{6}(?:-\w+)?$",
                         re.IGNORECASE)
+_NUMBERED = re.compile(r"\s\d{1,2}$")  # iCloud's copy, "案例 2", as a name is also written on purpose ("图 1")
 
 
 def is_litter(parts: tuple[str, ...]) -> bool:
@@ -40,6 +41,8 @@ def is_litter(parts: tuple[str, ...]) -> bool:
                             or any(part in VERSION_CONTROL for part in parts))
 
 
-def named_as_copy(name: str) -> bool:
-    """Whether a file's name (its extension left aside) is one a file manager gives a copy: "logo - 副本.png"."""
-    return _COPY_NAME.search(name.rpartition(".")[0] or name) is not None
+def named_as_copy(name: str, numbered: bool = False) -> bool:
+    """Whether a file's name (its extension left aside) is one a file manager gives a copy: "logo - 副本.png";
+    ``numbered``: or iCloud's, which only says which of two files is the copy once they clash."""
+    stem = name.rpartition(".")[0] or name
+    return _COPY_NAME.search(stem) is not None or numbered and _NUMBERED.search(stem) is not None
