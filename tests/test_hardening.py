@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fraudsite.errors import BuildFailed, FraudsiteError
+from fraudsite.uptodate import fingerprint_inputs
 from sitekit import FIXTURE_NOW, build_site, copy_fixture, tree, write
 
 CONFIG = "title: 测试专栏\nbase_url: https://www.example.edu.cn/fzzl/\n"
@@ -275,6 +276,14 @@ def test_a_content_folder_the_owner_linked_to_a_shared_drive_is_read_but_links_o
     report = build_site(site)
     assert report.items == 2 and not [w for w in report.warnings if w.code in ("W019", "E013")]
     assert (site / "build/media/cases/img/shot.png").is_file()
+    # An edit in it is an edit of the site: a walk of content/ does not enter a linked section folder, and the
+    # next build found nothing changed (渲染 0).
+    before = fingerprint_inputs(site, site / "fraudsite.yaml", ())[0]
+    [case] = [path for path in (shared if linked.endswith("cases") else shared / "cases").glob("*.md")]
+    case.write_text(case.read_text(encoding="utf-8") + "\n补充的一段。\n", encoding="utf-8")
+    assert fingerprint_inputs(site, site / "fraudsite.yaml", ())[0] != before
+    build_site(site)
+    assert "补充的一段" in (site / "build/cases" / case.stem / "index.html").read_text(encoding="utf-8")
     secret = tmp_path / "secret.md"  # a link among the files, out of the folder the site's owner linked: refused
     secret.write_text(HEADER.format(title="机密", extra=""), encoding="utf-8")
     (shared / ("link.md" if linked.endswith("cases") else "cases/link.md")).symlink_to(secret)

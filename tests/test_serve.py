@@ -1134,11 +1134,20 @@ def test_a_first_build_after_a_build_saves_the_entries_made_for_the_previews_add
     assert preview.cache.made == 0 and (preview.derived.unsaved(), preview.derived.dirty) == (0, False)
 
 
-def test_a_content_folder_linked_to_a_shared_drive_is_watched_and_named_as_content(site, tmp_path):
-    shared = tmp_path / "share/content"
-    shared.parent.mkdir()
-    (site / "content").rename(shared)
-    (site / "content").symlink_to(shared, target_is_directory=True)
+@pytest.mark.parametrize("linked", ["content", "content/cases"])
+def test_a_content_folder_linked_to_a_shared_drive_is_watched_and_named_as_content(site, tmp_path, linked):
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    shared = tmp_path / "share" / linked
+    shared.parent.mkdir(parents=True)
+    (site / linked).rename(shared)
+    (site / linked).symlink_to(shared, target_is_directory=True)
     preview = unstarted_preview(site, tmp_path)
     assert preview.is_watched(site / SHUADAN) and not preview.is_watched(site / "content/cases/.a.md.swp")
     assert preview.shown(site / SHUADAN) == SHUADAN  # the path the watch reports, through the link
+    assert preview.shown(tmp_path / "share/content/cases" / Path(SHUADAN).name) == SHUADAN  # resolved, as it may be
+    # A linked section folder is watched itself: a watch of content/ does not enter it
+    preview.observer, preview.handler = Observer(), FileSystemEventHandler()
+    preview.watch_folders()
+    assert "content" in preview.watches and ("content/cases" in preview.watches) == (linked == "content/cases")

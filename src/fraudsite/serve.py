@@ -61,7 +61,7 @@ from fraudsite.derived import open_derived, using
 from fraudsite.errors import BuildFailed, FraudsiteError, Problem, describe_os_error
 from fraudsite.litter import EDITOR_LITTER, is_litter
 from fraudsite.lock import build_lock, try_build_lock, try_lock
-from fraudsite.model import Case, Item, Notice, is_published
+from fraudsite.model import SECTION_NAMES, Case, Item, Notice, is_published
 from fraudsite.output import (
     MARKER,
     FileStat,
@@ -197,10 +197,13 @@ class Preview:
         return False
 
     def shown(self, path: Path) -> str:
-        """A path as the editor knows it: relative to the site folder (content/… also where content/ is a link); a
+        """A path as the editor knows it: relative to the site folder (content/… also where content/ or a section
+        folder is a link); a
         name that is not UTF-8 in the escapes E018 names it by (``\\xb0\\xb8.md``), not the terminal's question marks."""
         absolute, shown = real_path(path), str(path)
-        for folder, named in ((self.options.site_dir, ""), (self.options.site_dir / "content", "content/")):
+        content = self.options.site_dir / "content"
+        for folder, named in (*((content / section, f"content/{section}/") for section in SECTION_NAMES),
+                              (content, "content/"), (self.options.site_dir, "")):  # the innermost first
             if absolute.is_relative_to(where := folder.resolve()):
                 shown = named + absolute.relative_to(where).as_posix()
                 break
@@ -477,7 +480,9 @@ class Preview:
         """Watch content/ and theme/ recursively, also when they appear (or come back) after the start."""
         if self.observer is None:
             return
-        for top in ("content", "theme"):
+        content = self.options.site_dir / "content"
+        linked = [f"content/{section}" for section in SECTION_NAMES if (content / section).is_symlink()]
+        for top in ("content", "theme", *linked):  # a linked section folder: one that watching content/ does not enter
             folder = self.options.site_dir / top
             if folder.is_dir() and top not in self.watches:
                 self.watches[top] = self.observer.schedule(self.handler, str(folder), recursive=True)

@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fraudsite import __version__
+from fraudsite.model import SECTION_NAMES
 from fraudsite.output import FileStat, file_stats
 from fraudsite.theme import theme_dirs
 
@@ -69,8 +70,11 @@ def fingerprint_inputs(site_dir: Path, config_path: Path, options: tuple) -> tup
 
 
 def input_roots(site_dir: Path, config_path: Path) -> list[Path]:
-    """What an editor changes: the configuration, the content and the themes."""
-    return [config_path, site_dir / "content", *theme_dirs(site_dir)]
+    """What an editor changes: the configuration, the content (with a section folder the site's owner linked to a
+    shared drive, which a walk of content/ does not enter) and the themes."""
+    content = site_dir / "content"
+    linked = [content / section for section in SECTION_NAMES if (content / section).is_symlink()]
+    return [config_path, content, *linked, *theme_dirs(site_dir)]
 
 
 def settled_before(cache_dir: Path) -> int:
