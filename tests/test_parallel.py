@@ -491,7 +491,11 @@ with parallel._pool(1) as pool:
     os.kill(worker.pid, signal.SIGTERM)  # as Pool.terminate ends it
     del os.environ["FRAUDSITE_FAULT"]  # a worker forked to replace it starts at once
     marker.unlink()
-    worker.join(30)
+    deadline = time.monotonic() + 30
+    # Not worker.join(): the pool's own thread reaps an ended worker too, and a wait that loses that race finds
+    # no child (ECHILD) and gives None until the pool's thread has noted the exit code
+    while worker.exitcode is None and time.monotonic() < deadline:
+        time.sleep(0.01)
     print("exit", worker.exitcode, flush=True)
 print("done", flush=True)
 """
