@@ -72,7 +72,8 @@ def split_front_matter(path: str, text: str) -> tuple[SourceFile | None, Problem
     if not text.strip():
         return None, problem(path, 1, "E001", "", "文件是空的；请写上头部信息（第一行 ---，随后是 title、date 等字段，再以 --- "
                                                   "结束）和正文，或用 fraudsite new 新建；不要的文件请删除")
-    if markers := conflict_markers(lines):  # before YAML, which would blame the markers' syntax (E003)
+    # Before YAML, which would blame the markers' syntax (E003); looked for line by line only where one may be
+    if "<<<<<<<" in text and (markers := conflict_markers(lines)):
         return None, problem(path, markers[0], "E019", "", f"文件里有未解决的 git 合并冲突：第 {'、'.join(map(str, markers))} "
                              "行是冲突标记（<<<<<<<、=======、>>>>>>> 开头的行），标记之间是两个版本；请保留要的那一版，"
                              "删掉另一版和这些标记行")
